@@ -1,0 +1,126 @@
+# burrow - rootless containers.  See README.md.
+#
+#   make            release build in build/ (burrow, burrow-init)
+#   make check      sanitizer build in build/asan/ and the whole TAP suite via prove;
+#                   run as root it installs packages, creates the unprivileged user
+#                   "burrowtest" and runs the suite as that user
+#   make demo       build, then import a busybox image and run containers
+#   make deps       (root) install the Debian packages burrow builds and tests with
+#   make bench      burrow against podman, side by side (bench/)
+#   make install    PREFIX=/usr/local
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR    ?= $(PREFIX)/share/man
+CC        ?= gcc
+PKG_CONFIG ?= pkg-config
+
+PKGS      := libarchive json-c libcap libseccomp libcrypto
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libsubid ships no .pc file on Debian 12; use it when a future one appears
+SUBID_LIBS := $(shell $(PKG_CONFIG) --libs libsubid 2>/dev/null || echo -lsubid)
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 \
+             -Wswitch-default -Wstrict-prototypes -Wvla
+
+BUILD     ?= release
+ifeq ($(BUILD),asan)
+B         := $(or $(BUILDDIR),build/asan)
+OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+B         := $(or $(BUILDDIR),build)
+OPT       := -O2 -g
+endif
+CFLAGS    ?=
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc -I$(B)/gen $(PKG_CFLAGS) \
+             -DLIBEXECDIR='"$(LIBEXECDIR)/burrow"'
+LDLIBS    := $(PKG_LIBS) $(SUBID_LIBS)
+
+LIB_SRC   := $(sort $(wildcard src/lib/*.c src/lib/store/*.c)) src/opt.c
+CMD_SRC   := $(sort $(wildcard src/cmd/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CMD_OBJ   := $(CMD_SRC:%.c=$(B)/obj/%.o) $(B)/obj/src/main.o
+UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
+MAN_SRC   := $(sort $(wildcard man/*.scd))
+MAN_OUT   := $(MAN_SRC:man/%.scd=$(B)/man/%)
+
+.PHONY: all clean check check-user deps demo bench install man lint fmt
+all: $(B)/burrow $(B)/burrow-init man
+
+$(B)/gen/version.h:
+	@mkdir -p $(@D)
+	@echo '#define BURROW_VERSION "$(VERSION)"' > $@
+
+$(B)/obj/%.o: %.c $(B)/gen/version.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(OPT) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libburrow.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/burrow: $(CMD_OBJ) $(B)/libburrow.a
+	$(CC) $(OPT) $(CFLAGS) -o $@ $(CMD_OBJ) $(B)/libburrow.a $(LDLIBS) $(LDFLAGS)
+
+# The init for --init is bound into containers: static, no sanitizers, tiny.
+$(B)/burrow-init: helpers/burrow-init.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Os -static -s -o $@ $<
+
+$(B)/tests/unit/%.t: tests/unit/%.c $(B)/libburrow.a tests/lib/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Itests/lib $(OPT) $(CFLAGS) -o $@ $< $(B)/libburrow.a $(LDLIBS) $(LDFLAGS)
+
+# Tests: static test init used by fixtures
+$(B)/tests/testinit: tests/lib/testinit.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Os -static -o $@ $<
+
+$(B)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+
+man: $(MAN_OUT)
+
+check:
+	@if [ "$$(id -u)" = 0 ]; then sh tests/lib/root-check.sh; \
+	else $(MAKE) --no-print-directory BUILD=asan check-user; fi
+
+check-user: $(B)/burrow $(B)/burrow-init $(UNIT_BIN) $(B)/tests/testinit man
+	BURROW_BUILD=$(CURDIR)/$(B) BURROW=$(CURDIR)/$(B)/burrow \
+	  prove --exec '' -r $(PROVE_FLAGS) $(B)/tests/unit tests/integration
+
+demo:
+	@if [ "$$(id -u)" = 0 ]; then sh tests/lib/root-check.sh demo; \
+	else $(MAKE) --no-print-directory all && sh tests/demo.sh $(CURDIR)/$(B); fi
+
+deps:
+	sh tests/lib/deps.sh
+
+bench: all
+	sh bench/startup $(CURDIR)/$(B)/burrow
+
+install: all
+	install -Dm755 $(B)/burrow $(DESTDIR)$(BINDIR)/burrow
+	install -Dm755 $(B)/burrow-init $(DESTDIR)$(LIBEXECDIR)/burrow/burrow-init
+	for m in $(MAN_OUT); do n=$$(basename $$m); s=$${n##*.}; \
+	  install -Dm644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$n; done
+	install -Dm644 completions/burrow.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/burrow
+	install -Dm644 completions/_burrow $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_burrow
+	install -Dm644 completions/burrow.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/burrow.fish
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Isrc src helpers
+	shellcheck -S warning tests/lib/*.sh tests/integration/*.t .ci/run bench/startup
+
+fmt:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

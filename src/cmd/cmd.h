@@ -1,0 +1,32 @@
+/* cmd.h - what every verb gets from main(). */
+#ifndef BURROW_CMD_H
+#define BURROW_CMD_H
+
+#include <stdbool.h>
+
+#include "lib/config.h"
+#include "lib/error.h"
+#include "opt.h"
+
+struct globals {
+	struct config cfg;
+	const char *root_opt;     /* --root, or NULL */
+	const char *runroot_opt;  /* --runroot, or NULL */
+};
+
+/* Print "burrow: error: MSG" for e and return its exit status. */
+int cmd_fail(const struct err *e);
+/* Parse error in a verb: print it with a hint, return 125. */
+int cmd_usage_error(const char *verb, const struct err *e);
+
+#define CMD_DECL(name) int cmd_##name(struct globals *g, int argc, char **argv)
+CMD_DECL(run);
+CMD_DECL(import);
+CMD_DECL(images);
+CMD_DECL(rmi);
+CMD_DECL(info);
+CMD_DECL(unshare);
+CMD_DECL(version);
+CMD_DECL(help);
+
+#endif

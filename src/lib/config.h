@@ -1,0 +1,34 @@
+/* config.h - where burrow keeps things and which settings apply.
+ *
+ * Order of precedence: command-line (--root/--runroot), environment
+ * (BURROW_ROOT, BURROW_RUNROOT, BURROW_OVERLAY, BURROW_IDMAP), the config
+ * file ($XDG_CONFIG_HOME/burrow/burrow.conf, "key = value" lines), then
+ * XDG defaults.
+ */
+#ifndef BURROW_CONFIG_H
+#define BURROW_CONFIG_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+enum overlay_mode { OVERLAY_AUTO, OVERLAY_KERNEL, OVERLAY_FUSE };
+enum idmap_mode { IDMAP_AUTO, IDMAP_SINGLE };
+
+struct config {
+	char *root;               /* image and container store */
+	char *runroot;            /* per-boot state: sockets, pids, mounts */
+	enum overlay_mode overlay;
+	enum idmap_mode idmap;    /* "single" forces the single-ID map */
+	char *conf_path;          /* the config file read, NULL if none */
+	char *root_source;        /* "default", "--root", "BURROW_ROOT", "burrow.conf" */
+};
+
+/* Fill c.  root_opt/runroot_opt are the command-line values or NULL. */
+int config_load(struct config *c, const char *root_opt, const char *runroot_opt, struct err *e);
+/* Create root and runroot (runroot at mode 0700) if missing. */
+int config_ensure_dirs(const struct config *c, struct err *e);
+void config_free(struct config *c);
+const char *overlay_mode_name(enum overlay_mode m);
+
+#endif

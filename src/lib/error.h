@@ -1,0 +1,32 @@
+/* error.h - the error type every library call returns through.
+ *
+ * A failing call fills a struct err and returns a negative value; callers
+ * add context with err_wrap() and pass the negative value up.  Only main()
+ * (or a container child before exec) prints an error.
+ */
+#ifndef BURROW_ERROR_H
+#define BURROW_ERROR_H
+
+struct err {
+	int errnum;   /* errno of the root cause, 0 if none */
+	int status;   /* suggested exit status (125 tool error, 126, 127); 0 = 125 */
+	char *msg;    /* full message, owned */
+};
+
+#define ERR_INIT { 0, 0, NULL }
+
+/* Set e (replacing any earlier error) and return -1.  If errnum is non-zero
+ * ": strerror(errnum)" is appended. */
+int err_make(struct err *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefix the message with "context: " and return -1. */
+int err_wrap(struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same as err_make() with a given exit status. */
+int err_make_status(struct err *e, int status, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void err_clear(struct err *e);
+/* Exit status for this error: e->status or 125. */
+int err_exit_status(const struct err *e);
+
+#endif

@@ -1,0 +1,381 @@
+/* util.c - see util.h */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+void closedirp(void *d)
+{
+	DIR **dp = d;
+	if (*dp)
+		closedir(*dp);
+}
+
+void strvfreep(char ***v)
+{
+	strv_free(*v);
+}
+
+static void oom(void)
+{
+	static const char m[] = "burrow: error: out of memory\n";
+	if (write(STDERR_FILENO, m, sizeof m - 1) < 0) {
+		/* ignore */
+	}
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return p;
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_push(char ***v, const char *s)
+{
+	size_t n = strv_len(*v);
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **strv_dup(char *const *v)
+{
+	size_t n = strv_len(v);
+	char **r = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+ssize_t write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t w = write(fd, p + done, len - done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t r = read(fd, p + done, len - done);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, struct err *e)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (fd < 0)
+		return err_make(e, errno, "opening %s", path);
+	for (;;) {
+		ssize_t r;
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 4096;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_make(e, errno, "reading %s", path);
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > max)
+			return err_make(e, EFBIG, "reading %s", path);
+	}
+	buf[len] = '\0';
+	if (outlen)
+		*outlen = len;
+	*out = steal_ptr(buf);
+	return 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+			 struct err *e)
+{
+	_cleanup_free_ char *tmp = NULL;
+	char rnd[65];
+	int fd;
+
+	if (random_hex_id(rnd, e) < 0)
+		return -1;
+	rnd[12] = '\0';
+	tmp = xasprintf("%s.tmp-%s", path, rnd);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0)
+		return err_make(e, errno, "creating %s", tmp);
+	if (write_all(fd, data, len) < 0) {
+		int saved = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return err_make(e, saved, "writing %s", tmp);
+	}
+	if (close(fd) < 0) {
+		int saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		return err_make(e, saved, "writing %s", tmp);
+	}
+	if (renameat(dirfd, tmp, dirfd, path) < 0) {
+		int saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		return err_make(e, saved, "renaming %s", tmp);
+	}
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data, struct err *e)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
+
+	if (fd < 0)
+		return err_make(e, errno, "opening %s", path);
+	if (write_all(fd, data, strlen(data)) < 0)
+		return err_make(e, errno, "writing %s", path);
+	return 0;
+}
+
+int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	size_t n = strlen(p);
+
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdirat(dirfd, p, mode) < 0 && errno != EEXIST)
+				return err_make(e, errno, "creating directory %s", p);
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+static int rm_rf_fd(int dfd, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = fdopendir(dfd);
+	struct dirent *de;
+
+	if (!d) {
+		close(dfd);
+		return err_make(e, errno, "opening directory");
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR && errno != EPERM)
+			return err_make(e, errno, "removing %s", de->d_name);
+		if (rm_rf_at(dirfd(d), de->d_name, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rm_rf_at(int dirfd, const char *path, struct err *e)
+{
+	int fd;
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_make(e, errno, "removing %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, path, 0) < 0 && errno != ENOENT)
+			return err_make(e, errno, "removing %s", path);
+		return 0;
+	}
+	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		/* a read-only directory we own: make it writable and retry */
+		fchmodat(dirfd, path, 0700, 0);
+		fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return err_make(e, errno, "opening %s", path);
+	if (!(st.st_mode & S_IWUSR))
+		fchmod(fd, st.st_mode | S_IRWXU);
+	if (rm_rf_fd(fd, e) < 0)
+		return err_wrap(e, "removing %s", path);
+	if (unlinkat(dirfd, path, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return err_make(e, errno, "removing %s", path);
+	return 0;
+}
+
+void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+bool is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[n] == '\0';
+}
+
+int random_hex_id(char out[65], struct err *e)
+{
+	unsigned char b[32];
+	size_t got = 0;
+
+	while (got < sizeof b) {
+		ssize_t r = getrandom(b + got, sizeof b - got, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_make(e, errno, "getrandom");
+		}
+		got += (size_t)r;
+	}
+	hex_encode(b, sizeof b, out);
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+char *self_exe_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(dirname(buf));
+}
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

@@ -1,0 +1,73 @@
+/* util.h - cleanup attributes, ownership helpers and small fd/file utilities. */
+#ifndef BURROW_UTIL_H
+#define BURROW_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p) { free(*(void **)p); }
+void closep(int *fd);
+void fclosep(FILE **f);
+void closedirp(void *d);
+void strvfreep(char ***v);
+
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
+#define _cleanup_closedir_ __attribute__((cleanup(closedirp)))
+#define _cleanup_strv_ __attribute__((cleanup(strvfreep)))
+
+/* Take ownership out of a cleanup variable. */
+#define steal_ptr(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+#define steal_fd(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+/* Allocation that aborts on out-of-memory: there is nothing sane to unwind to. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* NULL-terminated string vectors */
+size_t strv_len(char *const *v);
+void strv_push(char ***v, const char *s);   /* copies s */
+void strv_free(char **v);
+char **strv_dup(char *const *v);
+
+/* I/O */
+ssize_t write_all(int fd, const void *buf, size_t len);
+ssize_t read_all(int fd, void *buf, size_t len);   /* until len or EOF */
+/* Read a whole file (at most max bytes, else EFBIG) relative to dirfd. */
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, struct err *e);
+/* Write atomically: tmp file in the same directory, fsync-free rename. */
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+			 struct err *e);
+int write_file_at(int dirfd, const char *path, const char *data, struct err *e);
+/* mkdir -p relative to dirfd (path may be absolute when dirfd is AT_FDCWD) */
+int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e);
+/* rm -rf relative to dirfd; never follows symlinks; missing is not an error */
+int rm_rf_at(int dirfd, const char *path, struct err *e);
+
+/* Hex helpers */
+void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
+bool is_hex(const char *s, size_t n);
+/* 32 random bytes as 64 hex chars */
+int random_hex_id(char out[65], struct err *e);
+
+/* Parse a non-negative decimal integer with overflow check */
+int parse_u64(const char *s, uint64_t *out);
+
+/* Resolve the directory holding our own executable (for helpers). */
+char *self_exe_dir(void);
+
+/* Monotonic time in microseconds */
+uint64_t now_usec(void);
+
+#endif

@@ -1,0 +1,183 @@
+/* main.c - global options, the command table and dispatch.
+ *
+ * The command table is the one list of verbs: `burrow help`, the man page
+ * index and the shell completions are checked against it by
+ * tests/integration/cli.t.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "version.h"
+
+enum { CMD_NEEDS_CONFIG = 1 };
+
+struct command {
+	const char *name;
+	int (*fn)(struct globals *g, int argc, char **argv);
+	unsigned flags;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "help", cmd_help, 0, "Show help for burrow or one command" },
+	{ "images", cmd_images, CMD_NEEDS_CONFIG, "List images in the local store" },
+	{ "import", cmd_import, CMD_NEEDS_CONFIG, "Create an image from a rootfs tarball" },
+	{ "info", cmd_info, CMD_NEEDS_CONFIG, "Check the host and show what works" },
+	{ "rmi", cmd_rmi, CMD_NEEDS_CONFIG, "Remove one or more images" },
+	{ "run", cmd_run, CMD_NEEDS_CONFIG, "Run a command in a new container" },
+	{ "unshare", cmd_unshare, CMD_NEEDS_CONFIG, "Run a command inside the user namespace" },
+	{ "version", cmd_version, 0, "Show the burrow version" },
+	{ NULL, NULL, 0, NULL },
+};
+
+enum { G_ROOT = 1, G_RUNROOT, G_LOGLEVEL, G_VERSION, G_HELP };
+static const struct opt global_opts[] = {
+	{ "root", 0, OPT_VALUE, G_ROOT, "DIR", "Store root (default $XDG_DATA_HOME/burrow)" },
+	{ "runroot", 0, OPT_VALUE, G_RUNROOT, "DIR", "Runtime state (default $XDG_RUNTIME_DIR/burrow)" },
+	{ "log-level", 0, OPT_VALUE, G_LOGLEVEL, "LEVEL", "error, warn, info or debug" },
+	{ "version", 'v', OPT_FLAG, G_VERSION, NULL, "Show the version" },
+	{ "help", 'h', OPT_FLAG, G_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+int cmd_fail(const struct err *e)
+{
+	fprintf(stderr, "burrow: error: %s\n", e && e->msg ? e->msg : "unknown error");
+	return err_exit_status(e);
+}
+
+int cmd_usage_error(const char *verb, const struct err *e)
+{
+	fprintf(stderr, "burrow: error: %s\nSee 'burrow %s --help'.\n",
+		e && e->msg ? e->msg : "bad usage", verb);
+	return 125;
+}
+
+static void print_main_help(FILE *f)
+{
+	fprintf(f, "Usage: burrow [OPTIONS] COMMAND [ARG...]\n\n"
+		   "Rootless containers for unprivileged users, no daemon.\n\nCommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nGlobal options:\n");
+	for (const struct opt *o = global_opts; o->name; o++) {
+		char left[48];
+		snprintf(left, sizeof left, "%s%c%s--%s %s", o->short_name ? "-" : "  ",
+			 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+			 o->argname ? o->argname : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(f, "\nRun 'burrow COMMAND --help' for more about a command.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int cmd_version(struct globals *g, int argc, char **argv)
+{
+	(void)g;
+	(void)argc;
+	(void)argv;
+	printf("burrow version %s\n", BURROW_VERSION);
+	return 0;
+}
+
+int cmd_help(struct globals *g, int argc, char **argv)
+{
+	const struct command *c;
+	char *hargv[] = { NULL, (char *)"--help", NULL };
+
+	if (argc < 2) {
+		print_main_help(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--commands") == 0) {
+		/* machine-readable verb list, used by the completion tests */
+		for (c = commands; c->name; c++)
+			printf("%s\n", c->name);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "burrow: error: unknown command \"%s\"\n", argv[1]);
+		return 125;
+	}
+	if (c->fn == cmd_help || c->fn == cmd_version) {
+		printf("Usage: burrow %s\n\n%s\n", c->name, c->summary);
+		return 0;
+	}
+	hargv[0] = argv[1];
+	return c->fn(g, 2, hargv);
+}
+
+int main(int argc, char **argv)
+{
+	struct globals g;
+	struct err e = ERR_INIT;
+	struct optparser p;
+	const struct command *c;
+	int id, rc;
+
+	memset(&g, 0, sizeof g);
+	opt_init(&p, global_opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case G_ROOT:
+			g.root_opt = p.value;
+			break;
+		case G_RUNROOT:
+			g.runroot_opt = p.value;
+			break;
+		case G_LOGLEVEL: {
+			int l = log_parse_level(p.value);
+			if (l < 0) {
+				fprintf(stderr, "burrow: error: invalid log level \"%s\" (error, warn, info, debug)\n",
+					p.value);
+				return 125;
+			}
+			log_threshold = (enum log_level)l;
+			break;
+		}
+		case G_VERSION:
+			return cmd_version(&g, 0, NULL);
+		case G_HELP:
+			print_main_help(stdout);
+			return 0;
+		case -1:
+		default:
+			fprintf(stderr, "burrow: error: %s\nSee 'burrow --help'.\n", e.msg);
+			err_clear(&e);
+			return 125;
+		}
+	}
+	if (p.idx >= argc) {
+		print_main_help(stderr);
+		return 125;
+	}
+	c = find_command(argv[p.idx]);
+	if (!c) {
+		fprintf(stderr, "burrow: error: unknown command \"%s\" for \"burrow\"\nSee 'burrow --help'.\n",
+			argv[p.idx]);
+		return 125;
+	}
+	if (c->flags & CMD_NEEDS_CONFIG) {
+		if (config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) < 0) {
+			rc = cmd_fail(&e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	rc = c->fn(&g, argc - p.idx, argv + p.idx);
+	config_free(&g.cfg);
+	fflush(stdout);
+	return rc;
+}

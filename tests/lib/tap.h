@@ -1,0 +1,59 @@
+/* tap.h - TAP output for the C unit tests (header only).
+ *
+ *   ok(cond, "name %d", i);  is_int(got, want, "name");  is_str(got, want, "name");
+ *   return done_testing();
+ */
+#ifndef BURROW_TAP_H
+#define BURROW_TAP_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int tap_n, tap_failed;
+
+__attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	tap_n++;
+	if (!cond)
+		tap_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return cond;
+}
+
+#define is_int(got, want, ...)                                                            \
+	do {                                                                               \
+		long long _g = (long long)(got), _w = (long long)(want);                    \
+		if (!ok(_g == _w, __VA_ARGS__))                                             \
+			printf("# got: %lld\n# want: %lld\n", _g, _w);                      \
+	} while (0)
+
+#define is_str(got, want, ...)                                                            \
+	do {                                                                               \
+		const char *_g = (got), *_w = (want);                                       \
+		if (!ok((_g == NULL && _w == NULL) || (_g && _w && strcmp(_g, _w) == 0),     \
+			__VA_ARGS__))                                                       \
+			printf("# got: '%s'\n# want: '%s'\n", _g ? _g : "(null)",           \
+			       _w ? _w : "(null)");                                         \
+	} while (0)
+
+static inline void diag(const char *s) { printf("# %s\n", s); }
+
+static inline void skip_all(const char *why)
+{
+	printf("1..0 # SKIP %s\n", why);
+}
+
+static inline int done_testing(void)
+{
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
+
+#endif
