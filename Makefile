@@ -35,6 +35,8 @@ B         := $(or $(BUILDDIR),build)
 OPT       := -O2 -g
 endif
 CFLAGS    ?=
+# one test file that hangs must not eat the whole CI budget
+TEST_TIMEOUT ?= 300
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc -I$(B)/gen $(PKG_CFLAGS) \
              -DLIBEXECDIR='"$(LIBEXECDIR)/burrow"'
 LDLIBS    := $(PKG_LIBS) $(SUBID_LIBS)
@@ -80,6 +82,10 @@ $(B)/tests/testinit: tests/lib/testinit.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Os -static -o $@ $<
 
+$(B)/tests/ptydrive: tests/lib/ptydrive.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $< -lutil
+
 $(B)/man/%: man/%.scd
 	@mkdir -p $(@D)
 	scdoc < $< > $@
@@ -90,9 +96,9 @@ check:
 	@if [ "$$(id -u)" = 0 ]; then sh tests/lib/root-check.sh; \
 	else $(MAKE) --no-print-directory BUILD=asan check-user; fi
 
-check-user: $(B)/burrow $(B)/burrow-init $(UNIT_BIN) $(B)/tests/testinit man
+check-user: $(B)/burrow $(B)/burrow-init $(UNIT_BIN) $(B)/tests/testinit $(B)/tests/ptydrive man
 	BURROW_BUILD=$(CURDIR)/$(B) BURROW=$(CURDIR)/$(B)/burrow \
-	  prove --exec '' -r $(PROVE_FLAGS) $(B)/tests/unit tests/integration
+	  prove --exec 'timeout $(TEST_TIMEOUT)' -r $(PROVE_FLAGS) $(B)/tests/unit tests/integration
 
 demo:
 	@if [ "$$(id -u)" = 0 ]; then sh tests/lib/root-check.sh demo; \
@@ -123,4 +129,4 @@ fmt:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -10,7 +10,6 @@ void opt_init(struct optparser *p, const struct opt *opts, int argc, char **argv
 	p->argc = argc;
 	p->argv = argv;
 	p->idx = 1;
-	p->stop_at_positional = true;
 }
 
 static const struct opt *find_long(const struct opt *opts, const char *name, size_t len)

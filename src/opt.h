@@ -31,7 +31,6 @@ struct optparser {
 	char **argv;
 	int idx;                  /* next argv index to look at */
 	int sub;                  /* position inside a cluster of short options, 0 if none */
-	bool stop_at_positional;  /* true: first non-option ends parsing */
 	const char *value;        /* the value of the last option (flags: "true"/"false") */
 };
 

@@ -30,6 +30,11 @@ static void relay_sigset(sigset_t *set)
 void relay_block_signals(void)
 {
 	sigset_t set;
+
+	/* A shell starts background jobs with SIGINT and SIGQUIT ignored, and
+	 * an ignored signal never reaches the signalfd: take them back. */
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		signal(forwarded[i], SIG_DFL);
 	relay_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }

@@ -470,6 +470,7 @@ CMD_DECL(run)
 	memset(&a, 0, sizeof a);
 	memset(&s, 0, sizeof s);
 	memset(&m, 0, sizeof m);
+	log_debug("run: start");
 	if (parse_args(argc, argv, &a, &help, &e) < 0) {
 		rc = cmd_usage_error("run", &e);
 		goto out;
@@ -484,6 +485,7 @@ CMD_DECL(run)
 		goto fail;
 	if (store_image_get(st, a.image, &img, &e) < 0)
 		goto fail;
+	log_debug("run: image resolved");
 	if (build_spec(g, &a, img, &m, st, &s, &e) < 0)
 		goto fail;
 	if (reserve_name(g, &s, a.name, &e) < 0)
@@ -491,6 +493,7 @@ CMD_DECL(run)
 	created = true;
 	if (prepare_dirs(&s, &e) < 0)
 		goto fail;
+	log_debug("run: record and directories ready");
 	if (s.tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
 	relay_block_signals();
@@ -500,6 +503,7 @@ CMD_DECL(run)
 		fprintf(stderr, "burrow: error: %s\n", e.msg);
 		goto cleanup;
 	}
+	log_debug("run: container started");
 	if (write_record(&s, "running", p.init, 0, &e) < 0)
 		log_warn("%s", e.msg), err_clear(&e);
 	if (s.tty && s.interactive)
@@ -512,12 +516,14 @@ CMD_DECL(run)
 		rc = 125;
 	}
 	container_proc_close(&p);
+	log_debug("run: container exited");
 	if (!s.remove && write_record(&s, "exited", 0, rc, &e) < 0)
 		log_warn("%s", e.msg), err_clear(&e);
 cleanup:
 	discard(&s, &m, s.remove);
 	goto out;
 fail:
+	e.status = 0; /* everything before the container starts is a tool error */
 	rc = cmd_fail(&e);
 	if (created)
 		discard(&s, &m, true);

@@ -32,6 +32,13 @@ static char *xdg_dir(const char *var, const char *fallback_under_home)
 	return xasprintf("%s/%s", home, fallback_under_home);
 }
 
+/* $XDG_RUNTIME_DIR=/tmp would give every user the same runroot */
+static bool owned_by_me(const char *dir)
+{
+	struct stat st;
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid();
+}
+
 static char *trim(char *s)
 {
 	char *end;
@@ -125,7 +132,7 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 		c->root_source = xstrdup("default");
 	}
 	v = getenv("XDG_RUNTIME_DIR");
-	if (v && *v == '/' && access(v, W_OK) == 0)
+	if (v && *v == '/' && access(v, W_OK) == 0 && owned_by_me(v))
 		c->runroot = xasprintf("%s/burrow", v);
 	else
 		c->runroot = xasprintf("/tmp/burrow-%u", (unsigned)getuid());

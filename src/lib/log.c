@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -31,8 +32,13 @@ void log_at(enum log_level lvl, const char *file, int line, const char *fmt, ...
 
 	if (lvl > log_threshold)
 		return;
-	if (log_threshold >= LOG_DEBUG)
-		n = snprintf(buf, sizeof buf, "%s: %s: %s:%d: ", log_progname, tags[lvl], file, line);
+	if (log_threshold >= LOG_DEBUG) {
+		/* monotonic timestamps line up across the CLI and its children */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		n = snprintf(buf, sizeof buf, "%s: %s: [%ld.%06ld] [%d] %s:%d: ", log_progname, tags[lvl],
+			     (long)(ts.tv_sec % 1000), ts.tv_nsec / 1000, (int)getpid(), file, line);
+	}
 	else
 		n = snprintf(buf, sizeof buf, "%s: %s: ", log_progname, tags[lvl]);
 	if (n < 0 || (size_t)n >= sizeof buf)

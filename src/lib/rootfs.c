@@ -128,23 +128,24 @@ static int mount_on(int rootfd, const char *target, int create_as, const char *s
 	return 0;
 }
 
-/* bind src (a host path or fd path) onto target, optionally read-only */
+/* bind src (a host path or fd path) onto target; extra holds MS_RDONLY,
+ * MS_NOSUID, MS_NODEV, MS_NOEXEC to apply with a remount */
 static int bind_on(int rootfd, const char *target, int create_as, const char *src, bool rec,
-		   bool ro, struct err *e)
+		   unsigned long extra, struct err *e)
 {
 	char p[64];
 	_cleanup_close_ int fd = -1;
 
 	if (mount_on(rootfd, target, create_as, src, NULL, MS_BIND | (rec ? MS_REC : 0), NULL, e) < 0)
 		return -1;
-	if (!ro)
+	if (!extra)
 		return 0;
 	fd = rootfs_open_in_root(rootfd, target, 0, e);
 	if (fd < 0)
 		return -1;
 	FDPATH(p, fd);
-	if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(p), NULL) < 0)
-		return err_make(e, errno, "remounting %s read-only", target);
+	if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | extra | locked_flags(p), NULL) < 0)
+		return err_make(e, errno, "remounting %s%s", target, (extra & MS_RDONLY) ? " read-only" : "");
 	return 0;
 }
 
@@ -334,7 +335,7 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
 		_cleanup_free_ char *host = xasprintf("/dev/%s", devs[i]);
 		_cleanup_free_ char *target = xasprintf("/dev/%s", devs[i]);
-		if (bind_on(rootfd, target, S_IFREG, host, false, false, e) < 0)
+		if (bind_on(rootfd, target, S_IFREG, host, false, 0, e) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
@@ -350,7 +351,7 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 	if (mount_on(rootfd, "/dev/mqueue", S_IFDIR, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     NULL, e) < 0)
 		return -1;
-	if (s->init && bind_on(rootfd, "/dev/init", S_IFREG, s->init_path, false, true, e) < 0)
+	if (s->init && bind_on(rootfd, "/dev/init", S_IFREG, s->init_path, false, MS_RDONLY, e) < 0)
 		return err_wrap(e, "binding burrow-init for --init");
 	return 0;
 }
@@ -367,14 +368,14 @@ static int setup_sys(const struct container_spec *s, int rootfd, struct err *e)
 		err_clear(e);
 	}
 	/* sharing the host's network namespace: sysfs can't be mounted anew */
-	return bind_on(rootfd, "/sys", S_IFDIR, "/sys", true, true, e);
+	return bind_on(rootfd, "/sys", S_IFDIR, "/sys", true, MS_RDONLY, e);
 }
 
 static int bind_generated(const struct container_spec *s, int rootfd, const char *name, struct err *e)
 {
 	_cleanup_free_ char *src = xasprintf("%s/%s", s->rundir, name);
 	_cleanup_free_ char *dst = xasprintf("/etc/%s", name);
-	return bind_on(rootfd, dst, S_IFREG, src, false, false, e);
+	return bind_on(rootfd, dst, S_IFREG, src, false, 0, e);
 }
 
 static bool user_covers(const struct container_spec *s, const char *path)
@@ -399,7 +400,7 @@ static int setup_volumes(const struct container_spec *s, int rootfd, struct err 
 		if (src < 0 || fstat(src, &st) < 0)
 			return err_make(e, errno, "volume source %s", v->src);
 		if (bind_on(rootfd, v->dst, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, FDPATH(p, src), true,
-			    v->readonly, e) < 0)
+			    (v->readonly ? MS_RDONLY : 0) | v->flags, e) < 0)
 			return err_wrap(e, "volume %s:%s", v->src, v->dst);
 	}
 	for (size_t i = 0; i < s->ntmpfs; i++) {
@@ -439,7 +440,7 @@ static int open_pty(int rootfd, int *ptmx, int *pts, struct err *e)
 		return err_make(e, errno, "opening the pty peer");
 	}
 	/* /dev/console is the container's terminal, as with docker -t */
-	if (bind_on(rootfd, "/dev/console", S_IFREG, FDPATH(p, sl), false, false, e) < 0) {
+	if (bind_on(rootfd, "/dev/console", S_IFREG, FDPATH(p, sl), false, 0, e) < 0) {
 		close(m);
 		close(sl);
 		return -1;
@@ -459,14 +460,17 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 		return err_make(e, errno, "opening %s", merged);
 	if (mount_on(root, "/proc", S_IFDIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
 		return -1;
+	log_debug("rootfs: proc");
 	if (setup_sys(s, root, e) < 0 || setup_dev(s, root, e) < 0)
 		return -1;
+	log_debug("rootfs: sys, dev");
 	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
 		if (mask_path(root, masked_paths[i], e) < 0)
 			return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
 		if (readonly_path(root, readonly_paths[i], e) < 0)
 			return -1;
+	log_debug("rootfs: masks");
 	if (bind_generated(s, root, "hostname", e) < 0 || bind_generated(s, root, "hosts", e) < 0 ||
 	    bind_generated(s, root, "resolv.conf", e) < 0)
 		return -1;
@@ -474,6 +478,7 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 		return -1;
 	if (s->tty && open_pty(root, ptmx, pts, e) < 0)
 		return -1;
+	log_debug("rootfs: volumes, files");
 	*rootfd = steal_fd(root);
 	return 0;
 }

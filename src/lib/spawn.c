@@ -246,6 +246,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 		return err_make(e, errno, "setsid");
 	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "setting the hostname");
+	log_debug("init: start");
 	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
 		return -1;
 	if (s->tty) {
@@ -260,6 +261,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 		return -1;
 	if (rootfs_pivot(rootfd, e) < 0)
 		return -1;
+	log_debug("init: pivoted");
 	if (s->net != NET_HOST && loopback_up(e) < 0)
 		return -1;
 	if (s->workdir && strcmp(s->workdir, "/") != 0) {
@@ -308,6 +310,7 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (init_prepare(c, &u, &e) < 0)
 		init_fail(c, &e, 125);
+	log_debug("init: rootfs ready");
 	env = strv_dup(s->env);
 	finalize_env(&env, s, &u);
 	if (s->init) {
@@ -329,6 +332,16 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
 		_exit(125);
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* the command starts with default dispositions and nothing blocked,
+	 * whatever burrow inherited */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	{
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
 	en = exec_in_path(argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", argv[0]);
@@ -358,6 +371,7 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 	setsid();
 	if (msg_recv(sk, &go, NULL) <= 0 || go.type != MSG_GO)
 		_exit(125);
+	log_debug("holder: maps written");
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
 	/* credentials changed: the parent-death signal was reset */
@@ -370,6 +384,7 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 	}
 	if (rootfs_mount_overlay(s, &fuse_pid, &e) < 0)
 		goto fail;
+	log_debug("holder: overlay mounted");
 	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0) {
 		err_make(&e, errno, "pipe");
 		goto fail_mounted;
@@ -406,13 +421,16 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 			break;
 		}
 	}
+	log_debug("holder: container exited");
 	rootfs_umount_overlay(s, fuse_pid);
+	log_debug("holder: unmounted");
 	if (s->remove) {
 		struct err re = ERR_INIT;
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &re) < 0)
 			log_warn("removing %s: %s", s->ctrdir, re.msg);
 		err_clear(&re);
 	}
+	log_debug("holder: cleaned up");
 	memset(&m, 0, sizeof m);
 	m.type = MSG_EXIT;
 	m.a = st;
@@ -500,8 +518,10 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	close(sk[1]);
 	p->sk = sk[0];
 	p->holder = pid;
+	log_debug("cloned the holder %d", (int)pid);
 	if (userns_write_maps(pid, s->idmap, e) < 0)
 		goto kill;
+	log_debug("maps written");
 	memset(&go, 0, sizeof go);
 	go.type = MSG_GO;
 	if (ws)

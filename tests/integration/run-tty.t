@@ -1,0 +1,42 @@
+#!/bin/sh
+# run -it through a real pseudo-terminal (tests/lib/ptydrive.c).
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+PTY=$BURROW_BUILD/tests/ptydrive
+[ -x "$PTY" ] || skip_all "ptydrive is not built"
+fixture_store
+fixture_image local/busybox:1
+IMG=local/busybox:1
+
+out=$("$PTY" -r 33 -c 101 -- "$BURROW" run --rm -it $IMG sh 2>&1 <<'S'
+expect # 
+send tty; stty size; echo "T=$TERM"\n
+expect T=xterm
+send stty -a | grep -o "icanon"\n
+expect icanon
+send sleep 60\n
+expect sleep 60
+send \003
+expect # 
+send echo after-interrupt\n
+expect after-interrupt
+resize 40 120
+send stty size\n
+expect 40 120
+send exit 7\n
+S
+)
+rc=$?
+assert_eq "$rc" "7" "-it: the shell's exit code comes back"
+assert_match "$out" "/dev/pts/0" "-it: stdin is the container's own pty"
+assert_match "$out" "33 101" "-it: the terminal size is passed in"
+assert_match "$out" "T=xterm" "-it: TERM is set"
+assert_match "$out" "after-interrupt" "-it: Ctrl-C interrupts the command in the container, not burrow"
+assert_match "$out" "40 120" "-it: a resize reaches the container"
+
+out=$("$PTY" -- "$BURROW" run --rm -t $IMG sh -c 'test -t 0 && test -t 1 && echo both-tty' 2>&1 </dev/null)
+assert_match "$out" "both-tty" "-t alone gives the command a terminal"
+
+out=$("$PTY" -- sh -c "'$BURROW' run --rm -it $IMG true; stty -a | grep -o ' -icanon\| icanon' | head -n1" 2>&1 </dev/null)
+assert_match "$out" " icanon" "the caller's terminal is restored afterwards"
+done_testing

@@ -1,0 +1,54 @@
+#!/bin/sh
+# deps.sh - install the Debian packages burrow builds and tests with.
+#
+#   sh tests/lib/deps.sh            build + test packages
+#   sh tests/lib/deps.sh --bench    the same, plus podman and runc for bench/
+#   sh tests/lib/deps.sh --list     print the package names and exit
+#
+# Run as root on Debian 12 (or later).  Nothing is done when every package
+# is already installed, so re-runs are fast and need no network.  Works with
+# no stdin (CI): apt runs with DEBIAN_FRONTEND=noninteractive.
+# shellcheck shell=sh
+set -eu
+
+# build
+PKGS="build-essential pkg-config libarchive-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev scdoc"
+# run and test: ID maps, overlay, fixtures, prove, ps, runuser/script, ip
+PKGS="$PKGS uidmap fuse-overlayfs fuse3 busybox-static zstd gzip tar perl procps util-linux bsdutils bsdextrautils iproute2 passwd"
+BENCH_PKGS="podman runc"
+
+want=$PKGS
+list=
+for arg in "$@"; do
+	case $arg in
+	--bench) want="$want $BENCH_PKGS" ;;
+	--list) list=1 ;;
+	-h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+	esac
+done
+if [ -n "$list" ]; then
+	echo "$want"
+	exit 0
+fi
+
+missing=
+for p in $want; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || s=
+	[ "$s" = installed ] || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps.sh: all packages present"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing" >&2
+	echo "deps.sh: run as root (sudo make deps) to install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update </dev/null
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
+	-o Dpkg::Options::=--force-confold $missing </dev/null

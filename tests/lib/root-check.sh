@@ -1,0 +1,110 @@
+#!/bin/sh
+# root-check.sh - `make check` / `make demo` when run as root.
+#
+#   sh tests/lib/root-check.sh        make check as the test user
+#   sh tests/lib/root-check.sh demo   make demo as the test user
+#
+# burrow is rootless, and its tests must run as an ordinary user.  As root
+# this script installs the Debian packages (tests/lib/deps.sh), creates or
+# reuses the unprivileged user $BURROW_TEST_USER (default burrowtest) with a
+# subordinate ID range, makes /dev/fuse and /dev/net/tun usable by everyone
+# (as distributions do), copies the source tree (without build/ and .git/)
+# to a staging directory that user owns, and runs make there as that user
+# with a clean environment.  It exits with make's status.  The staging
+# directory is removed afterwards unless KEEP_STAGE=1.
+#
+# Passed through to the user's make: PROVE_FLAGS, and BURROW_OVERLAY /
+# BURROW_IDMAP when set (to force a fallback path for the whole suite).
+# shellcheck shell=sh
+set -eu
+
+target=${1:-check}
+case $target in
+check | demo) ;;
+*) echo "root-check.sh: unknown target: $target (check or demo)" >&2; exit 2 ;;
+esac
+user=${BURROW_TEST_USER:-burrowtest}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+
+say() { echo "root-check: $*"; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "root-check.sh: must run as root (as a normal user, run make $target directly)" >&2
+	exit 2
+fi
+
+sh "$src/tests/lib/deps.sh" </dev/null
+
+# -- the unprivileged test user ------------------------------------------------
+if ! id -u "$user" >/dev/null 2>&1; then
+	say "creating user $user"
+	useradd -m -s /bin/sh "$user"
+fi
+home=$(getent passwd "$user" | cut -d: -f6)
+if [ -z "$home" ] || [ ! -d "$home" ]; then
+	home=/home/$user
+	mkdir -p "$home"
+	chown "$user:" "$home"
+	usermod -d "$home" "$user"
+fi
+
+# Give $user a subordinate range in FILE unless it has one: 65536 IDs from
+# 100000, or right after the highest range already given out.
+ensure_range() {
+	touch "$1"
+	if grep -q "^$user:" "$1" || grep -q "^$(id -u "$user"):" "$1"; then
+		return 0
+	fi
+	start=$(awk -F: 'BEGIN { end = 100000 }
+		NF >= 3 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ { e = $2 + $3; if (e > end) end = e }
+		END { print end }' "$1")
+	say "adding $user:$start:65536 to $1"
+	echo "$user:$start:65536" >>"$1"
+}
+ensure_range /etc/subuid
+ensure_range /etc/subgid
+
+# -- host settings a distribution would have -------------------------------------
+for d in /dev/fuse /dev/net/tun; do
+	[ -c "$d" ] && chmod 0666 "$d"
+done
+if [ -f /proc/sys/kernel/unprivileged_userns_clone ] &&
+	[ "$(cat /proc/sys/kernel/unprivileged_userns_clone)" = 0 ]; then
+	say "enabling kernel.unprivileged_userns_clone"
+	echo 1 >/proc/sys/kernel/unprivileged_userns_clone || true
+fi
+
+# -- staging copy owned by the user --------------------------------------------
+stage=$(mktemp -d "${TMPDIR:-/tmp}/burrow-check.XXXXXX")
+# shellcheck disable=SC2317 # called from the trap
+cleanup() {
+	if [ "${KEEP_STAGE:-0}" = 1 ]; then
+		say "staging directory kept: $stage"
+	else
+		rm -rf "$stage"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+tar -C "$src" --exclude=./build --exclude=./.git -cf - . | tar -C "$stage" -xf -
+chown -R "$user:" "$stage"
+chmod 0755 "$stage"
+
+say "running make $target as $user in $stage"
+set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	LANG=C.UTF-8 TERM="${TERM:-dumb}"
+for v in PROVE_FLAGS BURROW_OVERLAY BURROW_IDMAP; do
+	eval "val=\${$v-}"
+	# shellcheck disable=SC2154 # val is set by the eval above
+	[ -n "$val" ] && set -- "$@" "$v=$val"
+done
+rc=0
+(cd "$stage" && runuser -u "$user" -- env -i "$@" \
+	make --no-print-directory -j"$(nproc)" -C "$stage" "$target") || rc=$?
+say "make $target as $user exited with status $rc"
+exit "$rc"

@@ -1,0 +1,239 @@
+/* testinit.c - a tiny static helper placed at /sbin/testinit in the test
+ * fixture image (the idea of crun's tests/init).  It answers the questions
+ * the integration tests ask from inside a container, without relying on
+ * what busybox happens to print.
+ *
+ *   testinit pid              print getpid() (1 when it is the container's init)
+ *   testinit ppid             print getppid()
+ *   testinit exit N           exit with status N
+ *   testinit sigwait [FILE]   write "ready" to FILE (or stdout, also for "-"),
+ *                             wait for SIGTERM, SIGINT or SIGHUP, print the
+ *                             signal's name (TERM, INT, HUP), exit 0
+ *   testinit zombie           leave an orphaned zombie for PID 1 to reap and
+ *                             print its pid
+ *   testinit caps             print CapInh, CapPrm, CapEff, CapBnd, CapAmb
+ *                             from /proc/self/status as KEY=HEX lines
+ *   testinit nnp              print NoNewPrivs (0 or 1)
+ *   testinit ttysize          print "ROWS COLS" of stdin (TIOCGWINSZ)
+ *   testinit isatty [FD]      print "yes" if FD (default 0) is a terminal, else "no"
+ *
+ * Usage errors exit 2; failures print "testinit: ..." on stderr and exit 1.
+ * Built with -static -Os by the Makefile (build/tests/testinit).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "testinit: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int usage(void)
+{
+	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]\n",
+	      stderr);
+	return 2;
+}
+
+static int parse_int(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 255 * 255)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static const char *signame(int sig)
+{
+	static char buf[16];
+
+	switch (sig) {
+	case SIGTERM:
+		return "TERM";
+	case SIGINT:
+		return "INT";
+	case SIGHUP:
+		return "HUP";
+	default:
+		snprintf(buf, sizeof buf, "%d", sig);
+		return buf;
+	}
+}
+
+static void on_signal(int sig)
+{
+	(void)sig; /* never runs: the signals stay blocked until sigwaitinfo */
+}
+
+static int do_sigwait(const char *file)
+{
+	sigset_t set;
+	siginfo_t info;
+	struct sigaction sa;
+	int sig, fd;
+
+	/* Block first, so a signal sent right after "ready" is not lost.  A
+	 * handler is installed too: PID 1 of a namespace ignores SIG_DFL. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return fail("sigprocmask");
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig) == 1)
+			sigaction(sig, &sa, NULL);
+
+	if (!file || strcmp(file, "-") == 0) {
+		printf("ready\n");
+		fflush(stdout);
+	} else {
+		fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return fail(file);
+		if (write(fd, "ready\n", 6) != 6)
+			return fail(file);
+		close(fd);
+	}
+	do
+		sig = sigwaitinfo(&set, &info);
+	while (sig < 0 && errno == EINTR);
+	if (sig < 0)
+		return fail("sigwaitinfo");
+	printf("%s\n", signame(sig));
+	return 0;
+}
+
+static int do_zombie(void)
+{
+	int pipefd[2], status;
+	pid_t child, gc = -1;
+	siginfo_t info;
+
+	if (pipe(pipefd) < 0)
+		return fail("pipe");
+	child = fork();
+	if (child < 0)
+		return fail("fork");
+	if (child == 0) {
+		close(pipefd[0]);
+		gc = fork();
+		if (gc < 0)
+			_exit(1);
+		if (gc == 0)
+			_exit(0);
+		/* wait until the grandchild has exited, without reaping it, so it
+		 * is already a zombie when it is handed over to PID 1 */
+		memset(&info, 0, sizeof info);
+		if (waitid(P_PID, (id_t)gc, &info, WEXITED | WNOWAIT) < 0)
+			_exit(1);
+		if (write(pipefd[1], &gc, sizeof gc) != (ssize_t)sizeof gc)
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &gc, sizeof gc) != (ssize_t)sizeof gc)
+		gc = -1;
+	close(pipefd[0]);
+	if (waitpid(child, &status, 0) < 0)
+		return fail("waitpid");
+	if (gc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "testinit: zombie: the helper child failed\n");
+		return 1;
+	}
+	printf("%d\n", (int)gc);
+	return 0;
+}
+
+/* Print the /proc/self/status lines whose key is in keys (NULL-terminated),
+ * as KEY=VALUE, or only VALUE when bare is set. */
+static int print_status(const char *const *keys, int bare)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	int found = 0;
+
+	if (!f)
+		return fail("/proc/self/status");
+	while (fgets(line, sizeof line, f)) {
+		char *colon = strchr(line, ':'), *v;
+		if (!colon)
+			continue;
+		*colon = '\0';
+		v = colon + 1 + strspn(colon + 1, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		for (const char *const *k = keys; *k; k++) {
+			if (strcmp(line, *k) == 0) {
+				if (bare)
+					printf("%s\n", v);
+				else
+					printf("%s=%s\n", line, v);
+				found++;
+			}
+		}
+	}
+	fclose(f);
+	if (!found) {
+		fprintf(stderr, "testinit: no such field in /proc/self/status\n");
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const cap_keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL };
+	static const char *const nnp_keys[] = { "NoNewPrivs", NULL };
+	const char *cmd;
+	int n = 0;
+
+	if (argc < 2)
+		return usage();
+	cmd = argv[1];
+	if (strcmp(cmd, "pid") == 0) {
+		printf("%d\n", (int)getpid());
+	} else if (strcmp(cmd, "ppid") == 0) {
+		printf("%d\n", (int)getppid());
+	} else if (strcmp(cmd, "exit") == 0) {
+		if (argc < 3 || parse_int(argv[2], &n) < 0)
+			return usage();
+		return n & 255;
+	} else if (strcmp(cmd, "sigwait") == 0) {
+		return do_sigwait(argc > 2 ? argv[2] : NULL);
+	} else if (strcmp(cmd, "zombie") == 0) {
+		return do_zombie();
+	} else if (strcmp(cmd, "caps") == 0) {
+		return print_status(cap_keys, 0);
+	} else if (strcmp(cmd, "nnp") == 0) {
+		return print_status(nnp_keys, 1);
+	} else if (strcmp(cmd, "ttysize") == 0) {
+		struct winsize ws;
+		if (ioctl(0, TIOCGWINSZ, &ws) < 0)
+			return fail("TIOCGWINSZ on stdin");
+		printf("%u %u\n", (unsigned)ws.ws_row, (unsigned)ws.ws_col);
+	} else if (strcmp(cmd, "isatty") == 0) {
+		if (argc > 2 && parse_int(argv[2], &n) < 0)
+			return usage();
+		printf("%s\n", isatty(n) ? "yes" : "no");
+	} else {
+		return usage();
+	}
+	return fflush(stdout) == 0 ? 0 : fail("stdout");
+}
