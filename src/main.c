@@ -173,6 +173,7 @@ int main(int argc, char **argv)
 		if (config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) < 0) {
 			rc = cmd_fail(&e);
 			err_clear(&e);
+			config_free(&g.cfg);
 			return rc;
 		}
 	}
