@@ -440,6 +440,11 @@ static int prepare_dirs(const struct container_spec *s, struct err *e)
 	return 0;
 }
 
+static int prepare_dirs_cb(void *arg, struct err *e)
+{
+	return prepare_dirs(arg, e);
+}
+
 static void discard(const struct container_spec *s, const struct idmap *m, bool record)
 {
 	struct err e = ERR_INIT;
@@ -480,7 +485,7 @@ CMD_DECL(run)
 		rc = 0;
 		goto out;
 	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || userns_lookup(&m, g->cfg.idmap, &e) < 0 ||
+	if (config_ensure_dirs(&g->cfg, &e) < 0 || userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e) < 0 ||
 	    store_open(g->cfg.root, &st, &e) < 0)
 		goto fail;
 	if (store_image_get(st, a.image, &img, &e) < 0)
@@ -491,13 +496,12 @@ CMD_DECL(run)
 	if (reserve_name(g, &s, a.name, &e) < 0)
 		goto fail;
 	created = true;
-	if (prepare_dirs(&s, &e) < 0)
-		goto fail;
-	log_debug("run: record and directories ready");
+	log_debug("run: record ready");
 	if (s.tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
 	relay_block_signals();
-	if (container_start(&s, wsp, &p, &e) < 0) {
+	/* the container's directories are made while newuidmap runs */
+	if (container_start(&s, wsp, prepare_dirs_cb, &s, &p, &e) < 0) {
 		relay_unblock_signals();
 		rc = err_exit_status(&e);
 		fprintf(stderr, "burrow: error: %s\n", e.msg);
@@ -515,7 +519,7 @@ CMD_DECL(run)
 		fprintf(stderr, "burrow: error: %s\n", e.msg);
 		rc = 125;
 	}
-	container_proc_close(&p);
+	container_proc_release(&p);
 	log_debug("run: container exited");
 	if (!s.remove && write_record(&s, "exited", 0, rc, &e) < 0)
 		log_warn("%s", e.msg), err_clear(&e);

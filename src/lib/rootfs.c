@@ -241,12 +241,17 @@ int rootfs_umount_overlay(const struct container_spec *s, pid_t fuse_pid)
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
 
 	umount2(merged, MNT_DETACH);
-	if (fuse_pid > 0) {
-		kill(fuse_pid, SIGTERM);
-		while (waitpid(fuse_pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	rootfs_stop_fuse(fuse_pid);
 	return 0;
+}
+
+void rootfs_stop_fuse(pid_t fuse_pid)
+{
+	if (fuse_pid <= 0)
+		return;
+	kill(fuse_pid, SIGTERM);
+	while (waitpid(fuse_pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 /* ---- the container's filesystem ---------------------------------------- */

@@ -18,6 +18,8 @@
 /* Probe once whether kernel overlayfs works in this user namespace. */
 int rootfs_mount_overlay(const struct container_spec *s, pid_t *fuse_pid, struct err *e);
 int rootfs_umount_overlay(const struct container_spec *s, pid_t fuse_pid);
+/* Stop the fuse-overlayfs daemon (if any) and reap it. */
+void rootfs_stop_fuse(pid_t fuse_pid);
 
 /* Returns an O_PATH fd on the merged root.  If s->tty, *ptmx receives a
  * master opened in the container's devpts and *pts the peer. */

@@ -422,8 +422,10 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 		}
 	}
 	log_debug("holder: container exited");
-	rootfs_umount_overlay(s, fuse_pid);
-	log_debug("holder: unmounted");
+	/* The overlay goes with this mount namespace when the holder exits;
+	 * only fuse-overlayfs, which holds files in the upper dir, must stop
+	 * before the container's layer is removed. */
+	rootfs_stop_fuse(fuse_pid);
 	if (s->remove) {
 		struct err re = ERR_INIT;
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &re) < 0)
@@ -493,11 +495,13 @@ int container_handle_msg(struct container_proc *p, struct err *e)
 }
 
 int container_start(const struct container_spec *s, const struct winsize *ws,
+		    int (*prep)(void *arg, struct err *e), void *prep_arg,
 		    struct container_proc *p, struct err *e)
 {
 	int sk[2];
 	pid_t parent = getpid(), pid;
 	struct msg go;
+	struct idmap_job job;
 
 	memset(p, 0, sizeof *p);
 	p->sk = p->ptmx = -1;
@@ -519,7 +523,15 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	p->sk = sk[0];
 	p->holder = pid;
 	log_debug("cloned the holder %d", (int)pid);
-	if (userns_write_maps(pid, s->idmap, e) < 0)
+	if (userns_maps_start(pid, s->idmap, &job, e) < 0)
+		goto kill;
+	if (prep && prep(prep_arg, e) < 0) {
+		struct err ignore = ERR_INIT;
+		userns_maps_finish(&job, &ignore);
+		err_clear(&ignore);
+		goto kill;
+	}
+	if (userns_maps_finish(&job, e) < 0)
 		goto kill;
 	log_debug("maps written");
 	memset(&go, 0, sizeof go);
@@ -559,6 +571,12 @@ int container_wait(struct container_proc *p, struct err *e)
 		if (container_handle_msg(p, e) < 0)
 			return -1;
 	return wait_status_code(p->wstatus);
+}
+
+void container_proc_release(struct container_proc *p)
+{
+	p->holder = 0;
+	container_proc_close(p);
 }
 
 void container_proc_close(struct container_proc *p)

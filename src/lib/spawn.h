@@ -34,15 +34,23 @@ struct container_proc {
 };
 
 /* Start s; returns once the command was exec'd, or -1 with the child's
- * error (e->status 125, 126 or 127).  ws is the terminal size for -t. */
+ * error (e->status 125, 126 or 127).  ws is the terminal size for -t.
+ * prep (optional) runs while newuidmap/newgidmap write the maps: the holder
+ * waits for both before it touches the container's directories. */
 int container_start(const struct container_spec *s, const struct winsize *ws,
+		    int (*prep)(void *arg, struct err *e), void *prep_arg,
 		    struct container_proc *p, struct err *e);
 /* Read one message from p->sk (call when it is readable).  Sets p->exited
  * and p->wstatus on the exit message.  Returns 0, or -1 on a broken socket. */
 int container_handle_msg(struct container_proc *p, struct err *e);
 /* Block until the container exits; returns its exit code (0-255, 128+N). */
 int container_wait(struct container_proc *p, struct err *e);
+/* Close the control fds and reap the holder. */
 void container_proc_close(struct container_proc *p);
+/* Close the control fds and leave the holder to finish exiting on its own
+ * (it already reported the exit and cleaned up; the kernel unmounts the
+ * overlay as its mount namespace goes): for a caller that exits next. */
+void container_proc_release(struct container_proc *p);
 /* 128+N for a signal, else the exit code */
 int wait_status_code(int wstatus);
 

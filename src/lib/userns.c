@@ -18,25 +18,43 @@
 
 #include <shadow/subid.h>
 
+#include "dl.h"
+#include "log.h"
 #include "syscalls.h"
 #include "userns.h"
 #include "util.h"
 
 extern char **environ;
 
+/* libsubid is opened on first use (see dl.h): with the cache below, run
+ * does not load it (nor the PAM, SELinux and audit libraries it needs) */
+static const char *const subid_names[] = { "libsubid.so.4", "libsubid.so", NULL };
+static struct dl_lib subid_lib = { subid_names, "libsubid4", NULL };
+
 int userns_subid_ranges(const char *user, bool gid, unsigned long (*out)[2], int max)
 {
+	static __typeof__(subid_init) *init;
+	static __typeof__(subid_get_uid_ranges) *get_uid;
+	static __typeof__(subid_get_gid_ranges) *get_gid;
 	struct subid_range *r = NULL;
 	int n, k = 0;
 
-	static bool inited;
-	if (!inited) {
+	if (!init) {
+		struct err e = ERR_INIT;
+		FILE *null;
+		if (!DL_SYM(&subid_lib, init, "subid_init", &e) ||
+		    !DL_SYM(&subid_lib, get_uid, "subid_get_uid_ranges", &e) ||
+		    !DL_SYM(&subid_lib, get_gid, "subid_get_gid_ranges", &e)) {
+			log_warn("%s", e.msg);
+			err_clear(&e);
+			init = NULL;
+			return -1;
+		}
 		/* libsubid logs to the stream given here; keep its chatter off stdout */
-		FILE *null = fopen("/dev/null", "we");
-		subid_init("burrow", null ? null : stderr);
-		inited = true;
+		null = fopen("/dev/null", "we");
+		init("burrow", null ? null : stderr);
 	}
-	n = gid ? subid_get_gid_ranges(user, &r) : subid_get_uid_ranges(user, &r);
+	n = gid ? get_gid(user, &r) : get_uid(user, &r);
 	if (n < 0) {
 		free(r);
 		return -1;
@@ -132,9 +150,90 @@ static char *subid_source(void)
 	return xstrdup("/etc/subuid and /etc/subgid");
 }
 
+/* ---- the range cache ----------------------------------------------------
+ * Looking the ranges up means loading libsubid and its dependencies, about
+ * 0.8 ms: too much for every run.  When the ranges come from the files,
+ * the answer is cached under the runroot, keyed on the uid and on the
+ * mtime and size of /etc/subuid, /etc/subgid and /etc/nsswitch.conf, so
+ * an edit to any of them is seen at once.  Other sources (SSSD, LDAP) are
+ * always asked. */
+static char *cache_key(uid_t uid)
+{
+	static const char *const files[] = { "/etc/subuid", "/etc/subgid", "/etc/nsswitch.conf" };
+	char *key = xasprintf("v1 %u", (unsigned)uid);
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		struct stat st;
+		char *k;
+		if (stat(files[i], &st) < 0)
+			memset(&st, 0, sizeof st);
+		k = xasprintf("%s %lld.%09ld:%lld", key, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			      (long long)st.st_size);
+		free(key);
+		key = k;
+	}
+	return key;
+}
+
+static int cache_read(const char *path, const char *key, unsigned long (*ur)[2], int *nu,
+		      unsigned long (*gr)[2], int *ng)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[512];
+
+	*nu = *ng = 0;
+	if (!f || !fgets(line, sizeof line, f))
+		return -1;
+	line[strcspn(line, "\n")] = '\0';
+	if (strcmp(line, key) != 0)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		char kind;
+		unsigned long a, b;
+		if (sscanf(line, "%c %lu %lu", &kind, &a, &b) != 3)
+			return -1;
+		if (kind == 'u' && *nu < IDMAP_MAX - 1) {
+			ur[*nu][0] = a;
+			ur[(*nu)++][1] = b;
+		} else if (kind == 'g' && *ng < IDMAP_MAX - 1) {
+			gr[*ng][0] = a;
+			gr[(*ng)++][1] = b;
+		}
+	}
+	return 0;
+}
+
+static void cache_write(const char *dir, const char *path, const char *key,
+			const unsigned long (*ur)[2], int nu, const unsigned long (*gr)[2], int ng)
+{
+	_cleanup_free_ char *txt = xasprintf("%s\n", key);
+	struct err e = ERR_INIT;
+
+	for (int i = 0; i < nu; i++) {
+		char *t = xasprintf("%su %lu %lu\n", txt, ur[i][0], ur[i][1]);
+		free(txt);
+		txt = t;
+	}
+	for (int i = 0; i < ng; i++) {
+		char *t = xasprintf("%sg %lu %lu\n", txt, gr[i][0], gr[i][1]);
+		free(txt);
+		txt = t;
+	}
+	if (mkdir_p_at(AT_FDCWD, dir, 0700, &e) < 0 ||
+	    write_file_atomic_at(AT_FDCWD, path, txt, strlen(txt), 0600, &e) < 0)
+		log_debug("not caching the subordinate ranges: %s", e.msg);
+	err_clear(&e);
+}
+
 int userns_lookup(struct idmap *m, enum idmap_mode mode, struct err *e)
 {
+	return userns_lookup_cached(m, mode, NULL, e);
+}
+
+int userns_lookup_cached(struct idmap *m, enum idmap_mode mode, const char *cache_dir, struct err *e)
+{
 	unsigned long ur[IDMAP_MAX][2], gr[IDMAP_MAX][2];
+	_cleanup_free_ char *key = NULL, *path = NULL;
 	struct passwd *pw;
 	int nu, ng;
 
@@ -150,8 +249,17 @@ int userns_lookup(struct idmap *m, enum idmap_mode mode, struct err *e)
 		m->fallback_reason = xstrdup("the single-ID map was asked for (BURROW_IDMAP or idmap = single)");
 		goto single;
 	}
-	nu = userns_subid_ranges(m->user, false, ur, IDMAP_MAX - 1);
-	ng = userns_subid_ranges(m->user, true, gr, IDMAP_MAX - 1);
+	if (cache_dir && strncmp(m->source, "nss module", 10) != 0) {
+		key = cache_key(m->uid);
+		path = xasprintf("%s/subid-cache", cache_dir);
+	}
+	if (!key || cache_read(path, key, ur, &nu, gr, &ng) < 0) {
+		nu = userns_subid_ranges(m->user, false, ur, IDMAP_MAX - 1);
+		ng = userns_subid_ranges(m->user, true, gr, IDMAP_MAX - 1);
+		if (key && nu >= 0 && ng >= 0)
+			cache_write(cache_dir, path, key, (const unsigned long(*)[2])ur, nu,
+				    (const unsigned long(*)[2])gr, ng);
+	}
 	if (nu <= 0 || ng <= 0) {
 		m->fallback_reason = xasprintf("no subordinate %s range for user %s in %s",
 					       nu <= 0 ? "uid" : "gid", m->user, m->source);
@@ -213,13 +321,7 @@ static int write_proc(pid_t pid, const char *file, const char *data, struct err 
 	return write_file_at(AT_FDCWD, p, data, e);
 }
 
-struct helper_run {
-	pid_t pid;
-	int errfd;
-	const char *prog;
-};
-
-static int start_helper(struct helper_run *h, const char *prog, pid_t target,
+static int start_helper(struct idmap_helper *h, const char *prog, pid_t target,
 			const struct idrange *r, size_t n, struct err *e)
 {
 	_cleanup_strv_ char **argv = idmap_helper_argv(prog, target, r, n);
@@ -243,7 +345,7 @@ static int start_helper(struct helper_run *h, const char *prog, pid_t target,
 	return 0;
 }
 
-static int finish_helper(struct helper_run *h, struct err *e)
+static int finish_helper(struct idmap_helper *h, struct err *e)
 {
 	char buf[1024];
 	ssize_t n = read_all(h->errfd, buf, sizeof buf - 1);
@@ -261,12 +363,9 @@ static int finish_helper(struct helper_run *h, struct err *e)
 			h->prog, buf[0] ? buf : "no message");
 }
 
-int userns_write_maps(pid_t pid, const struct idmap *m, struct err *e)
+int userns_maps_start(pid_t pid, const struct idmap *m, struct idmap_job *j, struct err *e)
 {
-	_cleanup_free_ char *uidprog = NULL, *gidprog = NULL;
-	struct helper_run hu, hg;
-	int ru, rg;
-
+	memset(j, 0, sizeof *j);
 	if (m->single) {
 		_cleanup_free_ char *u = idmap_text(m->uids, m->nuids);
 		_cleanup_free_ char *g = idmap_text(m->gids, m->ngids);
@@ -275,30 +374,51 @@ int userns_write_maps(pid_t pid, const struct idmap *m, struct err *e)
 			return err_wrap(e, "writing the single-ID map");
 		return 0;
 	}
-	uidprog = userns_find_helper("newuidmap", e);
-	if (!uidprog)
-		return -1;
-	gidprog = userns_find_helper("newgidmap", e);
-	if (!gidprog)
-		return -1;
-	/* both helpers run at once; each takes a millisecond or two */
-	if (start_helper(&hu, uidprog, pid, m->uids, m->nuids, e) < 0)
-		return -1;
-	if (start_helper(&hg, gidprog, pid, m->gids, m->ngids, e) < 0) {
-		struct err ignore = ERR_INIT;
-		finish_helper(&hu, &ignore);
-		err_clear(&ignore);
-		return -1;
+	if (!(j->progs[0] = userns_find_helper("newuidmap", e)) ||
+	    !(j->progs[1] = userns_find_helper("newgidmap", e)))
+		goto fail;
+	/* both helpers run at once; each takes a millisecond or so */
+	if (start_helper(&j->h[0], j->progs[0], pid, m->uids, m->nuids, e) < 0)
+		goto fail;
+	j->n = 1;
+	if (start_helper(&j->h[1], j->progs[1], pid, m->gids, m->ngids, e) < 0)
+		goto fail;
+	j->n = 2;
+	return 0;
+fail: {
+	struct err ignore = ERR_INIT;
+	userns_maps_finish(j, &ignore);
+	err_clear(&ignore);
+	return -1;
+}
+}
+
+int userns_maps_finish(struct idmap_job *j, struct err *e)
+{
+	int rc = 0;
+
+	for (int i = 0; i < j->n; i++) {
+		struct err he = ERR_INIT;
+		if (finish_helper(&j->h[i], &he) < 0 && rc == 0) {
+			*e = he;
+			rc = -1;
+		} else {
+			err_clear(&he);
+		}
 	}
-	ru = finish_helper(&hu, e);
-	if (ru < 0) {
-		struct err ignore = ERR_INIT;
-		finish_helper(&hg, &ignore);
-		err_clear(&ignore);
+	free(j->progs[0]);
+	free(j->progs[1]);
+	memset(j, 0, sizeof *j);
+	return rc;
+}
+
+int userns_write_maps(pid_t pid, const struct idmap *m, struct err *e)
+{
+	struct idmap_job j;
+
+	if (userns_maps_start(pid, m, &j, e) < 0)
 		return -1;
-	}
-	rg = finish_helper(&hg, e);
-	return rg;
+	return userns_maps_finish(&j, e);
 }
 
 int userns_become_root(const struct idmap *m, struct err *e)

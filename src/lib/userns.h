@@ -37,6 +37,9 @@ struct idmap {
  * the map.  mode IDMAP_SINGLE forces the single-ID map.  Never fails for a
  * missing range (that is the single-ID fallback). */
 int userns_lookup(struct idmap *m, enum idmap_mode mode, struct err *e);
+/* The same, reusing the answer cached in cache_dir (the runroot) while
+ * /etc/subuid, /etc/subgid and /etc/nsswitch.conf are unchanged. */
+int userns_lookup_cached(struct idmap *m, enum idmap_mode mode, const char *cache_dir, struct err *e);
 void idmap_free(struct idmap *m);
 
 /* Ranges from libsubid for user (uid or gid kind); returns count or -1. */
@@ -62,6 +65,21 @@ char *userns_find_helper(const char *name, struct err *e);
 /* Write the maps of pid (a child just cloned with CLONE_NEWUSER): runs
  * newuidmap and newgidmap concurrently, or writes the single-ID map. */
 int userns_write_maps(pid_t pid, const struct idmap *m, struct err *e);
+
+/* The same in two halves, so the caller can work while the helpers run. */
+struct idmap_helper {
+	pid_t pid;
+	int errfd;
+	const char *prog;
+};
+struct idmap_job {
+	struct idmap_helper h[2];
+	int n;
+	char *progs[2];
+};
+int userns_maps_start(pid_t pid, const struct idmap *m, struct idmap_job *j, struct err *e);
+/* Waits for the helpers; always frees j. */
+int userns_maps_finish(struct idmap_job *j, struct err *e);
 
 /* Become root inside a freshly mapped namespace (setresuid/gid 0, groups). */
 int userns_become_root(const struct idmap *m, struct err *e);

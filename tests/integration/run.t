@@ -21,6 +21,13 @@ else
 	skip "no subordinate range for $(id -un)"
 fi
 
+# the subordinate ranges are cached in the runroot; a stale or broken cache is ignored
+printf 'v1 stale-key\nu 5 5\ng 5 5\n' >"$BURROW_RUNROOT/subid-cache"
+run burrow run --rm $IMG cat /proc/self/uid_map
+assert_match "$out" "0 +$(id -u) +1" "a stale range cache is ignored"
+assert_no_match "$out" " 5 +5\$" "and its ranges are not used"
+assert_eq "$(head -c 3 "$BURROW_RUNROOT/subid-cache")" "v1 " "the cache is rewritten"
+
 # --- isolation
 for ns in user mnt pid uts ipc net cgroup; do
 	host=$(readlink /proc/self/ns/$ns)

@@ -12,7 +12,7 @@
 set -eu
 
 # build
-PKGS="build-essential pkg-config libarchive-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev scdoc"
+PKGS="build-essential pkg-config libarchive-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev scdoc"
 # run and test: ID maps, overlay, fixtures, prove, ps, runuser/script, ip
 PKGS="$PKGS uidmap fuse-overlayfs fuse3 busybox-static zstd gzip tar perl procps util-linux bsdutils bsdextrautils iproute2 passwd"
 BENCH_PKGS="podman runc"

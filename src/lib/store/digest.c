@@ -7,35 +7,65 @@
 #include <openssl/evp.h>
 
 #include "digest.h"
+#include "lib/dl.h"
 #include "lib/util.h"
 
 struct sha256 {
 	EVP_MD_CTX *ctx;
 };
 
-static void crypto_fail(void)
+/* libcrypto is opened on first use (see dl.h): run never hashes */
+static const char *const crypto_names[] = { "libcrypto.so.3", "libcrypto.so", NULL };
+static struct dl_lib crypto_lib = { crypto_names, "libssl3", NULL };
+static struct {
+	__typeof__(EVP_MD_CTX_new) *ctx_new;
+	__typeof__(EVP_MD_CTX_free) *ctx_free;
+	__typeof__(EVP_sha256) *sha256;
+	__typeof__(EVP_DigestInit_ex) *init;
+	__typeof__(EVP_DigestUpdate) *update;
+	__typeof__(EVP_DigestFinal_ex) *final;
+} C;
+
+static void crypto_fail(const char *why)
 {
-	static const char m[] = "burrow: error: OpenSSL sha256 failed\n";
-	if (write(2, m, sizeof m - 1) < 0) {
+	char m[512];
+	int n = snprintf(m, sizeof m, "burrow: error: sha256: %s\n", why);
+	if (write(2, m, (size_t)n) < 0) {
 		/* nothing to do */
 	}
 	abort();
+}
+
+static void crypto_load(void)
+{
+	struct err e = ERR_INIT;
+
+	if (C.final)
+		return;
+	if (!DL_SYM(&crypto_lib, C.ctx_new, "EVP_MD_CTX_new", &e) ||
+	    !DL_SYM(&crypto_lib, C.ctx_free, "EVP_MD_CTX_free", &e) ||
+	    !DL_SYM(&crypto_lib, C.sha256, "EVP_sha256", &e) ||
+	    !DL_SYM(&crypto_lib, C.init, "EVP_DigestInit_ex", &e) ||
+	    !DL_SYM(&crypto_lib, C.update, "EVP_DigestUpdate", &e) ||
+	    !DL_SYM(&crypto_lib, C.final, "EVP_DigestFinal_ex", &e))
+		crypto_fail(e.msg);
 }
 
 struct sha256 *sha256_new(void)
 {
 	struct sha256 *h = xcalloc(1, sizeof *h);
 
-	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1)
-		crypto_fail();
+	crypto_load();
+	h->ctx = C.ctx_new();
+	if (!h->ctx || C.init(h->ctx, C.sha256(), NULL) != 1)
+		crypto_fail("OpenSSL failed");
 	return h;
 }
 
 void sha256_update(struct sha256 *h, const void *data, size_t len)
 {
-	if (len && EVP_DigestUpdate(h->ctx, data, len) != 1)
-		crypto_fail();
+	if (len && C.update(h->ctx, data, len) != 1)
+		crypto_fail("OpenSSL failed");
 }
 
 void sha256_final_hex(struct sha256 *h, char out[65])
@@ -43,8 +73,8 @@ void sha256_final_hex(struct sha256 *h, char out[65])
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
-	if (EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n != 32)
-		crypto_fail();
+	if (C.final(h->ctx, md, &n) != 1 || n != 32)
+		crypto_fail("OpenSSL failed");
 	hex_encode(md, 32, out);
 	sha256_free(h);
 }
@@ -53,7 +83,7 @@ void sha256_free(struct sha256 *h)
 {
 	if (!h)
 		return;
-	EVP_MD_CTX_free(h->ctx);
+	C.ctx_free(h->ctx);
 	free(h);
 }
 
