@@ -290,10 +290,15 @@ void idmap_free(struct idmap *m)
 
 char *userns_find_helper(const char *name, struct err *e)
 {
-	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin" };
+	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin", NULL };
+	return userns_find_helper_in(dirs, name, e);
+}
+
+char *userns_find_helper_in(const char *const *dirs, const char *name, struct err *e)
+{
 	struct stat st;
 
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+	for (size_t i = 0; dirs[i]; i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name);
 		if (stat(p, &st) < 0)
 			continue;

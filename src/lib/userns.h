@@ -61,6 +61,8 @@ unsigned long idmap_to_host(const struct idrange *r, size_t n, unsigned long inn
 /* Find a setuid-capable helper (newuidmap/newgidmap).  Returns its path or
  * NULL with e explaining the problem and the fix. */
 char *userns_find_helper(const char *name, struct err *e);
+/* The same over a NULL-terminated list of directories (for tests). */
+char *userns_find_helper_in(const char *const *dirs, const char *name, struct err *e);
 
 /* Write the maps of pid (a child just cloned with CLONE_NEWUSER): runs
  * newuidmap and newgidmap concurrently, or writes the single-ID map. */

@@ -1,5 +1,7 @@
 /* idmap.c - tests for the ID map helpers in src/lib/userns.c. */
 #include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,8 +120,53 @@ static void test_subid(void)
 	ok(n <= 0, "an unknown user has no ranges (got %d)", n);
 }
 
+/* newuidmap missing, or present but not setuid: each names the fix */
+static void test_find_helper(void)
+{
+	char tmpl[] = "/tmp/burrow-idmap-XXXXXX";
+	char *dir = mkdtemp(tmpl), *path, *got;
+	const char *dirs[] = { dir, NULL };
+	struct err e = ERR_INIT;
+	FILE *f;
+
+	if (!dir) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	got = userns_find_helper_in(dirs, "newuidmap", &e);
+	ok(got == NULL, "a missing newuidmap is an error");
+	ok(e.msg && strstr(e.msg, "newuidmap not found") && strstr(e.msg, "apt-get install uidmap"),
+	   "which says how to install it (%s)", e.msg ? e.msg : "");
+	err_clear(&e);
+
+	path = xasprintf("%s/newuidmap", dir);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	chmod(path, 0755);
+	got = userns_find_helper_in(dirs, "newuidmap", &e);
+	ok(got == NULL, "a newuidmap that is not setuid is an error");
+	ok(e.msg && strstr(e.msg, "chmod u+s"), "which says how to fix it (%s)", e.msg ? e.msg : "");
+	err_clear(&e);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+
+	{
+		const char *sys[] = { "/usr/bin", NULL };
+		got = userns_find_helper_in(sys, "newuidmap", &e);
+		if (access("/usr/bin/newuidmap", X_OK) == 0)
+			is_str(got, "/usr/bin/newuidmap", "the system's setuid newuidmap is found");
+		else
+			printf("ok %d # SKIP no /usr/bin/newuidmap\n", ++tap_n);
+		free(got);
+		err_clear(&e);
+	}
+}
+
 int main(void)
 {
+	test_find_helper();
 	test_build();
 	test_text_argv();
 	test_to_host();
