@@ -1,4 +1,4 @@
-/* images.c - burrow images [-q] [-a] [--no-trunc] [-n] [--format json|table] */
+/* images.c - burrow images [-q] [-a] [--digests] [--no-trunc] [-n] [--format json|table] */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +10,10 @@
 #include "lib/store/store.h"
 #include "lib/util.h"
 
-enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_HELP };
+enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_DIGESTS, O_HELP };
 static const struct opt opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all images (there are no intermediate ones yet)" },
+	{ "digests", 0, OPT_FLAG, O_DIGESTS, NULL, "Show the manifest digests" },
 	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "table (default) or json" },
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Show full image IDs" },
 	{ "noheading", 'n', OPT_FLAG, O_NOHEADING, NULL, "Leave out the table header" },
@@ -99,13 +100,18 @@ static void print_json(struct image **imgs, size_t n)
 		json_object_object_add(o, "Id", json_object_new_string(img->id));
 		json_object_object_add(o, "ParentId", json_object_new_string(""));
 		json_object_object_add(o, "RepoTags", json_object_get(names));
-		json_object_object_add(o, "RepoDigests", json_object_new_array());
+		{
+			json_object *rd = json_object_new_array();
+			for (size_t k = 0; img->repo_digests && img->repo_digests[k]; k++)
+				json_object_array_add(rd, json_object_new_string(img->repo_digests[k]));
+			json_object_object_add(o, "RepoDigests", rd);
+		}
 		json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
 		json_object_object_add(o, "SharedSize", json_object_new_int64(0));
 		json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
 		json_object_object_add(o, "Containers", json_object_new_int(0));
 		json_object_object_add(o, "Names", names);
-		json_object_object_add(o, "Digest", json_object_new_string(digest));
+		json_object_object_add(o, "Digest", json_object_new_string(img->digest ? img->digest : digest));
 		json_object_object_add(o, "Created", json_object_new_int64(parse_created(img->created)));
 		json_object_object_add(o, "CreatedAt", json_object_new_string(img->created ? img->created : ""));
 		json_object_array_add(arr, o);
@@ -124,14 +130,14 @@ static void print_json(struct image **imgs, size_t n)
 }
 
 struct row {
-	char *col[5];
+	char *col[6];
 };
 
-static void print_table(struct image **imgs, size_t n, bool notrunc, bool noheading)
+static void print_table(struct image **imgs, size_t n, bool notrunc, bool noheading, bool digests)
 {
-	static const char *const heads[5] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" };
+	static const char *const heads[6] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE" };
 	struct row *rows = NULL;
-	size_t nrows = 0, w[5];
+	size_t nrows = 0, w[6];
 	time_t now = time(NULL);
 
 	for (size_t i = 0; i < n; i++) {
@@ -147,25 +153,31 @@ static void print_table(struct image **imgs, size_t n, bool notrunc, bool nohead
 				r->col[0] = xstrdup("<none>");
 				r->col[1] = xstrdup("<none>");
 			}
-			r->col[2] = notrunc ? xasprintf("sha256:%s", img->id) : xasprintf("%.12s", img->id);
-			r->col[3] = human_ago(parse_created(img->created), now);
-			r->col[4] = human_size(img->size);
+			r->col[2] = xstrdup(img->digest ? img->digest : "<none>");
+			r->col[3] = notrunc ? xasprintf("sha256:%s", img->id) : xasprintf("%.12s", img->id);
+			r->col[4] = human_ago(parse_created(img->created), now);
+			r->col[5] = human_size(img->size);
 		}
 	}
-	for (int c = 0; c < 5; c++) {
+	for (int c = 0; c < 6; c++) {
 		w[c] = strlen(heads[c]);
 		for (size_t i = 0; i < nrows; i++)
 			if (strlen(rows[i].col[c]) > w[c])
 				w[c] = strlen(rows[i].col[c]);
 	}
-	if (!noheading)
-		printf("%-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], heads[0], (int)w[1], heads[1],
-		       (int)w[2], heads[2], (int)w[3], heads[3], heads[4]);
+	if (!noheading) {
+		printf("%-*s  %-*s  ", (int)w[0], heads[0], (int)w[1], heads[1]);
+		if (digests)
+			printf("%-*s  ", (int)w[2], heads[2]);
+		printf("%-*s  %-*s  %s\n", (int)w[3], heads[3], (int)w[4], heads[4], heads[5]);
+	}
 	for (size_t i = 0; i < nrows; i++) {
-		printf("%-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], rows[i].col[0], (int)w[1],
-		       rows[i].col[1], (int)w[2], rows[i].col[2], (int)w[3], rows[i].col[3],
-		       rows[i].col[4]);
-		for (int c = 0; c < 5; c++)
+		printf("%-*s  %-*s  ", (int)w[0], rows[i].col[0], (int)w[1], rows[i].col[1]);
+		if (digests)
+			printf("%-*s  ", (int)w[2], rows[i].col[2]);
+		printf("%-*s  %-*s  %s\n", (int)w[3], rows[i].col[3], (int)w[4], rows[i].col[4],
+		       rows[i].col[5]);
+		for (int c = 0; c < 6; c++)
 			free(rows[i].col[c]);
 	}
 	free(rows);
@@ -178,7 +190,7 @@ CMD_DECL(images)
 	struct store *s = NULL;
 	struct image **imgs = NULL;
 	size_t n = 0;
-	bool quiet = false, notrunc = false, noheading = false;
+	bool quiet = false, notrunc = false, noheading = false, digests = false;
 	const char *format = "table";
 	int id, rc;
 
@@ -195,6 +207,9 @@ CMD_DECL(images)
 			break;
 		case O_NOHEADING:
 			noheading = opt_flag_value(&p);
+			break;
+		case O_DIGESTS:
+			digests = opt_flag_value(&p);
 			break;
 		case O_FORMAT:
 			format = p.value;
@@ -235,7 +250,7 @@ CMD_DECL(images)
 	} else if (strcmp(format, "json") == 0) {
 		print_json(imgs, n);
 	} else {
-		print_table(imgs, n, notrunc, noheading);
+		print_table(imgs, n, notrunc, noheading, digests);
 	}
 	for (size_t i = 0; i < n; i++)
 		image_free(imgs[i]);

@@ -115,6 +115,13 @@ static int read_conf(struct config *c, struct err *e)
 		} else if (strcmp(k, "idmap") == 0) {
 			if (parse_idmap(v, &c->idmap) < 0)
 				return err_make(e, 0, "%s:%d: idmap must be auto or single", path, lineno);
+		} else if (strcmp(k, "unqualified-search-registries") == 0) {
+			/* "a, b c" or a TOML-ish ["a", "b"] */
+			char *save = NULL;
+			strv_free(c->search_registries);
+			c->search_registries = xcalloc(1, sizeof(char *));
+			for (char *t = strtok_r(v, "[], \t\"'", &save); t; t = strtok_r(NULL, "[], \t\"'", &save))
+				strv_push(&c->search_registries, t);
 		}
 		/* unknown keys are kept for newer versions: ignored */
 	}
@@ -191,6 +198,7 @@ void config_free(struct config *c)
 	free(c->runroot);
 	free(c->conf_path);
 	free(c->root_source);
+	strv_free(c->search_registries);
 	memset(c, 0, sizeof *c);
 }
 

@@ -22,6 +22,7 @@ struct config {
 	enum idmap_mode idmap;    /* "single" forces the single-ID map */
 	char *conf_path;          /* the config file read, NULL if none */
 	char *root_source;        /* "default", "--root", "BURROW_ROOT", "burrow.conf" */
+	char **search_registries; /* unqualified-search-registries (comma/space list), NULL = default */
 };
 
 /* Fill c.  root_opt/runroot_opt are the command-line values or NULL. */

@@ -82,6 +82,8 @@ void image_free(struct image *img)
 	free(img->cfg.user);
 	free(img->cfg.stop_signal);
 	strv_free(img->cfg.exposed);
+	free(img->digest);
+	strv_free(img->repo_digests);
 	free(img);
 }
 
@@ -150,6 +152,9 @@ static int image_load(struct store *s, const char *id, json_object *names, struc
 	}
 	if (json_object_object_get_ex(conf, "config", &v))
 		config_parse(v, &img->cfg);
+	img->digest = json_str(rec, "digest");
+	if (json_object_object_get_ex(rec, "repo_digests", &v))
+		img->repo_digests = json_strv(v);
 	*out = img;
 	return 0;
 }
@@ -366,6 +371,10 @@ static int delete_image(struct store *s, const struct image *img, struct scratch
 {
 	char path[96];
 
+	if (img->digest && digest_hex(img->digest)) {
+		snprintf(path, sizeof path, "blobs/sha256/%s", digest_hex(img->digest));
+		unlinkat(s->rootfd, path, 0);
+	}
 	snprintf(path, sizeof path, "images/%s.json", img->id);
 	if (unlinkat(s->rootfd, path, 0) < 0 && errno != ENOENT)
 		return err_make(e, errno, "removing %s/%s", s->root, path);
@@ -467,4 +476,122 @@ int store_image_remove(struct store *s, const struct idmap *m, const char *ref, 
 		       char ***untagged, char ***deleted, struct err *e)
 {
 	return store_image_remove_flags(s, m, ref, force ? STORE_RMI_FORCE : 0, untagged, deleted, e);
+}
+
+int store_image_config(struct store *s, const char *id, char **json, struct err *e)
+{
+	char path[96];
+
+	if (!is_hex(id, 64) || strlen(id) != 64)
+		return err_make(e, EINVAL, "bad image id %s", id);
+	snprintf(path, sizeof path, "blobs/sha256/%s", id);
+	return read_file_at(s->rootfd, path, JSON_MAX, json, NULL, e);
+}
+
+int store_image_tag(struct store *s, const char *ref, const char *newname, struct err *e)
+{
+	_cleanup_json_ json_object *names = NULL;
+	_cleanup_free_ char *by_name = NULL, *name = ref_normalize_new(newname, e);
+	char id[65];
+	int rc;
+
+	if (!name)
+		return -1;
+	if (store_lock(s, LOCK_EX, e) < 0)
+		return -1;
+	rc = names_load(s, &names, e);
+	if (rc == 0)
+		rc = resolve(s, names, ref, id, &by_name, e);
+	if (rc == 0) {
+		json_object_object_add(names, name, json_object_new_string(id));
+		rc = names_save(s, names, e);
+	}
+	store_unlock(s);
+	return rc;
+}
+
+int store_image_untag(struct store *s, const char *ref, char **want, char ***removed,
+		      struct err *e)
+{
+	_cleanup_json_ json_object *names = NULL;
+	_cleanup_free_ char *by_name = NULL;
+	_cleanup_strv_ char **del = NULL, **norm = NULL;
+	char id[65];
+	int rc;
+
+	for (size_t i = 0; want && want[i]; i++) {
+		char *n = ref_normalize_new(want[i], e);
+		if (!n)
+			return -1;
+		strv_push(&norm, n);
+		free(n);
+	}
+	if (store_lock(s, LOCK_EX, e) < 0)
+		return -1;
+	rc = names_load(s, &names, e);
+	if (rc == 0)
+		rc = resolve(s, names, ref, id, &by_name, e);
+	if (rc == 0) {
+		json_object_object_foreach(names, name, val) {
+			bool pick = !norm;
+			if (strcmp(json_object_get_string(val), id) != 0)
+				continue;
+			for (size_t i = 0; norm && norm[i]; i++)
+				pick = pick || strcmp(norm[i], name) == 0;
+			if (pick)
+				strv_push(&del, name);
+		}
+		for (size_t i = 0; norm && norm[i]; i++) {
+			bool found = false;
+			for (size_t k = 0; del && del[k]; k++)
+				found = found || strcmp(del[k], norm[i]) == 0;
+			if (!found) {
+				rc = err_make_status(e, 1, 0, "%s: image %.12s has no name %s", ref, id, norm[i]);
+				break;
+			}
+		}
+	}
+	if (rc == 0 && del) {
+		for (size_t i = 0; del[i]; i++)
+			json_object_object_del(names, del[i]);
+		rc = names_save(s, names, e);
+	}
+	store_unlock(s);
+	if (rc == 0 && removed)
+		*removed = steal_ptr(del);
+	return rc;
+}
+
+int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***deleted,
+		      struct err *e)
+{
+	_cleanup_strv_ char **out = NULL;
+	struct image **imgs = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (store_image_list(s, &imgs, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_strv_ char **users = NULL, **d = NULL;
+		struct err ie = ERR_INIT;
+		bool dangling = !imgs[i]->names || !imgs[i]->names[0];
+		if (rc == 0 && (dangling || all)) {
+			users = containers_using(s, imgs[i]->id);
+			if (!users) {
+				if (store_image_remove_flags(s, m, imgs[i]->id, STORE_RMI_ALL_TAGS, NULL, &d,
+							     &ie) < 0) {
+					*e = ie;
+					rc = -1;
+				} else {
+					strv_push(&out, imgs[i]->id);
+				}
+			}
+		}
+		image_free(imgs[i]);
+	}
+	free(imgs);
+	if (rc == 0 && deleted)
+		*deleted = steal_ptr(out);
+	return rc;
 }

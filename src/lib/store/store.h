@@ -54,6 +54,8 @@ struct image {
 	size_t nlayers;
 	struct image_layer *layers;  /* bottom layer first */
 	struct image_config cfg;
+	char *digest;              /* manifest digest it was pulled by, or NULL */
+	char **repo_digests;       /* "repo@sha256:..." */
 };
 
 /* Open (creating if needed) the store at root. */
@@ -87,6 +89,18 @@ int store_image_remove(struct store *s, const struct idmap *m, const char *ref, 
 enum { STORE_RMI_FORCE = 1, STORE_RMI_ALL_TAGS = 2 };
 int store_image_remove_flags(struct store *s, const struct idmap *m, const char *ref,
 			     unsigned flags, char ***untagged, char ***deleted, struct err *e);
+/* Add name newname (normalized like import names) to image ref. */
+int store_image_tag(struct store *s, const char *ref, const char *newname, struct err *e);
+/* Remove names from image ref: the given ones (normalized), or all of them
+ * when names is NULL.  The image stays (untagged). */
+int store_image_untag(struct store *s, const char *ref, char **names, char ***removed,
+		      struct err *e);
+/* Remove dangling images (no names), or with all every image no container
+ * uses.  *deleted lists the ids. */
+int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***deleted,
+		      struct err *e);
+/* The config blob (JSON text) of image id. */
+int store_image_config(struct store *s, const char *id, char **json, struct err *e);
 /* Absolute path of layers/<chainhex>/diff. */
 char *store_layer_path(const struct store *s, const char *chain_id);
 void image_free(struct image *img);

@@ -1,0 +1,134 @@
+/* history.c - burrow history [-q] [--no-trunc] [--format json|table] IMAGE */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lib/store/store.h"
+#include "lib/util.h"
+
+enum { O_QUIET = 1, O_NOTRUNC, O_FORMAT, O_HELP };
+static const struct opt opts[] = {
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "table (default) or json" },
+	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Do not shorten the output" },
+	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the IDs" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+static const char usage[] = "[OPTIONS] IMAGE";
+static const char summary[] = "Show the history of an image, newest step first.";
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : "";
+}
+
+CMD_DECL(history)
+{
+	_cleanup_free_ char *txt = NULL;
+	struct err e = ERR_INIT;
+	struct optparser p;
+	struct store *s = NULL;
+	struct image *img = NULL;
+	json_object *conf = NULL, *hist, *out;
+	bool quiet = false, notrunc = false;
+	const char *format = "table";
+	size_t layer, n;
+	int id, rc = 0;
+
+	opt_init(&p, opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_QUIET:
+			quiet = opt_flag_value(&p);
+			break;
+		case O_NOTRUNC:
+			notrunc = opt_flag_value(&p);
+			break;
+		case O_FORMAT:
+			format = p.value;
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "history", usage, summary, opts);
+			return 0;
+		case -1:
+		default:
+			rc = cmd_usage_error("history", &e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	if (argc - p.idx != 1 || (strcmp(format, "json") && strcmp(format, "table"))) {
+		err_make(&e, 0, argc - p.idx != 1 ? "history takes exactly one image"
+						  : "unsupported --format (json or table)");
+		rc = cmd_usage_error("history", &e);
+		err_clear(&e);
+		return rc;
+	}
+	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0 ||
+	    store_image_get(s, argv[p.idx], &img, &e) < 0 || store_image_config(s, img->id, &txt, &e) < 0) {
+		rc = cmd_fail(&e);
+		err_clear(&e);
+		image_free(img);
+		store_close(s);
+		return rc;
+	}
+	conf = json_tokener_parse(txt);
+	out = json_object_new_array();
+	if (conf && json_object_object_get_ex(conf, "history", &hist) &&
+	    json_object_is_type(hist, json_type_array)) {
+		n = json_object_array_length(hist);
+		/* sizes belong to the non-empty steps, bottom layer first */
+		layer = 0;
+		for (size_t i = 0; i < n; i++) {
+			json_object *h = json_object_array_get_idx(hist, i), *ent = json_object_new_object(), *v;
+			bool empty = json_object_object_get_ex(h, "empty_layer", &v) && json_object_get_boolean(v);
+			uint64_t size = 0;
+			if (!empty && layer < img->nlayers)
+				size = img->layers[layer++].size;
+			json_object_object_add(ent, "id", json_object_new_string(i + 1 == n ? img->id : "<missing>"));
+			json_object_object_add(ent, "created", json_object_new_string(jstr(h, "created")));
+			json_object_object_add(ent, "createdBy", json_object_new_string(jstr(h, "created_by")));
+			json_object_object_add(ent, "size", json_object_new_int64((int64_t)size));
+			json_object_object_add(ent, "comment", json_object_new_string(jstr(h, "comment")));
+			json_object_array_add(out, ent);
+		}
+	}
+	n = json_object_array_length(out);
+	/* newest first */
+	for (size_t i = 0; i < n / 2; i++) {
+		json_object *a = json_object_get(json_object_array_get_idx(out, i));
+		json_object *b = json_object_get(json_object_array_get_idx(out, n - 1 - i));
+		json_object_array_put_idx(out, i, b);
+		json_object_array_put_idx(out, n - 1 - i, a);
+	}
+	if (strcmp(format, "json") == 0) {
+		printf("%s\n", n ? json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+								  JSON_C_TO_STRING_SPACED |
+								  JSON_C_TO_STRING_NOSLASHESCAPE) : "[]");
+	} else {
+		if (!quiet)
+			printf("%-12s  %-24s  %-45s  %-10s  %s\n", "ID", "CREATED", "CREATED BY", "SIZE",
+			       "COMMENT");
+		for (size_t i = 0; i < n; i++) {
+			json_object *ent = json_object_array_get_idx(out, i), *v;
+			const char *hid = jstr(ent, "id"), *by = jstr(ent, "createdBy");
+			json_object_object_get_ex(ent, "size", &v);
+			if (quiet) {
+				printf("%.*s\n", notrunc ? 64 : 12, hid);
+				continue;
+			}
+			printf("%-12.*s  %-24.24s  %-45.*s  %-10lld  %s\n", notrunc ? 64 : 12, hid,
+			       jstr(ent, "created"), notrunc ? 1000 : 45, by,
+			       (long long)json_object_get_int64(v), jstr(ent, "comment"));
+		}
+	}
+	json_object_put(out);
+	json_object_put(conf);
+	image_free(img);
+	store_close(s);
+	return 0;
+}

@@ -1,0 +1,225 @@
+/* image.c - burrow image SUBCOMMAND: inspect and prune live here; ls, rm,
+ * tag, untag, pull, push, save, load and history run the top-level verbs. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lib/store/store.h"
+#include "lib/userns.h"
+#include "lib/util.h"
+
+enum { O_HELP = 1, O_ALL, O_FORCE, O_FORMAT };
+static const struct opt opts[] = {
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+static const char usage[] = "SUBCOMMAND [ARG...]";
+static const char summary[] =
+	"Manage images: inspect IMAGE..., prune [-a], and ls, rm, tag, untag, pull, push, save, load, "
+	"history (the same as the top-level verbs).";
+
+static const struct opt prune_opts[] = {
+	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Remove every image no container uses, not only unnamed ones" },
+	{ "force", 'f', OPT_FLAG, O_FORCE, NULL, "Do not ask (burrow never asks)" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+static const struct opt inspect_opts[] = {
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json (the default and only format)" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int usage_fail(const char *verb, const char *msg)
+{
+	struct err e = ERR_INIT;
+	int rc;
+
+	err_make(&e, 0, "%s", msg);
+	rc = cmd_usage_error(verb, &e);
+	err_clear(&e);
+	return rc;
+}
+
+static int fail(struct err *e)
+{
+	int rc = cmd_fail(e);
+	err_clear(e);
+	return rc;
+}
+
+static json_object *strv_json(char **v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *inspect_one(struct store *s, const struct image *img, struct err *e)
+{
+	_cleanup_free_ char *txt = NULL, *dg = NULL;
+	json_object *conf, *o = json_object_new_object(), *v, *rootfs, *layers;
+
+	if (store_image_config(s, img->id, &txt, e) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	conf = json_tokener_parse(txt);
+	dg = xasprintf("sha256:%s", img->id);
+	json_object_object_add(o, "Id", json_object_new_string(img->id));
+	json_object_object_add(o, "Digest", json_object_new_string(img->digest ? img->digest : dg));
+	json_object_object_add(o, "RepoTags", strv_json(img->names));
+	json_object_object_add(o, "RepoDigests", strv_json(img->repo_digests));
+	json_object_object_add(o, "Created", json_object_new_string(img->created ? img->created : ""));
+#define COPY(key, as)                                                        \
+	if (conf && json_object_object_get_ex(conf, key, &v))                \
+		json_object_object_add(o, as, json_object_get(v));
+	COPY("config", "Config");
+	COPY("architecture", "Architecture");
+	COPY("os", "Os");
+	COPY("variant", "Variant");
+	COPY("author", "Author");
+	COPY("history", "History");
+#undef COPY
+	json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
+	json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
+	rootfs = json_object_new_object();
+	layers = json_object_new_array();
+	for (size_t i = 0; i < img->nlayers; i++)
+		json_object_array_add(layers, json_object_new_string(img->layers[i].diff_id));
+	json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
+	json_object_object_add(rootfs, "Layers", layers);
+	json_object_object_add(o, "RootFS", rootfs);
+	json_object_object_add(o, "NamesHistory", strv_json(img->names));
+	json_object_put(conf);
+	return o;
+}
+
+static int cmd_image_inspect(struct globals *g, int argc, char **argv)
+{
+	struct err e = ERR_INIT;
+	struct optparser p;
+	struct store *s = NULL;
+	json_object *arr;
+	int id, rc = 0;
+
+	opt_init(&p, inspect_opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_FORMAT:
+			if (strcmp(p.value, "json") != 0)
+				return usage_fail("image inspect", "only --format json is supported");
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
+				       "Show image details as a JSON array.", inspect_opts);
+			return 0;
+		case -1:
+		default:
+			rc = cmd_usage_error("image inspect", &e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	if (p.idx >= argc)
+		return usage_fail("image inspect", "image inspect needs at least one image");
+	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0)
+		return fail(&e);
+	arr = json_object_new_array();
+	for (int i = p.idx; i < argc; i++) {
+		struct image *img = NULL;
+		json_object *o;
+		if (store_image_get(s, argv[i], &img, &e) < 0 || !(o = inspect_one(s, img, &e))) {
+			int r = fail(&e);
+			rc = rc ? rc : r;
+			image_free(img);
+			continue;
+		}
+		json_object_array_add(arr, o);
+		image_free(img);
+	}
+	printf("%s\n", json_object_array_length(arr)
+			       ? json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								     JSON_C_TO_STRING_SPACED |
+								     JSON_C_TO_STRING_NOSLASHESCAPE)
+			       : "[]");
+	json_object_put(arr);
+	store_close(s);
+	return rc;
+}
+
+static int cmd_image_prune(struct globals *g, int argc, char **argv)
+{
+	_cleanup_strv_ char **deleted = NULL;
+	struct err e = ERR_INIT;
+	struct optparser p;
+	struct store *s = NULL;
+	struct idmap m;
+	bool all = false;
+	int id, rc = 0;
+
+	opt_init(&p, prune_opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_ALL:
+			all = opt_flag_value(&p);
+			break;
+		case O_FORCE:
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "image prune", "[OPTIONS]",
+				       "Remove unnamed images (with -a, every image no container uses).",
+				       prune_opts);
+			return 0;
+		case -1:
+		default:
+			rc = cmd_usage_error("image prune", &e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	if (p.idx < argc)
+		return usage_fail("image prune", "image prune takes no arguments");
+	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0)
+		return fail(&e);
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
+	err_clear(&e);
+	if (store_image_prune(s, &m, all, &deleted, &e) < 0)
+		rc = fail(&e);
+	for (size_t i = 0; deleted && deleted[i]; i++)
+		printf("%s\n", deleted[i]);
+	idmap_free(&m);
+	store_close(s);
+	return rc;
+}
+
+CMD_DECL(image)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct globals *, int, char **);
+	} subs[] = {
+		{ "history", cmd_history }, { "inspect", cmd_image_inspect }, { "list", cmd_images },
+		{ "load", cmd_load },       { "ls", cmd_images },             { "prune", cmd_image_prune },
+		{ "pull", cmd_pull },       { "push", cmd_push },             { "rm", cmd_rmi },
+		{ "save", cmd_save },       { "tag", cmd_tag },               { "untag", cmd_untag },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		opt_print_help(argc < 2 ? stderr : stdout, "image", usage, summary, opts);
+		return argc < 2 ? 125 : 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(g, argc - 1, argv + 1);
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "burrow: error: unknown flag %s\nSee 'burrow image --help'.\n", argv[1]);
+		return 125;
+	}
+	fprintf(stderr, "burrow: error: unknown image subcommand \"%s\"\nSee 'burrow image --help'.\n",
+		argv[1]);
+	return 125;
+}

@@ -1,0 +1,116 @@
+/* pull.c - burrow pull [-q] [--tls-verify] [--platform P] [--arch A] [--authfile F] IMAGE... */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lib/store/pull.h"
+#include "lib/store/ref.h"
+#include "lib/userns.h"
+#include "lib/util.h"
+#include "progress.h"
+
+enum { O_QUIET = 1, O_TLS, O_PLATFORM, O_ARCH, O_AUTHFILE, O_HELP };
+static const struct opt opts[] = {
+	{ "arch", 0, OPT_VALUE, O_ARCH, "ARCH", "Pull the image for this architecture (amd64, arm64, ...)" },
+	{ "authfile", 0, OPT_VALUE, O_AUTHFILE, "FILE", "Read credentials from FILE (auth.json format)" },
+	{ "platform", 0, OPT_VALUE, O_PLATFORM, "OS/ARCH[/VARIANT]", "Pull the image for this platform" },
+	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the image ID, no progress" },
+	{ "tls-verify", 0, OPT_FLAG, O_TLS, NULL,
+	  "Require HTTPS and verified certificates (default true; false allows plain HTTP)" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+static const char usage[] = "[OPTIONS] IMAGE [IMAGE...]";
+static const char summary[] = "Pull images from a registry into the local store.";
+
+CMD_DECL(pull)
+{
+	struct pull_opts po;
+	struct err e = ERR_INIT;
+	struct optparser p;
+	struct store *s = NULL;
+	struct idmap m;
+	bool quiet = false;
+	int id, rc = 0;
+
+	memset(&po, 0, sizeof po);
+	po.tls_verify = true;
+	opt_init(&p, opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_QUIET:
+			quiet = opt_flag_value(&p);
+			break;
+		case O_TLS:
+			po.tls_verify = opt_flag_value(&p);
+			break;
+		case O_PLATFORM:
+			po.platform = p.value;
+			break;
+		case O_ARCH:
+			po.arch = p.value;
+			break;
+		case O_AUTHFILE:
+			po.authfile = p.value;
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "pull", usage, summary, opts);
+			return 0;
+		case -1:
+		default:
+			rc = cmd_usage_error("pull", &e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	if (p.idx >= argc) {
+		err_make(&e, 0, "an image name is required");
+		rc = cmd_usage_error("pull", &e);
+		err_clear(&e);
+		return rc;
+	}
+	for (int i = p.idx; i < argc; i++) {
+		struct ref r;
+		if (ref_parse(argv[i], &r, &e) < 0) {
+			rc = cmd_fail(&e);
+			err_clear(&e);
+			return rc;
+		}
+		ref_free(&r);
+	}
+	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
+		rc = cmd_fail(&e);
+		err_clear(&e);
+		return rc;
+	}
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
+	err_clear(&e);
+	po.runroot = g->cfg.runroot;
+	po.search_registries = g->cfg.search_registries;
+	po.cancel = &progress_cancel;
+	progress_catch_signals();
+	for (int i = p.idx; i < argc; i++) {
+		struct progress pr;
+		const char *resolved = NULL;
+		char imgid[65];
+		progress_init(&pr, quiet);
+		po.progress = progress_fn;
+		po.progress_ctx = &pr;
+		po.resolved = &resolved;
+		if (!quiet)
+			fprintf(stderr, "Trying to pull %s...\n", argv[i]);
+		if (store_pull(s, &m, argv[i], &po, imgid, &e) < 0) {
+			progress_finish(&pr);
+			rc = cmd_fail(&e);
+			err_clear(&e);
+			break;
+		}
+		progress_finish(&pr);
+		printf("%s\n", imgid);
+		fflush(stdout);
+	}
+	idmap_free(&m);
+	store_close(s);
+	return rc;
+}

@@ -1,0 +1,82 @@
+/* save.c - burrow save [-o FILE] [--format docker-archive|oci-archive] IMAGE... */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "lib/store/pull.h"
+#include "lib/userns.h"
+#include "lib/util.h"
+
+enum { O_OUTPUT = 1, O_FORMAT, O_QUIET, O_HELP };
+static const struct opt opts[] = {
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "docker-archive (default) or oci-archive" },
+	{ "output", 'o', OPT_VALUE, O_OUTPUT, "FILE", "Write to FILE instead of standard output" },
+	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print nothing (save prints nothing anyway)" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+static const char usage[] = "[OPTIONS] IMAGE [IMAGE...]";
+static const char summary[] = "Write images to a tar archive (docker-archive or oci-archive).";
+
+CMD_DECL(save)
+{
+	_cleanup_strv_ char **refs = NULL;
+	const char *out = "-", *format = "docker-archive";
+	struct err e = ERR_INIT;
+	struct optparser p;
+	struct store *s = NULL;
+	struct idmap m;
+	int id, rc = 0;
+
+	opt_init(&p, opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_OUTPUT:
+			out = p.value;
+			break;
+		case O_FORMAT:
+			format = p.value;
+			break;
+		case O_QUIET:
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "save", usage, summary, opts);
+			return 0;
+		case -1:
+		default:
+			rc = cmd_usage_error("save", &e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	if (p.idx >= argc || (strcmp(format, "docker-archive") && strcmp(format, "oci-archive"))) {
+		err_make(&e, 0, p.idx >= argc ? "save needs at least one image"
+					      : "unsupported --format (docker-archive or oci-archive)");
+		rc = cmd_usage_error("save", &e);
+		err_clear(&e);
+		return rc;
+	}
+	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO)) {
+		err_make(&e, 0, "refusing to write an archive to a terminal: use -o FILE or a pipe");
+		rc = cmd_usage_error("save", &e);
+		err_clear(&e);
+		return rc;
+	}
+	for (int i = p.idx; i < argc; i++)
+		strv_push(&refs, argv[i]);
+	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
+		rc = cmd_fail(&e);
+		err_clear(&e);
+		return rc;
+	}
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
+	err_clear(&e);
+	if (store_save(s, &m, refs, out, format, &e) < 0) {
+		rc = cmd_fail(&e);
+		err_clear(&e);
+	}
+	idmap_free(&m);
+	store_close(s);
+	return rc;
+}

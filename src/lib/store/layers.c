@@ -1,0 +1,866 @@
+/* layers.c - see layers.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "curl_dl.h"
+
+#include "digest.h"
+#include "layers.h"
+#include "lib/log.h"
+#include "lib/syscalls.h"
+#include "lib/util.h"
+#include "unpack.h"
+
+#define PIPE_SIZE (1 << 20)
+#define PUMP_BUF (256 * 1024)
+
+void image_id_of(const char *config, size_t len, char id[65])
+{
+	sha256_hex(config, len, id);
+}
+
+void layers_mark_present(struct store *s, struct layer_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *hex = digest_hex(jobs[i].chain_id);
+		struct stat st;
+		jobs[i].present = hex && fstatat(s->layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+}
+
+void layers_discard(struct store *s, const struct idmap *m, struct layer_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].t.lockfd >= 0 && jobs[i].t.name[0])
+			scratch_discard(s, m, &jobs[i].t);
+		if (jobs[i].fd >= 0)
+			close(jobs[i].fd);
+		jobs[i].fd = -1;
+		free(jobs[i].url);
+		jobs[i].url = NULL;
+		free(jobs[i].media_type);
+		jobs[i].media_type = NULL;
+	}
+}
+
+/* --- the extractors: one user namespace child, one fork per layer */
+
+struct ex_plan {
+	size_t n;
+	int *rfd;       /* read ends, -1 for layers not fetched */
+	int *wfd;       /* write ends (closed in the child) */
+	int *rootfd;    /* scratch/diff */
+	int resfd;      /* "i diff_id size ndev\n" or "i !message\n" */
+	bool no_chown;
+};
+
+static void ex_one(struct ex_plan *p, size_t i)
+{
+	struct unpack_opts uo = { p->no_chown };
+	struct unpack_result r;
+	struct err e = ERR_INIT;
+	char line[4200];
+	int len;
+
+	if (unpack_fd(p->rfd[i], p->rootfd[i], &uo, &r, &e) < 0) {
+		char *nl;
+		while ((nl = strchr(e.msg, '\n')))
+			*nl = ' ';
+		len = snprintf(line, sizeof line, "%zu !%.4000s\n", i, e.msg);
+	} else {
+		len = snprintf(line, sizeof line, "%zu %s %" PRIu64 " %lu\n", i, r.diff_id, r.size,
+			       r.skipped_devices);
+	}
+	err_clear(&e);
+	if (write_all(p->resfd, line, (size_t)len) < 0)
+		_exit(125);
+}
+
+static int ex_main(struct ex_plan *p)
+{
+	size_t forked = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->wfd[i] >= 0)
+			close(p->wfd[i]);
+	for (size_t i = 0; i < p->n; i++) {
+		pid_t pid;
+		if (p->rfd[i] < 0)
+			continue;
+		pid = fork();
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (size_t k = 0; k < p->n; k++)
+				if (k != i && p->rfd[k] >= 0)
+					close(p->rfd[k]);
+			ex_one(p, i);
+			_exit(0);
+		}
+		forked++;
+		close(p->rfd[i]);
+	}
+	while (forked > 0) {
+		int st;
+		if (wait(&st) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		forked--;
+	}
+	return 0;
+}
+
+/* start the extractor parent: in a user namespace when m, else a plain fork */
+static pid_t ex_start(const struct idmap *m, struct ex_plan *p, struct err *e)
+{
+	int sync[2];
+	pid_t parent = getpid(), pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		return err_make(e, errno, "pipe");
+	pid = m ? sys_clone_ns(CLONE_NEWUSER) : fork();
+	if (pid < 0) {
+		close(sync[0]);
+		close(sync[1]);
+		return err_make(e, errno, "creating a user namespace (clone)");
+	}
+	if (pid == 0) {
+		struct err ce = ERR_INIT;
+		char c;
+		close(sync[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || read(sync[0], &c, 1) != 1)
+			_exit(125);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_IGN);   /* the parent decides, and kills us */
+		if (m && userns_become_root(m, &ce) < 0)
+			_exit(125);
+		_exit(ex_main(p) < 0 ? 125 : 0);
+	}
+	close(sync[0]);
+	if (m && userns_write_maps(pid, m, e) < 0) {
+		close(sync[1]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	if (write(sync[1], "1", 1) != 1) {
+		close(sync[1]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return err_make(e, errno, "starting the extractors");
+	}
+	close(sync[1]);
+	return pid;
+}
+
+/* --- the download side */
+
+struct dl {
+	struct layer_job *job;
+	size_t index, count;
+	int wfd;
+	struct sha256 *hash;
+	CURL *h;
+	struct curl_slist *hdrs;
+	uint64_t skip;         /* bytes to drop after a retry without Range support */
+	int attempts;
+	bool active, finished, failed, checked_code, epipe;
+	char errbuf[CURL_ERROR_SIZE];
+	char *err;             /* why the transfer failed */
+	volatile sig_atomic_t *cancel;
+	uint64_t last_report;
+	store_progress_fn cb;
+	void *cbctx;
+};
+
+static void report(struct dl *d, enum store_progress_event ev)
+{
+	struct store_progress p = { ev, d->index, d->count, d->job->blob_digest, d->job->done,
+				    d->job->blob_size };
+	if (d->cb)
+		d->cb(d->cbctx, &p);
+}
+
+static int feed(struct dl *d, const char *p, size_t len)
+{
+	if (d->skip) {
+		size_t k = len < d->skip ? len : (size_t)d->skip;
+		d->skip -= k;
+		p += k;
+		len -= k;
+	}
+	if (!len)
+		return 0;
+	if (d->job->blob_size && d->job->done + len > d->job->blob_size) {
+		free(d->err);
+		d->err = xasprintf("blob %s is larger than the %" PRIu64 " bytes the manifest says",
+				   d->job->blob_digest, d->job->blob_size);
+		return -1;
+	}
+	sha256_update(d->hash, p, len);
+	d->job->done += len;
+	while (len > 0) {
+		ssize_t w = write(d->wfd, p, len);
+		if (w < 0) {
+			if (errno == EINTR && !(d->cancel && *d->cancel))
+				continue;
+			if (errno == EPIPE) {
+				d->epipe = true;   /* the extractor failed: it says why */
+				return -1;
+			}
+			if (!(d->cancel && *d->cancel)) {
+				free(d->err);
+				d->err = xasprintf("writing to the extractor: %s", strerror(errno));
+			}
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (now_usec() - d->last_report > 100000) {
+		d->last_report = now_usec();
+		report(d, PROGRESS_BYTES);
+	}
+	return 0;
+}
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+{
+	struct dl *d = ud;
+
+	if (!d->checked_code) {
+		long code = 0;
+		d->checked_code = true;
+		curl_easy_getinfo(d->h, CURLINFO_RESPONSE_CODE, &code);
+		if (code == 206)
+			d->skip = 0;
+		else if (code != 200)
+			return sz * n;   /* an error body: the code is checked at the end */
+	}
+	{
+		long code = 0;
+		curl_easy_getinfo(d->h, CURLINFO_RESPONSE_CODE, &code);
+		if (code != 200 && code != 206)
+			return sz * n;
+	}
+	return feed(d, p, sz * n) < 0 ? 0 : sz * n;
+}
+
+static int on_xfer(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t dd)
+{
+	struct dl *d = ud;
+	(void)a, (void)b, (void)c, (void)dd;
+	return d->cancel && *d->cancel ? 1 : 0;
+}
+
+static int dl_start(struct registry *r, CURLM *multi, struct dl *d)
+{
+	char range[64];
+	const char *hdrs[2] = { NULL, NULL };
+
+	d->h = curl_easy_init();
+	if (!d->h)
+		return -1;
+	if (d->job->done) {
+		snprintf(range, sizeof range, "Range: bytes=%" PRIu64 "-", d->job->done);
+		hdrs[0] = range;
+		d->skip = d->job->done;
+	}
+	d->checked_code = false;
+	registry_setup_easy(r, d->h, d->job->url, hdrs, &d->hdrs);
+	curl_easy_setopt(d->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(d->h, CURLOPT_WRITEDATA, d);
+	curl_easy_setopt(d->h, CURLOPT_XFERINFOFUNCTION, on_xfer);
+	curl_easy_setopt(d->h, CURLOPT_XFERINFODATA, d);
+	curl_easy_setopt(d->h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(d->h, CURLOPT_PRIVATE, d);
+	curl_easy_setopt(d->h, CURLOPT_ERRORBUFFER, d->errbuf);
+	curl_easy_setopt(d->h, CURLOPT_BUFFERSIZE, 512L * 1024);
+	d->errbuf[0] = '\0';
+	d->active = true;
+	if (d->attempts == 0)
+		report(d, PROGRESS_START);
+	d->attempts++;
+	return curl_multi_add_handle(multi, d->h) == CURLM_OK ? 0 : -1;
+}
+
+static void dl_stop(CURLM *multi, struct dl *d)
+{
+	if (d->h) {
+		curl_multi_remove_handle(multi, d->h);
+		curl_easy_cleanup(d->h);
+		d->h = NULL;
+	}
+	curl_slist_free_all(d->hdrs);
+	d->hdrs = NULL;
+	d->active = false;
+}
+
+/* The body is complete: check the digest and size, then let the extractor finish. */
+static void dl_finish(struct dl *d)
+{
+	char hex[65];
+
+	sha256_final_hex(d->hash, hex);
+	d->hash = NULL;
+	d->finished = true;
+	if (d->job->blob_size && d->job->done != d->job->blob_size) {
+		d->failed = true;
+		free(d->err);
+		d->err = xasprintf("blob %s is truncated: got %" PRIu64 " of %" PRIu64 " bytes",
+				   d->job->blob_digest, d->job->done, d->job->blob_size);
+	} else if (d->job->blob_digest[0] && strcmp(digest_hex(d->job->blob_digest), hex) != 0) {
+		d->failed = true;
+		free(d->err);
+		d->err = xasprintf("digest mismatch for blob %s: the content hashes to sha256:%s",
+				   d->job->blob_digest, hex);
+	}
+	if (!d->failed) {
+		close(d->wfd);
+		d->wfd = -1;
+	}
+}
+
+static void dl_done(struct registry *r, CURLM *multi, struct dl *d, CURLcode cc)
+{
+	long code = 0;
+
+	curl_easy_getinfo(d->h, CURLINFO_RESPONSE_CODE, &code);
+	if (cc == CURLE_OK && (code == 200 || code == 206)) {
+		dl_stop(multi, d);
+		dl_finish(d);
+		return;
+	}
+	if (d->err || d->epipe || (d->cancel && *d->cancel)) {
+		dl_stop(multi, d);
+		d->failed = true;
+		return;
+	}
+	if (registry_transient(cc, code) && d->attempts <= 4) {
+		log_debug("blob %s: %s (HTTP %ld), retrying from byte %" PRIu64, d->job->blob_digest,
+			  d->errbuf[0] ? d->errbuf : curl_easy_strerror(cc), code, d->job->done);
+		dl_stop(multi, d);
+		usleep(100000u << d->attempts);
+		if (dl_start(r, multi, d) < 0)
+			d->failed = true;
+		return;
+	}
+	if (cc != CURLE_OK)
+		d->err = xasprintf("fetching blob %s: %s", d->job->blob_digest,
+				   d->errbuf[0] ? d->errbuf : curl_easy_strerror(cc));
+	else
+		d->err = xasprintf("fetching blob %s: HTTP %ld", d->job->blob_digest, code);
+	dl_stop(multi, d);
+	d->failed = true;
+}
+
+static int pump_local(struct dl *d, char *buf)
+{
+	report(d, PROGRESS_START);
+	for (;;) {
+		ssize_t n = read(d->job->fd, buf, PUMP_BUF);
+		if (n < 0 && errno == EINTR && !(d->cancel && *d->cancel))
+			continue;
+		if (n < 0) {
+			d->err = xasprintf("reading blob %s: %s", d->job->blob_digest, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (feed(d, buf, (size_t)n) < 0) {
+			d->failed = true;
+			return -1;
+		}
+		if (d->cancel && *d->cancel)
+			return -1;
+	}
+	dl_finish(d);
+	return d->failed ? -1 : 0;
+}
+
+/* read "i diff size ndev" / "i !msg" lines */
+static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, bool *got)
+{
+	_cleanup_fclose_ FILE *f = fdopen(resfd, "r");
+	char line[4200];
+
+	if (!f) {
+		close(resfd);
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *end, diff[80];
+		size_t i = strtoul(line, &end, 10);
+		uint64_t size;
+		unsigned long ndev;
+		if (i >= n || *end != ' ')
+			continue;
+		got[i] = true;
+		end++;
+		if (*end == '!') {
+			end[strcspn(end, "\n")] = '\0';
+			msgs[i] = xstrdup(end + 1);
+		} else if (sscanf(end, "%79s %" SCNu64 " %lu", diff, &size, &ndev) == 3) {
+			if (strcmp(diff, jobs[i].diff_id) != 0)
+				msgs[i] = xasprintf("layer %s: the unpacked content has diff id %s, the "
+						    "config says %s", jobs[i].blob_digest, diff, jobs[i].diff_id);
+			jobs[i].size = size;
+			jobs[i].skipped_devices = ndev;
+		}
+	}
+	return 0;
+}
+
+int layers_fetch(struct store *s, const struct idmap *m, struct registry *r,
+		 struct layer_job *jobs, size_t n, store_progress_fn cb, void *cbctx,
+		 volatile sig_atomic_t *cancel, struct err *e)
+{
+	struct ex_plan p = { n, NULL, NULL, NULL, -1, m == NULL };
+	struct dl *dls = xcalloc(n ? n : 1, sizeof *dls);
+	char **msgs = xcalloc(n ? n : 1, sizeof *msgs);
+	bool *got = xcalloc(n ? n : 1, sizeof *got);
+	struct sigaction ign = { .sa_handler = SIG_IGN }, oldpipe;
+	int res[2] = { -1, -1 }, rc = -1, st;
+	size_t need = 0;
+	pid_t pid = -1;
+	CURLM *multi = NULL;
+
+	if (curl_api_load(e) < 0) {
+		free(dls);
+		free(msgs);
+		free(got);
+		return -1;
+	}
+	p.rfd = xmalloc((n ? n : 1) * sizeof *p.rfd);
+	p.wfd = xmalloc((n ? n : 1) * sizeof *p.wfd);
+	p.rootfd = xmalloc((n ? n : 1) * sizeof *p.rootfd);
+	for (size_t i = 0; i < n; i++)
+		p.rfd[i] = p.wfd[i] = p.rootfd[i] = -1;
+	sigaction(SIGPIPE, &ign, &oldpipe);
+
+	for (size_t i = 0; i < n; i++) {
+		struct layer_job *j = &jobs[i];
+		_cleanup_free_ char *diff = NULL;
+		int pp[2];
+		dls[i].job = j;
+		dls[i].index = i;
+		dls[i].count = n;
+		dls[i].wfd = -1;
+		dls[i].cancel = cancel;
+		dls[i].cb = cb;
+		dls[i].cbctx = cbctx;
+		if (j->present) {
+			report(&dls[i], PROGRESS_EXISTS);
+			continue;
+		}
+		/* the same layer twice in one image: fetch it once */
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(jobs[k].chain_id, j->chain_id) == 0)
+				j->present = true;
+		if (j->present)
+			continue;
+		need++;
+		if (scratch_create(s, &j->t, true, e) < 0)
+			goto out;
+		diff = xasprintf("%s/diff", j->t.name);
+		if (mkdirat(s->layersfd, diff, 0755) < 0 || fchmodat(s->layersfd, diff, 0755, 0) < 0 ||
+		    (p.rootfd[i] = openat(s->layersfd, diff, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			err_make(e, errno, "creating %s/layers/%s", s->root, diff);
+			goto out;
+		}
+		if (pipe2(pp, 0) < 0) {
+			err_make(e, errno, "pipe");
+			goto out;
+		}
+		fcntl(pp[1], F_SETFD, FD_CLOEXEC);
+		fcntl(pp[1], F_SETPIPE_SZ, PIPE_SIZE);
+		p.rfd[i] = pp[0];
+		p.wfd[i] = dls[i].wfd = pp[1];
+		dls[i].hash = sha256_new();
+	}
+	if (need == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (pipe2(res, O_CLOEXEC) < 0) {
+		err_make(e, errno, "pipe");
+		goto out;
+	}
+	p.resfd = res[1];
+	/* the extractor must not inherit the read ends as close-on-exec only:
+	 * it never execs, so the fds are shared as they are */
+	pid = ex_start(m, &p, e);
+	close(res[1]);
+	res[1] = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (p.rfd[i] >= 0)
+			close(p.rfd[i]);
+		p.rfd[i] = -1;
+		if (p.rootfd[i] >= 0)
+			close(p.rootfd[i]);
+		p.rootfd[i] = -1;
+	}
+	if (pid < 0)
+		goto out;
+
+	/* local blobs: one after the other (the disk is the limit) */
+	{
+		_cleanup_free_ char *buf = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (jobs[i].present || jobs[i].fd < 0)
+				continue;
+			if (!buf)
+				buf = xmalloc(PUMP_BUF);
+			if (pump_local(&dls[i], buf) < 0)
+				goto stop;
+		}
+	}
+	/* registry blobs: curl multi, FETCH_PARALLEL at a time */
+	multi = curl_multi_init();
+	for (;;) {
+		size_t active = 0, pending = 0;
+		int running = 0;
+		CURLMsg *msg;
+		int left;
+
+		if (cancel && *cancel)
+			goto stop;
+		for (size_t i = 0; i < n; i++) {
+			struct dl *d = &dls[i];
+			if (jobs[i].present || !jobs[i].url || d->finished || d->failed)
+				continue;
+			if (d->active)
+				active++;
+			else
+				pending++;
+		}
+		for (size_t i = 0; i < n && active < FETCH_PARALLEL && pending > 0; i++) {
+			struct dl *d = &dls[i];
+			if (jobs[i].present || !jobs[i].url || d->active || d->finished || d->failed)
+				continue;
+			if (dl_start(r, multi, d) < 0) {
+				d->failed = true;
+				d->err = xstrdup("cannot start a transfer");
+				goto stop;
+			}
+			active++;
+			pending--;
+		}
+		if (active == 0)
+			break;
+		curl_multi_perform(multi, &running);
+		while ((msg = curl_multi_info_read(multi, &left))) {
+			struct dl *d = NULL;
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&d);
+			dl_done(r, multi, d, msg->data.result);
+			if (d->failed)
+				goto stop;
+			if (d->finished)
+				report(d, PROGRESS_DONE);
+		}
+		if (running)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	}
+	/* every body is in and verified: wait for the extractors */
+	log_debug("all %zu blobs received and verified", need);
+	for (size_t i = 0; i < n; i++)
+		if (dls[i].wfd >= 0) {
+			close(dls[i].wfd);
+			dls[i].wfd = -1;
+		}
+	collect(res[0], jobs, n, msgs, got);
+	res[0] = -1;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	log_debug("the extractors are done");
+	if (cancel && *cancel) {
+		err_make(e, EINTR, "interrupted");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].present)
+			continue;
+		if (msgs[i]) {
+			err_make(e, 0, "%s", msgs[i]);
+			err_wrap(e, "layer %s", jobs[i].blob_digest);
+			goto out;
+		}
+		if (!got[i]) {
+			err_make(e, 0, "layer %s: the extractor died", jobs[i].blob_digest);
+			goto out;
+		}
+		if (jobs[i].skipped_devices)
+			log_warn("skipped %lu device node%s: they cannot be created without privileges",
+				 jobs[i].skipped_devices, jobs[i].skipped_devices == 1 ? "" : "s");
+		if (jobs[i].fd >= 0 || !jobs[i].url)
+			report(&dls[i], PROGRESS_DONE);
+	}
+	rc = 0;
+	goto out;
+stop:
+	/* a failed or interrupted transfer.  An extractor that failed first
+	 * (we saw EPIPE) wrote why before it exited: read that after the kill. */
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		for (size_t i = 0; i < n; i++)
+			if (dls[i].wfd >= 0) {
+				close(dls[i].wfd);
+				dls[i].wfd = -1;
+			}
+		collect(res[0], jobs, n, msgs, got);
+		res[0] = -1;
+	}
+	{
+		const char *why = NULL;
+		size_t at = 0;
+		for (size_t i = 0; i < n && !why; i++)
+			if (dls[i].err)
+				why = dls[i].err, at = i;
+		for (size_t i = 0; i < n && !why; i++)
+			if (dls[i].epipe && msgs[i])
+				why = msgs[i], at = i;
+		for (size_t i = 0; i < n && !why; i++)
+			if (msgs[i])
+				why = msgs[i], at = i;
+		if (cancel && *cancel)
+			err_make(e, EINTR, "interrupted");
+		else if (why && why == dls[at].err)
+			err_make(e, 0, "%s", why);
+		else if (why)
+			err_make(e, 0, "layer %s: %s", jobs[at].blob_digest, why);
+		else
+			err_make(e, 0, "fetching the layers failed");
+	}
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (dls[i].h)
+			dl_stop(multi, &dls[i]);
+		if (dls[i].wfd >= 0)
+			close(dls[i].wfd);
+		if (p.rfd[i] >= 0)
+			close(p.rfd[i]);
+		if (p.rootfd[i] >= 0)
+			close(p.rootfd[i]);
+		sha256_free(dls[i].hash);
+		free(dls[i].err);
+		free(msgs[i]);
+	}
+	if (multi)
+		curl_multi_cleanup(multi);
+	if (res[0] >= 0)
+		close(res[0]);
+	if (res[1] >= 0)
+		close(res[1]);
+	sigaction(SIGPIPE, &oldpipe, NULL);
+	free(p.rfd);
+	free(p.wfd);
+	free(p.rootfd);
+	free(dls);
+	free(msgs);
+	free(got);
+	return rc;
+}
+
+/* --- commit */
+
+static uint64_t present_size(struct store *s, const char *chain)
+{
+	_cleanup_free_ char *txt = NULL, *path = xasprintf("%s/meta.json", digest_hex(chain));
+	_cleanup_json_ json_object *o = NULL;
+	struct err ignore = ERR_INIT;
+	json_object *v;
+
+	if (read_file_at(s->layersfd, path, 1 << 20, &txt, NULL, &ignore) < 0) {
+		err_clear(&ignore);
+		return 0;
+	}
+	o = json_tokener_parse(txt);
+	return o && json_object_object_get_ex(o, "size", &v) ? (uint64_t)json_object_get_int64(v) : 0;
+}
+
+static int write_meta(struct store *s, struct layer_job *j, const char *created, struct err *e)
+{
+	_cleanup_json_ json_object *meta = json_object_new_object();
+	_cleanup_free_ char *path = xasprintf("%s/meta.json", j->t.name);
+
+	json_object_object_add(meta, "diff_id", json_object_new_string(j->diff_id));
+	json_object_object_add(meta, "chain_id", json_object_new_string(j->chain_id));
+	json_object_object_add(meta, "size", json_object_new_int64((int64_t)j->size));
+	json_object_object_add(meta, "created", json_object_new_string(created));
+	if (j->blob_digest[0])
+		json_object_object_add(meta, "compressed_digest", json_object_new_string(j->blob_digest));
+	if (j->blob_size)
+		json_object_object_add(meta, "compressed_size", json_object_new_int64((int64_t)j->blob_size));
+	if (j->media_type)
+		json_object_object_add(meta, "media_type", json_object_new_string(j->media_type));
+	return json_save_at(s->layersfd, path, meta, e);
+}
+
+static void strv_add_unique(json_object *arr, const char *s)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
+			return;
+	json_object_array_add(arr, json_object_new_string(s));
+}
+
+static int write_record(struct store *s, struct layer_job *jobs, size_t n,
+			const struct commit_info *ci, const char *id, const char *created,
+			struct err *e)
+{
+	_cleanup_json_ json_object *rec = NULL;
+	_cleanup_free_ char *old = NULL;
+	char path[96];
+	json_object *layers, *rd, *v;
+	uint64_t total = 0;
+	struct err ignore = ERR_INIT;
+
+	snprintf(path, sizeof path, "images/%s.json", id);
+	if (read_file_at(s->rootfd, path, 16 << 20, &old, NULL, &ignore) == 0)
+		rec = json_tokener_parse(old);
+	err_clear(&ignore);
+	if (!rec || !json_object_is_type(rec, json_type_object)) {
+		json_object_put(rec);
+		rec = json_object_new_object();
+		json_object_object_add(rec, "id", json_object_new_string(id));
+		json_object_object_add(rec, "created", json_object_new_string(created));
+		layers = json_object_new_array();
+		for (size_t i = 0; i < n; i++) {
+			json_object *l = json_object_new_object();
+			uint64_t sz = jobs[i].size ? jobs[i].size : present_size(s, jobs[i].chain_id);
+			json_object_object_add(l, "diff_id", json_object_new_string(jobs[i].diff_id));
+			json_object_object_add(l, "chain_id", json_object_new_string(jobs[i].chain_id));
+			json_object_object_add(l, "size", json_object_new_int64((int64_t)sz));
+			json_object_array_add(layers, l);
+			total += sz;
+		}
+		json_object_object_add(rec, "layers", layers);
+		json_object_object_add(rec, "size", json_object_new_int64((int64_t)total));
+	}
+	if (ci->digest) {
+		json_object_object_add(rec, "digest", json_object_new_string(ci->digest));
+		if (!json_object_object_get_ex(rec, "repo_digests", &rd)) {
+			rd = json_object_new_array();
+			json_object_object_add(rec, "repo_digests", rd);
+		}
+		if (ci->repo) {
+			_cleanup_free_ char *r = xasprintf("%s@%s", ci->repo, ci->digest);
+			strv_add_unique(rd, r);
+		}
+		if (!json_object_object_get_ex(rec, "blobs", &v)) {
+			v = json_object_new_array();
+			json_object_object_add(rec, "blobs", v);
+		}
+		strv_add_unique(v, ci->digest);
+	}
+	return json_save_at(s->rootfd, path, rec, e);
+}
+
+static char *config_created(const char *config)
+{
+	_cleanup_json_ json_object *o = json_tokener_parse(config);
+	json_object *v;
+
+	if (o && json_object_object_get_ex(o, "created", &v) && json_object_is_type(v, json_type_string))
+		return xstrdup(json_object_get_string(v));
+	return rfc3339_now();
+}
+
+int image_commit(struct store *s, const struct idmap *m, struct layer_job *jobs, size_t n,
+		 const struct commit_info *ci, char id[65], struct err *e)
+{
+	_cleanup_free_ char *created = config_created(ci->config);
+	_cleanup_json_ json_object *names = NULL;
+	bool *moved = xcalloc(n ? n : 1, sizeof *moved);
+	char path[96];
+	int rc = -1;
+
+	(void)m;
+	image_id_of(ci->config, ci->config_len, id);
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].t.lockfd >= 0 && write_meta(s, &jobs[i], created, e) < 0)
+			goto out_free;
+	if (store_lock(s, LOCK_EX, e) < 0)
+		goto out_free;
+	for (size_t i = 0; i < n; i++) {
+		const char *hex = digest_hex(jobs[i].chain_id);
+		struct stat st;
+		if (jobs[i].t.lockfd < 0)
+			continue;
+		if (fstatat(s->layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;   /* someone else brought it in meanwhile */
+		if (renameat(s->layersfd, jobs[i].t.name, s->layersfd, hex) < 0) {
+			err_make(e, errno, "moving layer %.12s into %s/layers", hex, s->root);
+			goto undo;
+		}
+		moved[i] = true;
+	}
+	snprintf(path, sizeof path, "blobs/sha256/%s", id);
+	if (write_file_atomic_at(s->rootfd, path, ci->config, ci->config_len, 0600, e) < 0)
+		goto undo;
+	if (ci->manifest && ci->digest && digest_hex(ci->digest)) {
+		snprintf(path, sizeof path, "blobs/sha256/%s", digest_hex(ci->digest));
+		if (write_file_atomic_at(s->rootfd, path, ci->manifest, ci->manifest_len, 0600, e) < 0)
+			goto undo;
+	}
+	if (write_record(s, jobs, n, ci, id, created, e) < 0)
+		goto undo;
+	if (ci->names && ci->names[0]) {
+		if (names_load(s, &names, e) < 0)
+			goto undo;
+		for (size_t i = 0; ci->names[i]; i++)
+			json_object_object_add(names, ci->names[i], json_object_new_string(id));
+		if (names_save(s, names, e) < 0)
+			goto undo;
+	}
+	rc = 0;
+	goto unlock;
+undo:
+	for (size_t i = 0; i < n; i++)
+		if (moved[i])
+			renameat(s->layersfd, digest_hex(jobs[i].chain_id), s->layersfd, jobs[i].t.name);
+unlock:
+	store_unlock(s);
+	if (rc == 0) {
+		/* moved layers: only their lock files are left */
+		for (size_t i = 0; i < n; i++) {
+			char lockname[40];
+			if (!moved[i])
+				continue;
+			snprintf(lockname, sizeof lockname, "%s.lock", jobs[i].t.name);
+			unlinkat(s->layersfd, lockname, 0);
+			close(jobs[i].t.lockfd);
+			jobs[i].t.lockfd = -1;
+		}
+	}
+out_free:
+	free(moved);
+	return rc;
+}

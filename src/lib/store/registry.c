@@ -1,0 +1,581 @@
+/* registry.c - see registry.h */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "registry.h"
+#include "store_int.h"
+#include "version.h"
+
+#define RETRIES 4
+#define TOKEN_MAX (1u << 20)
+
+
+void http_resp_free(struct http_resp *r)
+{
+	free(r->body);
+	free(r->ctype);
+	free(r->digest);
+	free(r->location);
+	free(r->challenge);
+	free(r->range);
+	memset(r, 0, sizeof *r);
+}
+
+const char *registry_api_host(const char *domain)
+{
+	if (strcmp(domain, "docker.io") == 0 || strcmp(domain, "index.docker.io") == 0)
+		return "registry-1.docker.io";
+	return domain;
+}
+
+bool registry_transient(CURLcode cc, long code)
+{
+	switch (cc) {
+	case CURLE_OK:
+		return code == 429 || code == 500 || code == 502 || code == 503 || code == 504;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* --- WWW-Authenticate */
+
+int challenge_parse(const char *hdr, struct challenge *c)
+{
+	const char *p = hdr;
+	size_t n;
+
+	memset(c, 0, sizeof *c);
+	while (*p == ' ')
+		p++;
+	n = strcspn(p, " ");
+	if (n == 0 || n >= sizeof c->scheme)
+		return -1;
+	snprintf(c->scheme, sizeof c->scheme, "%.*s", (int)n, p);
+	p += n;
+	while (*p) {
+		char key[32], *val;
+		size_t kl;
+		while (*p == ' ' || *p == ',')
+			p++;
+		kl = strcspn(p, "= ,");
+		if (!kl)
+			break;
+		snprintf(key, sizeof key, "%.*s", (int)(kl < 31 ? kl : 31), p);
+		p += kl;
+		if (*p != '=')
+			continue;
+		p++;
+		if (*p == '"') {
+			const char *end = ++p;
+			size_t k = 0;
+			val = xmalloc(strlen(p) + 1);
+			while (*end && *end != '"') {
+				if (*end == '\\' && end[1])
+					end++;
+				val[k++] = *end++;
+			}
+			val[k] = '\0';
+			p = *end ? end + 1 : end;
+		} else {
+			size_t vl = strcspn(p, ",");
+			val = xasprintf("%.*s", (int)vl, p);
+			p += vl;
+		}
+		if (strcasecmp(key, "realm") == 0 && !c->realm)
+			c->realm = val;
+		else if (strcasecmp(key, "service") == 0 && !c->service)
+			c->service = val;
+		else if (strcasecmp(key, "scope") == 0 && !c->scope)
+			c->scope = val;
+		else
+			free(val);
+	}
+	return 0;
+}
+
+void challenge_free(struct challenge *c)
+{
+	free(c->realm);
+	free(c->service);
+	free(c->scope);
+	memset(c, 0, sizeof *c);
+}
+
+/* --- one transfer */
+
+struct xfer {
+	struct http_resp *resp;
+	size_t cap, max;
+	volatile sig_atomic_t *cancel;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = sz * n;
+
+	if (x->resp->len + len > x->max) {
+		x->resp->too_large = true;
+		return 0;
+	}
+	if (x->resp->len + len + 1 > x->cap) {
+		x->cap = (x->resp->len + len + 1) * 2;
+		x->resp->body = xrealloc(x->resp->body, x->cap);
+	}
+	memcpy(x->resp->body + x->resp->len, p, len);
+	x->resp->len += len;
+	x->resp->body[x->resp->len] = '\0';
+	return len;
+}
+
+static void set_hdr(char **dst, const char *v, size_t n)
+{
+	free(*dst);
+	*dst = xasprintf("%.*s", (int)n, v);
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = sz * n, kl;
+	const char *v;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* a new response (after a redirect or 100-continue) */
+		free(x->resp->ctype);
+		free(x->resp->challenge);
+		free(x->resp->digest);
+		x->resp->ctype = x->resp->challenge = x->resp->digest = NULL;
+		return len;
+	}
+	kl = strcspn(p, ":");
+	if (kl >= len)
+		return len;
+	v = p + kl + 1;
+	while (v < p + len && (*v == ' ' || *v == '\t'))
+		v++;
+	n = (size_t)(p + len - v);
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+#define IS(name) (kl == strlen(name) && strncasecmp(p, name, kl) == 0)
+	if (IS("Content-Type"))
+		set_hdr(&x->resp->ctype, v, n);
+	else if (IS("Docker-Content-Digest"))
+		set_hdr(&x->resp->digest, v, n);
+	else if (IS("WWW-Authenticate"))
+		set_hdr(&x->resp->challenge, v, n);
+	else if (IS("Location"))
+		set_hdr(&x->resp->location, v, n);
+	else if (IS("Range"))
+		set_hdr(&x->resp->range, v, n);
+#undef IS
+	return len;
+}
+
+static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+	struct xfer *x = ud;
+	(void)a, (void)b, (void)c, (void)d;
+	return x->cancel && *x->cancel ? 1 : 0;
+}
+
+void registry_setup_easy(struct registry *r, CURL *h, const char *url, const char *const *hdrs,
+			 struct curl_slist **list)
+{
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "burrow/" BURROW_VERSION);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* a stalled transfer: under 1 byte/s for 60 s */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL);
+	if (!r->tls_verify) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	*list = NULL;
+	/* curl does not pass a custom Authorization header on to another host */
+	if (r->authz)
+		*list = curl_slist_append(*list, r->authz);
+	for (size_t i = 0; hdrs && hdrs[i]; i++)
+		*list = curl_slist_append(*list, hdrs[i]);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *list);
+}
+
+static CURLcode perform(struct registry *r, const char *method, const char *url,
+			const char *const *hdrs, const void *body, size_t blen, int upload_fd,
+			uint64_t upload_len, size_t max, struct http_resp *resp, char *errbuf)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *list = NULL;
+	struct xfer x = { resp, 0, max, r->cancel };
+	FILE *up = NULL;
+	CURLcode cc;
+
+	if (!h)
+		return CURLE_OUT_OF_MEMORY;
+	memset(resp, 0, sizeof *resp);
+	registry_setup_easy(r, h, url, hdrs, &list);
+	errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	if (strcmp(method, "HEAD") == 0) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else if (upload_fd >= 0) {
+		int dfd = dup(upload_fd);
+		up = dfd >= 0 ? fdopen(dfd, "rb") : NULL;
+		if (!up || fseeko(up, 0, SEEK_SET) < 0) {
+			if (up)
+				fclose(up);
+			curl_slist_free_all(list);
+			curl_easy_cleanup(h);
+			return CURLE_READ_ERROR;
+		}
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READDATA, up);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)upload_len);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	} else if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		if (body || strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+		}
+	}
+	cc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->code);
+	{
+		curl_off_t cl = -1;
+		if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0)
+			resp->clen = (uint64_t)cl;
+	}
+	if (!errbuf[0] && cc != CURLE_OK)
+		snprintf(errbuf, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+	if (up)
+		fclose(up);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(h);
+	return cc;
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = { 0, 200L * 1000 * 1000 << attempt };
+	while (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	nanosleep(&ts, NULL);
+}
+
+static int request_once_retrying(struct registry *r, const char *method, const char *url,
+				 const char *const *hdrs, const void *body, size_t blen, int upload_fd,
+				 uint64_t upload_len, size_t max, struct http_resp *resp, struct err *e)
+{
+	char errbuf[CURL_ERROR_SIZE];
+
+	for (int attempt = 0;; attempt++) {
+		CURLcode cc = perform(r, method, url, hdrs, body, blen, upload_fd, upload_len, max, resp,
+				      errbuf);
+		if (r->cancel && *r->cancel) {
+			http_resp_free(resp);
+			return err_make(e, EINTR, "interrupted");
+		}
+		if (cc == CURLE_WRITE_ERROR && resp->too_large) {
+			http_resp_free(resp);
+			return err_make(e, EFBIG, "%s %s: the response is larger than %zu bytes", method,
+					url, max);
+		}
+		if (registry_transient(cc, resp->code) && attempt < RETRIES) {
+			log_debug("%s %s: %s (HTTP %ld), retrying", method, url,
+				  cc ? errbuf : "transient error", resp->code);
+			http_resp_free(resp);
+			backoff(attempt);
+			continue;
+		}
+		if (cc != CURLE_OK) {
+			http_resp_free(resp);
+			return err_make(e, 0, "%s %s: %s", method, url, errbuf);
+		}
+		return 0;
+	}
+}
+
+int registry_http_error(const struct http_resp *resp, const char *what, struct err *e)
+{
+	_cleanup_json_ json_object *o = NULL;
+	json_object *errs, *m;
+	const char *msg = NULL, *code = NULL;
+
+	if (resp->body && resp->len && (o = json_tokener_parse(resp->body)) &&
+	    json_object_object_get_ex(o, "errors", &errs) && json_object_is_type(errs, json_type_array) &&
+	    json_object_array_length(errs) > 0) {
+		json_object *e0 = json_object_array_get_idx(errs, 0);
+		if (json_object_object_get_ex(e0, "message", &m))
+			msg = json_object_get_string(m);
+		if (json_object_object_get_ex(e0, "code", &m))
+			code = json_object_get_string(m);
+	}
+	if (resp->code == 401)
+		return err_make(e, EACCES, "%s: authentication required (HTTP 401)%s%s", what,
+				msg ? ": " : "", msg ? msg : "");
+	if (resp->code == 403)
+		return err_make(e, EACCES, "%s: access denied (HTTP 403)%s%s", what, msg ? ": " : "",
+				msg ? msg : "");
+	if (resp->code == 404 && code && strcmp(code, "MANIFEST_UNKNOWN") == 0)
+		return err_make(e, ENOENT, "%s: manifest unknown", what);
+	if (resp->code == 404 && code && strcmp(code, "NAME_UNKNOWN") == 0)
+		return err_make(e, ENOENT, "%s: repository name not known to registry", what);
+	if (resp->code == 404)
+		return err_make(e, ENOENT, "%s: not found (HTTP 404)", what);
+	return err_make(e, 0, "%s: HTTP %ld%s%s", what, resp->code, msg ? ": " : "", msg ? msg : "");
+}
+
+int registry_open(const char *domain, const struct reg_opts *o, struct registry **out,
+		  struct err *e)
+{
+	struct registry *r;
+	struct http_resp resp;
+	const char *host = registry_api_host(domain);
+	char *url;
+	int rc;
+
+	if (curl_api_load(e) < 0)
+		return -1;
+	r = xcalloc(1, sizeof *r);
+	r->name = xstrdup(domain);
+	r->tls_verify = o->tls_verify;
+	r->cancel = o->cancel;
+	if (o->user) {
+		r->user = xstrdup(o->user);
+		r->pass = xstrdup(o->pass ? o->pass : "");
+	} else if (auth_lookup(o->authfile, o->runroot, domain, &r->user, &r->pass, e) < 0) {
+		registry_close(r);
+		return -1;
+	}
+	r->base = xasprintf("https://%s", host);
+	url = xasprintf("%s/v2/", r->base);
+	rc = request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, 1 << 16, &resp, e);
+	free(url);
+	if (rc < 0 && !o->tls_verify) {
+		/* --tls-verify=false: plain HTTP when TLS does not work */
+		struct err e2 = ERR_INIT;
+		free(r->base);
+		r->base = xasprintf("http://%s", host);
+		url = xasprintf("%s/v2/", r->base);
+		rc = request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, 1 << 16, &resp, &e2);
+		free(url);
+		if (rc == 0)
+			err_clear(e);
+		else
+			err_clear(&e2);
+	}
+	if (rc < 0) {
+		err_wrap(e, "pinging container registry %s", domain);
+		if (o->tls_verify && e->msg && (strstr(e->msg, "SSL") || strstr(e->msg, "TLS") ||
+						strstr(e->msg, "certificate")))
+			err_wrap(e, "use --tls-verify=false for a plain-HTTP or self-signed registry");
+		registry_close(r);
+		return -1;
+	}
+	if (resp.code == 401 && resp.challenge) {
+		r->challenge = steal_ptr(resp.challenge);
+	} else if (resp.code != 200 && resp.code != 401) {
+		registry_http_error(&resp, "pinging the registry", e);
+		err_wrap(e, "%s is not a registry (Distribution API v2)", domain);
+		http_resp_free(&resp);
+		registry_close(r);
+		return -1;
+	}
+	http_resp_free(&resp);
+	log_debug("registry %s at %s (%s)", domain, r->base, r->challenge ? r->challenge : "open");
+	*out = r;
+	return 0;
+}
+
+void registry_close(struct registry *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->base);
+	free(r->user);
+	free(r->pass);
+	free(r->challenge);
+	free(r->authz);
+	free(r->scope);
+	free(r);
+}
+
+static int basic_header(struct registry *r, struct err *e)
+{
+	_cleanup_free_ char *raw = NULL, *enc = NULL;
+
+	if (!r->user)
+		return err_make(e, EACCES, "%s requires authentication: use burrow login %s", r->name,
+				r->name);
+	raw = xasprintf("%s:%s", r->user, r->pass);
+	enc = base64_encode(raw, strlen(raw));
+	free(r->authz);
+	r->authz = xasprintf("Authorization: Basic %s", enc);
+	return 0;
+}
+
+static char *url_escape(const char *s)
+{
+	char *t = curl_easy_escape(NULL, s, 0);
+	char *out = xstrdup(t ? t : "");
+	curl_free(t);
+	return out;
+}
+
+static int bearer(struct registry *r, const struct challenge *c, const char *scope, struct err *e)
+{
+	_cleanup_free_ char *url = NULL, *svc = NULL, *sc = NULL, *saved = steal_ptr(r->authz);
+	_cleanup_json_ json_object *o = NULL;
+	struct http_resp resp;
+	json_object *t;
+	int rc;
+
+	if (!c->realm || strncmp(c->realm, "http", 4) != 0)
+		return err_make(e, 0, "%s: the authentication challenge has no usable realm", r->name);
+	svc = url_escape(c->service ? c->service : "");
+	sc = url_escape(scope);
+	url = xasprintf("%s%sservice=%s&scope=%s", c->realm, strchr(c->realm, '?') ? "&" : "?", svc, sc);
+	if (r->user && basic_header(r, e) < 0)
+		return -1;
+	rc = request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, TOKEN_MAX, &resp, e);
+	free(r->authz);
+	r->authz = NULL;
+	(void)saved;
+	if (rc < 0)
+		return err_wrap(e, "getting a token from %s", c->realm);
+	if (resp.code == 401 || resp.code == 403) {
+		http_resp_free(&resp);
+		return err_make(e, EACCES, "%s: %s", r->name,
+				r->user ? "invalid username or password" : "authentication required");
+	}
+	if (resp.code != 200) {
+		registry_http_error(&resp, "getting a token", e);
+		http_resp_free(&resp);
+		return -1;
+	}
+	o = resp.body ? json_tokener_parse(resp.body) : NULL;
+	http_resp_free(&resp);
+	if (!o || !((json_object_object_get_ex(o, "token", &t) && json_object_is_type(t, json_type_string)) ||
+		    (json_object_object_get_ex(o, "access_token", &t) && json_object_is_type(t, json_type_string))))
+		return err_make(e, 0, "%s: the token server sent no token", r->name);
+	r->authz = xasprintf("Authorization: Bearer %s", json_object_get_string(t));
+	return 0;
+}
+
+static int auth_with(struct registry *r, const char *chal, const char *scope, struct err *e)
+{
+	struct challenge c;
+	int rc;
+
+	if (challenge_parse(chal, &c) < 0)
+		return err_make(e, 0, "%s: cannot parse the authentication challenge \"%s\"", r->name, chal);
+	if (strcasecmp(c.scheme, "Bearer") == 0)
+		rc = bearer(r, &c, scope, e);
+	else if (strcasecmp(c.scheme, "Basic") == 0)
+		rc = basic_header(r, e);
+	else
+		rc = err_make(e, 0, "%s: unsupported authentication scheme %s", r->name, c.scheme);
+	challenge_free(&c);
+	if (rc == 0) {
+		free(r->scope);
+		r->scope = xstrdup(scope);
+	}
+	return rc;
+}
+
+int registry_auth(struct registry *r, const char *repo, const char *actions, struct err *e)
+{
+	_cleanup_free_ char *scope = xasprintf("repository:%s:%s", repo, actions);
+
+	if (!r->challenge)
+		return 0;
+	if (r->scope && strcmp(r->scope, scope) == 0)
+		return 0;
+	return auth_with(r, r->challenge, scope, e);
+}
+
+int registry_request(struct registry *r, const char *method, const char *url,
+		     const char *const *hdrs, const void *body, size_t blen, int upload_fd,
+		     uint64_t upload_len, size_t max, struct http_resp *resp, struct err *e)
+{
+	_cleanup_free_ char *full = strncmp(url, "http", 4) == 0 ? xstrdup(url)
+								 : xasprintf("%s%s", r->base, url);
+
+	if (request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len, max, resp,
+				  e) < 0)
+		return -1;
+	if (resp->code == 401 && resp->challenge) {
+		/* a token for another scope, or an expired one: once more */
+		struct challenge c;
+		_cleanup_free_ char *chal = steal_ptr(resp->challenge), *scope = NULL;
+		http_resp_free(resp);
+		if (challenge_parse(chal, &c) == 0) {
+			scope = xstrdup(c.scope ? c.scope : r->scope ? r->scope : "");
+			challenge_free(&c);
+		}
+		if (auth_with(r, chal, scope ? scope : "", e) < 0)
+			return -1;
+		return request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len,
+					     max, resp, e);
+	}
+	return 0;
+}
+
+int registry_login_check(struct registry *r, struct err *e)
+{
+	struct http_resp resp;
+	int rc;
+
+	if (!r->challenge)
+		return 0;   /* an open registry takes anything */
+	if (auth_with(r, r->challenge, "", e) < 0)
+		return -1;
+	{
+		_cleanup_free_ char *url = xasprintf("%s/v2/", r->base);
+		if (request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, 1 << 16, &resp, e) < 0)
+			return -1;
+	}
+	rc = resp.code == 200 ? 0 : err_make(e, EACCES, "logging in to %s: invalid username or password (HTTP %ld)",
+					      r->name, resp.code);
+	http_resp_free(&resp);
+	return rc;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/perl
+# fakereg.pl - a small misbehaving registry for the tests (core perl only).
+#
+#   perl fakereg.pl LAYOUT_DIR PORT_FIFO [STALL_FIFO]
+#
+# Serves the blobs of an OCI layout dir and the manifest of its index.json
+# first entry under /v2/NAME/manifests/TAG.  NAME picks the fault:
+#   good/x       as it should
+#   corrupt/x    layer blobs with one byte changed (same length)
+#   truncated/x  layer blobs cut in half (honest Content-Length)
+#   badjson/x    a manifest that is not JSON
+#   badtype/x    a manifest of an unknown media type
+#   huge/x       a 5 MiB manifest
+#   bearer/x     Bearer token auth: /token issues "tok-ok" for tester:s3cret
+#   stall/x      layer blobs stop half-way; "stalled" is written to STALL_FIFO
+#                and the connection stays open until the client closes it
+# The port is written to PORT_FIFO once listening.
+use strict;
+use warnings;
+use IO::Socket::INET;
+use MIME::Base64;
+
+my ($dir, $fifo, $stallfifo) = @ARGV;
+my $srv = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0, ReuseAddr => 1)
+	or die "listen: $!";
+my $port = $srv->sockport;
+open(my $f, '>', $fifo) or die "fifo: $!";
+print $f "$port\n";
+close $f;
+
+sub slurp { my $p = shift; open(my $h, '<:raw', $p) or return undef; local $/; my $d = <$h>; close $h; return $d; }
+
+my $index = slurp("$dir/index.json") // die "no index.json";
+my ($mdig) = $index =~ /"digest":"sha256:([0-9a-f]{64})"/ or die "no manifest in index.json";
+my $manifest = slurp("$dir/blobs/sha256/$mdig");
+my %layers = map { $_ => 1 } ($manifest =~ /"mediaType":"application\/vnd\.oci\.image\.layer[^"]*","digest":"sha256:([0-9a-f]{64})"/g);
+
+sub reply {
+	my ($c, $code, $hdrs, $body) = @_;
+	$body //= '';
+	my $h = "HTTP/1.1 $code X\r\nContent-Length: " . length($body) . "\r\nConnection: close\r\n";
+	$h .= "$_: $hdrs->{$_}\r\n" for keys %$hdrs;
+	print $c "$h\r\n";
+	print $c $body unless $hdrs->{'X-Head'};
+}
+
+$SIG{PIPE} = 'IGNORE';
+while (my $c = $srv->accept) {
+	binmode $c;
+	# a TLS ClientHello (the https attempt before plain HTTP): hang up
+	sysread($c, my $first, 1) or next;
+	if ($first eq "\x16") {
+		close $c;
+		next;
+	}
+	my $rest = <$c> // next;
+	my $req = $first . $rest;
+	my %hdr;
+	while (my $l = <$c>) {
+		last if $l =~ /^\r?\n$/;
+		$hdr{lc $1} = $2 if $l =~ /^([^:]+):\s*(.*?)\r?\n$/;
+	}
+	my ($method, $path) = split ' ', $req;
+	my ($name) = $path =~ m{^/v2/(\w+)/};
+	my $authz = $hdr{authorization} // '';
+	if ($path =~ m{^/token}) {
+		my $want = 'Basic ' . encode_base64('tester:s3cret', '');
+		if ($authz eq $want && $path =~ /scope=repository%3Abearer%2Fx%3Apull/) {
+			reply($c, 200, { 'Content-Type' => 'application/json' }, '{"token":"tok-ok"}');
+		} else {
+			reply($c, 401, {}, '{"details":"bad credentials"}');
+		}
+		close $c;
+		next;
+	}
+	if ($path eq '/v2/') {
+		reply($c, 200, {}, '{}');
+		close $c;
+		next;
+	}
+	if (($name // '') eq 'bearer' && $authz ne 'Bearer tok-ok') {
+		reply($c, 401, { 'WWW-Authenticate' => "Bearer realm=\"http://127.0.0.1:$port/token\",service=\"fake\",scope=\"repository:bearer/x:pull\"" },
+			'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+		close $c;
+		next;
+	}
+	if ($path =~ m{^/v2/\w+/x/manifests/}) {
+		my $body = $manifest;
+		my $type = 'application/vnd.oci.image.manifest.v1+json';
+		$body = '{"schemaVersion":2, not json' if $name eq 'badjson';
+		if ($name eq 'badtype') { $body =~ s/application\/vnd\.oci\.image\.manifest\.v1\+json/application\/x-unknown/; $type = 'application/x-unknown'; }
+		$body = '{"schemaVersion":2,"pad":"' . ('x' x (5 << 20)) . '"}' if $name eq 'huge';
+		reply($c, 200, { 'Content-Type' => $type }, $body);
+	} elsif ($path =~ m{^/v2/\w+/x/blobs/sha256:([0-9a-f]{64})}) {
+		my $d = $1;
+		my $blob = slurp("$dir/blobs/sha256/$d");
+		if (!defined $blob) {
+			reply($c, 404, {}, '{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}');
+		} else {
+			if ($layers{$d} && $name eq 'corrupt') { substr($blob, length($blob) / 2, 1) ^= "\x01"; }
+			if ($layers{$d} && $name eq 'truncated') { $blob = substr($blob, 0, int(length($blob) / 2)); }
+			if ($layers{$d} && $name eq 'stall' && $stallfifo) {
+				print $c "HTTP/1.1 200 OK\r\nContent-Length: " . length($blob) . "\r\nConnection: close\r\n\r\n";
+				print $c substr($blob, 0, int(length($blob) / 2));
+				$c->flush;
+				open(my $sf, '>', $stallfifo) or die "stall fifo: $!";
+				print $sf "stalled\n";
+				close $sf;
+				1 while sysread($c, my $junk, 4096);
+				close $c;
+				next;
+			}
+			reply($c, 200, { 'Content-Type' => 'application/octet-stream', ($method eq 'HEAD' ? ('X-Head' => 1) : ()) }, $blob);
+		}
+	} else {
+		reply($c, 404, {}, '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}');
+	}
+	close $c;
+}
