@@ -1,0 +1,121 @@
+/* bnet.h - internals of burrow-net (see main.c for the command line). */
+#ifndef BURROW_BNET_H
+#define BURROW_BNET_H
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <libslirp.h>
+
+#include "lib/portspec.h"
+
+struct bnet;
+
+/* ---- the event loop (main.c) ----------------------------------------------
+ * Every fd the loop watches is a struct watch; the callback runs when poll
+ * reports one of the events.  Watches are removed with watch_del() (safe
+ * from inside a callback: the slot is freed after the dispatch). */
+struct watch;
+typedef void (*watch_cb)(struct bnet *b, struct watch *w, short revents);
+struct watch {
+	int fd;
+	short events;
+	bool dead;
+	watch_cb cb;
+	void *data;
+};
+struct watch *watch_add(struct bnet *b, int fd, short events, watch_cb cb, void *data);
+void watch_del(struct bnet *b, struct watch *w);
+uint64_t now_ms(void);
+/* run fwd_sweep() and dns_sweep() at now_ms() + in_ms at the latest */
+static inline void want_sweep(struct bnet *b, uint64_t in_ms);
+
+/* ---- counters (atomic: fast TCP forwards run in threads) ---------------- */
+struct counters {
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+};
+#define COUNT(b, field, n) __atomic_fetch_add(&(b)->cnt.field, (uint64_t)(n), __ATOMIC_RELAXED)
+
+/* ---- forwards (fwd.c) ---------------------------------------------------- */
+enum handler { H_FAST, H_SLIRP };
+struct fwd {
+	int id;
+	bool udp;
+	enum handler handler;
+	struct sockaddr_storage host;   /* bound address (port filled in) */
+	socklen_t hostlen;
+	uint16_t guest_port;
+	struct watch *w;                /* fast: the listening / UDP socket */
+	struct udp_flow *flows;         /* fast UDP: per-client sockets */
+	struct fwd *next;
+};
+
+struct bnet {
+	/* options */
+	int ready_fd, exit_fd;
+	const char *api_path;
+	unsigned mtu;
+	struct in_addr net, mask, guest, gateway, dns;
+	bool disable_host_loopback, enable_ipv6;
+	enum handler handler;
+	const char *resolv_conf;
+
+	Slirp *slirp;
+	int tapfd;
+	int factory;            /* SOCK_SEQPACKET to the in-namespace socket factory */
+	pid_t factory_pid;
+	pthread_mutex_t factory_lock;
+	struct counters cnt;
+
+	struct watch **watches;
+	size_t nwatches;
+	bool quit;
+
+	struct fwd *fwds;
+	int next_id;
+
+	struct dns *dns_state;
+	uint64_t next_sweep;
+};
+
+static inline void want_sweep(struct bnet *b, uint64_t in_ms)
+{
+	uint64_t t = now_ms() + in_ms;
+
+	if (!b->next_sweep || t < b->next_sweep)
+		b->next_sweep = t;
+}
+
+/* ns.c: join the target's namespaces in a child, create and configure tap0
+ * there, return the tap fd; the child stays as the socket factory. */
+int ns_setup(struct bnet *b, int userns_fd, int netns_fd, char *errbuf, size_t errlen);
+/* A socket of the given type created inside the container's netns. */
+int ns_socket(struct bnet *b, int domain, int type);
+
+/* fwd.c */
+int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
+	    uint16_t guest_port, enum handler h, char *errbuf, size_t errlen);
+int fwd_remove(struct bnet *b, int id);
+void fwd_sweep(struct bnet *b);   /* idle UDP flows */
+uint16_t fwd_host_port(const struct fwd *f);
+
+/* api.c */
+int api_listen(struct bnet *b, char *errbuf, size_t errlen);
+void api_close(struct bnet *b);
+
+/* dns.c: answers for the guest's DNS address, proxied to the resolv.conf
+ * servers.  dns_input() returns true when it consumed the frame. */
+int dns_init(struct bnet *b, char *errbuf, size_t errlen);
+bool dns_input(struct bnet *b, const uint8_t *frame, size_t len);
+void dns_sweep(struct bnet *b);
+void dns_free(struct bnet *b);
+
+/* main.c: write a frame to tap0 */
+void tap_send(struct bnet *b, const void *buf, size_t len);
+
+#endif

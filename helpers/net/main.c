@@ -1,0 +1,702 @@
+/* burrow-net - usermode networking for one rootless container (libslirp).
+ *
+ *   burrow-net (--target-pid PID | --netns-path PATH [--userns-path PATH])
+ *              [--ready-fd N] [--exit-fd N] [--api-socket PATH]
+ *              [--mtu N] [--cidr A.B.C.D/N] [--disable-host-loopback]
+ *              [--enable-ipv6] [--port-handler fast|slirp]
+ *              [--resolv-conf PATH] [-p SPEC]...
+ *
+ * A child joins the target's user namespace (when it is not ours) and net
+ * namespace, creates tap0 there and configures it with ioctls: address
+ * .100/N of --cidr (default 10.0.2.100/24), MTU 65520, up, lo up, default
+ * route via .2; with --enable-ipv6, libslirp's router advertisements give
+ * fd00::/64.  The tap fd comes back over SCM_RIGHTS.  The child stays in
+ * the namespace as a "socket factory": fast port forwards ask it for
+ * sockets, which belong to the container's netns because they were created
+ * there.
+ *
+ * The main process stays in the host namespaces and runs libslirp with a
+ * poll() loop: gateway .2 (the host; its 127.0.0.1 unless
+ * --disable-host-loopback), DNS .3.  UDP queries to .3:53 are answered by
+ * our own proxy (dns.c) from the nameservers of --resolv-conf (default
+ * /etc/resolv.conf), so resolvers on the host's loopback (127.0.0.53) work;
+ * a "nameserver IP:PORT" (IPv4) line is accepted for tests.  TCP to .3:53 and
+ * IPv6 DNS go through libslirp's own forwarding.
+ *
+ * -p SPEC uses the syntax of burrow run -p ([IP:]HOSTPORT:PORT[/udp], ranges).
+ * --port-handler fast (default): the helper listens on the host and
+ * connects to 127.0.0.1:PORT inside the container with a socket from the
+ * factory, moving TCP bytes with splice() in two threads per connection and
+ * UDP datagrams per client flow (60 s idle timeout).  The container sees
+ * connections from 127.0.0.1.  --port-handler slirp: libslirp's hostfwd to
+ * .100:PORT; the container sees the client's address (clients on the host's
+ * loopback appear as .2).
+ *
+ * Readiness: once tap0 is up and every -p listens, "1" is written to
+ * --ready-fd.  A failure before that writes "0" and a one-line message to
+ * it (and stderr) and exits 1.  The helper exits when --exit-fd hangs up
+ * (or reads EOF), when the target process exits (pidfd), or on SIGTERM.
+ *
+ * --api-socket: a unix stream socket, one JSON request per line, one reply
+ * per line:
+ *   {"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"0.0.0.0",
+ *     "host_port":8080,"guest_port":80,"handler":"fast"}}  -> {"return":{"id":1,"host_port":8080}}
+ *     (host_port 0 = a free port, reported back; handler defaults to --port-handler)
+ *   {"execute":"list_hostfwd"}  -> {"return":{"entries":[{"id":1,...}]}}
+ *   {"execute":"remove_hostfwd","arguments":{"id":1}}  -> {"return":{}}
+ *   {"execute":"get_counters"}  -> {"return":{"rx_bytes":..,"tx_bytes":..,
+ *     "rx_packets":..,"tx_packets":..}}
+ *   errors: {"error":{"desc":"..."}}
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bnet.h"
+
+#if SLIRP_CONFIG_VERSION_MAX < 3
+#error "burrow-net needs libslirp 4.5 or later (SlirpConfig version 3)"
+#endif
+
+static struct bnet B;
+
+/* The factory is our child: gone before we are, so whoever waits for us
+ * finds nothing of ours left in the container. */
+static void stop_factory(void)
+{
+	if (B.factory >= 0) {
+		close(B.factory);
+		B.factory = -1;
+	}
+	if (B.factory_pid > 0) {
+		kill(B.factory_pid, SIGKILL);
+		while (waitpid(B.factory_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		B.factory_pid = 0;
+	}
+}
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Fail before readiness: message on the ready fd (for net_start) and stderr. */
+__attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "burrow-net: %s\n", msg);
+	if (B.ready_fd >= 0)
+		dprintf(B.ready_fd, "0%s\n", msg);
+	api_close(&B);
+	stop_factory();
+	exit(1);
+}
+
+/* ---- watches ---------------------------------------------------------------- */
+
+struct watch *watch_add(struct bnet *b, int fd, short events, watch_cb cb, void *data)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+	struct watch **nw = realloc(b->watches, (b->nwatches + 1) * sizeof(*nw));
+
+	if (!w || !nw)
+		abort();
+	b->watches = nw;
+	w->fd = fd;
+	w->events = events;
+	w->cb = cb;
+	w->data = data;
+	b->watches[b->nwatches++] = w;
+	return w;
+}
+
+void watch_del(struct bnet *b, struct watch *w)
+{
+	(void)b;
+	if (w)
+		w->dead = true;
+}
+
+static void watch_compact(struct bnet *b)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < b->nwatches; i++) {
+		if (b->watches[i]->dead)
+			free(b->watches[i]);
+		else
+			b->watches[j++] = b->watches[i];
+	}
+	b->nwatches = j;
+}
+
+/* ---- slirp callbacks -------------------------------------------------------- */
+
+struct timer {
+	SlirpTimerId id;
+	void *cb_opaque;
+	SlirpTimerCb cb;         /* old-style timers */
+	int64_t expire_ms;       /* -1: not armed */
+	struct timer *next;
+};
+static struct timer *timers;
+
+void tap_send(struct bnet *b, const void *buf, size_t len)
+{
+	ssize_t r;
+
+	do
+		r = write(b->tapfd, buf, len);
+	while (r < 0 && errno == EINTR);
+	/* EAGAIN: the guest is not reading; drop, TCP retransmits */
+	if (r > 0) {
+		COUNT(b, rx_bytes, r);
+		COUNT(b, rx_packets, 1);
+	}
+}
+
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	tap_send(opaque, buf, len);
+	return (ssize_t)len;
+}
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+	(void)opaque;
+	fprintf(stderr, "burrow-net: guest error: %s\n", msg);
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	(void)opaque;
+	return now_ns();
+}
+
+static struct timer *timer_alloc(void)
+{
+	struct timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		abort();
+	t->expire_ms = -1;
+	t->next = timers;
+	timers = t;
+	return t;
+}
+
+static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+	struct timer *t = timer_alloc();
+
+	(void)opaque;
+	t->cb = cb;
+	t->cb_opaque = cb_opaque;
+	return t;
+}
+
+#if SLIRP_CONFIG_VERSION_MAX >= 4
+static void *cb_timer_new_opaque(SlirpTimerId id, void *cb_opaque, void *opaque)
+{
+	struct timer *t = timer_alloc();
+
+	(void)opaque;
+	t->id = id;
+	t->cb_opaque = cb_opaque;
+	return t;
+}
+#endif
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+	(void)opaque;
+	for (struct timer **p = &timers; *p; p = &(*p)->next)
+		if (*p == timer) {
+			*p = ((struct timer *)timer)->next;
+			free(timer);
+			return;
+		}
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	(void)opaque;
+	((struct timer *)timer)->expire_ms = expire_ms;
+}
+
+static void cb_register_poll_fd(int fd, void *opaque) { (void)fd, (void)opaque; }
+static void cb_unregister_poll_fd(int fd, void *opaque) { (void)fd, (void)opaque; }
+static void cb_notify(void *opaque) { (void)opaque; }
+
+static const SlirpCb slirp_cbs = {
+	.send_packet = cb_send_packet,
+	.guest_error = cb_guest_error,
+	.clock_get_ns = cb_clock_get_ns,
+	.timer_new = cb_timer_new,
+	.timer_free = cb_timer_free,
+	.timer_mod = cb_timer_mod,
+	.register_poll_fd = cb_register_poll_fd,
+	.unregister_poll_fd = cb_unregister_poll_fd,
+	.notify = cb_notify,
+#if SLIRP_CONFIG_VERSION_MAX >= 4
+	.timer_new_opaque = cb_timer_new_opaque,
+#endif
+};
+
+static void run_timers(struct bnet *b)
+{
+	int64_t now = (int64_t)now_ms();
+	bool again = true;
+
+	/* a callback may re-arm or free timers: restart the scan after each */
+	while (again) {
+		again = false;
+		for (struct timer *t = timers; t; t = t->next) {
+			if (t->expire_ms < 0 || t->expire_ms > now)
+				continue;
+			t->expire_ms = -1;
+			if (t->cb)
+				t->cb(t->cb_opaque);
+#if SLIRP_CONFIG_VERSION_MAX >= 4
+			else
+				slirp_handle_timer(b->slirp, t->id, t->cb_opaque);
+#endif
+			again = true;
+			break;
+		}
+	}
+}
+
+/* ---- poll glue -------------------------------------------------------------- */
+
+static struct pollfd *pfds;
+static size_t npfds, cappfds;
+
+static int add_pfd(int fd, short events)
+{
+	if (npfds == cappfds) {
+		cappfds = cappfds ? cappfds * 2 : 64;
+		pfds = realloc(pfds, cappfds * sizeof(*pfds));
+		if (!pfds)
+			abort();
+	}
+	pfds[npfds] = (struct pollfd){ .fd = fd, .events = events };
+	return (int)npfds++;
+}
+
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+	short ev = 0;
+
+	(void)opaque;
+	if (events & SLIRP_POLL_IN)
+		ev |= POLLIN;
+	if (events & SLIRP_POLL_OUT)
+		ev |= POLLOUT;
+	if (events & SLIRP_POLL_PRI)
+		ev |= POLLPRI;
+	return add_pfd(fd, ev);
+}
+
+static int cb_get_revents(int idx, void *opaque)
+{
+	short r = pfds[idx].revents;
+	int ev = 0;
+
+	(void)opaque;
+	if (r & POLLIN)
+		ev |= SLIRP_POLL_IN;
+	if (r & POLLOUT)
+		ev |= SLIRP_POLL_OUT;
+	if (r & POLLPRI)
+		ev |= SLIRP_POLL_PRI;
+	if (r & POLLERR)
+		ev |= SLIRP_POLL_ERR;
+	if (r & POLLHUP)
+		ev |= SLIRP_POLL_HUP;
+	return ev;
+}
+
+static void on_tap(struct bnet *b, struct watch *w, short revents)
+{
+	static uint8_t *buf;
+	size_t cap = b->mtu + 14 + 4;
+
+	(void)w;
+	if (revents & (POLLERR | POLLNVAL))
+		fail("tap0 went away");
+	if (!buf && !(buf = malloc(cap)))
+		abort();
+	/* drain a batch, so slirp sees bursts without a poll between frames */
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = read(b->tapfd, buf, cap);
+
+		if (n <= 0)
+			break;
+		COUNT(b, tx_bytes, n);
+		COUNT(b, tx_packets, 1);
+		if (dns_input(b, buf, (size_t)n))
+			continue;
+		slirp_input(b->slirp, buf, (int)n);
+	}
+}
+
+static void on_exit_fd(struct bnet *b, struct watch *w, short revents)
+{
+	char c[64];
+
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		b->quit = true;
+		return;
+	}
+	if (read(w->fd, c, sizeof(c)) <= 0)
+		b->quit = true;
+}
+
+static void on_quit(struct bnet *b, struct watch *w, short revents)
+{
+	(void)w, (void)revents;
+	b->quit = true;
+}
+
+static void on_signal(struct bnet *b, struct watch *w, short revents)
+{
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	if (read(w->fd, &si, sizeof(si)) == sizeof(si))
+		b->quit = true;
+}
+
+static void loop(struct bnet *b)
+{
+	while (!b->quit) {
+		uint32_t timeout = UINT32_MAX;
+		size_t nours;
+		int64_t now = (int64_t)now_ms(), next = -1;
+		int n;
+
+		watch_compact(b);
+		npfds = 0;
+		for (size_t i = 0; i < b->nwatches; i++)
+			add_pfd(b->watches[i]->fd, b->watches[i]->events);
+		nours = npfds;
+		slirp_pollfds_fill(b->slirp, &timeout, cb_add_poll, b);
+		for (struct timer *t = timers; t; t = t->next)
+			if (t->expire_ms >= 0 && (next < 0 || t->expire_ms < next))
+				next = t->expire_ms;
+		if (b->next_sweep && (next < 0 || (int64_t)b->next_sweep < next))
+			next = (int64_t)b->next_sweep;
+		if (next >= 0) {
+			int64_t d = next > now ? next - now : 0;
+			if ((uint64_t)d < timeout)
+				timeout = (uint32_t)d;
+		}
+		n = poll(pfds, npfds, timeout == UINT32_MAX ? -1 : (int)(timeout > 60000 ? 60000 : timeout));
+		if (n < 0 && errno != EINTR)
+			fail("poll: %s", strerror(errno));
+		if (n > 0) {
+			/* the watch array may grow during callbacks: index by count */
+			for (size_t i = 0; i < nours && i < b->nwatches; i++) {
+				struct watch *w = b->watches[i];
+
+				if (pfds[i].revents && !w->dead)
+					w->cb(b, w, pfds[i].revents);
+			}
+		}
+		slirp_pollfds_poll(b->slirp, n < 0, cb_get_revents, b);
+		run_timers(b);
+		if (b->next_sweep && now_ms() >= b->next_sweep) {
+			b->next_sweep = 0;
+			fwd_sweep(b);
+			dns_sweep(b);
+		}
+	}
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+static int parse_fd(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 0 || v > 65535)
+		fail("bad fd number \"%s\"", s);
+	return (int)v;
+}
+
+static void parse_cidr_opt(struct bnet *b, const char *s)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	char *end;
+	long bits;
+	struct in_addr a;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(buf))
+		fail("--cidr: \"%s\" is not A.B.C.D/N", s);
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	bits = strtol(slash + 1, &end, 10);
+	if (inet_pton(AF_INET, buf, &a) != 1 || *end || bits < 8 || bits > 25)
+		fail("--cidr: \"%s\" is not A.B.C.D/N with 8 <= N <= 25", s);
+	uint32_t mask = ~((1u << (32 - bits)) - 1), net = ntohl(a.s_addr) & mask;
+	b->net.s_addr = htonl(net);
+	b->mask.s_addr = htonl(mask);
+	b->guest.s_addr = htonl(net | 100);
+	b->gateway.s_addr = htonl(net | 2);
+	b->dns.s_addr = htonl(net | 3);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: burrow-net (--target-pid PID | --netns-path PATH [--userns-path PATH])\n"
+		"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
+		"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp]\n"
+		"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]...\n");
+	exit(2);
+}
+
+static void open_target(pid_t pid, const char *netns, const char *userns, int *ufd, int *nfd,
+			int *pidfd)
+{
+	char p[64];
+
+	*ufd = *nfd = *pidfd = -1;
+	if (pid > 0) {
+		snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+		netns = p;
+		*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (*pidfd < 0)
+			fail("target process %d: %s", (int)pid, strerror(errno));
+	}
+	*nfd = open(netns, O_RDONLY | O_CLOEXEC);
+	if (*nfd < 0)
+		fail("opening %s: %s", netns, strerror(errno));
+	if (pid > 0) {
+		snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)pid);
+		userns = p;
+	}
+	if (userns) {
+		struct stat a, self;
+
+		*ufd = open(userns, O_RDONLY | O_CLOEXEC);
+		if (*ufd < 0)
+			fail("opening %s: %s", userns, strerror(errno));
+		/* already ours (a netns made in our own userns): no setns needed */
+		if (fstat(*ufd, &a) == 0 && stat("/proc/self/ns/user", &self) == 0 &&
+		    a.st_ino == self.st_ino && a.st_dev == self.st_dev) {
+			close(*ufd);
+			*ufd = -1;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "target-pid", required_argument, NULL, 't' },
+		{ "netns-path", required_argument, NULL, 'n' },
+		{ "userns-path", required_argument, NULL, 'u' },
+		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "exit-fd", required_argument, NULL, 'e' },
+		{ "api-socket", required_argument, NULL, 'a' },
+		{ "mtu", required_argument, NULL, 'm' },
+		{ "cidr", required_argument, NULL, 'c' },
+		{ "disable-host-loopback", no_argument, NULL, 'L' },
+		{ "enable-ipv6", no_argument, NULL, '6' },
+		{ "port-handler", required_argument, NULL, 'H' },
+		{ "resolv-conf", required_argument, NULL, 'R' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bnet *b = &B;
+	const char *netns = NULL, *userns = NULL;
+	char **ports = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nports = 0;
+	pid_t target = 0;
+	int c, ufd, nfd, pidfd;
+	char errbuf[512];
+
+	b->ready_fd = b->exit_fd = -1;
+	b->mtu = 65520;
+	b->tapfd = b->factory = -1;
+	b->next_id = 1;
+	pthread_mutex_init(&b->factory_lock, NULL);
+	parse_cidr_opt(b, "10.0.2.0/24");
+	while ((c = getopt_long(argc, argv, "p:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || v <= 0 || v > 0x3fffffff)
+				fail("--target-pid: \"%s\" is not a process id", optarg);
+			target = (pid_t)v;
+			break;
+		}
+		case 'n': netns = optarg; break;
+		case 'u': userns = optarg; break;
+		case 'r': b->ready_fd = parse_fd(optarg); break;
+		case 'e': b->exit_fd = parse_fd(optarg); break;
+		case 'a': b->api_path = optarg; break;
+		case 'm': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 576 || v > 65521)
+				fail("--mtu must be between 576 and 65521");
+			b->mtu = (unsigned)v;
+			break;
+		}
+		case 'c': parse_cidr_opt(b, optarg); break;
+		case 'L': b->disable_host_loopback = true; break;
+		case '6': b->enable_ipv6 = true; break;
+		case 'H':
+			if (strcmp(optarg, "fast") == 0)
+				b->handler = H_FAST;
+			else if (strcmp(optarg, "slirp") == 0 || strcmp(optarg, "slirp4netns") == 0)
+				b->handler = H_SLIRP;
+			else
+				fail("--port-handler: \"%s\" is not fast or slirp", optarg);
+			break;
+		case 'R': b->resolv_conf = optarg; break;
+		case 'p': ports[nports++] = optarg; break;
+		case 'V':
+			printf("burrow-net with libslirp %s (config version %d)\n",
+			       slirp_version_string(), SLIRP_CONFIG_VERSION_MAX);
+			free(ports);
+			return 0;
+		case 'h': usage(); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || (target <= 0 && !netns))
+		usage();
+	if (target > 0 && (netns || userns))
+		fail("--target-pid and --netns-path/--userns-path exclude each other");
+	/* the ready and exit fds must not leak into anything we start */
+	if (b->ready_fd >= 0)
+		fcntl(b->ready_fd, F_SETFD, FD_CLOEXEC);
+	if (b->exit_fd >= 0)
+		fcntl(b->exit_fd, F_SETFD, FD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+
+	open_target(target, netns, userns, &ufd, &nfd, &pidfd);
+	if (ns_setup(b, ufd, nfd, errbuf, sizeof(errbuf)) < 0)
+		fail("%s", errbuf);
+	if (ufd >= 0)
+		close(ufd);
+	close(nfd);
+
+	/* libslirp */
+	SlirpConfig cfg = { 0 };
+	cfg.version = SLIRP_CONFIG_VERSION_MAX >= 4 ? 4 : 3;
+	cfg.in_enabled = true;
+	cfg.vnetwork = b->net;
+	cfg.vnetmask = b->mask;
+	cfg.vhost = b->gateway;
+	cfg.vnameserver = b->dns;
+	cfg.vdhcp_start.s_addr = htonl(ntohl(b->net.s_addr) | 15);
+	cfg.in6_enabled = b->enable_ipv6;
+	inet_pton(AF_INET6, "fd00::", &cfg.vprefix_addr6);
+	cfg.vprefix_len = 64;
+	inet_pton(AF_INET6, "fd00::2", &cfg.vhost6);
+	inet_pton(AF_INET6, "fd00::3", &cfg.vnameserver6);
+	cfg.if_mtu = b->mtu;
+	cfg.if_mru = b->mtu;
+	cfg.disable_host_loopback = b->disable_host_loopback;
+	b->slirp = slirp_new(&cfg, &slirp_cbs, b);
+	if (!b->slirp)
+		fail("libslirp %s refused its configuration", slirp_version_string());
+
+	fcntl(b->tapfd, F_SETFL, fcntl(b->tapfd, F_GETFL) | O_NONBLOCK);
+	watch_add(b, b->tapfd, POLLIN, on_tap, NULL);
+	if (b->exit_fd >= 0)
+		watch_add(b, b->exit_fd, POLLIN, on_exit_fd, NULL);
+	if (pidfd >= 0)
+		watch_add(b, pidfd, POLLIN, on_quit, NULL);
+	/* the factory dies with the namespace's last process or with us */
+	watch_add(b, b->factory, POLLRDHUP, on_quit, NULL);
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	/* blocked before any thread exists: fast forwards inherit the mask */
+	pthread_sigmask(SIG_BLOCK, &ss, NULL);
+	int sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd >= 0)
+		watch_add(b, sfd, POLLIN, on_signal, NULL);
+
+	if (dns_init(b, errbuf, sizeof(errbuf)) < 0)
+		fail("%s", errbuf);
+	for (size_t i = 0; i < nports; i++) {
+		struct port_spec p;
+		struct err e = ERR_INIT;
+
+		if (port_spec_parse(ports[i], &p, &e) < 0)
+			fail("%s", e.msg);
+		for (unsigned k = 0; k < p.count; k++)
+			if (fwd_add(b, p.udp, p.host_ip[0] ? p.host_ip : NULL,
+				    p.host_port ? (uint16_t)(p.host_port + k) : 0,
+				    (uint16_t)(p.container_port + k), b->handler, errbuf,
+				    sizeof(errbuf)) < 0)
+				fail("%s", errbuf);
+	}
+	free(ports);
+	if (b->api_path && api_listen(b, errbuf, sizeof(errbuf)) < 0)
+		fail("%s", errbuf);
+
+	if (b->ready_fd >= 0) {
+		if (write(b->ready_fd, "1", 1) != 1)
+			fail("writing to --ready-fd: %s", strerror(errno));
+		close(b->ready_fd);
+		b->ready_fd = -1;
+	}
+	loop(b);
+
+	api_close(b);
+	while (b->fwds)
+		fwd_remove(b, b->fwds->id);
+	dns_free(b);
+	slirp_cleanup(b->slirp);
+	while (timers)
+		cb_timer_free(timers, NULL);
+	watch_compact(b);
+	for (size_t i = 0; i < b->nwatches; i++)
+		free(b->watches[i]);
+	free(b->watches);
+	free(pfds);
+	stop_factory();
+	return 0;
+}

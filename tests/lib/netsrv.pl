@@ -1,0 +1,96 @@
+#!/usr/bin/perl
+# netsrv.pl - tiny servers and clients for the network tests (core perl only).
+#
+#   netsrv.pl http ADDR PORT      HTTP/1.0: body "hello from PEERADDR\n"
+#   netsrv.pl echo ADDR PORT      TCP echo (for latency)
+#   netsrv.pl udp ADDR PORT       UDP echo: replies "echo:" . datagram
+#   netsrv.pl dns ADDR PORT       DNS: every A query -> 192.0.2.42
+#   netsrv.pl udpsend HOST PORT MSG      prints the reply (3 s timeout)
+#   netsrv.pl httpget HOST PORT          prints the body (5 s connect timeout)
+#   netsrv.pl api SOCKET JSON            one control-socket request, prints the reply
+#
+# Servers print "ready PORT" on stdout (PORT 0 binds a free one) once they
+# listen, then close stdout; tests read that line instead of sleeping.
+use strict;
+use warnings;
+use IO::Socket::INET;
+use IO::Socket::UNIX;
+use Socket qw(SOCK_STREAM);
+
+my ($mode, @a) = @ARGV;
+$SIG{PIPE} = 'IGNORE';
+
+sub ready {
+	my ($s) = @_;
+	$| = 1;
+	print "ready ", $s->sockport, "\n";
+	close STDOUT;
+}
+
+if ($mode eq 'http' || $mode eq 'echo') {
+	my $s = IO::Socket::INET->new(LocalAddr => $a[0], LocalPort => $a[1], Listen => 64,
+		ReuseAddr => 1, Proto => 'tcp') or die "listen: $!";
+	ready($s);
+	while (my $c = $s->accept) {
+		if ($mode eq 'echo') {
+			next if fork;
+			my $buf;
+			while (sysread($c, $buf, 65536)) { syswrite($c, $buf) or last; }
+			exit 0;
+		}
+		my $line;
+		while (defined($line = <$c>)) { last if $line =~ /^\r?$/; }
+		my $body = "hello from " . $c->peerhost . "\n";
+		print $c "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+			. length($body) . "\r\n\r\n$body";
+		close $c;
+	}
+} elsif ($mode eq 'udp' || $mode eq 'dns') {
+	my $s = IO::Socket::INET->new(LocalAddr => $a[0], LocalPort => $a[1], Proto => 'udp')
+		or die "bind: $!";
+	ready($s);
+	my $buf;
+	while (defined $s->recv($buf, 65536)) {
+		if ($mode eq 'udp') {
+			$s->send("echo:$buf");
+			next;
+		}
+		next if length($buf) < 12;
+		my ($id, $flags, $qd) = unpack('n n n', $buf);
+		# the question: labels up to the 0 byte, then type and class
+		my $end = index($buf, "\0", 12);
+		next if $end < 0;
+		my $q = substr($buf, 12, $end - 12 + 5);
+		my $ans = pack('n n n n n n', $id, 0x8180, 1, 1, 0, 0) . $q
+			. pack('n n n N n C4', 0xc00c, 1, 1, 60, 4, 192, 0, 2, 42);
+		$s->send($ans);
+	}
+} elsif ($mode eq 'udpsend') {
+	my $s = IO::Socket::INET->new(PeerAddr => $a[0], PeerPort => $a[1], Proto => 'udp')
+		or die "socket: $!";
+	$s->send($a[2]);
+	my $buf = '';
+	my $rin = '';
+	vec($rin, fileno($s), 1) = 1;
+	if (select(my $r = $rin, undef, undef, 3)) {
+		$s->recv($buf, 65536);
+	}
+	print "$buf\n";
+	exit($buf eq '' ? 1 : 0);
+} elsif ($mode eq 'httpget') {
+	my $s = IO::Socket::INET->new(PeerAddr => $a[0], PeerPort => $a[1], Proto => 'tcp',
+		Timeout => 5) or die "connect $a[0]:$a[1]: $!\n";
+	print $s "GET / HTTP/1.0\r\nHost: $a[0]\r\n\r\n";
+	local $/;
+	my $r = <$s> // '';
+	$r =~ s/^.*?\r\n\r\n//s or die "no HTTP response\n";
+	print $r;
+} elsif ($mode eq 'api') {
+	my $s = IO::Socket::UNIX->new(Peer => $a[0], Type => SOCK_STREAM) or die "connect: $!";
+	print $s "$a[1]\n";
+	my $r = <$s>;
+	print defined $r ? $r : "";
+	exit(defined $r ? 0 : 1);
+} else {
+	die "netsrv.pl: unknown mode $mode\n";
+}
