@@ -1,0 +1,117 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # $out, $err and $rc are set by tap.sh's run
+# cgroup.t - limits, stats, freeze and cleanup through a delegated cgroup v2
+# subtree, as an unprivileged user.  Runs inside the VM (tests/vm/vm.sh):
+# BURROW_VM_MODE says which delegation path is under test, and
+# BURROW_CGROUP_MANAGER forces it.
+#
+# Each test runs twice: through tests/vm/cgtest (the library, driven the way
+# run/monitor drive it) and through `burrow run` with the same flags.  The
+# burrow run versions skip until run takes the limit flags; then they need
+# no change beyond the image setup at the top of run_burrow.
+. "$(dirname "$0")/../lib/tap.sh"
+
+[ "$(id -u)" != 0 ] || skip_all "run as an unprivileged user (the VM harness does)"
+[ -n "${BURROW_VM_MODE:-}" ] || skip_all "runs inside the VM: make check-vm"
+B=${BURROW_BUILD:?}
+CGTEST=$B/tests/cgtest
+WORK=$B/tests/cgwork
+[ -x "$CGTEST" ] && [ -x "$WORK" ] || skip_all "build $CGTEST and $WORK first (make check-vm)"
+mode=$BURROW_VM_MODE
+want_mgr=delegated
+[ "${BURROW_CGROUP_MANAGER:-}" = systemd ] && want_mgr=systemd
+diag "mode $mode: manager $want_mgr, cgroup $(grep '^0::' /proc/self/cgroup)"
+
+# key VALUE-LINES: the value of key=... in $out
+kv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
+
+# `burrow run` with limits: skipped with the reason until run has the flags
+run_has_limits=
+if [ -x "${BURROW:-}" ] && "$BURROW" run --help 2>/dev/null | grep -q -- --memory; then
+	run_has_limits=1
+fi
+burrow_run() { # DESC FLAGS... -- WORKLOAD...   (sets out, err, rc)
+	if [ -z "$run_has_limits" ]; then
+		return 1
+	fi
+	_d=$1
+	shift
+	_flags=
+	while [ "$1" != -- ]; do _flags="$_flags $1"; shift; done
+	shift
+	# shellcheck disable=SC2086 # flags are words
+	run "$BURROW" run --rm -v "$WORK:/cgwork:ro" $_flags "${BURROW_VM_IMAGE:-busybox}" /cgwork "$@"
+	return 0
+}
+skip_run() { skip "burrow run $1: run has no limit flags yet (issue #6 wiring)"; }
+
+# --- the path in use -------------------------------------------------------
+run "$CGTEST" --memory 64m probe
+assert_rc 0 "probe finds a delegated cgroup"
+assert_eq "$(kv manager)" "$want_mgr" "probe picks the $want_mgr path"
+
+# --- OOM -----------------------------------------------------------------------
+run "$CGTEST" --memory 64m --memory-swap 64m run -- "$WORK" hog 256
+assert_eq "$(kv manager)" "$want_mgr" "hog: created through $want_mgr"
+assert_eq "$(kv exit)" 137 "memory hog under --memory 64m is killed: exit 137"
+assert_eq "$(kv oomkilled)" true "memory.events reports the OOM kill"
+if burrow_run hog --memory 64m --memory-swap 64m -- hog 256; then
+	assert_rc 137 "burrow run: memory hog exits 137"
+else skip_run "--memory 64m hog"; fi
+
+# --- update raises the limit: the hog survives ------------------------------------
+run "$CGTEST" --memory 64m --memory-swap 64m update --memory 256m --memory-swap 256m -- "$WORK" hog 128
+assert_eq "$(kv exit)" 0 "after update --memory 256m the 128m hog survives"
+assert_eq "$(kv oomkilled)" false "no OOM kill after the update"
+assert_match "$out" "survived" "the hog ran to the end"
+
+# --- fork bomb ------------------------------------------------------------------
+run "$CGTEST" --pids-limit 50 run -- "$WORK" forkbomb
+forks=$(kv forks)
+assert_eq "$(kv exit)" 0 "fork bomb under --pids-limit 50 returns"
+assert_true "fork bomb stops below pids.max ($forks forks)" test "${forks:-999}" -lt 50
+assert_match "$out" "errno=Resource temporarily unavailable" "fork fails with EAGAIN at pids.max"
+assert_true "the VM is alive: we can still fork" sh -c true
+if burrow_run forkbomb --pids-limit 50 -- forkbomb; then
+	assert_rc 0 "burrow run: fork bomb is contained"
+else skip_run "--pids-limit 50 forkbomb"; fi
+
+# --- CPU quota ------------------------------------------------------------------
+run "$CGTEST" --cpus 0.5 cpu 3 -- "$WORK" burn 30
+cpu=$(kv cpu)
+diag "cpu used under --cpus 0.5: $cpu"
+assert_true "--cpus 0.5 burner uses 0.5 +- 0.15 CPU over 3 s (got $cpu)" \
+	awk -v c="${cpu:-0}" 'BEGIN { exit !(c >= 0.35 && c <= 0.65) }'
+
+# --- freeze -------------------------------------------------------------------------
+run "$CGTEST" pause -- "$WORK" burn 30
+diag "pause: freeze $(kv freeze_us) us; cpu usec before $(kv before_usec), frozen $(kv frozen_usec), thawed $(kv thawed_usec)"
+assert_rc 0 "freeze and thaw succeed"
+assert_true "no progress while frozen" test "$(kv frozen_usec)" -lt 20000
+assert_true "progress after thaw" test "$(kv thawed_usec)" -gt 100000
+
+# --- stats ----------------------------------------------------------------------------
+# a hog that keeps its memory: 20 MiB, then sleep
+run "$CGTEST" --memory 128m --pids-limit 100 stats -- "$WORK" hold 20 30
+assert_rc 0 "stats succeed"
+assert_eq "$(kv memory_max)" 134217728 "memory.max shows the 128m limit"
+assert_true "memory.current is plausible ($(kv memory_current))" test "$(kv memory_current)" -gt 10000000
+assert_true "memory.current is below the limit" test "$(kv memory_current)" -lt 134217728
+assert_true "cpu usage is non-zero ($(kv cpu_usage_usec))" test "$(kv cpu_usage_usec)" -gt 0
+assert_eq "$(kv pids_max)" 100 "pids.max shows the limit"
+assert_true "pids.current counts the process ($(kv pids_current))" test "$(kv pids_current)" -ge 1
+assert_true "cgroup.procs lists it ($(kv procs))" test "$(kv procs)" -ge 1
+diag "memory.peak: $(kv memory_peak) (-1: not in this kernel)"
+
+# --- a controller that is not delegated -------------------------------------------
+run "$CGTEST" --cpuset-cpus 0 run -- true
+assert_eq "$rc" 125 "--cpuset-cpus without the cpuset controller fails with 125"
+assert_match "$err" "controller cpuset is not (delegated|enabled)" "the error names the cpuset controller"
+
+# --- no leak ----------------------------------------------------------------------------
+run "$CGTEST" --memory 64m --pids-limit 20 cycles 20 -- true
+assert_rc 0 "20 containers created and destroyed"
+assert_eq "$(kv stale_after_destroy)" 0 "each cgroup is gone once destroyed"
+assert_eq "$(kv leftover)" 0 "no burrow cgroup is left after 20 containers"
+
+done_testing
