@@ -4,15 +4,15 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="help images import info rmi run unshare version"
+_burrow_commands="attach create diff exec healthcheck help history image images import info inspect kill load login logout logs port ps pull push rename restart rm rmi run save start stop system tag top unshare untag version wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
-_burrow_opts_run="--rm -i --interactive -t --tty --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --init --read-only --cap-add --cap-drop --security-opt --net --network --help"
-_burrow_value_opts_run="--name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network"
+_burrow_opts_run="--cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
+_burrow_value_opts_run="--cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
 _burrow_opts_import="-c --change -m --message -q --quiet -h --help"
 _burrow_value_opts_import="--change -c --message -m"
-_burrow_opts_images="-a --all --format --no-trunc -n --noheading -q --quiet -h --help"
+_burrow_opts_images="-a --all --digests --format --no-trunc -n --noheading -q --quiet -h --help"
 _burrow_value_opts_images="--format"
 _burrow_opts_rmi="-a --all -f --force -h --help"
 _burrow_value_opts_rmi=""
@@ -20,12 +20,73 @@ _burrow_opts_info="-f --format -h --help"
 _burrow_value_opts_info="-f --format"
 _burrow_opts_unshare="-h --help"
 _burrow_value_opts_unshare=""
+_burrow_opts_history="--format --no-trunc -q --quiet -h --help"
+_burrow_value_opts_history="--format"
+_burrow_opts_image="-h --help"
+_burrow_value_opts_image=""
+_burrow_opts_load="-i --input -q --quiet -h --help"
+_burrow_value_opts_load="-i --input"
+_burrow_opts_login="--authfile -p --password --password-stdin --tls-verify -u --username -h --help"
+_burrow_value_opts_login="--authfile -p --password -u --username"
+_burrow_opts_logout="-a --all --authfile -h --help"
+_burrow_value_opts_logout="--authfile"
+_burrow_opts_pull="--arch --authfile --platform -q --quiet --tls-verify -h --help"
+_burrow_value_opts_pull="--arch --authfile --platform"
+_burrow_opts_push="--authfile --digestfile -f --format -q --quiet --tls-verify -h --help"
+_burrow_value_opts_push="--authfile --digestfile -f --format"
+_burrow_opts_save="--format -o --output -q --quiet -h --help"
+_burrow_value_opts_save="--format -o --output"
+_burrow_opts_tag="-h --help"
+_burrow_value_opts_tag=""
+_burrow_opts_untag="-h --help"
+_burrow_value_opts_untag=""
+_burrow_opts_attach="--help --no-stdin"
+_burrow_value_opts_attach=""
+_burrow_opts_create="--cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
+_burrow_value_opts_create="--cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
+_burrow_opts_diff="--format --help"
+_burrow_value_opts_diff="--format"
+_burrow_opts_exec="-d --detach -e --env --env-file --help -i --interactive --privileged -t --tty -u --user -w --workdir"
+_burrow_value_opts_exec="-e --env --env-file -u --user -w --workdir"
+_burrow_opts_healthcheck="--help"
+_burrow_value_opts_healthcheck=""
+_burrow_opts_inspect="-f --format --help -t --type"
+_burrow_value_opts_inspect="-f --format -t --type"
+_burrow_opts_kill="--help -s --signal"
+_burrow_value_opts_kill="-s --signal"
+_burrow_opts_logs="-f --follow --help --since -n --tail -t --timestamps"
+_burrow_value_opts_logs="--since -n --tail"
+_burrow_opts_port="-a --all --help"
+_burrow_value_opts_port=""
+_burrow_opts_ps="-a --all -f --filter --format --help -l --latest --no-trunc -n --noheading -q --quiet"
+_burrow_value_opts_ps="-f --filter --format"
+_burrow_opts_rename="--help"
+_burrow_value_opts_rename=""
+_burrow_opts_restart="--help -t --time"
+_burrow_value_opts_restart="-t --time"
+_burrow_opts_rm="-a --all -f --force --help"
+_burrow_value_opts_rm=""
+_burrow_opts_start="-a --attach --help -i --interactive"
+_burrow_value_opts_start=""
+_burrow_opts_stop="-a --all --help -t --time"
+_burrow_value_opts_stop="-t --time"
+_burrow_opts_system="-f --force --help"
+_burrow_value_opts_system=""
+_burrow_opts_top="--help"
+_burrow_value_opts_top=""
+_burrow_opts_wait="--help"
+_burrow_value_opts_wait=""
 _burrow_opts_help="--commands"
 _burrow_value_opts_help=""
 _burrow_opts_version=""
 _burrow_value_opts_version=""
 
 _burrow_caps="ALL CAP_AUDIT_WRITE CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_IPC_LOCK CAP_KILL CAP_MKNOD CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_NET_RAW CAP_SETFCAP CAP_SETGID CAP_SETPCAP CAP_SETUID CAP_SYS_ADMIN CAP_SYS_CHROOT CAP_SYS_NICE CAP_SYS_PTRACE CAP_SYS_RESOURCE CAP_SYS_TIME"
+
+# Container names from `burrow ps -a` (the store options are not passed on).
+_burrow_containers() {
+	burrow ps -a --format '{{.Names}}' 2>/dev/null
+}
 
 # _burrow_in WORD LIST: is WORD one of the words of LIST?
 _burrow_in() {
@@ -138,9 +199,15 @@ _burrow() {
 	case $verb in
 	run) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	rmi) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
+	history|push|save|tag|untag) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
+	image) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "history inspect list load ls prune pull push rm save tag untag" -- "$cur") ;;
 	import) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	help) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$_burrow_commands" -- "$cur") ;;
 	unshare) mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
+	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
+	attach|diff|healthcheck|inspect|kill|logs|port|rename|restart|rm|start|stop|top|wait|exec)
+		mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
+	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "prune" -- "$cur") ;;
 	*) COMPREPLY=() ;;
 	esac
 	if declare -F __ltrim_colon_completions >/dev/null; then

@@ -68,17 +68,45 @@ complete -c burrow -n __fish_use_subcommand -s h -l help -d 'Show help'
 
 # verbs
 complete -c burrow -n __fish_use_subcommand -a help -d 'Show help for burrow or one command'
+complete -c burrow -n __fish_use_subcommand -a history -d 'Show the history of an image'
+complete -c burrow -n __fish_use_subcommand -a image -d 'Manage images (inspect, prune, ls, rm, ...)'
 complete -c burrow -n __fish_use_subcommand -a images -d 'List images in the local store'
 complete -c burrow -n __fish_use_subcommand -a import -d 'Create an image from a rootfs tarball'
 complete -c burrow -n __fish_use_subcommand -a info -d 'Check the host and show what works'
+complete -c burrow -n __fish_use_subcommand -a load -d 'Load images from an archive or OCI layout'
+complete -c burrow -n __fish_use_subcommand -a login -d 'Log in to a registry'
+complete -c burrow -n __fish_use_subcommand -a logout -d 'Log out of a registry'
+complete -c burrow -n __fish_use_subcommand -a pull -d 'Pull images from a registry'
+complete -c burrow -n __fish_use_subcommand -a push -d 'Push an image to a registry'
 complete -c burrow -n __fish_use_subcommand -a rmi -d 'Remove one or more images'
 complete -c burrow -n __fish_use_subcommand -a run -d 'Run a command in a new container'
+complete -c burrow -n __fish_use_subcommand -a save -d 'Save images to an archive'
+complete -c burrow -n __fish_use_subcommand -a tag -d 'Add names to an image'
 complete -c burrow -n __fish_use_subcommand -a unshare -d 'Run a command inside the user namespace'
+complete -c burrow -n __fish_use_subcommand -a untag -d 'Remove names from an image'
+complete -c burrow -n __fish_use_subcommand -a attach -d 'Attach to a running container\'s terminal'
+complete -c burrow -n __fish_use_subcommand -a create -d 'Create a container without starting it'
+complete -c burrow -n __fish_use_subcommand -a diff -d 'Show the files a container changed'
+complete -c burrow -n __fish_use_subcommand -a exec -d 'Run a command in a running container'
+complete -c burrow -n __fish_use_subcommand -a healthcheck -d 'Run a container\'s healthcheck'
+complete -c burrow -n __fish_use_subcommand -a inspect -d 'Show the details of containers'
+complete -c burrow -n __fish_use_subcommand -a kill -d 'Send a signal to running containers'
+complete -c burrow -n __fish_use_subcommand -a logs -d 'Show the output of a container'
+complete -c burrow -n __fish_use_subcommand -a port -d 'List a container\'s published ports'
+complete -c burrow -n __fish_use_subcommand -a ps -d 'List containers'
+complete -c burrow -n __fish_use_subcommand -a rename -d 'Rename a container'
+complete -c burrow -n __fish_use_subcommand -a restart -d 'Restart containers'
+complete -c burrow -n __fish_use_subcommand -a rm -d 'Remove containers'
+complete -c burrow -n __fish_use_subcommand -a start -d 'Start containers'
+complete -c burrow -n __fish_use_subcommand -a stop -d 'Stop running containers'
+complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow: prune'
+complete -c burrow -n __fish_use_subcommand -a top -d 'Show the processes of a container'
+complete -c burrow -n __fish_use_subcommand -a wait -d 'Wait for containers to exit and print their exit codes'
 complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow version'
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'help images import info rmi run unshare version'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach create diff exec healthcheck help history image images import info inspect kill load login logout logs port ps pull push rename restart rm rmi run save start stop system tag top unshare untag version wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -102,6 +130,19 @@ complete -c burrow -n $run -l security-opt -x -a 'no-new-privileges seccomp=unco
 complete -c burrow -n $run -l network -x -a 'none host' -d 'Network mode'
 complete -c burrow -n $run -l net -x -a 'none host' -d 'Network mode (alias for --network)'
 complete -c burrow -n $run -l help -d 'Show help'
+complete -c burrow -n $run -s d -l detach -d 'Run in the background and print the container ID'
+complete -c burrow -n $run -l health-cmd -x -d 'Healthcheck command (run with /bin/sh , or a JSON array)'
+complete -c burrow -n $run -l health-interval -x -d 'Time between healthchecks (default 30s)'
+complete -c burrow -n $run -l health-retries -x -d 'Failures in a row before unhealthy (default 3)'
+complete -c burrow -n $run -l health-start-period -x -d 'Failures during this start period do not count'
+complete -c burrow -n $run -l health-timeout -x -d 'Time a healthcheck may take (default 30s)'
+complete -c burrow -n $run -l log-driver -x -d 'k8s-file (default) or none'
+complete -c burrow -n $run -l log-opt -x -d 'max-size=SIZE or max-file=N'
+complete -c burrow -n $run -l no-healthcheck -d 'Disable the images healthcheck'
+complete -c burrow -n $run -s p -l publish -x -d 'Publish a port (recorded; forwarding comes with networking)'
+complete -c burrow -n $run -l restart -x -d 'no, on-failureN, always or unless-stopped'
+complete -c burrow -n $run -l stop-signal -x -d 'Signal that stops the container (default the images, else TERM)'
+complete -c burrow -n $run -l stop-timeout -x -d 'Time to wait before SIGKILL (default 10)'
 complete -c burrow -n "$run; and __burrow_run_needs_image" -a '(__burrow_images)' -d Image
 
 # import
@@ -116,6 +157,7 @@ complete -c burrow -n $import -F
 set -l images '__fish_seen_subcommand_from images'
 complete -c burrow -n $images -s q -l quiet -d 'Print only image IDs'
 complete -c burrow -n $images -s a -l all -d 'Show all images'
+complete -c burrow -n $images -l digests -d 'Show manifest digests'
 complete -c burrow -n $images -l no-trunc -d 'Do not truncate IDs'
 complete -c burrow -n $images -s n -l noheading -d 'Leave out the table header'
 complete -c burrow -n $images -l format -x -a 'json table' -d 'Output format'
@@ -137,3 +179,232 @@ complete -c burrow -n $info -s h -l help -d 'Show help'
 set -l unshare '__fish_seen_subcommand_from unshare'
 complete -c burrow -n $unshare -s h -l help -d 'Show help'
 complete -c burrow -n $unshare -a '(__fish_complete_subcommand --fcs-skip=2)'
+
+# history
+set -l history '__fish_seen_subcommand_from history'
+complete -c burrow -n $history -l format -x -a 'json table' -d 'Output format'
+complete -c burrow -n $history -l no-trunc -d 'Do not shorten the output'
+complete -c burrow -n $history -s q -l quiet -d 'Print only the IDs'
+complete -c burrow -n $history -s h -l help -d 'Show help'
+complete -c burrow -n $history -a '(__burrow_images)' -d Image
+
+# image
+set -l image '__fish_seen_subcommand_from image'
+complete -c burrow -n $image -s h -l help -d 'Show help'
+complete -c burrow -n $image -a 'history inspect list load ls prune pull push rm save tag untag'
+
+# load
+set -l load '__fish_seen_subcommand_from load'
+complete -c burrow -n $load -s i -l input -r -d 'Archive or OCI layout directory'
+complete -c burrow -n $load -s q -l quiet -d 'Print only the loaded names'
+complete -c burrow -n $load -s h -l help -d 'Show help'
+
+# login
+set -l login '__fish_seen_subcommand_from login'
+complete -c burrow -n $login -l authfile -r -d 'Auth file to write'
+complete -c burrow -n $login -s p -l password -r -d 'Password'
+complete -c burrow -n $login -l password-stdin -d 'Read the password from stdin'
+complete -c burrow -n $login -l tls-verify -d 'Require HTTPS and verified certificates'
+complete -c burrow -n $login -s u -l username -r -d 'User name'
+complete -c burrow -n $login -s h -l help -d 'Show help'
+
+# logout
+set -l logout '__fish_seen_subcommand_from logout'
+complete -c burrow -n $logout -s a -l all -d 'Remove all credentials'
+complete -c burrow -n $logout -l authfile -r -d 'Auth file'
+complete -c burrow -n $logout -s h -l help -d 'Show help'
+
+# pull
+set -l pull '__fish_seen_subcommand_from pull'
+complete -c burrow -n $pull -l arch -r -d 'Architecture'
+complete -c burrow -n $pull -l authfile -r -d 'Auth file'
+complete -c burrow -n $pull -l platform -r -d 'Platform OS/ARCH'
+complete -c burrow -n $pull -s q -l quiet -d 'No progress output'
+complete -c burrow -n $pull -l tls-verify -d 'Require HTTPS and verified certificates'
+complete -c burrow -n $pull -s h -l help -d 'Show help'
+
+# push
+set -l push '__fish_seen_subcommand_from push'
+complete -c burrow -n $push -l authfile -r -d 'Auth file'
+complete -c burrow -n $push -l digestfile -r -d 'Write the digest to a file'
+complete -c burrow -n $push -s f -l format -x -a 'oci v2s2' -d 'Manifest type'
+complete -c burrow -n $push -s q -l quiet -d 'No progress output'
+complete -c burrow -n $push -l tls-verify -d 'Require HTTPS and verified certificates'
+complete -c burrow -n $push -s h -l help -d 'Show help'
+complete -c burrow -n $push -a '(__burrow_images)' -d Image
+
+# save
+set -l save '__fish_seen_subcommand_from save'
+complete -c burrow -n $save -l format -x -a 'docker-archive oci-archive' -d 'Archive format'
+complete -c burrow -n $save -s o -l output -r -d 'Output file'
+complete -c burrow -n $save -s q -l quiet -d 'Print nothing'
+complete -c burrow -n $save -s h -l help -d 'Show help'
+complete -c burrow -n $save -a '(__burrow_images)' -d Image
+
+# tag
+set -l tag '__fish_seen_subcommand_from tag'
+complete -c burrow -n $tag -s h -l help -d 'Show help'
+complete -c burrow -n $tag -a '(__burrow_images)' -d Image
+
+# untag
+set -l untag '__fish_seen_subcommand_from untag'
+complete -c burrow -n $untag -s h -l help -d 'Show help'
+complete -c burrow -n $untag -a '(__burrow_images)' -d Image
+
+# container verbs
+function __burrow_containers
+    burrow ps -a --format '{{.Names}}' 2>/dev/null
+end
+
+# attach
+set -l attach '__fish_seen_subcommand_from attach'
+complete -c burrow -n $attach -l help -d 'Show this help'
+complete -c burrow -n $attach -l no-stdin -d 'Do not attach stdin'
+complete -c burrow -n $attach -a '(__burrow_containers)'
+
+# create
+set -l create '__fish_seen_subcommand_from create'
+complete -c burrow -n $create -l cap-add -x -d 'Add a capability (or ALL)'
+complete -c burrow -n $create -l cap-drop -x -d 'Drop a capability (or ALL)'
+complete -c burrow -n $create -s d -l detach -d 'Run in the background and print the container ID'
+complete -c burrow -n $create -l entrypoint -x -d 'Override the images ENTRYPOINT'
+complete -c burrow -n $create -s e -l env -x -d 'Set an environment variable'
+complete -c burrow -n $create -l env-file -x -d 'Read environment variables from FILE'
+complete -c burrow -n $create -l health-cmd -x -d 'Healthcheck command (run with /bin/sh , or a JSON array)'
+complete -c burrow -n $create -l health-interval -x -d 'Time between healthchecks (default 30s)'
+complete -c burrow -n $create -l health-retries -x -d 'Failures in a row before unhealthy (default 3)'
+complete -c burrow -n $create -l health-start-period -x -d 'Failures during this start period do not count'
+complete -c burrow -n $create -l health-timeout -x -d 'Time a healthcheck may take (default 30s)'
+complete -c burrow -n $create -l help -d 'Show this help'
+complete -c burrow -n $create -s h -l hostname -x -d 'Container hostname'
+complete -c burrow -n $create -l init -d 'Run burrow-init as PID 1 to reap zombies and forward signals'
+complete -c burrow -n $create -s i -l interactive -d 'Keep stdin open'
+complete -c burrow -n $create -l log-driver -x -d 'k8s-file (default) or none'
+complete -c burrow -n $create -l log-opt -x -d 'max-size=SIZE or max-file=N'
+complete -c burrow -n $create -l name -x -d 'Container name'
+complete -c burrow -n $create -l net -x -d 'Alias for'
+complete -c burrow -n $create -l network -x -d 'none or host (default none)'
+complete -c burrow -n $create -l no-healthcheck -d 'Disable the images healthcheck'
+complete -c burrow -n $create -s p -l publish -x -d 'Publish a port (recorded; forwarding comes with networking)'
+complete -c burrow -n $create -l read-only -d 'Mount the root filesystem read-only'
+complete -c burrow -n $create -l restart -x -d 'no, on-failureN, always or unless-stopped'
+complete -c burrow -n $create -l rm -d 'Remove the container when it exits'
+complete -c burrow -n $create -l security-opt -x -d 'no-new-privileges (always on), seccomp=unconfined, label=disable'
+complete -c burrow -n $create -l stop-signal -x -d 'Signal that stops the container (default the images, else TERM)'
+complete -c burrow -n $create -l stop-timeout -x -d 'Time to wait before SIGKILL (default 10)'
+complete -c burrow -n $create -l tmpfs -x -d 'Mount a tmpfs'
+complete -c burrow -n $create -s t -l tty -d 'Allocate a terminal'
+complete -c burrow -n $create -s u -l user -x -d 'Run as this user (name or id)'
+complete -c burrow -n $create -s v -l volume -x -d 'Bind-mount a host path'
+complete -c burrow -n $create -s w -l workdir -x -d 'Working directory inside the container'
+complete -c burrow -n $create -a '(__burrow_images)'
+
+# diff
+set -l diff '__fish_seen_subcommand_from diff'
+complete -c burrow -n $diff -l format -x -d 'json, or the default A/C/D lines'
+complete -c burrow -n $diff -l help -d 'Show this help'
+complete -c burrow -n $diff -a '(__burrow_containers)'
+
+# exec
+set -l exec '__fish_seen_subcommand_from exec'
+complete -c burrow -n $exec -s d -l detach -d 'Run the command in the background'
+complete -c burrow -n $exec -s e -l env -x -d 'Set an environment variable'
+complete -c burrow -n $exec -l env-file -x -d 'Read environment variables from FILE'
+complete -c burrow -n $exec -l help -d 'Show this help'
+complete -c burrow -n $exec -s i -l interactive -d 'Keep stdin open'
+complete -c burrow -n $exec -l privileged -d 'Give the command every capability (default false)'
+complete -c burrow -n $exec -s t -l tty -d 'Allocate a terminal'
+complete -c burrow -n $exec -s u -l user -x -d 'Run as this user (name or id)'
+complete -c burrow -n $exec -s w -l workdir -x -d 'Working directory inside the container'
+complete -c burrow -n $exec -a '(__burrow_containers)'
+
+# healthcheck
+set -l healthcheck '__fish_seen_subcommand_from healthcheck'
+complete -c burrow -n $healthcheck -l help -d 'Show this help'
+complete -c burrow -n $healthcheck -a '(__burrow_containers)'
+
+# inspect
+set -l inspect '__fish_seen_subcommand_from inspect'
+complete -c burrow -n $inspect -s f -l format -x -d 'Format the output with a Go-style template, e.g. {{.State.Status}}'
+complete -c burrow -n $inspect -l help -d 'Show this help'
+complete -c burrow -n $inspect -s t -l type -x -d 'container (the only type burrow inspects)'
+complete -c burrow -n $inspect -a '(__burrow_containers)'
+
+# kill
+set -l kill '__fish_seen_subcommand_from kill'
+complete -c burrow -n $kill -l help -d 'Show this help'
+complete -c burrow -n $kill -s s -l signal -x -d 'Signal to send (default KILL)'
+complete -c burrow -n $kill -a '(__burrow_containers)'
+
+# logs
+set -l logs '__fish_seen_subcommand_from logs'
+complete -c burrow -n $logs -s f -l follow -d 'Keep printing new output until the container exits'
+complete -c burrow -n $logs -l help -d 'Show this help'
+complete -c burrow -n $logs -l since -x -d 'Only output since TIME (RFC 3339, Unix seconds, or a duration like 10m)'
+complete -c burrow -n $logs -s n -l tail -x -d 'Only the last N lines (-1 all)'
+complete -c burrow -n $logs -s t -l timestamps -d 'Prefix each line with its timestamp'
+complete -c burrow -n $logs -a '(__burrow_containers)'
+
+# port
+set -l port '__fish_seen_subcommand_from port'
+complete -c burrow -n $port -s a -l all -d 'List the ports of all containers'
+complete -c burrow -n $port -l help -d 'Show this help'
+complete -c burrow -n $port -a '(__burrow_containers)'
+
+# ps
+set -l ps '__fish_seen_subcommand_from ps'
+complete -c burrow -n $ps -s a -l all -d 'Show all containers, not only running ones'
+complete -c burrow -n $ps -s f -l filter -x -d 'Filter name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX'
+complete -c burrow -n $ps -l format -x -d 'json, table, or a Go-style template such as {{.Names}}'
+complete -c burrow -n $ps -l help -d 'Show this help'
+complete -c burrow -n $ps -s l -l latest -d 'Show the latest container created'
+complete -c burrow -n $ps -l no-trunc -d 'Do not truncate IDs and commands'
+complete -c burrow -n $ps -s n -l noheading -d 'Do not print the table header'
+complete -c burrow -n $ps -s q -l quiet -d 'Print only the container IDs'
+
+# rename
+set -l rename '__fish_seen_subcommand_from rename'
+complete -c burrow -n $rename -l help -d 'Show this help'
+complete -c burrow -n $rename -a '(__burrow_containers)'
+
+# restart
+set -l restart '__fish_seen_subcommand_from restart'
+complete -c burrow -n $restart -l help -d 'Show this help'
+complete -c burrow -n $restart -s t -l time -x -d 'Seconds to wait before SIGKILL (default the containers, 10)'
+complete -c burrow -n $restart -a '(__burrow_containers)'
+
+# rm
+set -l rm '__fish_seen_subcommand_from rm'
+complete -c burrow -n $rm -s a -l all -d 'Remove all containers'
+complete -c burrow -n $rm -s f -l force -d 'Kill running containers first'
+complete -c burrow -n $rm -l help -d 'Show this help'
+complete -c burrow -n $rm -a '(__burrow_containers)'
+
+# start
+set -l start '__fish_seen_subcommand_from start'
+complete -c burrow -n $start -s a -l attach -d 'Attach to the containers output and wait for it'
+complete -c burrow -n $start -l help -d 'Show this help'
+complete -c burrow -n $start -s i -l interactive -d 'Keep stdin open (with )'
+complete -c burrow -n $start -a '(__burrow_containers)'
+
+# stop
+set -l stop '__fish_seen_subcommand_from stop'
+complete -c burrow -n $stop -s a -l all -d 'Stop all running containers'
+complete -c burrow -n $stop -l help -d 'Show this help'
+complete -c burrow -n $stop -s t -l time -x -d 'Seconds to wait before SIGKILL (default the containers, 10)'
+complete -c burrow -n $stop -a '(__burrow_containers)'
+
+# system
+set -l system '__fish_seen_subcommand_from system'
+complete -c burrow -n $system -s f -l force -d 'Do not ask for confirmation'
+complete -c burrow -n $system -l help -d 'Show this help'
+
+# top
+set -l top '__fish_seen_subcommand_from top'
+complete -c burrow -n $top -l help -d 'Show this help'
+complete -c burrow -n $top -a '(__burrow_containers)'
+
+# wait
+set -l wait '__fish_seen_subcommand_from wait'
+complete -c burrow -n $wait -l help -d 'Show this help'
+complete -c burrow -n $wait -a '(__burrow_containers)'

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -148,4 +149,52 @@ int relay_run(struct container_proc *p, bool interactive, struct err *e)
 	if (p->ptmx >= 0)
 		drain(p->ptmx);
 	return wait_status_code(p->wstatus);
+}
+
+int relay_child(pid_t child, int master, bool interactive, struct err *e)
+{
+	_cleanup_close_ int sfd = -1;
+	sigset_t set;
+	bool stdin_open = interactive && master >= 0, master_open = master >= 0;
+	int st = 0;
+
+	relay_sigset(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		return err_make(e, errno, "signalfd");
+	copy_winsize(master);
+	for (;;) {
+		struct pollfd fds[3];
+		int n = 0, isig, iin = -1, imaster = -1;
+		pid_t r = waitpid(child, &st, WNOHANG);
+		if (r == child)
+			break;
+		fds[isig = n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (stdin_open)
+			fds[iin = n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		if (master_open)
+			fds[imaster = n++] = (struct pollfd){ .fd = master, .events = POLLIN };
+		if (poll(fds, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_make(e, errno, "poll");
+		}
+		if (fds[isig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+				int sig = (int)si.ssi_signo;
+				if (sig == SIGWINCH)
+					copy_winsize(master);
+				else if (sig != SIGCHLD && sig != SIGPIPE)
+					kill(child, sig);
+			}
+		}
+		if (imaster >= 0 && (fds[imaster].revents & (POLLIN | POLLHUP | POLLERR)))
+			master_open = pump(master, STDOUT_FILENO);
+		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR)))
+			stdin_open = pump(STDIN_FILENO, master);
+	}
+	if (master >= 0)
+		drain(master);
+	return wait_status_code(st);
 }

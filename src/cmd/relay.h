@@ -18,3 +18,7 @@ void relay_restore_terminal(void);
 int relay_run(struct container_proc *p, bool interactive, struct err *e);
 
 #endif
+
+/* For exec: relay between the terminal and master (or, with master -1,
+ * only forward signals) until child exits; returns its exit code. */
+int relay_child(pid_t child, int master, bool interactive, struct err *e);

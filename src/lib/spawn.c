@@ -19,21 +19,14 @@
 #include <linux/close_range.h>
 
 #include "log.h"
+#include "spawn_int.h"
+#include "state.h"
 #include "rootfs.h"
 #include "spawn.h"
 #include "syscalls.h"
 #include "util.h"
 
-enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT };
-
-struct msg {
-	int type;
-	int a, b;            /* PID: pid; ERROR: errnum, status; EXIT: wstatus */
-	struct winsize ws;   /* GO */
-	char text[2048];     /* ERROR */
-};
-
-static int msg_send(int sk, const struct msg *m, int fd)
+int msg_send(int sk, const struct msg *m, int fd)
 {
 	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof *m };
 	union {
@@ -60,7 +53,7 @@ static int msg_send(int sk, const struct msg *m, int fd)
 }
 
 /* Returns bytes read (0 on EOF); *fd gets a passed descriptor or -1. */
-static ssize_t msg_recv(int sk, struct msg *m, int *fd)
+ssize_t msg_recv(int sk, struct msg *m, int *fd)
 {
 	struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
 	union {
@@ -120,6 +113,7 @@ struct init_ctx {
 	int sk;          /* control socket (CLOEXEC) */
 	int failfd;      /* write a byte here before failing (CLOEXEC) */
 	int alivefd;     /* read end: POLLHUP once the holder is gone */
+	int outfd, errfd;  /* detached: stdout and stderr pipes to the monitor, else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -176,32 +170,32 @@ static int set_caps(uint64_t keep, bool root, struct err *e)
 	return rc;
 }
 
-static int become_user(const struct container_spec *s, const struct user_spec *u, struct err *e)
+int spawn_become_user(uint64_t caps, bool single, const struct user_spec *u, struct err *e)
 {
-	if (drop_bounding(s->caps, e) < 0)
+	if (drop_bounding(caps, e) < 0)
 		return -1;
-	if (!s->idmap->single && setgroups(u->ngroups, u->groups) < 0)
+	if (!single && setgroups(u->ngroups, u->groups) < 0)
 		return err_make(e, errno, "setgroups");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return err_make(e, errno == EINVAL ? 0 : errno,
 				"gid %u is not mapped in this container%s", (unsigned)u->gid,
-				s->idmap->single ? " (no subordinate gid range: only 0 is mapped)" : "");
+				single ? " (no subordinate gid range: only 0 is mapped)" : "");
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return err_make(e, errno == EINVAL ? 0 : errno,
 				"uid %u is not mapped in this container%s", (unsigned)u->uid,
-				s->idmap->single ? " (no subordinate uid range: only 0 is mapped)" : "");
-	return set_caps(s->caps, u->uid == 0, e);
+				single ? " (no subordinate uid range: only 0 is mapped)" : "");
+	return set_caps(caps, u->uid == 0, e);
 }
 
-static void finalize_env(char ***env, const struct container_spec *s, const struct user_spec *u)
+void spawn_finalize_env(char ***env, const char *hostname, bool tty, const struct user_spec *u)
 {
 	if (!env_get(*env, "PATH"))
 		env_set(env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	if (!env_get(*env, "HOSTNAME"))
-		env_set(env, "HOSTNAME", s->hostname);
+		env_set(env, "HOSTNAME", hostname);
 	if (!env_get(*env, "HOME"))
 		env_set(env, "HOME", u->home ? u->home : "/");
-	if (s->tty && !env_get(*env, "TERM"))
+	if (tty && !env_get(*env, "TERM"))
 		env_set(env, "TERM", "xterm");
 	if (!env_get(*env, "container"))
 		env_set(env, "container", "burrow");
@@ -209,7 +203,7 @@ static void finalize_env(char ***env, const struct container_spec *s, const stru
 
 /* execvpe that searches the container's PATH; returns the errno that decides
  * the exit code */
-static int exec_in_path(char **argv, char **env)
+int spawn_exec_in_path(char **argv, char **env)
 {
 	const char *path = env_get(env, "PATH");
 	int best = ENOENT;
@@ -279,11 +273,15 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 			return err_make(e, errno, "setting the terminal size");
 		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0)
 			return err_make(e, errno, "attaching the terminal");
-	} else if (!s->interactive) {
-		int n = open("/dev/null", O_RDONLY);
-		if (n < 0 || dup2(n, 0) < 0)
-			return err_make(e, errno, "opening /dev/null for stdin");
-		close(n);
+	} else {
+		if (!s->interactive || s->detach) {
+			int n = open("/dev/null", O_RDONLY);
+			if (n < 0 || dup2(n, 0) < 0)
+				return err_make(e, errno, "opening /dev/null for stdin");
+			close(n);
+		}
+		if (c->outfd >= 0 && (dup2(c->outfd, 1) < 0 || dup2(c->errfd, 2) < 0))
+			return err_make(e, errno, "attaching the log pipes");
 	}
 	return 0;
 }
@@ -312,14 +310,14 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		init_fail(c, &e, 125);
 	log_debug("init: rootfs ready");
 	env = strv_dup(s->env);
-	finalize_env(&env, s, &u);
+	spawn_finalize_env(&env, s->hostname, s->tty, &u);
 	if (s->init) {
 		strv_push(&argv, "/dev/init");
 		strv_push(&argv, "--");
 	}
 	for (size_t i = 0; s->argv[i]; i++)
 		strv_push(&argv, s->argv[i]);
-	if (become_user(s, &u, &e) < 0)
+	if (spawn_become_user(s->caps, s->idmap->single, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		err_make(&e, errno, "setting no_new_privs");
@@ -342,7 +340,7 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
-	en = exec_in_path(argv, env);
+	en = spawn_exec_in_path(argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", argv[0]);
 	else
@@ -353,23 +351,130 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 
 /* ---- the holder ----------------------------------------------------------- */
 
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
+int holder_start_init(struct monitor *m, struct err *e)
+{
+	const struct container_spec *s = m->s;
+	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	pid_t child;
+	char c;
+	int rc = -1;
+
+	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
+	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0))) {
+		err_make(e, errno, "pipe");
+		goto out;
+	}
+	if (s->net != NET_HOST)
+		flags |= CLONE_NEWNET;
+	child = sys_clone_ns(flags);
+	if (child < 0) {
+		err_make(e, errno, "creating the container namespaces (clone)");
+		goto out;
+	}
+	if (child == 0) {
+		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1] };
+		if (m->sk >= 0)
+			close(m->sk);
+		init_main(&ic);
+	}
+	close(failp[1]);
+	close(alivep[0]);
+	close(isk[1]);
+	failp[1] = alivep[0] = isk[1] = -1;
+	if (outp[1] >= 0) {
+		close(outp[1]);
+		close(errp[1]);
+		outp[1] = errp[1] = -1;
+	}
+	/* EOF: the init exec'd (the pipe is close-on-exec); a byte: it failed,
+	 * and its message is already queued on isk */
+	if (read(failp[0], &c, 1) != 0) {
+		struct msg msg;
+		int st;
+		err_make(e, 0, "the container failed to start");
+		while (msg_recv(isk[0], &msg, NULL) > 0) {
+			if (msg.type == MSG_ERROR) {
+				msg.text[sizeof msg.text - 1] = '\0';
+				err_make_status(e, msg.b ? msg.b : 125, 0, "%s", msg.text);
+				e->errnum = msg.a;
+				break;
+			}
+		}
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	/* the pty master, if any, came before the exec */
+	for (;;) {
+		struct msg msg;
+		int fd = -1;
+		if (recv(isk[0], &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 || msg_recv(isk[0], &msg, &fd) <= 0)
+			break;
+		if (msg.type == MSG_PTY && fd >= 0) {
+			if (s->detach) {
+				if (m->ptmx >= 0)
+					close(m->ptmx);
+				m->ptmx = fd;
+				continue;
+			}
+			msg_send(m->sk, &msg, fd);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	m->init = child;
+	m->init_start = proc_start_time(child);
+	if (m->alive >= 0)
+		close(m->alive);
+	m->alive = alivep[1];
+	alivep[1] = -1;
+	m->out = outp[0];
+	m->err = errp[0];
+	outp[0] = errp[0] = -1;
+	rc = 0;
+out:
+	close_pair(failp);
+	close_pair(alivep);
+	close_pair(isk);
+	close_pair(outp);
+	close_pair(errp);
+	return rc;
+}
+
 static __attribute__((noreturn)) void holder_main(const struct container_spec *s, int sk, pid_t parent)
 {
 	struct err e = ERR_INIT;
-	struct msg go, m;
-	int failp[2], alivep[2], st;
-	pid_t fuse_pid = 0, child;
+	struct monitor mon;
+	struct msg m;
 	sigset_t none;
-	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-	char c;
+	int st;
 
+	/* SIGCHLD and SIGUSR1 stay pending for the monitor's signalfd */
 	sigemptyset(&none);
+	sigaddset(&none, SIGCHLD);
+	sigaddset(&none, SIGUSR1);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(125);
 	setsid();
-	if (msg_recv(sk, &go, NULL) <= 0 || go.type != MSG_GO)
+	memset(&mon, 0, sizeof mon);
+	mon.s = s;
+	mon.sk = sk;
+	mon.alive = mon.out = mon.err = mon.ptmx = -1;
+	if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
 		_exit(125);
 	log_debug("holder: maps written");
 	if (userns_become_root(s->idmap, &e) < 0)
@@ -382,68 +487,56 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 		err_make(&e, errno, "making the mount namespace private");
 		goto fail;
 	}
-	if (rootfs_mount_overlay(s, &fuse_pid, &e) < 0)
+	if (rootfs_mount_overlay(s, &mon.fuse_pid, &e) < 0)
 		goto fail;
 	log_debug("holder: overlay mounted");
-	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0) {
-		err_make(&e, errno, "pipe");
+	if (holder_start_init(&mon, &e) < 0)
 		goto fail_mounted;
-	}
-	if (s->net != NET_HOST)
-		flags |= CLONE_NEWNET;
-	child = sys_clone_ns(flags);
-	if (child < 0) {
-		err_make(&e, errno, "creating the container namespaces (clone)");
-		goto fail_mounted;
-	}
-	if (child == 0) {
-		struct init_ctx ic = { s, &go, sk, failp[1], alivep[0] };
-		close(failp[0]);
-		close(alivep[1]);
-		init_main(&ic);
-	}
-	close(failp[1]);
-	close(alivep[0]);
 	memset(&m, 0, sizeof m);
 	m.type = MSG_PID;
-	m.a = child;
+	m.a = mon.init;
 	msg_send(sk, &m, -1);
-	/* EOF: the init exec'd (the pipe is close-on-exec); a byte: it failed */
-	if (read(failp[0], &c, 1) == 0) {
-		memset(&m, 0, sizeof m);
-		m.type = MSG_STARTED;
-		msg_send(sk, &m, -1);
-	}
-	close(failp[0]);
-	while (waitpid(child, &st, 0) < 0) {
-		if (errno != EINTR) {
-			st = 125 << 8;
-			break;
+	monitor_record_start(&mon, false);
+	if (s->detach) {
+		/* From here on the holder is the container's monitor and outlives
+		 * the CLI, which exits once it reads STARTED: no parent-death
+		 * signal, no terminal, and no hold on the CLI's stdout (which may
+		 * be the pipe of a $(burrow run -d ...)).  setsid() above already
+		 * made it a session leader: with the CLI gone it is orphaned and
+		 * reparented, as a double fork would leave it. */
+		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+		prctl(PR_SET_PDEATHSIG, 0);
+		if (dn >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 1);
+			dup2(dn, 2);
+			close(dn);
 		}
 	}
-	log_debug("holder: container exited");
-	/* The overlay goes with this mount namespace when the holder exits;
-	 * only fuse-overlayfs, which holds files in the upper dir, must stop
-	 * before the container's layer is removed. */
-	rootfs_stop_fuse(fuse_pid);
-	if (s->remove) {
-		struct err re = ERR_INIT;
-		if (rm_rf_at(AT_FDCWD, s->ctrdir, &re) < 0)
-			log_warn("removing %s: %s", s->ctrdir, re.msg);
-		err_clear(&re);
-	}
-	log_debug("holder: cleaned up");
 	memset(&m, 0, sizeof m);
-	m.type = MSG_EXIT;
-	m.a = st;
+	m.type = MSG_STARTED;
 	msg_send(sk, &m, -1);
+	if (s->detach) {
+		close(sk);
+		mon.sk = -1;
+	}
+	st = monitor_run(&mon);
+	log_debug("holder: container exited");
+	monitor_cleanup(&mon, st);
+	log_debug("holder: cleaned up");
+	if (mon.sk >= 0) {
+		memset(&m, 0, sizeof m);
+		m.type = MSG_EXIT;
+		m.a = st;
+		msg_send(mon.sk, &m, -1);
+	}
 	_exit(0);
 
 fail_mounted:
-	rootfs_umount_overlay(s, fuse_pid);
+	rootfs_umount_overlay(s, mon.fuse_pid);
 fail:
-	send_error(sk, &e, 125);
-	_exit(125);
+	send_error(sk, &e, err_exit_status(&e));
+	_exit(err_exit_status(&e));
 }
 
 /* ---- the caller's side ------------------------------------------------------ */

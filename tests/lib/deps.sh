@@ -12,10 +12,18 @@
 set -eu
 
 # build
-PKGS="build-essential pkg-config libarchive-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev scdoc"
+PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
 # run and test: ID maps, overlay, fixtures, prove, ps, runuser/script, ip
+# registry tests: a local registry, fixture pushes, htpasswd
+PKGS="$PKGS docker-registry skopeo apache2-utils"
 PKGS="$PKGS uidmap fuse-overlayfs fuse3 busybox-static zstd gzip tar perl procps util-linux bsdutils bsdextrautils iproute2 passwd"
-BENCH_PKGS="podman runc"
+# cgroup v2 tests in a VM (tests/vm): qemu, a kernel, cpio for the initramfs,
+# systemd + a user bus for the transient-scope path; libsystemd's headers
+# for src/lib/cgroup_systemd.c (the library itself is dlopen()ed)
+PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils systemd dbus dbus-user-session"
+# network tests: curl as the host-side client (perl and busybox do the rest)
+PKGS="$PKGS curl"
+BENCH_PKGS="podman runc debootstrap iperf3"
 
 want=$PKGS
 list=

@@ -14,7 +14,9 @@
 # directory is removed afterwards unless KEEP_STAGE=1.
 #
 # Passed through to the user's make: PROVE_FLAGS, and BURROW_OVERLAY /
-# BURROW_IDMAP when set (to force a fallback path for the whole suite).
+# BURROW_IDMAP when set (to force a fallback path for the whole suite);
+# BURROW_VM=0 / BURROW_VM_MODES for the VM tests, and BURROW_VM_KERNEL, a
+# readable copy of the kernel when /boot's is root-only.
 # shellcheck shell=sh
 set -eu
 
@@ -94,11 +96,21 @@ tar -C "$src" --exclude=./build --exclude=./.git -cf - . | tar -C "$stage" -xf -
 chown -R "$user:" "$stage"
 chmod 0755 "$stage"
 
+# The VM tests (tests/vm) boot the host's kernel, which Debian may install
+# 0600: give the user a readable copy in the staging directory.
+kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+if [ -n "$kernel" ] && ! runuser -u "$user" -- test -r "$kernel"; then
+	cp "$kernel" "$stage/${kernel##*/}"
+	chmod 0644 "$stage/${kernel##*/}"
+	BURROW_VM_KERNEL=$stage/${kernel##*/}
+	export BURROW_VM_KERNEL
+fi
+
 say "running make $target as $user in $stage"
 set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
-for v in PROVE_FLAGS BURROW_OVERLAY BURROW_IDMAP; do
+for v in PROVE_FLAGS BURROW_OVERLAY BURROW_IDMAP BURROW_VM BURROW_VM_KERNEL BURROW_VM_MODES; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && set -- "$@" "$v=$val"

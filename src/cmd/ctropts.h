@@ -1,0 +1,30 @@
+/* ctropts.h - run and create: one option table, one spec builder. */
+#ifndef BURROW_CMD_CTROPTS_H
+#define BURROW_CMD_CTROPTS_H
+
+#include <stdbool.h>
+
+#include "cmd.h"
+#include "lib/container.h"
+#include "lib/store/store.h"
+
+struct run_args {
+	bool rm, interactive, tty, init, read_only, detach, no_healthcheck;
+	const char *name, *workdir, *user, *hostname, *entrypoint, *network;
+	const char *restart, *health_cmd, *health_interval, *health_timeout, *health_retries,
+		*health_start, *log_driver, *stop_signal, *stop_timeout;
+	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **ports, **log_opts;
+	const char *image;
+	char **cmd;   /* borrowed from argv */
+	int ncmd;
+};
+
+extern const struct opt ctr_opts[];
+
+int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, bool *help,
+		   struct err *e);
+void run_args_free(struct run_args *a);
+int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
+		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e);
+
+#endif

@@ -1,0 +1,307 @@
+/* ctrutil.c - see ctrutil.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctrutil.h"
+#include "lib/logfile.h"
+#include "lib/spawn.h"
+#include "lib/syscalls.h"
+#include "lib/userns.h"
+#include "lib/util.h"
+#include "relay.h"
+
+int ctr_load_id(struct globals *g, const char *id, struct ctr *c, struct err *e)
+{
+	memset(c, 0, sizeof *c);
+	ctr_state_init(&c->st);
+	memcpy(c->id, id, 65);
+	if (container_read_config(g->cfg.root, id, &c->cfg, e) < 0 ||
+	    container_spec_from_json(c->cfg, g->cfg.root, g->cfg.runroot, &c->spec, e) < 0 ||
+	    state_refresh(c->spec.ctrdir, c->spec.rundir, &c->st, NULL, e) < 0) {
+		ctr_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+int ctr_load(struct globals *g, const char *ref, struct ctr *c, struct err *e)
+{
+	char id[65];
+
+	memset(c, 0, sizeof *c);
+	if (container_lookup(g->cfg.root, ref, id, e) < 0)
+		return -1;
+	return ctr_load_id(g, id, c, e);
+}
+
+void ctr_free(struct ctr *c)
+{
+	json_object_put(c->cfg);
+	c->cfg = NULL;
+	container_spec_free(&c->spec);
+	ctr_state_free(&c->st);
+}
+
+bool ctr_running(const struct ctr *c)
+{
+	return c->st.status == ST_RUNNING || c->st.status == ST_PAUSED;
+}
+
+static int prepare_dirs_cb(void *arg, struct err *e)
+{
+	return container_prepare_dirs(arg, e);
+}
+
+/* the start failed: leave no half-made state */
+static void launch_failed(struct container_spec *s, const struct err *why)
+{
+	struct err e = ERR_INIT;
+	struct ctr_state st;
+	int lfd;
+
+	if (rm_rf_at(AT_FDCWD, s->rundir, &e) < 0)
+		err_clear(&e);
+	if (s->remove) {
+		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
+			err_clear(&e);
+		return;
+	}
+	lfd = state_lock(s->ctrdir, &e);
+	if (lfd >= 0 && state_load(s->ctrdir, &st, &e) == 0) {
+		st.status = ST_EXITED;
+		st.exit_code = err_exit_status(why);
+		st.pid = st.monitor = 0;
+		state_time_now(st.finished_at, sizeof st.finished_at);
+		if (state_save(s->ctrdir, &st, &e) < 0)
+			err_clear(&e);
+		ctr_state_free(&st);
+	}
+	err_clear(&e);
+	if (lfd >= 0)
+		close(lfd);
+}
+
+int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct err *e)
+{
+	struct container_proc p;
+	struct winsize ws, *wsp = NULL;
+	int rc;
+
+	(void)g;
+	if (s->tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		wsp = &ws;
+	if (!s->detach)
+		relay_block_signals();
+	/* the container's directories are made while newuidmap runs */
+	if (container_start(s, wsp, prepare_dirs_cb, s, &p, e) < 0) {
+		if (!s->detach)
+			relay_unblock_signals();
+		launch_failed(s, e);
+		return -1;
+	}
+	if (s->detach) {
+		/* the holder is now the monitor and outlives us */
+		container_proc_release(&p);
+		return 0;
+	}
+	if (s->tty && s->interactive)
+		relay_raw_terminal();
+	rc = relay_run(&p, s->interactive, e);
+	relay_restore_terminal();
+	relay_unblock_signals();
+	if (rc < 0) {
+		fprintf(stderr, "burrow: error: %s\n", e->msg);
+		err_clear(e);
+		rc = 125;
+	}
+	container_proc_release(&p);
+	*code = rc;
+	return 0;
+}
+
+int ctr_kill(struct ctr *c, int sig, struct err *e)
+{
+	if (!ctr_running(c) || !proc_alive(c->st.pid, c->st.pid_start))
+		return err_make(e, 0, "can only kill running containers. %.12s is in state %s: "
+				      "container state improper", c->id, ctr_status_name(c->st.status));
+	if (kill(c->st.pid, sig) < 0 && errno != ESRCH)
+		return err_make(e, errno, "sending signal %d to container %.12s", sig, c->id);
+	return 0;
+}
+
+int ctr_request_stop(struct globals *g, struct ctr *c, struct err *e)
+{
+	struct ctr_state st;
+	int lfd = state_lock(c->spec.ctrdir, e);
+
+	(void)g;
+	if (lfd < 0)
+		return -1;
+	if (state_load(c->spec.ctrdir, &st, e) < 0) {
+		close(lfd);
+		return -1;
+	}
+	st.stop_requested = true;
+	if (state_save(c->spec.ctrdir, &st, e) < 0) {
+		ctr_state_free(&st);
+		close(lfd);
+		return -1;
+	}
+	ctr_state_free(&st);
+	close(lfd);
+	/* wake a monitor that waits out a restart backoff */
+	if (proc_alive(c->st.monitor, c->st.monitor_start))
+		kill(c->st.monitor, SIGUSR1);
+	return 0;
+}
+
+static bool wait_pid(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	int fd = sys_pidfd_open(pid, 0);
+	struct pollfd pfd;
+	int r;
+
+	if (fd < 0)
+		return true;
+	if (!proc_alive(pid, start)) {
+		close(fd);
+		return true;
+	}
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	do
+		r = poll(&pfd, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	return r > 0;
+}
+
+int ctr_wait_monitor(const struct ctr *c, int timeout_ms)
+{
+	if (c->st.monitor <= 0)
+		return 0;
+	return wait_pid(c->st.monitor, c->st.monitor_start, timeout_ms) ? 0 : -1;
+}
+
+int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err *e)
+{
+	if (!proc_alive(c->st.monitor, c->st.monitor_start))
+		return 0; /* stopping a stopped container is not an error */
+	if (ctr_request_stop(g, c, e) < 0)
+		return -1;
+	if (ctr_running(c) && proc_alive(c->st.pid, c->st.pid_start)) {
+		kill(c->st.pid, sig);
+		if (!wait_pid(c->st.pid, c->st.pid_start, timeout * 1000))
+			kill(c->st.pid, SIGKILL);
+	}
+	if (ctr_wait_monitor(c, 30000) < 0)
+		return err_make(e, 0, "container %.12s: the monitor did not finish in 30 s", c->id);
+	return 0;
+}
+
+static int rm_fn(void *arg, int outfd, struct err *e)
+{
+	(void)outfd;
+	return rm_rf_at(AT_FDCWD, arg, e);
+}
+
+int ctr_remove(struct globals *g, struct ctr *c, struct err *e)
+{
+	struct ctr_state st;
+	int lfd = state_lock(c->spec.ctrdir, e);
+	struct err ign = ERR_INIT;
+
+	if (lfd < 0)
+		return -1;
+	if (state_load(c->spec.ctrdir, &st, &ign) == 0) {
+		st.status = ST_REMOVING;
+		if (state_save(c->spec.ctrdir, &st, &ign) < 0)
+			err_clear(&ign);
+		ctr_state_free(&st);
+	}
+	err_clear(&ign);
+	close(lfd);
+	if (rm_rf_at(AT_FDCWD, c->spec.rundir, &ign) < 0)
+		err_clear(&ign);
+	if (rm_rf_at(AT_FDCWD, c->spec.ctrdir, &ign) < 0) {
+		/* files the container made belong to mapped ids: remove them
+		 * from inside the user namespace */
+		struct idmap m;
+		int rc;
+		err_clear(&ign);
+		memset(&m, 0, sizeof m);
+		if (userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) < 0)
+			return -1;
+		rc = userns_run(&m, 0, rm_fn, c->spec.ctrdir, NULL, NULL, NULL, e);
+		idmap_free(&m);
+		if (rc < 0)
+			return err_wrap(e, "removing %s", c->spec.ctrdir);
+	}
+	return 0;
+}
+
+/* ---- status text ------------------------------------------------------------- */
+
+static char *human(long long d)
+{
+	if (d < 1)
+		return xstrdup("Less than a second");
+	if (d < 60)
+		return xasprintf("%lld second%s", d, d == 1 ? "" : "s");
+	if (d < 120)
+		return xstrdup("About a minute");
+	if (d < 3600)
+		return xasprintf("%lld minutes", d / 60);
+	if (d < 7200)
+		return xstrdup("About an hour");
+	if (d < 86400 * 2)
+		return xasprintf("%lld hours", d / 3600);
+	return xasprintf("%lld days", d / 86400);
+}
+
+char *ctr_ago(const char *t)
+{
+	struct timespec ts;
+
+	if (!t || !*t || logfile_parse_time(t, strlen(t), &ts) < 0)
+		return xstrdup("unknown");
+	return human((long long)(time(NULL) - ts.tv_sec));
+}
+
+const char *ctr_health(const struct ctr *c)
+{
+	json_object *v;
+
+	if (!c->st.health || !ctr_running(c) || !json_object_object_get_ex(c->st.health, "Status", &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+char *ctr_status_text(const struct ctr *c)
+{
+	_cleanup_free_ char *a = NULL;
+	const char *h = ctr_health(c);
+
+	switch (c->st.status) {
+	case ST_RUNNING:
+	case ST_PAUSED:
+		a = ctr_ago(c->st.started_at);
+		return xasprintf("Up %s%s%s%s", a, c->st.status == ST_PAUSED ? " (paused)" : "",
+				 h ? (strcmp(h, "starting") == 0 ? " (starting)" : strcmp(h, "healthy") == 0 ? " (healthy)" : " (unhealthy)") : "",
+				 "");
+	case ST_EXITED:
+		a = ctr_ago(c->st.finished_at);
+		return xasprintf("Exited (%d) %s ago", c->st.exit_code, a);
+	case ST_REMOVING:
+		return xstrdup("Removing");
+	case ST_CREATED:
+	default:
+		return xstrdup("Created");
+	}
+}

@@ -1,0 +1,58 @@
+/* ctrutil.h - what the container verbs share: loading a container by
+ * name/ID/prefix with its state healed, starting it (attached or under its
+ * monitor), stopping, removing, and the status text of ps. */
+#ifndef BURROW_CMD_CTRUTIL_H
+#define BURROW_CMD_CTRUTIL_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "cmd.h"
+#include "lib/container.h"
+#include "lib/state.h"
+
+struct ctr {
+	char id[65];
+	json_object *cfg;            /* config.json */
+	struct container_spec spec;  /* parsed from cfg (idmap unset) */
+	struct ctr_state st;         /* refreshed */
+};
+
+/* Look up ref and load it; the state is healed (state_refresh). */
+int ctr_load(struct globals *g, const char *ref, struct ctr *c, struct err *e);
+int ctr_load_id(struct globals *g, const char *id, struct ctr *c, struct err *e);
+void ctr_free(struct ctr *c);
+bool ctr_running(const struct ctr *c);
+
+/* Start the container of spec s (a fresh record, or one start/restart
+ * loaded).  Detached (s->detach): returns 0 once the command exec'd.
+ * Attached: relays the terminal and returns the exit code in *code. */
+int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct err *e);
+
+/* Signal the init (pid + start time checked). */
+int ctr_kill(struct ctr *c, int sig, struct err *e);
+/* Set stop_requested (ends the restart policy) and poke the monitor. */
+int ctr_request_stop(struct globals *g, struct ctr *c, struct err *e);
+/* stop: request, sig, wait timeout seconds, SIGKILL, wait for the monitor
+ * to finish its cleanup. */
+int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err *e);
+/* Wait for the monitor to exit (pidfd); timeout_ms < 0: forever. */
+int ctr_wait_monitor(const struct ctr *c, int timeout_ms);
+/* Remove the record and the runroot entry (the container must be stopped). */
+int ctr_remove(struct globals *g, struct ctr *c, struct err *e);
+
+/* "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
+char *ctr_status_text(const struct ctr *c);
+/* "5 seconds", "2 minutes", ... since an RFC 3339 time */
+char *ctr_ago(const char *rfc3339);
+/* The health status string or NULL */
+const char *ctr_health(const struct ctr *c);
+
+#endif
+
+#ifndef BURROW_CMD_CTRUTIL_JSON
+#define BURROW_CMD_CTRUTIL_JSON
+/* docker-compatible inspect object, and podman's ps --format json object */
+json_object *ctr_inspect_json(const struct ctr *c);
+json_object *ctr_ps_json(const struct ctr *c);
+#endif

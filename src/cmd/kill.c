@@ -1,0 +1,66 @@
+/* kill.c - burrow kill: signal the container's init. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ctrutil.h"
+
+enum { O_SIGNAL = 1, O_HELP };
+static const struct opt kill_opts[] = {
+	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ "signal", 's', OPT_VALUE, O_SIGNAL, "SIGNAL", "Signal to send (default KILL)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+CMD_DECL(kill)
+{
+	struct optparser p;
+	struct err e = ERR_INIT;
+	int id, rc = 0, sig = SIGKILL;
+
+	opt_init(&p, kill_opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_SIGNAL:
+			sig = parse_signal(p.value, &e);
+			if (sig < 0)
+				goto usage;
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Send a signal to one or more running containers.", kill_opts);
+			return 0;
+		case -1:
+		default:
+			goto usage;
+		}
+	}
+	if (p.idx >= argc) {
+		err_make(&e, 0, "\"burrow kill\" requires at least 1 argument");
+		goto usage;
+	}
+	for (int i = p.idx; i < argc; i++) {
+		struct ctr c;
+		if (ctr_load(g, argv[i], &c, &e) < 0) {
+			rc = cmd_fail(&e);
+			err_clear(&e);
+			continue;
+		}
+		/* SIGKILL and the stop signal end the restart policy, as stop does */
+		if (ctr_running(&c) && (sig == SIGKILL || sig == c.spec.stop_signal) &&
+		    ctr_request_stop(g, &c, &e) < 0)
+			err_clear(&e);
+		if (ctr_kill(&c, sig, &e) < 0) {
+			rc = cmd_fail(&e);
+			err_clear(&e);
+		} else {
+			printf("%s\n", argv[i]);
+		}
+		ctr_free(&c);
+	}
+	return rc;
+usage:
+	rc = cmd_usage_error("kill", &e);
+	err_clear(&e);
+	return rc;
+}

@@ -1,0 +1,253 @@
+/* ps.c - burrow ps: list containers. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ctrutil.h"
+#include "lib/store/store.h"
+#include "lib/tmpl.h"
+#include "lib/util.h"
+
+enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHEAD };
+static const struct opt ps_opts[] = {
+	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
+	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE", "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX" },
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "json, table, or a Go-style template such as '{{.Names}}'" },
+	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ "latest", 'l', OPT_FLAG, O_LAST, NULL, "Show the latest container created" },
+	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Do not truncate IDs and commands" },
+	{ "noheading", 'n', OPT_FLAG, O_NOHEAD, NULL, "Do not print the table header" },
+	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the container IDs" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+static const char *const states[] = { "created", "running", "exited", "removing", "paused", "stopped", "restarting" };
+
+static int check_filters(char **f, struct err *e)
+{
+	for (size_t i = 0; f && f[i]; i++) {
+		const char *eq = strchr(f[i], '=');
+		if (!eq || eq == f[i])
+			return err_make(e, 0, "invalid filter \"%s\": use KEY=VALUE", f[i]);
+		if (strncmp(f[i], "status=", 7) == 0) {
+			bool ok = false;
+			for (size_t k = 0; k < ARRAY_SIZE(states); k++)
+				ok |= strcmp(eq + 1, states[k]) == 0;
+			if (!ok)
+				return err_make(e, 0, "invalid filter \"%s\": status is one of created, running, "
+						      "paused, exited, removing", f[i]);
+		} else if (strncmp(f[i], "name=", 5) == 0) {
+			regex_t re;
+			if (regcomp(&re, eq + 1, REG_EXTENDED | REG_NOSUB) != 0)
+				return err_make(e, 0, "invalid filter \"%s\": bad regular expression", f[i]);
+			regfree(&re);
+		} else if (strncmp(f[i], "ancestor=", 9) != 0 && strncmp(f[i], "id=", 3) != 0) {
+			return err_make(e, 0, "invalid filter \"%s\" (name=, status=, ancestor=, id=)", f[i]);
+		}
+	}
+	return 0;
+}
+
+static bool one_matches(const struct ctr *c, const char *f, struct store *st)
+{
+	const char *v = strchr(f, '=') + 1;
+
+	if (strncmp(f, "status=", 7) == 0) {
+		const char *s = ctr_status_name(c->st.status);
+		return strcmp(s, v) == 0 || (strcmp(v, "stopped") == 0 && c->st.status == ST_EXITED);
+	}
+	if (strncmp(f, "name=", 5) == 0) {
+		regex_t re;
+		bool m;
+		if (regcomp(&re, v, REG_EXTENDED | REG_NOSUB) != 0)
+			return false;
+		m = regexec(&re, c->spec.name, 0, NULL, 0) == 0;
+		regfree(&re);
+		return m;
+	}
+	if (strncmp(f, "id=", 3) == 0)
+		return strncmp(c->id, v, strlen(v)) == 0;
+	if (strncmp(f, "ancestor=", 9) == 0) {
+		struct image *img = NULL;
+		struct err e = ERR_INIT;
+		bool m = strcmp(c->spec.image_ref, v) == 0 ||
+			 (strlen(v) >= 3 && strncmp(c->spec.image_id, v, strlen(v)) == 0);
+		if (!m && st && store_image_get(st, v, &img, &e) == 0) {
+			m = strcmp(img->id, c->spec.image_id) == 0;
+			image_free(img);
+		}
+		err_clear(&e);
+		return m;
+	}
+	return false;
+}
+
+/* filters with the same key are ORed, different keys ANDed */
+static bool matches(const struct ctr *c, char **f, struct store *st)
+{
+	for (size_t i = 0; f && f[i]; i++) {
+		size_t klen = (size_t)(strchr(f[i], '=') - f[i]);
+		bool any = false, seen = false;
+		for (size_t k = 0; f[k]; k++) {
+			if (strncmp(f[k], f[i], klen + 1) != 0)
+				continue;
+			seen = true;
+			any |= one_matches(c, f[k], st);
+		}
+		if (seen && !any)
+			return false;
+	}
+	return true;
+}
+
+static char *command_text(const struct ctr *c, bool notrunc)
+{
+	size_t len = 0;
+	char *s;
+
+	for (size_t i = 0; c->spec.argv[i]; i++)
+		len += strlen(c->spec.argv[i]) + 1;
+	s = xcalloc(len + 1, 1);
+	for (size_t i = 0; c->spec.argv[i]; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, c->spec.argv[i]);
+	}
+	if (!notrunc && strlen(s) > 20)
+		strcpy(s + 17, "...");
+	return s;
+}
+
+CMD_DECL(ps)
+{
+	struct optparser p;
+	struct err e = ERR_INIT;
+	bool all = false, quiet = false, notrunc = false, latest = false, nohead = false;
+	const char *format = NULL;
+	_cleanup_strv_ char **filters = NULL, **ids = NULL;
+	struct store *st = NULL;
+	json_object *arr = NULL;
+	int id, rc = 0;
+	size_t n;
+
+	opt_init(&p, ps_opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_ALL: all = opt_flag_value(&p); break;
+		case O_QUIET: quiet = opt_flag_value(&p); break;
+		case O_NOTRUNC: notrunc = opt_flag_value(&p); break;
+		case O_LAST: latest = opt_flag_value(&p); break;
+		case O_NOHEAD: nohead = opt_flag_value(&p); break;
+		case O_FILTER: strv_push(&filters, p.value); break;
+		case O_FORMAT: format = p.value; break;
+		case O_HELP:
+			opt_print_help(stdout, "ps", "[OPTIONS]", "List containers.", ps_opts);
+			return 0;
+		case -1:
+		default:
+			goto usage;
+		}
+	}
+	if (p.idx < argc) {
+		err_make(&e, 0, "\"burrow ps\" takes no arguments");
+		goto usage;
+	}
+	if (check_filters(filters, &e) < 0)
+		goto usage;
+	if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
+		if (tmpl_check(t, &e) < 0)
+			goto usage;
+	}
+	if (container_list(g->cfg.root, &ids, &e) < 0)
+		goto fail;
+	for (size_t i = 0; filters && filters[i]; i++)
+		if (strncmp(filters[i], "ancestor=", 9) == 0 && !st && store_open(g->cfg.root, &st, &e) < 0)
+			goto fail;
+	n = strv_len(ids);
+	arr = json_object_new_array();
+	/* newest first, as podman lists them */
+	for (size_t k = n; k-- > 0;) {
+		struct ctr c;
+		if (ctr_load_id(g, ids[k], &c, &e) < 0) {
+			err_clear(&e);
+			continue; /* removed meanwhile */
+		}
+		if (((all || latest || filters) || ctr_running(&c)) && matches(&c, filters, st)) {
+			json_object *j = ctr_ps_json(&c);
+			if (!format || strcmp(format, "table") == 0 || strcmp(format, "json") != 0) {
+				_cleanup_free_ char *cmd = command_text(&c, notrunc);
+				_cleanup_free_ char *created = ctr_ago(c.spec.created);
+				_cleanup_free_ char *cr = xasprintf("%s ago", created);
+				json_object_object_add(j, "ID", json_object_new_string(c.id));
+				if (!notrunc) {
+					char shortid[13];
+					snprintf(shortid, sizeof shortid, "%.12s", c.id);
+					json_object_object_add(j, "ID", json_object_new_string(shortid));
+				}
+				json_object_object_add(j, "CommandText", json_object_new_string(cmd));
+				json_object_object_add(j, "CreatedHuman", json_object_new_string(cr));
+				json_object_object_add(j, "NamesText", json_object_new_string(c.spec.name));
+				/* templates see Names as podman's: one string */
+				json_object_object_add(j, "Names", json_object_new_string(c.spec.name));
+			}
+			json_object_array_add(arr, j);
+		}
+		ctr_free(&c);
+		if (latest && json_object_array_length(arr) > 0)
+			break;
+	}
+	n = json_object_array_length(arr);
+	if (quiet) {
+		for (size_t i = 0; i < n; i++) {
+			const char *cid = json_object_get_string(json_object_object_get(json_object_array_get_idx(arr, i), "Id"));
+			/* -q always prints IDs */
+			printf("%.*s\n", notrunc ? 64 : 12, cid);
+		}
+	} else if (format && strcmp(format, "json") == 0) {
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (format && strcmp(format, "table") != 0) {
+		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
+		for (size_t i = 0; i < n; i++) {
+			char *out = NULL;
+			if (tmpl_render(t, json_object_array_get_idx(arr, i), &out, &e) < 0)
+				goto fail;
+			printf("%s\n", out);
+			free(out);
+		}
+	} else {
+#define PS_ROW "%-*s  %-27s  %-20s  %-16s  %-26s  %-20s  %s\n"
+		int w = notrunc ? 64 : 12;
+		if (!nohead)
+			printf(PS_ROW, w, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+		for (size_t i = 0; i < n; i++) {
+			json_object *j = json_object_array_get_idx(arr, i), *pa = json_object_object_get(j, "Ports");
+			_cleanup_free_ char *ports = xstrdup("");
+			for (size_t k = 0; k < json_object_array_length(pa); k++) {
+				char *np = xasprintf("%s%s%s", ports, k ? ", " : "", json_object_get_string(json_object_array_get_idx(pa, k)));
+				free(ports);
+				ports = np;
+			}
+			printf(PS_ROW, w, json_object_get_string(json_object_object_get(j, "ID")),
+			       json_object_get_string(json_object_object_get(j, "Image")),
+			       json_object_get_string(json_object_object_get(j, "CommandText")),
+			       json_object_get_string(json_object_object_get(j, "CreatedHuman")),
+			       json_object_get_string(json_object_object_get(j, "Status")), ports,
+			       json_object_get_string(json_object_object_get(j, "NamesText")));
+		}
+	}
+	goto out;
+fail:
+	rc = cmd_fail(&e);
+	goto out;
+usage:
+	rc = cmd_usage_error("ps", &e);
+out:
+	err_clear(&e);
+	json_object_put(arr);
+	if (st)
+		store_close(st);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/* rename.c - burrow rename: give a container a new name. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lib/container.h"
+
+enum { O_HELP = 1 };
+static const struct opt rename_opts[] = {
+	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+CMD_DECL(rename)
+{
+	struct optparser p;
+	struct err e = ERR_INIT;
+	char id[65];
+	int rc;
+
+	opt_init(&p, rename_opts, argc, argv);
+	while ((rc = opt_next(&p, &e)) != 0) {
+		if (rc == O_HELP) {
+			opt_print_help(stdout, "rename", "CONTAINER NEW_NAME", "Rename a container.", rename_opts);
+			return 0;
+		}
+		goto usage;
+	}
+	if (argc - p.idx != 2) {
+		err_make(&e, 0, "\"burrow rename\" requires exactly 2 arguments: CONTAINER NEW_NAME");
+		goto usage;
+	}
+	if (container_lookup(g->cfg.root, argv[p.idx], id, &e) < 0 ||
+	    container_rename(g->cfg.root, id, argv[p.idx + 1], &e) < 0) {
+		rc = cmd_fail(&e);
+		err_clear(&e);
+		return rc;
+	}
+	return 0;
+usage:
+	rc = cmd_usage_error("rename", &e);
+	err_clear(&e);
+	return rc;
+}

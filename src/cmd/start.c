@@ -1,0 +1,97 @@
+/* start.c - burrow start: run created or exited containers again. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ctrutil.h"
+#include "lib/util.h"
+
+enum { O_ATTACH = 1, O_INTERACTIVE, O_HELP };
+static const struct opt start_opts[] = {
+	{ "attach", 'a', OPT_FLAG, O_ATTACH, NULL, "Attach to the container's output and wait for it" },
+	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open (with --attach)" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+CMD_DECL(start)
+{
+	struct optparser p;
+	struct err e = ERR_INIT;
+	bool attach = false, interactive = false;
+	int id, rc = 0;
+
+	opt_init(&p, start_opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		switch (id) {
+		case O_ATTACH: attach = opt_flag_value(&p); break;
+		case O_INTERACTIVE: interactive = opt_flag_value(&p); break;
+		case O_HELP:
+			opt_print_help(stdout, "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more containers.", start_opts);
+			return 0;
+		case -1:
+		default:
+			rc = cmd_usage_error("start", &e);
+			err_clear(&e);
+			return rc;
+		}
+	}
+	if (p.idx >= argc) {
+		err_make(&e, 0, "\"burrow start\" requires at least 1 argument");
+		rc = cmd_usage_error("start", &e);
+		err_clear(&e);
+		return rc;
+	}
+	if (attach && argc - p.idx > 1) {
+		err_make(&e, 0, "you cannot start and attach multiple containers at once");
+		rc = cmd_usage_error("start", &e);
+		err_clear(&e);
+		return rc;
+	}
+	for (int i = p.idx; i < argc; i++) {
+		struct ctr c;
+		struct idmap m;
+		int code = 0;
+		memset(&m, 0, sizeof m);
+		if (ctr_load(g, argv[i], &c, &e) < 0) {
+			rc = cmd_fail(&e);
+			err_clear(&e);
+			continue;
+		}
+		if (ctr_running(&c)) {
+			/* podman: starting a running container is not an error */
+			if (!attach)
+				printf("%s\n", argv[i]);
+			ctr_free(&c);
+			continue;
+		}
+		if (c.st.status == ST_REMOVING) {
+			err_make(&e, 0, "container %.12s is being removed: container state improper", c.id);
+			rc = cmd_fail(&e);
+			err_clear(&e);
+			ctr_free(&c);
+			continue;
+		}
+		c.spec.detach = !attach;
+		if (attach)
+			c.spec.interactive = interactive;
+		if (config_ensure_dirs(&g->cfg, &e) < 0 ||
+		    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e) < 0) {
+			rc = cmd_fail(&e);
+		} else {
+			c.spec.idmap = &m;
+			if (ctr_launch(g, &c.spec, &code, &e) < 0) {
+				rc = cmd_fail(&e);
+			} else if (attach) {
+				rc = code;
+			} else {
+				printf("%s\n", argv[i]);
+			}
+		}
+		fflush(stdout);
+		err_clear(&e);
+		ctr_free(&c);
+		idmap_free(&m);
+	}
+	return rc;
+}
