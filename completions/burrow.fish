@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform
                 set skip 1
             case '-*'
             case '*'
@@ -141,6 +141,9 @@ complete -c burrow -n $run -l log-opt -x -d 'max-size=SIZE or max-file=N'
 complete -c burrow -n $run -l no-healthcheck -d 'Disable the images healthcheck'
 complete -c burrow -n $run -s p -l publish -x -d 'Publish a port (recorded; forwarding comes with networking)'
 complete -c burrow -n $run -l restart -x -d 'no, on-failureN, always or unless-stopped'
+complete -c burrow -n $run -l pull -x -a 'missing always never' -d 'When to pull the image'
+complete -c burrow -n $run -l platform -x -d 'Platform of the image to pull'
+complete -c burrow -n $run -l tls-verify -d 'Require HTTPS and verified certificates when pulling'
 complete -c burrow -n $run -l stop-signal -x -d 'Signal that stops the container (default the images, else TERM)'
 complete -c burrow -n $run -l stop-timeout -x -d 'Time to wait before SIGKILL (default 10)'
 complete -c burrow -n "$run; and __burrow_run_needs_image" -a '(__burrow_images)' -d Image
@@ -290,6 +293,9 @@ complete -c burrow -n $create -l read-only -d 'Mount the root filesystem read-on
 complete -c burrow -n $create -l restart -x -d 'no, on-failureN, always or unless-stopped'
 complete -c burrow -n $create -l rm -d 'Remove the container when it exits'
 complete -c burrow -n $create -l security-opt -x -d 'no-new-privileges (always on), seccomp=unconfined, label=disable'
+complete -c burrow -n $create -l pull -x -a 'missing always never' -d 'When to pull the image'
+complete -c burrow -n $create -l platform -x -d 'Platform of the image to pull'
+complete -c burrow -n $create -l tls-verify -d 'Require HTTPS and verified certificates when pulling'
 complete -c burrow -n $create -l stop-signal -x -d 'Signal that stops the container (default the images, else TERM)'
 complete -c burrow -n $create -l stop-timeout -x -d 'Time to wait before SIGKILL (default 10)'
 complete -c burrow -n $create -l tmpfs -x -d 'Mount a tmpfs'

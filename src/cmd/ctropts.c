@@ -18,6 +18,7 @@ enum {
 	O_TMPFS, O_HOSTNAME, O_ENTRYPOINT, O_INIT, O_READONLY, O_CAPADD, O_CAPDROP, O_SECOPT,
 	O_NETWORK, O_HELP, O_DETACH, O_PUBLISH, O_RESTART, O_HCMD, O_HINTERVAL, O_HTIMEOUT,
 	O_HRETRIES, O_HSTART, O_NOHC, O_LOGDRV, O_LOGOPT, O_STOPSIG, O_STOPTIMEOUT,
+	O_PULL = 200, O_PLATFORM, O_TLSVERIFY,
 };
 
 const struct opt ctr_opts[] = {
@@ -47,9 +48,12 @@ const struct opt ctr_opts[] = {
 	{ "restart", 0, OPT_VALUE, O_RESTART, "POLICY", "no, on-failure[:N], always or unless-stopped" },
 	{ "rm", 0, OPT_FLAG, O_RM, NULL, "Remove the container when it exits" },
 	{ "security-opt", 0, OPT_VALUE, O_SECOPT, "OPT", "no-new-privileges (always on), seccomp=unconfined, label=disable" },
+	{ "platform", 0, OPT_VALUE, O_PLATFORM, "OS/ARCH", "Platform of the image to pull (default: this host)" },
+	{ "pull", 0, OPT_VALUE, O_PULL, "POLICY", "Pull the image: missing (default), always or never" },
 	{ "stop-signal", 0, OPT_VALUE, O_STOPSIG, "SIGNAL", "Signal that stops the container (default: the image's, else TERM)" },
 	{ "stop-timeout", 0, OPT_VALUE, O_STOPTIMEOUT, "SECONDS", "Time to wait before SIGKILL (default 10)" },
 	{ "tmpfs", 0, OPT_VALUE, O_TMPFS, "PATH[:OPTS]", "Mount a tmpfs" },
+	{ "tls-verify", 0, OPT_FLAG, O_TLSVERIFY, NULL, "Require HTTPS and verify certificates when pulling (default true)" },
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
 	{ "user", 'u', OPT_VALUE, O_USER, "USER[:GROUP]", "Run as this user (name or id)" },
 	{ "volume", 'v', OPT_VALUE, O_VOLUME, "SRC:DST[:ro]", "Bind-mount a host path" },
@@ -88,6 +92,7 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 	struct optparser p;
 	int id;
 
+	a->tls_verify = true;
 	opt_init(&p, ctr_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
@@ -120,6 +125,14 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 		case O_HSTART: a->health_start = p.value; break;
 		case O_LOGDRV: a->log_driver = p.value; break;
 		case O_STOPSIG: a->stop_signal = p.value; break;
+		case O_PULL:
+			if (strcmp(p.value, "missing") != 0 && strcmp(p.value, "always") != 0 &&
+			    strcmp(p.value, "never") != 0 && strcmp(p.value, "newer") != 0)
+				return err_make(e, 0, "invalid --pull policy \"%s\" (missing, always, never)", p.value);
+			a->pull = p.value;
+			break;
+		case O_PLATFORM: a->platform = p.value; break;
+		case O_TLSVERIFY: a->tls_verify = opt_flag_value(&p); break;
 		case O_STOPTIMEOUT: a->stop_timeout = p.value; break;
 		case O_SECOPT:
 			if (check_secopt(p.value, e) < 0)
@@ -208,7 +221,50 @@ static int entrypoint_argv(const char *v, char ***out, struct err *e)
 	return 0;
 }
 
-static int build_lifecycle(const struct run_args *a, const struct image *img,
+/* The image's HEALTHCHECK (config.Healthcheck: Test, and Interval,
+ * Timeout, StartPeriod in nanoseconds, Retries) as the defaults that the
+ * --health-* flags override.  A Test of ["NONE"] disables it. */
+static int image_healthcheck(struct store *st, const struct image *img, struct health_spec *h,
+			     struct err *e)
+{
+	_cleanup_free_ char *txt = NULL;
+	json_object *j, *cfg, *hc, *v;
+
+	if (!st || store_image_config(st, img->id, &txt, e) < 0) {
+		err_clear(e);
+		return 0; /* an image without a readable config has no healthcheck */
+	}
+	j = json_tokener_parse(txt);
+	if (!j)
+		return 0;
+	if (json_object_object_get_ex(j, "config", &cfg) && json_object_object_get_ex(cfg, "Healthcheck", &hc) &&
+	    json_object_is_type(hc, json_type_object)) {
+		if (json_object_object_get_ex(hc, "Test", &v) && json_object_is_type(v, json_type_array) &&
+		    json_object_array_length(v) > 0) {
+			for (size_t i = 0; i < json_object_array_length(v); i++) {
+				json_object *t = json_object_array_get_idx(v, i);
+				if (json_object_is_type(t, json_type_string))
+					strv_push(&h->test, json_object_get_string(t));
+			}
+			if (h->test && strcmp(h->test[0], "NONE") == 0) {
+				strv_free(h->test);
+				h->test = NULL;
+			}
+		}
+		if (json_object_object_get_ex(hc, "Interval", &v) && json_object_get_int64(v) > 0)
+			h->interval_ms = json_object_get_int64(v) / 1000000;
+		if (json_object_object_get_ex(hc, "Timeout", &v) && json_object_get_int64(v) > 0)
+			h->timeout_ms = json_object_get_int64(v) / 1000000;
+		if (json_object_object_get_ex(hc, "StartPeriod", &v) && json_object_get_int64(v) > 0)
+			h->start_period_ms = json_object_get_int64(v) / 1000000;
+		if (json_object_object_get_ex(hc, "Retries", &v) && json_object_get_int(v) > 0)
+			h->retries = json_object_get_int(v);
+	}
+	json_object_put(j);
+	return 0;
+}
+
+static int build_lifecycle(const struct run_args *a, const struct image *img, struct store *st,
 			   struct container_spec *s, struct err *e)
 {
 	s->ports = strv_dup(a->ports);
@@ -271,6 +327,8 @@ static int build_lifecycle(const struct run_args *a, const struct image *img,
 	s->health.interval_ms = 30000;
 	s->health.timeout_ms = 30000;
 	s->health.retries = 3;
+	if (!a->health_cmd && !a->no_healthcheck && image_healthcheck(st, img, &s->health, e) < 0)
+		return -1;
 	if (a->health_interval && parse_duration_ms(a->health_interval, &s->health.interval_ms, e) < 0)
 		return err_wrap(e, "--health-interval");
 	if (a->health_timeout && parse_duration_ms(a->health_timeout, &s->health.timeout_ms, e) < 0)
@@ -367,7 +425,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	s->overlay = g->cfg.overlay;
 	state_time_now(created, sizeof created);
 	s->created = xstrdup(created);
-	if (build_lifecycle(a, img, s, e) < 0)
+	if (build_lifecycle(a, img, st, s, e) < 0)
 		return -1;
 	if (parse_network(a->network ? a->network : "none", &s->net, NULL, e) < 0)
 		return -1;

@@ -14,6 +14,8 @@ struct run_args {
 	const char *restart, *health_cmd, *health_interval, *health_timeout, *health_retries,
 		*health_start, *log_driver, *stop_signal, *stop_timeout;
 	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **ports, **log_opts;
+	const char *pull, *platform;   /* --pull missing|always|never, --platform */
+	bool tls_verify;              /* --tls-verify (default true) */
 	const char *image;
 	char **cmd;   /* borrowed from argv */
 	int ncmd;

@@ -13,7 +13,9 @@
 #include "ctrutil.h"
 #include "lib/container.h"
 #include "lib/log.h"
+#include "lib/store/pull.h"
 #include "lib/store/store.h"
+#include "progress.h"
 #include "lib/util.h"
 
 static const char run_usage[] = "[OPTIONS] IMAGE [COMMAND [ARG...]]";
@@ -23,6 +25,42 @@ static const char run_summary[] = "Run a command in a new container.";
  * write the record.  Returns 1 for --help, 0 when the record exists. */
 int run_create_record(struct globals *g, const char *verb, int argc, char **argv,
 		      struct container_spec *s, struct idmap *m, struct err *e);
+
+/* --pull: missing (default) pulls only an image the store lacks; always
+ * pulls first; never uses the store only.  Progress goes to stderr, as
+ * podman's does, and only on a terminal. */
+static int resolve_image(struct globals *g, const struct run_args *a, struct store *st,
+			 const struct idmap *m, struct image **img, struct err *e)
+{
+	const char *policy = a->pull ? a->pull : "missing";
+	struct pull_opts po;
+	struct progress pr;
+	char id[65];
+	int rc;
+
+	if (strcmp(policy, "always") != 0) {
+		if (store_image_get(st, a->image, img, e) == 0)
+			return 0;
+		if (e->errnum != ENOENT || strcmp(policy, "never") == 0)
+			return -1;
+		err_clear(e);
+	}
+	memset(&po, 0, sizeof po);
+	po.tls_verify = a->tls_verify;
+	po.platform = a->platform;
+	po.runroot = g->cfg.runroot;
+	po.search_registries = g->cfg.search_registries;
+	po.progress = progress_fn;
+	po.progress_ctx = &pr;
+	po.cancel = &progress_cancel;
+	progress_init(&pr, !isatty(STDERR_FILENO));
+	progress_catch_signals();
+	rc = store_pull(st, m, a->image, &po, id, e);
+	progress_finish(&pr);
+	if (rc < 0)
+		return err_wrap(e, "pulling %s", a->image);
+	return store_image_get(st, id, img, e);
+}
 
 int run_create_record(struct globals *g, const char *verb, int argc, char **argv,
 		      struct container_spec *s, struct idmap *m, struct err *e)
@@ -48,7 +86,7 @@ int run_create_record(struct globals *g, const char *verb, int argc, char **argv
 	if (strcmp(verb, "create") == 0)
 		a.detach = true; /* started later by start, under a monitor */
 	if (config_ensure_dirs(&g->cfg, e) < 0 || userns_lookup_cached(m, g->cfg.idmap, g->cfg.runroot, e) < 0 ||
-	    store_open(g->cfg.root, &st, e) < 0 || store_image_get(st, a.image, &img, e) < 0)
+	    store_open(g->cfg.root, &st, e) < 0 || resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;
 	if (run_build_spec(g, &a, img, m, st, s, e) < 0 ||
 	    container_create_record(g->cfg.root, s, a.name, e) < 0)

@@ -175,6 +175,41 @@ assert_rc 0 "push to another repository (cross-repo mount)"
 run burrow push "$REG/pushed/bb:1" "nodomain"
 assert_rc 125 "push needs a qualified destination"
 
+# --- run and create pull what they need (--pull=missing|always|never)
+burrow rmi -a -f >/dev/null 2>&1
+run burrow run --rm --pull=never "$REG/pushed/bb:1"
+assert_rc 125 "run --pull=never does not pull"
+assert_match "$err" "not known" "  and says the image is not known"
+run burrow run --rm "$REG/pushed/bb:1"
+assert_rc 125 "run pulls over HTTPS by default (plain-HTTP registry: fails)"
+run burrow run --rm --tls-verify=false "$REG/pushed/bb:1"
+assert_eq "$out" "hello from oci" "run pulls a missing image (--pull=missing) and runs it"
+n=$(nlayers)
+run burrow run --rm --pull=always --tls-verify=false "$REG/pushed/bb:1"
+assert_eq "$out" "hello from oci" "run --pull=always pulls again and runs"
+assert_eq "$(nlayers)" "$n" "  without storing the layer twice"
+run burrow create --pull=bogus "$REG/pushed/bb:1"
+assert_rc 125 "an unknown --pull policy fails with 125"
+
+# --- the image's HEALTHCHECK is what run uses unless flags say otherwise
+hd=$(oci_new)
+oci_add "$hd" hc amd64 ',"Cmd":["sleep","1000"],"Healthcheck":{"Test":["CMD-SHELL","test -f /ready"],"Interval":200000000,"Retries":1}' "$bb"
+run burrow load -i "$hd"
+img=$(printf '%s\n' "$out" | sed -n 's/^Loaded image: //p' | head -n1)
+assert_ne "$img" "" "an image with a HEALTHCHECK loads"
+burrow run -d --name hcimg "$img" >/dev/null
+hs() { burrow inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null; }
+i=0
+while [ $i -lt 100 ] && [ "$(hs hcimg)" != unhealthy ]; do usleep 50000 2>/dev/null || sleep 0.05; i=$((i + 1)); done
+assert_eq "$(hs hcimg)" unhealthy "  the image's healthcheck runs (unhealthy without /ready)"
+burrow exec hcimg touch /ready
+i=0
+while [ $i -lt 100 ] && [ "$(hs hcimg)" != healthy ]; do usleep 50000 2>/dev/null || sleep 0.05; i=$((i + 1)); done
+assert_eq "$(hs hcimg)" healthy "  and turns healthy"
+burrow run -d --name nohc --no-healthcheck "$img" >/dev/null
+assert_no_match "$(hs nohc)" "healthy|starting" "  --no-healthcheck turns it off"
+burrow rm -f hcimg nohc >/dev/null 2>&1
+
 # --- errors
 run burrow pull $P "$REG/test/nosuch:1"
 assert_rc 125 "pulling a missing image fails"
