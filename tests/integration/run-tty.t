@@ -8,14 +8,17 @@ fixture_store
 fixture_image local/busybox:1
 IMG=local/busybox:1
 
+# Ctrl-C is sent only once "started-sleeping" is printed: until then the
+# shell's line editor may still have ISIG off, and a ^C read there would be
+# a plain byte, not a signal.
 out=$("$PTY" -r 33 -c 101 -- "$BURROW" run --rm -it $IMG sh 2>&1 <<'S'
 expect # 
 send tty; stty size; echo "T=$TERM"\n
 expect T=xterm
 send stty -a | grep -o "icanon"\n
 expect icanon
-send sleep 60\n
-expect sleep 60
+send echo started-sleeping; sleep 60\n
+expect started-sleeping\r
 send \003
 expect # 
 send echo after-interrupt\n
