@@ -1,0 +1,50 @@
+/* ctrnet.c - the network part of run and create: --network, -p and -P
+ * become s->net, s->net_opts and s->ports (host ports assigned). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctropts.h"
+#include "lib/net.h"
+#include "lib/portspec.h"
+#include "lib/util.h"
+
+/* The default when --network is not given: the usermode network. */
+#define DEFAULT_NETWORK "slirp4netns"
+
+int run_build_network(const struct run_args *a, const struct image *img,
+		      struct container_spec *s, struct err *e)
+{
+	_cleanup_free_ struct port_spec *v = NULL;
+	size_t n = 0;
+
+	if (parse_network(a->network ? a->network : DEFAULT_NETWORK, &s->net, &s->net_opts, e) < 0)
+		return -1;
+	if (s->net == NET_SLIRP) {
+		struct net_opts o;
+		net_opts_init(&o);
+		if (net_opts_parse(s->net_opts, &o, e) < 0)
+			return err_wrap(e, "--network");
+	} else if (s->net_opts) {
+		return err_make(e, 0, "--network: options are only valid for slirp4netns");
+	}
+	for (size_t i = 0; a->ports && a->ports[i]; i++) {
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		if (port_spec_parse(a->ports[i], &v[n], e) < 0)
+			return err_wrap(e, "--publish %s", a->ports[i]);
+		n++;
+	}
+	if (a->publish_all && port_specs_from_exposed(img->cfg.exposed, &v, &n, e) < 0)
+		return err_wrap(e, "--publish-all");
+	if (n == 0)
+		return 0;
+	if (s->net != NET_SLIRP)
+		return err_make(e, 0, "--publish needs the slirp4netns network (--network %s does not "
+				      "forward ports)", s->net == NET_HOST ? "host" : "none");
+	if (ports_assign_random(&v, &n, e) < 0 || ports_check_available(v, n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *f = port_spec_format(&v[i]);
+		strv_push(&s->ports, f);
+	}
+	return 0;
+}
