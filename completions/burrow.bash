@@ -4,12 +4,12 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach create diff exec healthcheck help history image images import info inspect kill load login logout logs port ps pull push rename restart rm rmi run save start stop system tag top unshare untag version wait"
+_burrow_commands="attach create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stop system tag top unshare unpause untag version wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
-_burrow_opts_run="--platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
-_burrow_value_opts_run="--platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
+_burrow_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
+_burrow_value_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
 _burrow_opts_import="-c --change -m --message -q --quiet -h --help"
 _burrow_value_opts_import="--change -c --message -m"
 _burrow_opts_images="-a --all --digests --format --no-trunc -n --noheading -q --quiet -h --help"
@@ -42,8 +42,8 @@ _burrow_opts_untag="-h --help"
 _burrow_value_opts_untag=""
 _burrow_opts_attach="--help --no-stdin"
 _burrow_value_opts_attach=""
-_burrow_opts_create="--platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
-_burrow_value_opts_create="--platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
+_burrow_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
+_burrow_value_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
 _burrow_opts_diff="--format --help"
 _burrow_value_opts_diff="--format"
 _burrow_opts_exec="-d --detach -e --env --env-file --help -i --interactive --privileged -t --tty -u --user -w --workdir"
@@ -53,6 +53,10 @@ _burrow_value_opts_healthcheck=""
 _burrow_opts_inspect="-f --format --help -t --type"
 _burrow_value_opts_inspect="-f --format -t --type"
 _burrow_opts_kill="--help -s --signal"
+_burrow_opts_pause="--help"
+_burrow_value_opts_pause=""
+_burrow_opts_unpause="--help"
+_burrow_value_opts_unpause=""
 _burrow_value_opts_kill="-s --signal"
 _burrow_opts_logs="-f --follow --help --since -n --tail -t --timestamps"
 _burrow_value_opts_logs="--since -n --tail"
@@ -163,7 +167,7 @@ _burrow() {
 		case $verb:$prev in
 		run:--env-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		run:-v | run:--volume) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-		run:--network | run:--net) mapfile -t COMPREPLY < <(compgen -W "none host" -- "$cur") ;;
+		run:--network | run:--net) mapfile -t COMPREPLY < <(compgen -W "slirp4netns none host" -- "$cur") ;;
 		run:--security-opt) mapfile -t COMPREPLY < <(compgen -W "no-new-privileges seccomp=unconfined label=disable" -- "$cur") ;;
 		run:--cap-add | run:--cap-drop) mapfile -t COMPREPLY < <(compgen -W "$_burrow_caps" -- "$cur") ;;
 		images:--format) mapfile -t COMPREPLY < <(compgen -W "json table" -- "$cur") ;;
@@ -205,7 +209,7 @@ _burrow() {
 	help) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$_burrow_commands" -- "$cur") ;;
 	unshare) mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
 	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
-	attach|diff|healthcheck|inspect|kill|logs|port|rename|restart|rm|start|stop|top|wait|exec)
+	attach|diff|healthcheck|inspect|kill|logs|pause|unpause|port|rename|restart|rm|start|stop|top|wait|exec)
 		mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
 	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "prune" -- "$cur") ;;
 	*) COMPREPLY=() ;;

@@ -33,6 +33,8 @@ CMD_DECL(ps);
 CMD_DECL(port);
 CMD_DECL(logs);
 CMD_DECL(kill);
+CMD_DECL(pause);
+CMD_DECL(unpause);
 CMD_DECL(inspect);
 CMD_DECL(healthcheck);
 CMD_DECL(exec);

@@ -18,10 +18,32 @@ enum {
 	O_TMPFS, O_HOSTNAME, O_ENTRYPOINT, O_INIT, O_READONLY, O_CAPADD, O_CAPDROP, O_SECOPT,
 	O_NETWORK, O_HELP, O_DETACH, O_PUBLISH, O_RESTART, O_HCMD, O_HINTERVAL, O_HTIMEOUT,
 	O_HRETRIES, O_HSTART, O_NOHC, O_LOGDRV, O_LOGOPT, O_STOPSIG, O_STOPTIMEOUT,
+	O_PUBALL = 100,
+	O_CGROUPS, O_ULIMIT,
+	O_LIMIT = 300,  /* cgroup limits: + index in limit_flags[] */
 	O_PULL = 200, O_PLATFORM, O_TLSVERIFY,
 };
 
+/* the cgroup limit flags, in O_LIMIT + i order: cgroup_limit_set() takes the name */
+static const char *const limit_flags[] = {
+	"memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpu-quota",
+	"cpu-period", "cpuset-cpus", "cpuset-mems", "pids-limit", "blkio-weight",
+};
+
 const struct opt ctr_opts[] = {
+	{ "blkio-weight", 0, OPT_VALUE, O_LIMIT + 10, "N", "Block IO weight, 10 to 1000 (io.bfq.weight/io.weight)" },
+	{ "cgroups", 0, OPT_VALUE, O_CGROUPS, "MODE", "enabled (default) or disabled: never create a cgroup" },
+	{ "cpu-period", 0, OPT_VALUE, O_LIMIT + 6, "USEC", "CPU CFS period (with --cpu-quota)" },
+	{ "cpu-quota", 0, OPT_VALUE, O_LIMIT + 5, "USEC", "CPU CFS quota per period (cpu.max)" },
+	{ "cpu-shares", 0, OPT_VALUE, O_LIMIT + 4, "N", "CPU shares, 2 to 262144 (cpu.weight)" },
+	{ "cpus", 0, OPT_VALUE, O_LIMIT + 3, "N", "Number of CPUs, e.g. 0.5 (cpu.max)" },
+	{ "cpuset-cpus", 0, OPT_VALUE, O_LIMIT + 7, "LIST", "CPUs the container may use, e.g. 0-3,5" },
+	{ "cpuset-mems", 0, OPT_VALUE, O_LIMIT + 8, "LIST", "Memory nodes the container may use" },
+	{ "memory", 0, OPT_VALUE, O_LIMIT + 0, "SIZE", "Memory limit, e.g. 64m (memory.max)" },
+	{ "memory-reservation", 0, OPT_VALUE, O_LIMIT + 2, "SIZE", "Memory soft limit (memory.low)" },
+	{ "memory-swap", 0, OPT_VALUE, O_LIMIT + 1, "SIZE", "Memory plus swap limit, -1 for unlimited swap" },
+	{ "pids-limit", 0, OPT_VALUE, O_LIMIT + 9, "N", "Maximum number of processes, -1 for unlimited" },
+	{ "ulimit", 0, OPT_VALUE, O_ULIMIT, "TYPE=SOFT[:HARD]", "Set a resource limit (setrlimit), e.g. nofile=1024:2048" },
 	{ "cap-add", 0, OPT_VALUE, O_CAPADD, "CAP", "Add a capability (or ALL)" },
 	{ "cap-drop", 0, OPT_VALUE, O_CAPDROP, "CAP", "Drop a capability (or ALL)" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
@@ -41,9 +63,10 @@ const struct opt ctr_opts[] = {
 	{ "log-opt", 0, OPT_VALUE, O_LOGOPT, "OPT", "max-size=SIZE or max-file=N" },
 	{ "name", 0, OPT_VALUE, O_NAME, "NAME", "Container name" },
 	{ "net", 0, OPT_VALUE, O_NETWORK, "MODE", "Alias for --network" },
-	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "none or host (default none)" },
+	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
 	{ "no-healthcheck", 0, OPT_FLAG, O_NOHC, NULL, "Disable the image's healthcheck" },
-	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]", "Publish a port (recorded; forwarding comes with networking)" },
+	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]", "Publish a container port on the host" },
+	{ "publish-all", 'P', OPT_FLAG, O_PUBALL, NULL, "Publish every EXPOSEd port on a random host port" },
 	{ "read-only", 0, OPT_FLAG, O_READONLY, NULL, "Mount the root filesystem read-only" },
 	{ "restart", 0, OPT_VALUE, O_RESTART, "POLICY", "no, on-failure[:N], always or unless-stopped" },
 	{ "rm", 0, OPT_FLAG, O_RM, NULL, "Remove the container when it exits" },
@@ -71,6 +94,9 @@ void run_args_free(struct run_args *a)
 	strv_free(a->tmpfs);
 	strv_free(a->cap_add);
 	strv_free(a->cap_drop);
+	strv_free(a->ulimits);
+	if (a->has_limits)
+		cgroup_limits_free(&a->limits);
 }
 
 static int check_secopt(const char *v, struct err *e)
@@ -116,6 +142,7 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 		case O_DETACH: a->detach = opt_flag_value(&p); break;
 		case O_NOHC: a->no_healthcheck = opt_flag_value(&p); break;
 		case O_PUBLISH: strv_push(&a->ports, p.value); break;
+		case O_PUBALL: a->publish_all = opt_flag_value(&p); break;
 		case O_LOGOPT: strv_push(&a->log_opts, p.value); break;
 		case O_RESTART: a->restart = p.value; break;
 		case O_HCMD: a->health_cmd = p.value; break;
@@ -138,11 +165,35 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			if (check_secopt(p.value, e) < 0)
 				return -1;
 			break;
+		case O_CGROUPS: a->cgroups = p.value; break;
+		case O_ULIMIT: {
+			struct cg_ulimit u;
+			if (cg_parse_ulimit(p.value, &u, e) < 0)
+				return -1;
+			strv_push(&a->ulimits, p.value);
+			break;
+		}
 		case O_HELP: *help = true; return 0;
 		case -1: return -1;
-		default: return err_make(e, 0, "internal error: option %d", id);
+		default:
+			if (id >= O_LIMIT && id < O_LIMIT + (int)ARRAY_SIZE(limit_flags)) {
+				if (!a->has_limits)
+					cgroup_limits_init(&a->limits);
+				a->has_limits = true;
+				if (cgroup_limit_set(&a->limits, limit_flags[id - O_LIMIT], p.value, e) < 0)
+					return -1;
+				break;
+			}
+			return err_make(e, 0, "internal error: option %d", id);
 		}
 	}
+	if (a->has_limits && cgroup_limits_check(&a->limits, e) < 0)
+		return -1;
+	if (a->cgroups && strcmp(a->cgroups, "enabled") != 0 && strcmp(a->cgroups, "disabled") != 0)
+		return err_make(e, 0, "invalid --cgroups \"%s\" (enabled, disabled)", a->cgroups);
+	if (a->has_limits && a->cgroups && strcmp(a->cgroups, "disabled") == 0)
+		return err_make(e, 0, "--cgroups=disabled conflicts with resource limits: "
+				      "burrow never ignores a limit it cannot enforce");
 	if (p.idx >= argc)
 		return err_make(e, 0, "\"burrow %s\" requires at least 1 argument: an image", verb);
 	a->image = argv[p.idx];
@@ -267,10 +318,6 @@ static int image_healthcheck(struct store *st, const struct image *img, struct h
 static int build_lifecycle(const struct run_args *a, const struct image *img, struct store *st,
 			   struct container_spec *s, struct err *e)
 {
-	s->ports = strv_dup(a->ports);
-	for (size_t i = 0; s->ports && s->ports[i]; i++)
-		if (!strchr(s->ports[i], ':') || strspn(s->ports[i], "0123456789.:/tcpud[]") != strlen(s->ports[i]))
-			return err_make(e, 0, "invalid port specification \"%s\" ([IP:]HOST:CTR[/tcp|udp])", s->ports[i]);
 	if (a->restart && parse_restart(a->restart, &s->restart, e) < 0)
 		return -1;
 	if (s->restart.mode != RESTART_NO && a->rm)
@@ -427,10 +474,8 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	s->created = xstrdup(created);
 	if (build_lifecycle(a, img, st, s, e) < 0)
 		return -1;
-	if (parse_network(a->network ? a->network : "none", &s->net, NULL, e) < 0)
+	if (run_build_network(a, img, s, e) < 0)
 		return -1;
-	if (s->net == NET_SLIRP)
-		return err_make(e, 0, "the slirp4netns network is not available yet; use --network none or host");
 	if (build_command(a, img, &s->argv, e) < 0)
 		return -1;
 	s->env = strv_dup(img->cfg.env);
@@ -467,6 +512,14 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 		s->lowerdirs[i] = store_layer_path(st, img->layers[img->nlayers - 1 - i].chain_id);
 	s->ctrdir = xasprintf("%s/containers/%s", g->cfg.root, s->id);
 	s->rundir = xasprintf("%s/containers/%s", g->cfg.runroot, s->id);
+	if (a->has_limits) {
+		s->has_limits = true;
+		s->limits = a->limits;
+		s->limits.cpuset_cpus = a->limits.cpuset_cpus ? xstrdup(a->limits.cpuset_cpus) : NULL;
+		s->limits.cpuset_mems = a->limits.cpuset_mems ? xstrdup(a->limits.cpuset_mems) : NULL;
+	}
+	s->no_cgroups = a->cgroups && strcmp(a->cgroups, "disabled") == 0;
+	s->ulimits = strv_dup(a->ulimits);
 	return 0;
 }
 

@@ -9,7 +9,7 @@
 #include "lib/store/store.h"
 
 struct run_args {
-	bool rm, interactive, tty, init, read_only, detach, no_healthcheck;
+	bool rm, interactive, tty, init, read_only, detach, no_healthcheck, publish_all;
 	const char *name, *workdir, *user, *hostname, *entrypoint, *network;
 	const char *restart, *health_cmd, *health_interval, *health_timeout, *health_retries,
 		*health_start, *log_driver, *stop_signal, *stop_timeout;
@@ -18,6 +18,11 @@ struct run_args {
 	bool tls_verify;              /* --tls-verify (default true) */
 	const char *image;
 	char **cmd;   /* borrowed from argv */
+	/* resources: has_limits once a limit flag was seen (limits then initialised) */
+	bool has_limits;
+	struct cgroup_limits limits;
+	const char *cgroups;
+	char **ulimits;
 	int ncmd;
 };
 
@@ -26,6 +31,10 @@ extern const struct opt ctr_opts[];
 int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, bool *help,
 		   struct err *e);
 void run_args_free(struct run_args *a);
+/* ctrnet.c: --network, -p and -P into s->net, s->net_opts and s->ports
+ * (random host ports assigned, busy or privileged ports refused). */
+int run_build_network(const struct run_args *a, const struct image *img,
+		      struct container_spec *s, struct err *e);
 int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e);
 

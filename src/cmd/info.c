@@ -12,7 +12,9 @@
 #include <json-c/json.h>
 
 #include "cmd.h"
+#include "lib/cgroup.h"
 #include "lib/hostcheck.h"
+#include "lib/net.h"
 #include "lib/util.h"
 #include "version.h"
 
@@ -88,6 +90,20 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(host, "cgroupV1Controllers", jstrv(h->cgroup_v1_controllers));
 	json_object_object_add(host, "cgroupDelegated", jstrv(h->cgroup_delegated));
 	json_object_object_add(host, "cgroupWritable", json_object_new_boolean(h->cgroup_writable));
+	{
+		struct err le = ERR_INIT;
+		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
+		json_object_object_add(host, "cgroupManager", m == CGM_NONE ? NULL :
+				       json_object_new_string(cgroup_manager_name(m)));
+		json_object_object_add(host, "limitsUnavailable", m != CGM_NONE ? NULL :
+				       json_object_new_string(le.msg ? le.msg : "unknown"));
+		err_clear(&le);
+	}
+	{
+		_cleanup_free_ char *nh = net_find_helper();
+		json_object_object_add(host, "networkDefault", json_object_new_string("slirp4netns"));
+		json_object_object_add(host, "netHelper", json_object_new_string(nh));
+	}
 	json_object_object_add(root, "host", host);
 
 	snprintf(magic, sizeof magic, "0x%lx", h->fs_magic);
@@ -165,6 +181,21 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 		       h->cgroup_writable ? "writable" : "not writable");
 	} else {
 		printf("  %-13s %s\n", "cgroup", cgroup_layout_name(h->cgroup));
+	}
+	{
+		struct err le = ERR_INIT;
+		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
+		if (m != CGM_NONE)
+			printf("  %-13s available (%s cgroup)\n", "limits", cgroup_manager_name(m));
+		else
+			printf("  %-13s unavailable: %s\n", "limits", le.msg ? le.msg : "unknown");
+		err_clear(&le);
+	}
+
+	{
+		_cleanup_free_ char *nh = net_find_helper();
+		printf("  %-13s slirp4netns by default (%s%s)\n", "network", nh,
+		       access(nh, X_OK) == 0 ? "" : ": not found");
 	}
 
 	printf("\nstore\n");

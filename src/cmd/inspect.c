@@ -8,6 +8,8 @@
 #include "cmd.h"
 #include "ctrutil.h"
 #include "lib/logfile.h"
+#include "lib/net.h"
+#include "lib/portspec.h"
 #include "lib/tmpl.h"
 #include "lib/util.h"
 
@@ -29,32 +31,25 @@ static json_object *port_bindings(char *const *ports)
 	json_object *pb = json_object_new_object();
 
 	for (size_t i = 0; ports && ports[i]; i++) {
-		_cleanup_free_ char *spec = xstrdup(ports[i]);
-		char *proto = strchr(spec, '/'), *last, *ip = NULL, *host;
-		json_object *arr, *b;
-		_cleanup_free_ char *key = NULL;
-		if (proto)
-			*proto++ = '\0';
-		last = strrchr(spec, ':');
-		if (!last)
+		struct port_spec ps;
+		struct err e = ERR_INIT;
+		if (port_spec_parse(ports[i], &ps, &e) < 0) {
+			err_clear(&e);
 			continue;
-		*last = '\0';
-		host = strrchr(spec, ':');
-		if (host) {
-			*host++ = '\0';
-			ip = spec;
-		} else {
-			host = spec;
 		}
-		key = xasprintf("%s/%s", last + 1, proto ? proto : "tcp");
-		if (!json_object_object_get_ex(pb, key, &arr)) {
-			arr = json_object_new_array();
-			O(pb, key, arr);
+		for (unsigned k = 0; k < ps.count; k++) {
+			_cleanup_free_ char *key = xasprintf("%u/%s", ps.container_port + k, ps.udp ? "udp" : "tcp");
+			_cleanup_free_ char *hp = xasprintf("%u", ps.host_port ? ps.host_port + k : 0);
+			json_object *arr, *b;
+			if (!json_object_object_get_ex(pb, key, &arr)) {
+				arr = json_object_new_array();
+				O(pb, key, arr);
+			}
+			b = json_object_new_object();
+			S(b, "HostIp", ps.host_ip);
+			S(b, "HostPort", hp);
+			json_object_array_add(arr, b);
 		}
-		b = json_object_new_object();
-		S(b, "HostIp", ip ? ip : "");
-		S(b, "HostPort", host);
-		json_object_array_add(arr, b);
 	}
 	return pb;
 }
@@ -78,7 +73,7 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	B(st, "Running", running);
 	B(st, "Paused", c->st.status == ST_PAUSED);
 	B(st, "Restarting", false);
-	B(st, "OOMKilled", false);
+	B(st, "OOMKilled", c->st.oom_killed);
 	B(st, "Dead", false);
 	I(st, "Pid", running ? c->st.pid : 0);
 	I(st, "ConmonPid", running ? c->st.monitor : 0);
@@ -122,7 +117,7 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	B(hc, "AutoRemove", s->remove);
 	B(hc, "ReadonlyRootfs", s->read_only);
 	B(hc, "Init", s->init);
-	S(hc, "NetworkMode", s->net == NET_HOST ? "host" : "none");
+	S(hc, "NetworkMode", s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none");
 	O(hc, "PortBindings", port_bindings(s->ports));
 	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");
 	if (s->log_max_size) {
@@ -136,8 +131,23 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	O(lc, "Config", lcc);
 	O(hc, "LogConfig", lc);
 	O(j, "HostConfig", hc);
-	/* ports are published once networking lands */
-	O(ns, "Ports", json_object_new_object());
+	O(ns, "Ports", port_bindings(s->ports));
+	if (s->net == NET_SLIRP) {
+		struct net_opts no;
+		struct err ne = ERR_INIT;
+		char guest[16] = "", gw[16] = "";
+		net_opts_init(&no);
+		if (net_opts_parse(s->net_opts, &no, &ne) < 0 ||
+		    net_addr(&no, NET_ADDR_GUEST, guest, &ne) < 0 ||
+		    net_addr(&no, NET_ADDR_GATEWAY, gw, &ne) < 0)
+			err_clear(&ne);
+		O(ns, "IPAddress", json_object_new_string(guest));
+		O(ns, "Gateway", json_object_new_string(gw));
+		I(ns, "IPPrefixLen", atoi(strchr(no.cidr, '/') ? strchr(no.cidr, '/') + 1 : "24"));
+	} else {
+		S(ns, "IPAddress", "");
+		S(ns, "Gateway", "");
+	}
 	O(j, "NetworkSettings", ns);
 	for (size_t i = 0; i < s->nvolumes; i++) {
 		json_object *m = json_object_new_object();

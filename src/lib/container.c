@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "net.h"
 #include "util.h"
 
 void container_spec_free(struct container_spec *s)
@@ -25,6 +27,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->user);
 	free(s->hostname);
 	strv_free(s->ports);
+	free(s->net_opts);
 	for (size_t i = 0; i < s->nvolumes; i++)
 		volume_spec_free(&s->volumes[i]);
 	free(s->volumes);
@@ -36,6 +39,9 @@ void container_spec_free(struct container_spec *s)
 	free(s->ctrdir);
 	free(s->rundir);
 	free(s->init_path);
+	if (s->has_limits)
+		cgroup_limits_free(&s->limits);
+	strv_free(s->ulimits);
 	memset(s, 0, sizeof *s);
 }
 
@@ -206,6 +212,51 @@ static bool jbool(json_object *j, const char *key)
 }
 
 #define ADD(k, v) json_object_object_add(j, (k), (v))
+/* The limits as set (CG_UNSET fields left out); cgroup.h stays free of JSON. */
+static const struct {
+	const char *key;
+	size_t off;
+} limit_fields[] = {
+	{ "memory", offsetof(struct cgroup_limits, memory) },
+	{ "memory_swap", offsetof(struct cgroup_limits, memory_swap) },
+	{ "memory_reservation", offsetof(struct cgroup_limits, memory_reservation) },
+	{ "cpu_quota", offsetof(struct cgroup_limits, cpu_quota) },
+	{ "cpu_period", offsetof(struct cgroup_limits, cpu_period) },
+	{ "cpu_shares", offsetof(struct cgroup_limits, cpu_shares) },
+	{ "pids_limit", offsetof(struct cgroup_limits, pids_limit) },
+	{ "blkio_weight", offsetof(struct cgroup_limits, blkio_weight) },
+};
+
+static json_object *cgroup_limits_to_json(const struct cgroup_limits *l)
+{
+	json_object *j = json_object_new_object();
+
+	for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++) {
+		int64_t v = *(const int64_t *)(const void *)((const char *)l + limit_fields[i].off);
+		if (v != CG_UNSET)
+			json_object_object_add(j, limit_fields[i].key, json_object_new_int64(v));
+	}
+	if (l->cpuset_cpus)
+		json_object_object_add(j, "cpuset_cpus", json_object_new_string(l->cpuset_cpus));
+	if (l->cpuset_mems)
+		json_object_object_add(j, "cpuset_mems", json_object_new_string(l->cpuset_mems));
+	json_object_object_add(j, "from_cpus", json_object_new_boolean(l->from_cpus));
+	return j;
+}
+
+static void cgroup_limits_from_json(json_object *j, struct cgroup_limits *l)
+{
+	json_object *v;
+
+	cgroup_limits_init(l);
+	for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++)
+		if (json_object_object_get_ex(j, limit_fields[i].key, &v))
+			*(int64_t *)(void *)((char *)l + limit_fields[i].off) = json_object_get_int64(v);
+	l->cpuset_cpus = jstr(j, "cpuset_cpus") ? jdup(j, "cpuset_cpus") : NULL;
+	l->cpuset_mems = jstr(j, "cpuset_mems") ? jdup(j, "cpuset_mems") : NULL;
+	l->from_cpus = jbool(j, "from_cpus");
+}
+
 json_object *container_spec_to_json(const struct container_spec *s)
 {
 	json_object *j = json_object_new_object(), *a, *h;
@@ -228,6 +279,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("remove", json_object_new_boolean(s->remove));
 	ADD("network", json_object_new_string(s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none"));
 	ADD("ports", strv_json(s->ports));
+	if (s->net_opts)
+		ADD("network_options", json_object_new_string(s->net_opts));
 	a = json_object_new_array();
 	for (size_t i = 0; i < s->nvolumes; i++) {
 		json_object *v = json_object_new_object();
@@ -268,6 +321,12 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("lowerdirs", strv_json(s->lowerdirs));
 	if (s->init_path)
 		ADD("init_path", json_object_new_string(s->init_path));
+	if (s->has_limits)
+		ADD("resources", cgroup_limits_to_json(&s->limits));
+	if (s->no_cgroups)
+		ADD("cgroups", json_object_new_string("disabled"));
+	if (s->ulimits)
+		ADD("ulimits", strv_json(s->ulimits));
 	return j;
 }
 #undef ADD
@@ -296,7 +355,9 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->init = jbool(j, "init");
 	s->read_only = jbool(j, "read_only");
 	s->remove = jbool(j, "remove");
-	s->net = net && strcmp(net, "host") == 0 ? NET_HOST : NET_NONE;
+	s->net = !net ? NET_NONE : strcmp(net, "host") == 0 ? NET_HOST :
+		 strcmp(net, "slirp4netns") == 0 ? NET_SLIRP : NET_NONE;
+	s->net_opts = jdup(j, "network_options");
 	s->ports = json_strv(j, "ports");
 	if (json_object_object_get_ex(j, "volumes", &a) && json_object_is_type(a, json_type_array)) {
 		s->nvolumes = json_object_array_length(a);
@@ -340,6 +401,12 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 		     : ov && strcmp(ov, "fuse") == 0 ? OVERLAY_FUSE : OVERLAY_AUTO;
 	s->lowerdirs = json_strv(j, "lowerdirs");
 	s->init_path = jdup(j, "init_path");
+	if (json_object_object_get_ex(j, "resources", &a)) {
+		s->has_limits = true;
+		cgroup_limits_from_json(a, &s->limits);
+	}
+	s->no_cgroups = jstr(j, "cgroups") && strcmp(jstr(j, "cgroups"), "disabled") == 0;
+	s->ulimits = json_strv(j, "ulimits");
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)
@@ -615,9 +682,32 @@ out:
 
 /* ---- directories ------------------------------------------------------------ */
 
+char *container_net_socket(const struct container_spec *s)
+{
+	/* a unix socket path has 108 bytes: keep it beside the runroot's
+	 * containers/ directory, named by a short ID */
+	const char *slash = strrchr(s->rundir, '/');
+	size_t len = slash ? (size_t)(slash - s->rundir) : strlen(s->rundir);
+
+	if (len >= 11 && strncmp(s->rundir + len - 11, "/containers", 11) == 0)
+		len -= 11;
+	return xasprintf("%.*s/net-%.16s.sock", (int)len, s->rundir, s->id);
+}
+
 static char *hosts_text(const struct container_spec *s)
 {
 	_cleanup_free_ char *host = NULL;
+
+	if (s->net == NET_SLIRP) {
+		struct net_opts o;
+		struct err e = ERR_INIT;
+		net_opts_init(&o);
+		if (net_opts_parse(s->net_opts, &o, &e) < 0)
+			err_clear(&e);
+		_cleanup_free_ char *hn = s->name ? xasprintf("%s %s", s->hostname, s->name)
+						  : xstrdup(s->hostname);
+		return net_hosts(&o, hn);
+	}
 
 	if (s->net == NET_HOST && read_file_at(AT_FDCWD, "/etc/hosts", 1 << 20, &host, NULL, NULL) == 0)
 		return xasprintf("%s\n127.0.1.1\t%s %s\n", host, s->hostname, s->name);
@@ -645,6 +735,15 @@ int container_prepare_dirs(const struct container_spec *s, struct err *e)
 	if (read_file_at(AT_FDCWD, "/etc/resolv.conf", 1 << 20, &resolv, NULL, e) < 0) {
 		err_clear(e);
 		resolv = xstrdup("");
+	}
+	if (s->net == NET_SLIRP) {
+		struct net_opts o;
+		net_opts_init(&o);
+		if (net_opts_parse(s->net_opts, &o, e) < 0)
+			return err_wrap(e, "--network");
+		char *r = net_resolv_conf(&o, resolv);
+		free(resolv);
+		resolv = r;
 	}
 	if (write_file_at(rd, "hostname", hn, e) < 0 || write_file_at(rd, "hosts", hosts, e) < 0 ||
 	    write_file_at(rd, "resolv.conf", resolv, e) < 0)

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "error.h"
 #include "spec.h"
@@ -53,7 +54,9 @@ struct container_spec {
 	bool tty, interactive, init, read_only, remove;
 	bool detach;              /* the holder is the monitor: logs, state, restarts */
 	enum net_mode net;
-	char **ports;             /* -p specs as given (wired up with networking) */
+	char **ports;             /* published ports, "[IP:]HOSTPORT:CTRPORT/PROTO" with
+				   * host ports assigned (port_spec_parse reads them) */
+	char *net_opts;           /* slirp4netns:OPTS (net_opts_parse), or NULL */
 
 	struct volume_spec *volumes;
 	size_t nvolumes;
@@ -76,6 +79,12 @@ struct container_spec {
 	char *ctrdir;               /* <root>/containers/<id>: upper/, work/, config.json, state.json, log */
 	char *rundir;               /* <runroot>/containers/<id>: merged/, hostname, hosts, resolv.conf, attach */
 	char *init_path;            /* burrow-init on the host, for --init */
+
+	/* resources (cgroup.h): limits only when has_limits */
+	bool has_limits;
+	struct cgroup_limits limits;
+	bool no_cgroups;            /* --cgroups=disabled */
+	char **ulimits;             /* --ulimit specs, validated; set by the init */
 
 	const struct idmap *idmap;
 };
@@ -114,6 +123,10 @@ int container_rename(const char *root, const char *id, const char *newname, stru
 /* ctrdir/upper and work (kept if present), rundir/merged and the generated
  * /etc files.  Safe to call again before each start. */
 int container_prepare_dirs(const struct container_spec *s, struct err *e);
+/* The control socket of the container's burrow-net (slirp4netns mode):
+ * <runroot>/net-<ID prefix>.sock (unix paths are short), for net_counters()
+ * and friends.  malloc'd. */
+char *container_net_socket(const struct container_spec *s);
 
 /* IDs of every record, sorted by creation time (oldest first). */
 int container_list(const char *root, char ***ids, struct err *e);

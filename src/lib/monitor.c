@@ -82,7 +82,14 @@ void monitor_record_start(struct monitor *m, bool restart)
 	st.monitor = getpid();
 	st.monitor_start = proc_start_time(st.monitor);
 	st.exit_code = 0;
+	st.oom_killed = false;
 	st.finished_at[0] = '\0';
+	if (m->cg.path) {
+		snprintf(st.cgroup, sizeof st.cgroup, "%s", m->cg.path);
+		snprintf(st.cgroup_manager, sizeof st.cgroup_manager, "%s",
+			 cgroup_manager_name(m->cg.manager));
+		snprintf(st.cgroup_unit, sizeof st.cgroup_unit, "%s", m->cg.unit ? m->cg.unit : "");
+	}
 	state_time_now(st.started_at, sizeof st.started_at);
 	if (restart) {
 		st.restart_count++;
@@ -125,6 +132,13 @@ static bool record_exit(struct monitor *m, int wstatus, bool final)
 	if (st.status != ST_REMOVING)
 		st.status = ST_EXITED;
 	st.exit_code = wait_status_code(wstatus);
+	st.oom_killed = false;
+	if (m->cg.path) {
+		struct err oe = ERR_INIT;
+		int r = cgroup_oom_killed(&m->cg, &oe);
+		st.oom_killed = r > 0;
+		err_clear(&oe);
+	}
 	st.pid = 0;
 	st.pid_start = 0;
 	if (final) {
@@ -415,6 +429,8 @@ static bool reap(struct mon_loop *l, int *st)
 		}
 		if (p == m->fuse_pid)
 			m->fuse_pid = 0;
+		if (p == m->net.pid)
+			m->net.pid = 0; /* burrow-net ended with its init */
 	}
 }
 
@@ -519,16 +535,60 @@ int monitor_run(struct monitor *m)
 	return st;
 }
 
+/* Remove the container's cgroup.  The holder is in it, so it first moves
+ * itself to the leaf its delegated parent keeps for burrow's own processes;
+ * a systemd scope is removed by systemd once the holder exits. */
+static void monitor_drop_cgroup(struct monitor *m)
+{
+	struct err e = ERR_INIT;
+
+	if (!m->cg.path)
+		return;
+	if (m->cg.manager == CGM_DELEGATED) {
+		_cleanup_free_ char *parent = xstrdup(m->cg.path);
+		char *slash = strrchr(parent, '/');
+		if (slash) {
+			_cleanup_free_ char *procs = NULL;
+			int fd;
+			*slash = '\0';
+			procs = xasprintf("%s/burrow-cli/cgroup.procs", parent);
+			fd = open(procs, O_WRONLY | O_CLOEXEC);
+			if (fd < 0 || write(fd, "0", 1) < 0)
+				log_warn("leaving cgroup %s: %s", m->cg.path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+		}
+		if (cgroup_destroy(&m->cg, &e) < 0)
+			log_warn("removing the container's cgroup: %s", e.msg);
+		err_clear(&e);
+		return;
+	}
+	cgroup_close(&m->cg);
+}
+
 void monitor_cleanup(struct monitor *m, int wstatus)
 {
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
 	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
+	bool recorded;
 
 	if (m->alive >= 0)
 		close(m->alive);
 	m->alive = -1;
+	/* the container is gone: nothing of the helper's is worth a graceful
+	 * exit, and its exit (closing tap0 waits for an RCU grace period) costs
+	 * 10-30 ms: kill it and let whoever inherits it reap it */
+	if (m->net.pid > 0) {
+		kill(m->net.pid, SIGKILL);
+		m->net.pid = 0;
+	}
+	net_stop(&m->net);
+	if (s->net == NET_SLIRP) {
+		_cleanup_free_ char *sock = container_net_socket(s);
+		unlink(sock);
+	}
 	/* unmount first: the runroot entry is removed file by file, never
 	 * recursively through a mounted overlay */
 	rootfs_umount_overlay(s, m->fuse_pid);
@@ -539,11 +599,17 @@ void monitor_cleanup(struct monitor *m, int wstatus)
 	}
 	rmdir(merged);
 	rmdir(s->rundir);
+	/* record (and read the OOM kill) before the cgroup goes */
+	recorded = m->cg.path && !s->remove;
+	if (recorded)
+		record_exit(m, wstatus, true);
+	monitor_drop_cgroup(m);
 	if (s->remove) {
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
 		err_clear(&e);
 		return;
 	}
-	record_exit(m, wstatus, true);
+	if (!recorded)
+		record_exit(m, wstatus, true);
 }

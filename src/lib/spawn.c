@@ -11,6 +11,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -114,6 +115,7 @@ struct init_ctx {
 	int failfd;      /* write a byte here before failing (CLOEXEC) */
 	int alivefd;     /* read end: POLLHUP once the holder is gone */
 	int outfd, errfd;  /* detached: stdout and stderr pipes to the monitor, else -1 */
+	int netfd;       /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -309,6 +311,16 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	if (init_prepare(c, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	log_debug("init: rootfs ready");
+	if (c->netfd >= 0) {
+		char b;
+		ssize_t n;
+		while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(125); /* the holder reports the helper's error */
+		close(c->netfd);
+		log_debug("init: network up");
+	}
 	env = strv_dup(s->env);
 	spawn_finalize_env(&env, s->hostname, s->tty, &u);
 	if (s->init) {
@@ -317,6 +329,18 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	}
 	for (size_t i = 0; s->argv[i]; i++)
 		strv_push(&argv, s->argv[i]);
+	for (size_t i = 0; s->ulimits && s->ulimits[i]; i++) {
+		struct cg_ulimit ul;
+		struct rlimit rl;
+		if (cg_parse_ulimit(s->ulimits[i], &ul, &e) < 0)
+			init_fail(c, &e, 125);
+		rl.rlim_cur = ul.soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t)ul.soft;
+		rl.rlim_max = ul.hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t)ul.hard;
+		if (setrlimit(ul.resource, &rl) < 0) {
+			err_make(&e, errno, "--ulimit %s", s->ulimits[i]);
+			init_fail(c, &e, 125);
+		}
+	}
 	if (spawn_become_user(s->caps, s->idmap->single, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
@@ -360,19 +384,60 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* burrow-net for the init child: the holder is root in the init's user
+ * namespace (the helper skips joining it) and still in the host's network
+ * namespace, where the helper binds the published ports. */
+static int holder_start_net(struct monitor *m, pid_t child, struct err *e)
+{
+	const struct container_spec *s = m->s;
+	struct net_opts o;
+	_cleanup_free_ struct port_spec *v = NULL;
+	_cleanup_free_ char *sock = container_net_socket(s);
+	size_t n = strv_len(s->ports);
+	int rc;
+
+	net_stop(&m->net);
+	net_opts_init(&o);
+	if (net_opts_parse(s->net_opts, &o, e) < 0)
+		return err_wrap(e, "--network");
+	v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		if (port_spec_parse(s->ports[i], &v[i], e) < 0)
+			return err_wrap(e, "--publish");
+	o.ports = v;
+	o.nports = n;
+	o.api_socket = sock;
+	o.resolv_conf = getenv("BURROW_NET_RESOLV_CONF"); /* tests: an alternate upstream */
+	if (o.resolv_conf && !*o.resolv_conf)
+		o.resolv_conf = NULL;
+	/* the helper outlives this moment: it must not hold the caller's
+	 * terminal (a pty driver would never see it close); at debug level
+	 * its messages are worth seeing */
+	_cleanup_close_ int null = log_threshold >= LOG_DEBUG ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	o.log_fd = null;
+	unlink(sock);
+	rc = net_start(&o, child, &m->net, e);
+	if (rc < 0)
+		return err_wrap(e, "starting the network (burrow-net)");
+	return 0;
+}
+
 int holder_start_init(struct monitor *m, struct err *e)
 {
 	const struct container_spec *s = m->s;
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 };
+	struct err ne = ERR_INIT;
+	bool net_failed = false;
 	pid_t child;
 	char c;
 	int rc = -1;
 
 	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
-	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0))) {
+	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
+	    (s->net == NET_SLIRP && pipe2(netp, O_CLOEXEC) < 0)) {
 		err_make(e, errno, "pipe");
 		goto out;
 	}
@@ -384,9 +449,13 @@ int holder_start_init(struct monitor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1] };
+		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1], netp[0] };
 		if (m->sk >= 0)
 			close(m->sk);
+		if (netp[1] >= 0)
+			close(netp[1]);
+		if (m->net.exit_fd >= 0)
+			close(m->net.exit_fd);
 		init_main(&ic);
 	}
 	close(failp[1]);
@@ -397,6 +466,21 @@ int holder_start_init(struct monitor *m, struct err *e)
 		close(outp[1]);
 		close(errp[1]);
 		outp[1] = errp[1] = -1;
+	}
+	if (netp[0] >= 0) {
+		/* the init builds its rootfs meanwhile and waits for this before exec */
+		close(netp[0]);
+		netp[0] = -1;
+		if (holder_start_net(m, child, &ne) < 0) {
+			net_failed = true;
+			kill(child, SIGKILL);
+		} else if (write(netp[1], "1", 1) != 1) {
+			err_make(&ne, errno, "starting the network");
+			net_failed = true;
+			kill(child, SIGKILL);
+		}
+		close(netp[1]);
+		netp[1] = -1;
 	}
 	/* EOF: the init exec'd (the pipe is close-on-exec); a byte: it failed,
 	 * and its message is already queued on isk */
@@ -414,6 +498,16 @@ int holder_start_init(struct monitor *m, struct err *e)
 		}
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 			;
+		net_stop(&m->net);
+		goto out;
+	}
+	if (net_failed) {
+		int st;
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		err_clear(e);
+		*e = ne;
+		memset(&ne, 0, sizeof ne);
 		goto out;
 	}
 	/* the pty master, if any, came before the exec */
@@ -450,6 +544,8 @@ out:
 	close_pair(isk);
 	close_pair(outp);
 	close_pair(errp);
+	close_pair(netp);
+	err_clear(&ne);
 	return rc;
 }
 
@@ -474,8 +570,21 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 	mon.s = s;
 	mon.sk = sk;
 	mon.alive = mon.out = mon.err = mon.ptmx = -1;
+	mon.net.exit_fd = -1;
+	mon.cg = (struct cgroup)CGROUP_INIT;
 	if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
 		_exit(125);
+	if (mon.go.a != CGM_NONE) {
+		/* the caller made our cgroup: "path\nunit" in the GO message */
+		char *nl;
+		mon.go.text[sizeof mon.go.text - 1] = '\0';
+		nl = strchr(mon.go.text, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (cgroup_open(mon.go.text, (enum cgroup_manager)mon.go.a, nl && *nl ? nl : NULL,
+				&mon.cg, &e) < 0)
+			goto fail;
+	}
 	log_debug("holder: maps written");
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
@@ -595,6 +704,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	pid_t parent = getpid(), pid;
 	struct msg go;
 	struct idmap_job job;
+	struct cgroup cg = CGROUP_INIT;
 
 	memset(p, 0, sizeof *p);
 	p->sk = p->ptmx = -1;
@@ -624,11 +734,26 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		err_clear(&ignore);
 		goto kill;
 	}
+	/* limits: the holder goes into the container's cgroup while it waits,
+	 * so the init it clones inherits it and CLONE_NEWCGROUP roots there */
+	if (s->has_limits && !s->no_cgroups && cgroup_create(&s->limits, s->id, pid, &cg, e) < 0) {
+		struct err ignore = ERR_INIT;
+		userns_maps_finish(&job, &ignore);
+		err_clear(&ignore);
+		if (!e->status)
+			e->status = 125;
+		goto kill;
+	}
 	if (userns_maps_finish(&job, e) < 0)
 		goto kill;
 	log_debug("maps written");
 	memset(&go, 0, sizeof go);
 	go.type = MSG_GO;
+	if (cg.path) {
+		go.a = (int)cg.manager;
+		snprintf(go.text, sizeof go.text, "%s\n%s", cg.path, cg.unit ? cg.unit : "");
+		log_debug("cgroup %s (%s)", cg.path, cgroup_manager_name(cg.manager));
+	}
 	if (ws)
 		go.ws = *ws;
 	if (msg_send(p->sk, &go, -1) < 0) {
@@ -639,8 +764,10 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		int r = container_handle_msg(p, e);
 		if (r < 0)
 			goto reap;
-		if (r == MSG_STARTED)
+		if (r == MSG_STARTED) {
+			cgroup_close(&cg);   /* the monitor owns it now */
 			return 0;
+		}
 		if (p->exited) {
 			err_make(e, 0, "the container exited before it started (status %d)",
 				 wait_status_code(p->wstatus));
@@ -655,6 +782,11 @@ reap:
 		;
 	p->holder = 0;
 	container_proc_close(p);
+	if (cg.path) {
+		struct err ignore = ERR_INIT;
+		cgroup_destroy(&cg, &ignore);
+		err_clear(&ignore);
+	}
 	return -1;
 }
 

@@ -8,8 +8,10 @@
 #include <sys/ioctl.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "error.h"
+#include "net.h"
 #include "spec.h"
 
 enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT };
@@ -42,6 +44,8 @@ struct monitor {
 	pid_t fuse_pid;
 	int out, err;              /* -d without -t: read ends of the init's stdout/stderr */
 	int ptmx;                  /* -d -t: the pty master */
+	struct cgroup cg;          /* the container's cgroup (the holder is in it), or CGROUP_INIT */
+	struct net_helper net;     /* slirp4netns: burrow-net for the current init */
 };
 
 /* Clone a new container init over the mounted overlay.  Returns once it

@@ -685,16 +685,18 @@ int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e
 		*mode = NET_NONE;
 	} else if (strcmp(s, "host") == 0) {
 		*mode = NET_HOST;
-	} else if (strcmp(s, "slirp4netns") == 0 || strcmp(s, "private") == 0) {
+	} else if (strcmp(s, "slirp4netns") == 0 || strcmp(s, "slirp") == 0 ||
+		   strcmp(s, "private") == 0) {
 		*mode = NET_SLIRP;
-	} else if (strncmp(s, "slirp4netns:", 12) == 0) {
+	} else if (strncmp(s, "slirp4netns:", 12) == 0 || strncmp(s, "slirp:", 6) == 0) {
+		const char *o = strchr(s, ':') + 1;
 		*mode = NET_SLIRP;
-		if (s[12] && opts)
-			*opts = xstrdup(s + 12);
+		if (*o && opts)
+			*opts = xstrdup(o);
 	} else {
 		return err_make(e, 0,
 				"unsupported network mode \"%s\": valid modes are none, host, "
-				"slirp4netns[:OPTIONS] and private",
+				"slirp4netns[:OPTIONS] (or slirp) and private",
 				s);
 	}
 	return 0;

@@ -66,7 +66,8 @@ int parse_cap(const char *name, struct err *e);
 extern const int default_caps[];
 extern const size_t n_default_caps;
 
-/* --network none|host|slirp4netns[:opts]|private */
+/* --network none|host|slirp4netns[:opts]|slirp[:opts]|private; *opts (may be
+ * NULL) receives the malloc'd options after the colon, or NULL */
 enum net_mode { NET_NONE, NET_HOST, NET_SLIRP };
 int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e);
 

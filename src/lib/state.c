@@ -88,6 +88,12 @@ int state_load(const char *ctrdir, struct ctr_state *st, struct err *e)
 	st->exit_code = (int)jint(j, "exit_code");
 	st->restart_count = (int)jint(j, "restart_count");
 	st->stop_requested = jint(j, "stop_requested") != 0;
+	st->oom_killed = jint(j, "oom_killed") != 0;
+	snprintf(st->cgroup, sizeof st->cgroup, "%s", jstr(j, "cgroup") ? jstr(j, "cgroup") : "");
+	snprintf(st->cgroup_manager, sizeof st->cgroup_manager, "%s",
+		 jstr(j, "cgroup_manager") ? jstr(j, "cgroup_manager") : "");
+	snprintf(st->cgroup_unit, sizeof st->cgroup_unit, "%s",
+		 jstr(j, "cgroup_unit") ? jstr(j, "cgroup_unit") : "");
 	snprintf(st->started_at, sizeof st->started_at, "%s", jstr(j, "started_at") ? jstr(j, "started_at") : "");
 	snprintf(st->finished_at, sizeof st->finished_at, "%s", jstr(j, "finished_at") ? jstr(j, "finished_at") : "");
 	if (json_object_object_get_ex(j, "health", &h))
@@ -111,6 +117,12 @@ int state_save(const char *ctrdir, const struct ctr_state *st, struct err *e)
 	json_object_object_add(j, "exit_code", json_object_new_int(st->exit_code));
 	json_object_object_add(j, "restart_count", json_object_new_int(st->restart_count));
 	json_object_object_add(j, "stop_requested", json_object_new_int(st->stop_requested));
+	json_object_object_add(j, "oom_killed", json_object_new_int(st->oom_killed));
+	if (st->cgroup[0]) {
+		json_object_object_add(j, "cgroup", json_object_new_string(st->cgroup));
+		json_object_object_add(j, "cgroup_manager", json_object_new_string(st->cgroup_manager));
+		json_object_object_add(j, "cgroup_unit", json_object_new_string(st->cgroup_unit));
+	}
 	json_object_object_add(j, "started_at", json_object_new_string(st->started_at));
 	json_object_object_add(j, "finished_at", json_object_new_string(st->finished_at));
 	if (st->health)

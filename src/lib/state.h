@@ -32,6 +32,10 @@ struct ctr_state {
 	char started_at[48], finished_at[48];  /* RFC 3339 with nanoseconds, "" if never */
 	int restart_count;
 	bool stop_requested;         /* stop/kill/rm ended the restart policy */
+	bool oom_killed;             /* the last exit was an OOM kill (memory.events) */
+	char cgroup[512];            /* the container's cgroup directory, "" if none */
+	char cgroup_manager[16];     /* delegated or systemd */
+	char cgroup_unit[128];       /* systemd scope, "" if none */
 	json_object *health;         /* {Status, FailingStreak, Log[]} or NULL; owned */
 };
 

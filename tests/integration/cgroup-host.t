@@ -8,6 +8,7 @@
 # tests/vm/cgtest until `burrow run` takes --memory; the burrow run
 # versions are here too and skip until then.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
 
 [ "$(id -u)" != 0 ] || skip_all "run as an unprivileged user (make check does)"
 CGTEST=${BURROW_BUILD:?}/tests/cgtest
@@ -41,10 +42,52 @@ if [ -z "$v2" ]; then
 	assert_rc 125 "creating a container cgroup fails the same way"
 	assert_match "$err" "cgroup v1" "with the same reason"
 	if [ -n "$run_has_limits" ]; then
-		fixture_image 2>/dev/null || true
-		run "$BURROW" run --rm --memory 64m "${BURROW_TEST_IMAGE:-busybox}" true
+		fixture_image local/busybox:1
+		IMG=local/busybox:1
+		run "$BURROW" run --rm --memory 64m $IMG true
 		assert_rc 125 "burrow run --memory fails with 125 on this host"
 		assert_match "$err" "cgroup v1" "burrow run names the v1 host"
+		assert_match "$err" "fix: " "burrow run gives the fix"
+		run "$BURROW" ps -a -q
+		assert_eq "$out" "" "the refused --rm container is gone"
+		run "$BURROW" create --name lim --pids-limit 50 $IMG true
+		assert_rc 0 "create with limits succeeds (the cgroup comes at start)"
+		run "$BURROW" start -a lim
+		assert_rc 125 "start of a container with limits fails with 125 here"
+		assert_match "$err" "cgroup v1" "and names the v1 host"
+		run "$BURROW" rm -f lim
+		run "$BURROW" run --rm --cgroups=disabled $IMG echo ok
+		assert_rc 0 "--cgroups=disabled runs without a cgroup"
+		assert_eq "$out" ok "and the command ran"
+		run "$BURROW" run --rm $IMG true
+		assert_rc 0 "without limit flags no cgroup is needed"
+		run "$BURROW" run --rm --cgroups=disabled --memory 64m $IMG true
+		assert_rc 125 "--cgroups=disabled with a limit is refused"
+		assert_match "$err" "conflicts with resource limits" "and says why"
+		run "$BURROW" run --rm --cgroups=maybe $IMG true
+		assert_rc 125 "a bad --cgroups value is refused"
+		run "$BURROW" run --rm --memory 4m $IMG true
+		assert_match "$err" "minimum memory limit is 6m" "burrow run checks limit values first"
+		run "$BURROW" run --rm --ulimit nofile=100:200 $IMG sh -c 'ulimit -n; ulimit -Hn'
+		assert_rc 0 "--ulimit runs"
+		assert_eq "$(printf '%s' "$out" | tr '\n' ' ')" "100 200" "--ulimit nofile=100:200 sets soft and hard"
+		run "$BURROW" run --rm --ulimit bogus=1 $IMG true
+		assert_rc 125 "a bad --ulimit is refused"
+		run "$BURROW" run -d --name nocg --network none $IMG sleep 100
+		assert_rc 0 "a detached container without limits runs"
+		run "$BURROW" pause nocg
+		assert_rc 125 "pause of a container without a cgroup fails with 125"
+		assert_match "$err" "has no cgroup" "and says it has no cgroup"
+		run "$BURROW" unpause nocg
+		assert_rc 125 "unpause of a running container fails"
+		assert_match "$err" "is not paused" "with docker's message"
+		run "$BURROW" inspect --format '{{.State.Status}}' nocg
+		assert_eq "$out" running "the container still runs"
+		run "$BURROW" rm -f nocg
+		run "$BURROW" create --name made $IMG true
+		run "$BURROW" pause made
+		assert_match "$err" "is not running" "pause of a created container: not running"
+		run "$BURROW" rm -f made
 	else
 		skip "burrow run --memory: run has no limit flags yet (issue #6 wiring)"
 	fi

@@ -42,8 +42,8 @@ before=$(hostname)
 run burrow run --rm --cap-add SYS_ADMIN $IMG sh -c 'hostname changed-inside && hostname'
 assert_eq "$out" "changed-inside" "a hostname set inside takes effect inside"
 assert_eq "$(hostname)" "$before" "and does not change the host's hostname"
-run burrow run --rm $IMG sh -c 'ip link show | grep -c "^[0-9]"; cat /sys/class/net/lo/operstate'
-assert_match "$out" "^1" "--network none (default): only loopback"
+run burrow run --rm --network none $IMG sh -c 'ip link show | grep -c "^[0-9]"; cat /sys/class/net/lo/operstate'
+assert_match "$out" "^1" "--network none: only loopback"
 run burrow run --rm $IMG sh -c 'ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
 assert_eq "$out" "lo-up" "loopback is up"
 run burrow run --rm --network host $IMG sh -c 'readlink /proc/self/ns/net; hostname'

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/container.h"
 #include "lib/spec.h"
 #include "lib/util.h"
 #include "tap.h"
@@ -549,7 +550,7 @@ static void test_network(void)
 	ok(opts == NULL, "empty opts are NULL");
 	is_int(parse_network("host", &m, NULL, &e), 0, "opts may be NULL");
 	is_int(parse_network("bridge", &m, &opts, &e), -1, "network bridge is rejected");
-	has_msg(&e, "valid modes are none, host, slirp4netns[:OPTIONS] and private", "bridge");
+	has_msg(&e, "valid modes are none, host, slirp4netns[:OPTIONS] (or slirp) and private", "bridge");
 	has_msg(&e, "\"bridge\"", "bridge");
 	is_int(parse_network("", &m, &opts, &e), -1, "network \"\" is rejected");
 	is_int(parse_network("Host", &m, &opts, &e), -1, "network Host is rejected (case)");
@@ -588,6 +589,60 @@ static void test_signals(void)
 	err_clear(&e);
 }
 
+/* config.json keeps the limits, --cgroups and --ulimit for restarts and update */
+static void test_limits_record(void)
+{
+	struct container_spec s, r;
+	struct err e = ERR_INIT;
+	json_object *j;
+	char *lower[] = { "/l", NULL }, *argv[] = { "true", NULL };
+
+	memset(&s, 0, sizeof s);
+	memset(s.id, 'a', 64);
+	s.name = "n";
+	s.hostname = "h";
+	s.argv = argv;
+	s.lowerdirs = lower;
+	s.has_limits = true;
+	cgroup_limits_init(&s.limits);
+	ok(cgroup_limit_set(&s.limits, "memory", "64m", &e) == 0, "--memory 64m");
+	ok(cgroup_limit_set(&s.limits, "cpus", "0.5", &e) == 0, "--cpus 0.5");
+	ok(cgroup_limit_set(&s.limits, "pids-limit", "-1", &e) == 0, "--pids-limit -1");
+	ok(cgroup_limit_set(&s.limits, "cpuset-cpus", "0-1", &e) == 0, "--cpuset-cpus 0-1");
+	strv_push(&s.ulimits, "nofile=10:20");
+	j = container_spec_to_json(&s);
+	ok(container_spec_from_json(j, "/r", "/rr", &r, &e) == 0, "the record reads back");
+	ok(r.has_limits, "limits are recorded");
+	is_int(r.limits.memory, 64 << 20, "memory");
+	is_int(r.limits.cpu_quota, 50000, "cpu quota from --cpus");
+	is_int(r.limits.cpu_period, 100000, "cpu period from --cpus");
+	ok(r.limits.from_cpus, "from_cpus");
+	is_int(r.limits.pids_limit, CG_MAX, "pids unlimited");
+	ok(r.limits.memory_swap == CG_UNSET && r.limits.cpu_shares == CG_UNSET, "unset limits stay unset");
+	is_str(r.limits.cpuset_cpus, "0-1", "cpuset");
+	ok(r.limits.cpuset_mems == NULL, "no cpuset mems");
+	ok(r.ulimits && strcmp(r.ulimits[0], "nofile=10:20") == 0, "ulimits recorded");
+	ok(!r.no_cgroups, "cgroups enabled by default");
+	container_spec_free(&r);
+	json_object_put(j);
+	cgroup_limits_free(&s.limits);
+	strv_free(s.ulimits);
+
+	memset(&s, 0, sizeof s);
+	memset(s.id, 'b', 64);
+	s.name = "n";
+	s.hostname = "h";
+	s.argv = argv;
+	s.lowerdirs = lower;
+	s.no_cgroups = true;
+	j = container_spec_to_json(&s);
+	ok(container_spec_from_json(j, "/r", "/rr", &r, &e) == 0, "a record without limits reads back");
+	ok(!r.has_limits && r.no_cgroups && !r.ulimits, "--cgroups=disabled, no limits");
+	container_spec_free(&r);
+	json_object_put(j);
+	err_clear(&e);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/burrow-spec-test.XXXXXX";
@@ -610,6 +665,7 @@ int main(void)
 	test_caps();
 	test_network();
 	test_signals();
+	test_limits_record();
 	rm_rf_at(AT_FDCWD, tmp, &e);
 	err_clear(&e);
 	return done_testing();

@@ -29,6 +29,10 @@ kv() { printf '%s\n' "$out" | sed -n "s/^$1=//p" | head -n 1; }
 run_has_limits=
 if [ -x "${BURROW:-}" ] && "$BURROW" run --help 2>/dev/null | grep -q -- --memory; then
 	run_has_limits=1
+	# a private store with the busybox fixture (tests/lib/fixtures.sh)
+	. "$(dirname "$0")/../lib/fixtures.sh"
+	fixture_image local/busybox:1
+	BURROW_VM_IMAGE=local/busybox:1
 fi
 burrow_run() { # DESC FLAGS... -- WORKLOAD...   (sets out, err, rc)
 	if [ -z "$run_has_limits" ]; then
@@ -40,7 +44,7 @@ burrow_run() { # DESC FLAGS... -- WORKLOAD...   (sets out, err, rc)
 	while [ "$1" != -- ]; do _flags="$_flags $1"; shift; done
 	shift
 	# shellcheck disable=SC2086 # flags are words
-	run "$BURROW" run --rm -v "$WORK:/cgwork:ro" $_flags "${BURROW_VM_IMAGE:-busybox}" /cgwork "$@"
+	run "$BURROW" run --rm --network none -v "$WORK:/cgwork:ro" $_flags "${BURROW_VM_IMAGE:-busybox}" /cgwork "$@"
 	return 0
 }
 skip_run() { skip "burrow run $1: run has no limit flags yet (issue #6 wiring)"; }
@@ -113,5 +117,59 @@ run "$CGTEST" --memory 64m --pids-limit 20 cycles 20 -- true
 assert_rc 0 "20 containers created and destroyed"
 assert_eq "$(kv stale_after_destroy)" 0 "each cgroup is gone once destroyed"
 assert_eq "$(kv leftover)" 0 "no burrow cgroup is left after 20 containers"
+
+# --- burrow run: the record, the cgroup's end, --ulimit, start latency ----------------
+ms_now() { date +%s%N | sed 's/......$//'; }
+if [ -n "$run_has_limits" ]; then
+	IMG=$BURROW_VM_IMAGE
+	run "$BURROW" run --name oomer --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" /cgwork hog 256
+	assert_rc 137 "burrow run (kept): the hog exits 137"
+	run "$BURROW" inspect --format '{{.State.OOMKilled}}' oomer
+	assert_eq "$out" true "inspect shows State.OOMKilled=true"
+	run "$BURROW" rm oomer
+	run "$BURROW" run --name fine --network none --memory 64m "$IMG" true
+	assert_rc 0 "burrow run --memory 64m true exits 0"
+	run "$BURROW" inspect --format '{{.State.OOMKilled}}' fine
+	assert_eq "$out" false "no OOM kill: OOMKilled=false"
+	run "$BURROW" rm fine
+	run "$BURROW" run --rm --network none --memory 64m --ulimit nofile=64:128 "$IMG" sh -c 'ulimit -n; ulimit -Hn'
+	assert_eq "$(printf '%s' "$out" | tr '\n' ' ')" "64 128" "--ulimit nofile=64:128 is set in the container"
+	run "$BURROW" run --rm --network none --memory 64m "$IMG" cat /proc/self/cgroup
+	assert_eq "$out" "0::/" "the cgroup namespace is rooted at the container's cgroup"
+	i=0
+	while [ $i -lt 20 ]; do
+		"$BURROW" run --rm --network none --memory 32m --pids-limit 20 "$IMG" true >/dev/null 2>&1 || break
+		i=$((i + 1))
+	done
+	assert_eq "$i" 20 "20 burrow run --rm with limits succeed"
+	leftdirs=$(find /sys/fs/cgroup -type d -name 'burrow-*' ! -name burrow-cli ! -name 'burrow-vm*' 2>/dev/null)
+	[ -z "$leftdirs" ] || diag "left: $leftdirs"
+	left=$(printf '%s' "$leftdirs" | grep -c .)
+	assert_eq "$left" 0 "no burrow cgroup is left after 20 burrow runs"
+	# pause / unpause through burrow
+	run "$BURROW" run -d --name pz --network none -v "$WORK:/cgwork:ro" --pids-limit 100 "$IMG" /cgwork burn 60
+	assert_rc 0 "a detached burner with limits starts"
+	run "$BURROW" pause pz
+	assert_rc 0 "burrow pause"
+	run "$BURROW" inspect --format '{{.State.Status}} {{.State.Paused}}' pz
+	assert_eq "$out" "paused true" "inspect shows paused"
+	run "$BURROW" pause pz
+	assert_match "$err" "already paused" "pausing twice is refused"
+	run "$BURROW" unpause pz
+	assert_rc 0 "burrow unpause"
+	run "$BURROW" inspect --format '{{.State.Status}}' pz
+	assert_eq "$out" running "running again after unpause"
+	run "$BURROW" rm -f pz
+	assert_rc 0 "rm -f of the burner"
+	# start latency with and without limits (bench/cgroup measures the library alone)
+	t0=$(ms_now)
+	for _ in 1 2 3 4 5; do "$BURROW" run --rm --network none "$IMG" true; done
+	t1=$(ms_now)
+	for _ in 1 2 3 4 5; do "$BURROW" run --rm --network none --memory 64m "$IMG" true; done
+	t2=$(ms_now)
+	diag "burrow run --rm true, mean of 5 ($want_mgr): $(((t1 - t0) / 5)) ms without limits, $(((t2 - t1) / 5)) ms with --memory 64m"
+else
+	skip_run "record, cleanup and --ulimit"
+fi
 
 done_testing
