@@ -4,7 +4,7 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stop system tag top unshare unpause untag version wait"
+_burrow_commands="attach create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
@@ -57,6 +57,10 @@ _burrow_opts_pause="--help"
 _burrow_value_opts_pause=""
 _burrow_opts_unpause="--help"
 _burrow_value_opts_unpause=""
+_burrow_opts_stats="-a --all --format --help --no-stream"
+_burrow_value_opts_stats="--format"
+_burrow_opts_update="--blkio-weight --cpu-period --cpu-quota --cpu-shares --cpus --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap --pids-limit --help"
+_burrow_value_opts_update="--blkio-weight --cpu-period --cpu-quota --cpu-shares --cpus --cpuset-cpus --cpuset-mems --memory --memory-reservation --memory-swap --pids-limit"
 _burrow_value_opts_kill="-s --signal"
 _burrow_opts_logs="-f --follow --help --since -n --tail -t --timestamps"
 _burrow_value_opts_logs="--since -n --tail"
@@ -209,7 +213,7 @@ _burrow() {
 	help) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$_burrow_commands" -- "$cur") ;;
 	unshare) mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
 	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
-	attach|diff|healthcheck|inspect|kill|logs|pause|unpause|port|rename|restart|rm|start|stop|top|wait|exec)
+	attach|diff|healthcheck|inspect|kill|logs|pause|unpause|stats|update|port|rename|restart|rm|start|stop|top|wait|exec)
 		mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
 	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "prune" -- "$cur") ;;
 	*) COMPREPLY=() ;;

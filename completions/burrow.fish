@@ -93,6 +93,8 @@ complete -c burrow -n __fish_use_subcommand -a inspect -d 'Show the details of c
 complete -c burrow -n __fish_use_subcommand -a kill -d 'Send a signal to running containers'
 complete -c burrow -n __fish_use_subcommand -a pause -d 'Pause the processes of containers'
 complete -c burrow -n __fish_use_subcommand -a unpause -d 'Unpause the processes of containers'
+complete -c burrow -n __fish_use_subcommand -a stats -d 'Show resource usage of containers'
+complete -c burrow -n __fish_use_subcommand -a update -d 'Change the resource limits of a container'
 complete -c burrow -n __fish_use_subcommand -a logs -d 'Show the output of a container'
 complete -c burrow -n __fish_use_subcommand -a port -d 'List a container\'s published ports'
 complete -c burrow -n __fish_use_subcommand -a ps -d 'List containers'
@@ -108,7 +110,7 @@ complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow versi
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stop system tag top unshare unpause untag version wait'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -365,6 +367,30 @@ complete -c burrow -n $inspect -s f -l format -x -d 'Format the output with a Go
 complete -c burrow -n $inspect -l help -d 'Show this help'
 complete -c burrow -n $inspect -s t -l type -x -d 'container (the only type burrow inspects)'
 complete -c burrow -n $inspect -a '(__burrow_containers)'
+
+# stats
+set -l stats '__fish_seen_subcommand_from stats'
+complete -c burrow -n $stats -s a -l all -d 'Show all containers, not only running ones'
+complete -c burrow -n $stats -l format -x -a 'json table' -d 'json or table'
+complete -c burrow -n $stats -l help -d 'Show this help'
+complete -c burrow -n $stats -l no-stream -d 'Print one sample and exit'
+complete -c burrow -n $stats -a '(__burrow_containers)'
+
+# update
+set -l update '__fish_seen_subcommand_from update'
+complete -c burrow -n $update -l blkio-weight -x -d 'Block IO weight, 10 to 1000'
+complete -c burrow -n $update -l cpu-period -x -d 'CPU CFS period in microseconds'
+complete -c burrow -n $update -l cpu-quota -x -d 'CPU CFS quota in microseconds (-1: none)'
+complete -c burrow -n $update -l cpu-shares -x -d 'CPU shares (relative weight)'
+complete -c burrow -n $update -l cpus -x -d 'Number of CPUs (e.g. 0.5)'
+complete -c burrow -n $update -l cpuset-cpus -x -d 'CPUs the container may use (0-3,5)'
+complete -c burrow -n $update -l cpuset-mems -x -d 'Memory nodes the container may use'
+complete -c burrow -n $update -l memory -x -d 'Memory limit (e.g. 64m)'
+complete -c burrow -n $update -l memory-reservation -x -d 'Memory soft limit'
+complete -c burrow -n $update -l memory-swap -x -d 'Memory plus swap limit (-1: unlimited swap)'
+complete -c burrow -n $update -l pids-limit -x -d 'Maximum number of processes (-1: unlimited)'
+complete -c burrow -n $update -l help -d 'Show this help'
+complete -c burrow -n $update -a '(__burrow_containers)'
 
 # pause
 set -l pause '__fish_seen_subcommand_from pause'

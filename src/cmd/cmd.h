@@ -25,6 +25,8 @@ CMD_DECL(wait);
 CMD_DECL(top);
 CMD_DECL(system);
 CMD_DECL(stop);
+CMD_DECL(stats);
+CMD_DECL(update);
 CMD_DECL(start);
 CMD_DECL(rm);
 CMD_DECL(restart);

@@ -305,3 +305,18 @@ char *ctr_status_text(const struct ctr *c)
 		return xstrdup("Created");
 	}
 }
+
+static enum cgroup_manager manager_of(const char *name)
+{
+	if (strcmp(name, "delegated") == 0)
+		return CGM_DELEGATED;
+	if (strcmp(name, "systemd") == 0)
+		return CGM_SYSTEMD;
+	return CGM_NONE;
+}
+
+int ctr_cgroup_open(const struct ctr_state *st, struct cgroup *cg, struct err *e)
+{
+	return cgroup_open(st->cgroup, manager_of(st->cgroup_manager),
+			   st->cgroup_unit[0] ? st->cgroup_unit : NULL, cg, e);
+}

@@ -48,6 +48,10 @@ char *ctr_ago(const char *rfc3339);
 /* The health status string or NULL */
 const char *ctr_health(const struct ctr *c);
 
+/* Open the cgroup recorded in st (state.json: path, manager, unit).
+ * st->cgroup must be non-empty. */
+int ctr_cgroup_open(const struct ctr_state *st, struct cgroup *cg, struct err *e);
+
 #endif
 
 #ifndef BURROW_CMD_CTRUTIL_JSON

@@ -15,15 +15,6 @@ static const struct opt pause_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-static enum cgroup_manager manager_of(const char *name)
-{
-	if (strcmp(name, "delegated") == 0)
-		return CGM_DELEGATED;
-	if (strcmp(name, "systemd") == 0)
-		return CGM_SYSTEMD;
-	return CGM_NONE;
-}
-
 /* lock -> load -> check the transition -> freeze/thaw -> save */
 static int set_paused(struct globals *g, const char *ref, bool pause, struct err *e)
 {
@@ -61,8 +52,7 @@ static int set_paused(struct globals *g, const char *ref, bool pause, struct err
 			 ref);
 		goto out;
 	}
-	if (cgroup_open(st.cgroup, manager_of(st.cgroup_manager),
-			st.cgroup_unit[0] ? st.cgroup_unit : NULL, &cg, e) < 0 ||
+	if (ctr_cgroup_open(&st, &cg, e) < 0 ||
 	    cgroup_freeze(&cg, pause, 10000, e) < 0) {
 		err_wrap(e, "%s container %s", pause ? "pausing" : "unpausing", ref);
 		goto out;

@@ -81,12 +81,42 @@ if [ -z "$v2" ]; then
 		run "$BURROW" unpause nocg
 		assert_rc 125 "unpause of a running container fails"
 		assert_match "$err" "is not paused" "with docker's message"
+		run "$BURROW" stats --no-stream nocg
+		assert_rc 0 "stats --no-stream of a container without a cgroup succeeds"
+		assert_match "$out" "^ID +NAME +CPU %" "stats prints podman's header"
+		assert_match "$out" "nocg +-- +--" "and the row with -- for the cgroup columns"
+		run "$BURROW" stats --no-stream --format json
+		assert_rc 0 "stats --format json of all running containers succeeds"
+		assert_match "$out" '"Name": "nocg"' "and lists the running container"
+		assert_match "$out" '"MemUsage": null' "with null for the cgroup fields"
+		run "$BURROW" update --memory 64m nocg
+		assert_rc 125 "update of a container without a cgroup fails with 125"
+		assert_match "$err" "has no cgroup" "and says it has no cgroup"
+		run "$BURROW" update --memory lots nocg
+		assert_rc 125 "update with a bad size fails with 125"
+		assert_match "$err" "--memory: invalid size lots" "and names the flag"
+		run "$BURROW" update --bogus 1 nocg
+		assert_rc 125 "update with an unknown flag fails with 125"
+		run "$BURROW" update nocg
+		assert_rc 125 "update without a limit fails with 125"
+		assert_match "$err" "needs at least one limit" "and says so"
+		run "$BURROW" update --memory 64m no-such-ctr
+		assert_rc 125 "update of an unknown container fails with 125"
+		assert_match "$err" "no container with name or ID" "and names it"
+		run "$BURROW" stats --no-stream no-such-ctr
+		assert_rc 125 "stats of an unknown container fails with 125"
+		assert_match "$err" "no container with name or ID" "and names it"
+		run "$BURROW" stats --no-stream --format yaml nocg
+		assert_rc 125 "stats with a bad --format fails with 125"
 		run "$BURROW" inspect --format '{{.State.Status}}' nocg
 		assert_eq "$out" running "the container still runs"
 		run "$BURROW" rm -f nocg
 		run "$BURROW" create --name made $IMG true
 		run "$BURROW" pause made
 		assert_match "$err" "is not running" "pause of a created container: not running"
+		run "$BURROW" update --memory 64m made
+		assert_rc 125 "update of a stopped container fails where limits cannot be applied"
+		assert_match "$err" "cgroup v1" "and names the v1 host"
 		run "$BURROW" rm -f made
 	else
 		skip "burrow run --memory: run has no limit flags yet (issue #6 wiring)"

@@ -161,6 +161,35 @@ if [ -n "$run_has_limits" ]; then
 	assert_eq "$out" running "running again after unpause"
 	run "$BURROW" rm -f pz
 	assert_rc 0 "rm -f of the burner"
+	# stats and update through burrow
+	run "$BURROW" run -d --name st --network none -v "$WORK:/cgwork:ro" --memory 64m "$IMG" /cgwork hold 20 60
+	assert_rc 0 "a detached holder with --memory 64m starts"
+	sleep 1
+	run "$BURROW" stats --no-stream --format json st
+	assert_rc 0 "burrow stats --no-stream --format json"
+	assert_match "$out" '"MemLimit": 67108864,' "stats: MemLimit is 64 MiB"
+	assert_match "$out" '"MemUsage": [1-9][0-9]*,' "stats: MemUsage is not zero"
+	assert_match "$out" '"PIDs": [1-9]' "stats: PIDs is not zero"
+	run "$BURROW" stats --no-stream st
+	assert_match "$out" " st +[0-9.]+% +[0-9.]+[kMG]?B / 67.11MB " "stats table: the row with usage / 64 MiB limit"
+	run "$BURROW" rm -f st
+	run "$BURROW" run -d --name upd --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" sh -c 'sleep 4; /cgwork hog 128'
+	assert_rc 0 "a detached delayed hog with --memory 64m starts"
+	run "$BURROW" update --memory 256m upd
+	assert_rc 125 "update --memory above the recorded --memory-swap is refused"
+	assert_match "$err" "must be at least --memory" "and says why"
+	run "$BURROW" update --memory 256m --memory-swap 256m upd
+	assert_rc 0 "burrow update --memory 256m --memory-swap 256m"
+	run "$BURROW" stats --no-stream --format json upd
+	assert_match "$out" '"MemLimit": 268435456,' "stats shows the raised limit"
+	run "$BURROW" wait upd
+	assert_eq "$out" 0 "after burrow update the 128m hog survives (exit 0, not 137)"
+	run "$BURROW" logs upd
+	assert_match "$out" "survived" "the hog ran to the end"
+	run "$BURROW" start upd
+	run "$BURROW" wait upd
+	assert_eq "$out" 0 "the updated limit is kept across a restart"
+	run "$BURROW" rm -f upd
 	# start latency with and without limits (bench/cgroup measures the library alone)
 	t0=$(ms_now)
 	for _ in 1 2 3 4 5; do "$BURROW" run --rm --network none "$IMG" true; done
