@@ -25,6 +25,14 @@ unshare --user --map-root-user --net true 2>/dev/null ||
 T=$(mktemp -d /tmp/burrow-net.XXXXXX)
 PIDS=
 cleanup() {
+	# everything still running inside a namespace this test made, servers
+	# started in subshells included (only the test's own namespaces,
+	# recorded when they were made, never the host's)
+	for _ns in $NSIDS; do
+		for q in /proc/[0-9]*; do
+			[ "$(readlink "$q/ns/net" 2>/dev/null)" = "$_ns" ] && kill -9 "${q#/proc/}" 2>/dev/null
+		done
+	done
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
@@ -38,6 +46,7 @@ new_ns() {
 		3>"$T/$1.pid" </dev/null >/dev/null 2>&1 &
 	read -r NSPID <"$T/$1.pid"
 	PIDS="$PIDS $NSPID"
+	NSIDS="$NSIDS $(readlink "/proc/$NSPID/ns/net")"
 }
 
 in_ns() { # NSPID CMD...
