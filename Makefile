@@ -51,7 +51,9 @@ LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(PKG_LIBS)
 TEST_LDLIBS := -larchive $(PKG_LIBS)
 
 LIB_SRC   := $(sort $(wildcard src/lib/*.c src/lib/store/*.c)) src/opt.c
-CMD_SRC   := $(sort $(wildcard src/cmd/*.c))
+# src/cmd: one file per verb; src/cli: what several verbs share (option
+# tables, the terminal relay, progress display)
+CMD_SRC   := $(sort $(wildcard src/cmd/*.c src/cli/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CMD_OBJ   := $(CMD_SRC:%.c=$(B)/obj/%.o) $(B)/obj/src/main.o
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))

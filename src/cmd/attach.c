@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/util.h"
-#include "relay.h"
+#include "cli/relay.h"
 
 enum { O_HELP = 1, O_NOSTDIN };
 static const struct opt attach_opts[] = {

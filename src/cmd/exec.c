@@ -17,12 +17,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/exec.h"
 #include "lib/spawn.h"
 #include "lib/userns.h"
 #include "lib/util.h"
-#include "relay.h"
+#include "cli/relay.h"
 
 enum { O_INTERACTIVE = 1, O_TTY, O_DETACH, O_ENV, O_WORKDIR, O_USER, O_PRIV, O_HELP, O_ENVFILE };
 static const struct opt exec_opts[] = {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/exec.h"
 #include "lib/util.h"
 

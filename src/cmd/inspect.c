@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/logfile.h"
 #include "lib/net.h"
 #include "lib/portspec.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 
 enum { O_SIGNAL = 1, O_HELP };
 static const struct opt kill_opts[] = {

@@ -7,7 +7,7 @@
 #include "lib/store/pull.h"
 #include "lib/userns.h"
 #include "lib/util.h"
-#include "progress.h"
+#include "cli/progress.h"
 
 enum { O_INPUT = 1, O_QUIET, O_HELP };
 static const struct opt opts[] = {

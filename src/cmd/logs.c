@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/logfile.h"
 #include "lib/syscalls.h"
 #include "lib/util.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/portspec.h"
 #include "lib/util.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/store/store.h"
 #include "lib/tmpl.h"
 #include "lib/util.h"

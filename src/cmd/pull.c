@@ -8,7 +8,7 @@
 #include "lib/store/ref.h"
 #include "lib/userns.h"
 #include "lib/util.h"
-#include "progress.h"
+#include "cli/progress.h"
 
 enum { O_QUIET = 1, O_TLS, O_PLATFORM, O_ARCH, O_AUTHFILE, O_HELP };
 static const struct opt opts[] = {

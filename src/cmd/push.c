@@ -6,7 +6,7 @@
 #include "lib/store/pull.h"
 #include "lib/userns.h"
 #include "lib/util.h"
-#include "progress.h"
+#include "cli/progress.h"
 
 enum { O_QUIET = 1, O_TLS, O_AUTHFILE, O_FORMAT, O_DIGESTFILE, O_HELP };
 static const struct opt opts[] = {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/util.h"
 
 int stop_one(struct globals *g, const char *ref, int timeout, bool quiet_ok, struct err *e);

@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ctropts.h"
-#include "ctrutil.h"
+#include "cli/ctropts.h"
+#include "cli/ctrutil.h"
 #include "lib/container.h"
 #include "lib/log.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
-#include "progress.h"
+#include "cli/progress.h"
 #include "lib/util.h"
 
 static const char run_usage[] = "[OPTIONS] IMAGE [COMMAND [ARG...]]";

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/util.h"
 
 enum { O_ATTACH = 1, O_INTERACTIVE, O_HELP };

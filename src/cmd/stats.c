@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/cgroup.h"
 #include "lib/container.h"
 #include "lib/net.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/util.h"
 
 enum { O_TIME = 1, O_ALL, O_HELP };

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 #include "lib/util.h"
 
 int rm_one(struct globals *g, const char *ref, bool force, bool by_id, struct err *e);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "ctrutil.h"
+#include "cli/ctrutil.h"
 
 enum { O_HELP = 1 };
 static const struct opt wait_opts[] = {

@@ -124,7 +124,13 @@ static int finish(struct ctr *c, struct err *e)
 	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	code = WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
-	oom = c->cg.dirfd >= 0 ? cgroup_oom_killed(&c->cg, e) : 0;
+	{
+		/* informational, as in the monitor: systemd may already have
+		 * removed an empty scope's files */
+		struct err oe = ERR_INIT;
+		oom = c->cg.dirfd >= 0 ? cgroup_oom_killed(&c->cg, &oe) : 0;
+		err_clear(&oe);
+	}
 	printf("exit=%d\noomkilled=%s\n", code, oom > 0 ? "true" : "false");
 	fflush(stdout);
 	return cgroup_destroy(&c->cg, e);

@@ -7,7 +7,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "lib/container.h"
 #include "lib/state.h"
 

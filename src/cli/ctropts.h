@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "lib/container.h"
 #include "lib/store/store.h"
 
