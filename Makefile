@@ -50,7 +50,7 @@ LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(PKG_LIBS)
 # they link the shared library, startup time does not matter there
 TEST_LDLIBS := -larchive $(PKG_LIBS)
 
-LIB_SRC   := $(sort $(wildcard src/lib/*.c src/lib/store/*.c)) src/opt.c
+LIB_SRC   := $(sort $(wildcard src/lib/*.c src/lib/store/*.c src/lib/build/*.c)) src/opt.c
 # src/cmd: one file per verb; src/cli: what several verbs share (option
 # tables, the terminal relay, progress display)
 CMD_SRC   := $(sort $(wildcard src/cmd/*.c src/cli/*.c))
