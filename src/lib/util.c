@@ -162,14 +162,11 @@ ssize_t read_all(int fd, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, struct err *e)
+int read_fd_all(int fd, size_t max, char **out, size_t *outlen, const char *what, struct err *e)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 0;
 
-	if (fd < 0)
-		return err_make(e, errno, "opening %s", path);
 	for (;;) {
 		ssize_t r;
 		if (len + 1 >= cap) {
@@ -180,19 +177,28 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *ou
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return err_make(e, errno, "reading %s", path);
+			return err_make(e, errno, "reading %s", what);
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 		if (len > max)
-			return err_make(e, EFBIG, "reading %s", path);
+			return err_make(e, EFBIG, "reading %s", what);
 	}
 	buf[len] = '\0';
 	if (outlen)
 		*outlen = len;
 	*out = steal_ptr(buf);
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, struct err *e)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return err_make(e, errno, "opening %s", path);
+	return read_fd_all(fd, max, out, outlen, path, e);
 }
 
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
@@ -378,4 +384,34 @@ uint64_t now_usec(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+char *path_clean_lexical(const char *in, bool *climbed)
+{
+	_cleanup_free_ char *buf = xstrdup(in);
+	char *res = xcalloc(1, strlen(in) + 1), *save = NULL;
+	size_t len = 0;
+
+	if (climbed)
+		*climbed = false;
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			if (len == 0 && climbed)
+				*climbed = true;
+			while (len > 0 && res[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			res[len] = '\0';
+			continue;
+		}
+		if (len > 0)
+			res[len++] = '/';
+		memcpy(res + len, c, strlen(c));
+		len += strlen(c);
+		res[len] = '\0';
+	}
+	return res;
 }

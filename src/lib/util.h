@@ -47,6 +47,12 @@ ssize_t write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);   /* until len or EOF */
 /* Read a whole file (at most max bytes, else EFBIG) relative to dirfd. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, struct err *e);
+/* Lexically clean a '/'-separated path: drop "", "." and a leading "/",
+ * resolve "..", clamping at the root.  *climbed (optional) tells whether a
+ * ".." tried to climb above the root.  "" is the root itself. */
+char *path_clean_lexical(const char *in, bool *climbed);
+/* All of fd (at most max bytes, else EFBIG), NUL-terminated; what names it in errors. */
+int read_fd_all(int fd, size_t max, char **out, size_t *outlen, const char *what, struct err *e);
 /* Write atomically: tmp file in the same directory, fsync-free rename. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
 			 struct err *e);

@@ -60,31 +60,14 @@ static void archivep(struct archive **a)
 
 int unpack_clean_path(const char *in, char **out, struct err *e)
 {
-	_cleanup_free_ char *buf = xstrdup(in);
-	_cleanup_free_ char *res = xcalloc(1, strlen(in) + 1);
-	size_t len = 0;
-	char *save = NULL;
+	bool climbed;
+	char *res = path_clean_lexical(in, &climbed);
 
-	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (strcmp(c, ".") == 0)
-			continue;
-		if (strcmp(c, "..") == 0) {
-			if (len == 0)
-				return err_make(e, 0, "entry \"%s\" points outside the layer root", in);
-			while (len > 0 && res[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-			res[len] = '\0';
-			continue;
-		}
-		if (len > 0)
-			res[len++] = '/';
-		memcpy(res + len, c, strlen(c));
-		len += strlen(c);
-		res[len] = '\0';
+	if (climbed) {
+		free(res);
+		return err_make(e, 0, "entry \"%s\" points outside the layer root", in);
 	}
-	*out = steal_ptr(res);
+	*out = res;
 	return 0;
 }
 
