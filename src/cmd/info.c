@@ -122,6 +122,7 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(idmap, "source", json_object_new_string(h->idmap.source));
 	json_object_object_add(idmap, "single", json_object_new_boolean(h->idmap.single));
 	json_object_object_add(idmap, "reason", jstr_or_null(h->idmap.fallback_reason));
+	json_object_object_add(idmap, "buildRootEmulation", json_object_new_boolean(h->root_emulation));
 	json_object_object_add(idmap, "uids", jmap(h->idmap.uids, h->idmap.nuids));
 	json_object_object_add(idmap, "gids", jmap(h->idmap.gids, h->idmap.ngids));
 	json_object_object_add(root, "idmap", idmap);

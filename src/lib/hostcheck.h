@@ -56,6 +56,9 @@ struct hostinfo {
 	bool fuse_ok;             /* fuse-overlayfs, fusermount3 and /dev/fuse all usable */
 
 	struct idmap idmap;
+	/* single-ID map: `burrow build` runs RUN steps under root emulation
+	 * (rootemu.h) by default; rootemu_ok says whether its filter loads here */
+	bool root_emulation, rootemu_ok;
 
 	struct host_check *checks;
 	size_t nchecks;

@@ -88,10 +88,16 @@ if [ -n "$subuid" ] && [ -n "$subgid" ]; then
 		"idmap.gids[1] is the range in /etc/subgid"
 	assert_eq "$(j '(grep { $_->{name} eq "subordinate-ids" } @{$j->{checks}})[0]{status}')" ok \
 		"subordinate-ids check is ok"
+	assert_eq "$(j '$j->{idmap}{buildRootEmulation}')" false \
+		"with subordinate IDs builds need no root emulation (idmap.buildRootEmulation false)"
+	assert_eq "$(j 'scalar grep { $_->{name} eq "root-emulation" } @{$j->{checks}}')" 0 \
+		"... and there is no root-emulation check"
 else
 	assert_eq "$(j '$j->{idmap}{single}')" true "idmap.single is true without a subordinate range"
 	skip "no subordinate uid range for $me"
 	skip "no subordinate gid range for $me"
+	skip "no subordinate range for $me"
+	skip "no subordinate range for $me"
 	skip "no subordinate range for $me"
 fi
 
@@ -108,8 +114,16 @@ assert_match "$(j '(grep { $_->{name} eq "subordinate-ids" } @{$j->{checks}})[0]
 	"BURROW_IDMAP=single: the fix names BURROW_IDMAP"
 assert_eq "$(j '(grep { $_->{name} eq "userns" } @{$j->{checks}})[0]{status}')" ok \
 	"BURROW_IDMAP=single: the userns probe works with the single-ID map"
+assert_eq "$(j '$j->{idmap}{buildRootEmulation}')" true "BURROW_IDMAP=single: idmap.buildRootEmulation"
+assert_eq "$(j '(grep { $_->{name} eq "root-emulation" } @{$j->{checks}})[0]{status}')" ok \
+	"BURROW_IDMAP=single: the root-emulation filter loads here"
 run env BURROW_IDMAP=single "$BURROW" info
 assert_match "$out" "single ID \\(root only\\)" "BURROW_IDMAP=single: the report says single ID (root only)"
+assert_match "$out" "^  ok +root-emulation +.burrow build. runs RUN steps with root emulation by default" \
+	"BURROW_IDMAP=single: the report explains root emulation for builds"
+assert_match "$out" "chown, setuid/setgid, setgroups and mknod of devices succeed without effect" \
+	"... what it does"
+assert_match "$out" "disable it with --userns-emulation=off" "... and how to turn it off"
 
 # --- the real no-subuid path ------------------------------------------------------
 # A user without a subordinate range: root inside `unshare -r` (util-linux) has

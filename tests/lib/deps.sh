@@ -23,7 +23,10 @@ PKGS="$PKGS uidmap fuse-overlayfs fuse3 busybox-static zstd gzip tar perl procps
 PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils systemd dbus dbus-user-session"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"
-BENCH_PKGS="podman runc debootstrap iperf3"
+# build tests: a Debian minbase image made by debootstrap (as root, cached by
+# tests/lib/debian-fixture.sh) and a local .deb made with dpkg-deb (dpkg)
+PKGS="$PKGS debootstrap dpkg"
+BENCH_PKGS="podman runc iperf3"
 
 want=$PKGS
 list=

@@ -67,3 +67,68 @@ fixture_image() {
 	"$BURROW" import "$(fixture_rootfs_tar "${2:-gz}")" "$1" >/dev/null ||
 		bail_out "cannot import the busybox fixture as $1"
 }
+
+# The Debian 12 minbase rootfs tarball made by debootstrap (as root, once:
+# tests/lib/debian-fixture.sh, which `make check` as root runs), or the one
+# BURROW_TEST_DEBIAN_TAR names.  Prints its path; fails when there is none.
+fixture_debian_tar() {
+	if [ -n "${BURROW_TEST_DEBIAN_TAR:-}" ]; then
+		[ -s "$BURROW_TEST_DEBIAN_TAR" ] && [ -r "$BURROW_TEST_DEBIAN_TAR" ] || return 1
+		echo "$BURROW_TEST_DEBIAN_TAR"
+		return 0
+	fi
+	for _f in /var/cache/burrow-tests/debian-bookworm-minbase.tar.zst \
+		/var/cache/burrow-tests/debian-bookworm-minbase.tar.gz; do
+		if [ -s "$_f" ] && [ -r "$_f" ]; then
+			echo "$_f"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# fixture_debian REF: import the Debian minbase rootfs as REF into the
+# current store, or skip the whole file (call it before the first test).
+fixture_debian() {
+	_t=$(fixture_debian_tar) ||
+		skip_all "no Debian minbase tarball (${BURROW_TEST_DEBIAN_TAR:-/var/cache/burrow-tests/debian-bookworm-minbase.tar.zst}): run make check as root once, or point BURROW_TEST_DEBIAN_TAR at one"
+	# the single-ID map warns about the owners it cannot give: not an error
+	_e=$("$BURROW" import "$_t" "$1" 2>&1 >/dev/null) ||
+		bail_out "cannot import the Debian fixture $_t as $1: $_e"
+}
+
+# fixture_deb DIR NAME: build NAME_1.0_all.deb in DIR with dpkg-deb and print
+# its path.  It installs /usr/share/NAME/hello and /usr/share/NAME/owned; its
+# postinst gives hello to root:root and owned to daemon:daemon and adds the
+# system user NAME: what fails without subordinate IDs unless root is emulated.
+fixture_deb() {
+	_root="$1/$2.pkg"
+	rm -rf "$_root"
+	mkdir -p "$_root/DEBIAN" "$_root/usr/share/$2"
+	cat >"$_root/DEBIAN/control" <<-END
+		Package: $2
+		Version: 1.0
+		Architecture: all
+		Maintainer: burrow tests <tests@burrow.invalid>
+		Description: burrow test package $2
+		 Installs /usr/share/$2/hello and /usr/share/$2/owned; the postinst
+		 changes their owners and adds the system user $2.
+	END
+	cat >"$_root/DEBIAN/postinst" <<-END
+		#!/bin/sh
+		set -e
+		if [ "\$1" = configure ]; then
+		    chown root:root /usr/share/$2/hello
+		    chown daemon:daemon /usr/share/$2/owned
+		    getent passwd $2 >/dev/null ||
+		        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin $2
+		fi
+	END
+	chmod 0755 "$_root/DEBIAN/postinst"
+	echo "hello from $2" >"$_root/usr/share/$2/hello"
+	echo "owned by daemon" >"$_root/usr/share/$2/owned"
+	dpkg-deb --root-owner-group -Zgzip --build "$_root" "$1/${2}_1.0_all.deb" >/dev/null ||
+		bail_out "dpkg-deb could not build the test package $2"
+	rm -rf "$_root"
+	echo "$1/${2}_1.0_all.deb"
+}

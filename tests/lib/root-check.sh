@@ -15,6 +15,8 @@
 #
 # Passed through to the user's make: PROVE_FLAGS, and BURROW_OVERLAY /
 # BURROW_IDMAP when set (to force a fallback path for the whole suite);
+# BURROW_TEST_DEBIAN_TAR, the Debian rootfs tarball tests/lib/debian-fixture.sh
+# makes (default /var/cache/burrow-tests/debian-bookworm-minbase.tar.zst);
 # BURROW_VM=0 / BURROW_VM_MODES for the VM tests, and BURROW_VM_KERNEL, a
 # readable copy of the kernel when /boot's is root-only.
 # shellcheck shell=sh
@@ -36,6 +38,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 sh "$src/tests/lib/deps.sh" </dev/null
+
+# The Debian minbase rootfs for the build tests: debootstrap needs root, so it
+# is made here once (about 30 s and 35 MB) and cached outside the tree; the
+# tests that need it skip with the reason when it could not be made.
+sh "$src/tests/lib/debian-fixture.sh" </dev/null ||
+	say "warning: no Debian fixture tarball; tests/integration/build-debian.t will skip"
 
 # -- the unprivileged test user ------------------------------------------------
 if ! id -u "$user" >/dev/null 2>&1; then
@@ -110,7 +118,8 @@ say "running make $target as $user in $stage"
 set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
-for v in PROVE_FLAGS BURROW_OVERLAY BURROW_IDMAP BURROW_VM BURROW_VM_KERNEL BURROW_VM_MODES; do
+for v in PROVE_FLAGS BURROW_OVERLAY BURROW_IDMAP BURROW_VM BURROW_VM_KERNEL BURROW_VM_MODES \
+	BURROW_TEST_DEBIAN_TAR; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && set -- "$@" "$v=$val"
