@@ -68,7 +68,9 @@ struct bnet {
 	Slirp *slirp;
 	int tapfd;
 	int factory;            /* SOCK_SEQPACKET to the in-namespace socket factory */
-	pid_t factory_pid;
+	pid_t factory_pid;      /* the factory as a child process (a user namespace to join) */
+	pthread_t factory_thread;  /* ... or as a thread of ours (already in that user namespace) */
+	bool factory_is_thread;
 	pthread_mutex_t factory_lock;
 	struct counters cnt;
 
@@ -92,7 +94,11 @@ static inline void want_sweep(struct bnet *b, uint64_t in_ms)
 }
 
 /* ns.c: join the target's namespaces in a child, create and configure tap0
- * there, return the tap fd; the child stays as the socket factory. */
+ * there, return the tap fd; the child stays as the socket factory.  When
+ * no user namespace is to be joined (userns_fd < 0: we run in the one that
+ * owns the net namespace, as under burrow's monitor), the child is a thread
+ * that joins the net namespace alone (setns is per thread), which spares a
+ * fork and a process. */
 int ns_setup(struct bnet *b, int userns_fd, int netns_fd, char *errbuf, size_t errlen);
 /* A socket of the given type created inside the container's netns. */
 int ns_socket(struct bnet *b, int domain, int type);

@@ -1,14 +1,16 @@
 /* burrow-net - usermode networking for one rootless container (libslirp).
  *
- *   burrow-net (--target-pid PID | --netns-path PATH [--userns-path PATH])
+ *   burrow-net (--target-pid PID | --target-fd N | --netns-path PATH [--userns-path PATH])
  *              [--ready-fd N] [--exit-fd N] [--api-socket PATH]
  *              [--mtu N] [--cidr A.B.C.D/N] [--disable-host-loopback]
  *              [--enable-ipv6] [--port-handler fast|slirp]
  *              [--resolv-conf PATH] [-p SPEC]...
  *
  * A child joins the target's user namespace (when it is not ours) and net
- * namespace, creates tap0 there and configures it with ioctls: address
- * .100/N of --cidr (default 10.0.2.100/24), MTU 65520, up, lo up, default
+ * namespace (a thread when the user namespace is ours already, as under
+ * burrow's monitor, else a process), creates tap0 there and configures it
+ * with ioctls: address .100/N of --cidr (default 10.0.2.100/24), MTU 65520,
+ * up, lo up, default
  * route via .2; with --enable-ipv6, libslirp's router advertisements give
  * fd00::/64.  The tap fd comes back over SCM_RIGHTS.  The child stays in
  * the namespace as a "socket factory": fast port forwards ask it for
@@ -31,6 +33,11 @@
  * connections from 127.0.0.1.  --port-handler slirp: libslirp's hostfwd to
  * .100:PORT; the container sees the client's address (clients on the host's
  * loopback appear as .2).
+ *
+ * --target-fd N: the target's pid arrives later, as a decimal line on fd N.
+ * Everything that does not need the namespace (loading, libslirp, DNS, the
+ * -p sockets, the control socket) is done first, so a caller can start the
+ * helper while it is still creating the container (net_spawn/net_attach).
  *
  * Readiness: once tap0 is up and every -p listens, "1" is written to
  * --ready-fd.  A failure before that writes "0" and a one-line message to
@@ -84,6 +91,11 @@ static void stop_factory(void)
 		while (waitpid(B.factory_pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		B.factory_pid = 0;
+	}
+	if (B.factory_is_thread) {
+		/* it ends when its socket closes (above) */
+		pthread_join(B.factory_thread, NULL);
+		B.factory_is_thread = false;
 	}
 }
 
@@ -479,7 +491,8 @@ static void parse_cidr_opt(struct bnet *b, const char *s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: burrow-net (--target-pid PID | --netns-path PATH [--userns-path PATH])\n"
+	fprintf(stderr, "usage: burrow-net (--target-pid PID | --target-fd N | --netns-path PATH\n"
+		"       [--userns-path PATH])\n"
 		"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
 		"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp]\n"
 		"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]...\n");
@@ -521,10 +534,38 @@ static void open_target(pid_t pid, const char *netns, const char *userns, int *u
 	}
 }
 
+/* --target-fd: one decimal line; EOF first means the caller gave up */
+static pid_t read_target(int fd)
+{
+	char buf[32];
+	size_t got = 0;
+	char *end;
+	long v;
+
+	while (got < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (memchr(buf, '\n', got))
+			break;
+	}
+	close(fd);
+	buf[got] = '\0';
+	v = strtol(buf, &end, 10);
+	if (got == 0 || v <= 0 || v > 0x3fffffff || (*end && *end != '\n'))
+		fail("--target-fd: no target process id arrived");
+	return (pid_t)v;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "target-pid", required_argument, NULL, 't' },
+		{ "target-fd", required_argument, NULL, 'T' },
 		{ "netns-path", required_argument, NULL, 'n' },
 		{ "userns-path", required_argument, NULL, 'u' },
 		{ "ready-fd", required_argument, NULL, 'r' },
@@ -546,7 +587,7 @@ int main(int argc, char **argv)
 	char **ports = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nports = 0;
 	pid_t target = 0;
-	int c, ufd, nfd, pidfd;
+	int c, ufd = -1, nfd = -1, pidfd = -1, target_fd = -1;
 	char errbuf[512];
 
 	b->ready_fd = b->exit_fd = -1;
@@ -565,6 +606,7 @@ int main(int argc, char **argv)
 			target = (pid_t)v;
 			break;
 		}
+		case 'T': target_fd = parse_fd(optarg); break;
 		case 'n': netns = optarg; break;
 		case 'u': userns = optarg; break;
 		case 'r': b->ready_fd = parse_fd(optarg); break;
@@ -600,23 +642,20 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc || (target <= 0 && !netns))
+	if (optind != argc || (target <= 0 && !netns && target_fd < 0))
 		usage();
-	if (target > 0 && (netns || userns))
-		fail("--target-pid and --netns-path/--userns-path exclude each other");
+	if ((target > 0) + (netns || userns) + (target_fd >= 0) > 1)
+		fail("--target-pid, --target-fd and --netns-path/--userns-path exclude each other");
 	/* the ready and exit fds must not leak into anything we start */
 	if (b->ready_fd >= 0)
 		fcntl(b->ready_fd, F_SETFD, FD_CLOEXEC);
 	if (b->exit_fd >= 0)
 		fcntl(b->exit_fd, F_SETFD, FD_CLOEXEC);
+	if (target_fd >= 0)
+		fcntl(target_fd, F_SETFD, FD_CLOEXEC);
 	signal(SIGPIPE, SIG_IGN);
-
-	open_target(target, netns, userns, &ufd, &nfd, &pidfd);
-	if (ns_setup(b, ufd, nfd, errbuf, sizeof(errbuf)) < 0)
-		fail("%s", errbuf);
-	if (ufd >= 0)
-		close(ufd);
-	close(nfd);
+	if (target_fd < 0)
+		open_target(target, netns, userns, &ufd, &nfd, &pidfd);
 
 	/* libslirp */
 	SlirpConfig cfg = { 0 };
@@ -639,14 +678,8 @@ int main(int argc, char **argv)
 	if (!b->slirp)
 		fail("libslirp %s refused its configuration", slirp_version_string());
 
-	fcntl(b->tapfd, F_SETFL, fcntl(b->tapfd, F_GETFL) | O_NONBLOCK);
-	watch_add(b, b->tapfd, POLLIN, on_tap, NULL);
 	if (b->exit_fd >= 0)
 		watch_add(b, b->exit_fd, POLLIN, on_exit_fd, NULL);
-	if (pidfd >= 0)
-		watch_add(b, pidfd, POLLIN, on_quit, NULL);
-	/* the factory dies with the namespace's last process or with us */
-	watch_add(b, b->factory, POLLRDHUP, on_quit, NULL);
 	sigset_t ss;
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
@@ -676,6 +709,23 @@ int main(int argc, char **argv)
 	free(ports);
 	if (b->api_path && api_listen(b, errbuf, sizeof(errbuf)) < 0)
 		fail("%s", errbuf);
+
+	/* now the namespace: tap0 and the socket factory */
+	if (target_fd >= 0) {
+		target = read_target(target_fd);
+		open_target(target, NULL, NULL, &ufd, &nfd, &pidfd);
+	}
+	if (ns_setup(b, ufd, nfd, errbuf, sizeof(errbuf)) < 0)
+		fail("%s", errbuf);
+	if (ufd >= 0)
+		close(ufd);
+	close(nfd);
+	fcntl(b->tapfd, F_SETFL, fcntl(b->tapfd, F_GETFL) | O_NONBLOCK);
+	watch_add(b, b->tapfd, POLLIN, on_tap, NULL);
+	if (pidfd >= 0)
+		watch_add(b, pidfd, POLLIN, on_quit, NULL);
+	/* the factory dies with the namespace's last process or with us */
+	watch_add(b, b->factory, POLLRDHUP, on_quit, NULL);
 
 	if (b->ready_fd >= 0) {
 		if (write(b->ready_fd, "1", 1) != 1)

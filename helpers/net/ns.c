@@ -6,6 +6,7 @@
  *   child -> parent:        struct reply {err} + SCM_RIGHTS socket fd (err == 0)
  * The child exits when the parent closes its end (or dies: PDEATHSIG). */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
@@ -19,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -188,13 +190,64 @@ out:
 	return -1;
 }
 
+/* Close every fd from 3 up but the ones in keep (-1 entries are ignored):
+ * the listening sockets of -p and the control socket, which the parent may
+ * have opened before us, must close when the parent closes them. */
+static void close_others(int keep[3])
+{
+	unsigned lo = 3;
+
+	for (int i = 0; i < 3; i++)  /* sort the three */
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int x = keep[i];
+				keep[i] = keep[j];
+				keep[j] = x;
+			}
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned)keep[i] > lo)
+			syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0);
+		lo = (unsigned)keep[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+/* Serve socket requests until the other end closes. */
+static void factory_loop(int sock)
+{
+	for (;;) {
+		struct req q;
+		struct reply r;
+		ssize_t n = recv(sock, &q, sizeof(q), 0);
+		int fd;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(q))
+			return;
+		memset(&r, 0, sizeof(r));
+		fd = socket(q.domain, q.type | SOCK_CLOEXEC, 0);
+		r.err = fd < 0 ? errno : 0;
+		if (send_fd(sock, &r, fd) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 __attribute__((noreturn)) static void child(struct bnet *b, int sock, int ufd, int nfd)
 {
 	struct reply r = { 0 };
-	int tap;
+	int tap, keep[3] = { sock, ufd, nfd };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "burrow-net-ns");
+	close_others(keep);
 	if (ufd >= 0 && setns(ufd, CLONE_NEWUSER) < 0) {
 		cfail(&r, errno, "joining the container's user namespace");
 		send_fd(sock, &r, -1);
@@ -216,25 +269,60 @@ __attribute__((noreturn)) static void child(struct bnet *b, int sock, int ufd, i
 	if (send_fd(sock, &r, tap) < 0)
 		_exit(1);
 	close(tap);
+	factory_loop(sock);
+	_exit(0);
+}
 
-	/* the socket factory */
-	for (;;) {
-		struct req q;
-		ssize_t n = recv(sock, &q, sizeof(q), 0);
-		int fd;
+/* The factory as a thread: same protocol, same process. */
+struct ns_thread_arg {
+	struct bnet *b;
+	int sock, nfd;
+};
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)sizeof(q))
-			_exit(0);
-		memset(&r, 0, sizeof(r));
-		fd = socket(q.domain, q.type | SOCK_CLOEXEC, 0);
-		r.err = fd < 0 ? errno : 0;
-		if (send_fd(sock, &r, fd) < 0)
-			_exit(0);
-		if (fd >= 0)
-			close(fd);
+static void *ns_thread(void *arg)
+{
+	struct ns_thread_arg *a = arg;
+	struct reply r = { 0 };
+	int tap = -1;
+
+	prctl(PR_SET_NAME, "burrow-net-ns");
+	if (setns(a->nfd, CLONE_NEWNET) < 0) {
+		cfail(&r, errno, "joining the container's network namespace");
+		send_fd(a->sock, &r, -1);
+	} else if ((tap = make_tap(a->b, &r)) < 0) {
+		send_fd(a->sock, &r, -1);
+	} else if (send_fd(a->sock, &r, tap) == 0) {
+		close(tap);
+		factory_loop(a->sock);
+	} else {
+		close(tap);
 	}
+	close(a->sock);
+	free(a);
+	return NULL;
+}
+
+static int start_thread(struct bnet *b, int sock, int nfd)
+{
+	struct ns_thread_arg *a = malloc(sizeof(*a));
+	pthread_attr_t at;
+	int rc;
+
+	if (!a)
+		return -1;
+	a->b = b;
+	a->sock = sock;
+	a->nfd = nfd;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 128 * 1024);
+	rc = pthread_create(&b->factory_thread, &at, ns_thread, a);
+	pthread_attr_destroy(&at);
+	if (rc != 0) {
+		free(a);
+		return -1;
+	}
+	b->factory_is_thread = true;
+	return 0;
 }
 
 int ns_setup(struct bnet *b, int ufd, int nfd, char *errbuf, size_t errlen)
@@ -247,13 +335,18 @@ int ns_setup(struct bnet *b, int ufd, int nfd, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "socketpair: %s", strerror(errno));
 		return -1;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
-		return -1;
+	pid = 0;
+	if (ufd >= 0 || start_thread(b, sv[1], nfd) < 0) {
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			snprintf(errbuf, errlen, "fork: %s", strerror(errno));
+			return -1;
+		}
+	} else {
+		sv[1] = -1;  /* the thread's now */
 	}
-	if (pid == 0) {
+	if (pid == 0 && sv[1] >= 0) {
 		close(sv[0]);
 		if (b->ready_fd >= 0)
 			close(b->ready_fd);
@@ -261,7 +354,8 @@ int ns_setup(struct bnet *b, int ufd, int nfd, char *errbuf, size_t errlen)
 			close(b->exit_fd);
 		child(b, sv[1], ufd, nfd);
 	}
-	close(sv[1]);
+	if (sv[1] >= 0)
+		close(sv[1]);
 	if (recv_fd(sv[0], &r, &tap) < 0) {
 		snprintf(errbuf, errlen, "the namespace helper died before creating tap0");
 		close(sv[0]);

@@ -1,9 +1,11 @@
 /* ctrnet.c - the network part of run and create: --network, -p and -P
- * become s->net, s->net_opts and s->ports (host ports assigned). */
+ * become s->net, s->net_opts, s->net_container and s->ports (host ports
+ * assigned). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctropts.h"
+#include "lib/container.h"
 #include "lib/net.h"
 #include "lib/portspec.h"
 #include "lib/util.h"
@@ -11,7 +13,7 @@
 /* The default when --network is not given: the usermode network. */
 #define DEFAULT_NETWORK "slirp4netns"
 
-int run_build_network(const struct run_args *a, const struct image *img,
+int run_build_network(const char *root, const struct run_args *a, const struct image *img,
 		      struct container_spec *s, struct err *e)
 {
 	_cleanup_free_ struct port_spec *v = NULL;
@@ -19,6 +21,20 @@ int run_build_network(const struct run_args *a, const struct image *img,
 
 	if (parse_network(a->network ? a->network : DEFAULT_NETWORK, &s->net, &s->net_opts, e) < 0)
 		return -1;
+	if (s->net == NET_CONTAINER) {
+		/* the name or ID becomes the full ID: the record keeps that */
+		char id[65];
+
+		if (container_lookup(root, s->net_opts, id, e) < 0)
+			return err_wrap(e, "--network container:%s", s->net_opts);
+		free(s->net_opts);
+		s->net_opts = NULL;
+		s->net_container = xstrdup(id);
+		if ((a->ports && a->ports[0]) || a->publish_all)
+			return err_make(e, 0, "conflicting options: port publishing and the container "
+					"network mode");
+		return 0;
+	}
 	if (s->net == NET_SLIRP) {
 		struct net_opts o;
 		net_opts_init(&o);

@@ -474,7 +474,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	s->created = xstrdup(created);
 	if (build_lifecycle(a, img, st, s, e) < 0)
 		return -1;
-	if (run_build_network(a, img, s, e) < 0)
+	if (run_build_network(g->cfg.root, a, img, s, e) < 0)
 		return -1;
 	if (build_command(a, img, &s->argv, e) < 0)
 		return -1;

@@ -31,9 +31,10 @@ extern const struct opt ctr_opts[];
 int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, bool *help,
 		   struct err *e);
 void run_args_free(struct run_args *a);
-/* ctrnet.c: --network, -p and -P into s->net, s->net_opts and s->ports
- * (random host ports assigned, busy or privileged ports refused). */
-int run_build_network(const struct run_args *a, const struct image *img,
+/* ctrnet.c: --network, -p and -P into s->net, s->net_opts, s->net_container
+ * (container:NAME, looked up in root) and s->ports (random host ports
+ * assigned, busy or privileged ports refused). */
+int run_build_network(const char *root, const struct run_args *a, const struct image *img,
 		      struct container_spec *s, struct err *e);
 int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e);

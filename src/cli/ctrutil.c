@@ -126,11 +126,33 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	return 0;
 }
 
+/* SIGKILL for the whole container: cgroup.kill where it has a cgroup
+ * (every process, also those the init does not know of), else the init
+ * (whose death ends its PID namespace).  0, or -errno of kill(2). */
+static int kill_all(const struct ctr *c)
+{
+	struct cgroup cg = CGROUP_INIT;
+	struct err e = ERR_INIT;
+	int ok = c->st.cgroup[0] && ctr_cgroup_open(&c->st, &cg, &e) == 0 && cgroup_kill(&cg, &e) == 0;
+
+	err_clear(&e);
+	cgroup_close(&cg);
+	if (ok)
+		return 0;
+	return kill(c->st.pid, SIGKILL) < 0 && errno != ESRCH ? -errno : 0;
+}
+
 int ctr_kill(struct ctr *c, int sig, struct err *e)
 {
+	int r;
+
 	if (!ctr_running(c) || !proc_alive(c->st.pid, c->st.pid_start))
 		return err_make(e, 0, "can only kill running containers. %.12s is in state %s: "
 				      "container state improper", c->id, ctr_status_name(c->st.status));
+	if (sig == SIGKILL) {
+		r = kill_all(c);
+		return r < 0 ? err_make(e, -r, "sending signal %d to container %.12s", sig, c->id) : 0;
+	}
 	if (kill(c->st.pid, sig) < 0 && errno != ESRCH)
 		return err_make(e, errno, "sending signal %d to container %.12s", sig, c->id);
 	return 0;
@@ -196,9 +218,10 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 	if (ctr_request_stop(g, c, e) < 0)
 		return -1;
 	if (ctr_running(c) && proc_alive(c->st.pid, c->st.pid_start)) {
-		kill(c->st.pid, sig);
-		if (!wait_pid(c->st.pid, c->st.pid_start, timeout * 1000))
-			kill(c->st.pid, SIGKILL);
+		if (sig != SIGKILL)
+			kill(c->st.pid, sig);
+		if (sig == SIGKILL || !wait_pid(c->st.pid, c->st.pid_start, timeout * 1000))
+			kill_all(c);
 	}
 	if (ctr_wait_monitor(c, 30000) < 0)
 		return err_make(e, 0, "container %.12s: the monitor did not finish in 30 s", c->id);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
@@ -52,6 +53,30 @@ static json_object *port_bindings(char *const *ports)
 		}
 	}
 	return pb;
+}
+
+/* RxBytes/TxBytes/RxPackets/TxPackets of a running slirp4netns container,
+ * from its burrow-net, or of the one whose network a container:ID container
+ * shares (0 otherwise): "rx" is into the container. */
+static void net_counters_json(const struct ctr *c, json_object *ns)
+{
+	struct net_counters nc = { 0 };
+	_cleanup_free_ char *sock = NULL;
+
+	if (ctr_running(c) && c->spec.net == NET_SLIRP)
+		sock = container_net_socket(&c->spec);
+	else if (ctr_running(c) && c->spec.net == NET_CONTAINER)
+		sock = net_shared_socket(&c->spec);
+	if (sock && access(sock, F_OK) == 0) {
+		struct err e = ERR_INIT;
+		if (net_counters(sock, &nc, &e) < 0)
+			memset(&nc, 0, sizeof nc);
+		err_clear(&e);
+	}
+	I(ns, "RxBytes", nc.rx_bytes);
+	I(ns, "TxBytes", nc.tx_bytes);
+	I(ns, "RxPackets", nc.rx_packets);
+	I(ns, "TxPackets", nc.tx_packets);
 }
 
 json_object *ctr_inspect_json(const struct ctr *c)
@@ -117,7 +142,12 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	B(hc, "AutoRemove", s->remove);
 	B(hc, "ReadonlyRootfs", s->read_only);
 	B(hc, "Init", s->init);
-	S(hc, "NetworkMode", s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none");
+	if (s->net == NET_CONTAINER) {
+		_cleanup_free_ char *mode = xasprintf("container:%s", s->net_container);
+		S(hc, "NetworkMode", mode);
+	} else {
+		S(hc, "NetworkMode", s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none");
+	}
 	O(hc, "PortBindings", port_bindings(s->ports));
 	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");
 	if (s->log_max_size) {
@@ -148,6 +178,7 @@ json_object *ctr_inspect_json(const struct ctr *c)
 		S(ns, "IPAddress", "");
 		S(ns, "Gateway", "");
 	}
+	net_counters_json(c, ns);
 	O(j, "NetworkSettings", ns);
 	for (size_t i = 0; i < s->nvolumes; i++) {
 		json_object *m = json_object_new_object();

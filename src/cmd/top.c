@@ -1,5 +1,7 @@
 /* top.c - burrow top: the container's processes, ps-style, with the PIDs
- * they have inside the container. */
+ * they have inside the container.  A container with a cgroup lists the
+ * processes of its cgroup.procs (every process of the container, and only
+ * those); one without is scanned for in /proc by PID namespace. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
+#include "lib/cgroup.h"
 #include "lib/util.h"
 
 enum { O_HELP = 1 };
@@ -63,6 +66,77 @@ static unsigned long inner_uid(const char *map, unsigned long host)
 	return host;
 }
 
+/* one process (host pid) into v; false if it is gone */
+static bool read_proc(int pid, const char *map, struct proc *pr)
+{
+	_cleanup_free_ char *status = NULL, *stat_txt = NULL, *cmdline = NULL;
+	size_t clen = 0;
+	const char *q;
+	char sp[64];
+
+	memset(pr, 0, sizeof *pr);
+	pr->pid = pid;
+	snprintf(sp, sizeof sp, "/proc/%d/status", pid);
+	status = read_small(sp, NULL);
+	if (!status)
+		return false;
+	q = strstr(status, "\nNSpid:");
+	if (q) {
+		const char *endl = strchr(q + 1, '\n');
+		const char *last = q + 7;
+		for (const char *r = q + 7; endl && r < endl; r++)
+			if (*r == '\t' || *r == ' ')
+				last = r + 1;
+		pr->nspid = atoi(last);
+	}
+	q = strstr(status, "\nUid:");
+	if (q)
+		pr->uid = inner_uid(map, strtoul(q + 5, NULL, 10));
+	snprintf(sp, sizeof sp, "/proc/%d/stat", pid);
+	stat_txt = read_small(sp, NULL);
+	if (stat_txt && (q = strrchr(stat_txt, ')'))) {
+		unsigned long long f[24];
+		int k = 0;
+		const char *r = q + 4; /* past ") S " */
+		memset(f, 0, sizeof f);
+		while (k < 20 && r && *r) {
+			f[k++] = strtoull(r, NULL, 10);
+			r = strchr(r, ' ');
+			if (r)
+				r++;
+		}
+		pr->ppid = (int)f[0];
+		pr->utime = f[10] + f[11];
+		pr->start = f[18];
+	}
+	snprintf(sp, sizeof sp, "/proc/%d/cmdline", pid);
+	cmdline = read_small(sp, &clen);
+	if (cmdline && clen) {
+		for (size_t k = 0; k + 1 < clen; k++)
+			if (cmdline[k] == '\0')
+				cmdline[k] = ' ';
+		pr->cmd = xstrdup(cmdline);
+	} else {
+		pr->cmd = xstrdup("");
+	}
+	return true;
+}
+
+/* the host pids of the container's cgroup.procs; false without a cgroup */
+static bool cgroup_pids(const struct ctr *c, pid_t **pids, size_t *n)
+{
+	struct cgroup cg = CGROUP_INIT;
+	struct err e = ERR_INIT;
+	bool ok;
+
+	if (!c->st.cgroup[0])
+		return false;
+	ok = ctr_cgroup_open(&c->st, &cg, &e) == 0 && cgroup_procs(&cg, pids, n, &e) == 0;
+	err_clear(&e);
+	cgroup_close(&cg);
+	return ok;
+}
+
 CMD_DECL(top)
 {
 	struct optparser p;
@@ -74,7 +148,8 @@ CMD_DECL(top)
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	struct proc *v = NULL;
-	size_t n = 0;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0, npids = 0;
 	long hz = sysconf(_SC_CLK_TCK);
 	double uptime = 0;
 	int id, rc = 0;
@@ -115,66 +190,30 @@ CMD_DECL(top)
 		if (up)
 			uptime = strtod(up, NULL);
 	}
-	d = opendir("/proc");
-	while (d && (de = readdir(d))) {
-		struct stat st;
-		struct proc pr;
-		_cleanup_free_ char *status = NULL, *stat_txt = NULL, *cmdline = NULL;
-		size_t clen = 0;
-		const char *q;
-		char sp[300];
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(sp, sizeof sp, "/proc/%s/ns/pid", de->d_name);
-		if (stat(sp, &st) < 0 || st.st_ino != nsst.st_ino || st.st_dev != nsst.st_dev)
-			continue;
-		memset(&pr, 0, sizeof pr);
-		pr.pid = atoi(de->d_name);
-		snprintf(sp, sizeof sp, "/proc/%s/status", de->d_name);
-		status = read_small(sp, NULL);
-		if (!status)
-			continue;
-		q = strstr(status, "\nNSpid:");
-		if (q) {
-			const char *endl = strchr(q + 1, '\n');
-			const char *last = q + 7;
-			for (const char *r = q + 7; r < endl; r++)
-				if (*r == '\t' || *r == ' ')
-					last = r + 1;
-			pr.nspid = atoi(last);
+	if (cgroup_pids(&c, &pids, &npids)) {
+		for (size_t i = 0; i < npids; i++) {
+			struct proc pr;
+			if (!read_proc((int)pids[i], map, &pr))
+				continue;
+			v = xrealloc(v, (n + 1) * sizeof *v);
+			v[n++] = pr;
 		}
-		q = strstr(status, "\nUid:");
-		if (q)
-			pr.uid = inner_uid(map, strtoul(q + 5, NULL, 10));
-		snprintf(sp, sizeof sp, "/proc/%s/stat", de->d_name);
-		stat_txt = read_small(sp, NULL);
-		if (stat_txt && (q = strrchr(stat_txt, ')'))) {
-			unsigned long long f[24];
-			int k = 0;
-			const char *r = q + 4; /* past ") S " */
-			memset(f, 0, sizeof f);
-			while (k < 20 && r && *r) {
-				f[k++] = strtoull(r, NULL, 10);
-				r = strchr(r, ' ');
-				if (r)
-					r++;
-			}
-			pr.ppid = (int)f[0];
-			pr.utime = f[10] + f[11];
-			pr.start = f[18];
+	} else {
+		d = opendir("/proc");
+		while (d && (de = readdir(d))) {
+			struct stat st;
+			struct proc pr;
+			char sp[300];
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			snprintf(sp, sizeof sp, "/proc/%s/ns/pid", de->d_name);
+			if (stat(sp, &st) < 0 || st.st_ino != nsst.st_ino || st.st_dev != nsst.st_dev)
+				continue;
+			if (!read_proc(atoi(de->d_name), map, &pr))
+				continue;
+			v = xrealloc(v, (n + 1) * sizeof *v);
+			v[n++] = pr;
 		}
-		snprintf(sp, sizeof sp, "/proc/%s/cmdline", de->d_name);
-		cmdline = read_small(sp, &clen);
-		if (cmdline && clen) {
-			for (size_t k = 0; k + 1 < clen; k++)
-				if (cmdline[k] == '\0')
-					cmdline[k] = ' ';
-			pr.cmd = xstrdup(cmdline);
-		} else {
-			pr.cmd = xstrdup("");
-		}
-		v = xrealloc(v, (n + 1) * sizeof *v);
-		v[n++] = pr;
 	}
 	printf("%-10s %-8s %-8s %-10s %-10s %s\n", "USER", "PID", "PPID", "ELAPSED", "TIME", "COMMAND");
 	for (size_t i = 0; i < n; i++) {

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -18,6 +20,8 @@
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP2_SUPER_MAGIC_ 0x63677270UL
 #define LEAF "burrow-cli"
+#define SUPERVISOR "supervisor"   /* systemd: the scope's leaf for the supervisor */
+#define CONTAINER "container"     /* systemd: the scope's leaf for the container */
 #define ALL_CTRLS (CG_C_CPU | CG_C_CPUSET | CG_C_IO | CG_C_MEMORY | CG_C_PIDS)
 
 const char *cgroup_manager_name(enum cgroup_manager m)
@@ -387,15 +391,16 @@ static int make_child(int parentfd, const char *parent, const char *name, struct
 }
 
 static int create_delegated(int basefd, const char *base, const struct cgroup_limits *l,
-			    const char *name, pid_t pid, struct cgroup *cg, struct err *e)
+			    const char *name, struct cgroup *cg, struct err *e)
 {
 	_cleanup_free_ char *ctrls = cg_read(basefd, "cgroup.controllers");
 
+	/* the supervisor stays where it is: in base's leaf once the
+	 * controllers are on (enable_controllers moves base's processes) */
 	if (enable_controllers(basefd, base, ctrl_mask_of(ctrls) & ALL_CTRLS, true, e) < 0)
 		return -1;
 	cg->manager = CGM_DELEGATED;
-	if (make_child(basefd, base, name, cg, e) < 0 || apply_limits(cg, l, e) < 0 ||
-	    (pid > 0 && move_pid(cg, pid, e) < 0))
+	if (make_child(basefd, base, name, cg, e) < 0 || apply_limits(cg, l, e) < 0)
 		return -1;
 	return 0;
 }
@@ -424,8 +429,16 @@ static int create_systemd(const struct cgroup_limits *l, const char *name, unsig
 				      "memory pids\\n' > /etc/systemd/system/user@.service.d/"
 				      "delegate.conf; systemctl daemon-reload; then log in again)",
 				first_ctrl(needed & ~have), scope);
-	/* the scope holds pid: give it a child, then hand the controllers down */
-	if (make_child(cg->scopefd, scope, "container", cg, e) < 0 || move_pid(cg, pid, e) < 0 ||
+	/* the scope holds pid: move it to the supervisor leaf, where it keeps
+	 * the scope alive until it exits, then hand the controllers down to
+	 * the container's leaf */
+	if (make_child(cg->scopefd, scope, SUPERVISOR, cg, e) < 0 || move_pid(cg, pid, e) < 0)
+		return -1;
+	close(cg->dirfd);
+	cg->dirfd = -1;
+	free(cg->path);
+	cg->path = NULL;
+	if (make_child(cg->scopefd, scope, CONTAINER, cg, e) < 0 ||
 	    enable_controllers(cg->scopefd, scope, have & ALL_CTRLS, false, e) < 0 ||
 	    apply_limits(cg, l, e) < 0)
 		return -1;
@@ -456,7 +469,7 @@ int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, stru
 	if (forced != CGM_SYSTEMD) {
 		if (find_delegated(needed, &base, &basefd, &why) == 0) {
 			/* a subtree that is ours but fails is a real error */
-			ret = create_delegated(basefd, base, l, name, pid, cg, e);
+			ret = create_delegated(basefd, base, l, name, cg, e);
 			if (ret < 0) {
 				cgroup_destroy(cg, &ignore);
 				err_clear(&ignore);
@@ -509,6 +522,45 @@ int cgroup_clone_fd(struct cgroup *cg, struct err *e)
 	if (fd < 0)
 		return err_make(e, errno, "opening %s", cg->path);
 	return fd;
+}
+
+int cgroup_enter(struct cgroup *cg, pid_t pid, struct err *e)
+{
+	if (cg->dirfd < 0)
+		return err_make(e, EBADF, "entering a closed cgroup");
+	return move_pid(cg, pid, e);
+}
+
+pid_t cgroup_clone(struct cgroup *cg, unsigned long flags, struct err *e)
+{
+	unsigned long nscg = flags & CLONE_NEWCGROUP;
+	struct clone_args ca = { .exit_signal = SIGCHLD };
+	_cleanup_close_ int fd = cgroup_clone_fd(cg, e);
+	bool moved = true;
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	/* the cgroup namespace is made in the child, once it is inside: a
+	 * clone's new namespace would be rooted at the parent's cgroup */
+	flags &= ~(nscg | 0xffUL);
+	ca.flags = flags | CLONE_INTO_CGROUP;
+	ca.cgroup = (uint64_t)fd;
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL)) {
+		/* before Linux 5.7: the child moves itself */
+		moved = false;
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	}
+	if (pid < 0)
+		return err_make(e, errno, "starting a process in %s (clone)", cg->path);
+	if (pid > 0)
+		return pid;
+	if (!moved && move_pid(cg, 0, e) < 0)
+		return 0;
+	if (nscg && syscall(SYS_unshare, CLONE_NEWCGROUP) < 0)
+		err_make(e, errno, "creating the cgroup namespace");
+	return 0;
 }
 
 int cgroup_update(struct cgroup *cg, const struct cgroup_limits *l, struct err *e)
@@ -674,6 +726,24 @@ static void rmdir_children(int parent, int depth)
 	closedir(d);
 }
 
+/* systemd path: is the caller in cg's scope (the monitor, its supervisor)?
+ * Then the scope must outlive this call: systemd removes it when we exit. */
+static bool self_in_scope(const struct cgroup *cg)
+{
+	_cleanup_free_ char *own = own_cgroup(), *scope = NULL;
+	char *slash;
+	size_t n;
+
+	if (!own || !cg->path || strncmp(cg->path, CGROUP_ROOT, strlen(CGROUP_ROOT)) != 0)
+		return false;
+	scope = xstrdup(cg->path + strlen(CGROUP_ROOT));
+	slash = strrchr(scope, '/');
+	if (slash && strcmp(slash + 1, CONTAINER) == 0)
+		*slash = '\0';
+	n = strlen(scope);
+	return strncmp(own, scope, n) == 0 && (own[n] == '/' || own[n] == '\0');
+}
+
 int cgroup_destroy(struct cgroup *cg, struct err *e)
 {
 	int ret = 0;
@@ -703,11 +773,12 @@ int cgroup_destroy(struct cgroup *cg, struct err *e)
 			err_clear(&ignore);
 		}
 	}
-	if (cg->unit) {
+	if (cg->unit && !self_in_scope(cg)) {
 		struct err ignore = ERR_INIT;
-		/* the scope is empty now: systemd stops it by itself, but may lag */
-		if (cg_systemd_stop_unit(cg->unit, &ignore) < 0 && ret == 0)
-			err_clear(&ignore);
+		/* what is left is the supervisor leaf: systemd stops an empty
+		 * scope by itself, but may lag, and a supervisor that is not us
+		 * (cgtest's keeper) is ended with it */
+		cg_systemd_stop_unit(cg->unit, &ignore);
 		err_clear(&ignore);
 	}
 	cgroup_close(cg);

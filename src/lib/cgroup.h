@@ -10,18 +10,28 @@
  *      rule), and each container gets "<ours>/burrow-<id>".
  *   2. "systemd": the user's systemd, over D-Bus (sd-bus, libsystemd is
  *      loaded on first use), starts the transient unit burrow-<id>.scope
- *      with Delegate=yes holding the container's pid.  burrow waits for the
- *      job, then creates "<scope>/container", moves the pid there (the scope
- *      itself must stay empty to hand controllers down) and writes the
- *      limits into it: the scope's own limit files belong to systemd.
+ *      with Delegate=yes holding the supervisor's pid.  burrow waits for
+ *      the job, moves the supervisor into "<scope>/supervisor", creates
+ *      "<scope>/container" and writes the limits into it (the scope itself
+ *      must stay empty to hand controllers down, and its own limit files
+ *      belong to systemd).
  *   3. none: cgroup_create fails with a message naming the reason (cgroup
  *      v1 or hybrid host, a controller that is not delegated, no user
  *      session bus) and the fix, exit status 125.
  * BURROW_CGROUP_MANAGER=delegated|systemd|none forces one path (tests).
  *
  * The container's cgroup is the directory every other call works on: it is
- * opened once (O_PATH) and files are reached with *at() calls.  Nothing here
- * prints, exits or parses argv; the flag parsers below are pure functions.
+ * opened once (O_PATH) and files are reached with *at() calls.  It holds
+ * the container's processes and nothing else: the supervisor (burrow's
+ * monitor, with fuse-overlayfs and burrow-net) stays outside it, in the
+ * delegated base's "burrow-cli" leaf or in the scope's "supervisor" leaf.
+ * So limits, cgroup.freeze and cgroup.kill reach only the container, and a
+ * systemd scope stays populated (systemd removes an empty scope with all
+ * its cgroups at once) until the supervisor has read memory.events and
+ * exits: the OOM kill can always be read after the container's last
+ * process is gone.
+ * Nothing here prints, exits or parses argv; the flag parsers below are
+ * pure functions.
  */
 #ifndef BURROW_CGROUP_H
 #define BURROW_CGROUP_H
@@ -143,21 +153,33 @@ struct cgroup {
  * needed: CG_C_* controllers that must be delegated. */
 enum cgroup_manager cgroup_probe(unsigned needed, struct err *e);
 
-/* Create the container's cgroup, apply l and move pid into it.  id is the
- * container ID (a short prefix is used in names).  On failure nothing is
- * left behind and pid is where it was.
- * For CLONE_NEWCGROUP to root the container's view at this cgroup, pid
- * must be in it before the cgroup namespace is created: pass the holder's
- * pid while it waits on its control socket, before it clones the init. */
+/* Create the container's cgroup and apply l.  id is the container ID (a
+ * short prefix is used in names).  pid is the supervisor: the process that
+ * starts the container's processes and outlives them (the holder, or
+ * cgtest's keeper).  It is not put into the container's cgroup: on the
+ * delegated path it stays where it is (outside the new cgroup), on the
+ * systemd path the scope is started with it and it is moved to the scope's
+ * "supervisor" leaf, where it keeps the scope alive.  pid 0 (delegated path
+ * only) means no supervisor; the systemd path needs one and fails with
+ * EINVAL without it.  On failure nothing is left behind and pid is where it
+ * was.  Processes enter the container's cgroup through cgroup_clone or
+ * cgroup_enter. */
 int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, struct cgroup *cg,
 		  struct err *e);
-/* pid 0 (delegated path only): create and apply the limits without moving
- * anything; then clone3(CLONE_INTO_CGROUP) with the fd of cgroup_clone_fd
- * starts the holder/init directly inside, which skips the migration (the
- * costly part of a start: see bench/cgroup).  The systemd path needs a pid:
- * cgroup_create(.., 0, ..) fails there with EINVAL, so fall back to passing
- * the pid.  cgroup_clone_fd: an O_RDONLY directory fd, caller closes. */
+/* clone3(CLONE_INTO_CGROUP) with this fd starts a process directly inside
+ * the container's cgroup, which skips a migration (the costly part of a
+ * start: see bench/cgroup).  An O_RDONLY directory fd, caller closes. */
 int cgroup_clone_fd(struct cgroup *cg, struct err *e);
+/* Clone like sys_clone_ns(flags) (a fork with new namespaces), the child
+ * starting inside the container's cgroup: clone3 with CLONE_INTO_CGROUP
+ * (Linux >= 5.7), else a plain clone after which the child moves itself.
+ * A CLONE_NEWCGROUP in flags is done by the child once it is inside (by
+ * unshare), so its cgroup namespace is rooted at the container's cgroup.
+ * Returns the pid in the parent (-1 with e), 0 in the child; a child that
+ * could not enter or unshare gets 0 with e set and must not go on. */
+pid_t cgroup_clone(struct cgroup *cg, unsigned long flags, struct err *e);
+/* Move pid (0: the caller) into the container's cgroup. */
+int cgroup_enter(struct cgroup *cg, pid_t pid, struct err *e);
 /* Open an existing container cgroup by path (monitor/stats/pause from a
  * record).  manager and unit may be CGM_NONE/NULL if unknown. */
 int cgroup_open(const char *path, enum cgroup_manager m, const char *unit, struct cgroup *cg,
@@ -183,12 +205,15 @@ int cgroup_oom_killed(struct cgroup *cg, struct err *e);
 /* Freeze or thaw and wait (poll on cgroup.events) until "frozen" matches,
  * at most timeout_ms (-1: forever). */
 int cgroup_freeze(struct cgroup *cg, bool freeze, int timeout_ms, struct err *e);
-/* SIGKILL every process: cgroup.kill, else a loop over cgroup.procs. */
+/* SIGKILL every process of the container: cgroup.kill (Linux >= 5.14),
+ * else a loop over cgroup.procs until it is empty. */
 int cgroup_kill(struct cgroup *cg, struct err *e);
 /* The pids in cgroup.procs (host pids), *n entries, caller frees. */
 int cgroup_procs(struct cgroup *cg, pid_t **pids, size_t *n, struct err *e);
-/* Kill what is left, wait for it to empty (at most 5 s), remove the
- * directories and stop the systemd unit.  Idempotent; frees cg's fields. */
+/* Kill what is left in the container's cgroup, wait for it to empty (at
+ * most 5 s) and remove it.  On the systemd path the scope is stopped too,
+ * unless the caller is its supervisor (the monitor): then systemd removes
+ * the scope once the caller exits.  Idempotent; frees cg's fields. */
 int cgroup_destroy(struct cgroup *cg, struct err *e);
 /* Close fds and free without removing anything (the monitor owns removal). */
 void cgroup_close(struct cgroup *cg);

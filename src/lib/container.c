@@ -28,6 +28,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->hostname);
 	strv_free(s->ports);
 	free(s->net_opts);
+	free(s->net_container);
 	for (size_t i = 0; i < s->nvolumes; i++)
 		volume_spec_free(&s->volumes[i]);
 	free(s->volumes);
@@ -277,7 +278,10 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("init", json_object_new_boolean(s->init));
 	ADD("read_only", json_object_new_boolean(s->read_only));
 	ADD("remove", json_object_new_boolean(s->remove));
-	ADD("network", json_object_new_string(s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none"));
+	ADD("network", json_object_new_string(s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" :
+					      s->net == NET_CONTAINER ? "container" : "none"));
+	if (s->net_container)
+		ADD("network_container", json_object_new_string(s->net_container));
 	ADD("ports", strv_json(s->ports));
 	if (s->net_opts)
 		ADD("network_options", json_object_new_string(s->net_opts));
@@ -327,6 +331,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("cgroups", json_object_new_string("disabled"));
 	if (s->ulimits)
 		ADD("ulimits", strv_json(s->ulimits));
+	if (s->root_emulation)
+		ADD("root_emulation", json_object_new_boolean(true));
 	return j;
 }
 #undef ADD
@@ -355,9 +361,15 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->init = jbool(j, "init");
 	s->read_only = jbool(j, "read_only");
 	s->remove = jbool(j, "remove");
+	s->root_emulation = jbool(j, "root_emulation");
 	s->net = !net ? NET_NONE : strcmp(net, "host") == 0 ? NET_HOST :
-		 strcmp(net, "slirp4netns") == 0 ? NET_SLIRP : NET_NONE;
+		 strcmp(net, "slirp4netns") == 0 ? NET_SLIRP :
+		 strcmp(net, "container") == 0 ? NET_CONTAINER : NET_NONE;
 	s->net_opts = jdup(j, "network_options");
+	s->net_container = jdup(j, "network_container");
+	if (s->net == NET_CONTAINER && (!s->net_container || strlen(s->net_container) != 64 ||
+					!is_hex(s->net_container, 64)))
+		return err_make(e, 0, "container %.12s: bad network_container in its record", s->id);
 	s->ports = json_strv(j, "ports");
 	if (json_object_object_get_ex(j, "volumes", &a) && json_object_is_type(a, json_type_array)) {
 		s->nvolumes = json_object_array_length(a);
@@ -698,6 +710,8 @@ static char *hosts_text(const struct container_spec *s)
 {
 	_cleanup_free_ char *host = NULL;
 
+	if (s->net == NET_CONTAINER && (host = net_shared_file(s, "hosts")))
+		return steal_ptr(host);
 	if (s->net == NET_SLIRP) {
 		struct net_opts o;
 		struct err e = ERR_INIT;
@@ -744,6 +758,12 @@ int container_prepare_dirs(const struct container_spec *s, struct err *e)
 		char *r = net_resolv_conf(&o, resolv);
 		free(resolv);
 		resolv = r;
+	} else if (s->net == NET_CONTAINER) {
+		char *r = net_shared_file(s, "resolv.conf");
+		if (r) {
+			free(resolv);
+			resolv = r;
+		}
 	}
 	if (write_file_at(rd, "hostname", hn, e) < 0 || write_file_at(rd, "hosts", hosts, e) < 0 ||
 	    write_file_at(rd, "resolv.conf", resolv, e) < 0)

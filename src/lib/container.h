@@ -57,6 +57,8 @@ struct container_spec {
 	char **ports;             /* published ports, "[IP:]HOSTPORT:CTRPORT/PROTO" with
 				   * host ports assigned (port_spec_parse reads them) */
 	char *net_opts;           /* slirp4netns:OPTS (net_opts_parse), or NULL */
+	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
+				   * net namespaces are joined, else NULL */
 
 	struct volume_spec *volumes;
 	size_t nvolumes;
@@ -85,6 +87,8 @@ struct container_spec {
 	struct cgroup_limits limits;
 	bool no_cgroups;            /* --cgroups=disabled */
 	char **ulimits;             /* --ulimit specs, validated; set by the init */
+	bool root_emulation;        /* seccomp root emulation (rootemu.h), for build RUN
+				     * steps with the single-ID map */
 
 	const struct idmap *idmap;
 };

@@ -28,6 +28,37 @@
  * for ever.  Sanitizer builds check for leaks before the join instead. */
 extern void __lsan_do_leak_check(void) __attribute__((weak));
 
+/* Join the init's cgroup, so that an exec'd command is under the
+ * container's limits, frozen with it and killed by cgroup.kill.  Best
+ * effort: the caller may write there in a delegated subtree, not from
+ * outside a systemd scope (EACCES: the command then runs in the caller's). */
+static void join_cgroup(pid_t init)
+{
+	char path[64], *line, *s = NULL;
+	struct err e = ERR_INIT;
+
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)init);
+	if (read_file_at(AT_FDCWD, path, 1 << 16, &s, NULL, &e) < 0) {
+		err_clear(&e);
+		return;
+	}
+	line = strstr(s, "0::/");
+	if (line && (line == s || line[-1] == '\n')) {
+		_cleanup_free_ char *procs = NULL;
+		int fd;
+		line[strcspn(line, "\n")] = '\0';
+		procs = xasprintf("/sys/fs/cgroup%s/cgroup.procs", line + 3);
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "0", 1) < 0) {
+				/* not ours to move into: stay in the caller's cgroup */
+			}
+			close(fd);
+		}
+	}
+	free(s);
+}
+
 int exec_join(pid_t init, struct err *e)
 {
 	static const char *const names[] = { "user", "mnt", "pid", "uts", "ipc", "net", "cgroup" };
@@ -50,6 +81,8 @@ int exec_join(pid_t init, struct err *e)
 		if (fds[i] < 0)
 			rc = err_make(e, errno, "opening %s", path);
 	}
+	if (rc == 0)
+		join_cgroup(init);
 	if (rc == 0 && __lsan_do_leak_check)
 		__lsan_do_leak_check();
 	for (size_t i = 0; i < ARRAY_SIZE(names) && rc == 0; i++) {

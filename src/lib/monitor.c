@@ -535,35 +535,19 @@ int monitor_run(struct monitor *m)
 	return st;
 }
 
-/* Remove the container's cgroup.  The holder is in it, so it first moves
- * itself to the leaf its delegated parent keeps for burrow's own processes;
- * a systemd scope is removed by systemd once the holder exits. */
+/* Remove the container's cgroup.  The holder is not in it (cgroup.h): it
+ * sits in the delegated base's leaf, or in the systemd scope's supervisor
+ * leaf, which keeps the scope (and memory.events) there until the exit is
+ * recorded; systemd removes the scope once the holder exits. */
 static void monitor_drop_cgroup(struct monitor *m)
 {
 	struct err e = ERR_INIT;
 
 	if (!m->cg.path)
 		return;
-	if (m->cg.manager == CGM_DELEGATED) {
-		_cleanup_free_ char *parent = xstrdup(m->cg.path);
-		char *slash = strrchr(parent, '/');
-		if (slash) {
-			_cleanup_free_ char *procs = NULL;
-			int fd;
-			*slash = '\0';
-			procs = xasprintf("%s/burrow-cli/cgroup.procs", parent);
-			fd = open(procs, O_WRONLY | O_CLOEXEC);
-			if (fd < 0 || write(fd, "0", 1) < 0)
-				log_warn("leaving cgroup %s: %s", m->cg.path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-		}
-		if (cgroup_destroy(&m->cg, &e) < 0)
-			log_warn("removing the container's cgroup: %s", e.msg);
-		err_clear(&e);
-		return;
-	}
-	cgroup_close(&m->cg);
+	if (cgroup_destroy(&m->cg, &e) < 0)
+		log_warn("removing the container's cgroup: %s", e.msg);
+	err_clear(&e);
 }
 
 void monitor_cleanup(struct monitor *m, int wstatus)

@@ -14,7 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "container.h"
 #include "net.h"
+#include "state.h"
 #include "util.h"
 
 #define HELPER_START_TIMEOUT_MS 30000
@@ -193,17 +197,18 @@ static void reap(pid_t pid, int *status)
 		;
 }
 
-int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, struct err *e)
+int net_spawn(const struct net_opts *o, struct net_helper *h, struct err *e)
 {
 	_cleanup_free_ char *helper = o->helper ? xstrdup(o->helper) : net_find_helper();
 	_cleanup_strv_ char **argv = NULL;
 	_cleanup_close_ int ready_r = -1, ready_w = -1, exit_r = -1, exit_w = -1;
-	int rp[2], xp[2], status = 0;
+	_cleanup_close_ int tgt_r = -1, tgt_w = -1;
+	int rp[2], xp[2], tp[2];
 	char num[32];
 	pid_t pid;
 
 	memset(h, 0, sizeof(*h));
-	h->exit_fd = -1;
+	h->exit_fd = h->target_fd = h->ready_fd = -1;
 	if (!o->api_socket || strlen(o->api_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return err_make(e, ENAMETOOLONG, "network control socket path");
 	if (access(helper, X_OK) < 0)
@@ -218,11 +223,14 @@ int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, st
 	if (pipe2(xp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
 	exit_r = xp[0], exit_w = xp[1];
+	/* a socket, not a pipe: net_attach() writes without SIGPIPE */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tp) < 0)
+		return err_make(e, errno, "socketpair");
+	tgt_r = tp[0], tgt_w = tp[1];
 
 	strv_push(&argv, helper);
-	snprintf(num, sizeof(num), "%d", (int)init_pid);
-	strv_push(&argv, "--target-pid");
-	strv_push(&argv, num);
+	strv_push(&argv, "--target-fd");
+	strv_push(&argv, "5");
 	strv_push(&argv, "--ready-fd");
 	strv_push(&argv, "3");
 	strv_push(&argv, "--exit-fd");
@@ -254,41 +262,80 @@ int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, st
 	if (pid < 0)
 		return err_make(e, errno, "fork");
 	if (pid == 0) {
-		/* move the two ends above 4 first, so dup2 cannot clobber them */
+		/* move the three ends above 5 first, so dup2 cannot clobber them */
 		int r = fcntl(ready_w, F_DUPFD_CLOEXEC, 10), x = fcntl(exit_r, F_DUPFD_CLOEXEC, 10);
+		int tg = fcntl(tgt_r, F_DUPFD_CLOEXEC, 10);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		if (r < 0 || x < 0 || null < 0)
+		if (r < 0 || x < 0 || tg < 0 || null < 0)
 			_exit(127);
 		if (o->log_fd >= 0 && o->log_fd != 2)
 			dup2(o->log_fd, 2);
-		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(r, 3) < 0 || dup2(x, 4) < 0)
+		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(r, 3) < 0 || dup2(x, 4) < 0 ||
+		    dup2(tg, 5) < 0)
 			_exit(127);
-		syscall(SYS_close_range, 5, ~0U, 0);
+		syscall(SYS_close_range, 6, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], argv);
 		dprintf(3, "0exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	closep(&ready_w);
-	closep(&exit_r);
+	h->pid = pid;
+	h->pending = true;
+	h->exit_fd = steal_fd(exit_w);
+	h->target_fd = steal_fd(tgt_w);
+	h->ready_fd = steal_fd(ready_r);
+	h->api_socket = xstrdup(o->api_socket);
+	return 0;
+}
 
-	/* "1" = up; "0" + message = failed before ready; EOF = died */
+/* a failed start: nothing of the helper stays */
+static void spawn_failed(struct net_helper *h, int *status)
+{
+	kill(h->pid, SIGKILL);
+	reap(h->pid, status);
+	h->pid = 0;
+	h->pending = false;
+	closep(&h->exit_fd);
+	closep(&h->target_fd);
+	closep(&h->ready_fd);
+	free(h->api_socket);
+	h->api_socket = NULL;
+}
+
+int net_attach(struct net_helper *h, pid_t init_pid, struct err *e)
+{
 	char buf[1024];
 	size_t got = 0;
+	int status = 0;
+
+	if (!h->pending)
+		return err_make(e, EINVAL, "net_attach: no helper waiting");
+	/* a helper that already failed (a busy port) has closed its end: EPIPE,
+	 * and its message is on the ready fd */
+	snprintf(buf, sizeof(buf), "%d\n", (int)init_pid);
+	if (send(h->target_fd, buf, strlen(buf), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
+	    errno != ECONNRESET) {
+		int err = errno;
+		spawn_failed(h, &status);
+		return err_make(e, err, "passing the container to the network helper");
+	}
+	closep(&h->target_fd);
+
+	/* "1" = up; "0" + message = failed before ready; EOF = died */
 	for (;;) {
-		struct pollfd pfd = { .fd = ready_r, .events = POLLIN };
+		struct pollfd pfd = { .fd = h->ready_fd, .events = POLLIN };
 		int n = poll(&pfd, 1, HELPER_START_TIMEOUT_MS);
 		ssize_t r;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			kill(pid, SIGKILL);
-			reap(pid, &status);
-			return err_make(e, n ? errno : ETIMEDOUT, "network helper did not start");
+			int err = n ? errno : ETIMEDOUT;
+			spawn_failed(h, &status);
+			return err_make(e, err, "network helper did not start");
 		}
-		r = read(ready_r, buf + got, sizeof(buf) - 1 - got);
+		r = read(h->ready_fd, buf + got, sizeof(buf) - 1 - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r > 0)
@@ -297,8 +344,7 @@ int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, st
 			break;
 		if (r <= 0 || got == sizeof(buf) - 1) {
 			buf[got] = '\0';
-			kill(pid, SIGKILL);
-			reap(pid, &status);
+			spawn_failed(h, &status);
 			if (got > 1 && buf[0] == '0') {
 				char *nl = strchr(buf, '\n');
 				if (nl)
@@ -312,16 +358,27 @@ int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, st
 					"was ready", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		}
 	}
-	h->pid = pid;
-	h->exit_fd = steal_fd(exit_w);
-	h->api_socket = xstrdup(o->api_socket);
+	closep(&h->ready_fd);
+	h->pending = false;
 	return 0;
+}
+
+int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, struct err *e)
+{
+	if (net_spawn(o, h, e) < 0)
+		return -1;
+	return net_attach(h, init_pid, e);
 }
 
 int net_stop(struct net_helper *h)
 {
 	int status = -1;
 
+	if (h->pending) {
+		closep(&h->target_fd);
+		closep(&h->ready_fd);
+		h->pending = false;
+	}
 	closep(&h->exit_fd);
 	if (h->pid > 0) {
 		int pfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
@@ -492,4 +549,106 @@ int net_remove_port(const char *api_socket, int id, struct err *e)
 		return -1;
 	json_object_put(r);
 	return 0;
+}
+
+/* ---- --network container:ID ------------------------------------------------ */
+
+/* dir is <base>/containers/<id>: the same place for another id */
+static char *sibling_dir(const char *dir, const char *id)
+{
+	const char *slash = strrchr(dir, '/');
+
+	return xasprintf("%.*s/%s", (int)(slash ? slash - dir : 0), dir, id);
+}
+
+static bool same_ns(int fd, const char *self)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
+}
+
+int net_shared_open(const struct container_spec *s, int *userfd, int *netfd, struct err *e)
+{
+	const char *id = s->net_container;
+	_cleanup_free_ char *ctrdir = NULL, *rundir = NULL, *cfg = NULL;
+	_cleanup_close_ int ufd = -1, nfd = -1;
+	struct ctr_state st;
+	char path[64];
+	int rc = -1;
+
+	*userfd = *netfd = -1;
+	if (s->net != NET_CONTAINER || !id || strlen(id) != 64 || !is_hex(id, 64))
+		return err_make(e, EINVAL, "net_shared_open: no container to share the network of");
+	ctrdir = sibling_dir(s->ctrdir, id);
+	rundir = sibling_dir(s->rundir, id);
+	cfg = xasprintf("%s/config.json", ctrdir);
+	if (access(cfg, F_OK) < 0)
+		return err_make_status(e, 125, 0, "--network container:%.12s: the container no longer "
+				       "exists", id);
+	ctr_state_init(&st);
+	if (state_refresh(ctrdir, rundir, &st, NULL, e) < 0) {
+		err_wrap(e, "--network container:%.12s", id);
+		goto out;
+	}
+	if ((st.status != ST_RUNNING && st.status != ST_PAUSED) || st.pid <= 0) {
+		err_make_status(e, 125, 0, "--network container:%.12s: the container is not running "
+				"(it is %s); start it first", id, ctr_status_name(st.status));
+		goto out;
+	}
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)st.pid);
+	ufd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)st.pid);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	/* opened first, checked after: a pid reused in between is caught */
+	if (ufd < 0 || nfd < 0 || !proc_alive(st.pid, st.pid_start)) {
+		err_make_status(e, 125, 0, "--network container:%.12s: the container is not running",
+				id);
+		goto out;
+	}
+	if (same_ns(nfd, "/proc/self/ns/net")) {
+		err_make_status(e, 125, 0, "--network container:%.12s: that container uses the host's "
+				"network; use --network host", id);
+		goto out;
+	}
+	if (same_ns(ufd, "/proc/self/ns/user"))
+		closep(&ufd);
+	*userfd = steal_fd(ufd);
+	*netfd = steal_fd(nfd);
+	rc = 0;
+out:
+	ctr_state_free(&st);
+	if (rc < 0 && !e->status)
+		e->status = 125;
+	return rc;
+}
+
+char *net_shared_file(const struct container_spec *s, const char *name)
+{
+	_cleanup_free_ char *rd = NULL, *p = NULL;
+	char *text = NULL;
+
+	if (s->net != NET_CONTAINER || !s->net_container || !s->rundir)
+		return NULL;
+	rd = sibling_dir(s->rundir, s->net_container);
+	p = xasprintf("%s/%s", rd, name);
+	if (read_file_at(AT_FDCWD, p, 1 << 20, &text, NULL, NULL) < 0)
+		return NULL;
+	return text;
+}
+
+char *net_shared_socket(const struct container_spec *s)
+{
+	struct container_spec t;
+	char *sock;
+
+	if (s->net != NET_CONTAINER || !s->net_container || !s->rundir)
+		return NULL;
+	memset(&t, 0, sizeof t);
+	snprintf(t.id, sizeof t.id, "%s", s->net_container);
+	t.rundir = sibling_dir(s->rundir, s->net_container);
+	sock = container_net_socket(&t);
+	free(t.rundir);
+	return sock;
 }

@@ -10,11 +10,17 @@
  *   ports_assign_random(&ports, &n, e); ports_check_available(ports, n, e);
  *   o.ports = ports; o.nports = n; o.api_socket = ".../net.sock";
  *   net_start(&o, init_pid, &h, e);                  // returns when tap0 is up
+ *     (or net_spawn(&o, &h, e) before the init exists, net_attach(&h, init_pid, e) after)
  *   ...container runs...   net_counters(h.api_socket, &c, e);
  *   net_stop(&h);                                    // at container exit
  *
  * The helper also ends by itself when init_pid exits or when the process
- * holding h.exit_fd dies. */
+ * holding h.exit_fd dies.  The monitor (spawn.c) spawns it before it mounts
+ * the overlay, so loading it, libslirp and the port binding overlap with the
+ * container's own setup.
+ *
+ * --network container:ID does not start a helper: net_shared_open() gives
+ * the namespaces to join, net_shared_file() ID's /etc/hosts and resolv.conf. */
 #ifndef BURROW_NET_H
 #define BURROW_NET_H
 
@@ -60,13 +66,25 @@ struct net_helper {
 	pid_t pid;          /* burrow-net; 0 when not running */
 	int exit_fd;        /* closing it stops the helper */
 	char *api_socket;   /* owned copy of o->api_socket */
+	bool pending;       /* spawned, waiting for net_attach(); then: */
+	int target_fd;      /*   the pipe the init's pid goes to */
+	int ready_fd;       /*   the helper's ready fd */
 };
 
 /* Start burrow-net for the container whose init is init_pid (its user and net
  * namespaces are joined through /proc/PID/ns).  Returns once tap0 is
  * configured and every port in o->ports listens; on failure nothing is left
- * running and e holds the helper's own message (e.g. a busy port). */
+ * running and e holds the helper's own message (e.g. a busy port).
+ * net_start() is net_spawn() then net_attach(). */
 int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, struct err *e);
+/* The same in two steps, so that the helper loads, sets up libslirp and
+ * binds the ports while the caller is still creating the container:
+ * net_spawn() starts it and returns at once (h->pending); net_attach() hands
+ * it the init's pid and waits until it is ready.  A failure of either (a
+ * busy port, say) surfaces in net_attach(), which then leaves nothing
+ * running.  net_stop() also ends a helper that is still pending. */
+int net_spawn(const struct net_opts *o, struct net_helper *h, struct err *e);
+int net_attach(struct net_helper *h, pid_t init_pid, struct err *e);
 /* Close the exit fd and reap the helper (SIGKILL after 5 s).  Returns the
  * helper's wait status, or -1 when it was not running.  Idempotent. */
 int net_stop(struct net_helper *h);
@@ -95,5 +113,19 @@ char *net_hosts(const struct net_opts *o, const char *hostname);
 
 /* Path of burrow-net: $BURROW_NET_HELPER, next to our executable, else LIBEXECDIR. */
 char *net_find_helper(void);
+
+/* --network container:ID (s->net == NET_CONTAINER, s->net_container = ID).
+ * The container joins the user and net namespaces of ID's init, which must
+ * be running (else e->status 125).  net_shared_open() opens both (O_CLOEXEC;
+ * *userfd is -1 when that user namespace is already ours) and checks that
+ * the init is still the one of the record after the open.  A target on the
+ * host's network (--network host) is refused: its namespace belongs to the
+ * host.  The record of ID is found beside s's (same root and runroot). */
+struct container_spec;
+int net_shared_open(const struct container_spec *s, int *userfd, int *netfd, struct err *e);
+/* ID's generated /etc file ("hosts", "resolv.conf") for s to copy, or NULL. */
+char *net_shared_file(const struct container_spec *s, const char *name);
+/* The control socket of ID's burrow-net (whose counters s shares), or NULL. */
+char *net_shared_socket(const struct container_spec *s);
 
 #endif

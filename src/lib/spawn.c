@@ -22,6 +22,7 @@
 #include "log.h"
 #include "spawn_int.h"
 #include "state.h"
+#include "rootemu.h"
 #include "rootfs.h"
 #include "spawn.h"
 #include "syscalls.h"
@@ -116,6 +117,7 @@ struct init_ctx {
 	int alivefd;     /* read end: POLLHUP once the holder is gone */
 	int outfd, errfd;  /* detached: stdout and stderr pipes to the monitor, else -1 */
 	int netfd;       /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
+	int joinnet;     /* container:ID: the net namespace to join instead of a new one; else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -308,6 +310,10 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 
 	memset(&u, 0, sizeof u);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (c->joinnet >= 0 && setns(c->joinnet, CLONE_NEWNET) < 0) {
+		err_make(&e, errno, "joining the network namespace of container %.12s", s->net_container);
+		init_fail(c, &e, 125);
+	}
 	if (init_prepare(c, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	log_debug("init: rootfs ready");
@@ -323,6 +329,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	}
 	env = strv_dup(s->env);
 	spawn_finalize_env(&env, s->hostname, s->tty, &u);
+	if (s->root_emulation && rootemu_prepare(&env, &e) < 0)
+		init_fail(c, &e, 125);
 	if (s->init) {
 		strv_push(&argv, "/dev/init");
 		strv_push(&argv, "--");
@@ -347,6 +355,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		err_make(&e, errno, "setting no_new_privs");
 		init_fail(c, &e, 125);
 	}
+	if (s->root_emulation && rootemu_install(&e) < 0)
+		init_fail(c, &e, 125);
 	/* credential changes cleared the parent-death signal: set it again and
 	 * make sure the holder did not die in between */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -387,7 +397,7 @@ static void close_pair(int p[2])
 /* burrow-net for the init child: the holder is root in the init's user
  * namespace (the helper skips joining it) and still in the host's network
  * namespace, where the helper binds the published ports. */
-static int holder_start_net(struct monitor *m, pid_t child, struct err *e)
+static int holder_spawn_net(struct monitor *m, struct err *e)
 {
 	const struct container_spec *s = m->s;
 	struct net_opts o;
@@ -416,8 +426,19 @@ static int holder_start_net(struct monitor *m, pid_t child, struct err *e)
 	_cleanup_close_ int null = log_threshold >= LOG_DEBUG ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	o.log_fd = null;
 	unlink(sock);
-	rc = net_start(&o, child, &m->net, e);
+	rc = net_spawn(&o, &m->net, e);
 	if (rc < 0)
+		return err_wrap(e, "starting the network (burrow-net)");
+	return 0;
+}
+
+/* The helper was spawned early (holder_main) or is spawned now (a restart);
+ * it joins the init's namespaces and is up when this returns. */
+static int holder_start_net(struct monitor *m, pid_t child, struct err *e)
+{
+	if (!m->net.pending && holder_spawn_net(m, e) < 0)
+		return -1;
+	if (net_attach(&m->net, child, e) < 0)
 		return err_wrap(e, "starting the network (burrow-net)");
 	return 0;
 }
@@ -428,7 +449,7 @@ int holder_start_init(struct monitor *m, struct err *e)
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 };
-	struct err ne = ERR_INIT;
+	struct err ne = ERR_INIT, ce = ERR_INIT;
 	bool net_failed = false;
 	pid_t child;
 	char c;
@@ -441,21 +462,32 @@ int holder_start_init(struct monitor *m, struct err *e)
 		err_make(e, errno, "pipe");
 		goto out;
 	}
-	if (s->net != NET_HOST)
+	if (s->net != NET_HOST && s->net != NET_CONTAINER)
 		flags |= CLONE_NEWNET;
-	child = sys_clone_ns(flags);
+	/* with a cgroup, the init starts inside it (the holder stays out) */
+	child = m->cg.path ? cgroup_clone(&m->cg, flags, &ce) : sys_clone_ns(flags);
 	if (child < 0) {
-		err_make(e, errno, "creating the container namespaces (clone)");
+		if (ce.msg)
+			err_make(e, ce.errnum, "creating the container namespaces: %s", ce.msg);
+		else
+			err_make(e, errno, "creating the container namespaces (clone)");
+		err_clear(&ce);
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1], netp[0] };
+		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1], netp[0], m->netns };
+		if (ce.msg)
+			init_fail(&ic, &ce, 125);
 		if (m->sk >= 0)
 			close(m->sk);
 		if (netp[1] >= 0)
 			close(netp[1]);
 		if (m->net.exit_fd >= 0)
 			close(m->net.exit_fd);
+		if (m->net.pending) {
+			close(m->net.target_fd);
+			close(m->net.ready_fd);
+		}
 		init_main(&ic);
 	}
 	close(failp[1]);
@@ -549,7 +581,24 @@ out:
 	return rc;
 }
 
-static __attribute__((noreturn)) void holder_main(const struct container_spec *s, int sk, pid_t parent)
+/* --network container:ID: into ID's user namespace instead of a new one (a
+ * net namespace can only be joined from the user namespace that owns it),
+ * and a new mount namespace there; the init joins nsfd[1], the net
+ * namespace (holder_start_init). */
+static int holder_join_shared(struct monitor *m, int nsfd[2], struct err *e)
+{
+	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0)
+		return err_make(e, errno, "joining the user namespace of container %.12s",
+				m->s->net_container);
+	closep(&nsfd[0]);
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_make(e, errno, "creating the mount namespace");
+	m->netns = steal_fd(nsfd[1]);
+	return 0;
+}
+
+static __attribute__((noreturn)) void holder_main(const struct container_spec *s, int sk, pid_t parent,
+						  int nsfd[2])
 {
 	struct err e = ERR_INIT;
 	struct monitor mon;
@@ -571,6 +620,7 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 	mon.sk = sk;
 	mon.alive = mon.out = mon.err = mon.ptmx = -1;
 	mon.net.exit_fd = -1;
+	mon.netns = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
 		_exit(125);
@@ -586,6 +636,8 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 			goto fail;
 	}
 	log_debug("holder: maps written");
+	if (nsfd[1] >= 0 && holder_join_shared(&mon, nsfd, &e) < 0)
+		goto fail;
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
 	/* credentials changed: the parent-death signal was reset */
@@ -596,6 +648,11 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 		err_make(&e, errno, "making the mount namespace private");
 		goto fail;
 	}
+	/* burrow-net loads, sets up libslirp and binds the published ports
+	 * while the overlay is mounted and the init builds its rootfs; it joins
+	 * the init's namespaces in holder_start_init */
+	if (s->net == NET_SLIRP && holder_spawn_net(&mon, &e) < 0)
+		goto fail;
 	if (rootfs_mount_overlay(s, &mon.fuse_pid, &e) < 0)
 		goto fail;
 	log_debug("holder: overlay mounted");
@@ -705,28 +762,40 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	struct msg go;
 	struct idmap_job job;
 	struct cgroup cg = CGROUP_INIT;
+	int nsfd[2] = { -1, -1 };  /* container:ID: its user and net namespaces */
 
 	memset(p, 0, sizeof *p);
+	memset(&job, 0, sizeof job);
 	p->sk = p->ptmx = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) < 0)
 		return err_make(e, errno, "socketpair");
-	pid = sys_clone_ns(CLONE_NEWUSER | CLONE_NEWNS);
+	if (s->net == NET_CONTAINER && net_shared_open(s, &nsfd[0], &nsfd[1], e) < 0) {
+		close(sk[0]);
+		close(sk[1]);
+		return -1;
+	}
+	/* container:ID: the holder joins ID's user namespace itself */
+	pid = sys_clone_ns(nsfd[1] >= 0 ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
 	if (pid < 0) {
 		int saved = errno;
 		close(sk[0]);
 		close(sk[1]);
+		closep(&nsfd[0]);
+		closep(&nsfd[1]);
 		return err_make(e, saved,
 				"creating a user namespace (check 'burrow info': max_user_namespaces, AppArmor)");
 	}
 	if (pid == 0) {
 		close(sk[0]);
-		holder_main(s, sk[1], parent);
+		holder_main(s, sk[1], parent, nsfd);
 	}
+	closep(&nsfd[0]);
+	closep(&nsfd[1]);
 	close(sk[1]);
 	p->sk = sk[0];
 	p->holder = pid;
 	log_debug("cloned the holder %d", (int)pid);
-	if (userns_maps_start(pid, s->idmap, &job, e) < 0)
+	if (s->net != NET_CONTAINER && userns_maps_start(pid, s->idmap, &job, e) < 0)
 		goto kill;
 	if (prep && prep(prep_arg, e) < 0) {
 		struct err ignore = ERR_INIT;
@@ -734,8 +803,8 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		err_clear(&ignore);
 		goto kill;
 	}
-	/* limits: the holder goes into the container's cgroup while it waits,
-	 * so the init it clones inherits it and CLONE_NEWCGROUP roots there */
+	/* limits: the container's cgroup, with the holder as its supervisor
+	 * (outside it); the holder clones the init into it */
 	if (s->has_limits && !s->no_cgroups && cgroup_create(&s->limits, s->id, pid, &cg, e) < 0) {
 		struct err ignore = ERR_INIT;
 		userns_maps_finish(&job, &ignore);

@@ -44,8 +44,9 @@ struct monitor {
 	pid_t fuse_pid;
 	int out, err;              /* -d without -t: read ends of the init's stdout/stderr */
 	int ptmx;                  /* -d -t: the pty master */
-	struct cgroup cg;          /* the container's cgroup (the holder is in it), or CGROUP_INIT */
+	struct cgroup cg;          /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
 	struct net_helper net;     /* slirp4netns: burrow-net for the current init */
+	int netns;                 /* container:ID: ID's net namespace for each init, else -1 */
 };
 
 /* Clone a new container init over the mounted overlay.  Returns once it

@@ -693,10 +693,16 @@ int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e
 		*mode = NET_SLIRP;
 		if (*o && opts)
 			*opts = xstrdup(o);
+	} else if (strncmp(s, "container:", 10) == 0) {
+		if (s[10] == '\0')
+			return err_make(e, 0, "--network container: needs a container name or ID");
+		*mode = NET_CONTAINER;
+		if (opts)
+			*opts = xstrdup(s + 10);
 	} else {
 		return err_make(e, 0,
 				"unsupported network mode \"%s\": valid modes are none, host, "
-				"slirp4netns[:OPTIONS] (or slirp) and private",
+				"slirp4netns[:OPTIONS] (or slirp), private and container:NAME",
 				s);
 	}
 	return 0;

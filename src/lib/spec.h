@@ -66,9 +66,10 @@ int parse_cap(const char *name, struct err *e);
 extern const int default_caps[];
 extern const size_t n_default_caps;
 
-/* --network none|host|slirp4netns[:opts]|slirp[:opts]|private; *opts (may be
- * NULL) receives the malloc'd options after the colon, or NULL */
-enum net_mode { NET_NONE, NET_HOST, NET_SLIRP };
+/* --network none|host|slirp4netns[:opts]|slirp[:opts]|private|container:REF;
+ * *opts (may be NULL) receives the malloc'd options after the colon (for
+ * container:, the name or ID as given), or NULL */
+enum net_mode { NET_NONE, NET_HOST, NET_SLIRP, NET_CONTAINER };
 int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e);
 
 /* Signal name or number ("TERM", "SIGTERM", "15") */

@@ -550,11 +550,19 @@ static void test_network(void)
 	ok(opts == NULL, "empty opts are NULL");
 	is_int(parse_network("host", &m, NULL, &e), 0, "opts may be NULL");
 	is_int(parse_network("bridge", &m, &opts, &e), -1, "network bridge is rejected");
-	has_msg(&e, "valid modes are none, host, slirp4netns[:OPTIONS] (or slirp) and private", "bridge");
+	has_msg(&e, "valid modes are none, host, slirp4netns[:OPTIONS] (or slirp), private and "
+		"container:NAME", "bridge");
 	has_msg(&e, "\"bridge\"", "bridge");
 	is_int(parse_network("", &m, &opts, &e), -1, "network \"\" is rejected");
 	is_int(parse_network("Host", &m, &opts, &e), -1, "network Host is rejected (case)");
 	is_int(parse_network("host:x", &m, &opts, &e), -1, "network host:x is rejected");
+	is_int(parse_network("container:web", &m, &opts, &e), 0, "network container:NAME");
+	ok(m == NET_CONTAINER, "container:NAME: mode");
+	is_str(opts, "web", "container:NAME: the reference");
+	free(opts);
+	opts = NULL;
+	is_int(parse_network("container:", &m, &opts, &e), -1, "network container: needs a name");
+	has_msg(&e, "needs a container name or ID", "container:");
 	err_clear(&e);
 }
 

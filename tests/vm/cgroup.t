@@ -120,6 +120,26 @@ assert_eq "$(kv leftover)" 0 "no burrow cgroup is left after 20 containers"
 
 # --- burrow run: the record, the cgroup's end, --ulimit, start latency ----------------
 ms_now() { date +%s%N | sed 's/......$//'; }
+# the cgroup directory of container ID (the scope's container leaf on the systemd path)
+ctr_cg() {
+	_d=$(find /sys/fs/cgroup -type d -name "burrow-$(printf %.12s "$1")*" 2>/dev/null | head -n 1)
+	[ -d "$_d/container" ] && _d=$_d/container
+	printf '%s' "$_d"
+}
+nprocs() { if [ -r "$1/cgroup.procs" ]; then grep -c . "$1/cgroup.procs"; else echo 0; fi; }
+# processes on the VM whose command line is "sleep MARKER"
+left_marker() {
+	_n=0
+	for _f in /proc/[0-9]*/cmdline; do
+		[ "$(tr '\0' ' ' <"$_f" 2>/dev/null)" = "sleep $1 " ] && _n=$((_n + 1))
+	done
+	echo $_n
+}
+# wait_for TENTHS CONDITION: poll a shell condition (a state, not a sync)
+wait_for() {
+	_i=0
+	while [ $_i -lt "$1" ] && ! eval "$2"; do sleep 0.1; _i=$((_i + 1)); done
+}
 if [ -n "$run_has_limits" ]; then
 	IMG=$BURROW_VM_IMAGE
 	run "$BURROW" run --name oomer --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" /cgwork hog 256
@@ -190,6 +210,70 @@ if [ -n "$run_has_limits" ]; then
 	run "$BURROW" wait upd
 	assert_eq "$out" 0 "the updated limit is kept across a restart"
 	run "$BURROW" rm -f upd
+	# the container's cgroup holds the container and nothing else: the
+	# monitor, fuse-overlayfs and burrow-net stay outside it
+	# an init that ignores SIGTERM, with children that double-fork
+	tree='trap "" TERM; for i in 1 2 3; do (sleep 7777 & sleep 7777 &) ; done; sleep 7777 & wait'
+	run "$BURROW" run -d --name tree --network none --pids-limit 100 "$IMG" sh -c "$tree"
+	assert_rc 0 "a detached process tree with limits starts"
+	tid=$out
+	cgd=$(ctr_cg "$tid")
+	assert_true "its cgroup exists ($cgd)" test -n "$cgd" -a -d "$cgd"
+	wait_for 50 "[ \$(nprocs '$cgd') -ge 8 ]"
+	assert_true "cgroup.procs lists the tree ($(nprocs "$cgd") processes)" test "$(nprocs "$cgd")" -ge 8
+	ipid=$("$BURROW" inspect --format '{{.State.Pid}}' tree)
+	mon=$(awk '{ print $4 }' "/proc/$ipid/stat" 2>/dev/null)
+	assert_true "the monitor ($mon) is not in the container's cgroup" sh -c "! grep -qx '${mon:-x}' '$cgd/cgroup.procs'"
+	run "$BURROW" top tree
+	assert_rc 0 "burrow top"
+	tops=$(printf '%s\n' "$out" | grep -c ' sleep 7777$')
+	assert_eq "$tops" 7 "top lists every process of the cgroup, double-forked ones too"
+	assert_eq "$(($(printf '%s\n' "$out" | wc -l) - 1))" "$(nprocs "$cgd")" "top lists exactly cgroup.procs"
+	# exec joins the container's cgroup where the caller may move itself:
+	# in a delegated subtree, not from outside a systemd scope
+	run "$BURROW" exec tree cat /proc/self/cgroup
+	if [ "$want_mgr" = delegated ]; then
+		assert_eq "$out" "0::/" "burrow exec runs in the container's cgroup"
+	else
+		assert_rc 0 "burrow exec from outside the scope runs (in the caller's cgroup: $out)"
+	fi
+	t0=$(ms_now)
+	run "$BURROW" stop -t 1 tree
+	t1=$(ms_now)
+	assert_rc 0 "burrow stop -t 1 of an init that ignores SIGTERM"
+	diag "stop -t 1 took $((t1 - t0)) ms"
+	assert_true "the container's cgroup is empty or gone after stop" sh -c "[ ! -d '$cgd' ] || [ ! -s '$cgd/cgroup.procs' ]"
+	assert_eq "$(left_marker 7777)" 0 "no process of the tree is left after stop"
+	run "$BURROW" inspect --format '{{.State.Status}} {{.State.ExitCode}}' tree
+	assert_eq "$out" "exited 137" "the monitor survived the kill and recorded exit 137"
+	run "$BURROW" start tree
+	assert_rc 0 "the tree starts again"
+	cgd=$(ctr_cg "$tid")
+	wait_for 50 "[ \$(nprocs '$cgd') -ge 8 ]"
+	run "$BURROW" kill -s KILL tree
+	assert_rc 0 "burrow kill -s KILL"
+	run "$BURROW" wait tree
+	assert_eq "$out" 137 "kill -s KILL: exit 137"
+	assert_true "the container's cgroup is empty or gone after kill" sh -c "[ ! -d '$cgd' ] || [ ! -s '$cgd/cgroup.procs' ]"
+	assert_eq "$(left_marker 7777)" 0 "no process of the tree is left after kill -s KILL"
+	run "$BURROW" start tree
+	wait_for 50 "[ \$(left_marker 7777) -ge 7 ]"
+	run "$BURROW" rm -f tree
+	assert_rc 0 "rm -f of the running tree"
+	assert_eq "$(left_marker 7777)" 0 "no process of the tree is left after rm -f"
+	# --cpus 0.5 through burrow run, measured from the container's cpu.stat
+	run "$BURROW" run -d --name half --network none -v "$WORK:/cgwork:ro" --cpus 0.5 "$IMG" /cgwork burn 60
+	assert_rc 0 "a detached burner with --cpus 0.5 starts"
+	cgd=$(ctr_cg "$out")
+	sleep 1
+	u0=$(sed -n 's/^usage_usec //p' "$cgd/cpu.stat"); t0=$(date +%s%N)
+	sleep 3
+	u1=$(sed -n 's/^usage_usec //p' "$cgd/cpu.stat"); t1=$(date +%s%N)
+	cpu=$(awk -v a="${u0:-0}" -v b="${u1:-0}" -v t="$t0" -v u="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 / (u - t) }')
+	diag "burrow run --cpus 0.5: $cpu CPU over 3 s"
+	assert_true "burrow run --cpus 0.5 burner uses 0.5 +- 0.15 CPU over 3 s (got $cpu)" \
+		awk -v c="$cpu" 'BEGIN { exit !(c >= 0.35 && c <= 0.65) }'
+	run "$BURROW" rm -f half
 	# start latency with and without limits (bench/cgroup measures the library alone)
 	t0=$(ms_now)
 	for _ in 1 2 3 4 5; do "$BURROW" run --rm --network none "$IMG" true; done

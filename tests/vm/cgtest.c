@@ -4,10 +4,14 @@
  *
  *   cgtest [LIMITS] ACTION [ARGS] [-- CMD...]
  *
- * LIMITS are burrow run's flags (--memory 64m, --cpus 0.5, ...).  A
- * "container" is CMD forked and held at a sync point while cgroup_create
- * moves it into its cgroup, then released to exec.  Results are printed as
- * key=value lines for the shell to check.
+ * LIMITS are burrow run's flags (--memory 64m, --cpus 0.5, ...).  As in
+ * burrow run, a child (the keeper) plays the monitor's part: it is the
+ * supervisor cgroup_create places outside the container's cgroup (on the
+ * systemd path it keeps the scope, and memory.events, alive until the
+ * result is read), and once the cgroup is ready and set up it clones CMD
+ * into it (cgroup_clone; CGTEST_MIGRATE=1: fork, then cgroup_enter) and
+ * reports its exit.  Results are printed as key=value lines for the shell
+ * to check.
  *
  *   probe                 which manager would be used, or the error (125)
  *   run -- CMD            exit=N oomkilled=true|false
@@ -26,8 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sched.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,9 +38,12 @@
 #include "lib/util.h"
 
 struct ctr {
-	pid_t pid;
-	int syncw;
+	pid_t keeper;       /* the supervisor, outside the container's cgroup */
+	int ctlw;           /* to the keeper: the cgroup's path to start; EOF ends it */
+	int resr;           /* from the keeper: the workload's pid, then its wait status */
 	struct cgroup cg;
+	uint64_t fork_us;   /* forking the keeper */
+	uint64_t create_us; /* cgroup_create */
 };
 
 static struct cgroup_limits *to_free[2];
@@ -62,78 +67,151 @@ static void msleep(int ms)
 		;
 }
 
-static int start(const struct cgroup_limits *l, char **cmd, bool with_cg, struct ctr *c,
-		 struct err *e)
+/* The keeper: on "PATH\n" it clones the workload into that cgroup (or
+ * forks it, for an empty line), reports its pid and wait status, then
+ * waits for EOF.  It plays the monitor's part. */
+static __attribute__((noreturn)) void keeper_main(int ctl, int res, char **cmd)
 {
-	int p[2];
-	char id[65];
+	char path[4096];
+	size_t len = 0;
+	struct cgroup cg = CGROUP_INIT;
+	struct err e = ERR_INIT;
+	int ws = 0;
+	pid_t w;
 
-	c->cg = (struct cgroup)CGROUP_INIT;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return err_make(e, errno, "pipe");
-	if (with_cg && getenv("CGTEST_CLONE_INTO")) {
-		/* the CLONE_INTO_CGROUP way: create first, then clone3 into it */
-		struct clone_args ca = { .exit_signal = SIGCHLD };
-		int cfd;
-		if (random_hex_id(id, e) < 0 || cgroup_create(l, id, 0, &c->cg, e) < 0)
-			return -1;
-		cfd = cgroup_clone_fd(&c->cg, e);
-		if (cfd < 0)
-			return -1;
-		ca.flags = CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)cfd;
-		c->pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
-		close(cfd);
-		with_cg = false;
-	} else {
-		c->pid = fork();
-	}
-	if (c->pid < 0)
-		return err_make(e, errno, "fork");
-	if (c->pid == 0) {
-		char b;
-		close(p[1]);
-		if (read(p[0], &b, 1) != 1)
+	while (len < sizeof path - 1) {
+		ssize_t n = read(ctl, path + len, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1)
 			_exit(125);
+		if (path[len] == '\n')
+			break;
+		len++;
+	}
+	path[len] = '\0';
+	if (len && cgroup_open(path, CGM_NONE, NULL, &cg, &e) < 0) {
+		fprintf(stderr, "cgtest: keeper: %s\n", e.msg);
+		_exit(125);
+	}
+	if (len && getenv("CGTEST_MIGRATE")) {
+		/* the old way: fork, then move the running process */
+		w = fork();
+		if (w > 0 && cgroup_enter(&cg, w, &e) < 0) {
+			fprintf(stderr, "cgtest: keeper: %s\n", e.msg);
+			kill(w, SIGKILL);
+		}
+	} else {
+		w = len ? cgroup_clone(&cg, 0, &e) : fork();
+	}
+	if (w == 0) {
+		if (e.msg) {
+			fprintf(stderr, "cgtest: workload: %s\n", e.msg);
+			_exit(125);
+		}
 		execvp(cmd[0], cmd);
 		_exit(127);
 	}
-	close(p[0]);
-	c->syncw = p[1];
+	if (w < 0)
+		_exit(125);
+	if (write(res, &w, sizeof w) != (ssize_t)sizeof w)
+		_exit(125);
+	while (waitpid(w, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (write(res, &ws, sizeof ws) != (ssize_t)sizeof ws)
+		_exit(125);
+	while (read(ctl, path, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+static void end_keeper(struct ctr *c)
+{
+	if (c->keeper <= 0)
+		return;
+	close(c->ctlw);
+	close(c->resr);
+	while (waitpid(c->keeper, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->keeper = 0;
+}
+
+static int start(const struct cgroup_limits *l, char **cmd, bool with_cg, struct ctr *c,
+		 struct err *e)
+{
+	int ctl[2], res[2];
+	char id[65];
+	uint64_t t0 = now_usec();
+
+	c->cg = (struct cgroup)CGROUP_INIT;
+	c->create_us = 0;
+	if (pipe2(ctl, O_CLOEXEC) < 0 || pipe2(res, O_CLOEXEC) < 0)
+		return err_make(e, errno, "pipe");
+	c->keeper = fork();
+	if (c->keeper < 0)
+		return err_make(e, errno, "fork");
+	if (c->keeper == 0) {
+		close(ctl[1]);
+		close(res[0]);
+		keeper_main(ctl[0], res[1], cmd);
+	}
+	close(ctl[0]);
+	close(res[1]);
+	c->ctlw = ctl[1];
+	c->resr = res[0];
+	c->fork_us = now_usec() - t0;
 	if (!with_cg)
 		return 0;
-	if (random_hex_id(id, e) < 0 || cgroup_create(l, id, c->pid, &c->cg, e) < 0) {
-		close(c->syncw);
-		waitpid(c->pid, NULL, 0);
+	t0 = now_usec();
+	if (random_hex_id(id, e) < 0 || cgroup_create(l, id, c->keeper, &c->cg, e) < 0) {
+		end_keeper(c);
 		return -1;
 	}
+	c->create_us = now_usec() - t0;
 	return 0;
 }
 
+/* the keeper starts the workload (in the cgroup, if there is one) */
 static void release(struct ctr *c)
 {
-	if (write(c->syncw, "x", 1) != 1)
+	char *line = xasprintf("%s\n", c->cg.path ? c->cg.path : "");
+
+	if (write(c->ctlw, line, strlen(line)) != (ssize_t)strlen(line))
 		perror("cgtest: release");
-	close(c->syncw);
+	free(line);
+}
+
+/* the workload's wait status from the keeper; -1 if it failed */
+static int wait_workload(struct ctr *c)
+{
+	pid_t w;
+	int ws;
+
+	if (read(c->resr, &w, sizeof w) != (ssize_t)sizeof w ||
+	    read(c->resr, &ws, sizeof ws) != (ssize_t)sizeof ws)
+		return -1;
+	return ws;
 }
 
 static int finish(struct ctr *c, struct err *e)
 {
-	int ws = 0, code, oom;
+	int ws = wait_workload(c), code, oom;
 
-	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
-		;
-	code = WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
+	code = ws < 0 ? 125 : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws);
 	{
-		/* informational, as in the monitor: systemd may already have
-		 * removed an empty scope's files */
+		/* the keeper, the supervisor, is still there: on the systemd
+		 * path its scope, and memory.events, are too */
 		struct err oe = ERR_INIT;
 		oom = c->cg.dirfd >= 0 ? cgroup_oom_killed(&c->cg, &oe) : 0;
+		if (oom < 0)
+			printf("oom_error=%s\n", oe.msg);
 		err_clear(&oe);
 	}
 	printf("exit=%d\noomkilled=%s\n", code, oom > 0 ? "true" : "false");
 	fflush(stdout);
-	return cgroup_destroy(&c->cg, e);
+	code = cgroup_destroy(&c->cg, e);
+	end_keeper(c);
+	return code;
 }
 
 static int64_t usage(struct ctr *c)
@@ -207,25 +285,27 @@ static int bench(const struct cgroup_limits *l, int n, struct err *e)
 
 	for (int i = 0; i < n; i++) {
 		struct ctr c;
-		uint64_t t0 = now_usec(), t1;
-		/* without a cgroup: fork, release, reap */
+		uint64_t t0;
+		/* without a cgroup: fork the keeper (the holder's part), start, reap */
 		if (start(l, cmd, false, &c, e) < 0)
 			return -1;
-		base[i] = now_usec() - t0;
+		base[i] = c.fork_us;
 		release(&c);
-		waitpid(c.pid, NULL, 0);
-		t0 = now_usec();
+		wait_workload(&c);
+		end_keeper(&c);
+		/* with one: the same plus cgroup_create; the workload is cloned
+		 * straight into it (CLONE_INTO_CGROUP), as the holder does */
 		if (start(l, cmd, true, &c, e) < 0)
 			return -1;
-		t1 = now_usec();
+		cr[i] = c.fork_us + c.create_us;
 		mgr = cgroup_manager_name(c.cg.manager);
 		release(&c);
-		waitpid(c.pid, NULL, 0);
-		cr[i] = t1 - t0;
+		wait_workload(&c);
 		t0 = now_usec();
 		if (cgroup_destroy(&c.cg, e) < 0)
 			return -1;
 		de[i] = now_usec() - t0;
+		end_keeper(&c);
 	}
 	qsort(cr, (size_t)n, sizeof *cr, cmp_u64);
 	qsort(de, (size_t)n, sizeof *de, cmp_u64);

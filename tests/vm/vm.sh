@@ -12,7 +12,7 @@
 # Environment: BURROW_VM_KERNEL (a vmlinuz path), BURROW_VM_SCRIPT (the
 # guest's TAP script relative to the source tree, default
 # tests/vm/cgroup.t; bench/cgroup uses bench/cgroup-guest), BURROW_VM_TIMEOUT
-# (seconds per boot, default 240), BURROW_VM_KEEP=1 keeps the work
+# (seconds per boot, default 480), BURROW_VM_KEEP=1 keeps the work
 # directory and the console logs, BURROW_TEST_USER (default: the caller,
 # or burrowtest as root).
 # shellcheck shell=sh
@@ -22,7 +22,7 @@ build=$(cd "${1:?usage: vm.sh BUILDDIR [delegated|systemd|all]}" && pwd)
 modes=${2:-all}
 [ "$modes" = all ] && modes="delegated systemd"
 src=$(cd "$(dirname "$0")/../.." && pwd)
-timeout_s=${BURROW_VM_TIMEOUT:-240}
+timeout_s=${BURROW_VM_TIMEOUT:-480}
 
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
