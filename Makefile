@@ -163,6 +163,7 @@ deps:
 bench: all
 	sh bench/startup $(abspath $(B))/burrow
 	sh bench/lifecycle $(abspath $(B))/burrow
+	sh bench/build $(abspath $(B))/burrow
 
 install: all
 	install -Dm755 $(B)/burrow $(DESTDIR)$(BINDIR)/burrow
@@ -176,7 +177,7 @@ install: all
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Isrc src helpers
-	shellcheck -S warning tests/lib/*.sh tests/integration/*.t .ci/run bench/startup bench/lifecycle
+	shellcheck -S warning tests/lib/*.sh tests/integration/*.t .ci/run bench/startup bench/lifecycle bench/build
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')

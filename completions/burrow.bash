@@ -4,12 +4,14 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
+_burrow_commands="attach build create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
 _burrow_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir"
 _burrow_value_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir"
+_burrow_opts_build="-t --tag -f --file --build-arg --target --no-cache --pull --tls-verify --network -q --quiet --layers --label --platform --userns-emulation -h --help"
+_burrow_value_opts_build="-t --tag -f --file --build-arg --target --pull --network --label --platform --userns-emulation"
 _burrow_opts_import="-c --change -m --message -q --quiet -h --help"
 _burrow_value_opts_import="--change -c --message -m"
 _burrow_opts_images="-a --all --digests --format --no-trunc -n --noheading -q --quiet -h --help"
@@ -171,7 +173,7 @@ _burrow() {
 		case $verb:$prev in
 		run:--env-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		run:-v | run:--volume) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-		run:--network | run:--net) mapfile -t COMPREPLY < <(compgen -W "slirp4netns none host" -- "$cur") ;;
+		run:--network | run:--net) mapfile -t COMPREPLY < <(compgen -W "slirp4netns none host container:" -- "$cur") ;;
 		run:--security-opt) mapfile -t COMPREPLY < <(compgen -W "no-new-privileges seccomp=unconfined label=disable" -- "$cur") ;;
 		run:--cap-add | run:--cap-drop) mapfile -t COMPREPLY < <(compgen -W "$_burrow_caps" -- "$cur") ;;
 		images:--format) mapfile -t COMPREPLY < <(compgen -W "json table" -- "$cur") ;;
@@ -210,6 +212,7 @@ _burrow() {
 	history|push|save|tag|untag) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	image) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "history inspect list load ls prune pull push rm save tag untag" -- "$cur") ;;
 	import) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+	build) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 	help) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$_burrow_commands" -- "$cur") ;;
 	unshare) mapfile -t COMPREPLY < <(compgen -c -- "$cur") ;;
 	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;

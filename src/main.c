@@ -24,6 +24,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "attach", cmd_attach, CMD_NEEDS_CONFIG, "Attach to a running container's terminal" },
+	{ "build", cmd_build, CMD_NEEDS_CONFIG, "Build an image from a Dockerfile" },
 	{ "create", cmd_create, CMD_NEEDS_CONFIG, "Create a container without starting it" },
 	{ "diff", cmd_diff, CMD_NEEDS_CONFIG, "Show the files a container changed" },
 	{ "exec", cmd_exec, CMD_NEEDS_CONFIG, "Run a command in a running container" },

@@ -44,6 +44,7 @@ CMD_DECL(diff);
 CMD_DECL(create);
 CMD_DECL(attach);
 CMD_DECL(import);
+CMD_DECL(build);
 CMD_DECL(images);
 CMD_DECL(rmi);
 CMD_DECL(pull);

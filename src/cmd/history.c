@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "lib/store/buildstore.h"
 #include "lib/store/store.h"
 #include "lib/util.h"
 
@@ -26,8 +27,50 @@ static const char *jstr(json_object *o, const char *k)
 		       ? json_object_get_string(v) : "";
 }
 
+/* The id of the image each history entry ended in, where known: the image
+ * itself for the last entry, and for a built image the step images it
+ * descends from (their "parent" links, see buildstore.h), each at the
+ * entry its own history ends with.  ids[i] NULL = unknown. */
+static char **step_ids(struct store *s, const char *id, size_t n)
+{
+	char **ids = xcalloc(n + 1, sizeof *ids);
+	char cur[65], parent[65];
+
+	if (n == 0)
+		return ids;
+	ids[n - 1] = xstrdup(id);
+	snprintf(cur, sizeof cur, "%s", id);
+	for (size_t hops = 0; hops < n && store_image_parent(s, cur, parent) == 0; hops++) {
+		_cleanup_free_ char *txt = NULL;
+		struct err e = ERR_INIT;
+		json_object *conf, *h;
+		size_t len = 0;
+		if (store_image_config(s, parent, &txt, &e) < 0) {
+			err_clear(&e);
+			break;
+		}
+		conf = json_tokener_parse(txt);
+		if (conf && json_object_object_get_ex(conf, "history", &h) &&
+		    json_object_is_type(h, json_type_array))
+			len = json_object_array_length(h);
+		json_object_put(conf);
+		if (len >= 1 && len <= n && !ids[len - 1])
+			ids[len - 1] = xstrdup(parent);
+		memcpy(cur, parent, 65);
+	}
+	return ids;
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 CMD_DECL(history)
 {
+	char **ids = NULL;
 	_cleanup_free_ char *txt = NULL;
 	struct err e = ERR_INIT;
 	struct optparser p;
@@ -81,6 +124,7 @@ CMD_DECL(history)
 	if (conf && json_object_object_get_ex(conf, "history", &hist) &&
 	    json_object_is_type(hist, json_type_array)) {
 		n = json_object_array_length(hist);
+		ids = step_ids(s, img->id, n);
 		/* sizes belong to the non-empty steps, bottom layer first */
 		layer = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -89,7 +133,7 @@ CMD_DECL(history)
 			uint64_t size = 0;
 			if (!empty && layer < img->nlayers)
 				size = img->layers[layer++].size;
-			json_object_object_add(ent, "id", json_object_new_string(i + 1 == n ? img->id : "<missing>"));
+			json_object_object_add(ent, "id", json_object_new_string(ids[i] ? ids[i] : "<missing>"));
 			json_object_object_add(ent, "created", json_object_new_string(jstr(h, "created")));
 			json_object_object_add(ent, "createdBy", json_object_new_string(jstr(h, "created_by")));
 			json_object_object_add(ent, "size", json_object_new_int64((int64_t)size));
@@ -128,6 +172,7 @@ CMD_DECL(history)
 	}
 	json_object_put(out);
 	json_object_put(conf);
+	strv_free_n(ids, n);
 	image_free(img);
 	store_close(s);
 	return 0;

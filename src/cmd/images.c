@@ -12,7 +12,7 @@
 
 enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_DIGESTS, O_HELP };
 static const struct opt opts[] = {
-	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all images (there are no intermediate ones yet)" },
+	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all images, including the intermediate ones of builds" },
 	{ "digests", 0, OPT_FLAG, O_DIGESTS, NULL, "Show the manifest digests" },
 	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "table (default) or json" },
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Show full image IDs" },
@@ -190,7 +190,7 @@ CMD_DECL(images)
 	struct store *s = NULL;
 	struct image **imgs = NULL;
 	size_t n = 0;
-	bool quiet = false, notrunc = false, noheading = false, digests = false;
+	bool quiet = false, all = false, notrunc = false, noheading = false, digests = false;
 	const char *format = "table";
 	int id, rc;
 
@@ -201,6 +201,7 @@ CMD_DECL(images)
 			quiet = opt_flag_value(&p);
 			break;
 		case O_ALL:
+			all = opt_flag_value(&p);
 			break;
 		case O_NOTRUNC:
 			notrunc = opt_flag_value(&p);
@@ -242,6 +243,17 @@ CMD_DECL(images)
 		rc = cmd_fail(&e);
 		err_clear(&e);
 		return rc;
+	}
+	if (!all) {
+		/* a build's untagged step images are its cache: shown with -a */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (imgs[i]->intermediate && (!imgs[i]->names || !imgs[i]->names[0]))
+				image_free(imgs[i]);
+			else
+				imgs[k++] = imgs[i];
+		}
+		n = k;
 	}
 	qsort(imgs, n, sizeof *imgs, by_created_desc);
 	if (quiet) {

@@ -155,6 +155,8 @@ static int image_load(struct store *s, const char *id, json_object *names, struc
 	img->digest = json_str(rec, "digest");
 	if (json_object_object_get_ex(rec, "repo_digests", &v))
 		img->repo_digests = json_strv(v);
+	if (json_object_object_get_ex(rec, "intermediate", &v))
+		img->intermediate = json_object_get_boolean(v);
 	*out = img;
 	return 0;
 }

@@ -56,6 +56,7 @@ struct image {
 	struct image_config cfg;
 	char *digest;              /* manifest digest it was pulled by, or NULL */
 	char **repo_digests;       /* "repo@sha256:..." */
+	bool intermediate;         /* made by a build step (images hides it unless -a) */
 };
 
 /* Open (creating if needed) the store at root. */
