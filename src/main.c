@@ -90,6 +90,39 @@ int cmd_usage_error(const char *verb, const struct err *e)
 	return 125;
 }
 
+int cmd_parse_help_only(const char *verb, const char *usage, const char *summary,
+			const struct opt *opts, int argc, char **argv, int min_args,
+			const char *too_few, int *idx)
+{
+	struct err e = ERR_INIT;
+	struct optparser p;
+	int id, rc;
+
+	opt_init(&p, opts, argc, argv);
+	while ((id = opt_next(&p, &e)) != 0) {
+		const struct opt *o = opts;
+		while (o->name && o->id != id)
+			o++;
+		if (id > 0 && o->name && strcmp(o->name, "help") == 0) {
+			opt_print_help(stdout, verb, usage, summary, opts);
+			return 0;
+		}
+		if (id > 0)
+			err_make(&e, 0, "unexpected option --%s", o->name ? o->name : "?");
+		rc = cmd_usage_error(verb, &e);
+		err_clear(&e);
+		return rc;
+	}
+	if (argc - p.idx < min_args) {
+		err_make(&e, 0, "%s", too_few);
+		rc = cmd_usage_error(verb, &e);
+		err_clear(&e);
+		return rc;
+	}
+	*idx = p.idx;
+	return -1;
+}
+
 static void print_main_help(FILE *f)
 {
 	fprintf(f, "Usage: burrow [OPTIONS] COMMAND [ARG...]\n\n"

@@ -19,6 +19,13 @@ int cmd_fail(const struct err *e);
 /* Parse error in a verb: print it with a hint, return 125. */
 int cmd_usage_error(const char *verb, const struct err *e);
 
+/* Parse a verb whose only option is --help (named "help" in opts): prints the help and returns 0, or prints a usage error
+ * (also when fewer than min_args operands follow: too_few) and returns 125;
+ * otherwise returns -1 with *idx at the first operand. */
+int cmd_parse_help_only(const char *verb, const char *usage, const char *summary,
+			const struct opt *opts, int argc, char **argv, int min_args,
+			const char *too_few, int *idx);
+
 #define CMD_DECL(name) int cmd_##name(struct globals *g, int argc, char **argv)
 CMD_DECL(run);
 CMD_DECL(wait);

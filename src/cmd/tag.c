@@ -16,36 +16,20 @@ static const char summary[] = "Add names to an image (localhost/ is the default 
 CMD_DECL(tag)
 {
 	struct err e = ERR_INIT;
-	struct optparser p;
 	struct store *s = NULL;
-	int id, rc = 0;
+	int idx, rc = cmd_parse_help_only("tag", usage, summary, opts, argc, argv, 2,
+					  "tag needs an image and at least one new name", &idx);
 
-	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
-		switch (id) {
-		case O_HELP:
-			opt_print_help(stdout, "tag", usage, summary, opts);
-			return 0;
-		case -1:
-		default:
-			rc = cmd_usage_error("tag", &e);
-			err_clear(&e);
-			return rc;
-		}
-	}
-	if (argc - p.idx < 2) {
-		err_make(&e, 0, "tag needs an image and at least one new name");
-		rc = cmd_usage_error("tag", &e);
-		err_clear(&e);
+	if (rc >= 0)
 		return rc;
-	}
+	rc = 0;
 	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
 		rc = cmd_fail(&e);
 		err_clear(&e);
 		return rc;
 	}
-	for (int i = p.idx + 1; i < argc && rc == 0; i++) {
-		if (store_image_tag(s, argv[p.idx], argv[i], &e) < 0) {
+	for (int i = idx + 1; i < argc && rc == 0; i++) {
+		if (store_image_tag(s, argv[idx], argv[i], &e) < 0) {
 			rc = cmd_fail(&e);
 			err_clear(&e);
 		}

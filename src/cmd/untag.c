@@ -17,33 +17,17 @@ CMD_DECL(untag)
 {
 	_cleanup_strv_ char **names = NULL, **removed = NULL;
 	struct err e = ERR_INIT;
-	struct optparser p;
 	struct store *s = NULL;
-	int id, rc = 0;
+	int idx, rc = cmd_parse_help_only("untag", usage, summary, opts, argc, argv, 1,
+					  "untag needs an image", &idx);
 
-	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
-		switch (id) {
-		case O_HELP:
-			opt_print_help(stdout, "untag", usage, summary, opts);
-			return 0;
-		case -1:
-		default:
-			rc = cmd_usage_error("untag", &e);
-			err_clear(&e);
-			return rc;
-		}
-	}
-	if (argc - p.idx < 1) {
-		err_make(&e, 0, "untag needs an image");
-		rc = cmd_usage_error("untag", &e);
-		err_clear(&e);
+	if (rc >= 0)
 		return rc;
-	}
-	for (int i = p.idx + 1; i < argc; i++)
+	rc = 0;
+	for (int i = idx + 1; i < argc; i++)
 		strv_push(&names, argv[i]);
 	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0 ||
-	    store_image_untag(s, argv[p.idx], names, &removed, &e) < 0) {
+	    store_image_untag(s, argv[idx], names, &removed, &e) < 0) {
 		rc = cmd_fail(&e);
 		err_clear(&e);
 	}
