@@ -434,6 +434,29 @@ static int holder_spawn_net(struct monitor *m, struct err *e)
 
 /* The helper was spawned early (holder_main) or is spawned now (a restart);
  * it joins the init's namespaces and is up when this returns. */
+/* write(2) to a pipe whose reader may be gone, without dying of SIGPIPE:
+ * the init closes its end when it fails before it reads (a bad volume
+ * under load), and the holder must live to report that error. */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0, 0 };
+	ssize_t n;
+	int en;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	en = errno;
+	if (n < 0 && en == EPIPE)
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = en;
+	return n;
+}
+
 static int holder_start_net(struct monitor *m, pid_t child, struct err *e)
 {
 	if (!m->net.pending && holder_spawn_net(m, e) < 0)
@@ -506,11 +529,12 @@ int holder_start_init(struct monitor *m, struct err *e)
 		if (holder_start_net(m, child, &ne) < 0) {
 			net_failed = true;
 			kill(child, SIGKILL);
-		} else if (write(netp[1], "1", 1) != 1) {
+		} else if (write_nosigpipe(netp[1], "1", 1) != 1 && errno != EPIPE) {
 			err_make(&ne, errno, "starting the network");
 			net_failed = true;
 			kill(child, SIGKILL);
 		}
+		/* EPIPE: the init failed (or died) meanwhile; failp says which */
 		close(netp[1]);
 		netp[1] = -1;
 	}
