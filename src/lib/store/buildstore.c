@@ -23,32 +23,6 @@ struct store_tmp {
 	struct scratch t;
 };
 
-static int hash_fd(int fd, char diff_id[72], uint64_t *size, struct err *e)
-{
-	struct sha256 *h = sha256_new();
-	_cleanup_free_ char *buf = xmalloc(1 << 16);
-	char hex[65];
-	off_t off = 0;
-
-	for (;;) {
-		ssize_t n = pread(fd, buf, 1 << 16, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			sha256_free(h);
-			return err_make(e, errno, "reading the layer tar");
-		}
-		if (n == 0)
-			break;
-		sha256_update(h, buf, (size_t)n);
-		off += n;
-	}
-	sha256_final_hex(h, hex);
-	snprintf(diff_id, 72, "sha256:%s", hex);
-	*size = (uint64_t)off;
-	return 0;
-}
-
 int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd,
 			 const char *parent_chain, struct image_layer *out, struct new_layer **nl,
 			 struct err *e)
@@ -57,7 +31,7 @@ int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd,
 
 	*nl = NULL;
 	memset(out, 0, sizeof *out);
-	if (hash_fd(tarfd, out->diff_id, &out->size, e) < 0)
+	if (sha256_fd(tarfd, out->diff_id, &out->size, e) < 0)
 		return -1;
 	chain_id_next(parent_chain, out->diff_id, out->chain_id);
 	l = xcalloc(1, sizeof *l);

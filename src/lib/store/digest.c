@@ -1,4 +1,5 @@
 /* digest.c - see digest.h */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,30 @@ void chain_id_next(const char *parent, const char *diff_id, char out[72])
 	_cleanup_free_ char *s = xasprintf("%s %s", parent, diff_id);
 	sha256_hex(s, strlen(s), hex);
 	snprintf(out, 72, "sha256:%s", hex);
+}
+
+int sha256_fd(int fd, char out[72], uint64_t *size, struct err *e)
+{
+	struct sha256 *h = sha256_new();
+	_cleanup_free_ char *buf = xmalloc(256 * 1024);
+	char hex[65];
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n = pread(fd, buf, 256 * 1024, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			sha256_free(h);
+			return err_make(e, errno, "reading a layer tar");
+		}
+		if (n == 0)
+			break;
+		sha256_update(h, buf, (size_t)n);
+		off += n;
+	}
+	sha256_final_hex(h, hex);
+	snprintf(out, 72, "sha256:%s", hex);
+	*size = (uint64_t)off;
+	return 0;
 }

@@ -226,32 +226,6 @@ static int export_fn(void *arg, int outfd, struct err *e)
 	return 0;
 }
 
-static int hash_fd(int fd, char out[72], uint64_t *size, struct err *e)
-{
-	struct sha256 *h = sha256_new();
-	_cleanup_free_ char *buf = xmalloc(256 * 1024);
-	char hex[65];
-	uint64_t total = 0;
-	ssize_t n;
-
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		sha256_free(h);
-		return err_make(e, errno, "rewinding a layer tar");
-	}
-	while ((n = read(fd, buf, 256 * 1024)) > 0) {
-		sha256_update(h, buf, (size_t)n);
-		total += (uint64_t)n;
-	}
-	if (n < 0) {
-		sha256_free(h);
-		return err_make(e, errno, "reading a layer tar");
-	}
-	sha256_final_hex(h, hex);
-	snprintf(out, 72, "sha256:%s", hex);
-	*size = total;
-	return 0;
-}
-
 int image_export(struct store *s, const struct idmap *m, const char *ref, struct exported *x,
 		 struct err *e)
 {
@@ -293,7 +267,7 @@ int image_export(struct store *s, const struct idmap *m, const char *ref, struct
 		goto out;
 	ids = json_object_new_array();
 	for (size_t i = 0; i < img->nlayers; i++) {
-		if (hash_fd(x->fds[i], x->digests[i], &x->sizes[i], e) < 0) {
+		if (sha256_fd(x->fds[i], x->digests[i], &x->sizes[i], e) < 0) {
 			json_object_put(ids);
 			goto out;
 		}
