@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 PKGS      := libarchive json-c libcap libseccomp libcrypto libcurl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcrypto, libcurl, libsubid and libsystemd are opened with dlopen() on
-# first use (src/lib/dl.h):
+# first use (src/lib/base/dl.h):
 # only their headers are needed at build time
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(filter-out libarchive libcrypto libcurl,$(PKGS)) 2>/dev/null)
 # libarchive is linked statically: only the tar and raw readers and the
@@ -52,7 +52,7 @@ LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(PKG_LIBS)
 # they link the shared library, startup time does not matter there
 TEST_LDLIBS := -larchive $(PKG_LIBS)
 
-LIB_SRC   := $(sort $(wildcard src/lib/*.c src/lib/store/*.c src/lib/build/*.c)) src/opt.c
+LIB_SRC   := $(sort $(wildcard src/lib/*/*.c)) src/opt.c
 # src/cmd: one file per verb; src/cli: what several verbs share (option
 # tables, the terminal relay, progress display)
 CMD_SRC   := $(sort $(wildcard src/cmd/*.c src/cli/*.c))
@@ -117,9 +117,9 @@ $(B)/tests/ptydrive: tests/lib/ptydrive.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $< -lutil
 
-# cgroup tests (tests/vm): cgtest drives src/lib/cgroup.h the way run and the
+# cgroup tests (tests/vm): cgtest drives src/lib/cgroup/cgroup.h the way run and the
 # monitor do; cgwork is the static workload (hog, fork bomb, CPU burner).
-# libsystemd is opened with dlopen() (src/lib/cgroup_systemd.c): headers only.
+# libsystemd is opened with dlopen() (src/lib/cgroup/cgroup_systemd.c): headers only.
 $(B)/tests/cgtest: tests/vm/cgtest.c $(B)/libburrow.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(OPT) $(CFLAGS) -o $@ $< $(B)/libburrow.a $(TEST_LDLIBS) -ldl $(LDFLAGS)

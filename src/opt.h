@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 enum opt_kind { OPT_FLAG, OPT_VALUE };
 

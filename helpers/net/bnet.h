@@ -12,7 +12,7 @@
 
 #include <libslirp.h>
 
-#include "lib/portspec.h"
+#include "lib/record/portspec.h"
 
 struct bnet;
 

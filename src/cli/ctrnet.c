@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "ctropts.h"
-#include "lib/container.h"
-#include "lib/net.h"
-#include "lib/portspec.h"
-#include "lib/util.h"
+#include "lib/record/container.h"
+#include "lib/net/net.h"
+#include "lib/record/portspec.h"
+#include "lib/base/util.h"
 
 /* The default when --network is not given: the usermode network. */
 #define DEFAULT_NETWORK "slirp4netns"

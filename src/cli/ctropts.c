@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "ctropts.h"
-#include "lib/state.h"
-#include "lib/util.h"
+#include "lib/record/state.h"
+#include "lib/base/util.h"
 
 enum {
 	O_RM = 1, O_INTERACTIVE, O_TTY, O_NAME, O_ENV, O_ENVFILE, O_WORKDIR, O_USER, O_VOLUME,

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "cmd/cmd.h"
-#include "lib/container.h"
+#include "lib/record/container.h"
 #include "lib/store/store.h"
 
 struct run_args {

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "ctrutil.h"
-#include "lib/logfile.h"
-#include "lib/spawn.h"
-#include "lib/syscalls.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/logfile.h"
+#include "lib/runtime/spawn.h"
+#include "lib/base/syscalls.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "relay.h"
 
 int ctr_load_id(struct globals *g, const char *id, struct ctr *c, struct err *e)

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 
 #include "cmd/cmd.h"
-#include "lib/container.h"
-#include "lib/state.h"
+#include "lib/record/container.h"
+#include "lib/record/state.h"
 
 struct ctr {
 	char id[65];

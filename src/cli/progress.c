@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "progress.h"
 
 volatile sig_atomic_t progress_cancel;

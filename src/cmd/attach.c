@@ -14,7 +14,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "cli/relay.h"
 
 enum { O_HELP = 1, O_NOSTDIN };

@@ -11,8 +11,8 @@
 #include "lib/build/copy.h"
 #include "lib/build/dockerfile.h"
 #include "lib/store/store.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 
 enum {
 	O_TAG = 1, O_FILE, O_BUILD_ARG, O_TARGET, O_NO_CACHE, O_PULL, O_TLS_VERIFY, O_NETWORK,

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "lib/config.h"
-#include "lib/error.h"
+#include "lib/base/config.h"
+#include "lib/base/error.h"
 #include "opt.h"
 
 struct globals {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "lib/container.h"
+#include "lib/record/container.h"
 
 int run_create_record(struct globals *g, const char *verb, int argc, char **argv,
 		      struct container_spec *s, struct idmap *m, struct err *e);

@@ -13,7 +13,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1, O_FORMAT };
 static const struct opt diff_opts[] = {

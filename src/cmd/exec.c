@@ -18,10 +18,10 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/exec.h"
-#include "lib/spawn.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/exec.h"
+#include "lib/runtime/spawn.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "cli/relay.h"
 
 enum { O_INTERACTIVE = 1, O_TTY, O_DETACH, O_ENV, O_WORKDIR, O_USER, O_PRIV, O_HELP, O_ENVFILE };

@@ -5,8 +5,8 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/exec.h"
-#include "lib/util.h"
+#include "lib/runtime/exec.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1 };
 static const struct opt hc_opts[] = {

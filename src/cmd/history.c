@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "lib/store/buildstore.h"
 #include "lib/store/store.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_QUIET = 1, O_NOTRUNC, O_FORMAT, O_HELP };
 static const struct opt opts[] = {

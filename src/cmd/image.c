@@ -7,8 +7,8 @@
 
 #include "cmd.h"
 #include "lib/store/store.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1, O_ALL, O_FORCE, O_FORMAT };
 static const struct opt opts[] = {

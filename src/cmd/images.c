@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "lib/store/ref.h"
 #include "lib/store/store.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_DIGESTS, O_HELP };
 static const struct opt opts[] = {

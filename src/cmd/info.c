@@ -12,10 +12,10 @@
 #include <json-c/json.h>
 
 #include "cmd.h"
-#include "lib/cgroup.h"
-#include "lib/hostcheck.h"
-#include "lib/net.h"
-#include "lib/util.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/hostcheck/hostcheck.h"
+#include "lib/net/net.h"
+#include "lib/base/util.h"
 #include "version.h"
 
 enum { O_FORMAT = 1, O_HELP };

@@ -8,11 +8,11 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/logfile.h"
-#include "lib/net.h"
-#include "lib/portspec.h"
-#include "lib/tmpl.h"
-#include "lib/util.h"
+#include "lib/runtime/logfile.h"
+#include "lib/net/net.h"
+#include "lib/record/portspec.h"
+#include "lib/base/tmpl.h"
+#include "lib/base/util.h"
 
 static json_object *jstrv(char *const *v, size_t from)
 {

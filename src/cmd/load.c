@@ -5,8 +5,8 @@
 
 #include "cmd.h"
 #include "lib/store/pull.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "cli/progress.h"
 
 enum { O_INPUT = 1, O_QUIET, O_HELP };

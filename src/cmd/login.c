@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "lib/store/auth.h"
 #include "lib/store/registry.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_USER = 1, O_PASS, O_STDIN, O_TLS, O_AUTHFILE, O_HELP };
 static const struct opt opts[] = {

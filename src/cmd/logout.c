@@ -5,7 +5,7 @@
 
 #include "cmd.h"
 #include "lib/store/auth.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_ALL = 1, O_AUTHFILE, O_HELP };
 static const struct opt opts[] = {

@@ -11,9 +11,9 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/logfile.h"
-#include "lib/syscalls.h"
-#include "lib/util.h"
+#include "lib/runtime/logfile.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
 
 enum { O_FOLLOW = 1, O_TAIL, O_SINCE, O_TS, O_HELP };
 static const struct opt logs_opts[] = {

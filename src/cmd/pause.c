@@ -6,8 +6,8 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/cgroup.h"
-#include "lib/state.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/record/state.h"
 
 enum { O_HELP = 1 };
 static const struct opt pause_opts[] = {

@@ -8,8 +8,8 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/portspec.h"
-#include "lib/util.h"
+#include "lib/record/portspec.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1, O_ALL };
 static const struct opt port_opts[] = {

@@ -7,8 +7,8 @@
 #include "cmd.h"
 #include "cli/ctrutil.h"
 #include "lib/store/store.h"
-#include "lib/tmpl.h"
-#include "lib/util.h"
+#include "lib/base/tmpl.h"
+#include "lib/base/util.h"
 
 enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHEAD };
 static const struct opt ps_opts[] = {

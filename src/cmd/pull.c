@@ -6,8 +6,8 @@
 #include "cmd.h"
 #include "lib/store/pull.h"
 #include "lib/store/ref.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "cli/progress.h"
 
 enum { O_QUIET = 1, O_TLS, O_PLATFORM, O_ARCH, O_AUTHFILE, O_HELP };

@@ -4,8 +4,8 @@
 
 #include "cmd.h"
 #include "lib/store/pull.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "cli/progress.h"
 
 enum { O_QUIET = 1, O_TLS, O_AUTHFILE, O_FORMAT, O_DIGESTFILE, O_HELP };

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "lib/container.h"
+#include "lib/record/container.h"
 
 enum { O_HELP = 1 };
 static const struct opt rename_opts[] = {

@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 int stop_one(struct globals *g, const char *ref, int timeout, bool quiet_ok, struct err *e);
 

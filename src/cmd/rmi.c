@@ -5,8 +5,8 @@
 
 #include "cmd.h"
 #include "lib/store/store.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 
 enum { O_FORCE = 1, O_ALL, O_HELP };
 static const struct opt opts[] = {

@@ -1,6 +1,6 @@
 /* run.c - burrow run: create a container from an image and run it, attached
  * (the CLI relays the terminal and signals) or with -d under its monitor
- * (see src/lib/monitor.c). */
+ * (see src/lib/runtime/monitor.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,12 +11,12 @@
 #include "cmd.h"
 #include "cli/ctropts.h"
 #include "cli/ctrutil.h"
-#include "lib/container.h"
-#include "lib/log.h"
+#include "lib/record/container.h"
+#include "lib/base/log.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
 #include "cli/progress.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 static const char run_usage[] = "[OPTIONS] IMAGE [COMMAND [ARG...]]";
 static const char run_summary[] = "Run a command in a new container.";

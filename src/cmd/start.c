@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_ATTACH = 1, O_INTERACTIVE, O_HELP };
 static const struct opt start_opts[] = {

@@ -11,11 +11,11 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/cgroup.h"
-#include "lib/container.h"
-#include "lib/net.h"
-#include "lib/state.h"
-#include "lib/util.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/record/container.h"
+#include "lib/net/net.h"
+#include "lib/record/state.h"
+#include "lib/base/util.h"
 
 enum { O_ALL = 1, O_FORMAT, O_NOSTREAM, O_HELP };
 static const struct opt stats_opts[] = {

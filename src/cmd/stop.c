@@ -5,7 +5,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_TIME = 1, O_ALL, O_HELP };
 static const struct opt stop_opts[] = {

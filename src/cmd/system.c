@@ -6,7 +6,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 int rm_one(struct globals *g, const char *ref, bool force, bool by_id, struct err *e);
 

@@ -13,8 +13,8 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/cgroup.h"
-#include "lib/util.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1 };
 static const struct opt top_opts[] = {

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1 };
 static const struct opt unshare_opts[] = {

@@ -3,7 +3,7 @@
 
 #include "cmd.h"
 #include "lib/store/store.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1 };
 static const struct opt opts[] = {

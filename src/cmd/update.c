@@ -8,10 +8,10 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/cgroup.h"
-#include "lib/container.h"
-#include "lib/state.h"
-#include "lib/util.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/record/container.h"
+#include "lib/record/state.h"
+#include "lib/base/util.h"
 
 enum { O_HELP = 1, O_LIMIT = 10 }; /* each limit: O_LIMIT + its row */
 static const struct opt update_opts[] = {

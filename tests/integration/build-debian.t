@@ -6,7 +6,7 @@
 #
 #  - burrow run, with subordinate IDs: it just works;
 #  - burrow run, single-ID map: it fails (apt's setgroups, the postinst's
-#    chown), which is what root emulation (src/lib/rootemu.h) is for;
+#    chown), which is what root emulation (src/lib/runtime/rootemu.h) is for;
 #  - burrow build, with subordinate IDs and with the single-ID map under root
 #    emulation (the default there): both succeed and the image runs;
 #    --userns-emulation=off with the single-ID map fails cleanly (125, the

@@ -4,7 +4,7 @@
 # delegated cgroup v2 subtree can be had (a v1 or hybrid host, no session
 # bus, a controller not delegated), asking for limits fails with status 125
 # and a message that names the reason and the fix.  Limits that work are
-# tested in the VM (tests/vm/cgroup.t).  Drives src/lib/cgroup.h through
+# tested in the VM (tests/vm/cgroup.t).  Drives src/lib/cgroup/cgroup.h through
 # tests/vm/cgtest until `burrow run` takes --memory; the burrow run
 # versions are here too and skip until then.
 . "$(dirname "$0")/../lib/tap.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# net-helper.t - helpers/burrow-net and src/lib/net.c against user+net
+# net-helper.t - helpers/burrow-net and src/lib/net/net.c against user+net
 # namespaces the test makes itself (no containers needed): tap0, published
 # ports through both handlers (TCP and UDP), outbound connections to the
 # host's loopback, DNS to a resolver on loopback, the control socket, the

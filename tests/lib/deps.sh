@@ -19,7 +19,7 @@ PKGS="$PKGS docker-registry skopeo apache2-utils"
 PKGS="$PKGS uidmap fuse-overlayfs fuse3 busybox-static zstd gzip tar perl procps util-linux bsdutils bsdextrautils iproute2 passwd"
 # cgroup v2 tests in a VM (tests/vm): qemu, a kernel, cpio for the initramfs,
 # systemd + a user bus for the transient-scope path; libsystemd's headers
-# for src/lib/cgroup_systemd.c (the library itself is dlopen()ed)
+# for src/lib/cgroup/cgroup_systemd.c (the library itself is dlopen()ed)
 PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils systemd dbus dbus-user-session"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"

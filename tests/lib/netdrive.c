@@ -1,4 +1,4 @@
-/* netdrive.c - drive src/lib/net.c the way the monitor does, for the tests.
+/* netdrive.c - drive src/lib/net/net.c the way the monitor does, for the tests.
  *
  *   netdrive PID APISOCK NETOPTS [RESOLV_CONF|-] [-p SPEC]... [-P EXPOSED]...
  *
@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/net.h"
-#include "lib/util.h"
+#include "lib/net/net.h"
+#include "lib/base/util.h"
 
 static struct port_spec *ports;
 static char **exposed;

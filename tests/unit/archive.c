@@ -17,7 +17,7 @@
 
 #include "lib/store/digest.h"
 #include "lib/store/unpack.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 struct ent {

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "lib/build/copy.h"
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static char tmp[64];

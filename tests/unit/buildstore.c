@@ -14,7 +14,7 @@
 
 #include "lib/store/buildstore.h"
 #include "lib/store/digest.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static char tmpdir[64];

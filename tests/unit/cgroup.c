@@ -1,10 +1,10 @@
-/* cgroup.c - tests for the pure half of src/lib/cgroup.h: flag values,
+/* cgroup.c - tests for the pure half of src/lib/cgroup/cgroup.h: flag values,
  * podman's conversions, the files written, --ulimit and the stat parsers. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
-#include "lib/cgroup.h"
+#include "lib/cgroup/cgroup.h"
 #include "tap.h"
 
 static void size_ok(const char *s, long long want)

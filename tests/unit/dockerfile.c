@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "lib/build/dockerfile.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static struct dockerfile *parse_ok(const char *text, const char *what)

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "lib/build/ignore.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static struct dockerignore *di(const char *text)

@@ -1,12 +1,12 @@
-/* idmap.c - tests for the ID map helpers in src/lib/userns.c. */
+/* idmap.c - tests for the ID map helpers in src/lib/runtime/userns.c. */
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/userns.h"
-#include "lib/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static bool range_is(const struct idrange *r, unsigned long inner, unsigned long outer,

@@ -6,7 +6,7 @@
 #include "lib/store/auth.h"
 #include "lib/store/manifest.h"
 #include "lib/store/registry.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"

@@ -1,6 +1,6 @@
 /* portspec.c - tests for the -p/--publish parser, -P lists, random ports and
- * the host port checks (src/lib/portspec.c), and for the container's
- * resolv.conf/hosts text and --network options (src/lib/net.c). */
+ * the host port checks (src/lib/record/portspec.c), and for the container's
+ * resolv.conf/hosts text and --network options (src/lib/net/net.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -9,9 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lib/net.h"
-#include "lib/portspec.h"
-#include "lib/util.h"
+#include "lib/net/net.h"
+#include "lib/record/portspec.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static void good(const char *s, const char *ip, unsigned hp, unsigned cp, unsigned count, bool udp,

@@ -4,7 +4,7 @@
 
 #include "lib/store/digest.h"
 #include "lib/store/ref.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static void norm(const char *in, const char *want)

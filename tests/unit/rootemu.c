@@ -1,4 +1,4 @@
-/* rootemu.c - tests for the root emulation filter (src/lib/rootemu.c).
+/* rootemu.c - tests for the root emulation filter (src/lib/runtime/rootemu.c).
  *
  * The filter cannot be removed once loaded, so every check that needs it
  * runs in a forked child, which prints its TAP lines and hands its counts
@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/rootemu.h"
-#include "lib/spec.h"
-#include "lib/util.h"
+#include "lib/runtime/rootemu.h"
+#include "lib/record/spec.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/burrow-rootemu.XXXXXX";

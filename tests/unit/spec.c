@@ -1,4 +1,4 @@
-/* spec.c - tests for the run flag parsers and user lookup (src/lib/spec.c). */
+/* spec.c - tests for the run flag parsers and user lookup (src/lib/record/spec.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/container.h"
-#include "lib/spec.h"
-#include "lib/util.h"
+#include "lib/record/container.h"
+#include "lib/record/spec.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 /* error message contains want */

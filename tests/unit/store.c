@@ -12,7 +12,7 @@
 
 #include "lib/store/store.h"
 #include "lib/store/store_int.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "tap.h"
 
 static char tmpdir[64];

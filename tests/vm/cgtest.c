@@ -1,4 +1,4 @@
-/* cgtest.c - drives src/lib/cgroup.h the way run/monitor will, for the
+/* cgtest.c - drives src/lib/cgroup/cgroup.h the way run/monitor will, for the
  * cgroup tests (tests/vm/cgroup.t, tests/integration/cgroup-host.t) and
  * bench/cgroup, until `burrow run` takes the limit flags.
  *
@@ -34,8 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/cgroup.h"
-#include "lib/util.h"
+#include "lib/cgroup/cgroup.h"
+#include "lib/base/util.h"
 
 struct ctr {
 	pid_t keeper;       /* the supervisor, outside the container's cgroup */

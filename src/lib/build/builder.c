@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "builder_int.h"
-#include "lib/log.h"
+#include "lib/base/log.h"
 #include "lib/store/digest.h"
 #include "lib/store/pull.h"
 #include "lib/store/ref.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 void b_say(struct builder *b, const char *fmt, ...)
 {

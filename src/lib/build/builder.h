@@ -23,11 +23,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/config.h"
-#include "lib/error.h"
-#include "lib/spec.h"
+#include "lib/base/config.h"
+#include "lib/base/error.h"
+#include "lib/record/spec.h"
 #include "lib/store/store.h"
-#include "lib/userns.h"
+#include "lib/runtime/userns.h"
 #include "copy.h"
 
 enum build_pull { BUILD_PULL_MISSING, BUILD_PULL_ALWAYS, BUILD_PULL_NEVER };

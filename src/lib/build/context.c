@@ -10,8 +10,8 @@
 #include "context_int.h"
 #include "copy.h"
 #include "lib/store/unpack.h"
-#include "lib/syscalls.h"
-#include "lib/util.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
 
 #ifndef RESOLVE_BENEATH
 #define RESOLVE_BENEATH 0x08

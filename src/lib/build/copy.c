@@ -37,10 +37,10 @@
 #include "context_int.h"
 #include "copy.h"
 #include "copy_int.h"
-#include "lib/log.h"
+#include "lib/base/log.h"
 #include "lib/store/digest.h"
 #include "lib/store/unpack.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 #define BUFSZ (256 * 1024)
 

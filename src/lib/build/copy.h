@@ -21,8 +21,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "lib/error.h"
-#include "lib/userns.h"
+#include "lib/base/error.h"
+#include "lib/runtime/userns.h"
 
 struct build_context;
 

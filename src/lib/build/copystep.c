@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "builder_int.h"
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "mergefs.h"
 
 /* the text of path (e.g. "etc/passwd") in a stack of layers, or NULL */

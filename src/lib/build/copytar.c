@@ -12,9 +12,9 @@
 #include <archive_entry.h>
 
 #include "copy_int.h"
-#include "lib/log.h"
+#include "lib/base/log.h"
 #include "lib/store/unpack.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 #define BUFSZ (256 * 1024)
 

@@ -11,7 +11,7 @@
 
 #include "copy_int.h"
 #include "lib/store/curl_dl.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "version.h"
 
 struct fetched {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "lib/build/dockerfile.h"
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 /* ${...} nesting deeper than this fails cleanly */
 #define DF_MAX_NEST 64

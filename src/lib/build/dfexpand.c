@@ -8,7 +8,7 @@
 
 #include "lib/build/df_int.h"
 #include "lib/build/dockerfile.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 /* --- small containers ---------------------------------------------------- */
 

@@ -12,7 +12,7 @@
 
 #include "lib/build/df_int.h"
 #include "lib/build/dockerfile.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 enum ftype { F_BOOL, F_STR, F_STRS };
 

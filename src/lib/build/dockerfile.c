@@ -11,7 +11,7 @@
 
 #include "lib/build/df_int.h"
 #include "lib/build/dockerfile.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 /* more instructions than this is not a Dockerfile, it is an attack */
 #define DF_MAX_INSTRS 100000

@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 #define DF_MAX_SIZE (4u << 20)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "lib/build/ignore.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 #define PATTERN_MAX 4096
 

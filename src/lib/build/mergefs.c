@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "lib/store/unpack.h"
-#include "lib/syscalls.h"
-#include "lib/util.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
 #include "mergefs.h"
 
 #ifndef RESOLVE_BENEATH

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 struct dockerignore;
 

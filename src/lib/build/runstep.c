@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "builder_int.h"
-#include "lib/container.h"
-#include "lib/log.h"
-#include "lib/spawn.h"
+#include "lib/record/container.h"
+#include "lib/base/log.h"
+#include "lib/runtime/spawn.h"
 #include "lib/store/export.h"
 #include "lib/store/unpack.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "builder_int.h"
-#include "lib/container.h"
-#include "lib/util.h"
+#include "lib/record/container.h"
+#include "lib/base/util.h"
 
 char *b_strndup(const char *s, size_t n)
 {

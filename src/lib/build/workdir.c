@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "builder_int.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "mergefs.h"
 
 /* 1 and *missing (clean, relative) when part of path does not exist, 0

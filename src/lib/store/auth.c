@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "store_int.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

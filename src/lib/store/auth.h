@@ -11,7 +11,7 @@
 #ifndef BURROW_STORE_AUTH_H
 #define BURROW_STORE_AUTH_H
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 /* The file login writes: --authfile, else $REGISTRY_AUTH_FILE, else
  * $XDG_RUNTIME_DIR/containers/auth.json, else RUNROOT/containers/auth.json */

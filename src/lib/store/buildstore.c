@@ -11,8 +11,8 @@
 #include "buildstore.h"
 #include "digest.h"
 #include "layers.h"
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "store_int.h"
 
 struct new_layer {

@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/error.h"
-#include "lib/userns.h"
+#include "lib/base/error.h"
+#include "lib/runtime/userns.h"
 #include "store.h"
 
 struct new_layer;   /* a layer unpacked into a scratch dir, not yet in the store */

@@ -1,7 +1,7 @@
 /* curl_dl.c - see curl_dl.h */
 #define CURL_DL_IMPL 1
 #include "curl_dl.h"
-#include "lib/dl.h"
+#include "lib/base/dl.h"
 
 struct curl_api curl_api;
 

@@ -13,7 +13,7 @@
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 struct curl_api {
 	__typeof__(curl_global_init) *global_init;

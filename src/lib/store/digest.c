@@ -8,8 +8,8 @@
 #include <openssl/evp.h>
 
 #include "digest.h"
-#include "lib/dl.h"
-#include "lib/util.h"
+#include "lib/base/dl.h"
+#include "lib/base/util.h"
 
 struct sha256 {
 	EVP_MD_CTX *ctx;

@@ -15,7 +15,7 @@
 
 #include "digest.h"
 #include "export.h"
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "store_int.h"
 
 struct hardlink {

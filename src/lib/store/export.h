@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-#include "lib/error.h"
-#include "lib/userns.h"
+#include "lib/base/error.h"
+#include "lib/runtime/userns.h"
 #include "store.h"
 
 struct exported {

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "digest.h"
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "ref.h"
 #include "store_int.h"
 #include "unpack.h"

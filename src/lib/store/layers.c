@@ -18,9 +18,9 @@
 
 #include "digest.h"
 #include "layers.h"
-#include "lib/log.h"
-#include "lib/syscalls.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
 #include "unpack.h"
 
 #define PIPE_SIZE (1 << 20)

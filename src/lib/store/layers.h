@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lib/error.h"
-#include "lib/userns.h"
+#include "lib/base/error.h"
+#include "lib/runtime/userns.h"
 #include "pull.h"
 #include "registry.h"
 #include "store.h"

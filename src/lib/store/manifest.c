@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "manifest.h"
 #include "ref.h"
 #include "store_int.h"

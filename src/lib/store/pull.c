@@ -12,9 +12,9 @@
 
 #include "digest.h"
 #include "layers.h"
-#include "lib/hostcheck.h"
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/hostcheck/hostcheck.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "manifest.h"
 #include "pull.h"
 #include "ref.h"

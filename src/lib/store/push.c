@@ -12,8 +12,8 @@
 
 #include "digest.h"
 #include "export.h"
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "manifest.h"
 #include "pull.h"
 #include "ref.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/util.h"
+#include "lib/base/util.h"
 #include "ref.h"
 
 #define NAME_MAX_LEN 255

@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 struct ref {
 	char *domain;   /* NULL when the reference names none */

@@ -11,8 +11,8 @@
 #include <json-c/json.h>
 
 #include "auth.h"
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "registry.h"
 #include "store_int.h"
 #include "version.h"

@@ -17,7 +17,7 @@
 
 #include "curl_dl.h"
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 struct reg_opts {
 	bool tls_verify;

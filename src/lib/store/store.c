@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/log.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "store_int.h"
 
 /* a scratch dir without its lock file is left alone this long, in case its

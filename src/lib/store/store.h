@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/error.h"
-#include "lib/userns.h"
+#include "lib/base/error.h"
+#include "lib/runtime/userns.h"
 
 struct store;
 

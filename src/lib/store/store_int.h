@@ -5,8 +5,8 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "lib/error.h"
-#include "lib/userns.h"
+#include "lib/base/error.h"
+#include "lib/runtime/userns.h"
 #include "store.h"
 
 struct store {

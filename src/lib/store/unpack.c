@@ -13,9 +13,9 @@
 #include <archive_entry.h>
 
 #include "digest.h"
-#include "lib/log.h"
-#include "lib/syscalls.h"
-#include "lib/util.h"
+#include "lib/base/log.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
 #include "unpack.h"
 
 #define FEED_BUF (256 * 1024)

@@ -29,7 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lib/error.h"
+#include "lib/base/error.h"
 
 struct unpack_opts {
 	bool no_chown;   /* keep the extracting user as owner (unit tests, no userns) */

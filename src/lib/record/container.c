@@ -1,0 +1,772 @@
+/* container.c - container specs, names and records (see container.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "lib/net/net.h"
+#include "lib/base/util.h"
+
+void container_spec_free(struct container_spec *s)
+{
+	free(s->name);
+	free(s->image_id);
+	free(s->image_ref);
+	free(s->created);
+	strv_free(s->argv);
+	strv_free(s->env);
+	free(s->workdir);
+	free(s->user);
+	free(s->hostname);
+	strv_free(s->ports);
+	free(s->net_opts);
+	free(s->net_container);
+	for (size_t i = 0; i < s->nvolumes; i++)
+		volume_spec_free(&s->volumes[i]);
+	free(s->volumes);
+	for (size_t i = 0; i < s->ntmpfs; i++)
+		tmpfs_spec_free(&s->tmpfs[i]);
+	free(s->tmpfs);
+	strv_free(s->health.test);
+	strv_free(s->lowerdirs);
+	free(s->ctrdir);
+	free(s->rundir);
+	free(s->init_path);
+	if (s->has_limits)
+		cgroup_limits_free(&s->limits);
+	strv_free(s->ulimits);
+	memset(s, 0, sizeof *s);
+}
+
+char *container_random_name(void)
+{
+	static const char *const adj[] = {
+		"amazing", "bold", "brave", "busy", "calm", "clever", "cool", "eager", "focused",
+		"gentle", "happy", "hopeful", "keen", "kind", "lucid", "modest", "nifty", "quirky",
+		"serene", "sharp", "sleepy", "stoic", "tender", "upbeat", "vibrant", "wizardly",
+	};
+	static const char *const noun[] = {
+		"badger", "beaver", "cricket", "ferret", "gopher", "hamster", "hedgehog", "marmot",
+		"meerkat", "mole", "otter", "prairiedog", "rabbit", "shrew", "vole", "wombat",
+		"armadillo", "chipmunk", "lemming", "mongoose", "muskrat", "pangolin", "platypus",
+	};
+	unsigned int r[2] = { 0, 0 };
+
+	if (getrandom(r, sizeof r, 0) < 0)
+		r[0] = r[1] = 0;
+	return xasprintf("%s_%s", adj[r[0] % ARRAY_SIZE(adj)], noun[r[1] % ARRAY_SIZE(noun)]);
+}
+
+bool container_name_valid(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > 128)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = n[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (i == 0 ? !alnum : !(alnum || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* ---- flag value parsers ---------------------------------------------------- */
+
+static const char *const restart_names[] = { "no", "on-failure", "always", "unless-stopped" };
+
+const char *restart_mode_name(enum restart_mode m)
+{
+	return (unsigned)m < ARRAY_SIZE(restart_names) ? restart_names[m] : "no";
+}
+
+int parse_restart(const char *s, struct restart_policy *r, struct err *e)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	memset(r, 0, sizeof *r);
+	for (size_t i = 0; i < ARRAY_SIZE(restart_names); i++) {
+		if (strlen(restart_names[i]) != n || strncmp(s, restart_names[i], n) != 0)
+			continue;
+		r->mode = (enum restart_mode)i;
+		if (colon) {
+			uint64_t v;
+			if (r->mode != RESTART_ON_FAILURE || parse_u64(colon + 1, &v) < 0 || v > 1000000)
+				return err_make(e, 0, "invalid restart policy \"%s\": only on-failure takes a "
+						      "retry count (on-failure:N)", s);
+			r->max = (int)v;
+		}
+		return 0;
+	}
+	return err_make(e, 0, "invalid restart policy \"%s\" (no, on-failure[:N], always, unless-stopped)", s);
+}
+
+int parse_duration_ms(const char *s, int64_t *ms, struct err *e)
+{
+	const char *p = s;
+	double total = 0;
+
+	if (!*s)
+		return err_make(e, 0, "invalid duration \"\"");
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		double unit;
+		if (end == p || v < 0)
+			return err_make(e, 0, "invalid duration \"%s\" (e.g. 30s, 1m, 500ms)", s);
+		p = end;
+		if (strncmp(p, "ms", 2) == 0) unit = 1, p += 2;
+		else if (strncmp(p, "us", 2) == 0) unit = 0.001, p += 2;
+		else if (*p == 's') unit = 1000, p++;
+		else if (*p == 'm') unit = 60000, p++;
+		else if (*p == 'h') unit = 3600000, p++;
+		else if (*p == '\0' && p == end && total == 0) unit = 1000;
+		else return err_make(e, 0, "invalid duration \"%s\" (e.g. 30s, 1m, 500ms)", s);
+		total += v * unit;
+	}
+	if (total > 1e12)
+		return err_make(e, 0, "duration \"%s\" is too long", s);
+	*ms = (int64_t)total;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out, struct err *e)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-')
+		return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
+	switch (*end) {
+	case 'b': case 'B': case '\0': mul = 1; break;
+	case 'k': case 'K': mul = 1024; break;
+	case 'm': case 'M': mul = 1024 * 1024; break;
+	case 'g': case 'G': mul = 1024ULL * 1024 * 1024; break;
+	default: return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
+	}
+	if (*end && end[1] && !((end[1] == 'b' || end[1] == 'B') && !end[2]))
+		return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
+	*out = v * mul;
+	return 0;
+}
+
+/* ---- config.json ------------------------------------------------------------ */
+
+static json_object *strv_json(char *const *v)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; v && v[i]; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static char **json_strv(json_object *j, const char *key)
+{
+	json_object *a;
+	char **v = NULL;
+
+	if (!json_object_object_get_ex(j, key, &a) || !json_object_is_type(a, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		strv_push(&v, json_object_get_string(json_object_array_get_idx(a, i)));
+	if (!v)
+		v = xcalloc(1, sizeof *v);
+	return v;
+}
+
+static const char *jstr(json_object *j, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(j, key, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
+}
+
+static char *jdup(json_object *j, const char *key)
+{
+	const char *s = jstr(j, key);
+	return s ? xstrdup(s) : NULL;
+}
+
+static int64_t jint(json_object *j, const char *key, int64_t def)
+{
+	json_object *v;
+	return json_object_object_get_ex(j, key, &v) ? json_object_get_int64(v) : def;
+}
+
+static bool jbool(json_object *j, const char *key)
+{
+	json_object *v;
+	return json_object_object_get_ex(j, key, &v) && json_object_get_boolean(v);
+}
+
+#define ADD(k, v) json_object_object_add(j, (k), (v))
+/* The limits as set (CG_UNSET fields left out); cgroup.h stays free of JSON. */
+static const struct {
+	const char *key;
+	size_t off;
+} limit_fields[] = {
+	{ "memory", offsetof(struct cgroup_limits, memory) },
+	{ "memory_swap", offsetof(struct cgroup_limits, memory_swap) },
+	{ "memory_reservation", offsetof(struct cgroup_limits, memory_reservation) },
+	{ "cpu_quota", offsetof(struct cgroup_limits, cpu_quota) },
+	{ "cpu_period", offsetof(struct cgroup_limits, cpu_period) },
+	{ "cpu_shares", offsetof(struct cgroup_limits, cpu_shares) },
+	{ "pids_limit", offsetof(struct cgroup_limits, pids_limit) },
+	{ "blkio_weight", offsetof(struct cgroup_limits, blkio_weight) },
+};
+
+static json_object *cgroup_limits_to_json(const struct cgroup_limits *l)
+{
+	json_object *j = json_object_new_object();
+
+	for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++) {
+		int64_t v = *(const int64_t *)(const void *)((const char *)l + limit_fields[i].off);
+		if (v != CG_UNSET)
+			json_object_object_add(j, limit_fields[i].key, json_object_new_int64(v));
+	}
+	if (l->cpuset_cpus)
+		json_object_object_add(j, "cpuset_cpus", json_object_new_string(l->cpuset_cpus));
+	if (l->cpuset_mems)
+		json_object_object_add(j, "cpuset_mems", json_object_new_string(l->cpuset_mems));
+	json_object_object_add(j, "from_cpus", json_object_new_boolean(l->from_cpus));
+	return j;
+}
+
+static void cgroup_limits_from_json(json_object *j, struct cgroup_limits *l)
+{
+	json_object *v;
+
+	cgroup_limits_init(l);
+	for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++)
+		if (json_object_object_get_ex(j, limit_fields[i].key, &v))
+			*(int64_t *)(void *)((char *)l + limit_fields[i].off) = json_object_get_int64(v);
+	l->cpuset_cpus = jstr(j, "cpuset_cpus") ? jdup(j, "cpuset_cpus") : NULL;
+	l->cpuset_mems = jstr(j, "cpuset_mems") ? jdup(j, "cpuset_mems") : NULL;
+	l->from_cpus = jbool(j, "from_cpus");
+}
+
+json_object *container_spec_to_json(const struct container_spec *s)
+{
+	json_object *j = json_object_new_object(), *a, *h;
+
+	ADD("id", json_object_new_string(s->id));
+	ADD("name", json_object_new_string(s->name ? s->name : ""));
+	ADD("image_id", json_object_new_string(s->image_id ? s->image_id : ""));
+	ADD("image", json_object_new_string(s->image_ref ? s->image_ref : ""));
+	ADD("created", json_object_new_string(s->created ? s->created : ""));
+	ADD("command", strv_json(s->argv));
+	ADD("env", strv_json(s->env));
+	ADD("workdir", json_object_new_string(s->workdir ? s->workdir : "/"));
+	if (s->user)
+		ADD("user", json_object_new_string(s->user));
+	ADD("hostname", json_object_new_string(s->hostname ? s->hostname : ""));
+	ADD("tty", json_object_new_boolean(s->tty));
+	ADD("interactive", json_object_new_boolean(s->interactive));
+	ADD("init", json_object_new_boolean(s->init));
+	ADD("read_only", json_object_new_boolean(s->read_only));
+	ADD("remove", json_object_new_boolean(s->remove));
+	ADD("network", json_object_new_string(s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" :
+					      s->net == NET_CONTAINER ? "container" : "none"));
+	if (s->net_container)
+		ADD("network_container", json_object_new_string(s->net_container));
+	ADD("ports", strv_json(s->ports));
+	if (s->net_opts)
+		ADD("network_options", json_object_new_string(s->net_opts));
+	a = json_object_new_array();
+	for (size_t i = 0; i < s->nvolumes; i++) {
+		json_object *v = json_object_new_object();
+		json_object_object_add(v, "src", json_object_new_string(s->volumes[i].src));
+		json_object_object_add(v, "dst", json_object_new_string(s->volumes[i].dst));
+		json_object_object_add(v, "ro", json_object_new_boolean(s->volumes[i].readonly));
+		json_object_object_add(v, "flags", json_object_new_int64((int64_t)s->volumes[i].flags));
+		json_object_array_add(a, v);
+	}
+	ADD("volumes", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < s->ntmpfs; i++) {
+		json_object *v = json_object_new_object();
+		json_object_object_add(v, "dst", json_object_new_string(s->tmpfs[i].dst));
+		json_object_object_add(v, "flags", json_object_new_int64((int64_t)s->tmpfs[i].flags));
+		json_object_object_add(v, "data", json_object_new_string(s->tmpfs[i].data ? s->tmpfs[i].data : ""));
+		json_object_array_add(a, v);
+	}
+	ADD("tmpfs", a);
+	ADD("caps", json_object_new_int64((int64_t)s->caps));
+	ADD("restart", json_object_new_string(restart_mode_name(s->restart.mode)));
+	ADD("restart_max", json_object_new_int(s->restart.max));
+	if (s->health.test) {
+		h = json_object_new_object();
+		json_object_object_add(h, "test", strv_json(s->health.test));
+		json_object_object_add(h, "interval_ms", json_object_new_int64(s->health.interval_ms));
+		json_object_object_add(h, "timeout_ms", json_object_new_int64(s->health.timeout_ms));
+		json_object_object_add(h, "start_period_ms", json_object_new_int64(s->health.start_period_ms));
+		json_object_object_add(h, "retries", json_object_new_int(s->health.retries));
+		ADD("healthcheck", h);
+	}
+	ADD("log_driver", json_object_new_string(s->log_driver == LOGDRV_NONE ? "none" : "k8s-file"));
+	ADD("log_max_size", json_object_new_int64((int64_t)s->log_max_size));
+	ADD("log_max_file", json_object_new_int(s->log_max_file));
+	ADD("stop_signal", json_object_new_int(s->stop_signal));
+	ADD("stop_timeout", json_object_new_int(s->stop_timeout));
+	ADD("overlay", json_object_new_string(overlay_mode_name(s->overlay)));
+	ADD("lowerdirs", strv_json(s->lowerdirs));
+	if (s->init_path)
+		ADD("init_path", json_object_new_string(s->init_path));
+	if (s->has_limits)
+		ADD("resources", cgroup_limits_to_json(&s->limits));
+	if (s->no_cgroups)
+		ADD("cgroups", json_object_new_string("disabled"));
+	if (s->ulimits)
+		ADD("ulimits", strv_json(s->ulimits));
+	if (s->root_emulation)
+		ADD("root_emulation", json_object_new_boolean(true));
+	return j;
+}
+#undef ADD
+
+int container_spec_from_json(json_object *j, const char *root, const char *runroot,
+			     struct container_spec *s, struct err *e)
+{
+	const char *id = jstr(j, "id"), *net = jstr(j, "network"), *ov = jstr(j, "overlay");
+	json_object *a, *h;
+
+	memset(s, 0, sizeof *s);
+	if (!id || strlen(id) != 64 || !is_hex(id, 64))
+		return err_make(e, 0, "container record without a valid id");
+	memcpy(s->id, id, 65);
+	s->name = jdup(j, "name");
+	s->image_id = jdup(j, "image_id");
+	s->image_ref = jdup(j, "image");
+	s->created = jdup(j, "created");
+	s->argv = json_strv(j, "command");
+	s->env = json_strv(j, "env");
+	s->workdir = jdup(j, "workdir");
+	s->user = jdup(j, "user");
+	s->hostname = jdup(j, "hostname");
+	s->tty = jbool(j, "tty");
+	s->interactive = jbool(j, "interactive");
+	s->init = jbool(j, "init");
+	s->read_only = jbool(j, "read_only");
+	s->remove = jbool(j, "remove");
+	s->root_emulation = jbool(j, "root_emulation");
+	s->net = !net ? NET_NONE : strcmp(net, "host") == 0 ? NET_HOST :
+		 strcmp(net, "slirp4netns") == 0 ? NET_SLIRP :
+		 strcmp(net, "container") == 0 ? NET_CONTAINER : NET_NONE;
+	s->net_opts = jdup(j, "network_options");
+	s->net_container = jdup(j, "network_container");
+	if (s->net == NET_CONTAINER && (!s->net_container || strlen(s->net_container) != 64 ||
+					!is_hex(s->net_container, 64)))
+		return err_make(e, 0, "container %.12s: bad network_container in its record", s->id);
+	s->ports = json_strv(j, "ports");
+	if (json_object_object_get_ex(j, "volumes", &a) && json_object_is_type(a, json_type_array)) {
+		s->nvolumes = json_object_array_length(a);
+		s->volumes = xcalloc(s->nvolumes + 1, sizeof *s->volumes);
+		for (size_t i = 0; i < s->nvolumes; i++) {
+			json_object *v = json_object_array_get_idx(a, i);
+			s->volumes[i].src = xstrdup(jstr(v, "src") ? jstr(v, "src") : "/");
+			s->volumes[i].dst = xstrdup(jstr(v, "dst") ? jstr(v, "dst") : "/");
+			s->volumes[i].readonly = jbool(v, "ro");
+			s->volumes[i].flags = (unsigned long)jint(v, "flags", 0);
+		}
+	}
+	if (json_object_object_get_ex(j, "tmpfs", &a) && json_object_is_type(a, json_type_array)) {
+		s->ntmpfs = json_object_array_length(a);
+		s->tmpfs = xcalloc(s->ntmpfs + 1, sizeof *s->tmpfs);
+		for (size_t i = 0; i < s->ntmpfs; i++) {
+			json_object *v = json_object_array_get_idx(a, i);
+			s->tmpfs[i].dst = xstrdup(jstr(v, "dst") ? jstr(v, "dst") : "/tmp");
+			s->tmpfs[i].flags = (unsigned long)jint(v, "flags", 0);
+			s->tmpfs[i].data = jstr(v, "data") && *jstr(v, "data") ? jdup(v, "data") : NULL;
+		}
+	}
+	s->caps = (uint64_t)jint(j, "caps", 0);
+	if (jstr(j, "restart") && parse_restart(jstr(j, "restart"), &s->restart, e) < 0)
+		return -1;
+	s->restart.max = (int)jint(j, "restart_max", 0);
+	if (json_object_object_get_ex(j, "healthcheck", &h)) {
+		s->health.test = json_strv(h, "test");
+		s->health.interval_ms = jint(h, "interval_ms", 30000);
+		s->health.timeout_ms = jint(h, "timeout_ms", 30000);
+		s->health.start_period_ms = jint(h, "start_period_ms", 0);
+		s->health.retries = (int)jint(h, "retries", 3);
+	}
+	s->log_driver = jstr(j, "log_driver") && strcmp(jstr(j, "log_driver"), "none") == 0 ? LOGDRV_NONE
+											      : LOGDRV_K8S_FILE;
+	s->log_max_size = (uint64_t)jint(j, "log_max_size", 0);
+	s->log_max_file = (int)jint(j, "log_max_file", 1);
+	s->stop_signal = (int)jint(j, "stop_signal", SIGTERM);
+	s->stop_timeout = (int)jint(j, "stop_timeout", 10);
+	s->overlay = ov && strcmp(ov, "kernel") == 0 ? OVERLAY_KERNEL
+		     : ov && strcmp(ov, "fuse") == 0 ? OVERLAY_FUSE : OVERLAY_AUTO;
+	s->lowerdirs = json_strv(j, "lowerdirs");
+	s->init_path = jdup(j, "init_path");
+	if (json_object_object_get_ex(j, "resources", &a)) {
+		s->has_limits = true;
+		cgroup_limits_from_json(a, &s->limits);
+	}
+	s->no_cgroups = jstr(j, "cgroups") && strcmp(jstr(j, "cgroups"), "disabled") == 0;
+	s->ulimits = json_strv(j, "ulimits");
+	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
+		return err_make(e, 0, "container %.12s: incomplete record", s->id);
+	if (!s->workdir)
+		s->workdir = xstrdup("/");
+	s->ctrdir = xasprintf("%s/containers/%s", root, s->id);
+	s->rundir = xasprintf("%s/containers/%s", runroot, s->id);
+	return 0;
+}
+
+static int write_config_json(const char *ctrdir, json_object *j, struct err *e)
+{
+	const char *txt = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY);
+	_cleanup_free_ char *path = xasprintf("%s/config.json", ctrdir);
+	return write_file_atomic_at(AT_FDCWD, path, txt, strlen(txt), 0600, e);
+}
+
+int container_write_config(const struct container_spec *s, struct err *e)
+{
+	json_object *j = container_spec_to_json(s);
+	int rc = write_config_json(s->ctrdir, j, e);
+	json_object_put(j);
+	return rc;
+}
+
+int container_read_config(const char *root, const char *id, json_object **out, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/containers/%s/config.json", root, id);
+	_cleanup_free_ char *txt = NULL;
+
+	if (read_file_at(AT_FDCWD, path, 4 << 20, &txt, NULL, e) < 0)
+		return -1;
+	*out = json_tokener_parse(txt);
+	if (!*out || !json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		return err_make(e, 0, "%s: malformed record", path);
+	}
+	return 0;
+}
+
+/* ---- names and lookup ------------------------------------------------------- */
+
+static int lock_containers(const char *root, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers", root);
+	_cleanup_free_ char *lock = xasprintf("%s/.lock", dir);
+	int fd;
+
+	if (mkdir_p_at(AT_FDCWD, dir, 0700, e) < 0)
+		return -1;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
+		return err_make(e, saved, "locking %s", lock);
+	}
+	return fd;
+}
+
+struct ent {
+	char id[65];
+	char *name;
+	char *created;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+	int c = strcmp(x->created ? x->created : "", y->created ? y->created : "");
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static void ents_free(struct ent *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].created);
+	}
+	free(v);
+}
+
+/* every record with its name */
+static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers", root);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	struct ent *v = NULL;
+	size_t cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return err_make(e, errno, "opening %s", dir);
+	}
+	while ((de = readdir(d))) {
+		json_object *j;
+		struct err ign = ERR_INIT;
+		if (strlen(de->d_name) != 64 || !is_hex(de->d_name, 64))
+			continue;
+		if (container_read_config(root, de->d_name, &j, &ign) < 0) {
+			err_clear(&ign);
+			continue;
+		}
+		v = xrealloc(v, (cnt + 1) * sizeof *v);
+		memcpy(v[cnt].id, de->d_name, 65);
+		v[cnt].name = jdup(j, "name");
+		v[cnt].created = jdup(j, "created");
+		if (!v[cnt].name)
+			v[cnt].name = xstrdup("");
+		cnt++;
+		json_object_put(j);
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof *v, ent_cmp);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int container_list(const char *root, char ***ids, struct err *e)
+{
+	struct ent *v;
+	size_t n;
+
+	*ids = NULL;
+	if (scan(root, &v, &n, e) < 0)
+		return -1;
+	*ids = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		(*ids)[i] = xstrdup(v[i].id);
+	ents_free(v, n);
+	return 0;
+}
+
+int container_lookup(const char *root, const char *ref, char id[65], struct err *e)
+{
+	struct ent *v;
+	size_t n, hits = 0, len = strlen(ref);
+	int rc = 0;
+	char *list = NULL;
+
+	if (scan(root, &v, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, ref) == 0 || strcmp(v[i].id, ref) == 0) {
+			memcpy(id, v[i].id, 65);
+			goto out;
+		}
+	}
+	if (len > 0 && len < 64 && is_hex(ref, len)) {
+		for (size_t i = 0; i < n; i++) {
+			if (strncmp(v[i].id, ref, len) != 0)
+				continue;
+			if (hits++ == 0) {
+				memcpy(id, v[i].id, 65);
+				list = xasprintf("%.12s (%s)", v[i].id, v[i].name);
+			} else {
+				char *l = xasprintf("%s, %.12s (%s)", list, v[i].id, v[i].name);
+				free(list);
+				list = l;
+			}
+		}
+	}
+	if (hits == 1)
+		goto out;
+	if (hits > 1)
+		rc = err_make(e, 0, "more than one result for container \"%s\": %s", ref, list);
+	else
+		rc = err_make(e, 0, "no container with name or ID \"%s\" found: no such container", ref),
+		e->errnum = ENOENT;
+out:
+	free(list);
+	ents_free(v, n);
+	return rc;
+}
+
+static int name_taken(const struct ent *v, size_t n, const char *name, const char *except,
+		      const char **by)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, name) == 0 && (!except || strcmp(v[i].id, except) != 0)) {
+			*by = v[i].id;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int name_error(const char *name, const char *by, struct err *e)
+{
+	return err_make(e, 0, "the container name \"%s\" is already in use by %.12s. "
+			      "You have to remove that container to be able to reuse that name", name, by);
+}
+
+static int bad_name(const char *name, struct err *e)
+{
+	return err_make(e, 0, "invalid container name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
+}
+
+int container_create_record(const char *root, struct container_spec *s, const char *want,
+			    struct err *e)
+{
+	_cleanup_close_ int lfd = -1;
+	struct ent *v = NULL;
+	size_t n = 0;
+	const char *by;
+	int rc = -1;
+
+	if (want && !container_name_valid(want))
+		return bad_name(want, e);
+	lfd = lock_containers(root, e);
+	if (lfd < 0)
+		return -1;
+	if (scan(root, &v, &n, e) < 0)
+		return -1;
+	free(s->name);
+	s->name = want ? xstrdup(want) : container_random_name();
+	for (int tries = 0; name_taken(v, n, s->name, NULL, &by); tries++) {
+		if (want) {
+			name_error(s->name, by, e);
+			goto out;
+		}
+		free(s->name);
+		if (tries < 8) {
+			s->name = container_random_name();
+		} else {
+			_cleanup_free_ char *base = container_random_name();
+			s->name = xasprintf("%s_%.6s", base, s->id);
+		}
+	}
+	if (mkdir(s->ctrdir, 0700) < 0) {
+		err_make(e, errno, "creating %s", s->ctrdir);
+		goto out;
+	}
+	rc = container_write_config(s, e);
+out:
+	ents_free(v, n);
+	return rc;
+}
+
+int container_rename(const char *root, const char *id, const char *newname, struct err *e)
+{
+	_cleanup_close_ int lfd = -1;
+	_cleanup_free_ char *ctrdir = xasprintf("%s/containers/%s", root, id);
+	struct ent *v = NULL;
+	size_t n = 0;
+	const char *by;
+	json_object *j = NULL;
+	int rc = -1;
+
+	if (!container_name_valid(newname))
+		return bad_name(newname, e);
+	lfd = lock_containers(root, e);
+	if (lfd < 0 || scan(root, &v, &n, e) < 0)
+		return -1;
+	if (name_taken(v, n, newname, id, &by)) {
+		name_error(newname, by, e);
+		goto out;
+	}
+	if (container_read_config(root, id, &j, e) < 0)
+		goto out;
+	json_object_object_add(j, "name", json_object_new_string(newname));
+	rc = write_config_json(ctrdir, j, e);
+out:
+	json_object_put(j);
+	ents_free(v, n);
+	return rc;
+}
+
+/* ---- directories ------------------------------------------------------------ */
+
+char *container_net_socket(const struct container_spec *s)
+{
+	/* a unix socket path has 108 bytes: keep it beside the runroot's
+	 * containers/ directory, named by a short ID */
+	const char *slash = strrchr(s->rundir, '/');
+	size_t len = slash ? (size_t)(slash - s->rundir) : strlen(s->rundir);
+
+	if (len >= 11 && strncmp(s->rundir + len - 11, "/containers", 11) == 0)
+		len -= 11;
+	return xasprintf("%.*s/net-%.16s.sock", (int)len, s->rundir, s->id);
+}
+
+static char *hosts_text(const struct container_spec *s)
+{
+	_cleanup_free_ char *host = NULL;
+
+	if (s->net == NET_CONTAINER && (host = net_shared_file(s, "hosts")))
+		return steal_ptr(host);
+	if (s->net == NET_SLIRP) {
+		struct net_opts o;
+		struct err e = ERR_INIT;
+		net_opts_init(&o);
+		if (net_opts_parse(s->net_opts, &o, &e) < 0)
+			err_clear(&e);
+		_cleanup_free_ char *hn = s->name ? xasprintf("%s %s", s->hostname, s->name)
+						  : xstrdup(s->hostname);
+		return net_hosts(&o, hn);
+	}
+
+	if (s->net == NET_HOST && read_file_at(AT_FDCWD, "/etc/hosts", 1 << 20, &host, NULL, NULL) == 0)
+		return xasprintf("%s\n127.0.1.1\t%s %s\n", host, s->hostname, s->name);
+	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
+			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			 "127.0.1.1\t%s %s\n", s->hostname, s->name);
+}
+
+int container_prepare_dirs(const struct container_spec *s, struct err *e)
+{
+	_cleanup_free_ char *upper = xasprintf("%s/upper", s->ctrdir);
+	_cleanup_free_ char *work = xasprintf("%s/work", s->ctrdir);
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	_cleanup_free_ char *hosts = hosts_text(s);
+	_cleanup_free_ char *resolv = NULL, *hn = xasprintf("%s\n", s->hostname);
+	_cleanup_close_ int rd = -1;
+
+	if ((mkdir(upper, 0755) < 0 && errno != EEXIST) || (mkdir(work, 0700) < 0 && errno != EEXIST))
+		return err_make(e, errno, "creating the container's layer in %s", s->ctrdir);
+	if (mkdir_p_at(AT_FDCWD, merged, 0700, e) < 0)
+		return -1;
+	rd = open(s->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rd < 0)
+		return err_make(e, errno, "opening %s", s->rundir);
+	if (read_file_at(AT_FDCWD, "/etc/resolv.conf", 1 << 20, &resolv, NULL, e) < 0) {
+		err_clear(e);
+		resolv = xstrdup("");
+	}
+	if (s->net == NET_SLIRP) {
+		struct net_opts o;
+		net_opts_init(&o);
+		if (net_opts_parse(s->net_opts, &o, e) < 0)
+			return err_wrap(e, "--network");
+		char *r = net_resolv_conf(&o, resolv);
+		free(resolv);
+		resolv = r;
+	} else if (s->net == NET_CONTAINER) {
+		char *r = net_shared_file(s, "resolv.conf");
+		if (r) {
+			free(resolv);
+			resolv = r;
+		}
+	}
+	if (write_file_at(rd, "hostname", hn, e) < 0 || write_file_at(rd, "hosts", hosts, e) < 0 ||
+	    write_file_at(rd, "resolv.conf", resolv, e) < 0)
+		return -1;
+	return 0;
+}

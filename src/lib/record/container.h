@@ -1,0 +1,142 @@
+/* container.h - what a container run needs, and its on-disk record.
+ *
+ * The CLI fills struct container_spec from flags and the image config;
+ * spawn.c starts it (see spawn.h); rootfs.c builds its filesystem.
+ *
+ * Records.  <root>/containers/<id>/config.json is the spec, written once by
+ * create/run (container_spec_to_json) and read back by start, restart and
+ * the monitor (container_spec_from_json); only rename changes it.  The
+ * mutable part lives next to it in state.json (state.h).  Names are
+ * reserved under <root>/containers/.lock, so two concurrent creates cannot
+ * take the same name.
+ */
+#ifndef BURROW_CONTAINER_H
+#define BURROW_CONTAINER_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "lib/cgroup/cgroup.h"
+#include "lib/base/config.h"
+#include "lib/base/error.h"
+#include "spec.h"
+#include "lib/runtime/userns.h"
+
+enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
+struct restart_policy {
+	enum restart_mode mode;
+	int max;                  /* on-failure:N, 0 = unlimited */
+};
+
+struct health_spec {
+	char **test;              /* {"CMD-SHELL", cmd} or {"CMD", argv...}; NULL = none */
+	int64_t interval_ms, timeout_ms, start_period_ms;
+	int retries;
+};
+
+enum log_driver { LOGDRV_K8S_FILE, LOGDRV_NONE };
+
+struct container_spec {
+	char id[65];
+	char *name;
+	char *image_id;
+	char *image_ref;          /* as the user named it */
+	char *created;            /* RFC 3339 */
+
+	char **argv;              /* entrypoint + cmd, resolved */
+	char **env;               /* final environment */
+	char *workdir;            /* absolute; "/" if unset */
+	char *user;               /* "user[:group]" resolved inside the rootfs; NULL = root */
+	char *hostname;
+
+	bool tty, interactive, init, read_only, remove;
+	bool detach;              /* the holder is the monitor: logs, state, restarts */
+	enum net_mode net;
+	char **ports;             /* published ports, "[IP:]HOSTPORT:CTRPORT/PROTO" with
+				   * host ports assigned (port_spec_parse reads them) */
+	char *net_opts;           /* slirp4netns:OPTS (net_opts_parse), or NULL */
+	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
+				   * net namespaces are joined, else NULL */
+
+	struct volume_spec *volumes;
+	size_t nvolumes;
+	struct tmpfs_spec *tmpfs;
+	size_t ntmpfs;
+	uint64_t caps;            /* bit n set = keep capability n */
+
+	/* lifecycle */
+	struct restart_policy restart;
+	struct health_spec health;
+	enum log_driver log_driver;
+	uint64_t log_max_size;    /* 0 = unlimited */
+	int log_max_file;         /* files kept, >= 1 */
+	int stop_signal;
+	int stop_timeout;         /* seconds */
+
+	/* filesystem */
+	enum overlay_mode overlay;  /* AUTO resolved at start: kernel, else fuse */
+	char **lowerdirs;           /* absolute, top layer first */
+	char *ctrdir;               /* <root>/containers/<id>: upper/, work/, config.json, state.json, log */
+	char *rundir;               /* <runroot>/containers/<id>: merged/, hostname, hosts, resolv.conf, attach */
+	char *init_path;            /* burrow-init on the host, for --init */
+
+	/* resources (cgroup.h): limits only when has_limits */
+	bool has_limits;
+	struct cgroup_limits limits;
+	bool no_cgroups;            /* --cgroups=disabled */
+	char **ulimits;             /* --ulimit specs, validated; set by the init */
+	bool root_emulation;        /* seccomp root emulation (rootemu.h), for build RUN
+				     * steps with the single-ID map */
+
+	const struct idmap *idmap;
+};
+
+void container_spec_free(struct container_spec *s);
+
+/* Docker-style generated name ("brave_turing"). */
+char *container_random_name(void);
+/* Names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+bool container_name_valid(const char *name);
+
+/* --restart no|on-failure[:N]|always|unless-stopped */
+int parse_restart(const char *s, struct restart_policy *r, struct err *e);
+const char *restart_mode_name(enum restart_mode m);
+/* Go-style durations: "1.5s", "2m", "300ms", "1h30m"; plain numbers are seconds. */
+int parse_duration_ms(const char *s, int64_t *ms, struct err *e);
+/* Sizes "10k", "5m", "1g", "512" (bytes). */
+int parse_size(const char *s, uint64_t *out, struct err *e);
+
+/* The record: config.json <-> spec.  from_json fills everything but idmap;
+ * root and runroot give ctrdir and rundir. */
+json_object *container_spec_to_json(const struct container_spec *s);
+int container_spec_from_json(json_object *j, const char *root, const char *runroot,
+			     struct container_spec *s, struct err *e);
+int container_write_config(const struct container_spec *s, struct err *e);
+/* Read <root>/containers/<id>/config.json. */
+int container_read_config(const char *root, const char *id, json_object **out, struct err *e);
+
+/* Create the record: take the name (want, or a generated one) under the
+ * containers lock, make ctrdir and write config.json.  Duplicate or invalid
+ * names fail with docker's message. */
+int container_create_record(const char *root, struct container_spec *s, const char *want,
+			    struct err *e);
+/* Change the name in config.json (same checks as create). */
+int container_rename(const char *root, const char *id, const char *newname, struct err *e);
+/* ctrdir/upper and work (kept if present), rundir/merged and the generated
+ * /etc files.  Safe to call again before each start. */
+int container_prepare_dirs(const struct container_spec *s, struct err *e);
+/* The control socket of the container's burrow-net (slirp4netns mode):
+ * <runroot>/net-<ID prefix>.sock (unix paths are short), for net_counters()
+ * and friends.  malloc'd. */
+char *container_net_socket(const struct container_spec *s);
+
+/* IDs of every record, sorted by creation time (oldest first). */
+int container_list(const char *root, char ***ids, struct err *e);
+/* Resolve a name, full ID or unique ID prefix to a full ID.  Unknown:
+ * "no container with name or ID ..." (errnum ENOENT); ambiguous: the
+ * candidates are listed. */
+int container_lookup(const char *root, const char *ref, char id[65], struct err *e);
+
+#endif

@@ -1,0 +1,599 @@
+/* monitor.c - the per-container supervisor.
+ *
+ * The monitor is the holder of spawn.c (see spawn.h): the process that is
+ * already in the container's user and mount namespaces, holds the overlay
+ * and fuse-overlayfs, and is the parent of the container's init.  With -d
+ * it outlives the CLI and:
+ *   - writes the init's stdout/stderr (or, with -t, the pty) to the
+ *     k8s-file log (logfile.h), rotating it;
+ *   - serves <rundir>/attach, a unix socket through which `burrow attach`
+ *     talks to the pty;
+ *   - runs the healthcheck on a timer (health_probe: fork, setns, exec);
+ *   - applies the restart policy: a new init is cloned over the same
+ *     mounted overlay, after a backoff of 100 ms doubling up to 30 s;
+ *   - records every transition in state.json and cleans up at the end.
+ * Attached (run without -d, start -a), the CLI relays the terminal and the
+ * monitor only records the state and runs healthchecks.
+ *
+ * `stop` ends the restart policy by setting stop_requested in state.json
+ * before it signals the init, and pokes the monitor with SIGUSR1 so that a
+ * backoff wait ends early.  The monitor reads the flag under the state lock
+ * when the init exits.
+ *
+ * Idle, the monitor sleeps in poll() with no timeout (or the healthcheck
+ * interval).  It is a fork of the CLI, so after the start it returns the
+ * heap to the kernel (malloc_trim) and drops its mappings of the CLI's code
+ * (see trim()), which keeps its resident set under 1 MB.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "lib/base/log.h"
+#include "logfile.h"
+#include "rootfs.h"
+#include "spawn.h"
+#include "spawn_int.h"
+#include "lib/record/state.h"
+#include "lib/base/util.h"
+
+enum { MAX_CLIENTS = 8 };
+
+struct mon_loop {
+	struct monitor *m;
+	struct logfile log;
+	int sfd;
+	int listen_fd;
+	int clients[MAX_CLIENTS];
+	uint64_t next_health;      /* usec, 0 = no healthcheck */
+	uint64_t started;          /* usec of the last start */
+};
+
+void monitor_record_start(struct monitor *m, bool restart)
+{
+	const struct container_spec *s = m->s;
+	struct ctr_state st;
+	struct err e = ERR_INIT;
+	int lfd = state_lock(s->ctrdir, &e);
+
+	if (lfd < 0 || state_load(s->ctrdir, &st, &e) < 0) {
+		log_warn("recording the start: %s", e.msg);
+		err_clear(&e);
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	st.status = ST_RUNNING;
+	st.pid = m->init;
+	st.pid_start = m->init_start;
+	st.monitor = getpid();
+	st.monitor_start = proc_start_time(st.monitor);
+	st.exit_code = 0;
+	st.oom_killed = false;
+	st.finished_at[0] = '\0';
+	if (m->cg.path) {
+		snprintf(st.cgroup, sizeof st.cgroup, "%s", m->cg.path);
+		snprintf(st.cgroup_manager, sizeof st.cgroup_manager, "%s",
+			 cgroup_manager_name(m->cg.manager));
+		snprintf(st.cgroup_unit, sizeof st.cgroup_unit, "%s", m->cg.unit ? m->cg.unit : "");
+	}
+	state_time_now(st.started_at, sizeof st.started_at);
+	if (restart) {
+		st.restart_count++;
+	} else {
+		st.restart_count = 0;
+		st.stop_requested = false;
+	}
+	json_object_put(st.health);
+	st.health = NULL;
+	if (s->health.test) {
+		st.health = json_object_new_object();
+		json_object_object_add(st.health, "Status", json_object_new_string("starting"));
+		json_object_object_add(st.health, "FailingStreak", json_object_new_int(0));
+		json_object_object_add(st.health, "Log", json_object_new_array());
+	}
+	if (state_save(s->ctrdir, &st, &e) < 0) {
+		log_warn("recording the start: %s", e.msg);
+		err_clear(&e);
+	}
+	ctr_state_free(&st);
+	close(lfd);
+}
+
+/* Record the exit; returns whether stop/kill/rm asked for no restart. */
+static bool record_exit(struct monitor *m, int wstatus, bool final)
+{
+	const struct container_spec *s = m->s;
+	struct ctr_state st;
+	struct err e = ERR_INIT;
+	int lfd = state_lock(s->ctrdir, &e);
+	bool stop = false;
+
+	if (lfd < 0 || state_load(s->ctrdir, &st, &e) < 0) {
+		err_clear(&e);
+		if (lfd >= 0)
+			close(lfd);
+		return true;
+	}
+	stop = st.stop_requested || st.status == ST_REMOVING;
+	if (st.status != ST_REMOVING)
+		st.status = ST_EXITED;
+	st.exit_code = wait_status_code(wstatus);
+	st.oom_killed = false;
+	if (m->cg.path) {
+		struct err oe = ERR_INIT;
+		int r = cgroup_oom_killed(&m->cg, &oe);
+		st.oom_killed = r > 0;
+		err_clear(&oe);
+	}
+	st.pid = 0;
+	st.pid_start = 0;
+	if (final) {
+		st.monitor = 0;
+		st.monitor_start = 0;
+	}
+	state_time_now(st.finished_at, sizeof st.finished_at);
+	if (state_save(s->ctrdir, &st, &e) < 0)
+		err_clear(&e);
+	ctr_state_free(&st);
+	close(lfd);
+	return stop;
+}
+
+static bool should_restart(const struct monitor *m, int wstatus, int count)
+{
+	const struct restart_policy *r = &m->s->restart;
+
+	if (!m->s->detach)
+		return false;
+	switch (r->mode) {
+	case RESTART_ALWAYS:
+	case RESTART_UNLESS_STOPPED:
+		return true;
+	case RESTART_ON_FAILURE:
+		return wait_status_code(wstatus) != 0 && (r->max == 0 || count < r->max);
+	case RESTART_NO:
+	default:
+		return false;
+	}
+}
+
+/* ---- attach ------------------------------------------------------------------- */
+
+static void open_attach_socket(struct mon_loop *l)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int dfd = open(l->m->s->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	if (dfd < 0)
+		return;
+	/* the runroot path may be longer than sun_path: go through the fd */
+	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/attach", dfd);
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	close(dfd);
+	l->listen_fd = fd;
+}
+
+static void drop_client(struct mon_loop *l, int i)
+{
+	close(l->clients[i]);
+	l->clients[i] = -1;
+}
+
+static void to_clients(struct mon_loop *l, const char *buf, size_t n)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (l->clients[i] >= 0 && send(l->clients[i], buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+		    errno != EAGAIN)
+			drop_client(l, i);
+}
+
+/* read what is there; false on EOF/error */
+static bool pump_output(struct mon_loop *l, int fd, int stream)
+{
+	char buf[16384];
+	ssize_t n = read(fd, buf, sizeof buf);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	logfile_write(&l->log, stream, buf, (size_t)n);
+	if (fd == l->m->ptmx)
+		to_clients(l, buf, (size_t)n);
+	return true;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void drain_outputs(struct mon_loop *l)
+{
+	struct monitor *m = l->m;
+	int *fds[] = { &m->out, &m->err, &m->ptmx };
+
+	for (int i = 0; i < 3; i++) {
+		char buf[16384];
+		ssize_t n;
+		if (*fds[i] < 0)
+			continue;
+		fcntl(*fds[i], F_SETFL, fcntl(*fds[i], F_GETFL) | O_NONBLOCK);
+		while ((n = read(*fds[i], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+			if (n > 0) {
+				logfile_write(&l->log, i == 1 ? LOG_STDERR : LOG_STDOUT, buf, (size_t)n);
+				if (i == 2)
+					to_clients(l, buf, (size_t)n);
+			}
+		}
+		close_fd(fds[i]);
+	}
+	logfile_flush(&l->log);
+}
+
+/* ---- health ------------------------------------------------------------------- */
+
+static void run_health(struct mon_loop *l)
+{
+	const struct container_spec *s = l->m->s;
+	struct health_result r;
+	struct err e = ERR_INIT;
+	const char *status;
+	bool in_start = (int64_t)(now_usec() - l->started) / 1000 < s->health.start_period_ms;
+
+	if (health_probe(s, l->m->init, &r, &e) < 0 ||
+	    health_record(s->ctrdir, s, &r, in_start, &status, &e) < 0)
+		err_clear(&e);
+	health_result_free(&r);
+	l->next_health = now_usec() + (uint64_t)(s->health.interval_ms > 0 ? s->health.interval_ms : 30000) * 1000;
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+static void trim(void)
+{
+	/* The monitor is a fork of the CLI: its page tables still map the
+	 * libc, json-c and burrow code the CLI ran (with fault-around, 64 KiB
+	 * per fault), about 1.8 MB of shared pages it will not touch again.
+	 * Unmap the read-only file pages that hold no private copy (smaps
+	 * "Anonymous: 0"): they stay in the page cache and fault back in, one
+	 * page at a time (MADV_RANDOM turns fault-around off), when used.  Only
+	 * the resident set changes.  Mappings with private copies (relocated
+	 * data) are left alone.  The ranges are collected first so that no
+	 * libc code runs between the madvise calls. */
+	struct { unsigned long a, b; } r[256];
+	size_t n = 0, len = 0;
+	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+	char *buf, *line;
+	unsigned long a = 0, b = 0;
+	bool cand = false;
+
+	if (fd < 0)
+		return;
+	buf = xmalloc(1 << 20);
+	for (;;) {
+		ssize_t k = read(fd, buf + len, (1 << 20) - 1 - len);
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+	}
+	close(fd);
+	buf[len] = '\0';
+	for (line = buf; line && *line && n < ARRAY_SIZE(r); line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		unsigned long x, y;
+		char perms[8];
+		long kb;
+		if (sscanf(line, "%lx-%lx %7s", &x, &y, perms) == 3) {
+			const char *eol = strchr(line, '\n'), *slash = strchr(line, '/');
+			a = x;
+			b = y;
+			cand = perms[1] == '-' && perms[3] == 'p' && slash && (!eol || slash < eol);
+		} else if (cand && strncmp(line, "Anonymous:", 10) == 0 && sscanf(line + 10, "%ld", &kb) == 1) {
+			if (kb == 0) {
+				r[n].a = a;
+				r[n].b = b;
+				n++;
+			}
+			cand = false;
+		}
+	}
+	free(buf);
+	malloc_trim(0);
+	for (size_t i = 0; i < n; i++) {
+		madvise((void *)r[i].a, r[i].b - r[i].a, MADV_RANDOM);
+		madvise((void *)r[i].a, r[i].b - r[i].a, MADV_DONTNEED);
+	}
+}
+
+static bool reap(struct mon_loop *l, int *st);
+
+static int supervise(struct mon_loop *l)
+{
+	struct monitor *m = l->m;
+	bool trimmed = false;
+
+	for (;;) {
+		struct pollfd fds[5 + MAX_CLIENTS];
+		int st, n = 0, isig, iout = -1, ierr = -1, ipty = -1, ilisten = -1, icl = -1, timeout = -1;
+		/* before every wait: a child that exited before the signalfd
+		 * existed left no signal to read */
+		if (reap(l, &st))
+			return st;
+		if (l->next_health) {
+			uint64_t now = now_usec();
+			timeout = l->next_health > now ? (int)((l->next_health - now) / 1000) + 1 : 0;
+		}
+		fds[isig = n++] = (struct pollfd){ .fd = l->sfd, .events = POLLIN };
+		if (m->out >= 0)
+			fds[iout = n++] = (struct pollfd){ .fd = m->out, .events = POLLIN };
+		if (m->err >= 0)
+			fds[ierr = n++] = (struct pollfd){ .fd = m->err, .events = POLLIN };
+		if (m->ptmx >= 0)
+			fds[ipty = n++] = (struct pollfd){ .fd = m->ptmx, .events = POLLIN };
+		if (l->listen_fd >= 0)
+			fds[ilisten = n++] = (struct pollfd){ .fd = l->listen_fd, .events = POLLIN };
+		icl = n;
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			fds[n++] = (struct pollfd){ .fd = l->clients[i], .events = POLLIN };
+		/* attached, the CLI is around anyway: no trimming on the
+		 * start-up path of a short run --rm */
+		if (!trimmed && timeout != 0 && m->s->detach) {
+			trim();
+			trimmed = true;
+		}
+		if (poll(fds, (nfds_t)n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 125 << 8;
+		}
+		if (iout >= 0 && (fds[iout].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output(l, m->out, LOG_STDOUT))
+			close_fd(&m->out);
+		if (ierr >= 0 && (fds[ierr].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output(l, m->err, LOG_STDERR))
+			close_fd(&m->err);
+		if (ipty >= 0 && (fds[ipty].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output(l, m->ptmx, LOG_STDOUT)) {
+			/* EIO: no process holds the terminal any more; the exit follows */
+			if (!(fds[ipty].revents & POLLIN))
+				close_fd(&m->ptmx);
+		}
+		if (ilisten >= 0 && (fds[ilisten].revents & POLLIN)) {
+			int c = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			for (int i = 0; c >= 0 && i < MAX_CLIENTS; i++) {
+				if (l->clients[i] < 0) {
+					l->clients[i] = c;
+					c = -1;
+				}
+			}
+			if (c >= 0)
+				close(c);
+		}
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			char buf[4096];
+			ssize_t r;
+			if (l->clients[i] < 0 || !(fds[icl + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(l->clients[i], buf, sizeof buf);
+			if (r <= 0)
+				drop_client(l, i);
+			else if (m->ptmx >= 0)
+				write_all(m->ptmx, buf, (size_t)r);
+		}
+		if (l->next_health && now_usec() >= l->next_health && m->init > 0) {
+			run_health(l);
+			trimmed = false; /* the probe faulted code back in */
+		}
+		if (fds[isig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(l->sfd, &si, sizeof si) == (ssize_t)sizeof si)
+				;
+		}
+	}
+}
+
+/* reap children; returns true (and *st) when the init was among them */
+static bool reap(struct mon_loop *l, int *st)
+{
+	struct monitor *m = l->m;
+
+	for (;;) {
+		int ws;
+		pid_t p = waitpid(-1, &ws, WNOHANG);
+		if (p <= 0)
+			return false;
+		if (p == m->init) {
+			m->init = 0;
+			drain_outputs(l);
+			*st = ws;
+			return true;
+		}
+		if (p == m->fuse_pid)
+			m->fuse_pid = 0;
+		if (p == m->net.pid)
+			m->net.pid = 0; /* burrow-net ended with its init */
+	}
+}
+
+/* sleep for the backoff; false if a stop came in meanwhile */
+static bool backoff(struct mon_loop *l, uint64_t ms)
+{
+	uint64_t until = now_usec() + ms * 1000;
+	struct ctr_state st;
+	struct err e = ERR_INIT;
+	bool stop;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = l->sfd, .events = POLLIN };
+		uint64_t now = now_usec();
+		bool poked = false;
+		if (now >= until)
+			break;
+		if (poll(&pfd, 1, (int)((until - now) / 1000) + 1) > 0) {
+			struct signalfd_siginfo si;
+			while (read(l->sfd, &si, sizeof si) == (ssize_t)sizeof si)
+				poked |= si.ssi_signo == SIGUSR1;
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		}
+		if (!poked)
+			continue;
+		if (state_load(l->m->s->ctrdir, &st, &e) < 0)
+			err_clear(&e);
+		stop = st.stop_requested || st.status == ST_REMOVING;
+		ctr_state_free(&st);
+		if (stop)
+			return false;
+	}
+	if (state_load(l->m->s->ctrdir, &st, &e) < 0)
+		err_clear(&e);
+	stop = st.stop_requested || st.status == ST_REMOVING;
+	ctr_state_free(&st);
+	return !stop;
+}
+
+int monitor_run(struct monitor *m)
+{
+	const struct container_spec *s = m->s;
+	struct mon_loop l;
+	struct err e = ERR_INIT;
+	sigset_t set;
+	int st, count = 0;
+
+	memset(&l, 0, sizeof l);
+	l.m = m;
+	l.listen_fd = -1;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		l.clients[i] = -1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	l.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s->detach && logfile_open(&l.log, s->ctrdir, s->log_driver == LOGDRV_NONE, s->log_max_size,
+				      s->log_max_file, &e) < 0) {
+		err_clear(&e);
+	} else if (!s->detach) {
+		l.log.fd = -1;
+	}
+	if (s->detach && s->tty)
+		open_attach_socket(&l);
+	for (;;) {
+		l.started = now_usec();
+		l.next_health = s->health.test ? l.started + (uint64_t)(s->health.interval_ms > 0 ? s->health.interval_ms : 30000) * 1000 : 0;
+		st = supervise(&l);
+		if (!should_restart(m, st, count)) {
+			break;
+		}
+		if (record_exit(m, st, false))
+			break;
+		{
+			uint64_t delay = 100ULL << (count < 9 ? count : 9);
+			if (delay > 30000)
+				delay = 30000;
+			if (!backoff(&l, delay))
+				break;
+		}
+		count++;
+		if (holder_start_init(m, &e) < 0) {
+			char *msg = xasprintf("burrow: restarting the container: %s\n", e.msg);
+			logfile_write(&l.log, LOG_STDERR, msg, strlen(msg));
+			free(msg);
+			err_clear(&e);
+			break;
+		}
+		monitor_record_start(m, true);
+	}
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (l.clients[i] >= 0)
+			close(l.clients[i]);
+	if (l.listen_fd >= 0)
+		close(l.listen_fd);
+	logfile_close(&l.log);
+	if (l.sfd >= 0)
+		close(l.sfd);
+	return st;
+}
+
+/* Remove the container's cgroup.  The holder is not in it (cgroup.h): it
+ * sits in the delegated base's leaf, or in the systemd scope's supervisor
+ * leaf, which keeps the scope (and memory.events) there until the exit is
+ * recorded; systemd removes the scope once the holder exits. */
+static void monitor_drop_cgroup(struct monitor *m)
+{
+	struct err e = ERR_INIT;
+
+	if (!m->cg.path)
+		return;
+	if (cgroup_destroy(&m->cg, &e) < 0)
+		log_warn("removing the container's cgroup: %s", e.msg);
+	err_clear(&e);
+}
+
+void monitor_cleanup(struct monitor *m, int wstatus)
+{
+	const struct container_spec *s = m->s;
+	struct err e = ERR_INIT;
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
+	bool recorded;
+
+	if (m->alive >= 0)
+		close(m->alive);
+	m->alive = -1;
+	/* the container is gone: nothing of the helper's is worth a graceful
+	 * exit, and its exit (closing tap0 waits for an RCU grace period) costs
+	 * 10-30 ms: kill it and let whoever inherits it reap it */
+	if (m->net.pid > 0) {
+		kill(m->net.pid, SIGKILL);
+		m->net.pid = 0;
+	}
+	net_stop(&m->net);
+	if (s->net == NET_SLIRP) {
+		_cleanup_free_ char *sock = container_net_socket(s);
+		unlink(sock);
+	}
+	/* unmount first: the runroot entry is removed file by file, never
+	 * recursively through a mounted overlay */
+	rootfs_umount_overlay(s, m->fuse_pid);
+	m->fuse_pid = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
+		unlink(p);
+	}
+	rmdir(merged);
+	rmdir(s->rundir);
+	/* record (and read the OOM kill) before the cgroup goes */
+	recorded = m->cg.path && !s->remove;
+	if (recorded)
+		record_exit(m, wstatus, true);
+	monitor_drop_cgroup(m);
+	if (s->remove) {
+		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
+			log_warn("removing %s: %s", s->ctrdir, e.msg);
+		err_clear(&e);
+		return;
+	}
+	if (!recorded)
+		record_exit(m, wstatus, true);
+}

@@ -1,0 +1,511 @@
+/* rootfs.c - see rootfs.h
+ *
+ * Mount targets are never built as path strings and then checked: each one
+ * is opened inside the rootfs with openat2(RESOLVE_IN_ROOT) and mounted on
+ * through its /proc/self/fd/N magic link, so a symlink planted by the image
+ * (say /etc -> /host/etc) resolves inside the container's root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/base/log.h"
+#include "rootfs.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
+
+#define FDPATH(buf, fd) (snprintf((buf), sizeof(buf), "/proc/self/fd/%d", (fd)), (buf))
+
+static int open_in_root(int rootfd, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	return sys_openat2(rootfd, rel, &how, sizeof how);
+}
+
+int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err *e)
+{
+	_cleanup_free_ char *rel = NULL;
+	_cleanup_close_ int dfd = -1;
+	char *p, *slash, *last;
+	int fd;
+
+	while (*path == '/')
+		path++;
+	rel = xstrdup(*path ? path : ".");
+	fd = open_in_root(rootfd, rel, O_PATH);
+	if (fd >= 0 || errno != ENOENT || !create_as) {
+		if (fd < 0)
+			return err_make(e, errno == ENOSYS ? ENOSYS : errno, "opening /%s in the container", path);
+		return fd;
+	}
+	/* walk down, creating missing directories; every name is created
+	 * relative to a directory fd that was resolved inside the root */
+	dfd = open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return err_make(e, errno, "opening the container root");
+	last = strrchr(rel, '/');
+	last = last ? last + 1 : rel;
+	for (p = rel; p < last; p = slash + 1) {
+		int nfd;
+		slash = strchr(p, '/');
+		*slash = '\0';
+		if (*p && strcmp(p, ".") != 0) {
+			if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST)
+				return err_make(e, errno, "creating /%s in the container", rel);
+			nfd = open_in_root(rootfd, rel, O_PATH | O_DIRECTORY);
+			if (nfd < 0)
+				return err_make(e, errno, "opening /%s in the container", rel);
+			close(dfd);
+			dfd = nfd;
+		}
+		*slash = '/';
+	}
+	if (create_as == S_IFDIR) {
+		if (mkdirat(dfd, last, 0755) < 0 && errno != EEXIST)
+			return err_make(e, errno, "creating /%s in the container", rel);
+	} else {
+		int f = openat(dfd, last, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+		if (f < 0 && errno != EEXIST)
+			return err_make(e, errno, "creating /%s in the container", rel);
+		if (f >= 0)
+			close(f);
+	}
+	fd = open_in_root(rootfd, rel, O_PATH);
+	if (fd < 0)
+		return err_make(e, errno, "opening /%s in the container", rel);
+	return fd;
+}
+
+/* The mount flags the kernel will insist we keep on a remount. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	if (sv.f_flag & ST_RDONLY)
+		f |= MS_RDONLY;
+	return f;
+}
+
+static int mount_on(int rootfd, const char *target, int create_as, const char *src,
+		    const char *type, unsigned long flags, const char *data, struct err *e)
+{
+	_cleanup_close_ int fd = rootfs_open_in_root(rootfd, target, create_as, e);
+	char p[64];
+
+	if (fd < 0)
+		return -1;
+	if (mount(src, FDPATH(p, fd), type, flags, data) < 0)
+		return err_make(e, errno, "mounting %s on %s", type ? type : src, target);
+	return 0;
+}
+
+/* bind src (a host path or fd path) onto target; extra holds MS_RDONLY,
+ * MS_NOSUID, MS_NODEV, MS_NOEXEC to apply with a remount */
+static int bind_on(int rootfd, const char *target, int create_as, const char *src, bool rec,
+		   unsigned long extra, struct err *e)
+{
+	char p[64];
+	_cleanup_close_ int fd = -1;
+
+	if (mount_on(rootfd, target, create_as, src, NULL, MS_BIND | (rec ? MS_REC : 0), NULL, e) < 0)
+		return -1;
+	if (!extra)
+		return 0;
+	fd = rootfs_open_in_root(rootfd, target, 0, e);
+	if (fd < 0)
+		return -1;
+	FDPATH(p, fd);
+	if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | extra | locked_flags(p), NULL) < 0)
+		return err_make(e, errno, "remounting %s%s", target, (extra & MS_RDONLY) ? " read-only" : "");
+	return 0;
+}
+
+/* ---- overlay ---------------------------------------------------------- */
+
+static char *lowerdir_opt(const struct container_spec *s)
+{
+	char *out = xstrdup("");
+	for (size_t i = 0; s->lowerdirs && s->lowerdirs[i]; i++) {
+		char *t = xasprintf("%s%s%s", out, i ? ":" : "", s->lowerdirs[i]);
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+static int mount_kernel_overlay(const struct container_spec *s, const char *merged, struct err *e)
+{
+	_cleanup_free_ char *lower = lowerdir_opt(s);
+	_cleanup_free_ char *data = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
+					      lower, s->ctrdir, s->ctrdir);
+
+	if (strlen(data) >= 4096)
+		return err_make(e, E2BIG, "too many layers for one overlay mount");
+	if (mount("overlay", merged, "overlay", MS_NODEV, data) < 0)
+		return err_make(e, errno, "mounting overlay on %s", merged);
+	return 0;
+}
+
+static int mount_fuse_overlay(const struct container_spec *s, const char *merged, pid_t *fuse_pid,
+			      struct err *e)
+{
+	_cleanup_free_ char *lower = lowerdir_opt(s);
+	_cleanup_free_ char *ovl = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower,
+					     s->ctrdir, s->ctrdir);
+	_cleanup_close_ int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	char data[128], fdarg[32];
+	pid_t pid;
+
+	if (fd < 0)
+		return err_make(e, errno, "opening /dev/fuse (fix: install fuse3 and make /dev/fuse mode 0666)");
+	/* We mount the fuse connection ourselves and hand the fd to
+	 * fuse-overlayfs running in the foreground: the mount exists when
+	 * mount(2) returns, and the daemon is our child, so it dies with us. */
+	snprintf(data, sizeof data, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
+	if (mount("fuse-overlayfs", merged, "fuse.fuse-overlayfs", MS_NOSUID | MS_NODEV, data) < 0)
+		return err_make(e, errno, "mounting fuse-overlayfs on %s", merged);
+	snprintf(fdarg, sizeof fdarg, "/dev/fd/%d", fd);
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		umount2(merged, MNT_DETACH);
+		return err_make(e, saved, "starting fuse-overlayfs");
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fcntl(fd, F_SETFD, 0);
+		if (devnull >= 0) {
+			dup2(devnull, STDIN_FILENO);
+			dup2(devnull, STDOUT_FILENO);
+			if (log_threshold < LOG_DEBUG)
+				dup2(devnull, STDERR_FILENO);
+		}
+		execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", ovl, fdarg, (char *)NULL);
+		_exit(127);
+	}
+	*fuse_pid = pid;
+	return 0;
+}
+
+int rootfs_mount_overlay(const struct container_spec *s, pid_t *fuse_pid, struct err *e)
+{
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	struct err ke = ERR_INIT;
+
+	*fuse_pid = 0;
+	if (s->overlay != OVERLAY_FUSE) {
+		if (mount_kernel_overlay(s, merged, &ke) == 0)
+			return 0;
+		if (s->overlay == OVERLAY_KERNEL) {
+			*e = ke;
+			return err_wrap(e, "kernel overlay (overlay = kernel is set)");
+		}
+		log_debug("kernel overlay unavailable (%s), using fuse-overlayfs", ke.msg);
+		err_clear(&ke);
+	}
+	return mount_fuse_overlay(s, merged, fuse_pid, e);
+}
+
+int rootfs_umount_overlay(const struct container_spec *s, pid_t fuse_pid)
+{
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+
+	umount2(merged, MNT_DETACH);
+	rootfs_stop_fuse(fuse_pid);
+	return 0;
+}
+
+void rootfs_stop_fuse(pid_t fuse_pid)
+{
+	if (fuse_pid <= 0)
+		return;
+	kill(fuse_pid, SIGTERM);
+	while (waitpid(fuse_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- the container's filesystem ---------------------------------------- */
+
+static const char *const masked_paths[] = {
+	"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static int mask_path(int rootfd, const char *path, struct err *e)
+{
+	_cleanup_close_ int fd = rootfs_open_in_root(rootfd, path, 0, e);
+	struct stat st;
+	char p[64];
+
+	if (fd < 0) {
+		if (e->errnum == ENOENT) {
+			err_clear(e);
+			return 0;
+		}
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		return err_make(e, errno, "checking %s", path);
+	FDPATH(p, fd);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+			return err_make(e, errno, "masking %s", path);
+	} else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+		return err_make(e, errno, "masking %s", path);
+	}
+	return 0;
+}
+
+static int readonly_path(int rootfd, const char *path, struct err *e)
+{
+	_cleanup_close_ int fd = rootfs_open_in_root(rootfd, path, 0, e);
+	char p[64];
+
+	if (fd < 0) {
+		if (e->errnum == ENOENT) {
+			err_clear(e);
+			return 0;
+		}
+		return -1;
+	}
+	FDPATH(p, fd);
+	if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_make(e, errno, "binding %s", path);
+	close(fd);
+	fd = rootfs_open_in_root(rootfd, path, 0, e);
+	if (fd < 0)
+		return -1;
+	FDPATH(p, fd);
+	if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(p), NULL) < 0)
+		return err_make(e, errno, "making %s read-only", path);
+	return 0;
+}
+
+static bool gid_mapped(const struct container_spec *s, unsigned long gid)
+{
+	return idmap_to_host(s->idmap->gids, s->idmap->ngids, gid) != (unsigned long)-1;
+}
+
+static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
+{
+	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+		{ "ptmx", "pts/ptmx" }, { "core", "/proc/kcore" },
+	};
+	_cleanup_close_ int dev = -1;
+	_cleanup_free_ char *ptsopt = NULL;
+
+	if (mount_on(rootfd, "/dev", S_IFDIR, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+		     "mode=755,size=65536k", e) < 0)
+		return -1;
+	dev = rootfs_open_in_root(rootfd, "/dev", 0, e);
+	if (dev < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		_cleanup_free_ char *host = xasprintf("/dev/%s", devs[i]);
+		_cleanup_free_ char *target = xasprintf("/dev/%s", devs[i]);
+		if (bind_on(rootfd, target, S_IFREG, host, false, 0, e) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i][1], dev, links[i][0]) < 0 && errno != EEXIST)
+			return err_make(e, errno, "creating /dev/%s", links[i][0]);
+	ptsopt = gid_mapped(s, 5) ? xstrdup("newinstance,ptmxmode=0666,mode=0620,gid=5")
+				  : xstrdup("newinstance,ptmxmode=0666,mode=0620");
+	if (mount_on(rootfd, "/dev/pts", S_IFDIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC, ptsopt, e) < 0)
+		return -1;
+	if (mount_on(rootfd, "/dev/shm", S_IFDIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k", e) < 0)
+		return -1;
+	if (mount_on(rootfd, "/dev/mqueue", S_IFDIR, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL, e) < 0)
+		return -1;
+	if (s->init && bind_on(rootfd, "/dev/init", S_IFREG, s->init_path, false, MS_RDONLY, e) < 0)
+		return err_wrap(e, "binding burrow-init for --init");
+	return 0;
+}
+
+static int setup_sys(const struct container_spec *s, int rootfd, struct err *e)
+{
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+
+	if (s->net != NET_HOST) {
+		if (mount_on(rootfd, "/sys", S_IFDIR, "sysfs", "sysfs", fl, NULL, e) == 0)
+			return 0;
+		if (e->errnum != EPERM)
+			return -1;
+		err_clear(e);
+	}
+	/* sharing the host's network namespace: sysfs can't be mounted anew */
+	return bind_on(rootfd, "/sys", S_IFDIR, "/sys", true, MS_RDONLY, e);
+}
+
+static int bind_generated(const struct container_spec *s, int rootfd, const char *name, struct err *e)
+{
+	_cleanup_free_ char *src = xasprintf("%s/%s", s->rundir, name);
+	_cleanup_free_ char *dst = xasprintf("/etc/%s", name);
+	return bind_on(rootfd, dst, S_IFREG, src, false, 0, e);
+}
+
+static bool user_covers(const struct container_spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->nvolumes; i++)
+		if (strcmp(s->volumes[i].dst, path) == 0)
+			return true;
+	for (size_t i = 0; i < s->ntmpfs; i++)
+		if (strcmp(s->tmpfs[i].dst, path) == 0)
+			return true;
+	return false;
+}
+
+static int setup_volumes(const struct container_spec *s, int rootfd, struct err *e)
+{
+	for (size_t i = 0; i < s->nvolumes; i++) {
+		const struct volume_spec *v = &s->volumes[i];
+		_cleanup_close_ int src = open(v->src, O_PATH | O_CLOEXEC);
+		struct stat st;
+		char p[64];
+
+		if (src < 0 || fstat(src, &st) < 0)
+			return err_make(e, errno, "volume source %s", v->src);
+		if (bind_on(rootfd, v->dst, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, FDPATH(p, src), true,
+			    (v->readonly ? MS_RDONLY : 0) | v->flags, e) < 0)
+			return err_wrap(e, "volume %s:%s", v->src, v->dst);
+	}
+	for (size_t i = 0; i < s->ntmpfs; i++) {
+		const struct tmpfs_spec *t = &s->tmpfs[i];
+		if (mount_on(rootfd, t->dst, S_IFDIR, "tmpfs", "tmpfs", t->flags, t->data, e) < 0)
+			return -1;
+	}
+	if (s->read_only) {
+		static const char *const rw[] = { "/tmp", "/var/tmp", "/run" };
+		for (size_t i = 0; i < ARRAY_SIZE(rw); i++)
+			if (!user_covers(s, rw[i]) &&
+			    mount_on(rootfd, rw[i], S_IFDIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV,
+				     "mode=1777", e) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int open_pty(int rootfd, int *ptmx, int *pts, struct err *e)
+{
+	_cleanup_close_ int pfd = rootfs_open_in_root(rootfd, "/dev/pts/ptmx", 0, e);
+	char p[64];
+	int unlock = 0, m, sl;
+
+	if (pfd < 0)
+		return -1;
+	m = open(FDPATH(p, pfd), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return err_make(e, errno, "opening the container's /dev/pts/ptmx");
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0) {
+		close(m);
+		return err_make(e, errno, "unlocking the pty");
+	}
+	sl = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (sl < 0) {
+		close(m);
+		return err_make(e, errno, "opening the pty peer");
+	}
+	/* /dev/console is the container's terminal, as with docker -t */
+	if (bind_on(rootfd, "/dev/console", S_IFREG, FDPATH(p, sl), false, 0, e) < 0) {
+		close(m);
+		close(sl);
+		return -1;
+	}
+	*ptmx = m;
+	*pts = sl;
+	return 0;
+}
+
+int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e)
+{
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	_cleanup_close_ int root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	*ptmx = *pts = -1;
+	if (root < 0)
+		return err_make(e, errno, "opening %s", merged);
+	if (mount_on(root, "/proc", S_IFDIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
+		return -1;
+	log_debug("rootfs: proc");
+	if (setup_sys(s, root, e) < 0 || setup_dev(s, root, e) < 0)
+		return -1;
+	log_debug("rootfs: sys, dev");
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
+		if (mask_path(root, masked_paths[i], e) < 0)
+			return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
+		if (readonly_path(root, readonly_paths[i], e) < 0)
+			return -1;
+	log_debug("rootfs: masks");
+	if (bind_generated(s, root, "hostname", e) < 0 || bind_generated(s, root, "hosts", e) < 0 ||
+	    bind_generated(s, root, "resolv.conf", e) < 0)
+		return -1;
+	if (setup_volumes(s, root, e) < 0)
+		return -1;
+	if (s->tty && open_pty(root, ptmx, pts, e) < 0)
+		return -1;
+	log_debug("rootfs: volumes, files");
+	*rootfd = steal_fd(root);
+	return 0;
+}
+
+int rootfs_pivot(int rootfd, struct err *e)
+{
+	if (fchdir(rootfd) < 0)
+		return err_make(e, errno, "entering the container root");
+	if (sys_pivot_root(".", ".") < 0)
+		return err_make(e, errno, "pivot_root into the container root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_make(e, errno, "detaching the old root");
+	if (chdir("/") < 0)
+		return err_make(e, errno, "chdir /");
+	return 0;
+}
+
+int rootfs_finish(const struct container_spec *s, struct err *e)
+{
+	if (!s->read_only)
+		return 0;
+	if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) < 0)
+		return err_make(e, errno, "remounting / read-only");
+	return 0;
+}
