@@ -96,7 +96,7 @@ static inline void want_sweep(struct bnet *b, uint64_t in_ms)
 /* ns.c: join the target's namespaces in a child, create and configure tap0
  * there, return the tap fd; the child stays as the socket factory.  When
  * no user namespace is to be joined (userns_fd < 0: we run in the one that
- * owns the net namespace, as under burrow's monitor), the child is a thread
+ * owns the net namespace, as under burrow's supervisor), the child is a thread
  * that joins the net namespace alone (setns is per thread), which spares a
  * fork and a process. */
 int ns_setup(struct bnet *b, int userns_fd, int netns_fd, char *errbuf, size_t errlen);

@@ -8,7 +8,7 @@
  *
  * A child joins the target's user namespace (when it is not ours) and net
  * namespace (a thread when the user namespace is ours already, as under
- * burrow's monitor, else a process), creates tap0 there and configures it
+ * burrow's supervisor, else a process), creates tap0 there and configures it
  * with ioctls: address .100/N of --cidr (default 10.0.2.100/24), MTU 65520,
  * up, lo up, default
  * route via .2; with --enable-ipv6, libslirp's router advertisements give

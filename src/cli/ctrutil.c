@@ -77,7 +77,7 @@ static void launch_failed(struct container_spec *s, const struct err *why)
 	if (lfd >= 0 && state_load(s->ctrdir, &st, &e) == 0) {
 		st.status = ST_EXITED;
 		st.exit_code = err_exit_status(why);
-		st.pid = st.monitor = 0;
+		st.pid = st.supervisor = 0;
 		state_time_now(st.finished_at, sizeof st.finished_at);
 		if (state_save(s->ctrdir, &st, &e) < 0)
 			err_clear(&e);
@@ -107,7 +107,7 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 		return -1;
 	}
 	if (s->detach) {
-		/* the holder is now the monitor and outlives us */
+		/* the supervisor now runs on its own and outlives us */
 		container_proc_release(&p);
 		return 0;
 	}
@@ -178,9 +178,9 @@ int ctr_request_stop(struct globals *g, struct ctr *c, struct err *e)
 	}
 	ctr_state_free(&st);
 	close(lfd);
-	/* wake a monitor that waits out a restart backoff */
-	if (proc_alive(c->st.monitor, c->st.monitor_start))
-		kill(c->st.monitor, SIGUSR1);
+	/* wake a supervisor that waits out a restart backoff */
+	if (proc_alive(c->st.supervisor, c->st.supervisor_start))
+		kill(c->st.supervisor, SIGUSR1);
 	return 0;
 }
 
@@ -204,16 +204,16 @@ static bool wait_pid(pid_t pid, unsigned long long start, int timeout_ms)
 	return r > 0;
 }
 
-int ctr_wait_monitor(const struct ctr *c, int timeout_ms)
+int ctr_wait_supervisor(const struct ctr *c, int timeout_ms)
 {
-	if (c->st.monitor <= 0)
+	if (c->st.supervisor <= 0)
 		return 0;
-	return wait_pid(c->st.monitor, c->st.monitor_start, timeout_ms) ? 0 : -1;
+	return wait_pid(c->st.supervisor, c->st.supervisor_start, timeout_ms) ? 0 : -1;
 }
 
 int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err *e)
 {
-	if (!proc_alive(c->st.monitor, c->st.monitor_start))
+	if (!proc_alive(c->st.supervisor, c->st.supervisor_start))
 		return 0; /* stopping a stopped container is not an error */
 	if (ctr_request_stop(g, c, e) < 0)
 		return -1;
@@ -223,8 +223,8 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 		if (sig == SIGKILL || !wait_pid(c->st.pid, c->st.pid_start, timeout * 1000))
 			kill_all(c);
 	}
-	if (ctr_wait_monitor(c, 30000) < 0)
-		return err_make(e, 0, "container %.12s: the monitor did not finish in 30 s", c->id);
+	if (ctr_wait_supervisor(c, 30000) < 0)
+		return err_make(e, 0, "container %.12s: the supervisor did not finish in 30 s", c->id);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* ctrutil.h - what the container verbs share: loading a container by
  * name/ID/prefix with its state healed, starting it (attached or under its
- * monitor), stopping, removing, and the status text of ps. */
+ * supervisor), stopping, removing, and the status text of ps. */
 #ifndef BURROW_CMD_CTRUTIL_H
 #define BURROW_CMD_CTRUTIL_H
 
@@ -31,13 +31,13 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 
 /* Signal the init (pid + start time checked). */
 int ctr_kill(struct ctr *c, int sig, struct err *e);
-/* Set stop_requested (ends the restart policy) and poke the monitor. */
+/* Set stop_requested (ends the restart policy) and poke the supervisor. */
 int ctr_request_stop(struct globals *g, struct ctr *c, struct err *e);
-/* stop: request, sig, wait timeout seconds, SIGKILL, wait for the monitor
+/* stop: request, sig, wait timeout seconds, SIGKILL, wait for the supervisor
  * to finish its cleanup. */
 int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err *e);
-/* Wait for the monitor to exit (pidfd); timeout_ms < 0: forever. */
-int ctr_wait_monitor(const struct ctr *c, int timeout_ms);
+/* Wait for the supervisor to exit (pidfd); timeout_ms < 0: forever. */
+int ctr_wait_supervisor(const struct ctr *c, int timeout_ms);
 /* Remove the record and the runroot entry (the container must be stopped). */
 int ctr_remove(struct globals *g, struct ctr *c, struct err *e);
 

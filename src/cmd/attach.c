@@ -1,5 +1,5 @@
 /* attach.c - burrow attach: reattach to a -d -t container's terminal
- * through its monitor's socket (<rundir>/attach).  Ctrl-P Ctrl-Q detaches
+ * through its supervisor's socket (<rundir>/attach).  Ctrl-P Ctrl-Q detaches
  * and leaves the container running; when it exits, attach returns its exit
  * code. */
 #include <errno.h>
@@ -143,7 +143,7 @@ CMD_DECL(attach)
 	{
 		char cid[65];
 		memcpy(cid, c.id, sizeof cid);
-		ctr_wait_monitor(&c, 10000);
+		ctr_wait_supervisor(&c, 10000);
 		ctr_free(&c);
 		if (ctr_load_id(g, cid, &c, &e) < 0)
 			goto fail;

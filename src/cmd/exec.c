@@ -3,7 +3,7 @@
  * The CLI joins the container's namespaces itself (exec_join: user first,
  * which the user owns), opens a pty in the container's devpts for -t, and
  * forks: the child is inside the PID namespace and execs the command as the
- * container's user with its capabilities and no_new_privs.  No monitor is
+ * container's user with its capabilities and no_new_privs.  No supervisor is
  * involved, which is what keeps exec to a few milliseconds. */
 #include <errno.h>
 #include <fcntl.h>

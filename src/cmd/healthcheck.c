@@ -1,5 +1,5 @@
 /* healthcheck.c - burrow healthcheck run: run a container's check once and
- * record the result, as the monitor does on its timer. */
+ * record the result, as the supervisor does on its timer. */
 #include <stdio.h>
 #include <string.h>
 

@@ -101,7 +101,7 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	B(st, "OOMKilled", c->st.oom_killed);
 	B(st, "Dead", false);
 	I(st, "Pid", running ? c->st.pid : 0);
-	I(st, "ConmonPid", running ? c->st.monitor : 0);
+	I(st, "ConmonPid", running ? c->st.supervisor : 0);
 	I(st, "ExitCode", c->st.exit_code);
 	S(st, "Error", "");
 	S(st, "StartedAt", *c->st.started_at ? c->st.started_at : "0001-01-01T00:00:00Z");

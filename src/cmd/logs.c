@@ -142,9 +142,9 @@ CMD_DECL(logs)
 		err_clear(&e);
 		return rc;
 	}
-	if (follow && c.st.monitor > 0) {
-		pidfd = sys_pidfd_open(c.st.monitor, 0);
-		if (pidfd >= 0 && !proc_alive(c.st.monitor, c.st.monitor_start)) {
+	if (follow && c.st.supervisor > 0) {
+		pidfd = sys_pidfd_open(c.st.supervisor, 0);
+		if (pidfd >= 0 && !proc_alive(c.st.supervisor, c.st.supervisor_start)) {
 			close(pidfd);
 			pidfd = -1;
 		}
@@ -188,7 +188,7 @@ CMD_DECL(logs)
 		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 		struct stat now;
 		bool done;
-		/* nothing signals new log lines: a bounded wait on the monitor's exit */
+		/* nothing signals new log lines: a bounded wait on the supervisor's exit */
 		done = poll(&pfd, 1, 100) > 0;
 		if (cur >= 0)
 			slurp(cur, &pend, &plen, &v, &nv, &partial);

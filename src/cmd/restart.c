@@ -1,4 +1,4 @@
-/* restart.c - burrow restart: stop, then start under a monitor. */
+/* restart.c - burrow restart: stop, then start under a supervisor. */
 #include <stdio.h>
 #include <string.h>
 

@@ -25,7 +25,7 @@ int rm_one(struct globals *g, const char *ref, bool force, bool by_id, struct er
 
 	if ((by_id ? ctr_load_id(g, ref, &c, e) : ctr_load(g, ref, &c, e)) < 0)
 		return -1;
-	if (ctr_running(&c) || proc_alive(c.st.monitor, c.st.monitor_start)) {
+	if (ctr_running(&c) || proc_alive(c.st.supervisor, c.st.supervisor_start)) {
 		if (!force) {
 			rc = err_make(e, 0, "cannot remove container %s as it is running - running or paused "
 					    "containers cannot be removed without force: container state improper", c.id);

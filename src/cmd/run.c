@@ -1,6 +1,6 @@
 /* run.c - burrow run: create a container from an image and run it, attached
- * (the CLI relays the terminal and signals) or with -d under its monitor
- * (see src/lib/runtime/monitor.c). */
+ * (the CLI relays the terminal and signals) or with -d under its supervisor
+ * (see src/lib/runtime/supervisor.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -84,7 +84,7 @@ int run_create_record(struct globals *g, const char *verb, int argc, char **argv
 		goto out;
 	}
 	if (strcmp(verb, "create") == 0)
-		a.detach = true; /* started later by start, under a monitor */
+		a.detach = true; /* started later by start, under a supervisor */
 	if (config_ensure_dirs(&g->cfg, e) < 0 || userns_lookup_cached(m, g->cfg.idmap, g->cfg.runroot, e) < 0 ||
 	    store_open(g->cfg.root, &st, e) < 0 || resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;

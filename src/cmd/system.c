@@ -1,5 +1,5 @@
 /* system.c - burrow system prune: remove every container that is not
- * running (and, through its monitor, everything it held). */
+ * running (and, through its supervisor, everything it held). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,7 +69,7 @@ CMD_DECL(system)
 			err_clear(&e);
 			continue;
 		}
-		stopped = !ctr_running(&c) && !proc_alive(c.st.monitor, c.st.monitor_start);
+		stopped = !ctr_running(&c) && !proc_alive(c.st.supervisor, c.st.supervisor_start);
 		ctr_free(&c);
 		if (!stopped)
 			continue;

@@ -56,7 +56,7 @@ CMD_DECL(wait)
 			err_clear(&e);
 			continue;
 		}
-		ctr_wait_monitor(&c, -1);
+		ctr_wait_supervisor(&c, -1);
 		{
 			char cid[65];
 			memcpy(cid, c.id, sizeof cid);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Restart policies, healthchecks and log rotation, all run by the monitor.
+# Restart policies, healthchecks and log rotation, all run by the supervisor.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 fixture_store

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Recovery: a SIGKILLed monitor, a wiped runroot (a reboot), and 20
+# Recovery: a SIGKILLed supervisor, a wiped runroot (a reboot), and 20
 # detached containers at once leave nothing behind.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -15,23 +15,23 @@ wait_gone() {
 	gone "$1"
 }
 
-# --- a SIGKILLed monitor
+# --- a SIGKILLed supervisor
 burrow run -d --name victim $IMG sleep 1000 >/dev/null
 mon=$(burrow inspect --format '{{.State.ConmonPid}}' victim)
 pid=$(burrow inspect --format '{{.State.Pid}}' victim)
 kill -KILL "$mon"
-assert_true "the monitor is gone" wait_gone "$mon"
+assert_true "the supervisor is gone" wait_gone "$mon"
 assert_true "its container died with it" wait_gone "$pid"
 run burrow ps -a --format '{{.Names}} {{.State}}'
 assert_eq "$out" "victim exited" "the next command reports the container exited"
-assert_eq "$(burrow inspect --format '{{.State.ExitCode}}' victim)" 137 "a killed monitor counts as SIGKILL"
+assert_eq "$(burrow inspect --format '{{.State.ExitCode}}' victim)" 137 "a killed supervisor counts as SIGKILL"
 assert_false "its runroot entry is removed" test -e "$BURROW_RUNROOT/containers/$(burrow inspect --format '{{.Id}}' victim)"
 run burrow start victim
 assert_rc 0 "it can be started again"
 run burrow rm -f victim
 assert_rc 0 "and removed"
 
-# --- a reboot: monitors gone, runroot wiped
+# --- a reboot: supervisors gone, runroot wiped
 burrow run -d --name r1 $IMG sleep 1000 >/dev/null
 burrow run -d --name r2 $IMG sleep 1000 >/dev/null
 m1=$(burrow inspect --format '{{.State.ConmonPid}}' r1)
@@ -71,8 +71,8 @@ run burrow rm -a
 assert_rc 0 "rm -a removes them"
 left=
 for m in $mons; do gone "$m" || left="$left $m"; done
-assert_eq "$left" "" "no monitor and no container process is left"
-assert_eq "$(printf '%s\n' $mons | wc -l)" 40 "20 monitors and 20 container processes were running"
+assert_eq "$left" "" "no supervisor and no container process is left"
+assert_eq "$(printf '%s\n' $mons | wc -l)" 40 "20 supervisors and 20 container processes were running"
 assert_eq "$(ls "$BURROW_ROOT/containers" | wc -l)" 0 "no record is left"
 assert_eq "$(ls "$BURROW_RUNROOT/containers" 2>/dev/null | wc -l)" 0 "nothing is left in the runroot"
 assert_eq "$(grep -c "$FIXTURE_DIR" /proc/self/mountinfo)" 0 "nothing is mounted"

@@ -28,7 +28,7 @@ id=$out
 assert_match "$id" '^[0-9a-f]{64}$' "run -d prints the full ID"
 assert_eq "$(burrow inspect --format '{{.State.Status}}' web)" running "the container is running when run -d returns"
 mon=$(burrow inspect --format '{{.State.ConmonPid}}' web)
-assert_true "the monitor is alive" kill -0 "$mon"
+assert_true "the supervisor is alive" kill -0 "$mon"
 assert_eq "$(burrow inspect --format '{{.Id}}' "$(printf %.8s "$id")")" "$id" "lookup by ID prefix"
 assert_eq "$(burrow inspect --format '{{.Name}}' "$id")" web "lookup by full ID"
 
@@ -175,7 +175,7 @@ assert_eq "$out" "web" "stop prints the name"
 assert_true "stop -t 1 of a process ignoring SIGTERM takes about 1 s" [ $((end - start)) -le 4 ]
 assert_eq "$(burrow inspect --format '{{.State.ExitCode}}' web)" 137 "SIGKILL after the timeout: 137"
 gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat"; }
-assert_true "the monitor is gone after stop" gone "$mon"
+assert_true "the supervisor is gone after stop" gone "$mon"
 run burrow stop web
 assert_rc 0 "stopping a stopped container is not an error"
 
@@ -244,5 +244,5 @@ assert_eq "$(ls "$BURROW_RUNROOT/containers" 2>/dev/null || true)" "" "rm -a lea
 assert_eq "$(grep -c "$BURROW_RUNROOT" /proc/self/mountinfo)" 0 "nothing is mounted"
 left=
 for p in $kpid $kmon $(burrow ps -a -q 2>/dev/null); do gone "$p" || left="$left $p"; done
-assert_eq "$left" "" "no process is left (the last container and its monitor)"
+assert_eq "$left" "" "no process is left (the last container and its supervisor)"
 done_testing

@@ -1,6 +1,6 @@
 #!/bin/sh
 # net.t - the slirp4netns network of run and create (helpers/burrow-net
-# started by the monitor): the default network, -p over TCP and UDP, -P with
+# started by the supervisor): the default network, -p over TCP and UDP, -P with
 # EXPOSE and `port`, outbound connections to the host's loopback, DNS through
 # 10.0.2.3, busy ports, teardown, 20 containers at once and the source
 # address with port_handler=slirp.  Servers inside the container are busybox
@@ -115,7 +115,7 @@ burrow rm cnt >/dev/null
 # --- the control socket of a container started by burrow: a forward added
 # and removed at runtime
 SOCK="$BURROW_RUNROOT/net-$(printf %.16s "$WID").sock"
-assert_true "the monitor made the control socket" test -S "$SOCK"
+assert_true "the supervisor made the control socket" test -S "$SOCK"
 run $SRV api "$SOCK" '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"127.0.0.1","host_port":0,"guest_port":80}}'
 assert_match "$out" '"return":\{"id":[0-9]+,"host_port":[0-9]+' "add_hostfwd on a running container"
 RID=$(printf '%s' "$out" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
@@ -224,7 +224,7 @@ for id in $ids; do hpids="$hpids $(helper_of "$id")"; done
 assert_eq "$(echo $hpids | wc -w)" 20 "each has its own burrow-net"
 burrow rm -f $ids >/dev/null
 alive() { _n=0; for p in $hpids; do kill -0 "$p" 2>/dev/null && _n=$((_n + 1)); done; echo $_n; }
-_i=0 # the monitors kill their helpers and do not wait for them to be reaped
+_i=0 # the supervisors kill their helpers and do not wait for them to be reaped
 while [ $_i -lt 100 ] && [ "$(alive)" != 0 ]; do _i=$((_i + 1)); sleep 0.05; done
 assert_eq "$(alive)" 0 "their helpers are gone after rm -f"
 

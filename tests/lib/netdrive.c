@@ -1,4 +1,4 @@
-/* netdrive.c - drive src/lib/net/net.c the way the monitor does, for the tests.
+/* netdrive.c - drive src/lib/net/net.c the way the supervisor does, for the tests.
  *
  *   netdrive PID APISOCK NETOPTS [RESOLV_CONF|-] [-p SPEC]... [-P EXPOSED]...
  *

@@ -6,7 +6,7 @@
 # BURROW_CGROUP_MANAGER forces it.
 #
 # Each test runs twice: through tests/vm/cgtest (the library, driven the way
-# run/monitor drive it) and through `burrow run` with the same flags.  The
+# run/supervisor drive it) and through `burrow run` with the same flags.  The
 # burrow run versions skip until run takes the limit flags; then they need
 # no change beyond the image setup at the top of run_burrow.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -183,7 +183,7 @@ if [ -n "$run_has_limits" ]; then
 	assert_rc 0 "rm -f of the burner"
 	# stats and update through burrow
 	run "$BURROW" run -d --name st --network none -v "$WORK:/cgwork:ro" --memory 64m "$IMG" /cgwork hold 20 60
-	assert_rc 0 "a detached holder with --memory 64m starts"
+	assert_rc 0 "a detached supervisor with --memory 64m starts"
 	sleep 1
 	run "$BURROW" stats --no-stream --format json st
 	assert_rc 0 "burrow stats --no-stream --format json"
@@ -211,7 +211,7 @@ if [ -n "$run_has_limits" ]; then
 	assert_eq "$out" 0 "the updated limit is kept across a restart"
 	run "$BURROW" rm -f upd
 	# the container's cgroup holds the container and nothing else: the
-	# monitor, fuse-overlayfs and burrow-net stay outside it
+	# supervisor, fuse-overlayfs and burrow-net stay outside it
 	# an init that ignores SIGTERM, with children that double-fork
 	tree='trap "" TERM; for i in 1 2 3; do (sleep 7777 & sleep 7777 &) ; done; sleep 7777 & wait'
 	run "$BURROW" run -d --name tree --network none --pids-limit 100 "$IMG" sh -c "$tree"
@@ -223,7 +223,7 @@ if [ -n "$run_has_limits" ]; then
 	assert_true "cgroup.procs lists the tree ($(nprocs "$cgd") processes)" test "$(nprocs "$cgd")" -ge 8
 	ipid=$("$BURROW" inspect --format '{{.State.Pid}}' tree)
 	mon=$(awk '{ print $4 }' "/proc/$ipid/stat" 2>/dev/null)
-	assert_true "the monitor ($mon) is not in the container's cgroup" sh -c "! grep -qx '${mon:-x}' '$cgd/cgroup.procs'"
+	assert_true "the supervisor ($mon) is not in the container's cgroup" sh -c "! grep -qx '${mon:-x}' '$cgd/cgroup.procs'"
 	run "$BURROW" top tree
 	assert_rc 0 "burrow top"
 	tops=$(printf '%s\n' "$out" | grep -c ' sleep 7777$')
@@ -245,7 +245,7 @@ if [ -n "$run_has_limits" ]; then
 	assert_true "the container's cgroup is empty or gone after stop" sh -c "[ ! -d '$cgd' ] || [ ! -s '$cgd/cgroup.procs' ]"
 	assert_eq "$(left_marker 7777)" 0 "no process of the tree is left after stop"
 	run "$BURROW" inspect --format '{{.State.Status}} {{.State.ExitCode}}' tree
-	assert_eq "$out" "exited 137" "the monitor survived the kill and recorded exit 137"
+	assert_eq "$out" "exited 137" "the supervisor survived the kill and recorded exit 137"
 	run "$BURROW" start tree
 	assert_rc 0 "the tree starts again"
 	cgd=$(ctr_cg "$tid")

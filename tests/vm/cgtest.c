@@ -1,11 +1,11 @@
-/* cgtest.c - drives src/lib/cgroup/cgroup.h the way run/monitor will, for the
+/* cgtest.c - drives src/lib/cgroup/cgroup.h the way run/supervisor will, for the
  * cgroup tests (tests/vm/cgroup.t, tests/integration/cgroup-host.t) and
  * bench/cgroup, until `burrow run` takes the limit flags.
  *
  *   cgtest [LIMITS] ACTION [ARGS] [-- CMD...]
  *
  * LIMITS are burrow run's flags (--memory 64m, --cpus 0.5, ...).  As in
- * burrow run, a child (the keeper) plays the monitor's part: it is the
+ * burrow run, a child (the keeper) plays the supervisor's part: it is the
  * supervisor cgroup_create places outside the container's cgroup (on the
  * systemd path it keeps the scope, and memory.events, alive until the
  * result is read), and once the cgroup is ready and set up it clones CMD
@@ -69,7 +69,7 @@ static void msleep(int ms)
 
 /* The keeper: on "PATH\n" it clones the workload into that cgroup (or
  * forks it, for an empty line), reports its pid and wait status, then
- * waits for EOF.  It plays the monitor's part. */
+ * waits for EOF.  It plays the supervisor's part. */
 static __attribute__((noreturn)) void keeper_main(int ctl, int res, char **cmd)
 {
 	char path[4096];
@@ -286,7 +286,7 @@ static int bench(const struct cgroup_limits *l, int n, struct err *e)
 	for (int i = 0; i < n; i++) {
 		struct ctr c;
 		uint64_t t0;
-		/* without a cgroup: fork the keeper (the holder's part), start, reap */
+		/* without a cgroup: fork the keeper (the supervisor's part), start, reap */
 		if (start(l, cmd, false, &c, e) < 0)
 			return -1;
 		base[i] = c.fork_us;
@@ -294,7 +294,7 @@ static int bench(const struct cgroup_limits *l, int n, struct err *e)
 		wait_workload(&c);
 		end_keeper(&c);
 		/* with one: the same plus cgroup_create; the workload is cloned
-		 * straight into it (CLONE_INTO_CGROUP), as the holder does */
+		 * straight into it (CLONE_INTO_CGROUP), as the supervisor does */
 		if (start(l, cmd, true, &c, e) < 0)
 			return -1;
 		cr[i] = c.fork_us + c.create_us;

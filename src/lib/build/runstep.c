@@ -216,7 +216,7 @@ static void __attribute__((noreturn)) run_child(struct container_spec *spec, int
 	int n = open("/dev/null", O_RDWR), code;
 
 	/* a killed or interrupted build takes its RUN container along (the
-	 * holder dies with us, the container with the holder), so the scratch
+	 * supervisor dies with us, the container with the supervisor), so the scratch
 	 * locks are free for the next build's sweep */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)

@@ -726,7 +726,7 @@ static void rmdir_children(int parent, int depth)
 	closedir(d);
 }
 
-/* systemd path: is the caller in cg's scope (the monitor, its supervisor)?
+/* systemd path: is the caller in cg's scope (the supervisor, in the scope's supervisor leaf)?
  * Then the scope must outlive this call: systemd removes it when we exit. */
 static bool self_in_scope(const struct cgroup *cg)
 {

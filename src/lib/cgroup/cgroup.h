@@ -23,7 +23,7 @@
  * The container's cgroup is the directory every other call works on: it is
  * opened once (O_PATH) and files are reached with *at() calls.  It holds
  * the container's processes and nothing else: the supervisor (burrow's
- * monitor, with fuse-overlayfs and burrow-net) stays outside it, in the
+ * supervisor, with fuse-overlayfs and burrow-net) stays outside it, in the
  * delegated base's "burrow-cli" leaf or in the scope's "supervisor" leaf.
  * So limits, cgroup.freeze and cgroup.kill reach only the container, and a
  * systemd scope stays populated (systemd removes an empty scope with all
@@ -155,7 +155,7 @@ enum cgroup_manager cgroup_probe(unsigned needed, struct err *e);
 
 /* Create the container's cgroup and apply l.  id is the container ID (a
  * short prefix is used in names).  pid is the supervisor: the process that
- * starts the container's processes and outlives them (the holder, or
+ * starts the container's processes and outlives them (the supervisor, or
  * cgtest's keeper).  It is not put into the container's cgroup: on the
  * delegated path it stays where it is (outside the new cgroup), on the
  * systemd path the scope is started with it and it is moved to the scope's
@@ -180,7 +180,7 @@ int cgroup_clone_fd(struct cgroup *cg, struct err *e);
 pid_t cgroup_clone(struct cgroup *cg, unsigned long flags, struct err *e);
 /* Move pid (0: the caller) into the container's cgroup. */
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct err *e);
-/* Open an existing container cgroup by path (monitor/stats/pause from a
+/* Open an existing container cgroup by path (supervisor/stats/pause from a
  * record).  manager and unit may be CGM_NONE/NULL if unknown. */
 int cgroup_open(const char *path, enum cgroup_manager m, const char *unit, struct cgroup *cg,
 		struct err *e);
@@ -212,10 +212,10 @@ int cgroup_kill(struct cgroup *cg, struct err *e);
 int cgroup_procs(struct cgroup *cg, pid_t **pids, size_t *n, struct err *e);
 /* Kill what is left in the container's cgroup, wait for it to empty (at
  * most 5 s) and remove it.  On the systemd path the scope is stopped too,
- * unless the caller is its supervisor (the monitor): then systemd removes
+ * unless the caller is the container's supervisor: then systemd removes
  * the scope once the caller exits.  Idempotent; frees cg's fields. */
 int cgroup_destroy(struct cgroup *cg, struct err *e);
-/* Close fds and free without removing anything (the monitor owns removal). */
+/* Close fds and free without removing anything (the supervisor owns removal). */
 void cgroup_close(struct cgroup *cg);
 
 /* systemd path internals (cgroup_systemd.c) */

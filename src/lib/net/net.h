@@ -3,7 +3,7 @@
  * container's resolv.conf and hosts text for that network.
  *
  * Typical use from the process that owns the container's user namespace
- * (the monitor), once the container init exists but before it execs:
+ * (the supervisor), once the container init exists but before it execs:
  *
  *   struct net_opts o;  net_opts_init(&o);
  *   net_opts_parse(opts_from_--network, &o, e);      // "mtu=..,port_handler=.."
@@ -15,7 +15,7 @@
  *   net_stop(&h);                                    // at container exit
  *
  * The helper also ends by itself when init_pid exits or when the process
- * holding h.exit_fd dies.  The monitor (spawn.c) spawns it before it mounts
+ * holding h.exit_fd dies.  The supervisor (spawn.c) spawns it before it mounts
  * the overlay, so loading it, libslirp and the port binding overlap with the
  * container's own setup.
  *

@@ -5,7 +5,7 @@
  *
  * Records.  <root>/containers/<id>/config.json is the spec, written once by
  * create/run (container_spec_to_json) and read back by start, restart and
- * the monitor (container_spec_from_json); only rename changes it.  The
+ * the supervisor (container_spec_from_json); only rename changes it.  The
  * mutable part lives next to it in state.json (state.h).  Names are
  * reserved under <root>/containers/.lock, so two concurrent creates cannot
  * take the same name.
@@ -52,7 +52,7 @@ struct container_spec {
 	char *hostname;
 
 	bool tty, interactive, init, read_only, remove;
-	bool detach;              /* the holder is the monitor: logs, state, restarts */
+	bool detach;              /* the supervisor stays: logs, state, restarts */
 	enum net_mode net;
 	char **ports;             /* published ports, "[IP:]HOSTPORT:CTRPORT/PROTO" with
 				   * host ports assigned (port_spec_parse reads them) */

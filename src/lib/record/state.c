@@ -83,8 +83,8 @@ int state_load(const char *ctrdir, struct ctr_state *st, struct err *e)
 			st->status = (enum ctr_status)i;
 	st->pid = (pid_t)jint(j, "pid");
 	st->pid_start = (unsigned long long)jint(j, "pid_start");
-	st->monitor = (pid_t)jint(j, "monitor");
-	st->monitor_start = (unsigned long long)jint(j, "monitor_start");
+	st->supervisor = (pid_t)(jint(j, "supervisor") ?: jint(j, "monitor"));  /* "monitor": before 0.2 */
+	st->supervisor_start = (unsigned long long)(jint(j, "supervisor_start") ?: jint(j, "monitor_start"));
 	st->exit_code = (int)jint(j, "exit_code");
 	st->restart_count = (int)jint(j, "restart_count");
 	st->stop_requested = jint(j, "stop_requested") != 0;
@@ -112,8 +112,8 @@ int state_save(const char *ctrdir, const struct ctr_state *st, struct err *e)
 	json_object_object_add(j, "status", json_object_new_string(ctr_status_name(st->status)));
 	json_object_object_add(j, "pid", json_object_new_int(st->pid));
 	json_object_object_add(j, "pid_start", json_object_new_int64((int64_t)st->pid_start));
-	json_object_object_add(j, "monitor", json_object_new_int(st->monitor));
-	json_object_object_add(j, "monitor_start", json_object_new_int64((int64_t)st->monitor_start));
+	json_object_object_add(j, "supervisor", json_object_new_int(st->supervisor));
+	json_object_object_add(j, "supervisor_start", json_object_new_int64((int64_t)st->supervisor_start));
 	json_object_object_add(j, "exit_code", json_object_new_int(st->exit_code));
 	json_object_object_add(j, "restart_count", json_object_new_int(st->restart_count));
 	json_object_object_add(j, "stop_requested", json_object_new_int(st->stop_requested));
@@ -200,9 +200,9 @@ int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, 
 		return -1;
 	}
 	if ((st->status == ST_RUNNING || st->status == ST_PAUSED) &&
-	    !proc_alive(st->monitor, st->monitor_start)) {
+	    !proc_alive(st->supervisor, st->supervisor_start)) {
 		struct err ign = ERR_INIT;
-		/* The monitor died without recording the exit (SIGKILL, OOM,
+		/* The supervisor died without recording the exit (SIGKILL, OOM,
 		 * reboot).  The init died with it (parent-death signal), the
 		 * overlay went with its mount namespace and fuse-overlayfs with
 		 * its parent: only the runroot entry is left to remove. */
@@ -211,8 +211,8 @@ int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, 
 			st->exit_code = st->exit_code ? st->exit_code : 137;
 		st->pid = 0;
 		st->pid_start = 0;
-		st->monitor = 0;
-		st->monitor_start = 0;
+		st->supervisor = 0;
+		st->supervisor_start = 0;
 		state_time_now(st->finished_at, sizeof st->finished_at);
 		if (state_save(ctrdir, st, &ign) < 0)
 			err_clear(&ign);

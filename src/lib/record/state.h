@@ -1,13 +1,13 @@
 /* state.h - the mutable half of a container record: state.json.
  *
- * Written by the monitor (running, exited, health, restarts) and by the
+ * Written by the supervisor (running, exited, health, restarts) and by the
  * CLI (created, stop requests, recovery), always as lock -> load -> change
  * -> atomic save, under flock on <ctrdir>/state.lock.
  *
  * State machine: created -> running -> exited -> running ... -> removing.
  * "paused" comes with cgroups.  A pid is only trusted together with its
  * start time (field 22 of /proc/PID/stat), so a reused pid is not mistaken
- * for the container: state_refresh() turns a running record whose monitor
+ * for the container: state_refresh() turns a running record whose supervisor
  * is gone (SIGKILLed, or a reboot wiped the runroot) into an exited one.
  */
 #ifndef BURROW_STATE_H
@@ -26,8 +26,8 @@ struct ctr_state {
 	enum ctr_status status;
 	pid_t pid;                   /* host pid of the container's init, 0 if none */
 	unsigned long long pid_start;
-	pid_t monitor;               /* host pid of the monitor (the holder) */
-	unsigned long long monitor_start;
+	pid_t supervisor;               /* host pid of the supervisor */
+	unsigned long long supervisor_start;
 	int exit_code;
 	char started_at[48], finished_at[48];  /* RFC 3339 with nanoseconds, "" if never */
 	int restart_count;
@@ -56,7 +56,7 @@ bool proc_alive(pid_t pid, unsigned long long start);
 /* Current time as RFC 3339 with nanoseconds (UTC). */
 void state_time_now(char *buf, size_t n);
 
-/* Lock, load, and heal: a running record without its monitor is marked
+/* Lock, load, and heal: a running record without its supervisor is marked
  * exited (and the runroot entry removed).  Returns with the lock held in
  * *lockfd (pass NULL to drop it). */
 int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, int *lockfd,

@@ -76,7 +76,7 @@ int exec_join(pid_t init, struct err *e)
 			continue;
 		}
 		if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-			continue; /* already there (the monitor's user ns, --network host) */
+			continue; /* already there (the supervisor's user ns, --network host) */
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			rc = err_make(e, errno, "opening %s", path);

@@ -1,9 +1,9 @@
 /* exec.h - running a command inside a running container (burrow exec, and
- * healthchecks from the monitor or `burrow healthcheck run`).
+ * healthchecks from the supervisor or `burrow healthcheck run`).
  *
  * exec_join() moves the calling (single-threaded) process into the
  * namespaces of the container's init: user first (the caller owns it; a
- * monitor is already inside and skips it), then mnt, pid, uts, ipc, net
+ * supervisor is already inside and skips it), then mnt, pid, uts, ipc, net
  * and cgroup, skipping any it already shares (--network host).  Joining the
  * PID namespace only affects children, so the caller then forks and the
  * child calls exec_child(), which is PID N inside the container.

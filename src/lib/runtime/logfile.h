@@ -3,7 +3,7 @@
  * One line per line of output:
  *   2024-05-01T10:00:00.123456789Z stdout F hello
  * F marks a full line, P a partial one (output without a newline, or a line
- * longer than the buffer): the reader joins P pieces.  The monitor writes
+ * longer than the buffer): the reader joins P pieces.  The supervisor writes
  * <ctrdir>/log and, with max-size, rotates log -> log.1 -> ... keeping at
  * most max-file files in all.
  */

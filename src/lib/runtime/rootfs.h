@@ -1,6 +1,6 @@
 /* rootfs.h - the container's filesystem, built inside its mount namespace.
  *
- * rootfs_mount_overlay() runs in the namespace holder (user+mount ns) and
+ * rootfs_mount_overlay() runs in the supervisor (user+mount ns) and
  * mounts the layers at rundir/merged, with kernel overlayfs (userxattr) or
  * fuse-overlayfs.  rootfs_setup() runs in the container's own mount
  * namespace and puts /proc, /sys, /dev, masks, volumes and the generated

@@ -114,8 +114,8 @@ struct init_ctx {
 	const struct msg *go;
 	int sk;          /* control socket (CLOEXEC) */
 	int failfd;      /* write a byte here before failing (CLOEXEC) */
-	int alivefd;     /* read end: POLLHUP once the holder is gone */
-	int outfd, errfd;  /* detached: stdout and stderr pipes to the monitor, else -1 */
+	int alivefd;     /* read end: POLLHUP once the supervisor is gone */
+	int outfd, errfd;  /* detached: stdout and stderr pipes to the supervisor, else -1 */
 	int netfd;       /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
 	int joinnet;     /* container:ID: the net namespace to join instead of a new one; else -1 */
 };
@@ -294,7 +294,7 @@ static __attribute__((noreturn)) void init_fail(struct init_ctx *c, struct err *
 {
 	send_error(c->sk, e, status);
 	if (write(c->failfd, "F", 1) < 0) {
-		/* the holder sees our exit anyway */
+		/* the supervisor sees our exit anyway */
 	}
 	_exit(status);
 }
@@ -323,7 +323,7 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
 			;
 		if (n != 1)
-			_exit(125); /* the holder reports the helper's error */
+			_exit(125); /* the supervisor reports the helper's error */
 		close(c->netfd);
 		log_debug("init: network up");
 	}
@@ -358,7 +358,7 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	if (s->root_emulation && rootemu_install(&e) < 0)
 		init_fail(c, &e, 125);
 	/* credential changes cleared the parent-death signal: set it again and
-	 * make sure the holder did not die in between */
+	 * make sure the supervisor did not die in between */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pfd = (struct pollfd){ .fd = c->alivefd, .events = POLLIN };
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
@@ -383,7 +383,7 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	init_fail(c, &e, en == ENOENT ? 127 : 126);
 }
 
-/* ---- the holder ----------------------------------------------------------- */
+/* ---- the supervisor ----------------------------------------------------------- */
 
 static void close_pair(int p[2])
 {
@@ -394,10 +394,10 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-/* burrow-net for the init child: the holder is root in the init's user
+/* burrow-net for the init child: the supervisor is root in the init's user
  * namespace (the helper skips joining it) and still in the host's network
  * namespace, where the helper binds the published ports. */
-static int holder_spawn_net(struct monitor *m, struct err *e)
+static int supervisor_spawn_net(struct supervisor *m, struct err *e)
 {
 	const struct container_spec *s = m->s;
 	struct net_opts o;
@@ -432,11 +432,11 @@ static int holder_spawn_net(struct monitor *m, struct err *e)
 	return 0;
 }
 
-/* The helper was spawned early (holder_main) or is spawned now (a restart);
+/* The helper was spawned early (supervisor_main) or is spawned now (a restart);
  * it joins the init's namespaces and is up when this returns. */
 /* write(2) to a pipe whose reader may be gone, without dying of SIGPIPE:
  * the init closes its end when it fails before it reads (a bad volume
- * under load), and the holder must live to report that error. */
+ * under load), and the supervisor must live to report that error. */
 static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
 {
 	sigset_t pipe_set, old;
@@ -457,16 +457,16 @@ static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
 	return n;
 }
 
-static int holder_start_net(struct monitor *m, pid_t child, struct err *e)
+static int supervisor_start_net(struct supervisor *m, pid_t child, struct err *e)
 {
-	if (!m->net.pending && holder_spawn_net(m, e) < 0)
+	if (!m->net.pending && supervisor_spawn_net(m, e) < 0)
 		return -1;
 	if (net_attach(&m->net, child, e) < 0)
 		return err_wrap(e, "starting the network (burrow-net)");
 	return 0;
 }
 
-int holder_start_init(struct monitor *m, struct err *e)
+int supervisor_start_init(struct supervisor *m, struct err *e)
 {
 	const struct container_spec *s = m->s;
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -487,7 +487,7 @@ int holder_start_init(struct monitor *m, struct err *e)
 	}
 	if (s->net != NET_HOST && s->net != NET_CONTAINER)
 		flags |= CLONE_NEWNET;
-	/* with a cgroup, the init starts inside it (the holder stays out) */
+	/* with a cgroup, the init starts inside it (the supervisor stays out) */
 	child = m->cg.path ? cgroup_clone(&m->cg, flags, &ce) : sys_clone_ns(flags);
 	if (child < 0) {
 		if (ce.msg)
@@ -526,7 +526,7 @@ int holder_start_init(struct monitor *m, struct err *e)
 		/* the init builds its rootfs meanwhile and waits for this before exec */
 		close(netp[0]);
 		netp[0] = -1;
-		if (holder_start_net(m, child, &ne) < 0) {
+		if (supervisor_start_net(m, child, &ne) < 0) {
 			net_failed = true;
 			kill(child, SIGKILL);
 		} else if (write_nosigpipe(netp[1], "1", 1) != 1 && errno != EPIPE) {
@@ -608,8 +608,8 @@ out:
 /* --network container:ID: into ID's user namespace instead of a new one (a
  * net namespace can only be joined from the user namespace that owns it),
  * and a new mount namespace there; the init joins nsfd[1], the net
- * namespace (holder_start_init). */
-static int holder_join_shared(struct monitor *m, int nsfd[2], struct err *e)
+ * namespace (supervisor_start_init). */
+static int supervisor_join_shared(struct supervisor *m, int nsfd[2], struct err *e)
 {
 	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0)
 		return err_make(e, errno, "joining the user namespace of container %.12s",
@@ -621,16 +621,16 @@ static int holder_join_shared(struct monitor *m, int nsfd[2], struct err *e)
 	return 0;
 }
 
-static __attribute__((noreturn)) void holder_main(const struct container_spec *s, int sk, pid_t parent,
+static __attribute__((noreturn)) void supervisor_main(const struct container_spec *s, int sk, pid_t parent,
 						  int nsfd[2])
 {
 	struct err e = ERR_INIT;
-	struct monitor mon;
+	struct supervisor mon;
 	struct msg m;
 	sigset_t none;
 	int st;
 
-	/* SIGCHLD and SIGUSR1 stay pending for the monitor's signalfd */
+	/* SIGCHLD and SIGUSR1 stay pending for the supervisor's signalfd */
 	sigemptyset(&none);
 	sigaddset(&none, SIGCHLD);
 	sigaddset(&none, SIGUSR1);
@@ -659,8 +659,8 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 				&mon.cg, &e) < 0)
 			goto fail;
 	}
-	log_debug("holder: maps written");
-	if (nsfd[1] >= 0 && holder_join_shared(&mon, nsfd, &e) < 0)
+	log_debug("supervisor: maps written");
+	if (nsfd[1] >= 0 && supervisor_join_shared(&mon, nsfd, &e) < 0)
 		goto fail;
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
@@ -674,21 +674,21 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 	}
 	/* burrow-net loads, sets up libslirp and binds the published ports
 	 * while the overlay is mounted and the init builds its rootfs; it joins
-	 * the init's namespaces in holder_start_init */
-	if (s->net == NET_SLIRP && holder_spawn_net(&mon, &e) < 0)
+	 * the init's namespaces in supervisor_start_init */
+	if (s->net == NET_SLIRP && supervisor_spawn_net(&mon, &e) < 0)
 		goto fail;
 	if (rootfs_mount_overlay(s, &mon.fuse_pid, &e) < 0)
 		goto fail;
-	log_debug("holder: overlay mounted");
-	if (holder_start_init(&mon, &e) < 0)
+	log_debug("supervisor: overlay mounted");
+	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
 	memset(&m, 0, sizeof m);
 	m.type = MSG_PID;
 	m.a = mon.init;
 	msg_send(sk, &m, -1);
-	monitor_record_start(&mon, false);
+	supervisor_record_start(&mon, false);
 	if (s->detach) {
-		/* From here on the holder is the container's monitor and outlives
+		/* From here on the supervisor is the container's supervisor and outlives
 		 * the CLI, which exits once it reads STARTED: no parent-death
 		 * signal, no terminal, and no hold on the CLI's stdout (which may
 		 * be the pipe of a $(burrow run -d ...)).  setsid() above already
@@ -710,10 +710,10 @@ static __attribute__((noreturn)) void holder_main(const struct container_spec *s
 		close(sk);
 		mon.sk = -1;
 	}
-	st = monitor_run(&mon);
-	log_debug("holder: container exited");
-	monitor_cleanup(&mon, st);
-	log_debug("holder: cleaned up");
+	st = supervisor_run(&mon);
+	log_debug("supervisor: container exited");
+	supervisor_cleanup(&mon, st);
+	log_debug("supervisor: cleaned up");
 	if (mon.sk >= 0) {
 		memset(&m, 0, sizeof m);
 		m.type = MSG_EXIT;
@@ -741,7 +741,7 @@ int container_handle_msg(struct container_proc *p, struct err *e)
 		return err_make(e, errno, "reading the container's control socket");
 	if (n == 0) {
 		if (!p->exited) {
-			/* the holder died without reporting: treat it as killed */
+			/* the supervisor died without reporting: treat it as killed */
 			p->exited = true;
 			p->wstatus = SIGKILL;
 		}
@@ -798,7 +798,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		close(sk[1]);
 		return -1;
 	}
-	/* container:ID: the holder joins ID's user namespace itself */
+	/* container:ID: the supervisor joins ID's user namespace itself */
 	pid = sys_clone_ns(nsfd[1] >= 0 ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
 	if (pid < 0) {
 		int saved = errno;
@@ -811,14 +811,14 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	}
 	if (pid == 0) {
 		close(sk[0]);
-		holder_main(s, sk[1], parent, nsfd);
+		supervisor_main(s, sk[1], parent, nsfd);
 	}
 	closep(&nsfd[0]);
 	closep(&nsfd[1]);
 	close(sk[1]);
 	p->sk = sk[0];
-	p->holder = pid;
-	log_debug("cloned the holder %d", (int)pid);
+	p->supervisor = pid;
+	log_debug("cloned the supervisor %d", (int)pid);
 	if (s->net != NET_CONTAINER && userns_maps_start(pid, s->idmap, &job, e) < 0)
 		goto kill;
 	if (prep && prep(prep_arg, e) < 0) {
@@ -827,8 +827,8 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		err_clear(&ignore);
 		goto kill;
 	}
-	/* limits: the container's cgroup, with the holder as its supervisor
-	 * (outside it); the holder clones the init into it */
+	/* limits: the container's cgroup, with the supervisor as its supervisor
+	 * (outside it); the supervisor clones the init into it */
 	if (s->has_limits && !s->no_cgroups && cgroup_create(&s->limits, s->id, pid, &cg, e) < 0) {
 		struct err ignore = ERR_INIT;
 		userns_maps_finish(&job, &ignore);
@@ -858,7 +858,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		if (r < 0)
 			goto reap;
 		if (r == MSG_STARTED) {
-			cgroup_close(&cg);   /* the monitor owns it now */
+			cgroup_close(&cg);   /* the supervisor owns it now */
 			return 0;
 		}
 		if (p->exited) {
@@ -870,10 +870,10 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 kill:
 	kill(pid, SIGKILL);
 reap:
-	/* the holder cleans up and exits on its own after an error */
+	/* the supervisor cleans up and exits on its own after an error */
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	p->holder = 0;
+	p->supervisor = 0;
 	container_proc_close(p);
 	if (cg.path) {
 		struct err ignore = ERR_INIT;
@@ -893,16 +893,16 @@ int container_wait(struct container_proc *p, struct err *e)
 
 void container_proc_release(struct container_proc *p)
 {
-	p->holder = 0;
+	p->supervisor = 0;
 	container_proc_close(p);
 }
 
 void container_proc_close(struct container_proc *p)
 {
-	if (p->holder > 0) {
-		while (waitpid(p->holder, NULL, 0) < 0 && errno == EINTR)
+	if (p->supervisor > 0) {
+		while (waitpid(p->supervisor, NULL, 0) < 0 && errno == EINTR)
 			;
-		p->holder = 0;
+		p->supervisor = 0;
 	}
 	if (p->sk >= 0)
 		close(p->sk);

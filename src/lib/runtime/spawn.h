@@ -1,15 +1,15 @@
 /* spawn.h - starting a container.
  *
  * Three processes take part:
- *   the caller (CLI or, later, the monitor);
- *   the holder, cloned into a new user + mount namespace: the caller writes
+ *   the caller (CLI or, later, the supervisor);
+ *   the supervisor, cloned into a new user + mount namespace: the caller writes
  *     its ID maps (newuidmap/newgidmap at once) while it waits on the
  *     control socket; it then mounts the overlay (kernel, or fuse-overlayfs
  *     as its own child) and clones
  *   the container init, in new PID, mount, UTS, IPC, cgroup and (unless
  *     --network host) net namespaces.  It builds the rootfs, pivots, drops
  *     capabilities, sets no_new_privs and execs the command as PID 1.
- * The holder keeps the overlay and reports the init's exit status; it
+ * The supervisor keeps the overlay and reports the init's exit status; it
  * exists so that fuse-overlayfs lives outside the container's PID
  * namespace and is torn down with it.  Errors before exec travel back as
  * (errno, status, message) on the control socket.
@@ -25,9 +25,9 @@
 #include "lib/base/error.h"
 
 struct container_proc {
-	pid_t holder;   /* host pid of the holder */
+	pid_t supervisor;   /* host pid of the supervisor */
 	pid_t init;     /* host pid of the container's PID 1 */
-	int sk;         /* control socket to the holder */
+	int sk;         /* control socket to the supervisor */
 	int ptmx;       /* pty master for -t, else -1 */
 	bool exited;
 	int wstatus;    /* raw wait status of the init, once exited */
@@ -35,7 +35,7 @@ struct container_proc {
 
 /* Start s; returns once the command was exec'd, or -1 with the child's
  * error (e->status 125, 126 or 127).  ws is the terminal size for -t.
- * prep (optional) runs while newuidmap/newgidmap write the maps: the holder
+ * prep (optional) runs while newuidmap/newgidmap write the maps: the supervisor
  * waits for both before it touches the container's directories. */
 int container_start(const struct container_spec *s, const struct winsize *ws,
 		    int (*prep)(void *arg, struct err *e), void *prep_arg,
@@ -45,9 +45,9 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 int container_handle_msg(struct container_proc *p, struct err *e);
 /* Block until the container exits; returns its exit code (0-255, 128+N). */
 int container_wait(struct container_proc *p, struct err *e);
-/* Close the control fds and reap the holder. */
+/* Close the control fds and reap the supervisor. */
 void container_proc_close(struct container_proc *p);
-/* Close the control fds and leave the holder to finish exiting on its own
+/* Close the control fds and leave the supervisor to finish exiting on its own
  * (it already reported the exit and cleaned up; the kernel unmounts the
  * overlay as its mount namespace goes): for a caller that exits next. */
 void container_proc_release(struct container_proc *p);

@@ -1,4 +1,4 @@
-/* spawn_int.h - what spawn.c shares with monitor.c and exec.c (not a public
+/* spawn_int.h - what spawn.c shares with supervisor.c and exec.c (not a public
  * interface: the CLI uses spawn.h, exec.h and state.h). */
 #ifndef BURROW_SPAWN_INT_H
 #define BURROW_SPAWN_INT_H
@@ -33,14 +33,14 @@ void spawn_finalize_env(char ***env, const char *hostname, bool tty, const struc
 /* execve along the environment's PATH; returns the errno that decides 126/127 */
 int spawn_exec_in_path(char **argv, char **env);
 
-/* The holder, which is the monitor (see monitor.c). */
-struct monitor {
+/* The supervisor, which is the supervisor (see supervisor.c). */
+struct supervisor {
 	const struct container_spec *s;
 	struct msg go;             /* the terminal size for each init */
 	int sk;                    /* to the caller; -1 once a detached caller has left */
 	pid_t init;                /* host pid of the current init, 0 when none */
 	unsigned long long init_start;
-	int alive;                 /* write end the init watches for the holder's death */
+	int alive;                 /* write end the init watches for the supervisor's death */
 	pid_t fuse_pid;
 	int out, err;              /* -d without -t: read ends of the init's stdout/stderr */
 	int ptmx;                  /* -d -t: the pty master */
@@ -52,13 +52,13 @@ struct monitor {
 /* Clone a new container init over the mounted overlay.  Returns once it
  * exec'd; fills m->init, m->out/err or m->ptmx (or, attached, passes the
  * pty master on to the caller). */
-int holder_start_init(struct monitor *m, struct err *e);
-/* monitor.c: record the start, then supervise until the container is done
+int supervisor_start_init(struct supervisor *m, struct err *e);
+/* supervisor.c: record the start, then supervise until the container is done
  * for good (restart policy included); returns the last raw wait status. */
-void monitor_record_start(struct monitor *m, bool restart);
-int monitor_run(struct monitor *m);
+void supervisor_record_start(struct supervisor *m, bool restart);
+int supervisor_run(struct supervisor *m);
 /* Unmount, stop fuse-overlayfs, remove the runroot entry, record the exit
  * (or remove the container with --rm). */
-void monitor_cleanup(struct monitor *m, int wstatus);
+void supervisor_cleanup(struct supervisor *m, int wstatus);
 
 #endif

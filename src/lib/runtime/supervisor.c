@@ -1,6 +1,6 @@
-/* monitor.c - the per-container supervisor.
+/* supervisor.c - the per-container supervisor.
  *
- * The monitor is the holder of spawn.c (see spawn.h): the process that is
+ * The supervisor (started by spawn.c, see spawn.h) is the process that is
  * already in the container's user and mount namespaces, holds the overlay
  * and fuse-overlayfs, and is the parent of the container's init.  With -d
  * it outlives the CLI and:
@@ -13,14 +13,14 @@
  *     mounted overlay, after a backoff of 100 ms doubling up to 30 s;
  *   - records every transition in state.json and cleans up at the end.
  * Attached (run without -d, start -a), the CLI relays the terminal and the
- * monitor only records the state and runs healthchecks.
+ * supervisor only records the state and runs healthchecks.
  *
  * `stop` ends the restart policy by setting stop_requested in state.json
- * before it signals the init, and pokes the monitor with SIGUSR1 so that a
- * backoff wait ends early.  The monitor reads the flag under the state lock
+ * before it signals the init, and pokes the supervisor with SIGUSR1 so that a
+ * backoff wait ends early.  The supervisor reads the flag under the state lock
  * when the init exits.
  *
- * Idle, the monitor sleeps in poll() with no timeout (or the healthcheck
+ * Idle, the supervisor sleeps in poll() with no timeout (or the healthcheck
  * interval).  It is a fork of the CLI, so after the start it returns the
  * heap to the kernel (malloc_trim) and drops its mappings of the CLI's code
  * (see trim()), which keeps its resident set under 1 MB.
@@ -52,8 +52,8 @@
 
 enum { MAX_CLIENTS = 8 };
 
-struct mon_loop {
-	struct monitor *m;
+struct sup_loop {
+	struct supervisor *m;
 	struct logfile log;
 	int sfd;
 	int listen_fd;
@@ -62,7 +62,7 @@ struct mon_loop {
 	uint64_t started;          /* usec of the last start */
 };
 
-void monitor_record_start(struct monitor *m, bool restart)
+void supervisor_record_start(struct supervisor *m, bool restart)
 {
 	const struct container_spec *s = m->s;
 	struct ctr_state st;
@@ -79,8 +79,8 @@ void monitor_record_start(struct monitor *m, bool restart)
 	st.status = ST_RUNNING;
 	st.pid = m->init;
 	st.pid_start = m->init_start;
-	st.monitor = getpid();
-	st.monitor_start = proc_start_time(st.monitor);
+	st.supervisor = getpid();
+	st.supervisor_start = proc_start_time(st.supervisor);
 	st.exit_code = 0;
 	st.oom_killed = false;
 	st.finished_at[0] = '\0';
@@ -114,7 +114,7 @@ void monitor_record_start(struct monitor *m, bool restart)
 }
 
 /* Record the exit; returns whether stop/kill/rm asked for no restart. */
-static bool record_exit(struct monitor *m, int wstatus, bool final)
+static bool record_exit(struct supervisor *m, int wstatus, bool final)
 {
 	const struct container_spec *s = m->s;
 	struct ctr_state st;
@@ -142,8 +142,8 @@ static bool record_exit(struct monitor *m, int wstatus, bool final)
 	st.pid = 0;
 	st.pid_start = 0;
 	if (final) {
-		st.monitor = 0;
-		st.monitor_start = 0;
+		st.supervisor = 0;
+		st.supervisor_start = 0;
 	}
 	state_time_now(st.finished_at, sizeof st.finished_at);
 	if (state_save(s->ctrdir, &st, &e) < 0)
@@ -153,7 +153,7 @@ static bool record_exit(struct monitor *m, int wstatus, bool final)
 	return stop;
 }
 
-static bool should_restart(const struct monitor *m, int wstatus, int count)
+static bool should_restart(const struct supervisor *m, int wstatus, int count)
 {
 	const struct restart_policy *r = &m->s->restart;
 
@@ -173,7 +173,7 @@ static bool should_restart(const struct monitor *m, int wstatus, int count)
 
 /* ---- attach ------------------------------------------------------------------- */
 
-static void open_attach_socket(struct mon_loop *l)
+static void open_attach_socket(struct sup_loop *l)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int dfd = open(l->m->s->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -193,13 +193,13 @@ static void open_attach_socket(struct mon_loop *l)
 	l->listen_fd = fd;
 }
 
-static void drop_client(struct mon_loop *l, int i)
+static void drop_client(struct sup_loop *l, int i)
 {
 	close(l->clients[i]);
 	l->clients[i] = -1;
 }
 
-static void to_clients(struct mon_loop *l, const char *buf, size_t n)
+static void to_clients(struct sup_loop *l, const char *buf, size_t n)
 {
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (l->clients[i] >= 0 && send(l->clients[i], buf, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
@@ -208,7 +208,7 @@ static void to_clients(struct mon_loop *l, const char *buf, size_t n)
 }
 
 /* read what is there; false on EOF/error */
-static bool pump_output(struct mon_loop *l, int fd, int stream)
+static bool pump_output(struct sup_loop *l, int fd, int stream)
 {
 	char buf[16384];
 	ssize_t n = read(fd, buf, sizeof buf);
@@ -230,9 +230,9 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void drain_outputs(struct mon_loop *l)
+static void drain_outputs(struct sup_loop *l)
 {
-	struct monitor *m = l->m;
+	struct supervisor *m = l->m;
 	int *fds[] = { &m->out, &m->err, &m->ptmx };
 
 	for (int i = 0; i < 3; i++) {
@@ -255,7 +255,7 @@ static void drain_outputs(struct mon_loop *l)
 
 /* ---- health ------------------------------------------------------------------- */
 
-static void run_health(struct mon_loop *l)
+static void run_health(struct sup_loop *l)
 {
 	const struct container_spec *s = l->m->s;
 	struct health_result r;
@@ -274,7 +274,7 @@ static void run_health(struct mon_loop *l)
 
 static void trim(void)
 {
-	/* The monitor is a fork of the CLI: its page tables still map the
+	/* The supervisor is a fork of the CLI: its page tables still map the
 	 * libc, json-c and burrow code the CLI ran (with fault-around, 64 KiB
 	 * per fault), about 1.8 MB of shared pages it will not touch again.
 	 * Unmap the read-only file pages that hold no private copy (smaps
@@ -327,11 +327,11 @@ static void trim(void)
 	}
 }
 
-static bool reap(struct mon_loop *l, int *st);
+static bool reap(struct sup_loop *l, int *st);
 
-static int supervise(struct mon_loop *l)
+static int supervise(struct sup_loop *l)
 {
-	struct monitor *m = l->m;
+	struct supervisor *m = l->m;
 	bool trimmed = false;
 
 	for (;;) {
@@ -412,9 +412,9 @@ static int supervise(struct mon_loop *l)
 }
 
 /* reap children; returns true (and *st) when the init was among them */
-static bool reap(struct mon_loop *l, int *st)
+static bool reap(struct sup_loop *l, int *st)
 {
-	struct monitor *m = l->m;
+	struct supervisor *m = l->m;
 
 	for (;;) {
 		int ws;
@@ -435,7 +435,7 @@ static bool reap(struct mon_loop *l, int *st)
 }
 
 /* sleep for the backoff; false if a stop came in meanwhile */
-static bool backoff(struct mon_loop *l, uint64_t ms)
+static bool backoff(struct sup_loop *l, uint64_t ms)
 {
 	uint64_t until = now_usec() + ms * 1000;
 	struct ctr_state st;
@@ -471,10 +471,10 @@ static bool backoff(struct mon_loop *l, uint64_t ms)
 	return !stop;
 }
 
-int monitor_run(struct monitor *m)
+int supervisor_run(struct supervisor *m)
 {
 	const struct container_spec *s = m->s;
-	struct mon_loop l;
+	struct sup_loop l;
 	struct err e = ERR_INIT;
 	sigset_t set;
 	int st, count = 0;
@@ -515,14 +515,14 @@ int monitor_run(struct monitor *m)
 				break;
 		}
 		count++;
-		if (holder_start_init(m, &e) < 0) {
+		if (supervisor_start_init(m, &e) < 0) {
 			char *msg = xasprintf("burrow: restarting the container: %s\n", e.msg);
 			logfile_write(&l.log, LOG_STDERR, msg, strlen(msg));
 			free(msg);
 			err_clear(&e);
 			break;
 		}
-		monitor_record_start(m, true);
+		supervisor_record_start(m, true);
 	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (l.clients[i] >= 0)
@@ -535,11 +535,11 @@ int monitor_run(struct monitor *m)
 	return st;
 }
 
-/* Remove the container's cgroup.  The holder is not in it (cgroup.h): it
+/* Remove the container's cgroup.  The supervisor is not in it (cgroup.h): it
  * sits in the delegated base's leaf, or in the systemd scope's supervisor
  * leaf, which keeps the scope (and memory.events) there until the exit is
- * recorded; systemd removes the scope once the holder exits. */
-static void monitor_drop_cgroup(struct monitor *m)
+ * recorded; systemd removes the scope once the supervisor exits. */
+static void supervisor_drop_cgroup(struct supervisor *m)
 {
 	struct err e = ERR_INIT;
 
@@ -550,7 +550,7 @@ static void monitor_drop_cgroup(struct monitor *m)
 	err_clear(&e);
 }
 
-void monitor_cleanup(struct monitor *m, int wstatus)
+void supervisor_cleanup(struct supervisor *m, int wstatus)
 {
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
@@ -587,7 +587,7 @@ void monitor_cleanup(struct monitor *m, int wstatus)
 	recorded = m->cg.path && !s->remove;
 	if (recorded)
 		record_exit(m, wstatus, true);
-	monitor_drop_cgroup(m);
+	supervisor_drop_cgroup(m);
 	if (s->remove) {
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
