@@ -148,9 +148,10 @@ static void run_cases(const char *mode)
 	check(mode, rootfd, "/a/b/c/file", R, IN_ROOT, 0, "a/b/c/file");
 	check(mode, rootfd, "/a/b/c/file", R, BENEATH, EXDEV, NULL);
 
-	/* the empty path */
-	check(mode, rootfd, "", P, IN_ROOT, ENOENT, NULL);
-	check(mode, rootfd, "", R, BENEATH, ENOENT, NULL);
+	/* the empty path is the root */
+	check(mode, rootfd, "", P, IN_ROOT, 0, ".");
+	check(mode, rootfd, "", R | D, BENEATH, 0, ".");
+	check(mode, rootfd, "", O_WRONLY | O_CREAT, IN_ROOT, EISDIR, NULL);
 
 	/* symlinks inside the root */
 	check(mode, rootfd, "a/b/link-rel", R, IN_ROOT, 0, "file");

@@ -11,6 +11,7 @@
 
 #include "lib/record/container.h"
 #include "lib/record/spec.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 #include "tap.h"
 
@@ -665,11 +666,13 @@ int main(void)
 	test_tmpfs();
 	test_env(tmp);
 	test_users_text();
-	unsetenv("BURROW_TEST_NO_OPENAT2");
-	test_users_rootfs(tmp, "openat2");
-	setenv("BURROW_TEST_NO_OPENAT2", "1", 1);
+	if (safe_open_have_openat2()) {
+		safe_open_force(SAFE_OPEN_OPENAT2);
+		test_users_rootfs(tmp, "openat2");
+	}
+	safe_open_force(SAFE_OPEN_FALLBACK);
 	test_users_rootfs(tmp, "fallback");
-	unsetenv("BURROW_TEST_NO_OPENAT2");
+	safe_open_force(SAFE_OPEN_AUTO);
 	test_caps();
 	test_network();
 	test_signals();

@@ -279,10 +279,6 @@ static int open_fallback(int rootfd, const char *path, int flags, mode_t mode, u
 	struct walk w = { .rootfd = rootfd, .resolve = resolve, .cur = rootfd };
 	int fd, saved;
 
-	if (!*path) {
-		errno = ENOENT;
-		return -1;
-	}
 	if (*path == '/' && (resolve & RESOLVE_BENEATH)) {
 		errno = EXDEV;
 		return -1;
@@ -317,6 +313,8 @@ int safe_open_in_root(int rootfd, const char *path, int flags, mode_t mode, unsi
 	}
 	if (!(flags & O_CREAT) && (flags & O_TMPFILE) != O_TMPFILE)
 		mode = 0;
+	if (!*path)
+		path = ".";
 	if (safe_open_current() == SAFE_OPEN_FALLBACK)
 		return open_fallback(rootfd, path, flags, mode, resolve);
 	do {

@@ -13,7 +13,7 @@
  * links (/proc/PID/fd/N and the like) are never followed: RESOLVE_NO_MAGICLINKS
  * is always on.  flags are open(2) flags (O_PATH, O_DIRECTORY, O_CREAT,
  * O_NOFOLLOW, ...); O_CLOEXEC is always added; mode is used with O_CREAT.
- * An empty path fails with ENOENT, as in openat2(2).
+ * An empty path is the root itself, like "." (openat2 itself says ENOENT).
  *
  * Returns the new fd, or -1 with errno set, like openat2(2), which is used
  * when the kernel has it (Linux 5.6; probed once).  Otherwise, or when the

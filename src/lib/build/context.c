@@ -10,25 +10,8 @@
 #include "context_int.h"
 #include "copy.h"
 #include "lib/store/unpack.h"
-#include "lib/base/syscalls.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/util.h"
-
-#ifndef RESOLVE_BENEATH
-#define RESOLVE_BENEATH 0x08
-#endif
-
-/* a file of the context; relpath must stay below the root */
-static int open_beneath(int dirfd, const char *relpath, int flags)
-{
-	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC),
-				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
-	int fd;
-
-	do
-		fd = sys_openat2(dirfd, relpath, &how, sizeof how);
-	while (fd < 0 && errno == EAGAIN);
-	return fd;
-}
 
 static int context_init(struct build_context *c, const char *dir, struct err *e)
 {
@@ -129,7 +112,8 @@ int build_context_read(const struct build_context *c, const char *relpath, size_
 
 	while (*relpath == '/')
 		relpath++;
-	fd = open_beneath(c->dirfd, *relpath ? relpath : ".", O_RDONLY | O_NOCTTY);
+	/* a file of the context: relpath must stay below the root */
+	fd = safe_open_in_root(c->dirfd, relpath, O_RDONLY | O_NOCTTY, 0, RESOLVE_BENEATH);
 	if (fd < 0) {
 		if (errno == EXDEV)
 			return err_make(e, 0, "%s: the path leads outside the build context", relpath);

@@ -12,19 +12,9 @@
 #include <unistd.h>
 
 #include "lib/store/unpack.h"
-#include "lib/base/syscalls.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 #include "mergefs.h"
-
-#ifndef RESOLVE_BENEATH
-#define RESOLVE_BENEATH 0x08
-#endif
-#ifndef RESOLVE_NO_SYMLINKS
-#define RESOLVE_NO_SYMLINKS 0x04
-#endif
-#ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_MAGICLINKS 0x02
-#endif
 
 #define MAX_SYMLINKS 40
 
@@ -361,20 +351,12 @@ int mfs_list(const struct mfs *fs, const struct mentry *dir, char ***names, stru
 
 int mfs_open(const struct mfs *fs, const struct mentry *ent, int flags, struct err *e)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	const char *p = *ent->path ? ent->path : ".";
 	int fd;
 
 	if (ent->layer >= fs->n)
 		return err_make(e, ENOENT, "/%s", ent->path);
-	do
-		fd = sys_openat2(fs->fds[ent->layer], p, &how, sizeof how);
-	while (fd < 0 && errno == EAGAIN);
-	if (fd < 0 && errno == ENOSYS)
-		fd = openat(fs->fds[ent->layer], p, flags | O_NOFOLLOW | O_CLOEXEC);
+	fd = safe_open_in_root(fs->fds[ent->layer], ent->path, flags | O_NOFOLLOW, 0,
+			       RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
 	if (fd < 0)
 		return err_make(e, errno, "opening %s", ent->path);
 	return fd;

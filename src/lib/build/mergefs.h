@@ -16,7 +16,7 @@
  * the same with the kernel overlay, fuse-overlayfs or no overlay at all.
  * Entries are found with fstatat() relative to the layer roots on paths
  * whose parents are real directories (never symlinks) in that layer, and
- * file content is opened with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS),
+ * file content is opened with safe_open_in_root(RESOLVE_BENEATH|NO_SYMLINKS),
  * so nothing outside the roots is read even if the tree changes meanwhile.
  */
 #ifndef BURROW_BUILD_MERGEFS_H

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "spec.h"
-#include "lib/base/syscalls.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 
 /* the user databases of an image are small; a bigger one is hostile */
@@ -548,45 +548,11 @@ int resolve_user_text(const char *passwd, const char *group, const char *spec,
 	return 0;
 }
 
-/* Open path below rootfd without leaving it.  openat2(RESOLVE_IN_ROOT) when
- * the kernel has it; else (or with BURROW_TEST_NO_OPENAT2 set, so the tests
- * cover it) walk the components refusing every symlink. */
-static int open_in_root(int rootfd, const char *path)
-{
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	_cleanup_free_ char *copy = NULL;
-	int fd, dfd;
-	char *p, *slash;
-
-	if (!getenv("BURROW_TEST_NO_OPENAT2")) {
-		fd = sys_openat2(rootfd, path, &how, sizeof how);
-		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-			return fd;
-	}
-	copy = xstrdup(path);
-	dfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
-	if (dfd < 0)
-		return -1;
-	for (p = copy; (slash = strchr(p, '/')); p = slash + 1) {
-		*slash = '\0';
-		fd = openat(dfd, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(dfd);
-		if (fd < 0)
-			return -1;
-		dfd = fd;
-	}
-	fd = openat(dfd, p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-	close(dfd);
-	return fd;
-}
-
 /* Read a user database; a missing one leaves *out NULL. */
 static int read_userdb(int rootfd, const char *path, char **out, struct err *e)
 {
-	_cleanup_close_ int fd = open_in_root(rootfd, path);
+	_cleanup_close_ int fd = safe_open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0,
+						   RESOLVE_IN_ROOT);
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	struct stat st;

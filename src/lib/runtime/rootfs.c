@@ -22,19 +22,11 @@
 
 #include "lib/base/log.h"
 #include "rootfs.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 
 #define FDPATH(buf, fd) (snprintf((buf), sizeof(buf), "/proc/self/fd/%d", (fd)), (buf))
-
-static int open_in_root(int rootfd, const char *rel, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	return sys_openat2(rootfd, rel, &how, sizeof how);
-}
 
 int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err *e)
 {
@@ -46,7 +38,7 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 	while (*path == '/')
 		path++;
 	rel = xstrdup(*path ? path : ".");
-	fd = open_in_root(rootfd, rel, O_PATH);
+	fd = safe_open_in_root(rootfd, rel, O_PATH, 0, RESOLVE_IN_ROOT);
 	if (fd >= 0 || errno != ENOENT || !create_as) {
 		if (fd < 0)
 			return err_make(e, errno == ENOSYS ? ENOSYS : errno, "opening /%s in the container", path);
@@ -54,7 +46,7 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 	}
 	/* walk down, creating missing directories; every name is created
 	 * relative to a directory fd that was resolved inside the root */
-	dfd = open_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	dfd = safe_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 	if (dfd < 0)
 		return err_make(e, errno, "opening the container root");
 	last = strrchr(rel, '/');
@@ -66,7 +58,7 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 		if (*p && strcmp(p, ".") != 0) {
 			if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST)
 				return err_make(e, errno, "creating /%s in the container", rel);
-			nfd = open_in_root(rootfd, rel, O_PATH | O_DIRECTORY);
+			nfd = safe_open_in_root(rootfd, rel, O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 			if (nfd < 0)
 				return err_make(e, errno, "opening /%s in the container", rel);
 			close(dfd);
@@ -84,7 +76,7 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 		if (f >= 0)
 			close(f);
 	}
-	fd = open_in_root(rootfd, rel, O_PATH);
+	fd = safe_open_in_root(rootfd, rel, O_PATH, 0, RESOLVE_IN_ROOT);
 	if (fd < 0)
 		return err_make(e, errno, "opening /%s in the container", rel);
 	return fd;

@@ -15,7 +15,7 @@
 #include "export.h"
 #include "layers.h"
 #include "lib/base/log.h"
-#include "lib/base/syscalls.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 #include "manifest.h"
 #include "pull.h"
@@ -274,13 +274,11 @@ out:
 static int open_blob(int dirfd, const char *path, struct err *e)
 {
 	_cleanup_free_ char *clean = NULL;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	int fd;
 
 	if (unpack_clean_path(path, &clean, e) < 0 || !*clean)
 		return err_make(e, 0, "bad path \"%s\" in the archive", path);
-	fd = sys_openat2(dirfd, clean, &how, sizeof how);
+	fd = safe_open_in_root(dirfd, clean, O_RDONLY, 0, RESOLVE_IN_ROOT);
 	if (fd < 0)
 		return err_make(e, errno, "opening %s in the archive", clean);
 	return fd;

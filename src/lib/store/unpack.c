@@ -14,12 +14,11 @@
 
 #include "digest.h"
 #include "lib/base/log.h"
-#include "lib/base/syscalls.h"
+#include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 #include "unpack.h"
 
 #define FEED_BUF (256 * 1024)
-#define RESOLVE_FLAGS (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 
 /* metadata of a directory, applied after every entry is written */
 struct dirmeta {
@@ -71,36 +70,21 @@ int unpack_clean_path(const char *in, char **out, struct err *e)
 	return 0;
 }
 
-static int open_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_FLAGS };
-	int fd;
-
-	if (!*path)
-		path = ".";
-	do
-		fd = sys_openat2(rootfd, path, &how, sizeof how);
-	while (fd < 0 && errno == EAGAIN);
-	return fd;
-}
-
 /* Open the directory dir (cleaned, relative to the root; "" is the root) as
  * O_PATH, creating missing components as 0755 directories. */
 static int open_parent(struct unpack *u, const char *dir, struct err *e)
 {
 	_cleanup_free_ char *p = NULL;
-	int fd = open_in_root(u->rootfd, dir, O_PATH | O_DIRECTORY);
+	int fd = safe_open_in_root(u->rootfd, dir, O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 
 	if (fd >= 0)
 		return fd;
-	if (errno == ENOSYS)
-		return err_make(e, errno, "openat2 (Linux 5.6 or later is needed)");
 	if (errno != ENOENT)
 		return err_make(e, errno, "opening directory %s", dir);
 	/* walk down, creating what is missing; each component is created in a
 	 * directory already resolved inside the root */
 	p = xstrdup(dir);
-	fd = open_in_root(u->rootfd, "", O_PATH | O_DIRECTORY);
+	fd = safe_open_in_root(u->rootfd, "", O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 	if (fd < 0)
 		return err_make(e, errno, "opening the layer root");
 	for (char *s = p, *name = p;; s++) {
@@ -109,14 +93,14 @@ static int open_parent(struct unpack *u, const char *dir, struct err *e)
 		char c = *s;
 		int next;
 		*s = '\0';
-		next = open_in_root(u->rootfd, p, O_PATH | O_DIRECTORY);
+		next = safe_open_in_root(u->rootfd, p, O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 		if (next < 0 && errno == ENOENT) {
 			if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) {
 				int saved = errno;
 				close(fd);
 				return err_make(e, saved, "creating directory %s", p);
 			}
-			next = open_in_root(u->rootfd, p, O_PATH | O_DIRECTORY);
+			next = safe_open_in_root(u->rootfd, p, O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 		}
 		if (next < 0) {
 			int saved = errno;
@@ -340,7 +324,7 @@ static int make_dir(struct unpack *u, struct archive_entry *ent, int pfd, const 
 	bool is_dir;
 
 	if (!*path) {
-		fd = open_in_root(u->rootfd, "", O_RDONLY | O_DIRECTORY);
+		fd = safe_open_in_root(u->rootfd, "", O_RDONLY | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
 	} else {
 		if (clear_name(pfd, name, true, &is_dir, e) < 0)
 			return -1;
@@ -367,7 +351,7 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 		return err_wrap(e, "hard link %s", path);
 	if (strcmp(clean, path) == 0)
 		return 0;
-	tfd = open_in_root(u->rootfd, clean, O_PATH | O_NOFOLLOW);
+	tfd = safe_open_in_root(u->rootfd, clean, O_PATH | O_NOFOLLOW, 0, RESOLVE_IN_ROOT);
 	if (tfd < 0 || fstat(tfd, &tst) < 0)
 		return err_make(e, errno, "hard link %s: target %s", path, target);
 	if (S_ISDIR(tst.st_mode))
@@ -463,7 +447,9 @@ static int finish_dirs(struct unpack *u, struct err *e)
 {
 	for (size_t i = u->ndirs; i-- > 0;) {
 		struct dirmeta *d = &u->dirs[i];
-		_cleanup_close_ int fd = open_in_root(u->rootfd, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		_cleanup_close_ int fd = safe_open_in_root(u->rootfd, d->path,
+							   O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
+							   RESOLVE_IN_ROOT);
 		struct stat st;
 
 		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != d->ino || st.st_dev != d->dev)

@@ -10,8 +10,8 @@
  *    REJECTS the whole archive (docker's "breakout" rule) instead of being
  *    clamped, so a hostile tar fails loudly;
  *  - the parent directory of every entry is opened with
- *    openat2(RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS), so symlinks in the
- *    layer (absolute or relative) resolve inside the root;
+ *    safe_open_in_root(RESOLVE_IN_ROOT) (lib/base/safeopen.h), so symlinks
+ *    in the layer (absolute or relative) resolve inside the root;
  *  - the last component is created with *at() calls, O_NOFOLLOW and
  *    O_EXCL; an existing non-directory is unlinked first, a directory over
  *    a directory is merged;
