@@ -149,12 +149,13 @@ check-vm: $(B)/tests/cgtest $(B)/tests/cgwork $(B)/burrow
 bench-cgroup: $(B)/tests/cgtest $(B)/tests/cgwork
 	sh bench/cgroup $(abspath $(B))
 
+# TESTS: what prove runs (default: everything)
+TESTS ?= $(B)/tests/unit tests/integration tests/vm/vm.t
 check-user: $(B)/burrow $(B)/burrow-init $(B)/burrow-net $(UNIT_BIN) $(B)/tests/testinit $(B)/tests/ptydrive $(B)/tests/netdrive man \
 	    $(B)/tests/cgtest $(B)/tests/cgwork
 	BURROW_BUILD=$(abspath $(B)) BURROW=$(abspath $(B))/burrow \
 	  TEST_TIMEOUT=$(TEST_TIMEOUT) VM_TEST_TIMEOUT=$(VM_TEST_TIMEOUT) \
-	  prove --exec 'sh tests/lib/timed.sh' -r $(PROVE_FLAGS) $(B)/tests/unit tests/integration \
-	    tests/vm/vm.t
+	  prove --exec 'sh tests/lib/timed.sh' -r $(PROVE_FLAGS) $(TESTS)
 
 demo:
 	@if [ "$$(id -u)" = 0 ]; then sh tests/lib/root-check.sh demo; \

@@ -14,7 +14,7 @@ diag "kernel: $(uname -srm)"
 [ -r /etc/os-release ] && diag "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
 diag "BURROW=${BURROW:-unset}" "BURROW_BUILD=${BURROW_BUILD:-unset}"
 diag "HOME=${HOME:-unset} XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-unset} TMPDIR=${TMPDIR:-unset}"
-for v in BURROW_OVERLAY BURROW_IDMAP BURROW_ROOT BURROW_RUNROOT; do
+for v in BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_ROOT BURROW_RUNROOT; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && diag "$v=$val (set for the whole suite)"

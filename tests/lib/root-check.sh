@@ -13,8 +13,9 @@
 # with a clean environment.  It exits with make's status.  The staging
 # directory is removed afterwards unless KEEP_STAGE=1.
 #
-# Passed through to the user's make: PROVE_FLAGS, and BURROW_OVERLAY /
-# BURROW_IDMAP when set (to force a fallback path for the whole suite);
+# Passed through to the user's make: PROVE_FLAGS; TESTS, what prove runs
+# (default: everything); BURROW_OVERLAY / BURROW_IDMAP / BURROW_SAFE_OPEN
+# when set (to force a fallback path for the whole suite);
 # BURROW_TEST_DEBIAN_TAR, the Debian rootfs tarball tests/lib/debian-fixture.sh
 # makes (default /var/cache/burrow-tests/debian-bookworm-minbase.tar.zst);
 # BURROW_VM=0 / BURROW_VM_MODES for the VM tests, and BURROW_VM_KERNEL, a
@@ -118,8 +119,8 @@ say "running make $target as $user in $stage"
 set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
-for v in PROVE_FLAGS BURROW_OVERLAY BURROW_IDMAP BURROW_VM BURROW_VM_KERNEL BURROW_VM_MODES \
-	BURROW_TEST_DEBIAN_TAR; do
+for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_VM \
+	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && set -- "$@" "$v=$val"
