@@ -56,7 +56,7 @@ static void mklink(const char *root, const char *rel, const char *target)
  *   esc-absdir -> /                         the root, absolutely
  *   loop1 -> loop2 -> loop1, self -> self   loops
  *   dangling -> newfile, dangling-out -> ../../outside/created
- *   dirlink -> a, filelink -> file, empty-dir/
+ *   dirlink -> a, filelink -> file, empty-dir/, chain/0 -> ... -> chain/40
  */
 static char *make_tree(const char *mode)
 {
@@ -83,6 +83,13 @@ static char *make_tree(const char *mode)
 	mklink(root, "dangling-out", "../../outside/created");
 	mklink(root, "dirlink", "a");
 	mklink(root, "filelink", "file");
+	/* chain/0 -> 1 -> ... -> 40 -> ../file: 41 links from 0, 40 from 1 */
+	mkfile(root, "chain/.keep");
+	for (int i = 0; i <= 40; i++) {
+		_cleanup_free_ char *name = xasprintf("chain/%d", i);
+		_cleanup_free_ char *to = i == 40 ? xstrdup("../file") : xasprintf("%d", i + 1);
+		mklink(root, name, to);
+	}
 	return root;
 }
 
@@ -185,12 +192,18 @@ static void run_cases(const char *mode)
 	check(mode, rootfd, "a/../../../outside/secret", R, IN_ROOT, 0, "outside/secret");
 	check(mode, rootfd, "a/../../../outside/secret", R, BENEATH, EXDEV, NULL);
 	check(mode, rootfd, "/../../..", P, IN_ROOT, 0, ".");
+	check(mode, rootfd, "a/b/c/../../b/c/../c/file", R, BENEATH, 0, "a/b/c/file");
+	check(mode, rootfd, "a/b/c/../../../a/b/../../file", R, BENEATH, 0, "file");
+	check(mode, rootfd, "dirlink/b/c/../../../../file", R, IN_ROOT, 0, "file");
+	check(mode, rootfd, "dirlink/b/c/../../../../file", R, BENEATH, EXDEV, NULL);
 
 	/* loops */
 	check(mode, rootfd, "loop1", R, IN_ROOT, ELOOP, NULL);
 	check(mode, rootfd, "loop2/x", R, BENEATH, ELOOP, NULL);
 	check(mode, rootfd, "self", P, IN_ROOT, ELOOP, NULL);
 	check(mode, rootfd, "self", P | O_NOFOLLOW, IN_ROOT, 0, "self");
+	check(mode, rootfd, "chain/1", R, BENEATH, 0, "file");
+	check(mode, rootfd, "chain/0", R, BENEATH, ELOOP, NULL);
 
 	/* no symlinks at all */
 	check(mode, rootfd, "file", R, BENEATH | NOSYM, 0, "file");

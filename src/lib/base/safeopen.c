@@ -6,9 +6,9 @@
  * us: a symlink is read with readlinkat on its own fd and its text is put in
  * front of what is left of the path (an absolute one restarts at the root).
  * ".." is the only step upwards: at the root it stays there (IN_ROOT) or
- * fails (BENEATH), and elsewhere the parent the kernel gives must be the
- * directory we came down from, else a rename moved us and we fail with
- * EAGAIN, as openat2 does.
+ * fails (BENEATH), and elsewhere the parent the kernel gives, and its own
+ * parents up to the root, must be the directories we came down by, else a
+ * rename moved us and we fail with EAGAIN, as openat2 does (and retry).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +27,7 @@
 #endif
 
 #define MAX_SYMLINKS 40 /* the kernel's limit */
-#define MAX_RETRIES 128 /* EAGAIN from openat2 */
+#define MAX_RETRIES 128 /* EAGAIN: a rename raced with ".." */
 
 /* 0 not decided yet, else 1 + enum safe_open_impl (never AUTO) */
 static int chosen;
@@ -105,10 +105,34 @@ static void walk_push(struct walk *w, int fd, const struct stat *st)
 	walk_set_cur(w, fd);
 }
 
+static bool same_inode(int fd, const struct stat *want)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+/* Whether dirfd, at depth, still hangs below the root through the very
+ * directories we came down by (a rename may have moved one elsewhere). */
+static bool still_below(const struct walk *w, int dirfd, size_t depth)
+{
+	int fd = dirfd;
+	bool good = true;
+
+	for (size_t i = depth; good && i > 0; i--) {
+		int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd != dirfd)
+			close(fd);
+		fd = up;
+		good = fd >= 0 && same_inode(fd, &w->up[i - 1]);
+	}
+	if (fd >= 0 && fd != dirfd)
+		close(fd);
+	return good;
+}
+
 /* ".." from the current directory */
 static int walk_up(struct walk *w)
 {
-	struct stat st;
 	int fd;
 
 	if (w->depth == 0) {
@@ -125,10 +149,9 @@ static int walk_up(struct walk *w)
 	fd = openat(w->cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || st.st_dev != w->up[w->depth - 1].st_dev ||
-	    st.st_ino != w->up[w->depth - 1].st_ino) {
+	if (!same_inode(fd, &w->up[w->depth - 1]) || !still_below(w, fd, w->depth - 1)) {
 		close(fd);
-		errno = EAGAIN; /* moved while we were in it */
+		errno = EAGAIN; /* moved while we were in it: try again */
 		return -1;
 	}
 	w->depth--;
@@ -304,6 +327,7 @@ int safe_open_in_root(int rootfd, const char *path, int flags, mode_t mode, unsi
 	const unsigned known = RESOLVE_IN_ROOT | RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 			       RESOLVE_NO_MAGICLINKS;
 	int fd, tries = 0;
+	bool fallback;
 
 	resolve |= RESOLVE_NO_MAGICLINKS;
 	flags |= O_CLOEXEC;
@@ -315,11 +339,11 @@ int safe_open_in_root(int rootfd, const char *path, int flags, mode_t mode, unsi
 		mode = 0;
 	if (!*path)
 		path = ".";
-	if (safe_open_current() == SAFE_OPEN_FALLBACK)
-		return open_fallback(rootfd, path, flags, mode, resolve);
+	fallback = safe_open_current() == SAFE_OPEN_FALLBACK;
 	do {
 		struct open_how how = { .flags = (uint64_t)flags, .mode = mode, .resolve = resolve };
-		fd = sys_openat2(rootfd, path, &how, sizeof how);
+		fd = fallback ? open_fallback(rootfd, path, flags, mode, resolve)
+			      : sys_openat2(rootfd, path, &how, sizeof how);
 	} while (fd < 0 && errno == EAGAIN && ++tries < MAX_RETRIES);
 	return fd;
 }
