@@ -25,7 +25,6 @@
 #include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 #include "lib/build/copy.h"
-#include "lib/build/mergefs.h"
 #include "lib/runtime/userns.h"
 #include "tap.h"
 
@@ -372,43 +371,6 @@ static void test_outside(void)
 	ok(build_context_read(ctx, "secret/key", 1 << 20, &text, &len, &e) == 0,
 	   "build_context_read ignores the .dockerignore");
 	free(text);
-	err_clear(&e);
-}
-
-/* mfs_open opens a resolved entry; if a directory on its path has been
- * swapped for a symlink meanwhile, nothing outside the layer is read, with
- * openat2 or without (its old fallback followed the symlink). */
-static void test_mfs_open_swap(const char *mode)
-{
-	char *dirs[2] = { NULL, NULL };
-	struct mentry ent = { .path = (char *)"d/f" };
-	struct mfs fs;
-	struct err e = ERR_INIT;
-	int fd;
-
-	mkd("swap/out");
-	put("swap/out/f", "outside", 0644);
-	mkd("swap/layer/d");
-	put("swap/layer/d/f", "inside", 0644);
-	dirs[0] = P("swap/layer");
-	if (!ok(mfs_open_dirs(&fs, dirs, false, true, &e) == 0, "%s: mfs_open_dirs", mode)) {
-		err_clear(&e);
-		return;
-	}
-	fd = mfs_open(&fs, &ent, O_RDONLY, &e);
-	ok(fd >= 0, "%s: mfs_open d/f", mode);
-	if (fd >= 0)
-		close(fd);
-	err_clear(&e);
-	rename(P("swap/layer/d"), P("swap/d.old"));
-	lnk(P("swap/out"), "swap/layer/d");
-	fd = mfs_open(&fs, &ent, O_RDONLY, &e);
-	ok(fd < 0 && e.errnum == ELOOP, "%s: mfs_open d/f with d now a symlink out: refused", mode);
-	if (fd >= 0)
-		close(fd);
-	err_clear(&e);
-	mfs_close(&fs);
-	rm_rf_at(AT_FDCWD, P("swap"), &e);
 	err_clear(&e);
 }
 
@@ -1002,12 +964,7 @@ int main(void)
 	test_globs();
 	test_ignore();
 	test_outside();
-	if (safe_open_have_openat2()) {
-		safe_open_force(SAFE_OPEN_OPENAT2);
-		test_mfs_open_swap("openat2");
-	}
 	safe_open_force(SAFE_OPEN_FALLBACK);
-	test_mfs_open_swap("fallback");
 	diag("the context's escapes again, through the fallback of safe_open_in_root");
 	test_outside();
 	safe_open_force(SAFE_OPEN_AUTO);

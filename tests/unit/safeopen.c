@@ -12,6 +12,7 @@
 
 #include "lib/base/safeopen.h"
 #include "lib/base/util.h"
+#include "lib/build/mergefs.h"
 #include "tap.h"
 
 #define IN_ROOT RESOLVE_IN_ROOT
@@ -269,6 +270,42 @@ static void run_cases(const char *mode)
 	}
 }
 
+/* A caller: mfs_open opens an entry mergefs resolved earlier; if a
+ * directory on its path has been swapped for a symlink meanwhile, nothing
+ * outside the layer is read (mergefs' own fallback used to follow it). */
+static void test_mfs_open_swap(const char *mode)
+{
+	_cleanup_free_ char *layer = xasprintf("%s/%s/layer", tmp, mode);
+	_cleanup_free_ char *d = xasprintf("%s/d", layer);
+	_cleanup_free_ char *old = xasprintf("%s/%s/d.old", tmp, mode);
+	_cleanup_free_ char *out = xasprintf("%s/outside", tmp);
+	char *dirs[2] = { layer, NULL };
+	struct mentry ent = { .path = (char *)"d/secret" };
+	struct err e = ERR_INIT;
+	struct mfs fs;
+	int fd;
+
+	mkfile(layer, "d/secret");
+	if (!ok(mfs_open_dirs(&fs, dirs, false, true, &e) == 0, "%s: mfs_open_dirs", mode)) {
+		err_clear(&e);
+		return;
+	}
+	fd = mfs_open(&fs, &ent, O_RDONLY, &e);
+	ok(fd >= 0, "%s: mfs_open d/secret", mode);
+	if (fd >= 0)
+		close(fd);
+	err_clear(&e);
+	if (rename(d, old) < 0 || symlink(out, d) < 0)
+		abort();
+	fd = mfs_open(&fs, &ent, O_RDONLY, &e);
+	ok(fd < 0 && e.errnum == ELOOP, "%s: mfs_open d/secret with d now a symlink out: refused",
+	   mode);
+	if (fd >= 0)
+		close(fd);
+	err_clear(&e);
+	mfs_close(&fs);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/burrow-safeopen-test.XXXXXX";
@@ -283,11 +320,13 @@ int main(void)
 	if (safe_open_have_openat2()) {
 		safe_open_force(SAFE_OPEN_OPENAT2);
 		run_cases("openat2");
+		test_mfs_open_swap("openat2");
 	} else {
 		diag("no openat2 here: only the fallback is tested");
 	}
 	safe_open_force(SAFE_OPEN_FALLBACK);
 	run_cases("fallback");
+	test_mfs_open_swap("fallback");
 
 	/* the environment switch, read when the choice is first made */
 	setenv("BURROW_SAFE_OPEN", "fallback", 1);
