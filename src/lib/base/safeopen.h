@@ -9,7 +9,8 @@
  *   RESOLVE_BENEATH   a path that would leave rootfd (an absolute path or
  *                     symlink, ".." above rootfd) fails with EXDEV;
  * and optionally RESOLVE_NO_SYMLINKS (any symlink fails with ELOOP; with
- * O_NOFOLLOW a final symlink is opened as itself, as open(2) does).  Magic
+ * O_NOFOLLOW a final symlink is opened as itself, as open(2) does); any
+ * other combination fails with EINVAL.  Magic
  * links (/proc/PID/fd/N and the like) are never followed: RESOLVE_NO_MAGICLINKS
  * is always on.  flags are open(2) flags (O_PATH, O_DIRECTORY, O_CREAT,
  * O_NOFOLLOW, ...); O_CLOEXEC is always added; mode is used with O_CREAT.
@@ -19,8 +20,8 @@
  * when the kernel has it (Linux 5.6; probed once).  Otherwise, or when the
  * environment has BURROW_SAFE_OPEN=fallback (so the tests can cover it),
  * the path is walked one component at a time with openat(O_PATH|O_NOFOLLOW),
- * resolving symlinks here (at most 40, like the kernel).  EAGAIN from the
- * kernel (a rename raced with "..") is retried.
+ * resolving symlinks here (at most 40, like the kernel).  EAGAIN (a rename
+ * raced with "..") is retried, up to 128 times, either way.
  */
 #ifndef BURROW_SAFEOPEN_H
 #define BURROW_SAFEOPEN_H
