@@ -51,8 +51,9 @@
  *
  * Readiness: once tap0 is up and every -p listens, "1" is written to
  * --ready-fd.  A failure before that writes "0" and a one-line message to
- * it (and to stderr, through the logger) and exits 1.  The helper exits when --exit-fd hangs up
- * (or reads EOF), when the target process exits (pidfd), or on SIGTERM.
+ * it (and to stderr, through the logger) and exits 1.  The helper exits
+ * when --exit-fd hangs up (or reads EOF), when the target process exits
+ * (pidfd), or on SIGTERM.
  *
  * --api-socket: a unix stream socket, one JSON request per line, one reply
  * per line:
