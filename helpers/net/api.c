@@ -69,7 +69,7 @@ static json_object *do_add(struct bnet *b, json_object *args)
 	const char *handler = str_arg(args, "handler");
 	int hp = int_arg(args, "host_port", -1), gp = int_arg(args, "guest_port", -1);
 	enum handler h = b->handler;
-	char err[512];
+	struct err e = ERR_INIT;
 	int id;
 
 	if (proto && strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0)
@@ -89,10 +89,12 @@ static json_object *do_add(struct bnet *b, json_object *args)
 	if (str_arg(args, "guest_addr") &&
 	    strcmp(str_arg(args, "guest_addr"), inet_ntoa(b->guest)) != 0)
 		return error_reply("guest_addr must be %s", inet_ntoa(b->guest));
-	id = fwd_add(b, proto && strcmp(proto, "udp") == 0, addr, (uint16_t)hp, (uint16_t)gp, h, err,
-		     sizeof(err));
-	if (id < 0)
-		return error_reply("%s", err);
+	id = fwd_add(b, proto && strcmp(proto, "udp") == 0, addr, (uint16_t)hp, (uint16_t)gp, h, &e);
+	if (id < 0) {
+		json_object *r = error_reply("%s", e.msg);
+		err_clear(&e);
+		return r;
+	}
 	json_object *r = json_object_new_object();
 	json_object_object_add(r, "id", json_object_new_int(id));
 	for (struct fwd *f = b->fwds; f; f = f->next)
@@ -245,23 +247,22 @@ static void on_listen(struct bnet *b, struct watch *w, short revents)
 	watch_add(b, fd, POLLIN, on_client, c);
 }
 
-int api_listen(struct bnet *b, char *errbuf, size_t errlen)
+int api_listen(struct bnet *b, struct err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (strlen(b->api_path) >= sizeof(sa.sun_path)) {
-		snprintf(errbuf, errlen, "--api-socket path is too long: %s", b->api_path);
-		return -1;
-	}
+	if (strlen(b->api_path) >= sizeof(sa.sun_path))
+		return err_make(e, 0, "--api-socket path is too long: %s", b->api_path);
 	strcpy(sa.sun_path, b->api_path);
 	unlink(b->api_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-		snprintf(errbuf, errlen, "control socket %s: %s", b->api_path, strerror(errno));
+		int err = errno;
+
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return err_make(e, err, "control socket %s", b->api_path);
 	}
 	listener = watch_add(b, fd, POLLIN, on_listen, NULL);
 	return 0;

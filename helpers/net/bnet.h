@@ -1,4 +1,6 @@
-/* bnet.h - internals of burrow-net (see main.c for the command line). */
+/* bnet.h - internals of burrow-net (see main.c for the command line).
+ * Errors travel as struct err (lib/base/error.h); main.c prints them with
+ * the logger (lib/base/log.h) and reports them on the ready fd. */
 #ifndef BURROW_BNET_H
 #define BURROW_BNET_H
 
@@ -12,6 +14,7 @@
 
 #include <libslirp.h>
 
+#include "lib/base/error.h"
 #include "lib/record/portspec.h"
 
 struct bnet;
@@ -99,24 +102,25 @@ static inline void want_sweep(struct bnet *b, uint64_t in_ms)
  * owns the net namespace, as under burrow's supervisor), the child is a thread
  * that joins the net namespace alone (setns is per thread), which spares a
  * fork and a process. */
-int ns_setup(struct bnet *b, int userns_fd, int netns_fd, char *errbuf, size_t errlen);
+int ns_setup(struct bnet *b, int userns_fd, int netns_fd, struct err *e);
 /* A socket of the given type created inside the container's netns. */
 int ns_socket(struct bnet *b, int domain, int type);
 
 /* fwd.c */
+/* Returns the new forward's id, or -1 with e set. */
 int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
-	    uint16_t guest_port, enum handler h, char *errbuf, size_t errlen);
+	    uint16_t guest_port, enum handler h, struct err *e);
 int fwd_remove(struct bnet *b, int id);
 void fwd_sweep(struct bnet *b);   /* idle UDP flows */
 uint16_t fwd_host_port(const struct fwd *f);
 
 /* api.c */
-int api_listen(struct bnet *b, char *errbuf, size_t errlen);
+int api_listen(struct bnet *b, struct err *e);
 void api_close(struct bnet *b);
 
 /* dns.c: answers for the guest's DNS address, proxied to the resolv.conf
  * servers.  dns_input() returns true when it consumed the frame. */
-int dns_init(struct bnet *b, char *errbuf, size_t errlen);
+int dns_init(struct bnet *b, struct err *e);
 bool dns_input(struct bnet *b, const uint8_t *frame, size_t len);
 void dns_sweep(struct bnet *b);
 void dns_free(struct bnet *b);

@@ -78,7 +78,7 @@ static int parse_server(const char *s, struct sockaddr_storage *ss, socklen_t *l
 	return inet_pton(AF_INET, buf, &a->sin_addr) == 1 ? 0 : -1;
 }
 
-int dns_init(struct bnet *b, char *errbuf, size_t errlen)
+int dns_init(struct bnet *b, struct err *e)
 {
 	const char *path = b->resolv_conf ? b->resolv_conf : "/etc/resolv.conf";
 	struct dns *d = calloc(1, sizeof(*d));
@@ -90,10 +90,8 @@ int dns_init(struct bnet *b, char *errbuf, size_t errlen)
 	b->dns_state = d;
 	f = fopen(path, "re");
 	if (!f) {
-		if (b->resolv_conf) {
-			snprintf(errbuf, errlen, "--resolv-conf %s: %s", path, strerror(errno));
-			return -1;
-		}
+		if (b->resolv_conf)
+			return err_make(e, errno, "--resolv-conf %s", path);
 		return 0; /* no resolv.conf: leave DNS to libslirp */
 	}
 	while (fgets(line, sizeof(line), f) && d->nservers < MAX_SERVERS) {

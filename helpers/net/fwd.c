@@ -359,16 +359,14 @@ static uint16_t ss_port(const struct sockaddr_storage *ss)
 					       : ((const struct sockaddr_in *)ss)->sin_port);
 }
 
-static int bind_host(struct fwd *f, char *errbuf, size_t errlen)
+static int bind_host(struct fwd *f, struct err *e)
 {
 	int one = 1, fd;
 	uint16_t port = ss_port(&f->host);
 
 	fd = socket(f->host.ss_family, (f->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(errbuf, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
+	if (fd < 0)
+		return err_make(e, errno, "socket");
 	if (!f->udp)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&f->host, f->hostlen) < 0 ||
@@ -377,17 +375,15 @@ static int bind_host(struct fwd *f, char *errbuf, size_t errlen)
 
 		close(fd);
 		if (err == EADDRINUSE)
-			snprintf(errbuf, errlen, "cannot publish host port %u/%s: the port is already "
-				 "in use; stop what listens there or choose another host port",
-				 port, f->udp ? "udp" : "tcp");
-		else if (err == EACCES)
-			snprintf(errbuf, errlen, "cannot publish host port %u/%s: ports below "
-				 "net.ipv4.ip_unprivileged_port_start need privileges; publish a "
-				 "higher host port or lower that sysctl", port, f->udp ? "udp" : "tcp");
-		else
-			snprintf(errbuf, errlen, "cannot publish host port %u/%s: %s", port,
-				 f->udp ? "udp" : "tcp", strerror(err));
-		return -1;
+			return err_make(e, 0, "cannot publish host port %u/%s: the port is already "
+					"in use; stop what listens there or choose another host port",
+					port, f->udp ? "udp" : "tcp");
+		if (err == EACCES)
+			return err_make(e, 0, "cannot publish host port %u/%s: ports below "
+					"net.ipv4.ip_unprivileged_port_start need privileges; publish "
+					"a higher host port or lower that sysctl", port,
+					f->udp ? "udp" : "tcp");
+		return err_make(e, err, "cannot publish host port %u/%s", port, f->udp ? "udp" : "tcp");
 	}
 	socklen_t l = f->hostlen;
 	getsockname(fd, (struct sockaddr *)&f->host, &l);
@@ -395,7 +391,7 @@ static int bind_host(struct fwd *f, char *errbuf, size_t errlen)
 }
 
 int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
-	    uint16_t guest_port, enum handler h, char *errbuf, size_t errlen)
+	    uint16_t guest_port, enum handler h, struct err *e)
 {
 	struct fwd *f = calloc(1, sizeof(*f));
 	int fd;
@@ -406,20 +402,18 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 	f->handler = h;
 	f->guest_port = guest_port;
 	if (guest_port == 0 || host_sockaddr(host_addr, host_port, &f->host, &f->hostlen) < 0) {
-		snprintf(errbuf, errlen, "bad forward address %s, port %u -> %u",
-			 host_addr ? host_addr : "0.0.0.0", host_port, guest_port);
 		free(f);
-		return -1;
+		return err_make(e, 0, "bad forward address %s, port %u -> %u",
+				host_addr ? host_addr : "0.0.0.0", host_port, guest_port);
 	}
 	for (struct fwd *o = b->fwds; o; o = o->next)
 		if (host_port && o->udp == udp && ss_port(&o->host) == host_port &&
 		    o->host.ss_family == f->host.ss_family) {
-			snprintf(errbuf, errlen, "host port %u/%s is already forwarded (id %d)",
-				 host_port, udp ? "udp" : "tcp", o->id);
 			free(f);
-			return -1;
+			return err_make(e, 0, "host port %u/%s is already forwarded (id %d)",
+					host_port, udp ? "udp" : "tcp", o->id);
 		}
-	fd = bind_host(f, errbuf, errlen);
+	fd = bind_host(f, e);
 	if (fd < 0) {
 		free(f);
 		return -1;
@@ -435,10 +429,11 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		if (slirp_add_hostxfwd(b->slirp, (struct sockaddr *)&f->host, f->hostlen,
 				       (struct sockaddr *)&g, sizeof(g),
 				       udp ? SLIRP_HOSTFWD_UDP : 0) < 0) {
-			snprintf(errbuf, errlen, "cannot publish host port %u/%s through libslirp",
-				 ss_port(&f->host), udp ? "udp" : "tcp");
+			uint16_t port = ss_port(&f->host);
+
 			free(f);
-			return -1;
+			return err_make(e, 0, "cannot publish host port %u/%s through libslirp",
+					port, udp ? "udp" : "tcp");
 		}
 	}
 	f->id = b->next_id++;

@@ -4,7 +4,8 @@
  *              [--ready-fd N] [--exit-fd N] [--api-socket PATH]
  *              [--mtu N] [--cidr A.B.C.D/N] [--disable-host-loopback]
  *              [--enable-ipv6] [--port-handler fast|slirp]
- *              [--resolv-conf PATH] [-p SPEC]...
+ *              [--resolv-conf PATH] [-p SPEC]... [--config-fd N]
+ *              [--log-level error|warn|info|debug]
  *
  * A child joins the target's user namespace (when it is not ours) and net
  * namespace (a thread when the user namespace is ours already, as under
@@ -25,6 +26,15 @@
  * a "nameserver IP:PORT" (IPv4) line is accepted for tests.  TCP to .3:53 and
  * IPv6 DNS go through libslirp's own forwarding.
  *
+ * --config-fd N: the network options and published ports as one JSON
+ * document, the form burrow's config.json keeps them in (lib/record/netspec.h):
+ *   {"network_options":{"mtu":65520,"cidr":"10.0.2.0/24",
+ *     "allow_host_loopback":false,"enable_ipv6":false,"port_handler":"fast"},
+ *    "ports":[{"host_ip":"","host_port":8080,"container_port":80,"count":1,
+ *     "protocol":"tcp"}]}
+ * Every field is checked.  This is how burrow starts the helper (net.c);
+ * the options below are for running it by hand and in tests.
+ *
  * -p SPEC uses the syntax of burrow run -p ([IP:]HOSTPORT:PORT[/udp], ranges).
  * --port-handler fast (default): the helper listens on the host and
  * connects to 127.0.0.1:PORT inside the container with a socket from the
@@ -41,8 +51,9 @@
  *
  * Readiness: once tap0 is up and every -p listens, "1" is written to
  * --ready-fd.  A failure before that writes "0" and a one-line message to
- * it (and stderr) and exits 1.  The helper exits when --exit-fd hangs up
- * (or reads EOF), when the target process exits (pidfd), or on SIGTERM.
+ * it (and to stderr, through the logger) and exits 1.  The helper exits
+ * when --exit-fd hangs up (or reads EOF), when the target process exits
+ * (pidfd), or on SIGTERM.
  *
  * --api-socket: a unix stream socket, one JSON request per line, one reply
  * per line:
@@ -71,6 +82,9 @@
 #include <unistd.h>
 
 #include "bnet.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "lib/record/netspec.h"
 
 #if SLIRP_CONFIG_VERSION_MAX < 3
 #error "burrow-net needs libslirp 4.5 or later (SlirpConfig version 3)"
@@ -124,12 +138,17 @@ __attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "burrow-net: %s\n", msg);
+	log_error("%s", msg);
 	if (B.ready_fd >= 0)
 		dprintf(B.ready_fd, "0%s\n", msg);
 	api_close(&B);
 	stop_factory();
 	exit(1);
+}
+
+__attribute__((noreturn)) static void fail_err(struct err *e)
+{
+	fail("%s", e->msg ? e->msg : "unknown error");
 }
 
 /* ---- watches ---------------------------------------------------------------- */
@@ -204,7 +223,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 static void cb_guest_error(const char *msg, void *opaque)
 {
 	(void)opaque;
-	fprintf(stderr, "burrow-net: guest error: %s\n", msg);
+	log_warn("guest error: %s", msg);
 }
 
 static int64_t cb_clock_get_ns(void *opaque)
@@ -466,27 +485,81 @@ static int parse_fd(const char *s)
 	return (int)v;
 }
 
-static void parse_cidr_opt(struct bnet *b, const char *s)
+static void set_cidr(struct bnet *b, uint32_t net, unsigned bits)
 {
-	char buf[32];
-	const char *slash = strchr(s, '/');
-	char *end;
-	long bits;
-	struct in_addr a;
+	uint32_t mask = ~((1u << (32 - bits)) - 1);
 
-	if (!slash || (size_t)(slash - s) >= sizeof(buf))
-		fail("--cidr: \"%s\" is not A.B.C.D/N", s);
-	memcpy(buf, s, (size_t)(slash - s));
-	buf[slash - s] = '\0';
-	bits = strtol(slash + 1, &end, 10);
-	if (inet_pton(AF_INET, buf, &a) != 1 || *end || bits < 8 || bits > 25)
-		fail("--cidr: \"%s\" is not A.B.C.D/N with 8 <= N <= 25", s);
-	uint32_t mask = ~((1u << (32 - bits)) - 1), net = ntohl(a.s_addr) & mask;
 	b->net.s_addr = htonl(net);
 	b->mask.s_addr = htonl(mask);
 	b->guest.s_addr = htonl(net | 100);
 	b->gateway.s_addr = htonl(net | 2);
 	b->dns.s_addr = htonl(net | 3);
+}
+
+static void parse_cidr_opt(struct bnet *b, const char *s)
+{
+	struct err e = ERR_INIT;
+	uint32_t net;
+	unsigned bits;
+
+	if (net_cidr_parse(s, &net, &bits, &e) < 0) {
+		err_clear(&e);
+		fail("--cidr: \"%s\" is not A.B.C.D/N with 8 <= N <= 25", s);
+	}
+	set_cidr(b, net, bits);
+}
+
+/* --config-fd: the options and ports of burrow's record; *ports gets the
+ * published ports (malloc'd). */
+static void read_config(struct bnet *b, int fd, struct port_spec **ports, size_t *nports)
+{
+	_cleanup_free_ char *text = NULL;
+	struct err e = ERR_INIT;
+	struct net_opts o;
+	json_object *j = NULL, *v;
+	enum json_tokener_error jerr;
+	uint32_t net;
+	unsigned bits;
+
+	if (read_fd_all(fd, 64 << 20, &text, NULL, "--config-fd", &e) < 0)
+		fail_err(&e);
+	close(fd);
+	j = json_tokener_parse_verbose(text, &jerr);
+	if (!j || !json_object_is_type(j, json_type_object))
+		fail("--config-fd: not a JSON object (%s)", json_tokener_error_desc(jerr));
+	json_object_object_foreach(j, key, val) {
+		if (strcmp(key, "network_options") != 0 && strcmp(key, "ports") != 0)
+			fail("--config-fd: unknown field \"%s\"", key);
+		(void)val;
+	}
+	net_opts_init(&o);
+	if ((json_object_object_get_ex(j, "network_options", &v) &&
+	     net_opts_from_json(v, &o, &e) < 0) ||
+	    (json_object_object_get_ex(j, "ports", &v) &&
+	     port_specs_from_json(v, ports, nports, &e) < 0) ||
+	    net_cidr_parse(o.cidr, &net, &bits, &e) < 0) {
+		json_object_put(j);
+		err_wrap(&e, "--config-fd");
+		fail_err(&e);
+	}
+	json_object_put(j);
+	b->mtu = o.mtu;
+	set_cidr(b, net, bits);
+	b->disable_host_loopback = !o.allow_host_loopback;
+	b->enable_ipv6 = o.enable_ipv6;
+	b->handler = o.handler == PORT_HANDLER_SLIRP ? H_SLIRP : H_FAST;
+}
+
+/* every port of p, forwarded with the default handler */
+static void publish(struct bnet *b, const struct port_spec *p)
+{
+	struct err e = ERR_INIT;
+
+	for (unsigned k = 0; k < p->count; k++)
+		if (fwd_add(b, p->udp, p->host_ip[0] ? p->host_ip : NULL,
+			    p->host_port ? (uint16_t)(p->host_port + k) : 0,
+			    (uint16_t)(p->container_port + k), b->handler, &e) < 0)
+			fail_err(&e);
 }
 
 static void usage(void)
@@ -495,7 +568,8 @@ static void usage(void)
 		"       [--userns-path PATH])\n"
 		"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
 		"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp]\n"
-		"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]...\n");
+		"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]... [--config-fd N]\n"
+		"       [--log-level error|warn|info|debug]\n");
 	exit(2);
 }
 
@@ -578,6 +652,8 @@ int main(int argc, char **argv)
 		{ "port-handler", required_argument, NULL, 'H' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "publish", required_argument, NULL, 'p' },
+		{ "config-fd", required_argument, NULL, 'C' },
+		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -585,10 +661,13 @@ int main(int argc, char **argv)
 	struct bnet *b = &B;
 	const char *netns = NULL, *userns = NULL;
 	char **ports = calloc((size_t)argc + 1, sizeof(char *));
-	size_t nports = 0;
+	struct port_spec *cfg_ports = NULL;
+	size_t nports = 0, ncfg_ports = 0;
 	pid_t target = 0;
-	int c, ufd = -1, nfd = -1, pidfd = -1, target_fd = -1;
-	char errbuf[512];
+	int c, ufd = -1, nfd = -1, pidfd = -1, target_fd = -1, config_fd = -1;
+	struct err e = ERR_INIT;
+
+	log_progname = "burrow-net";
 
 	b->ready_fd = b->exit_fd = -1;
 	b->mtu = 65520;
@@ -633,6 +712,14 @@ int main(int argc, char **argv)
 			break;
 		case 'R': b->resolv_conf = optarg; break;
 		case 'p': ports[nports++] = optarg; break;
+		case 'C': config_fd = parse_fd(optarg); break;
+		case 'l': {
+			int l = log_parse_level(optarg);
+			if (l < 0)
+				fail("--log-level: \"%s\" is not error, warn, info or debug", optarg);
+			log_threshold = (enum log_level)l;
+			break;
+		}
 		case 'V':
 			printf("burrow-net with libslirp %s (config version %d)\n",
 			       slirp_version_string(), SLIRP_CONFIG_VERSION_MAX);
@@ -653,6 +740,8 @@ int main(int argc, char **argv)
 		fcntl(b->exit_fd, F_SETFD, FD_CLOEXEC);
 	if (target_fd >= 0)
 		fcntl(target_fd, F_SETFD, FD_CLOEXEC);
+	if (config_fd >= 0)
+		read_config(b, config_fd, &cfg_ports, &ncfg_ports);
 	signal(SIGPIPE, SIG_IGN);
 	if (target_fd < 0)
 		open_target(target, netns, userns, &ufd, &nfd, &pidfd);
@@ -691,32 +780,29 @@ int main(int argc, char **argv)
 	if (sfd >= 0)
 		watch_add(b, sfd, POLLIN, on_signal, NULL);
 
-	if (dns_init(b, errbuf, sizeof(errbuf)) < 0)
-		fail("%s", errbuf);
+	if (dns_init(b, &e) < 0)
+		fail_err(&e);
 	for (size_t i = 0; i < nports; i++) {
 		struct port_spec p;
-		struct err e = ERR_INIT;
 
 		if (port_spec_parse(ports[i], &p, &e) < 0)
-			fail("%s", e.msg);
-		for (unsigned k = 0; k < p.count; k++)
-			if (fwd_add(b, p.udp, p.host_ip[0] ? p.host_ip : NULL,
-				    p.host_port ? (uint16_t)(p.host_port + k) : 0,
-				    (uint16_t)(p.container_port + k), b->handler, errbuf,
-				    sizeof(errbuf)) < 0)
-				fail("%s", errbuf);
+			fail_err(&e);
+		publish(b, &p);
 	}
 	free(ports);
-	if (b->api_path && api_listen(b, errbuf, sizeof(errbuf)) < 0)
-		fail("%s", errbuf);
+	for (size_t i = 0; i < ncfg_ports; i++)
+		publish(b, &cfg_ports[i]);
+	free(cfg_ports);
+	if (b->api_path && api_listen(b, &e) < 0)
+		fail_err(&e);
 
 	/* now the namespace: tap0 and the socket factory */
 	if (target_fd >= 0) {
 		target = read_target(target_fd);
 		open_target(target, NULL, NULL, &ufd, &nfd, &pidfd);
 	}
-	if (ns_setup(b, ufd, nfd, errbuf, sizeof(errbuf)) < 0)
-		fail("%s", errbuf);
+	if (ns_setup(b, ufd, nfd, &e) < 0)
+		fail_err(&e);
 	if (ufd >= 0)
 		close(ufd);
 	close(nfd);

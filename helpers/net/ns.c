@@ -325,24 +325,20 @@ static int start_thread(struct bnet *b, int sock, int nfd)
 	return 0;
 }
 
-int ns_setup(struct bnet *b, int ufd, int nfd, char *errbuf, size_t errlen)
+int ns_setup(struct bnet *b, int ufd, int nfd, struct err *e)
 {
 	int sv[2], tap;
 	struct reply r;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(errbuf, errlen, "socketpair: %s", strerror(errno));
-		return -1;
-	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_make(e, errno, "socketpair");
 	pid = 0;
 	if (ufd >= 0 || start_thread(b, sv[1], nfd) < 0) {
 		fflush(NULL);
 		pid = fork();
-		if (pid < 0) {
-			snprintf(errbuf, errlen, "fork: %s", strerror(errno));
-			return -1;
-		}
+		if (pid < 0)
+			return err_make(e, errno, "fork");
 	} else {
 		sv[1] = -1;  /* the thread's now */
 	}
@@ -357,14 +353,12 @@ int ns_setup(struct bnet *b, int ufd, int nfd, char *errbuf, size_t errlen)
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (recv_fd(sv[0], &r, &tap) < 0) {
-		snprintf(errbuf, errlen, "the namespace helper died before creating tap0");
 		close(sv[0]);
-		return -1;
+		return err_make(e, 0, "the namespace helper died before creating tap0");
 	}
 	if (r.err || tap < 0) {
-		snprintf(errbuf, errlen, "%s", r.msg[0] ? r.msg : "creating tap0 failed");
 		close(sv[0]);
-		return -1;
+		return err_make(e, 0, "%s", r.msg[0] ? r.msg : "creating tap0 failed");
 	}
 	b->tapfd = tap;
 	b->factory = sv[0];

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctrutil.h"
+#include "lib/net/net.h"
 #include "lib/runtime/logfile.h"
 #include "lib/runtime/spawn.h"
 #include "lib/base/syscalls.h"
@@ -56,7 +57,9 @@ bool ctr_running(const struct ctr *c)
 
 static int prepare_dirs_cb(void *arg, struct err *e)
 {
-	return container_prepare_dirs(arg, e);
+	if (container_prepare_dirs(arg, e) < 0)
+		return -1;
+	return net_write_etc_files(arg, e);
 }
 
 /* the start failed: leave no half-made state */

@@ -27,17 +27,24 @@ static json_object *jstrv(char *const *v, size_t from)
 #define B(o, k, v) json_object_object_add((o), (k), json_object_new_boolean(v))
 #define O(o, k, v) json_object_object_add((o), (k), (v))
 
-static json_object *port_bindings(char *const *ports)
+/* the -p form of each published port ("127.0.0.1:8080:80/tcp") */
+static json_object *port_strings(const struct port_spec *ports, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *f = port_spec_format(&ports[i]);
+		json_object_array_add(a, json_object_new_string(f));
+	}
+	return a;
+}
+
+static json_object *port_bindings(const struct port_spec *ports, size_t n)
 {
 	json_object *pb = json_object_new_object();
 
-	for (size_t i = 0; ports && ports[i]; i++) {
-		struct port_spec ps;
-		struct err e = ERR_INIT;
-		if (port_spec_parse(ports[i], &ps, &e) < 0) {
-			err_clear(&e);
-			continue;
-		}
+	for (size_t i = 0; i < n; i++) {
+		struct port_spec ps = ports[i];
 		for (unsigned k = 0; k < ps.count; k++) {
 			_cleanup_free_ char *key = xasprintf("%u/%s", ps.container_port + k, ps.udp ? "udp" : "tcp");
 			_cleanup_free_ char *hp = xasprintf("%u", ps.host_port ? ps.host_port + k : 0);
@@ -148,7 +155,7 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	} else {
 		S(hc, "NetworkMode", s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none");
 	}
-	O(hc, "PortBindings", port_bindings(s->ports));
+	O(hc, "PortBindings", port_bindings(s->ports, s->nports));
 	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");
 	if (s->log_max_size) {
 		_cleanup_free_ char *v = xasprintf("%llu", (unsigned long long)s->log_max_size);
@@ -161,19 +168,17 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	O(lc, "Config", lcc);
 	O(hc, "LogConfig", lc);
 	O(j, "HostConfig", hc);
-	O(ns, "Ports", port_bindings(s->ports));
+	O(ns, "Ports", port_bindings(s->ports, s->nports));
 	if (s->net == NET_SLIRP) {
-		struct net_opts no;
+		const struct net_opts *no = &s->net_opts;
 		struct err ne = ERR_INIT;
 		char guest[16] = "", gw[16] = "";
-		net_opts_init(&no);
-		if (net_opts_parse(s->net_opts, &no, &ne) < 0 ||
-		    net_addr(&no, NET_ADDR_GUEST, guest, &ne) < 0 ||
-		    net_addr(&no, NET_ADDR_GATEWAY, gw, &ne) < 0)
+		if (net_addr(no, NET_ADDR_GUEST, guest, &ne) < 0 ||
+		    net_addr(no, NET_ADDR_GATEWAY, gw, &ne) < 0)
 			err_clear(&ne);
 		O(ns, "IPAddress", json_object_new_string(guest));
 		O(ns, "Gateway", json_object_new_string(gw));
-		I(ns, "IPPrefixLen", atoi(strchr(no.cidr, '/') ? strchr(no.cidr, '/') + 1 : "24"));
+		I(ns, "IPPrefixLen", atoi(strchr(no->cidr, '/') ? strchr(no->cidr, '/') + 1 : "24"));
 	} else {
 		S(ns, "IPAddress", "");
 		S(ns, "Gateway", "");
@@ -236,7 +241,7 @@ json_object *ctr_ps_json(const struct ctr *c)
 	I(j, "ExitedAt", unix_time(c->st.finished_at));
 	B(j, "AutoRemove", s->remove);
 	I(j, "Restarts", c->st.restart_count);
-	O(j, "Ports", jstrv(s->ports, 0));
+	O(j, "Ports", port_strings(s->ports, s->nports));
 	O(j, "Labels", json_object_new_object());
 	return j;
 }

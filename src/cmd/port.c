@@ -42,13 +42,8 @@ static size_t print_ports(const struct ctr *c, unsigned port, int udp, bool all)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; c->spec.ports && c->spec.ports[i]; i++) {
-		struct port_spec ps;
-		struct err e = ERR_INIT;
-		if (port_spec_parse(c->spec.ports[i], &ps, &e) < 0) {
-			err_clear(&e);
-			continue;
-		}
+	for (size_t i = 0; i < c->spec.nports; i++) {
+		struct port_spec ps = c->spec.ports[i];
 		for (unsigned k = 0; k < ps.count; k++) {
 			unsigned cp = ps.container_port + k, hp = ps.host_port + k;
 			const char *ip = ps.host_ip[0] ? ps.host_ip : "0.0.0.0";

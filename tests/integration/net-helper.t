@@ -298,6 +298,30 @@ assert_false "net: no control socket" test -e "$T/g2.sock"
 run env BURROW_NET_HELPER="$NET" "$DRIVE" "$NSG" "$T/g3.sock" "port_handler=bogus" -
 assert_match "$err" "port_handler" "net: bad network options are refused"
 
+# ---- --config-fd: the typed form burrow uses is checked field by field -------------
+printf '%s' '{"network_options":{"mtu":1500},"ports":[{"host_port":0,"container_port":80,"protocol":"tcp"}]}' >"$T/h.json"
+mkfifo "$T/h.ready"
+"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/h.json" \
+	3>"$T/h.ready" 2>"$T/h.err" </dev/null &
+HPID=$!
+PIDS="$PIDS $HPID"
+read -r READY <"$T/h.ready"
+assert_eq "$READY" "0--config-fd: ports[0]: host_port: 0 is out of range (1-65535)" \
+	"--config-fd: a bad port is refused with its field named"
+wait_exit "$HPID" 10
+assert_eq "$?" 1 "--config-fd: the helper exits 1"
+run cat "$T/h.err"
+assert_match "$out" "^burrow-net: error: --config-fd: ports\[0\]" "and logs the error"
+printf '%s' '{"network_options":{"mtu":"big"}}' >"$T/h2.json"
+mkfifo "$T/h2.ready"
+"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/h2.json" \
+	3>"$T/h2.ready" 2>"$T/h2.err" </dev/null &
+HPID=$!
+PIDS="$PIDS $HPID"
+read -r READY <"$T/h2.ready"
+assert_eq "$READY" "0--config-fd: mtu: expected an integer" "--config-fd: a bad option is refused"
+wait_exit "$HPID" 10
+
 # ---- 20 at once ------------------------------------------------------------------
 i=0
 while [ $i -lt 20 ]; do

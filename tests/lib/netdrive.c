@@ -30,7 +30,7 @@ static int die(struct err *e)
 int main(int argc, char **argv)
 {
 	struct err e = ERR_INIT;
-	struct net_opts o;
+	struct net_params o;
 	struct net_helper h;
 	struct net_counters c;
 	size_t n = 0;
@@ -40,8 +40,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: netdrive PID APISOCK NETOPTS [RESOLV|-] [-p SPEC]... [-P PORT]...\n");
 		return 2;
 	}
-	net_opts_init(&o);
-	if (net_opts_parse(argv[3], &o, &e) < 0)
+	net_params_init(&o, NULL);
+	if (net_opts_parse(argv[3], &o.opts, &e) < 0)
 		return die(&e);
 	o.api_socket = argv[2];
 	int i = 4;

@@ -1,6 +1,7 @@
 /* portspec.c - tests for the -p/--publish parser, -P lists, random ports and
  * the host port checks (src/lib/record/portspec.c), and for the container's
- * resolv.conf/hosts text and --network options (src/lib/net/net.c). */
+ * resolv.conf/hosts text (src/lib/net/net.c) and --network options
+ * (src/lib/record/netspec.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -15,6 +15,7 @@
 
 #include "builder_int.h"
 #include "lib/record/container.h"
+#include "lib/net/net.h"
 #include "lib/base/log.h"
 #include "lib/runtime/spawn.h"
 #include "lib/store/export.h"
@@ -204,7 +205,9 @@ int tar_into_work(struct builder *b, struct bstage *s, int tarfd, struct err *e)
 
 static int prep_dirs(void *arg, struct err *e)
 {
-	return container_prepare_dirs(arg, e);
+	if (container_prepare_dirs(arg, e) < 0)
+		return -1;
+	return net_write_etc_files(arg, e);
 }
 
 /* in a child, so the container's stdio can be the build's output */
@@ -246,7 +249,7 @@ int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, i
 		 struct err *e)
 {
 	struct container_spec spec;
-	_cleanup_free_ char *empty = NULL;
+	_cleanup_free_ char *empty = NULL, *netopts = NULL;
 	int ep[2] = { -1, -1 }, st, rc = -1;
 	char id[65];
 	pid_t pid, parent;
@@ -262,9 +265,14 @@ int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, i
 	spec.env = strv_dup(r->env);
 	spec.workdir = xstrdup(r->workdir && *r->workdir ? r->workdir : "/");
 	spec.user = r->user && *r->user ? xstrdup(r->user) : NULL;
-	if (parse_network(b->o->network ? b->o->network : "slirp4netns", &spec.net, &spec.net_opts,
+	net_opts_init(&spec.net_opts);
+	if (parse_network(b->o->network ? b->o->network : "slirp4netns", &spec.net, &netopts,
 			  e) < 0)
 		goto out;
+	if (spec.net == NET_SLIRP && net_opts_parse(netopts, &spec.net_opts, e) < 0) {
+		err_wrap(e, "--network");
+		goto out;
+	}
 	for (size_t i = 0; i < n_default_caps; i++)
 		spec.caps |= 1ULL << default_caps[i];
 	spec.log_driver = LOGDRV_NONE;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -19,100 +20,20 @@
 #include "lib/record/container.h"
 #include "net.h"
 #include "lib/record/state.h"
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 
 #define HELPER_START_TIMEOUT_MS 30000
 #define API_TIMEOUT_MS 5000
 
-void net_opts_init(struct net_opts *o)
+void net_params_init(struct net_params *p, const struct net_opts *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->mtu = NET_DEFAULT_MTU;
-	snprintf(o->cidr, sizeof(o->cidr), "%s", NET_DEFAULT_CIDR);
-	o->handler = PORT_HANDLER_FAST;
-	o->log_fd = -1;
-}
-
-static int parse_bool(const char *k, const char *v, bool *out, struct err *e)
-{
-	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-		*out = true;
-	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-		*out = false;
+	memset(p, 0, sizeof(*p));
+	if (o)
+		p->opts = *o;
 	else
-		return err_make(e, 0, "network option %s: \"%s\" is not true or false", k, v);
-	return 0;
-}
-
-/* a.b.c.d/n with 8 <= n <= 25 (room for .100) */
-static int parse_cidr(const char *s, uint32_t *net, unsigned *bits, struct err *e)
-{
-	char buf[20];
-	const char *slash = strchr(s, '/');
-	uint64_t n;
-	struct in_addr a;
-
-	if (!slash || (size_t)(slash - s) >= sizeof(buf))
-		return err_make(e, 0, "network option cidr: \"%s\" is not A.B.C.D/N", s);
-	memcpy(buf, s, (size_t)(slash - s));
-	buf[slash - s] = '\0';
-	if (inet_pton(AF_INET, buf, &a) != 1 || parse_u64(slash + 1, &n) < 0)
-		return err_make(e, 0, "network option cidr: \"%s\" is not A.B.C.D/N", s);
-	if (n < 8 || n > 25)
-		return err_make(e, 0, "network option cidr: prefix /%llu must be between /8 and "
-				"/25 (the guest is .100)", (unsigned long long)n);
-	*bits = (unsigned)n;
-	*net = ntohl(a.s_addr) & ~((1u << (32 - n)) - 1);
-	return 0;
-}
-
-int net_opts_parse(const char *s, struct net_opts *o, struct err *e)
-{
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
-
-	if (!s || !*s)
-		return 0;
-	copy = xstrdup(s);
-	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(kv, '=');
-		uint64_t n;
-
-		if (!v)
-			return err_make(e, 0, "network option \"%s\": expected KEY=VALUE", kv);
-		*v++ = '\0';
-		if (strcmp(kv, "mtu") == 0) {
-			if (parse_u64(v, &n) < 0 || n < 576 || n > 65521)
-				return err_make(e, 0, "network option mtu: \"%s\" must be between "
-						"576 and 65521", v);
-			o->mtu = (unsigned)n;
-		} else if (strcmp(kv, "allow_host_loopback") == 0) {
-			if (parse_bool(kv, v, &o->allow_host_loopback, e) < 0)
-				return -1;
-		} else if (strcmp(kv, "enable_ipv6") == 0) {
-			if (parse_bool(kv, v, &o->enable_ipv6, e) < 0)
-				return -1;
-		} else if (strcmp(kv, "cidr") == 0) {
-			uint32_t net;
-			unsigned bits;
-
-			if (parse_cidr(v, &net, &bits, e) < 0)
-				return -1;
-			snprintf(o->cidr, sizeof(o->cidr), "%s", v);
-		} else if (strcmp(kv, "port_handler") == 0) {
-			if (strcmp(v, "fast") == 0 || strcmp(v, "rootlesskit") == 0)
-				o->handler = PORT_HANDLER_FAST;
-			else if (strcmp(v, "slirp") == 0 || strcmp(v, "slirp4netns") == 0)
-				o->handler = PORT_HANDLER_SLIRP;
-			else
-				return err_make(e, 0, "network option port_handler: \"%s\" is not "
-						"fast or slirp", v);
-		} else {
-			return err_make(e, 0, "unknown network option \"%s\" (known: mtu, "
-					"allow_host_loopback, enable_ipv6, cidr, port_handler)", kv);
-		}
-	}
-	return 0;
+		net_opts_init(&p->opts);
+	p->log_fd = -1;
 }
 
 int net_addr(const struct net_opts *o, enum net_addr which, char buf[16], struct err *e)
@@ -121,7 +42,7 @@ int net_addr(const struct net_opts *o, enum net_addr which, char buf[16], struct
 	unsigned bits, host;
 	struct in_addr a;
 
-	if (parse_cidr(o->cidr, &net, &bits, e) < 0)
+	if (net_cidr_parse(o->cidr, &net, &bits, e) < 0)
 		return -1;
 	switch (which) {
 	case NET_ADDR_GUEST: host = 100; break;
@@ -197,14 +118,43 @@ static void reap(pid_t pid, int *status)
 		;
 }
 
-int net_spawn(const struct net_opts *o, struct net_helper *h, struct err *e)
+/* The options and ports as burrow-net --config-fd reads them, in a memfd:
+ * any size, and nothing blocks before the helper reads it. */
+static int config_fd(const struct net_params *o, struct err *e)
+{
+	json_object *j = json_object_new_object();
+	_cleanup_close_ int fd = memfd_create("burrow-net-config", MFD_CLOEXEC);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	json_object_object_add(j, "network_options", net_opts_to_json(&o->opts));
+	json_object_object_add(j, "ports", port_specs_to_json(o->ports, o->nports));
+	text = xstrdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	json_object_put(j);
+	if (fd < 0)
+		return err_make(e, errno, "memfd_create");
+	len = strlen(text);
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err_make(e, n < 0 ? errno : EIO, "writing the network configuration");
+		off += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return err_make(e, errno, "writing the network configuration");
+	return steal_fd(fd);
+}
+
+int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 {
 	_cleanup_free_ char *helper = o->helper ? xstrdup(o->helper) : net_find_helper();
 	_cleanup_strv_ char **argv = NULL;
 	_cleanup_close_ int ready_r = -1, ready_w = -1, exit_r = -1, exit_w = -1;
-	_cleanup_close_ int tgt_r = -1, tgt_w = -1;
+	_cleanup_close_ int tgt_r = -1, tgt_w = -1, cfg = -1;
 	int rp[2], xp[2], tp[2];
-	char num[32];
 	pid_t pid;
 
 	memset(h, 0, sizeof(*h));
@@ -217,6 +167,9 @@ int net_spawn(const struct net_opts *o, struct net_helper *h, struct err *e)
 		if (!o->ports[i].host_port)
 			return err_make(e, EINVAL, "net_start: port %u has no host port yet "
 					"(call ports_assign_random)", o->ports[i].container_port);
+	cfg = config_fd(o, e);
+	if (cfg < 0)
+		return -1;
 	if (pipe2(rp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
 	ready_r = rp[0], ready_w = rp[1];
@@ -237,44 +190,34 @@ int net_spawn(const struct net_opts *o, struct net_helper *h, struct err *e)
 	strv_push(&argv, "4");
 	strv_push(&argv, "--api-socket");
 	strv_push(&argv, o->api_socket);
-	snprintf(num, sizeof(num), "%u", o->mtu ? o->mtu : NET_DEFAULT_MTU);
-	strv_push(&argv, "--mtu");
-	strv_push(&argv, num);
-	strv_push(&argv, "--cidr");
-	strv_push(&argv, o->cidr[0] ? o->cidr : NET_DEFAULT_CIDR);
-	if (!o->allow_host_loopback)
-		strv_push(&argv, "--disable-host-loopback");
-	if (o->enable_ipv6)
-		strv_push(&argv, "--enable-ipv6");
-	strv_push(&argv, "--port-handler");
-	strv_push(&argv, o->handler == PORT_HANDLER_SLIRP ? "slirp" : "fast");
+	strv_push(&argv, "--config-fd");
+	strv_push(&argv, "6");
+	if (log_threshold != LOG_WARN) {
+		static const char *const levels[] = { "error", "warn", "info", "debug" };
+		strv_push(&argv, "--log-level");
+		strv_push(&argv, levels[log_threshold > LOG_DEBUG ? LOG_DEBUG : log_threshold]);
+	}
 	if (o->resolv_conf) {
 		strv_push(&argv, "--resolv-conf");
 		strv_push(&argv, o->resolv_conf);
 	}
-	for (size_t i = 0; i < o->nports; i++) {
-		_cleanup_free_ char *s = port_spec_format(&o->ports[i]);
-		strv_push(&argv, "-p");
-		strv_push(&argv, s);
-	}
-
 	pid = fork();
 	if (pid < 0)
 		return err_make(e, errno, "fork");
 	if (pid == 0) {
-		/* move the three ends above 5 first, so dup2 cannot clobber them */
+		/* move the four ends above 6 first, so dup2 cannot clobber them */
 		int r = fcntl(ready_w, F_DUPFD_CLOEXEC, 10), x = fcntl(exit_r, F_DUPFD_CLOEXEC, 10);
-		int tg = fcntl(tgt_r, F_DUPFD_CLOEXEC, 10);
+		int tg = fcntl(tgt_r, F_DUPFD_CLOEXEC, 10), c = fcntl(cfg, F_DUPFD_CLOEXEC, 10);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		if (r < 0 || x < 0 || tg < 0 || null < 0)
+		if (r < 0 || x < 0 || tg < 0 || c < 0 || null < 0)
 			_exit(127);
 		if (o->log_fd >= 0 && o->log_fd != 2)
 			dup2(o->log_fd, 2);
 		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(r, 3) < 0 || dup2(x, 4) < 0 ||
-		    dup2(tg, 5) < 0)
+		    dup2(tg, 5) < 0 || dup2(c, 6) < 0)
 			_exit(127);
-		syscall(SYS_close_range, 6, ~0U, 0);
+		syscall(SYS_close_range, 7, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], argv);
 		dprintf(3, "0exec %s: %s\n", argv[0], strerror(errno));
@@ -363,7 +306,7 @@ int net_attach(struct net_helper *h, pid_t init_pid, struct err *e)
 	return 0;
 }
 
-int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, struct err *e)
+int net_start(const struct net_params *o, pid_t init_pid, struct net_helper *h, struct err *e)
 {
 	if (net_spawn(o, h, e) < 0)
 		return -1;

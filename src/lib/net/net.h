@@ -1,14 +1,14 @@
 /* net.h - the usermode network of a container: starts and stops
  * helpers/burrow-net, talks to its control socket, and writes the
- * container's resolv.conf and hosts text for that network.
+ * container's resolv.conf and hosts for that network.  The options and
+ * ports (lib/record/netspec.h) reach the helper as one JSON document on an
+ * fd (--config-fd), in the form config.json keeps them.
  *
  * Typical use from the process that owns the container's user namespace
  * (the supervisor), once the container init exists but before it execs:
  *
- *   struct net_opts o;  net_opts_init(&o);
- *   net_opts_parse(opts_from_--network, &o, e);      // "mtu=..,port_handler=.."
- *   ports_assign_random(&ports, &n, e); ports_check_available(ports, n, e);
- *   o.ports = ports; o.nports = n; o.api_socket = ".../net.sock";
+ *   struct net_params o;  net_params_init(&o, &spec->net_opts);
+ *   o.ports = spec->ports; o.nports = spec->nports; o.api_socket = ".../net.sock";
  *   net_start(&o, init_pid, &h, e);                  // returns when tap0 is up
  *     (or net_spawn(&o, &h, e) before the init exists, net_attach(&h, init_pid, e) after)
  *   ...container runs...   net_counters(h.api_socket, &c, e);
@@ -30,19 +30,15 @@
 #include <sys/types.h>
 
 #include "lib/base/error.h"
+#include "lib/record/netspec.h"
 #include "lib/record/portspec.h"
 
-enum port_handler { PORT_HANDLER_FAST, PORT_HANDLER_SLIRP };
+struct container_spec;
 
-#define NET_DEFAULT_MTU 65520
-#define NET_DEFAULT_CIDR "10.0.2.0/24"
-
-struct net_opts {
-	unsigned mtu;                   /* NET_DEFAULT_MTU */
-	char cidr[20];                  /* NET_DEFAULT_CIDR; guest .100, gateway .2, DNS .3 */
-	bool allow_host_loopback;       /* 10.0.2.2 reaches the host's 127.0.0.1 (default no) */
-	bool enable_ipv6;               /* fd00::/64 through libslirp's router advertisements */
-	enum port_handler handler;      /* how -p forwards are served (default fast) */
+/* How burrow-net is started: the user's options (netspec.h), the published
+ * ports and where things are. */
+struct net_params {
+	struct net_opts opts;
 	const char *helper;             /* burrow-net path; NULL: next to our binary, else LIBEXECDIR */
 	const char *resolv_conf;        /* upstream resolvers; NULL: /etc/resolv.conf */
 	const char *api_socket;         /* control socket path (required, < 108 bytes) */
@@ -51,12 +47,8 @@ struct net_opts {
 	int log_fd;                     /* the helper's stderr; -1: inherit ours */
 };
 
-void net_opts_init(struct net_opts *o);
-/* Options of --network slirp4netns:OPTS, a comma list of mtu=N,
- * allow_host_loopback=BOOL, enable_ipv6=BOOL, cidr=A.B.C.D/N,
- * port_handler=fast|slirp (also rootlesskit|slirp4netns, podman's names).
- * NULL or "" changes nothing. */
-int net_opts_parse(const char *s, struct net_opts *o, struct err *e);
+/* p->opts = *o (NULL: the defaults), nothing else set, log_fd -1. */
+void net_params_init(struct net_params *p, const struct net_opts *o);
 
 /* Addresses of the network in o->cidr ("10.0.2.100" ...), into buf (16 bytes). */
 enum net_addr { NET_ADDR_GUEST, NET_ADDR_GATEWAY, NET_ADDR_DNS };
@@ -76,14 +68,14 @@ struct net_helper {
  * configured and every port in o->ports listens; on failure nothing is left
  * running and e holds the helper's own message (e.g. a busy port).
  * net_start() is net_spawn() then net_attach(). */
-int net_start(const struct net_opts *o, pid_t init_pid, struct net_helper *h, struct err *e);
+int net_start(const struct net_params *o, pid_t init_pid, struct net_helper *h, struct err *e);
 /* The same in two steps, so that the helper loads, sets up libslirp and
  * binds the ports while the caller is still creating the container:
  * net_spawn() starts it and returns at once (h->pending); net_attach() hands
  * it the init's pid and waits until it is ready.  A failure of either (a
  * busy port, say) surfaces in net_attach(), which then leaves nothing
  * running.  net_stop() also ends a helper that is still pending. */
-int net_spawn(const struct net_opts *o, struct net_helper *h, struct err *e);
+int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e);
 int net_attach(struct net_helper *h, pid_t init_pid, struct err *e);
 /* Close the exit fd and reap the helper (SIGKILL after 5 s).  Returns the
  * helper's wait status, or -1 when it was not running.  Idempotent. */
@@ -111,6 +103,11 @@ char *net_resolv_conf(const struct net_opts *o, const char *host_text);
  * when host loopback is allowed, host.containers.internal -> the gateway. */
 char *net_hosts(const struct net_opts *o, const char *hostname);
 
+/* rundir/hosts and rundir/resolv.conf for s: the network's addresses
+ * (slirp4netns), the host's files (host), the target's (container:ID), or
+ * a private localhost (none). */
+int net_write_etc_files(const struct container_spec *s, struct err *e);
+
 /* Path of burrow-net: $BURROW_NET_HELPER, next to our executable, else LIBEXECDIR. */
 char *net_find_helper(void);
 
@@ -121,7 +118,6 @@ char *net_find_helper(void);
  * the init is still the one of the record after the open.  A target on the
  * host's network (--network host) is refused: its namespace belongs to the
  * host.  The record of ID is found beside s's (same root and runroot). */
-struct container_spec;
 int net_shared_open(const struct container_spec *s, int *userfd, int *netfd, struct err *e);
 /* ID's generated /etc file ("hosts", "resolv.conf") for s to copy, or NULL. */
 char *net_shared_file(const struct container_spec *s, const char *name);

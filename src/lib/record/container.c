@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "container.h"
-#include "lib/net/net.h"
 #include "lib/base/util.h"
 
 void container_spec_free(struct container_spec *s)
@@ -26,8 +25,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->workdir);
 	free(s->user);
 	free(s->hostname);
-	strv_free(s->ports);
-	free(s->net_opts);
+	free(s->ports);
 	free(s->net_container);
 	for (size_t i = 0; i < s->nvolumes; i++)
 		volume_spec_free(&s->volumes[i]);
@@ -282,9 +280,9 @@ json_object *container_spec_to_json(const struct container_spec *s)
 					      s->net == NET_CONTAINER ? "container" : "none"));
 	if (s->net_container)
 		ADD("network_container", json_object_new_string(s->net_container));
-	ADD("ports", strv_json(s->ports));
-	if (s->net_opts)
-		ADD("network_options", json_object_new_string(s->net_opts));
+	ADD("ports", port_specs_to_json(s->ports, s->nports));
+	if (s->net == NET_SLIRP)
+		ADD("network_options", net_opts_to_json(&s->net_opts));
 	a = json_object_new_array();
 	for (size_t i = 0; i < s->nvolumes; i++) {
 		json_object *v = json_object_new_object();
@@ -365,12 +363,17 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->net = !net ? NET_NONE : strcmp(net, "host") == 0 ? NET_HOST :
 		 strcmp(net, "slirp4netns") == 0 ? NET_SLIRP :
 		 strcmp(net, "container") == 0 ? NET_CONTAINER : NET_NONE;
-	s->net_opts = jdup(j, "network_options");
 	s->net_container = jdup(j, "network_container");
 	if (s->net == NET_CONTAINER && (!s->net_container || strlen(s->net_container) != 64 ||
 					!is_hex(s->net_container, 64)))
 		return err_make(e, 0, "container %.12s: bad network_container in its record", s->id);
-	s->ports = json_strv(j, "ports");
+	net_opts_init(&s->net_opts);
+	if (json_object_object_get_ex(j, "network_options", &a) &&
+	    net_opts_from_json(a, &s->net_opts, e) < 0)
+		return err_wrap(e, "container %.12s: bad network_options in its record", s->id);
+	if (json_object_object_get_ex(j, "ports", &a) &&
+	    port_specs_from_json(a, &s->ports, &s->nports, e) < 0)
+		return err_wrap(e, "container %.12s: bad ports in its record", s->id);
 	if (json_object_object_get_ex(j, "volumes", &a) && json_object_is_type(a, json_type_array)) {
 		s->nvolumes = json_object_array_length(a);
 		s->volumes = xcalloc(s->nvolumes + 1, sizeof *s->volumes);
@@ -706,37 +709,12 @@ char *container_net_socket(const struct container_spec *s)
 	return xasprintf("%.*s/net-%.16s.sock", (int)len, s->rundir, s->id);
 }
 
-static char *hosts_text(const struct container_spec *s)
-{
-	_cleanup_free_ char *host = NULL;
-
-	if (s->net == NET_CONTAINER && (host = net_shared_file(s, "hosts")))
-		return steal_ptr(host);
-	if (s->net == NET_SLIRP) {
-		struct net_opts o;
-		struct err e = ERR_INIT;
-		net_opts_init(&o);
-		if (net_opts_parse(s->net_opts, &o, &e) < 0)
-			err_clear(&e);
-		_cleanup_free_ char *hn = s->name ? xasprintf("%s %s", s->hostname, s->name)
-						  : xstrdup(s->hostname);
-		return net_hosts(&o, hn);
-	}
-
-	if (s->net == NET_HOST && read_file_at(AT_FDCWD, "/etc/hosts", 1 << 20, &host, NULL, NULL) == 0)
-		return xasprintf("%s\n127.0.1.1\t%s %s\n", host, s->hostname, s->name);
-	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
-			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			 "127.0.1.1\t%s %s\n", s->hostname, s->name);
-}
-
 int container_prepare_dirs(const struct container_spec *s, struct err *e)
 {
 	_cleanup_free_ char *upper = xasprintf("%s/upper", s->ctrdir);
 	_cleanup_free_ char *work = xasprintf("%s/work", s->ctrdir);
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	_cleanup_free_ char *hosts = hosts_text(s);
-	_cleanup_free_ char *resolv = NULL, *hn = xasprintf("%s\n", s->hostname);
+	_cleanup_free_ char *hn = xasprintf("%s\n", s->hostname);
 	_cleanup_close_ int rd = -1;
 
 	if ((mkdir(upper, 0755) < 0 && errno != EEXIST) || (mkdir(work, 0700) < 0 && errno != EEXIST))
@@ -746,27 +724,5 @@ int container_prepare_dirs(const struct container_spec *s, struct err *e)
 	rd = open(s->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rd < 0)
 		return err_make(e, errno, "opening %s", s->rundir);
-	if (read_file_at(AT_FDCWD, "/etc/resolv.conf", 1 << 20, &resolv, NULL, e) < 0) {
-		err_clear(e);
-		resolv = xstrdup("");
-	}
-	if (s->net == NET_SLIRP) {
-		struct net_opts o;
-		net_opts_init(&o);
-		if (net_opts_parse(s->net_opts, &o, e) < 0)
-			return err_wrap(e, "--network");
-		char *r = net_resolv_conf(&o, resolv);
-		free(resolv);
-		resolv = r;
-	} else if (s->net == NET_CONTAINER) {
-		char *r = net_shared_file(s, "resolv.conf");
-		if (r) {
-			free(resolv);
-			resolv = r;
-		}
-	}
-	if (write_file_at(rd, "hostname", hn, e) < 0 || write_file_at(rd, "hosts", hosts, e) < 0 ||
-	    write_file_at(rd, "resolv.conf", resolv, e) < 0)
-		return -1;
-	return 0;
+	return write_file_at(rd, "hostname", hn, e);
 }

@@ -21,6 +21,7 @@
 #include "lib/cgroup/cgroup.h"
 #include "lib/base/config.h"
 #include "lib/base/error.h"
+#include "netspec.h"
 #include "spec.h"
 #include "lib/runtime/userns.h"
 
@@ -54,9 +55,9 @@ struct container_spec {
 	bool tty, interactive, init, read_only, remove;
 	bool detach;              /* the supervisor stays: logs, state, restarts */
 	enum net_mode net;
-	char **ports;             /* published ports, "[IP:]HOSTPORT:CTRPORT/PROTO" with
-				   * host ports assigned (port_spec_parse reads them) */
-	char *net_opts;           /* slirp4netns:OPTS (net_opts_parse), or NULL */
+	struct port_spec *ports;  /* published ports, host ports assigned (netspec.h) */
+	size_t nports;
+	struct net_opts net_opts; /* NET_SLIRP: the options of --network slirp4netns:OPTS */
 	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
 				   * net namespaces are joined, else NULL */
 
@@ -124,8 +125,9 @@ int container_create_record(const char *root, struct container_spec *s, const ch
 			    struct err *e);
 /* Change the name in config.json (same checks as create). */
 int container_rename(const char *root, const char *id, const char *newname, struct err *e);
-/* ctrdir/upper and work (kept if present), rundir/merged and the generated
- * /etc files.  Safe to call again before each start. */
+/* ctrdir/upper and work (kept if present), rundir/merged and rundir/hostname.
+ * Safe to call again before each start.  The network's /etc files (hosts,
+ * resolv.conf) come from net_write_etc_files() (net.h). */
 int container_prepare_dirs(const struct container_spec *s, struct err *e);
 /* The control socket of the container's burrow-net (slirp4netns mode):
  * <runroot>/net-<ID prefix>.sock (unix paths are short), for net_counters()

@@ -400,22 +400,14 @@ static void close_pair(int p[2])
 static int supervisor_spawn_net(struct supervisor *m, struct err *e)
 {
 	const struct container_spec *s = m->s;
-	struct net_opts o;
-	_cleanup_free_ struct port_spec *v = NULL;
+	struct net_params o;
 	_cleanup_free_ char *sock = container_net_socket(s);
-	size_t n = strv_len(s->ports);
 	int rc;
 
 	net_stop(&m->net);
-	net_opts_init(&o);
-	if (net_opts_parse(s->net_opts, &o, e) < 0)
-		return err_wrap(e, "--network");
-	v = xcalloc(n + 1, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		if (port_spec_parse(s->ports[i], &v[i], e) < 0)
-			return err_wrap(e, "--publish");
-	o.ports = v;
-	o.nports = n;
+	net_params_init(&o, &s->net_opts);
+	o.ports = s->ports;
+	o.nports = s->nports;
 	o.api_socket = sock;
 	o.resolv_conf = getenv("BURROW_NET_RESOLV_CONF"); /* tests: an alternate upstream */
 	if (o.resolv_conf && !*o.resolv_conf)
