@@ -693,8 +693,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	msg_send(sk, &m, -1);
 	supervisor_record_start(&mon, false);
 	if (s->detach) {
-		/* From here on the supervisor is the container's supervisor and outlives
-		 * the CLI, which exits once it reads STARTED: no parent-death
+		/* From here on the supervisor outlives the CLI, which exits
+		 * once it reads STARTED: no parent-death
 		 * signal, no terminal, and no hold on the CLI's stdout (which may
 		 * be the pipe of a $(burrow run -d ...)).  setsid() above already
 		 * made it a session leader: with the CLI gone it is orphaned and
