@@ -64,7 +64,7 @@ static __attribute__((noreturn)) void probe_child(const struct container_spec *s
 	r.caps = s->caps;
 	r.die_with_caller = true;
 	if (exec_in_container(&r, &res, &e) < 0) {
-		fprintf(stderr, "%s\n", e.msg);
+		dprintf(outfd, "%s\n", e.msg);
 		_exit(err_exit_status(&e));
 	}
 	_exit(res.exit_code);

@@ -1,21 +1,22 @@
 /* runtime_int.h - what the files of src/lib/runtime share among themselves
  * (not a public interface: the rest of burrow uses start.h, exec.h,
- * health.h, exitcode.h, rootfs.h, userns.h, ...).
+ * health.h, exitcode.h and the headers of rootfs, rootemu, userns, logfile).
  *
- * The files call one way, from the caller's side down:
+ * The files call one way, from the caller's side down, never back up:
  *
- *   start.c       the caller: clones the supervisor, writes its ID maps
- *     |
- *   supervisor.c  the supervisor: mounts the overlay, starts (and restarts)
- *     |           the init, logs, healthchecks, records the exit
- *     +-- health.c    healthchecks, through the exec engine (exec.c)
- *     |
- *   init.c        clones the container's init and sets it up (PID 1)
- *     |
- *   become.c, msg.c, rootfs.c, rootemu.c, userns.c  (exec.c uses become.c too)
+ *   start.c        the caller: clones the supervisor, writes its ID maps
+ *      |
+ *   supervisor.c   the supervisor: mounts the overlay, starts and restarts
+ *      |      \     the init, logs, attach, healthchecks, records the exit
+ *      |     health.c   healthchecks, through the exec engine
+ *      |         |
+ *   init.c     exec.c     the container's PID 1; a command in a running container
+ *      |   \     |
+ *      |    become.c      become the user, complete the environment, exec
+ *      |
+ *   msg.c, rootfs.c, rootemu.c, userns.c, logfile.c
  *
- * Each section below names the file that defines it; a file only calls
- * what is defined below it.
+ * Each section below names the file that defines it.
  */
 #ifndef BURROW_RUNTIME_INT_H
 #define BURROW_RUNTIME_INT_H
