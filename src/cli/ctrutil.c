@@ -12,7 +12,7 @@
 #include "ctrutil.h"
 #include "lib/net/net.h"
 #include "lib/runtime/logfile.h"
-#include "lib/runtime/spawn.h"
+#include "lib/runtime/start.h"
 #include "lib/base/syscalls.h"
 #include "lib/runtime/userns.h"
 #include "lib/base/util.h"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/base/util.h"
+#include "lib/runtime/exitcode.h"
 #include "relay.h"
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,

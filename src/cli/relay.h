@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "lib/runtime/spawn.h"
+#include "lib/runtime/start.h"
 
 /* Signals that burrow forwards to the container's PID 1. */
 void relay_block_signals(void);

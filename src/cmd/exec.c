@@ -1,10 +1,10 @@
 /* exec.c - burrow exec: run a command in a running container.
  *
- * The CLI joins the container's namespaces itself (exec_join: user first,
- * which the user owns), opens a pty in the container's devpts for -t, and
- * forks: the child is inside the PID namespace and execs the command as the
- * container's user with its capabilities and no_new_privs.  No supervisor is
- * involved, which is what keeps exec to a few milliseconds. */
+ * The CLI process itself joins the container (exec_in_container,
+ * lib/runtime/exec.h: its namespaces, a pty in its devpts for -t, a fork
+ * whose child execs the command as the container's user) and relays the
+ * terminal and signals until the command exits.  No supervisor is involved,
+ * which is what keeps exec to a few milliseconds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,8 +19,6 @@
 #include "cmd.h"
 #include "cli/ctrutil.h"
 #include "lib/runtime/exec.h"
-#include "lib/runtime/spawn.h"
-#include "lib/runtime/userns.h"
 #include "lib/base/util.h"
 #include "cli/relay.h"
 
@@ -38,6 +36,19 @@ static const struct opt exec_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+/* exec_request.wait: the terminal and signals, until the command exits */
+static int relay_exec(pid_t pid, int ptmx, void *arg, struct err *e)
+{
+	const struct exec_request *r = arg;
+	int rc;
+
+	if (r->tty && r->interactive)
+		relay_raw_terminal();
+	rc = relay_child(pid, ptmx, r->interactive, e);
+	relay_restore_terminal();
+	return rc;
+}
+
 CMD_DECL(exec)
 {
 	struct optparser p;
@@ -45,10 +56,11 @@ CMD_DECL(exec)
 	bool interactive = false, tty = false, detach = false, priv = false;
 	const char *workdir = NULL, *user = NULL;
 	_cleanup_strv_ char **envs = NULL, **envfiles = NULL, **env = NULL, **cmd = NULL;
-	struct exec_opts o;
+	struct exec_request r;
+	struct exec_result res;
+	struct winsize ws;
 	struct ctr c;
-	int id, rc = 125, ptmx = -1, pts = -1, errp[2] = { -1, -1 };
-	pid_t pid;
+	int id, rc = 125;
 	bool loaded = false;
 
 	opt_init(&p, exec_opts, argc, argv);
@@ -94,87 +106,30 @@ CMD_DECL(exec)
 	for (size_t i = 0; envs && envs[i]; i++)
 		if (env_add(&env, envs[i], &e) < 0)
 			goto fail;
-	if (exec_join(c.st.pid, &e) < 0)
-		goto fail;
-	if (tty) {
-		/* the container's own devpts: the terminal lives in the container */
-		ptmx = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (ptmx < 0 || unlockpt(ptmx) < 0 || (pts = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0) {
-			err_make(&e, errno, "opening a terminal in the container");
-			goto fail;
-		}
-		{
-			struct winsize ws;
-			if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-				ioctl(ptmx, TIOCSWINSZ, &ws);
-		}
-	}
-	memset(&o, 0, sizeof o);
-	o.argv = cmd;
-	o.env = env;
-	o.workdir = workdir ? workdir : c.spec.workdir;
-	o.user = user ? user : c.spec.user;
-	o.hostname = c.spec.hostname;
-	o.caps = priv ? ~0ULL : c.spec.caps;
-	o.tty = tty;
-	o.pts = pts;
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		err_make(&e, errno, "pipe");
-		goto fail;
-	}
-	if (!detach)
+	memset(&r, 0, sizeof r);
+	r.init = c.st.pid;
+	r.argv = cmd;
+	r.env = env;
+	r.workdir = workdir ? workdir : c.spec.workdir;
+	r.user = user ? user : c.spec.user;
+	r.hostname = c.spec.hostname;
+	r.caps = priv ? ~0ULL : c.spec.caps;
+	r.tty = tty;
+	r.interactive = interactive;
+	r.detach = detach;
+	if (tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		r.ws = &ws;
+	if (!detach) {
+		r.wait = relay_exec;
+		r.wait_arg = &r;
 		relay_block_signals();
-	pid = fork();
-	if (pid < 0) {
-		err_make(&e, errno, "fork");
-		goto fail;
 	}
-	if (pid == 0) {
-		close(errp[0]);
-		if (detach) {
-			int dn = open("/dev/null", O_RDWR);
-			setsid();
-			if (dn >= 0) {
-				dup2(dn, 0);
-				dup2(dn, 1);
-				dup2(dn, 2);
-			}
-			/* the command is reparented to the container's init */
-			if (fork() != 0)
-				_exit(0);
-		} else if (!interactive && !tty) {
-			int dn = open("/dev/null", O_RDONLY);
-			if (dn >= 0)
-				dup2(dn, 0);
-		}
-		exec_child(&o, errp[1]);
-	}
-	close(errp[1]);
-	errp[1] = -1;
-	if (pts >= 0)
-		close(pts);
-	pts = -1;
-	if (err_recv(errp[0], &e) > 0) {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (!detach)
-			relay_unblock_signals();
-		goto fail;
-	}
-	if (detach) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		rc = 0;
-		goto out;
-	}
-	if (tty && interactive)
-		relay_raw_terminal();
-	rc = relay_child(pid, ptmx, interactive, &e);
-	relay_restore_terminal();
-	relay_unblock_signals();
+	rc = exec_in_container(&r, &res, &e);
+	if (!detach)
+		relay_unblock_signals();
 	if (rc < 0)
 		goto fail;
+	rc = res.exit_code;
 	goto out;
 fail:
 	rc = err_exit_status(&e);
@@ -184,14 +139,6 @@ usage:
 	rc = cmd_usage_error("exec", &e);
 out:
 	err_clear(&e);
-	if (ptmx >= 0)
-		close(ptmx);
-	if (pts >= 0)
-		close(pts);
-	if (errp[0] >= 0)
-		close(errp[0]);
-	if (errp[1] >= 0)
-		close(errp[1]);
 	if (loaded)
 		ctr_free(&c);
 	return rc;

@@ -5,7 +5,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
-#include "lib/runtime/exec.h"
+#include "lib/runtime/health.h"
 #include "lib/base/util.h"
 
 enum { O_HELP = 1 };

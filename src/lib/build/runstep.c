@@ -17,7 +17,7 @@
 #include "lib/record/container.h"
 #include "lib/net/net.h"
 #include "lib/base/log.h"
-#include "lib/runtime/spawn.h"
+#include "lib/runtime/start.h"
 #include "lib/store/export.h"
 #include "lib/store/unpack.h"
 #include "lib/base/util.h"

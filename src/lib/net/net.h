@@ -15,7 +15,7 @@
  *   net_stop(&h);                                    // at container exit
  *
  * The helper also ends by itself when init_pid exits or when the process
- * holding h.exit_fd dies.  The supervisor (spawn.c) spawns it before it mounts
+ * holding h.exit_fd dies.  The supervisor (supervisor.c) spawns it before it mounts
  * the overlay, so loading it, libslirp and the port binding overlap with the
  * container's own setup.
  *

@@ -1,7 +1,7 @@
 /* container.h - what a container run needs, and its on-disk record.
  *
  * The CLI fills struct container_spec from flags and the image config;
- * spawn.c starts it (see spawn.h); rootfs.c builds its filesystem.
+ * start.c starts it (see start.h); rootfs.c builds its filesystem.
  *
  * Records.  <root>/containers/<id>/config.json is the spec, written once by
  * create/run (container_spec_to_json) and read back by start, restart and

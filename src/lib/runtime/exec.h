@@ -1,53 +1,57 @@
-/* exec.h - running a command inside a running container (burrow exec, and
- * healthchecks from the supervisor or `burrow healthcheck run`).
+/* exec.h - running a command inside a running container: `burrow exec`,
+ * and the healthcheck probes (health.h).
  *
- * exec_join() moves the calling (single-threaded) process into the
+ * exec_in_container() moves the calling (single-threaded) process into the
  * namespaces of the container's init: user first (the caller owns it; a
  * supervisor is already inside and skips it), then mnt, pid, uts, ipc, net
- * and cgroup, skipping any it already shares (--network host).  Joining the
- * PID namespace only affects children, so the caller then forks and the
- * child calls exec_child(), which is PID N inside the container.
+ * and cgroup, skipping any it already shares (--network host), and into the
+ * init's cgroup where it may.  Joining the PID namespace only affects
+ * children, so it then forks: the child, PID N inside the container,
+ * becomes the container's user with its capabilities and no_new_privs and
+ * execs the command; an error before exec comes back over a pipe.  No
+ * supervisor is involved, which keeps exec to a few milliseconds.
+ *
+ * The caller stays in the container's namespaces: one that must not (the
+ * supervisor) forks first, as health_probe() does.
  */
 #ifndef BURROW_EXEC_H
 #define BURROW_EXEC_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
-#include "lib/record/container.h"
 #include "lib/base/error.h"
 
-struct exec_opts {
+struct exec_request {
+	pid_t init;              /* host pid of the container's init */
 	char **argv;
 	char **env;              /* the container's, with -e applied */
-	const char *workdir;
-	const char *user;        /* NULL = root */
-	const char *hostname;
-	uint64_t caps;
-	bool tty;
-	int pts;                 /* -t: the terminal's peer, opened after the join; else -1 */
+	const char *workdir;     /* NULL: / */
+	const char *user;        /* USER[:GROUP]; NULL or "": root */
+	const char *hostname;    /* for $HOSTNAME */
+	uint64_t caps;           /* the capabilities the command keeps */
+	bool tty;                /* a terminal from the container's devpts */
+	const struct winsize *ws;  /* tty: its size (optional) */
+	bool interactive;        /* keep stdin; without it (and without tty) stdin is /dev/null */
+	bool detach;             /* in a new session on /dev/null, reparented to the
+				  * container's init: return once it exec'd */
+	bool die_with_caller;    /* the command gets SIGKILL when the caller dies */
+	/* Attached: wait for the command (pid), relaying the terminal's master
+	 * (ptmx, -1 without tty); returns its exit code, or -1.  NULL: only
+	 * wait. */
+	int (*wait)(pid_t pid, int ptmx, void *arg, struct err *e);
+	void *wait_arg;
 };
 
-int exec_join(pid_t init, struct err *e);
-/* In the forked child: become the user, chdir and exec.  On failure the
- * error goes to errfd (err_send) and the child exits 125, 126 or 127. */
-__attribute__((noreturn)) void exec_child(const struct exec_opts *o, int errfd);
-
-/* Health probes. */
-struct health_result {
-	int exit_code;           /* -1: timed out or could not run */
-	char *output;            /* at most 4 KiB */
-	char start[48], end[48];
+struct exec_result {
+	int exit_code;           /* the command's (0-255, 128+N); 0 with detach */
 };
-/* Run s->health.test in the container (fork, join, exec), waiting at most
- * the probe's timeout. */
-int health_probe(const struct container_spec *s, pid_t init, struct health_result *r, struct err *e);
-/* Record a result in state.json (Status, FailingStreak, the last 5 Log
- * entries).  in_start_period: failures do not count yet.  Returns the new
- * status name ("healthy", "unhealthy", "starting") in *status (static). */
-int health_record(const char *ctrdir, const struct container_spec *s, const struct health_result *r,
-		  bool in_start_period, const char **status, struct err *e);
-void health_result_free(struct health_result *r);
+
+/* Returns 0 once the command ran (and, unless detached, exited), or -1
+ * when the join, the terminal or the wait failed, or the command could not
+ * be started (e->status 126 or 127 for exec itself, else 125). */
+int exec_in_container(const struct exec_request *r, struct exec_result *res, struct err *e);
 
 #endif

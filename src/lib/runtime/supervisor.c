@@ -1,14 +1,18 @@
 /* supervisor.c - the per-container supervisor.
  *
- * The supervisor (started by spawn.c, see spawn.h) is the process that is
- * already in the container's user and mount namespaces, holds the overlay
- * and fuse-overlayfs, and is the parent of the container's init.  With -d
+ * The supervisor (cloned by container_start, start.c) is the process that
+ * is already in the container's user and mount namespaces, holds the
+ * overlay and fuse-overlayfs, and is the parent of the container's init.
+ * supervisor_main() (at the end of this file) sets it up: it waits for the
+ * caller's GO (the ID maps are written), opens the container's cgroup,
+ * becomes root in the namespace, mounts the overlay, starts the init
+ * (init.c) and reports PID and STARTED to the caller.  With -d
  * it outlives the CLI and:
  *   - writes the init's stdout/stderr (or, with -t, the pty) to the
  *     k8s-file log (logfile.h), rotating it;
  *   - serves <rundir>/attach, a unix socket through which `burrow attach`
  *     talks to the pty;
- *   - runs the healthcheck on a timer (health_probe: fork, setns, exec);
+ *   - runs the healthcheck on a timer (health_probe, health.c);
  *   - applies the restart policy: a new init is cloned over the same
  *     mounted overlay, after a backoff of 100 ms doubling up to 30 s;
  *   - records every transition in state.json and cleans up at the end.
@@ -29,25 +33,28 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "exec.h"
+#include "exitcode.h"
+#include "health.h"
 #include "lib/base/log.h"
 #include "logfile.h"
 #include "rootfs.h"
-#include "spawn.h"
-#include "spawn_int.h"
+#include "runtime_int.h"
 #include "lib/record/state.h"
+#include "userns.h"
 #include "lib/base/util.h"
 
 enum { MAX_CLIENTS = 8 };
@@ -62,7 +69,7 @@ struct sup_loop {
 	uint64_t started;          /* usec of the last start */
 };
 
-void supervisor_record_start(struct supervisor *m, bool restart)
+static void supervisor_record_start(struct supervisor *m, bool restart)
 {
 	const struct container_spec *s = m->s;
 	struct ctr_state st;
@@ -471,7 +478,9 @@ static bool backoff(struct sup_loop *l, uint64_t ms)
 	return !stop;
 }
 
-int supervisor_run(struct supervisor *m)
+/* Supervise until the container is done for good (restart policy included);
+ * returns the last raw wait status. */
+static int supervisor_run(struct supervisor *m)
 {
 	const struct container_spec *s = m->s;
 	struct sup_loop l;
@@ -550,7 +559,9 @@ static void supervisor_drop_cgroup(struct supervisor *m)
 	err_clear(&e);
 }
 
-void supervisor_cleanup(struct supervisor *m, int wstatus)
+/* Unmount, stop fuse-overlayfs, remove the runroot entry, record the exit
+ * (or remove the container with --rm). */
+static void supervisor_cleanup(struct supervisor *m, int wstatus)
 {
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
@@ -596,4 +607,129 @@ void supervisor_cleanup(struct supervisor *m, int wstatus)
 	}
 	if (!recorded)
 		record_exit(m, wstatus, true);
+}
+
+/* ---- start-up ------------------------------------------------------------------ */
+
+/* --network container:ID: into ID's user namespace instead of a new one (a
+ * net namespace can only be joined from the user namespace that owns it),
+ * and a new mount namespace there; the init joins nsfd[1], the net
+ * namespace (supervisor_start_init). */
+static int supervisor_join_shared(struct supervisor *m, int nsfd[2], struct err *e)
+{
+	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0)
+		return err_make(e, errno, "joining the user namespace of container %.12s",
+				m->s->net_container);
+	closep(&nsfd[0]);
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_make(e, errno, "creating the mount namespace");
+	m->netns = steal_fd(nsfd[1]);
+	return 0;
+}
+
+void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int nsfd[2])
+{
+	struct err e = ERR_INIT;
+	struct supervisor mon;
+	struct msg m;
+	sigset_t none;
+	int st;
+
+	/* SIGCHLD and SIGUSR1 stay pending for the supervisor's signalfd */
+	sigemptyset(&none);
+	sigaddset(&none, SIGCHLD);
+	sigaddset(&none, SIGUSR1);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(125);
+	setsid();
+	memset(&mon, 0, sizeof mon);
+	mon.s = s;
+	mon.sk = sk;
+	mon.alive = mon.out = mon.err = mon.ptmx = -1;
+	mon.net.exit_fd = -1;
+	mon.netns = -1;
+	mon.cg = (struct cgroup)CGROUP_INIT;
+	if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
+		_exit(125);
+	if (mon.go.a != CGM_NONE) {
+		/* the caller made our cgroup: "path\nunit" in the GO message */
+		char *nl;
+		mon.go.text[sizeof mon.go.text - 1] = '\0';
+		nl = strchr(mon.go.text, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (cgroup_open(mon.go.text, (enum cgroup_manager)mon.go.a, nl && *nl ? nl : NULL,
+				&mon.cg, &e) < 0)
+			goto fail;
+	}
+	log_debug("supervisor: maps written");
+	if (nsfd[1] >= 0 && supervisor_join_shared(&mon, nsfd, &e) < 0)
+		goto fail;
+	if (userns_become_root(s->idmap, &e) < 0)
+		goto fail;
+	/* credentials changed: the parent-death signal was reset */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(125);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		err_make(&e, errno, "making the mount namespace private");
+		goto fail;
+	}
+	/* burrow-net loads, sets up libslirp and binds the published ports
+	 * while the overlay is mounted and the init builds its rootfs; it joins
+	 * the init's namespaces in supervisor_start_init */
+	if (s->net == NET_SLIRP && supervisor_spawn_net(&mon, &e) < 0)
+		goto fail;
+	if (rootfs_mount_overlay(s, &mon.fuse_pid, &e) < 0)
+		goto fail;
+	log_debug("supervisor: overlay mounted");
+	if (supervisor_start_init(&mon, &e) < 0)
+		goto fail_mounted;
+	memset(&m, 0, sizeof m);
+	m.type = MSG_PID;
+	m.a = mon.init;
+	msg_send(sk, &m, -1);
+	supervisor_record_start(&mon, false);
+	if (s->detach) {
+		/* From here on the supervisor outlives the CLI, which exits
+		 * once it reads STARTED: no parent-death
+		 * signal, no terminal, and no hold on the CLI's stdout (which may
+		 * be the pipe of a $(burrow run -d ...)).  setsid() above already
+		 * made it a session leader: with the CLI gone it is orphaned and
+		 * reparented, as a double fork would leave it. */
+		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+		prctl(PR_SET_PDEATHSIG, 0);
+		if (dn >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 1);
+			dup2(dn, 2);
+			close(dn);
+		}
+	}
+	memset(&m, 0, sizeof m);
+	m.type = MSG_STARTED;
+	msg_send(sk, &m, -1);
+	if (s->detach) {
+		close(sk);
+		mon.sk = -1;
+	}
+	st = supervisor_run(&mon);
+	log_debug("supervisor: container exited");
+	supervisor_cleanup(&mon, st);
+	log_debug("supervisor: cleaned up");
+	if (mon.sk >= 0) {
+		memset(&m, 0, sizeof m);
+		m.type = MSG_EXIT;
+		m.a = st;
+		msg_send(mon.sk, &m, -1);
+	}
+	_exit(0);
+
+fail_mounted:
+	rootfs_umount_overlay(s, mon.fuse_pid);
+fail:
+	msg_send_error(sk, &e, err_exit_status(&e));
+	_exit(err_exit_status(&e));
 }

@@ -1,21 +1,21 @@
-/* spawn.h - starting a container.
+/* start.h - starting a container, from the caller's side (start.c).
  *
  * Three processes take part:
- *   the caller (CLI or, later, the supervisor);
- *   the supervisor, cloned into a new user + mount namespace: the caller writes
- *     its ID maps (newuidmap/newgidmap at once) while it waits on the
- *     control socket; it then mounts the overlay (kernel, or fuse-overlayfs
- *     as its own child) and clones
- *   the container init, in new PID, mount, UTS, IPC, cgroup and (unless
- *     --network host) net namespaces.  It builds the rootfs, pivots, drops
- *     capabilities, sets no_new_privs and execs the command as PID 1.
+ *   the caller (the CLI, or the builder for a RUN step);
+ *   the supervisor (supervisor.c), cloned into a new user + mount
+ *     namespace: the caller writes its ID maps (newuidmap/newgidmap at
+ *     once) while it waits on the control socket; it then mounts the
+ *     overlay (kernel, or fuse-overlayfs as its own child) and clones
+ *   the container init (init.c), in new PID, mount, UTS, IPC, cgroup and
+ *     (unless --network host) net namespaces.  It builds the rootfs, pivots,
+ *     drops capabilities, sets no_new_privs and execs the command as PID 1.
  * The supervisor keeps the overlay and reports the init's exit status; it
  * exists so that fuse-overlayfs lives outside the container's PID
  * namespace and is torn down with it.  Errors before exec travel back as
- * (errno, status, message) on the control socket.
+ * (errno, status, message) on the control socket (msg.c).
  */
-#ifndef BURROW_SPAWN_H
-#define BURROW_SPAWN_H
+#ifndef BURROW_START_H
+#define BURROW_START_H
 
 #include <stdbool.h>
 #include <sys/ioctl.h>
@@ -41,7 +41,8 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		    int (*prep)(void *arg, struct err *e), void *prep_arg,
 		    struct container_proc *p, struct err *e);
 /* Read one message from p->sk (call when it is readable).  Sets p->exited
- * and p->wstatus on the exit message.  Returns 0, or -1 on a broken socket. */
+ * and p->wstatus on the exit message.  Returns the message's type (0 at
+ * EOF), or -1 on a broken socket or an error message. */
 int container_handle_msg(struct container_proc *p, struct err *e);
 /* Block until the container exits; returns its exit code (0-255, 128+N). */
 int container_wait(struct container_proc *p, struct err *e);
@@ -51,7 +52,5 @@ void container_proc_close(struct container_proc *p);
  * (it already reported the exit and cleaned up; the kernel unmounts the
  * overlay as its mount namespace goes): for a caller that exits next. */
 void container_proc_release(struct container_proc *p);
-/* 128+N for a signal, else the exit code */
-int wait_status_code(int wstatus);
 
 #endif

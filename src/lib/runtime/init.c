@@ -1,0 +1,429 @@
+/* init.c - the container's init, from both sides.
+ *
+ * The supervisor (supervisor.c) calls supervisor_start_init() for the first
+ * start and for every restart: it clones the init into new PID, mount, UTS,
+ * IPC, cgroup and (unless --network host or container:ID) net namespaces,
+ * inside the container's cgroup when there is one, attaches burrow-net for
+ * slirp4netns, and waits until the init exec'd or failed.
+ *
+ * The init (init_main) builds the rootfs over the mounted overlay, pivots,
+ * sets up the terminal or the log pipes, applies the ulimits, becomes the
+ * container's user (become.c) with no_new_privs and execs the command as
+ * PID 1.  An error before exec goes back to the supervisor as an ERROR
+ * message (msg.c) plus a byte on a close-on-exec pipe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "lib/base/log.h"
+#include "runtime_int.h"
+#include "lib/record/state.h"
+#include "rootemu.h"
+#include "rootfs.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
+
+/* ---- the init (before exec) ------------------------------------------------- */
+
+struct init_ctx {
+	const struct container_spec *s;
+	const struct msg *go;
+	int sk;          /* control socket (CLOEXEC) */
+	int failfd;      /* write a byte here before failing (CLOEXEC) */
+	int alivefd;     /* read end: POLLHUP once the supervisor is gone */
+	int outfd, errfd;  /* detached: stdout and stderr pipes to the supervisor, else -1 */
+	int netfd;       /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
+	int joinnet;     /* container:ID: the net namespace to join instead of a new one; else -1 */
+};
+
+static int loopback_up(struct err *e)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+
+	if (fd < 0)
+		return err_make(e, errno, "socket");
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return err_make(e, errno, "reading the flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return err_make(e, errno, "bringing lo up");
+	return 0;
+}
+
+
+static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
+{
+	const struct container_spec *s = c->s;
+	_cleanup_close_ int rootfd = -1, ptmx = -1, pts = -1;
+
+	if (s->tty && setsid() < 0)
+		return err_make(e, errno, "setsid");
+	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return err_make(e, errno, "setting the hostname");
+	log_debug("init: start");
+	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
+		return -1;
+	if (s->tty) {
+		struct msg m;
+		memset(&m, 0, sizeof m);
+		m.type = MSG_PTY;
+		if (msg_send(c->sk, &m, ptmx) < 0)
+			return err_make(e, errno, "passing the terminal to burrow");
+	}
+	/* resolve the user against the image's files before pivoting away */
+	if (resolve_user(rootfd, s->user ? s->user : "0", u, e) < 0)
+		return -1;
+	if (rootfs_pivot(rootfd, e) < 0)
+		return -1;
+	log_debug("init: pivoted");
+	if (s->net != NET_HOST && loopback_up(e) < 0)
+		return -1;
+	if (s->workdir && strcmp(s->workdir, "/") != 0) {
+		if (mkdir_p_at(AT_FDCWD, s->workdir, 0755, e) < 0)
+			return err_wrap(e, "creating the working directory");
+		if (chdir(s->workdir) < 0)
+			return err_make(e, errno, "changing to the working directory %s", s->workdir);
+	}
+	if (rootfs_finish(s, e) < 0)
+		return -1;
+	if (s->tty) {
+		if (ioctl(pts, TIOCSCTTY, 0) < 0)
+			return err_make(e, errno, "setting the controlling terminal");
+		if (c->go->ws.ws_row && ioctl(pts, TIOCSWINSZ, &c->go->ws) < 0)
+			return err_make(e, errno, "setting the terminal size");
+		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0)
+			return err_make(e, errno, "attaching the terminal");
+	} else {
+		if (!s->interactive || s->detach) {
+			int n = open("/dev/null", O_RDONLY);
+			if (n < 0 || dup2(n, 0) < 0)
+				return err_make(e, errno, "opening /dev/null for stdin");
+			close(n);
+		}
+		if (c->outfd >= 0 && (dup2(c->outfd, 1) < 0 || dup2(c->errfd, 2) < 0))
+			return err_make(e, errno, "attaching the log pipes");
+	}
+	return 0;
+}
+
+static __attribute__((noreturn)) void init_fail(struct init_ctx *c, struct err *e, int status)
+{
+	msg_send_error(c->sk, e, status);
+	if (write(c->failfd, "F", 1) < 0) {
+		/* the supervisor sees our exit anyway */
+	}
+	_exit(status);
+}
+
+static __attribute__((noreturn)) void init_main(struct init_ctx *c)
+{
+	const struct container_spec *s = c->s;
+	struct user_spec u;
+	struct err e = ERR_INIT;
+	_cleanup_strv_ char **env = NULL, **argv = NULL;
+	struct pollfd pfd;
+	int en;
+
+	memset(&u, 0, sizeof u);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (c->joinnet >= 0 && setns(c->joinnet, CLONE_NEWNET) < 0) {
+		err_make(&e, errno, "joining the network namespace of container %.12s", s->net_container);
+		init_fail(c, &e, 125);
+	}
+	if (init_prepare(c, &u, &e) < 0)
+		init_fail(c, &e, 125);
+	log_debug("init: rootfs ready");
+	if (c->netfd >= 0) {
+		char b;
+		ssize_t n;
+		while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(125); /* the supervisor reports the helper's error */
+		close(c->netfd);
+		log_debug("init: network up");
+	}
+	env = strv_dup(s->env);
+	become_finalize_env(&env, s->hostname, s->tty, &u);
+	if (s->root_emulation && rootemu_prepare(&env, &e) < 0)
+		init_fail(c, &e, 125);
+	if (s->init) {
+		strv_push(&argv, "/dev/init");
+		strv_push(&argv, "--");
+	}
+	for (size_t i = 0; s->argv[i]; i++)
+		strv_push(&argv, s->argv[i]);
+	for (size_t i = 0; s->ulimits && s->ulimits[i]; i++) {
+		struct cg_ulimit ul;
+		struct rlimit rl;
+		if (cg_parse_ulimit(s->ulimits[i], &ul, &e) < 0)
+			init_fail(c, &e, 125);
+		rl.rlim_cur = ul.soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t)ul.soft;
+		rl.rlim_max = ul.hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t)ul.hard;
+		if (setrlimit(ul.resource, &rl) < 0) {
+			err_make(&e, errno, "--ulimit %s", s->ulimits[i]);
+			init_fail(c, &e, 125);
+		}
+	}
+	if (become_user(s->caps, s->idmap->single, &u, &e) < 0)
+		init_fail(c, &e, 125);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		err_make(&e, errno, "setting no_new_privs");
+		init_fail(c, &e, 125);
+	}
+	if (s->root_emulation && rootemu_install(&e) < 0)
+		init_fail(c, &e, 125);
+	/* credential changes cleared the parent-death signal: set it again and
+	 * make sure the supervisor did not die in between */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pfd = (struct pollfd){ .fd = c->alivefd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
+		_exit(125);
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* the command starts with default dispositions and nothing blocked,
+	 * whatever burrow inherited */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	{
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	en = become_exec_in_path(argv, env);
+	if (en == ENOENT)
+		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", argv[0]);
+	else
+		err_make_status(&e, 126, en, "%s", argv[0]);
+	err_wrap(&e, "exec");
+	init_fail(c, &e, en == ENOENT ? 127 : 126);
+}
+
+/* ---- the supervisor's side ------------------------------------------------ */
+
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
+/* burrow-net for the init child: the supervisor is root in the init's user
+ * namespace (the helper skips joining it) and still in the host's network
+ * namespace, where the helper binds the published ports. */
+int supervisor_spawn_net(struct supervisor *m, struct err *e)
+{
+	const struct container_spec *s = m->s;
+	struct net_params o;
+	_cleanup_free_ char *sock = container_net_socket(s);
+	int rc;
+
+	net_stop(&m->net);
+	net_params_init(&o, &s->net_opts);
+	o.ports = s->ports;
+	o.nports = s->nports;
+	o.api_socket = sock;
+	o.resolv_conf = getenv("BURROW_NET_RESOLV_CONF"); /* tests: an alternate upstream */
+	if (o.resolv_conf && !*o.resolv_conf)
+		o.resolv_conf = NULL;
+	/* the helper outlives this moment: it must not hold the caller's
+	 * terminal (a pty driver would never see it close); at debug level
+	 * its messages are worth seeing */
+	_cleanup_close_ int null = log_threshold >= LOG_DEBUG ? -1 : open("/dev/null", O_WRONLY | O_CLOEXEC);
+	o.log_fd = null;
+	unlink(sock);
+	rc = net_spawn(&o, &m->net, e);
+	if (rc < 0)
+		return err_wrap(e, "starting the network (burrow-net)");
+	return 0;
+}
+
+/* write(2) to a pipe whose reader may be gone, without dying of SIGPIPE:
+ * the init closes its end when it fails before it reads (a bad volume
+ * under load), and the supervisor must live to report that error. */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0, 0 };
+	ssize_t n;
+	int en;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	en = errno;
+	if (n < 0 && en == EPIPE)
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = en;
+	return n;
+}
+
+/* The helper was spawned early (supervisor_main) or is spawned now (a restart);
+ * it joins the init's namespaces and is up when this returns. */
+static int supervisor_start_net(struct supervisor *m, pid_t child, struct err *e)
+{
+	if (!m->net.pending && supervisor_spawn_net(m, e) < 0)
+		return -1;
+	if (net_attach(&m->net, child, e) < 0)
+		return err_wrap(e, "starting the network (burrow-net)");
+	return 0;
+}
+
+int supervisor_start_init(struct supervisor *m, struct err *e)
+{
+	const struct container_spec *s = m->s;
+	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 };
+	struct err ne = ERR_INIT, ce = ERR_INIT;
+	bool net_failed = false;
+	pid_t child;
+	char c;
+	int rc = -1;
+
+	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
+	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
+	    (s->net == NET_SLIRP && pipe2(netp, O_CLOEXEC) < 0)) {
+		err_make(e, errno, "pipe");
+		goto out;
+	}
+	if (s->net != NET_HOST && s->net != NET_CONTAINER)
+		flags |= CLONE_NEWNET;
+	/* with a cgroup, the init starts inside it (the supervisor stays out) */
+	child = m->cg.path ? cgroup_clone(&m->cg, flags, &ce) : sys_clone_ns(flags);
+	if (child < 0) {
+		if (ce.msg)
+			err_make(e, ce.errnum, "creating the container namespaces: %s", ce.msg);
+		else
+			err_make(e, errno, "creating the container namespaces (clone)");
+		err_clear(&ce);
+		goto out;
+	}
+	if (child == 0) {
+		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1], netp[0], m->netns };
+		if (ce.msg)
+			init_fail(&ic, &ce, 125);
+		if (m->sk >= 0)
+			close(m->sk);
+		if (netp[1] >= 0)
+			close(netp[1]);
+		if (m->net.exit_fd >= 0)
+			close(m->net.exit_fd);
+		if (m->net.pending) {
+			close(m->net.target_fd);
+			close(m->net.ready_fd);
+		}
+		init_main(&ic);
+	}
+	close(failp[1]);
+	close(alivep[0]);
+	close(isk[1]);
+	failp[1] = alivep[0] = isk[1] = -1;
+	if (outp[1] >= 0) {
+		close(outp[1]);
+		close(errp[1]);
+		outp[1] = errp[1] = -1;
+	}
+	if (netp[0] >= 0) {
+		/* the init builds its rootfs meanwhile and waits for this before exec */
+		close(netp[0]);
+		netp[0] = -1;
+		if (supervisor_start_net(m, child, &ne) < 0) {
+			net_failed = true;
+			kill(child, SIGKILL);
+		} else if (write_nosigpipe(netp[1], "1", 1) != 1 && errno != EPIPE) {
+			err_make(&ne, errno, "starting the network");
+			net_failed = true;
+			kill(child, SIGKILL);
+		}
+		/* EPIPE: the init failed (or died) meanwhile; failp says which */
+		close(netp[1]);
+		netp[1] = -1;
+	}
+	/* EOF: the init exec'd (the pipe is close-on-exec); a byte: it failed,
+	 * and its message is already queued on isk */
+	if (read(failp[0], &c, 1) != 0) {
+		struct msg msg;
+		int st;
+		err_make(e, 0, "the container failed to start");
+		while (msg_recv(isk[0], &msg, NULL) > 0) {
+			if (msg.type == MSG_ERROR) {
+				msg_error(&msg, e);
+				break;
+			}
+		}
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		net_stop(&m->net);
+		goto out;
+	}
+	if (net_failed) {
+		int st;
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		err_clear(e);
+		*e = ne;
+		memset(&ne, 0, sizeof ne);
+		goto out;
+	}
+	/* the pty master, if any, came before the exec */
+	for (;;) {
+		struct msg msg;
+		int fd = -1;
+		if (recv(isk[0], &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 || msg_recv(isk[0], &msg, &fd) <= 0)
+			break;
+		if (msg.type == MSG_PTY && fd >= 0) {
+			if (s->detach) {
+				if (m->ptmx >= 0)
+					close(m->ptmx);
+				m->ptmx = fd;
+				continue;
+			}
+			msg_send(m->sk, &msg, fd);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	m->init = child;
+	m->init_start = proc_start_time(child);
+	if (m->alive >= 0)
+		close(m->alive);
+	m->alive = alivep[1];
+	alivep[1] = -1;
+	m->out = outp[0];
+	m->err = errp[0];
+	outp[0] = errp[0] = -1;
+	rc = 0;
+out:
+	close_pair(failp);
+	close_pair(alivep);
+	close_pair(isk);
+	close_pair(outp);
+	close_pair(errp);
+	close_pair(netp);
+	err_clear(&ne);
+	return rc;
+}

@@ -1,0 +1,197 @@
+/* start.c - starting a container, the caller's side (see start.h): clone
+ * the supervisor (supervisor.c) into a new user and mount namespace, write
+ * its ID maps and create the container's cgroup while it waits, send GO,
+ * then read its messages until the command runs and, later, exits. */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "lib/base/log.h"
+#include "runtime_int.h"
+#include "start.h"
+#include "lib/base/syscalls.h"
+#include "userns.h"
+#include "lib/base/util.h"
+
+int container_handle_msg(struct container_proc *p, struct err *e)
+{
+	struct msg m;
+	int fd = -1;
+	ssize_t n = msg_recv(p->sk, &m, &fd);
+
+	if (n < 0)
+		return err_make(e, errno, "reading the container's control socket");
+	if (n == 0) {
+		if (!p->exited) {
+			/* the supervisor died without reporting: treat it as killed */
+			p->exited = true;
+			p->wstatus = SIGKILL;
+		}
+		return 0;
+	}
+	switch (m.type) {
+	case MSG_PID:
+		p->init = m.a;
+		break;
+	case MSG_PTY:
+		if (p->ptmx >= 0)
+			close(p->ptmx);
+		p->ptmx = fd;
+		fd = -1;
+		break;
+	case MSG_ERROR:
+		if (fd >= 0)
+			close(fd);
+		return msg_error(&m, e);
+	case MSG_EXIT:
+		p->exited = true;
+		p->wstatus = m.a;
+		break;
+	case MSG_STARTED:
+	default:
+		break;
+	}
+	if (fd >= 0)
+		close(fd);
+	return m.type;
+}
+
+int container_start(const struct container_spec *s, const struct winsize *ws,
+		    int (*prep)(void *arg, struct err *e), void *prep_arg,
+		    struct container_proc *p, struct err *e)
+{
+	int sk[2];
+	pid_t parent = getpid(), pid;
+	struct msg go;
+	struct idmap_job job;
+	struct cgroup cg = CGROUP_INIT;
+	int nsfd[2] = { -1, -1 };  /* container:ID: its user and net namespaces */
+
+	memset(p, 0, sizeof *p);
+	memset(&job, 0, sizeof job);
+	p->sk = p->ptmx = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) < 0)
+		return err_make(e, errno, "socketpair");
+	if (s->net == NET_CONTAINER && net_shared_open(s, &nsfd[0], &nsfd[1], e) < 0) {
+		close(sk[0]);
+		close(sk[1]);
+		return -1;
+	}
+	/* container:ID: the supervisor joins ID's user namespace itself */
+	pid = sys_clone_ns(nsfd[1] >= 0 ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
+	if (pid < 0) {
+		int saved = errno;
+		close(sk[0]);
+		close(sk[1]);
+		closep(&nsfd[0]);
+		closep(&nsfd[1]);
+		return err_make(e, saved,
+				"creating a user namespace (check 'burrow info': max_user_namespaces, AppArmor)");
+	}
+	if (pid == 0) {
+		close(sk[0]);
+		supervisor_main(s, sk[1], parent, nsfd);
+	}
+	closep(&nsfd[0]);
+	closep(&nsfd[1]);
+	close(sk[1]);
+	p->sk = sk[0];
+	p->supervisor = pid;
+	log_debug("cloned the supervisor %d", (int)pid);
+	if (s->net != NET_CONTAINER && userns_maps_start(pid, s->idmap, &job, e) < 0)
+		goto kill;
+	if (prep && prep(prep_arg, e) < 0) {
+		struct err ignore = ERR_INIT;
+		userns_maps_finish(&job, &ignore);
+		err_clear(&ignore);
+		goto kill;
+	}
+	/* limits: the container's cgroup, with the supervisor as its supervisor
+	 * (outside it); the supervisor clones the init into it */
+	if (s->has_limits && !s->no_cgroups && cgroup_create(&s->limits, s->id, pid, &cg, e) < 0) {
+		struct err ignore = ERR_INIT;
+		userns_maps_finish(&job, &ignore);
+		err_clear(&ignore);
+		if (!e->status)
+			e->status = 125;
+		goto kill;
+	}
+	if (userns_maps_finish(&job, e) < 0)
+		goto kill;
+	log_debug("maps written");
+	memset(&go, 0, sizeof go);
+	go.type = MSG_GO;
+	if (cg.path) {
+		go.a = (int)cg.manager;
+		snprintf(go.text, sizeof go.text, "%s\n%s", cg.path, cg.unit ? cg.unit : "");
+		log_debug("cgroup %s (%s)", cg.path, cgroup_manager_name(cg.manager));
+	}
+	if (ws)
+		go.ws = *ws;
+	if (msg_send(p->sk, &go, -1) < 0) {
+		err_make(e, errno, "starting the container");
+		goto kill;
+	}
+	for (;;) {
+		int r = container_handle_msg(p, e);
+		if (r < 0)
+			goto reap;
+		if (r == MSG_STARTED) {
+			cgroup_close(&cg);   /* the supervisor owns it now */
+			return 0;
+		}
+		if (p->exited) {
+			err_make(e, 0, "the container exited before it started (status %d)",
+				 wait_status_code(p->wstatus));
+			goto reap;
+		}
+	}
+kill:
+	kill(pid, SIGKILL);
+reap:
+	/* the supervisor cleans up and exits on its own after an error */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	p->supervisor = 0;
+	container_proc_close(p);
+	if (cg.path) {
+		struct err ignore = ERR_INIT;
+		cgroup_destroy(&cg, &ignore);
+		err_clear(&ignore);
+	}
+	return -1;
+}
+
+int container_wait(struct container_proc *p, struct err *e)
+{
+	while (!p->exited)
+		if (container_handle_msg(p, e) < 0)
+			return -1;
+	return wait_status_code(p->wstatus);
+}
+
+void container_proc_release(struct container_proc *p)
+{
+	p->supervisor = 0;
+	container_proc_close(p);
+}
+
+void container_proc_close(struct container_proc *p)
+{
+	if (p->supervisor > 0) {
+		while (waitpid(p->supervisor, NULL, 0) < 0 && errno == EINTR)
+			;
+		p->supervisor = 0;
+	}
+	if (p->sk >= 0)
+		close(p->sk);
+	if (p->ptmx >= 0)
+		close(p->ptmx);
+	p->sk = p->ptmx = -1;
+}
