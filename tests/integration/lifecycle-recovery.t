@@ -8,12 +8,8 @@ fixture_image local/busybox:1
 IMG=local/busybox:1
 
 gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat"; }
-# wait_gone PID: bounded poll for a process we cannot wait on (not our child)
-wait_gone() {
-	_i=0
-	while [ $_i -lt 100 ] && ! gone "$1"; do sleep 0.05; _i=$((_i + 1)); done
-	gone "$1"
-}
+# wait_gone PID: for a process we cannot wait on (not our child)
+wait_gone() { poll gone "$1"; }
 
 # --- a SIGKILLed supervisor
 burrow run -d --name victim $IMG sleep 1000 >/dev/null
