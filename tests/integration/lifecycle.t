@@ -7,18 +7,6 @@ fixture_store
 fixture_image local/busybox:1
 IMG=local/busybox:1
 
-# wait_for DESC CMD...: a bounded poll (5 s) for a condition nothing signals
-wait_for() {
-	_d=$1
-	shift
-	_i=0
-	while [ $_i -lt 50 ]; do
-		"$@" >/dev/null 2>&1 && { ok "$_d"; return 0; }
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	not_ok "$_d"
-}
 status_is() { [ "$(burrow inspect --format '{{.State.Status}}' "$1")" = "$2" ]; }
 
 # --- run -d
@@ -55,7 +43,7 @@ run burrow ps --filter status=exited -q
 assert_eq "$out" "" "ps --filter status=exited leaves out running containers"
 
 # --- logs
-wait_for "the log holds stdout and stderr" sh -c "'$BURROW' logs web 2>&1 | grep -q to-err"
+assert_true "the log holds stdout and stderr" poll sh -c "'$BURROW' logs web 2>&1 | grep -q to-err"
 run burrow logs web
 assert_eq "$out" "to-out" "logs prints stdout on stdout"
 assert_eq "$err" "to-err" "logs prints stderr on stderr"
@@ -88,7 +76,7 @@ run burrow exec web nosuchcmd
 assert_rc 127 "exec of a missing command exits 127"
 run burrow exec -d web sh -c 'echo detached > /tmp/d'
 assert_rc 0 "exec -d exits 0"
-wait_for "exec -d ran the command" sh -c "'$BURROW' exec web cat /tmp/d | grep -q detached"
+assert_true "exec -d ran the command" poll sh -c "'$BURROW' exec web cat /tmp/d | grep -q detached"
 run burrow exec --privileged=false web sh -c 'grep CapEff /proc/self/status'
 assert_match "$out" "CapEff:.*00000000a80425fb" "exec keeps the container's capabilities"
 run_in "piped" burrow exec -i web cat
@@ -149,16 +137,26 @@ assert_rc 125 "a bad --health-retries exits 125"
 assert_eq "$(ls "$BURROW_ROOT/containers" | wc -l)" "$n_before" "bad input leaves no record"
 
 # --- kill, stop, wait
+# PID 1 of a PID namespace gets only the signals it handles: the kernel
+# drops the HUP that sleep does not handle.  (A delivered HUP would have
+# killed it before kill(2) returned to burrow; the exec below gives the exit
+# time to show.)
+webpid=$(burrow inspect --format '{{.State.Pid}}' web)
+webstart=$(sed 's/.*) //' "/proc/$webpid/stat" | cut -d' ' -f20)
 run burrow kill -s HUP web
 assert_rc 0 "kill -s HUP exits 0"
-wait_for "sleep as PID 1 ignores an unhandled HUP... or dies of it" true
+run burrow exec web true
+assert_rc 0 "exec still works after the HUP"
+assert_eq "$(sed 's/.*) //' "/proc/$webpid/stat" 2>/dev/null | cut -d' ' -f1,20)" "S $webstart" \
+	"sleep as PID 1 ignores an unhandled HUP: the same process sleeps on"
+assert_true "and the container is running" status_is web running
 burrow run -d --name sig $IMG /sbin/testinit sigwait >/dev/null
-wait_for "testinit is waiting" sh -c "'$BURROW' logs sig | grep -q ready"
+assert_true "testinit is waiting" poll sh -c "'$BURROW' logs sig | grep -q ready"
 run burrow kill -s HUP sig
 assert_rc 0 "kill -s HUP a waiting process"
 run burrow wait sig
 assert_eq "$out" "0" "wait prints the exit code"
-wait_for "the signal reached PID 1" sh -c "'$BURROW' logs sig | grep -q HUP"
+assert_true "the signal reached PID 1" poll sh -c "'$BURROW' logs sig | grep -q HUP"
 assert_true "the stopped container is exited" status_is sig exited
 run burrow kill sig
 assert_rc 125 "kill of a stopped container exits 125"
@@ -172,7 +170,11 @@ run burrow stop -t 1 web
 end=$(date +%s)
 assert_rc 0 "stop -t 1 exits 0"
 assert_eq "$out" "web" "stop prints the name"
-assert_true "stop -t 1 of a process ignoring SIGTERM takes about 1 s" [ $((end - start)) -le 4 ]
+# at least the 1 s grace, and well under the default 10 s (a loaded machine
+# adds seconds)
+took=$((end - start))
+assert_true "stop -t 1 of a process ignoring SIGTERM takes about 1 s ($took s)" \
+	sh -c "[ $took -ge 1 ] && [ $took -le 8 ]"
 assert_eq "$(burrow inspect --format '{{.State.ExitCode}}' web)" 137 "SIGKILL after the timeout: 137"
 gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat"; }
 assert_true "the supervisor is gone after stop" gone "$mon"
