@@ -4,7 +4,8 @@
 #   make check      sanitizer build in build/asan/ and the whole TAP suite via prove;
 #                   run as root it installs packages, creates the unprivileged user
 #                   "burrowtest" and runs the suite as that user
-#   make demo       build, then import a busybox image and run containers
+#   make demo       build, then build an image from a Dockerfile and serve a page
+#                   from a detached container (under a minute, no network)
 #   make deps       (root) install the Debian packages burrow builds and tests with
 #   make bench      burrow against podman, side by side (bench/)
 #   make install    PREFIX=/usr/local
