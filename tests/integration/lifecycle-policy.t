@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # Restart policies, healthchecks and log rotation, all run by the supervisor.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -58,7 +59,7 @@ burrow run -d --name rot --log-opt max-size=2k --log-opt max-file=3 $IMG \
 	sh -c 'i=0; while [ $i -lt 400 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
 burrow wait rot >/dev/null
 id=$(burrow inspect --format '{{.Id}}' rot)
-n=$(ls "$BURROW_ROOT/containers/$id" | grep -c '^log')
+n=$(find "$BURROW_ROOT/containers/$id" -maxdepth 1 -name "log*" | grep -c .)
 assert_eq "$n" 3 "rotation keeps max-file files"
 for f in "$BURROW_ROOT/containers/$id"/log*; do
 	[ "$(wc -c <"$f")" -le 2048 ] || not_ok "$f is over max-size"

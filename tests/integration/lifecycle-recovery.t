@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # Recovery: a SIGKILLed supervisor, a wiped runroot (a reboot), and 20
 # detached containers at once leave nothing behind.
 . "$(dirname "$0")/../lib/tap.sh"

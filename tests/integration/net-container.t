@@ -113,13 +113,13 @@ run burrow inspect --format '{{.State.Status}}' b
 assert_eq "$out" "running" "B outlives the target"
 run burrow exec b sh -c 'ls /sys/class/net | tr "\n" " "'
 assert_eq "$out" "lo " "A's tap0 went with A's burrow-net"
-run timeout 30 "$BURROW" rm -f b
+run timeout 60 "$BURROW" rm -f b
 assert_rc 0 "rm -f B after the target stopped does not hang"
 assert_eq "$(burrow ps -a --format json | grep -c "$BID")" 0 "B is gone"
 run burrow start a
 assert_rc 0 "the target starts again"
 poll burrow exec a wget -qO- http://127.0.0.1:8080/
-run timeout 30 "$BURROW" run --rm --network container:a $IMG wget -qO- http://127.0.0.1:8080/
+run timeout 60 "$BURROW" run --rm --network container:a $IMG wget -qO- http://127.0.0.1:8080/
 assert_eq "$out" "shared" "and a new container can share its new namespace"
 burrow create --name c3 --network container:a $IMG sleep 1000 >/dev/null
 run burrow start c3

@@ -34,7 +34,6 @@ trap 'exit 1' INT TERM
 # the host's perl inside the container, for netsrv.pl
 PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v $LIB:/t:ro"
 [ -e /lib64 ] || PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v $LIB:/t:ro"
-WEB="sh -c 'mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 80 -h /www'"
 
 # serve NAME MODE ADDR PORT: a netsrv.pl server on the host; sets SRVPORT
 serve() {
@@ -109,7 +108,7 @@ run $SRV api "$SOCK" '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_
 assert_match "$out" '"return":\{"id":[0-9]+,"host_port":[0-9]+' "add_hostfwd on a running container"
 RID=$(printf '%s' "$out" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
 RP=$(printf '%s' "$out" | sed -n 's/.*"host_port":\([0-9]*\).*/\1/p')
-run curl -sf --max-time 5 "http://127.0.0.1:$RP/"
+run curl -sf --max-time 30 "http://127.0.0.1:$RP/"
 assert_eq "$out" "hello" "HTTP through the forward added at runtime"
 run $SRV api "$SOCK" '{"execute":"list_hostfwd"}'
 assert_match "$out" "\"id\":$RID,\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":$RP" "list_hostfwd shows it"
@@ -117,7 +116,7 @@ run $SRV api "$SOCK" "{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":$RID
 assert_eq "$out" '{"return":{}}' "remove_hostfwd"
 run curl -s --max-time 5 "http://127.0.0.1:$RP/"
 assert_eq "$rc" 7 "the removed forward refuses connections (curl: couldn't connect)"
-run curl -sf --max-time 5 "http://127.0.0.1:$HP/"
+run curl -sf --max-time 30 "http://127.0.0.1:$HP/"
 assert_eq "$out" "hello" "the -p forward still works"
 
 HPID=$(helper_of "$WID")
@@ -157,10 +156,10 @@ assert_match "$out" "hello from 127\.0\.0\.1" "the host server answered"
 assert_match "$out" "10\.0\.2\.2	host\.containers\.internal" "hosts has host.containers.internal"
 # (no wget -T: the busybox-static of Debian 12 segfaults with it, which
 # would pass an assert_ne for the wrong reason)
-run timeout 30 "$BURROW" run --rm --network slirp4netns:allow_host_loopback=false $IMG wget -qO- "http://10.0.2.2:$LP/"
+run timeout 60 "$BURROW" run --rm --network slirp4netns:allow_host_loopback=false $IMG wget -qO- "http://10.0.2.2:$LP/"
 assert_eq "$rc" 1 "allow_host_loopback=false: the same connection is refused"
 assert_match "$err" "can't connect to remote host \(10\.0\.2\.2\)" "wget says it could not connect"
-run timeout 30 "$BURROW" run --rm $IMG wget -qO- "http://10.0.2.2:$LP/"
+run timeout 60 "$BURROW" run --rm $IMG wget -qO- "http://10.0.2.2:$LP/"
 assert_eq "$rc" 1 "and so it is by default"
 
 # --- DNS through 10.0.2.3 to a resolver on the host's loopback
