@@ -45,7 +45,7 @@ CFLAGS    ?=
 # one test file that hangs must not eat the whole CI budget (tests/lib/timed.sh;
 # the VM tests bound each boot themselves and get VM_TEST_TIMEOUT)
 TEST_TIMEOUT ?= 300
-VM_TEST_TIMEOUT ?= 1200
+VM_TEST_TIMEOUT ?= 2000
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc -I$(B)/gen $(PKG_CFLAGS) \
              -DLIBEXECDIR='"$(LIBEXECDIR)/burrow"'
 LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(PKG_LIBS)
