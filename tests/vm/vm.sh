@@ -13,8 +13,8 @@
 # guest's TAP script relative to the source tree, default
 # tests/vm/cgroup.t; bench/cgroup uses bench/cgroup-guest), BURROW_VM_TIMEOUT
 # (seconds per boot, default 900: TCG on a loaded 2-core machine is slow),
-# BURROW_VM_KEEP=1 keeps the work directory and the console logs, BURROW_TEST_USER (default: the caller,
-# or burrowtest as root).
+# BURROW_VM_KEEP=1 keeps the work directory and the console logs,
+# BURROW_TEST_USER (default: the caller, or burrowtest as root).
 # shellcheck shell=sh
 set -u
 
