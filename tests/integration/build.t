@@ -370,14 +370,11 @@ assert_eq "$(leftovers)" "" "no scratch dir, container or rundir is left"
 printf 'FROM busybox\nRUN echo started; exec sleep 317\n' >"$C/Dockerfile"
 "$BURROW" build -t killed:1 "$C" >"$T/killed.out" 2>&1 &
 bpid=$!
-i=0
-while ! grep -q '^started$' "$T/killed.out" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+poll grep -q '^started$' "$T/killed.out"
 assert_match "$(cat "$T/killed.out")" '^started$' "a RUN is running"
 kill -9 $bpid
 wait $bpid 2>/dev/null
-i=0
-while pgrep -f '^sleep 317$' >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-assert_false "  killing burrow ends the RUN container" pgrep -f '^sleep 317$'
+assert_true "  killing burrow ends the RUN container" poll sh -c "! pgrep -f '^sleep 317$'"
 assert_ne "$(leftovers)" "" "  its scratch dir is still there"
 printf 'FROM busybox\nRUN true\n' >"$C/Dockerfile"
 run burrow build -q "$C"

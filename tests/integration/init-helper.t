@@ -11,16 +11,9 @@ D=$(mktemp -d) || bail_out "mktemp"
 trap 'rm -rf "$D"' EXIT
 export D
 
-# poll_gone PID: wait (up to 5 s) for PID to disappear from /proc.  Nothing
-# signals "reaped" on an fd, so this one bounded poll is unavoidable.
-poll_gone() {
-	_i=0
-	while [ -e "/proc/$1" ] && [ $_i -lt 100 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ ! -e "/proc/$1" ]
-}
+# poll_gone PID: wait for PID to disappear from /proc.  Nothing signals
+# "reaped" on an fd, so this one poll is unavoidable.
+poll_gone() { poll test ! -e "/proc/$1"; }
 
 # --- exit status ------------------------------------------------------------
 run "$INIT" sh -c 'exit 7'

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # Restart policies, healthchecks and log rotation, all run by the supervisor.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -21,20 +22,22 @@ assert_eq "$(burrow inspect --format '{{.RestartCount}}' okay)" 0 "on-failure do
 
 # --- always, ended by stop
 burrow run -d --name loop --restart always $IMG sh -c 'sleep 0.2; exit 1' >/dev/null
-i=0
-while [ $i -lt 100 ] && [ "$(burrow inspect --format '{{.RestartCount}}' loop)" -lt 2 ]; do sleep 0.1; i=$((i + 1)); done
-assert_true "always restarts" [ "$(burrow inspect --format '{{.RestartCount}}' loop)" -ge 2 ]
+restarts() { burrow inspect --format '{{.RestartCount}}' loop; }
+restarted_twice() { [ "$(restarts)" -ge 2 ]; }
+assert_true "always restarts" poll restarted_twice
+mon=$(burrow inspect --format '{{.State.ConmonPid}}' loop)
 run burrow stop -t 1 loop
 assert_rc 0 "stop ends the policy"
-n=$(burrow inspect --format '{{.RestartCount}}' loop)
-sleep 0.5
+n=$(restarts)
+# the supervisor runs the policy: once it is gone, nothing can restart
+assert_true "the supervisor ends with the stop" poll gone "$mon"
 assert_eq "$(burrow inspect --format '{{.State.Status}} {{.RestartCount}}' loop)" "exited $n" "no restart after stop"
 
 # --- healthcheck: unhealthy, then healthy
 burrow run -d --name hc --health-cmd 'test -f /ready' --health-interval 0.3s --health-retries 2 $IMG sleep 1000 >/dev/null
 hs() { burrow inspect --format '{{.State.Health.Status}}' hc; }
-i=0
-while [ $i -lt 100 ] && [ "$(hs)" != unhealthy ]; do sleep 0.1; i=$((i + 1)); done
+health_is() { [ "$(hs)" = "$1" ]; }
+poll health_is unhealthy
 assert_eq "$(hs)" unhealthy "the healthcheck turns unhealthy"
 assert_match "$(burrow ps)" "Up .* \(unhealthy\) .*hc" "ps shows (unhealthy)"
 run burrow healthcheck run hc
@@ -42,8 +45,7 @@ assert_rc 1 "healthcheck run exits 1 when unhealthy"
 burrow exec hc touch /ready
 run burrow healthcheck run hc
 assert_rc 0 "healthcheck run exits 0 when healthy"
-i=0
-while [ $i -lt 100 ] && [ "$(hs)" != healthy ]; do sleep 0.1; i=$((i + 1)); done
+poll health_is healthy
 assert_eq "$(hs)" healthy "then healthy"
 assert_match "$(burrow ps)" "\(healthy\) .*hc" "ps shows (healthy)"
 run burrow inspect --format '{{json .State.Health.Log}}' hc
@@ -56,7 +58,7 @@ burrow run -d --name rot --log-opt max-size=2k --log-opt max-file=3 $IMG \
 	sh -c 'i=0; while [ $i -lt 400 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
 burrow wait rot >/dev/null
 id=$(burrow inspect --format '{{.Id}}' rot)
-n=$(ls "$BURROW_ROOT/containers/$id" | grep -c '^log')
+n=$(find "$BURROW_ROOT/containers/$id" -maxdepth 1 -name "log*" | grep -c .)
 assert_eq "$n" 3 "rotation keeps max-file files"
 for f in "$BURROW_ROOT/containers/$id"/log*; do
 	[ "$(wc -c <"$f")" -le 2048 ] || not_ok "$f is over max-size"
@@ -68,11 +70,16 @@ burrow wait quiet >/dev/null
 run burrow logs quiet
 assert_eq "$out" "" "--log-driver none keeps no log"
 
-# --- logs -f follows until the container exits
-burrow run -d --name follow $IMG sh -c 'echo first; sleep 0.5; echo second' >/dev/null
-run burrow logs -f follow
-assert_rc 0 "logs -f ends when the container exits"
-assert_eq "$out" "first
+# --- logs -f follows until the container exits: "second" is written only
+# once logs -f has printed "first", so it must come through the follow
+burrow run -d --name follow $IMG sh -c 'echo first; while [ ! -e /go ]; do usleep 20000; done; echo second' >/dev/null
+"$BURROW" logs -f follow >"$FIXTURE_DIR/follow.out" 2>&1 &
+fpid=$!
+assert_true "logs -f prints what is there" poll grep -q '^first$' "$FIXTURE_DIR/follow.out"
+burrow exec follow touch /go
+wait "$fpid"
+assert_eq "$?" 0 "logs -f ends when the container exits"
+assert_eq "$(cat "$FIXTURE_DIR/follow.out")" "first
 second" "logs -f prints what comes later"
 burrow rm -a -f >/dev/null
 done_testing

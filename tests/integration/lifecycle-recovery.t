@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # Recovery: a SIGKILLed supervisor, a wiped runroot (a reboot), and 20
 # detached containers at once leave nothing behind.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -7,13 +8,8 @@ fixture_store
 fixture_image local/busybox:1
 IMG=local/busybox:1
 
-gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat"; }
-# wait_gone PID: bounded poll for a process we cannot wait on (not our child)
-wait_gone() {
-	_i=0
-	while [ $_i -lt 100 ] && ! gone "$1"; do sleep 0.05; _i=$((_i + 1)); done
-	gone "$1"
-}
+# wait_gone PID: for a process we cannot wait on (not our child)
+wait_gone() { poll gone "$1"; }
 
 # --- a SIGKILLed supervisor
 burrow run -d --name victim $IMG sleep 1000 >/dev/null
@@ -69,9 +65,11 @@ wait
 assert_eq "$(burrow ps -q | wc -l)" 0 "all stopped"
 run burrow rm -a
 assert_rc 0 "rm -a removes them"
-left=
-for m in $mons; do gone "$m" || left="$left $m"; done
-assert_eq "$left" "" "no supervisor and no container process is left"
+# stop returns once the container has exited; its supervisor ends just after
+left() { _l=; for _m in $mons; do gone "$_m" || _l="$_l $_m"; done; echo "$_l"; }
+none_left() { [ -z "$(left)" ]; }
+poll none_left
+assert_eq "$(left)" "" "no supervisor and no container process is left"
 assert_eq "$(printf '%s\n' $mons | wc -l)" 40 "20 supervisors and 20 container processes were running"
 assert_eq "$(ls "$BURROW_ROOT/containers" | wc -l)" 0 "no record is left"
 assert_eq "$(ls "$BURROW_RUNROOT/containers" 2>/dev/null | wc -l)" 0 "nothing is left in the runroot"

@@ -33,8 +33,8 @@ assert_match "$out" "attached-42" "attach talks to the container's terminal"
 assert_eq "$(burrow inspect --format '{{.State.Status}}' t)" running "the container runs on after a detach"
 
 out=$("$PTY" -- "$BURROW" attach t 2>&1 <<'S'
-send echo again\n
-expect again
+send echo again-$((2 * 3))\n
+expect again-6
 send exit 9\n
 S
 )

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # The container lifecycle: run -d, ps, logs, exec, inspect, top, diff, port,
 # stop, start, restart, kill, wait, rename, create, rm, and the bad inputs.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -7,18 +8,6 @@ fixture_store
 fixture_image local/busybox:1
 IMG=local/busybox:1
 
-# wait_for DESC CMD...: a bounded poll (5 s) for a condition nothing signals
-wait_for() {
-	_d=$1
-	shift
-	_i=0
-	while [ $_i -lt 50 ]; do
-		"$@" >/dev/null 2>&1 && { ok "$_d"; return 0; }
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	not_ok "$_d"
-}
 status_is() { [ "$(burrow inspect --format '{{.State.Status}}' "$1")" = "$2" ]; }
 
 # --- run -d
@@ -55,7 +44,7 @@ run burrow ps --filter status=exited -q
 assert_eq "$out" "" "ps --filter status=exited leaves out running containers"
 
 # --- logs
-wait_for "the log holds stdout and stderr" sh -c "'$BURROW' logs web 2>&1 | grep -q to-err"
+assert_true "the log holds stdout and stderr" poll sh -c "'$BURROW' logs web 2>&1 | grep -q to-err"
 run burrow logs web
 assert_eq "$out" "to-out" "logs prints stdout on stdout"
 assert_eq "$err" "to-err" "logs prints stderr on stderr"
@@ -88,7 +77,7 @@ run burrow exec web nosuchcmd
 assert_rc 127 "exec of a missing command exits 127"
 run burrow exec -d web sh -c 'echo detached > /tmp/d'
 assert_rc 0 "exec -d exits 0"
-wait_for "exec -d ran the command" sh -c "'$BURROW' exec web cat /tmp/d | grep -q detached"
+assert_true "exec -d ran the command" poll sh -c "'$BURROW' exec web cat /tmp/d | grep -q detached"
 run burrow exec --privileged=false web sh -c 'grep CapEff /proc/self/status'
 assert_match "$out" "CapEff:.*00000000a80425fb" "exec keeps the container's capabilities"
 run_in "piped" burrow exec -i web cat
@@ -149,16 +138,26 @@ assert_rc 125 "a bad --health-retries exits 125"
 assert_eq "$(ls "$BURROW_ROOT/containers" | wc -l)" "$n_before" "bad input leaves no record"
 
 # --- kill, stop, wait
+# PID 1 of a PID namespace gets only the signals it handles: the kernel
+# drops the HUP that sleep does not handle.  (A delivered HUP would have
+# killed it before kill(2) returned to burrow; the exec below gives the exit
+# time to show.)
+webpid=$(burrow inspect --format '{{.State.Pid}}' web)
+webstart=$(sed 's/.*) //' "/proc/$webpid/stat" | cut -d' ' -f20)
 run burrow kill -s HUP web
 assert_rc 0 "kill -s HUP exits 0"
-wait_for "sleep as PID 1 ignores an unhandled HUP... or dies of it" true
+run burrow exec web true
+assert_rc 0 "exec still works after the HUP"
+assert_eq "$(sed 's/.*) //' "/proc/$webpid/stat" 2>/dev/null | cut -d' ' -f1,20)" "S $webstart" \
+	"sleep as PID 1 ignores an unhandled HUP: the same process sleeps on"
+assert_true "and the container is running" status_is web running
 burrow run -d --name sig $IMG /sbin/testinit sigwait >/dev/null
-wait_for "testinit is waiting" sh -c "'$BURROW' logs sig | grep -q ready"
+assert_true "testinit is waiting" poll sh -c "'$BURROW' logs sig | grep -q ready"
 run burrow kill -s HUP sig
 assert_rc 0 "kill -s HUP a waiting process"
 run burrow wait sig
 assert_eq "$out" "0" "wait prints the exit code"
-wait_for "the signal reached PID 1" sh -c "'$BURROW' logs sig | grep -q HUP"
+assert_true "the signal reached PID 1" poll sh -c "'$BURROW' logs sig | grep -q HUP"
 assert_true "the stopped container is exited" status_is sig exited
 run burrow kill sig
 assert_rc 125 "kill of a stopped container exits 125"
@@ -172,9 +171,12 @@ run burrow stop -t 1 web
 end=$(date +%s)
 assert_rc 0 "stop -t 1 exits 0"
 assert_eq "$out" "web" "stop prints the name"
-assert_true "stop -t 1 of a process ignoring SIGTERM takes about 1 s" [ $((end - start)) -le 4 ]
+# at least the 1 s grace, and well under the default 10 s (a loaded machine
+# adds seconds)
+took=$((end - start))
+assert_true "stop -t 1 of a process ignoring SIGTERM takes about 1 s ($took s)" \
+	sh -c "[ $took -ge 1 ] && [ $took -le 8 ]"
 assert_eq "$(burrow inspect --format '{{.State.ExitCode}}' web)" 137 "SIGKILL after the timeout: 137"
-gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) [ZX]' "/proc/$1/stat"; }
 assert_true "the supervisor is gone after stop" gone "$mon"
 run burrow stop web
 assert_rc 0 "stopping a stopped container is not an error"
@@ -218,7 +220,7 @@ if [ -n "$p" ]; then
 	assert_rc 125 "an ambiguous prefix exits 125"
 	assert_match "$err" "more than one result for container \"$p\"" "an ambiguous prefix lists the candidates"
 else
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do burrow create $IMG true >/dev/null; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do burrow create $IMG true >/dev/null; done
 	p=$(burrow ps -aq --no-trunc | cut -c1 | sort | uniq -d | head -n1)
 	run burrow inspect "$p"
 	assert_rc 125 "an ambiguous prefix exits 125"
@@ -239,10 +241,11 @@ assert_eq "$(burrow ps -a -q | wc -l)" 1 "system prune keeps the running contain
 run burrow rm -a -f
 assert_rc 0 "rm -a -f exits 0"
 assert_eq "$(burrow ps -a -q)" "" "rm -a leaves no container"
-assert_eq "$(ls "$BURROW_ROOT/containers" | grep -v '^\.' || true)" "" "rm -a leaves no record"
+assert_eq "$(ls "$BURROW_ROOT/containers")" "" "rm -a leaves no record"
 assert_eq "$(ls "$BURROW_RUNROOT/containers" 2>/dev/null || true)" "" "rm -a leaves nothing in the runroot"
 assert_eq "$(grep -c "$BURROW_RUNROOT" /proc/self/mountinfo)" 0 "nothing is mounted"
-left=
-for p in $kpid $kmon $(burrow ps -a -q 2>/dev/null); do gone "$p" || left="$left $p"; done
-assert_eq "$left" "" "no process is left (the last container and its supervisor)"
+left() { _l=; for _p in $kpid $kmon; do gone "$_p" || _l="$_l $_p"; done; echo "$_l"; }
+none_left() { [ -z "$(left)" ]; }
+poll none_left
+assert_eq "$(left)" "" "no process is left (the last container and its supervisor)"
 done_testing

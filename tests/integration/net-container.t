@@ -22,17 +22,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# until CMD...: retry CMD while it fails (a server may still be starting)
-until_ok() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		run "$@"
-		[ "$rc" = 0 ] && [ -n "$out" ] && return 0
-		_i=$((_i + 1))
-		sleep 0.05
-	done
-	return 1
-}
 # burrow-net processes of container $1 (not its in-namespace child, burrow-net-ns)
 helpers() {
 	_n=0
@@ -46,7 +35,7 @@ helpers() {
 run burrow run -d --name a $IMG sh -c "mkdir -p /www && echo shared >/www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www"
 assert_rc 0 "run -d the target container"
 AID=$out
-until_ok burrow exec a wget -qO- http://127.0.0.1:8080/
+poll burrow exec a wget -qO- http://127.0.0.1:8080/
 assert_eq "$out" "shared" "the target serves on its own 127.0.0.1"
 
 # B by name: the same loopback, the same tap0
@@ -124,13 +113,13 @@ run burrow inspect --format '{{.State.Status}}' b
 assert_eq "$out" "running" "B outlives the target"
 run burrow exec b sh -c 'ls /sys/class/net | tr "\n" " "'
 assert_eq "$out" "lo " "A's tap0 went with A's burrow-net"
-run timeout 30 "$BURROW" rm -f b
+run timeout 60 "$BURROW" rm -f b
 assert_rc 0 "rm -f B after the target stopped does not hang"
 assert_eq "$(burrow ps -a --format json | grep -c "$BID")" 0 "B is gone"
 run burrow start a
 assert_rc 0 "the target starts again"
-until_ok burrow exec a wget -qO- http://127.0.0.1:8080/
-run timeout 30 "$BURROW" run --rm --network container:a $IMG wget -qO- http://127.0.0.1:8080/
+poll burrow exec a wget -qO- http://127.0.0.1:8080/
+run timeout 60 "$BURROW" run --rm --network container:a $IMG wget -qO- http://127.0.0.1:8080/
 assert_eq "$out" "shared" "and a new container can share its new namespace"
 burrow create --name c3 --network container:a $IMG sleep 1000 >/dev/null
 run burrow start c3

@@ -84,7 +84,7 @@ helper() {
 api() { $SRV api "$T/$1.sock" "$2"; }
 # the host port of the last forward in the list
 last_port() { api "$1" '{"execute":"list_hostfwd"}' | sed -n 's/.*"host_port":\([0-9]*\).*/\1/p'; }
-get() { curl -sS --max-time 5 "$@"; }
+get() { curl -sS --max-time 30 "$@"; }
 
 # wait_exit PID SECONDS: wait for our child; status 137 when the watchdog had
 # to kill it (the watchdog is a bound on a hang, not synchronisation)
@@ -226,7 +226,7 @@ NSE=$NSPID
 helper e "$NSE" -p "$BUSY:80"
 assert_match "$READY" "^0cannot publish host port $BUSY/tcp: the port is already in use" \
 	"busy port: the ready fd carries the error"
-wait_exit "$HPID" 10
+wait_exit "$HPID" 60
 assert_eq "$?" 1 "busy port: helper exits 1"
 assert_false "busy port: no control socket left" test -e "$T/e.sock"
 assert_eq "$(ns_procs "$NSE")" 1 "busy port: nothing of the helper left in the namespace"
@@ -234,14 +234,14 @@ if [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 80 ] && [ "$(id 
 	helper e2 "$NSE" -p 80:80
 	assert_match "$READY" "host port 80/tcp: ports below net.ipv4.ip_unprivileged_port_start" \
 		"privileged port: the error names the port and the sysctl"
-	wait_exit "$HPID" 10
+	wait_exit "$HPID" 60
 else
 	skip "privileged ports are allowed here"
 fi
 
 # ---- teardown ---------------------------------------------------------------------
 kill -9 "$NSB"
-wait_exit "$HB" 10
+wait_exit "$HB" 60
 assert_eq "$?" 0 "killing the namespace's process ends the helper"
 assert_false "its control socket is removed" test -e "$T/b.sock"
 
@@ -256,7 +256,7 @@ exec 6>"$T/f.exit"
 read -r READY <"$T/f.ready"
 assert_eq "$READY" 1 "helper with --exit-fd is ready"
 exec 6>&-
-wait_exit "$HF" 10
+wait_exit "$HF" 60
 assert_eq "$?" 0 "closing the exit fd ends the helper"
 assert_eq "$(ns_procs "$NSF")" 1 "and leaves nothing in the namespace"
 
@@ -350,7 +350,7 @@ done
 assert_eq "$nok" 20 "all 20 serve HTTP through their published ports"
 
 kill "$HA" 2>/dev/null
-wait_exit "$HA" 10
+wait_exit "$HA" 60
 assert_eq "$?" 0 "SIGTERM ends the helper cleanly"
 for f in "$T"/*.err; do
 	if grep -q "Sanitizer\|runtime error" "$f"; then

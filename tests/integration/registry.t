@@ -199,12 +199,11 @@ img=$(printf '%s\n' "$out" | sed -n 's/^Loaded image: //p' | head -n1)
 assert_ne "$img" "" "an image with a HEALTHCHECK loads"
 burrow run -d --name hcimg "$img" >/dev/null
 hs() { burrow inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null; }
-i=0
-while [ $i -lt 100 ] && [ "$(hs hcimg)" != unhealthy ]; do usleep 50000 2>/dev/null || sleep 0.05; i=$((i + 1)); done
+health_is() { [ "$(hs "$1")" = "$2" ]; }
+poll health_is hcimg unhealthy
 assert_eq "$(hs hcimg)" unhealthy "  the image's healthcheck runs (unhealthy without /ready)"
 burrow exec hcimg touch /ready
-i=0
-while [ $i -lt 100 ] && [ "$(hs hcimg)" != healthy ]; do usleep 50000 2>/dev/null || sleep 0.05; i=$((i + 1)); done
+poll health_is hcimg healthy
 assert_eq "$(hs hcimg)" healthy "  and turns healthy"
 burrow run -d --name nohc --no-healthcheck "$img" >/dev/null
 assert_no_match "$(hs nohc)" "healthy|starting" "  --no-healthcheck turns it off"

@@ -24,17 +24,20 @@ done
 
 # burrow killed with SIGKILL: the whole container goes too.  The fifo's
 # write side is held by every process of the container; EOF means all died.
+# The sleep's argument is unique to this run: other tests of the same user
+# may have their own sleeps running.
 fifo=$FIXTURE_DIR/out.kill
 mkfifo "$fifo"
-"$BURROW" run --rm $IMG sh -c 'echo ready; sleep 1000 & wait' >"$fifo" &
+mark=$((100000 + $$))
+"$BURROW" run --rm $IMG sh -c "echo ready; sleep $mark & wait" >"$fifo" &
 pid=$!
 exec 3<"$fifo"
 read -r line <&3
 assert_eq "$line" "ready" "KILL: the container started"
 kill -KILL $pid
-rest=$(timeout 10 cat <&3)
+rest=$(timeout 60 cat <&3)
 assert_eq "$?" "0" "killing burrow ends every process of the container"
 exec 3<&-
 wait $pid 2>/dev/null
-assert_eq "$(pgrep -u "$(id -u)" -c -f 'sleep 1000')" "0" "no container process is left"
+assert_eq "$(pgrep -u "$(id -u)" -c -f "^sleep $mark\$")" "0" "no container process is left"
 done_testing

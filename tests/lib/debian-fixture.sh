@@ -14,8 +14,10 @@
 # without root can point BURROW_TEST_DEBIAN_TAR at any such tarball
 # (.tar.zst, .tar.gz or .tar); without one the tests that need it skip.
 #
-# The mirror is the first Debian archive named in /etc/apt/sources.list*,
-# else http://deb.debian.org/debian; BURROW_TEST_DEBIAN_MIRROR overrides it.
+# The mirror is the one the machine's apt sources name for bookworm
+# (tests/lib/apt-mirror.sh reads /etc/apt/sources.list, *.list and deb822
+# *.sources), else http://deb.debian.org/debian; BURROW_TEST_DEBIAN_MIRROR
+# overrides it.
 # Exits 0 when the tarball exists afterwards, non-zero (with the reason) when
 # it could not be made; root-check.sh treats that as a warning, not a failure.
 # shellcheck shell=sh
@@ -39,17 +41,8 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 	exit 1
 fi
 
-# The Debian archive apt already uses: one-line "deb URL SUITE" entries and
-# deb822 "URIs:" fields; the security archive is not a full mirror.
-mirror=${BURROW_TEST_DEBIAN_MIRROR:-}
-if [ -z "$mirror" ]; then
-	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null |
-		awk '/^[ \t]*deb[ \t]/ { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\//) { print $i; break } }
-		     /^[ \t]*URIs:/ { for (i = 2; i <= NF; i++) print $i }' |
-		grep -v -e security -e '^$' | grep -i debian | head -n 1) || mirror=
-	mirror=${mirror:-http://deb.debian.org/debian}
-fi
+# The Debian archive apt already uses (tests/lib/apt-mirror.sh)
+mirror=${BURROW_TEST_DEBIAN_MIRROR:-$(sh "$(dirname "$0")/apt-mirror.sh" "$suite")}
 
 case $out in
 *.tar.zst) z="zstd -q -T0 -10" ;;

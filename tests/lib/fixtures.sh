@@ -11,6 +11,16 @@
 export BURROW BURROW_BUILD
 burrow() { "$BURROW" "$@"; }
 
+# gone PID: PID has exited (no longer in /proc, or a zombie).  One read of
+# its stat file: a process that exits between two looks still counts.
+gone() {
+	_gs=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	case ${_gs##*) } in
+	Z* | X*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 fixture_store() {
 	FIXTURE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/burrow-test.XXXXXX")
 	export BURROW_ROOT="$FIXTURE_DIR/root" BURROW_RUNROOT="$FIXTURE_DIR/run"

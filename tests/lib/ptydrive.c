@@ -2,6 +2,7 @@
  * script, for the -it tests.  No sleeps: every step waits for output.
  *
  *   ptydrive [-r ROWS] [-c COLS] [-T SECONDS] -- CMD [ARG...]  < script
+ *   (-T: how long each step may wait, default 60 s)
  *
  * Script lines:
  *   expect TEXT     wait until TEXT appears in the output (after the last match)
@@ -26,7 +27,8 @@
 
 static char seen[1 << 20];
 static size_t nseen, mark;
-static int timeout_s = 20;
+/* each expect, and the wait at the end: generous for a loaded machine */
+static int timeout_s = 60;
 
 static void unescape(char *s)
 {

@@ -20,16 +20,9 @@ free_port() {
 	perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, ReuseAddr => 1) or die; print $s->sockport, "\n"'
 }
 
-# wait_http URL: poll until the server answers (any HTTP status), at most ~10 s
-wait_http() {
-	perl -MHTTP::Tiny -e '
-		my $h = HTTP::Tiny->new(timeout => 1);
-		for (1 .. 100) {
-			my $r = $h->get($ARGV[0]);
-			exit 0 if $r->{status} != 599;
-			select(undef, undef, undef, 0.1);
-		}
-		exit 1' "$1"
+# http_up URL: the server answers (any HTTP status); for poll
+http_up() {
+	perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 5)->get($ARGV[0])->{status} == 599)' "$1"
 }
 
 registry_stop() {
@@ -58,7 +51,7 @@ registry_start() {
 	docker-registry serve "$_rd/config.yml" >"$_rd/log" 2>&1 &
 	REG_PID=$!
 	trap 'registry_stop; fixture_cleanup' EXIT
-	wait_http "http://$REG/v2/" || { cat "$_rd/log" >&2; bail_out "docker-registry did not start"; }
+	poll http_up "http://$REG/v2/" || { cat "$_rd/log" >&2; bail_out "docker-registry did not start"; }
 }
 
 sha256() { sha256sum "$1" | cut -d' ' -f1; }

@@ -42,9 +42,12 @@ sh "$src/tests/lib/deps.sh" </dev/null
 
 # The Debian minbase rootfs for the build tests: debootstrap needs root, so it
 # is made here once (about 30 s and 35 MB) and cached outside the tree; the
-# tests that need it skip with the reason when it could not be made.
-sh "$src/tests/lib/debian-fixture.sh" </dev/null ||
-	say "warning: no Debian fixture tarball; tests/integration/build-debian.t will skip"
+# tests that need it skip with the reason when it could not be made.  The
+# demo does not use it.
+if [ "$target" = check ]; then
+	sh "$src/tests/lib/debian-fixture.sh" </dev/null ||
+		say "warning: no Debian fixture tarball; tests/integration/build-debian.t will skip"
+fi
 
 # -- the unprivileged test user ------------------------------------------------
 if ! id -u "$user" >/dev/null 2>&1; then

@@ -7,6 +7,9 @@
 #
 # Every assert prints what it saw on failure.  A file that cannot run here
 # calls skip_all "reason".
+#
+#   poll burrow exec web test -e /ready    # retry until it succeeds (a state
+#   assert_rc 0 "the container is ready"   # nothing signals); sets $out too
 # shellcheck shell=sh
 
 _tap_n=0
@@ -40,6 +43,30 @@ run_in() {
 	out=$(cat "$_tap_o") err=$(cat "$_tap_e")
 	rm -f "$_tap_o" "$_tap_e"
 	return 0
+}
+
+# poll [-t SECONDS] CMD...: run CMD (with run: $out, $err and $rc are from
+# the last try) every 0.1 s until it succeeds.  Only for a state that no fd,
+# fifo or log line announces.  Gives up after SECONDS (default $POLL_TIMEOUT,
+# 60: generous, as a loaded 2-core machine needs), then prints what it waited
+# for and what the last try said, and returns 1.
+POLL_TIMEOUT=${POLL_TIMEOUT:-60}
+poll() {
+	_poll_t=$POLL_TIMEOUT
+	if [ "$1" = -t ]; then
+		_poll_t=$2
+		shift 2
+	fi
+	_poll_end=$(($(date +%s) + _poll_t))
+	while :; do
+		run "$@"
+		[ "$rc" = 0 ] && return 0
+		[ "$(date +%s)" -lt "$_poll_end" ] || break
+		sleep 0.1
+	done
+	diag "poll: gave up after $_poll_t s waiting for: $*"
+	_tap_show
+	return 1
 }
 
 _tap_show() { diag "command stdout: $out" "command stderr: $err" "command status: $rc"; }

@@ -4,7 +4,7 @@
 # the VM tests, which boot two kernels under TCG and bound each boot
 # themselves (vm.sh), so they get VM_TEST_TIMEOUT.
 case $1 in
-*/vm/*.t) limit=${VM_TEST_TIMEOUT:-1200} ;;
+*/vm/*.t) limit=${VM_TEST_TIMEOUT:-2000} ;;
 *) limit=${TEST_TIMEOUT:-300} ;;
 esac
 exec timeout "$limit" "$@"

@@ -240,8 +240,7 @@ int main(void)
 
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/burrow-unpack.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
-		skip_all("cannot create a temporary directory");
-		return 0;
+		return skip_all("cannot create a temporary directory");
 	}
 	outside_abs = xasprintf("%s/outside", tmpdir);
 	victim_abs = xasprintf("%s/outside/victim", tmpdir);

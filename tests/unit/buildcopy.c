@@ -949,8 +949,7 @@ int main(void)
 
 	snprintf(tmp, sizeof tmp, "/tmp/buildcopy.XXXXXX");
 	if (!mkdtemp(tmp)) {
-		skip_all("no temporary directory");
-		return 0;
+		return skip_all("no temporary directory");
 	}
 	make_context();
 	mkd("w");

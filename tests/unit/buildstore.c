@@ -77,8 +77,7 @@ int main(void)
 
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/burrow-buildstore.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
-		skip_all("cannot create a temporary directory");
-		return 0;
+		return skip_all("cannot create a temporary directory");
 	}
 	root = xasprintf("%s/root", tmpdir);
 	ok(store_open(root, &s, &e) == 0, "store_open");

@@ -659,8 +659,7 @@ int main(void)
 	struct err e = ERR_INIT;
 
 	if (!tmp) {
-		skip_all("mkdtemp failed");
-		return 0;
+		return skip_all("mkdtemp failed");
 	}
 	test_volumes();
 	test_tmpfs();

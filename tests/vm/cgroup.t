@@ -135,11 +135,6 @@ left_marker() {
 	done
 	echo $_n
 }
-# wait_for TENTHS CONDITION: poll a shell condition (a state, not a sync)
-wait_for() {
-	_i=0
-	while [ $_i -lt "$1" ] && ! eval "$2"; do sleep 0.1; _i=$((_i + 1)); done
-}
 if [ -n "$run_has_limits" ]; then
 	IMG=$BURROW_VM_IMAGE
 	run "$BURROW" run --name oomer --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" /cgwork hog 256
@@ -184,7 +179,8 @@ if [ -n "$run_has_limits" ]; then
 	# stats and update through burrow
 	run "$BURROW" run -d --name st --network none -v "$WORK:/cgwork:ro" --memory 64m "$IMG" /cgwork hold 20 60
 	assert_rc 0 "a detached supervisor with --memory 64m starts"
-	sleep 1
+	# until the 20 MiB are touched (no output says so; its cgroup does)
+	poll sh -c "'$BURROW' stats --no-stream --format json st | grep -q '\"MemUsage\": [1-9][0-9]\\{7,\\},'"
 	run "$BURROW" stats --no-stream --format json st
 	assert_rc 0 "burrow stats --no-stream --format json"
 	assert_match "$out" '"MemLimit": 67108864,' "stats: MemLimit is 64 MiB"
@@ -193,8 +189,8 @@ if [ -n "$run_has_limits" ]; then
 	run "$BURROW" stats --no-stream st
 	assert_match "$out" " st +[0-9.]+% +[0-9.]+[kMG]?B / 67.11MB " "stats table: the row with usage / 64 MiB limit"
 	run "$BURROW" rm -f st
-	run "$BURROW" run -d --name upd --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" sh -c 'sleep 4; /cgwork hog 128'
-	assert_rc 0 "a detached delayed hog with --memory 64m starts"
+	run "$BURROW" run -d --name upd --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" sh -c 'while [ ! -e /go ]; do usleep 20000; done; /cgwork hog 128'
+	assert_rc 0 "a detached hog with --memory 64m starts, waiting for /go"
 	run "$BURROW" update --memory 256m upd
 	assert_rc 125 "update --memory above the recorded --memory-swap is refused"
 	assert_match "$err" "must be at least --memory" "and says why"
@@ -202,6 +198,7 @@ if [ -n "$run_has_limits" ]; then
 	assert_rc 0 "burrow update --memory 256m --memory-swap 256m"
 	run "$BURROW" stats --no-stream --format json upd
 	assert_match "$out" '"MemLimit": 268435456,' "stats shows the raised limit"
+	"$BURROW" exec upd touch /go
 	run "$BURROW" wait upd
 	assert_eq "$out" 0 "after burrow update the 128m hog survives (exit 0, not 137)"
 	run "$BURROW" logs upd
@@ -219,7 +216,7 @@ if [ -n "$run_has_limits" ]; then
 	tid=$out
 	cgd=$(ctr_cg "$tid")
 	assert_true "its cgroup exists ($cgd)" test -n "$cgd" -a -d "$cgd"
-	wait_for 50 "[ \$(nprocs '$cgd') -ge 8 ]"
+	poll eval "[ \$(nprocs '$cgd') -ge 8 ]"
 	assert_true "cgroup.procs lists the tree ($(nprocs "$cgd") processes)" test "$(nprocs "$cgd")" -ge 8
 	ipid=$("$BURROW" inspect --format '{{.State.Pid}}' tree)
 	mon=$(awk '{ print $4 }' "/proc/$ipid/stat" 2>/dev/null)
@@ -249,7 +246,7 @@ if [ -n "$run_has_limits" ]; then
 	run "$BURROW" start tree
 	assert_rc 0 "the tree starts again"
 	cgd=$(ctr_cg "$tid")
-	wait_for 50 "[ \$(nprocs '$cgd') -ge 8 ]"
+	poll eval "[ \$(nprocs '$cgd') -ge 8 ]"
 	run "$BURROW" kill -s KILL tree
 	assert_rc 0 "burrow kill -s KILL"
 	run "$BURROW" wait tree
@@ -257,7 +254,7 @@ if [ -n "$run_has_limits" ]; then
 	assert_true "the container's cgroup is empty or gone after kill" sh -c "[ ! -d '$cgd' ] || [ ! -s '$cgd/cgroup.procs' ]"
 	assert_eq "$(left_marker 7777)" 0 "no process of the tree is left after kill -s KILL"
 	run "$BURROW" start tree
-	wait_for 50 "[ \$(left_marker 7777) -ge 7 ]"
+	poll eval "[ \$(left_marker 7777) -ge 7 ]"
 	run "$BURROW" rm -f tree
 	assert_rc 0 "rm -f of the running tree"
 	assert_eq "$(left_marker 7777)" 0 "no process of the tree is left after rm -f"
@@ -265,7 +262,8 @@ if [ -n "$run_has_limits" ]; then
 	run "$BURROW" run -d --name half --network none -v "$WORK:/cgwork:ro" --cpus 0.5 "$IMG" /cgwork burn 60
 	assert_rc 0 "a detached burner with --cpus 0.5 starts"
 	cgd=$(ctr_cg "$out")
-	sleep 1
+	# until the burner has used 0.2 s of CPU: running, and throttled by now
+	poll eval "[ \"\$(sed -n 's/^usage_usec //p' '$cgd/cpu.stat')\" -ge 200000 ]"
 	u0=$(sed -n 's/^usage_usec //p' "$cgd/cpu.stat"); t0=$(date +%s%N)
 	sleep 3
 	u1=$(sed -n 's/^usage_usec //p' "$cgd/cpu.stat"); t1=$(date +%s%N)

@@ -60,7 +60,7 @@ delegated)
 systemd)
 	bus=/run/user/$uid/bus
 	i=0
-	while [ ! -S $bus ] && [ $i -lt 300 ]; do
+	while [ ! -S $bus ] && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -12,9 +12,9 @@
 # Environment: BURROW_VM_KERNEL (a vmlinuz path), BURROW_VM_SCRIPT (the
 # guest's TAP script relative to the source tree, default
 # tests/vm/cgroup.t; bench/cgroup uses bench/cgroup-guest), BURROW_VM_TIMEOUT
-# (seconds per boot, default 480), BURROW_VM_KEEP=1 keeps the work
-# directory and the console logs, BURROW_TEST_USER (default: the caller,
-# or burrowtest as root).
+# (seconds per boot, default 900: TCG on a loaded 2-core machine is slow),
+# BURROW_VM_KEEP=1 keeps the work directory and the console logs,
+# BURROW_TEST_USER (default: the caller, or burrowtest as root).
 # shellcheck shell=sh
 set -u
 
@@ -22,7 +22,7 @@ build=$(cd "${1:?usage: vm.sh BUILDDIR [delegated|systemd|all]}" && pwd)
 modes=${2:-all}
 [ "$modes" = all ] && modes="delegated systemd"
 src=$(cd "$(dirname "$0")/../.." && pwd)
-timeout_s=${BURROW_VM_TIMEOUT:-480}
+timeout_s=${BURROW_VM_TIMEOUT:-900}
 
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
