@@ -4,7 +4,8 @@
 
 #include <stdbool.h>
 
-#include "cmd/cmd.h"
+#include "cli/cli.h"
+#include "opt.h"
 #include "lib/record/container.h"
 #include "lib/store/store.h"
 
@@ -36,6 +37,12 @@ void run_args_free(struct run_args *a);
  * assigned, busy or privileged ports refused). */
 int run_build_network(const char *root, const struct run_args *a, const struct image *img,
 		      struct container_spec *s, struct err *e);
+/* Shared by run and create (verb): parse the options, find or pull the
+ * image, build the spec and write the record.  Returns 1 after printing
+ * --help, 0 when the record exists, -1 on error (a usage error for bad
+ * options). */
+int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv,
+		      struct container_spec *s, struct idmap *m, struct err *e);
 int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e);
 

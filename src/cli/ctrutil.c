@@ -117,7 +117,8 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	relay_restore_terminal();
 	relay_unblock_signals();
 	if (rc < 0) {
-		fprintf(stderr, "burrow: error: %s\n", e->msg);
+		/* the container ran: the relay's failure is its exit status */
+		cli_report(e);
 		err_clear(e);
 		rc = 125;
 	}
@@ -228,6 +229,19 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 	return 0;
 }
 
+int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e)
+{
+	struct ctr c;
+	int rc;
+
+	if (ctr_load(g, ref, &c, e) < 0)
+		return -1;
+	rc = ctr_stop(g, &c, c.spec.stop_signal ? c.spec.stop_signal : SIGTERM,
+		      timeout >= 0 ? timeout : c.spec.stop_timeout, e);
+	ctr_free(&c);
+	return rc;
+}
+
 static int rm_fn(void *arg, int outfd, struct err *e)
 {
 	(void)outfd;
@@ -267,6 +281,30 @@ int ctr_remove(struct globals *g, struct ctr *c, struct err *e)
 			return err_wrap(e, "removing %s", c->spec.ctrdir);
 	}
 	return 0;
+}
+
+int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e)
+{
+	struct ctr c;
+	int rc = 0;
+
+	if (ctr_load_id(g, id, &c, e) < 0)
+		return -1;
+	if (ctr_running(&c) || proc_alive(c.st.supervisor, c.st.supervisor_start)) {
+		if (!force) {
+			rc = err_make(e, 0, "cannot remove container %s as it is running - running or paused "
+					    "containers cannot be removed without force: container state improper", c.id);
+			goto out;
+		}
+		if (ctr_stop(g, &c, SIGKILL, 0, e) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = ctr_remove(g, &c, e);
+out:
+	ctr_free(&c);
+	return rc;
 }
 
 /* ---- status text ------------------------------------------------------------- */

@@ -7,7 +7,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "cmd/cmd.h"
+#include "cli/cli.h"
 #include "lib/record/container.h"
 #include "lib/record/state.h"
 
@@ -40,6 +40,12 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 int ctr_wait_supervisor(const struct ctr *c, int timeout_ms);
 /* Remove the record and the runroot entry (the container must be stopped). */
 int ctr_remove(struct globals *g, struct ctr *c, struct err *e);
+/* stop and restart: load ref and stop it with its stop signal, waiting
+ * timeout seconds (< 0: the container's stop timeout) before SIGKILL. */
+int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e);
+/* rm and system prune: remove container id; a running one only with
+ * force (killed first). */
+int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e);
 
 /* "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
 char *ctr_status_text(const struct ctr *c);
@@ -52,11 +58,4 @@ const char *ctr_health(const struct ctr *c);
  * st->cgroup must be non-empty. */
 int ctr_cgroup_open(const struct ctr_state *st, struct cgroup *cg, struct err *e);
 
-#endif
-
-#ifndef BURROW_CMD_CTRUTIL_JSON
-#define BURROW_CMD_CTRUTIL_JSON
-/* docker-compatible inspect object, and podman's ps --format json object */
-json_object *ctr_inspect_json(const struct ctr *c);
-json_object *ctr_ps_json(const struct ctr *c);
 #endif

@@ -67,15 +67,14 @@ out:
 	return rc;
 }
 
-static int pause_main(struct globals *g, int argc, char **argv, bool pause)
+static int pause_main(struct globals *g, int argc, char **argv, bool pause, struct err *e)
 {
 	const char *verb = pause ? "pause" : "unpause";
 	struct optparser p;
-	struct err e = ERR_INIT;
 	int id, rc = 0;
 
 	opt_init(&p, pause_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_HELP:
 			opt_print_help(stdout, verb, "CONTAINER [CONTAINER...]",
@@ -89,30 +88,28 @@ static int pause_main(struct globals *g, int argc, char **argv, bool pause)
 		}
 	}
 	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow %s\" requires at least 1 argument", verb);
+		err_make(e, 0, "\"burrow %s\" requires at least 1 argument", verb);
 		goto usage;
 	}
 	for (int i = p.idx; i < argc; i++) {
-		if (set_paused(g, argv[i], pause, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (set_paused(g, argv[i], pause, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 		} else {
 			printf("%s\n", argv[i]);
 		}
 	}
 	return rc;
 usage:
-	rc = cmd_usage_error(verb, &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }
 
 CMD_DECL(pause)
 {
-	return pause_main(g, argc, argv, true);
+	return pause_main(g, argc, argv, true, e);
 }
 
 CMD_DECL(unpause)
 {
-	return pause_main(g, argc, argv, false);
+	return pause_main(g, argc, argv, false, e);
 }
