@@ -70,7 +70,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		goto out;
 	}
 	if (strcmp(verb, "create") == 0)
-		a.detach = true; /* started later by start, under a supervisor */
+		a.o.detach = true; /* started later by start, under a supervisor */
 	if (cli_store(g, &st, e) < 0 || userns_lookup_cached(m, g->cfg.idmap, g->cfg.runroot, e) < 0 ||
 	    resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;

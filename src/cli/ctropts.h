@@ -7,24 +7,17 @@
 #include "cli/cli.h"
 #include "opt.h"
 #include "lib/record/container.h"
+#include "lib/record/specbuild.h"
 #include "lib/store/store.h"
 
 struct run_args {
-	bool rm, interactive, tty, init, read_only, detach, no_healthcheck, publish_all;
-	const char *name, *workdir, *user, *hostname, *entrypoint, *network;
-	const char *restart, *health_cmd, *health_interval, *health_timeout, *health_retries,
-		*health_start, *log_driver, *stop_signal, *stop_timeout;
-	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **ports, **log_opts;
+	struct spec_opts o;            /* what the spec is built from */
+	const char *name, *network;
+	char **ports;
+	bool publish_all;
 	const char *pull, *platform;   /* --pull missing|always|never, --platform */
 	bool tls_verify;              /* --tls-verify (default true) */
 	const char *image;
-	char **cmd;   /* borrowed from argv */
-	/* resources: has_limits once a limit flag was seen (limits then initialised) */
-	bool has_limits;
-	struct cgroup_limits limits;
-	const char *cgroups;
-	char **ulimits;
-	int ncmd;
 };
 
 extern const struct opt ctr_opts[];
