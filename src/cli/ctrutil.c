@@ -127,6 +127,22 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	return 0;
 }
 
+int ctr_relaunch(struct globals *g, struct ctr *c, int *code, struct err *e)
+{
+	struct idmap m;
+	int rc = -1;
+
+	memset(&m, 0, sizeof m);
+	if (config_ensure_dirs(&g->cfg, e) == 0 &&
+	    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) == 0) {
+		c->spec.idmap = &m;
+		rc = ctr_launch(g, &c->spec, code, e);
+		c->spec.idmap = NULL;
+	}
+	idmap_free(&m);
+	return rc;
+}
+
 /* SIGKILL for the whole container: cgroup.kill where it has a cgroup
  * (every process, also those the init does not know of), else the init
  * (whose death ends its PID namespace).  0, or -errno of kill(2). */

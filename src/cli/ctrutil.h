@@ -29,6 +29,10 @@ bool ctr_running(const struct ctr *c);
  * Attached: relays the terminal and returns the exit code in *code. */
 int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct err *e);
 
+/* start and restart: launch a loaded container again (the caller sets
+ * c->spec.detach and interactive); the ID map is looked up here. */
+int ctr_relaunch(struct globals *g, struct ctr *c, int *code, struct err *e);
+
 /* Signal the init (pid + start time checked). */
 int ctr_kill(struct ctr *c, int sig, struct err *e);
 /* Set stop_requested (ends the restart policy) and poke the supervisor. */

@@ -96,7 +96,7 @@ CMD_DECL(build)
 	}
 	if (argc - p.idx != 1)
 		return err_usage(e, "build takes exactly one context (a directory or -), got %d arguments",
-			 argc - p.idx);
+			      argc - p.idx);
 	ctxarg = argv[p.idx];
 	if (strcmp(pull, "missing") == 0 || strcmp(pull, "false") == 0 || strcmp(pull, "ifmissing") == 0) {
 		bo.pull = BUILD_PULL_MISSING;

@@ -103,7 +103,7 @@ CMD_DECL(history)
 	}
 	if (argc - p.idx != 1 || (strcmp(format, "json") && strcmp(format, "table")))
 		return err_usage(e, argc - p.idx != 1 ? "history takes exactly one image"
-						  : "unsupported --format (json or table)");
+						       : "unsupported --format (json or table)");
 	if (cli_store(g, &s, e) < 0 || store_image_get(s, argv[p.idx], &img, e) < 0 ||
 	    store_image_config(s, img->id, &txt, e) < 0) {
 		image_free(img);

@@ -54,7 +54,7 @@ CMD_DECL(import)
 	}
 	if (argc - p.idx < 1 || argc - p.idx > 2)
 		return err_usage(e, "import takes a file (or -) and an optional image name, got %d argument%s",
-			 argc - p.idx, argc - p.idx == 1 ? "" : "s");
+			      argc - p.idx, argc - p.idx == 1 ? "" : "s");
 	file = argv[p.idx];
 	ref = argc - p.idx == 2 ? argv[p.idx + 1] : NULL;
 	io.changes = changes;

@@ -48,7 +48,7 @@ CMD_DECL(load)
 	}
 	if (p.idx < argc || (strcmp(in, "-") == 0 && isatty(STDIN_FILENO)))
 		return err_usage(e, p.idx < argc ? "load takes no arguments (use -i FILE)"
-					     : "refusing to read an archive from a terminal: use -i FILE or a pipe");
+						  : "refusing to read an archive from a terminal: use -i FILE or a pipe");
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);

@@ -101,7 +101,7 @@ CMD_DECL(login)
 	}
 	if (argc - p.idx != 1 || (from_stdin && pass))
 		return err_usage(e, argc - p.idx != 1 ? "login takes exactly one registry"
-						  : "--password and --password-stdin are mutually exclusive");
+						       : "--password and --password-stdin are mutually exclusive");
 	reg = argv[p.idx];
 	if (strncmp(reg, "https://", 8) == 0)
 		reg += 8;

@@ -43,28 +43,19 @@ CMD_DECL(restart)
 	}
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
-		struct idmap m;
 		int code;
-		memset(&m, 0, sizeof m);
 		if (ctr_stop_ref(g, argv[i], timeout, e) < 0 || ctr_load(g, argv[i], &c, e) < 0) {
 			rc = cli_report(e);
 			err_clear(e);
 			continue;
 		}
 		c.spec.detach = true;
-		if (config_ensure_dirs(&g->cfg, e) < 0 ||
-		    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) < 0) {
+		if (ctr_relaunch(g, &c, &code, e) < 0)
 			rc = cli_report(e);
-		} else {
-			c.spec.idmap = &m;
-			if (ctr_launch(g, &c.spec, &code, e) < 0)
-				rc = cli_report(e);
-			else
-				printf("%s\n", argv[i]);
-		}
+		else
+			printf("%s\n", argv[i]);
 		err_clear(e);
 		ctr_free(&c);
-		idmap_free(&m);
 	}
 	return rc;
 usage:

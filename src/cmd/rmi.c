@@ -67,7 +67,7 @@ CMD_DECL(rmi)
 	}
 	if (all == (p.idx < argc))
 		return err_usage(e, all ? "when using --all, no image names can be given"
-				    : "image name or ID must be specified");
+					 : "image name or ID must be specified");
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	userns_lookup(&m, g->cfg.idmap, e);

@@ -39,9 +39,7 @@ CMD_DECL(start)
 		return err_usage(e, "you cannot start and attach multiple containers at once");
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
-		struct idmap m;
 		int code = 0;
-		memset(&m, 0, sizeof m);
 		if (ctr_load(g, argv[i], &c, e) < 0) {
 			rc = cli_report(e);
 			err_clear(e);
@@ -64,23 +62,15 @@ CMD_DECL(start)
 		c.spec.detach = !attach;
 		if (attach)
 			c.spec.interactive = interactive;
-		if (config_ensure_dirs(&g->cfg, e) < 0 ||
-		    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) < 0) {
+		if (ctr_relaunch(g, &c, &code, e) < 0)
 			rc = cli_report(e);
-		} else {
-			c.spec.idmap = &m;
-			if (ctr_launch(g, &c.spec, &code, e) < 0) {
-				rc = cli_report(e);
-			} else if (attach) {
-				rc = code;
-			} else {
-				printf("%s\n", argv[i]);
-			}
-		}
+		else if (attach)
+			rc = code;
+		else
+			printf("%s\n", argv[i]);
 		fflush(stdout);
 		err_clear(e);
 		ctr_free(&c);
-		idmap_free(&m);
 	}
 	return rc;
 }
