@@ -38,9 +38,11 @@ static const struct opt exec_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-CMD_DECL(exec)
+/* errors gather in the local e and go to the caller's at the end */
+int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 {
 	struct optparser p;
+	struct err e = ERR_INIT;
 	bool interactive = false, tty = false, detach = false, priv = false;
 	const char *workdir = NULL, *user = NULL;
 	_cleanup_strv_ char **envs = NULL, **envfiles = NULL, **env = NULL, **cmd = NULL;
@@ -51,7 +53,7 @@ CMD_DECL(exec)
 	bool loaded = false;
 
 	opt_init(&p, exec_opts, argc, argv);
-	while ((id = opt_next(&p, e)) != 0) {
+	while ((id = opt_next(&p, &e)) != 0) {
 		switch (id) {
 		case O_INTERACTIVE: interactive = opt_flag_value(&p); break;
 		case O_TTY: tty = opt_flag_value(&p); break;
@@ -70,36 +72,36 @@ CMD_DECL(exec)
 		}
 	}
 	if (argc - p.idx < 2) {
-		err_make(e, 0, "\"burrow exec\" requires at least 2 arguments: a container and a command");
+		err_make(&e, 0, "\"burrow exec\" requires at least 2 arguments: a container and a command");
 		goto usage;
 	}
 	if (workdir && workdir[0] != '/') {
-		err_make(e, 0, "the working directory \"%s\" is not an absolute path", workdir);
+		err_make(&e, 0, "the working directory \"%s\" is not an absolute path", workdir);
 		goto usage;
 	}
 	for (int i = p.idx + 1; i < argc; i++)
 		strv_push(&cmd, argv[i]);
-	if (ctr_load(g, argv[p.idx], &c, e) < 0)
+	if (ctr_load(g, argv[p.idx], &c, &e) < 0)
 		goto fail;
 	loaded = true;
 	if (!ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
-		err_make(e, 0, "can only create exec sessions on running containers: container state improper");
+		err_make(&e, 0, "can only create exec sessions on running containers: container state improper");
 		goto fail;
 	}
 	env = strv_dup(c.spec.env);
 	for (size_t i = 0; envfiles && envfiles[i]; i++)
-		if (env_add_file(&env, envfiles[i], e) < 0)
+		if (env_add_file(&env, envfiles[i], &e) < 0)
 			goto fail;
 	for (size_t i = 0; envs && envs[i]; i++)
-		if (env_add(&env, envs[i], e) < 0)
+		if (env_add(&env, envs[i], &e) < 0)
 			goto fail;
-	if (exec_join(c.st.pid, e) < 0)
+	if (exec_join(c.st.pid, &e) < 0)
 		goto fail;
 	if (tty) {
 		/* the container's own devpts: the terminal lives in the container */
 		ptmx = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (ptmx < 0 || unlockpt(ptmx) < 0 || (pts = ioctl(ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY)) < 0) {
-			err_make(e, errno, "opening a terminal in the container");
+			err_make(&e, errno, "opening a terminal in the container");
 			goto fail;
 		}
 		{
@@ -118,14 +120,14 @@ CMD_DECL(exec)
 	o.tty = tty;
 	o.pts = pts;
 	if (pipe2(errp, O_CLOEXEC) < 0) {
-		err_make(e, errno, "pipe");
+		err_make(&e, errno, "pipe");
 		goto fail;
 	}
 	if (!detach)
 		relay_block_signals();
 	pid = fork();
 	if (pid < 0) {
-		err_make(e, errno, "fork");
+		err_make(&e, errno, "fork");
 		goto fail;
 	}
 	if (pid == 0) {
@@ -153,7 +155,7 @@ CMD_DECL(exec)
 	if (pts >= 0)
 		close(pts);
 	pts = -1;
-	if (err_recv(errp[0], e) > 0) {
+	if (err_recv(errp[0], &e) > 0) {
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
@@ -169,7 +171,7 @@ CMD_DECL(exec)
 	}
 	if (tty && interactive)
 		relay_raw_terminal();
-	rc = relay_child(pid, ptmx, interactive, e);
+	rc = relay_child(pid, ptmx, interactive, &e);
 	relay_restore_terminal();
 	relay_unblock_signals();
 	if (rc < 0)
@@ -179,8 +181,12 @@ fail:
 	rc = -1;
 	goto out;
 usage:
-	rc = err_mark_usage(e);
+	rc = err_mark_usage(&e);
 out:
+	if (rc < 0)
+		*err = e; /* main prints it */
+	else
+		err_clear(&e);
 	if (ptmx >= 0)
 		close(ptmx);
 	if (pts >= 0)
