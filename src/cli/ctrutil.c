@@ -323,6 +323,22 @@ out:
 	return rc;
 }
 
+int ctr_each(struct globals *g, char *const *refs, size_t n, ctr_each_fn *fn, void *arg, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fn(g, refs[i], arg, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
+		} else {
+			printf("%s\n", refs[i]);
+			fflush(stdout);
+		}
+	}
+	return rc;
+}
+
 /* ---- status text ------------------------------------------------------------- */
 
 static char *human(long long d)

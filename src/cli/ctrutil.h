@@ -51,6 +51,13 @@ int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e)
  * force (killed first). */
 int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e);
 
+/* The verbs that act on each container they name (stop a b c): fn(g, ref,
+ * arg, e) for each of the n refs; a ref it succeeds on is printed, a failure
+ * reported (cli_report) before going on.  Returns 0, or the exit status of
+ * the last failure. */
+typedef int ctr_each_fn(struct globals *g, const char *ref, void *arg, struct err *e);
+int ctr_each(struct globals *g, char *const *refs, size_t n, ctr_each_fn *fn, void *arg, struct err *e);
+
 /* "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
 char *ctr_status_text(const struct ctr *c);
 /* "5 seconds", "2 minutes", ... since an RFC 3339 time */

@@ -16,8 +16,9 @@ static const struct opt pause_opts[] = {
 };
 
 /* lock -> load -> check the transition -> freeze/thaw -> save */
-static int set_paused(struct globals *g, const char *ref, bool pause, struct err *e)
+static int set_paused(struct globals *g, const char *ref, void *arg, struct err *e)
 {
+	bool pause = *(bool *)arg;
 	struct ctr c;
 	struct ctr_state st;
 	struct cgroup cg = CGROUP_INIT;
@@ -71,7 +72,7 @@ static int pause_main(struct globals *g, int argc, char **argv, bool pause, stru
 {
 	const char *verb = pause ? "pause" : "unpause";
 	struct optparser p;
-	int id, rc = 0;
+	int id;
 
 	opt_init(&p, pause_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
@@ -91,15 +92,7 @@ static int pause_main(struct globals *g, int argc, char **argv, bool pause, stru
 		err_make(e, 0, "\"burrow %s\" requires at least 1 argument", verb);
 		goto usage;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		if (set_paused(g, argv[i], pause, e) < 0) {
-			rc = cli_report(e);
-			err_clear(e);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), set_paused, &pause, e);
 usage:
 	return err_mark_usage(e);
 }

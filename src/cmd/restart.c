@@ -13,10 +13,24 @@ static const struct opt restart_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+/* stop, then start again under a supervisor */
+static int restart_one(struct globals *g, const char *ref, void *arg, struct err *e)
+{
+	struct ctr c;
+	int code, rc;
+
+	if (ctr_stop_ref(g, ref, *(int *)arg, e) < 0 || ctr_load(g, ref, &c, e) < 0)
+		return -1;
+	c.spec.detach = true;
+	rc = ctr_relaunch(g, &c, &code, e);
+	ctr_free(&c);
+	return rc;
+}
+
 CMD_DECL(restart)
 {
 	struct optparser p;
-	int id, rc = 0, timeout = -1;
+	int id, timeout = -1;
 
 	opt_init(&p, restart_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
@@ -41,23 +55,7 @@ CMD_DECL(restart)
 		err_make(e, 0, "\"burrow restart\" requires at least 1 argument");
 		goto usage;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		struct ctr c;
-		int code;
-		if (ctr_stop_ref(g, argv[i], timeout, e) < 0 || ctr_load(g, argv[i], &c, e) < 0) {
-			rc = cli_report(e);
-			err_clear(e);
-			continue;
-		}
-		c.spec.detach = true;
-		if (ctr_relaunch(g, &c, &code, e) < 0)
-			rc = cli_report(e);
-		else
-			printf("%s\n", argv[i]);
-		err_clear(e);
-		ctr_free(&c);
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), restart_one, &timeout, e);
 usage:
 	return err_mark_usage(e);
 }

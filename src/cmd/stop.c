@@ -15,6 +15,11 @@ static const struct opt stop_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+static int stop_fn(struct globals *g, const char *ref, void *arg, struct err *e)
+{
+	return ctr_stop_ref(g, ref, *(int *)arg, e);
+}
+
 CMD_DECL(stop)
 {
 	struct optparser p;
@@ -49,27 +54,11 @@ CMD_DECL(stop)
 	if (all) {
 		if (container_list(g->cfg.root, &ids, e) < 0)
 			return -1;
-		for (size_t i = 0; ids[i]; i++) {
-			if (ctr_stop_ref(g, ids[i], timeout, e) < 0) {
-				rc = cli_report(e);
-				err_clear(e);
-			} else {
-				printf("%s\n", ids[i]);
-			}
-		}
+		rc = ctr_each(g, ids, strv_len(ids), stop_fn, &timeout, e);
 		strv_free(ids);
 		return rc;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		if (ctr_stop_ref(g, argv[i], timeout, e) < 0) {
-			rc = cli_report(e);
-			err_clear(e);
-		} else {
-			printf("%s\n", argv[i]);
-			fflush(stdout);
-		}
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), stop_fn, &timeout, e);
 usage:
 	return err_mark_usage(e);
 }

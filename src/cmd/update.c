@@ -65,9 +65,9 @@ static void merge_limits(struct cgroup_limits *m, const struct cgroup_limits *n)
 }
 
 /* lock -> load -> merge and check -> apply to the cgroup -> save config.json */
-static int update_one(struct globals *g, const char *ref, const struct cgroup_limits *nl,
-		      struct err *e)
+static int update_one(struct globals *g, const char *ref, void *arg, struct err *e)
 {
+	const struct cgroup_limits *nl = arg;
 	struct ctr c;
 	struct ctr_state st;
 	struct cgroup cg = CGROUP_INIT;
@@ -165,14 +165,7 @@ CMD_DECL(update)
 	/* --memory-swap alone pairs with the recorded --memory: checked merged */
 	if (!(l.memory_swap != CG_UNSET && l.memory == CG_UNSET) && cgroup_limits_check(&l, e) < 0)
 		goto usage;
-	for (int i = p.idx; i < argc; i++) {
-		if (update_one(g, argv[i], &l, e) < 0) {
-			rc = cli_report(e);
-			err_clear(e);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-	}
+	rc = ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), update_one, &l, e);
 	cgroup_limits_free(&l);
 	return rc;
 usage:
