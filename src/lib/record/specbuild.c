@@ -47,8 +47,9 @@ static int build_caps(const struct spec_opts *a, uint64_t *caps, struct err *e)
 	return 0;
 }
 
-/* a command string or a JSON array, as podman's --entrypoint takes */
-int spec_argv_parse(const char *v, char ***out, struct err *e)
+/* --entrypoint (and a JSON --health-cmd): a command string is one word, a
+ * JSON array of strings its words, "" none (*out NULL), as podman's */
+static int entrypoint_argv(const char *v, char ***out, struct err *e)
 {
 	json_object *j;
 
@@ -139,7 +140,7 @@ static int build_lifecycle(const struct spec_opts *a, const struct spec_image *i
 	if (a->health_cmd && !a->no_healthcheck) {
 		if (a->health_cmd[0] == '[') {
 			_cleanup_strv_ char **v = NULL;
-			if (spec_argv_parse(a->health_cmd, &v, e) < 0)
+			if (entrypoint_argv(a->health_cmd, &v, e) < 0)
 				return err_wrap(e, "--health-cmd");
 			strv_push(&s->health.test, "CMD");
 			for (size_t i = 0; v && v[i]; i++)
@@ -177,7 +178,7 @@ static int build_command(const struct spec_opts *a, const struct spec_image *img
 	_cleanup_strv_ char **ep = NULL;
 
 	if (a->entrypoint) {
-		if (spec_argv_parse(a->entrypoint, &ep, e) < 0)
+		if (entrypoint_argv(a->entrypoint, &ep, e) < 0)
 			return -1;
 	} else {
 		ep = strv_dup(img->entrypoint);

@@ -44,8 +44,4 @@ struct spec_opts {
 int spec_build(const struct spec_opts *o, const struct spec_image *img, struct container_spec *s,
 	       struct err *e);
 
-/* --entrypoint and a JSON --health-cmd: a command string is one word, a
- * JSON array of strings its words, "" none (*out NULL). */
-int spec_argv_parse(const char *v, char ***out, struct err *e);
-
 #endif
