@@ -169,6 +169,17 @@ CMD_DECL(help)
 	return c->fn(g, 2, hargv, e);
 }
 
+/* The one place an error reaches the user: "burrow: error: MSG", and for a
+ * usage error the help to read (verb NULL: burrow's own).  Returns the exit
+ * status. */
+static int print_error(const struct err *e, const char *verb)
+{
+	fprintf(stderr, "burrow: error: %s\n", e->msg ? e->msg : "unknown error");
+	if (e->usage)
+		fprintf(stderr, "See 'burrow %s%s--help'.\n", verb ? verb : "", verb ? " " : "");
+	return err_exit_status(e);
+}
+
 int main(int argc, char **argv)
 {
 	struct globals g;
@@ -190,9 +201,8 @@ int main(int argc, char **argv)
 		case G_LOGLEVEL: {
 			int l = log_parse_level(p.value);
 			if (l < 0) {
-				fprintf(stderr, "burrow: error: invalid log level \"%s\" (error, warn, info, debug)\n",
-					p.value);
-				return 125;
+				err_make(&e, 0, "invalid log level \"%s\" (error, warn, info, debug)", p.value);
+				goto fail;
 			}
 			log_threshold = (enum log_level)l;
 			break;
@@ -204,9 +214,8 @@ int main(int argc, char **argv)
 			return 0;
 		case -1:
 		default:
-			fprintf(stderr, "burrow: error: %s\nSee 'burrow --help'.\n", e.msg);
-			err_clear(&e);
-			return 125;
+			err_mark_usage(&e);
+			goto fail;
 		}
 	}
 	if (p.idx >= argc) {
@@ -215,9 +224,8 @@ int main(int argc, char **argv)
 	}
 	c = find_command(argv[p.idx]);
 	if (!c) {
-		fprintf(stderr, "burrow: error: unknown command \"%s\" for \"burrow\"\nSee 'burrow --help'.\n",
-			argv[p.idx]);
-		return 125;
+		err_usage(&e, "unknown command \"%s\" for \"burrow\"", argv[p.idx]);
+		goto fail;
 	}
 	g.verb = c->name;
 	g.may_open_store = c->flags & CMD_NEEDS_STORE;
@@ -226,15 +234,14 @@ int main(int argc, char **argv)
 	else
 		rc = -1;
 	cli_store_close(&g);
-	if (rc < 0) {
-		/* the one place a verb's error is printed */
-		fprintf(stderr, "burrow: error: %s\n", e.msg ? e.msg : "unknown error");
-		if (e.usage)
-			fprintf(stderr, "See 'burrow %s --help'.\n", g.verb);
-		rc = err_exit_status(&e);
-	}
+	if (rc < 0)
+		rc = print_error(&e, g.verb);
 	err_clear(&e);
 	config_free(&g.cfg);
 	fflush(stdout);
+	return rc;
+fail:
+	rc = print_error(&e, NULL);
+	err_clear(&e);
 	return rc;
 }
