@@ -13,54 +13,58 @@
 #include "lib/base/util.h"
 #include "version.h"
 
-enum { CMD_NEEDS_CONFIG = 1 };
+/* What main sets up for a verb: NEEDS_CONFIG loads the configuration
+ * (root, runroot, idmap, ...); NEEDS_STORE lets the verb open the image
+ * store with cli_store() once its options are parsed, and main closes it. */
+enum { CMD_NEEDS_CONFIG = 1, CMD_NEEDS_STORE = 2 };
+#define CMD_STORE (CMD_NEEDS_CONFIG | CMD_NEEDS_STORE)
 
 struct command {
 	const char *name;
-	int (*fn)(struct globals *g, int argc, char **argv);
+	int (*fn)(struct globals *g, int argc, char **argv, struct err *e);
 	unsigned flags;
 	const char *summary;
 };
 
 static const struct command commands[] = {
 	{ "attach", cmd_attach, CMD_NEEDS_CONFIG, "Attach to a running container's terminal" },
-	{ "build", cmd_build, CMD_NEEDS_CONFIG, "Build an image from a Dockerfile" },
-	{ "create", cmd_create, CMD_NEEDS_CONFIG, "Create a container without starting it" },
+	{ "build", cmd_build, CMD_STORE, "Build an image from a Dockerfile" },
+	{ "create", cmd_create, CMD_STORE, "Create a container without starting it" },
 	{ "diff", cmd_diff, CMD_NEEDS_CONFIG, "Show the files a container changed" },
 	{ "exec", cmd_exec, CMD_NEEDS_CONFIG, "Run a command in a running container" },
 	{ "healthcheck", cmd_healthcheck, CMD_NEEDS_CONFIG, "Run a container's healthcheck" },
 	{ "help", cmd_help, 0, "Show help for burrow or one command" },
-	{ "history", cmd_history, CMD_NEEDS_CONFIG, "Show the history of an image" },
-	{ "image", cmd_image, CMD_NEEDS_CONFIG, "Manage images (inspect, prune, ls, rm, ...)" },
-	{ "images", cmd_images, CMD_NEEDS_CONFIG, "List images in the local store" },
-	{ "import", cmd_import, CMD_NEEDS_CONFIG, "Create an image from a rootfs tarball" },
+	{ "history", cmd_history, CMD_STORE, "Show the history of an image" },
+	{ "image", cmd_image, CMD_STORE, "Manage images (inspect, prune, ls, rm, ...)" },
+	{ "images", cmd_images, CMD_STORE, "List images in the local store" },
+	{ "import", cmd_import, CMD_STORE, "Create an image from a rootfs tarball" },
 	{ "info", cmd_info, CMD_NEEDS_CONFIG, "Check the host and show what works" },
 	{ "inspect", cmd_inspect, CMD_NEEDS_CONFIG, "Show the details of containers" },
 	{ "kill", cmd_kill, CMD_NEEDS_CONFIG, "Send a signal to running containers" },
-	{ "load", cmd_load, CMD_NEEDS_CONFIG, "Load images from an archive or OCI layout" },
+	{ "load", cmd_load, CMD_STORE, "Load images from an archive or OCI layout" },
 	{ "login", cmd_login, CMD_NEEDS_CONFIG, "Log in to a registry" },
 	{ "logout", cmd_logout, CMD_NEEDS_CONFIG, "Log out of a registry" },
 	{ "logs", cmd_logs, CMD_NEEDS_CONFIG, "Show the output of a container" },
 	{ "pause", cmd_pause, CMD_NEEDS_CONFIG, "Pause the processes of containers" },
 	{ "port", cmd_port, CMD_NEEDS_CONFIG, "List a container's published ports" },
 	{ "ps", cmd_ps, CMD_NEEDS_CONFIG, "List containers" },
-	{ "pull", cmd_pull, CMD_NEEDS_CONFIG, "Pull images from a registry" },
-	{ "push", cmd_push, CMD_NEEDS_CONFIG, "Push an image to a registry" },
+	{ "pull", cmd_pull, CMD_STORE, "Pull images from a registry" },
+	{ "push", cmd_push, CMD_STORE, "Push an image to a registry" },
 	{ "rename", cmd_rename, CMD_NEEDS_CONFIG, "Rename a container" },
 	{ "restart", cmd_restart, CMD_NEEDS_CONFIG, "Restart containers" },
 	{ "rm", cmd_rm, CMD_NEEDS_CONFIG, "Remove containers" },
-	{ "rmi", cmd_rmi, CMD_NEEDS_CONFIG, "Remove one or more images" },
-	{ "run", cmd_run, CMD_NEEDS_CONFIG, "Run a command in a new container" },
-	{ "save", cmd_save, CMD_NEEDS_CONFIG, "Save images to an archive" },
+	{ "rmi", cmd_rmi, CMD_STORE, "Remove one or more images" },
+	{ "run", cmd_run, CMD_STORE, "Run a command in a new container" },
+	{ "save", cmd_save, CMD_STORE, "Save images to an archive" },
 	{ "start", cmd_start, CMD_NEEDS_CONFIG, "Start containers" },
 	{ "stats", cmd_stats, CMD_NEEDS_CONFIG, "Show resource usage of containers" },
 	{ "stop", cmd_stop, CMD_NEEDS_CONFIG, "Stop running containers" },
 	{ "system", cmd_system, CMD_NEEDS_CONFIG, "Manage burrow: prune" },
-	{ "tag", cmd_tag, CMD_NEEDS_CONFIG, "Add names to an image" },
+	{ "tag", cmd_tag, CMD_STORE, "Add names to an image" },
 	{ "top", cmd_top, CMD_NEEDS_CONFIG, "Show the processes of a container" },
 	{ "unshare", cmd_unshare, CMD_NEEDS_CONFIG, "Run a command inside the user namespace" },
 	{ "unpause", cmd_unpause, CMD_NEEDS_CONFIG, "Unpause the processes of containers" },
-	{ "untag", cmd_untag, CMD_NEEDS_CONFIG, "Remove names from an image" },
+	{ "untag", cmd_untag, CMD_STORE, "Remove names from an image" },
 	{ "update", cmd_update, CMD_NEEDS_CONFIG, "Change the resource limits of a container" },
 	{ "version", cmd_version, 0, "Show the burrow version" },
 	{ "wait", cmd_wait, CMD_NEEDS_CONFIG, "Wait for containers to exit and print their exit codes" },
@@ -77,50 +81,30 @@ static const struct opt global_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-int cmd_fail(const struct err *e)
-{
-	fprintf(stderr, "burrow: error: %s\n", e && e->msg ? e->msg : "unknown error");
-	return err_exit_status(e);
-}
-
-int cmd_usage_error(const char *verb, const struct err *e)
-{
-	fprintf(stderr, "burrow: error: %s\nSee 'burrow %s --help'.\n",
-		e && e->msg ? e->msg : "bad usage", verb);
-	return 125;
-}
-
 int cmd_parse_help_only(const char *verb, const char *usage, const char *summary,
 			const struct opt *opts, int argc, char **argv, int min_args,
-			const char *too_few, int *idx)
+			const char *too_few, int *idx, struct err *e)
 {
-	struct err e = ERR_INIT;
 	struct optparser p;
-	int id, rc;
+	int id;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		const struct opt *o = opts;
 		while (o->name && o->id != id)
 			o++;
 		if (id > 0 && o->name && strcmp(o->name, "help") == 0) {
 			opt_print_help(stdout, verb, usage, summary, opts);
-			return 0;
+			return 1;
 		}
 		if (id > 0)
-			err_make(&e, 0, "unexpected option --%s", o->name ? o->name : "?");
-		rc = cmd_usage_error(verb, &e);
-		err_clear(&e);
-		return rc;
+			return err_usage(e, "unexpected option --%s", o->name ? o->name : "?");
+		return err_mark_usage(e);
 	}
-	if (argc - p.idx < min_args) {
-		err_make(&e, 0, "%s", too_few);
-		rc = cmd_usage_error(verb, &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (argc - p.idx < min_args)
+		return err_usage(e, "%s", too_few);
 	*idx = p.idx;
-	return -1;
+	return 0;
 }
 
 static void print_main_help(FILE *f)
@@ -148,16 +132,17 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-int cmd_version(struct globals *g, int argc, char **argv)
+CMD_DECL(version)
 {
 	(void)g;
 	(void)argc;
 	(void)argv;
+	(void)e;
 	printf("burrow version %s\n", BURROW_VERSION);
 	return 0;
 }
 
-int cmd_help(struct globals *g, int argc, char **argv)
+CMD_DECL(help)
 {
 	const struct command *c;
 	char *hargv[] = { NULL, (char *)"--help", NULL };
@@ -173,16 +158,26 @@ int cmd_help(struct globals *g, int argc, char **argv)
 		return 0;
 	}
 	c = find_command(argv[1]);
-	if (!c) {
-		fprintf(stderr, "burrow: error: unknown command \"%s\"\n", argv[1]);
-		return 125;
-	}
+	if (!c)
+		return err_make(e, 0, "unknown command \"%s\"", argv[1]);
 	if (c->fn == cmd_help || c->fn == cmd_version) {
 		printf("Usage: burrow %s\n\n%s\n", c->name, c->summary);
 		return 0;
 	}
 	hargv[0] = argv[1];
-	return c->fn(g, 2, hargv);
+	g->verb = c->name;
+	return c->fn(g, 2, hargv, e);
+}
+
+/* The one place an error reaches the user: "burrow: error: MSG", and for a
+ * usage error the help to read (verb NULL: burrow's own).  Returns the exit
+ * status. */
+static int print_error(const struct err *e, const char *verb)
+{
+	fprintf(stderr, "burrow: error: %s\n", e->msg ? e->msg : "unknown error");
+	if (e->usage)
+		fprintf(stderr, "See 'burrow %s%s--help'.\n", verb ? verb : "", verb ? " " : "");
+	return err_exit_status(e);
 }
 
 int main(int argc, char **argv)
@@ -206,23 +201,21 @@ int main(int argc, char **argv)
 		case G_LOGLEVEL: {
 			int l = log_parse_level(p.value);
 			if (l < 0) {
-				fprintf(stderr, "burrow: error: invalid log level \"%s\" (error, warn, info, debug)\n",
-					p.value);
-				return 125;
+				err_make(&e, 0, "invalid log level \"%s\" (error, warn, info, debug)", p.value);
+				goto fail;
 			}
 			log_threshold = (enum log_level)l;
 			break;
 		}
 		case G_VERSION:
-			return cmd_version(&g, 0, NULL);
+			return cmd_version(&g, 0, NULL, &e);
 		case G_HELP:
 			print_main_help(stdout);
 			return 0;
 		case -1:
 		default:
-			fprintf(stderr, "burrow: error: %s\nSee 'burrow --help'.\n", e.msg);
-			err_clear(&e);
-			return 125;
+			err_mark_usage(&e);
+			goto fail;
 		}
 	}
 	if (p.idx >= argc) {
@@ -231,20 +224,24 @@ int main(int argc, char **argv)
 	}
 	c = find_command(argv[p.idx]);
 	if (!c) {
-		fprintf(stderr, "burrow: error: unknown command \"%s\" for \"burrow\"\nSee 'burrow --help'.\n",
-			argv[p.idx]);
-		return 125;
+		err_usage(&e, "unknown command \"%s\" for \"burrow\"", argv[p.idx]);
+		goto fail;
 	}
-	if (c->flags & CMD_NEEDS_CONFIG) {
-		if (config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-			config_free(&g.cfg);
-			return rc;
-		}
-	}
-	rc = c->fn(&g, argc - p.idx, argv + p.idx);
+	g.verb = c->name;
+	g.may_open_store = c->flags & CMD_NEEDS_STORE;
+	if (!(c->flags & CMD_NEEDS_CONFIG) || config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) == 0)
+		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
+	else
+		rc = -1;
+	cli_store_close(&g);
+	if (rc < 0)
+		rc = print_error(&e, g.verb);
+	err_clear(&e);
 	config_free(&g.cfg);
 	fflush(stdout);
+	return rc;
+fail:
+	rc = print_error(&e, NULL);
+	err_clear(&e);
 	return rc;
 }

@@ -4,26 +4,20 @@
 
 #include <stdbool.h>
 
-#include "cmd/cmd.h"
+#include "cli/cli.h"
+#include "opt.h"
 #include "lib/record/container.h"
+#include "lib/record/specbuild.h"
 #include "lib/store/store.h"
 
 struct run_args {
-	bool rm, interactive, tty, init, read_only, detach, no_healthcheck, publish_all;
-	const char *name, *workdir, *user, *hostname, *entrypoint, *network;
-	const char *restart, *health_cmd, *health_interval, *health_timeout, *health_retries,
-		*health_start, *log_driver, *stop_signal, *stop_timeout;
-	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **ports, **log_opts;
+	struct spec_opts o;            /* what the spec is built from */
+	const char *name, *network;
+	char **ports;
+	bool publish_all;
 	const char *pull, *platform;   /* --pull missing|always|never, --platform */
 	bool tls_verify;              /* --tls-verify (default true) */
 	const char *image;
-	char **cmd;   /* borrowed from argv */
-	/* resources: has_limits once a limit flag was seen (limits then initialised) */
-	bool has_limits;
-	struct cgroup_limits limits;
-	const char *cgroups;
-	char **ulimits;
-	int ncmd;
 };
 
 extern const struct opt ctr_opts[];
@@ -36,6 +30,12 @@ void run_args_free(struct run_args *a);
  * assigned, busy or privileged ports refused). */
 int run_build_network(const char *root, const struct run_args *a, const struct image *img,
 		      struct container_spec *s, struct err *e);
+/* Shared by run and create (verb): parse the options, find or pull the
+ * image, build the spec and write the record.  Returns 1 after printing
+ * --help, 0 when the record exists, -1 on error (a usage error for bad
+ * options). */
+int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv,
+		      struct container_spec *s, struct idmap *m, struct err *e);
 int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e);
 

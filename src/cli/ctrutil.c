@@ -120,13 +120,30 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	relay_restore_terminal();
 	relay_unblock_signals();
 	if (rc < 0) {
-		fprintf(stderr, "burrow: error: %s\n", e->msg);
+		/* the container ran: the relay's failure is its exit status */
+		cli_report(e);
 		err_clear(e);
 		rc = 125;
 	}
 	container_proc_release(&p);
 	*code = rc;
 	return 0;
+}
+
+int ctr_relaunch(struct globals *g, struct ctr *c, int *code, struct err *e)
+{
+	struct idmap m;
+	int rc = -1;
+
+	memset(&m, 0, sizeof m);
+	if (config_ensure_dirs(&g->cfg, e) == 0 &&
+	    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) == 0) {
+		c->spec.idmap = &m;
+		rc = ctr_launch(g, &c->spec, code, e);
+		c->spec.idmap = NULL;
+	}
+	idmap_free(&m);
+	return rc;
 }
 
 /* SIGKILL for the whole container: cgroup.kill where it has a cgroup
@@ -231,6 +248,19 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 	return 0;
 }
 
+int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e)
+{
+	struct ctr c;
+	int rc;
+
+	if (ctr_load(g, ref, &c, e) < 0)
+		return -1;
+	rc = ctr_stop(g, &c, c.spec.stop_signal ? c.spec.stop_signal : SIGTERM,
+		      timeout >= 0 ? timeout : c.spec.stop_timeout, e);
+	ctr_free(&c);
+	return rc;
+}
+
 static int rm_fn(void *arg, int outfd, struct err *e)
 {
 	(void)outfd;
@@ -270,6 +300,46 @@ int ctr_remove(struct globals *g, struct ctr *c, struct err *e)
 			return err_wrap(e, "removing %s", c->spec.ctrdir);
 	}
 	return 0;
+}
+
+int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e)
+{
+	struct ctr c;
+	int rc = 0;
+
+	if (ctr_load_id(g, id, &c, e) < 0)
+		return -1;
+	if (ctr_running(&c) || proc_alive(c.st.supervisor, c.st.supervisor_start)) {
+		if (!force) {
+			rc = err_make(e, 0, "cannot remove container %s as it is running - running or paused "
+					    "containers cannot be removed without force: container state improper", c.id);
+			goto out;
+		}
+		if (ctr_stop(g, &c, SIGKILL, 0, e) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	rc = ctr_remove(g, &c, e);
+out:
+	ctr_free(&c);
+	return rc;
+}
+
+int ctr_each(struct globals *g, char *const *refs, size_t n, ctr_each_fn *fn, void *arg, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fn(g, refs[i], arg, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
+		} else {
+			printf("%s\n", refs[i]);
+			fflush(stdout);
+		}
+	}
+	return rc;
 }
 
 /* ---- status text ------------------------------------------------------------- */

@@ -7,7 +7,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
-#include "cmd/cmd.h"
+#include "cli/cli.h"
 #include "lib/record/container.h"
 #include "lib/record/state.h"
 
@@ -29,6 +29,10 @@ bool ctr_running(const struct ctr *c);
  * Attached: relays the terminal and returns the exit code in *code. */
 int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct err *e);
 
+/* start and restart: launch a loaded container again (the caller sets
+ * c->spec.detach and interactive); the ID map is looked up here. */
+int ctr_relaunch(struct globals *g, struct ctr *c, int *code, struct err *e);
+
 /* Signal the init (pid + start time checked). */
 int ctr_kill(struct ctr *c, int sig, struct err *e);
 /* Set stop_requested (ends the restart policy) and poke the supervisor. */
@@ -40,6 +44,19 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 int ctr_wait_supervisor(const struct ctr *c, int timeout_ms);
 /* Remove the record and the runroot entry (the container must be stopped). */
 int ctr_remove(struct globals *g, struct ctr *c, struct err *e);
+/* stop and restart: load ref and stop it with its stop signal, waiting
+ * timeout seconds (< 0: the container's stop timeout) before SIGKILL. */
+int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e);
+/* rm and system prune: remove container id; a running one only with
+ * force (killed first). */
+int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e);
+
+/* The verbs that act on each container they name (stop a b c): fn(g, ref,
+ * arg, e) for each of the n refs; a ref it succeeds on is printed, a failure
+ * reported (cli_report) before going on.  Returns 0, or the exit status of
+ * the last failure. */
+typedef int ctr_each_fn(struct globals *g, const char *ref, void *arg, struct err *e);
+int ctr_each(struct globals *g, char *const *refs, size_t n, ctr_each_fn *fn, void *arg, struct err *e);
 
 /* "Up 5 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
 char *ctr_status_text(const struct ctr *c);
@@ -52,11 +69,4 @@ const char *ctr_health(const struct ctr *c);
  * st->cgroup must be non-empty. */
 int ctr_cgroup_open(const struct ctr_state *st, struct cgroup *cg, struct err *e);
 
-#endif
-
-#ifndef BURROW_CMD_CTRUTIL_JSON
-#define BURROW_CMD_CTRUTIL_JSON
-/* docker-compatible inspect object, and podman's ps --format json object */
-json_object *ctr_inspect_json(const struct ctr *c);
-json_object *ctr_ps_json(const struct ctr *c);
 #endif

@@ -47,14 +47,13 @@ static int connect_attach(const char *rundir, struct err *e)
 CMD_DECL(attach)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool nostdin = false, detached = false, in_open;
 	struct ctr c;
 	int id, rc = 0, sk;
 	int state = 0; /* 1 after Ctrl-P */
 
 	opt_init(&p, attach_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_NOSTDIN: nostdin = opt_flag_value(&p); break;
 		case O_HELP:
@@ -62,29 +61,23 @@ CMD_DECL(attach)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("attach", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (argc - p.idx != 1) {
-		err_make(&e, 0, "\"burrow attach\" requires exactly 1 argument: a container");
-		rc = cmd_usage_error("attach", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (ctr_load(g, argv[p.idx], &c, &e) < 0)
+	if (argc - p.idx != 1)
+		return err_usage(e, "\"burrow attach\" requires exactly 1 argument: a container");
+	if (ctr_load(g, argv[p.idx], &c, e) < 0)
 		goto fail;
 	if (!ctr_running(&c)) {
-		err_make(&e, 0, "you can only attach to running containers");
+		err_make(e, 0, "you can only attach to running containers");
 		goto fail_ctr;
 	}
 	if (!c.spec.tty) {
-		err_make(&e, 0, "container %s has no terminal: use 'burrow logs -f %s' to follow its output",
+		err_make(e, 0, "container %s has no terminal: use 'burrow logs -f %s' to follow its output",
 			 c.spec.name, c.spec.name);
 		goto fail_ctr;
 	}
-	sk = connect_attach(c.spec.rundir, &e);
+	sk = connect_attach(c.spec.rundir, e);
 	if (sk < 0)
 		goto fail_ctr;
 	signal(SIGPIPE, SIG_IGN);
@@ -145,7 +138,7 @@ CMD_DECL(attach)
 		memcpy(cid, c.id, sizeof cid);
 		ctr_wait_supervisor(&c, 10000);
 		ctr_free(&c);
-		if (ctr_load_id(g, cid, &c, &e) < 0)
+		if (ctr_load_id(g, cid, &c, e) < 0)
 			goto fail;
 		rc = ctr_running(&c) ? 0 : c.st.exit_code;
 		ctr_free(&c);
@@ -154,7 +147,5 @@ CMD_DECL(attach)
 fail_ctr:
 	ctr_free(&c);
 fail:
-	rc = cmd_fail(&e);
-	err_clear(&e);
-	return rc;
+	return -1;
 }

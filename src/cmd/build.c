@@ -42,26 +42,11 @@ static const struct opt opts[] = {
 static const char usage[] = "[OPTIONS] CONTEXT|-";
 static const char summary[] = "Build an image from a Dockerfile and a context directory.";
 
-static int usage_err(struct err *e)
-{
-	int rc = cmd_usage_error("build", e);
-	err_clear(e);
-	return rc;
-}
-
-static int fail(struct err *e)
-{
-	int rc = cmd_fail(e);
-	err_clear(e);
-	return rc;
-}
-
 CMD_DECL(build)
 {
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **labels = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct build_opts bo;
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct build_context *ctx = NULL;
@@ -76,7 +61,7 @@ CMD_DECL(build)
 	bo.layers = true;
 	bo.tls_verify = true;
 	opt_init(&p, opts, argc, argv);
-	while ((o = opt_next(&p, &e)) != 0) {
+	while ((o = opt_next(&p, e)) != 0) {
 		switch (o) {
 		case O_TAG: strv_push(&tags, p.value); break;
 		case O_FILE: file = p.value; break;
@@ -106,14 +91,12 @@ CMD_DECL(build)
 			return 0;
 		case -1:
 		default:
-			return usage_err(&e);
+			return err_mark_usage(e);
 		}
 	}
-	if (argc - p.idx != 1) {
-		err_make(&e, 0, "build takes exactly one context (a directory or -), got %d arguments",
-			 argc - p.idx);
-		return usage_err(&e);
-	}
+	if (argc - p.idx != 1)
+		return err_usage(e, "build takes exactly one context (a directory or -), got %d arguments",
+			      argc - p.idx);
 	ctxarg = argv[p.idx];
 	if (strcmp(pull, "missing") == 0 || strcmp(pull, "false") == 0 || strcmp(pull, "ifmissing") == 0) {
 		bo.pull = BUILD_PULL_MISSING;
@@ -122,60 +105,53 @@ CMD_DECL(build)
 	} else if (strcmp(pull, "never") == 0) {
 		bo.pull = BUILD_PULL_NEVER;
 	} else {
-		err_make(&e, 0, "--pull: unknown policy \"%s\" (always, missing, never, true, false)", pull);
-		return usage_err(&e);
+		return err_usage(e, "--pull: unknown policy \"%s\" (always, missing, never, true, false)", pull);
 	}
 	if (strcmp(emu, "on") == 0 || strcmp(emu, "true") == 0) {
 		bo.userns_emulation = true;
 	} else if (strcmp(emu, "off") == 0 || strcmp(emu, "false") == 0) {
 		bo.userns_emulation = false;
 	} else {
-		err_make(&e, 0, "--userns-emulation: expected on or off, got \"%s\"", emu);
-		return usage_err(&e);
+		return err_usage(e, "--userns-emulation: expected on or off, got \"%s\"", emu);
 	}
-	if (file && strcmp(file, "-") == 0 && strcmp(ctxarg, "-") == 0) {
-		err_make(&e, 0, "the Dockerfile and the context cannot both come from stdin");
-		return usage_err(&e);
-	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0)
-		return fail(&e);
+	if (file && strcmp(file, "-") == 0 && strcmp(ctxarg, "-") == 0)
+		return err_usage(e, "the Dockerfile and the context cannot both come from stdin");
+	if (cli_store(g, &s, e) < 0)
+		return -1;
 	if (strcmp(ctxarg, "-") == 0)
-		rc = build_context_from_tar(STDIN_FILENO, g->cfg.runroot, &ctx, &e);
+		rc = build_context_from_tar(STDIN_FILENO, g->cfg.runroot, &ctx, e);
 	else
-		rc = build_context_open(ctxarg, &ctx, &e);
-	if (rc < 0) {
-		store_close(s);
-		return fail(&e);
-	}
+		rc = build_context_open(ctxarg, &ctx, e);
+	if (rc < 0)
+		return -1;
 	if (file && strcmp(file, "-") == 0) {
-		rc = read_fd_all(STDIN_FILENO, DF_MAX_SIZE, &text, &len, "the Dockerfile from stdin", &e);
+		rc = read_fd_all(STDIN_FILENO, DF_MAX_SIZE, &text, &len, "the Dockerfile from stdin", e);
 	} else if (file) {
-		rc = read_file_at(AT_FDCWD, file, 4u << 20, &text, &len, &e);
-		if (rc < 0 && e.errnum == ENOENT && file[0] != '/') {
+		rc = read_file_at(AT_FDCWD, file, 4u << 20, &text, &len, e);
+		if (rc < 0 && e->errnum == ENOENT && file[0] != '/') {
 			/* as buildah: a relative -f not found here is looked up in the context */
 			struct err ce = ERR_INIT;
 			if (build_context_read(ctx, file, 4u << 20, &text, &len, &ce) == 0) {
-				err_clear(&e);
+				err_clear(e);
 				rc = 0;
 			}
 			err_clear(&ce);
 		}
 	} else {
-		rc = build_context_read(ctx, "Dockerfile", 4u << 20, &text, &len, &e);
-		if (rc < 0 && e.errnum == ENOENT) {
-			err_clear(&e);
-			rc = build_context_read(ctx, "Containerfile", 4u << 20, &text, &len, &e);
+		rc = build_context_read(ctx, "Dockerfile", 4u << 20, &text, &len, e);
+		if (rc < 0 && e->errnum == ENOENT) {
+			err_clear(e);
+			rc = build_context_read(ctx, "Containerfile", 4u << 20, &text, &len, e);
 		}
 	}
 	if (rc < 0) {
-		err_wrap(&e, "reading the Dockerfile");
+		err_wrap(e, "reading the Dockerfile");
 		build_context_free(ctx);
-		store_close(s);
-		return fail(&e);
+		return -1;
 	}
 	memset(&m, 0, sizeof m);
-	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
-	err_clear(&e);
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
+	err_clear(e);
 	bo.dockerfile = text;
 	bo.dockerfile_len = len;
 	bo.dockerfile_name = file && strcmp(file, "-") != 0 ? file : "Dockerfile";
@@ -188,12 +164,11 @@ CMD_DECL(build)
 	bo.idmap = &m;
 	bo.cfg = &g->cfg;
 	fflush(stdout);
-	rc = build_run(&bo, id, &e);
+	rc = build_run(&bo, id, e);
 	idmap_free(&m);
 	build_context_free(ctx);
-	store_close(s);
 	if (rc < 0)
-		return fail(&e);
+		return -1;
 	printf("%s\n", id);
 	return 0;
 }

@@ -1,32 +1,24 @@
-/* cmd.h - what every verb gets from main(). */
+/* cmd.h - the verbs main() dispatches to. */
 #ifndef BURROW_CMD_H
 #define BURROW_CMD_H
 
 #include <stdbool.h>
 
-#include "lib/base/config.h"
+#include "cli/cli.h"
 #include "lib/base/error.h"
 #include "opt.h"
 
-struct globals {
-	struct config cfg;
-	const char *root_opt;     /* --root, or NULL */
-	const char *runroot_opt;  /* --runroot, or NULL */
-};
-
-/* Print "burrow: error: MSG" for e and return its exit status. */
-int cmd_fail(const struct err *e);
-/* Parse error in a verb: print it with a hint, return 125. */
-int cmd_usage_error(const char *verb, const struct err *e);
-
-/* Parse a verb whose only option is --help (named "help" in opts): prints the help and returns 0, or prints a usage error
- * (also when fewer than min_args operands follow: too_few) and returns 125;
- * otherwise returns -1 with *idx at the first operand. */
+/* Parse a verb whose only option is --help (named "help" in opts): prints
+ * the help and returns 1; a bad option, or fewer than min_args operands
+ * (too_few), is a usage error (-1, e set); otherwise 0 with *idx at the
+ * first operand. */
 int cmd_parse_help_only(const char *verb, const char *usage, const char *summary,
 			const struct opt *opts, int argc, char **argv, int min_args,
-			const char *too_few, int *idx);
+			const char *too_few, int *idx, struct err *e);
 
-#define CMD_DECL(name) int cmd_##name(struct globals *g, int argc, char **argv)
+/* Every verb: the exit status (>= 0), or -1 with the error in e (main
+ * prints it; see cli/cli.h). */
+#define CMD_DECL(name) int cmd_##name(struct globals *g, int argc, char **argv, struct err *e)
 CMD_DECL(run);
 CMD_DECL(wait);
 CMD_DECL(top);

@@ -100,19 +100,18 @@ static int cmp(const void *a, const void *b)
 CMD_DECL(diff)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	struct ctr c;
 	struct walk w;
 	const char *format = NULL;
-	int id, rc = 0, dfd;
+	int id, dfd;
 
 	opt_init(&p, diff_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORMAT:
 			format = p.value;
 			if (strcmp(format, "json") != 0) {
-				err_make(&e, 0, "unsupported --format \"%s\" (json)", format);
+				err_make(e, 0, "unsupported --format \"%s\" (json)", format);
 				goto usage;
 			}
 			break;
@@ -125,14 +124,11 @@ CMD_DECL(diff)
 		}
 	}
 	if (argc - p.idx != 1) {
-		err_make(&e, 0, "\"burrow diff\" requires exactly 1 argument: a container");
+		err_make(e, 0, "\"burrow diff\" requires exactly 1 argument: a container");
 		goto usage;
 	}
-	if (ctr_load(g, argv[p.idx], &c, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (ctr_load(g, argv[p.idx], &c, e) < 0)
+		return -1;
 	memset(&w, 0, sizeof w);
 	w.lower = c.spec.lowerdirs;
 	{
@@ -166,7 +162,5 @@ CMD_DECL(diff)
 	ctr_free(&c);
 	return 0;
 usage:
-	rc = cmd_usage_error("diff", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

@@ -49,7 +49,8 @@ static int relay_exec(pid_t pid, int ptmx, void *arg, struct err *e)
 	return rc;
 }
 
-CMD_DECL(exec)
+/* errors gather in the local e and go to the caller's at the end */
+int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 {
 	struct optparser p;
 	struct err e = ERR_INIT;
@@ -132,13 +133,15 @@ CMD_DECL(exec)
 	rc = res.exit_code;
 	goto out;
 fail:
-	rc = err_exit_status(&e);
-	fprintf(stderr, "burrow: error: %s\n", e.msg);
+	rc = -1;
 	goto out;
 usage:
-	rc = cmd_usage_error("exec", &e);
+	rc = err_mark_usage(&e);
 out:
-	err_clear(&e);
+	if (rc < 0)
+		*err = e; /* main prints it */
+	else
+		err_clear(&e);
 	if (loaded)
 		ctr_free(&c);
 	return rc;

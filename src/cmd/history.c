@@ -72,7 +72,6 @@ CMD_DECL(history)
 {
 	char **ids = NULL;
 	_cleanup_free_ char *txt = NULL;
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct image *img = NULL;
@@ -80,10 +79,10 @@ CMD_DECL(history)
 	bool quiet = false, notrunc = false;
 	const char *format = "table";
 	size_t layer, n;
-	int id, rc = 0;
+	int id;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_QUIET:
 			quiet = opt_flag_value(&p);
@@ -99,25 +98,16 @@ CMD_DECL(history)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("history", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (argc - p.idx != 1 || (strcmp(format, "json") && strcmp(format, "table"))) {
-		err_make(&e, 0, argc - p.idx != 1 ? "history takes exactly one image"
-						  : "unsupported --format (json or table)");
-		rc = cmd_usage_error("history", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0 ||
-	    store_image_get(s, argv[p.idx], &img, &e) < 0 || store_image_config(s, img->id, &txt, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
+	if (argc - p.idx != 1 || (strcmp(format, "json") && strcmp(format, "table")))
+		return err_usage(e, argc - p.idx != 1 ? "history takes exactly one image"
+						       : "unsupported --format (json or table)");
+	if (cli_store(g, &s, e) < 0 || store_image_get(s, argv[p.idx], &img, e) < 0 ||
+	    store_image_config(s, img->id, &txt, e) < 0) {
 		image_free(img);
-		store_close(s);
-		return rc;
+		return -1;
 	}
 	conf = json_tokener_parse(txt);
 	out = json_object_new_array();
@@ -174,6 +164,5 @@ CMD_DECL(history)
 	json_object_put(conf);
 	strv_free_n(ids, n);
 	image_free(img);
-	store_close(s);
 	return 0;
 }

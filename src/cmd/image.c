@@ -32,24 +32,6 @@ static const struct opt inspect_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-static int usage_fail(const char *verb, const char *msg)
-{
-	struct err e = ERR_INIT;
-	int rc;
-
-	err_make(&e, 0, "%s", msg);
-	rc = cmd_usage_error(verb, &e);
-	err_clear(&e);
-	return rc;
-}
-
-static int fail(struct err *e)
-{
-	int rc = cmd_fail(e);
-	err_clear(e);
-	return rc;
-}
-
 static json_object *strv_json(char **v)
 {
 	json_object *a = json_object_new_array();
@@ -98,20 +80,19 @@ static json_object *inspect_one(struct store *s, const struct image *img, struct
 	return o;
 }
 
-static int cmd_image_inspect(struct globals *g, int argc, char **argv)
+static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct err *e)
 {
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	json_object *arr;
 	int id, rc = 0;
 
 	opt_init(&p, inspect_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORMAT:
 			if (strcmp(p.value, "json") != 0)
-				return usage_fail("image inspect", "only --format json is supported");
+				return err_usage(e, "only --format json is supported");
 			break;
 		case O_HELP:
 			opt_print_help(stdout, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
@@ -119,21 +100,20 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("image inspect", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
 	if (p.idx >= argc)
-		return usage_fail("image inspect", "image inspect needs at least one image");
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0)
-		return fail(&e);
+		return err_usage(e, "image inspect needs at least one image");
+	if (cli_store(g, &s, e) < 0)
+		return -1;
 	arr = json_object_new_array();
 	for (int i = p.idx; i < argc; i++) {
 		struct image *img = NULL;
 		json_object *o;
-		if (store_image_get(s, argv[i], &img, &e) < 0 || !(o = inspect_one(s, img, &e))) {
-			int r = fail(&e);
+		if (store_image_get(s, argv[i], &img, e) < 0 || !(o = inspect_one(s, img, e))) {
+			int r = cli_report(e);
+			err_clear(e);
 			rc = rc ? rc : r;
 			image_free(img);
 			continue;
@@ -147,14 +127,12 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv)
 								     JSON_C_TO_STRING_NOSLASHESCAPE)
 			       : "[]");
 	json_object_put(arr);
-	store_close(s);
 	return rc;
 }
 
-static int cmd_image_prune(struct globals *g, int argc, char **argv)
+static int cmd_image_prune(struct globals *g, int argc, char **argv, struct err *e)
 {
 	_cleanup_strv_ char **deleted = NULL;
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
@@ -162,7 +140,7 @@ static int cmd_image_prune(struct globals *g, int argc, char **argv)
 	int id, rc = 0;
 
 	opt_init(&p, prune_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ALL:
 			all = opt_flag_value(&p);
@@ -176,36 +154,36 @@ static int cmd_image_prune(struct globals *g, int argc, char **argv)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("image prune", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
 	if (p.idx < argc)
-		return usage_fail("image prune", "image prune takes no arguments");
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0)
-		return fail(&e);
-	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
-	err_clear(&e);
-	if (store_image_prune(s, &m, all, &deleted, &e) < 0)
-		rc = fail(&e);
+		return err_usage(e, "image prune takes no arguments");
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
+	err_clear(e);
+	if (store_image_prune(s, &m, all, &deleted, e) < 0)
+		rc = -1;
 	for (size_t i = 0; deleted && deleted[i]; i++)
 		printf("%s\n", deleted[i]);
 	idmap_free(&m);
-	store_close(s);
 	return rc;
 }
 
 CMD_DECL(image)
 {
+	/* verb: what a usage error's hint names (the top-level verb's help) */
 	static const struct {
-		const char *name;
-		int (*fn)(struct globals *, int, char **);
+		const char *name, *verb;
+		int (*fn)(struct globals *, int, char **, struct err *);
 	} subs[] = {
-		{ "history", cmd_history }, { "inspect", cmd_image_inspect }, { "list", cmd_images },
-		{ "load", cmd_load },       { "ls", cmd_images },             { "prune", cmd_image_prune },
-		{ "pull", cmd_pull },       { "push", cmd_push },             { "rm", cmd_rmi },
-		{ "save", cmd_save },       { "tag", cmd_tag },               { "untag", cmd_untag },
+		{ "history", "history", cmd_history }, { "inspect", "image inspect", cmd_image_inspect },
+		{ "list", "images", cmd_images },      { "load", "load", cmd_load },
+		{ "ls", "images", cmd_images },        { "prune", "image prune", cmd_image_prune },
+		{ "pull", "pull", cmd_pull },          { "push", "push", cmd_push },
+		{ "rm", "rmi", cmd_rmi },              { "save", "save", cmd_save },
+		{ "tag", "tag", cmd_tag },             { "untag", "untag", cmd_untag },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -213,13 +191,11 @@ CMD_DECL(image)
 		return argc < 2 ? 125 : 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(g, argc - 1, argv + 1);
-	if (argv[1][0] == '-') {
-		fprintf(stderr, "burrow: error: unknown flag %s\nSee 'burrow image --help'.\n", argv[1]);
-		return 125;
-	}
-	fprintf(stderr, "burrow: error: unknown image subcommand \"%s\"\nSee 'burrow image --help'.\n",
-		argv[1]);
-	return 125;
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			g->verb = subs[i].verb;
+			return subs[i].fn(g, argc - 1, argv + 1, e);
+		}
+	if (argv[1][0] == '-')
+		return err_usage(e, "unknown flag %s", argv[1]);
+	return err_usage(e, "unknown image subcommand \"%s\"", argv[1]);
 }

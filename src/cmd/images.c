@@ -185,17 +185,16 @@ static void print_table(struct image **imgs, size_t n, bool notrunc, bool nohead
 
 CMD_DECL(images)
 {
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct image **imgs = NULL;
 	size_t n = 0;
 	bool quiet = false, all = false, notrunc = false, noheading = false, digests = false;
 	const char *format = "table";
-	int id, rc;
+	int id;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_QUIET:
 			quiet = opt_flag_value(&p);
@@ -220,30 +219,15 @@ CMD_DECL(images)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("images", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
-		err_make(&e, 0, "unsupported --format \"%s\" (json or table)", format);
-		rc = cmd_usage_error("images", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (p.idx < argc) {
-		err_make(&e, 0, "images takes no arguments (filters are not supported yet)");
-		rc = cmd_usage_error("images", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0 ||
-	    store_image_list(s, &imgs, &n, &e) < 0) {
-		store_close(s);
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
+		return err_usage(e, "unsupported --format \"%s\" (json or table)", format);
+	if (p.idx < argc)
+		return err_usage(e, "images takes no arguments (filters are not supported yet)");
+	if (cli_store(g, &s, e) < 0 || store_image_list(s, &imgs, &n, e) < 0)
+		return -1;
 	if (!all) {
 		/* a build's untagged step images are its cache: shown with -a */
 		size_t k = 0;
@@ -267,6 +251,5 @@ CMD_DECL(images)
 	for (size_t i = 0; i < n; i++)
 		image_free(imgs[i]);
 	free(imgs);
-	store_close(s);
 	return 0;
 }

@@ -26,7 +26,6 @@ CMD_DECL(import)
 {
 	_cleanup_strv_ char **changes = NULL;
 	struct import_opts io = { NULL, NULL };
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
@@ -35,7 +34,7 @@ CMD_DECL(import)
 	int id_opt, rc;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id_opt = opt_next(&p, &e)) != 0) {
+	while ((id_opt = opt_next(&p, e)) != 0) {
 		switch (id_opt) {
 		case O_CHANGE:
 			strv_push(&changes, p.value);
@@ -50,36 +49,23 @@ CMD_DECL(import)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("import", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (argc - p.idx < 1 || argc - p.idx > 2) {
-		err_make(&e, 0, "import takes a file (or -) and an optional image name, got %d argument%s",
-			 argc - p.idx, argc - p.idx == 1 ? "" : "s");
-		rc = cmd_usage_error("import", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (argc - p.idx < 1 || argc - p.idx > 2)
+		return err_usage(e, "import takes a file (or -) and an optional image name, got %d argument%s",
+			      argc - p.idx, argc - p.idx == 1 ? "" : "s");
 	file = argv[p.idx];
 	ref = argc - p.idx == 2 ? argv[p.idx + 1] : NULL;
 	io.changes = changes;
 
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	userns_lookup(&m, g->cfg.idmap, &e);
-	rc = store_import(s, &m, file, ref, &io, id, &e);
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup(&m, g->cfg.idmap, e);
+	rc = store_import(s, &m, file, ref, &io, id, e);
 	idmap_free(&m);
-	store_close(s);
-	if (rc < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (rc < 0)
+		return -1;
 	printf("%s\n", id);
 	return 0;
 }

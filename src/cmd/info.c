@@ -237,14 +237,13 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 
 CMD_DECL(info)
 {
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct hostinfo h;
 	const char *format = NULL;
 	int id, rc;
 
 	opt_init(&p, info_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORMAT:
 			format = p.value;
@@ -257,29 +256,17 @@ CMD_DECL(info)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("info", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (p.idx < argc) {
-		err_make(&e, 0, "info takes no arguments (got \"%s\")", argv[p.idx]);
-		rc = cmd_usage_error("info", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (p.idx < argc)
+		return err_usage(e, "info takes no arguments (got \"%s\")", argv[p.idx]);
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "human") != 0 &&
-	    strcmp(format, "table") != 0) {
-		err_make(&e, 0, "unknown --format \"%s\" (json, or leave it out for the report)", format);
-		rc = cmd_usage_error("info", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (hostcheck_run(&h, &g->cfg, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
+	    strcmp(format, "table") != 0)
+		return err_usage(e, "unknown --format \"%s\" (json, or leave it out for the report)", format);
+	if (hostcheck_run(&h, &g->cfg, e) < 0) {
 		hostinfo_free(&h);
-		return rc;
+		return -1;
 	}
 	if (format && strcmp(format, "json") == 0)
 		rc = print_json(&h, &g->cfg);

@@ -1,250 +1,11 @@
 /* inspect.c - burrow inspect: docker-compatible JSON, or --format. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "cli/ctrutil.h"
-#include "lib/runtime/logfile.h"
-#include "lib/net/net.h"
-#include "lib/record/portspec.h"
+#include "cli/ctrjson.h"
 #include "lib/base/tmpl.h"
-#include "lib/base/util.h"
-
-static json_object *jstrv(char *const *v, size_t from)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = from; v && v[i]; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
-#define S(o, k, v) json_object_object_add((o), (k), json_object_new_string((v) ? (v) : ""))
-#define I(o, k, v) json_object_object_add((o), (k), json_object_new_int64((int64_t)(v)))
-#define B(o, k, v) json_object_object_add((o), (k), json_object_new_boolean(v))
-#define O(o, k, v) json_object_object_add((o), (k), (v))
-
-/* the -p form of each published port ("127.0.0.1:8080:80/tcp") */
-static json_object *port_strings(const struct port_spec *ports, size_t n)
-{
-	json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *f = port_spec_format(&ports[i]);
-		json_object_array_add(a, json_object_new_string(f));
-	}
-	return a;
-}
-
-static json_object *port_bindings(const struct port_spec *ports, size_t n)
-{
-	json_object *pb = json_object_new_object();
-
-	for (size_t i = 0; i < n; i++) {
-		struct port_spec ps = ports[i];
-		for (unsigned k = 0; k < ps.count; k++) {
-			_cleanup_free_ char *key = xasprintf("%u/%s", ps.container_port + k, ps.udp ? "udp" : "tcp");
-			_cleanup_free_ char *hp = xasprintf("%u", ps.host_port ? ps.host_port + k : 0);
-			json_object *arr, *b;
-			if (!json_object_object_get_ex(pb, key, &arr)) {
-				arr = json_object_new_array();
-				O(pb, key, arr);
-			}
-			b = json_object_new_object();
-			S(b, "HostIp", ps.host_ip);
-			S(b, "HostPort", hp);
-			json_object_array_add(arr, b);
-		}
-	}
-	return pb;
-}
-
-/* RxBytes/TxBytes/RxPackets/TxPackets of a running slirp4netns container,
- * from its burrow-net, or of the one whose network a container:ID container
- * shares (0 otherwise): "rx" is into the container. */
-static void net_counters_json(const struct ctr *c, json_object *ns)
-{
-	struct net_counters nc = { 0 };
-	_cleanup_free_ char *sock = NULL;
-
-	if (ctr_running(c) && c->spec.net == NET_SLIRP)
-		sock = container_net_socket(&c->spec);
-	else if (ctr_running(c) && c->spec.net == NET_CONTAINER)
-		sock = net_shared_socket(&c->spec);
-	if (sock && access(sock, F_OK) == 0) {
-		struct err e = ERR_INIT;
-		if (net_counters(sock, &nc, &e) < 0)
-			memset(&nc, 0, sizeof nc);
-		err_clear(&e);
-	}
-	I(ns, "RxBytes", nc.rx_bytes);
-	I(ns, "TxBytes", nc.tx_bytes);
-	I(ns, "RxPackets", nc.rx_packets);
-	I(ns, "TxPackets", nc.tx_packets);
-}
-
-json_object *ctr_inspect_json(const struct ctr *c)
-{
-	const struct container_spec *s = &c->spec;
-	json_object *j = json_object_new_object(), *st = json_object_new_object(), *cfg = json_object_new_object();
-	json_object *hc = json_object_new_object(), *ns = json_object_new_object(), *mounts = json_object_new_array();
-	json_object *rp = json_object_new_object(), *lc = json_object_new_object(), *lcc = json_object_new_object();
-	bool running = ctr_running(c);
-	const char *sig = sigabbrev_np(s->stop_signal);
-	_cleanup_free_ char *signame = sig ? xasprintf("SIG%s", sig) : xasprintf("%d", s->stop_signal);
-	_cleanup_free_ char *logpath = xasprintf("%s/log", s->ctrdir);
-
-	S(j, "Id", c->id);
-	S(j, "Created", s->created);
-	S(j, "Path", s->argv[0]);
-	O(j, "Args", jstrv(s->argv, 1));
-	S(st, "Status", ctr_status_name(c->st.status));
-	B(st, "Running", running);
-	B(st, "Paused", c->st.status == ST_PAUSED);
-	B(st, "Restarting", false);
-	B(st, "OOMKilled", c->st.oom_killed);
-	B(st, "Dead", false);
-	I(st, "Pid", running ? c->st.pid : 0);
-	I(st, "ConmonPid", running ? c->st.supervisor : 0);
-	I(st, "ExitCode", c->st.exit_code);
-	S(st, "Error", "");
-	S(st, "StartedAt", *c->st.started_at ? c->st.started_at : "0001-01-01T00:00:00Z");
-	S(st, "FinishedAt", *c->st.finished_at ? c->st.finished_at : "0001-01-01T00:00:00Z");
-	if (c->st.health)
-		O(st, "Health", json_object_get(c->st.health));
-	O(j, "State", st);
-	S(j, "Image", s->image_id);
-	S(j, "ImageName", s->image_ref);
-	S(j, "Name", s->name);
-	I(j, "RestartCount", c->st.restart_count);
-	S(j, "Driver", "overlay");
-	S(j, "LogPath", logpath);
-	S(cfg, "Hostname", s->hostname);
-	S(cfg, "User", s->user ? s->user : "");
-	O(cfg, "Env", jstrv(s->env, 0));
-	O(cfg, "Cmd", jstrv(s->argv, 0));
-	S(cfg, "Image", s->image_ref);
-	S(cfg, "WorkingDir", s->workdir);
-	B(cfg, "Tty", s->tty);
-	B(cfg, "OpenStdin", s->interactive);
-	S(cfg, "StopSignal", signame);
-	I(cfg, "StopTimeout", s->stop_timeout);
-	O(cfg, "Labels", json_object_new_object());
-	if (s->health.test) {
-		json_object *h = json_object_new_object();
-		O(h, "Test", jstrv(s->health.test, 0));
-		I(h, "Interval", s->health.interval_ms * 1000000);
-		I(h, "Timeout", s->health.timeout_ms * 1000000);
-		I(h, "StartPeriod", s->health.start_period_ms * 1000000);
-		I(h, "Retries", s->health.retries);
-		O(cfg, "Healthcheck", h);
-	}
-	O(j, "Config", cfg);
-	S(rp, "Name", restart_mode_name(s->restart.mode));
-	I(rp, "MaximumRetryCount", s->restart.max);
-	O(hc, "RestartPolicy", rp);
-	B(hc, "AutoRemove", s->remove);
-	B(hc, "ReadonlyRootfs", s->read_only);
-	B(hc, "Init", s->init);
-	if (s->net == NET_CONTAINER) {
-		_cleanup_free_ char *mode = xasprintf("container:%s", s->net_container);
-		S(hc, "NetworkMode", mode);
-	} else {
-		S(hc, "NetworkMode", s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none");
-	}
-	O(hc, "PortBindings", port_bindings(s->ports, s->nports));
-	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");
-	if (s->log_max_size) {
-		_cleanup_free_ char *v = xasprintf("%llu", (unsigned long long)s->log_max_size);
-		S(lcc, "max-size", v);
-	}
-	{
-		_cleanup_free_ char *v = xasprintf("%d", s->log_max_file);
-		S(lcc, "max-file", v);
-	}
-	O(lc, "Config", lcc);
-	O(hc, "LogConfig", lc);
-	O(j, "HostConfig", hc);
-	O(ns, "Ports", port_bindings(s->ports, s->nports));
-	if (s->net == NET_SLIRP) {
-		const struct net_opts *no = &s->net_opts;
-		struct err ne = ERR_INIT;
-		char guest[16] = "", gw[16] = "";
-		if (net_addr(no, NET_ADDR_GUEST, guest, &ne) < 0 ||
-		    net_addr(no, NET_ADDR_GATEWAY, gw, &ne) < 0)
-			err_clear(&ne);
-		O(ns, "IPAddress", json_object_new_string(guest));
-		O(ns, "Gateway", json_object_new_string(gw));
-		I(ns, "IPPrefixLen", atoi(strchr(no->cidr, '/') ? strchr(no->cidr, '/') + 1 : "24"));
-	} else {
-		S(ns, "IPAddress", "");
-		S(ns, "Gateway", "");
-	}
-	net_counters_json(c, ns);
-	O(j, "NetworkSettings", ns);
-	for (size_t i = 0; i < s->nvolumes; i++) {
-		json_object *m = json_object_new_object();
-		S(m, "Type", "bind");
-		S(m, "Source", s->volumes[i].src);
-		S(m, "Destination", s->volumes[i].dst);
-		S(m, "Mode", "");
-		B(m, "RW", !s->volumes[i].readonly);
-		json_object_array_add(mounts, m);
-	}
-	for (size_t i = 0; i < s->ntmpfs; i++) {
-		json_object *m = json_object_new_object();
-		S(m, "Type", "tmpfs");
-		S(m, "Source", "tmpfs");
-		S(m, "Destination", s->tmpfs[i].dst);
-		S(m, "Mode", "");
-		B(m, "RW", true);
-		json_object_array_add(mounts, m);
-	}
-	O(j, "Mounts", mounts);
-	return j;
-}
-
-static int64_t unix_time(const char *t)
-{
-	struct timespec ts;
-	if (!t || !*t || logfile_parse_time(t, strlen(t), &ts) < 0)
-		return 0;
-	return ts.tv_sec;
-}
-
-json_object *ctr_ps_json(const struct ctr *c)
-{
-	const struct container_spec *s = &c->spec;
-	json_object *j = json_object_new_object(), *names = json_object_new_array();
-	_cleanup_free_ char *status = ctr_status_text(c);
-	const char *h = ctr_health(c);
-
-	S(j, "Id", c->id);
-	json_object_array_add(names, json_object_new_string(s->name));
-	O(j, "Names", names);
-	S(j, "Image", s->image_ref);
-	S(j, "ImageID", s->image_id);
-	O(j, "Command", jstrv(s->argv, 0));
-	I(j, "Created", unix_time(s->created));
-	S(j, "CreatedAt", s->created);
-	S(j, "State", ctr_status_name(c->st.status));
-	S(j, "Status", status);
-	if (h)
-		S(j, "Health", h);
-	I(j, "ExitCode", c->st.exit_code);
-	B(j, "Exited", c->st.status == ST_EXITED);
-	I(j, "Pid", ctr_running(c) ? c->st.pid : 0);
-	I(j, "StartedAt", unix_time(c->st.started_at));
-	I(j, "ExitedAt", unix_time(c->st.finished_at));
-	B(j, "AutoRemove", s->remove);
-	I(j, "Restarts", c->st.restart_count);
-	O(j, "Ports", port_strings(s->ports, s->nports));
-	O(j, "Labels", json_object_new_object());
-	return j;
-}
 
 enum { O_FORMAT = 1, O_HELP, O_TYPE };
 static const struct opt inspect_opts[] = {
@@ -257,18 +18,17 @@ static const struct opt inspect_opts[] = {
 CMD_DECL(inspect)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	const char *format = NULL;
 	json_object *all;
 	int id, rc = 0;
 
 	opt_init(&p, inspect_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORMAT: format = p.value; break;
 		case O_TYPE:
 			if (strcmp(p.value, "container") != 0) {
-				err_make(&e, 0, "--type %s: burrow inspect shows containers only", p.value);
+				err_make(e, 0, "--type %s: burrow inspect shows containers only", p.value);
 				goto usage;
 			}
 			break;
@@ -281,27 +41,27 @@ CMD_DECL(inspect)
 		}
 	}
 	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow inspect\" requires at least 1 argument");
+		err_make(e, 0, "\"burrow inspect\" requires at least 1 argument");
 		goto usage;
 	}
-	if (format && strcmp(format, "json") != 0 && tmpl_check(format, &e) < 0)
+	if (format && strcmp(format, "json") != 0 && tmpl_check(format, e) < 0)
 		goto usage;
 	all = json_object_new_array();
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
 		json_object *j;
-		if (ctr_load(g, argv[i], &c, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (ctr_load(g, argv[i], &c, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 			continue;
 		}
 		j = ctr_inspect_json(&c);
 		ctr_free(&c);
 		if (format && strcmp(format, "json") != 0) {
 			char *out = NULL;
-			if (tmpl_render(format, j, &out, &e) < 0) {
-				rc = cmd_fail(&e);
-				err_clear(&e);
+			if (tmpl_render(format, j, &out, e) < 0) {
+				rc = cli_report(e);
+				err_clear(e);
 				json_object_put(j);
 				break;
 			}
@@ -317,7 +77,5 @@ CMD_DECL(inspect)
 	json_object_put(all);
 	return rc;
 usage:
-	rc = cmd_usage_error("inspect", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

@@ -13,17 +13,32 @@ static const struct opt kill_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+static int kill_one(struct globals *g, const char *ref, void *arg, struct err *e)
+{
+	int sig = *(int *)arg, rc;
+	struct ctr c;
+
+	if (ctr_load(g, ref, &c, e) < 0)
+		return -1;
+	/* SIGKILL and the stop signal end the restart policy, as stop does */
+	if (ctr_running(&c) && (sig == SIGKILL || sig == c.spec.stop_signal) &&
+	    ctr_request_stop(g, &c, e) < 0)
+		err_clear(e);
+	rc = ctr_kill(&c, sig, e);
+	ctr_free(&c);
+	return rc;
+}
+
 CMD_DECL(kill)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
-	int id, rc = 0, sig = SIGKILL;
+	int id, sig = SIGKILL;
 
 	opt_init(&p, kill_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_SIGNAL:
-			sig = parse_signal(p.value, &e);
+			sig = parse_signal(p.value, e);
 			if (sig < 0)
 				goto usage;
 			break;
@@ -36,31 +51,10 @@ CMD_DECL(kill)
 		}
 	}
 	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow kill\" requires at least 1 argument");
+		err_make(e, 0, "\"burrow kill\" requires at least 1 argument");
 		goto usage;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		struct ctr c;
-		if (ctr_load(g, argv[i], &c, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-			continue;
-		}
-		/* SIGKILL and the stop signal end the restart policy, as stop does */
-		if (ctr_running(&c) && (sig == SIGKILL || sig == c.spec.stop_signal) &&
-		    ctr_request_stop(g, &c, &e) < 0)
-			err_clear(&e);
-		if (ctr_kill(&c, sig, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		ctr_free(&c);
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), kill_one, &sig, e);
 usage:
-	rc = cmd_usage_error("kill", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

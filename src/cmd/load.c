@@ -23,7 +23,6 @@ CMD_DECL(load)
 {
 	_cleanup_strv_ char **ids = NULL, **names = NULL;
 	const char *in = "-";
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
@@ -31,7 +30,7 @@ CMD_DECL(load)
 	int id, rc = 0;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_INPUT:
 			in = p.value;
@@ -44,29 +43,19 @@ CMD_DECL(load)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("load", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (p.idx < argc || (strcmp(in, "-") == 0 && isatty(STDIN_FILENO))) {
-		err_make(&e, 0, p.idx < argc ? "load takes no arguments (use -i FILE)"
-					     : "refusing to read an archive from a terminal: use -i FILE or a pipe");
-		rc = cmd_usage_error("load", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
-	err_clear(&e);
+	if (p.idx < argc || (strcmp(in, "-") == 0 && isatty(STDIN_FILENO)))
+		return err_usage(e, p.idx < argc ? "load takes no arguments (use -i FILE)"
+						  : "refusing to read an archive from a terminal: use -i FILE or a pipe");
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
+	err_clear(e);
 	progress_catch_signals();
-	if (store_load(s, &m, in, &ids, &names, &progress_cancel, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
+	if (store_load(s, &m, in, &ids, &names, &progress_cancel, e) < 0) {
+		rc = -1;
 	} else {
 		for (size_t i = 0; names && names[i]; i++)
 			printf("Loaded image: %s\n", names[i]);
@@ -76,6 +65,5 @@ CMD_DECL(load)
 	}
 	(void)quiet;
 	idmap_free(&m);
-	store_close(s);
 	return rc;
 }

@@ -65,15 +65,14 @@ CMD_DECL(login)
 {
 	_cleanup_free_ char *user = NULL, *pass = NULL, *file = NULL;
 	struct reg_opts ro = { true, NULL, NULL, NULL, NULL, NULL };
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct registry *r = NULL;
 	bool from_stdin = false;
 	const char *reg;
-	int id, rc;
+	int id;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_USER:
 			free(user);
@@ -97,48 +96,40 @@ CMD_DECL(login)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("login", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (argc - p.idx != 1 || (from_stdin && pass)) {
-		err_make(&e, 0, argc - p.idx != 1 ? "login takes exactly one registry"
-						  : "--password and --password-stdin are mutually exclusive");
-		rc = cmd_usage_error("login", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (argc - p.idx != 1 || (from_stdin && pass))
+		return err_usage(e, argc - p.idx != 1 ? "login takes exactly one registry"
+						       : "--password and --password-stdin are mutually exclusive");
 	reg = argv[p.idx];
 	if (strncmp(reg, "https://", 8) == 0)
 		reg += 8;
 	if (!user && !(user = prompt("Username", true))) {
-		err_make(&e, 0, "no username: use -u USER (no terminal to ask on)");
+		err_make(e, 0, "no username: use -u USER (no terminal to ask on)");
 		goto fail;
 	}
 	if (from_stdin) {
 		if (!(pass = read_line(stdin))) {
-			err_make(&e, 0, "--password-stdin: nothing on standard input");
+			err_make(e, 0, "--password-stdin: nothing on standard input");
 			goto fail;
 		}
 	} else if (!pass && !(pass = prompt("Password", false))) {
-		err_make(&e, 0, "no password: use --password-stdin (no terminal to ask on)");
+		err_make(e, 0, "no password: use --password-stdin (no terminal to ask on)");
 		goto fail;
 	}
 	ro.runroot = g->cfg.runroot;
 	ro.user = user;
 	ro.pass = pass;
-	if (registry_open(reg, &ro, &r, &e) < 0 || registry_login_check(r, &e) < 0)
+	if (registry_open(reg, &ro, &r, e) < 0 || registry_login_check(r, e) < 0)
 		goto fail;
 	file = auth_file_default(ro.authfile, g->cfg.runroot);
-	if (auth_store(file, reg, user, pass, &e) < 0)
+	if (auth_store(file, reg, user, pass, e) < 0)
 		goto fail;
 	registry_close(r);
 	printf("Login Succeeded!\n");
 	return 0;
 fail:
 	registry_close(r);
-	rc = cmd_fail(&e);
-	err_clear(&e);
-	return rc;
+	return -1;
 }

@@ -21,13 +21,12 @@ CMD_DECL(logout)
 {
 	_cleanup_free_ char *file = NULL;
 	const char *authfile = NULL, *reg = NULL;
-	struct err e = ERR_INIT;
 	struct optparser p;
 	bool all = false;
-	int id, rc, found = 0;
+	int id, found = 0;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ALL:
 			all = opt_flag_value(&p);
@@ -40,32 +39,21 @@ CMD_DECL(logout)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("logout", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (all == (argc - p.idx == 1) || argc - p.idx > 1) {
-		err_make(&e, 0, all ? "--all takes no registry" : "logout takes exactly one registry (or --all)");
-		rc = cmd_usage_error("logout", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (all == (argc - p.idx == 1) || argc - p.idx > 1)
+		return err_usage(e, all ? "--all takes no registry" : "logout takes exactly one registry (or --all)");
 	if (!all) {
 		reg = argv[p.idx];
 		if (strncmp(reg, "https://", 8) == 0)
 			reg += 8;
 	}
 	file = auth_file_default(authfile, g->cfg.runroot);
-	if (auth_remove(file, reg, &found, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	if (!all && !found) {
-		fprintf(stderr, "burrow: error: not logged into %s\n", reg);
-		return 125;
-	}
+	if (auth_remove(file, reg, &found, e) < 0)
+		return -1;
+	if (!all && !found)
+		return err_make(e, 0, "not logged into %s", reg);
 	if (all)
 		printf("Removed login credentials for all registries\n");
 	else

@@ -93,7 +93,6 @@ static void slurp(int fd, char **pend, size_t *plen, struct logline **v, size_t 
 CMD_DECL(logs)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	struct logs_ctx x;
 	bool follow = false;
 	long long tail = -1;
@@ -107,7 +106,7 @@ CMD_DECL(logs)
 	memset(&x, 0, sizeof x);
 	memset(&partial, 0, sizeof partial);
 	opt_init(&p, logs_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FOLLOW: follow = opt_flag_value(&p); break;
 		case O_TS: x.ts = opt_flag_value(&p); break;
@@ -115,13 +114,13 @@ CMD_DECL(logs)
 			char *end;
 			tail = strtoll(p.value, &end, 10);
 			if (*end || end == p.value || tail < -1) {
-				err_make(&e, 0, "invalid --tail \"%s\"", p.value);
+				err_make(e, 0, "invalid --tail \"%s\"", p.value);
 				goto usage;
 			}
 			break;
 		}
 		case O_SINCE:
-			if (parse_since(p.value, &x.since, &e) < 0)
+			if (parse_since(p.value, &x.since, e) < 0)
 				goto usage;
 			x.has_since = true;
 			break;
@@ -134,14 +133,11 @@ CMD_DECL(logs)
 		}
 	}
 	if (argc - p.idx != 1) {
-		err_make(&e, 0, "\"burrow logs\" requires exactly 1 argument: a container");
+		err_make(e, 0, "\"burrow logs\" requires exactly 1 argument: a container");
 		goto usage;
 	}
-	if (ctr_load(g, argv[p.idx], &c, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (ctr_load(g, argv[p.idx], &c, e) < 0)
+		return -1;
 	if (follow && c.st.supervisor > 0) {
 		pidfd = sys_pidfd_open(c.st.supervisor, 0);
 		if (pidfd >= 0 && !proc_alive(c.st.supervisor, c.st.supervisor_start)) {
@@ -222,7 +218,5 @@ CMD_DECL(logs)
 	ctr_free(&c);
 	return rc;
 usage:
-	rc = cmd_usage_error("logs", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

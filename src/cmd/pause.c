@@ -16,8 +16,9 @@ static const struct opt pause_opts[] = {
 };
 
 /* lock -> load -> check the transition -> freeze/thaw -> save */
-static int set_paused(struct globals *g, const char *ref, bool pause, struct err *e)
+static int set_paused(struct globals *g, const char *ref, void *arg, struct err *e)
 {
+	bool pause = *(bool *)arg;
 	struct ctr c;
 	struct ctr_state st;
 	struct cgroup cg = CGROUP_INIT;
@@ -67,15 +68,14 @@ out:
 	return rc;
 }
 
-static int pause_main(struct globals *g, int argc, char **argv, bool pause)
+static int pause_main(struct globals *g, int argc, char **argv, bool pause, struct err *e)
 {
 	const char *verb = pause ? "pause" : "unpause";
 	struct optparser p;
-	struct err e = ERR_INIT;
-	int id, rc = 0;
+	int id;
 
 	opt_init(&p, pause_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_HELP:
 			opt_print_help(stdout, verb, "CONTAINER [CONTAINER...]",
@@ -89,30 +89,20 @@ static int pause_main(struct globals *g, int argc, char **argv, bool pause)
 		}
 	}
 	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow %s\" requires at least 1 argument", verb);
+		err_make(e, 0, "\"burrow %s\" requires at least 1 argument", verb);
 		goto usage;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		if (set_paused(g, argv[i], pause, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), set_paused, &pause, e);
 usage:
-	rc = cmd_usage_error(verb, &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }
 
 CMD_DECL(pause)
 {
-	return pause_main(g, argc, argv, true);
+	return pause_main(g, argc, argv, true, e);
 }
 
 CMD_DECL(unpause)
 {
-	return pause_main(g, argc, argv, false);
+	return pause_main(g, argc, argv, false, e);
 }

@@ -85,15 +85,14 @@ static int port_all(struct globals *g, struct err *e)
 CMD_DECL(port)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool all = false;
 	unsigned port = 0;
 	int udp = -1;
 	struct ctr c;
-	int id, rc;
+	int id;
 
 	opt_init(&p, port_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ALL: all = opt_flag_value(&p); break;
 		case O_HELP:
@@ -105,35 +104,31 @@ CMD_DECL(port)
 		}
 	}
 	if (all && p.idx < argc) {
-		err_make(&e, 0, "--all takes no container");
+		err_make(e, 0, "--all takes no container");
 		goto usage;
 	}
 	if (all) {
-		if (port_all(g, &e) < 0)
+		if (port_all(g, e) < 0)
 			goto fail;
 		return 0;
 	}
 	if (argc - p.idx < 1 || argc - p.idx > 2) {
-		err_make(&e, 0, "\"burrow port\" requires a container and an optional private port");
+		err_make(e, 0, "\"burrow port\" requires a container and an optional private port");
 		goto usage;
 	}
-	if (argc - p.idx == 2 && parse_filter(argv[p.idx + 1], &port, &udp, &e) < 0)
+	if (argc - p.idx == 2 && parse_filter(argv[p.idx + 1], &port, &udp, e) < 0)
 		goto usage;
-	if (ctr_load(g, argv[p.idx], &c, &e) < 0)
+	if (ctr_load(g, argv[p.idx], &c, e) < 0)
 		goto fail;
 	if (print_ports(&c, port, udp, false) == 0 && port) {
-		err_make(&e, 0, "failed to find published port \"%s\"", argv[p.idx + 1]);
+		err_make(e, 0, "failed to find published port \"%s\"", argv[p.idx + 1]);
 		ctr_free(&c);
 		goto fail;
 	}
 	ctr_free(&c);
 	return 0;
 fail:
-	rc = cmd_fail(&e);
-	err_clear(&e);
-	return rc;
+	return -1;
 usage:
-	rc = cmd_usage_error("port", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

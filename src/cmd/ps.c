@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "cli/ctrutil.h"
+#include "cli/ctrjson.h"
 #include "lib/store/store.h"
 #include "lib/base/tmpl.h"
 #include "lib/base/util.h"
@@ -123,7 +123,6 @@ static char *command_text(const struct ctr *c, bool notrunc)
 CMD_DECL(ps)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool all = false, quiet = false, notrunc = false, latest = false, nohead = false;
 	const char *format = NULL;
 	_cleanup_strv_ char **filters = NULL, **ids = NULL;
@@ -133,7 +132,7 @@ CMD_DECL(ps)
 	size_t n;
 
 	opt_init(&p, ps_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ALL: all = opt_flag_value(&p); break;
 		case O_QUIET: quiet = opt_flag_value(&p); break;
@@ -151,28 +150,28 @@ CMD_DECL(ps)
 		}
 	}
 	if (p.idx < argc) {
-		err_make(&e, 0, "\"burrow ps\" takes no arguments");
+		err_make(e, 0, "\"burrow ps\" takes no arguments");
 		goto usage;
 	}
-	if (check_filters(filters, &e) < 0)
+	if (check_filters(filters, e) < 0)
 		goto usage;
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
 		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
-		if (tmpl_check(t, &e) < 0)
+		if (tmpl_check(t, e) < 0)
 			goto usage;
 	}
-	if (container_list(g->cfg.root, &ids, &e) < 0)
+	if (container_list(g->cfg.root, &ids, e) < 0)
 		goto fail;
 	for (size_t i = 0; filters && filters[i]; i++)
-		if (strncmp(filters[i], "ancestor=", 9) == 0 && !st && store_open(g->cfg.root, &st, &e) < 0)
+		if (strncmp(filters[i], "ancestor=", 9) == 0 && !st && store_open(g->cfg.root, &st, e) < 0)
 			goto fail;
 	n = strv_len(ids);
 	arr = json_object_new_array();
 	/* newest first, as podman lists them */
 	for (size_t k = n; k-- > 0;) {
 		struct ctr c;
-		if (ctr_load_id(g, ids[k], &c, &e) < 0) {
-			err_clear(&e);
+		if (ctr_load_id(g, ids[k], &c, e) < 0) {
+			err_clear(e);
 			continue; /* removed meanwhile */
 		}
 		if (((all || latest || filters) || ctr_running(&c)) && matches(&c, filters, st)) {
@@ -212,7 +211,7 @@ CMD_DECL(ps)
 		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
 		for (size_t i = 0; i < n; i++) {
 			char *out = NULL;
-			if (tmpl_render(t, json_object_array_get_idx(arr, i), &out, &e) < 0)
+			if (tmpl_render(t, json_object_array_get_idx(arr, i), &out, e) < 0)
 				goto fail;
 			printf("%s\n", out);
 			free(out);
@@ -240,12 +239,11 @@ CMD_DECL(ps)
 	}
 	goto out;
 fail:
-	rc = cmd_fail(&e);
+	rc = -1;
 	goto out;
 usage:
-	rc = cmd_usage_error("ps", &e);
+	rc = err_mark_usage(e);
 out:
-	err_clear(&e);
 	json_object_put(arr);
 	if (st)
 		store_close(st);

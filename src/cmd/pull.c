@@ -27,7 +27,6 @@ static const char summary[] = "Pull images from a registry into the local store.
 CMD_DECL(pull)
 {
 	struct pull_opts po;
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
@@ -37,7 +36,7 @@ CMD_DECL(pull)
 	memset(&po, 0, sizeof po);
 	po.tls_verify = true;
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_QUIET:
 			quiet = opt_flag_value(&p);
@@ -59,33 +58,21 @@ CMD_DECL(pull)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("pull", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (p.idx >= argc) {
-		err_make(&e, 0, "an image name is required");
-		rc = cmd_usage_error("pull", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (p.idx >= argc)
+		return err_usage(e, "an image name is required");
 	for (int i = p.idx; i < argc; i++) {
 		struct ref r;
-		if (ref_parse(argv[i], &r, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-			return rc;
-		}
+		if (ref_parse(argv[i], &r, e) < 0)
+			return -1;
 		ref_free(&r);
 	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
-	err_clear(&e);
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
+	err_clear(e);
 	po.runroot = g->cfg.runroot;
 	po.search_registries = g->cfg.search_registries;
 	po.cancel = &progress_cancel;
@@ -100,10 +87,9 @@ CMD_DECL(pull)
 		po.resolved = &resolved;
 		if (!quiet)
 			fprintf(stderr, "Trying to pull %s...\n", argv[i]);
-		if (store_pull(s, &m, argv[i], &po, imgid, &e) < 0) {
+		if (store_pull(s, &m, argv[i], &po, imgid, e) < 0) {
 			progress_finish(&pr);
-			rc = cmd_fail(&e);
-			err_clear(&e);
+			rc = -1;
 			break;
 		}
 		progress_finish(&pr);
@@ -111,6 +97,5 @@ CMD_DECL(pull)
 		fflush(stdout);
 	}
 	idmap_free(&m);
-	store_close(s);
 	return rc;
 }

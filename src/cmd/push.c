@@ -25,7 +25,6 @@ CMD_DECL(push)
 {
 	struct push_opts po;
 	struct progress pr;
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
@@ -36,7 +35,7 @@ CMD_DECL(push)
 	memset(&po, 0, sizeof po);
 	po.tls_verify = true;
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_QUIET:
 			quiet = opt_flag_value(&p);
@@ -58,48 +57,35 @@ CMD_DECL(push)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("push", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
 	if (argc - p.idx < 1 || argc - p.idx > 2 ||
-	    (po.format && strcmp(po.format, "oci") && strcmp(po.format, "v2s2"))) {
-		err_make(&e, 0, argc - p.idx < 1 || argc - p.idx > 2 ? "push takes an image and an optional destination"
-								       : "unsupported --format (oci or v2s2)");
-		rc = cmd_usage_error("push", &e);
-		err_clear(&e);
-		return rc;
-	}
+	    (po.format && strcmp(po.format, "oci") && strcmp(po.format, "v2s2")))
+		return err_usage(e, argc - p.idx < 1 || argc - p.idx > 2 ? "push takes an image and an optional destination"
+									    : "unsupported --format (oci or v2s2)");
 	src = argv[p.idx];
 	dst = argc - p.idx == 2 ? argv[p.idx + 1] : src;
 	if (strncmp(dst, "docker://", 9) == 0)
 		dst += 9;
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
-	err_clear(&e);
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
+	err_clear(e);
 	progress_init(&pr, quiet);
 	po.runroot = g->cfg.runroot;
 	po.progress = progress_fn;
 	po.progress_ctx = &pr;
 	po.cancel = &progress_cancel;
 	progress_catch_signals();
-	if (store_push(s, &m, src, dst, &po, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
+	if (store_push(s, &m, src, dst, &po, e) < 0) {
+		rc = -1;
 	} else if (digestfile) {
 		FILE *f = fopen(digestfile, "we");
-		if (!f || fprintf(f, "%s", po.digest) < 0 || fclose(f) != 0) {
-			fprintf(stderr, "burrow: error: writing %s\n", digestfile);
-			rc = 125;
-		}
+		if (!f || fprintf(f, "%s", po.digest) < 0 || fclose(f) != 0)
+			rc = err_make(e, 0, "writing %s", digestfile);
 	}
 	progress_finish(&pr);
 	idmap_free(&m);
-	store_close(s);
 	return rc;
 }

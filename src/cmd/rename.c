@@ -14,12 +14,11 @@ static const struct opt rename_opts[] = {
 CMD_DECL(rename)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	char id[65];
 	int rc;
 
 	opt_init(&p, rename_opts, argc, argv);
-	while ((rc = opt_next(&p, &e)) != 0) {
+	while ((rc = opt_next(&p, e)) != 0) {
 		if (rc == O_HELP) {
 			opt_print_help(stdout, "rename", "CONTAINER NEW_NAME", "Rename a container.", rename_opts);
 			return 0;
@@ -27,18 +26,13 @@ CMD_DECL(rename)
 		goto usage;
 	}
 	if (argc - p.idx != 2) {
-		err_make(&e, 0, "\"burrow rename\" requires exactly 2 arguments: CONTAINER NEW_NAME");
+		err_make(e, 0, "\"burrow rename\" requires exactly 2 arguments: CONTAINER NEW_NAME");
 		goto usage;
 	}
-	if (container_lookup(g->cfg.root, argv[p.idx], id, &e) < 0 ||
-	    container_rename(g->cfg.root, id, argv[p.idx + 1], &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (container_lookup(g->cfg.root, argv[p.idx], id, e) < 0 ||
+	    container_rename(g->cfg.root, id, argv[p.idx + 1], e) < 0)
+		return -1;
 	return 0;
 usage:
-	rc = cmd_usage_error("rename", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

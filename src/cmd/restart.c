@@ -6,8 +6,6 @@
 #include "cli/ctrutil.h"
 #include "lib/base/util.h"
 
-int stop_one(struct globals *g, const char *ref, int timeout, bool quiet_ok, struct err *e);
-
 enum { O_TIME = 1, O_HELP };
 static const struct opt restart_opts[] = {
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
@@ -15,19 +13,32 @@ static const struct opt restart_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+/* stop, then start again under a supervisor */
+static int restart_one(struct globals *g, const char *ref, void *arg, struct err *e)
+{
+	struct ctr c;
+	int code, rc;
+
+	if (ctr_stop_ref(g, ref, *(int *)arg, e) < 0 || ctr_load(g, ref, &c, e) < 0)
+		return -1;
+	c.spec.detach = true;
+	rc = ctr_relaunch(g, &c, &code, e);
+	ctr_free(&c);
+	return rc;
+}
+
 CMD_DECL(restart)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
-	int id, rc = 0, timeout = -1;
+	int id, timeout = -1;
 
 	opt_init(&p, restart_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		uint64_t v;
 		switch (id) {
 		case O_TIME:
 			if (parse_u64(p.value, &v) < 0 || v > 1000000) {
-				err_make(&e, 0, "invalid --time \"%s\"", p.value);
+				err_make(e, 0, "invalid --time \"%s\"", p.value);
 				goto usage;
 			}
 			timeout = (int)v;
@@ -41,37 +52,10 @@ CMD_DECL(restart)
 		}
 	}
 	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow restart\" requires at least 1 argument");
+		err_make(e, 0, "\"burrow restart\" requires at least 1 argument");
 		goto usage;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		struct ctr c;
-		struct idmap m;
-		int code;
-		memset(&m, 0, sizeof m);
-		if (stop_one(g, argv[i], timeout, false, &e) < 0 || ctr_load(g, argv[i], &c, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-			continue;
-		}
-		c.spec.detach = true;
-		if (config_ensure_dirs(&g->cfg, &e) < 0 ||
-		    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e) < 0) {
-			rc = cmd_fail(&e);
-		} else {
-			c.spec.idmap = &m;
-			if (ctr_launch(g, &c.spec, &code, &e) < 0)
-				rc = cmd_fail(&e);
-			else
-				printf("%s\n", argv[i]);
-		}
-		err_clear(&e);
-		ctr_free(&c);
-		idmap_free(&m);
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), restart_one, &timeout, e);
 usage:
-	rc = cmd_usage_error("restart", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

@@ -15,42 +15,14 @@ static const struct opt rm_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-/* shared with system prune */
-int rm_one(struct globals *g, const char *ref, bool force, bool by_id, struct err *e);
-
-int rm_one(struct globals *g, const char *ref, bool force, bool by_id, struct err *e)
-{
-	struct ctr c;
-	int rc = 0;
-
-	if ((by_id ? ctr_load_id(g, ref, &c, e) : ctr_load(g, ref, &c, e)) < 0)
-		return -1;
-	if (ctr_running(&c) || proc_alive(c.st.supervisor, c.st.supervisor_start)) {
-		if (!force) {
-			rc = err_make(e, 0, "cannot remove container %s as it is running - running or paused "
-					    "containers cannot be removed without force: container state improper", c.id);
-			goto out;
-		}
-		if (ctr_stop(g, &c, SIGKILL, 0, e) < 0) {
-			rc = -1;
-			goto out;
-		}
-	}
-	rc = ctr_remove(g, &c, e);
-out:
-	ctr_free(&c);
-	return rc;
-}
-
 CMD_DECL(rm)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool force = false, all = false;
 	int id, rc = 0;
 
 	opt_init(&p, rm_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORCE: force = opt_flag_value(&p); break;
 		case O_ALL: all = opt_flag_value(&p); break;
@@ -63,24 +35,21 @@ CMD_DECL(rm)
 		}
 	}
 	if (all && p.idx < argc) {
-		err_make(&e, 0, "--all and container names cannot be used together");
+		err_make(e, 0, "--all and container names cannot be used together");
 		goto usage;
 	}
 	if (!all && p.idx >= argc) {
-		err_make(&e, 0, "\"burrow rm\" requires at least 1 argument");
+		err_make(e, 0, "\"burrow rm\" requires at least 1 argument");
 		goto usage;
 	}
 	if (all) {
 		char **ids = NULL;
-		if (container_list(g->cfg.root, &ids, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-			return rc;
-		}
+		if (container_list(g->cfg.root, &ids, e) < 0)
+			return -1;
 		for (size_t i = 0; ids[i]; i++) {
-			if (rm_one(g, ids[i], force, true, &e) < 0) {
-				rc = cmd_fail(&e);
-				err_clear(&e);
+			if (ctr_remove_id(g, ids[i], force, e) < 0) {
+				rc = cli_report(e);
+				err_clear(e);
 			} else {
 				printf("%s\n", ids[i]);
 			}
@@ -90,16 +59,14 @@ CMD_DECL(rm)
 	}
 	for (int i = p.idx; i < argc; i++) {
 		char cid[65];
-		if (container_lookup(g->cfg.root, argv[i], cid, &e) < 0 || rm_one(g, cid, force, true, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (container_lookup(g->cfg.root, argv[i], cid, e) < 0 || ctr_remove_id(g, cid, force, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 		} else {
 			printf("%s\n", cid);
 		}
 	}
 	return rc;
 usage:
-	rc = cmd_usage_error("rm", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

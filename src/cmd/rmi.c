@@ -27,7 +27,7 @@ static int remove_one(struct store *s, const struct idmap *m, const char *ref, u
 	int rc;
 
 	if (store_image_remove_flags(s, m, ref, flags, &untagged, &deleted, &e) < 0) {
-		rc = cmd_fail(&e);
+		rc = cli_report(&e);
 		err_clear(&e);
 		return rc;
 	}
@@ -41,7 +41,6 @@ static int remove_one(struct store *s, const struct idmap *m, const char *ref, u
 
 CMD_DECL(rmi)
 {
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
@@ -50,7 +49,7 @@ CMD_DECL(rmi)
 	int id, rc = 0;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORCE:
 			flags = opt_flag_value(&p) ? flags | STORE_RMI_FORCE : flags & ~(unsigned)STORE_RMI_FORCE;
@@ -63,30 +62,21 @@ CMD_DECL(rmi)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("rmi", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (all == (p.idx < argc)) {
-		err_make(&e, 0, all ? "when using --all, no image names can be given"
-				    : "image name or ID must be specified");
-		rc = cmd_usage_error("rmi", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	userns_lookup(&m, g->cfg.idmap, &e);
+	if (all == (p.idx < argc))
+		return err_usage(e, all ? "when using --all, no image names can be given"
+					 : "image name or ID must be specified");
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup(&m, g->cfg.idmap, e);
 	if (all) {
 		struct image **imgs = NULL;
 		size_t n = 0;
-		if (store_image_list(s, &imgs, &n, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (store_image_list(s, &imgs, &n, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 		}
 		for (size_t i = 0; i < n; i++) {
 			int r = remove_one(s, &m, imgs[i]->id, flags | STORE_RMI_ALL_TAGS);
@@ -103,6 +93,5 @@ CMD_DECL(rmi)
 		}
 	}
 	idmap_free(&m);
-	store_close(s);
 	return rc;
 }

@@ -23,14 +23,13 @@ CMD_DECL(save)
 {
 	_cleanup_strv_ char **refs = NULL;
 	const char *out = "-", *format = "docker-archive";
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct store *s = NULL;
 	struct idmap m;
 	int id, rc = 0;
 
 	opt_init(&p, opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_OUTPUT:
 			out = p.value;
@@ -45,38 +44,22 @@ CMD_DECL(save)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("save", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (p.idx >= argc || (strcmp(format, "docker-archive") && strcmp(format, "oci-archive"))) {
-		err_make(&e, 0, p.idx >= argc ? "save needs at least one image"
-					      : "unsupported --format (docker-archive or oci-archive)");
-		rc = cmd_usage_error("save", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO)) {
-		err_make(&e, 0, "refusing to write an archive to a terminal: use -o FILE or a pipe");
-		rc = cmd_usage_error("save", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (p.idx >= argc || (strcmp(format, "docker-archive") && strcmp(format, "oci-archive")))
+		return err_usage(e, p.idx >= argc ? "save needs at least one image"
+						   : "unsupported --format (docker-archive or oci-archive)");
+	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+		return err_usage(e, "refusing to write an archive to a terminal: use -o FILE or a pipe");
 	for (int i = p.idx; i < argc; i++)
 		strv_push(&refs, argv[i]);
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e);
-	err_clear(&e);
-	if (store_save(s, &m, refs, out, format, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-	}
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
+	err_clear(e);
+	if (store_save(s, &m, refs, out, format, e) < 0)
+		rc = -1;
 	idmap_free(&m);
-	store_close(s);
 	return rc;
 }

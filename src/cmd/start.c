@@ -17,12 +17,11 @@ static const struct opt start_opts[] = {
 CMD_DECL(start)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool attach = false, interactive = false;
 	int id, rc = 0;
 
 	opt_init(&p, start_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ATTACH: attach = opt_flag_value(&p); break;
 		case O_INTERACTIVE: interactive = opt_flag_value(&p); break;
@@ -31,31 +30,19 @@ CMD_DECL(start)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("start", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
-	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow start\" requires at least 1 argument");
-		rc = cmd_usage_error("start", &e);
-		err_clear(&e);
-		return rc;
-	}
-	if (attach && argc - p.idx > 1) {
-		err_make(&e, 0, "you cannot start and attach multiple containers at once");
-		rc = cmd_usage_error("start", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (p.idx >= argc)
+		return err_usage(e, "\"burrow start\" requires at least 1 argument");
+	if (attach && argc - p.idx > 1)
+		return err_usage(e, "you cannot start and attach multiple containers at once");
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
-		struct idmap m;
 		int code = 0;
-		memset(&m, 0, sizeof m);
-		if (ctr_load(g, argv[i], &c, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (ctr_load(g, argv[i], &c, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 			continue;
 		}
 		if (ctr_running(&c)) {
@@ -66,32 +53,24 @@ CMD_DECL(start)
 			continue;
 		}
 		if (c.st.status == ST_REMOVING) {
-			err_make(&e, 0, "container %.12s is being removed: container state improper", c.id);
-			rc = cmd_fail(&e);
-			err_clear(&e);
+			err_make(e, 0, "container %.12s is being removed: container state improper", c.id);
+			rc = cli_report(e);
+			err_clear(e);
 			ctr_free(&c);
 			continue;
 		}
 		c.spec.detach = !attach;
 		if (attach)
 			c.spec.interactive = interactive;
-		if (config_ensure_dirs(&g->cfg, &e) < 0 ||
-		    userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, &e) < 0) {
-			rc = cmd_fail(&e);
-		} else {
-			c.spec.idmap = &m;
-			if (ctr_launch(g, &c.spec, &code, &e) < 0) {
-				rc = cmd_fail(&e);
-			} else if (attach) {
-				rc = code;
-			} else {
-				printf("%s\n", argv[i]);
-			}
-		}
+		if (ctr_relaunch(g, &c, &code, e) < 0)
+			rc = cli_report(e);
+		else if (attach)
+			rc = code;
+		else
+			printf("%s\n", argv[i]);
 		fflush(stdout);
-		err_clear(&e);
+		err_clear(e);
 		ctr_free(&c);
-		idmap_free(&m);
 	}
 	return rc;
 }

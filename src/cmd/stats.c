@@ -244,7 +244,6 @@ static int sample_all(struct globals *g, char **ids, size_t n, int gap_ms, bool 
 CMD_DECL(stats)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool all = false, stream = true, json = false;
 	const char *format = NULL;
 	char **ids = NULL;
@@ -252,7 +251,7 @@ CMD_DECL(stats)
 	int id, rc = 0;
 
 	opt_init(&p, stats_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ALL: all = opt_flag_value(&p); break;
 		case O_FORMAT: format = p.value; break;
@@ -271,28 +270,25 @@ CMD_DECL(stats)
 		if (strcmp(format, "json") == 0)
 			json = true;
 		else if (strcmp(format, "table") != 0) {
-			err_make(&e, 0, "--format %s: expected json or table", format);
+			err_make(e, 0, "--format %s: expected json or table", format);
 			goto usage;
 		}
 	}
-	if (collect(g, argv + p.idx, argc - p.idx, all, &ids, &n, &e) < 0) {
+	if (collect(g, argv + p.idx, argc - p.idx, all, &ids, &n, e) < 0) {
 		strv_free(ids);
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
+		return -1;
 	}
 	for (;;) {
 		if (stream && !json && isatty(STDOUT_FILENO))
 			fputs("\033[H\033[2J", stdout);
-		sample_all(g, ids, n, stream ? 1000 : 100, json, &e);
+		sample_all(g, ids, n, stream ? 1000 : 100, json, e);
 		if (!stream)
 			break;
 		if (p.idx >= argc) {
 			strv_free(ids);
 			ids = NULL;
-			if (collect(g, NULL, 0, all, &ids, &n, &e) < 0) {
-				rc = cmd_fail(&e);
-				err_clear(&e);
+			if (collect(g, NULL, 0, all, &ids, &n, e) < 0) {
+				rc = -1;
 				break;
 			}
 		}
@@ -300,7 +296,5 @@ CMD_DECL(stats)
 	strv_free(ids);
 	return rc;
 usage:
-	rc = cmd_usage_error("stats", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

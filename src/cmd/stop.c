@@ -15,38 +15,25 @@ static const struct opt stop_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-/* shared with restart */
-int stop_one(struct globals *g, const char *ref, int timeout, bool quiet_ok, struct err *e);
-
-int stop_one(struct globals *g, const char *ref, int timeout, bool quiet_ok, struct err *e)
+static int stop_fn(struct globals *g, const char *ref, void *arg, struct err *e)
 {
-	struct ctr c;
-	int rc;
-
-	(void)quiet_ok;
-	if (ctr_load(g, ref, &c, e) < 0)
-		return -1;
-	rc = ctr_stop(g, &c, c.spec.stop_signal ? c.spec.stop_signal : 15,
-		      timeout >= 0 ? timeout : c.spec.stop_timeout, e);
-	ctr_free(&c);
-	return rc;
+	return ctr_stop_ref(g, ref, *(int *)arg, e);
 }
 
 CMD_DECL(stop)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool all = false;
 	int id, rc = 0, timeout = -1;
 	char **ids = NULL;
 
 	opt_init(&p, stop_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		uint64_t v;
 		switch (id) {
 		case O_TIME:
 			if (parse_u64(p.value, &v) < 0 || v > 1000000) {
-				err_make(&e, 0, "invalid --time \"%s\"", p.value);
+				err_make(e, 0, "invalid --time \"%s\"", p.value);
 				goto usage;
 			}
 			timeout = (int)v;
@@ -61,38 +48,17 @@ CMD_DECL(stop)
 		}
 	}
 	if (p.idx >= argc && !all) {
-		err_make(&e, 0, "\"burrow stop\" requires at least 1 argument");
+		err_make(e, 0, "\"burrow stop\" requires at least 1 argument");
 		goto usage;
 	}
 	if (all) {
-		if (container_list(g->cfg.root, &ids, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-			return rc;
-		}
-		for (size_t i = 0; ids[i]; i++) {
-			if (stop_one(g, ids[i], timeout, true, &e) < 0) {
-				rc = cmd_fail(&e);
-				err_clear(&e);
-			} else {
-				printf("%s\n", ids[i]);
-			}
-		}
+		if (container_list(g->cfg.root, &ids, e) < 0)
+			return -1;
+		rc = ctr_each(g, ids, strv_len(ids), stop_fn, &timeout, e);
 		strv_free(ids);
 		return rc;
 	}
-	for (int i = p.idx; i < argc; i++) {
-		if (stop_one(g, argv[i], timeout, false, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-		} else {
-			printf("%s\n", argv[i]);
-			fflush(stdout);
-		}
-	}
-	return rc;
+	return ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), stop_fn, &timeout, e);
 usage:
-	rc = cmd_usage_error("stop", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

@@ -8,8 +8,6 @@
 #include "cli/ctrutil.h"
 #include "lib/base/util.h"
 
-int rm_one(struct globals *g, const char *ref, bool force, bool by_id, struct err *e);
-
 enum { O_HELP = 1, O_FORCE };
 static const struct opt system_opts[] = {
 	{ "force", 'f', OPT_FLAG, O_FORCE, NULL, "Do not ask for confirmation" },
@@ -20,14 +18,13 @@ static const struct opt system_opts[] = {
 CMD_DECL(system)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	bool force = false;
 	char **ids = NULL;
 	int id, rc = 0;
 	bool header = false;
 
 	opt_init(&p, system_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORCE: force = opt_flag_value(&p); break;
 		case O_HELP:
@@ -39,7 +36,7 @@ CMD_DECL(system)
 		}
 	}
 	if (p.idx >= argc || strcmp(argv[p.idx], "prune") != 0) {
-		err_make(&e, 0, "usage: burrow system prune [-f]");
+		err_make(e, 0, "usage: burrow system prune [-f]");
 		goto usage;
 	}
 	/* flags may also follow the subcommand */
@@ -47,7 +44,7 @@ CMD_DECL(system)
 		if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
 			force = true;
 		} else {
-			err_make(&e, 0, "unknown argument \"%s\" for system prune", argv[i]);
+			err_make(e, 0, "unknown argument \"%s\" for system prune", argv[i]);
 			goto usage;
 		}
 	}
@@ -57,25 +54,22 @@ CMD_DECL(system)
 		if (!fgets(ans, sizeof ans, stdin) || (ans[0] != 'y' && ans[0] != 'Y'))
 			return 0;
 	}
-	if (container_list(g->cfg.root, &ids, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (container_list(g->cfg.root, &ids, e) < 0)
+		return -1;
 	for (size_t i = 0; ids[i]; i++) {
 		struct ctr c;
 		bool stopped;
-		if (ctr_load_id(g, ids[i], &c, &e) < 0) {
-			err_clear(&e);
+		if (ctr_load_id(g, ids[i], &c, e) < 0) {
+			err_clear(e);
 			continue;
 		}
 		stopped = !ctr_running(&c) && !proc_alive(c.st.supervisor, c.st.supervisor_start);
 		ctr_free(&c);
 		if (!stopped)
 			continue;
-		if (rm_one(g, ids[i], false, true, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (ctr_remove_id(g, ids[i], false, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 			continue;
 		}
 		if (!header)
@@ -86,7 +80,5 @@ CMD_DECL(system)
 	strv_free(ids);
 	return rc;
 usage:
-	rc = cmd_usage_error("system", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

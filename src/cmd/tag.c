@@ -15,25 +15,16 @@ static const char summary[] = "Add names to an image (localhost/ is the default 
 
 CMD_DECL(tag)
 {
-	struct err e = ERR_INIT;
 	struct store *s = NULL;
 	int idx, rc = cmd_parse_help_only("tag", usage, summary, opts, argc, argv, 2,
-					  "tag needs an image and at least one new name", &idx);
+					  "tag needs an image and at least one new name", &idx, e);
 
-	if (rc >= 0)
-		return rc;
-	rc = 0;
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
-	for (int i = idx + 1; i < argc && rc == 0; i++) {
-		if (store_image_tag(s, argv[idx], argv[i], &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-		}
-	}
-	store_close(s);
-	return rc;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	for (int i = idx + 1; i < argc; i++)
+		if (store_image_tag(s, argv[idx], argv[i], e) < 0)
+			return -1;
+	return 0;
 }

@@ -140,7 +140,6 @@ static bool cgroup_pids(const struct ctr *c, pid_t **pids, size_t *n)
 CMD_DECL(top)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	struct ctr c;
 	struct stat nsst;
 	char path[64];
@@ -152,10 +151,10 @@ CMD_DECL(top)
 	size_t n = 0, npids = 0;
 	long hz = sysconf(_SC_CLK_TCK);
 	double uptime = 0;
-	int id, rc = 0;
+	int id;
 
 	opt_init(&p, top_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		if (id == O_HELP) {
 			opt_print_help(stdout, "top", "CONTAINER", "Show the processes of a running container.", top_opts);
 			return 0;
@@ -163,25 +162,19 @@ CMD_DECL(top)
 		goto usage;
 	}
 	if (argc - p.idx < 1) {
-		err_make(&e, 0, "\"burrow top\" requires at least 1 argument: a container");
+		err_make(e, 0, "\"burrow top\" requires at least 1 argument: a container");
 		goto usage;
 	}
 	if (argc - p.idx > 1) {
-		err_make(&e, 0, "burrow top does not take ps format descriptors yet");
+		err_make(e, 0, "burrow top does not take ps format descriptors yet");
 		goto usage;
 	}
-	if (ctr_load(g, argv[p.idx], &c, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (ctr_load(g, argv[p.idx], &c, e) < 0)
+		return -1;
 	snprintf(path, sizeof path, "/proc/%d/ns/pid", c.st.pid);
 	if (!ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start) || stat(path, &nsst) < 0) {
-		err_make(&e, 0, "top can only be used on running containers: container state improper");
-		rc = cmd_fail(&e);
-		err_clear(&e);
 		ctr_free(&c);
-		return rc;
+		return err_make(e, 0, "top can only be used on running containers: container state improper");
 	}
 	snprintf(path, sizeof path, "/proc/%d/uid_map", c.st.pid);
 	map = read_small(path, NULL);
@@ -233,7 +226,5 @@ CMD_DECL(top)
 	ctr_free(&c);
 	return 0;
 usage:
-	rc = cmd_usage_error("top", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

@@ -116,7 +116,6 @@ static int exec_child(void *arg, int outfd, struct err *e)
 
 CMD_DECL(unshare)
 {
-	struct err e = ERR_INIT;
 	struct optparser p;
 	struct idmap m;
 	struct sigaction ign, old_int, old_quit;
@@ -126,7 +125,7 @@ CMD_DECL(unshare)
 	int id, rc, wst = 0;
 
 	opt_init(&p, unshare_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_HELP:
 			opt_print_help(stdout, "unshare", "[OPTIONS] [COMMAND [ARG...]]",
@@ -138,16 +137,12 @@ CMD_DECL(unshare)
 			return 0;
 		case -1:
 		default:
-			rc = cmd_usage_error("unshare", &e);
-			err_clear(&e);
-			return rc;
+			return err_mark_usage(e);
 		}
 	}
 	if (nested_unshare()) {
-		err_make(&e, 0, "already inside a `burrow unshare` namespace; run the command directly");
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
+		err_make(e, 0, "already inside a `burrow unshare` namespace; run the command directly");
+		return -1;
 	}
 	if (p.idx < argc) {
 		cmdv = argv + p.idx;
@@ -157,26 +152,20 @@ CMD_DECL(unshare)
 		cmdv = shell_argv;
 	}
 
-	if (userns_lookup(&m, g->cfg.idmap, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (userns_lookup(&m, g->cfg.idmap, e) < 0)
+		return -1;
 	/* like system(): the terminal's ^C and ^\ are for the command, not for us */
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
-	rc = userns_run(&m, CLONE_NEWNS, exec_child, cmdv, NULL, NULL, &wst, &e);
+	rc = userns_run(&m, CLONE_NEWNS, exec_child, cmdv, NULL, NULL, &wst, e);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	idmap_free(&m);
-	if (rc < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-		return rc;
-	}
+	if (rc < 0)
+		return -1;
 	if (WIFEXITED(wst))
 		return WEXITSTATUS(wst);
 	if (WIFSIGNALED(wst))

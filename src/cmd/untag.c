@@ -16,21 +16,15 @@ static const char summary[] = "Remove names from an image (all of them when none
 CMD_DECL(untag)
 {
 	_cleanup_strv_ char **names = NULL, **removed = NULL;
-	struct err e = ERR_INIT;
 	struct store *s = NULL;
 	int idx, rc = cmd_parse_help_only("untag", usage, summary, opts, argc, argv, 1,
-					  "untag needs an image", &idx);
+					  "untag needs an image", &idx, e);
 
-	if (rc >= 0)
-		return rc;
-	rc = 0;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	for (int i = idx + 1; i < argc; i++)
 		strv_push(&names, argv[i]);
-	if (config_ensure_dirs(&g->cfg, &e) < 0 || store_open(g->cfg.root, &s, &e) < 0 ||
-	    store_image_untag(s, argv[idx], names, &removed, &e) < 0) {
-		rc = cmd_fail(&e);
-		err_clear(&e);
-	}
-	store_close(s);
-	return rc;
+	if (cli_store(g, &s, e) < 0 || store_image_untag(s, argv[idx], names, &removed, e) < 0)
+		return -1;
+	return 0;
 }

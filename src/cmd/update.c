@@ -65,9 +65,9 @@ static void merge_limits(struct cgroup_limits *m, const struct cgroup_limits *n)
 }
 
 /* lock -> load -> merge and check -> apply to the cgroup -> save config.json */
-static int update_one(struct globals *g, const char *ref, const struct cgroup_limits *nl,
-		      struct err *e)
+static int update_one(struct globals *g, const char *ref, void *arg, struct err *e)
 {
+	const struct cgroup_limits *nl = arg;
 	struct ctr c;
 	struct ctr_state st;
 	struct cgroup cg = CGROUP_INIT;
@@ -132,13 +132,12 @@ out:
 CMD_DECL(update)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	struct cgroup_limits l;
 	int id, rc = 0;
 
 	cgroup_limits_init(&l);
 	opt_init(&p, update_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_HELP:
 			opt_print_help(stdout, "update", "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -149,36 +148,27 @@ CMD_DECL(update)
 		case -1:
 			goto usage;
 		default:
-			if (cgroup_limit_set(&l, update_opts[id - O_LIMIT].name, p.value, &e) < 0)
+			if (cgroup_limit_set(&l, update_opts[id - O_LIMIT].name, p.value, e) < 0)
 				goto usage;
 			break;
 		}
 	}
 	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow update\" requires at least 1 argument");
+		err_make(e, 0, "\"burrow update\" requires at least 1 argument");
 		goto usage;
 	}
 	if (!cgroup_limits_any(&l)) {
-		err_make(&e, 0, "\"burrow update\" needs at least one limit to change "
+		err_make(e, 0, "\"burrow update\" needs at least one limit to change "
 				"(--memory, --cpus, --pids-limit, ...)");
 		goto usage;
 	}
 	/* --memory-swap alone pairs with the recorded --memory: checked merged */
-	if (!(l.memory_swap != CG_UNSET && l.memory == CG_UNSET) && cgroup_limits_check(&l, &e) < 0)
+	if (!(l.memory_swap != CG_UNSET && l.memory == CG_UNSET) && cgroup_limits_check(&l, e) < 0)
 		goto usage;
-	for (int i = p.idx; i < argc; i++) {
-		if (update_one(g, argv[i], &l, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
-		} else {
-			printf("%s\n", argv[i]);
-		}
-	}
+	rc = ctr_each(g, argv + p.idx, (size_t)(argc - p.idx), update_one, &l, e);
 	cgroup_limits_free(&l);
 	return rc;
 usage:
 	cgroup_limits_free(&l);
-	rc = cmd_usage_error("update", &e);
-	err_clear(&e);
-	return rc;
+	return err_mark_usage(e);
 }

@@ -15,30 +15,23 @@ static const struct opt wait_opts[] = {
 CMD_DECL(wait)
 {
 	struct optparser p;
-	struct err e = ERR_INIT;
 	int id, rc = 0;
 
 	opt_init(&p, wait_opts, argc, argv);
-	while ((id = opt_next(&p, &e)) != 0) {
+	while ((id = opt_next(&p, e)) != 0) {
 		if (id == O_HELP) {
 			opt_print_help(stdout, "wait", "CONTAINER [CONTAINER...]", "Wait for containers to exit and print their exit codes.", wait_opts);
 			return 0;
 		}
-		rc = cmd_usage_error("wait", &e);
-		err_clear(&e);
-		return rc;
+		return err_mark_usage(e);
 	}
-	if (p.idx >= argc) {
-		err_make(&e, 0, "\"burrow wait\" requires at least 1 argument");
-		rc = cmd_usage_error("wait", &e);
-		err_clear(&e);
-		return rc;
-	}
+	if (p.idx >= argc)
+		return err_usage(e, "\"burrow wait\" requires at least 1 argument");
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
-		if (ctr_load(g, argv[i], &c, &e) < 0) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+		if (ctr_load(g, argv[i], &c, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
 			continue;
 		}
 		/* a created container: wait for someone to start it and for it
@@ -48,12 +41,12 @@ CMD_DECL(wait)
 			memcpy(cid, c.id, sizeof cid);
 			ctr_free(&c);
 			poll(NULL, 0, 100);
-			if (ctr_load_id(g, cid, &c, &e) < 0)
+			if (ctr_load_id(g, cid, &c, e) < 0)
 				break;
 		}
 		if (!c.cfg) {
-			rc = cmd_fail(&e);
-			err_clear(&e);
+			rc = cli_report(e);
+			err_clear(e);
 			continue;
 		}
 		ctr_wait_supervisor(&c, -1);
@@ -61,10 +54,10 @@ CMD_DECL(wait)
 			char cid[65];
 			memcpy(cid, c.id, sizeof cid);
 			ctr_free(&c);
-			if (ctr_load_id(g, cid, &c, &e) < 0) {
+			if (ctr_load_id(g, cid, &c, e) < 0) {
 				/* removed meanwhile (--rm): podman reports that too */
-				rc = cmd_fail(&e);
-				err_clear(&e);
+				rc = cli_report(e);
+				err_clear(e);
 				continue;
 			}
 		}

@@ -28,6 +28,7 @@ static int err_vmake(struct err *e, int status, int errnum, const char *fmt, va_
 	e->msg = m ? m : strdup("out of memory");
 	e->errnum = errnum;
 	e->status = status;
+	e->usage = false;
 	return -1;
 }
 
@@ -51,6 +52,27 @@ int err_make_status(struct err *e, int status, int errnum, const char *fmt, ...)
 	r = err_vmake(e, status, errnum, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+int err_usage(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vmake(e, 0, 0, fmt, ap);
+	va_end(ap);
+	return err_mark_usage(e);
+}
+
+int err_mark_usage(struct err *e)
+{
+	if (!e)
+		return -1;
+	if (!e->msg)
+		e->msg = strdup("bad usage");
+	e->usage = true;
+	e->status = 0;
+	return -1;
 }
 
 int err_wrap(struct err *e, const char *fmt, ...)
@@ -84,9 +106,10 @@ void err_clear(struct err *e)
 	e->msg = NULL;
 	e->errnum = 0;
 	e->status = 0;
+	e->usage = false;
 }
 
 int err_exit_status(const struct err *e)
 {
-	return (e && e->status) ? e->status : 125;
+	return (e && e->status && !e->usage) ? e->status : 125;
 }

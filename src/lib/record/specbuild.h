@@ -1,0 +1,47 @@
+/* specbuild.h - a container spec from the image's config and the run and
+ * create flags, with no I/O beyond the --env-file files: the caller parses
+ * argv into struct spec_opts and reads the image into struct spec_image.
+ *
+ * The caller sets s->id and s->net first (the hostname defaults to the
+ * short ID, or to the host's name with the host network) and everything
+ * that needs the store, the clock or the network (image ID and reference,
+ * layers, directories, ports, the init binary). */
+#ifndef BURROW_SPECBUILD_H
+#define BURROW_SPECBUILD_H
+
+#include <stdbool.h>
+
+#include "container.h"
+
+/* What the image contributes (all may be NULL or 0). */
+struct spec_image {
+	char **entrypoint, **cmd, **env;   /* ENTRYPOINT, CMD, ENV ("K=V") */
+	const char *workdir, *user, *stop_signal;
+	struct health_spec health;         /* HEALTHCHECK: test NULL = none; 0 = unset */
+};
+
+/* The flags, as given (NULL / false / 0 = not given). */
+struct spec_opts {
+	bool rm, interactive, tty, init, read_only, detach, no_healthcheck;
+	const char *workdir, *user, *hostname;
+	const char *entrypoint;      /* a command, a JSON array, or "" for none */
+	const char *restart, *log_driver, *stop_signal, *stop_timeout;
+	const char *health_cmd, *health_interval, *health_timeout, *health_retries, *health_start;
+	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **log_opts;
+	char **cmd;                  /* the arguments after the image (borrowed) */
+	int ncmd;
+	bool has_limits;             /* limits were given (then initialised) */
+	struct cgroup_limits limits;
+	const char *cgroups;         /* "enabled" or "disabled" */
+	char **ulimits;
+};
+
+/* Fill s from o and img: command (ENTRYPOINT + CMD, or the overrides),
+ * environment (image, then --env-file files, then -e), working directory,
+ * user, hostname, capabilities, mounts, restart, logging, stop signal and
+ * timeout, healthcheck, limits.  s owns what it gets; on error it may hold
+ * some fields (container_spec_free releases them). */
+int spec_build(const struct spec_opts *o, const struct spec_image *img, struct container_spec *s,
+	       struct err *e);
+
+#endif

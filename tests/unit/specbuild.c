@@ -1,0 +1,421 @@
+/* specbuild.c - tests for spec_build (src/lib/record/specbuild.c): the
+ * container spec from the image's config and the run/create flags. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "lib/base/util.h"
+#include "lib/record/specbuild.h"
+#include "tap.h"
+
+static const char test_id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/* build with the given flags and image; s is fresh and must be freed */
+static int build(const struct spec_opts *o, const struct spec_image *img, struct container_spec *s,
+		 struct err *e)
+{
+	memset(s, 0, sizeof *s);
+	memcpy(s->id, test_id, sizeof test_id);
+	s->net = NET_SLIRP;
+	return spec_build(o, img, s, e);
+}
+
+/* v joined with '|', for comparing argv and env lists in one line */
+static char *joined(char **v)
+{
+	char *out = xstrdup("");
+	for (size_t i = 0; v && v[i]; i++) {
+		char *n = xasprintf("%s%s%s", out, i ? "|" : "", v[i]);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+static void is_list(char **got, const char *want, const char *what)
+{
+	_cleanup_free_ char *j = joined(got);
+	is_str(j, want, "%s", what);
+}
+
+/* build must fail with a message containing want */
+static void fails(const struct spec_opts *o, const struct spec_image *img, const char *want,
+		  const char *what)
+{
+	struct container_spec s;
+	struct err e = ERR_INIT;
+	int rc = build(o, img, &s, &e);
+
+	ok(rc < 0, "%s: refused", what);
+	if (!ok(e.msg && strstr(e.msg, want), "%s: message names the problem", what))
+		printf("# got: '%s'\n# want substring: '%s'\n", e.msg ? e.msg : "(null)", want);
+	err_clear(&e);
+	container_spec_free(&s);
+}
+
+/* build must succeed; s is left for the caller's checks */
+static bool builds(const struct spec_opts *o, const struct spec_image *img, struct container_spec *s,
+		   const char *what)
+{
+	struct err e = ERR_INIT;
+	int rc = build(o, img, s, &e);
+
+	if (!ok(rc == 0, "%s: builds", what))
+		printf("# error: %s\n", e.msg ? e.msg : "(null)");
+	err_clear(&e);
+	return rc == 0;
+}
+
+static char *ep_sh[] = { "/bin/sh", "-c", NULL };
+static char *cmd_echo[] = { "echo", "hi", NULL };
+
+static void test_command(void)
+{
+	struct spec_image img = { .entrypoint = ep_sh, .cmd = cmd_echo };
+	struct spec_opts o;
+	struct container_spec s;
+	char *args[] = { "ls", "-l", NULL };
+
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "image ENTRYPOINT + CMD"))
+		is_list(s.argv, "/bin/sh|-c|echo|hi", "ENTRYPOINT then CMD");
+	container_spec_free(&s);
+
+	o.cmd = args;
+	o.ncmd = 2;
+	if (builds(&o, &img, &s, "arguments"))
+		is_list(s.argv, "/bin/sh|-c|ls|-l", "arguments replace CMD, ENTRYPOINT stays");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.entrypoint = "/bin/true";
+	if (builds(&o, &img, &s, "--entrypoint"))
+		is_list(s.argv, "/bin/true", "--entrypoint drops the image's CMD");
+	container_spec_free(&s);
+
+	o.entrypoint = "[\"/bin/env\", \"-i\"]";
+	o.cmd = args;
+	o.ncmd = 2;
+	if (builds(&o, &img, &s, "--entrypoint JSON array"))
+		is_list(s.argv, "/bin/env|-i|ls|-l", "JSON --entrypoint, then the arguments");
+	container_spec_free(&s);
+
+	o.entrypoint = "";
+	if (builds(&o, &img, &s, "empty --entrypoint"))
+		is_list(s.argv, "ls|-l", "empty --entrypoint: the arguments alone");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.entrypoint = "";
+	fails(&o, &img, "no command", "empty --entrypoint and no arguments");
+
+	{
+		struct spec_image cmd_only = { .cmd = cmd_echo };
+		memset(&o, 0, sizeof o);
+		if (builds(&o, &cmd_only, &s, "image CMD only"))
+			is_list(s.argv, "echo|hi", "CMD alone");
+		container_spec_free(&s);
+	}
+	{
+		struct spec_image none = { 0 };
+		memset(&o, 0, sizeof o);
+		fails(&o, &none, "no command or entrypoint provided", "image without ENTRYPOINT or CMD");
+	}
+	memset(&o, 0, sizeof o);
+	o.entrypoint = "[1, 2]";
+	fails(&o, &img, "the array must hold strings", "--entrypoint with numbers");
+	o.entrypoint = "[\"unterminated";
+	fails(&o, &img, "invalid JSON array", "--entrypoint with broken JSON");
+}
+
+static void test_env(void)
+{
+	char *ienv[] = { "PATH=/usr/bin", "A=image", "B=image", NULL };
+	struct spec_image img = { .cmd = cmd_echo, .env = ienv };
+	char path[] = "/tmp/burrow-specbuild-XXXXXX";
+	char *files[] = { path, NULL }, *specs[] = { "B=flag", "C=flag", NULL };
+	char *missing[] = { "/nonexistent/burrow-env", NULL }, *bad[] = { "=x", NULL };
+	struct spec_opts o;
+	struct container_spec s;
+	int fd = mkstemp(path);
+
+	if (!ok(fd >= 0, "env file created")) {
+		return;
+	}
+	write_all(fd, "# comment\nA=file\nB=file\nD=file\n", 31);
+	close(fd);
+
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "image env"))
+		is_list(s.env, "PATH=/usr/bin|A=image|B=image", "the image's environment");
+	container_spec_free(&s);
+
+	o.env_files = files;
+	o.env_specs = specs;
+	if (builds(&o, &img, &s, "--env-file and -e"))
+		is_list(s.env, "PATH=/usr/bin|A=file|B=flag|D=file|C=flag",
+			"image, then --env-file, then -e (later wins, order kept)");
+	container_spec_free(&s);
+	unlink(path);
+
+	o.env_specs = NULL;
+	o.env_files = missing;
+	fails(&o, &img, "reading env file", "missing --env-file");
+	o.env_files = NULL;
+	o.env_specs = bad;
+	fails(&o, &img, "empty name", "-e with an empty name");
+}
+
+static void test_workdir_user_hostname(void)
+{
+	struct spec_image img = { .cmd = cmd_echo };
+	struct spec_opts o;
+	struct container_spec s;
+
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "defaults")) {
+		is_str(s.workdir, "/", "workdir defaults to /");
+		is_str(s.user, NULL, "no user: root");
+		is_str(s.hostname, "0123456789ab", "hostname defaults to the short ID");
+	}
+	container_spec_free(&s);
+
+	img.workdir = "/srv";
+	img.user = "nobody";
+	if (builds(&o, &img, &s, "image WORKDIR and USER")) {
+		is_str(s.workdir, "/srv", "the image's WORKDIR");
+		is_str(s.user, "nobody", "the image's USER");
+	}
+	container_spec_free(&s);
+
+	o.workdir = "/tmp";
+	o.user = "1000:1000";
+	o.hostname = "box";
+	if (builds(&o, &img, &s, "-w, -u, --hostname")) {
+		is_str(s.workdir, "/tmp", "-w overrides WORKDIR");
+		is_str(s.user, "1000:1000", "-u overrides USER");
+		is_str(s.hostname, "box", "--hostname");
+	}
+	container_spec_free(&s);
+
+	o.user = "";
+	if (builds(&o, &img, &s, "-u ''"))
+		is_str(s.user, "nobody", "an empty -u keeps the image's USER");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.workdir = "relative";
+	fails(&o, &img, "not an absolute path", "relative -w");
+	memset(&o, 0, sizeof o);
+	o.hostname = "";
+	fails(&o, &img, "invalid hostname", "empty --hostname");
+}
+
+static void test_lifecycle(void)
+{
+	struct spec_image img = { .cmd = cmd_echo };
+	struct spec_opts o;
+	struct container_spec s;
+	char *logopts[] = { "max-size=1k", "max-file=3", NULL }, *badlog[] = { "tag=x", NULL };
+
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "lifecycle defaults")) {
+		is_int(s.stop_signal, SIGTERM, "stop signal defaults to TERM");
+		is_int(s.stop_timeout, 10, "stop timeout defaults to 10 s");
+		is_int(s.restart.mode, RESTART_NO, "no restart policy");
+		is_int(s.log_driver, LOGDRV_K8S_FILE, "k8s-file log");
+		is_int(s.log_max_file, 1, "one log file");
+	}
+	container_spec_free(&s);
+
+	img.stop_signal = "SIGQUIT";
+	if (builds(&o, &img, &s, "image STOPSIGNAL"))
+		is_int(s.stop_signal, SIGQUIT, "the image's STOPSIGNAL");
+	container_spec_free(&s);
+
+	o.stop_signal = "USR1";
+	o.stop_timeout = "3";
+	o.restart = "on-failure:2";
+	o.log_opts = logopts;
+	if (builds(&o, &img, &s, "--stop-signal, --stop-timeout, --restart, --log-opt")) {
+		is_int(s.stop_signal, SIGUSR1, "--stop-signal overrides STOPSIGNAL");
+		is_int(s.stop_timeout, 3, "--stop-timeout");
+		is_int(s.restart.mode, RESTART_ON_FAILURE, "--restart on-failure");
+		is_int(s.restart.max, 2, "--restart on-failure:2");
+		is_int(s.log_max_size, 1024, "--log-opt max-size");
+		is_int(s.log_max_file, 3, "--log-opt max-file");
+	}
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.log_driver = "none";
+	o.rm = o.tty = o.interactive = o.read_only = o.detach = true;
+	if (builds(&o, &img, &s, "--log-driver none and the flags")) {
+		is_int(s.log_driver, LOGDRV_NONE, "--log-driver none");
+		ok(s.remove && s.tty && s.interactive && s.read_only && s.detach,
+		   "--rm, -t, -i, --read-only, -d carried over");
+	}
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.stop_signal = "NOPE";
+	fails(&o, &img, "--stop-signal", "unknown --stop-signal");
+	memset(&o, 0, sizeof o);
+	o.stop_timeout = "-1";
+	fails(&o, &img, "invalid --stop-timeout", "negative --stop-timeout");
+	memset(&o, 0, sizeof o);
+	o.restart = "always";
+	o.rm = true;
+	fails(&o, &img, "conflicts with --rm", "--restart with --rm");
+	memset(&o, 0, sizeof o);
+	o.log_driver = "journald";
+	fails(&o, &img, "unsupported --log-driver", "unknown --log-driver");
+	memset(&o, 0, sizeof o);
+	o.log_opts = badlog;
+	fails(&o, &img, "unsupported --log-opt", "unsupported --log-opt");
+}
+
+static void test_health(void)
+{
+	char *itest[] = { "CMD-SHELL", "true", NULL }, *none[] = { "NONE", NULL };
+	struct spec_image img = { .cmd = cmd_echo };
+	struct spec_opts o;
+	struct container_spec s;
+
+	img.health.test = itest;
+	img.health.interval_ms = 5000;
+	img.health.retries = 7;
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "image HEALTHCHECK")) {
+		is_list(s.health.test, "CMD-SHELL|true", "the image's test");
+		is_int(s.health.interval_ms, 5000, "the image's interval");
+		is_int(s.health.timeout_ms, 30000, "timeout defaults to 30 s");
+		is_int(s.health.retries, 7, "the image's retries");
+	}
+	container_spec_free(&s);
+
+	o.health_interval = "2s";
+	o.health_retries = "4";
+	if (builds(&o, &img, &s, "--health-interval over the image's"))
+		ok(s.health.interval_ms == 2000 && s.health.retries == 4,
+		   "--health-interval and --health-retries override the image's");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.health_cmd = "curl -f localhost";
+	if (builds(&o, &img, &s, "--health-cmd")) {
+		is_list(s.health.test, "CMD-SHELL|curl -f localhost", "--health-cmd replaces the image's");
+		is_int(s.health.interval_ms, 30000, "the image's timings go with its test");
+	}
+	container_spec_free(&s);
+
+	o.health_cmd = "[\"/bin/check\", \"-q\"]";
+	if (builds(&o, &img, &s, "--health-cmd JSON"))
+		is_list(s.health.test, "CMD|/bin/check|-q", "a JSON --health-cmd is CMD");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.no_healthcheck = true;
+	if (builds(&o, &img, &s, "--no-healthcheck"))
+		ok(s.health.test == NULL, "--no-healthcheck drops the image's test");
+	container_spec_free(&s);
+
+	img.health.test = none;
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "HEALTHCHECK NONE"))
+		ok(s.health.test == NULL, "an image test of NONE is no healthcheck");
+	container_spec_free(&s);
+
+	img.health.test = itest;
+	o.health_interval = "0s";
+	fails(&o, &img, "--health-interval", "zero --health-interval");
+	memset(&o, 0, sizeof o);
+	o.health_retries = "0";
+	fails(&o, &img, "invalid --health-retries", "zero --health-retries");
+	memset(&o, 0, sizeof o);
+	o.health_cmd = "[\"x\", 1]";
+	fails(&o, &img, "--health-cmd", "--health-cmd with a number");
+}
+
+static void test_caps_mounts_limits(void)
+{
+	struct spec_image img = { .cmd = cmd_echo };
+	char *all[] = { "ALL", NULL }, *netadmin[] = { "NET_ADMIN", NULL }, *chown_[] = { "CHOWN", NULL };
+	char *vols[] = { "/srv:/data:ro", NULL }, *tmpfs[] = { "/run", NULL };
+	char *badcap[] = { "NOT_A_CAP", NULL }, *badvol[] = { "relative:/x", NULL };
+	char *ulimits[] = { "nofile=1024:2048", NULL };
+	struct spec_opts o;
+	struct container_spec s;
+
+	memset(&o, 0, sizeof o);
+	if (builds(&o, &img, &s, "default capabilities"))
+		ok((s.caps & (1ULL << CAP_CHOWN)) && !(s.caps & (1ULL << CAP_SYS_ADMIN)),
+		   "the default set: CHOWN, not SYS_ADMIN");
+	container_spec_free(&s);
+
+	o.cap_drop = all;
+	o.cap_add = netadmin;
+	if (builds(&o, &img, &s, "--cap-drop ALL --cap-add NET_ADMIN"))
+		is_int(s.caps, 1ULL << CAP_NET_ADMIN, "only NET_ADMIN left");
+	container_spec_free(&s);
+
+	o.cap_drop = chown_;
+	o.cap_add = NULL;
+	if (builds(&o, &img, &s, "--cap-drop CHOWN"))
+		ok(!(s.caps & (1ULL << CAP_CHOWN)) && (s.caps & (1ULL << CAP_KILL)),
+		   "CHOWN dropped, KILL kept");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.volumes = vols;
+	o.tmpfs = tmpfs;
+	o.ulimits = ulimits;
+	o.cgroups = "disabled";
+	if (builds(&o, &img, &s, "-v, --tmpfs, --ulimit, --cgroups")) {
+		is_int(s.nvolumes, 1, "one volume");
+		is_str(s.volumes[0].dst, "/data", "volume destination");
+		ok(s.volumes[0].readonly, "volume :ro");
+		is_int(s.ntmpfs, 1, "one tmpfs");
+		is_list(s.ulimits, "nofile=1024:2048", "ulimits kept");
+		ok(s.no_cgroups, "--cgroups=disabled");
+		ok(!s.has_limits, "no limits");
+	}
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.has_limits = true;
+	cgroup_limits_init(&o.limits);
+	{
+		struct err e = ERR_INIT;
+		ok(cgroup_limit_set(&o.limits, "memory", "64m", &e) == 0 &&
+		   cgroup_limit_set(&o.limits, "cpuset-cpus", "0", &e) == 0, "limits parse");
+		err_clear(&e);
+	}
+	if (builds(&o, &img, &s, "resource limits")) {
+		ok(s.has_limits && s.limits.memory == 64 << 20, "--memory carried over");
+		ok(s.limits.cpuset_cpus && s.limits.cpuset_cpus != o.limits.cpuset_cpus &&
+		   strcmp(s.limits.cpuset_cpus, "0") == 0, "--cpuset-cpus copied, not shared");
+	}
+	container_spec_free(&s);
+	cgroup_limits_free(&o.limits);
+
+	memset(&o, 0, sizeof o);
+	o.cap_add = badcap;
+	fails(&o, &img, "NOT_A_CAP", "unknown capability");
+	memset(&o, 0, sizeof o);
+	o.volumes = badvol;
+	fails(&o, &img, "--volume relative:/x", "relative volume source");
+}
+
+int main(void)
+{
+	test_command();
+	test_env();
+	test_workdir_user_hostname();
+	test_lifecycle();
+	test_health();
+	test_caps_mounts_limits();
+	return done_testing();
+}
