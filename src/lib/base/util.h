@@ -77,4 +77,8 @@ char *self_exe_dir(void);
 /* Monotonic time in microseconds */
 uint64_t now_usec(void);
 
+/* Name of a statfs f_type, or NULL if unknown; *network is set for NFS,
+ * Lustre, GPFS, CIFS/SMB and other network/cluster filesystems. */
+const char *fs_magic_name(unsigned long magic, bool *network);
+
 #endif

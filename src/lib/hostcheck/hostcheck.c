@@ -127,36 +127,6 @@ const char *cgroup_layout_name(enum cgroup_layout l)
 	}
 }
 
-const char *fs_magic_name(unsigned long magic, bool *network)
-{
-	static const struct {
-		unsigned long magic;
-		const char *name;
-		bool network;
-	} fs[] = {
-		{ 0xEF53UL, "ext4", false },          { 0x58465342UL, "xfs", false },
-		{ 0x9123683EUL, "btrfs", false },     { 0x01021994UL, "tmpfs", false },
-		{ 0x794C7630UL, "overlayfs", false }, { 0x2FC12FC1UL, "zfs", false },
-		{ 0xF2F52010UL, "f2fs", false },      { 0x858458F6UL, "ramfs", false },
-		{ 0x73717368UL, "squashfs", false },  { 0x65735546UL, "fuse", false },
-		{ 0x01021997UL, "9p", false },        { 0x4D44UL, "vfat", false },
-		{ 0x6969UL, "nfs", true },            { 0x0BD00BD0UL, "lustre", true },
-		{ 0x47504653UL, "gpfs", true },       { 0xFF534D42UL, "cifs", true },
-		{ 0xFE534D42UL, "smb2", true },       { 0x517BUL, "smb", true },
-		{ 0x00C36400UL, "ceph", true },       { 0x19830326UL, "beegfs", true },
-		{ 0x5346414FUL, "afs", true },
-	};
-
-	*network = false;
-	for (size_t i = 0; i < ARRAY_SIZE(fs); i++) {
-		if (fs[i].magic == magic) {
-			*network = fs[i].network;
-			return fs[i].name;
-		}
-	}
-	return NULL;
-}
-
 /* ---- host facts ---- */
 
 static void gather_host(struct hostinfo *h)

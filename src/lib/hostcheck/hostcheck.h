@@ -72,8 +72,5 @@ void hostinfo_free(struct hostinfo *h);
 
 const char *check_status_name(enum check_status s);     /* "ok", "warn", "fail" */
 const char *cgroup_layout_name(enum cgroup_layout l);   /* "v2", "hybrid", "v1", "none" */
-/* Name of a statfs f_type, or NULL if unknown; *network is set for NFS,
- * Lustre, GPFS, CIFS/SMB and other network/cluster filesystems. */
-const char *fs_magic_name(unsigned long magic, bool *network);
 
 #endif

@@ -23,7 +23,6 @@
 #include "lib/base/error.h"
 #include "netspec.h"
 #include "spec.h"
-#include "lib/runtime/userns.h"
 
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 struct restart_policy {
@@ -38,6 +37,8 @@ struct health_spec {
 };
 
 enum log_driver { LOGDRV_K8S_FILE, LOGDRV_NONE };
+
+struct idmap;   /* lib/runtime/userns.h */
 
 struct container_spec {
 	char id[65];

@@ -36,6 +36,7 @@
 #include "rootfs.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
+#include "userns.h"
 
 /* ---- the init (before exec) ------------------------------------------------- */
 

@@ -25,6 +25,7 @@
 #include "lib/base/safeopen.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
+#include "userns.h"
 
 #define FDPATH(buf, fd) (snprintf((buf), sizeof(buf), "/proc/self/fd/%d", (fd)), (buf))
 

@@ -12,7 +12,6 @@
 
 #include "digest.h"
 #include "layers.h"
-#include "lib/hostcheck/hostcheck.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "manifest.h"
