@@ -139,7 +139,7 @@ check:
 	@if [ "$$(id -u)" = 0 ]; then sh tests/lib/root-check.sh; \
 	else $(MAKE) --no-print-directory BUILD=asan check-user; fi
 
-# The cgroup v2 tests in a qemu VM (tests/vm/vm.sh; DESIGN.md 6): both
+# The cgroup v2 tests in a qemu VM (tests/vm/vm.sh; docs/ARCHITECTURE.md): both
 # delegation paths.  make check runs them too, through tests/vm/vm.t, and
 # skips them with the reason when qemu or a readable kernel is missing.
 .PHONY: check-vm bench-cgroup

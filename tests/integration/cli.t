@@ -4,7 +4,7 @@
 # the man pages, --version, and usage errors (exit status 125).
 #
 # The lists are kept by hand in completions/ and man/; this test is what
-# keeps them from drifting away from the parser (STYLE.md, convention 2).
+# keeps them from drifting away from the parser (CONTRIBUTING.md, "Documentation").
 # shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"

@@ -1,4 +1,4 @@
-/* store.h - the per-user content-addressed image store (DESIGN.md section 3).
+/* store.h - the per-user content-addressed image store (docs/ARCHITECTURE.md, "Where things live on disk").
  *
  * Layout under the root:
  *   store.lock                 flock(LOCK_EX) around every change
