@@ -63,7 +63,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.t)
 MAN_SRC   := $(sort $(wildcard man/*.scd))
 MAN_OUT   := $(MAN_SRC:man/%.scd=$(B)/man/%)
 
-.PHONY: all clean check check-user deps demo bench install man lint fmt
+.PHONY: all clean check check-user deps demo bench install man lint fmt fmt-check
 all: $(B)/burrow $(B)/burrow-init $(B)/burrow-net man
 
 $(B)/gen/version.h:
@@ -182,8 +182,13 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability -Isrc src helpers
 	shellcheck -S warning tests/lib/*.sh tests/integration/*.t .ci/run bench/startup bench/lifecycle bench/build
 
+# the style is .clang-format; fmt-check fails (and shows where) when a file differs
+FMT_FILES = $$(git ls-files '*.c' '*.h')
 fmt:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $(FMT_FILES)
+
+fmt-check:
+	clang-format --dry-run --Werror $(FMT_FILES)
 
 clean:
 	rm -rf build
