@@ -56,7 +56,7 @@ burrow run -d --name rot --log-opt max-size=2k --log-opt max-file=3 $IMG \
 	sh -c 'i=0; while [ $i -lt 400 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done' >/dev/null
 burrow wait rot >/dev/null
 id=$(burrow inspect --format '{{.Id}}' rot)
-n=$(ls "$BURROW_ROOT/containers/$id" | grep -c '^log')
+n=$(find "$BURROW_ROOT/containers/$id" -mindepth 1 -maxdepth 1 -name 'log*' | wc -l)
 assert_eq "$n" 3 "rotation keeps max-file files"
 for f in "$BURROW_ROOT/containers/$id"/log*; do
 	[ "$(wc -c <"$f")" -le 2048 ] || not_ok "$f is over max-size"

@@ -218,7 +218,7 @@ if [ -n "$p" ]; then
 	assert_rc 125 "an ambiguous prefix exits 125"
 	assert_match "$err" "more than one result for container \"$p\"" "an ambiguous prefix lists the candidates"
 else
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do burrow create $IMG true >/dev/null; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do burrow create $IMG true >/dev/null; done
 	p=$(burrow ps -aq --no-trunc | cut -c1 | sort | uniq -d | head -n1)
 	run burrow inspect "$p"
 	assert_rc 125 "an ambiguous prefix exits 125"
@@ -239,7 +239,7 @@ assert_eq "$(burrow ps -a -q | wc -l)" 1 "system prune keeps the running contain
 run burrow rm -a -f
 assert_rc 0 "rm -a -f exits 0"
 assert_eq "$(burrow ps -a -q)" "" "rm -a leaves no container"
-assert_eq "$(ls "$BURROW_ROOT/containers" | grep -v '^\.' || true)" "" "rm -a leaves no record"
+assert_eq "$(ls "$BURROW_ROOT/containers" || true)" "" "rm -a leaves no record"
 assert_eq "$(ls "$BURROW_RUNROOT/containers" 2>/dev/null || true)" "" "rm -a leaves nothing in the runroot"
 assert_eq "$(grep -c "$BURROW_RUNROOT" /proc/self/mountinfo)" 0 "nothing is mounted"
 left=

@@ -34,7 +34,6 @@ trap 'exit 1' INT TERM
 # the host's perl inside the container, for netsrv.pl
 PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v $LIB:/t:ro"
 [ -e /lib64 ] || PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v $LIB:/t:ro"
-WEB="sh -c 'mkdir -p /www && echo hello >/www/index.html && exec httpd -f -p 80 -h /www'"
 
 # serve NAME MODE ADDR PORT: a netsrv.pl server on the host; sets SRVPORT
 serve() {
