@@ -7,6 +7,8 @@
 #   make demo       build, then import a busybox image and run containers
 #   make deps       (root) install the Debian packages burrow builds and tests with
 #   make bench      burrow against podman, side by side (bench/)
+#   make lint       clang-tidy, cppcheck and shellcheck (CI runs it)
+#   make fmt        clang-format every C file (.clang-format); make fmt-check only reports
 #   make install    PREFIX=/usr/local
 
 VERSION   := 0.1.0
