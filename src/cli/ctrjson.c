@@ -20,7 +20,13 @@ static json_object *jstrv(char *const *v, size_t from)
 	return a;
 }
 
-#define S(o, k, v) json_object_object_add((o), (k), json_object_new_string((v) ? (v) : ""))
+/* a JSON string, "" for NULL */
+static json_object *jstr(const char *v)
+{
+	return json_object_new_string(v ? v : "");
+}
+
+#define S(o, k, v) json_object_object_add((o), (k), jstr(v))
 #define I(o, k, v) json_object_object_add((o), (k), json_object_new_int64((int64_t)(v)))
 #define B(o, k, v) json_object_object_add((o), (k), json_object_new_boolean(v))
 #define O(o, k, v) json_object_object_add((o), (k), (v))

@@ -12,17 +12,19 @@
 
 #include "lib/store/pull.h"
 
+struct progress_line {
+	char digest[72];
+	uint64_t done, total, last_done;
+	uint64_t t0, last_t;
+	double rate;
+	const char *state;
+};
+
 struct progress {
 	bool quiet, tty;
 	const char *verb;     /* "Copying" */
 	size_t n;
-	struct progress_line {
-		char digest[72];
-		uint64_t done, total, last_done;
-		uint64_t t0, last_t;
-		double rate;
-		const char *state;
-	} *lines;
+	struct progress_line *lines;
 	size_t drawn;         /* lines on screen */
 };
 

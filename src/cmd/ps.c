@@ -176,7 +176,7 @@ CMD_DECL(ps)
 		}
 		if (((all || latest || filters) || ctr_running(&c)) && matches(&c, filters, st)) {
 			json_object *j = ctr_ps_json(&c);
-			if (!format || strcmp(format, "table") == 0 || strcmp(format, "json") != 0) {
+			if (!format || strcmp(format, "json") != 0) {
 				_cleanup_free_ char *cmd = command_text(&c, notrunc);
 				_cleanup_free_ char *created = ctr_ago(c.spec.created);
 				_cleanup_free_ char *cr = xasprintf("%s ago", created);

@@ -11,7 +11,7 @@
 fixture_store
 T=$FIXTURE_DIR
 fixture_image busybox
-newctx() { rm -rf "$T/$1"; mkdir -p "$T/$1"; echo "$T/$1"; }
+newctx() { rm -rf "${T:?}/$1"; mkdir -p "$T/$1"; echo "$T/$1"; }
 
 # --- COPY --from a stage whose RUN deleted files and made a private dir
 C=$(newctx from)

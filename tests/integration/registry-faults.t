@@ -81,6 +81,7 @@ mkdir -p "$T/home/.docker"
 cp "$T/docker.json" "$T/home/.docker/config.json"
 burrow rmi -a -f >/dev/null 2>&1
 run env HOME="$T/home" "$BURROW" pull -q $P "$F/bearer/x:1"
+# shellcheck disable=SC2088 # a test name, not a path
 assert_rc 0 "~/.docker/config.json is read"
 
 # --- docker-registry with htpasswd (Basic auth)

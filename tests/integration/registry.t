@@ -53,7 +53,6 @@ run burrow pull $P "$REG/test/busybox:oci"
 assert_rc 0 "pull an OCI image"
 assert_match "$out" '^[0-9a-f]{64}$' "  prints the image id on stdout"
 assert_match "$err" 'Copying blob' "  progress lines on stderr when not a tty"
-oci_id=$out
 run burrow run --rm "$REG/test/busybox:oci"
 assert_eq "$out" "hello from oci" "  runs with the image's Cmd"
 assert_eq "$(store_leftovers)" "" "  no scratch or lock files are left"

@@ -26,6 +26,8 @@ PKGS="$PKGS curl"
 # build tests: a Debian minbase image made by debootstrap (as root, cached by
 # tests/lib/debian-fixture.sh) and a local .deb made with dpkg-deb (dpkg)
 PKGS="$PKGS debootstrap dpkg"
+# make lint and make fmt (CI runs make lint)
+PKGS="$PKGS clang-tidy cppcheck shellcheck clang-format git"
 BENCH_PKGS="podman runc iperf3"
 
 want=$PKGS

@@ -83,7 +83,7 @@ _index_add() {
 oci_image() {
 	_d=$1 _arch=$2 _extra=$3
 	shift 3
-	_layers= _diffs=
+	_layers='' _diffs=''
 	for _l in "$@"; do
 		case $_l in
 		*.tar.gz | *.tgz) _mt=application/vnd.oci.image.layer.v1.tar+gzip _diff=$(gzip -dc "$_l" | sha256sum | cut -d' ' -f1) ;;
@@ -110,6 +110,7 @@ oci_image() {
 oci_add() {
 	_od=$1 _tag=$2
 	shift 2
+	# shellcheck disable=SC2046 # the digest and the size
 	set -- $(oci_image "$_od" "$@")
 	_index_add "$_od" application/vnd.oci.image.manifest.v1+json "$1" "$2" "$_tag"
 }
@@ -121,6 +122,7 @@ oci_add_index() {
 	_ents=
 	for _spec in "$@"; do
 		_a=${_spec%%:*} _l=${_spec#*:}
+		# shellcheck disable=SC2046 # the digest and the size
 		set -- $(oci_image "$_od" "$_a" "" "$_l")
 		_ents="$_ents${_ents:+,}{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:$1\",\"size\":$2,\"platform\":{\"architecture\":\"$_a\",\"os\":\"linux\"}}"
 	done

@@ -186,6 +186,7 @@ static int cache_read(const char *path, const char *key, unsigned long (*ur)[2],
 		return -1;
 	line[strcspn(line, "\n")] = '\0';
 	if (strcmp(line, key) != 0)
+		/* cppcheck-suppress resourceLeak ; f is _cleanup_fclose_ */
 		return -1;
 	while (fgets(line, sizeof line, f)) {
 		char kind;

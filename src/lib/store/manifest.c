@@ -250,7 +250,7 @@ static bool variant_match(const char *arch, const char *want, const char *have)
 {
 	if (!*want)
 		return true;
-	if (strcmp(arch, "arm64") == 0 && (strcmp(want, "v8") == 0 || !*want) &&
+	if (strcmp(arch, "arm64") == 0 && strcmp(want, "v8") == 0 &&
 	    (!have || !*have || strcmp(have, "v8") == 0))
 		return true;
 	return have && strcmp(want, have) == 0;

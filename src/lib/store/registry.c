@@ -367,7 +367,7 @@ int registry_open(const char *domain, const struct reg_opts *o, struct registry 
 		  struct err *e)
 {
 	struct registry *r;
-	struct http_resp resp;
+	struct http_resp resp = { 0 };
 	const char *host = registry_api_host(domain);
 	char *url;
 	int rc;

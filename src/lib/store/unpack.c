@@ -179,6 +179,7 @@ static void apply_xattrs(struct unpack *u, struct archive_entry *ent, int fd, co
 			continue;
 		if (fsetxattr(fd, name, val, size, 0) == 0)
 			continue;
+		/* NOLINTNEXTLINE(misc-redundant-expression): ENOTSUP is EOPNOTSUPP on Linux only */
 		if ((errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP) &&
 		    (strncmp(name, "security.", 9) == 0 || strncmp(name, "trusted.", 8) == 0))
 			continue;
