@@ -81,9 +81,8 @@ static const struct opt global_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-int cmd_parse_help_only(const char *verb, const char *usage, const char *summary,
-			const struct opt *opts, int argc, char **argv, int min_args,
-			const char *too_few, int *idx, struct err *e)
+int cmd_parse_help_only(const char *verb, const char *usage, const char *summary, const struct opt *opts,
+			int argc, char **argv, int min_args, const char *too_few, int *idx, struct err *e)
 {
 	struct optparser p;
 	int id;
@@ -201,7 +200,8 @@ int main(int argc, char **argv)
 		case G_LOGLEVEL: {
 			int l = log_parse_level(p.value);
 			if (l < 0) {
-				err_make(&e, 0, "invalid log level \"%s\" (error, warn, info, debug)", p.value);
+				err_make(&e, 0, "invalid log level \"%s\" (error, warn, info, debug)",
+					 p.value);
 				goto fail;
 			}
 			log_threshold = (enum log_level)l;

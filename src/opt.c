@@ -130,8 +130,7 @@ bool opt_flag_value(const struct optparser *p)
 	return p->value && strcmp(p->value, "true") == 0;
 }
 
-void opt_print_help(FILE *f, const char *verb, const char *usage, const char *summary,
-		    const struct opt *opts)
+void opt_print_help(FILE *f, const char *verb, const char *usage, const char *summary, const struct opt *opts)
 {
 	fprintf(f, "Usage: burrow %s %s\n\n%s\n", verb, usage, summary);
 	if (!opts || !opts->name)
@@ -143,8 +142,8 @@ void opt_print_help(FILE *f, const char *verb, const char *usage, const char *su
 			snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name,
 				 o->kind == OPT_VALUE ? " " : "", o->kind == OPT_VALUE ? o->argname : "");
 		else
-			snprintf(left, sizeof left, "    --%s%s%s", o->name,
-				 o->kind == OPT_VALUE ? " " : "", o->kind == OPT_VALUE ? o->argname : "");
+			snprintf(left, sizeof left, "    --%s%s%s", o->name, o->kind == OPT_VALUE ? " " : "",
+				 o->kind == OPT_VALUE ? o->argname : "");
 		fprintf(f, "  %-30s %s\n", left, o->help);
 	}
 }

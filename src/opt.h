@@ -17,21 +17,21 @@
 enum opt_kind { OPT_FLAG, OPT_VALUE };
 
 struct opt {
-	const char *name;     /* long name without dashes */
-	char short_name;      /* 0 if none */
+	const char *name; /* long name without dashes */
+	char short_name;  /* 0 if none */
 	enum opt_kind kind;
-	int id;               /* returned by opt_next; must be > 0 */
-	const char *argname;  /* for --help, OPT_VALUE only */
+	int id;              /* returned by opt_next; must be > 0 */
+	const char *argname; /* for --help, OPT_VALUE only */
 	const char *help;
 };
 
 struct optparser {
-	const struct opt *opts;   /* terminated by an entry with name == NULL */
+	const struct opt *opts; /* terminated by an entry with name == NULL */
 	int argc;
 	char **argv;
-	int idx;                  /* next argv index to look at */
-	int sub;                  /* position inside a cluster of short options, 0 if none */
-	const char *value;        /* the value of the last option (flags: "true"/"false") */
+	int idx;           /* next argv index to look at */
+	int sub;           /* position inside a cluster of short options, 0 if none */
+	const char *value; /* the value of the last option (flags: "true"/"false") */
 };
 
 /* Start parsing argv[1..] (argv[0] is the verb). */

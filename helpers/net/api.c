@@ -49,7 +49,8 @@ static const char *str_arg(json_object *args, const char *k)
 	json_object *v;
 
 	return args && json_object_object_get_ex(args, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
+		       ? json_object_get_string(v)
+		       : NULL;
 }
 
 static int int_arg(json_object *args, const char *k, int def)
@@ -86,8 +87,7 @@ static json_object *do_add(struct bnet *b, json_object *args)
 		else
 			return error_reply("bad handler \"%s\" (fast or slirp)", handler);
 	}
-	if (str_arg(args, "guest_addr") &&
-	    strcmp(str_arg(args, "guest_addr"), inet_ntoa(b->guest)) != 0)
+	if (str_arg(args, "guest_addr") && strcmp(str_arg(args, "guest_addr"), inet_ntoa(b->guest)) != 0)
 		return error_reply("guest_addr must be %s", inet_ntoa(b->guest));
 	id = fwd_add(b, proto && strcmp(proto, "udp") == 0, addr, (uint16_t)hp, (uint16_t)gp, h, &e);
 	if (id < 0) {
@@ -133,8 +133,9 @@ static json_object *do_counters(struct bnet *b)
 {
 	json_object *r = json_object_new_object();
 
-#define ADD(k) json_object_object_add(r, #k, json_object_new_int64( \
-		(int64_t)__atomic_load_n(&b->cnt.k, __ATOMIC_RELAXED)))
+#define ADD(k) \
+	json_object_object_add(r, #k, \
+			       json_object_new_int64((int64_t)__atomic_load_n(&b->cnt.k, __ATOMIC_RELAXED)))
 	ADD(rx_bytes);
 	ADD(tx_bytes);
 	ADD(rx_packets);
@@ -177,7 +178,8 @@ static json_object *handle(struct bnet *b, const char *line)
 		reply = do_counters(b);
 	else
 		reply = error_reply("unknown command \"%s\" (add_hostfwd, list_hostfwd, "
-				    "remove_hostfwd, get_counters)", cmd);
+				    "remove_hostfwd, get_counters)",
+				    cmd);
 	json_object_put(req);
 	return reply;
 }
@@ -219,8 +221,8 @@ static void on_client(struct bnet *b, struct watch *w, short revents)
 
 		*nl = '\0';
 		r = handle(b, c->buf);
-		s = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
-						   JSON_C_TO_STRING_NOSLASHESCAPE);
+		s = json_object_to_json_string_ext(r,
+						   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		/* replies are small; a client that does not read is dropped */
 		if (write(w->fd, s, strlen(s)) < 0 || write(w->fd, "\n", 1) < 0) {
 			json_object_put(r);

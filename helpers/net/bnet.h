@@ -50,11 +50,11 @@ struct fwd {
 	int id;
 	bool udp;
 	enum handler handler;
-	struct sockaddr_storage host;   /* bound address (port filled in) */
+	struct sockaddr_storage host; /* bound address (port filled in) */
 	socklen_t hostlen;
 	uint16_t guest_port;
-	struct watch *w;                /* fast: the listening / UDP socket */
-	struct udp_flow *flows;         /* fast UDP: per-client sockets */
+	struct watch *w;        /* fast: the listening / UDP socket */
+	struct udp_flow *flows; /* fast UDP: per-client sockets */
 	struct fwd *next;
 };
 
@@ -70,9 +70,9 @@ struct bnet {
 
 	Slirp *slirp;
 	int tapfd;
-	int factory;            /* SOCK_SEQPACKET to the in-namespace socket factory */
-	pid_t factory_pid;      /* the factory as a child process (a user namespace to join) */
-	pthread_t factory_thread;  /* ... or as a thread of ours (already in that user namespace) */
+	int factory;              /* SOCK_SEQPACKET to the in-namespace socket factory */
+	pid_t factory_pid;        /* the factory as a child process (a user namespace to join) */
+	pthread_t factory_thread; /* ... or as a thread of ours (already in that user namespace) */
 	bool factory_is_thread;
 	pthread_mutex_t factory_lock;
 	struct counters cnt;
@@ -108,10 +108,10 @@ int ns_socket(struct bnet *b, int domain, int type);
 
 /* fwd.c */
 /* Returns the new forward's id, or -1 with e set. */
-int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
-	    uint16_t guest_port, enum handler h, struct err *e);
+int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port, uint16_t guest_port,
+	    enum handler h, struct err *e);
 int fwd_remove(struct bnet *b, int id);
-void fwd_sweep(struct bnet *b);   /* idle UDP flows */
+void fwd_sweep(struct bnet *b); /* idle UDP flows */
 uint16_t fwd_host_port(const struct fwd *f);
 
 /* api.c */

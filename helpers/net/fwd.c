@@ -17,7 +17,7 @@
 
 #include "bnet.h"
 
-#define PIPE_SIZE (1024 * 1024)   /* the unprivileged maximum (fs.pipe-max-size) */
+#define PIPE_SIZE (1024 * 1024) /* the unprivileged maximum (fs.pipe-max-size) */
 #define UDP_IDLE_MS 60000
 #define THREAD_STACK (256 * 1024)
 
@@ -259,8 +259,7 @@ static void on_flow(struct bnet *b, struct watch *w, short revents)
 			return;
 		fl->last = now_ms();
 		COUNT(b, tx_bytes, n);
-		sendto(fl->f->w->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&fl->peer,
-		       fl->peerlen);
+		sendto(fl->f->w->fd, buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&fl->peer, fl->peerlen);
 	}
 }
 
@@ -273,8 +272,7 @@ static void on_udp(struct bnet *b, struct watch *w, short revents)
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		ssize_t n = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&peer,
-				     &plen);
+		ssize_t n = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&peer, &plen);
 		struct udp_flow *fl;
 
 		if (n < 0)
@@ -283,8 +281,7 @@ static void on_udp(struct bnet *b, struct watch *w, short revents)
 			if (fl->peerlen == plen && memcmp(&fl->peer, &peer, plen) == 0)
 				break;
 		if (!fl) {
-			struct sockaddr_in sa = { .sin_family = AF_INET,
-						  .sin_port = htons(f->guest_port) };
+			struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->guest_port) };
 			int fd = ns_socket(b, AF_INET, SOCK_DGRAM);
 
 			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -333,8 +330,7 @@ void fwd_sweep(struct bnet *b)
 
 /* ---- add / remove -------------------------------------------------------------- */
 
-static int host_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *ss,
-			 socklen_t *len)
+static int host_sockaddr(const char *addr, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (addr && strchr(addr, ':')) {
@@ -369,20 +365,21 @@ static int bind_host(struct fwd *f, struct err *e)
 		return err_make(e, errno, "socket");
 	if (!f->udp)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&f->host, f->hostlen) < 0 ||
-	    (!f->udp && listen(fd, 512) < 0)) {
+	if (bind(fd, (struct sockaddr *)&f->host, f->hostlen) < 0 || (!f->udp && listen(fd, 512) < 0)) {
 		int err = errno;
 
 		close(fd);
 		if (err == EADDRINUSE)
-			return err_make(e, 0, "cannot publish host port %u/%s: the port is already "
+			return err_make(e, 0,
+					"cannot publish host port %u/%s: the port is already "
 					"in use; stop what listens there or choose another host port",
 					port, f->udp ? "udp" : "tcp");
 		if (err == EACCES)
-			return err_make(e, 0, "cannot publish host port %u/%s: ports below "
+			return err_make(e, 0,
+					"cannot publish host port %u/%s: ports below "
 					"net.ipv4.ip_unprivileged_port_start need privileges; publish "
-					"a higher host port or lower that sysctl", port,
-					f->udp ? "udp" : "tcp");
+					"a higher host port or lower that sysctl",
+					port, f->udp ? "udp" : "tcp");
 		return err_make(e, err, "cannot publish host port %u/%s", port, f->udp ? "udp" : "tcp");
 	}
 	socklen_t l = f->hostlen;
@@ -390,8 +387,8 @@ static int bind_host(struct fwd *f, struct err *e)
 	return fd;
 }
 
-int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
-	    uint16_t guest_port, enum handler h, struct err *e)
+int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port, uint16_t guest_port,
+	    enum handler h, struct err *e)
 {
 	struct fwd *f = calloc(1, sizeof(*f));
 	int fd;
@@ -410,8 +407,8 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		if (host_port && o->udp == udp && ss_port(&o->host) == host_port &&
 		    o->host.ss_family == f->host.ss_family) {
 			free(f);
-			return err_make(e, 0, "host port %u/%s is already forwarded (id %d)",
-					host_port, udp ? "udp" : "tcp", o->id);
+			return err_make(e, 0, "host port %u/%s is already forwarded (id %d)", host_port,
+					udp ? "udp" : "tcp", o->id);
 		}
 	fd = bind_host(f, e);
 	if (fd < 0) {
@@ -422,18 +419,18 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		f->w = watch_add(b, fd, POLLIN, udp ? on_udp : on_accept, f);
 	} else {
 		/* probe bound the port (resolving 0); hand it to libslirp */
-		struct sockaddr_in g = { .sin_family = AF_INET, .sin_addr = b->guest,
+		struct sockaddr_in g = { .sin_family = AF_INET,
+					 .sin_addr = b->guest,
 					 .sin_port = htons(guest_port) };
 
 		close(fd);
 		if (slirp_add_hostxfwd(b->slirp, (struct sockaddr *)&f->host, f->hostlen,
-				       (struct sockaddr *)&g, sizeof(g),
-				       udp ? SLIRP_HOSTFWD_UDP : 0) < 0) {
+				       (struct sockaddr *)&g, sizeof(g), udp ? SLIRP_HOSTFWD_UDP : 0) < 0) {
 			uint16_t port = ss_port(&f->host);
 
 			free(f);
-			return err_make(e, 0, "cannot publish host port %u/%s through libslirp",
-					port, udp ? "udp" : "tcp");
+			return err_make(e, 0, "cannot publish host port %u/%s through libslirp", port,
+					udp ? "udp" : "tcp");
 		}
 	}
 	f->id = b->next_id++;
@@ -472,4 +469,7 @@ int fwd_remove(struct bnet *b, int id)
 	return -1;
 }
 
-uint16_t fwd_host_port(const struct fwd *f) { return ss_port(&f->host); }
+uint16_t fwd_host_port(const struct fwd *f)
+{
+	return ss_port(&f->host);
+}

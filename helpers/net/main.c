@@ -194,8 +194,8 @@ static void watch_compact(struct bnet *b)
 struct timer {
 	SlirpTimerId id;
 	void *cb_opaque;
-	SlirpTimerCb cb;         /* old-style timers */
-	int64_t expire_ms;       /* -1: not armed */
+	SlirpTimerCb cb;   /* old-style timers */
+	int64_t expire_ms; /* -1: not armed */
 	struct timer *next;
 };
 static struct timer *timers;
@@ -283,9 +283,18 @@ static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
 	((struct timer *)timer)->expire_ms = expire_ms;
 }
 
-static void cb_register_poll_fd(int fd, void *opaque) { (void)fd, (void)opaque; }
-static void cb_unregister_poll_fd(int fd, void *opaque) { (void)fd, (void)opaque; }
-static void cb_notify(void *opaque) { (void)opaque; }
+static void cb_register_poll_fd(int fd, void *opaque)
+{
+	(void)fd, (void)opaque;
+}
+static void cb_unregister_poll_fd(int fd, void *opaque)
+{
+	(void)fd, (void)opaque;
+}
+static void cb_notify(void *opaque)
+{
+	(void)opaque;
+}
 
 static const SlirpCb slirp_cbs = {
 	.send_packet = cb_send_packet,
@@ -533,10 +542,8 @@ static void read_config(struct bnet *b, int fd, struct port_spec **ports, size_t
 		(void)val;
 	}
 	net_opts_init(&o);
-	if ((json_object_object_get_ex(j, "network_options", &v) &&
-	     net_opts_from_json(v, &o, &e) < 0) ||
-	    (json_object_object_get_ex(j, "ports", &v) &&
-	     port_specs_from_json(v, ports, nports, &e) < 0) ||
+	if ((json_object_object_get_ex(j, "network_options", &v) && net_opts_from_json(v, &o, &e) < 0) ||
+	    (json_object_object_get_ex(j, "ports", &v) && port_specs_from_json(v, ports, nports, &e) < 0) ||
 	    net_cidr_parse(o.cidr, &net, &bits, &e) < 0) {
 		json_object_put(j);
 		err_wrap(&e, "--config-fd");
@@ -565,16 +572,15 @@ static void publish(struct bnet *b, const struct port_spec *p)
 static void usage(void)
 {
 	fprintf(stderr, "usage: burrow-net (--target-pid PID | --target-fd N | --netns-path PATH\n"
-		"       [--userns-path PATH])\n"
-		"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
-		"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp]\n"
-		"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]... [--config-fd N]\n"
-		"       [--log-level error|warn|info|debug]\n");
+			"       [--userns-path PATH])\n"
+			"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
+			"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp]\n"
+			"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]... [--config-fd N]\n"
+			"       [--log-level error|warn|info|debug]\n");
 	exit(2);
 }
 
-static void open_target(pid_t pid, const char *netns, const char *userns, int *ufd, int *nfd,
-			int *pidfd)
+static void open_target(pid_t pid, const char *netns, const char *userns, int *ufd, int *nfd, int *pidfd)
 {
 	char p[64];
 
@@ -685,12 +691,24 @@ int main(int argc, char **argv)
 			target = (pid_t)v;
 			break;
 		}
-		case 'T': target_fd = parse_fd(optarg); break;
-		case 'n': netns = optarg; break;
-		case 'u': userns = optarg; break;
-		case 'r': b->ready_fd = parse_fd(optarg); break;
-		case 'e': b->exit_fd = parse_fd(optarg); break;
-		case 'a': b->api_path = optarg; break;
+		case 'T':
+			target_fd = parse_fd(optarg);
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'u':
+			userns = optarg;
+			break;
+		case 'r':
+			b->ready_fd = parse_fd(optarg);
+			break;
+		case 'e':
+			b->exit_fd = parse_fd(optarg);
+			break;
+		case 'a':
+			b->api_path = optarg;
+			break;
 		case 'm': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -699,9 +717,15 @@ int main(int argc, char **argv)
 			b->mtu = (unsigned)v;
 			break;
 		}
-		case 'c': parse_cidr_opt(b, optarg); break;
-		case 'L': b->disable_host_loopback = true; break;
-		case '6': b->enable_ipv6 = true; break;
+		case 'c':
+			parse_cidr_opt(b, optarg);
+			break;
+		case 'L':
+			b->disable_host_loopback = true;
+			break;
+		case '6':
+			b->enable_ipv6 = true;
+			break;
 		case 'H':
 			if (strcmp(optarg, "fast") == 0)
 				b->handler = H_FAST;
@@ -710,9 +734,15 @@ int main(int argc, char **argv)
 			else
 				fail("--port-handler: \"%s\" is not fast or slirp", optarg);
 			break;
-		case 'R': b->resolv_conf = optarg; break;
-		case 'p': ports[nports++] = optarg; break;
-		case 'C': config_fd = parse_fd(optarg); break;
+		case 'R':
+			b->resolv_conf = optarg;
+			break;
+		case 'p':
+			ports[nports++] = optarg;
+			break;
+		case 'C':
+			config_fd = parse_fd(optarg);
+			break;
 		case 'l': {
 			int l = log_parse_level(optarg);
 			if (l < 0)
@@ -721,12 +751,15 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'V':
-			printf("burrow-net with libslirp %s (config version %d)\n",
-			       slirp_version_string(), SLIRP_CONFIG_VERSION_MAX);
+			printf("burrow-net with libslirp %s (config version %d)\n", slirp_version_string(),
+			       SLIRP_CONFIG_VERSION_MAX);
 			free(ports);
 			return 0;
-		case 'h': usage(); break;
-		default: usage();
+		case 'h':
+			usage();
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || (target <= 0 && !netns && target_fd < 0))

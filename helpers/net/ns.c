@@ -59,7 +59,9 @@ static int recv_fd(int sock, struct reply *r, int *fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = r, .iov_len = sizeof(*r) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf) };
 	ssize_t n;
 
@@ -75,8 +77,7 @@ static int recv_fd(int sock, struct reply *r, int *fd)
 	return 0;
 }
 
-__attribute__((format(printf, 3, 4))) static int cfail(struct reply *r, int err, const char *fmt,
-						       ...)
+__attribute__((format(printf, 3, 4))) static int cfail(struct reply *r, int err, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -197,7 +198,7 @@ static void close_others(int keep[3])
 {
 	unsigned lo = 3;
 
-	for (int i = 0; i < 3; i++)  /* sort the three */
+	for (int i = 0; i < 3; i++) /* sort the three */
 		for (int j = i + 1; j < 3; j++)
 			if (keep[j] < keep[i]) {
 				int x = keep[i];
@@ -340,7 +341,7 @@ int ns_setup(struct bnet *b, int ufd, int nfd, struct err *e)
 		if (pid < 0)
 			return err_make(e, errno, "fork");
 	} else {
-		sv[1] = -1;  /* the thread's now */
+		sv[1] = -1; /* the thread's now */
 	}
 	if (pid == 0 && sv[1] >= 0) {
 		close(sv[0]);

@@ -16,11 +16,11 @@ struct store;
 
 struct globals {
 	struct config cfg;
-	const char *root_opt;     /* --root, or NULL */
-	const char *runroot_opt;  /* --runroot, or NULL */
-	const char *verb;         /* named in the usage hint; "image ls" sets "images" */
-	bool may_open_store;      /* the verb's table entry has CMD_NEEDS_STORE */
-	struct store *store;      /* opened by cli_store(), closed by main */
+	const char *root_opt;    /* --root, or NULL */
+	const char *runroot_opt; /* --runroot, or NULL */
+	const char *verb;        /* named in the usage hint; "image ls" sets "images" */
+	bool may_open_store;     /* the verb's table entry has CMD_NEEDS_STORE */
+	struct store *store;     /* opened by cli_store(), closed by main */
 };
 
 /* Print "burrow: error: MSG" for an item a verb failed on while it goes on

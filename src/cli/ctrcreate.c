@@ -14,8 +14,8 @@
 /* --pull: missing (default) pulls only an image the store lacks; always
  * pulls first; never uses the store only.  Progress goes to stderr, as
  * podman's does, and only on a terminal. */
-static int resolve_image(struct globals *g, const struct run_args *a, struct store *st,
-			 const struct idmap *m, struct image **img, struct err *e)
+static int resolve_image(struct globals *g, const struct run_args *a, struct store *st, const struct idmap *m,
+			 struct image **img, struct err *e)
 {
 	const char *policy = a->pull ? a->pull : "missing";
 	struct pull_opts po;
@@ -47,8 +47,8 @@ static int resolve_image(struct globals *g, const struct run_args *a, struct sto
 	return store_image_get(st, id, img, e);
 }
 
-int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv,
-		      struct container_spec *s, struct idmap *m, struct err *e)
+int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv, struct container_spec *s,
+		      struct idmap *m, struct err *e)
 {
 	struct run_args a;
 	struct store *st = NULL;

@@ -50,7 +50,8 @@ static json_object *port_bindings(const struct port_spec *ports, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct port_spec ps = ports[i];
 		for (unsigned k = 0; k < ps.count; k++) {
-			_cleanup_free_ char *key = xasprintf("%u/%s", ps.container_port + k, ps.udp ? "udp" : "tcp");
+			_cleanup_free_ char *key = xasprintf("%u/%s", ps.container_port + k,
+							     ps.udp ? "udp" : "tcp");
 			_cleanup_free_ char *hp = xasprintf("%u", ps.host_port ? ps.host_port + k : 0);
 			json_object *arr, *b;
 			if (!json_object_object_get_ex(pb, key, &arr)) {
@@ -93,9 +94,12 @@ static void net_counters_json(const struct ctr *c, json_object *ns)
 json_object *ctr_inspect_json(const struct ctr *c)
 {
 	const struct container_spec *s = &c->spec;
-	json_object *j = json_object_new_object(), *st = json_object_new_object(), *cfg = json_object_new_object();
-	json_object *hc = json_object_new_object(), *ns = json_object_new_object(), *mounts = json_object_new_array();
-	json_object *rp = json_object_new_object(), *lc = json_object_new_object(), *lcc = json_object_new_object();
+	json_object *j = json_object_new_object(), *st = json_object_new_object(),
+		    *cfg = json_object_new_object();
+	json_object *hc = json_object_new_object(), *ns = json_object_new_object(),
+		    *mounts = json_object_new_array();
+	json_object *rp = json_object_new_object(), *lc = json_object_new_object(),
+		    *lcc = json_object_new_object();
 	bool running = ctr_running(c);
 	const char *sig = sigabbrev_np(s->stop_signal);
 	_cleanup_free_ char *signame = sig ? xasprintf("SIG%s", sig) : xasprintf("%d", s->stop_signal);
@@ -157,7 +161,10 @@ json_object *ctr_inspect_json(const struct ctr *c)
 		_cleanup_free_ char *mode = xasprintf("container:%s", s->net_container);
 		S(hc, "NetworkMode", mode);
 	} else {
-		S(hc, "NetworkMode", s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" : "none");
+		S(hc, "NetworkMode",
+		  s->net == NET_HOST    ? "host"
+		  : s->net == NET_SLIRP ? "slirp4netns"
+					: "none");
 	}
 	O(hc, "PortBindings", port_bindings(s->ports, s->nports));
 	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");

@@ -31,7 +31,8 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
 			return err_wrap(e, "--network container:%s", opts);
 		s->net_container = xstrdup(id);
 		if ((a->ports && a->ports[0]) || a->publish_all)
-			return err_make(e, 0, "conflicting options: port publishing and the container "
+			return err_make(e, 0,
+					"conflicting options: port publishing and the container "
 					"network mode");
 		return 0;
 	}
@@ -52,8 +53,10 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
 	if (n == 0)
 		return 0;
 	if (s->net != NET_SLIRP)
-		return err_make(e, 0, "--publish needs the slirp4netns network (--network %s does not "
-				      "forward ports)", s->net == NET_HOST ? "host" : "none");
+		return err_make(e, 0,
+				"--publish needs the slirp4netns network (--network %s does not "
+				"forward ports)",
+				s->net == NET_HOST ? "host" : "none");
 	if (ports_assign_random(&v, &n, e) < 0 || ports_check_available(v, n, e) < 0)
 		return -1;
 	if (n > PORT_SPECS_MAX)

@@ -14,25 +14,58 @@
 #include "lib/base/util.h"
 
 enum {
-	O_RM = 1, O_INTERACTIVE, O_TTY, O_NAME, O_ENV, O_ENVFILE, O_WORKDIR, O_USER, O_VOLUME,
-	O_TMPFS, O_HOSTNAME, O_ENTRYPOINT, O_INIT, O_READONLY, O_CAPADD, O_CAPDROP, O_SECOPT,
-	O_NETWORK, O_HELP, O_DETACH, O_PUBLISH, O_RESTART, O_HCMD, O_HINTERVAL, O_HTIMEOUT,
-	O_HRETRIES, O_HSTART, O_NOHC, O_LOGDRV, O_LOGOPT, O_STOPSIG, O_STOPTIMEOUT,
+	O_RM = 1,
+	O_INTERACTIVE,
+	O_TTY,
+	O_NAME,
+	O_ENV,
+	O_ENVFILE,
+	O_WORKDIR,
+	O_USER,
+	O_VOLUME,
+	O_TMPFS,
+	O_HOSTNAME,
+	O_ENTRYPOINT,
+	O_INIT,
+	O_READONLY,
+	O_CAPADD,
+	O_CAPDROP,
+	O_SECOPT,
+	O_NETWORK,
+	O_HELP,
+	O_DETACH,
+	O_PUBLISH,
+	O_RESTART,
+	O_HCMD,
+	O_HINTERVAL,
+	O_HTIMEOUT,
+	O_HRETRIES,
+	O_HSTART,
+	O_NOHC,
+	O_LOGDRV,
+	O_LOGOPT,
+	O_STOPSIG,
+	O_STOPTIMEOUT,
 	O_PUBALL = 100,
-	O_CGROUPS, O_ULIMIT,
-	O_LIMIT = 300,  /* cgroup limits: + index in limit_flags[] */
-	O_PULL = 200, O_PLATFORM, O_TLSVERIFY,
+	O_CGROUPS,
+	O_ULIMIT,
+	O_LIMIT = 300, /* cgroup limits: + index in limit_flags[] */
+	O_PULL = 200,
+	O_PLATFORM,
+	O_TLSVERIFY,
 };
 
 /* the cgroup limit flags, in O_LIMIT + i order: cgroup_limit_set() takes the name */
 static const char *const limit_flags[] = {
-	"memory", "memory-swap", "memory-reservation", "cpus", "cpu-shares", "cpu-quota",
-	"cpu-period", "cpuset-cpus", "cpuset-mems", "pids-limit", "blkio-weight",
+	"memory",     "memory-swap", "memory-reservation", "cpus",       "cpu-shares",   "cpu-quota",
+	"cpu-period", "cpuset-cpus", "cpuset-mems",        "pids-limit", "blkio-weight",
 };
 
 const struct opt ctr_opts[] = {
-	{ "blkio-weight", 0, OPT_VALUE, O_LIMIT + 10, "N", "Block IO weight, 10 to 1000 (io.bfq.weight/io.weight)" },
-	{ "cgroups", 0, OPT_VALUE, O_CGROUPS, "MODE", "enabled (default) or disabled: never create a cgroup" },
+	{ "blkio-weight", 0, OPT_VALUE, O_LIMIT + 10, "N",
+	  "Block IO weight, 10 to 1000 (io.bfq.weight/io.weight)" },
+	{ "cgroups", 0, OPT_VALUE, O_CGROUPS, "MODE",
+	  "enabled (default) or disabled: never create a cgroup" },
 	{ "cpu-period", 0, OPT_VALUE, O_LIMIT + 6, "USEC", "CPU CFS period (with --cpu-quota)" },
 	{ "cpu-quota", 0, OPT_VALUE, O_LIMIT + 5, "USEC", "CPU CFS quota per period (cpu.max)" },
 	{ "cpu-shares", 0, OPT_VALUE, O_LIMIT + 4, "N", "CPU shares, 2 to 262144 (cpu.weight)" },
@@ -43,18 +76,23 @@ const struct opt ctr_opts[] = {
 	{ "memory-reservation", 0, OPT_VALUE, O_LIMIT + 2, "SIZE", "Memory soft limit (memory.low)" },
 	{ "memory-swap", 0, OPT_VALUE, O_LIMIT + 1, "SIZE", "Memory plus swap limit, -1 for unlimited swap" },
 	{ "pids-limit", 0, OPT_VALUE, O_LIMIT + 9, "N", "Maximum number of processes, -1 for unlimited" },
-	{ "ulimit", 0, OPT_VALUE, O_ULIMIT, "TYPE=SOFT[:HARD]", "Set a resource limit (setrlimit), e.g. nofile=1024:2048" },
+	{ "ulimit", 0, OPT_VALUE, O_ULIMIT, "TYPE=SOFT[:HARD]",
+	  "Set a resource limit (setrlimit), e.g. nofile=1024:2048" },
 	{ "cap-add", 0, OPT_VALUE, O_CAPADD, "CAP", "Add a capability (or ALL)" },
 	{ "cap-drop", 0, OPT_VALUE, O_CAPDROP, "CAP", "Drop a capability (or ALL)" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
 	{ "entrypoint", 0, OPT_VALUE, O_ENTRYPOINT, "CMD", "Override the image's ENTRYPOINT" },
 	{ "env", 'e', OPT_VALUE, O_ENV, "KEY[=VAL]", "Set an environment variable" },
 	{ "env-file", 0, OPT_VALUE, O_ENVFILE, "FILE", "Read environment variables from FILE" },
-	{ "health-cmd", 0, OPT_VALUE, O_HCMD, "CMD", "Healthcheck command (run with /bin/sh -c, or a JSON array)" },
-	{ "health-interval", 0, OPT_VALUE, O_HINTERVAL, "DURATION", "Time between healthchecks (default 30s)" },
+	{ "health-cmd", 0, OPT_VALUE, O_HCMD, "CMD",
+	  "Healthcheck command (run with /bin/sh -c, or a JSON array)" },
+	{ "health-interval", 0, OPT_VALUE, O_HINTERVAL, "DURATION",
+	  "Time between healthchecks (default 30s)" },
 	{ "health-retries", 0, OPT_VALUE, O_HRETRIES, "N", "Failures in a row before unhealthy (default 3)" },
-	{ "health-start-period", 0, OPT_VALUE, O_HSTART, "DURATION", "Failures during this start period do not count" },
-	{ "health-timeout", 0, OPT_VALUE, O_HTIMEOUT, "DURATION", "Time a healthcheck may take (default 30s)" },
+	{ "health-start-period", 0, OPT_VALUE, O_HSTART, "DURATION",
+	  "Failures during this start period do not count" },
+	{ "health-timeout", 0, OPT_VALUE, O_HTIMEOUT, "DURATION",
+	  "Time a healthcheck may take (default 30s)" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "hostname", 'h', OPT_VALUE, O_HOSTNAME, "NAME", "Container hostname" },
 	{ "init", 0, OPT_FLAG, O_INIT, NULL, "Run burrow-init as PID 1 to reap zombies and forward signals" },
@@ -65,18 +103,24 @@ const struct opt ctr_opts[] = {
 	{ "net", 0, OPT_VALUE, O_NETWORK, "MODE", "Alias for --network" },
 	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
 	{ "no-healthcheck", 0, OPT_FLAG, O_NOHC, NULL, "Disable the image's healthcheck" },
-	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]", "Publish a container port on the host" },
+	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]",
+	  "Publish a container port on the host" },
 	{ "publish-all", 'P', OPT_FLAG, O_PUBALL, NULL, "Publish every EXPOSEd port on a random host port" },
 	{ "read-only", 0, OPT_FLAG, O_READONLY, NULL, "Mount the root filesystem read-only" },
 	{ "restart", 0, OPT_VALUE, O_RESTART, "POLICY", "no, on-failure[:N], always or unless-stopped" },
 	{ "rm", 0, OPT_FLAG, O_RM, NULL, "Remove the container when it exits" },
-	{ "security-opt", 0, OPT_VALUE, O_SECOPT, "OPT", "no-new-privileges (always on), seccomp=unconfined, label=disable" },
-	{ "platform", 0, OPT_VALUE, O_PLATFORM, "OS/ARCH", "Platform of the image to pull (default: this host)" },
+	{ "security-opt", 0, OPT_VALUE, O_SECOPT, "OPT",
+	  "no-new-privileges (always on), seccomp=unconfined, label=disable" },
+	{ "platform", 0, OPT_VALUE, O_PLATFORM, "OS/ARCH",
+	  "Platform of the image to pull (default: this host)" },
 	{ "pull", 0, OPT_VALUE, O_PULL, "POLICY", "Pull the image: missing (default), always or never" },
-	{ "stop-signal", 0, OPT_VALUE, O_STOPSIG, "SIGNAL", "Signal that stops the container (default: the image's, else TERM)" },
-	{ "stop-timeout", 0, OPT_VALUE, O_STOPTIMEOUT, "SECONDS", "Time to wait before SIGKILL (default 10)" },
+	{ "stop-signal", 0, OPT_VALUE, O_STOPSIG, "SIGNAL",
+	  "Signal that stops the container (default: the image's, else TERM)" },
+	{ "stop-timeout", 0, OPT_VALUE, O_STOPTIMEOUT, "SECONDS",
+	  "Time to wait before SIGKILL (default 10)" },
 	{ "tmpfs", 0, OPT_VALUE, O_TMPFS, "PATH[:OPTS]", "Mount a tmpfs" },
-	{ "tls-verify", 0, OPT_FLAG, O_TLSVERIFY, NULL, "Require HTTPS and verify certificates when pulling (default true)" },
+	{ "tls-verify", 0, OPT_FLAG, O_TLSVERIFY, NULL,
+	  "Require HTTPS and verify certificates when pulling (default true)" },
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
 	{ "user", 'u', OPT_VALUE, O_USER, "USER[:GROUP]", "Run as this user (name or id)" },
 	{ "volume", 'v', OPT_VALUE, O_VOLUME, "SRC:DST[:ro]", "Bind-mount a host path" },
@@ -109,8 +153,10 @@ static int check_secopt(const char *v, struct err *e)
 	if (strcmp(v, "seccomp=unconfined") == 0 || strcmp(v, "label=disable") == 0 ||
 	    strcmp(v, "apparmor=unconfined") == 0)
 		return 0;
-	return err_make(e, 0, "unsupported --security-opt \"%s\" (supported: no-new-privileges, "
-			      "seccomp=unconfined, label=disable, apparmor=unconfined)", v);
+	return err_make(e, 0,
+			"unsupported --security-opt \"%s\" (supported: no-new-privileges, "
+			"seccomp=unconfined, label=disable, apparmor=unconfined)",
+			v);
 }
 
 int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, bool *help, struct err *e)
@@ -122,50 +168,119 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 	opt_init(&p, ctr_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_RM: a->o.rm = opt_flag_value(&p); break;
-		case O_INTERACTIVE: a->o.interactive = opt_flag_value(&p); break;
-		case O_TTY: a->o.tty = opt_flag_value(&p); break;
-		case O_INIT: a->o.init = opt_flag_value(&p); break;
-		case O_READONLY: a->o.read_only = opt_flag_value(&p); break;
-		case O_NAME: a->name = p.value; break;
-		case O_WORKDIR: a->o.workdir = p.value; break;
-		case O_USER: a->o.user = p.value; break;
-		case O_HOSTNAME: a->o.hostname = p.value; break;
-		case O_ENTRYPOINT: a->o.entrypoint = p.value; break;
-		case O_NETWORK: a->network = p.value; break;
-		case O_ENV: strv_push(&a->o.env_specs, p.value); break;
-		case O_ENVFILE: strv_push(&a->o.env_files, p.value); break;
-		case O_VOLUME: strv_push(&a->o.volumes, p.value); break;
-		case O_TMPFS: strv_push(&a->o.tmpfs, p.value); break;
-		case O_CAPADD: strv_push(&a->o.cap_add, p.value); break;
-		case O_CAPDROP: strv_push(&a->o.cap_drop, p.value); break;
-		case O_DETACH: a->o.detach = opt_flag_value(&p); break;
-		case O_NOHC: a->o.no_healthcheck = opt_flag_value(&p); break;
-		case O_PUBLISH: strv_push(&a->ports, p.value); break;
-		case O_PUBALL: a->publish_all = opt_flag_value(&p); break;
-		case O_LOGOPT: strv_push(&a->o.log_opts, p.value); break;
-		case O_RESTART: a->o.restart = p.value; break;
-		case O_HCMD: a->o.health_cmd = p.value; break;
-		case O_HINTERVAL: a->o.health_interval = p.value; break;
-		case O_HTIMEOUT: a->o.health_timeout = p.value; break;
-		case O_HRETRIES: a->o.health_retries = p.value; break;
-		case O_HSTART: a->o.health_start = p.value; break;
-		case O_LOGDRV: a->o.log_driver = p.value; break;
-		case O_STOPSIG: a->o.stop_signal = p.value; break;
+		case O_RM:
+			a->o.rm = opt_flag_value(&p);
+			break;
+		case O_INTERACTIVE:
+			a->o.interactive = opt_flag_value(&p);
+			break;
+		case O_TTY:
+			a->o.tty = opt_flag_value(&p);
+			break;
+		case O_INIT:
+			a->o.init = opt_flag_value(&p);
+			break;
+		case O_READONLY:
+			a->o.read_only = opt_flag_value(&p);
+			break;
+		case O_NAME:
+			a->name = p.value;
+			break;
+		case O_WORKDIR:
+			a->o.workdir = p.value;
+			break;
+		case O_USER:
+			a->o.user = p.value;
+			break;
+		case O_HOSTNAME:
+			a->o.hostname = p.value;
+			break;
+		case O_ENTRYPOINT:
+			a->o.entrypoint = p.value;
+			break;
+		case O_NETWORK:
+			a->network = p.value;
+			break;
+		case O_ENV:
+			strv_push(&a->o.env_specs, p.value);
+			break;
+		case O_ENVFILE:
+			strv_push(&a->o.env_files, p.value);
+			break;
+		case O_VOLUME:
+			strv_push(&a->o.volumes, p.value);
+			break;
+		case O_TMPFS:
+			strv_push(&a->o.tmpfs, p.value);
+			break;
+		case O_CAPADD:
+			strv_push(&a->o.cap_add, p.value);
+			break;
+		case O_CAPDROP:
+			strv_push(&a->o.cap_drop, p.value);
+			break;
+		case O_DETACH:
+			a->o.detach = opt_flag_value(&p);
+			break;
+		case O_NOHC:
+			a->o.no_healthcheck = opt_flag_value(&p);
+			break;
+		case O_PUBLISH:
+			strv_push(&a->ports, p.value);
+			break;
+		case O_PUBALL:
+			a->publish_all = opt_flag_value(&p);
+			break;
+		case O_LOGOPT:
+			strv_push(&a->o.log_opts, p.value);
+			break;
+		case O_RESTART:
+			a->o.restart = p.value;
+			break;
+		case O_HCMD:
+			a->o.health_cmd = p.value;
+			break;
+		case O_HINTERVAL:
+			a->o.health_interval = p.value;
+			break;
+		case O_HTIMEOUT:
+			a->o.health_timeout = p.value;
+			break;
+		case O_HRETRIES:
+			a->o.health_retries = p.value;
+			break;
+		case O_HSTART:
+			a->o.health_start = p.value;
+			break;
+		case O_LOGDRV:
+			a->o.log_driver = p.value;
+			break;
+		case O_STOPSIG:
+			a->o.stop_signal = p.value;
+			break;
 		case O_PULL:
 			if (strcmp(p.value, "missing") != 0 && strcmp(p.value, "always") != 0 &&
 			    strcmp(p.value, "never") != 0 && strcmp(p.value, "newer") != 0)
-				return err_make(e, 0, "invalid --pull policy \"%s\" (missing, always, never)", p.value);
+				return err_make(e, 0, "invalid --pull policy \"%s\" (missing, always, never)",
+						p.value);
 			a->pull = p.value;
 			break;
-		case O_PLATFORM: a->platform = p.value; break;
-		case O_TLSVERIFY: a->tls_verify = opt_flag_value(&p); break;
-		case O_STOPTIMEOUT: a->o.stop_timeout = p.value; break;
+		case O_PLATFORM:
+			a->platform = p.value;
+			break;
+		case O_TLSVERIFY:
+			a->tls_verify = opt_flag_value(&p);
+			break;
+		case O_STOPTIMEOUT:
+			a->o.stop_timeout = p.value;
+			break;
 		case O_SECOPT:
 			if (check_secopt(p.value, e) < 0)
 				return -1;
 			break;
-		case O_CGROUPS: a->o.cgroups = p.value; break;
+		case O_CGROUPS:
+			a->o.cgroups = p.value;
+			break;
 		case O_ULIMIT: {
 			struct cg_ulimit u;
 			if (cg_parse_ulimit(p.value, &u, e) < 0)
@@ -173,8 +288,11 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			strv_push(&a->o.ulimits, p.value);
 			break;
 		}
-		case O_HELP: *help = true; return 0;
-		case -1: return -1;
+		case O_HELP:
+			*help = true;
+			return 0;
+		case -1:
+			return -1;
 		default:
 			if (id >= O_LIMIT && id < O_LIMIT + (int)ARRAY_SIZE(limit_flags)) {
 				if (!a->o.has_limits)
@@ -192,8 +310,9 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 	if (a->o.cgroups && strcmp(a->o.cgroups, "enabled") != 0 && strcmp(a->o.cgroups, "disabled") != 0)
 		return err_make(e, 0, "invalid --cgroups \"%s\" (enabled, disabled)", a->o.cgroups);
 	if (a->o.has_limits && a->o.cgroups && strcmp(a->o.cgroups, "disabled") == 0)
-		return err_make(e, 0, "--cgroups=disabled conflicts with resource limits: "
-				      "burrow never ignores a limit it cannot enforce");
+		return err_make(e, 0,
+				"--cgroups=disabled conflicts with resource limits: "
+				"burrow never ignores a limit it cannot enforce");
 	if (p.idx >= argc)
 		return err_make(e, 0, "\"burrow %s\" requires at least 1 argument: an image", verb);
 	a->image = argv[p.idx];
@@ -218,8 +337,8 @@ static void image_healthcheck(struct store *st, const struct image *img, struct 
 	j = json_tokener_parse(txt);
 	if (!j)
 		return;
-	if (json_object_object_get_ex(j, "config", &cfg) && json_object_object_get_ex(cfg, "Healthcheck", &hc) &&
-	    json_object_is_type(hc, json_type_object)) {
+	if (json_object_object_get_ex(j, "config", &cfg) &&
+	    json_object_object_get_ex(cfg, "Healthcheck", &hc) && json_object_is_type(hc, json_type_object)) {
 		if (json_object_object_get_ex(hc, "Test", &v) && json_object_is_type(v, json_type_array) &&
 		    json_object_array_length(v) > 0) {
 			for (size_t i = 0; i < json_object_array_length(v); i++) {

@@ -11,19 +11,18 @@
 #include "lib/store/store.h"
 
 struct run_args {
-	struct spec_opts o;            /* what the spec is built from */
+	struct spec_opts o; /* what the spec is built from */
 	const char *name, *network;
 	char **ports;
 	bool publish_all;
-	const char *pull, *platform;   /* --pull missing|always|never, --platform */
-	bool tls_verify;              /* --tls-verify (default true) */
+	const char *pull, *platform; /* --pull missing|always|never, --platform */
+	bool tls_verify;             /* --tls-verify (default true) */
 	const char *image;
 };
 
 extern const struct opt ctr_opts[];
 
-int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, bool *help,
-		   struct err *e);
+int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, bool *help, struct err *e);
 void run_args_free(struct run_args *a);
 /* ctrnet.c: --network, -p and -P into s->net, s->net_opts, s->net_container
  * (container:NAME, looked up in root) and s->ports (random host ports
@@ -34,8 +33,8 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
  * image, build the spec and write the record.  Returns 1 after printing
  * --help, 0 when the record exists, -1 on error (a usage error for bad
  * options). */
-int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv,
-		      struct container_spec *s, struct idmap *m, struct err *e);
+int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv, struct container_spec *s,
+		      struct idmap *m, struct err *e);
 int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e);
 

@@ -167,8 +167,10 @@ int ctr_kill(struct ctr *c, int sig, struct err *e)
 	int r;
 
 	if (!ctr_running(c) || !proc_alive(c->st.pid, c->st.pid_start))
-		return err_make(e, 0, "can only kill running containers. %.12s is in state %s: "
-				      "container state improper", c->id, ctr_status_name(c->st.status));
+		return err_make(e, 0,
+				"can only kill running containers. %.12s is in state %s: "
+				"container state improper",
+				c->id, ctr_status_name(c->st.status));
 	if (sig == SIGKILL) {
 		r = kill_all(c);
 		return r < 0 ? err_make(e, -r, "sending signal %d to container %.12s", sig, c->id) : 0;
@@ -311,8 +313,10 @@ int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e)
 		return -1;
 	if (ctr_running(&c) || proc_alive(c.st.supervisor, c.st.supervisor_start)) {
 		if (!force) {
-			rc = err_make(e, 0, "cannot remove container %s as it is running - running or paused "
-					    "containers cannot be removed without force: container state improper", c.id);
+			rc = err_make(e, 0,
+				      "cannot remove container %s as it is running - running or paused "
+				      "containers cannot be removed without force: container state improper",
+				      c.id);
 			goto out;
 		}
 		if (ctr_stop(g, &c, SIGKILL, 0, e) < 0) {
@@ -389,7 +393,10 @@ char *ctr_status_text(const struct ctr *c)
 	case ST_PAUSED:
 		a = ctr_ago(c->st.started_at);
 		return xasprintf("Up %s%s%s%s", a, c->st.status == ST_PAUSED ? " (paused)" : "",
-				 h ? (strcmp(h, "starting") == 0 ? " (starting)" : strcmp(h, "healthy") == 0 ? " (healthy)" : " (unhealthy)") : "",
+				 h ? (strcmp(h, "starting") == 0  ? " (starting)"
+				      : strcmp(h, "healthy") == 0 ? " (healthy)"
+								  : " (unhealthy)")
+				   : "",
 				 "");
 	case ST_EXITED:
 		a = ctr_ago(c->st.finished_at);

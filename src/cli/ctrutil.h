@@ -13,9 +13,9 @@
 
 struct ctr {
 	char id[65];
-	json_object *cfg;            /* config.json */
-	struct container_spec spec;  /* parsed from cfg (idmap unset) */
-	struct ctr_state st;         /* refreshed */
+	json_object *cfg;           /* config.json */
+	struct container_spec spec; /* parsed from cfg (idmap unset) */
+	struct ctr_state st;        /* refreshed */
 };
 
 /* Look up ref and load it; the state is healed (state_refresh). */

@@ -22,10 +22,10 @@ struct progress_line {
 
 struct progress {
 	bool quiet, tty;
-	const char *verb;     /* "Copying" */
+	const char *verb; /* "Copying" */
 	size_t n;
 	struct progress_line *lines;
-	size_t drawn;         /* lines on screen */
+	size_t drawn; /* lines on screen */
 };
 
 void progress_init(struct progress *p, bool quiet);

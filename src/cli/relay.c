@@ -15,8 +15,8 @@
 #include "lib/runtime/exitcode.h"
 #include "relay.h"
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-				 SIGCONT, SIGALRM };
+static const int forwarded[] = { SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
+				 SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
 static struct termios saved_tio;
 static bool tio_saved;
 

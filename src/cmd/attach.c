@@ -55,9 +55,14 @@ CMD_DECL(attach)
 	opt_init(&p, attach_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_NOSTDIN: nostdin = opt_flag_value(&p); break;
+		case O_NOSTDIN:
+			nostdin = opt_flag_value(&p);
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "attach", "[OPTIONS] CONTAINER", "Attach to a running container's terminal (detach with Ctrl-P Ctrl-Q).", attach_opts);
+			opt_print_help(
+				stdout, "attach", "[OPTIONS] CONTAINER",
+				"Attach to a running container's terminal (detach with Ctrl-P Ctrl-Q).",
+				attach_opts);
 			return 0;
 		case -1:
 		default:
@@ -84,7 +89,8 @@ CMD_DECL(attach)
 	relay_raw_terminal();
 	in_open = !nostdin;
 	for (;;) {
-		struct pollfd fds[2] = { { .fd = sk, .events = POLLIN }, { .fd = in_open ? 0 : -1, .events = POLLIN } };
+		struct pollfd fds[2] = { { .fd = sk, .events = POLLIN },
+					 { .fd = in_open ? 0 : -1, .events = POLLIN } };
 		char buf[4096];
 		ssize_t n;
 		if (poll(fds, 2, -1) < 0) {

@@ -15,19 +15,33 @@
 #include "lib/base/util.h"
 
 enum {
-	O_TAG = 1, O_FILE, O_BUILD_ARG, O_TARGET, O_NO_CACHE, O_PULL, O_TLS_VERIFY, O_NETWORK,
-	O_QUIET, O_LAYERS, O_LABEL, O_PLATFORM, O_USERNS_EMU, O_HELP,
+	O_TAG = 1,
+	O_FILE,
+	O_BUILD_ARG,
+	O_TARGET,
+	O_NO_CACHE,
+	O_PULL,
+	O_TLS_VERIFY,
+	O_NETWORK,
+	O_QUIET,
+	O_LAYERS,
+	O_LABEL,
+	O_PLATFORM,
+	O_USERNS_EMU,
+	O_HELP,
 };
 static const struct opt opts[] = {
 	{ "tag", 't', OPT_VALUE, O_TAG, "NAME", "Name the resulting image; repeatable" },
-	{ "file", 'f', OPT_VALUE, O_FILE, "FILE", "The Dockerfile (default CONTEXT/Dockerfile; - reads stdin)" },
+	{ "file", 'f', OPT_VALUE, O_FILE, "FILE",
+	  "The Dockerfile (default CONTEXT/Dockerfile; - reads stdin)" },
 	{ "build-arg", 0, OPT_VALUE, O_BUILD_ARG, "KEY[=VALUE]",
 	  "Set a build argument (KEY alone takes the value from the environment); repeatable" },
 	{ "target", 0, OPT_VALUE, O_TARGET, "STAGE", "Build up to this stage (default the last)" },
 	{ "no-cache", 0, OPT_FLAG, O_NO_CACHE, NULL, "Do not use cached steps (the cache is refreshed)" },
 	{ "pull", 0, OPT_VALUE, O_PULL, "POLICY",
 	  "Pull base images: missing (default), always, never (true = always, false = missing)" },
-	{ "tls-verify", 0, OPT_FLAG, O_TLS_VERIFY, NULL, "Require HTTPS and verify certificates (default true)" },
+	{ "tls-verify", 0, OPT_FLAG, O_TLS_VERIFY, NULL,
+	  "Require HTTPS and verify certificates (default true)" },
 	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "RUN's network: slirp4netns (default), none or host" },
 	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the image ID" },
 	{ "layers", 0, OPT_FLAG, O_LAYERS, NULL,
@@ -63,8 +77,12 @@ CMD_DECL(build)
 	opt_init(&p, opts, argc, argv);
 	while ((o = opt_next(&p, e)) != 0) {
 		switch (o) {
-		case O_TAG: strv_push(&tags, p.value); break;
-		case O_FILE: file = p.value; break;
+		case O_TAG:
+			strv_push(&tags, p.value);
+			break;
+		case O_FILE:
+			file = p.value;
+			break;
 		case O_BUILD_ARG:
 			if (strchr(p.value, '=')) {
 				strv_push(&args, p.value);
@@ -76,16 +94,36 @@ CMD_DECL(build)
 				}
 			}
 			break;
-		case O_TARGET: bo.target = p.value; break;
-		case O_NO_CACHE: bo.no_cache = opt_flag_value(&p); break;
-		case O_PULL: pull = p.value; break;
-		case O_TLS_VERIFY: bo.tls_verify = opt_flag_value(&p); break;
-		case O_NETWORK: bo.network = p.value; break;
-		case O_QUIET: quiet = opt_flag_value(&p); break;
-		case O_LAYERS: bo.layers = opt_flag_value(&p); break;
-		case O_LABEL: strv_push(&labels, p.value); break;
-		case O_PLATFORM: bo.platform = p.value; break;
-		case O_USERNS_EMU: emu = p.value; break;
+		case O_TARGET:
+			bo.target = p.value;
+			break;
+		case O_NO_CACHE:
+			bo.no_cache = opt_flag_value(&p);
+			break;
+		case O_PULL:
+			pull = p.value;
+			break;
+		case O_TLS_VERIFY:
+			bo.tls_verify = opt_flag_value(&p);
+			break;
+		case O_NETWORK:
+			bo.network = p.value;
+			break;
+		case O_QUIET:
+			quiet = opt_flag_value(&p);
+			break;
+		case O_LAYERS:
+			bo.layers = opt_flag_value(&p);
+			break;
+		case O_LABEL:
+			strv_push(&labels, p.value);
+			break;
+		case O_PLATFORM:
+			bo.platform = p.value;
+			break;
+		case O_USERNS_EMU:
+			emu = p.value;
+			break;
 		case O_HELP:
 			opt_print_help(stdout, "build", usage, summary, opts);
 			return 0;
@@ -96,7 +134,7 @@ CMD_DECL(build)
 	}
 	if (argc - p.idx != 1)
 		return err_usage(e, "build takes exactly one context (a directory or -), got %d arguments",
-			      argc - p.idx);
+				 argc - p.idx);
 	ctxarg = argv[p.idx];
 	if (strcmp(pull, "missing") == 0 || strcmp(pull, "false") == 0 || strcmp(pull, "ifmissing") == 0) {
 		bo.pull = BUILD_PULL_MISSING;
@@ -105,7 +143,8 @@ CMD_DECL(build)
 	} else if (strcmp(pull, "never") == 0) {
 		bo.pull = BUILD_PULL_NEVER;
 	} else {
-		return err_usage(e, "--pull: unknown policy \"%s\" (always, missing, never, true, false)", pull);
+		return err_usage(e, "--pull: unknown policy \"%s\" (always, missing, never, true, false)",
+				 pull);
 	}
 	if (strcmp(emu, "on") == 0 || strcmp(emu, "true") == 0) {
 		bo.userns_emulation = true;

@@ -12,9 +12,8 @@
  * the help and returns 1; a bad option, or fewer than min_args operands
  * (too_few), is a usage error (-1, e set); otherwise 0 with *idx at the
  * first operand. */
-int cmd_parse_help_only(const char *verb, const char *usage, const char *summary,
-			const struct opt *opts, int argc, char **argv, int min_args,
-			const char *too_few, int *idx, struct err *e);
+int cmd_parse_help_only(const char *verb, const char *usage, const char *summary, const struct opt *opts,
+			int argc, char **argv, int min_args, const char *too_few, int *idx, struct err *e);
 
 /* Every verb: the exit status (>= 0), or -1 with the error in e (main
  * prints it; see cli/cli.h). */

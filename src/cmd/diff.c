@@ -84,7 +84,8 @@ static void walk_dir(struct walk *w, int dfd, const char *prefix)
 		}
 		add(w, in_lower(w, path) ? 'C' : 'A', path);
 		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
 				walk_dir(w, sub, path);
 		}
@@ -116,7 +117,9 @@ CMD_DECL(diff)
 			}
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "diff", "[OPTIONS] CONTAINER", "Show the files a container added (A), changed (C) or deleted (D).", diff_opts);
+			opt_print_help(stdout, "diff", "[OPTIONS] CONTAINER",
+				       "Show the files a container added (A), changed (C) or deleted (D).",
+				       diff_opts);
 			return 0;
 		case -1:
 		default:
@@ -150,7 +153,9 @@ CMD_DECL(diff)
 					json_object_array_add(a, json_object_new_string(w.v[i].path));
 			json_object_object_add(j, keys[k], a);
 		}
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	}
 	for (size_t i = 0; i < w.n; i++) {

@@ -67,16 +67,33 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	opt_init(&p, exec_opts, argc, argv);
 	while ((id = opt_next(&p, &e)) != 0) {
 		switch (id) {
-		case O_INTERACTIVE: interactive = opt_flag_value(&p); break;
-		case O_TTY: tty = opt_flag_value(&p); break;
-		case O_DETACH: detach = opt_flag_value(&p); break;
-		case O_PRIV: priv = opt_flag_value(&p); break;
-		case O_ENV: strv_push(&envs, p.value); break;
-		case O_ENVFILE: strv_push(&envfiles, p.value); break;
-		case O_WORKDIR: workdir = p.value; break;
-		case O_USER: user = p.value; break;
+		case O_INTERACTIVE:
+			interactive = opt_flag_value(&p);
+			break;
+		case O_TTY:
+			tty = opt_flag_value(&p);
+			break;
+		case O_DETACH:
+			detach = opt_flag_value(&p);
+			break;
+		case O_PRIV:
+			priv = opt_flag_value(&p);
+			break;
+		case O_ENV:
+			strv_push(&envs, p.value);
+			break;
+		case O_ENVFILE:
+			strv_push(&envfiles, p.value);
+			break;
+		case O_WORKDIR:
+			workdir = p.value;
+			break;
+		case O_USER:
+			user = p.value;
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]", "Run a command in a running container.", exec_opts);
+			opt_print_help(stdout, "exec", "[OPTIONS] CONTAINER COMMAND [ARG...]",
+				       "Run a command in a running container.", exec_opts);
 			return 0;
 		case -1:
 		default:
@@ -97,7 +114,8 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 		goto fail;
 	loaded = true;
 	if (!ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
-		err_make(&e, 0, "can only create exec sessions on running containers: container state improper");
+		err_make(&e, 0,
+			 "can only create exec sessions on running containers: container state improper");
 		goto fail;
 	}
 	env = strv_dup(c.spec.env);

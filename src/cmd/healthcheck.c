@@ -25,7 +25,9 @@ CMD_DECL(healthcheck)
 	opt_init(&p, hc_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		if (id == O_HELP) {
-			opt_print_help(stdout, "healthcheck", "run CONTAINER", "Run a container's healthcheck once; exit 0 if healthy, 1 if not.", hc_opts);
+			opt_print_help(stdout, "healthcheck", "run CONTAINER",
+				       "Run a container's healthcheck once; exit 0 if healthy, 1 if not.",
+				       hc_opts);
 			return 0;
 		}
 		goto usage;

@@ -24,7 +24,8 @@ static const char *jstr(json_object *o, const char *k)
 {
 	json_object *v;
 	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : "";
+		       ? json_object_get_string(v)
+		       : "";
 }
 
 /* The id of the image each history entry ended in, where known: the image
@@ -103,7 +104,7 @@ CMD_DECL(history)
 	}
 	if (argc - p.idx != 1 || (strcmp(format, "json") && strcmp(format, "table")))
 		return err_usage(e, argc - p.idx != 1 ? "history takes exactly one image"
-						       : "unsupported --format (json or table)");
+						      : "unsupported --format (json or table)");
 	if (cli_store(g, &s, e) < 0 || store_image_get(s, argv[p.idx], &img, e) < 0 ||
 	    store_image_config(s, img->id, &txt, e) < 0) {
 		image_free(img);
@@ -118,14 +119,18 @@ CMD_DECL(history)
 		/* sizes belong to the non-empty steps, bottom layer first */
 		layer = 0;
 		for (size_t i = 0; i < n; i++) {
-			json_object *h = json_object_array_get_idx(hist, i), *ent = json_object_new_object(), *v;
-			bool empty = json_object_object_get_ex(h, "empty_layer", &v) && json_object_get_boolean(v);
+			json_object *h = json_object_array_get_idx(hist, i), *ent = json_object_new_object(),
+				    *v;
+			bool empty = json_object_object_get_ex(h, "empty_layer", &v) &&
+				     json_object_get_boolean(v);
 			uint64_t size = 0;
 			if (!empty && layer < img->nlayers)
 				size = img->layers[layer++].size;
-			json_object_object_add(ent, "id", json_object_new_string(ids[i] ? ids[i] : "<missing>"));
+			json_object_object_add(ent, "id",
+					       json_object_new_string(ids[i] ? ids[i] : "<missing>"));
 			json_object_object_add(ent, "created", json_object_new_string(jstr(h, "created")));
-			json_object_object_add(ent, "createdBy", json_object_new_string(jstr(h, "created_by")));
+			json_object_object_add(ent, "createdBy",
+					       json_object_new_string(jstr(h, "created_by")));
 			json_object_object_add(ent, "size", json_object_new_int64((int64_t)size));
 			json_object_object_add(ent, "comment", json_object_new_string(jstr(h, "comment")));
 			json_object_array_add(out, ent);
@@ -141,8 +146,9 @@ CMD_DECL(history)
 	}
 	if (strcmp(format, "json") == 0) {
 		printf("%s\n", n ? json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-								  JSON_C_TO_STRING_SPACED |
-								  JSON_C_TO_STRING_NOSLASHESCAPE) : "[]");
+									       JSON_C_TO_STRING_SPACED |
+									       JSON_C_TO_STRING_NOSLASHESCAPE)
+				 : "[]");
 	} else {
 		if (!quiet)
 			printf("%-12s  %-24s  %-45s  %-10s  %s\n", "ID", "CREATED", "CREATED BY", "SIZE",

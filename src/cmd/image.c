@@ -56,8 +56,8 @@ static json_object *inspect_one(struct store *s, const struct image *img, struct
 	json_object_object_add(o, "RepoTags", strv_json(img->names));
 	json_object_object_add(o, "RepoDigests", strv_json(img->repo_digests));
 	json_object_object_add(o, "Created", json_object_new_string(img->created ? img->created : ""));
-#define COPY(key, as)                                                        \
-	if (conf && json_object_object_get_ex(conf, key, &v))                \
+#define COPY(key, as) \
+	if (conf && json_object_object_get_ex(conf, key, &v)) \
 		json_object_object_add(o, as, json_object_get(v));
 	COPY("config", "Config");
 	COPY("architecture", "Architecture");
@@ -123,8 +123,8 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 	}
 	printf("%s\n", json_object_array_length(arr)
 			       ? json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								     JSON_C_TO_STRING_SPACED |
-								     JSON_C_TO_STRING_NOSLASHESCAPE)
+									     JSON_C_TO_STRING_SPACED |
+									     JSON_C_TO_STRING_NOSLASHESCAPE)
 			       : "[]");
 	json_object_put(arr);
 	return rc;
@@ -178,12 +178,18 @@ CMD_DECL(image)
 		const char *name, *verb;
 		int (*fn)(struct globals *, int, char **, struct err *);
 	} subs[] = {
-		{ "history", "history", cmd_history }, { "inspect", "image inspect", cmd_image_inspect },
-		{ "list", "images", cmd_images },      { "load", "load", cmd_load },
-		{ "ls", "images", cmd_images },        { "prune", "image prune", cmd_image_prune },
-		{ "pull", "pull", cmd_pull },          { "push", "push", cmd_push },
-		{ "rm", "rmi", cmd_rmi },              { "save", "save", cmd_save },
-		{ "tag", "tag", cmd_tag },             { "untag", "untag", cmd_untag },
+		{ "history", "history", cmd_history },
+		{ "inspect", "image inspect", cmd_image_inspect },
+		{ "list", "images", cmd_images },
+		{ "load", "load", cmd_load },
+		{ "ls", "images", cmd_images },
+		{ "prune", "image prune", cmd_image_prune },
+		{ "pull", "pull", cmd_pull },
+		{ "push", "push", cmd_push },
+		{ "rm", "rmi", cmd_rmi },
+		{ "save", "save", cmd_save },
+		{ "tag", "tag", cmd_tag },
+		{ "untag", "untag", cmd_untag },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -111,9 +111,11 @@ static void print_json(struct image **imgs, size_t n)
 		json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
 		json_object_object_add(o, "Containers", json_object_new_int(0));
 		json_object_object_add(o, "Names", names);
-		json_object_object_add(o, "Digest", json_object_new_string(img->digest ? img->digest : digest));
+		json_object_object_add(o, "Digest",
+				       json_object_new_string(img->digest ? img->digest : digest));
 		json_object_object_add(o, "Created", json_object_new_int64(parse_created(img->created)));
-		json_object_object_add(o, "CreatedAt", json_object_new_string(img->created ? img->created : ""));
+		json_object_object_add(o, "CreatedAt",
+				       json_object_new_string(img->created ? img->created : ""));
 		json_object_array_add(arr, o);
 		free(digest);
 	}
@@ -123,9 +125,8 @@ static void print_json(struct image **imgs, size_t n)
 		json_object_put(arr);
 		return;
 	}
-	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_SPACED |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }
 

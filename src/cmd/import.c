@@ -43,7 +43,7 @@ CMD_DECL(import)
 			io.message = p.value;
 			break;
 		case O_QUIET:
-			break;   /* import prints nothing but the ID anyway */
+			break; /* import prints nothing but the ID anyway */
 		case O_HELP:
 			opt_print_help(stdout, "import", usage, summary, opts);
 			return 0;
@@ -53,8 +53,9 @@ CMD_DECL(import)
 		}
 	}
 	if (argc - p.idx < 1 || argc - p.idx > 2)
-		return err_usage(e, "import takes a file (or -) and an optional image name, got %d argument%s",
-			      argc - p.idx, argc - p.idx == 1 ? "" : "s");
+		return err_usage(e,
+				 "import takes a file (or -) and an optional image name, got %d argument%s",
+				 argc - p.idx, argc - p.idx == 1 ? "" : "s");
 	file = argv[p.idx];
 	ref = argc - p.idx == 2 ? argv[p.idx + 1] : NULL;
 	io.changes = changes;

@@ -83,8 +83,7 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(host, "uid", json_object_new_int64(h->idmap.uid));
 	json_object_object_add(host, "gid", json_object_new_int64(h->idmap.gid));
 	json_object_object_add(host, "runtimeDir", jstr_or_null(h->runtime_dir));
-	json_object_object_add(host, "cgroupVersion",
-			       json_object_new_string(cgroup_layout_name(h->cgroup)));
+	json_object_object_add(host, "cgroupVersion", json_object_new_string(cgroup_layout_name(h->cgroup)));
 	json_object_object_add(host, "cgroupPath", jstr_or_null(h->cgroup_dir));
 	json_object_object_add(host, "cgroupControllers", jstrv(h->cgroup_controllers));
 	json_object_object_add(host, "cgroupV1Controllers", jstrv(h->cgroup_v1_controllers));
@@ -93,10 +92,11 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	{
 		struct err le = ERR_INIT;
 		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
-		json_object_object_add(host, "cgroupManager", m == CGM_NONE ? NULL :
-				       json_object_new_string(cgroup_manager_name(m)));
-		json_object_object_add(host, "limitsUnavailable", m != CGM_NONE ? NULL :
-				       json_object_new_string(le.msg ? le.msg : "unknown"));
+		json_object_object_add(host, "cgroupManager",
+				       m == CGM_NONE ? NULL : json_object_new_string(cgroup_manager_name(m)));
+		json_object_object_add(host, "limitsUnavailable",
+				       m != CGM_NONE ? NULL
+						     : json_object_new_string(le.msg ? le.msg : "unknown"));
 		err_clear(&le);
 	}
 	{
@@ -144,8 +144,7 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(summary, "fail", json_object_new_int64((int64_t)n[CHECK_FAIL]));
 	json_object_object_add(root, "summary", summary);
 
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_SPACED |
+	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							  JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
@@ -205,8 +204,7 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 	printf("  %-13s %s\n", "runroot", c->runroot);
 	printf("  %-13s %s (0x%lx)\n", "filesystem", h->fs_type, h->fs_magic);
 	printf("  %-13s %s (overlay = %s)\n", "overlay",
-	       h->overlay_in_use ? h->overlay_in_use : "none usable",
-	       overlay_mode_name(h->overlay_setting));
+	       h->overlay_in_use ? h->overlay_in_use : "none usable", overlay_mode_name(h->overlay_setting));
 
 	printf("\nidmap\n");
 	printf("  %-13s %s\n", "source", h->idmap.source);

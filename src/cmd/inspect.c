@@ -9,7 +9,8 @@
 
 enum { O_FORMAT = 1, O_HELP, O_TYPE };
 static const struct opt inspect_opts[] = {
-	{ "format", 'f', OPT_VALUE, O_FORMAT, "TEMPLATE", "Format the output with a Go-style template, e.g. '{{.State.Status}}'" },
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "TEMPLATE",
+	  "Format the output with a Go-style template, e.g. '{{.State.Status}}'" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "type", 't', OPT_VALUE, O_TYPE, "TYPE", "container (the only type burrow inspects)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -25,7 +26,9 @@ CMD_DECL(inspect)
 	opt_init(&p, inspect_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_FORMAT: format = p.value; break;
+		case O_FORMAT:
+			format = p.value;
+			break;
 		case O_TYPE:
 			if (strcmp(p.value, "container") != 0) {
 				err_make(e, 0, "--type %s: burrow inspect shows containers only", p.value);
@@ -33,7 +36,8 @@ CMD_DECL(inspect)
 			}
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "inspect", "[OPTIONS] CONTAINER [CONTAINER...]", "Show the details of one or more containers.", inspect_opts);
+			opt_print_help(stdout, "inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
+				       "Show the details of one or more containers.", inspect_opts);
 			return 0;
 		case -1:
 		default:
@@ -73,7 +77,9 @@ CMD_DECL(inspect)
 		}
 	}
 	if (!format || strcmp(format, "json") == 0)
-		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(all);
 	return rc;
 usage:

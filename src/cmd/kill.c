@@ -43,7 +43,8 @@ CMD_DECL(kill)
 				goto usage;
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "kill", "[OPTIONS] CONTAINER [CONTAINER...]", "Send a signal to one or more running containers.", kill_opts);
+			opt_print_help(stdout, "kill", "[OPTIONS] CONTAINER [CONTAINER...]",
+				       "Send a signal to one or more running containers.", kill_opts);
 			return 0;
 		case -1:
 		default:

@@ -11,7 +11,8 @@
 
 enum { O_INPUT = 1, O_QUIET, O_HELP };
 static const struct opt opts[] = {
-	{ "input", 'i', OPT_VALUE, O_INPUT, "FILE", "Read a docker-archive, oci-archive or OCI layout directory (default: standard input)" },
+	{ "input", 'i', OPT_VALUE, O_INPUT, "FILE",
+	  "Read a docker-archive, oci-archive or OCI layout directory (default: standard input)" },
 	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the loaded names" },
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -47,8 +48,10 @@ CMD_DECL(load)
 		}
 	}
 	if (p.idx < argc || (strcmp(in, "-") == 0 && isatty(STDIN_FILENO)))
-		return err_usage(e, p.idx < argc ? "load takes no arguments (use -i FILE)"
-						  : "refusing to read an archive from a terminal: use -i FILE or a pipe");
+		return err_usage(
+			e, p.idx < argc
+				   ? "load takes no arguments (use -i FILE)"
+				   : "refusing to read an archive from a terminal: use -i FILE or a pipe");
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);

@@ -13,7 +13,8 @@
 enum { O_USER = 1, O_PASS, O_STDIN, O_TLS, O_AUTHFILE, O_HELP };
 static const struct opt opts[] = {
 	{ "authfile", 0, OPT_VALUE, O_AUTHFILE, "FILE", "Write the credentials to FILE" },
-	{ "password", 'p', OPT_VALUE, O_PASS, "PASSWORD", "Password (visible to other users: prefer --password-stdin)" },
+	{ "password", 'p', OPT_VALUE, O_PASS, "PASSWORD",
+	  "Password (visible to other users: prefer --password-stdin)" },
 	{ "password-stdin", 0, OPT_FLAG, O_STDIN, NULL, "Read the password from standard input" },
 	{ "tls-verify", 0, OPT_FLAG, O_TLS, NULL, "Require HTTPS and verified certificates (default true)" },
 	{ "username", 'u', OPT_VALUE, O_USER, "USER", "User name" },
@@ -100,8 +101,9 @@ CMD_DECL(login)
 		}
 	}
 	if (argc - p.idx != 1 || (from_stdin && pass))
-		return err_usage(e, argc - p.idx != 1 ? "login takes exactly one registry"
-						       : "--password and --password-stdin are mutually exclusive");
+		return err_usage(e, argc - p.idx != 1
+					    ? "login takes exactly one registry"
+					    : "--password and --password-stdin are mutually exclusive");
 	reg = argv[p.idx];
 	if (strncmp(reg, "https://", 8) == 0)
 		reg += 8;

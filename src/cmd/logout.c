@@ -43,7 +43,8 @@ CMD_DECL(logout)
 		}
 	}
 	if (all == (argc - p.idx == 1) || argc - p.idx > 1)
-		return err_usage(e, all ? "--all takes no registry" : "logout takes exactly one registry (or --all)");
+		return err_usage(e, all ? "--all takes no registry"
+					: "logout takes exactly one registry (or --all)");
 	if (!all) {
 		reg = argv[p.idx];
 		if (strncmp(reg, "https://", 8) == 0)

@@ -19,7 +19,8 @@ enum { O_FOLLOW = 1, O_TAIL, O_SINCE, O_TS, O_HELP };
 static const struct opt logs_opts[] = {
 	{ "follow", 'f', OPT_FLAG, O_FOLLOW, NULL, "Keep printing new output until the container exits" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
-	{ "since", 0, OPT_VALUE, O_SINCE, "TIME", "Only output since TIME (RFC 3339, Unix seconds, or a duration like 10m)" },
+	{ "since", 0, OPT_VALUE, O_SINCE, "TIME",
+	  "Only output since TIME (RFC 3339, Unix seconds, or a duration like 10m)" },
 	{ "tail", 'n', OPT_VALUE, O_TAIL, "N", "Only the last N lines (-1: all)" },
 	{ "timestamps", 't', OPT_FLAG, O_TS, NULL, "Prefix each line with its timestamp" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -68,7 +69,8 @@ static int parse_since(const char *v, struct timespec *ts, struct err *e)
 		return 0;
 	}
 	err_clear(&ign);
-	return err_make(e, 0, "invalid --since \"%s\" (RFC 3339 time, Unix seconds or a duration like 10m)", v);
+	return err_make(e, 0, "invalid --since \"%s\" (RFC 3339 time, Unix seconds or a duration like 10m)",
+			v);
 }
 
 /* read fd to EOF, appending parsed lines */
@@ -108,8 +110,12 @@ CMD_DECL(logs)
 	opt_init(&p, logs_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_FOLLOW: follow = opt_flag_value(&p); break;
-		case O_TS: x.ts = opt_flag_value(&p); break;
+		case O_FOLLOW:
+			follow = opt_flag_value(&p);
+			break;
+		case O_TS:
+			x.ts = opt_flag_value(&p);
+			break;
 		case O_TAIL: {
 			char *end;
 			tail = strtoll(p.value, &end, 10);
@@ -125,7 +131,8 @@ CMD_DECL(logs)
 			x.has_since = true;
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "logs", "[OPTIONS] CONTAINER", "Show the output of a container.", logs_opts);
+			opt_print_help(stdout, "logs", "[OPTIONS] CONTAINER",
+				       "Show the output of a container.", logs_opts);
 			return 0;
 		case -1:
 		default:

@@ -47,14 +47,14 @@ static int set_paused(struct globals *g, const char *ref, void *arg, struct err 
 		goto out;
 	}
 	if (!st.cgroup[0]) {
-		err_make(e, 0, "container %s has no cgroup, and pausing needs one (cgroup.freeze): "
-			       "start it with a resource limit (e.g. --pids-limit=-1) where a delegated "
-			       "cgroup v2 subtree is available ('burrow info' shows whether limits are)",
+		err_make(e, 0,
+			 "container %s has no cgroup, and pausing needs one (cgroup.freeze): "
+			 "start it with a resource limit (e.g. --pids-limit=-1) where a delegated "
+			 "cgroup v2 subtree is available ('burrow info' shows whether limits are)",
 			 ref);
 		goto out;
 	}
-	if (ctr_cgroup_open(&st, &cg, e) < 0 ||
-	    cgroup_freeze(&cg, pause, 10000, e) < 0) {
+	if (ctr_cgroup_open(&st, &cg, e) < 0 || cgroup_freeze(&cg, pause, 10000, e) < 0) {
 		err_wrap(e, "%s container %s", pause ? "pausing" : "unpausing", ref);
 		goto out;
 	}
@@ -78,10 +78,11 @@ static int pause_main(struct globals *g, int argc, char **argv, bool pause, stru
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_HELP:
-			opt_print_help(stdout, verb, "CONTAINER [CONTAINER...]",
-				       pause ? "Pause all processes in one or more containers (cgroup freezer)."
-					     : "Unpause all processes in one or more containers.",
-				       pause_opts);
+			opt_print_help(
+				stdout, verb, "CONTAINER [CONTAINER...]",
+				pause ? "Pause all processes in one or more containers (cgroup freezer)."
+				      : "Unpause all processes in one or more containers.",
+				pause_opts);
 			return 0;
 		case -1:
 		default:

@@ -55,8 +55,8 @@ static size_t print_ports(const struct ctr *c, unsigned port, int udp, bool all)
 			if (port && !all)
 				printf("%s%s%s:%u\n", v6 ? "[" : "", ip, v6 ? "]" : "", hp);
 			else
-				printf("%u/%s -> %s%s%s:%u\n", cp, ps.udp ? "udp" : "tcp", v6 ? "[" : "",
-				       ip, v6 ? "]" : "", hp);
+				printf("%u/%s -> %s%s%s:%u\n", cp, ps.udp ? "udp" : "tcp", v6 ? "[" : "", ip,
+				       v6 ? "]" : "", hp);
 			n++;
 		}
 	}
@@ -94,9 +94,12 @@ CMD_DECL(port)
 	opt_init(&p, port_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_ALL: all = opt_flag_value(&p); break;
+		case O_ALL:
+			all = opt_flag_value(&p);
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "port", "[OPTIONS] CONTAINER [PRIVATE_PORT[/PROTO]]", "List a container's published ports.", port_opts);
+			opt_print_help(stdout, "port", "[OPTIONS] CONTAINER [PRIVATE_PORT[/PROTO]]",
+				       "List a container's published ports.", port_opts);
 			return 0;
 		case -1:
 		default:

@@ -13,8 +13,10 @@
 enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHEAD };
 static const struct opt ps_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
-	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE", "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX" },
-	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "json, table, or a Go-style template such as '{{.Names}}'" },
+	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE",
+	  "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX" },
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
+	  "json, table, or a Go-style template such as '{{.Names}}'" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "latest", 'l', OPT_FLAG, O_LAST, NULL, "Show the latest container created" },
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Do not truncate IDs and commands" },
@@ -23,7 +25,8 @@ static const struct opt ps_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-static const char *const states[] = { "created", "running", "exited", "removing", "paused", "stopped", "restarting" };
+static const char *const states[] = { "created", "running", "exited",    "removing",
+				      "paused",  "stopped", "restarting" };
 
 static int check_filters(char **f, struct err *e)
 {
@@ -36,8 +39,10 @@ static int check_filters(char **f, struct err *e)
 			for (size_t k = 0; k < ARRAY_SIZE(states); k++)
 				ok |= strcmp(eq + 1, states[k]) == 0;
 			if (!ok)
-				return err_make(e, 0, "invalid filter \"%s\": status is one of created, running, "
-						      "paused, exited, removing", f[i]);
+				return err_make(e, 0,
+						"invalid filter \"%s\": status is one of created, running, "
+						"paused, exited, removing",
+						f[i]);
 		} else if (strncmp(f[i], "name=", 5) == 0) {
 			regex_t re;
 			if (regcomp(&re, eq + 1, REG_EXTENDED | REG_NOSUB) != 0)
@@ -134,13 +139,27 @@ CMD_DECL(ps)
 	opt_init(&p, ps_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_ALL: all = opt_flag_value(&p); break;
-		case O_QUIET: quiet = opt_flag_value(&p); break;
-		case O_NOTRUNC: notrunc = opt_flag_value(&p); break;
-		case O_LAST: latest = opt_flag_value(&p); break;
-		case O_NOHEAD: nohead = opt_flag_value(&p); break;
-		case O_FILTER: strv_push(&filters, p.value); break;
-		case O_FORMAT: format = p.value; break;
+		case O_ALL:
+			all = opt_flag_value(&p);
+			break;
+		case O_QUIET:
+			quiet = opt_flag_value(&p);
+			break;
+		case O_NOTRUNC:
+			notrunc = opt_flag_value(&p);
+			break;
+		case O_LAST:
+			latest = opt_flag_value(&p);
+			break;
+		case O_NOHEAD:
+			nohead = opt_flag_value(&p);
+			break;
+		case O_FILTER:
+			strv_push(&filters, p.value);
+			break;
+		case O_FORMAT:
+			format = p.value;
+			break;
 		case O_HELP:
 			opt_print_help(stdout, "ps", "[OPTIONS]", "List containers.", ps_opts);
 			return 0;
@@ -201,12 +220,15 @@ CMD_DECL(ps)
 	n = json_object_array_length(arr);
 	if (quiet) {
 		for (size_t i = 0; i < n; i++) {
-			const char *cid = json_object_get_string(json_object_object_get(json_object_array_get_idx(arr, i), "Id"));
+			const char *cid = json_object_get_string(
+				json_object_object_get(json_object_array_get_idx(arr, i), "Id"));
 			/* -q always prints IDs */
 			printf("%.*s\n", notrunc ? 64 : 12, cid);
 		}
 	} else if (format && strcmp(format, "json") == 0) {
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (format && strcmp(format, "table") != 0) {
 		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
 		for (size_t i = 0; i < n; i++) {
@@ -220,12 +242,16 @@ CMD_DECL(ps)
 #define PS_ROW "%-*s  %-27s  %-20s  %-16s  %-26s  %-20s  %s\n"
 		int w = notrunc ? 64 : 12;
 		if (!nohead)
-			printf(PS_ROW, w, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+			printf(PS_ROW, w, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS",
+			       "NAMES");
 		for (size_t i = 0; i < n; i++) {
-			json_object *j = json_object_array_get_idx(arr, i), *pa = json_object_object_get(j, "Ports");
+			json_object *j = json_object_array_get_idx(arr, i),
+				    *pa = json_object_object_get(j, "Ports");
 			_cleanup_free_ char *ports = xstrdup("");
 			for (size_t k = 0; k < json_object_array_length(pa); k++) {
-				char *np = xasprintf("%s%s%s", ports, k ? ", " : "", json_object_get_string(json_object_array_get_idx(pa, k)));
+				char *np = xasprintf("%s%s%s", ports, k ? ", " : "",
+						     json_object_get_string(
+							     json_object_array_get_idx(pa, k)));
 				free(ports);
 				ports = np;
 			}

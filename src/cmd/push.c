@@ -62,8 +62,9 @@ CMD_DECL(push)
 	}
 	if (argc - p.idx < 1 || argc - p.idx > 2 ||
 	    (po.format && strcmp(po.format, "oci") && strcmp(po.format, "v2s2")))
-		return err_usage(e, argc - p.idx < 1 || argc - p.idx > 2 ? "push takes an image and an optional destination"
-									    : "unsupported --format (oci or v2s2)");
+		return err_usage(e, argc - p.idx < 1 || argc - p.idx > 2
+					    ? "push takes an image and an optional destination"
+					    : "unsupported --format (oci or v2s2)");
 	src = argv[p.idx];
 	dst = argc - p.idx == 2 ? argv[p.idx + 1] : src;
 	if (strncmp(dst, "docker://", 9) == 0)

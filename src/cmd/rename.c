@@ -20,7 +20,8 @@ CMD_DECL(rename)
 	opt_init(&p, rename_opts, argc, argv);
 	while ((rc = opt_next(&p, e)) != 0) {
 		if (rc == O_HELP) {
-			opt_print_help(stdout, "rename", "CONTAINER NEW_NAME", "Rename a container.", rename_opts);
+			opt_print_help(stdout, "rename", "CONTAINER NEW_NAME", "Rename a container.",
+				       rename_opts);
 			return 0;
 		}
 		goto usage;

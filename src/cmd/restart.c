@@ -9,7 +9,8 @@
 enum { O_TIME = 1, O_HELP };
 static const struct opt restart_opts[] = {
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
-	{ "time", 't', OPT_VALUE, O_TIME, "SECONDS", "Seconds to wait before SIGKILL (default: the container's, 10)" },
+	{ "time", 't', OPT_VALUE, O_TIME, "SECONDS",
+	  "Seconds to wait before SIGKILL (default: the container's, 10)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -44,7 +45,8 @@ CMD_DECL(restart)
 			timeout = (int)v;
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "restart", "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers.", restart_opts);
+			opt_print_help(stdout, "restart", "[OPTIONS] CONTAINER [CONTAINER...]",
+				       "Restart one or more containers.", restart_opts);
 			return 0;
 		case -1:
 		default:

@@ -24,10 +24,15 @@ CMD_DECL(rm)
 	opt_init(&p, rm_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_FORCE: force = opt_flag_value(&p); break;
-		case O_ALL: all = opt_flag_value(&p); break;
+		case O_FORCE:
+			force = opt_flag_value(&p);
+			break;
+		case O_ALL:
+			all = opt_flag_value(&p);
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "rm", "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers.", rm_opts);
+			opt_print_help(stdout, "rm", "[OPTIONS] CONTAINER [CONTAINER...]",
+				       "Remove one or more containers.", rm_opts);
 			return 0;
 		case -1:
 		default:
@@ -59,7 +64,8 @@ CMD_DECL(rm)
 	}
 	for (int i = p.idx; i < argc; i++) {
 		char cid[65];
-		if (container_lookup(g->cfg.root, argv[i], cid, e) < 0 || ctr_remove_id(g, cid, force, e) < 0) {
+		if (container_lookup(g->cfg.root, argv[i], cid, e) < 0 ||
+		    ctr_remove_id(g, cid, force, e) < 0) {
 			rc = cli_report(e);
 			err_clear(e);
 		} else {

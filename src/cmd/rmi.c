@@ -52,7 +52,8 @@ CMD_DECL(rmi)
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORCE:
-			flags = opt_flag_value(&p) ? flags | STORE_RMI_FORCE : flags & ~(unsigned)STORE_RMI_FORCE;
+			flags = opt_flag_value(&p) ? flags | STORE_RMI_FORCE
+						   : flags & ~(unsigned)STORE_RMI_FORCE;
 			break;
 		case O_ALL:
 			all = opt_flag_value(&p);
@@ -67,7 +68,7 @@ CMD_DECL(rmi)
 	}
 	if (all == (p.idx < argc))
 		return err_usage(e, all ? "when using --all, no image names can be given"
-					 : "image name or ID must be specified");
+					: "image name or ID must be specified");
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	userns_lookup(&m, g->cfg.idmap, e);

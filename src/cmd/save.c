@@ -49,7 +49,7 @@ CMD_DECL(save)
 	}
 	if (p.idx >= argc || (strcmp(format, "docker-archive") && strcmp(format, "oci-archive")))
 		return err_usage(e, p.idx >= argc ? "save needs at least one image"
-						   : "unsupported --format (docker-archive or oci-archive)");
+						  : "unsupported --format (docker-archive or oci-archive)");
 	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
 		return err_usage(e, "refusing to write an archive to a terminal: use -o FILE or a pipe");
 	for (int i = p.idx; i < argc; i++)

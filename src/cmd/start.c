@@ -23,10 +23,15 @@ CMD_DECL(start)
 	opt_init(&p, start_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_ATTACH: attach = opt_flag_value(&p); break;
-		case O_INTERACTIVE: interactive = opt_flag_value(&p); break;
+		case O_ATTACH:
+			attach = opt_flag_value(&p);
+			break;
+		case O_INTERACTIVE:
+			interactive = opt_flag_value(&p);
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "start", "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more containers.", start_opts);
+			opt_print_help(stdout, "start", "[OPTIONS] CONTAINER [CONTAINER...]",
+				       "Start one or more containers.", start_opts);
 			return 0;
 		case -1:
 		default:

@@ -32,8 +32,8 @@ struct sample {
 	bool has_cg, has_net;
 	struct cgroup_stats cs;
 	struct net_counters nc;
-	double cpu;          /* percent, < 0 unknown */
-	int64_t mem_limit;   /* bytes, -1 unknown */
+	double cpu;        /* percent, < 0 unknown */
+	int64_t mem_limit; /* bytes, -1 unknown */
 };
 
 static double mono_usec(void)
@@ -107,7 +107,10 @@ static void print_table(const struct sample *s, size_t n)
 			if (s[i].mem_limit > 0) {
 				human(b, sizeof b, (double)s[i].mem_limit);
 				snprintf(memp, sizeof memp, "%.2f%%",
-					 100.0 * (double)(s[i].cs.memory_current < 0 ? 0 : s[i].cs.memory_current) /
+					 100.0 *
+						 (double)(s[i].cs.memory_current < 0
+								  ? 0
+								  : s[i].cs.memory_current) /
 						 (double)s[i].mem_limit);
 			} else {
 				snprintf(b, sizeof b, "--");
@@ -124,8 +127,8 @@ static void print_table(const struct sample *s, size_t n)
 			human(b, sizeof b, (double)s[i].nc.tx_bytes);
 			snprintf(net, sizeof net, "%s / %s", a, b);
 		}
-		printf("%-12.12s  %-20s  %-8s  %-21s  %-8s  %-21s  %-21s  %s\n", s[i].id, s[i].name, cpu,
-		       mem, memp, net, blk, pids);
+		printf("%-12.12s  %-20s  %-8s  %-21s  %-8s  %-21s  %-21s  %s\n", s[i].id, s[i].name, cpu, mem,
+		       memp, net, blk, pids);
 	}
 }
 
@@ -145,20 +148,30 @@ static void print_json(const struct sample *s, size_t n)
 
 		json_object_object_add(o, "ContainerID", json_object_new_string(s[i].id));
 		json_object_object_add(o, "Name", json_object_new_string(s[i].name));
-		json_object_object_add(o, "CPU", cg && s[i].cpu >= 0 ? json_object_new_double(s[i].cpu) : NULL);
+		json_object_object_add(o, "CPU",
+				       cg && s[i].cpu >= 0 ? json_object_new_double(s[i].cpu) : NULL);
 		json_object_object_add(o, "MemUsage", num_or_null(cg, cur));
 		json_object_object_add(o, "MemLimit", num_or_null(cg, s[i].mem_limit));
-		json_object_object_add(o, "MemPerc", cg && cur >= 0 && s[i].mem_limit > 0
-			? json_object_new_double(100.0 * (double)cur / (double)s[i].mem_limit) : NULL);
-		json_object_object_add(o, "NetInput", s[i].has_net ? json_object_new_int64((int64_t)s[i].nc.rx_bytes) : NULL);
-		json_object_object_add(o, "NetOutput", s[i].has_net ? json_object_new_int64((int64_t)s[i].nc.tx_bytes) : NULL);
-		json_object_object_add(o, "BlockInput", cg ? json_object_new_int64((int64_t)s[i].cs.io.rbytes) : NULL);
-		json_object_object_add(o, "BlockOutput", cg ? json_object_new_int64((int64_t)s[i].cs.io.wbytes) : NULL);
+		json_object_object_add(o, "MemPerc",
+				       cg && cur >= 0 && s[i].mem_limit > 0
+					       ? json_object_new_double(100.0 * (double)cur /
+									(double)s[i].mem_limit)
+					       : NULL);
+		json_object_object_add(o, "NetInput",
+				       s[i].has_net ? json_object_new_int64((int64_t)s[i].nc.rx_bytes)
+						    : NULL);
+		json_object_object_add(o, "NetOutput",
+				       s[i].has_net ? json_object_new_int64((int64_t)s[i].nc.tx_bytes)
+						    : NULL);
+		json_object_object_add(o, "BlockInput",
+				       cg ? json_object_new_int64((int64_t)s[i].cs.io.rbytes) : NULL);
+		json_object_object_add(o, "BlockOutput",
+				       cg ? json_object_new_int64((int64_t)s[i].cs.io.wbytes) : NULL);
 		json_object_object_add(o, "PIDs", num_or_null(cg, s[i].cs.pids_current));
 		json_object_array_add(arr, o);
 	}
 	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 }
 
@@ -170,8 +183,7 @@ static void samples_free(struct sample *s, size_t n)
 }
 
 /* ids: the containers to show (refs resolved), or all (running unless all) */
-static int collect(struct globals *g, char **refs, int nrefs, bool all, char ***ids, size_t *n,
-		   struct err *e)
+static int collect(struct globals *g, char **refs, int nrefs, bool all, char ***ids, size_t *n, struct err *e)
 {
 	char **list = NULL;
 
@@ -204,8 +216,7 @@ static int collect(struct globals *g, char **refs, int nrefs, bool all, char ***
 	return 0;
 }
 
-static int sample_all(struct globals *g, char **ids, size_t n, int gap_ms, bool json,
-		      struct err *e)
+static int sample_all(struct globals *g, char **ids, size_t n, int gap_ms, bool json, struct err *e)
 {
 	struct sample *a = xcalloc(n + 1, sizeof *a), *b = xcalloc(n + 1, sizeof *b);
 	double t0, t1;
@@ -253,13 +264,20 @@ CMD_DECL(stats)
 	opt_init(&p, stats_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_ALL: all = opt_flag_value(&p); break;
-		case O_FORMAT: format = p.value; break;
-		case O_NOSTREAM: stream = !opt_flag_value(&p); break;
+		case O_ALL:
+			all = opt_flag_value(&p);
+			break;
+		case O_FORMAT:
+			format = p.value;
+			break;
+		case O_NOSTREAM:
+			stream = !opt_flag_value(&p);
+			break;
 		case O_HELP:
 			opt_print_help(stdout, "stats", "[OPTIONS] [CONTAINER...]",
 				       "Show the resource usage of containers (cgroup v2), refreshed "
-				       "every second until interrupted.", stats_opts);
+				       "every second until interrupted.",
+				       stats_opts);
 			return 0;
 		case -1:
 		default:

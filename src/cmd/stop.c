@@ -11,7 +11,8 @@ enum { O_TIME = 1, O_ALL, O_HELP };
 static const struct opt stop_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Stop all running containers" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
-	{ "time", 't', OPT_VALUE, O_TIME, "SECONDS", "Seconds to wait before SIGKILL (default: the container's, 10)" },
+	{ "time", 't', OPT_VALUE, O_TIME, "SECONDS",
+	  "Seconds to wait before SIGKILL (default: the container's, 10)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -38,9 +39,12 @@ CMD_DECL(stop)
 			}
 			timeout = (int)v;
 			break;
-		case O_ALL: all = opt_flag_value(&p); break;
+		case O_ALL:
+			all = opt_flag_value(&p);
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "stop", "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers.", stop_opts);
+			opt_print_help(stdout, "stop", "[OPTIONS] CONTAINER [CONTAINER...]",
+				       "Stop one or more running containers.", stop_opts);
 			return 0;
 		case -1:
 		default:

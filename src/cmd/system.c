@@ -26,9 +26,12 @@ CMD_DECL(system)
 	opt_init(&p, system_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
-		case O_FORCE: force = opt_flag_value(&p); break;
+		case O_FORCE:
+			force = opt_flag_value(&p);
+			break;
 		case O_HELP:
-			opt_print_help(stdout, "system", "prune [-f]", "Remove all stopped containers.", system_opts);
+			opt_print_help(stdout, "system", "prune [-f]", "Remove all stopped containers.",
+				       system_opts);
 			return 0;
 		case -1:
 		default:
@@ -50,7 +53,8 @@ CMD_DECL(system)
 	}
 	if (!force) {
 		char ans[16] = "";
-		fprintf(stderr, "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
+		fprintf(stderr,
+			"WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
 		if (!fgets(ans, sizeof ans, stdin) || (ans[0] != 'y' && ans[0] != 'Y'))
 			return 0;
 	}

@@ -156,7 +156,8 @@ CMD_DECL(top)
 	opt_init(&p, top_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		if (id == O_HELP) {
-			opt_print_help(stdout, "top", "CONTAINER", "Show the processes of a running container.", top_opts);
+			opt_print_help(stdout, "top", "CONTAINER",
+				       "Show the processes of a running container.", top_opts);
 			return 0;
 		}
 		goto usage;
@@ -219,7 +220,8 @@ CMD_DECL(top)
 				ppid_ns = v[k].nspid;
 		snprintf(el_s, sizeof el_s, "%ldm%02lds", el / 60, el % 60);
 		snprintf(cpu_s, sizeof cpu_s, "%02ld:%02ld:%02ld", cpu / 3600, cpu / 60 % 60, cpu % 60);
-		printf("%-10lu %-8d %-8d %-10s %-10s %s\n", v[i].uid, v[i].nspid, ppid_ns, el_s, cpu_s, v[i].cmd);
+		printf("%-10lu %-8d %-8d %-10s %-10s %s\n", v[i].uid, v[i].nspid, ppid_ns, el_s, cpu_s,
+		       v[i].cmd);
 		free(v[i].cmd);
 	}
 	free(v);

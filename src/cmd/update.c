@@ -84,8 +84,10 @@ static int update_one(struct globals *g, const char *ref, void *arg, struct err 
 	if (state_load(c.spec.ctrdir, &st, e) < 0)
 		goto out;
 	if (c.spec.no_cgroups) {
-		err_make(e, 0, "container %s was created with --cgroups=disabled: its limits cannot "
-			       "be updated", ref);
+		err_make(e, 0,
+			 "container %s was created with --cgroups=disabled: its limits cannot "
+			 "be updated",
+			 ref);
 		goto out;
 	}
 	if (!c.spec.has_limits) {
@@ -97,10 +99,11 @@ static int update_one(struct globals *g, const char *ref, void *arg, struct err 
 		goto out;
 	if (st.status == ST_RUNNING || st.status == ST_PAUSED) {
 		if (!st.cgroup[0]) {
-			err_make(e, 0, "container %s has no cgroup, and updating limits needs one: "
-				       "it was started without resource limits or where no delegated "
-				       "cgroup v2 subtree was available ('burrow info' shows whether "
-				       "limits are); restart it with a limit (e.g. --pids-limit=-1)",
+			err_make(e, 0,
+				 "container %s has no cgroup, and updating limits needs one: "
+				 "it was started without resource limits or where no delegated "
+				 "cgroup v2 subtree was available ('burrow info' shows whether "
+				 "limits are); restart it with a limit (e.g. --pids-limit=-1)",
 				 ref);
 			goto out;
 		}
@@ -115,8 +118,7 @@ static int update_one(struct globals *g, const char *ref, void *arg, struct err 
 
 		cg_files_free(f, n);
 		if (cgroup_probe(mask, e) == CGM_NONE) {
-			err_wrap(e, "container %s: its limits could not be applied at its next start",
-				 ref);
+			err_wrap(e, "container %s: its limits could not be applied at its next start", ref);
 			goto out;
 		}
 	}
@@ -141,8 +143,7 @@ CMD_DECL(update)
 		switch (id) {
 		case O_HELP:
 			opt_print_help(stdout, "update", "[OPTIONS] CONTAINER [CONTAINER...]",
-				       "Change the resource limits (cgroup v2) of containers.",
-				       update_opts);
+				       "Change the resource limits (cgroup v2) of containers.", update_opts);
 			cgroup_limits_free(&l);
 			return 0;
 		case -1:
@@ -158,8 +159,9 @@ CMD_DECL(update)
 		goto usage;
 	}
 	if (!cgroup_limits_any(&l)) {
-		err_make(e, 0, "\"burrow update\" needs at least one limit to change "
-				"(--memory, --cpus, --pids-limit, ...)");
+		err_make(e, 0,
+			 "\"burrow update\" needs at least one limit to change "
+			 "(--memory, --cpus, --pids-limit, ...)");
 		goto usage;
 	}
 	/* --memory-swap alone pairs with the recorded --memory: checked merged */

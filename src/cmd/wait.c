@@ -20,7 +20,8 @@ CMD_DECL(wait)
 	opt_init(&p, wait_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		if (id == O_HELP) {
-			opt_print_help(stdout, "wait", "CONTAINER [CONTAINER...]", "Wait for containers to exit and print their exit codes.", wait_opts);
+			opt_print_help(stdout, "wait", "CONTAINER [CONTAINER...]",
+				       "Wait for containers to exit and print their exit codes.", wait_opts);
 			return 0;
 		}
 		return err_mark_usage(e);

@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 			strv_push(&exposed, argv[i + 1]);
 		}
 	}
-	if (port_specs_from_exposed(exposed, &ports, &n, &e) < 0 ||
-	    ports_assign_random(&ports, &n, &e) < 0 || ports_check_available(ports, n, &e) < 0)
+	if (port_specs_from_exposed(exposed, &ports, &n, &e) < 0 || ports_assign_random(&ports, &n, &e) < 0 ||
+	    ports_check_available(ports, n, &e) < 0)
 		return die(&e);
 	o.ports = ports;
 	o.nports = n;
@@ -71,15 +71,14 @@ int main(int argc, char **argv)
 	printf("ready %d\n", (int)h.pid);
 	for (size_t k = 0; k < n; k++)
 		for (unsigned j = 0; j < ports[k].count; j++)
-			printf("published %u/%s %u\n", ports[k].host_port + j,
-			       ports[k].udp ? "udp" : "tcp", ports[k].container_port + j);
+			printf("published %u/%s %u\n", ports[k].host_port + j, ports[k].udp ? "udp" : "tcp",
+			       ports[k].container_port + j);
 	fflush(stdout);
 	while (fgets(buf, sizeof(buf), stdin))
 		;
 	if (net_counters(h.api_socket, &c, &e) < 0)
 		return die(&e);
-	printf("counters %llu %llu\n", (unsigned long long)c.rx_bytes,
-	       (unsigned long long)c.tx_bytes);
+	printf("counters %llu %llu\n", (unsigned long long)c.rx_bytes, (unsigned long long)c.tx_bytes);
 	int st = net_stop(&h);
 	printf("stopped %d\n", st);
 	printf("socket %s\n", access(argv[2], F_OK) == 0 ? "left" : "removed");

@@ -36,15 +36,20 @@ static void unescape(char *s)
 	while (*s) {
 		if (*s == '\\' && s[1]) {
 			s++;
-			if (*s == 'n') *o++ = '\n';
-			else if (*s == 'r') *o++ = '\r';
-			else if (*s == 't') *o++ = '\t';
+			if (*s == 'n')
+				*o++ = '\n';
+			else if (*s == 'r')
+				*o++ = '\r';
+			else if (*s == 't')
+				*o++ = '\t';
 			else if (*s >= '0' && *s <= '7') {
 				int v = 0, k = 0;
-				while (k < 3 && *s >= '0' && *s <= '7') v = v * 8 + (*s++ - '0'), k++;
+				while (k < 3 && *s >= '0' && *s <= '7')
+					v = v * 8 + (*s++ - '0'), k++;
 				*o++ = (char)v;
 				continue;
-			} else *o++ = *s;
+			} else
+				*o++ = *s;
 			s++;
 		} else {
 			*o++ = *s++;
@@ -96,10 +101,14 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "+r:c:T:")) != -1) {
-		if (opt == 'r') ws.ws_row = (unsigned short)atoi(optarg);
-		else if (opt == 'c') ws.ws_col = (unsigned short)atoi(optarg);
-		else if (opt == 'T') timeout_s = atoi(optarg);
-		else return 2;
+		if (opt == 'r')
+			ws.ws_row = (unsigned short)atoi(optarg);
+		else if (opt == 'c')
+			ws.ws_col = (unsigned short)atoi(optarg);
+		else if (opt == 'T')
+			timeout_s = atoi(optarg);
+		else
+			return 2;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "usage: ptydrive [-r R] [-c C] [-T S] -- CMD...\n");

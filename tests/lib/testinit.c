@@ -40,8 +40,7 @@ static int fail(const char *what)
 
 static int usage(void)
 {
-	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]\n",
-	      stderr);
+	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]\n", stderr);
 	return 2;
 }
 

@@ -22,10 +22,10 @@
 
 struct ent {
 	const char *name;
-	char type;          /* f file, d dir, l symlink, h hardlink, c chardev, p fifo */
-	const char *arg;    /* file content, link target */
-	int mode;           /* 0: default */
-	const char *xattr;  /* "name=value" or NULL */
+	char type;         /* f file, d dir, l symlink, h hardlink, c chardev, p fifo */
+	const char *arg;   /* file content, link target */
+	int mode;          /* 0: default */
+	const char *xattr; /* "name=value" or NULL */
 };
 
 static char tmpdir[64];
@@ -273,7 +273,8 @@ int main(void)
 		hostile("traversal ../../etc/x", t, 1, false);
 	}
 	{
-		const struct ent t[] = { { "ok", 'f', "fine", 0, NULL }, { "a/../../x", 'f', "evil", 0, NULL } };
+		const struct ent t[] = { { "ok", 'f', "fine", 0, NULL },
+					 { "a/../../x", 'f', "evil", 0, NULL } };
 		hostile("traversal a/../../x after a good entry", t, 2, false);
 	}
 	{
@@ -287,7 +288,8 @@ int main(void)
 		hostile("absolute path into the sentinel dir", t, 1, true);
 	}
 	{
-		const struct ent t[] = { { "evil", 'l', outside_abs, 0, NULL }, { "evil/x", 'f', "evil", 0, NULL } };
+		const struct ent t[] = { { "evil", 'l', outside_abs, 0, NULL },
+					 { "evil/x", 'f', "evil", 0, NULL } };
 		hostile("symlink evil -> /outside, then evil/x", t, 2, false);
 		ok(in_root_is("evil", S_IFLNK), "  the symlink is stored verbatim");
 	}
@@ -302,10 +304,12 @@ int main(void)
 		ok(in_root_is("x", S_IFREG), "  a/x is clamped to the root");
 	}
 	{
-		const struct ent t[] = { { "d", 'l', "../outside", 0, NULL }, { "d/", 'd', NULL, 0, NULL },
+		const struct ent t[] = { { "d", 'l', "../outside", 0, NULL },
+					 { "d/", 'd', NULL, 0, NULL },
 					 { "d/f", 'f', "inside", 0, NULL } };
 		hostile("directory entry over a symlink", t, 3, true);
-		ok(in_root_is("d", S_IFDIR) && in_root_is("d/f", S_IFREG), "  the symlink was replaced by a dir");
+		ok(in_root_is("d", S_IFDIR) && in_root_is("d/f", S_IFREG),
+		   "  the symlink was replaced by a dir");
 	}
 	{
 		const struct ent t[] = { { "h", 'h', victim_abs, 0, NULL } };
@@ -318,7 +322,8 @@ int main(void)
 		hostile("hardlink to ../outside/victim", t, 1, false);
 	}
 	{
-		const struct ent t[] = { { "s", 'l', outside_abs, 0, NULL }, { "h", 'h', "s/victim", 0, NULL } };
+		const struct ent t[] = { { "s", 'l', outside_abs, 0, NULL },
+					 { "h", 'h', "s/victim", 0, NULL } };
 		hostile("hardlink through a symlink to outside", t, 2, false);
 	}
 	{
@@ -326,12 +331,14 @@ int main(void)
 		char *txt;
 		hostile("symlink to a host file, then a file of the same name", t, 2, true);
 		txt = in_root_read("s");
-		ok(in_root_is("s", S_IFREG) && txt && !strcmp(txt, "pwned"), "  the file replaced the symlink");
+		ok(in_root_is("s", S_IFREG) && txt && !strcmp(txt, "pwned"),
+		   "  the file replaced the symlink");
 		free(txt);
 	}
 	{
 		const struct ent t[] = { { "s", 'l', "../outside/victim", 0, NULL },
-					 { "t", 'h', "s", 0, NULL }, { "t", 'f', "pwned", 0, NULL } };
+					 { "t", 'h', "s", 0, NULL },
+					 { "t", 'f', "pwned", 0, NULL } };
 		hostile("hardlink to a symlink, then a file over the hardlink", t, 3, true);
 	}
 	{
@@ -340,14 +347,17 @@ int main(void)
 		ok(in_root_is("f", S_IFLNK), "  now a symlink");
 	}
 	{
-		const struct ent t[] = { { "dir/", 'd', NULL, 0, NULL }, { "dir/.wh..wh..opq", 'f', "", 0, NULL },
-					 { "dir/a", 'l', outside_abs, 0, NULL }, { "dir/.wh.a", 'f', "", 0, NULL } };
+		const struct ent t[] = { { "dir/", 'd', NULL, 0, NULL },
+					 { "dir/.wh..wh..opq", 'f', "", 0, NULL },
+					 { "dir/a", 'l', outside_abs, 0, NULL },
+					 { "dir/.wh.a", 'f', "", 0, NULL } };
 		hostile("whiteout over a symlink to outside", t, 4, true);
 		ok(fstatat(rootfd, "dir/a", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) &&
-		   st.st_rdev == makedev(0, 0), "  .wh.a became a 0:0 char device");
+			   st.st_rdev == makedev(0, 0),
+		   "  .wh.a became a 0:0 char device");
 	}
 	{
-		const struct ent t[] = { { "x", 'f', "evil", 0, NULL } , { "x", 'h', "x", 0, NULL } };
+		const struct ent t[] = { { "x", 'f', "evil", 0, NULL }, { "x", 'h', "x", 0, NULL } };
 		hostile("hardlink to itself", t, 2, true);
 	}
 	free(abs_name);
@@ -399,7 +409,8 @@ int main(void)
 			close(fd);
 		}
 		ok(fstatat(rootfd, "op/gone", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISCHR(st.st_mode) &&
-		   st.st_rdev == makedev(0, 0), ".wh.gone -> 0:0 whiteout");
+			   st.st_rdev == makedev(0, 0),
+		   ".wh.gone -> 0:0 whiteout");
 		ok(!in_root_is("op/.wh..wh.plnk", S_IFREG) && !in_root_is("op/.wh.gone", S_IFREG),
 		   "no .wh. files left");
 		{

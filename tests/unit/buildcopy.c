@@ -29,7 +29,7 @@
 #include "tap.h"
 
 static char tmp[64];
-static const struct idmap *cur_m;   /* NULL but in test_userns */
+static const struct idmap *cur_m; /* NULL but in test_userns */
 
 struct tent {
 	char *path;
@@ -102,8 +102,7 @@ static void lnk(const char *target, const char *rel)
 
 /* ---- running COPY and reading the tar back ---- */
 
-static int run_copy(const struct copy_req *r, const struct copy_src *s, struct tlist *out,
-		    struct err *e)
+static int run_copy(const struct copy_req *r, const struct copy_src *s, struct tlist *out, struct err *e)
 {
 	int fd = open(tmp, O_TMPFILE | O_RDWR, 0600);
 	struct archive *a;
@@ -241,7 +240,7 @@ static void make_context(void)
 	put("ctx/dir/f", "f\n", 0644);
 	put("ctx/dir/sub/g", "g\n", 0640);
 	lnk("f", "ctx/dir/ln");
-	lnk("/etc/passwd", "ctx/dir/abs");   /* copied as a symlink: fine */
+	lnk("/etc/passwd", "ctx/dir/abs"); /* copied as a symlink: fine */
 	put("ctx/src/a/x", "ax\n", 0644);
 	put("ctx/src/b/x", "bx\n", 0644);
 	put("ctx/src/b/y", "by\n", 0644);
@@ -270,8 +269,8 @@ static void test_basic(void)
 	is_str(got, "x/ x/b.txt", "file to file: parents first");
 	free(got);
 	t = find(&l, "x/b.txt");
-	ok(t && strcmp(t->data, "alpha\n") == 0 && (t->mode & 07777) == 0644 && t->uid == 0 &&
-	   t->gid == 0, "file content, mode 0644, owner 0:0");
+	ok(t && strcmp(t->data, "alpha\n") == 0 && (t->mode & 07777) == 0644 && t->uid == 0 && t->gid == 0,
+	   "file content, mode 0644, owner 0:0");
 	t = find(&l, "x/");
 	ok(t && (t->mode & 07777) == 0755 && t->uid == 0 && t->mtime == 0, "created parent 0755 0:0");
 	tlist_free(&l);
@@ -288,7 +287,8 @@ static void test_basic(void)
 	t = find(&l, "d/ln");
 	ok(t && S_ISLNK(t->mode) && t->link && strcmp(t->link, "f") == 0, "symlink inside copied as symlink");
 	t = find(&l, "d/abs");
-	ok(t && S_ISLNK(t->mode) && strcmp(t->link, "/etc/passwd") == 0, "absolute symlink inside kept as is");
+	ok(t && S_ISLNK(t->mode) && strcmp(t->link, "/etc/passwd") == 0,
+	   "absolute symlink inside kept as is");
 	t = find(&l, "d/hard");
 	ok(t && t->hardlink && strcmp(t->hardlink, "d/f") == 0, "hard link kept as a hard link");
 	t = find(&l, "d/sub/g");
@@ -312,10 +312,12 @@ static void test_globs(void)
 	check_names(V("src/?/y"), "/h/", "h/ h/y", "glob ? in the middle");
 	check_names(V("a.txt"), "/one", "one", "single file, dest without /");
 	check_names(V("a.t[x]t"), "/one", "one", "glob with one match, dest without /: a file");
-	check_err(V("a.txt", "b.txt"), "/multi",
-		  "When using COPY with more than one source file, the destination must be a directory and end with a /",
-		  "several sources need a dest/");
-	check_err(V("*.txt"), "/multi", "more than one source file", "glob with several matches needs a dest/");
+	check_err(
+		V("a.txt", "b.txt"), "/multi",
+		"When using COPY with more than one source file, the destination must be a directory and end with a /",
+		"several sources need a dest/");
+	check_err(V("*.txt"), "/multi", "more than one source file",
+		  "glob with several matches needs a dest/");
 	check_err(V("nope*"), "/n/", "no source files were specified", "glob without a match");
 	check_err(V("nope"), "/n/", "stat nope: file does not exist", "missing source");
 }
@@ -325,12 +327,11 @@ static void test_ignore(void)
 	struct tlist l;
 	char *got = copy_names(V("."), "/c/", &l);
 
-	ok(find(&l, "c/a.txt") && find(&l, "c/Dockerfile") && find(&l, "c/.dockerignore"),
-	   "context copied");
+	ok(find(&l, "c/a.txt") && find(&l, "c/Dockerfile") && find(&l, "c/.dockerignore"), "context copied");
 	ok(!find(&l, "c/secret/") && !find(&l, "c/secret/key"), "excluded directory left out");
 	ok(!find(&l, "c/x.log") && find(&l, "c/keep.log"), "*.log excluded, !keep.log back");
 	ok(find(&l, "c/build/") && find(&l, "c/build/keep") && !find(&l, "c/build/out") &&
-	   !find(&l, "c/build/deep/") && !find(&l, "c/build/deep/z"),
+		   !find(&l, "c/build/deep/") && !find(&l, "c/build/deep/z"),
 	   "!build/keep inside an excluded directory");
 	if (!ok(find(&l, "c/") && find(&l, "c/")->uid == 0 && (find(&l, "c/")->mode & 07777) == 0755,
 		"the new destination of a directory takes its mode, owner 0:0"))
@@ -359,7 +360,8 @@ static void test_outside(void)
 	check_err(V("evil2"), "/o/", "outside the build context", "relative symlink out refused");
 	check_err(V("e*"), "/o/", "outside the build context", "glob matching a symlink out refused");
 	ok(build_context_read(ctx, "Dockerfile", 1 << 20, &text, &len, &e) == 0 && text &&
-	   strcmp(text, "FROM scratch\n") == 0, "build_context_read Dockerfile");
+		   strcmp(text, "FROM scratch\n") == 0,
+	   "build_context_read Dockerfile");
 	free(text);
 	text = NULL;
 	ok(build_context_read(ctx, "../ctx/Dockerfile", 1 << 20, &text, &len, &e) < 0,
@@ -484,8 +486,8 @@ static void test_add(void)
 	struct tlist l;
 	const struct tent *t;
 	char *got;
-	static const char *const good[] = { "d", "top/", "", "f", "top/f", "hello\n",
-					    "l", "top/ln", "/etc/passwd", "h", "top/hl", "top/f", NULL };
+	static const char *const good[] = { "d",      "top/",        "",  "f",      "top/f", "hello\n", "l",
+					    "top/ln", "/etc/passwd", "h", "top/hl", "top/f", NULL };
 	int rc;
 	static const char *const climb[] = { "f", "ok", "x", "f", "../evil", "x", NULL };
 	static const char *const through[] = { "l", "d", "/etc", "f", "d/passwd", "x", NULL };
@@ -555,12 +557,14 @@ static void test_add(void)
 	r.add = true;
 	rc = run_copy(&r, &s, &l, &e);
 	ok(rc < 0 && e.msg && strstr(e.msg, "ADD of a git repository is not supported") &&
-	   err_exit_status(&e) == 125, "ADD of a git URL: clear error, 125 (%s)", e.msg ? e.msg : "");
+		   err_exit_status(&e) == 125,
+	   "ADD of a git URL: clear error, 125 (%s)", e.msg ? e.msg : "");
 	err_clear(&e);
 	req_init(&r, V("https://example.com/x/y.git"), "/opt/");
 	r.instr = "ADD";
 	r.add = true;
-	ok(run_copy(&r, &s, &l, &e) < 0 && e.msg && strstr(e.msg, "git repository"), "ADD of an https .git URL");
+	ok(run_copy(&r, &s, &l, &e) < 0 && e.msg && strstr(e.msg, "git repository"),
+	   "ADD of an https .git URL");
 	err_clear(&e);
 
 	req_init(&r, V("EOF"), "/etc/motd");
@@ -605,8 +609,9 @@ static pid_t http_server(int *port, int *counter)
 			if (write(cnt[1], "r", 1) < 0)
 				_exit(1);
 			if (strncmp(req, "GET /file.txt", 13) == 0)
-				dprintf(c, "HTTP/1.0 200 OK\r\nContent-Length: 11\r\n"
-					   "Last-Modified: Sun, 09 Sep 2001 01:46:40 GMT\r\n\r\ndownloaded\n");
+				dprintf(c,
+					"HTTP/1.0 200 OK\r\nContent-Length: 11\r\n"
+					"Last-Modified: Sun, 09 Sep 2001 01:46:40 GMT\r\n\r\ndownloaded\n");
 			else
 				dprintf(c, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
 			close(c);
@@ -799,8 +804,9 @@ static void test_tar_context(void)
 	char *text = NULL;
 	size_t len;
 	int fd;
-	static const char *const spec[] = { "f", "Dockerfile", "FROM x\n", "d", "sub/", "",
-					    "f", "sub/y", "why\n", "f", ".dockerignore", "sub\n", NULL };
+	static const char *const spec[] = { "f", "Dockerfile", "FROM x\n", "d", "sub/",          "",
+					    "f", "sub/y",      "why\n",    "f", ".dockerignore", "sub\n",
+					    NULL };
 
 	write_tar(P("ctx.tar"), 0, spec);
 	fd = open(P("ctx.tar"), O_RDONLY);
@@ -910,7 +916,8 @@ static void test_userns(void)
 	ok(access(P("nslow/priv/secret"), R_OK) < 0, "the layer file is unreadable outside");
 	cur_m = &m;
 	req_init(&r, V("/priv"), "/out/");
-	ok(run_copy(&r, &s, &l, &e) == 0, "COPY --from read inside the user namespace %s", e.msg ? e.msg : "");
+	ok(run_copy(&r, &s, &l, &e) == 0, "COPY --from read inside the user namespace %s",
+	   e.msg ? e.msg : "");
 	t = find(&l, "out/secret");
 	ok(t && strcmp(t->data, "s\n") == 0 && t->uid == 1 && t->gid == 2,
 	   "content read, namespace owners kept");
@@ -924,8 +931,8 @@ static void test_userns(void)
 		size_t len = 0;
 		req_init(&r, V("/pub"), "/out/");
 		ok(copy_digest(&r, &s, &m, digest, &e) == 0, "digest of a readable layer file from outside");
-		ok(userns_run(&m, 0, ns_digest, &nd, &inside, &len, NULL, &e) == 0 && inside &&
-		   len == 71 && strncmp(inside, digest, 71) == 0,
+		ok(userns_run(&m, 0, ns_digest, &nd, &inside, &len, NULL, &e) == 0 && inside && len == 71 &&
+			   strncmp(inside, digest, 71) == 0,
 		   "the same digest as inside the namespace (owners mapped back)");
 		free(inside);
 		err_clear(&e);

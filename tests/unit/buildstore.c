@@ -131,7 +131,8 @@ int main(void)
 	/* the same chain again: no pending layer */
 	fd = make_tar("one");
 	rc = store_layer_from_tar(s, NULL, fd, NULL, &l2, &nl2, &e);
-	ok(rc == 0 && !nl2 && !strcmp(l2.chain_id, l.chain_id), "a layer the store has is not unpacked again");
+	ok(rc == 0 && !nl2 && !strcmp(l2.chain_id, l.chain_id),
+	   "a layer the store has is not unpacked again");
 	close(fd);
 
 	/* a second layer on top, never committed: nothing is left */

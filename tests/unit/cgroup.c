@@ -76,8 +76,7 @@ static void files(const char *spec, const char *want)
 static void files_err(const char *spec, const char *needle)
 {
 	char *r = render(spec);
-	if (!ok(strncmp(r, "ERR:", 4) == 0 && strstr(r, needle), "%s fails naming '%s'", spec,
-		needle))
+	if (!ok(strncmp(r, "ERR:", 4) == 0 && strstr(r, needle), "%s fails naming '%s'", spec, needle))
 		printf("# got: %s\n", r);
 }
 
@@ -97,8 +96,7 @@ static void ulimit_bad(const char *s)
 	struct cg_ulimit u;
 	struct err e = ERR_INIT;
 
-	ok(cg_parse_ulimit(s, &u, &e) < 0 && e.msg, "ulimit '%s' rejected (%s)", s,
-	   e.msg ? e.msg : "");
+	ok(cg_parse_ulimit(s, &u, &e) < 0 && e.msg, "ulimit '%s' rejected (%s)", s, e.msg ? e.msg : "");
 	err_clear(&e);
 }
 
@@ -133,8 +131,9 @@ int main(void)
 	/* cpuset lists */
 	ok(cg_parse_cpuset("0", &e) == 0, "cpuset 0");
 	ok(cg_parse_cpuset("0-3,5,7-8", &e) == 0, "cpuset 0-3,5,7-8");
-	const char *bad_sets[] = { "", ",", "0,", "3-1", "1,1", "2,1", "a", "0-", "-1", "1 2",
-				   "0-1024", "0;1" };
+	const char *bad_sets[] = {
+		"", ",", "0,", "3-1", "1,1", "2,1", "a", "0-", "-1", "1 2", "0-1024", "0;1"
+	};
 	for (size_t i = 0; i < sizeof bad_sets / sizeof *bad_sets; i++) {
 		ok(cg_parse_cpuset(bad_sets[i], &e) < 0, "cpuset '%s' rejected", bad_sets[i]);
 		err_clear(&e);

@@ -90,7 +90,10 @@ static void words_is(const char *s, char esc, const char *want)
 		err_clear(&e);
 		return;
 	}
-	struct { char *p; size_t n; } j = { xstrdup(""), 0 };
+	struct {
+		char *p;
+		size_t n;
+	} j = { xstrdup(""), 0 };
 	for (size_t i = 0; w[i]; i++) {
 		char *t = xasprintf("%s%s%s", j.p, i ? "|" : "", w[i]);
 		free(j.p);
@@ -167,7 +170,8 @@ static void basics(void)
 	dockerfile_free(df);
 
 	/* "[ -f x ]" is a shell command, not broken JSON */
-	df = parse_ok("FROM x\nRUN [ -f /etc/passwd ] && echo yes\nCMD [1, 2\n", "shell form starting with [");
+	df = parse_ok("FROM x\nRUN [ -f /etc/passwd ] && echo yes\nCMD [1, 2\n",
+		      "shell form starting with [");
 	if (df) {
 		ok(!instr(df, 0, 0)->json, "RUN [ ... ] is shell form");
 		ok(!instr(df, 0, 1)->json, "CMD [1, 2 is shell form (as docker)");
@@ -183,7 +187,9 @@ static void basics(void)
 		is_str(instr(df, 0, 0)->rest, "a   b", "CRLF continuation");
 		dockerfile_free(df);
 	}
-	df = parse_ok("\xef\xbb\xbf" "FROM x\n", "UTF-8 BOM");
+	df = parse_ok("\xef\xbb\xbf"
+		      "FROM x\n",
+		      "UTF-8 BOM");
 	dockerfile_free(df);
 	df = parse_ok("FROM x\nRUN echo \xff\xfe\xc3\x28\n", "invalid UTF-8 passes through");
 	if (df) {
@@ -236,7 +242,8 @@ static void from_and_stages(void)
 	parse_bad("FROM a TO b\n", "expected \"AS name\"", "FROM a TO b");
 	parse_bad("FROM a AS 1x\n", "invalid name for build stage", "stage name starting with digit");
 	parse_bad("FROM a AS b$c\n", "invalid name for build stage", "stage name with symbol");
-	parse_bad("FROM a AS x\nFROM b AS X\n", "Dockerfile:2: duplicate stage name \"x\"", "duplicate stage");
+	parse_bad("FROM a AS x\nFROM b AS X\n", "Dockerfile:2: duplicate stage name \"x\"",
+		  "duplicate stage");
 	parse_bad("FROM --platform linux a\n", "missing a value on flag: platform", "flag without value");
 	parse_bad("FROM --from=x a\n", "FROM: unknown flag: from", "unknown FROM flag");
 	parse_bad("FROM ${A:-x\n", "Dockerfile:1: FROM: syntax error: missing '}'", "FROM bad ${");
@@ -288,7 +295,8 @@ static void flags(void)
 	dockerfile_free(df);
 
 	parse_bad("FROM x\nRUN --foo=bar make\n", "Dockerfile:2: RUN: unknown flag: foo", "unknown RUN flag");
-	parse_bad("FROM x\nCOPY --from=a --from=b x y\n", "duplicate flag specified: from", "duplicate --from");
+	parse_bad("FROM x\nCOPY --from=a --from=b x y\n", "duplicate flag specified: from",
+		  "duplicate --from");
 	parse_bad("FROM x\nCOPY --link=maybe x y\n", "expecting boolean value for flag link", "bad bool");
 	parse_bad("FROM x\nADD --from=a x y\n", "ADD: unknown flag: from", "ADD --from");
 	parse_bad("FROM x\nCOPY --chown x y\n", "missing a value on flag: chown", "--chown without value");
@@ -339,7 +347,8 @@ static void continuations(void)
 		      "FROM x\n",
 		      "syntax directive ignored, escape with spaces");
 	dockerfile_free(df);
-	df = parse_ok("# some comment\n# escape=`\nFROM x\nRUN a \\\n", "escape after a comment is a comment");
+	df = parse_ok("# some comment\n# escape=`\nFROM x\nRUN a \\\n",
+		      "escape after a comment is a comment");
 	if (df) {
 		is_int(df->escape, '\\', "escape unchanged");
 		dockerfile_free(df);
@@ -352,7 +361,8 @@ static void continuations(void)
 	parse_bad("# escape=x\nFROM x\n", "Dockerfile:1: invalid escape token 'x'", "bad escape");
 	parse_bad("# escape=`\n# escape=\\\nFROM x\n", "Dockerfile:2: only one escape parser directive",
 		  "two escape directives");
-	df = parse_ok("FROM x\nRUN echo a\\\\\nUSER b\nRUN x \\\n\\\n y\n", "double escape at end is no continuation");
+	df = parse_ok("FROM x\nRUN echo a\\\\\nUSER b\nRUN x \\\n\\\n y\n",
+		      "double escape at end is no continuation");
 	if (df) {
 		is_str(instr(df, 0, 0)->rest, "echo a\\\\", "two backslashes kept");
 		is_int(instr(df, 0, 1)->kind, DF_USER, "next line is its own instruction");
@@ -480,7 +490,8 @@ static void instructions(void)
 	parse_bad("FROM x\nCMD\n", "CMD requires at least one argument", "bare CMD");
 	parse_bad("FROM x\nCOPY onlyone\n", "COPY requires at least two arguments", "COPY one arg");
 	parse_bad("FROM x\nADD [\"a\"]\n", "ADD requires at least two arguments", "ADD JSON one arg");
-	parse_bad("FROM x\nSHELL /bin/sh -c\n", "SHELL requires the arguments to be in JSON form", "SHELL shell form");
+	parse_bad("FROM x\nSHELL /bin/sh -c\n", "SHELL requires the arguments to be in JSON form",
+		  "SHELL shell form");
 	parse_bad("FROM x\nSHELL []\n", "SHELL requires at least one argument", "SHELL []");
 	parse_bad("FROM x\nCMD [\"a\", 1]\n", "arrays must be comprised of strings only", "non-string JSON");
 	parse_bad("FROM x\nCMD [\"a\", \"b\"\n", "Dockerfile:2: CMD: invalid JSON", "unterminated JSON");
@@ -491,20 +502,26 @@ static void instructions(void)
 	parse_bad("FROM x\nENV A=1 B\n", "can't find = in \"B\"", "ENV mixed forms");
 	parse_bad("FROM x\nENV =1\n", "Dockerfile:2: ENV names can not be blank", "ENV blank name");
 	parse_bad("FROM x\nARG =1\n", "ARG names can not be blank", "ARG blank name");
-	parse_bad("FROM x\nLABEL a=\"b\n", "Dockerfile:2: unexpected end of statement while looking for matching double-quote",
+	parse_bad("FROM x\nLABEL a=\"b\n",
+		  "Dockerfile:2: unexpected end of statement while looking for matching double-quote",
 		  "LABEL unterminated quote");
 	parse_bad("FROM x\nWORKDIR\n", "WORKDIR requires exactly one argument", "bare WORKDIR");
 	parse_bad("FROM x\nUSER\n", "USER requires exactly one argument", "bare USER");
 	parse_bad("FROM x\nEXPOSE\n", "EXPOSE requires at least one argument", "bare EXPOSE");
 	parse_bad("FROM x\nSTOPSIGNAL\n", "STOPSIGNAL requires exactly one argument", "bare STOPSIGNAL");
-	parse_bad("FROM x\nWORKDIR ${A\n", "Dockerfile:2: WORKDIR: syntax error: missing '}'", "WORKDIR bad ${");
+	parse_bad("FROM x\nWORKDIR ${A\n", "Dockerfile:2: WORKDIR: syntax error: missing '}'",
+		  "WORKDIR bad ${");
 	parse_bad("FROM x\nHEALTHCHECK NONE x\n", "HEALTHCHECK NONE takes no arguments", "NONE with args");
-	parse_bad("FROM x\nHEALTHCHECK RUN x\n", "unknown type \"RUN\" in HEALTHCHECK", "bad HEALTHCHECK type");
+	parse_bad("FROM x\nHEALTHCHECK RUN x\n", "unknown type \"RUN\" in HEALTHCHECK",
+		  "bad HEALTHCHECK type");
 	parse_bad("FROM x\nHEALTHCHECK CMD\n", "HEALTHCHECK CMD requires a command", "CMD without command");
-	parse_bad("FROM x\nHEALTHCHECK --interval=5 CMD x\n", "invalid duration for --interval", "duration without unit");
-	parse_bad("FROM x\nHEALTHCHECK --timeout=-1s CMD x\n", "--timeout cannot be negative", "negative duration");
+	parse_bad("FROM x\nHEALTHCHECK --interval=5 CMD x\n", "invalid duration for --interval",
+		  "duration without unit");
+	parse_bad("FROM x\nHEALTHCHECK --timeout=-1s CMD x\n", "--timeout cannot be negative",
+		  "negative duration");
 	parse_bad("FROM x\nHEALTHCHECK --interval=10us CMD x\n", "cannot be less than 1ms", "too short");
-	parse_bad("FROM x\nHEALTHCHECK --retries=-2 CMD x\n", "--retries cannot be negative", "negative retries");
+	parse_bad("FROM x\nHEALTHCHECK --retries=-2 CMD x\n", "--retries cannot be negative",
+		  "negative retries");
 	parse_bad("FROM x\nHEALTHCHECK --retries=x CMD x\n", "invalid --retries", "bad retries");
 	parse_bad("FROM x\nHEALTHCHECK --foo=1 CMD x\n", "unknown flag: foo", "bad HEALTHCHECK flag");
 	parse_bad("FROM x\nONBUILD ONBUILD RUN x\n", "ONBUILD ONBUILD is not allowed", "nested ONBUILD");
@@ -587,12 +604,14 @@ static void heredocs(void)
 	df = parse_ok("FROM x\nONBUILD RUN <<EOF\nhello\nEOF\nUSER u\n", "heredoc under ONBUILD");
 	if (df) {
 		const struct df_instr *ob = instr(df, 0, 0);
-		ok(ob->inner && ob->inner->nheredocs == 1 && strcmp(ob->inner->heredocs[0].body, "hello\n") == 0,
+		ok(ob->inner && ob->inner->nheredocs == 1 &&
+			   strcmp(ob->inner->heredocs[0].body, "hello\n") == 0,
 		   "ONBUILD RUN heredoc body on the inner instruction");
 		is_int(instr(df, 0, 1)->line, 5, "line after the ONBUILD heredoc");
 		dockerfile_free(df);
 	}
-	df = parse_ok("FROM x\nRUN 2<<EOF cat <<-\"X Y\"\none\nEOF\n\tX Y\n", "fd heredoc and quoted name with space");
+	df = parse_ok("FROM x\nRUN 2<<EOF cat <<-\"X Y\"\none\nEOF\n\tX Y\n",
+		      "fd heredoc and quoted name with space");
 	if (df) {
 		const struct df_instr *h = instr(df, 0, 0);
 		ok(h->nheredocs == 2 && strcmp(h->heredocs[1].name, "X Y") == 0, "names EOF and \"X Y\"");
@@ -600,8 +619,10 @@ static void heredocs(void)
 	}
 	df = parse_ok("FROM x\nENV A <<EOF\n", "no heredocs on ENV");
 	dockerfile_free(df);
-	parse_bad("FROM x\nRUN <<EOF\nbody\n", "Dockerfile:2: unterminated heredoc <<EOF", "unterminated heredoc");
-	parse_bad("FROM x\nRUN <<A <<B\nA\nbody\n", "Dockerfile:2: unterminated heredoc <<B", "second one unterminated");
+	parse_bad("FROM x\nRUN <<EOF\nbody\n", "Dockerfile:2: unterminated heredoc <<EOF",
+		  "unterminated heredoc");
+	parse_bad("FROM x\nRUN <<A <<B\nA\nbody\n", "Dockerfile:2: unterminated heredoc <<B",
+		  "second one unterminated");
 }
 
 static void expansion(void)
@@ -824,7 +845,8 @@ static void hostile(void)
 	for (int i = 0; i < 70; i++)
 		t[pos++] = '}';
 	t[pos] = '\0';
-	parse_bad(t, "Dockerfile:2: WORKDIR: substitution nested more than 64 deep", "70-deep nesting in WORKDIR");
+	parse_bad(t, "Dockerfile:2: WORKDIR: substitution nested more than 64 deep",
+		  "70-deep nesting in WORKDIR");
 	/* 100k unterminated ${ */
 	pos = (size_t)sprintf(t, "FROM x\nUSER ");
 	for (int i = 0; i < 100000; i++)

@@ -77,14 +77,14 @@ static void globs(void)
 	m("?", "/", 0);
 	m("??", "a", 0);
 	m("a?c", "abc", 1);
-	m("?", "\xc3\xa9", 1);          /* one rune */
+	m("?", "\xc3\xa9", 1); /* one rune */
 	m("??", "\xc3\xa9", 0);
 	m("[abc]", "b", 1);
 	m("[abc]", "d", 0);
 	m("[a-c]x", "bx", 1);
 	m("[^a-c]", "d", 1);
 	m("[^a-c]", "b", 0);
-	m("[!a]", "!", 1);              /* "!" is not negation in Go */
+	m("[!a]", "!", 1); /* "!" is not negation in Go */
 	m("[\\]]", "]", 1);
 	m("[\\-]", "-", 1);
 	m("[x-]", "x", -1);
@@ -93,7 +93,7 @@ static void globs(void)
 	m("[a", "a", -1);
 	m("[", "a", -1);
 	m("a\\", "a", -1);
-	m("x[a", "y", -1);              /* bad even when the start does not match */
+	m("x[a", "y", -1); /* bad even when the start does not match */
 	m("\\*", "*", 1);
 	m("\\*", "a", 0);
 	m("\\?x", "?x", 1);
@@ -286,7 +286,10 @@ static void ignore(void)
 	err_clear(&e);
 	d = di("\xff\xfe*\n");
 	if (d) {
-		excl(d, "\xff\xfe" "abc", true);
+		excl(d,
+		     "\xff\xfe"
+		     "abc",
+		     true);
 		excl(d, "\xfe\xff", false);
 		dockerignore_free(d);
 	}

@@ -9,13 +9,12 @@
 #include "lib/base/util.h"
 #include "tap.h"
 
-static bool range_is(const struct idrange *r, unsigned long inner, unsigned long outer,
-		     unsigned long count)
+static bool range_is(const struct idrange *r, unsigned long inner, unsigned long outer, unsigned long count)
 {
 	if (r->inner == inner && r->outer == outer && r->count == count)
 		return true;
-	printf("# got {%lu %lu %lu}, want {%lu %lu %lu}\n", r->inner, r->outer, r->count, inner,
-	       outer, count);
+	printf("# got {%lu %lu %lu}, want {%lu %lu %lu}\n", r->inner, r->outer, r->count, inner, outer,
+	       count);
 	return false;
 }
 
@@ -68,8 +67,9 @@ static void test_text_argv(void)
 	_cleanup_strv_ char **argv0 = idmap_helper_argv("newgidmap", 7, r, 0);
 	_cleanup_free_ char *text = idmap_text(r, 2);
 	_cleanup_free_ char *empty = idmap_text(r, 0);
-	static const char *const want[] = { "/usr/bin/newuidmap", "4242", "0", "1000", "1",
-					    "1", "100000", "65536" };
+	static const char *const want[] = {
+		"/usr/bin/newuidmap", "4242", "0", "1000", "1", "1", "100000", "65536"
+	};
 
 	is_int(strv_len(argv), 8, "helper argv: prog, pid and three words a range");
 	for (size_t i = 0; i < sizeof want / sizeof want[0] && i < strv_len(argv); i++)

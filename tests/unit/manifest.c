@@ -13,18 +13,22 @@
 #define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 #define D3 "sha256:3333333333333333333333333333333333333333333333333333333333333333"
 
-static const char oci_man[] =
-	"{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG
-	"\",\"digest\":\"" D1 "\",\"size\":10},\"layers\":[{\"mediaType\":\"" MT_OCI_LAYER_GZ
-	"\",\"digest\":\"" D2 "\",\"size\":20},{\"mediaType\":\"" MT_OCI_LAYER_ZSTD "\",\"digest\":\"" D3
-	"\",\"size\":30}]}\n";
+static const char oci_man[] = "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST
+			      "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1
+			      "\",\"size\":10},\"layers\":[{\"mediaType\":\"" MT_OCI_LAYER_GZ
+			      "\",\"digest\":\"" D2 "\",\"size\":20},{\"mediaType\":\"" MT_OCI_LAYER_ZSTD
+			      "\",\"digest\":\"" D3 "\",\"size\":30}]}\n";
 
 static const char index_doc[] =
 	"{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_LIST "\",\"manifests\":["
-	"{\"mediaType\":\"" MT_DOCKER_MANIFEST "\",\"digest\":\"" D1 "\",\"size\":1,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
-	"{\"mediaType\":\"" MT_DOCKER_MANIFEST "\",\"digest\":\"" D2 "\",\"size\":1,\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}},"
-	"{\"mediaType\":\"" MT_DOCKER_MANIFEST "\",\"digest\":\"" D3 "\",\"size\":1,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}},"
-	"{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D3 "\",\"size\":1,\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}}]}";
+	"{\"mediaType\":\"" MT_DOCKER_MANIFEST "\",\"digest\":\"" D1
+	"\",\"size\":1,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}},"
+	"{\"mediaType\":\"" MT_DOCKER_MANIFEST "\",\"digest\":\"" D2
+	"\",\"size\":1,\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}},"
+	"{\"mediaType\":\"" MT_DOCKER_MANIFEST "\",\"digest\":\"" D3
+	"\",\"size\":1,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}},"
+	"{\"mediaType\":\"" MT_OCI_MANIFEST "\",\"digest\":\"" D3
+	"\",\"size\":1,\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}}]}";
 
 static void bad(const char *doc, const char *ctype, const char *why)
 {
@@ -89,14 +93,24 @@ int main(void)
 	bad("{not json", NULL, "malformed manifest");
 	bad("[]", NULL, "not a JSON object");
 	bad("{\"schemaVersion\":1}", NULL, "schema version");
-	bad("{\"schemaVersion\":2,\"mediaType\":\"application/x-foo\"}", NULL, "unsupported manifest media type");
-	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST "\",\"config\":{\"mediaType\":\"application/x-helm\",\"digest\":\"" D1 "\",\"size\":1},\"layers\":[]}",
+	bad("{\"schemaVersion\":2,\"mediaType\":\"application/x-foo\"}", NULL,
+	    "unsupported manifest media type");
+	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST
+	    "\",\"config\":{\"mediaType\":\"application/x-helm\",\"digest\":\"" D1
+	    "\",\"size\":1},\"layers\":[]}",
 	    NULL, "unsupported config media type");
-	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"sha256:12\",\"size\":1},\"layers\":[]}",
+	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST
+	    "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG
+	    "\",\"digest\":\"sha256:12\",\"size\":1},\"layers\":[]}",
 	    NULL, "valid sha256 digest");
-	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1 "\",\"size\":-1},\"layers\":[]}",
+	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST
+	    "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1
+	    "\",\"size\":-1},\"layers\":[]}",
 	    NULL, "valid size");
-	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1 "\",\"size\":1},\"layers\":[{\"mediaType\":\"application/x-rar\",\"digest\":\"" D2 "\",\"size\":1}]}",
+	bad("{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST
+	    "\",\"config\":{\"mediaType\":\"" MT_OCI_CONFIG "\",\"digest\":\"" D1
+	    "\",\"size\":1},\"layers\":[{\"mediaType\":\"application/x-rar\",\"digest\":\"" D2
+	    "\",\"size\":1}]}",
 	    NULL, "unsupported layer media type");
 	{
 		size_t n = MANIFEST_MAX + 10;
@@ -109,22 +123,29 @@ int main(void)
 	/* no mediaType: the Content-Type, else the shape */
 	{
 		const char *doc = "{\"schemaVersion\":2,\"manifests\":[]}";
-		ok(manifest_parse(doc, strlen(doc), "application/json", &m, &e) == 0 && m.kind == MANIFEST_INDEX,
+		ok(manifest_parse(doc, strlen(doc), "application/json", &m, &e) == 0 &&
+			   m.kind == MANIFEST_INDEX,
 		   "an OCI index without mediaType is told by its shape");
 		manifest_free(&m);
 	}
 
 	{
 		struct image_cfg_info ci;
-		const char *cfg = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1 "\",\"" D2 "\"]}}";
-		ok(config_parse_info(cfg, strlen(cfg), &ci, &e) == 0 && strv_len(ci.diff_ids) == 2, "config diff ids");
+		const char *cfg =
+			"{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D1
+			"\",\"" D2 "\"]}}";
+		ok(config_parse_info(cfg, strlen(cfg), &ci, &e) == 0 && strv_len(ci.diff_ids) == 2,
+		   "config diff ids");
 		config_info_free(&ci);
 		cfg = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"md5:x\"]}}";
-		ok(config_parse_info(cfg, strlen(cfg), &ci, &e) < 0, "a config with a bad diff id is refused");
+		ok(config_parse_info(cfg, strlen(cfg), &ci, &e) < 0,
+		   "a config with a bad diff id is refused");
 		err_clear(&e);
 	}
 
-	ok(challenge_parse("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/debian:pull\"", &c) == 0,
+	ok(challenge_parse(
+		   "Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\",scope=\"repository:library/debian:pull\"",
+		   &c) == 0,
 	   "parse a Bearer challenge");
 	is_str(c.scheme, "Bearer", "  scheme");
 	is_str(c.realm, "https://auth.docker.io/token", "  realm");
@@ -132,7 +153,8 @@ int main(void)
 	is_str(c.scope, "repository:library/debian:pull", "  scope");
 	challenge_free(&c);
 	ok(challenge_parse("Basic realm=\"x\\\"y\"", &c) == 0 && strcmp(c.scheme, "Basic") == 0 &&
-		   strcmp(c.realm, "x\"y") == 0, "parse a Basic challenge with an escaped quote");
+		   strcmp(c.realm, "x\"y") == 0,
+	   "parse a Basic challenge with an escaped quote");
 	challenge_free(&c);
 
 	{

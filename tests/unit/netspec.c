@@ -24,7 +24,7 @@ static json_object *parse(const char *text)
 static void ports_round_trip(void)
 {
 	static const char *const specs[] = {
-		"8080:80/tcp", "127.0.0.1:5353:53/udp", "[::1]:9000-9002:90-92/tcp",
+		"8080:80/tcp",         "127.0.0.1:5353:53/udp", "[::1]:9000-9002:90-92/tcp",
 		"0.0.0.0:1:65535/udp", "[fe80::1]:65535:1/tcp",
 	};
 	struct port_spec v[5], *back = NULL;
@@ -43,16 +43,14 @@ static void ports_round_trip(void)
 		ok(f && strcmp(f, specs[i]) == 0, "formats back to %s", specs[i]);
 	}
 	again = port_specs_to_json(back, n);
-	is_str(json_object_to_json_string(again), json_object_to_json_string(j),
-	       "the JSON is stable");
+	is_str(json_object_to_json_string(again), json_object_to_json_string(j), "the JSON is stable");
 	json_object *first = json_object_array_get_idx(j, 1);
 	json_object *x;
 	ok(json_object_object_get_ex(first, "host_ip", &x) &&
 		   strcmp(json_object_get_string(x), "127.0.0.1") == 0 &&
 		   json_object_object_get_ex(first, "protocol", &x) &&
 		   strcmp(json_object_get_string(x), "udp") == 0 &&
-		   json_object_object_get_ex(first, "host_port", &x) &&
-		   json_object_get_int(x) == 5353,
+		   json_object_object_get_ex(first, "host_port", &x) && json_object_get_int(x) == 5353,
 	   "objects with fields, not -p strings");
 	json_object_put(again);
 	json_object_put(j);
@@ -72,13 +70,16 @@ static void opts_round_trip(void)
 
 	net_opts_init(&o);
 	ok(net_opts_parse("mtu=1500,cidr=10.9.0.0/16,allow_host_loopback=true,enable_ipv6=1,"
-			  "port_handler=slirp4netns", &o, &e) == 0, "options parse");
+			  "port_handler=slirp4netns",
+			  &o, &e) == 0,
+	   "options parse");
 	j = net_opts_to_json(&o);
 	ok(net_opts_from_json(j, &back, &e) == 0, "options read back");
 	ok(memcmp(&o, &back, sizeof(o)) == 0, "identical after the round trip");
 	is_str(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
 	       "{\"mtu\":1500,\"cidr\":\"10.9.0.0/16\",\"allow_host_loopback\":true,"
-	       "\"enable_ipv6\":true,\"port_handler\":\"slirp\"}", "the JSON form");
+	       "\"enable_ipv6\":true,\"port_handler\":\"slirp\"}",
+	       "the JSON form");
 	json_object_put(j);
 
 	j = parse("{}");
@@ -111,8 +112,8 @@ static void bad_ports(void)
 		  "host_port 0 (records have assigned ports)" },
 		{ "[{\"host_port\":-1,\"container_port\":80,\"protocol\":\"tcp\"}]", "out of range",
 		  "a negative host_port" },
-		{ "[{\"host_port\":99999999999999999999999,\"container_port\":80,\"protocol\":\"tcp\"}]",
-		  "", "a huge host_port" },
+		{ "[{\"host_port\":99999999999999999999999,\"container_port\":80,\"protocol\":\"tcp\"}]", "",
+		  "a huge host_port" },
 		{ "[{\"host_port\":80,\"container_port\":0,\"protocol\":\"tcp\"}]", "out of range",
 		  "container_port 0" },
 		{ "[{\"host_port\":80,\"container_port\":70000,\"protocol\":\"tcp\"}]", "out of range",
@@ -128,8 +129,7 @@ static void bad_ports(void)
 		{ "[{\"host_port\":80,\"container_port\":80,\"protocol\":6}]", "string",
 		  "a numeric protocol" },
 		{ "[{\"host_port\":80,\"container_port\":80}]", "missing protocol", "no protocol" },
-		{ "[{\"container_port\":80,\"protocol\":\"tcp\"}]", "missing host_port",
-		  "no host_port" },
+		{ "[{\"container_port\":80,\"protocol\":\"tcp\"}]", "missing host_port", "no host_port" },
 		{ "[{\"host_port\":80,\"protocol\":\"tcp\"}]", "missing container_port",
 		  "no container_port" },
 		{ "[{\"host_ip\":\"1.2.3\",\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\"}]",
@@ -139,14 +139,15 @@ static void bad_ports(void)
 		{ "[{\"host_ip\":\"[::1]\",\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\"}]",
 		  "not an IP address", "a bracketed IPv6 address" },
 		{ "[{\"host_ip\":\"1.2.3.4\\u0000x\",\"host_port\":80,\"container_port\":80,"
-		  "\"protocol\":\"tcp\"}]", "NUL", "a NUL byte in host_ip" },
+		  "\"protocol\":\"tcp\"}]",
+		  "NUL", "a NUL byte in host_ip" },
 		{ "[{\"host_ip\":\"1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa:bbbb:cccc\","
-		  "\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\"}]", "too long",
-		  "a too long host_ip" },
-		{ "[{\"host_ip\":5,\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\"}]",
-		  "string", "a numeric host_ip" },
-		{ "[{\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\",\"x\":1}]",
-		  "unknown field", "an unknown field" },
+		  "\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\"}]",
+		  "too long", "a too long host_ip" },
+		{ "[{\"host_ip\":5,\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\"}]", "string",
+		  "a numeric host_ip" },
+		{ "[{\"host_port\":80,\"container_port\":80,\"protocol\":\"tcp\",\"x\":1}]", "unknown field",
+		  "an unknown field" },
 		{ "[\"80:80/sctp\"]", "sctp", "an old-style string with a bad protocol" },
 	};
 	struct err e = ERR_INIT;
@@ -195,8 +196,7 @@ static void bad_opts(void)
 		{ "{\"cidr\":24}", "string", "a numeric cidr" },
 		{ "{\"allow_host_loopback\":\"true\"}", "true or false", "a string boolean" },
 		{ "{\"enable_ipv6\":1}", "true or false", "a numeric boolean" },
-		{ "{\"port_handler\":\"rootlesskit\"}", "fast or slirp",
-		  "the CLI alias in a record" },
+		{ "{\"port_handler\":\"rootlesskit\"}", "fast or slirp", "the CLI alias in a record" },
 		{ "{\"port_handler\":null}", "string", "a null handler" },
 		{ "{\"bogus\":1}", "unknown network option", "an unknown option" },
 		{ "\"mtu=10\"", "mtu", "an old-style string with a bad mtu" },
@@ -236,7 +236,8 @@ static void record(void)
 	s.net_opts.mtu = 9000;
 	s.net_opts.handler = PORT_HANDLER_SLIRP;
 	ok(port_spec_parse("127.0.0.1:8080:80", &v[0], &e) == 0 &&
-		   port_spec_parse("9000-9001:53-54/udp", &v[1], &e) == 0, "two ports");
+		   port_spec_parse("9000-9001:53-54/udp", &v[1], &e) == 0,
+	   "two ports");
 	s.ports = v;
 	s.nports = 2;
 	j = container_spec_to_json(&s);

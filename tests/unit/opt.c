@@ -19,10 +19,10 @@ static const struct opt opts[] = {
 };
 
 struct result {
-	char trace[512];   /* "id=value " for each option */
-	int rc;            /* 0 at the end of options, -1 on error */
-	int idx;           /* first positional */
-	char *msg;         /* error message */
+	char trace[512]; /* "id=value " for each option */
+	int rc;          /* 0 at the end of options, -1 on error */
+	int idx;         /* first positional */
+	char *msg;       /* error message */
 };
 
 /* Parse a space-separated command line (argv[0] is the verb). */
@@ -51,7 +51,7 @@ static struct result parse(const char *line)
 		snprintf(r.trace + n, sizeof r.trace - n, "%d=%s ", id, p.value ? p.value : "(null)");
 	}
 	r.idx = p.idx;
-	r.msg = e.msg;   /* owned by the caller now */
+	r.msg = e.msg; /* owned by the caller now */
 	return r;
 }
 
@@ -62,8 +62,8 @@ static void check(const char *line, const char *trace, int idx, const char *what
 
 	snprintf(name, sizeof name, "%s: %s", what, line);
 	if (!ok(r.rc == 0 && strcmp(r.trace, trace) == 0 && r.idx == idx, "%s", name))
-		printf("# rc %d, trace '%s' (want '%s'), idx %d (want %d), error: %s\n", r.rc,
-		       r.trace, trace, r.idx, idx, r.msg ? r.msg : "none");
+		printf("# rc %d, trace '%s' (want '%s'), idx %d (want %d), error: %s\n", r.rc, r.trace, trace,
+		       r.idx, idx, r.msg ? r.msg : "none");
 	free(r.msg);
 }
 
@@ -82,7 +82,7 @@ static void test_bool_values(void)
 		const char *arg;
 		bool want;
 	} cases[] = {
-		{ "--rm", true }, { "--rm=true", true }, { "--rm=1", true },
+		{ "--rm", true },        { "--rm=true", true }, { "--rm=1", true },
 		{ "--rm=false", false }, { "--rm=0", false },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -107,8 +107,7 @@ static void test_help(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	opt_print_help(f, "run", "[OPTIONS] IMAGE [COMMAND]", "Run a command in a new container.",
-		       opts);
+	opt_print_help(f, "run", "[OPTIONS] IMAGE [COMMAND]", "Run a command in a new container.", opts);
 	fclose(f);
 	ok(strncmp(text, "Usage: burrow run [OPTIONS] IMAGE [COMMAND]\n\nRun a command", 44) == 0,
 	   "help starts with the usage line");

@@ -64,8 +64,7 @@ static void parser(void)
 	good("127.0.0.1::80", "127.0.0.1", 0, 80, 1, false, "127.0.0.1::80/tcp");
 	good("[::1]:8080:80", "::1", 8080, 80, 1, false, "[::1]:8080:80/tcp");
 	good("8000-8002:80-82", "", 8000, 80, 3, false, "8000-8002:80-82/tcp");
-	good("0.0.0.0:8000-8002:80-82/udp", "0.0.0.0", 8000, 80, 3, true,
-	     "0.0.0.0:8000-8002:80-82/udp");
+	good("0.0.0.0:8000-8002:80-82/udp", "0.0.0.0", 8000, 80, 3, true, "0.0.0.0:8000-8002:80-82/udp");
 	good("80-82", "", 0, 80, 3, false, "80-82/tcp");
 	good("0:80", "", 0, 80, 1, false, "80/tcp");
 	good("65535:65535", "", 65535, 65535, 1, false, "65535:65535/tcp");
@@ -107,8 +106,7 @@ static void exposed(void)
 
 	ok(port_specs_from_exposed(list, &v, &n, &e) == 0, "EXPOSE list parses");
 	is_int(n, 3, "three exposed entries");
-	ok(n == 3 && v[1].udp && v[1].container_port == 53 && v[1].host_port == 0,
-	   "53/udp on a random port");
+	ok(n == 3 && v[1].udp && v[1].container_port == 53 && v[1].host_port == 0, "53/udp on a random port");
 	ok(ports_assign_random(&v, &n, &e) == 0, "random ports assigned");
 	is_int(n, 4, "the random range is split per port");
 	bool all = true;
@@ -144,8 +142,7 @@ static void checks(void)
 	port_spec_parse(spec, &p, &e);
 	ok(ports_check_available(&p, 1, &e) < 0, "busy port refused");
 	_cleanup_free_ char *want = xasprintf("host port %u/tcp", ntohs(a.sin_port));
-	ok(e.msg && strstr(e.msg, want) && strstr(e.msg, "already in use"),
-	   "message names the busy port");
+	ok(e.msg && strstr(e.msg, want) && strstr(e.msg, "already in use"), "message names the busy port");
 	if (e.msg)
 		diag(e.msg);
 	err_clear(&e);
@@ -161,8 +158,7 @@ static void checks(void)
 	if (geteuid() != 0 && port_unprivileged_start() > 80) {
 		port_spec_parse("80:80", &p, &e);
 		ok(ports_check_available(&p, 1, &e) < 0, "privileged port refused");
-		ok(e.msg && strstr(e.msg, "host port 80/tcp") &&
-			   strstr(e.msg, "ip_unprivileged_port_start"),
+		ok(e.msg && strstr(e.msg, "host port 80/tcp") && strstr(e.msg, "ip_unprivileged_port_start"),
 		   "message names the port and the sysctl");
 		if (e.msg)
 			diag(e.msg);
@@ -201,15 +197,15 @@ static void net_text(void)
 	struct err e = ERR_INIT;
 
 	net_opts_init(&o);
-	ok(net_opts_parse("mtu=1500,allow_host_loopback=true,enable_ipv6=true,port_handler=slirp",
-			  &o, &e) == 0, "network options parse");
+	ok(net_opts_parse("mtu=1500,allow_host_loopback=true,enable_ipv6=true,port_handler=slirp", &o, &e) ==
+		   0,
+	   "network options parse");
 	is_int(o.mtu, 1500, "mtu");
-	ok(o.allow_host_loopback && o.enable_ipv6 && o.handler == PORT_HANDLER_SLIRP,
-	   "flags and handler");
-	ok(net_opts_parse("port_handler=slirp4netns", &o, &e) == 0 &&
-		   o.handler == PORT_HANDLER_SLIRP, "podman's handler name");
-	ok(net_opts_parse("port_handler=rootlesskit", &o, &e) == 0 &&
-		   o.handler == PORT_HANDLER_FAST, "rootlesskit means fast");
+	ok(o.allow_host_loopback && o.enable_ipv6 && o.handler == PORT_HANDLER_SLIRP, "flags and handler");
+	ok(net_opts_parse("port_handler=slirp4netns", &o, &e) == 0 && o.handler == PORT_HANDLER_SLIRP,
+	   "podman's handler name");
+	ok(net_opts_parse("port_handler=rootlesskit", &o, &e) == 0 && o.handler == PORT_HANDLER_FAST,
+	   "rootlesskit means fast");
 	ok(net_opts_parse("cidr=10.5.0.0/24", &o, &e) == 0, "cidr");
 	ok(net_opts_parse("mtu=10", &o, &e) < 0 && strstr(e.msg, "mtu"), "tiny mtu refused");
 	err_clear(&e);

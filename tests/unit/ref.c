@@ -26,8 +26,8 @@ static void bad(const char *in, const char *why)
 
 	ok(rc < 0, "reject \"%s\"", in);
 	if (rc < 0) {
-		ok(e.msg && strstr(e.msg, why) && !strchr(e.msg, '\n'), "  one-line error naming the problem: %s",
-		   e.msg ? e.msg : "(none)");
+		ok(e.msg && strstr(e.msg, why) && !strchr(e.msg, '\n'),
+		   "  one-line error naming the problem: %s", e.msg ? e.msg : "(none)");
 	} else {
 		ref_free(&r);
 		ok(0, "  error message");
@@ -35,8 +35,7 @@ static void bad(const char *in, const char *why)
 	err_clear(&e);
 }
 
-static void parts(const char *in, const char *domain, const char *path, const char *tag,
-		  const char *digest)
+static void parts(const char *in, const char *domain, const char *path, const char *tag, const char *digest)
 {
 	struct err e = ERR_INIT;
 	struct ref r;
@@ -93,7 +92,7 @@ int main(void)
 	bad("local/Busybox", "lowercase");
 	bad("x:-bad", "invalid tag");
 	bad("x:", "empty tag");
-	bad("x:a/b", "");            /* tag with a slash parses as a path */
+	bad("x:a/b", ""); /* tag with a slash parses as a path */
 	bad("-x", "start and end");
 	bad("x-", "start and end");
 	bad("a..b", "start and end");
@@ -112,7 +111,8 @@ int main(void)
 	free(s);
 	{
 		struct err e = ERR_INIT;
-		char *n = ref_normalize_new("x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &e);
+		char *n = ref_normalize_new(
+			"x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", &e);
 		ok(n == NULL && e.msg && strstr(e.msg, "digest"), "a digest cannot name a new image");
 		free(n);
 		err_clear(&e);

@@ -96,8 +96,8 @@ static char *make_tree(const char *mode)
 
 /* One case: open path; want NULL = fails with err, else the fd is the
  * object at want below the root (lstat'd: a symlink is itself). */
-static void check(const char *mode, int rootfd, const char *path, int flags, unsigned resolve,
-		  int err, const char *want)
+static void check(const char *mode, int rootfd, const char *path, int flags, unsigned resolve, int err,
+		  const char *want)
 {
 	int fd = safe_open_in_root(rootfd, path, flags, 0644, resolve);
 	int got_errno = errno;
@@ -298,8 +298,7 @@ static void test_mfs_open_swap(const char *mode)
 	if (rename(d, old) < 0 || symlink(out, d) < 0)
 		abort();
 	fd = mfs_open(&fs, &ent, O_RDONLY, &e);
-	ok(fd < 0 && e.errnum == ELOOP, "%s: mfs_open d/secret with d now a symlink out: refused",
-	   mode);
+	ok(fd < 0 && e.errnum == ELOOP, "%s: mfs_open d/secret with d now a symlink out: refused", mode);
 	if (fd >= 0)
 		close(fd);
 	err_clear(&e);

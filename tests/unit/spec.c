@@ -204,20 +204,20 @@ static void test_env(const char *tmp)
 	err_clear(&e);
 
 	{
-		static const char text[] =
-			"\xef\xbb\xbf" "FIRST=bom stripped\n"
-			"# a comment\n"
-			"\n"
-			"   \t\n"
-			"  INDENTED=yes\n"
-			"SPACES=  a b c  \n"
-			"QUOTED=\"quoted\" 'single'\n"
-			"HASH=a # not a comment\n"
-			"BURROW_T_SET\n"
-			"BURROW_T_UNSET\n"
-			"CRLF=dos\r\n"
-			"A=from file\n"
-			"NOEOL=last";
+		static const char text[] = "\xef\xbb\xbf"
+					   "FIRST=bom stripped\n"
+					   "# a comment\n"
+					   "\n"
+					   "   \t\n"
+					   "  INDENTED=yes\n"
+					   "SPACES=  a b c  \n"
+					   "QUOTED=\"quoted\" 'single'\n"
+					   "HASH=a # not a comment\n"
+					   "BURROW_T_SET\n"
+					   "BURROW_T_UNSET\n"
+					   "CRLF=dos\r\n"
+					   "A=from file\n"
+					   "NOEOL=last";
 		_cleanup_strv_ char **fenv = NULL;
 		_cleanup_free_ char *p = write_temp(tmp, "good.env", text, sizeof text - 1);
 
@@ -241,14 +241,16 @@ static void test_env(const char *tmp)
 		static const struct {
 			const char *name, *text, *msg;
 		} bad[] = {
-			{ "space.env", "A=1\n# c\nBAD KEY=1\n", "space.env:3: variable \"BAD KEY\" contains whitespace" },
+			{ "space.env", "A=1\n# c\nBAD KEY=1\n",
+			  "space.env:3: variable \"BAD KEY\" contains whitespace" },
 			{ "tab.env", "K\tX\n", "tab.env:1: variable \"K\tX\" contains whitespace" },
 			{ "trail.env", "KEY =v\n", "trail.env:1: variable \"KEY \" contains whitespace" },
 			{ "noname.env", "\n\n=value\n", "noname.env:3: no variable name" },
 		};
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			_cleanup_strv_ char **fenv = NULL;
-			_cleanup_free_ char *p = write_temp(tmp, bad[i].name, bad[i].text, strlen(bad[i].text));
+			_cleanup_free_ char *p = write_temp(tmp, bad[i].name, bad[i].text,
+							    strlen(bad[i].text));
 			is_int(env_add_file(&fenv, p, &e), -1, "env file %s is rejected", bad[i].name);
 			has_msg(&e, bad[i].msg, bad[i].name);
 			err_clear(&e);
@@ -268,30 +270,28 @@ static void test_env(const char *tmp)
 
 /* ---- users ---------------------------------------------------------------- */
 
-static const char passwd[] =
-	"root:x:0:0:root:/root:/bin/bash\n"
-	"daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
-	"# a comment\n"
-	"\n"
-	"broken line without fields\n"
-	"bad:x:notanumber:1::/bad:/bin/sh\n"
-	"alice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
-	"bob:x:1001:1001::/home/bob:/bin/sh\n"
-	"nohome:x:1002:1002:::\n"
-	"short:x:1003:1003\n"
-	"+nis\n";
+static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
+			     "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+			     "# a comment\n"
+			     "\n"
+			     "broken line without fields\n"
+			     "bad:x:notanumber:1::/bad:/bin/sh\n"
+			     "alice:x:1000:1000:Alice:/home/alice:/bin/sh\n"
+			     "bob:x:1001:1001::/home/bob:/bin/sh\n"
+			     "nohome:x:1002:1002:::\n"
+			     "short:x:1003:1003\n"
+			     "+nis\n";
 
-static const char group[] =
-	"root:x:0:\n"
-	"wheel:x:10:alice,bob\n"
-	"audio:x:29:alice\n"
-	"staff:x:50:bob\n"
-	"alice:x:1000:\n"
-	"bob:x:1001:\n"
-	"again:x:10:alice\n"
-	"bad:x:zz:alice\n"
-	"# comment:x:77:alice\n"
-	"2000:x:3000:\n";
+static const char group[] = "root:x:0:\n"
+			    "wheel:x:10:alice,bob\n"
+			    "audio:x:29:alice\n"
+			    "staff:x:50:bob\n"
+			    "alice:x:1000:\n"
+			    "bob:x:1001:\n"
+			    "again:x:10:alice\n"
+			    "bad:x:zz:alice\n"
+			    "# comment:x:77:alice\n"
+			    "2000:x:3000:\n";
 
 static bool groups_are(const struct user_spec *u, const gid_t *want, size_t n)
 {
@@ -311,24 +311,23 @@ static void show_groups(const struct user_spec *u)
 	printf("\n");
 }
 
-#define USER_OK(spec, uid_, gid_, home_, ...)                                                     \
-	do {                                                                                       \
-		struct user_spec u;                                                                \
-		struct err e = ERR_INIT;                                                           \
-		const gid_t want[] = { __VA_ARGS__ };                                              \
+#define USER_OK(spec, uid_, gid_, home_, ...) \
+	do { \
+		struct user_spec u; \
+		struct err e = ERR_INIT; \
+		const gid_t want[] = { __VA_ARGS__ }; \
 		if (!ok(resolve_user_text(passwd, group, spec, &u, &e) == 0, "user \"%s\" resolves", \
-			spec)) {                                                                   \
-			printf("# error: %s\n", e.msg);                                            \
-			err_clear(&e);                                                             \
-			break;                                                                     \
-		}                                                                                  \
-		is_int(u.uid, uid_, "user \"%s\": uid", spec);                                     \
-		is_int(u.gid, gid_, "user \"%s\": gid", spec);                                     \
-		is_str(u.home, home_, "user \"%s\": home", spec);                                  \
-		if (!ok(groups_are(&u, want, sizeof want / sizeof want[0]),                        \
-			"user \"%s\": groups", spec))                                              \
-			show_groups(&u);                                                           \
-		user_spec_free(&u);                                                                \
+			spec)) { \
+			printf("# error: %s\n", e.msg); \
+			err_clear(&e); \
+			break; \
+		} \
+		is_int(u.uid, uid_, "user \"%s\": uid", spec); \
+		is_int(u.gid, gid_, "user \"%s\": gid", spec); \
+		is_str(u.home, home_, "user \"%s\": home", spec); \
+		if (!ok(groups_are(&u, want, sizeof want / sizeof want[0]), "user \"%s\": groups", spec)) \
+			show_groups(&u); \
+		user_spec_free(&u); \
 	} while (0)
 
 static void user_bad(const char *pw, const char *gr, const char *spec, const char *msg)
@@ -380,8 +379,7 @@ static void test_users_text(void)
 		struct user_spec u;
 		struct err e = ERR_INIT;
 		is_int(resolve_user_text(NULL, NULL, "7:8", &u, &e), 0, "numeric ids need no files");
-		ok(u.uid == 7 && u.gid == 8 && strcmp(u.home, "/") == 0 && u.ngroups == 1 &&
-			   u.groups[0] == 8,
+		ok(u.uid == 7 && u.gid == 8 && strcmp(u.home, "/") == 0 && u.ngroups == 1 && u.groups[0] == 8,
 		   "7:8 without files: uid 7, gid 8, home /, groups {8}");
 		user_spec_free(&u);
 	}
@@ -502,8 +500,8 @@ static void test_users_rootfs(const char *tmp, const char *mode)
 static void test_caps(void)
 {
 	struct err e = ERR_INIT;
-	static const char *const bad[] = { "bogus", "CAP_BOGUS", "12", "", "CAP_", "net admin",
-					   "cap_net_admin,", "ALLX" };
+	static const char *const bad[] = { "bogus",     "CAP_BOGUS",      "12",  "", "CAP_",
+					   "net admin", "cap_net_admin,", "ALLX" };
 	bool has_chown = false, has_sys_admin = false;
 
 	is_int(parse_cap("NET_ADMIN", &e), CAP_NET_ADMIN, "cap NET_ADMIN");
@@ -551,8 +549,10 @@ static void test_network(void)
 	ok(opts == NULL, "empty opts are NULL");
 	is_int(parse_network("host", &m, NULL, &e), 0, "opts may be NULL");
 	is_int(parse_network("bridge", &m, &opts, &e), -1, "network bridge is rejected");
-	has_msg(&e, "valid modes are none, host, slirp4netns[:OPTIONS] (or slirp), private and "
-		"container:NAME", "bridge");
+	has_msg(&e,
+		"valid modes are none, host, slirp4netns[:OPTIONS] (or slirp), private and "
+		"container:NAME",
+		"bridge");
 	has_msg(&e, "\"bridge\"", "bridge");
 	is_int(parse_network("", &m, &opts, &e), -1, "network \"\" is rejected");
 	is_int(parse_network("Host", &m, &opts, &e), -1, "network Host is rejected (case)");
@@ -575,18 +575,31 @@ static void test_signals(void)
 		int sig;
 	} good[] = {
 		{ "TERM", SIGTERM }, { "SIGTERM", SIGTERM }, { "sigterm", SIGTERM }, { "term", SIGTERM },
-		{ "15", SIGTERM },   { "9", SIGKILL },	     { "KILL", SIGKILL },     { "SIGKILL", SIGKILL },
-		{ "HUP", SIGHUP },   { "INT", SIGINT },	     { "QUIT", SIGQUIT },     { "USR1", SIGUSR1 },
-		{ "usr2", SIGUSR2 }, { "WINCH", SIGWINCH },  { "CHLD", SIGCHLD },     { "CLD", SIGCHLD },
-		{ "IOT", SIGABRT },  { "STOP", SIGSTOP },    { "CONT", SIGCONT },     { "PWR", SIGPWR },
-		{ "1", 1 },	     { "64", 64 },	     { "RTMIN", 34 },	      { "SIGRTMIN+1", 35 },
-		{ "rtmin+30", 64 },  { "RTMAX", 64 },	     { "SIGRTMAX-1", 63 },    { "RTMAX-30", 34 },
+		{ "15", SIGTERM },   { "9", SIGKILL },       { "KILL", SIGKILL },    { "SIGKILL", SIGKILL },
+		{ "HUP", SIGHUP },   { "INT", SIGINT },      { "QUIT", SIGQUIT },    { "USR1", SIGUSR1 },
+		{ "usr2", SIGUSR2 }, { "WINCH", SIGWINCH },  { "CHLD", SIGCHLD },    { "CLD", SIGCHLD },
+		{ "IOT", SIGABRT },  { "STOP", SIGSTOP },    { "CONT", SIGCONT },    { "PWR", SIGPWR },
+		{ "1", 1 },          { "64", 64 },           { "RTMIN", 34 },        { "SIGRTMIN+1", 35 },
+		{ "rtmin+30", 64 },  { "RTMAX", 64 },        { "SIGRTMAX-1", 63 },   { "RTMAX-30", 34 },
 		{ "SIGRTMIN", 34 },
 	};
-	static const char *const bad[] = { "0",	      "65",	   "-1",	"+5",	   "",
-					   "FOO",     "SIG",	   "SIGSIGTERM", "TERM ",  "RTMIN+31",
-					   "RTMIN-1", "RTMAX+1",   "RTMAX-31",	 "RTMIN+", "RTMIN+x",
-					   "15x",     "99999999999999999999" };
+	static const char *const bad[] = { "0",
+					   "65",
+					   "-1",
+					   "+5",
+					   "",
+					   "FOO",
+					   "SIG",
+					   "SIGSIGTERM",
+					   "TERM ",
+					   "RTMIN+31",
+					   "RTMIN-1",
+					   "RTMAX+1",
+					   "RTMAX-31",
+					   "RTMIN+",
+					   "RTMIN+x",
+					   "15x",
+					   "99999999999999999999" };
 
 	is_int(SIGRTMIN, 34, "glibc's SIGRTMIN is 34, as parse_signal assumes");
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)

@@ -41,8 +41,7 @@ static void is_list(char **got, const char *want, const char *what)
 }
 
 /* build must fail with a message containing want */
-static void fails(const struct spec_opts *o, const struct spec_image *img, const char *want,
-		  const char *what)
+static void fails(const struct spec_opts *o, const struct spec_image *img, const char *want, const char *what)
 {
 	struct container_spec s;
 	struct err e = ERR_INIT;
@@ -390,13 +389,15 @@ static void test_caps_mounts_limits(void)
 	{
 		struct err e = ERR_INIT;
 		ok(cgroup_limit_set(&o.limits, "memory", "64m", &e) == 0 &&
-		   cgroup_limit_set(&o.limits, "cpuset-cpus", "0", &e) == 0, "limits parse");
+			   cgroup_limit_set(&o.limits, "cpuset-cpus", "0", &e) == 0,
+		   "limits parse");
 		err_clear(&e);
 	}
 	if (builds(&o, &img, &s, "resource limits")) {
 		ok(s.has_limits && s.limits.memory == 64 << 20, "--memory carried over");
 		ok(s.limits.cpuset_cpus && s.limits.cpuset_cpus != o.limits.cpuset_cpus &&
-		   strcmp(s.limits.cpuset_cpus, "0") == 0, "--cpuset-cpus copied, not shared");
+			   strcmp(s.limits.cpuset_cpus, "0") == 0,
+		   "--cpuset-cpus copied, not shared");
 	}
 	container_spec_free(&s);
 	cgroup_limits_free(&o.limits);

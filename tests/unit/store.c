@@ -62,9 +62,13 @@ int main(void)
 	struct image *img = NULL;
 	struct import_opts io = { "first", NULL };
 	char id1[65], id2[65], id3[65], *root, *tar1, *tar2, **untagged = NULL, **deleted = NULL;
-	char *changes[] = { (char *)"CMD [\"sh\", \"-c\", \"echo hi\"]", (char *)"ENV FOO=bar",
-			    (char *)"WORKDIR /srv", (char *)"USER 1000:1000", (char *)"EXPOSE 80 53/udp",
-			    (char *)"ENTRYPOINT /bin/init", NULL };
+	char *changes[] = { (char *)"CMD [\"sh\", \"-c\", \"echo hi\"]",
+			    (char *)"ENV FOO=bar",
+			    (char *)"WORKDIR /srv",
+			    (char *)"USER 1000:1000",
+			    (char *)"EXPOSE 80 53/udp",
+			    (char *)"ENTRYPOINT /bin/init",
+			    NULL };
 	int rc;
 
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/burrow-store.XXXXXX");
@@ -91,14 +95,17 @@ int main(void)
 		is_int(img->nlayers, 1, "  one layer");
 		ok(img->cfg.cmd && !strcmp(img->cfg.cmd[2], "echo hi"), "  CMD from --change");
 		ok(img->cfg.entrypoint && !strcmp(img->cfg.entrypoint[0], "/bin/sh") &&
-		   !strcmp(img->cfg.entrypoint[2], "/bin/init"), "  shell-form ENTRYPOINT");
+			   !strcmp(img->cfg.entrypoint[2], "/bin/init"),
+		   "  shell-form ENTRYPOINT");
 		ok(img->cfg.env && strv_len(img->cfg.env) == 2 && !strncmp(img->cfg.env[0], "PATH=", 5) &&
-		   !strcmp(img->cfg.env[1], "FOO=bar"), "  Env: default PATH plus FOO");
+			   !strcmp(img->cfg.env[1], "FOO=bar"),
+		   "  Env: default PATH plus FOO");
 		is_str(img->cfg.workdir, "/srv", "  WORKDIR");
 		is_str(img->cfg.user, "1000:1000", "  USER");
 		is_int(strv_len(img->cfg.exposed), 2, "  EXPOSE");
 		{
-			char *p = store_layer_path(s, img->layers[0].chain_id), *f = xasprintf("%s/etc/hello", p);
+			char *p = store_layer_path(s, img->layers[0].chain_id),
+			     *f = xasprintf("%s/etc/hello", p);
 			char *txt = NULL;
 			ok(read_file_at(AT_FDCWD, f, 100, &txt, NULL, &e) == 0 && !strcmp(txt, "one"),
 			   "  store_layer_path holds the content");
@@ -199,7 +206,8 @@ int main(void)
 		mkdir(p, 0700);
 		close(open(l, O_CREAT | O_WRONLY, 0600));
 		ok(store_sweep(s, NULL, &e) == 0, "sweep");
-		ok(access(p, F_OK) < 0 && access(l, F_OK) < 0, "  removed an unlocked scratch dir and its lock");
+		ok(access(p, F_OK) < 0 && access(l, F_OK) < 0,
+		   "  removed an unlocked scratch dir and its lock");
 		free(p);
 		free(l);
 	}
@@ -254,24 +262,27 @@ int main(void)
 		json_object_put(names);
 	}
 	rc = store_image_remove(s, NULL, id2, false, &untagged, &deleted, &e);
-	ok(rc < 0 && strstr(e.msg, "more than one tag"), "removing by id with two names needs force (%s)", e.msg);
+	ok(rc < 0 && strstr(e.msg, "more than one tag"), "removing by id with two names needs force (%s)",
+	   e.msg);
 	err_clear(&e);
 	rc = store_image_remove(s, NULL, "alias:1", false, &untagged, &deleted, &e);
 	ok(rc == 0 && strv_len(untagged) == 1 && !strcmp(untagged[0], "localhost/alias:1") &&
-	   strv_len(deleted) == 0, "removing one of two names only untags");
+		   strv_len(deleted) == 0,
+	   "removing one of two names only untags");
 	strv_free(untagged);
 	strv_free(deleted);
 	untagged = deleted = NULL;
 
 	/* in use by a container */
 	{
-		char *cdir = xasprintf("%s/containers/abc123", root), *cfg = xasprintf("%s/config.json", cdir);
+		char *cdir = xasprintf("%s/containers/abc123", root),
+		     *cfg = xasprintf("%s/config.json", cdir);
 		char *json = xasprintf("{\"id\":\"abc123\",\"image_id\":\"%s\"}", id2);
 		mkdir_p_at(AT_FDCWD, cdir, 0700, &e);
 		write_file_at(AT_FDCWD, cfg, json, &e);
 		rc = store_image_remove(s, NULL, "local/busybox:2", false, &untagged, &deleted, &e);
-		ok(rc < 0 && e.status == 2 && strstr(e.msg, "in use"), "an image used by a container is refused, status 2 (%s)",
-		   e.msg);
+		ok(rc < 0 && e.status == 2 && strstr(e.msg, "in use"),
+		   "an image used by a container is refused, status 2 (%s)", e.msg);
 		err_clear(&e);
 		ok(store_image_get(s, "local/busybox:2", &img, &e) == 0, "  and still there");
 		image_free(img);

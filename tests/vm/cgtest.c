@@ -38,9 +38,9 @@
 #include "lib/base/util.h"
 
 struct ctr {
-	pid_t keeper;       /* the supervisor, outside the container's cgroup */
-	int ctlw;           /* to the keeper: the cgroup's path to start; EOF ends it */
-	int resr;           /* from the keeper: the workload's pid, then its wait status */
+	pid_t keeper; /* the supervisor, outside the container's cgroup */
+	int ctlw;     /* to the keeper: the cgroup's path to start; EOF ends it */
+	int resr;     /* from the keeper: the workload's pid, then its wait status */
 	struct cgroup cg;
 	uint64_t fork_us;   /* forking the keeper */
 	uint64_t create_us; /* cgroup_create */
@@ -136,8 +136,7 @@ static void end_keeper(struct ctr *c)
 	c->keeper = 0;
 }
 
-static int start(const struct cgroup_limits *l, char **cmd, bool with_cg, struct ctr *c,
-		 struct err *e)
+static int start(const struct cgroup_limits *l, char **cmd, bool with_cg, struct ctr *c, struct err *e)
 {
 	int ctl[2], res[2];
 	char id[65];
@@ -311,8 +310,8 @@ static int bench(const struct cgroup_limits *l, int n, struct err *e)
 	qsort(de, (size_t)n, sizeof *de, cmp_u64);
 	qsort(base, (size_t)n, sizeof *base, cmp_u64);
 	printf("manager=%s\nlimits=%s\nruns=%d\n", mgr, cgroup_limits_any(l) ? "yes" : "no", n);
-	printf("start_without_us=%" PRIu64 "\nstart_with_median_us=%" PRIu64
-	       "\nstart_with_p90_us=%" PRIu64 "\ndestroy_median_us=%" PRIu64 "\n",
+	printf("start_without_us=%" PRIu64 "\nstart_with_median_us=%" PRIu64 "\nstart_with_p90_us=%" PRIu64
+	       "\ndestroy_median_us=%" PRIu64 "\n",
 	       base[n / 2], cr[n / 2], cr[n * 9 / 10], de[n / 2]);
 	printf("added_median_us=%" PRId64 "\n", (int64_t)cr[n / 2] - (int64_t)base[n / 2]);
 	free(cr);
@@ -391,8 +390,8 @@ int main(int argc, char **argv)
 		/* systemd drops a stopped scope asynchronously: give it 3 s */
 		for (int t = 0; t < 30 && (left = leftovers(path, m)) > 0; t++)
 			msleep(100);
-		printf("manager=%s\nstale_after_destroy=%d\nleftover=%d\n", cgroup_manager_name(m),
-		       stale, left);
+		printf("manager=%s\nstale_after_destroy=%d\nleftover=%d\n", cgroup_manager_name(m), stale,
+		       left);
 		return 0;
 	}
 
@@ -438,8 +437,8 @@ int main(int argc, char **argv)
 			ret = cgroup_freeze(&c.cg, false, 5000, &e);
 		msleep(1000);
 		u3 = usage(&c);
-		printf("before_usec=%" PRId64 "\nfrozen_usec=%" PRId64 "\nthawed_usec=%" PRId64 "\n",
-		       u1 - u0, u2 - u1, u3 - u2);
+		printf("before_usec=%" PRId64 "\nfrozen_usec=%" PRId64 "\nthawed_usec=%" PRId64 "\n", u1 - u0,
+		       u2 - u1, u3 - u2);
 		if (ret == 0)
 			stop(&c, &e);
 	} else if (strcmp(action, "stats") == 0) {
@@ -455,8 +454,8 @@ int main(int argc, char **argv)
 			printf("memory_current=%" PRId64 "\nmemory_max=%" PRId64 "\nmemory_peak=%" PRId64
 			       "\nanon=%" PRId64 "\ncpu_usage_usec=%" PRId64 "\npids_current=%" PRId64
 			       "\npids_max=%" PRId64 "\nio_rbytes=%" PRIu64 "\nprocs=%zu\n",
-			       st.memory_current, st.memory_max, st.memory_peak, st.anon,
-			       st.cpu_usage_usec, st.pids_current, st.pids_max, st.io.rbytes, np);
+			       st.memory_current, st.memory_max, st.memory_peak, st.anon, st.cpu_usage_usec,
+			       st.pids_current, st.pids_max, st.io.rbytes, np);
 			free(pids);
 			stop(&c, &e);
 		}

@@ -111,7 +111,8 @@ static int read_conf(struct config *c, struct err *e)
 			c->runroot = xstrdup(v);
 		} else if (strcmp(k, "overlay") == 0) {
 			if (parse_overlay(v, &c->overlay) < 0)
-				return err_make(e, 0, "%s:%d: overlay must be auto, kernel or fuse", path, lineno);
+				return err_make(e, 0, "%s:%d: overlay must be auto, kernel or fuse", path,
+						lineno);
 		} else if (strcmp(k, "idmap") == 0) {
 			if (parse_idmap(v, &c->idmap) < 0)
 				return err_make(e, 0, "%s:%d: idmap must be auto or single", path, lineno);
@@ -120,7 +121,8 @@ static int read_conf(struct config *c, struct err *e)
 			char *save = NULL;
 			strv_free(c->search_registries);
 			c->search_registries = xcalloc(1, sizeof(char *));
-			for (char *t = strtok_r(v, "[], \t\"'", &save); t; t = strtok_r(NULL, "[], \t\"'", &save))
+			for (char *t = strtok_r(v, "[], \t\"'", &save); t;
+			     t = strtok_r(NULL, "[], \t\"'", &save))
 				strv_push(&c->search_registries, t);
 		}
 		/* unknown keys are kept for newer versions: ignored */

@@ -16,8 +16,8 @@ enum overlay_mode { OVERLAY_AUTO, OVERLAY_KERNEL, OVERLAY_FUSE };
 enum idmap_mode { IDMAP_AUTO, IDMAP_SINGLE };
 
 struct config {
-	char *root;               /* image and container store */
-	char *runroot;            /* per-boot state: sockets, pids, mounts */
+	char *root;    /* image and container store */
+	char *runroot; /* per-boot state: sockets, pids, mounts */
 	enum overlay_mode overlay;
 	enum idmap_mode idmap;    /* "single" forces the single-ID map */
 	char *conf_path;          /* the config file read, NULL if none */

@@ -17,15 +17,14 @@
 #include "error.h"
 
 struct dl_lib {
-	const char *const *sonames;  /* tried in order, NULL-terminated */
-	const char *package;         /* Debian package, for the error's fix */
+	const char *const *sonames; /* tried in order, NULL-terminated */
+	const char *package;        /* Debian package, for the error's fix */
 	void *handle;
 };
 
 /* Open the library (once) and look up sym; NULL with e set on failure. */
 void *dl_sym(struct dl_lib *l, const char *sym, struct err *e);
 
-#define DL_SYM(lib, fnptr, name, e) \
-	((fnptr) = (__typeof__(fnptr))dl_sym((lib), (name), (e)), (fnptr) != NULL)
+#define DL_SYM(lib, fnptr, name, e) ((fnptr) = (__typeof__(fnptr))dl_sym((lib), (name), (e)), (fnptr) != NULL)
 
 #endif

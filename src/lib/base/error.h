@@ -10,28 +10,28 @@
 #include <stdbool.h>
 
 struct err {
-	int errnum;   /* errno of the root cause, 0 if none */
-	int status;   /* suggested exit status (125 tool error, 126, 127); 0 = 125 */
-	bool usage;   /* a command-line usage error: main adds "See 'burrow VERB --help'." */
-	char *msg;    /* full message, owned */
+	int errnum; /* errno of the root cause, 0 if none */
+	int status; /* suggested exit status (125 tool error, 126, 127); 0 = 125 */
+	bool usage; /* a command-line usage error: main adds "See 'burrow VERB --help'." */
+	char *msg;  /* full message, owned */
 };
 
-#define ERR_INIT { 0, 0, false, NULL }
+#define ERR_INIT \
+	{ \
+		0, 0, false, NULL \
+	}
 
 /* Set e (replacing any earlier error) and return -1.  If errnum is non-zero
  * ": strerror(errnum)" is appended. */
-int err_make(struct err *e, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_make(struct err *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Prefix the message with "context: " and return -1. */
-int err_wrap(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same as err_make() with a given exit status. */
 int err_make_status(struct err *e, int status, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* A usage error (bad flag or operand): like err_make(e, 0, ...) with the
  * usage mark set.  Its exit status is 125. */
-int err_usage(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int err_usage(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Mark the error already in e (e.g. from the option parser) as a usage
  * error and return -1. */
 int err_mark_usage(struct err *e);

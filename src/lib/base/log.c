@@ -38,8 +38,7 @@ void log_at(enum log_level lvl, const char *file, int line, const char *fmt, ...
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		n = snprintf(buf, sizeof buf, "%s: %s: [%ld.%06ld] [%d] %s:%d: ", log_progname, tags[lvl],
 			     (long)(ts.tv_sec % 1000), ts.tv_nsec / 1000, (int)getpid(), file, line);
-	}
-	else
+	} else
 		n = snprintf(buf, sizeof buf, "%s: %s: ", log_progname, tags[lvl]);
 	if (n < 0 || (size_t)n >= sizeof buf)
 		n = 0;

@@ -75,10 +75,10 @@ enum safe_open_impl safe_open_current(void)
 struct walk {
 	int rootfd;
 	unsigned resolve;
-	int cur;		/* the directory reached; rootfd itself at the top */
-	struct stat *up;	/* up[i]: the directory at depth i (up[0] = the root) */
-	size_t depth, cap;	/* cur is at depth; up[0..depth] are valid */
-	char *rest;		/* what is left of the path */
+	int cur;           /* the directory reached; rootfd itself at the top */
+	struct stat *up;   /* up[i]: the directory at depth i (up[0] = the root) */
+	size_t depth, cap; /* cur is at depth; up[0..depth] are valid */
+	char *rest;        /* what is left of the path */
 	int nlinks;
 };
 
@@ -259,8 +259,7 @@ static int walk(struct walk *w, int flags, mode_t mode)
 			return -1;
 		}
 		if (S_ISLNK(st.st_mode) &&
-		    (!last || slash ||
-		     !((flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL))))) {
+		    (!last || slash || !((flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL))))) {
 			int r = walk_follow(w, fd, slash, next);
 			close(fd);
 			if (r < 0)

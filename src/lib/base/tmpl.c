@@ -29,7 +29,8 @@ static int eval_path(json_object *obj, const char *path, size_t n, json_object *
 	json_object *cur = obj;
 
 	if (n == 0 || path[0] != '.')
-		return err_make(e, 0, "template: bad field \"%.*s\" (use .Field or .Field.Sub)", (int)n, path);
+		return err_make(e, 0, "template: bad field \"%.*s\" (use .Field or .Field.Sub)", (int)n,
+				path);
 	i = 1;
 	while (i < n) {
 		size_t j = i;
@@ -40,7 +41,8 @@ static int eval_path(json_object *obj, const char *path, size_t n, json_object *
 			return err_make(e, 0, "template: bad field \"%.*s\"", (int)n, path);
 		memcpy(key, path + i, j - i);
 		key[j - i] = '\0';
-		if (!cur || !json_object_is_type(cur, json_type_object) || !json_object_object_get_ex(cur, key, &cur))
+		if (!cur || !json_object_is_type(cur, json_type_object) ||
+		    !json_object_object_get_ex(cur, key, &cur))
 			return err_make(e, 0, "template: can't evaluate field %s", key);
 		i = j + 1;
 	}
@@ -53,7 +55,8 @@ static void put_value(struct buf *b, json_object *v, bool as_json)
 	const char *s;
 
 	if (as_json || json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		s = json_object_to_json_string_ext(v,
+						   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	else if (!v)
 		s = "<no value>";
 	else
@@ -99,8 +102,9 @@ static int run(const char *fmt, json_object *obj, struct buf *b, struct err *e)
 			while (a < z && isspace((unsigned char)*a))
 				a++;
 			if (a >= z || *a != '.')
-				return err_make(e, 0, "template: unsupported action \"{{%.*s}}\" (burrow takes "
-						      "{{.Field}}, {{.Field.Sub}} and {{json .Field}})",
+				return err_make(e, 0,
+						"template: unsupported action \"{{%.*s}}\" (burrow takes "
+						"{{.Field}}, {{.Field.Sub}} and {{json .Field}})",
 						(int)(close - open - 2), open + 2);
 			for (const char *q = a; q < z; q++)
 				if (!(isalnum((unsigned char)*q) || *q == '.' || *q == '_'))
@@ -114,7 +118,8 @@ static int run(const char *fmt, json_object *obj, struct buf *b, struct err *e)
 					return -1;
 				put_value(b, v, as_json);
 				for (size_t k = start; k < b->n && (up || low); k++)
-					b->p[k] = (char)(up ? toupper((unsigned char)b->p[k]) : tolower((unsigned char)b->p[k]));
+					b->p[k] = (char)(up ? toupper((unsigned char)b->p[k])
+							    : tolower((unsigned char)b->p[k]));
 			} else if (z - a > 1 && a[1] == '.') {
 				return err_make(e, 0, "template: bad field \"%.*s\"", (int)(z - a), a);
 			}

@@ -252,7 +252,7 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 
 	while (n > 1 && p[n - 1] == '/')
 		p[--n] = '\0';
-	for (char *s = p + 1; ; s++) {
+	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
@@ -423,16 +423,26 @@ const char *fs_magic_name(unsigned long magic, bool *network)
 		const char *name;
 		bool network;
 	} fs[] = {
-		{ 0xEF53UL, "ext4", false },          { 0x58465342UL, "xfs", false },
-		{ 0x9123683EUL, "btrfs", false },     { 0x01021994UL, "tmpfs", false },
-		{ 0x794C7630UL, "overlayfs", false }, { 0x2FC12FC1UL, "zfs", false },
-		{ 0xF2F52010UL, "f2fs", false },      { 0x858458F6UL, "ramfs", false },
-		{ 0x73717368UL, "squashfs", false },  { 0x65735546UL, "fuse", false },
-		{ 0x01021997UL, "9p", false },        { 0x4D44UL, "vfat", false },
-		{ 0x6969UL, "nfs", true },            { 0x0BD00BD0UL, "lustre", true },
-		{ 0x47504653UL, "gpfs", true },       { 0xFF534D42UL, "cifs", true },
-		{ 0xFE534D42UL, "smb2", true },       { 0x517BUL, "smb", true },
-		{ 0x00C36400UL, "ceph", true },       { 0x19830326UL, "beegfs", true },
+		{ 0xEF53UL, "ext4", false },
+		{ 0x58465342UL, "xfs", false },
+		{ 0x9123683EUL, "btrfs", false },
+		{ 0x01021994UL, "tmpfs", false },
+		{ 0x794C7630UL, "overlayfs", false },
+		{ 0x2FC12FC1UL, "zfs", false },
+		{ 0xF2F52010UL, "f2fs", false },
+		{ 0x858458F6UL, "ramfs", false },
+		{ 0x73717368UL, "squashfs", false },
+		{ 0x65735546UL, "fuse", false },
+		{ 0x01021997UL, "9p", false },
+		{ 0x4D44UL, "vfat", false },
+		{ 0x6969UL, "nfs", true },
+		{ 0x0BD00BD0UL, "lustre", true },
+		{ 0x47504653UL, "gpfs", true },
+		{ 0xFF534D42UL, "cifs", true },
+		{ 0xFE534D42UL, "smb2", true },
+		{ 0x517BUL, "smb", true },
+		{ 0x00C36400UL, "ceph", true },
+		{ 0x19830326UL, "beegfs", true },
 		{ 0x5346414FUL, "afs", true },
 	};
 

@@ -13,7 +13,10 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
 void closep(int *fd);
 void fclosep(FILE **f);
 void closedirp(void *d);
@@ -26,8 +29,18 @@ void strvfreep(char ***v);
 #define _cleanup_strv_ __attribute__((cleanup(strvfreep)))
 
 /* Take ownership out of a cleanup variable. */
-#define steal_ptr(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
-#define steal_fd(fd) ({ int _t = (fd); (fd) = -1; _t; })
+#define steal_ptr(p) \
+	({ \
+		__typeof__(p) _t = (p); \
+		(p) = NULL; \
+		_t; \
+	})
+#define steal_fd(fd) \
+	({ \
+		int _t = (fd); \
+		(fd) = -1; \
+		_t; \
+	})
 
 /* Allocation that aborts on out-of-memory: there is nothing sane to unwind to. */
 void *xmalloc(size_t n);
@@ -38,13 +51,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* NULL-terminated string vectors */
 size_t strv_len(char *const *v);
-void strv_push(char ***v, const char *s);   /* copies s */
+void strv_push(char ***v, const char *s); /* copies s */
 void strv_free(char **v);
 char **strv_dup(char *const *v);
 
 /* I/O */
 ssize_t write_all(int fd, const void *buf, size_t len);
-ssize_t read_all(int fd, void *buf, size_t len);   /* until len or EOF */
+ssize_t read_all(int fd, void *buf, size_t len); /* until len or EOF */
 /* Read a whole file (at most max bytes, else EFBIG) relative to dirfd. */
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, struct err *e);
 /* Lexically clean a '/'-separated path: drop "", "." and a leading "/",

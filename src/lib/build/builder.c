@@ -35,10 +35,11 @@ const char *build_host_platform(void)
 	if (buf[0])
 		return buf;
 	uname(&u);
-	arch = strcmp(u.machine, "x86_64") == 0 ? "amd64" :
-	       strcmp(u.machine, "aarch64") == 0 ? "arm64" :
-	       strncmp(u.machine, "arm", 3) == 0 ? "arm" :
-	       strcmp(u.machine, "i686") == 0 ? "386" : u.machine;
+	arch = strcmp(u.machine, "x86_64") == 0    ? "amd64"
+	       : strcmp(u.machine, "aarch64") == 0 ? "arm64"
+	       : strncmp(u.machine, "arm", 3) == 0 ? "arm"
+	       : strcmp(u.machine, "i686") == 0    ? "386"
+						   : u.machine;
 	snprintf(buf, sizeof buf, "linux/%s", arch);
 	return buf;
 }
@@ -127,15 +128,15 @@ char **b_lowerdirs(struct builder *b, const struct bstage *s)
 
 /* ---- the cache and the step's image */
 
-void b_key(struct builder *b, struct bstage *s, const struct df_instr *in, const char *extra,
-	   char keyhex[65])
+void b_key(struct builder *b, struct bstage *s, const struct df_instr *in, const char *extra, char keyhex[65])
 {
 	struct sha256 *h = sha256_new();
 	_cleanup_strv_ char **args = strv_dup(s->args);
 
 	(void)b;
 	sha256_update(h, "burrow-build-1\n", 15);
-	sha256_update(h, s->image_id[0] ? s->image_id : "scratch", strlen(s->image_id[0] ? s->image_id : "scratch"));
+	sha256_update(h, s->image_id[0] ? s->image_id : "scratch",
+		      strlen(s->image_id[0] ? s->image_id : "scratch"));
 	sha256_update(h, "\n", 1);
 	sha256_update(h, in->original, strlen(in->original));
 	for (size_t i = 0; i < in->nheredocs; i++) {
@@ -204,7 +205,8 @@ int b_cache_try(struct builder *b, struct bstage *s, const char *keyhex, struct 
 
 static char *config_text(json_object *cfg)
 {
-	return xstrdup(json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	return xstrdup(
+		json_object_to_json_string_ext(cfg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static void pending_add(struct builder *b, struct new_layer *nl)
@@ -213,18 +215,18 @@ static void pending_add(struct builder *b, struct new_layer *nl)
 	b->pending[b->npending++] = nl;
 }
 
-static int commit_image(struct builder *b, struct bstage *s, char **names, bool intermediate,
-			char id[65], struct err *e)
+static int commit_image(struct builder *b, struct bstage *s, char **names, bool intermediate, char id[65],
+			struct err *e)
 {
 	_cleanup_free_ char *txt = config_text(s->config);
-	struct built_image bi = { txt, strlen(txt), s->layers, s->nlayers, b->pending, b->npending,
-				  names, intermediate };
+	struct built_image bi = { txt,        strlen(txt), s->layers, s->nlayers,
+				  b->pending, b->npending, names,     intermediate };
 
 	return store_image_commit_built(b->o->store, b->o->idmap, &bi, id, e);
 }
 
-int b_commit_step(struct builder *b, struct bstage *s, int tarfd, const char *created_by,
-		  const char *keyhex, struct err *e)
+int b_commit_step(struct builder *b, struct bstage *s, int tarfd, const char *created_by, const char *keyhex,
+		  struct err *e)
 {
 	bool last;
 
@@ -314,8 +316,10 @@ static int check_platform(struct builder *b, const char *raw, struct err *e)
 	if (*p && strcmp(p, build_host_platform()) != 0 &&
 	    !(strncmp(p, build_host_platform(), strlen(build_host_platform())) == 0 &&
 	      p[strlen(build_host_platform())] == '/'))
-		return err_make(e, 0, "platform %s is not supported: burrow builds for the host's "
-				      "platform %s only", p, build_host_platform());
+		return err_make(e, 0,
+				"platform %s is not supported: burrow builds for the host's "
+				"platform %s only",
+				p, build_host_platform());
 	return 0;
 }
 
@@ -439,7 +443,8 @@ static int mark_needed(struct builder *b, size_t target, struct err *e)
 				continue;
 			k = dockerfile_stage_index(b->df, from);
 			if (k >= 0 && (size_t)k >= i)
-				return err_make(e, 0, "%s:%d: COPY --from=%s refers to this stage or a later one",
+				return err_make(e, 0,
+						"%s:%d: COPY --from=%s refers to this stage or a later one",
 						b->o->dockerfile_name, in->line, from);
 			if (k >= 0)
 				b->st[k].needed = true;
@@ -507,9 +512,19 @@ static int run_instr(struct builder *b, struct bstage *s, const struct df_instr 
 		break;
 	case DF_FROM:
 		return err_make(e, 0, "FROM inside a stage");
-	case DF_ENV: case DF_WORKDIR: case DF_EXPOSE: case DF_CMD: case DF_ENTRYPOINT:
-	case DF_LABEL: case DF_USER: case DF_VOLUME: case DF_SHELL: case DF_STOPSIGNAL:
-	case DF_HEALTHCHECK: case DF_ONBUILD: case DF_MAINTAINER:
+	case DF_ENV:
+	case DF_WORKDIR:
+	case DF_EXPOSE:
+	case DF_CMD:
+	case DF_ENTRYPOINT:
+	case DF_LABEL:
+	case DF_USER:
+	case DF_VOLUME:
+	case DF_SHELL:
+	case DF_STOPSIGNAL:
+	case DF_HEALTHCHECK:
+	case DF_ONBUILD:
+	case DF_MAINTAINER:
 	default:
 		break;
 	}
@@ -611,8 +626,10 @@ int build_run(const struct build_opts *o, char id[65], struct err *e)
 		strv_push(&names, n);
 	}
 	if (o->platform && *o->platform && strcmp(o->platform, build_host_platform()) != 0)
-		return err_make(e, 0, "--platform %s is not supported: burrow builds for the host's "
-				      "platform %s only", o->platform, build_host_platform());
+		return err_make(e, 0,
+				"--platform %s is not supported: burrow builds for the host's "
+				"platform %s only",
+				o->platform, build_host_platform());
 	if (dockerfile_parse(o->dockerfile, o->dockerfile_len, o->dockerfile_name, &b.df, e) < 0)
 		return -1;
 	b.arg_used = xcalloc(strv_len(o->build_args) + 1, sizeof *b.arg_used);
@@ -654,7 +671,7 @@ int build_run(const struct build_opts *o, char id[65], struct err *e)
 	rc = 0;
 out:
 	if (rc < 0)
-		e->status = 125;   /* every build failure, whatever the cause */
+		e->status = 125; /* every build failure, whatever the cause */
 	for (size_t i = 0; i < b.nst; i++)
 		stage_free(&b, &b.st[i]);
 	for (size_t i = 0; i < b.npending; i++)

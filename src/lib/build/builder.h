@@ -33,27 +33,27 @@
 enum build_pull { BUILD_PULL_MISSING, BUILD_PULL_ALWAYS, BUILD_PULL_NEVER };
 
 struct build_opts {
-	const char *dockerfile;        /* the text */
+	const char *dockerfile; /* the text */
 	size_t dockerfile_len;
-	const char *dockerfile_name;   /* for messages: "Dockerfile" */
+	const char *dockerfile_name; /* for messages: "Dockerfile" */
 	struct build_context *ctx;
-	char **tags;                   /* as given (normalized here); may be NULL */
-	char **build_args;             /* "K=V" (the command resolved bare "K") */
-	const char *target;            /* stage name or NULL for the last */
+	char **tags;        /* as given (normalized here); may be NULL */
+	char **build_args;  /* "K=V" (the command resolved bare "K") */
+	const char *target; /* stage name or NULL for the last */
 	bool no_cache;
-	bool layers;                   /* false: one new layer per stage, no cache */
+	bool layers; /* false: one new layer per stage, no cache */
 	enum build_pull pull;
 	bool tls_verify;
-	const char *network;           /* --network; NULL = slirp4netns if possible */
-	char **labels;                 /* "K=V" added to the final config */
-	const char *platform;          /* must be the host's */
-	bool userns_emulation;         /* single-ID mode: root emulation for RUN */
-	int out_fd;                    /* progress and RUN output, -1 = quiet */
+	const char *network;   /* --network; NULL = slirp4netns if possible */
+	char **labels;         /* "K=V" added to the final config */
+	const char *platform;  /* must be the host's */
+	bool userns_emulation; /* single-ID mode: root emulation for RUN */
+	int out_fd;            /* progress and RUN output, -1 = quiet */
 
 	/* environment */
 	struct store *store;
 	const struct idmap *idmap;
-	const struct config *cfg;      /* root, runroot, overlay, search registries */
+	const struct config *cfg; /* root, runroot, overlay, search registries */
 };
 
 /* Run the build; id receives the final image id.  Errors carry status 125

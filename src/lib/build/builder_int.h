@@ -18,12 +18,12 @@ struct bstage {
 	json_object *config;        /* the whole OCI image config */
 	struct image_layer *layers; /* bottom first */
 	size_t nlayers;
-	char image_id[65];          /* the image the state is ("" = none yet: scratch) */
-	bool committed;             /* image_id matches config/layers */
-	char **args;                /* ARGs declared in the stage: "K=V" (V may be empty) */
-	bool cmd_set;               /* CMD given in this stage (ENTRYPOINT keeps it) */
+	char image_id[65]; /* the image the state is ("" = none yet: scratch) */
+	bool committed;    /* image_id matches config/layers */
+	char **args;       /* ARGs declared in the stage: "K=V" (V may be empty) */
+	bool cmd_set;      /* CMD given in this stage (ENTRYPOINT keeps it) */
 	/* layers == false: one working container dir for the whole stage */
-	char *workdir_path;         /* <root>/layers/.tmp-x (upper/, work/) */
+	char *workdir_path; /* <root>/layers/.tmp-x (upper/, work/) */
 	struct store_tmp *work;
 	bool work_dirty;
 };
@@ -33,9 +33,9 @@ struct builder {
 	struct dockerfile *df;
 	struct bstage *st;
 	size_t nst;
-	char **meta;                /* global ARG values "K=V" after --build-arg */
-	bool *arg_used;             /* per o->build_args entry */
-	char **used;                /* variables expanded in the current step */
+	char **meta;    /* global ARG values "K=V" after --build-arg */
+	bool *arg_used; /* per o->build_args entry */
+	char **used;    /* variables expanded in the current step */
 	struct bstage *cur;
 	int step, nsteps;
 	char *step_text;            /* "RUN ..." of the current step, for errors */
@@ -45,8 +45,8 @@ struct builder {
 
 /* end a step: tarfd >= 0 adds that tar as a layer; the history entry;
  * with layers the intermediate image is committed and cached under key */
-int b_commit_step(struct builder *b, struct bstage *s, int tarfd, const char *created_by,
-		  const char *keyhex, struct err *e);
+int b_commit_step(struct builder *b, struct bstage *s, int tarfd, const char *created_by, const char *keyhex,
+		  struct err *e);
 /* 1 on a cache hit (state moved to the cached image), 0 on a miss */
 int b_cache_try(struct builder *b, struct bstage *s, const char *keyhex, struct err *e);
 /* the step's cache key: parent, the instruction text, the ARGs in scope, extra */
@@ -64,7 +64,7 @@ char **b_lowerdirs(struct builder *b, const struct bstage *s);
 
 /* stepcfg.c: the image config */
 json_object *cfg_new_scratch(void);
-json_object *cfg_obj(json_object *img);   /* the "config" object (created if missing) */
+json_object *cfg_obj(json_object *img); /* the "config" object (created if missing) */
 const char *cfg_get_str(json_object *img, const char *key);
 char **cfg_get_strv(json_object *img, const char *key);
 char **cfg_env(json_object *img);
@@ -94,8 +94,7 @@ struct run_req {
  * status.  With keep (layers == false), the stage's working dir is used and
  * kept; else a fresh one, turned into a tar in tarfd (-1: an empty upper,
  * *empty set). */
-int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, int *code,
-		 struct err *e);
+int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, int *code, struct err *e);
 /* The upper dir of the last run (layers) or the stage's working dir:
  * tar it into a new temp file; *fd -1 if empty. */
 int upper_to_tar(struct builder *b, struct bstage *s, const char *ctrdir, int *fd, struct err *e);

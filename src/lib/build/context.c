@@ -104,8 +104,8 @@ const char *build_context_dir(const struct build_context *c)
 	return c->dir;
 }
 
-int build_context_read(const struct build_context *c, const char *relpath, size_t max,
-		       char **text, size_t *len, struct err *e)
+int build_context_read(const struct build_context *c, const char *relpath, size_t max, char **text,
+		       size_t *len, struct err *e)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -126,8 +126,7 @@ int build_context_read(const struct build_context *c, const char *relpath, size_
 	return read_fd_all(fd, max, text, len, relpath, e);
 }
 
-bool build_context_hidden(const struct build_context *c, const char *relpath, bool is_dir,
-			  bool *walk_only)
+bool build_context_hidden(const struct build_context *c, const char *relpath, bool is_dir, bool *walk_only)
 {
 	if (walk_only)
 		*walk_only = false;

@@ -128,8 +128,8 @@ static int resolve_source(struct plan *p, const char *literal, struct mentry *ou
 	return 0;
 }
 
-static int expand_glob(struct plan *p, const struct mentry *dir, char **comps, size_t i,
-		       const char *literal, struct err *e)
+static int expand_glob(struct plan *p, const struct mentry *dir, char **comps, size_t i, const char *literal,
+		       struct err *e)
 {
 	_cleanup_strv_ char **names = NULL;
 	bool last = comps[i + 1] == NULL;
@@ -223,8 +223,7 @@ static int add_source(struct plan *p, const char *word, struct err *e)
 	return 0;
 }
 
-int plan_make(struct plan *p, const struct copy_req *r, const struct copy_src *src,
-	      struct err *e)
+int plan_make(struct plan *p, const struct copy_req *r, const struct copy_src *src, struct err *e)
 {
 	const char *d = r->dest ? r->dest : "";
 	size_t dl = strlen(d);
@@ -323,7 +322,8 @@ static int walk(struct walker *w, const struct mentry *dir, const char *rel, str
 			return -1;
 		if (r == 1)
 			continue;
-		if (w->p->ctx && build_context_hidden(w->p->ctx, ent.path, S_ISDIR(ent.st.st_mode), &walk_only) &&
+		if (w->p->ctx &&
+		    build_context_hidden(w->p->ctx, ent.path, S_ISDIR(ent.st.st_mode), &walk_only) &&
 		    !walk_only) {
 			mentry_clear(&ent);
 			continue;
@@ -365,8 +365,7 @@ static void walker_free(struct walker *w)
 	free(w->pend);
 }
 
-int plan_walk(struct plan *p, const struct mentry *dir, plan_visit_fn visit, void *arg,
-	      struct err *e)
+int plan_walk(struct plan *p, const struct mentry *dir, plan_visit_fn visit, void *arg, struct err *e)
 {
 	struct walker w = { p, visit, arg, NULL, 0, 0 };
 	int r = walk(&w, dir, "", e);
@@ -433,7 +432,7 @@ static uint64_t inner_id(const struct idmap *m, unsigned long id, bool gid)
 	for (size_t i = 0; i < n; i++)
 		if (id >= r[i].outer && id - r[i].outer < r[i].count)
 			return r[i].inner + (id - r[i].outer);
-	return 65534;   /* the overflow ID, as the kernel shows it */
+	return 65534; /* the overflow ID, as the kernel shows it */
 }
 
 static int hash_entry(void *arg, const char *rel, const struct mentry *ent, struct err *e)
@@ -512,7 +511,7 @@ int plan_digest(struct plan *p, char out[72], struct err *e)
 struct job {
 	const struct copy_req *r;
 	const struct copy_src *src;
-	int outfd;              /* the tar; -1: the digest */
+	int outfd; /* the tar; -1: the digest */
 	const struct idmap *outside;
 	char digest[72];
 };
@@ -557,8 +556,8 @@ static int job_in_userns(struct job *j, const struct idmap *m, struct err *e)
 	return 0;
 }
 
-int copy_digest(const struct copy_req *r, const struct copy_src *src, const struct idmap *m,
-		char out[72], struct err *e)
+int copy_digest(const struct copy_req *r, const struct copy_src *src, const struct idmap *m, char out[72],
+		struct err *e)
 {
 	struct job j = { r, src, -1, NULL, "" };
 
@@ -583,8 +582,8 @@ int copy_digest(const struct copy_req *r, const struct copy_src *src, const stru
 	return 0;
 }
 
-int copy_write_tar(const struct copy_req *r, const struct copy_src *src, const struct idmap *m,
-		   int outfd, struct err *e)
+int copy_write_tar(const struct copy_req *r, const struct copy_src *src, const struct idmap *m, int outfd,
+		   struct err *e)
 {
 	struct job j = { r, src, outfd, NULL, "" };
 	bool layers = (src->kind == COPY_FROM_LAYERS && !r->heredoc_body) ||

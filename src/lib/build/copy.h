@@ -30,38 +30,37 @@ struct build_context;
 int build_context_open(const char *dir, struct build_context **out, struct err *e);
 /* A tar stream on fd (the "-" context): unpacked safely into a new
  * directory under tmpdir, removed again by build_context_free(). */
-int build_context_from_tar(int fd, const char *tmpdir, struct build_context **out,
-			   struct err *e);
+int build_context_from_tar(int fd, const char *tmpdir, struct build_context **out, struct err *e);
 void build_context_free(struct build_context *c);
 const char *build_context_dir(const struct build_context *c);
 /* The text of a file of the context (for the default Dockerfile and
  * Dockerfile in a tar context); relpath must stay inside. */
-int build_context_read(const struct build_context *c, const char *relpath, size_t max,
-		       char **text, size_t *len, struct err *e);
+int build_context_read(const struct build_context *c, const char *relpath, size_t max, char **text,
+		       size_t *len, struct err *e);
 
 struct copy_req {
-	const char *instr;       /* "COPY" or "ADD", for messages */
-	char **srcs;             /* expanded source words, globs allowed (NULL-terminated) */
-	const char *dest;        /* expanded destination; relative ones are under workdir;
+	const char *instr;   /* "COPY" or "ADD", for messages */
+	char **srcs;         /* expanded source words, globs allowed (NULL-terminated) */
+	const char *dest;    /* expanded destination; relative ones are under workdir;
 				  * a trailing "/" (or several sources) means a directory */
-	const char *workdir;     /* the stage's WORKDIR, "/" if unset */
-	bool add;                /* ADD: local tar archives (any compression) are extracted
+	const char *workdir; /* the stage's WORKDIR, "/" if unset */
+	bool add;            /* ADD: local tar archives (any compression) are extracted
 				  * into dest; an http(s) URL is downloaded (not extracted,
 				  * 0600); a git URL fails with a clear error */
-	bool chown;              /* --chown given: every new entry gets uid/gid */
-	uid_t uid;               /* resolved by the builder against the stage's passwd */
+	bool chown;          /* --chown given: every new entry gets uid/gid */
+	uid_t uid;           /* resolved by the builder against the stage's passwd */
 	gid_t gid;
-	int chmod;               /* --chmod, or -1 to keep the source modes */
+	int chmod;                /* --chmod, or -1 to keep the source modes */
 	const char *heredoc_body; /* COPY <<EOF dest: the file content (srcs = {"EOF"}) */
-	char **dest_lowerdirs;   /* the target stage's layers, top first: parents that
+	char **dest_lowerdirs;    /* the target stage's layers, top first: parents that
 				  * already exist there are not added to the tar */
 };
 
 enum copy_from { COPY_FROM_CONTEXT, COPY_FROM_LAYERS };
 struct copy_src {
 	enum copy_from kind;
-	const struct build_context *ctx;  /* COPY_FROM_CONTEXT */
-	char **lowerdirs;                 /* COPY_FROM_LAYERS: layer diff dirs, top first */
+	const struct build_context *ctx; /* COPY_FROM_CONTEXT */
+	char **lowerdirs;                /* COPY_FROM_LAYERS: layer diff dirs, top first */
 };
 
 /* "sha256:<hex>" over what r would copy: for every source file or
@@ -71,13 +70,13 @@ struct copy_src {
  * A missing source fails with "COPY failed: no source files were
  * specified" / "...: stat X: file does not exist (or is excluded by
  * .dockerignore)". */
-int copy_digest(const struct copy_req *r, const struct copy_src *src, const struct idmap *m,
-		char out[72], struct err *e);
+int copy_digest(const struct copy_req *r, const struct copy_src *src, const struct idmap *m, char out[72],
+		struct err *e);
 
 /* Write the tar of the new files to outfd (a regular file; the caller
  * rewinds it).  m is the user namespace for reading COPY_FROM_LAYERS
  * sources and dest_lowerdirs. */
-int copy_write_tar(const struct copy_req *r, const struct copy_src *src, const struct idmap *m,
-		   int outfd, struct err *e);
+int copy_write_tar(const struct copy_req *r, const struct copy_src *src, const struct idmap *m, int outfd,
+		   struct err *e);
 
 #endif

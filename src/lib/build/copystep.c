@@ -67,15 +67,15 @@ static char *expand_body(struct builder *b, const char *in)
 	size_t cap = strlen(in) + 64, len = 0;
 	char *out = xmalloc(cap);
 
-#define PUT(str, n)                                                  \
-	do {                                                         \
-		size_t n_ = (n);                                     \
-		if (len + n_ + 1 > cap) {                            \
-			cap = (len + n_ + 1) * 2;                    \
-			out = xrealloc(out, cap);                    \
-		}                                                    \
-		memcpy(out + len, (str), n_);                        \
-		len += n_;                                           \
+#define PUT(str, n) \
+	do { \
+		size_t n_ = (n); \
+		if (len + n_ + 1 > cap) { \
+			cap = (len + n_ + 1) * 2; \
+			out = xrealloc(out, cap); \
+		} \
+		memcpy(out + len, (str), n_); \
+		len += n_; \
 	} while (0)
 	for (const char *p = in; *p;) {
 		if (p[0] == '\\' && p[1] == '$') {
@@ -100,8 +100,8 @@ static char *expand_body(struct builder *b, const char *in)
 			if (val)
 				PUT(val, strlen(val));
 			p = end + 1;
-		} else if (p[0] == '$' && (p[1] == '_' || (p[1] >= 'A' && p[1] <= 'Z') ||
-					   (p[1] >= 'a' && p[1] <= 'z'))) {
+		} else if (p[0] == '$' &&
+			   (p[1] == '_' || (p[1] >= 'A' && p[1] <= 'Z') || (p[1] >= 'a' && p[1] <= 'z'))) {
 			const char *q = p + 1, *val;
 			_cleanup_free_ char *name = NULL;
 			while (*q == '_' || (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
@@ -262,7 +262,9 @@ int copy_step(struct builder *b, struct bstage *s, const struct df_instr *in, st
 		goto out;
 	{
 		_cleanup_free_ char *created = xasprintf("/bin/sh -c #(nop) %s %s in %s ", kw,
-							 strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest, r.dest);
+							 strncmp(digest, "sha256:", 7) == 0 ? digest + 7
+											    : digest,
+							 r.dest);
 		if (b->o->layers) {
 			rc = b_commit_step(b, s, fd, created, key, e);
 		} else {

@@ -28,22 +28,22 @@ struct tw {
 	struct plan *p;
 	struct archive *a;
 	char *buf;
-	struct mfs lower;       /* the target stage's layers */
-	char **made;            /* directories put in this tar */
+	struct mfs lower; /* the target stage's layers */
+	char **made;      /* directories put in this tar */
 	struct link *links;
 	size_t nlinks;
-	const char *prefix;     /* walking a source directory: where it lands */
+	const char *prefix; /* walking a source directory: where it lands */
 };
 
 struct meta {
-	mode_t mode;            /* type and permission bits */
+	mode_t mode; /* type and permission bits */
 	uid_t uid;
 	gid_t gid;
 	struct timespec mtime;
 };
 
-static int tw_header(struct tw *t, const char *path, const struct meta *m, int64_t size,
-		     const char *symlink, const char *hardlink, struct err *e)
+static int tw_header(struct tw *t, const char *path, const struct meta *m, int64_t size, const char *symlink,
+		     const char *hardlink, struct err *e)
 {
 	struct archive_entry *ent = archive_entry_new();
 	_cleanup_free_ char *name = S_ISDIR(m->mode) && !hardlink ? xasprintf("%s/", path) : xstrdup(path);
@@ -105,8 +105,7 @@ static void meta_of(const struct tw *t, const struct stat *st, struct meta *m)
 /* Make sure the directory path (clean, relative to /) exists, resolving
  * it in the target's layers; missing components are added to the tar, the
  * last one with *last (else 0755 0:0).  *real is where it really is. */
-static int dest_dir(struct tw *t, const char *path, const struct meta *last, char **real,
-		    struct err *e)
+static int dest_dir(struct tw *t, const char *path, const struct meta *last, char **real, struct err *e)
 {
 	_cleanup_free_ char *rest = NULL, *base = NULL, *buf = NULL;
 	struct mentry ent;
@@ -145,8 +144,8 @@ static int dest_dir(struct tw *t, const char *path, const struct meta *last, cha
 	return 0;
 }
 
-static int emit_fd(struct tw *t, const char *target, const struct meta *m, int fd,
-		   const char *what, struct err *e);
+static int emit_fd(struct tw *t, const char *target, const struct meta *m, int fd, const char *what,
+		   struct err *e);
 
 /* One entry of a source at target (relative to /). */
 static int emit(struct tw *t, const char *target, const struct mentry *ent, struct err *e)
@@ -167,7 +166,7 @@ static int emit(struct tw *t, const char *target, const struct mentry *ent, stru
 	if (S_ISFIFO(st->st_mode))
 		return tw_header(t, target, &m, 0, NULL, NULL, e);
 	if (!S_ISREG(st->st_mode))
-		return 0;   /* devices, sockets */
+		return 0; /* devices, sockets */
 	if (st->st_nlink > 1) {
 		for (size_t i = 0; i < t->nlinks; i++)
 			if (t->links[i].dev == st->st_dev && t->links[i].ino == st->st_ino)
@@ -185,8 +184,8 @@ static int emit(struct tw *t, const char *target, const struct mentry *ent, stru
 }
 
 /* a regular file's header and content from fd (read from offset 0) */
-static int emit_fd(struct tw *t, const char *target, const struct meta *m, int fd,
-		   const char *what, struct err *e)
+static int emit_fd(struct tw *t, const char *target, const struct meta *m, int fd, const char *what,
+		   struct err *e)
 {
 	struct stat fst;
 	off_t left, off = 0;
@@ -280,8 +279,8 @@ static void strv_remove(char **v, const char *s)
 		v[k] = NULL;
 }
 
-static int extract_entry(struct tw *t, struct archive *a, struct archive_entry *ent,
-			 const char *dir, char ***links, const char *shown, struct err *e)
+static int extract_entry(struct tw *t, struct archive *a, struct archive_entry *ent, const char *dir,
+			 char ***links, const char *shown, struct err *e)
 {
 	const char *raw = archive_entry_pathname(ent), *hl = archive_entry_hardlink(ent);
 	const char *base;
@@ -350,7 +349,7 @@ static int extract_entry(struct tw *t, struct archive *a, struct archive_entry *
 		return 0;
 	}
 	default:
-		return 0;   /* devices, sockets */
+		return 0; /* devices, sockets */
 	}
 }
 
@@ -379,7 +378,8 @@ static int try_extract(struct tw *t, const struct src_item *it, struct err *e)
 			return 1;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return err_make(e, 0, "%s failed: extracting %s: %s", t->p->r->instr, it->shown,
-					archive_error_string(a) ? archive_error_string(a) : "corrupt archive");
+					archive_error_string(a) ? archive_error_string(a)
+								: "corrupt archive");
 	}
 }
 
@@ -448,7 +448,8 @@ static int write_item(struct tw *t, const struct src_item *it, bool dest_is_dir,
 	if (it->fd >= 0) {
 		struct meta m;
 		if (!*it->name && dest_is_dir)
-			return err_make(e, 0, "ADD %s: the URL names no file; give the destination a file name",
+			return err_make(e, 0,
+					"ADD %s: the URL names no file; give the destination a file name",
 					it->shown);
 		meta_of(t, &it->ent.st, &m);
 		return emit_fd(t, target, &m, it->fd, it->shown, e);
@@ -498,8 +499,10 @@ static int write_all_items(struct tw *t, struct err *e)
 	if (p->heredoc)
 		return write_heredoc(t, dest_is_dir, e);
 	if ((p->nwords > 1 || p->nitems > 1) && !dest_is_dir)
-		return err_make(e, 0, "When using %s with more than one source file, the destination "
-				      "must be a directory and end with a /", p->r->instr);
+		return err_make(e, 0,
+				"When using %s with more than one source file, the destination "
+				"must be a directory and end with a /",
+				p->r->instr);
 	for (size_t i = 0; i < p->nitems; i++)
 		if (write_item(t, &p->items[i], dest_is_dir, e) < 0)
 			return -1;

@@ -49,8 +49,7 @@ static bool is_git(const char *url)
 {
 	size_t l = strcspn(url, "#?");
 
-	if (strncmp(url, "git@", 4) == 0 || strncmp(url, "git://", 6) == 0 ||
-	    strncmp(url, "ssh://", 6) == 0)
+	if (strncmp(url, "git@", 4) == 0 || strncmp(url, "git://", 6) == 0 || strncmp(url, "ssh://", 6) == 0)
 		return true;
 	return l >= 4 && strncmp(url + l - 4, ".git", 4) == 0;
 }
@@ -67,7 +66,7 @@ char *copy_url_name(const char *url)
 	const char *slash;
 
 	p = p ? p + 3 : url;
-	p += strcspn(p, "/");              /* skip the host */
+	p += strcspn(p, "/"); /* skip the host */
 	l = strcspn(p, "?#");
 	while (l > 0 && p[l - 1] == '/')
 		l--;
@@ -89,7 +88,8 @@ int copy_url_fetch(const char *url, int *fdp, struct stat *stp, struct err *e)
 	CURL *h;
 
 	if (is_git(url))
-		return err_make(e, 0, "ADD of a git repository is not supported; use RUN git clone (%s)", url);
+		return err_make(e, 0, "ADD of a git repository is not supported; use RUN git clone (%s)",
+				url);
 	for (size_t i = 0; i < ncache; i++)
 		if (strcmp(cache[i].url, url) == 0) {
 			*fdp = cache[i].fd;

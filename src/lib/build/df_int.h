@@ -58,7 +58,7 @@ struct df_parser {
 	const char *text;
 	size_t len, pos;
 	const char *name;
-	int lineno;          /* the last physical line read */
+	int lineno; /* the last physical line read */
 	char esc;
 	struct dockerfile *df;
 	size_t stages_cap, instrs_cap, meta_cap, ninstrs;
@@ -66,8 +66,7 @@ struct df_parser {
 };
 
 /* "NAME:LINE: message" */
-int df_perr(struct df_parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int df_perr(struct df_parser *p, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* prefix an error already in p->e with "NAME:LINE: what: " */
 int df_pwrap(struct df_parser *p, int line, const char *what);
 

@@ -176,8 +176,9 @@ static int lex_double(struct lex *lx, struct dfbuf *out)
 	for (;;) {
 		int c = lex_peek(lx);
 		if (c < 0)
-			return err_make(lx->e, 0,
-					"unexpected end of statement while looking for matching double-quote");
+			return err_make(
+				lx->e, 0,
+				"unexpected end of statement while looking for matching double-quote");
 		if (c == '"') {
 			lx->i++;
 			if (lx->raw_quotes)
@@ -347,7 +348,7 @@ static int lex_dollar(struct lex *lx, struct dfbuf *out)
 			_cleanup_free_ char *nm = df_sanitize(lx->s + nstart, nlen, 64);
 			_cleanup_free_ char *msg = df_sanitize(w, strlen(w), 200);
 			return err_make(lx->e, 0, "%s: %s", nm,
-					*msg ? msg
+					*msg  ? msg
 					: set ? "is not allowed to be empty"
 					      : "is not allowed to be unset");
 		}
@@ -371,7 +372,7 @@ static int lex_stop_on(struct lex *lx, int stop, struct dfbuf *res, struct words
 		}
 		if (c == '\'' || c == '"' || c == '$') {
 			struct dfbuf tmp = { 0 };
-			int r = c == '\'' ? lex_single(lx, &tmp)
+			int r = c == '\''  ? lex_single(lx, &tmp)
 				: c == '"' ? lex_double(lx, &tmp)
 					   : lex_dollar(lx, &tmp);
 			if (r < 0) {
@@ -571,8 +572,12 @@ static int heredoc_word(const char *word, struct df_hdmark *mark, struct err *e)
 int df_heredoc_marks(const char *line, struct df_hdmark **marks, size_t *n, struct err *e)
 {
 	struct err ignore = ERR_INIT;
-	struct lex lx = { .s = line, .n = strlen(line), .esc = '\\', .raw_quotes = true,
-			  .raw_escapes = true, .e = &ignore };
+	struct lex lx = { .s = line,
+			  .n = strlen(line),
+			  .esc = '\\',
+			  .raw_quotes = true,
+			  .raw_escapes = true,
+			  .e = &ignore };
 	struct dfvec words = { 0 };
 	*marks = NULL;
 	*n = 0;
@@ -617,8 +622,8 @@ static void free_pairs(char **keys, char **vals, size_t n)
 	free(vals);
 }
 
-int df_pairs(const struct df_instr *in, char escape, const struct df_vars *vars, char ***keys,
-	     char ***vals, size_t *n, struct err *e)
+int df_pairs(const struct df_instr *in, char escape, const struct df_vars *vars, char ***keys, char ***vals,
+	     size_t *n, struct err *e)
 {
 	const char *kw = in->keyword ? in->keyword : "instruction";
 	if (in->kind != DF_ENV && in->kind != DF_LABEL && in->kind != DF_ARG)
@@ -663,9 +668,10 @@ int df_pairs(const struct df_instr *in, char escape, const struct df_vars *vars,
 			char *eq = strchr(wd, '=');
 			if (!eq && in->kind != DF_ARG) {
 				_cleanup_free_ char *s = df_sanitize(wd, strlen(wd), 80);
-				err_make(e, 0,
-					 "syntax error - can't find = in \"%s\"; must be of the form: name=value",
-					 s);
+				err_make(
+					e, 0,
+					"syntax error - can't find = in \"%s\"; must be of the form: name=value",
+					s);
 				goto fail;
 			}
 			if (eq == wd) {

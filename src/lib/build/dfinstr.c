@@ -24,17 +24,21 @@ struct flagspec {
 static const struct flagspec no_flags[] = { { NULL, F_BOOL } };
 static const struct flagspec from_flags[] = { { "platform", F_STR }, { NULL, F_BOOL } };
 static const struct flagspec run_flags[] = {
-	{ "mount", F_STRS }, { "network", F_STR }, { NULL, F_BOOL },
-};
-static const struct flagspec copy_flags[] = {
-	{ "from", F_STR }, { "chown", F_STR }, { "chmod", F_STR }, { "link", F_BOOL },
+	{ "mount", F_STRS },
+	{ "network", F_STR },
 	{ NULL, F_BOOL },
 };
+static const struct flagspec copy_flags[] = {
+	{ "from", F_STR }, { "chown", F_STR }, { "chmod", F_STR }, { "link", F_BOOL }, { NULL, F_BOOL },
+};
 static const struct flagspec add_flags[] = {
-	{ "chown", F_STR }, { "chmod", F_STR }, { "link", F_BOOL }, { NULL, F_BOOL },
+	{ "chown", F_STR },
+	{ "chmod", F_STR },
+	{ "link", F_BOOL },
+	{ NULL, F_BOOL },
 };
 static const struct flagspec hc_flags[] = {
-	{ "interval", F_STR }, { "timeout", F_STR }, { "start-period", F_STR },
+	{ "interval", F_STR },       { "timeout", F_STR }, { "start-period", F_STR },
 	{ "start-interval", F_STR }, { "retries", F_STR }, { NULL, F_BOOL },
 };
 
@@ -119,8 +123,9 @@ static int parse_json_argv(struct df_parser *p, int line, const char *s, char **
 		    strlen(json_object_get_string(el)) != (size_t)json_object_get_string_len(el)) {
 			strv_free(v);
 			json_object_put(o);
-			return df_perr(p, line,
-				    "when using JSON array syntax, arrays must be comprised of strings only");
+			return df_perr(
+				p, line,
+				"when using JSON array syntax, arrays must be comprised of strings only");
 		}
 		v[i] = xstrdup(json_object_get_string(el));
 	}
@@ -236,17 +241,15 @@ static int parse_flags(struct df_parser *p, struct df_instr *in, const struct fl
 			return df_perr(p, in->line, "%s: unknown flag: %s", in->keyword, s);
 		}
 		if (f->type != F_STRS && df_flag_get(in, f->name))
-			return df_perr(p, in->line, "%s: duplicate flag specified: %s", in->keyword,
-				    f->name);
+			return df_perr(p, in->line, "%s: duplicate flag specified: %s", in->keyword, f->name);
 		if (f->type == F_BOOL && eq && strcasecmp(eq + 1, "true") != 0 &&
 		    strcasecmp(eq + 1, "false") != 0) {
 			_cleanup_free_ char *s = df_sanitize(eq + 1, strlen(eq + 1), 64);
 			return df_perr(p, in->line, "%s: expecting boolean value for flag %s, not: %s",
-				    in->keyword, f->name, s);
+				       in->keyword, f->name, s);
 		}
 		if (f->type != F_BOOL && !eq)
-			return df_perr(p, in->line, "%s: missing a value on flag: %s", in->keyword,
-				    f->name);
+			return df_perr(p, in->line, "%s: missing a value on flag: %s", in->keyword, f->name);
 		in->flags[in->nflags].name = xstrdup(f->name);
 		in->flags[in->nflags].value = eq ? xstrdup(eq + 1) : NULL;
 		in->nflags++;
@@ -260,9 +263,12 @@ static int parse_flags(struct df_parser *p, struct df_instr *in, const struct fl
  * value in nanoseconds, saturated. */
 static int parse_duration(const char *s, double *ns)
 {
-	static const struct { const char *u; double mul; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 },
-		{ "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+	static const struct {
+		const char *u;
+		double mul;
+	} units[] = {
+		{ "ns", 1 },   { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 },
+		{ "ms", 1e6 }, { "s", 1e9 },  { "m", 60e9 },        { "h", 3600e9 },
 	};
 	double sign = 1, total = 0;
 	if (*s == '-' || *s == '+')
@@ -331,14 +337,12 @@ static int check_healthcheck(struct df_parser *p, struct df_instr *in)
 		double ns;
 		if (parse_duration(f->value, &ns) < 0) {
 			_cleanup_free_ char *s = df_sanitize(f->value, strlen(f->value), 32);
-			return df_perr(p, in->line, "HEALTHCHECK: invalid duration for --%s: %s", f->name,
-				    s);
+			return df_perr(p, in->line, "HEALTHCHECK: invalid duration for --%s: %s", f->name, s);
 		}
 		if (ns < 0)
 			return df_perr(p, in->line, "HEALTHCHECK: --%s cannot be negative", f->name);
 		if (ns != 0 && ns < 1e6)
-			return df_perr(p, in->line, "HEALTHCHECK: --%s cannot be less than 1ms",
-				    f->name);
+			return df_perr(p, in->line, "HEALTHCHECK: --%s cannot be less than 1ms", f->name);
 	}
 	const char *r = in->rest;
 	size_t kl = 0;
@@ -397,8 +401,8 @@ static bool valid_stage_name(const char *s)
 	if (!(*s >= 'a' && *s <= 'z'))
 		return false;
 	for (s++; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-		      *s == '_' || *s == '.'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		      *s == '.'))
 			return false;
 	return true;
 }
@@ -425,9 +429,10 @@ static int parse_args(struct df_parser *p, struct df_instr *in, bool inner)
 					*c = (char)(*c + 32);
 			if (!valid_stage_name(w.v[2])) {
 				_cleanup_free_ char *s = df_sanitize(w.v[2], strlen(w.v[2]), 64);
-				r = df_perr(p, in->line,
-					 "invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
-					 s);
+				r = df_perr(
+					p, in->line,
+					"invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
+					s);
 			}
 		}
 		dfvec_free(&w);
@@ -471,7 +476,7 @@ static int parse_args(struct df_parser *p, struct df_instr *in, bool inner)
 			for (char **v = in->argv; *v; v++)
 				if (!**v)
 					return df_perr(p, in->line,
-						    "VOLUME specified can not be an empty string");
+						       "VOLUME specified can not be an empty string");
 			return 0;
 		}
 		return check_words(p, in);
@@ -481,8 +486,7 @@ static int parse_args(struct df_parser *p, struct df_instr *in, bool inner)
 			return -1;
 		if (in->json ? strv_len(in->argv) < 2 : raw_word_count(p, in->rest) < 2)
 			return df_perr(p, in->line,
-				    "%s requires at least two arguments (sources and a destination)",
-				    kw);
+				       "%s requires at least two arguments (sources and a destination)", kw);
 		return in->json ? 0 : check_words(p, in);
 	case DF_ENV:
 	case DF_LABEL:
@@ -531,8 +535,7 @@ static int parse_args(struct df_parser *p, struct df_instr *in, bool inner)
 		if (sub->kind == DF_ONBUILD)
 			return df_perr(p, in->line, "ONBUILD ONBUILD is not allowed");
 		if (sub->kind == DF_FROM || sub->kind == DF_MAINTAINER)
-			return df_perr(p, in->line, "%s isn't allowed as an ONBUILD trigger",
-				    sub->keyword);
+			return df_perr(p, in->line, "%s isn't allowed as an ONBUILD trigger", sub->keyword);
 		return 0;
 	}
 	default:
@@ -586,4 +589,3 @@ int df_parse_instr(struct df_parser *p, const char *line, size_t n, int lineno, 
 	in->rest[rn] = '\0';
 	return parse_args(p, in, inner);
 }
-

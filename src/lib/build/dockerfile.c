@@ -91,8 +91,7 @@ static int directive(struct df_parser *p, struct directives *d, const char *s, s
 	size_t ks = i;
 	if (i >= n || !((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
 		goto done;
-	while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-			 (s[i] >= '0' && s[i] <= '9')))
+	while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') || (s[i] >= '0' && s[i] <= '9')))
 		i++;
 	size_t klen = i - ks;
 	while (i < n && df_isspace((unsigned char)s[i]))
@@ -125,8 +124,7 @@ static int directive(struct df_parser *p, struct directives *d, const char *s, s
 	if (seen == &d->seen_escape) {
 		if (vlen != 1 || (*v != '\\' && *v != '`')) {
 			_cleanup_free_ char *vs = df_sanitize(v, vlen, 32);
-			return df_perr(p, p->lineno, "invalid escape token '%s' does not match ` or \\",
-				    vs);
+			return df_perr(p, p->lineno, "invalid escape token '%s' does not match ` or \\", vs);
 		}
 		p->esc = *v;
 		p->df->escape = *v;
@@ -295,8 +293,7 @@ static int add_instruction(struct df_parser *p, const char *line, size_t n, int 
 		return 0;
 	}
 	if (df->nstages == 0 && tmp.kind != DF_ARG) {
-		df_perr(p, lineno, "%s before the first FROM (only ARG may come before FROM)",
-		     tmp.keyword);
+		df_perr(p, lineno, "%s before the first FROM (only ARG may come before FROM)", tmp.keyword);
 		goto fail;
 	}
 	struct df_instr *in = new_instr(p, lineno);
@@ -357,14 +354,12 @@ static int parse_all(struct df_parser *p)
 	return r;
 }
 
-int dockerfile_parse(const char *text, size_t len, const char *name, struct dockerfile **out,
-		     struct err *e)
+int dockerfile_parse(const char *text, size_t len, const char *name, struct dockerfile **out, struct err *e)
 {
 	if (!name)
 		name = "Dockerfile";
 	if (len > DF_MAX_SIZE)
-		return err_make(e, EFBIG, "%s: %zu bytes, more than the limit of %u", name, len,
-				DF_MAX_SIZE);
+		return err_make(e, EFBIG, "%s: %zu bytes, more than the limit of %u", name, len, DF_MAX_SIZE);
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {
 		int line = 1;
@@ -431,4 +426,3 @@ const char *df_flag_get(const struct df_instr *in, const char *name)
 	}
 	return found ? v : NULL;
 }
-

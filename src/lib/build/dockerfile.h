@@ -35,35 +35,50 @@
 #define DF_MAX_SIZE (4u << 20)
 
 enum df_kind {
-	DF_FROM, DF_RUN, DF_COPY, DF_ADD, DF_ENV, DF_ARG, DF_WORKDIR, DF_EXPOSE,
-	DF_CMD, DF_ENTRYPOINT, DF_LABEL, DF_USER, DF_VOLUME, DF_SHELL,
-	DF_STOPSIGNAL, DF_HEALTHCHECK, DF_ONBUILD, DF_MAINTAINER,
+	DF_FROM,
+	DF_RUN,
+	DF_COPY,
+	DF_ADD,
+	DF_ENV,
+	DF_ARG,
+	DF_WORKDIR,
+	DF_EXPOSE,
+	DF_CMD,
+	DF_ENTRYPOINT,
+	DF_LABEL,
+	DF_USER,
+	DF_VOLUME,
+	DF_SHELL,
+	DF_STOPSIGNAL,
+	DF_HEALTHCHECK,
+	DF_ONBUILD,
+	DF_MAINTAINER,
 };
 
 struct df_flag {
-	char *name;     /* without the dashes: "from", "chown", "mount" */
-	char *value;    /* raw, unexpanded; NULL for a flag without "=" (--link) */
+	char *name;  /* without the dashes: "from", "chown", "mount" */
+	char *value; /* raw, unexpanded; NULL for a flag without "=" (--link) */
 };
 
 struct df_heredoc {
-	char *name;     /* the delimiter word ("EOF") */
-	char *body;     /* the lines between, each ending in "\n"; <<- strips leading tabs */
-	bool expand;    /* the delimiter was unquoted: $VAR in the body is expanded */
+	char *name;  /* the delimiter word ("EOF") */
+	char *body;  /* the lines between, each ending in "\n"; <<- strips leading tabs */
+	bool expand; /* the delimiter was unquoted: $VAR in the body is expanded */
 };
 
 struct df_instr {
 	enum df_kind kind;
-	int line;               /* line of the instruction keyword, 1-based */
-	char *keyword;          /* upper case: "RUN" */
-	char *original;         /* "RUN apt-get update && ..." continuations joined with
+	int line;              /* line of the instruction keyword, 1-based */
+	char *keyword;         /* upper case: "RUN" */
+	char *original;        /* "RUN apt-get update && ..." continuations joined with
 				 * the escape+newline removed, flags included, whitespace
 				 * kept as written; heredoc bodies not included.  This is
 				 * the history's created_by and part of the cache key. */
-	struct df_flag *flags;  /* in order */
+	struct df_flag *flags; /* in order */
 	size_t nflags;
-	bool json;              /* exec form: argv holds the JSON array */
-	char **argv;            /* exec form only: the JSON array (NULL-terminated) */
-	char *rest;             /* shell form: the text after the flags, trimmed; for
+	bool json;   /* exec form: argv holds the JSON array */
+	char **argv; /* exec form only: the JSON array (NULL-terminated) */
+	char *rest;  /* shell form: the text after the flags, trimmed; for
 				 * exec form the raw JSON text */
 	struct df_heredoc *heredocs;
 	size_t nheredocs;
@@ -75,17 +90,17 @@ struct df_instr {
 };
 
 struct df_stage {
-	struct df_instr *from;  /* the FROM instruction; rest is "IMAGE [AS name]" */
-	char *base;             /* the raw (unexpanded) image word, e.g. "${BASE}:1", "scratch" */
-	char *name;             /* "AS name", lower-cased, or NULL */
-	char *platform;         /* --platform value, raw, or NULL */
+	struct df_instr *from;   /* the FROM instruction; rest is "IMAGE [AS name]" */
+	char *base;              /* the raw (unexpanded) image word, e.g. "${BASE}:1", "scratch" */
+	char *name;              /* "AS name", lower-cased, or NULL */
+	char *platform;          /* --platform value, raw, or NULL */
 	struct df_instr *instrs; /* the instructions after FROM */
 	size_t ninstrs;
 };
 
 struct dockerfile {
-	char escape;            /* '\\' or '`' */
-	struct df_instr *meta_args;  /* the ARG instructions before the first FROM */
+	char escape;                /* '\\' or '`' */
+	struct df_instr *meta_args; /* the ARG instructions before the first FROM */
 	size_t nmeta_args;
 	struct df_stage *stages;
 	size_t nstages;
@@ -97,8 +112,7 @@ struct dockerfile {
  * a missing argument, bad JSON in an exec form, an unterminated heredoc,
  * a duplicate stage name, or a flag the instruction does not take, fail
  * with "NAME:LINE: problem". */
-int dockerfile_parse(const char *text, size_t len, const char *name, struct dockerfile **out,
-		     struct err *e);
+int dockerfile_parse(const char *text, size_t len, const char *name, struct dockerfile **out, struct err *e);
 void dockerfile_free(struct dockerfile *df);
 
 /* Look up a stage by name (case-insensitive) or decimal index. -1 if none. */
@@ -123,15 +137,13 @@ struct df_vars {
  * the escape character, and remove the quotes and escapes: the result is
  * one word even if it holds spaces.  vars == NULL expands nothing (quotes
  * are still removed).  An unterminated quote or ${ is an error. */
-int df_expand(const char *s, char escape, const struct df_vars *vars, char **out,
-	      struct err *e);
+int df_expand(const char *s, char escape, const struct df_vars *vars, char **out, struct err *e);
 
 /* Split s into words as docker's shell lexer does (whitespace outside
  * quotes separates), expanding each word as df_expand does.  Used for
  * COPY/ADD sources and destination, EXPOSE, VOLUME, USER, WORKDIR,
  * STOPSIGNAL, FROM.  *words is NULL-terminated. */
-int df_words(const char *s, char escape, const struct df_vars *vars, char ***words,
-	     struct err *e);
+int df_words(const char *s, char escape, const struct df_vars *vars, char ***words, struct err *e);
 
 /* ENV, LABEL and ARG arguments: "K=V K2="v 2"" (each V expanded like a
  * word), or the legacy "K V with spaces" form (ENV and LABEL only: one pair,
@@ -139,7 +151,7 @@ int df_words(const char *s, char escape, const struct df_vars *vars, char ***wor
  * NULL).  Keys are never expanded; an empty key is an error.
  * *keys and *vals are parallel NULL-terminated arrays (a NULL value in
  * *vals is stored as the pointer NULL: use *n). */
-int df_pairs(const struct df_instr *in, char escape, const struct df_vars *vars,
-	     char ***keys, char ***vals, size_t *n, struct err *e);
+int df_pairs(const struct df_instr *in, char escape, const struct df_vars *vars, char ***keys, char ***vals,
+	     size_t *n, struct err *e);
 
 #endif

@@ -108,8 +108,8 @@ int mfs_root(const struct mfs *fs, struct mentry *out, struct err *e)
 	return 0;
 }
 
-int mfs_child(const struct mfs *fs, const struct mentry *dir, const char *name,
-	      struct mentry *out, struct err *e)
+int mfs_child(const struct mfs *fs, const struct mentry *dir, const char *name, struct mentry *out,
+	      struct err *e)
 {
 	_cleanup_free_ char *path = path_join_rel(dir->path, name);
 	bool found = false;
@@ -136,7 +136,7 @@ int mfs_child(const struct mfs *fs, const struct mentry *dir, const char *name,
 				break;
 			out->dl = xmalloc((dir->ndl - k) * sizeof *out->dl);
 		} else if (!S_ISDIR(st.st_mode)) {
-			break;   /* a lower non-directory is hidden by the directory above */
+			break; /* a lower non-directory is hidden by the directory above */
 		}
 		out->dl[out->ndl++] = li;
 		if (fs->whiteouts && k + 1 < dir->ndl && is_opaque(fs->fds[li], path))
@@ -204,8 +204,8 @@ __attribute__((format(printf, 2, 3))) static int escape_err(struct err *e, const
 	return -1;
 }
 
-int mfs_resolve(const struct mfs *fs, const char *path, bool follow_last, struct mentry *out,
-		char **rest, struct err *e)
+int mfs_resolve(const struct mfs *fs, const char *path, bool follow_last, struct mentry *out, char **rest,
+		struct err *e)
 {
 	_cleanup_free_ char *todo_buf = xstrdup(path);
 	char *todo = todo_buf;
@@ -232,7 +232,8 @@ int mfs_resolve(const struct mfs *fs, const char *path, bool follow_last, struct
 			if (!*cur.path) {
 				if (fs->strict) {
 					mentry_clear(&cur);
-					return escape_err(e, "forbidden path outside the build context: %s", path);
+					return escape_err(e, "forbidden path outside the build context: %s",
+							  path);
 				}
 				continue;
 			}
@@ -285,8 +286,10 @@ int mfs_resolve(const struct mfs *fs, const char *path, bool follow_last, struct
 			if (target[0] == '/') {
 				if (fs->strict) {
 					mentry_clear(&cur);
-					return escape_err(e, "forbidden path outside the build context: %s "
-							  "(a symlink to %s)", path, target);
+					return escape_err(e,
+							  "forbidden path outside the build context: %s "
+							  "(a symlink to %s)",
+							  path, target);
 				}
 				mentry_clear(&cur);
 				if (mfs_root(fs, &cur, e) < 0)

@@ -31,18 +31,18 @@
 struct dockerignore;
 
 struct mfs {
-	int *fds;          /* layer roots (O_PATH directories), top first */
+	int *fds; /* layer roots (O_PATH directories), top first */
 	size_t n;
-	bool strict;       /* the context: escaping the root is an error */
-	bool whiteouts;    /* layers: honour whiteouts and opaque directories */
+	bool strict;    /* the context: escaping the root is an error */
+	bool whiteouts; /* layers: honour whiteouts and opaque directories */
 };
 
 struct mentry {
-	char *path;        /* clean, relative to the root, "" = the root; its
+	char *path; /* clean, relative to the root, "" = the root; its
 			    * parents are directories of the view, not symlinks */
 	struct stat st;
-	size_t layer;      /* the layer that provides it */
-	size_t *dl;        /* directories: the layers holding it as a directory */
+	size_t layer; /* the layer that provides it */
+	size_t *dl;   /* directories: the layers holding it as a directory */
 	size_t ndl;
 };
 
@@ -56,8 +56,8 @@ void mentry_copy(struct mentry *dst, const struct mentry *src);
 /* The root directory (with no layer at all: an empty root, 0755, 0:0). */
 int mfs_root(const struct mfs *fs, struct mentry *out, struct err *e);
 /* The entry name in the directory dir: 0 found, 1 absent (or whited out). */
-int mfs_child(const struct mfs *fs, const struct mentry *dir, const char *name,
-	      struct mentry *out, struct err *e);
+int mfs_child(const struct mfs *fs, const struct mentry *dir, const char *name, struct mentry *out,
+	      struct err *e);
 /* Resolve path (relative to the root; a leading "/" is ignored, "." and
  * ".." are handled).  Symlinks in the middle are followed, the last one
  * only with follow_last.  Returns 0 with *out, or 1 if a component is
@@ -65,8 +65,8 @@ int mfs_child(const struct mfs *fs, const struct mentry *dir, const char *name,
  * not NULL, *rest the missing remainder (clean, relative).  A non-directory
  * in the middle fails with ENOTDIR, a loop with ELOOP, and in a strict view
  * an escape with EXDEV. */
-int mfs_resolve(const struct mfs *fs, const char *path, bool follow_last, struct mentry *out,
-		char **rest, struct err *e);
+int mfs_resolve(const struct mfs *fs, const char *path, bool follow_last, struct mentry *out, char **rest,
+		struct err *e);
 /* The names in the directory dir (union of its layers, sorted, unique;
  * whiteouts still included: mfs_child() says 1 for them). */
 int mfs_list(const struct mfs *fs, const struct mentry *dir, char ***names, struct err *e);

@@ -211,8 +211,8 @@ static int prep_dirs(void *arg, struct err *e)
 }
 
 /* in a child, so the container's stdio can be the build's output */
-static void __attribute__((noreturn)) run_child(struct container_spec *spec, int outfd, int errpipe,
-						pid_t parent)
+static void __attribute__((noreturn))
+run_child(struct container_spec *spec, int outfd, int errpipe, pid_t parent)
 {
 	struct container_proc p;
 	struct err e = ERR_INIT;
@@ -245,8 +245,7 @@ static void __attribute__((noreturn)) run_child(struct container_spec *spec, int
 	_exit(code & 0xff);
 }
 
-int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, int *code,
-		 struct err *e)
+int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, int *code, struct err *e)
 {
 	struct container_spec spec;
 	_cleanup_free_ char *empty = NULL, *netopts = NULL;
@@ -266,8 +265,7 @@ int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, i
 	spec.workdir = xstrdup(r->workdir && *r->workdir ? r->workdir : "/");
 	spec.user = r->user && *r->user ? xstrdup(r->user) : NULL;
 	net_opts_init(&spec.net_opts);
-	if (parse_network(b->o->network ? b->o->network : "slirp4netns", &spec.net, &netopts,
-			  e) < 0)
+	if (parse_network(b->o->network ? b->o->network : "slirp4netns", &spec.net, &netopts, e) < 0)
 		goto out;
 	if (spec.net == NET_SLIRP && net_opts_parse(netopts, &spec.net_opts, e) < 0) {
 		err_wrap(e, "--network");
@@ -286,8 +284,8 @@ int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, i
 	spec.ctrdir = xstrdup(s->workdir_path);
 	/* named after the scratch dir, so a killed build's rundir can be
 	 * recognised once its scratch dir is swept (rundirs_sweep) */
-	spec.rundir = xasprintf("%s/build-%s-%.12s", b->o->cfg->runroot,
-				strrchr(s->workdir_path, '/') + 1, id);
+	spec.rundir = xasprintf("%s/build-%s-%.12s", b->o->cfg->runroot, strrchr(s->workdir_path, '/') + 1,
+				id);
 	spec.lowerdirs = b_lowerdirs(b, s);
 	if (!spec.lowerdirs[0]) {
 		/* FROM scratch: the overlay still wants a lower directory */
@@ -327,12 +325,11 @@ int run_in_stage(struct builder *b, struct bstage *s, const struct run_req *r, i
 	}
 	*code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	rc = 0;
-out:
-	{
-		struct err ig = ERR_INIT;
-		if (spec.rundir && rm_rf_at(AT_FDCWD, spec.rundir, &ig) < 0)
-			err_clear(&ig);
-	}
+out : {
+	struct err ig = ERR_INIT;
+	if (spec.rundir && rm_rf_at(AT_FDCWD, spec.rundir, &ig) < 0)
+		err_clear(&ig);
+}
 	if (empty)
 		rmdir(empty);
 	if (ep[0] >= 0)
@@ -361,7 +358,7 @@ void rundirs_sweep(struct builder *b)
 		_cleanup_free_ char *live = xasprintf("%s/layers/%s", store_root(b->o->store), scratch);
 		_cleanup_free_ char *dead = xasprintf("%s/%s", b->o->cfg->runroot, de->d_name);
 		if (access(live, F_OK) == 0)
-			continue;   /* its build still runs (or its scratch awaits a sweep) */
+			continue; /* its build still runs (or its scratch awaits a sweep) */
 		if (rm_rf_at(AT_FDCWD, dead, &e) < 0)
 			err_clear(&e);
 	}
@@ -412,7 +409,8 @@ int run_step(struct builder *b, struct bstage *s, const struct df_instr *in, str
 	for (size_t i = 0; i < in->nflags; i++)
 		if (strcmp(in->flags[i].name, "mount") == 0)
 			return err_make(e, 0, "RUN --mount is not supported");
-		else if (strcmp(in->flags[i].name, "network") == 0 || strcmp(in->flags[i].name, "security") == 0)
+		else if (strcmp(in->flags[i].name, "network") == 0 ||
+			 strcmp(in->flags[i].name, "security") == 0)
 			return err_make(e, 0, "RUN --%s is not supported", in->flags[i].name);
 	if (in->json) {
 		argv = strv_dup(in->argv);
@@ -430,7 +428,8 @@ int run_step(struct builder *b, struct bstage *s, const struct df_instr *in, str
 			/* "RUN cat <<EOF > f": the shell reads the here-documents itself */
 			_cleanup_free_ char *script = xstrdup(rest);
 			for (size_t i = 0; i < in->nheredocs; i++) {
-				char *t = xasprintf("%s\n%s%s", script, in->heredocs[i].body, in->heredocs[i].name);
+				char *t = xasprintf("%s\n%s%s", script, in->heredocs[i].body,
+						    in->heredocs[i].name);
 				free(script);
 				script = t;
 			}

@@ -251,7 +251,8 @@ static int healthcheck(struct builder *b, const struct df_instr *in, json_object
 	if (strncasecmp(r, "CMD", 3) != 0 || (r[3] && r[3] != ' ' && r[3] != '\t' && r[3] != '[')) {
 		json_object_put(h);
 		json_object_put(test);
-		return err_make(e, 0, "%s:%d: HEALTHCHECK takes CMD or NONE", b->o->dockerfile_name, in->line);
+		return err_make(e, 0, "%s:%d: HEALTHCHECK takes CMD or NONE", b->o->dockerfile_name,
+				in->line);
 	}
 	r += 3;
 	while (*r == ' ' || *r == '\t')
@@ -266,8 +267,8 @@ static int healthcheck(struct builder *b, const struct df_instr *in, json_object
 		}
 		json_object_array_add(test, json_object_new_string("CMD"));
 		for (size_t i = 0; i < json_object_array_length(arr); i++)
-			json_object_array_add(test, json_object_new_string(
-				json_object_get_string(json_object_array_get_idx(arr, i))));
+			json_object_array_add(test, json_object_new_string(json_object_get_string(
+							    json_object_array_get_idx(arr, i))));
 		json_object_put(arr);
 	} else {
 		json_object_array_add(test, json_object_new_string("CMD-SHELL"));
@@ -380,7 +381,8 @@ int cfg_apply(struct builder *b, const struct df_instr *in, struct err *e)
 	case DF_ONBUILD: {
 		json_object *arr;
 		const char *txt = in->inner ? in->inner->original : rest;
-		if (!json_object_object_get_ex(c, "OnBuild", &arr) || !json_object_is_type(arr, json_type_array)) {
+		if (!json_object_object_get_ex(c, "OnBuild", &arr) ||
+		    !json_object_is_type(arr, json_type_array)) {
 			arr = json_object_new_array();
 			json_object_object_add(c, "OnBuild", arr);
 		}
@@ -390,7 +392,11 @@ int cfg_apply(struct builder *b, const struct df_instr *in, struct err *e)
 	case DF_MAINTAINER:
 		json_object_object_add(img, "author", json_object_new_string(rest));
 		return 0;
-	case DF_FROM: case DF_RUN: case DF_COPY: case DF_ADD: case DF_ARG:
+	case DF_FROM:
+	case DF_RUN:
+	case DF_COPY:
+	case DF_ADD:
+	case DF_ARG:
 	default:
 		return err_make(e, 0, "internal: %s is not a metadata instruction", in->keyword);
 	}

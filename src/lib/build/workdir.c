@@ -66,7 +66,7 @@ static int dirs_tar(const char *path, const char *rel, int fd, struct err *e)
 		if (i != plen && clean[i] != '/')
 			continue;
 		if (i < plen - rlen)
-			continue;   /* exists already */
+			continue; /* exists already */
 		en = archive_entry_new();
 		{
 			_cleanup_free_ char *name = b_strndup(clean, i);

@@ -20,17 +20,21 @@
 #define CGROUP_ROOT "/sys/fs/cgroup"
 #define CGROUP2_SUPER_MAGIC_ 0x63677270UL
 #define LEAF "burrow-cli"
-#define SUPERVISOR "supervisor"   /* systemd: the scope's leaf for the supervisor */
-#define CONTAINER "container"     /* systemd: the scope's leaf for the container */
+#define SUPERVISOR "supervisor" /* systemd: the scope's leaf for the supervisor */
+#define CONTAINER "container"   /* systemd: the scope's leaf for the container */
 #define ALL_CTRLS (CG_C_CPU | CG_C_CPUSET | CG_C_IO | CG_C_MEMORY | CG_C_PIDS)
 
 const char *cgroup_manager_name(enum cgroup_manager m)
 {
 	switch (m) {
-	case CGM_DELEGATED: return "delegated";
-	case CGM_SYSTEMD: return "systemd";
-	case CGM_NONE: return "none";
-	default: return "?";
+	case CGM_DELEGATED:
+		return "delegated";
+	case CGM_SYSTEMD:
+		return "systemd";
+	case CGM_NONE:
+		return "none";
+	default:
+		return "?";
 	}
 }
 
@@ -150,8 +154,8 @@ static bool valid_id(const char *id)
 	if (n == 0 || n > 64)
 		return false;
 	for (const char *p = id; *p; p++)
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9') && *p != '_' && *p != '-')
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') &&
+		    *p != '_' && *p != '-')
 			return false;
 	return true;
 }
@@ -163,7 +167,7 @@ static enum cgroup_manager forced_manager(void)
 	const char *m = getenv("BURROW_CGROUP_MANAGER");
 
 	if (!m || !*m)
-		return (enum cgroup_manager)-1;
+		return (enum cgroup_manager) - 1;
 	if (strcmp(m, "delegated") == 0 || strcmp(m, "cgroupfs") == 0)
 		return CGM_DELEGATED;
 	if (strcmp(m, "systemd") == 0)
@@ -173,12 +177,12 @@ static enum cgroup_manager forced_manager(void)
 
 static int no_v2_error(struct err *e)
 {
-	return err_make(e, 0, "resource limits need cgroup v2, and this host %s (controllers on "
-			      "v1 hierarchies cannot be delegated to a user) (fix: boot with "
-			      "systemd.unified_cgroup_hierarchy=1, or run without limit flags or "
-			      "with --cgroups=disabled)",
-			is_cgroup2(CGROUP_ROOT "/unified") ? "is a cgroup v1/v2 hybrid"
-							   : "uses cgroup v1");
+	return err_make(e, 0,
+			"resource limits need cgroup v2, and this host %s (controllers on "
+			"v1 hierarchies cannot be delegated to a user) (fix: boot with "
+			"systemd.unified_cgroup_hierarchy=1, or run without limit flags or "
+			"with --cgroups=disabled)",
+			is_cgroup2(CGROUP_ROOT "/unified") ? "is a cgroup v1/v2 hybrid" : "uses cgroup v1");
 }
 
 /* The delegated base directory we may create children in: our own cgroup,
@@ -203,8 +207,7 @@ static int find_delegated(unsigned needed, char **base, int *basefd, struct err 
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(e, errno, "opening %s", path);
-	if (faccessat(fd, ".", W_OK, AT_EACCESS) < 0 ||
-	    faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) < 0 ||
+	if (faccessat(fd, ".", W_OK, AT_EACCESS) < 0 || faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) < 0 ||
 	    faccessat(fd, "cgroup.subtree_control", W_OK, AT_EACCESS) < 0)
 		return err_make(e, 0, "our cgroup %s is not delegated to this user", path);
 	ctrls = cg_read(fd, "cgroup.controllers");
@@ -233,7 +236,7 @@ static int none_error(struct err *e, struct err *deleg, struct err *sd)
 	err_clear(sd);
 	err_make(e, errnum, "%s", m);
 	free(m);
-	e->errnum = 0;   /* the errno is part of the text already */
+	e->errnum = 0; /* the errno is part of the text already */
 	return -1;
 }
 
@@ -296,16 +299,15 @@ static int move_to_leaf(int basefd, const char *base, struct err *e)
 			*eol = '\0';
 		r = cg_write(leaffd, "cgroup.procs", line);
 		if (r < 0 && r != -ESRCH)
-			return err_make(e, -r, "moving process %s from %s into %s/%s", line, base,
-					base, LEAF);
+			return err_make(e, -r, "moving process %s from %s into %s/%s", line, base, base,
+					LEAF);
 	}
 	return 0;
 }
 
 /* Enable the wanted controllers for base's children.  Moves the processes
  * of base into a leaf first when base holds any. */
-static int enable_controllers(int basefd, const char *base, unsigned want, bool leaf,
-			      struct err *e)
+static int enable_controllers(int basefd, const char *base, unsigned want, bool leaf, struct err *e)
 {
 	_cleanup_free_ char *cur = cg_read(basefd, "cgroup.subtree_control");
 	char words[80];
@@ -336,14 +338,13 @@ static int apply_limits(struct cgroup *cg, const struct cgroup_limits *l, struct
 
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		int r;
-		if (strcmp(f[i].name, "io.bfq.weight") == 0 &&
-		    faccessat(cg->dirfd, f[i].name, F_OK, 0) < 0) {
+		if (strcmp(f[i].name, "io.bfq.weight") == 0 && faccessat(cg->dirfd, f[i].name, F_OK, 0) < 0) {
 			char v[32];
 			uint64_t w;
 			parse_u64(f[i].value, &w);
 			snprintf(v, sizeof v, "default %" PRIu64, cg_blkio_to_io_weight(w));
 			r = cg_write(cg->dirfd, "io.weight", v);
-			if (r == -ENOENT)   /* neither file: name the controller */
+			if (r == -ENOENT) /* neither file: name the controller */
 				r = cg_write(cg->dirfd, f[i].name, f[i].value);
 		} else {
 			r = cg_write(cg->dirfd, f[i].name, f[i].value);
@@ -351,12 +352,12 @@ static int apply_limits(struct cgroup *cg, const struct cgroup_limits *l, struct
 		if (r == -ENOENT && f[i].optional)
 			continue;
 		if (r == -ENOENT)
-			ret = err_make(e, 0, "controller %s is not enabled in %s (no %s): it is not "
-					     "delegated to this user",
+			ret = err_make(e, 0,
+				       "controller %s is not enabled in %s (no %s): it is not "
+				       "delegated to this user",
 				       cg_controller_name(f[i].ctrl), cg->path, f[i].name);
 		else if (r < 0)
-			ret = err_make(e, -r, "setting %s to %s in %s", f[i].name, f[i].value,
-				       cg->path);
+			ret = err_make(e, -r, "setting %s to %s in %s", f[i].name, f[i].value, cg->path);
 	}
 	cg_files_free(f, n);
 	return ret;
@@ -374,8 +375,7 @@ static int move_pid(struct cgroup *cg, pid_t pid, struct err *e)
 	return 0;
 }
 
-static int make_child(int parentfd, const char *parent, const char *name, struct cgroup *cg,
-		      struct err *e)
+static int make_child(int parentfd, const char *parent, const char *name, struct cgroup *cg, struct err *e)
 {
 	if (mkdirat(parentfd, name, 0755) < 0) {
 		/* a stale one from a crash: reuse it only if it is empty */
@@ -390,8 +390,8 @@ static int make_child(int parentfd, const char *parent, const char *name, struct
 	return 0;
 }
 
-static int create_delegated(int basefd, const char *base, const struct cgroup_limits *l,
-			    const char *name, struct cgroup *cg, struct err *e)
+static int create_delegated(int basefd, const char *base, const struct cgroup_limits *l, const char *name,
+			    struct cgroup *cg, struct err *e)
 {
 	_cleanup_free_ char *ctrls = cg_read(basefd, "cgroup.controllers");
 
@@ -405,8 +405,8 @@ static int create_delegated(int basefd, const char *base, const struct cgroup_li
 	return 0;
 }
 
-static int create_systemd(const struct cgroup_limits *l, const char *name, unsigned needed,
-			  pid_t pid, struct cgroup *cg, struct err *e)
+static int create_systemd(const struct cgroup_limits *l, const char *name, unsigned needed, pid_t pid,
+			  struct cgroup *cg, struct err *e)
 {
 	_cleanup_free_ char *scope = NULL, *ctrls = NULL;
 	unsigned have;
@@ -424,10 +424,11 @@ static int create_systemd(const struct cgroup_limits *l, const char *name, unsig
 	ctrls = cg_read(cg->scopefd, "cgroup.controllers");
 	have = ctrl_mask_of(ctrls);
 	if (needed & ~have)
-		return err_make(e, 0, "controller %s is not delegated by the user's systemd to %s "
-				      "(fix, as root: printf '[Service]\\nDelegate=cpu cpuset io "
-				      "memory pids\\n' > /etc/systemd/system/user@.service.d/"
-				      "delegate.conf; systemctl daemon-reload; then log in again)",
+		return err_make(e, 0,
+				"controller %s is not delegated by the user's systemd to %s "
+				"(fix, as root: printf '[Service]\\nDelegate=cpu cpuset io "
+				"memory pids\\n' > /etc/systemd/system/user@.service.d/"
+				"delegate.conf; systemctl daemon-reload; then log in again)",
 				first_ctrl(needed & ~have), scope);
 	/* the scope holds pid: move it to the supervisor leaf, where it keeps
 	 * the scope alive until it exits, then hand the controllers down to
@@ -445,8 +446,7 @@ static int create_systemd(const struct cgroup_limits *l, const char *name, unsig
 	return 0;
 }
 
-int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, struct cgroup *cg,
-		  struct err *e)
+int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, struct cgroup *cg, struct err *e)
 {
 	enum cgroup_manager forced = forced_manager();
 	struct cg_file f[CG_MAX_FILES];
@@ -495,8 +495,7 @@ int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, stru
 	return ret;
 }
 
-int cgroup_open(const char *path, enum cgroup_manager m, const char *unit, struct cgroup *cg,
-		struct err *e)
+int cgroup_open(const char *path, enum cgroup_manager m, const char *unit, struct cgroup *cg, struct err *e)
 {
 	*cg = (struct cgroup)CGROUP_INIT;
 	cg->dirfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -616,8 +615,7 @@ int cgroup_oom_killed(struct cgroup *cg, struct err *e)
 }
 
 /* Wait until cgroup.events has "key want", at most timeout_ms. */
-static int wait_event(struct cgroup *cg, const char *key, int64_t want, int timeout_ms,
-		      struct err *e)
+static int wait_event(struct cgroup *cg, const char *key, int64_t want, int timeout_ms, struct err *e)
 {
 	_cleanup_close_ int fd = openat(cg->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	uint64_t deadline = timeout_ms < 0 ? 0 : now_usec() + (uint64_t)timeout_ms * 1000;
@@ -638,8 +636,10 @@ static int wait_event(struct cgroup *cg, const char *key, int64_t want, int time
 		if (deadline) {
 			uint64_t now = now_usec();
 			if (now >= deadline)
-				return err_make(e, ETIMEDOUT, "waiting for \"%s %" PRId64 "\" in "
-							      "%s/cgroup.events", key, want, cg->path);
+				return err_make(e, ETIMEDOUT,
+						"waiting for \"%s %" PRId64 "\" in "
+						"%s/cgroup.events",
+						key, want, cg->path);
 			wait_ms = (int)((deadline - now + 999) / 1000);
 		}
 		if (poll(&p, 1, wait_ms) < 0 && errno != EINTR)

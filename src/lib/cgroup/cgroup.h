@@ -45,21 +45,21 @@
 
 /* ---- limits, podman semantics ------------------------------------------- */
 
-#define CG_UNSET INT64_MIN   /* a limit nobody asked for */
-#define CG_MAX (-1)          /* "max": unlimited, where the flag allows it */
+#define CG_UNSET INT64_MIN /* a limit nobody asked for */
+#define CG_MAX (-1)        /* "max": unlimited, where the flag allows it */
 
 struct cgroup_limits {
-	int64_t memory;              /* --memory, bytes -> memory.max */
-	int64_t memory_swap;         /* --memory-swap: memory+swap bytes, CG_MAX = unlimited swap */
-	int64_t memory_reservation;  /* --memory-reservation -> memory.low */
-	int64_t cpu_quota;           /* --cpu-quota/--cpus, usec per period, CG_MAX = no quota */
-	int64_t cpu_period;          /* --cpu-period, usec (default 100000 when a quota is set) */
-	int64_t cpu_shares;          /* --cpu-shares 2..262144 -> cpu.weight */
-	char *cpuset_cpus;           /* --cpuset-cpus, validated list, owned */
-	char *cpuset_mems;           /* --cpuset-mems, validated list, owned */
-	int64_t pids_limit;          /* --pids-limit, CG_MAX (from -1 or 0) = unlimited */
-	int64_t blkio_weight;        /* --blkio-weight 10..1000 */
-	bool from_cpus;              /* cpu_quota/cpu_period came from --cpus */
+	int64_t memory;             /* --memory, bytes -> memory.max */
+	int64_t memory_swap;        /* --memory-swap: memory+swap bytes, CG_MAX = unlimited swap */
+	int64_t memory_reservation; /* --memory-reservation -> memory.low */
+	int64_t cpu_quota;          /* --cpu-quota/--cpus, usec per period, CG_MAX = no quota */
+	int64_t cpu_period;         /* --cpu-period, usec (default 100000 when a quota is set) */
+	int64_t cpu_shares;         /* --cpu-shares 2..262144 -> cpu.weight */
+	char *cpuset_cpus;          /* --cpuset-cpus, validated list, owned */
+	char *cpuset_mems;          /* --cpuset-mems, validated list, owned */
+	int64_t pids_limit;         /* --pids-limit, CG_MAX (from -1 or 0) = unlimited */
+	int64_t blkio_weight;       /* --blkio-weight 10..1000 */
+	bool from_cpus;             /* cpu_quota/cpu_period came from --cpus */
 };
 
 /* All fields CG_UNSET / NULL. */
@@ -107,11 +107,10 @@ enum {
 struct cg_file {
 	const char *name;
 	char *value;
-	unsigned ctrl;     /* CG_C_* bit the file belongs to */
+	unsigned ctrl; /* CG_C_* bit the file belongs to */
 	bool optional;
 };
-size_t cg_limit_files(const struct cgroup_limits *l, struct cg_file f[CG_MAX_FILES],
-		      unsigned *ctrl_mask);
+size_t cg_limit_files(const struct cgroup_limits *l, struct cg_file f[CG_MAX_FILES], unsigned *ctrl_mask);
 void cg_files_free(struct cg_file *f, size_t n);
 const char *cg_controller_name(unsigned bit);
 
@@ -141,12 +140,15 @@ const char *cgroup_manager_name(enum cgroup_manager m);
 
 struct cgroup {
 	enum cgroup_manager manager;
-	char *path;      /* absolute directory, e.g. /sys/fs/cgroup/.../burrow-<id> */
-	char *unit;      /* systemd: burrow-<id>.scope, else NULL */
-	int dirfd;       /* O_PATH|O_DIRECTORY of path, -1 when closed */
-	int scopefd;     /* systemd: the scope's directory (removed on destroy), else -1 */
+	char *path;  /* absolute directory, e.g. /sys/fs/cgroup/.../burrow-<id> */
+	char *unit;  /* systemd: burrow-<id>.scope, else NULL */
+	int dirfd;   /* O_PATH|O_DIRECTORY of path, -1 when closed */
+	int scopefd; /* systemd: the scope's directory (removed on destroy), else -1 */
 };
-#define CGROUP_INIT { CGM_NONE, NULL, NULL, -1, -1 }
+#define CGROUP_INIT \
+	{ \
+		CGM_NONE, NULL, NULL, -1, -1 \
+	}
 
 /* Where limits would come from, without creating anything: the manager
  * that cgroup_create would use, or CGM_NONE with e saying why and the fix.
@@ -164,8 +166,7 @@ enum cgroup_manager cgroup_probe(unsigned needed, struct err *e);
  * EINVAL without it.  On failure nothing is left behind and pid is where it
  * was.  Processes enter the container's cgroup through cgroup_clone or
  * cgroup_enter. */
-int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, struct cgroup *cg,
-		  struct err *e);
+int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, struct cgroup *cg, struct err *e);
 /* clone3(CLONE_INTO_CGROUP) with this fd starts a process directly inside
  * the container's cgroup, which skips a migration (the costly part of a
  * start: see bench/cgroup).  An O_RDONLY directory fd, caller closes. */
@@ -182,22 +183,21 @@ pid_t cgroup_clone(struct cgroup *cg, unsigned long flags, struct err *e);
 int cgroup_enter(struct cgroup *cg, pid_t pid, struct err *e);
 /* Open an existing container cgroup by path (supervisor/stats/pause from a
  * record).  manager and unit may be CGM_NONE/NULL if unknown. */
-int cgroup_open(const char *path, enum cgroup_manager m, const char *unit, struct cgroup *cg,
-		struct err *e);
+int cgroup_open(const char *path, enum cgroup_manager m, const char *unit, struct cgroup *cg, struct err *e);
 /* Write the limits set in l (others untouched): `burrow update`. */
 int cgroup_update(struct cgroup *cg, const struct cgroup_limits *l, struct err *e);
 
 struct cgroup_stats {
-	int64_t memory_current;   /* bytes, -1 if unknown */
-	int64_t memory_max;       /* bytes, CG_MAX = unlimited, -1 unknown */
-	int64_t memory_peak;      /* bytes, -1 where the kernel lacks memory.peak */
+	int64_t memory_current; /* bytes, -1 if unknown */
+	int64_t memory_max;     /* bytes, CG_MAX = unlimited, -1 unknown */
+	int64_t memory_peak;    /* bytes, -1 where the kernel lacks memory.peak */
 	int64_t memory_swap_current;
-	int64_t anon, file, kernel_stack, sock, shmem;  /* memory.stat, -1 if absent */
-	int64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec;  /* cpu.stat */
+	int64_t anon, file, kernel_stack, sock, shmem;          /* memory.stat, -1 if absent */
+	int64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec; /* cpu.stat */
 	int64_t nr_throttled, throttled_usec;
 	struct cg_io_totals io;
-	int64_t pids_current, pids_max;  /* pids_max CG_MAX = unlimited */
-	int64_t oom_kill;         /* memory.events oom_kill */
+	int64_t pids_current, pids_max; /* pids_max CG_MAX = unlimited */
+	int64_t oom_kill;               /* memory.events oom_kill */
 };
 int cgroup_stats(struct cgroup *cg, struct cgroup_stats *st, struct err *e);
 /* memory.events oom_kill > 0: 1, 0, or -1 with e */

@@ -12,7 +12,7 @@
 #include "lib/base/util.h"
 
 #define CPU_PERIOD_DEFAULT 100000
-#define MEMORY_MIN (6 * 1024 * 1024)   /* podman's minimum for --memory */
+#define MEMORY_MIN (6 * 1024 * 1024) /* podman's minimum for --memory */
 
 void cgroup_limits_init(struct cgroup_limits *l)
 {
@@ -37,10 +37,9 @@ void cgroup_limits_free(struct cgroup_limits *l)
 
 bool cgroup_limits_any(const struct cgroup_limits *l)
 {
-	return l->memory != CG_UNSET || l->memory_swap != CG_UNSET ||
-	       l->memory_reservation != CG_UNSET || l->cpu_quota != CG_UNSET ||
-	       l->cpu_period != CG_UNSET || l->cpu_shares != CG_UNSET || l->cpuset_cpus ||
-	       l->cpuset_mems || l->pids_limit != CG_UNSET || l->blkio_weight != CG_UNSET;
+	return l->memory != CG_UNSET || l->memory_swap != CG_UNSET || l->memory_reservation != CG_UNSET ||
+	       l->cpu_quota != CG_UNSET || l->cpu_period != CG_UNSET || l->cpu_shares != CG_UNSET ||
+	       l->cpuset_cpus || l->cpuset_mems || l->pids_limit != CG_UNSET || l->blkio_weight != CG_UNSET;
 }
 
 /* ---- sizes and numbers ---------------------------------------------------- */
@@ -70,12 +69,28 @@ int cg_parse_size(const char *s, bool allow_minus1, int64_t *out, struct err *e)
 	if (*p == ' ')
 		p++;
 	switch (tolower((unsigned char)*p)) {
-	case 'k': mult = 1ULL << 10; p++; break;
-	case 'm': mult = 1ULL << 20; p++; break;
-	case 'g': mult = 1ULL << 30; p++; break;
-	case 't': mult = 1ULL << 40; p++; break;
-	case 'p': mult = 1ULL << 50; p++; break;
-	default: break;
+	case 'k':
+		mult = 1ULL << 10;
+		p++;
+		break;
+	case 'm':
+		mult = 1ULL << 20;
+		p++;
+		break;
+	case 'g':
+		mult = 1ULL << 30;
+		p++;
+		break;
+	case 't':
+		mult = 1ULL << 40;
+		p++;
+		break;
+	case 'p':
+		mult = 1ULL << 50;
+		p++;
+		break;
+	default:
+		break;
 	}
 	if (mult > 1 && tolower((unsigned char)*p) == 'i')
 		p++;
@@ -88,8 +103,10 @@ int cg_parse_size(const char *s, bool allow_minus1, int64_t *out, struct err *e)
 	*out = (int64_t)(whole * (double)mult);
 	return 0;
 bad:
-	return err_make(e, 0, "invalid size %s (a number with an optional unit b, k, m or g, "
-			      "e.g. 64m)", s);
+	return err_make(e, 0,
+			"invalid size %s (a number with an optional unit b, k, m or g, "
+			"e.g. 64m)",
+			s);
 }
 
 static int parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -119,14 +136,13 @@ int cg_parse_cpus(const char *s, int64_t *quota, int64_t *period, struct err *e)
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v))
 		goto bad;
-	if (v == 0) {   /* podman: 0 means no limit */
+	if (v == 0) { /* podman: 0 means no limit */
 		*quota = CG_MAX;
 		*period = CPU_PERIOD_DEFAULT;
 		return 0;
 	}
 	if (v < 0.01 || v > 1e6)
-		return err_make(e, 0, "--cpus %s: out of range (0.01 to 1000000, or 0 for no limit)",
-				s);
+		return err_make(e, 0, "--cpus %s: out of range (0.01 to 1000000, or 0 for no limit)", s);
 	*quota = (int64_t)(v * CPU_PERIOD_DEFAULT + 0.5);
 	*period = CPU_PERIOD_DEFAULT;
 	return 0;
@@ -170,8 +186,7 @@ int cg_parse_cpuset(const char *s, struct err *e)
 	}
 	return 0;
 bad:
-	return err_make(e, 0, "invalid list %s (ascending numbers and ranges below 1024, e.g. 0-3,5)",
-			s);
+	return err_make(e, 0, "invalid list %s (ascending numbers and ranges below 1024, e.g. 0-3,5)", s);
 }
 
 uint64_t cg_shares_to_weight(uint64_t shares)
@@ -218,8 +233,10 @@ int cgroup_limit_set(struct cgroup_limits *l, const char *flag, const char *v, s
 		l->from_cpus = true;
 	} else if (strcmp(flag, "cpu-quota") == 0) {
 		if (parse_int(v, -1, INT64_MAX / 2, &n) < 0 || (n >= 0 && n < 1000))
-			return err_make(e, 0, "--cpu-quota %s: microseconds, at least 1000 (or -1 for "
-					      "no limit)", v);
+			return err_make(e, 0,
+					"--cpu-quota %s: microseconds, at least 1000 (or -1 for "
+					"no limit)",
+					v);
 		l->cpu_quota = n < 0 ? CG_MAX : n;
 	} else if (strcmp(flag, "cpu-period") == 0) {
 		if (parse_int(v, 1000, 1000000, &n) < 0)
@@ -237,8 +254,10 @@ int cgroup_limit_set(struct cgroup_limits *l, const char *flag, const char *v, s
 		*dst = xstrdup(v);
 	} else if (strcmp(flag, "pids-limit") == 0) {
 		if (parse_int(v, -1, INT32_MAX, &n) < 0)
-			return err_make(e, 0, "--pids-limit %s: a number of processes (-1 or 0 for no "
-					      "limit)", v);
+			return err_make(e, 0,
+					"--pids-limit %s: a number of processes (-1 or 0 for no "
+					"limit)",
+					v);
 		l->pids_limit = n <= 0 ? CG_MAX : n;
 	} else if (strcmp(flag, "blkio-weight") == 0) {
 		if (parse_int(v, 10, 1000, &n) < 0)
@@ -254,23 +273,23 @@ int cgroup_limits_check(const struct cgroup_limits *l, struct err *e)
 {
 	if (l->memory_swap != CG_UNSET) {
 		if (l->memory == CG_UNSET)
-			return err_make(e, 0, "--memory-swap needs --memory: set both (podman semantics: "
-					      "--memory-swap is memory plus swap)");
+			return err_make(e, 0,
+					"--memory-swap needs --memory: set both (podman semantics: "
+					"--memory-swap is memory plus swap)");
 		if (l->memory_swap != CG_MAX && l->memory_swap < l->memory)
-			return err_make(e, 0, "--memory-swap (%" PRId64 " bytes) must be at least "
-					      "--memory (%" PRId64 " bytes), or -1 for unlimited swap",
+			return err_make(e, 0,
+					"--memory-swap (%" PRId64 " bytes) must be at least "
+					"--memory (%" PRId64 " bytes), or -1 for unlimited swap",
 					l->memory_swap, l->memory);
 	}
-	if (l->memory_reservation != CG_UNSET && l->memory != CG_UNSET &&
-	    l->memory_reservation > l->memory)
+	if (l->memory_reservation != CG_UNSET && l->memory != CG_UNSET && l->memory_reservation > l->memory)
 		return err_make(e, 0, "--memory-reservation must not be above --memory");
 	return 0;
 }
 
 /* ---- the files ---------------------------------------------------------- */
 
-static void add(struct cg_file *f, size_t *n, const char *name, unsigned ctrl, bool optional,
-		char *value)
+static void add(struct cg_file *f, size_t *n, const char *name, unsigned ctrl, bool optional, char *value)
 {
 	f[*n] = (struct cg_file){ name, value, ctrl, optional };
 	(*n)++;
@@ -281,8 +300,7 @@ static char *num_or_max(int64_t v)
 	return v == CG_MAX ? xstrdup("max") : xasprintf("%" PRId64, v);
 }
 
-size_t cg_limit_files(const struct cgroup_limits *l, struct cg_file f[CG_MAX_FILES],
-		      unsigned *ctrl_mask)
+size_t cg_limit_files(const struct cgroup_limits *l, struct cg_file f[CG_MAX_FILES], unsigned *ctrl_mask)
 {
 	size_t n = 0;
 	unsigned m = 0;
@@ -296,7 +314,7 @@ size_t cg_limit_files(const struct cgroup_limits *l, struct cg_file f[CG_MAX_FIL
 	else if (l->memory_swap != CG_UNSET && l->memory != CG_UNSET)
 		add(f, &n, "memory.swap.max", CG_C_MEMORY, false,
 		    xasprintf("%" PRId64, l->memory_swap - l->memory));
-	else if (l->memory != CG_UNSET)   /* podman: swap defaults to as much as memory */
+	else if (l->memory != CG_UNSET) /* podman: swap defaults to as much as memory */
 		add(f, &n, "memory.swap.max", CG_C_MEMORY, true, num_or_max(l->memory));
 	if (l->cpu_quota != CG_UNSET || l->cpu_period != CG_UNSET) {
 		int64_t q = l->cpu_quota == CG_UNSET ? CG_MAX : l->cpu_quota;
@@ -304,8 +322,7 @@ size_t cg_limit_files(const struct cgroup_limits *l, struct cg_file f[CG_MAX_FIL
 		if (q == CG_MAX)
 			add(f, &n, "cpu.max", CG_C_CPU, false, xasprintf("max %" PRId64, p));
 		else
-			add(f, &n, "cpu.max", CG_C_CPU, false,
-			    xasprintf("%" PRId64 " %" PRId64, q, p));
+			add(f, &n, "cpu.max", CG_C_CPU, false, xasprintf("%" PRId64 " %" PRId64, q, p));
 	}
 	if (l->cpu_shares != CG_UNSET)
 		add(f, &n, "cpu.weight", CG_C_CPU, false,
@@ -335,12 +352,18 @@ void cg_files_free(struct cg_file *f, size_t n)
 const char *cg_controller_name(unsigned bit)
 {
 	switch (bit) {
-	case CG_C_CPU: return "cpu";
-	case CG_C_CPUSET: return "cpuset";
-	case CG_C_IO: return "io";
-	case CG_C_MEMORY: return "memory";
-	case CG_C_PIDS: return "pids";
-	default: return "?";
+	case CG_C_CPU:
+		return "cpu";
+	case CG_C_CPUSET:
+		return "cpuset";
+	case CG_C_IO:
+		return "io";
+	case CG_C_MEMORY:
+		return "memory";
+	case CG_C_PIDS:
+		return "pids";
+	default:
+		return "?";
 	}
 }
 
@@ -350,14 +373,12 @@ static const struct {
 	const char *name;
 	int resource;
 } ulimits[] = {
-	{ "as", RLIMIT_AS },           { "core", RLIMIT_CORE },
-	{ "cpu", RLIMIT_CPU },         { "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },
-	{ "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE },
-	{ "nice", RLIMIT_NICE },       { "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC },     { "rss", RLIMIT_RSS },
-	{ "rtprio", RLIMIT_RTPRIO },   { "rttime", RLIMIT_RTTIME },
-	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+	{ "as", RLIMIT_AS },           { "core", RLIMIT_CORE },         { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA },       { "fsize", RLIMIT_FSIZE },       { "locks", RLIMIT_LOCKS },
+	{ "memlock", RLIMIT_MEMLOCK }, { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+	{ "nofile", RLIMIT_NOFILE },   { "nproc", RLIMIT_NPROC },       { "rss", RLIMIT_RSS },
+	{ "rtprio", RLIMIT_RTPRIO },   { "rttime", RLIMIT_RTTIME },     { "sigpending", RLIMIT_SIGPENDING },
+	{ "stack", RLIMIT_STACK },
 };
 
 static int parse_rlim(const char *s, uint64_t *out)
@@ -382,8 +403,7 @@ int cg_parse_ulimit(const char *s, struct cg_ulimit *out, struct err *e)
 	size_t i;
 
 	if (!eq)
-		return err_make(e, 0, "--ulimit %s: expected TYPE=SOFT[:HARD], e.g. nofile=1024:2048",
-				s);
+		return err_make(e, 0, "--ulimit %s: expected TYPE=SOFT[:HARD], e.g. nofile=1024:2048", s);
 	for (i = 0; i < ARRAY_SIZE(ulimits); i++)
 		if (strlen(ulimits[i].name) == (size_t)(eq - s) &&
 		    strncmp(ulimits[i].name, s, (size_t)(eq - s)) == 0)
@@ -443,10 +463,14 @@ void cg_parse_io_stat(const char *text, struct cg_io_totals *t)
 			if (!val)
 				continue;
 			*val++ = '\0';
-			if (strcmp(w, "rbytes") == 0) dst = &t->rbytes;
-			else if (strcmp(w, "wbytes") == 0) dst = &t->wbytes;
-			else if (strcmp(w, "rios") == 0) dst = &t->rios;
-			else if (strcmp(w, "wios") == 0) dst = &t->wios;
+			if (strcmp(w, "rbytes") == 0)
+				dst = &t->rbytes;
+			else if (strcmp(w, "wbytes") == 0)
+				dst = &t->wbytes;
+			else if (strcmp(w, "rios") == 0)
+				dst = &t->rios;
+			else if (strcmp(w, "wios") == 0)
+				dst = &t->wios;
 			if (dst && parse_u64(val, &v) == 0)
 				*dst += v;
 		}

@@ -78,7 +78,7 @@ static char *user_bus_path(void)
 		return p;
 	}
 	if (addr && *addr)
-		return xstrdup("");   /* another transport: let sd-bus try */
+		return xstrdup(""); /* another transport: let sd-bus try */
 	if (rt && *rt)
 		return xasprintf("%s/bus", rt);
 	return NULL;
@@ -90,11 +90,12 @@ bool cg_systemd_bus_available(struct err *e)
 	struct stat st;
 
 	if (!path)
-		return err_make(e, 0, "no user session bus (XDG_RUNTIME_DIR and "
-				      "DBUS_SESSION_BUS_ADDRESS are unset)"), false;
-	if (*path && (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)))
-		return err_make(e, errno ? errno : ENOTSOCK, "no user session bus at %s", path),
+		return err_make(e, 0,
+				"no user session bus (XDG_RUNTIME_DIR and "
+				"DBUS_SESSION_BUS_ADDRESS are unset)"),
 		       false;
+	if (*path && (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)))
+		return err_make(e, errno ? errno : ENOTSOCK, "no user session bus at %s", path), false;
 	return load(e) == 0;
 }
 
@@ -163,8 +164,7 @@ int cg_systemd_start_scope(const char *unit, pid_t pid, char **cgpath, struct er
 	if (open_bus(&bus, e) < 0)
 		return -1;
 	/* listen before asking, so the signal cannot slip by */
-	r = sd.match_signal(bus, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved", on_job_removed,
-			    &w);
+	r = sd.match_signal(bus, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved", on_job_removed, &w);
 	if (r < 0) {
 		err_make(e, -r, "subscribing to systemd's JobRemoved");
 		goto out;
@@ -175,9 +175,8 @@ int cg_systemd_start_scope(const char *unit, pid_t pid, char **cgpath, struct er
 	if (r >= 0)
 		r = sd.open_container(m, 'a', "(sv)");
 	if (r >= 0)
-		r = sd.append(m, "(sv)(sv)(sv)(sv)", "Description", "s", "burrow container",
-			      "PIDs", "au", 1, (uint32_t)pid, "Delegate", "b", 1, "CollectMode", "s",
-			      "inactive-or-failed");
+		r = sd.append(m, "(sv)(sv)(sv)(sv)", "Description", "s", "burrow container", "PIDs", "au", 1,
+			      (uint32_t)pid, "Delegate", "b", 1, "CollectMode", "s", "inactive-or-failed");
 	if (r >= 0)
 		r = sd.close_container(m);
 	if (r >= 0)
@@ -250,11 +249,9 @@ int cg_systemd_stop_unit(const char *unit, struct err *e)
 
 	if (open_bus(&bus, e) < 0)
 		return -1;
-	r = sd.call_method(bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &error, &reply, "ss", unit,
-			   "fail");
+	r = sd.call_method(bus, SD_DEST, SD_PATH, SD_IFACE, "StopUnit", &error, &reply, "ss", unit, "fail");
 	if (r < 0 && !sd.error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
-		ret = err_make(e, 0, "stopping %s: %s", unit,
-			       error.message ? error.message : strerror(-r));
+		ret = err_make(e, 0, "stopping %s: %s", unit, error.message ? error.message : strerror(-r));
 	sd.error_free(&error);
 	if (reply)
 		sd.msg_unref(reply);

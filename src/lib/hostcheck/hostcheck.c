@@ -20,8 +20,7 @@
 
 /* ---- small helpers ---- */
 
-void hc_add_check(struct hostinfo *h, const char *name, enum check_status st, char *detail,
-		  char *fix)
+void hc_add_check(struct hostinfo *h, const char *name, enum check_status st, char *detail, char *fix)
 {
 	struct host_check *c;
 
@@ -183,8 +182,7 @@ static void gather_cgroup(struct hostinfo *h)
 	if (statfs("/sys/fs/cgroup", &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_MAGIC) {
 		h->cgroup = CGROUP_V2;
 		mnt = "/sys/fs/cgroup";
-	} else if (statfs("/sys/fs/cgroup/unified", &sf) == 0 &&
-		   (unsigned long)sf.f_type == CGROUP2_MAGIC) {
+	} else if (statfs("/sys/fs/cgroup/unified", &sf) == 0 && (unsigned long)sf.f_type == CGROUP2_MAGIC) {
 		h->cgroup = CGROUP_HYBRID;
 		mnt = "/sys/fs/cgroup/unified";
 	} else if (statfs("/sys/fs/cgroup", &sf) == 0 && (unsigned long)sf.f_type == TMPFS_MAGIC_) {
@@ -204,8 +202,7 @@ static void gather_cgroup(struct hostinfo *h)
 			path = xstrdup(c2 + 1);
 			continue;
 		}
-		for (char *save = NULL, *w = strtok_r(c1 + 1, ",", &save); w;
-		     w = strtok_r(NULL, ",", &save))
+		for (char *save = NULL, *w = strtok_r(c1 + 1, ",", &save); w; w = strtok_r(NULL, ",", &save))
 			if (strncmp(w, "name=", 5) != 0 && !strv_has(h->cgroup_v1_controllers, w))
 				strv_push(&h->cgroup_v1_controllers, w);
 	}
@@ -288,9 +285,10 @@ static void gather_fuse(struct hostinfo *h, struct fuse_facts *f)
 static void check_overlay(struct hostinfo *h, const struct config *c)
 {
 	const char *why = h->kernel_overlay_error ? h->kernel_overlay_error : "unknown";
-	_cleanup_free_ char *bad = h->store_error
-		? xasprintf("kernel overlayfs could not be tested (%s)", h->store_error)
-		: xasprintf("kernel overlayfs does not work in a user namespace here (%s)", why);
+	_cleanup_free_ char *bad =
+		h->store_error
+			? xasprintf("kernel overlayfs could not be tested (%s)", h->store_error)
+			: xasprintf("kernel overlayfs does not work in a user namespace here (%s)", why);
 
 	h->overlay_setting = c->overlay;
 	switch (c->overlay) {
@@ -307,42 +305,44 @@ static void check_overlay(struct hostinfo *h, const struct config *c)
 	}
 	if (c->overlay == OVERLAY_FUSE) {
 		if (h->fuse_ok)
-			hc_add_check(h, "overlay", CHECK_OK,
-				  xasprintf("overlay = fuse: using fuse-overlayfs (kernel overlayfs in a user "
-					    "namespace %s%s)",
-					    h->kernel_overlay_ok ? "works too" : "does not work: ",
-					    h->kernel_overlay_ok ? "" : why),
-				  NULL);
+			hc_add_check(
+				h, "overlay", CHECK_OK,
+				xasprintf("overlay = fuse: using fuse-overlayfs (kernel overlayfs in a user "
+					  "namespace %s%s)",
+					  h->kernel_overlay_ok ? "works too" : "does not work: ",
+					  h->kernel_overlay_ok ? "" : why),
+				NULL);
 		else
-			hc_add_check(h, "overlay", CHECK_FAIL,
-				  xstrdup("overlay = fuse, but fuse-overlayfs is not usable (see the fuse "
-					  "checks): containers cannot start"),
-				  h->kernel_overlay_ok
-					  ? xstrdup("set `overlay = auto` in burrow.conf (or BURROW_OVERLAY=auto)")
-					  : xstrdup("as root run `apt-get install fuse-overlayfs fuse3`"));
+			hc_add_check(
+				h, "overlay", CHECK_FAIL,
+				xstrdup("overlay = fuse, but fuse-overlayfs is not usable (see the fuse "
+					"checks): containers cannot start"),
+				h->kernel_overlay_ok
+					? xstrdup("set `overlay = auto` in burrow.conf (or BURROW_OVERLAY=auto)")
+					: xstrdup("as root run `apt-get install fuse-overlayfs fuse3`"));
 		return;
 	}
 	if (h->kernel_overlay_ok)
-		hc_add_check(h, "overlay", CHECK_OK,
-			  xasprintf("kernel overlayfs works in a user namespace on %s (userxattr, copy-up, "
-				    "whiteouts); overlay = %s: using kernel",
-				    h->fs_type, overlay_mode_name(c->overlay)),
-			  NULL);
+		hc_add_check(
+			h, "overlay", CHECK_OK,
+			xasprintf("kernel overlayfs works in a user namespace on %s (userxattr, copy-up, "
+				  "whiteouts); overlay = %s: using kernel",
+				  h->fs_type, overlay_mode_name(c->overlay)),
+			NULL);
 	else if (c->overlay == OVERLAY_KERNEL)
-		hc_add_check(h, "overlay", CHECK_FAIL,
-			  xasprintf("overlay = kernel, but %s", bad),
-			  xstrdup("set `overlay = auto` in burrow.conf (or BURROW_OVERLAY=auto) to use "
-				  "fuse-overlayfs"));
+		hc_add_check(h, "overlay", CHECK_FAIL, xasprintf("overlay = kernel, but %s", bad),
+			     xstrdup("set `overlay = auto` in burrow.conf (or BURROW_OVERLAY=auto) to use "
+				     "fuse-overlayfs"));
 	else if (h->fuse_ok)
 		hc_add_check(h, "overlay", CHECK_WARN,
-			  xasprintf("%s; burrow uses fuse-overlayfs, which is slower", bad),
-			  xstrdup("use a kernel >= 5.11 and a store root on a local ext4, xfs or btrfs "
-				  "disk (`root = /local/path` in ~/.config/burrow/burrow.conf)"));
+			     xasprintf("%s; burrow uses fuse-overlayfs, which is slower", bad),
+			     xstrdup("use a kernel >= 5.11 and a store root on a local ext4, xfs or btrfs "
+				     "disk (`root = /local/path` in ~/.config/burrow/burrow.conf)"));
 	else
 		hc_add_check(h, "overlay", CHECK_FAIL,
-			  xasprintf("%s and fuse-overlayfs is not usable: containers cannot start", bad),
-			  xstrdup("as root run `apt-get install fuse-overlayfs fuse3` (see the fuse "
-				  "checks)"));
+			     xasprintf("%s and fuse-overlayfs is not usable: containers cannot start", bad),
+			     xstrdup("as root run `apt-get install fuse-overlayfs fuse3` (see the fuse "
+				     "checks)"));
 }
 
 static void check_fuse(struct hostinfo *h, struct fuse_facts *f)
@@ -356,21 +356,21 @@ static void check_fuse(struct hostinfo *h, struct fuse_facts *f)
 		hc_add_check(h, "fuse-overlayfs", CHECK_OK, xstrdup(f->fuse_overlayfs), NULL);
 	else
 		hc_add_check(h, "fuse-overlayfs", miss, xasprintf("fuse-overlayfs not found%s", note),
-			  xstrdup("as root run `apt-get install fuse-overlayfs fuse3`"));
+			     xstrdup("as root run `apt-get install fuse-overlayfs fuse3`"));
 	if (f->fusermount)
 		hc_add_check(h, "fusermount3", CHECK_OK, xstrdup(f->fusermount), NULL);
 	else
 		hc_add_check(h, "fusermount3", miss, xasprintf("fusermount3 not found%s", note),
-			  xstrdup("as root run `apt-get install fuse3`"));
+			     xstrdup("as root run `apt-get install fuse3`"));
 	if (f->devfuse_rw)
 		hc_add_check(h, "/dev/fuse", CHECK_OK, xstrdup("/dev/fuse is read-write for you"), NULL);
 	else if (f->devfuse_exists)
 		hc_add_check(h, "/dev/fuse", miss, xasprintf("/dev/fuse is not read-write for you%s", note),
-			  xstrdup("as root run `chmod 0666 /dev/fuse`"));
+			     xstrdup("as root run `chmod 0666 /dev/fuse`"));
 	else
 		hc_add_check(h, "/dev/fuse", miss, xasprintf("/dev/fuse does not exist%s", note),
-			  xstrdup("as root run `modprobe fuse` (in a container: pass the device with "
-				  "`--device /dev/fuse`)"));
+			     xstrdup("as root run `modprobe fuse` (in a container: pass the device with "
+				     "`--device /dev/fuse`)"));
 }
 
 static void check_runtime_dir(struct hostinfo *h, const struct config *c)
@@ -385,15 +385,15 @@ static void check_runtime_dir(struct hostinfo *h, const struct config *c)
 	if (h->runtime_dir && h->runtime_dir[0] == '/' && stat(h->runtime_dir, &st) == 0 &&
 	    S_ISDIR(st.st_mode) && st.st_uid == uid && access(h->runtime_dir, W_OK) == 0) {
 		hc_add_check(h, "XDG_RUNTIME_DIR", CHECK_OK,
-			  xasprintf("%s (owned by you); runroot %s", h->runtime_dir, c->runroot), NULL);
+			     xasprintf("%s (owned by you); runroot %s", h->runtime_dir, c->runroot), NULL);
 		return;
 	}
 	if (strcmp(c->runroot, fallback) != 0 && !(in_xdg && strcmp(c->runroot, in_xdg) == 0)) {
 		/* BURROW_RUNROOT, --runroot or runroot = in burrow.conf: no fallback happens */
 		hc_add_check(h, "XDG_RUNTIME_DIR", CHECK_OK,
-			  xasprintf("%s; the runroot is set explicitly: %s",
-				    h->runtime_dir ? "not usable" : "not set", c->runroot),
-			  NULL);
+			     xasprintf("%s; the runroot is set explicitly: %s",
+				       h->runtime_dir ? "not usable" : "not set", c->runroot),
+			     NULL);
 		return;
 	}
 	if (stat(run, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid)
@@ -429,21 +429,23 @@ static void check_cgroup(struct hostinfo *h)
 	if (h->cgroup == CGROUP_V1 || h->cgroup == CGROUP_HYBRID || h->cgroup == CGROUP_NONE) {
 		_cleanup_free_ char *v2 = strv_join(h->cgroup_controllers, " ");
 		_cleanup_free_ char *v2note = h->cgroup == CGROUP_HYBRID
-			? xasprintf(", and the v2 tree at %s has %s%s",
-				    h->cgroup_dir ? h->cgroup_dir : "/sys/fs/cgroup/unified",
-				    *v2 ? "only " : "no controllers", v2)
-			: xstrdup("");
+						      ? xasprintf(", and the v2 tree at %s has %s%s",
+								  h->cgroup_dir ? h->cgroup_dir
+										: "/sys/fs/cgroup/unified",
+								  *v2 ? "only " : "no controllers", v2)
+						      : xstrdup("");
 		v1 = strv_join(h->cgroup_v1_controllers, " ");
-		hc_add_check(h, "cgroup", CHECK_WARN,
-			  h->cgroup == CGROUP_NONE
-				  ? xstrdup("no cgroup filesystem is mounted: limits (--memory, --cpus, "
-					    "--pids-limit) and stats are unavailable")
-				  : xasprintf("cgroup %s: the controllers (%s) are on cgroup v1, which "
-					      "cannot be delegated to an unprivileged user%s; limits "
-					      "(--memory, --cpus, --pids-limit) and stats are unavailable",
-					      cgroup_layout_name(h->cgroup), *v1 ? v1 : "none", v2note),
-			  xstrdup("boot with cgroup v2 only: add `systemd.unified_cgroup_hierarchy=1` to "
-				  "GRUB_CMDLINE_LINUX in /etc/default/grub, run `update-grub` and reboot"));
+		hc_add_check(
+			h, "cgroup", CHECK_WARN,
+			h->cgroup == CGROUP_NONE
+				? xstrdup("no cgroup filesystem is mounted: limits (--memory, --cpus, "
+					  "--pids-limit) and stats are unavailable")
+				: xasprintf("cgroup %s: the controllers (%s) are on cgroup v1, which "
+					    "cannot be delegated to an unprivileged user%s; limits "
+					    "(--memory, --cpus, --pids-limit) and stats are unavailable",
+					    cgroup_layout_name(h->cgroup), *v1 ? v1 : "none", v2note),
+			xstrdup("boot with cgroup v2 only: add `systemd.unified_cgroup_hierarchy=1` to "
+				"GRUB_CMDLINE_LINUX in /etc/default/grub, run `update-grub` and reboot"));
 		return;
 	}
 	have = strv_join(h->cgroup_delegated, " ");
@@ -456,27 +458,28 @@ static void check_cgroup(struct hostinfo *h)
 	}
 	if (!*missing) {
 		hc_add_check(h, "cgroup", CHECK_OK,
-			  xasprintf("cgroup v2 at %s (%s); delegated controllers: %s", h->cgroup_dir,
-				    h->cgroup_writable ? "writable" : "via the systemd user manager", have),
-			  NULL);
+			     xasprintf("cgroup v2 at %s (%s); delegated controllers: %s", h->cgroup_dir,
+				       h->cgroup_writable ? "writable" : "via the systemd user manager",
+				       have),
+			     NULL);
 		return;
 	}
 	if (!h->cgroup_writable && !h->cgroup_delegated[0]) {
 		hc_add_check(h, "cgroup", CHECK_WARN,
-			  xasprintf("cgroup v2, but %s is not writable and no systemd user manager "
-				    "delegates a subtree: limits (--memory, --cpus, --pids-limit) are "
-				    "unavailable",
-				    h->cgroup_dir),
-			  xasprintf("as root run `loginctl enable-linger %s` (systemd delegates a subtree "
-				    "to user@.service); %s",
-				    h->idmap.user, delegate_fix));
+			     xasprintf("cgroup v2, but %s is not writable and no systemd user manager "
+				       "delegates a subtree: limits (--memory, --cpus, --pids-limit) are "
+				       "unavailable",
+				       h->cgroup_dir),
+			     xasprintf("as root run `loginctl enable-linger %s` (systemd delegates a subtree "
+				       "to user@.service); %s",
+				       h->idmap.user, delegate_fix));
 		return;
 	}
 	hc_add_check(h, "cgroup", CHECK_WARN,
-		  xasprintf("cgroup v2 at %s; delegated controllers: %s; missing: %s (those limits are "
-			    "unavailable)",
-			    h->cgroup_dir, *have ? have : "none", missing),
-		  xstrdup(delegate_fix));
+		     xasprintf("cgroup v2 at %s; delegated controllers: %s; missing: %s (those limits are "
+			       "unavailable)",
+			       h->cgroup_dir, *have ? have : "none", missing),
+		     xstrdup(delegate_fix));
 }
 
 static void check_store_fs(struct hostinfo *h, const struct config *c)
@@ -486,24 +489,24 @@ static void check_store_fs(struct hostinfo *h, const struct config *c)
 	fs_magic_name(h->fs_magic, &net);
 	if (h->store_error) {
 		hc_add_check(h, "store-filesystem", CHECK_FAIL,
-			  xasprintf("the store root %s is not usable: %s", c->root, h->store_error),
-			  xstrdup("pick a writable local directory: `root = /local/path` in "
-				  "~/.config/burrow/burrow.conf, or BURROW_ROOT=/local/path, or --root "
-				  "/local/path"));
+			     xasprintf("the store root %s is not usable: %s", c->root, h->store_error),
+			     xstrdup("pick a writable local directory: `root = /local/path` in "
+				     "~/.config/burrow/burrow.conf, or BURROW_ROOT=/local/path, or --root "
+				     "/local/path"));
 		return;
 	}
 	if (!net) {
 		hc_add_check(h, "store-filesystem", CHECK_OK,
-			  xasprintf("%s is on %s (0x%lx)", c->root, h->fs_type, h->fs_magic), NULL);
+			     xasprintf("%s is on %s (0x%lx)", c->root, h->fs_type, h->fs_magic), NULL);
 		return;
 	}
 	hc_add_check(h, "store-filesystem", CHECK_WARN,
-		  xasprintf("%s is on %s (0x%lx), a network filesystem: files owned by subordinate IDs, "
-			    "xattrs and overlay upper directories often fail there, and it is slow",
-			    c->root, h->fs_type, h->fs_magic),
-		  xstrdup("move the store to a local disk: `root = /local/path` in "
-			  "~/.config/burrow/burrow.conf, or BURROW_ROOT=/local/path, or --root "
-			  "/local/path"));
+		     xasprintf("%s is on %s (0x%lx), a network filesystem: files owned by subordinate IDs, "
+			       "xattrs and overlay upper directories often fail there, and it is slow",
+			       c->root, h->fs_type, h->fs_magic),
+		     xstrdup("move the store to a local disk: `root = /local/path` in "
+			     "~/.config/burrow/burrow.conf, or BURROW_ROOT=/local/path, or --root "
+			     "/local/path"));
 }
 
 int hostcheck_run(struct hostinfo *h, const struct config *c, struct err *e)

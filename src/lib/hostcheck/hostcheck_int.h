@@ -5,8 +5,7 @@
 #include "hostcheck.h"
 
 /* Append a check; takes detail and fix (fix is dropped when st is ok). */
-void hc_add_check(struct hostinfo *h, const char *name, enum check_status st, char *detail,
-		  char *fix);
+void hc_add_check(struct hostinfo *h, const char *name, enum check_status st, char *detail, char *fix);
 /* First line of a small file, trimmed; NULL if unreadable. */
 char *hc_read_line(const char *path);
 /* The ID and user namespace checks, in report order: newuidmap, newgidmap,

@@ -52,7 +52,7 @@ static void split_fix(const char *msg, char **detail, char **fix)
 /* ---- the user namespace and overlay probe ---- */
 
 struct probe_arg {
-	const char *base;   /* probe directory with lower/upper/work/merged, or NULL */
+	const char *base; /* probe directory with lower/upper/work/merged, or NULL */
 };
 
 static void copy_map(int outfd, const char *file, char tag)
@@ -85,8 +85,8 @@ static int probe_child(void *arg, int outfd, struct err *e)
 	if (chdir(a->base) < 0)
 		goto fail;
 	step = "mount -t overlay -o userxattr";
-	if (mount("overlay", "merged", "overlay", 0,
-		  "lowerdir=lower,upperdir=upper,workdir=work,userxattr") < 0)
+	if (mount("overlay", "merged", "overlay", 0, "lowerdir=lower,upperdir=upper,workdir=work,userxattr") <
+	    0)
 		goto fail;
 	step = "reading a lower file through the overlay";
 	if (stat("merged/probe", &st) < 0)
@@ -110,12 +110,11 @@ static int probe_child(void *arg, int outfd, struct err *e)
 	umount2("merged", MNT_DETACH);
 	dprintf(outfd, "O 0 ok\n");
 	return 0;
-fail_mounted:
-	{
-		int saved = errno;
-		umount2("merged", MNT_DETACH);
-		errno = saved;
-	}
+fail_mounted : {
+	int saved = errno;
+	umount2("merged", MNT_DETACH);
+	errno = saved;
+}
 fail:
 	dprintf(outfd, "O %d %s\n", errno, step);
 	return 0;
@@ -146,13 +145,12 @@ static char *make_probe_dir(const char *dir, struct err *e)
 		goto fail;
 	close(fd);
 	return steal_ptr(tmpl);
-fail:
-	{
-		struct err ignore = ERR_INIT;
-		err_make(e, errno, "preparing the probe directory %s", tmpl);
-		rm_rf_at(AT_FDCWD, tmpl, &ignore);
-		err_clear(&ignore);
-	}
+fail : {
+	struct err ignore = ERR_INIT;
+	err_make(e, errno, "preparing the probe directory %s", tmpl);
+	rm_rf_at(AT_FDCWD, tmpl, &ignore);
+	err_clear(&ignore);
+}
 	return NULL;
 }
 
@@ -243,8 +241,8 @@ static void run_probe(struct hostinfo *h, const struct config *c, const struct s
 	if (userns_run(&h->idmap, CLONE_NEWNS, probe_child, &a, &out, NULL, NULL, &e) < 0) {
 		_cleanup_free_ char *d = NULL, *f = NULL;
 		split_fix(e.msg, &d, &f);
-		hc_add_check(h, "userns", CHECK_FAIL,
-			  xasprintf("cannot create a user namespace: %s", d), userns_fix(h, s, e.msg));
+		hc_add_check(h, "userns", CHECK_FAIL, xasprintf("cannot create a user namespace: %s", d),
+			     userns_fix(h, s, e.msg));
 		h->kernel_overlay_error = xstrdup("not tested: no user namespace");
 		err_clear(&e);
 		goto out;
@@ -258,17 +256,19 @@ static void run_probe(struct hostinfo *h, const struct config *c, const struct s
 		_cleanup_free_ char *wg = map_words(h->idmap.gids, h->idmap.ngids);
 		_cleanup_free_ char *gg = map_words(got_g, ng);
 		hc_add_check(h, "userns", CHECK_FAIL,
-			  xasprintf("created a user namespace, but its maps differ: uid map %s (wanted "
-				    "%s), gid map %s (wanted %s)", gu, wu, gg, wg),
-			  xasprintf("check the ranges of %s in /etc/subuid and /etc/subgid", h->idmap.user));
+			     xasprintf("created a user namespace, but its maps differ: uid map %s (wanted "
+				       "%s), gid map %s (wanted %s)",
+				       gu, wu, gg, wg),
+			     xasprintf("check the ranges of %s in /etc/subuid and /etc/subgid",
+				       h->idmap.user));
 	} else {
 		_cleanup_free_ char *wu = map_words(got_u, nu);
 		_cleanup_free_ char *wg = map_words(got_g, ng);
 		h->userns_ok = true;
 		hc_add_check(h, "userns", CHECK_OK,
-			  xasprintf("created a user namespace as root inside; uid map %s, gid map %s", wu,
-				    wg),
-			  NULL);
+			     xasprintf("created a user namespace as root inside; uid map %s, gid map %s", wu,
+				       wg),
+			     NULL);
 	}
 	p = out ? strstr(out, "O ") : NULL;
 	if (perr) {
@@ -284,8 +284,8 @@ static void run_probe(struct hostinfo *h, const struct config *c, const struct s
 		} else {
 			char *step = xstrdup(p + off);
 			step[strcspn(step, "\n")] = '\0';
-			h->kernel_overlay_error =
-				en > 0 ? xasprintf("%s: %s", step, strerror(en)) : xstrdup(step);
+			h->kernel_overlay_error = en > 0 ? xasprintf("%s: %s", step, strerror(en))
+							 : xstrdup(step);
 			free(step);
 		}
 	}
@@ -307,7 +307,8 @@ static void check_helpers(struct hostinfo *h)
 		if (p) {
 			bool suid = stat(p, &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid == 0;
 			hc_add_check(h, names[i], CHECK_OK,
-				  xasprintf("%s (%s)", p, suid ? "setuid root" : "file capabilities"), NULL);
+				     xasprintf("%s (%s)", p, suid ? "setuid root" : "file capabilities"),
+				     NULL);
 		} else {
 			char *d, *f;
 			split_fix(e.msg, &d, &f);
@@ -354,31 +355,32 @@ static void check_subids(struct hostinfo *h, const struct config *c)
 			nu += m->uids[i].count;
 		for (size_t i = 1; i < m->ngids; i++)
 			ng += m->gids[i].count;
-		hc_add_check(h, "subordinate-ids", CHECK_OK,
-			  xasprintf("%s has %lu subordinate uids and %lu gids from %s (container:host:size "
-				    "uids %s, gids %s)",
-				    m->user, nu, ng, m->source, u, g),
-			  NULL);
+		hc_add_check(
+			h, "subordinate-ids", CHECK_OK,
+			xasprintf("%s has %lu subordinate uids and %lu gids from %s (container:host:size "
+				  "uids %s, gids %s)",
+				  m->user, nu, ng, m->source, u, g),
+			NULL);
 		return;
 	}
 	if (c->idmap == IDMAP_SINGLE) {
 		const char *env = getenv("BURROW_IDMAP");
 		hc_add_check(h, "subordinate-ids", CHECK_WARN,
-			  xasprintf("%s; containers run with a single ID (root only)",
-				    m->fallback_reason ? m->fallback_reason : "single-ID map"),
-			  env && *env ? xstrdup("unset BURROW_IDMAP (or set BURROW_IDMAP=auto)")
-				      : xasprintf("set `idmap = auto` in %s",
-						  c->conf_path ? c->conf_path : "burrow.conf"));
+			     xasprintf("%s; containers run with a single ID (root only)",
+				       m->fallback_reason ? m->fallback_reason : "single-ID map"),
+			     env && *env ? xstrdup("unset BURROW_IDMAP (or set BURROW_IDMAP=auto)")
+					 : xasprintf("set `idmap = auto` in %s",
+						     c->conf_path ? c->conf_path : "burrow.conf"));
 		return;
 	}
 	{
 		unsigned long s = free_subid_start();
 		hc_add_check(h, "subordinate-ids", CHECK_WARN,
-			  xasprintf("%s; single-ID fallback in use: containers run with a single ID (root "
-				    "only)",
-				    m->fallback_reason ? m->fallback_reason : "no subordinate range"),
-			  xasprintf("as root run `usermod --add-subuids %lu-%lu --add-subgids %lu-%lu %s`",
-				    s, s + 65535, s, s + 65535, m->user));
+			     xasprintf("%s; single-ID fallback in use: containers run with a single ID (root "
+				       "only)",
+				       m->fallback_reason ? m->fallback_reason : "no subordinate range"),
+			     xasprintf("as root run `usermod --add-subuids %lu-%lu --add-subgids %lu-%lu %s`",
+				       s, s + 65535, s, s + 65535, m->user));
 	}
 }
 
@@ -387,26 +389,27 @@ static void check_sysctls(struct hostinfo *h, struct sysctls *s)
 	s->has_max = read_sysctl("/proc/sys/user/max_user_namespaces", &s->max_userns);
 	if (s->has_max == 1 && s->max_userns > 0)
 		hc_add_check(h, "max_user_namespaces", CHECK_OK,
-			  xasprintf("user.max_user_namespaces = %ld", s->max_userns), NULL);
+			     xasprintf("user.max_user_namespaces = %ld", s->max_userns), NULL);
 	else if (s->has_max == 1)
-		hc_add_check(h, "max_user_namespaces", CHECK_FAIL,
-			  xasprintf("user.max_user_namespaces = %ld: user namespaces are disabled",
-				    s->max_userns),
-			  xstrdup("as root run `sysctl -w user.max_user_namespaces=28633` and add the line "
-				  "`user.max_user_namespaces = 28633` to /etc/sysctl.d/99-burrow.conf"));
+		hc_add_check(
+			h, "max_user_namespaces", CHECK_FAIL,
+			xasprintf("user.max_user_namespaces = %ld: user namespaces are disabled",
+				  s->max_userns),
+			xstrdup("as root run `sysctl -w user.max_user_namespaces=28633` and add the line "
+				"`user.max_user_namespaces = 28633` to /etc/sysctl.d/99-burrow.conf"));
 	else
 		hc_add_check(h, "max_user_namespaces", CHECK_FAIL,
-			  xstrdup("/proc/sys/user/max_user_namespaces is missing: the kernel has no user "
-				  "namespaces"),
-			  xstrdup("use a kernel built with CONFIG_USER_NS=y"));
+			     xstrdup("/proc/sys/user/max_user_namespaces is missing: the kernel has no user "
+				     "namespaces"),
+			     xstrdup("use a kernel built with CONFIG_USER_NS=y"));
 
 	s->has_clone = read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", &s->clone);
 	if (s->has_clone == 1)
 		hc_add_check(h, "unprivileged_userns_clone", s->clone == 1 ? CHECK_OK : CHECK_FAIL,
-			  xasprintf("kernel.unprivileged_userns_clone = %ld", s->clone),
-			  xstrdup("as root run `sysctl -w kernel.unprivileged_userns_clone=1` and add the "
-				  "line `kernel.unprivileged_userns_clone = 1` to "
-				  "/etc/sysctl.d/99-burrow.conf"));
+			     xasprintf("kernel.unprivileged_userns_clone = %ld", s->clone),
+			     xstrdup("as root run `sysctl -w kernel.unprivileged_userns_clone=1` and add the "
+				     "line `kernel.unprivileged_userns_clone = 1` to "
+				     "/etc/sysctl.d/99-burrow.conf"));
 	s->has_aa = read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &s->aa);
 }
 
@@ -416,18 +419,19 @@ static void check_apparmor(struct hostinfo *h, const struct sysctls *s)
 		return;
 	if (s->aa == 0) {
 		hc_add_check(h, "apparmor_restrict_unprivileged_userns", CHECK_OK,
-			  xstrdup("kernel.apparmor_restrict_unprivileged_userns = 0"), NULL);
+			     xstrdup("kernel.apparmor_restrict_unprivileged_userns = 0"), NULL);
 		return;
 	}
-	hc_add_check(h, "apparmor_restrict_unprivileged_userns", h->userns_ok ? CHECK_OK : CHECK_FAIL,
-		  xasprintf("kernel.apparmor_restrict_unprivileged_userns = %ld%s", s->aa,
-			    h->userns_ok ? ", but an AppArmor profile lets burrow use user namespaces"
-					 : ": AppArmor denies unprivileged user namespaces"),
-		  xasprintf("as root add an AppArmor profile: `printf 'abi <abi/4.0>,\\ninclude "
-			    "<tunables/global>\\nprofile burrow %s flags=(unconfined) {\\n  userns,\\n}\\n' "
-			    "> /etc/apparmor.d/burrow && apparmor_parser -r /etc/apparmor.d/burrow`, or "
-			    "run `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`",
-			    h->exe));
+	hc_add_check(
+		h, "apparmor_restrict_unprivileged_userns", h->userns_ok ? CHECK_OK : CHECK_FAIL,
+		xasprintf("kernel.apparmor_restrict_unprivileged_userns = %ld%s", s->aa,
+			  h->userns_ok ? ", but an AppArmor profile lets burrow use user namespaces"
+				       : ": AppArmor denies unprivileged user namespaces"),
+		xasprintf("as root add an AppArmor profile: `printf 'abi <abi/4.0>,\\ninclude "
+			  "<tunables/global>\\nprofile burrow %s flags=(unconfined) {\\n  userns,\\n}\\n' "
+			  "> /etc/apparmor.d/burrow && apparmor_parser -r /etc/apparmor.d/burrow`, or "
+			  "run `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`",
+			  h->exe));
 }
 
 /* With the single-ID map, say what `burrow build` does about it, after
@@ -470,7 +474,8 @@ static void check_rootemu(struct hostinfo *h)
 	if (pid < 0)
 		msg = xasprintf("fork: %s", strerror(errno));
 	else if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		msg = n > 0 ? xasprintf("%.*s", (int)n, buf) : xasprintf("the probe failed (status 0x%x)", st);
+		msg = n > 0 ? xasprintf("%.*s", (int)n, buf)
+			    : xasprintf("the probe failed (status 0x%x)", st);
 out:
 	h->rootemu_ok = !msg;
 	if (!msg)
@@ -478,7 +483,8 @@ out:
 	else
 		hc_add_check(h, "root-emulation", CHECK_WARN,
 			     xasprintf("%s; but its seccomp filter does not load here (%s), so such builds "
-				       "fail", what, msg),
+				       "fail",
+				       what, msg),
 			     xstrdup("use a kernel with CONFIG_SECCOMP_FILTER=y, or get subordinate IDs "
 				     "(see the subordinate-ids check)"));
 }

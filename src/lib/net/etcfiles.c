@@ -24,7 +24,8 @@ static char *hosts_text(const struct container_spec *s)
 		return xasprintf("%s\n127.0.1.1\t%s %s\n", host, s->hostname, s->name);
 	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
 			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			 "127.0.1.1\t%s %s\n", s->hostname, s->name);
+			 "127.0.1.1\t%s %s\n",
+			 s->hostname, s->name);
 }
 
 int net_write_etc_files(const struct container_spec *s, struct err *e)

@@ -45,10 +45,17 @@ int net_addr(const struct net_opts *o, enum net_addr which, char buf[16], struct
 	if (net_cidr_parse(o->cidr, &net, &bits, e) < 0)
 		return -1;
 	switch (which) {
-	case NET_ADDR_GUEST: host = 100; break;
-	case NET_ADDR_GATEWAY: host = 2; break;
-	case NET_ADDR_DNS: host = 3; break;
-	default: return err_make(e, EINVAL, "net_addr");
+	case NET_ADDR_GUEST:
+		host = 100;
+		break;
+	case NET_ADDR_GATEWAY:
+		host = 2;
+		break;
+	case NET_ADDR_DNS:
+		host = 3;
+		break;
+	default:
+		return err_make(e, EINVAL, "net_addr");
 	}
 	a.s_addr = htonl(net | host);
 	inet_ntop(AF_INET, &a, buf, 16);
@@ -86,10 +93,9 @@ char *net_hosts(const struct net_opts *o, const char *hostname)
 	net_addr(o, NET_ADDR_GUEST, guest, NULL);
 	net_addr(o, NET_ADDR_GATEWAY, gw, NULL);
 	return xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			 "%s\t%s\n%s%s%s", guest, hostname ? hostname : "localhost",
-			 o->allow_host_loopback ? gw : "",
-			 o->allow_host_loopback ? "\thost.containers.internal host.docker.internal"
-						: "",
+			 "%s\t%s\n%s%s%s",
+			 guest, hostname ? hostname : "localhost", o->allow_host_loopback ? gw : "",
+			 o->allow_host_loopback ? "\thost.containers.internal host.docker.internal" : "",
 			 o->allow_host_loopback ? "\n" : "");
 }
 
@@ -165,8 +171,10 @@ int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 		return err_make(e, errno, "network helper %s", helper);
 	for (size_t i = 0; i < o->nports; i++)
 		if (!o->ports[i].host_port)
-			return err_make(e, EINVAL, "net_start: port %u has no host port yet "
-					"(call ports_assign_random)", o->ports[i].container_port);
+			return err_make(e, EINVAL,
+					"net_start: port %u has no host port yet "
+					"(call ports_assign_random)",
+					o->ports[i].container_port);
 	cfg = config_fd(o, e);
 	if (cfg < 0)
 		return -1;
@@ -257,8 +265,7 @@ int net_attach(struct net_helper *h, pid_t init_pid, struct err *e)
 	/* a helper that already failed (a busy port) has closed its end: EPIPE,
 	 * and its message is on the ready fd */
 	snprintf(buf, sizeof(buf), "%d\n", (int)init_pid);
-	if (send(h->target_fd, buf, strlen(buf), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
-	    errno != ECONNRESET) {
+	if (send(h->target_fd, buf, strlen(buf), MSG_NOSIGNAL) < 0 && errno != EPIPE && errno != ECONNRESET) {
 		int err = errno;
 		spawn_failed(h, &status);
 		return err_make(e, err, "passing the container to the network helper");
@@ -295,10 +302,14 @@ int net_attach(struct net_helper *h, pid_t init_pid, struct err *e)
 				return err_make(e, 0, "%s", buf + 1);
 			}
 			if (WIFEXITED(status))
-				return err_make(e, 0, "network helper exited with status %d before "
-						"it was ready", WEXITSTATUS(status));
-			return err_make(e, 0, "network helper was killed by signal %d before it "
-					"was ready", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+				return err_make(e, 0,
+						"network helper exited with status %d before "
+						"it was ready",
+						WEXITSTATUS(status));
+			return err_make(e, 0,
+					"network helper was killed by signal %d before it "
+					"was ready",
+					WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		}
 	}
 	closep(&h->ready_fd);
@@ -401,8 +412,8 @@ static json_object *api_request(const char *api_socket, json_object *req, struct
 	_cleanup_free_ char *reply = NULL;
 	json_object *j, *r, *err, *desc;
 
-	if (net_api_call(api_socket, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN),
-			 &reply, e) < 0)
+	if (net_api_call(api_socket, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), &reply, e) <
+	    0)
 		return NULL;
 	j = json_tokener_parse(reply);
 	if (!j) {
@@ -412,7 +423,7 @@ static json_object *api_request(const char *api_socket, json_object *req, struct
 	if (json_object_object_get_ex(j, "error", &err)) {
 		err_make(e, 0, "network helper: %s",
 			 json_object_object_get_ex(err, "desc", &desc) ? json_object_get_string(desc)
-								      : reply);
+								       : reply);
 		json_object_put(j);
 		return NULL;
 	}
@@ -450,8 +461,8 @@ int net_counters(const char *api_socket, struct net_counters *c, struct err *e)
 	return 0;
 }
 
-int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler,
-		 int *id, struct err *e)
+int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler, int *id,
+		 struct err *e)
 {
 	json_object *req = json_object_new_object(), *args = json_object_new_object(), *r, *v;
 
@@ -466,8 +477,8 @@ int net_add_port(const char *api_socket, const struct port_spec *p, enum port_ha
 			       json_object_new_string(p->host_ip[0] ? p->host_ip : "0.0.0.0"));
 	json_object_object_add(args, "host_port", json_object_new_int(p->host_port));
 	json_object_object_add(args, "guest_port", json_object_new_int(p->container_port));
-	json_object_object_add(args, "handler", json_object_new_string(
-					handler == PORT_HANDLER_SLIRP ? "slirp" : "fast"));
+	json_object_object_add(args, "handler",
+			       json_object_new_string(handler == PORT_HANDLER_SLIRP ? "slirp" : "fast"));
 	json_object_object_add(req, "arguments", args);
 	r = api_request(api_socket, req, e);
 	json_object_put(req);
@@ -508,8 +519,7 @@ static bool same_ns(int fd, const char *self)
 {
 	struct stat a, b;
 
-	return fstat(fd, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino &&
-	       a.st_dev == b.st_dev;
+	return fstat(fd, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 int net_shared_open(const struct container_spec *s, int *userfd, int *netfd, struct err *e)
@@ -528,16 +538,20 @@ int net_shared_open(const struct container_spec *s, int *userfd, int *netfd, str
 	rundir = sibling_dir(s->rundir, id);
 	cfg = xasprintf("%s/config.json", ctrdir);
 	if (access(cfg, F_OK) < 0)
-		return err_make_status(e, 125, 0, "--network container:%.12s: the container no longer "
-				       "exists", id);
+		return err_make_status(e, 125, 0,
+				       "--network container:%.12s: the container no longer "
+				       "exists",
+				       id);
 	ctr_state_init(&st);
 	if (state_refresh(ctrdir, rundir, &st, NULL, e) < 0) {
 		err_wrap(e, "--network container:%.12s", id);
 		goto out;
 	}
 	if ((st.status != ST_RUNNING && st.status != ST_PAUSED) || st.pid <= 0) {
-		err_make_status(e, 125, 0, "--network container:%.12s: the container is not running "
-				"(it is %s); start it first", id, ctr_status_name(st.status));
+		err_make_status(e, 125, 0,
+				"--network container:%.12s: the container is not running "
+				"(it is %s); start it first",
+				id, ctr_status_name(st.status));
 		goto out;
 	}
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)st.pid);
@@ -546,13 +560,14 @@ int net_shared_open(const struct container_spec *s, int *userfd, int *netfd, str
 	nfd = open(path, O_RDONLY | O_CLOEXEC);
 	/* opened first, checked after: a pid reused in between is caught */
 	if (ufd < 0 || nfd < 0 || !proc_alive(st.pid, st.pid_start)) {
-		err_make_status(e, 125, 0, "--network container:%.12s: the container is not running",
-				id);
+		err_make_status(e, 125, 0, "--network container:%.12s: the container is not running", id);
 		goto out;
 	}
 	if (same_ns(nfd, "/proc/self/ns/net")) {
-		err_make_status(e, 125, 0, "--network container:%.12s: that container uses the host's "
-				"network; use --network host", id);
+		err_make_status(e, 125, 0,
+				"--network container:%.12s: that container uses the host's "
+				"network; use --network host",
+				id);
 		goto out;
 	}
 	if (same_ns(ufd, "/proc/self/ns/user"))

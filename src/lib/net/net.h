@@ -39,12 +39,12 @@ struct container_spec;
  * ports and where things are. */
 struct net_params {
 	struct net_opts opts;
-	const char *helper;             /* burrow-net path; NULL: next to our binary, else LIBEXECDIR */
-	const char *resolv_conf;        /* upstream resolvers; NULL: /etc/resolv.conf */
-	const char *api_socket;         /* control socket path (required, < 108 bytes) */
-	const struct port_spec *ports;  /* published at start; host_port must not be 0 */
+	const char *helper;            /* burrow-net path; NULL: next to our binary, else LIBEXECDIR */
+	const char *resolv_conf;       /* upstream resolvers; NULL: /etc/resolv.conf */
+	const char *api_socket;        /* control socket path (required, < 108 bytes) */
+	const struct port_spec *ports; /* published at start; host_port must not be 0 */
 	size_t nports;
-	int log_fd;                     /* the helper's stderr; -1: inherit ours */
+	int log_fd; /* the helper's stderr; -1: inherit ours */
 };
 
 /* p->opts = *o (NULL: the defaults), nothing else set, log_fd -1. */
@@ -55,12 +55,12 @@ enum net_addr { NET_ADDR_GUEST, NET_ADDR_GATEWAY, NET_ADDR_DNS };
 int net_addr(const struct net_opts *o, enum net_addr which, char buf[16], struct err *e);
 
 struct net_helper {
-	pid_t pid;          /* burrow-net; 0 when not running */
-	int exit_fd;        /* closing it stops the helper */
-	char *api_socket;   /* owned copy of o->api_socket */
-	bool pending;       /* spawned, waiting for net_attach(); then: */
-	int target_fd;      /*   the pipe the init's pid goes to */
-	int ready_fd;       /*   the helper's ready fd */
+	pid_t pid;        /* burrow-net; 0 when not running */
+	int exit_fd;      /* closing it stops the helper */
+	char *api_socket; /* owned copy of o->api_socket */
+	bool pending;     /* spawned, waiting for net_attach(); then: */
+	int target_fd;    /*   the pipe the init's pid goes to */
+	int ready_fd;     /*   the helper's ready fd */
 };
 
 /* Start burrow-net for the container whose init is init_pid (its user and net
@@ -83,15 +83,15 @@ int net_stop(struct net_helper *h);
 
 /* Control socket requests (one JSON line each way). */
 struct net_counters {
-	uint64_t rx_bytes;    /* into the container (slirp frames + fast forwards + DNS) */
-	uint64_t tx_bytes;    /* out of the container */
-	uint64_t rx_packets;  /* frames written to tap0 */
-	uint64_t tx_packets;  /* frames read from tap0 */
+	uint64_t rx_bytes;   /* into the container (slirp frames + fast forwards + DNS) */
+	uint64_t tx_bytes;   /* out of the container */
+	uint64_t rx_packets; /* frames written to tap0 */
+	uint64_t tx_packets; /* frames read from tap0 */
 };
 int net_counters(const char *api_socket, struct net_counters *c, struct err *e);
 /* Publish one port (count must be 1) at runtime; *id receives the forward id. */
-int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler,
-		 int *id, struct err *e);
+int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler, int *id,
+		 struct err *e);
 int net_remove_port(const char *api_socket, int id, struct err *e);
 /* Send a raw JSON request line; *reply is the reply line (malloc'd). */
 int net_api_call(const char *api_socket, const char *request, char **reply, struct err *e);

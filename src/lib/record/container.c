@@ -47,14 +47,14 @@ void container_spec_free(struct container_spec *s)
 char *container_random_name(void)
 {
 	static const char *const adj[] = {
-		"amazing", "bold", "brave", "busy", "calm", "clever", "cool", "eager", "focused",
-		"gentle", "happy", "hopeful", "keen", "kind", "lucid", "modest", "nifty", "quirky",
-		"serene", "sharp", "sleepy", "stoic", "tender", "upbeat", "vibrant", "wizardly",
+		"amazing", "bold",  "brave",   "busy",  "calm",   "clever", "cool",    "eager",    "focused",
+		"gentle",  "happy", "hopeful", "keen",  "kind",   "lucid",  "modest",  "nifty",    "quirky",
+		"serene",  "sharp", "sleepy",  "stoic", "tender", "upbeat", "vibrant", "wizardly",
 	};
 	static const char *const noun[] = {
-		"badger", "beaver", "cricket", "ferret", "gopher", "hamster", "hedgehog", "marmot",
-		"meerkat", "mole", "otter", "prairiedog", "rabbit", "shrew", "vole", "wombat",
-		"armadillo", "chipmunk", "lemming", "mongoose", "muskrat", "pangolin", "platypus",
+		"badger",    "beaver",   "cricket", "ferret",     "gopher",  "hamster",  "hedgehog", "marmot",
+		"meerkat",   "mole",     "otter",   "prairiedog", "rabbit",  "shrew",    "vole",     "wombat",
+		"armadillo", "chipmunk", "lemming", "mongoose",   "muskrat", "pangolin", "platypus",
 	};
 	unsigned int r[2] = { 0, 0 };
 
@@ -100,13 +100,16 @@ int parse_restart(const char *s, struct restart_policy *r, struct err *e)
 		if (colon) {
 			uint64_t v;
 			if (r->mode != RESTART_ON_FAILURE || parse_u64(colon + 1, &v) < 0 || v > 1000000)
-				return err_make(e, 0, "invalid restart policy \"%s\": only on-failure takes a "
-						      "retry count (on-failure:N)", s);
+				return err_make(e, 0,
+						"invalid restart policy \"%s\": only on-failure takes a "
+						"retry count (on-failure:N)",
+						s);
 			r->max = (int)v;
 		}
 		return 0;
 	}
-	return err_make(e, 0, "invalid restart policy \"%s\" (no, on-failure[:N], always, unless-stopped)", s);
+	return err_make(e, 0, "invalid restart policy \"%s\" (no, on-failure[:N], always, unless-stopped)",
+			s);
 }
 
 int parse_duration_ms(const char *s, int64_t *ms, struct err *e)
@@ -123,13 +126,20 @@ int parse_duration_ms(const char *s, int64_t *ms, struct err *e)
 		if (end == p || v < 0)
 			return err_make(e, 0, "invalid duration \"%s\" (e.g. 30s, 1m, 500ms)", s);
 		p = end;
-		if (strncmp(p, "ms", 2) == 0) unit = 1, p += 2;
-		else if (strncmp(p, "us", 2) == 0) unit = 0.001, p += 2;
-		else if (*p == 's') unit = 1000, p++;
-		else if (*p == 'm') unit = 60000, p++;
-		else if (*p == 'h') unit = 3600000, p++;
-		else if (*p == '\0' && p == end && total == 0) unit = 1000;
-		else return err_make(e, 0, "invalid duration \"%s\" (e.g. 30s, 1m, 500ms)", s);
+		if (strncmp(p, "ms", 2) == 0)
+			unit = 1, p += 2;
+		else if (strncmp(p, "us", 2) == 0)
+			unit = 0.001, p += 2;
+		else if (*p == 's')
+			unit = 1000, p++;
+		else if (*p == 'm')
+			unit = 60000, p++;
+		else if (*p == 'h')
+			unit = 3600000, p++;
+		else if (*p == '\0' && p == end && total == 0)
+			unit = 1000;
+		else
+			return err_make(e, 0, "invalid duration \"%s\" (e.g. 30s, 1m, 500ms)", s);
 		total += v * unit;
 	}
 	if (total > 1e12)
@@ -149,11 +159,25 @@ int parse_size(const char *s, uint64_t *out, struct err *e)
 	if (end == s || errno || *s == '-')
 		return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
 	switch (*end) {
-	case 'b': case 'B': case '\0': mul = 1; break;
-	case 'k': case 'K': mul = 1024; break;
-	case 'm': case 'M': mul = 1024 * 1024; break;
-	case 'g': case 'G': mul = 1024ULL * 1024 * 1024; break;
-	default: return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
+	case 'b':
+	case 'B':
+	case '\0':
+		mul = 1;
+		break;
+	case 'k':
+	case 'K':
+		mul = 1024;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1024 * 1024;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024ULL * 1024 * 1024;
+		break;
+	default:
+		return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
 	}
 	if (*end && end[1] && !((end[1] == 'b' || end[1] == 'B') && !end[2]))
 		return err_make(e, 0, "invalid size \"%s\" (e.g. 10m, 512k)", s);
@@ -189,7 +213,8 @@ static const char *jstr(json_object *j, const char *key)
 {
 	json_object *v;
 	return json_object_object_get_ex(j, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
+		       ? json_object_get_string(v)
+		       : NULL;
 }
 
 static char *jdup(json_object *j, const char *key)
@@ -276,8 +301,10 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("init", json_object_new_boolean(s->init));
 	ADD("read_only", json_object_new_boolean(s->read_only));
 	ADD("remove", json_object_new_boolean(s->remove));
-	ADD("network", json_object_new_string(s->net == NET_HOST ? "host" : s->net == NET_SLIRP ? "slirp4netns" :
-					      s->net == NET_CONTAINER ? "container" : "none"));
+	ADD("network", json_object_new_string(s->net == NET_HOST        ? "host"
+					      : s->net == NET_SLIRP     ? "slirp4netns"
+					      : s->net == NET_CONTAINER ? "container"
+									: "none"));
 	if (s->net_container)
 		ADD("network_container", json_object_new_string(s->net_container));
 	ADD("ports", port_specs_to_json(s->ports, s->nports));
@@ -298,7 +325,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		json_object *v = json_object_new_object();
 		json_object_object_add(v, "dst", json_object_new_string(s->tmpfs[i].dst));
 		json_object_object_add(v, "flags", json_object_new_int64((int64_t)s->tmpfs[i].flags));
-		json_object_object_add(v, "data", json_object_new_string(s->tmpfs[i].data ? s->tmpfs[i].data : ""));
+		json_object_object_add(v, "data",
+				       json_object_new_string(s->tmpfs[i].data ? s->tmpfs[i].data : ""));
 		json_object_array_add(a, v);
 	}
 	ADD("tmpfs", a);
@@ -310,7 +338,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		json_object_object_add(h, "test", strv_json(s->health.test));
 		json_object_object_add(h, "interval_ms", json_object_new_int64(s->health.interval_ms));
 		json_object_object_add(h, "timeout_ms", json_object_new_int64(s->health.timeout_ms));
-		json_object_object_add(h, "start_period_ms", json_object_new_int64(s->health.start_period_ms));
+		json_object_object_add(h, "start_period_ms",
+				       json_object_new_int64(s->health.start_period_ms));
 		json_object_object_add(h, "retries", json_object_new_int(s->health.retries));
 		ADD("healthcheck", h);
 	}
@@ -335,8 +364,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 }
 #undef ADD
 
-int container_spec_from_json(json_object *j, const char *root, const char *runroot,
-			     struct container_spec *s, struct err *e)
+int container_spec_from_json(json_object *j, const char *root, const char *runroot, struct container_spec *s,
+			     struct err *e)
 {
 	const char *id = jstr(j, "id"), *net = jstr(j, "network"), *ov = jstr(j, "overlay");
 	json_object *a, *h;
@@ -360,16 +389,17 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->read_only = jbool(j, "read_only");
 	s->remove = jbool(j, "remove");
 	s->root_emulation = jbool(j, "root_emulation");
-	s->net = !net ? NET_NONE : strcmp(net, "host") == 0 ? NET_HOST :
-		 strcmp(net, "slirp4netns") == 0 ? NET_SLIRP :
-		 strcmp(net, "container") == 0 ? NET_CONTAINER : NET_NONE;
+	s->net = !net                              ? NET_NONE
+		 : strcmp(net, "host") == 0        ? NET_HOST
+		 : strcmp(net, "slirp4netns") == 0 ? NET_SLIRP
+		 : strcmp(net, "container") == 0   ? NET_CONTAINER
+						   : NET_NONE;
 	s->net_container = jdup(j, "network_container");
-	if (s->net == NET_CONTAINER && (!s->net_container || strlen(s->net_container) != 64 ||
-					!is_hex(s->net_container, 64)))
+	if (s->net == NET_CONTAINER &&
+	    (!s->net_container || strlen(s->net_container) != 64 || !is_hex(s->net_container, 64)))
 		return err_make(e, 0, "container %.12s: bad network_container in its record", s->id);
 	net_opts_init(&s->net_opts);
-	if (json_object_object_get_ex(j, "network_options", &a) &&
-	    net_opts_from_json(a, &s->net_opts, e) < 0)
+	if (json_object_object_get_ex(j, "network_options", &a) && net_opts_from_json(a, &s->net_opts, e) < 0)
 		return err_wrap(e, "container %.12s: bad network_options in its record", s->id);
 	if (json_object_object_get_ex(j, "ports", &a) &&
 	    port_specs_from_json(a, &s->ports, &s->nports, e) < 0)
@@ -407,13 +437,14 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 		s->health.retries = (int)jint(h, "retries", 3);
 	}
 	s->log_driver = jstr(j, "log_driver") && strcmp(jstr(j, "log_driver"), "none") == 0 ? LOGDRV_NONE
-											      : LOGDRV_K8S_FILE;
+											    : LOGDRV_K8S_FILE;
 	s->log_max_size = (uint64_t)jint(j, "log_max_size", 0);
 	s->log_max_file = (int)jint(j, "log_max_file", 1);
 	s->stop_signal = (int)jint(j, "stop_signal", SIGTERM);
 	s->stop_timeout = (int)jint(j, "stop_timeout", 10);
 	s->overlay = ov && strcmp(ov, "kernel") == 0 ? OVERLAY_KERNEL
-		     : ov && strcmp(ov, "fuse") == 0 ? OVERLAY_FUSE : OVERLAY_AUTO;
+		     : ov && strcmp(ov, "fuse") == 0 ? OVERLAY_FUSE
+						     : OVERLAY_AUTO;
 	s->lowerdirs = json_strv(j, "lowerdirs");
 	s->init_path = jdup(j, "init_path");
 	if (json_object_object_get_ex(j, "resources", &a)) {
@@ -602,8 +633,7 @@ out:
 	return rc;
 }
 
-static int name_taken(const struct ent *v, size_t n, const char *name, const char *except,
-		      const char **by)
+static int name_taken(const struct ent *v, size_t n, const char *name, const char *except, const char **by)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(v[i].name, name) == 0 && (!except || strcmp(v[i].id, except) != 0)) {
@@ -616,17 +646,19 @@ static int name_taken(const struct ent *v, size_t n, const char *name, const cha
 
 static int name_error(const char *name, const char *by, struct err *e)
 {
-	return err_make(e, 0, "the container name \"%s\" is already in use by %.12s. "
-			      "You have to remove that container to be able to reuse that name", name, by);
+	return err_make(e, 0,
+			"the container name \"%s\" is already in use by %.12s. "
+			"You have to remove that container to be able to reuse that name",
+			name, by);
 }
 
 static int bad_name(const char *name, struct err *e)
 {
-	return err_make(e, 0, "invalid container name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
+	return err_make(e, 0, "invalid container name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			name);
 }
 
-int container_create_record(const char *root, struct container_spec *s, const char *want,
-			    struct err *e)
+int container_create_record(const char *root, struct container_spec *s, const char *want, struct err *e)
 {
 	_cleanup_close_ int lfd = -1;
 	struct ent *v = NULL;

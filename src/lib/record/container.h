@@ -27,36 +27,36 @@
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 struct restart_policy {
 	enum restart_mode mode;
-	int max;                  /* on-failure:N, 0 = unlimited */
+	int max; /* on-failure:N, 0 = unlimited */
 };
 
 struct health_spec {
-	char **test;              /* {"CMD-SHELL", cmd} or {"CMD", argv...}; NULL = none */
+	char **test; /* {"CMD-SHELL", cmd} or {"CMD", argv...}; NULL = none */
 	int64_t interval_ms, timeout_ms, start_period_ms;
 	int retries;
 };
 
 enum log_driver { LOGDRV_K8S_FILE, LOGDRV_NONE };
 
-struct idmap;   /* lib/runtime/userns.h */
+struct idmap; /* lib/runtime/userns.h */
 
 struct container_spec {
 	char id[65];
 	char *name;
 	char *image_id;
-	char *image_ref;          /* as the user named it */
-	char *created;            /* RFC 3339 */
+	char *image_ref; /* as the user named it */
+	char *created;   /* RFC 3339 */
 
-	char **argv;              /* entrypoint + cmd, resolved */
-	char **env;               /* final environment */
-	char *workdir;            /* absolute; "/" if unset */
-	char *user;               /* "user[:group]" resolved inside the rootfs; NULL = root */
+	char **argv;   /* entrypoint + cmd, resolved */
+	char **env;    /* final environment */
+	char *workdir; /* absolute; "/" if unset */
+	char *user;    /* "user[:group]" resolved inside the rootfs; NULL = root */
 	char *hostname;
 
 	bool tty, interactive, init, read_only, remove;
-	bool detach;              /* the supervisor stays: logs, state, restarts */
+	bool detach; /* the supervisor stays: logs, state, restarts */
 	enum net_mode net;
-	struct port_spec *ports;  /* published ports, host ports assigned (netspec.h) */
+	struct port_spec *ports; /* published ports, host ports assigned (netspec.h) */
 	size_t nports;
 	struct net_opts net_opts; /* NET_SLIRP: the options of --network slirp4netns:OPTS */
 	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
@@ -66,30 +66,30 @@ struct container_spec {
 	size_t nvolumes;
 	struct tmpfs_spec *tmpfs;
 	size_t ntmpfs;
-	uint64_t caps;            /* bit n set = keep capability n */
+	uint64_t caps; /* bit n set = keep capability n */
 
 	/* lifecycle */
 	struct restart_policy restart;
 	struct health_spec health;
 	enum log_driver log_driver;
-	uint64_t log_max_size;    /* 0 = unlimited */
-	int log_max_file;         /* files kept, >= 1 */
+	uint64_t log_max_size; /* 0 = unlimited */
+	int log_max_file;      /* files kept, >= 1 */
 	int stop_signal;
-	int stop_timeout;         /* seconds */
+	int stop_timeout; /* seconds */
 
 	/* filesystem */
-	enum overlay_mode overlay;  /* AUTO resolved at start: kernel, else fuse */
-	char **lowerdirs;           /* absolute, top layer first */
-	char *ctrdir;               /* <root>/containers/<id>: upper/, work/, config.json, state.json, log */
-	char *rundir;               /* <runroot>/containers/<id>: merged/, hostname, hosts, resolv.conf, attach */
-	char *init_path;            /* burrow-init on the host, for --init */
+	enum overlay_mode overlay; /* AUTO resolved at start: kernel, else fuse */
+	char **lowerdirs;          /* absolute, top layer first */
+	char *ctrdir;              /* <root>/containers/<id>: upper/, work/, config.json, state.json, log */
+	char *rundir;    /* <runroot>/containers/<id>: merged/, hostname, hosts, resolv.conf, attach */
+	char *init_path; /* burrow-init on the host, for --init */
 
 	/* resources (cgroup.h): limits only when has_limits */
 	bool has_limits;
 	struct cgroup_limits limits;
-	bool no_cgroups;            /* --cgroups=disabled */
-	char **ulimits;             /* --ulimit specs, validated; set by the init */
-	bool root_emulation;        /* seccomp root emulation (rootemu.h), for build RUN
+	bool no_cgroups;     /* --cgroups=disabled */
+	char **ulimits;      /* --ulimit specs, validated; set by the init */
+	bool root_emulation; /* seccomp root emulation (rootemu.h), for build RUN
 				     * steps with the single-ID map */
 
 	const struct idmap *idmap;
@@ -113,8 +113,8 @@ int parse_size(const char *s, uint64_t *out, struct err *e);
 /* The record: config.json <-> spec.  from_json fills everything but idmap;
  * root and runroot give ctrdir and rundir. */
 json_object *container_spec_to_json(const struct container_spec *s);
-int container_spec_from_json(json_object *j, const char *root, const char *runroot,
-			     struct container_spec *s, struct err *e);
+int container_spec_from_json(json_object *j, const char *root, const char *runroot, struct container_spec *s,
+			     struct err *e);
 int container_write_config(const struct container_spec *s, struct err *e);
 /* Read <root>/containers/<id>/config.json. */
 int container_read_config(const char *root, const char *id, json_object **out, struct err *e);
@@ -122,8 +122,7 @@ int container_read_config(const char *root, const char *id, json_object **out, s
 /* Create the record: take the name (want, or a generated one) under the
  * containers lock, make ctrdir and write config.json.  Duplicate or invalid
  * names fail with docker's message. */
-int container_create_record(const char *root, struct container_spec *s, const char *want,
-			    struct err *e);
+int container_create_record(const char *root, struct container_spec *s, const char *want, struct err *e);
 /* Change the name in config.json (same checks as create). */
 int container_rename(const char *root, const char *id, const char *newname, struct err *e);
 /* ctrdir/upper and work (kept if present), rundir/merged and rundir/hostname.

@@ -47,8 +47,10 @@ int net_cidr_parse(const char *s, uint32_t *net, unsigned *bits, struct err *e)
 	if (inet_pton(AF_INET, buf, &a) != 1 || parse_u64(slash + 1, &n) < 0)
 		return err_make(e, 0, "network option cidr: \"%s\" is not A.B.C.D/N", s);
 	if (n < 8 || n > 25)
-		return err_make(e, 0, "network option cidr: prefix /%llu must be between /8 and "
-				"/25 (the guest is .100)", (unsigned long long)n);
+		return err_make(e, 0,
+				"network option cidr: prefix /%llu must be between /8 and "
+				"/25 (the guest is .100)",
+				(unsigned long long)n);
 	*bits = (unsigned)n;
 	*net = ntohl(a.s_addr) & ~((1u << (32 - n)) - 1);
 	return 0;
@@ -95,8 +97,10 @@ int net_opts_parse(const char *s, struct net_opts *o, struct err *e)
 		*v++ = '\0';
 		if (strcmp(kv, "mtu") == 0) {
 			if (parse_u64(v, &n) < 0 || n < NET_MTU_MIN || n > NET_MTU_MAX)
-				return err_make(e, 0, "network option mtu: \"%s\" must be between "
-						"%d and %d", v, NET_MTU_MIN, NET_MTU_MAX);
+				return err_make(e, 0,
+						"network option mtu: \"%s\" must be between "
+						"%d and %d",
+						v, NET_MTU_MIN, NET_MTU_MAX);
 			o->mtu = (unsigned)n;
 		} else if (strcmp(kv, "allow_host_loopback") == 0) {
 			if (parse_bool(kv, v, &o->allow_host_loopback, e) < 0)
@@ -111,8 +115,10 @@ int net_opts_parse(const char *s, struct net_opts *o, struct err *e)
 			if (set_handler(o, v, e) < 0)
 				return -1;
 		} else {
-			return err_make(e, 0, "unknown network option \"%s\" (known: mtu, "
-					"allow_host_loopback, enable_ipv6, cidr, port_handler)", kv);
+			return err_make(e, 0,
+					"unknown network option \"%s\" (known: mtu, "
+					"allow_host_loopback, enable_ipv6, cidr, port_handler)",
+					kv);
 		}
 	}
 	return 0;
@@ -126,17 +132,14 @@ json_object *net_opts_to_json(const struct net_opts *o)
 
 	json_object_object_add(j, "mtu", json_object_new_int64(o->mtu));
 	json_object_object_add(j, "cidr", json_object_new_string(o->cidr));
-	json_object_object_add(j, "allow_host_loopback",
-			       json_object_new_boolean(o->allow_host_loopback));
+	json_object_object_add(j, "allow_host_loopback", json_object_new_boolean(o->allow_host_loopback));
 	json_object_object_add(j, "enable_ipv6", json_object_new_boolean(o->enable_ipv6));
-	json_object_object_add(j, "port_handler",
-			       json_object_new_string(port_handler_name(o->handler)));
+	json_object_object_add(j, "port_handler", json_object_new_string(port_handler_name(o->handler)));
 	return j;
 }
 
 /* an integer (not a double, string or boolean) in [min, max] */
-static int json_uint(json_object *v, const char *key, int64_t min, int64_t max, int64_t *out,
-		     struct err *e)
+static int json_uint(json_object *v, const char *key, int64_t min, int64_t max, int64_t *out, struct err *e)
 {
 	int64_t n;
 
@@ -215,8 +218,7 @@ int port_spec_check(const struct port_spec *p, bool allow_random, struct err *e)
 
 	if (!memchr(p->host_ip, '\0', sizeof(p->host_ip)))
 		return err_make(e, 0, "host_ip is too long");
-	if (p->host_ip[0] && inet_pton(strchr(p->host_ip, ':') ? AF_INET6 : AF_INET, p->host_ip,
-				       buf) != 1)
+	if (p->host_ip[0] && inet_pton(strchr(p->host_ip, ':') ? AF_INET6 : AF_INET, p->host_ip, buf) != 1)
 		return err_make(e, 0, "host_ip: \"%s\" is not an IP address", p->host_ip);
 	if (p->container_port == 0)
 		return err_make(e, 0, "container_port 0 is out of range (1-65535)");
@@ -226,8 +228,8 @@ int port_spec_check(const struct port_spec *p, bool allow_random, struct err *e)
 	if (p->host_port == 0 && !allow_random)
 		return err_make(e, 0, "host_port 0 is out of range (1-65535)");
 	if ((unsigned)p->host_port + p->count - 1 > 65535)
-		return err_make(e, 0, "host port range %u+%u is out of range (1-65535)",
-				p->host_port, p->count);
+		return err_make(e, 0, "host port range %u+%u is out of range (1-65535)", p->host_port,
+				p->count);
 	return 0;
 }
 
@@ -240,11 +242,9 @@ json_object *port_specs_to_json(const struct port_spec *v, size_t n)
 
 		json_object_object_add(j, "host_ip", json_object_new_string(v[i].host_ip));
 		json_object_object_add(j, "host_port", json_object_new_int64(v[i].host_port));
-		json_object_object_add(j, "container_port",
-				       json_object_new_int64(v[i].container_port));
+		json_object_object_add(j, "container_port", json_object_new_int64(v[i].container_port));
 		json_object_object_add(j, "count", json_object_new_int64(v[i].count));
-		json_object_object_add(j, "protocol",
-				       json_object_new_string(v[i].udp ? "udp" : "tcp"));
+		json_object_object_add(j, "protocol", json_object_new_string(v[i].udp ? "udp" : "tcp"));
 		json_object_array_add(a, j);
 	}
 	return a;
@@ -257,8 +257,8 @@ static int port_from_json(json_object *j, struct port_spec *p, struct err *e)
 	memset(p, 0, sizeof(*p));
 	p->count = 1;
 	if (json_object_is_type(j, json_type_string)) /* older records: the CLI text */
-		return port_spec_parse(json_object_get_string(j), p, e) < 0
-			       ? -1 : port_spec_check(p, false, e);
+		return port_spec_parse(json_object_get_string(j), p, e) < 0 ? -1
+									    : port_spec_check(p, false, e);
 	if (!json_object_is_type(j, json_type_object))
 		return err_make(e, 0, "expected an object");
 	json_object_object_foreach(j, key, v) {
@@ -298,8 +298,10 @@ static int port_from_json(json_object *j, struct port_spec *p, struct err *e)
 		}
 	}
 	if (!have_host || !have_ctr || !have_proto)
-		return err_make(e, 0, "missing %s", !have_host ? "host_port" : !have_ctr
-							  ? "container_port" : "protocol");
+		return err_make(e, 0, "missing %s",
+				!have_host  ? "host_port"
+				: !have_ctr ? "container_port"
+					    : "protocol");
 	return port_spec_check(p, false, e);
 }
 

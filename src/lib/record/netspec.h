@@ -35,11 +35,11 @@ enum port_handler { PORT_HANDLER_FAST, PORT_HANDLER_SLIRP };
 #define PORT_SPECS_MAX 65536
 
 struct net_opts {
-	unsigned mtu;                   /* NET_DEFAULT_MTU */
-	char cidr[20];                  /* NET_DEFAULT_CIDR; guest .100, gateway .2, DNS .3 */
-	bool allow_host_loopback;       /* the gateway reaches the host's 127.0.0.1 (default no) */
-	bool enable_ipv6;               /* fd00::/64 through libslirp's router advertisements */
-	enum port_handler handler;      /* how -p forwards are served (default fast) */
+	unsigned mtu;              /* NET_DEFAULT_MTU */
+	char cidr[20];             /* NET_DEFAULT_CIDR; guest .100, gateway .2, DNS .3 */
+	bool allow_host_loopback;  /* the gateway reaches the host's 127.0.0.1 (default no) */
+	bool enable_ipv6;          /* fd00::/64 through libslirp's router advertisements */
+	enum port_handler handler; /* how -p forwards are served (default fast) */
 };
 
 void net_opts_init(struct net_opts *o);

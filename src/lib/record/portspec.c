@@ -13,8 +13,8 @@
 
 /* "N" or "A-B" with 0 <= A <= B <= 65535; empty is allowed only if allow_empty
  * (then *first = 0, *count = 1). */
-static int parse_range(const char *s, size_t len, bool allow_zero, uint16_t *first,
-		       uint16_t *count, const char *what, const char *spec, struct err *e)
+static int parse_range(const char *s, size_t len, bool allow_zero, uint16_t *first, uint16_t *count,
+		       const char *what, const char *spec, struct err *e)
 {
 	char buf[32], *dash;
 	uint64_t a, b;
@@ -28,19 +28,25 @@ static int parse_range(const char *s, size_t len, bool allow_zero, uint16_t *fir
 	if (dash)
 		*dash = '\0';
 	if (parse_u64(buf, &a) < 0 || (dash && parse_u64(dash + 1, &b) < 0))
-		return err_make(e, 0, "invalid port spec \"%s\": %s port \"%.*s\" is not a number "
-				"or a range A-B", spec, what, (int)len, s);
+		return err_make(e, 0,
+				"invalid port spec \"%s\": %s port \"%.*s\" is not a number "
+				"or a range A-B",
+				spec, what, (int)len, s);
 	if (!dash)
 		b = a;
 	if (a > 65535 || b > 65535)
-		return err_make(e, 0, "invalid port spec \"%s\": %s port %llu is out of range "
-				"(1-65535)", spec, what, (unsigned long long)(a > 65535 ? a : b));
+		return err_make(e, 0,
+				"invalid port spec \"%s\": %s port %llu is out of range "
+				"(1-65535)",
+				spec, what, (unsigned long long)(a > 65535 ? a : b));
 	if (a == 0 && (!allow_zero || dash))
-		return err_make(e, 0, "invalid port spec \"%s\": %s port 0 is out of range (1-65535)",
-				spec, what);
+		return err_make(e, 0, "invalid port spec \"%s\": %s port 0 is out of range (1-65535)", spec,
+				what);
 	if (b < a)
-		return err_make(e, 0, "invalid port spec \"%s\": %s port range %llu-%llu is "
-				"reversed", spec, what, (unsigned long long)a, (unsigned long long)b);
+		return err_make(e, 0,
+				"invalid port spec \"%s\": %s port range %llu-%llu is "
+				"reversed",
+				spec, what, (unsigned long long)a, (unsigned long long)b);
 	*first = (uint16_t)a;
 	*count = (uint16_t)(b - a + 1);
 	return 0;
@@ -61,8 +67,10 @@ int port_spec_parse(const char *s, struct port_spec *p, struct err *e)
 		if (strcmp(slash + 1, "udp") == 0)
 			p->udp = true;
 		else if (strcmp(slash + 1, "tcp") != 0)
-			return err_make(e, 0, "invalid port spec \"%s\": protocol \"%s\" is not "
-					"supported (tcp or udp)", s, slash + 1);
+			return err_make(e, 0,
+					"invalid port spec \"%s\": protocol \"%s\" is not "
+					"supported (tcp or udp)",
+					s, slash + 1);
 	}
 	/* the container part is after the last ':' */
 	ctr = end;
@@ -77,8 +85,10 @@ int port_spec_parse(const char *s, struct port_spec *p, struct err *e)
 			size_t iplen;
 
 			if (!rb || rb + 1 >= hend || rb[1] != ':')
-				return err_make(e, 0, "invalid port spec \"%s\": expected "
-						"[IPV6]:HOSTPORT:CONTAINERPORT", s);
+				return err_make(e, 0,
+						"invalid port spec \"%s\": expected "
+						"[IPV6]:HOSTPORT:CONTAINERPORT",
+						s);
 			iplen = (size_t)(rb - hostpart - 1);
 			if (iplen == 0 || iplen >= sizeof(p->host_ip))
 				return err_make(e, 0, "invalid port spec \"%s\": bad IPv6 address", s);
@@ -93,17 +103,21 @@ int port_spec_parse(const char *s, struct port_spec *p, struct err *e)
 				size_t iplen = (size_t)(c - 1 - hostpart);
 
 				if (iplen >= sizeof(p->host_ip))
-					return err_make(e, 0, "invalid port spec \"%s\": bad host "
-							"address", s);
+					return err_make(e, 0,
+							"invalid port spec \"%s\": bad host "
+							"address",
+							s);
 				memcpy(p->host_ip, hostpart, iplen);
 				p->host_ip[iplen] = '\0';
 				hp = c;
 			} else {
 				hp = hostpart;
 				if (hp == hend)
-					return err_make(e, 0, "invalid port spec \"%s\": host port "
+					return err_make(e, 0,
+							"invalid port spec \"%s\": host port "
 							"is empty (write CONTAINERPORT alone for a "
-							"random host port)", s);
+							"random host port)",
+							s);
 			}
 		}
 		hplen = (size_t)(hend - hp);
@@ -112,24 +126,27 @@ int port_spec_parse(const char *s, struct port_spec *p, struct err *e)
 
 			if (strchr(p->host_ip, ':') ? inet_pton(AF_INET6, p->host_ip, buf) != 1
 						    : inet_pton(AF_INET, p->host_ip, buf) != 1)
-				return err_make(e, 0, "invalid port spec \"%s\": \"%s\" is not an IP "
-						"address%s", s, p->host_ip,
+				return err_make(e, 0,
+						"invalid port spec \"%s\": \"%s\" is not an IP "
+						"address%s",
+						s, p->host_ip,
 						strchr(p->host_ip, ':') && hostpart[0] != '['
-							? " (write IPv6 addresses in brackets)" : "");
+							? " (write IPv6 addresses in brackets)"
+							: "");
 		}
 	}
-	if (parse_range(ctr, (size_t)(end - ctr), false, &p->container_port, &ccount,
-			"container", s, e) < 0)
+	if (parse_range(ctr, (size_t)(end - ctr), false, &p->container_port, &ccount, "container", s, e) < 0)
 		return -1;
 	if (hplen > 0) {
 		if (parse_range(hp, hplen, true, &p->host_port, &hcount, "host", s, e) < 0)
 			return -1;
 		if (p->host_port != 0 && hcount != ccount)
-			return err_make(e, 0, "invalid port spec \"%s\": the host range has %u ports "
-					"and the container range %u", s, hcount, ccount);
+			return err_make(e, 0,
+					"invalid port spec \"%s\": the host range has %u ports "
+					"and the container range %u",
+					s, hcount, ccount);
 		if ((unsigned)p->host_port + ccount - 1 > 65535)
-			return err_make(e, 0, "invalid port spec \"%s\": host range ends past 65535",
-					s);
+			return err_make(e, 0, "invalid port spec \"%s\": host range ends past 65535", s);
 	}
 	p->count = ccount;
 	return 0;
@@ -153,8 +170,7 @@ char *port_spec_format(const struct port_spec *p)
 			 p->host_ip[0] ? ":" : "", host, ctr, proto);
 }
 
-int port_specs_from_exposed(char *const *exposed, struct port_spec **v, size_t *n,
-			    struct err *e)
+int port_specs_from_exposed(char *const *exposed, struct port_spec **v, size_t *n, struct err *e)
 {
 	for (size_t i = 0; exposed && exposed[i]; i++) {
 		struct port_spec p;
@@ -210,7 +226,10 @@ static int sock_for(const struct port_spec *p, uint16_t port, int *fd, struct er
 	return 0;
 }
 
-static const char *proto_name(const struct port_spec *p) { return p->udp ? "udp" : "tcp"; }
+static const char *proto_name(const struct port_spec *p)
+{
+	return p->udp ? "udp" : "tcp";
+}
 
 int ports_assign_random(struct port_spec **v, size_t *n, struct err *e)
 {
@@ -284,8 +303,8 @@ int ports_check_available(const struct port_spec *v, size_t n, struct err *e)
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (overlaps(&v[i], &v[j]))
-				return err_make(e, 0, "host port %u/%s is published twice",
-						v[i].host_port, proto_name(&v[i]));
+				return err_make(e, 0, "host port %u/%s is published twice", v[i].host_port,
+						proto_name(&v[i]));
 	for (size_t i = 0; i < n; i++) {
 		const struct port_spec *p = &v[i];
 
@@ -296,23 +315,28 @@ int ports_check_available(const struct port_spec *v, size_t n, struct err *e)
 			int fd = -1;
 
 			if (port < start && geteuid() != 0)
-				return err_make(e, 0, "cannot publish host port %u/%s: ports below %u "
+				return err_make(e, 0,
+						"cannot publish host port %u/%s: ports below %u "
 						"need privileges (net.ipv4.ip_unprivileged_port_start)"
 						"; publish a higher host port, e.g. -p %u:%u, or lower "
 						"the limit as root: sysctl "
 						"net.ipv4.ip_unprivileged_port_start=%u",
-						port, proto_name(p), start, port + 8000 > 65535 ? 8080 :
-						port + 8000, p->container_port + k, port);
+						port, proto_name(p), start,
+						port + 8000 > 65535 ? 8080 : port + 8000,
+						p->container_port + k, port);
 			if (sock_for(p, (uint16_t)port, &fd, e) < 0) {
 				if (errno == EADDRINUSE)
-					return err_make(e, 0, "cannot publish host port %u/%s: the port "
+					return err_make(e, 0,
+							"cannot publish host port %u/%s: the port "
 							"is already in use; stop what listens there or "
 							"choose another host port (or leave it out for a "
-							"random one)", port, proto_name(p));
+							"random one)",
+							port, proto_name(p));
 				if (errno == EADDRNOTAVAIL)
-					return err_make(e, 0, "cannot publish host port %u/%s on %s: no "
-							"such local address", port, proto_name(p),
-							p->host_ip);
+					return err_make(e, 0,
+							"cannot publish host port %u/%s on %s: no "
+							"such local address",
+							port, proto_name(p), p->host_ip);
 				return err_make(e, errno, "cannot publish host port %u/%s", port,
 						proto_name(p));
 			}

@@ -37,8 +37,7 @@ char *port_spec_format(const struct port_spec *p);
 
 /* -P: one spec per EXPOSE entry ("80", "80/tcp", "53/udp", "8000-8002/tcp"),
  * every one on a random host port.  Appends to *v (length *n). */
-int port_specs_from_exposed(char *const *exposed, struct port_spec **v, size_t *n,
-			    struct err *e);
+int port_specs_from_exposed(char *const *exposed, struct port_spec **v, size_t *n, struct err *e);
 
 /* Give every spec with host_port 0 a free host port (each port of a random
  * range gets its own, so such a spec is split into count specs of one port).

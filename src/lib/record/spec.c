@@ -24,8 +24,7 @@
 
 /* Normalise an absolute path: collapse repeated slashes, drop "." and a
  * trailing slash.  ".." components are an error unless allow_dotdot. */
-static int normalise_abs(const char *in, bool allow_dotdot, const char *what, char **out,
-			 struct err *e)
+static int normalise_abs(const char *in, bool allow_dotdot, const char *what, char **out, struct err *e)
 {
 	_cleanup_free_ char *res = NULL;
 	size_t n = 0;
@@ -76,15 +75,15 @@ static int container_dst(const char *in, const char *what, char **out, struct er
 /* ---- -v/--volume -------------------------------------------------------- */
 
 static const char *const volume_ignored[] = {
-	"z", "Z", "rprivate", "private", "rshared", "shared", "rslave", "slave",
-	"runbindable", "unbindable", "bind", "rbind", "copy", "nocopy",
+	"z",     "Z",           "rprivate",   "private", "rshared", "shared", "rslave",
+	"slave", "runbindable", "unbindable", "bind",    "rbind",   "copy",   "nocopy",
 };
 
 static const struct {
 	const char *name;
 	unsigned long set, clear;
 } volume_flags[] = {
-	{ "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID }, { "nodev", MS_NODEV, 0 },
+	{ "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },   { "nodev", MS_NODEV, 0 },
 	{ "dev", 0, MS_NODEV },     { "noexec", MS_NOEXEC, 0 }, { "exec", 0, MS_NOEXEC },
 };
 
@@ -99,7 +98,7 @@ int parse_volume(const char *s, struct volume_spec *v, struct err *e)
 	int n = 0;
 
 	memset(v, 0, sizeof *v);
-	for (char *c = p; ; c++) {
+	for (char *c = p;; c++) {
 		if (*c == ':' || *c == '\0') {
 			bool end = *c == '\0';
 			if (n == 3)
@@ -203,11 +202,10 @@ int parse_tmpfs(const char *s, struct tmpfs_spec *t, struct err *e)
 			const char *name;
 			unsigned long set, clear;
 		} fl[] = {
-			{ "ro", MS_RDONLY, 0 },       { "rw", 0, MS_RDONLY },
-			{ "noexec", MS_NOEXEC, 0 },   { "exec", 0, MS_NOEXEC },
-			{ "nosuid", MS_NOSUID, 0 },   { "suid", 0, MS_NOSUID },
-			{ "nodev", MS_NODEV, 0 },     { "dev", 0, MS_NODEV },
-			{ "tmpcopyup", 0, 0 },        { "notmpcopyup", 0, 0 },
+			{ "ro", MS_RDONLY, 0 },   { "rw", 0, MS_RDONLY },     { "noexec", MS_NOEXEC, 0 },
+			{ "exec", 0, MS_NOEXEC }, { "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },
+			{ "nodev", MS_NODEV, 0 }, { "dev", 0, MS_NODEV },     { "tmpcopyup", 0, 0 },
+			{ "notmpcopyup", 0, 0 },
 		};
 		const char *val = strchr(o, '=');
 		bool good = false, known = false;
@@ -330,7 +328,7 @@ int env_add_file(char ***env, const char *path, struct err *e)
 	if (memchr(buf, '\0', len))
 		return err_make(e, 0, "env file %s: contains a NUL byte", path);
 	p = buf;
-	if (strncmp(p, "\xef\xbb\xbf", 3) == 0)   /* a UTF-8 byte-order mark */
+	if (strncmp(p, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
 		p += 3;
 	while (*p) {
 		char *nl = strchr(p, '\n'), *line = p;
@@ -352,8 +350,8 @@ int env_add_file(char ***env, const char *path, struct err *e)
 			return err_make(e, 0, "%s:%zu: no variable name", path, lineno);
 		for (size_t i = 0; i < klen; i++)
 			if (isspace((unsigned char)line[i]))
-				return err_make(e, 0, "%s:%zu: variable \"%.*s\" contains whitespace",
-						path, lineno, (int)klen, line);
+				return err_make(e, 0, "%s:%zu: variable \"%.*s\" contains whitespace", path,
+						lineno, (int)klen, line);
 		env_apply(env, line, klen);
 	}
 	return 0;
@@ -409,8 +407,8 @@ static void db_each(const char *text, size_t nfields, db_fn fn, void *arg)
 }
 
 struct pw_query {
-	const char *name;      /* match by name, or */
-	unsigned long uid;     /* by uid when name is NULL */
+	const char *name;  /* match by name, or */
+	unsigned long uid; /* by uid when name is NULL */
 	bool found;
 	char *pw_name;
 	unsigned long pw_uid, pw_gid;
@@ -435,10 +433,10 @@ static bool pw_match(char **f, size_t n, void *arg)
 }
 
 struct gr_query {
-	const char *name;      /* find this group */
+	const char *name; /* find this group */
 	bool found;
 	unsigned long gid;
-	const char *member;    /* or collect the groups listing this user */
+	const char *member; /* or collect the groups listing this user */
 	gid_t *groups;
 	size_t ngroups;
 };
@@ -483,8 +481,8 @@ static bool all_digits(const char *s)
 	return *s && s[strspn(s, "0123456789")] == '\0';
 }
 
-int resolve_user_text(const char *passwd, const char *group, const char *spec,
-		      struct user_spec *u, struct err *e)
+int resolve_user_text(const char *passwd, const char *group, const char *spec, struct user_spec *u,
+		      struct err *e)
 {
 	_cleanup_free_ char *buf = xstrdup(spec[0] ? spec : "0");
 	struct pw_query pq = { 0 };
@@ -509,8 +507,7 @@ int resolve_user_text(const char *passwd, const char *group, const char *spec,
 	}
 	db_each(passwd, 7, pw_match, &pq);
 	if (!pq.found && pq.name)
-		return err_make(e, 0, "unable to find user %s: no matching entries in passwd file",
-				user);
+		return err_make(e, 0, "unable to find user %s: no matching entries in passwd file", user);
 	u->uid = (uid_t)(pq.found ? pq.pw_uid : id);
 	u->gid = (gid_t)(pq.found ? pq.pw_gid : 0);
 	u->home = pq.found ? steal_ptr(pq.home) : xstrdup("/");
@@ -612,9 +609,10 @@ void user_spec_free(struct user_spec *u)
 /* ---- capabilities --------------------------------------------------------- */
 
 const int default_caps[] = {
-	CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FSETID,  CAP_FOWNER,           CAP_MKNOD,
-	CAP_NET_RAW, CAP_SETGID,      CAP_SETUID,  CAP_SETFCAP,          CAP_SETPCAP,
-	CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE,
+	CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
+	CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
+	CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
+	CAP_KILL,    CAP_AUDIT_WRITE,
 };
 const size_t n_default_caps = ARRAY_SIZE(default_caps);
 
@@ -629,8 +627,7 @@ int parse_cap(const char *name, struct err *e)
 	if (strncasecmp(n, "cap_", 4) == 0)
 		n += 4;
 	/* libcap also takes numbers; docker and podman take names only */
-	if (n[0] == '\0' ||
-	    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(n))
+	if (n[0] == '\0' || strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(n))
 		goto bad;
 	full = xasprintf("cap_%s", n);
 	if (cap_from_name(full, &v) < 0)
@@ -651,8 +648,7 @@ int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e
 		*mode = NET_NONE;
 	} else if (strcmp(s, "host") == 0) {
 		*mode = NET_HOST;
-	} else if (strcmp(s, "slirp4netns") == 0 || strcmp(s, "slirp") == 0 ||
-		   strcmp(s, "private") == 0) {
+	} else if (strcmp(s, "slirp4netns") == 0 || strcmp(s, "slirp") == 0 || strcmp(s, "private") == 0) {
 		*mode = NET_SLIRP;
 	} else if (strncmp(s, "slirp4netns:", 12) == 0 || strncmp(s, "slirp:", 6) == 0) {
 		const char *o = strchr(s, ':') + 1;
@@ -680,15 +676,15 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{ "HUP", SIGHUP },	 { "INT", SIGINT },	{ "QUIT", SIGQUIT },   { "ILL", SIGILL },
-	{ "TRAP", SIGTRAP },	 { "ABRT", SIGABRT },	{ "IOT", SIGIOT },     { "BUS", SIGBUS },
-	{ "FPE", SIGFPE },	 { "KILL", SIGKILL },	{ "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },	 { "PIPE", SIGPIPE },	{ "ALRM", SIGALRM },   { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },	{ "CLD", SIGCHLD },    { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP },	 { "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },
-	{ "URG", SIGURG },	 { "XCPU", SIGXCPU },	{ "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM },
-	{ "PROF", SIGPROF },	 { "WINCH", SIGWINCH }, { "IO", SIGIO },       { "POLL", SIGPOLL },
-	{ "PWR", SIGPWR },	 { "SYS", SIGSYS },
+	{ "HUP", SIGHUP },       { "INT", SIGINT },     { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },     { "ABRT", SIGABRT },   { "IOT", SIGIOT },   { "BUS", SIGBUS },
+	{ "FPE", SIGFPE },       { "KILL", SIGKILL },   { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },     { "PIPE", SIGPIPE },   { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },   { "CLD", SIGCHLD },  { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP },     { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
+	{ "URG", SIGURG },       { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF },     { "WINCH", SIGWINCH }, { "IO", SIGIO },     { "POLL", SIGPOLL },
+	{ "PWR", SIGPWR },       { "SYS", SIGSYS },
 };
 
 /* the real-time range as glibc programs see it: 34..64 */

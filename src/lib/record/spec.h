@@ -16,7 +16,7 @@ struct volume_spec {
 	char *src;
 	char *dst;
 	bool readonly;
-	unsigned long flags;   /* extra MS_* flags: MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	unsigned long flags; /* extra MS_* flags: MS_NOSUID, MS_NODEV, MS_NOEXEC */
 };
 int parse_volume(const char *s, struct volume_spec *v, struct err *e);
 void volume_spec_free(struct volume_spec *v);
@@ -26,8 +26,8 @@ void volume_spec_free(struct volume_spec *v);
  * nodev, exec, suid, dev. */
 struct tmpfs_spec {
 	char *dst;
-	unsigned long flags;   /* MS_* */
-	char *data;            /* "size=64m,mode=1777" */
+	unsigned long flags; /* MS_* */
+	char *data;          /* "size=64m,mode=1777" */
 };
 int parse_tmpfs(const char *s, struct tmpfs_spec *t, struct err *e);
 void tmpfs_spec_free(struct tmpfs_spec *t);
@@ -50,13 +50,13 @@ struct user_spec {
 	gid_t gid;
 	gid_t *groups;
 	size_t ngroups;
-	char *home;      /* from passwd, or "/" */
+	char *home; /* from passwd, or "/" */
 };
 int resolve_user(int rootfd, const char *spec, struct user_spec *u, struct err *e);
 void user_spec_free(struct user_spec *u);
 /* The same over the text of passwd and group files (either may be NULL). */
-int resolve_user_text(const char *passwd, const char *group, const char *spec,
-		      struct user_spec *u, struct err *e);
+int resolve_user_text(const char *passwd, const char *group, const char *spec, struct user_spec *u,
+		      struct err *e);
 
 /* --cap-add/--cap-drop: "NET_ADMIN", "CAP_NET_ADMIN", "all" (any case).
  * Returns the capability number, CAP_ALL (-2) for "all", or -1 with e. */

@@ -94,8 +94,8 @@ static void image_health(const struct health_spec *img, struct health_spec *h)
 		h->retries = img->retries;
 }
 
-static int build_lifecycle(const struct spec_opts *a, const struct spec_image *img,
-			   struct container_spec *s, struct err *e)
+static int build_lifecycle(const struct spec_opts *a, const struct spec_image *img, struct container_spec *s,
+			   struct err *e)
 {
 	if (a->restart && parse_restart(a->restart, &s->restart, e) < 0)
 		return -1;
@@ -104,7 +104,8 @@ static int build_lifecycle(const struct spec_opts *a, const struct spec_image *i
 	s->log_max_file = 1;
 	if (a->log_driver && strcmp(a->log_driver, "k8s-file") != 0) {
 		if (strcmp(a->log_driver, "none") != 0)
-			return err_make(e, 0, "unsupported --log-driver \"%s\" (k8s-file, none)", a->log_driver);
+			return err_make(e, 0, "unsupported --log-driver \"%s\" (k8s-file, none)",
+					a->log_driver);
 		s->log_driver = LOGDRV_NONE;
 	}
 	for (size_t i = 0; a->log_opts && a->log_opts[i]; i++) {
@@ -115,7 +116,8 @@ static int build_lifecycle(const struct spec_opts *a, const struct spec_image *i
 				return err_wrap(e, "--log-opt");
 		} else if (strncmp(o, "max-file=", 9) == 0) {
 			if (parse_u64(o + 9, &v) < 0 || v < 1 || v > 100)
-				return err_make(e, 0, "--log-opt %s: max-file takes a number from 1 to 100", o);
+				return err_make(e, 0, "--log-opt %s: max-file takes a number from 1 to 100",
+						o);
 			s->log_max_file = (int)v;
 		} else if (strncmp(o, "path=", 5) == 0 || strncmp(o, "tag=", 4) == 0) {
 			return err_make(e, 0, "unsupported --log-opt \"%s\" (max-size=, max-file=)", o);
@@ -172,8 +174,7 @@ static int build_lifecycle(const struct spec_opts *a, const struct spec_image *i
 	return 0;
 }
 
-static int build_command(const struct spec_opts *a, const struct spec_image *img, char ***argv,
-			 struct err *e)
+static int build_command(const struct spec_opts *a, const struct spec_image *img, char ***argv, struct err *e)
 {
 	_cleanup_strv_ char **ep = NULL;
 
@@ -192,7 +193,8 @@ static int build_command(const struct spec_opts *a, const struct spec_image *img
 			strv_push(argv, img->cmd[i]);
 	}
 	if (strv_len(*argv) == 0)
-		return err_make(e, 0, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+		return err_make(e, 0,
+				"no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 	return 0;
 }
 

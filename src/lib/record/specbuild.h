@@ -15,24 +15,24 @@
 
 /* What the image contributes (all may be NULL or 0). */
 struct spec_image {
-	char **entrypoint, **cmd, **env;   /* ENTRYPOINT, CMD, ENV ("K=V") */
+	char **entrypoint, **cmd, **env; /* ENTRYPOINT, CMD, ENV ("K=V") */
 	const char *workdir, *user, *stop_signal;
-	struct health_spec health;         /* HEALTHCHECK: test NULL = none; 0 = unset */
+	struct health_spec health; /* HEALTHCHECK: test NULL = none; 0 = unset */
 };
 
 /* The flags, as given (NULL / false / 0 = not given). */
 struct spec_opts {
 	bool rm, interactive, tty, init, read_only, detach, no_healthcheck;
 	const char *workdir, *user, *hostname;
-	const char *entrypoint;      /* a command, a JSON array, or "" for none */
+	const char *entrypoint; /* a command, a JSON array, or "" for none */
 	const char *restart, *log_driver, *stop_signal, *stop_timeout;
 	const char *health_cmd, *health_interval, *health_timeout, *health_retries, *health_start;
 	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **log_opts;
-	char **cmd;                  /* the arguments after the image (borrowed) */
+	char **cmd; /* the arguments after the image (borrowed) */
 	int ncmd;
-	bool has_limits;             /* limits were given (then initialised) */
+	bool has_limits; /* limits were given (then initialised) */
 	struct cgroup_limits limits;
-	const char *cgroups;         /* "enabled" or "disabled" */
+	const char *cgroups; /* "enabled" or "disabled" */
 	char **ulimits;
 };
 

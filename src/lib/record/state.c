@@ -83,7 +83,7 @@ int state_load(const char *ctrdir, struct ctr_state *st, struct err *e)
 			st->status = (enum ctr_status)i;
 	st->pid = (pid_t)jint(j, "pid");
 	st->pid_start = (unsigned long long)jint(j, "pid_start");
-	st->supervisor = (pid_t)(jint(j, "supervisor") ?: jint(j, "monitor"));  /* "monitor": before 0.2 */
+	st->supervisor = (pid_t)(jint(j, "supervisor") ?: jint(j, "monitor")); /* "monitor": before 0.2 */
 	st->supervisor_start = (unsigned long long)(jint(j, "supervisor_start") ?: jint(j, "monitor_start"));
 	st->exit_code = (int)jint(j, "exit_code");
 	st->restart_count = (int)jint(j, "restart_count");
@@ -94,8 +94,10 @@ int state_load(const char *ctrdir, struct ctr_state *st, struct err *e)
 		 jstr(j, "cgroup_manager") ? jstr(j, "cgroup_manager") : "");
 	snprintf(st->cgroup_unit, sizeof st->cgroup_unit, "%s",
 		 jstr(j, "cgroup_unit") ? jstr(j, "cgroup_unit") : "");
-	snprintf(st->started_at, sizeof st->started_at, "%s", jstr(j, "started_at") ? jstr(j, "started_at") : "");
-	snprintf(st->finished_at, sizeof st->finished_at, "%s", jstr(j, "finished_at") ? jstr(j, "finished_at") : "");
+	snprintf(st->started_at, sizeof st->started_at, "%s",
+		 jstr(j, "started_at") ? jstr(j, "started_at") : "");
+	snprintf(st->finished_at, sizeof st->finished_at, "%s",
+		 jstr(j, "finished_at") ? jstr(j, "finished_at") : "");
 	if (json_object_object_get_ex(j, "health", &h))
 		st->health = json_object_get(h);
 	json_object_put(j);
@@ -186,8 +188,7 @@ void state_time_now(char *buf, size_t n)
 	snprintf(buf, n, "%s.%09ldZ", date, ts.tv_nsec);
 }
 
-int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, int *lockfd,
-		  struct err *e)
+int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, int *lockfd, struct err *e)
 {
 	int fd = state_lock(ctrdir, e);
 

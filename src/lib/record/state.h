@@ -24,19 +24,19 @@ enum ctr_status { ST_CREATED, ST_RUNNING, ST_EXITED, ST_REMOVING, ST_PAUSED };
 
 struct ctr_state {
 	enum ctr_status status;
-	pid_t pid;                   /* host pid of the container's init, 0 if none */
+	pid_t pid; /* host pid of the container's init, 0 if none */
 	unsigned long long pid_start;
-	pid_t supervisor;               /* host pid of the supervisor */
+	pid_t supervisor; /* host pid of the supervisor */
 	unsigned long long supervisor_start;
 	int exit_code;
-	char started_at[48], finished_at[48];  /* RFC 3339 with nanoseconds, "" if never */
+	char started_at[48], finished_at[48]; /* RFC 3339 with nanoseconds, "" if never */
 	int restart_count;
-	bool stop_requested;         /* stop/kill/rm ended the restart policy */
-	bool oom_killed;             /* the last exit was an OOM kill (memory.events) */
-	char cgroup[512];            /* the container's cgroup directory, "" if none */
-	char cgroup_manager[16];     /* delegated or systemd */
-	char cgroup_unit[128];       /* systemd scope, "" if none */
-	json_object *health;         /* {Status, FailingStreak, Log[]} or NULL; owned */
+	bool stop_requested;     /* stop/kill/rm ended the restart policy */
+	bool oom_killed;         /* the last exit was an OOM kill (memory.events) */
+	char cgroup[512];        /* the container's cgroup directory, "" if none */
+	char cgroup_manager[16]; /* delegated or systemd */
+	char cgroup_unit[128];   /* systemd scope, "" if none */
+	json_object *health;     /* {Status, FailingStreak, Log[]} or NULL; owned */
 };
 
 const char *ctr_status_name(enum ctr_status s);
@@ -59,7 +59,6 @@ void state_time_now(char *buf, size_t n);
 /* Lock, load, and heal: a running record without its supervisor is marked
  * exited (and the runroot entry removed).  Returns with the lock held in
  * *lockfd (pass NULL to drop it). */
-int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, int *lockfd,
-		  struct err *e);
+int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, int *lockfd, struct err *e);
 
 #endif

@@ -56,12 +56,12 @@ int become_user(uint64_t caps, bool single, const struct user_spec *u, struct er
 	if (!single && setgroups(u->ngroups, u->groups) < 0)
 		return err_make(e, errno, "setgroups");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
-		return err_make(e, errno == EINVAL ? 0 : errno,
-				"gid %u is not mapped in this container%s", (unsigned)u->gid,
+		return err_make(e, errno == EINVAL ? 0 : errno, "gid %u is not mapped in this container%s",
+				(unsigned)u->gid,
 				single ? " (no subordinate gid range: only 0 is mapped)" : "");
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
-		return err_make(e, errno == EINVAL ? 0 : errno,
-				"uid %u is not mapped in this container%s", (unsigned)u->uid,
+		return err_make(e, errno == EINVAL ? 0 : errno, "uid %u is not mapped in this container%s",
+				(unsigned)u->uid,
 				single ? " (no subordinate uid range: only 0 is mapped)" : "");
 	return set_caps(caps, u->uid == 0, e);
 }
@@ -93,7 +93,7 @@ int become_exec_in_path(char **argv, char **env)
 	}
 	if (!path || !*path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (const char *p = path; ; ) {
+	for (const char *p = path;;) {
 		const char *colon = strchr(p, ':');
 		size_t n = colon ? (size_t)(colon - p) : strlen(p);
 		char full[4096];

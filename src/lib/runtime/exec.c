@@ -120,8 +120,7 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 	memset(&u, 0, sizeof u);
 	if (r->tty && pts >= 0) {
 		setsid();
-		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0 ||
-		    ioctl(0, TIOCSCTTY, 0) < 0) {
+		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
 			err_make(&e, errno, "attaching the terminal");
 			goto fail;
 		}

@@ -133,7 +133,8 @@ int health_probe(const struct container_spec *s, pid_t init, struct health_resul
 	state_time_now(r->end, sizeof r->end);
 	if (timed_out) {
 		r->exit_code = -1;
-		r->output = xasprintf("Health check exceeded timeout (%lldms)", (long long)s->health.timeout_ms);
+		r->output = xasprintf("Health check exceeded timeout (%lldms)",
+				      (long long)s->health.timeout_ms);
 	} else {
 		r->exit_code = wait_status_code(st);
 		r->output = xstrdup(buf);
@@ -170,7 +171,9 @@ int health_record(const char *ctrdir, const struct container_spec *s, const stru
 		if (streak >= (s->health.retries > 0 ? s->health.retries : 1))
 			cur = "unhealthy";
 	}
-	*status = strcmp(cur, "healthy") == 0 ? "healthy" : strcmp(cur, "unhealthy") == 0 ? "unhealthy" : "starting";
+	*status = strcmp(cur, "healthy") == 0     ? "healthy"
+		  : strcmp(cur, "unhealthy") == 0 ? "unhealthy"
+						  : "starting";
 	json_object_object_add(h, "Status", json_object_new_string(*status));
 	json_object_object_add(h, "FailingStreak", json_object_new_int(streak));
 	if (!json_object_object_get_ex(h, "Log", &log) || !json_object_is_type(log, json_type_array)) {

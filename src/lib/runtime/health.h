@@ -12,8 +12,8 @@
 #include "lib/base/error.h"
 
 struct health_result {
-	int exit_code;           /* -1: timed out or could not run */
-	char *output;            /* at most 4 KiB */
+	int exit_code; /* -1: timed out or could not run */
+	char *output;  /* at most 4 KiB */
 	char start[48], end[48];
 };
 /* Run s->health.test in the container whose init is init (in a forked

@@ -43,12 +43,12 @@
 struct init_ctx {
 	const struct container_spec *s;
 	const struct msg *go;
-	int sk;          /* control socket (CLOEXEC) */
-	int failfd;      /* write a byte here before failing (CLOEXEC) */
-	int alivefd;     /* read end: POLLHUP once the supervisor is gone */
-	int outfd, errfd;  /* detached: stdout and stderr pipes to the supervisor, else -1 */
-	int netfd;       /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
-	int joinnet;     /* container:ID: the net namespace to join instead of a new one; else -1 */
+	int sk;           /* control socket (CLOEXEC) */
+	int failfd;       /* write a byte here before failing (CLOEXEC) */
+	int alivefd;      /* read end: POLLHUP once the supervisor is gone */
+	int outfd, errfd; /* detached: stdout and stderr pipes to the supervisor, else -1 */
+	int netfd;        /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
+	int joinnet;      /* container:ID: the net namespace to join instead of a new one; else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -67,7 +67,6 @@ static int loopback_up(struct err *e)
 		return err_make(e, errno, "bringing lo up");
 	return 0;
 }
-
 
 static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 {
@@ -324,7 +323,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s, &m->go, isk[1], failp[1], alivep[0], outp[1], errp[1], netp[0], m->netns };
+		struct init_ctx ic = { s,       &m->go,  isk[1],  failp[1], alivep[0],
+				       outp[1], errp[1], netp[0], m->netns };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (m->sk >= 0)

@@ -20,11 +20,11 @@
 enum { LOG_STDOUT = 0, LOG_STDERR = 1 };
 
 struct logfile {
-	int fd;                 /* -1: discard (--log-driver=none or failed) */
-	char *dir;              /* the container directory */
+	int fd;    /* -1: discard (--log-driver=none or failed) */
+	char *dir; /* the container directory */
 	uint64_t size, max_size;
 	int max_file;
-	char buf[2][8192];      /* pending partial line per stream */
+	char buf[2][8192]; /* pending partial line per stream */
 	size_t len[2];
 };
 
@@ -40,7 +40,7 @@ void logfile_close(struct logfile *l);
 struct logline {
 	struct timespec ts;
 	int stream;
-	char *text;             /* with its newline, unless the output had none */
+	char *text; /* with its newline, unless the output had none */
 	size_t len;
 };
 /* Parse the k8s-file lines in buf[0..n): appends complete entries to *v,

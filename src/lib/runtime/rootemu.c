@@ -20,12 +20,10 @@
 /* Calls faked whatever their arguments.  The *32 names exist on 32-bit
  * ABIs only (i386, arm), where the plain names take 16-bit IDs. */
 static const char *const faked[] = {
-	"chown", "fchown", "lchown", "fchownat",
-	"chown32", "fchown32", "lchown32",
-	"setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
-	"setfsuid", "setfsgid", "setgroups",
-	"setuid32", "setgid32", "setreuid32", "setregid32", "setresuid32", "setresgid32",
-	"setfsuid32", "setfsgid32", "setgroups32",
+	"chown",       "fchown",     "lchown",     "fchownat",    "chown32",    "fchown32",   "lchown32",
+	"setuid",      "setgid",     "setreuid",   "setregid",    "setresuid",  "setresgid",  "setfsuid",
+	"setfsgid",    "setgroups",  "setuid32",   "setgid32",    "setreuid32", "setregid32", "setresuid32",
+	"setresgid32", "setfsuid32", "setfsgid32", "setgroups32",
 };
 
 /* Secondary ABIs the native CPU runs: the filter must know them, or a
@@ -61,7 +59,7 @@ static int fake(scmp_filter_ctx ctx, const char *name, unsigned argc, const stru
 	int rc;
 
 	if (nr == __NR_SCMP_ERROR)
-		return 0;   /* unknown to this libseccomp: no ABI we filter has it */
+		return 0; /* unknown to this libseccomp: no ABI we filter has it */
 	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(0), nr, argc, cmp);
 	/* -EDOM/-EINVAL: the name exists elsewhere, not in any ABI filtered here */
 	if (rc == -EDOM || rc == -EINVAL)
@@ -76,7 +74,10 @@ static int fake_mknod(scmp_filter_ctx ctx, const char *name, unsigned mode_arg)
 	static const mode_t types[] = { S_IFCHR, S_IFBLK };
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		struct scmp_arg_cmp cmp = {
-			.arg = mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = S_IFMT, .datum_b = types[i],
+			.arg = mode_arg,
+			.op = SCMP_CMP_MASKED_EQ,
+			.datum_a = S_IFMT,
+			.datum_b = types[i],
 		};
 		int rc = fake(ctx, name, 1, &cmp);
 		if (rc < 0)

@@ -42,7 +42,8 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 	fd = safe_open_in_root(rootfd, rel, O_PATH, 0, RESOLVE_IN_ROOT);
 	if (fd >= 0 || errno != ENOENT || !create_as) {
 		if (fd < 0)
-			return err_make(e, errno == ENOSYS ? ENOSYS : errno, "opening /%s in the container", path);
+			return err_make(e, errno == ENOSYS ? ENOSYS : errno, "opening /%s in the container",
+					path);
 		return fd;
 	}
 	/* walk down, creating missing directories; every name is created
@@ -108,8 +109,8 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-static int mount_on(int rootfd, const char *target, int create_as, const char *src,
-		    const char *type, unsigned long flags, const char *data, struct err *e)
+static int mount_on(int rootfd, const char *target, int create_as, const char *src, const char *type,
+		    unsigned long flags, const char *data, struct err *e)
 {
 	_cleanup_close_ int fd = rootfs_open_in_root(rootfd, target, create_as, e);
 	char p[64];
@@ -179,11 +180,13 @@ static int mount_fuse_overlay(const struct container_spec *s, const char *merged
 	pid_t pid;
 
 	if (fd < 0)
-		return err_make(e, errno, "opening /dev/fuse (fix: install fuse3 and make /dev/fuse mode 0666)");
+		return err_make(e, errno,
+				"opening /dev/fuse (fix: install fuse3 and make /dev/fuse mode 0666)");
 	/* We mount the fuse connection ourselves and hand the fd to
 	 * fuse-overlayfs running in the foreground: the mount exists when
 	 * mount(2) returns, and the daemon is our child, so it dies with us. */
-	snprintf(data, sizeof data, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
+	snprintf(data, sizeof data,
+		 "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
 	if (mount("fuse-overlayfs", merged, "fuse.fuse-overlayfs", MS_NOSUID | MS_NODEV, data) < 0)
 		return err_make(e, errno, "mounting fuse-overlayfs on %s", merged);
 	snprintf(fdarg, sizeof fdarg, "/dev/fd/%d", fd);
@@ -250,9 +253,17 @@ void rootfs_stop_fuse(pid_t fuse_pid)
 /* ---- the container's filesystem ---------------------------------------- */
 
 static const char *const masked_paths[] = {
-	"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-	"/sys/firmware", "/sys/devices/virtual/powercap",
+	"/proc/asound",
+	"/proc/acpi",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
@@ -317,9 +328,9 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 {
 	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	static const char *const links[][2] = {
-		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" },
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
-		{ "ptmx", "pts/ptmx" }, { "core", "/proc/kcore" },
+		{ "ptmx", "pts/ptmx" },          { "core", "/proc/kcore" },
 	};
 	_cleanup_close_ int dev = -1;
 	_cleanup_free_ char *ptsopt = NULL;
@@ -409,9 +420,8 @@ static int setup_volumes(const struct container_spec *s, int rootfd, struct err 
 	if (s->read_only) {
 		static const char *const rw[] = { "/tmp", "/var/tmp", "/run" };
 		for (size_t i = 0; i < ARRAY_SIZE(rw); i++)
-			if (!user_covers(s, rw[i]) &&
-			    mount_on(rootfd, rw[i], S_IFDIR, "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV,
-				     "mode=1777", e) < 0)
+			if (!user_covers(s, rw[i]) && mount_on(rootfd, rw[i], S_IFDIR, "tmpfs", "tmpfs",
+							       MS_NOSUID | MS_NODEV, "mode=1777", e) < 0)
 				return -1;
 	}
 	return 0;

@@ -31,7 +31,6 @@ int rootfs_finish(const struct container_spec *s, struct err *e);
 /* Open PATH (absolute, container view) under rootfd without leaving it,
  * creating missing directories (and the last component as a directory or
  * an empty file) when create is set.  Returns an O_PATH fd. */
-int rootfs_open_in_root(int rootfd, const char *path, int create_as /* 0, S_IFDIR, S_IFREG */,
-			struct err *e);
+int rootfs_open_in_root(int rootfd, const char *path, int create_as /* 0, S_IFDIR, S_IFREG */, struct err *e);
 
 #endif

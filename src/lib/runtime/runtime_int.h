@@ -40,9 +40,9 @@ enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT }
 
 struct msg {
 	int type;
-	int a, b;            /* PID: pid; ERROR: errnum, status; EXIT: wstatus */
-	struct winsize ws;   /* GO */
-	char text[2048];     /* ERROR */
+	int a, b;          /* PID: pid; ERROR: errnum, status; EXIT: wstatus */
+	struct winsize ws; /* GO */
+	char text[2048];   /* ERROR */
 };
 
 /* Send m, passing fd along when it is >= 0. */
@@ -66,17 +66,17 @@ int become_exec_in_path(char **argv, char **env);
 /* ---- the supervisor's state (supervisor.c, init.c) ------------------------------- */
 struct supervisor {
 	const struct container_spec *s;
-	struct msg go;             /* the terminal size for each init */
-	int sk;                    /* to the caller; -1 once a detached caller has left */
-	pid_t init;                /* host pid of the current init, 0 when none */
+	struct msg go; /* the terminal size for each init */
+	int sk;        /* to the caller; -1 once a detached caller has left */
+	pid_t init;    /* host pid of the current init, 0 when none */
 	unsigned long long init_start;
-	int alive;                 /* write end the init watches for the supervisor's death */
+	int alive; /* write end the init watches for the supervisor's death */
 	pid_t fuse_pid;
-	int out, err;              /* -d without -t: read ends of the init's stdout/stderr */
-	int ptmx;                  /* -d -t: the pty master */
-	struct cgroup cg;          /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
-	struct net_helper net;     /* slirp4netns: burrow-net for the current init */
-	int netns;                 /* container:ID: ID's net namespace for each init, else -1 */
+	int out, err;          /* -d without -t: read ends of the init's stdout/stderr */
+	int ptmx;              /* -d -t: the pty master */
+	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
+	struct net_helper net; /* slirp4netns: burrow-net for the current init */
+	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
 };
 
 /* ---- init.c: the container's init -------------------------------------------- */

@@ -63,15 +63,15 @@ int container_handle_msg(struct container_proc *p, struct err *e)
 }
 
 int container_start(const struct container_spec *s, const struct winsize *ws,
-		    int (*prep)(void *arg, struct err *e), void *prep_arg,
-		    struct container_proc *p, struct err *e)
+		    int (*prep)(void *arg, struct err *e), void *prep_arg, struct container_proc *p,
+		    struct err *e)
 {
 	int sk[2];
 	pid_t parent = getpid(), pid;
 	struct msg go;
 	struct idmap_job job;
 	struct cgroup cg = CGROUP_INIT;
-	int nsfd[2] = { -1, -1 };  /* container:ID: its user and net namespaces */
+	int nsfd[2] = { -1, -1 }; /* container:ID: its user and net namespaces */
 
 	memset(p, 0, sizeof *p);
 	memset(&job, 0, sizeof job);
@@ -91,8 +91,9 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		close(sk[1]);
 		closep(&nsfd[0]);
 		closep(&nsfd[1]);
-		return err_make(e, saved,
-				"creating a user namespace (check 'burrow info': max_user_namespaces, AppArmor)");
+		return err_make(
+			e, saved,
+			"creating a user namespace (check 'burrow info': max_user_namespaces, AppArmor)");
 	}
 	if (pid == 0) {
 		close(sk[0]);
@@ -143,7 +144,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		if (r < 0)
 			goto reap;
 		if (r == MSG_STARTED) {
-			cgroup_close(&cg);   /* the supervisor owns it now */
+			cgroup_close(&cg); /* the supervisor owns it now */
 			return 0;
 		}
 		if (p->exited) {

@@ -25,12 +25,12 @@
 #include "lib/base/error.h"
 
 struct container_proc {
-	pid_t supervisor;   /* host pid of the supervisor */
-	pid_t init;     /* host pid of the container's PID 1 */
-	int sk;         /* control socket to the supervisor */
-	int ptmx;       /* pty master for -t, else -1 */
+	pid_t supervisor; /* host pid of the supervisor */
+	pid_t init;       /* host pid of the container's PID 1 */
+	int sk;           /* control socket to the supervisor */
+	int ptmx;         /* pty master for -t, else -1 */
 	bool exited;
-	int wstatus;    /* raw wait status of the init, once exited */
+	int wstatus; /* raw wait status of the init, once exited */
 };
 
 /* Start s; returns once the command was exec'd, or -1 with the child's
@@ -38,8 +38,8 @@ struct container_proc {
  * prep (optional) runs while newuidmap/newgidmap write the maps: the supervisor
  * waits for both before it touches the container's directories. */
 int container_start(const struct container_spec *s, const struct winsize *ws,
-		    int (*prep)(void *arg, struct err *e), void *prep_arg,
-		    struct container_proc *p, struct err *e);
+		    int (*prep)(void *arg, struct err *e), void *prep_arg, struct container_proc *p,
+		    struct err *e);
 /* Read one message from p->sk (call when it is readable).  Sets p->exited
  * and p->wstatus on the exit message.  Returns the message's type (0 at
  * EOF), or -1 on a broken socket or an error message. */

@@ -65,8 +65,8 @@ struct sup_loop {
 	int sfd;
 	int listen_fd;
 	int clients[MAX_CLIENTS];
-	uint64_t next_health;      /* usec, 0 = no healthcheck */
-	uint64_t started;          /* usec of the last start */
+	uint64_t next_health; /* usec, 0 = no healthcheck */
+	uint64_t started;     /* usec of the last start */
 };
 
 static void supervisor_record_start(struct supervisor *m, bool restart)
@@ -274,7 +274,8 @@ static void run_health(struct sup_loop *l)
 	    health_record(s->ctrdir, s, &r, in_start, &status, &e) < 0)
 		err_clear(&e);
 	health_result_free(&r);
-	l->next_health = now_usec() + (uint64_t)(s->health.interval_ms > 0 ? s->health.interval_ms : 30000) * 1000;
+	l->next_health = now_usec() +
+			 (uint64_t)(s->health.interval_ms > 0 ? s->health.interval_ms : 30000) * 1000;
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
@@ -290,7 +291,9 @@ static void trim(void)
 	 * the resident set changes.  Mappings with private copies (relocated
 	 * data) are left alone.  The ranges are collected first so that no
 	 * libc code runs between the madvise calls. */
-	struct { unsigned long a, b; } r[256];
+	struct {
+		unsigned long a, b;
+	} r[256];
 	size_t n = 0, len = 0;
 	int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	char *buf, *line;
@@ -308,7 +311,8 @@ static void trim(void)
 	}
 	close(fd);
 	buf[len] = '\0';
-	for (line = buf; line && *line && n < ARRAY_SIZE(r); line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (line = buf; line && *line && n < ARRAY_SIZE(r);
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		unsigned long x, y;
 		char perms[8];
 		long kb;
@@ -317,7 +321,8 @@ static void trim(void)
 			a = x;
 			b = y;
 			cand = perms[1] == '-' && perms[3] == 'p' && slash && (!eol || slash < eol);
-		} else if (cand && strncmp(line, "Anonymous:", 10) == 0 && sscanf(line + 10, "%ld", &kb) == 1) {
+		} else if (cand && strncmp(line, "Anonymous:", 10) == 0 &&
+			   sscanf(line + 10, "%ld", &kb) == 1) {
 			if (kb == 0) {
 				r[n].a = a;
 				r[n].b = b;
@@ -375,11 +380,14 @@ static int supervise(struct sup_loop *l)
 				continue;
 			return 125 << 8;
 		}
-		if (iout >= 0 && (fds[iout].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output(l, m->out, LOG_STDOUT))
+		if (iout >= 0 && (fds[iout].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !pump_output(l, m->out, LOG_STDOUT))
 			close_fd(&m->out);
-		if (ierr >= 0 && (fds[ierr].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output(l, m->err, LOG_STDERR))
+		if (ierr >= 0 && (fds[ierr].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !pump_output(l, m->err, LOG_STDERR))
 			close_fd(&m->err);
-		if (ipty >= 0 && (fds[ipty].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output(l, m->ptmx, LOG_STDOUT)) {
+		if (ipty >= 0 && (fds[ipty].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !pump_output(l, m->ptmx, LOG_STDOUT)) {
 			/* EIO: no process holds the terminal any more; the exit follows */
 			if (!(fds[ipty].revents & POLLIN))
 				close_fd(&m->ptmx);
@@ -509,7 +517,11 @@ static int supervisor_run(struct supervisor *m)
 		open_attach_socket(&l);
 	for (;;) {
 		l.started = now_usec();
-		l.next_health = s->health.test ? l.started + (uint64_t)(s->health.interval_ms > 0 ? s->health.interval_ms : 30000) * 1000 : 0;
+		l.next_health = s->health.test ? l.started + (uint64_t)(s->health.interval_ms > 0
+										? s->health.interval_ms
+										: 30000) *
+								     1000
+					       : 0;
 		st = supervise(&l);
 		if (!should_restart(m, st, count)) {
 			break;
@@ -660,8 +672,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 		nl = strchr(mon.go.text, '\n');
 		if (nl)
 			*nl++ = '\0';
-		if (cgroup_open(mon.go.text, (enum cgroup_manager)mon.go.a, nl && *nl ? nl : NULL,
-				&mon.cg, &e) < 0)
+		if (cgroup_open(mon.go.text, (enum cgroup_manager)mon.go.a, nl && *nl ? nl : NULL, &mon.cg,
+				&e) < 0)
 			goto fail;
 	}
 	log_debug("supervisor: maps written");

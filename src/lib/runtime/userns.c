@@ -70,8 +70,8 @@ int userns_subid_ranges(const char *user, bool gid, unsigned long (*out)[2], int
 	return k;
 }
 
-size_t idmap_build(struct idrange *dst, size_t max, unsigned long own,
-		   const unsigned long (*ranges)[2], int nranges)
+size_t idmap_build(struct idrange *dst, size_t max, unsigned long own, const unsigned long (*ranges)[2],
+		   int nranges)
 {
 	size_t n = 0;
 	unsigned long next = 1;
@@ -204,8 +204,8 @@ static int cache_read(const char *path, const char *key, unsigned long (*ur)[2],
 	return 0;
 }
 
-static void cache_write(const char *dir, const char *path, const char *key,
-			const unsigned long (*ur)[2], int nu, const unsigned long (*gr)[2], int ng)
+static void cache_write(const char *dir, const char *path, const char *key, const unsigned long (*ur)[2],
+			int nu, const unsigned long (*gr)[2], int ng)
 {
 	_cleanup_free_ char *txt = xasprintf("%s\n", key);
 	struct err e = ERR_INIT;
@@ -247,7 +247,8 @@ int userns_lookup_cached(struct idmap *m, enum idmap_mode mode, const char *cach
 	m->source = subid_source();
 
 	if (mode == IDMAP_SINGLE) {
-		m->fallback_reason = xstrdup("the single-ID map was asked for (BURROW_IDMAP or idmap = single)");
+		m->fallback_reason = xstrdup(
+			"the single-ID map was asked for (BURROW_IDMAP or idmap = single)");
 		goto single;
 	}
 	if (cache_dir && strncmp(m->source, "nss module", 10) != 0) {
@@ -327,8 +328,8 @@ static int write_proc(pid_t pid, const char *file, const char *data, struct err 
 	return write_file_at(AT_FDCWD, p, data, e);
 }
 
-static int start_helper(struct idmap_helper *h, const char *prog, pid_t target,
-			const struct idrange *r, size_t n, struct err *e)
+static int start_helper(struct idmap_helper *h, const char *prog, pid_t target, const struct idrange *r,
+			size_t n, struct err *e)
 {
 	_cleanup_strv_ char **argv = idmap_helper_argv(prog, target, r, n);
 	posix_spawn_file_actions_t fa;
@@ -365,8 +366,8 @@ static int finish_helper(struct idmap_helper *h, struct err *e)
 			return err_make(e, errno, "waiting for %s", h->prog);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	return err_make(e, 0, "%s failed: %s (check the ranges in /etc/subuid and /etc/subgid)",
-			h->prog, buf[0] ? buf : "no message");
+	return err_make(e, 0, "%s failed: %s (check the ranges in /etc/subuid and /etc/subgid)", h->prog,
+			buf[0] ? buf : "no message");
 }
 
 int userns_maps_start(pid_t pid, const struct idmap *m, struct idmap_job *j, struct err *e)
@@ -375,8 +376,8 @@ int userns_maps_start(pid_t pid, const struct idmap *m, struct idmap_job *j, str
 	if (m->single) {
 		_cleanup_free_ char *u = idmap_text(m->uids, m->nuids);
 		_cleanup_free_ char *g = idmap_text(m->gids, m->ngids);
-		if (write_proc(pid, "setgroups", "deny", e) < 0 ||
-		    write_proc(pid, "uid_map", u, e) < 0 || write_proc(pid, "gid_map", g, e) < 0)
+		if (write_proc(pid, "setgroups", "deny", e) < 0 || write_proc(pid, "uid_map", u, e) < 0 ||
+		    write_proc(pid, "gid_map", g, e) < 0)
 			return err_wrap(e, "writing the single-ID map");
 		return 0;
 	}
@@ -391,7 +392,7 @@ int userns_maps_start(pid_t pid, const struct idmap *m, struct idmap_job *j, str
 		goto fail;
 	j->n = 2;
 	return 0;
-fail: {
+fail : {
 	struct err ignore = ERR_INIT;
 	userns_maps_finish(j, &ignore);
 	err_clear(&ignore);
@@ -477,8 +478,8 @@ int err_recv(int fd, struct err *e)
 	return 1;
 }
 
-int userns_run(const struct idmap *m, unsigned long extra_flags, userns_fn fn, void *arg,
-	       char **out, size_t *outlen, int *wstatus, struct err *e)
+int userns_run(const struct idmap *m, unsigned long extra_flags, userns_fn fn, void *arg, char **out,
+	       size_t *outlen, int *wstatus, struct err *e)
 {
 	int sync[2] = { -1, -1 }, errp[2] = { -1, -1 }, outp[2] = { -1, -1 };
 	_cleanup_free_ char *buf = NULL;

@@ -23,14 +23,14 @@ struct idrange {
 struct idmap {
 	uid_t uid;
 	gid_t gid;
-	char *user;                 /* login name */
+	char *user; /* login name */
 	struct idrange uids[IDMAP_MAX];
 	size_t nuids;
 	struct idrange gids[IDMAP_MAX];
 	size_t ngids;
-	bool single;                /* single-ID map, setgroups deny */
-	char *source;               /* where the ranges came from, for `info` */
-	char *fallback_reason;      /* why we use the single-ID map, or NULL */
+	bool single;           /* single-ID map, setgroups deny */
+	char *source;          /* where the ranges came from, for `info` */
+	char *fallback_reason; /* why we use the single-ID map, or NULL */
 };
 
 /* Look up subordinate ranges for the current user with libsubid and build
@@ -47,8 +47,8 @@ struct subid_range;
 int userns_subid_ranges(const char *user, bool gid, unsigned long (*out)[2], int max);
 
 /* Add the user's own id at 0 and the subordinate ranges after it. */
-size_t idmap_build(struct idrange *dst, size_t max, unsigned long own,
-		   const unsigned long (*ranges)[2], int nranges);
+size_t idmap_build(struct idrange *dst, size_t max, unsigned long own, const unsigned long (*ranges)[2],
+		   int nranges);
 
 /* argv for newuidmap/newgidmap: prog PID inner outer count ... NULL.
  * Caller frees with strv_free(). */
@@ -92,8 +92,8 @@ int userns_become_root(const struct idmap *m, struct err *e);
  * *wstatus (optional) unless fn failed, in which case -1 with e carrying
  * fn's error (and e->status the child's exit status).  fn may exec. */
 typedef int (*userns_fn)(void *arg, int outfd, struct err *e);
-int userns_run(const struct idmap *m, unsigned long extra_flags, userns_fn fn, void *arg,
-	       char **out, size_t *outlen, int *wstatus, struct err *e);
+int userns_run(const struct idmap *m, unsigned long extra_flags, userns_fn fn, void *arg, char **out,
+	       size_t *outlen, int *wstatus, struct err *e);
 
 /* Serialise an error to fd (for a child before exec) and read it back. */
 void err_send(int fd, const struct err *e);

@@ -97,27 +97,32 @@ static char *oci_manifest(const struct exported *x, bool docker)
 	char *out;
 
 	json_object_object_add(m, "schemaVersion", json_object_new_int(2));
-	json_object_object_add(m, "mediaType", json_object_new_string(docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST));
-	json_object_object_add(c, "mediaType", json_object_new_string(docker ? MT_DOCKER_CONFIG : MT_OCI_CONFIG));
+	json_object_object_add(m, "mediaType",
+			       json_object_new_string(docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST));
+	json_object_object_add(c, "mediaType",
+			       json_object_new_string(docker ? MT_DOCKER_CONFIG : MT_OCI_CONFIG));
 	json_object_object_add(c, "digest", json_object_new_string(x->config_digest));
 	json_object_object_add(c, "size", json_object_new_int64((int64_t)x->config_len));
 	json_object_object_add(m, "config", c);
 	for (size_t i = 0; i < x->nlayers; i++) {
 		json_object *l = json_object_new_object();
-		json_object_object_add(l, "mediaType", json_object_new_string(
-			docker ? "application/vnd.docker.image.rootfs.diff.tar" : MT_OCI_LAYER));
+		json_object_object_add(l, "mediaType",
+				       json_object_new_string(
+					       docker ? "application/vnd.docker.image.rootfs.diff.tar"
+						      : MT_OCI_LAYER));
 		json_object_object_add(l, "digest", json_object_new_string(x->digests[i]));
 		json_object_object_add(l, "size", json_object_new_int64((int64_t)x->sizes[i]));
 		json_object_array_add(ls, l);
 	}
 	json_object_object_add(m, "layers", ls);
-	out = xstrdup(json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	out = xstrdup(
+		json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(m);
 	return out;
 }
 
-int store_save(struct store *s, const struct idmap *m, char **refs, const char *path,
-	       const char *format, struct err *e)
+int store_save(struct store *s, const struct idmap *m, char **refs, const char *path, const char *format,
+	       struct err *e)
 {
 	bool oci = strcmp(format, "oci-archive") == 0;
 	struct exported *xs;
@@ -161,8 +166,9 @@ int store_save(struct store *s, const struct idmap *m, char **refs, const char *
 			    *ls = json_object_new_array();
 		json_object_array_add(top, ent);
 		for (size_t k = 0; k < x->nlayers; k++) {
-			_cleanup_free_ char *name = oci ? xasprintf("blobs/sha256/%s", strip_digest(x->digests[k]))
-						       : xasprintf("%s.tar", strip_digest(x->digests[k]));
+			_cleanup_free_ char *name = oci ? xasprintf("blobs/sha256/%s",
+								    strip_digest(x->digests[k]))
+							: xasprintf("%s.tar", strip_digest(x->digests[k]));
 			bool dup_layer = false;
 			for (size_t p = 0; p < i && !dup_layer; p++)
 				for (size_t q = 0; q < xs[p].nlayers; q++)
@@ -191,9 +197,11 @@ int store_save(struct store *s, const struct idmap *m, char **refs, const char *
 			{
 				_cleanup_free_ char *d = xasprintf("sha256:%s", mhex);
 				json_object *ann = json_object_new_object();
-				json_object_object_add(ent, "mediaType", json_object_new_string(MT_OCI_MANIFEST));
+				json_object_object_add(ent, "mediaType",
+						       json_object_new_string(MT_OCI_MANIFEST));
 				json_object_object_add(ent, "digest", json_object_new_string(d));
-				json_object_object_add(ent, "size", json_object_new_int64((int64_t)strlen(man)));
+				json_object_object_add(ent, "size",
+						       json_object_new_int64((int64_t)strlen(man)));
 				if (x->names && x->names[0]) {
 					_cleanup_free_ char *repo = NULL, *tag = NULL;
 					ref_split_repo_tag(x->names[0], &repo, &tag);
@@ -227,9 +235,11 @@ int store_save(struct store *s, const struct idmap *m, char **refs, const char *
 			idx = json_object_new_object();
 			json_object_object_add(idx, "schemaVersion", json_object_new_int(2));
 			json_object_object_add(idx, "manifests", json_object_get(top));
-			txt = json_object_to_json_string_ext(idx, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+			txt = json_object_to_json_string_ext(idx, JSON_C_TO_STRING_PLAIN |
+									  JSON_C_TO_STRING_NOSLASHESCAPE);
 		} else {
-			txt = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+			txt = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN |
+									  JSON_C_TO_STRING_NOSLASHESCAPE);
 		}
 		rc = put_mem(a, oci ? "index.json" : "manifest.json", txt, strlen(txt), e);
 		json_object_put(idx);
@@ -306,8 +316,8 @@ struct load_ctx {
 };
 
 /* one image: its config, the layer files and the names */
-static int load_one(struct load_ctx *c, const char *config, size_t cfglen, char **paths,
-		    char (*digests)[72], char **names, struct err *e)
+static int load_one(struct load_ctx *c, const char *config, size_t cfglen, char **paths, char (*digests)[72],
+		    char **names, struct err *e)
 {
 	struct image_cfg_info ci;
 	struct layer_job *jobs;
@@ -319,7 +329,8 @@ static int load_one(struct load_ctx *c, const char *config, size_t cfglen, char 
 		return -1;
 	if (strv_len(ci.diff_ids) != n) {
 		config_info_free(&ci);
-		return err_make(e, 0, "the config lists %zu layers, the archive %zu", strv_len(ci.diff_ids), n);
+		return err_make(e, 0, "the config lists %zu layers, the archive %zu", strv_len(ci.diff_ids),
+				n);
 	}
 	jobs = xcalloc(n + 1, sizeof *jobs);
 	for (size_t i = 0; i < n; i++) {
@@ -386,8 +397,10 @@ static int load_docker(struct load_ctx *c, struct err *e)
 		_cleanup_free_ char *config = NULL;
 		_cleanup_strv_ char **paths = NULL, **names = NULL;
 		size_t clen = 0;
-		if (!json_object_object_get_ex(ent, "Config", &cfg) || !json_object_is_type(cfg, json_type_string) ||
-		    !json_object_object_get_ex(ent, "Layers", &ls) || !json_object_is_type(ls, json_type_array))
+		if (!json_object_object_get_ex(ent, "Config", &cfg) ||
+		    !json_object_is_type(cfg, json_type_string) ||
+		    !json_object_object_get_ex(ent, "Layers", &ls) ||
+		    !json_object_is_type(ls, json_type_array))
 			return err_make(e, 0, "malformed docker-archive: manifest.json entry %zu", i);
 		if (read_small(c->dirfd, json_object_get_string(cfg), &config, &clen, e) < 0)
 			return -1;
@@ -395,9 +408,11 @@ static int load_docker(struct load_ctx *c, struct err *e)
 			strv_push(&paths, json_object_get_string(json_object_array_get_idx(ls, k)));
 		if (!paths)
 			paths = xcalloc(1, sizeof *paths);
-		if (json_object_object_get_ex(ent, "RepoTags", &tags) && json_object_is_type(tags, json_type_array))
+		if (json_object_object_get_ex(ent, "RepoTags", &tags) &&
+		    json_object_is_type(tags, json_type_array))
 			for (size_t k = 0; k < json_object_array_length(tags); k++) {
-				char *nm = load_name(json_object_get_string(json_object_array_get_idx(tags, k)));
+				char *nm = load_name(
+					json_object_get_string(json_object_array_get_idx(tags, k)));
 				if (nm)
 					strv_push(&names, nm);
 				free(nm);
@@ -414,7 +429,7 @@ static int load_oci_manifest(struct load_ctx *c, const char *digest, char **name
 	_cleanup_strv_ char **paths = NULL;
 	struct manifest man;
 	size_t len = 0, clen = 0;
-	char (*digests)[72] = NULL;
+	char(*digests)[72] = NULL;
 	char hex[65];
 	int rc;
 
@@ -470,13 +485,15 @@ static int load_oci(struct load_ctx *c, struct err *e)
 	if (read_small(c->dirfd, "index.json", &txt, NULL, e) < 0)
 		return -1;
 	top = json_tokener_parse(txt);
-	if (!top || !json_object_object_get_ex(top, "manifests", &ms) || !json_object_is_type(ms, json_type_array))
+	if (!top || !json_object_object_get_ex(top, "manifests", &ms) ||
+	    !json_object_is_type(ms, json_type_array))
 		return err_make(e, 0, "malformed OCI layout: index.json has no manifests");
 	for (size_t i = 0; i < json_object_array_length(ms); i++) {
 		json_object *ent = json_object_array_get_idx(ms, i), *v, *ann;
 		_cleanup_strv_ char **names = NULL;
 		const char *dg;
-		if (!json_object_object_get_ex(ent, "digest", &v) || !digest_valid(dg = json_object_get_string(v)))
+		if (!json_object_object_get_ex(ent, "digest", &v) ||
+		    !digest_valid(dg = json_object_get_string(v)))
 			return err_make(e, 0, "malformed OCI layout: index.json entry %zu has no digest", i);
 		if (json_object_object_get_ex(ent, "annotations", &ann)) {
 			char *nm = NULL;
@@ -498,8 +515,8 @@ struct unpack_job {
 	int infd, rootfd;
 };
 
-int store_load(struct store *s, const struct idmap *m, const char *path, char ***ids,
-	       char ***names, volatile sig_atomic_t *cancel, struct err *e)
+int store_load(struct store *s, const struct idmap *m, const char *path, char ***ids, char ***names,
+	       volatile sig_atomic_t *cancel, struct err *e)
 {
 	struct load_ctx c = { s, m, -1, cancel, ids, names };
 	struct scratch t = { "", -1 };
@@ -520,7 +537,7 @@ int store_load(struct store *s, const struct idmap *m, const char *path, char **
 		struct unpack_opts uo = { true };
 		struct unpack_result r;
 		_cleanup_close_ int in = strcmp(path, "-") == 0 ? dup(STDIN_FILENO)
-								 : open(path, O_RDONLY | O_CLOEXEC);
+								: open(path, O_RDONLY | O_CLOEXEC);
 		if (in < 0)
 			return err_make(e, errno, "opening %s", path);
 		if (scratch_create(s, &t, true, e) < 0)

@@ -117,12 +117,13 @@ static char *key_host(const char *k)
 	return xasprintf("%.*s", (int)strcspn(s, "/"), s);
 }
 
-static int lookup_in(json_object *root, const char *path, const char *registry, char **user,
-		     char **pass, struct err *e)
+static int lookup_in(json_object *root, const char *path, const char *registry, char **user, char **pass,
+		     struct err *e)
 {
 	json_object *auths;
 
-	if (!json_object_object_get_ex(root, "auths", &auths) || !json_object_is_type(auths, json_type_object))
+	if (!json_object_object_get_ex(root, "auths", &auths) ||
+	    !json_object_is_type(auths, json_type_object))
 		return 0;
 	json_object_object_foreach(auths, key, val) {
 		_cleanup_free_ char *h = key_host(key), *dec = NULL;
@@ -134,7 +135,7 @@ static int lookup_in(json_object *root, const char *path, const char *registry, 
 		if (!match)
 			continue;
 		if (!json_object_object_get_ex(val, "auth", &a) || !json_object_is_type(a, json_type_string))
-			continue;   /* a credential helper entry, or identitytoken only */
+			continue; /* a credential helper entry, or identitytoken only */
 		dec = base64_decode(json_object_get_string(a), NULL);
 		if (!dec || !(colon = strchr(dec, ':')))
 			return err_make(e, 0, "%s: the credentials for %s are malformed", path, key);
@@ -146,8 +147,8 @@ static int lookup_in(json_object *root, const char *path, const char *registry, 
 	return 0;
 }
 
-int auth_lookup(const char *authfile, const char *runroot, const char *registry, char **user,
-		char **pass, struct err *e)
+int auth_lookup(const char *authfile, const char *runroot, const char *registry, char **user, char **pass,
+		struct err *e)
 {
 	_cleanup_strv_ char **files = NULL;
 	_cleanup_free_ char *h = home();
@@ -195,8 +196,7 @@ static int save(const char *path, json_object *root, struct err *e)
 	return write_file_atomic_at(AT_FDCWD, path, txt, strlen(txt), 0600, e);
 }
 
-int auth_store(const char *path, const char *registry, const char *user, const char *pass,
-	       struct err *e)
+int auth_store(const char *path, const char *registry, const char *user, const char *pass, struct err *e)
 {
 	_cleanup_json_ json_object *root = NULL;
 	_cleanup_free_ char *raw = xasprintf("%s:%s", user, pass), *enc = NULL;
@@ -206,7 +206,8 @@ int auth_store(const char *path, const char *registry, const char *user, const c
 		return -1;
 	if (!root)
 		root = json_object_new_object();
-	if (!json_object_object_get_ex(root, "auths", &auths) || !json_object_is_type(auths, json_type_object)) {
+	if (!json_object_object_get_ex(root, "auths", &auths) ||
+	    !json_object_is_type(auths, json_type_object)) {
 		auths = json_object_new_object();
 		json_object_object_add(root, "auths", auths);
 	}

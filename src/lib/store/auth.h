@@ -19,11 +19,10 @@ char *auth_file_default(const char *authfile, const char *runroot);
 /* Credentials for registry (a host[:port] as written in a reference, e.g.
  * "docker.io").  0 and *user, *pass set when found, 0 and NULLs when not,
  * -1 when a file exists but is malformed. */
-int auth_lookup(const char *authfile, const char *runroot, const char *registry, char **user,
-		char **pass, struct err *e);
+int auth_lookup(const char *authfile, const char *runroot, const char *registry, char **user, char **pass,
+		struct err *e);
 /* Add or replace registry in path (created 0600, its directories 0700). */
-int auth_store(const char *path, const char *registry, const char *user, const char *pass,
-	       struct err *e);
+int auth_store(const char *path, const char *registry, const char *user, const char *pass, struct err *e);
 /* Remove registry (NULL: every entry) from path.  *found says whether
  * anything was there. */
 int auth_remove(const char *path, const char *registry, int *found, struct err *e);

@@ -23,9 +23,8 @@ struct store_tmp {
 	struct scratch t;
 };
 
-int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd,
-			 const char *parent_chain, struct image_layer *out, struct new_layer **nl,
-			 struct err *e)
+int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd, const char *parent_chain,
+			 struct image_layer *out, struct new_layer **nl, struct err *e)
 {
 	struct new_layer *l;
 
@@ -107,8 +106,8 @@ out:
 	err_clear(&e);
 }
 
-int store_image_commit_built(struct store *s, const struct idmap *m, const struct built_image *b,
-			     char id[65], struct err *e)
+int store_image_commit_built(struct store *s, const struct idmap *m, const struct built_image *b, char id[65],
+			     struct err *e)
 {
 	struct layer_job *jobs = xcalloc(b->nlayers ? b->nlayers : 1, sizeof *jobs);
 	struct commit_info ci;

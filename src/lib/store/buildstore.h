@@ -21,15 +21,14 @@
 #include "lib/runtime/userns.h"
 #include "store.h"
 
-struct new_layer;   /* a layer unpacked into a scratch dir, not yet in the store */
+struct new_layer; /* a layer unpacked into a scratch dir, not yet in the store */
 
 /* tarfd: an uncompressed tar in a regular file (read from offset 0).
  * parent_chain: the chain id of the layer below, NULL for the bottom one.
  * *out gets the diff id, chain id and size; *nl the pending layer (NULL
  * when the store already has that chain id). */
-int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd,
-			 const char *parent_chain, struct image_layer *out, struct new_layer **nl,
-			 struct err *e);
+int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd, const char *parent_chain,
+			 struct image_layer *out, struct new_layer **nl, struct err *e);
 /* layers/<scratch>/diff of a pending layer (malloc'd), and its chain id */
 char *new_layer_path(const struct store *s, const struct new_layer *nl);
 const char *new_layer_chain(const struct new_layer *nl);
@@ -37,17 +36,17 @@ const char *new_layer_chain(const struct new_layer *nl);
 void new_layer_free(struct store *s, const struct idmap *m, struct new_layer *nl);
 
 struct built_image {
-	const char *config;          /* the config blob */
+	const char *config; /* the config blob */
 	size_t config_len;
-	const struct image_layer *layers;   /* bottom first */
+	const struct image_layer *layers; /* bottom first */
 	size_t nlayers;
-	struct new_layer **pending;  /* the layers among them not yet in the store */
+	struct new_layer **pending; /* the layers among them not yet in the store */
 	size_t npending;
-	char **names;                /* normalized names, may be NULL */
+	char **names; /* normalized names, may be NULL */
 	bool intermediate;
 };
-int store_image_commit_built(struct store *s, const struct idmap *m, const struct built_image *b,
-			     char id[65], struct err *e);
+int store_image_commit_built(struct store *s, const struct idmap *m, const struct built_image *b, char id[65],
+			     struct err *e);
 
 /* The final image of a build may be its last step's image: it is a
  * result then, not a hidden intermediate. */

@@ -7,7 +7,7 @@
 
 #include "lib/base/error.h"
 
-struct sha256;   /* opaque streaming context */
+struct sha256; /* opaque streaming context */
 
 struct sha256 *sha256_new(void);
 void sha256_update(struct sha256 *h, const void *data, size_t len);

@@ -36,8 +36,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_entry(struct walk *w, const char *path, const struct stat *st, int fd,
-		     const char *target, const char *hardlink, struct err *e)
+static int add_entry(struct walk *w, const char *path, const struct stat *st, int fd, const char *target,
+		     const char *hardlink, struct err *e)
 {
 	struct archive_entry *ent = archive_entry_new();
 	int rc = 0;
@@ -118,7 +118,8 @@ static int walk_dir(struct walk *w, int dfd, const char *prefix, struct err *e)
 			if (add_entry(w, wh, &st, -1, NULL, NULL, e) < 0)
 				goto fail;
 		} else if (S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int sub = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int sub = openat(dirfd(d), names[i],
+							 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			_cleanup_free_ char *dpath = xasprintf("%s/", path);
 			char val[4];
 			if (sub < 0) {
@@ -226,8 +227,7 @@ static int export_fn(void *arg, int outfd, struct err *e)
 	return 0;
 }
 
-int image_export(struct store *s, const struct idmap *m, const char *ref, struct exported *x,
-		 struct err *e)
+int image_export(struct store *s, const struct idmap *m, const char *ref, struct exported *x, struct err *e)
 {
 	_cleanup_free_ char *txt = NULL;
 	_cleanup_json_ json_object *conf = NULL;
@@ -275,7 +275,7 @@ int image_export(struct store *s, const struct idmap *m, const char *ref, struct
 	}
 	json_object_object_add(rootfs, "diff_ids", ids);
 	x->config = xstrdup(json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PLAIN |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+									 JSON_C_TO_STRING_NOSLASHESCAPE));
 	x->config_len = strlen(x->config);
 	sha256_hex(x->config, x->config_len, hex);
 	snprintf(x->config_digest, sizeof x->config_digest, "sha256:%s", hex);
@@ -319,6 +319,6 @@ void __archive_write_entry_filetype_unsupported(struct archive *a, struct archiv
 void __archive_write_entry_filetype_unsupported(struct archive *a, struct archive_entry *entry,
 						const char *format)
 {
-	archive_set_error(a, EINVAL, "%s: unsupported file type for %s",
-			  archive_entry_pathname(entry), format);
+	archive_set_error(a, EINVAL, "%s: unsupported file type for %s", archive_entry_pathname(entry),
+			  format);
 }

@@ -17,19 +17,18 @@
 #include "store.h"
 
 struct exported {
-	char *config;            /* the config with rootfs.diff_ids of the new tars */
+	char *config; /* the config with rootfs.diff_ids of the new tars */
 	size_t config_len;
 	char config_digest[72];
 	size_t nlayers;
-	int *fds;                /* anonymous temp files holding the uncompressed tars */
-	char (*digests)[72];     /* "sha256:..." of each tar */
+	int *fds;            /* anonymous temp files holding the uncompressed tars */
+	char (*digests)[72]; /* "sha256:..." of each tar */
 	uint64_t *sizes;
-	char **names;            /* the image's names */
+	char **names; /* the image's names */
 	char **repo_digests;
 };
 
-int image_export(struct store *s, const struct idmap *m, const char *ref, struct exported *x,
-		 struct err *e);
+int image_export(struct store *s, const struct idmap *m, const char *ref, struct exported *x, struct err *e);
 void exported_free(struct exported *x);
 
 /* Write the tar of layer directory rootfd to outfd (unit-tested). */

@@ -105,8 +105,7 @@ static bool image_exists(struct store *s, const char *id)
 	return faccessat(s->rootfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-static int image_load(struct store *s, const char *id, json_object *names, struct image **out,
-		      struct err *e)
+static int image_load(struct store *s, const char *id, json_object *names, struct image **out, struct err *e)
 {
 	_cleanup_free_ char *txt = NULL, *blob = NULL;
 	_cleanup_json_ json_object *rec = NULL, *conf = NULL;
@@ -199,8 +198,8 @@ static int not_known(struct err *e, const char *ref)
 /* Find ref: a name (normalized candidates), a full id, "sha256:" + id, or
  * a unique id prefix of 3+ hex digits.  *by_name gets the matching name,
  * NULL when ref matched an id. */
-static int resolve(struct store *s, json_object *names, const char *ref, char id[65],
-		   char **by_name, struct err *e)
+static int resolve(struct store *s, json_object *names, const char *ref, char id[65], char **by_name,
+		   struct err *e)
 {
 	_cleanup_strv_ char **cands = NULL, **ids = NULL, **hits = NULL;
 	struct err perr = ERR_INIT;
@@ -349,7 +348,7 @@ static bool layer_in_use(struct store *s, const char *chain, const char *skip)
 
 	if (list_ids(s, &ids, &ignore) < 0) {
 		err_clear(&ignore);
-		return true;   /* when in doubt, keep the layer */
+		return true; /* when in doubt, keep the layer */
 	}
 	for (size_t i = 0; ids[i]; i++) {
 		_cleanup_free_ char *txt = NULL;
@@ -397,8 +396,8 @@ static int delete_image(struct store *s, const struct image *img, struct scratch
 	return 0;
 }
 
-static int remove_locked(struct store *s, const char *ref, unsigned flags, char ***untagged,
-			 char ***deleted, struct scratch *t, struct err *e)
+static int remove_locked(struct store *s, const char *ref, unsigned flags, char ***untagged, char ***deleted,
+			 struct scratch *t, struct err *e)
 {
 	_cleanup_json_ json_object *names = NULL;
 	_cleanup_free_ char *by_name = NULL;
@@ -421,14 +420,17 @@ static int remove_locked(struct store *s, const char *ref, unsigned flags, char 
 		return rc;
 	}
 	if (!by_name && strv_len(img->names) > 1 && !(flags & (STORE_RMI_FORCE | STORE_RMI_ALL_TAGS))) {
-		rc = err_make(e, 0, "unable to delete image %s by ID with more than one tag (%zu names): "
-			      "please force removal", id, strv_len(img->names));
+		rc = err_make(e, 0,
+			      "unable to delete image %s by ID with more than one tag (%zu names): "
+			      "please force removal",
+			      id, strv_len(img->names));
 		image_free(img);
 		return rc;
 	}
 	users = containers_using(s, id);
 	if (users && !(flags & STORE_RMI_FORCE)) {
-		rc = err_make_status(e, 2, 0, "image used by container %.12s: image is in use by a "
+		rc = err_make_status(e, 2, 0,
+				     "image used by container %.12s: image is in use by a "
 				     "container: remove the container first or force-remove the image",
 				     users[0]);
 		image_free(img);
@@ -448,8 +450,8 @@ static int remove_locked(struct store *s, const char *ref, unsigned flags, char 
 	return rc;
 }
 
-int store_image_remove_flags(struct store *s, const struct idmap *m, const char *ref,
-			     unsigned flags, char ***untagged, char ***deleted, struct err *e)
+int store_image_remove_flags(struct store *s, const struct idmap *m, const char *ref, unsigned flags,
+			     char ***untagged, char ***deleted, struct err *e)
 {
 	_cleanup_strv_ char **u = NULL, **d = NULL;
 	struct scratch t = { "", -1 };
@@ -474,8 +476,8 @@ int store_image_remove_flags(struct store *s, const struct idmap *m, const char 
 	return 0;
 }
 
-int store_image_remove(struct store *s, const struct idmap *m, const char *ref, bool force,
-		       char ***untagged, char ***deleted, struct err *e)
+int store_image_remove(struct store *s, const struct idmap *m, const char *ref, bool force, char ***untagged,
+		       char ***deleted, struct err *e)
 {
 	return store_image_remove_flags(s, m, ref, force ? STORE_RMI_FORCE : 0, untagged, deleted, e);
 }
@@ -512,8 +514,7 @@ int store_image_tag(struct store *s, const char *ref, const char *newname, struc
 	return rc;
 }
 
-int store_image_untag(struct store *s, const char *ref, char **want, char ***removed,
-		      struct err *e)
+int store_image_untag(struct store *s, const char *ref, char **want, char ***removed, struct err *e)
 {
 	_cleanup_json_ json_object *names = NULL;
 	_cleanup_free_ char *by_name = NULL;
@@ -548,7 +549,8 @@ int store_image_untag(struct store *s, const char *ref, char **want, char ***rem
 			for (size_t k = 0; del && del[k]; k++)
 				found = found || strcmp(del[k], norm[i]) == 0;
 			if (!found) {
-				rc = err_make_status(e, 1, 0, "%s: image %.12s has no name %s", ref, id, norm[i]);
+				rc = err_make_status(e, 1, 0, "%s: image %.12s has no name %s", ref, id,
+						     norm[i]);
 				break;
 			}
 		}
@@ -564,8 +566,7 @@ int store_image_untag(struct store *s, const char *ref, char **want, char ***rem
 	return rc;
 }
 
-int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***deleted,
-		      struct err *e)
+int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***deleted, struct err *e)
 {
 	_cleanup_strv_ char **out = NULL;
 	struct image **imgs = NULL;

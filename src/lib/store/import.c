@@ -36,10 +36,12 @@ char *rfc3339_now(void)
 
 static const char *oci_arch(void)
 {
-	static const struct { const char *uname, *oci; } map[] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "386" }, { "i386", "386" },
-		{ "armv7l", "arm" },   { "armv6l", "arm" },    { "ppc64le", "ppc64le" },
-		{ "s390x", "s390x" },  { "riscv64", "riscv64" },
+	static const struct {
+		const char *uname, *oci;
+	} map[] = {
+		{ "x86_64", "amd64" },    { "aarch64", "arm64" }, { "i686", "386" },
+		{ "i386", "386" },        { "armv7l", "arm" },    { "armv6l", "arm" },
+		{ "ppc64le", "ppc64le" }, { "s390x", "s390x" },   { "riscv64", "riscv64" },
 	};
 	static struct utsname u;
 
@@ -144,7 +146,7 @@ int image_config_change(json_object *cfg, const char *change, struct err *e)
 				v++;
 			kv = xasprintf("%.*s=%s", (int)n, val, v);
 		}
-		env_put(obj_child(cfg, "Env") , kv);
+		env_put(obj_child(cfg, "Env"), kv);
 	} else if (strcasecmp(key, "EXPOSE") == 0) {
 		json_object *ports = obj_child(cfg, "ExposedPorts");
 		_cleanup_free_ char *copy = xstrdup(val);
@@ -155,7 +157,8 @@ int image_config_change(json_object *cfg, const char *change, struct err *e)
 			char *slash = strchr(port, '/');
 			*slash = '\0';
 			if (parse_u64(port, &num) < 0 || num == 0 || num > 65535 ||
-			    (strcmp(slash + 1, "tcp") && strcmp(slash + 1, "udp") && strcmp(slash + 1, "sctp")))
+			    (strcmp(slash + 1, "tcp") && strcmp(slash + 1, "udp") &&
+			     strcmp(slash + 1, "sctp")))
 				return err_make(e, 0, "invalid --change \"%s\": bad port %s", change, p);
 			*slash = '/';
 			json_object_object_add(ports, port, json_object_new_object());
@@ -189,8 +192,9 @@ int image_config_change(json_object *cfg, const char *change, struct err *e)
 		json_object_array_add(a, json_object_new_string(val));
 	} else if (strcasecmp(key, "USER") == 0 || strcasecmp(key, "WORKDIR") == 0 ||
 		   strcasecmp(key, "STOPSIGNAL") == 0) {
-		const char *k = strcasecmp(key, "USER") == 0 ? "User"
-			      : strcasecmp(key, "WORKDIR") == 0 ? "WorkingDir" : "StopSignal";
+		const char *k = strcasecmp(key, "USER") == 0      ? "User"
+				: strcasecmp(key, "WORKDIR") == 0 ? "WorkingDir"
+								  : "StopSignal";
 		if (strcasecmp(key, "WORKDIR") == 0 && val[0] != '/')
 			return err_make(e, 0, "invalid --change \"%s\": WORKDIR must be absolute", change);
 		json_object_object_add(cfg, k, json_object_new_string(val));
@@ -201,8 +205,8 @@ int image_config_change(json_object *cfg, const char *change, struct err *e)
 	return 0;
 }
 
-int image_config_build(const struct import_opts *o, const char *diff_id, const char *created,
-		       char **out, struct err *e)
+int image_config_build(const struct import_opts *o, const char *diff_id, const char *created, char **out,
+		       struct err *e)
 {
 	_cleanup_json_ json_object *root = json_object_new_object();
 	json_object *cfg = json_object_new_object(), *env, *rootfs, *ids, *hist, *h;
@@ -236,7 +240,7 @@ int image_config_build(const struct import_opts *o, const char *diff_id, const c
 	json_object_array_add(hist, h);
 	json_object_object_add(root, "history", hist);
 	*out = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+								    JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 
@@ -262,8 +266,7 @@ static int extract_fn(void *arg, int outfd, struct err *e)
 	return 0;
 }
 
-static int extract(const struct idmap *m, struct extract_job *j, struct unpack_result *r,
-		   struct err *e)
+static int extract(const struct idmap *m, struct extract_job *j, struct unpack_result *r, struct err *e)
 {
 	_cleanup_free_ char *out = NULL;
 	char diff[80];
@@ -292,7 +295,8 @@ static int open_input(const char *path, struct err *e)
 
 	if (strcmp(path, "-") == 0) {
 		if (isatty(STDIN_FILENO))
-			return err_make(e, 0, "refusing to read an archive from a terminal (use a file or a pipe)");
+			return err_make(e, 0,
+					"refusing to read an archive from a terminal (use a file or a pipe)");
 		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -309,9 +313,9 @@ static int open_input(const char *path, struct err *e)
 /* Under the store lock: put the layer in place and write the records.
  * *dedup is set when the layer already existed (the scratch copy is
  * then discarded by the caller). */
-static int commit(struct store *s, const struct scratch *t, const char *chainhex,
-		  const char *config, const char *id, const char *name, const char *created,
-		  const struct unpack_result *r, bool *dedup, struct err *e)
+static int commit(struct store *s, const struct scratch *t, const char *chainhex, const char *config,
+		  const char *id, const char *name, const char *created, const struct unpack_result *r,
+		  bool *dedup, struct err *e)
 {
 	_cleanup_json_ json_object *rec = json_object_new_object(), *names = NULL;
 	json_object *layers = json_object_new_array(), *l = json_object_new_object();

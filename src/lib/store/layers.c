@@ -59,10 +59,10 @@ void layers_discard(struct store *s, const struct idmap *m, struct layer_job *jo
 
 struct ex_plan {
 	size_t n;
-	int *rfd;       /* read ends, -1 for layers not fetched */
-	int *wfd;       /* write ends (closed in the child) */
-	int *rootfd;    /* scratch/diff */
-	int resfd;      /* "i diff_id size ndev\n" or "i !message\n" */
+	int *rfd;    /* read ends, -1 for layers not fetched */
+	int *wfd;    /* write ends (closed in the child) */
+	int *rootfd; /* scratch/diff */
+	int resfd;   /* "i diff_id size ndev\n" or "i !message\n" */
 	bool no_chown;
 };
 
@@ -147,7 +147,7 @@ static pid_t ex_start(const struct idmap *m, struct ex_plan *p, struct err *e)
 		if (getppid() != parent || read(sync[0], &c, 1) != 1)
 			_exit(125);
 		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_IGN);   /* the parent decides, and kills us */
+		signal(SIGINT, SIG_IGN); /* the parent decides, and kills us */
 		if (m && userns_become_root(m, &ce) < 0)
 			_exit(125);
 		_exit(ex_main(p) < 0 ? 125 : 0);
@@ -178,11 +178,11 @@ struct dl {
 	struct sha256 *hash;
 	CURL *h;
 	struct curl_slist *hdrs;
-	uint64_t skip;         /* bytes to drop after a retry without Range support */
+	uint64_t skip; /* bytes to drop after a retry without Range support */
 	int attempts;
 	bool active, finished, failed, checked_code, epipe;
 	char errbuf[CURL_ERROR_SIZE];
-	char *err;             /* why the transfer failed */
+	char *err; /* why the transfer failed */
 	volatile sig_atomic_t *cancel;
 	uint64_t last_report;
 	store_progress_fn cb;
@@ -191,8 +191,8 @@ struct dl {
 
 static void report(struct dl *d, enum store_progress_event ev)
 {
-	struct store_progress p = { ev, d->index, d->count, d->job->blob_digest, d->job->done,
-				    d->job->blob_size };
+	struct store_progress p = { ev,           d->index,         d->count, d->job->blob_digest,
+				    d->job->done, d->job->blob_size };
 	if (d->cb)
 		d->cb(d->cbctx, &p);
 }
@@ -221,7 +221,7 @@ static int feed(struct dl *d, const char *p, size_t len)
 			if (errno == EINTR && !(d->cancel && *d->cancel))
 				continue;
 			if (errno == EPIPE) {
-				d->epipe = true;   /* the extractor failed: it says why */
+				d->epipe = true; /* the extractor failed: it says why */
 				return -1;
 			}
 			if (!(d->cancel && *d->cancel)) {
@@ -251,7 +251,7 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
 		if (code == 206)
 			d->skip = 0;
 		else if (code != 200)
-			return sz * n;   /* an error body: the code is checked at the end */
+			return sz * n; /* an error body: the code is checked at the end */
 	}
 	{
 		long code = 0;
@@ -419,7 +419,8 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 		} else if (sscanf(end, "%79s %" SCNu64 " %lu", diff, &size, &ndev) == 3) {
 			if (strcmp(diff, jobs[i].diff_id) != 0)
 				msgs[i] = xasprintf("layer %s: the unpacked content has diff id %s, the "
-						    "config says %s", jobs[i].blob_digest, diff, jobs[i].diff_id);
+						    "config says %s",
+						    jobs[i].blob_digest, diff, jobs[i].diff_id);
 			jobs[i].size = size;
 			jobs[i].skipped_devices = ndev;
 		}
@@ -427,9 +428,8 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 	return 0;
 }
 
-int layers_fetch(struct store *s, const struct idmap *m, struct registry *r,
-		 struct layer_job *jobs, size_t n, store_progress_fn cb, void *cbctx,
-		 volatile sig_atomic_t *cancel, struct err *e)
+int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, struct layer_job *jobs, size_t n,
+		 store_progress_fn cb, void *cbctx, volatile sig_atomic_t *cancel, struct err *e)
 {
 	struct ex_plan p = { n, NULL, NULL, NULL, -1, m == NULL };
 	struct dl *dls = xcalloc(n ? n : 1, sizeof *dls);
@@ -731,9 +731,8 @@ static void strv_add_unique(json_object *arr, const char *s)
 	json_object_array_add(arr, json_object_new_string(s));
 }
 
-static int write_record(struct store *s, struct layer_job *jobs, size_t n,
-			const struct commit_info *ci, const char *id, const char *created,
-			struct err *e)
+static int write_record(struct store *s, struct layer_job *jobs, size_t n, const struct commit_info *ci,
+			const char *id, const char *created, struct err *e)
 {
 	_cleanup_json_ json_object *rec = NULL;
 	_cleanup_free_ char *old = NULL;
@@ -815,7 +814,7 @@ int image_commit(struct store *s, const struct idmap *m, struct layer_job *jobs,
 		if (jobs[i].t.lockfd < 0)
 			continue;
 		if (fstatat(s->layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			continue;   /* someone else brought it in meanwhile */
+			continue; /* someone else brought it in meanwhile */
 		if (renameat(s->layersfd, jobs[i].t.name, s->layersfd, hex) < 0) {
 			err_make(e, errno, "moving layer %.12s into %s/layers", hex, s->root);
 			goto undo;

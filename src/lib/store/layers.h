@@ -28,39 +28,37 @@
 
 struct layer_job {
 	/* input */
-	char blob_digest[72];   /* compressed blob, verified; "" = not checked */
-	uint64_t blob_size;     /* 0 = unknown */
-	char *url;              /* registry blob URL, or NULL */
-	int fd;                 /* local blob, or -1 */
-	char diff_id[72];       /* from the config */
+	char blob_digest[72]; /* compressed blob, verified; "" = not checked */
+	uint64_t blob_size;   /* 0 = unknown */
+	char *url;            /* registry blob URL, or NULL */
+	int fd;               /* local blob, or -1 */
+	char diff_id[72];     /* from the config */
 	char chain_id[72];
 	char *media_type;
 	/* state and output */
-	bool present;           /* already in the store */
+	bool present; /* already in the store */
 	struct scratch t;
 	uint64_t done;
-	uint64_t size;          /* uncompressed */
+	uint64_t size; /* uncompressed */
 	unsigned long skipped_devices;
 };
 
-
 /* Fetch and unpack the jobs not present.  r may be NULL for local jobs. */
-int layers_fetch(struct store *s, const struct idmap *m, struct registry *r,
-		 struct layer_job *jobs, size_t n, store_progress_fn cb, void *cbctx,
-		 volatile sig_atomic_t *cancel, struct err *e);
+int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, struct layer_job *jobs, size_t n,
+		 store_progress_fn cb, void *cbctx, volatile sig_atomic_t *cancel, struct err *e);
 /* Mark jobs whose layer is already in the store. */
 void layers_mark_present(struct store *s, struct layer_job *jobs, size_t n);
 /* Drop scratch dirs and close fds. */
 void layers_discard(struct store *s, const struct idmap *m, struct layer_job *jobs, size_t n);
 
 struct commit_info {
-	const char *config;       /* the config blob */
+	const char *config; /* the config blob */
 	size_t config_len;
-	const char *manifest;     /* manifest blob (kept in blobs/), may be NULL */
+	const char *manifest; /* manifest blob (kept in blobs/), may be NULL */
 	size_t manifest_len;
-	const char *digest;       /* manifest digest ("sha256:..."), may be NULL */
-	const char *repo;         /* "docker.io/library/x" for RepoDigests, may be NULL */
-	char **names;             /* names to point at the image, may be NULL */
+	const char *digest; /* manifest digest ("sha256:..."), may be NULL */
+	const char *repo;   /* "docker.io/library/x" for RepoDigests, may be NULL */
+	char **names;       /* names to point at the image, may be NULL */
 };
 /* Under the store lock: move the layers in, write the config, the image
  * record and the names.  id receives the image id (sha256 of the config). */

@@ -59,7 +59,10 @@ static int desc_parse(json_object *o, const char *what, struct descriptor *d, st
 
 bool layer_media_type_ok(const char *mt)
 {
-	static const char *const ok[] = { MT_OCI_LAYER, MT_OCI_LAYER_GZ, MT_OCI_LAYER_ZSTD, MT_DOCKER_LAYER,
+	static const char *const ok[] = { MT_OCI_LAYER,
+					  MT_OCI_LAYER_GZ,
+					  MT_OCI_LAYER_ZSTD,
+					  MT_DOCKER_LAYER,
 					  "application/vnd.docker.image.rootfs.diff.tar.zstd",
 					  "application/vnd.docker.image.rootfs.diff.tar" };
 
@@ -69,8 +72,7 @@ bool layer_media_type_ok(const char *mt)
 	return false;
 }
 
-static int descs_parse(json_object *arr, const char *what, struct descriptor **out, size_t *n,
-		       struct err *e)
+static int descs_parse(json_object *arr, const char *what, struct descriptor **out, size_t *n, struct err *e)
 {
 	size_t len;
 	struct descriptor *d;
@@ -94,8 +96,7 @@ static int descs_parse(json_object *arr, const char *what, struct descriptor **o
 	return 0;
 }
 
-int manifest_parse(const char *body, size_t len, const char *ctype, struct manifest *m,
-		   struct err *e)
+int manifest_parse(const char *body, size_t len, const char *ctype, struct manifest *m, struct err *e)
 {
 	_cleanup_json_ json_object *o = NULL;
 	json_tokener *tok;
@@ -108,8 +109,7 @@ int manifest_parse(const char *body, size_t len, const char *ctype, struct manif
 		return err_make(e, 0, "manifest is too large (%zu bytes, at most %u)", len, MANIFEST_MAX);
 	tok = json_tokener_new();
 	o = json_tokener_parse_ex(tok, body, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    tok->char_offset != (int)len) {
+	if (!o || json_tokener_get_error(tok) != json_tokener_success || tok->char_offset != (int)len) {
 		/* trailing whitespace is fine */
 		bool trailing_ok = o && json_tokener_get_error(tok) == json_tokener_success;
 		for (size_t i = trailing_ok ? (size_t)tok->char_offset : len; trailing_ok && i < len; i++)
@@ -225,10 +225,12 @@ int platform_parse(const char *s, struct platform *p, struct err *e)
 
 void platform_host(struct platform *p)
 {
-	static const struct { const char *uname, *arch, *variant; } map[] = {
-		{ "x86_64", "amd64", "" },   { "aarch64", "arm64", "" },      { "i686", "386", "" },
-		{ "i386", "386", "" },       { "armv7l", "arm", "v7" },       { "armv6l", "arm", "v6" },
-		{ "ppc64le", "ppc64le", "" }, { "s390x", "s390x", "" },       { "riscv64", "riscv64", "" },
+	static const struct {
+		const char *uname, *arch, *variant;
+	} map[] = {
+		{ "x86_64", "amd64", "" },    { "aarch64", "arm64", "" }, { "i686", "386", "" },
+		{ "i386", "386", "" },        { "armv7l", "arm", "v7" },  { "armv6l", "arm", "v6" },
+		{ "ppc64le", "ppc64le", "" }, { "s390x", "s390x", "" },   { "riscv64", "riscv64", "" },
 	};
 	struct utsname u;
 
@@ -256,8 +258,8 @@ static bool variant_match(const char *arch, const char *want, const char *have)
 	return have && strcmp(want, have) == 0;
 }
 
-int manifest_select(const struct manifest *idx, const struct platform *p,
-		    const struct descriptor **out, struct err *e)
+int manifest_select(const struct manifest *idx, const struct platform *p, const struct descriptor **out,
+		    struct err *e)
 {
 	_cleanup_free_ char *list = xstrdup("");
 	const struct descriptor *best = NULL;
@@ -285,8 +287,8 @@ int manifest_select(const struct manifest *idx, const struct platform *p,
 	if (best) {
 		if (strcmp(best->media_type, MT_OCI_MANIFEST) != 0 &&
 		    strcmp(best->media_type, MT_DOCKER_MANIFEST) != 0)
-			return err_make(e, 0, "index entry for %s/%s has unsupported media type %s",
-					p->os, p->arch, best->media_type);
+			return err_make(e, 0, "index entry for %s/%s has unsupported media type %s", p->os,
+					p->arch, best->media_type);
 		*out = best;
 		return 0;
 	}
@@ -294,7 +296,7 @@ int manifest_select(const struct manifest *idx, const struct platform *p,
 		const struct descriptor *d = &idx->entries[i];
 		char *t;
 		if (!d->os || !*d->os || strcmp(d->os, "unknown") == 0)
-			continue;   /* attestations and the like */
+			continue; /* attestations and the like */
 		t = xasprintf("%s%s%s/%s%s%s", list, *list ? ", " : "", d->os, d->arch,
 			      d->variant && *d->variant ? "/" : "", d->variant ? d->variant : "");
 		free(list);
@@ -317,9 +319,8 @@ int config_parse_info(const char *body, size_t len, struct image_cfg_info *c, st
 	if (!o || !json_object_is_type(o, json_type_object))
 		return err_make(e, 0, "malformed image config: not a JSON object");
 	if (!json_object_object_get_ex(o, "rootfs", &rootfs) ||
-	    !json_object_is_type(rootfs, json_type_object) ||
-	    !(t = jstr(rootfs, "type")) || strcmp(t, "layers") != 0 ||
-	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
+	    !json_object_is_type(rootfs, json_type_object) || !(t = jstr(rootfs, "type")) ||
+	    strcmp(t, "layers") != 0 || !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
 	    !json_object_is_type(ids, json_type_array))
 		return err_make(e, 0, "malformed image config: no rootfs.diff_ids");
 	c->diff_ids = xcalloc(json_object_array_length(ids) + 1, sizeof *c->diff_ids);
@@ -328,7 +329,8 @@ int config_parse_info(const char *body, size_t len, struct image_cfg_info *c, st
 		if (!json_object_is_type(json_object_array_get_idx(ids, i), json_type_string) ||
 		    !digest_valid(d)) {
 			config_info_free(c);
-			return err_make(e, 0, "malformed image config: diff_ids[%zu] is not a sha256 digest", i);
+			return err_make(e, 0, "malformed image config: diff_ids[%zu] is not a sha256 digest",
+					i);
 		}
 		c->diff_ids[i] = xstrdup(d);
 	}

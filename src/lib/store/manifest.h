@@ -34,7 +34,7 @@ enum manifest_kind { MANIFEST_IMAGE, MANIFEST_INDEX };
 
 struct descriptor {
 	char *media_type;
-	char digest[72];     /* "sha256:<hex>" */
+	char digest[72]; /* "sha256:<hex>" */
 	uint64_t size;
 	/* index entries only */
 	char *os, *arch, *variant;
@@ -43,21 +43,20 @@ struct descriptor {
 struct manifest {
 	enum manifest_kind kind;
 	char *media_type;
-	struct descriptor config;      /* image manifests */
-	struct descriptor *layers;     /* image manifests: bottom first */
+	struct descriptor config;  /* image manifests */
+	struct descriptor *layers; /* image manifests: bottom first */
 	size_t nlayers;
-	struct descriptor *entries;    /* indexes */
+	struct descriptor *entries; /* indexes */
 	size_t nentries;
 };
 
 /* Parse a manifest or index.  ctype is the Content-Type the registry sent
  * (may be NULL); the document's own mediaType wins when present. */
-int manifest_parse(const char *body, size_t len, const char *ctype, struct manifest *m,
-		   struct err *e);
+int manifest_parse(const char *body, size_t len, const char *ctype, struct manifest *m, struct err *e);
 void manifest_free(struct manifest *m);
 
 struct platform {
-	char os[32], arch[32], variant[32];   /* variant "" = any */
+	char os[32], arch[32], variant[32]; /* variant "" = any */
 };
 /* "os/arch[/variant]" or "arch"; -1 if malformed */
 int platform_parse(const char *s, struct platform *p, struct err *e);
@@ -66,12 +65,12 @@ void platform_host(struct platform *p);
 /* Pick the index entry for p.  No match: an error listing what the index
  * offers, e.g. "no image for linux/s390x in the index (it has linux/amd64,
  * linux/arm64/v8)". */
-int manifest_select(const struct manifest *idx, const struct platform *p,
-		    const struct descriptor **out, struct err *e);
+int manifest_select(const struct manifest *idx, const struct platform *p, const struct descriptor **out,
+		    struct err *e);
 
 /* A config blob: the diff ids, checked against the manifest's layer count. */
 struct image_cfg_info {
-	char **diff_ids;    /* "sha256:<hex>", NULL-terminated */
+	char **diff_ids; /* "sha256:<hex>", NULL-terminated */
 	char *os, *arch;
 };
 int config_parse_info(const char *body, size_t len, struct image_cfg_info *c, struct err *e);

@@ -64,8 +64,8 @@ static void progress(const struct pull_opts *o, enum store_progress_event ev, si
 }
 
 /* GET a manifest (by tag or digest); verify a digest reference */
-static int get_manifest(struct registry *r, const char *repo, const char *ref, char **body,
-			size_t *len, char **ctype, char digest[72], struct err *e)
+static int get_manifest(struct registry *r, const char *repo, const char *ref, char **body, size_t *len,
+			char **ctype, char digest[72], struct err *e)
 {
 	static const char *const hdrs[] = { "Accept: " MANIFEST_ACCEPT, NULL };
 	_cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", repo, ref);
@@ -74,7 +74,8 @@ static int get_manifest(struct registry *r, const char *repo, const char *ref, c
 
 	if (registry_request(r, "GET", path, hdrs, NULL, 0, -1, 0, MANIFEST_MAX, &resp, e) < 0) {
 		if (e->errnum == EFBIG)
-			return err_make(e, EFBIG, "manifest %s is too large (over %u bytes)", ref, MANIFEST_MAX);
+			return err_make(e, EFBIG, "manifest %s is too large (over %u bytes)", ref,
+					MANIFEST_MAX);
 		return -1;
 	}
 	if (resp.code != 200) {
@@ -163,8 +164,8 @@ struct pull_ctx {
 	const struct idmap *m;
 	const struct pull_opts *o;
 	struct registry *r;
-	char *domain, *repo, *name;   /* name: what the image gets called */
-	char *tagref;                  /* tag or digest to ask for */
+	char *domain, *repo, *name; /* name: what the image gets called */
+	char *tagref;               /* tag or digest to ask for */
 };
 
 static int pull_image(struct pull_ctx *c, char id[65], struct err *e)
@@ -347,7 +348,8 @@ int store_pull(struct store *s, const struct idmap *m, const char *ref, const st
 		err_clear(&se);
 	}
 	if (r.domain) {
-		if (strcmp(r.domain, "index.docker.io") == 0 || strcmp(r.domain, "registry-1.docker.io") == 0) {
+		if (strcmp(r.domain, "index.docker.io") == 0 ||
+		    strcmp(r.domain, "registry-1.docker.io") == 0) {
 			free(r.domain);
 			r.domain = xstrdup("docker.io");
 		}
@@ -359,7 +361,7 @@ int store_pull(struct store *s, const struct idmap *m, const char *ref, const st
 	for (size_t i = 0; regs[i]; i++) {
 		struct err one = ERR_INIT;
 		if (strcmp(regs[i], "localhost") == 0 || strncmp(regs[i], "localhost:", 10) == 0)
-			continue;   /* never searched: a local name must be written out */
+			continue; /* never searched: a local name must be written out */
 		tried++;
 		rc = pull_from(s, m, &r, regs[i], o, id, &one);
 		if (rc == 0) {
@@ -375,8 +377,10 @@ int store_pull(struct store *s, const struct idmap *m, const char *ref, const st
 			break;
 	}
 	if (tried == 0)
-		rc = err_make(e, 0, "short name %s: no search registries are configured "
-			      "(unqualified-search-registries in burrow.conf)", ref);
+		rc = err_make(e, 0,
+			      "short name %s: no search registries are configured "
+			      "(unqualified-search-registries in burrow.conf)",
+			      ref);
 	ref_free(&r);
 	return rc;
 }

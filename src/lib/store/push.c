@@ -20,16 +20,15 @@
 #include "registry.h"
 #include "store_int.h"
 
-static void report(struct push_opts *o, enum store_progress_event ev, size_t i, size_t n,
-		   const char *digest, uint64_t size)
+static void report(struct push_opts *o, enum store_progress_event ev, size_t i, size_t n, const char *digest,
+		   uint64_t size)
 {
 	struct store_progress p = { ev, i, n, digest, ev == PROGRESS_DONE ? size : 0, size };
 	if (o->progress)
 		o->progress(o->progress_ctx, &p);
 }
 
-static int blob_exists(struct registry *r, const char *repo, const char *digest, bool *yes,
-		       struct err *e)
+static int blob_exists(struct registry *r, const char *repo, const char *digest, bool *yes, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", repo, digest);
 	struct http_resp resp;
@@ -45,8 +44,8 @@ static int blob_exists(struct registry *r, const char *repo, const char *digest,
 static int start_upload(struct registry *r, const char *repo, const char *digest, const char *from,
 			char **location, bool *mounted, struct err *e)
 {
-	_cleanup_free_ char *path = from ? xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", repo,
-						     digest, from)
+	_cleanup_free_ char *path = from ? xasprintf("/v2/%s/blobs/uploads/?mount=%s&from=%s", repo, digest,
+						     from)
 					 : xasprintf("/v2/%s/blobs/uploads/", repo);
 	struct http_resp resp;
 
@@ -72,8 +71,8 @@ static int start_upload(struct registry *r, const char *repo, const char *digest
 	return 0;
 }
 
-static int put_blob(struct registry *r, const char *repo, const char *digest, int fd,
-		    const void *mem, uint64_t size, char **mount_from, struct err *e)
+static int put_blob(struct registry *r, const char *repo, const char *digest, int fd, const void *mem,
+		    uint64_t size, char **mount_from, struct err *e)
 {
 	_cleanup_free_ char *loc = NULL, *url = NULL;
 	static const char *const hdrs[] = { "Content-Type: application/octet-stream", NULL };
@@ -91,7 +90,7 @@ static int put_blob(struct registry *r, const char *repo, const char *digest, in
 			return -1;
 		if (mounted)
 			return 2;
-		break;   /* not mountable: use the upload the registry opened */
+		break; /* not mountable: use the upload the registry opened */
 	}
 	if (!loc && start_upload(r, repo, digest, NULL, &loc, &mounted, e) < 0)
 		return -1;
@@ -108,8 +107,8 @@ static int put_blob(struct registry *r, const char *repo, const char *digest, in
 	return 0;
 }
 
-int store_push(struct store *s, const struct idmap *m, const char *src, const char *dest,
-	       struct push_opts *o, struct err *e)
+int store_push(struct store *s, const struct idmap *m, const char *src, const char *dest, struct push_opts *o,
+	       struct err *e)
 {
 	struct reg_opts ro = { o->tls_verify, o->authfile, o->runroot, NULL, NULL, o->cancel };
 	_cleanup_free_ char *man = NULL, *ref = NULL, *repo_full = NULL;
@@ -125,7 +124,8 @@ int store_push(struct store *s, const struct idmap *m, const char *src, const ch
 		return -1;
 	if (!rf.domain) {
 		ref_free(&rf);
-		return err_make(e, 0, "push needs a fully qualified destination (REGISTRY/NAME[:TAG]), not %s",
+		return err_make(e, 0,
+				"push needs a fully qualified destination (REGISTRY/NAME[:TAG]), not %s",
 				dest);
 	}
 	if (rf.digest) {
@@ -165,29 +165,37 @@ int store_push(struct store *s, const struct idmap *m, const char *src, const ch
 	if (put_blob(r, rf.path, x.config_digest, -1, x.config, x.config_len, NULL, e) < 0)
 		goto out;
 	{
-		json_object *mo = json_object_new_object(), *c = json_object_new_object(), *ls = json_object_new_array();
+		json_object *mo = json_object_new_object(), *c = json_object_new_object(),
+			    *ls = json_object_new_array();
 		json_object_object_add(mo, "schemaVersion", json_object_new_int(2));
-		json_object_object_add(mo, "mediaType", json_object_new_string(docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST));
-		json_object_object_add(c, "mediaType", json_object_new_string(docker ? MT_DOCKER_CONFIG : MT_OCI_CONFIG));
+		json_object_object_add(mo, "mediaType",
+				       json_object_new_string(docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST));
+		json_object_object_add(c, "mediaType",
+				       json_object_new_string(docker ? MT_DOCKER_CONFIG : MT_OCI_CONFIG));
 		json_object_object_add(c, "digest", json_object_new_string(x.config_digest));
 		json_object_object_add(c, "size", json_object_new_int64((int64_t)x.config_len));
 		json_object_object_add(mo, "config", c);
 		for (size_t i = 0; i < x.nlayers; i++) {
 			json_object *l = json_object_new_object();
-			json_object_object_add(l, "mediaType", json_object_new_string(
-				docker ? "application/vnd.docker.image.rootfs.diff.tar" : MT_OCI_LAYER));
+			json_object_object_add(l, "mediaType",
+					       json_object_new_string(
+						       docker ? "application/vnd.docker.image.rootfs.diff.tar"
+							      : MT_OCI_LAYER));
 			json_object_object_add(l, "digest", json_object_new_string(x.digests[i]));
 			json_object_object_add(l, "size", json_object_new_int64((int64_t)x.sizes[i]));
 			json_object_array_add(ls, l);
 		}
 		json_object_object_add(mo, "layers", ls);
-		man = xstrdup(json_object_to_json_string_ext(mo, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		man = xstrdup(json_object_to_json_string_ext(mo, JSON_C_TO_STRING_PLAIN |
+									 JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(mo);
 	}
 	report(o, PROGRESS_WRITING, 0, x.nlayers, NULL, 0);
 	{
-		_cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", rf.path, rf.tag ? rf.tag : "latest");
-		_cleanup_free_ char *ct = xasprintf("Content-Type: %s", docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST);
+		_cleanup_free_ char *path = xasprintf("/v2/%s/manifests/%s", rf.path,
+						      rf.tag ? rf.tag : "latest");
+		_cleanup_free_ char *ct = xasprintf("Content-Type: %s",
+						    docker ? MT_DOCKER_MANIFEST : MT_OCI_MANIFEST);
 		const char *hdrs[] = { ct, NULL };
 		struct http_resp resp;
 		if (registry_request(r, "PUT", path, hdrs, man, strlen(man), -1, 0, 1 << 16, &resp, e) < 0)

@@ -156,8 +156,9 @@ int ref_parse(const char *s, struct ref *r, struct err *e)
 	colon = strrchr(name, ':');
 	if (colon && (!slash || colon > slash)) {
 		if (!tag_valid(colon + 1))
-			return bad(e, s, colon[1] ? "invalid tag (want [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
-						  : "empty tag");
+			return bad(e, s,
+				   colon[1] ? "invalid tag (want [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})"
+					    : "empty tag");
 		r->tag = xstrdup(colon + 1);
 		name[colon - name] = '\0';
 	}
@@ -191,8 +192,8 @@ int ref_parse(const char *s, struct ref *r, struct err *e)
 
 char *ref_string(const struct ref *r)
 {
-	return xasprintf("%s%s%s%s%s%s%s", r->domain ? r->domain : "", r->domain ? "/" : "",
-			 r->path, r->tag ? ":" : "", r->tag ? r->tag : "", r->digest ? "@" : "",
+	return xasprintf("%s%s%s%s%s%s%s", r->domain ? r->domain : "", r->domain ? "/" : "", r->path,
+			 r->tag ? ":" : "", r->tag ? r->tag : "", r->digest ? "@" : "",
 			 r->digest ? r->digest : "");
 }
 

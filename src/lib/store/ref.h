@@ -16,10 +16,10 @@
 #include "lib/base/error.h"
 
 struct ref {
-	char *domain;   /* NULL when the reference names none */
-	char *path;     /* "library/busybox" */
-	char *tag;      /* NULL when none */
-	char *digest;   /* "sha256:<hex>" or NULL */
+	char *domain; /* NULL when the reference names none */
+	char *path;   /* "library/busybox" */
+	char *tag;    /* NULL when none */
+	char *digest; /* "sha256:<hex>" or NULL */
 };
 
 /* Parse and validate s as written (no defaults applied).  A bad reference

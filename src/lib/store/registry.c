@@ -20,7 +20,6 @@
 #define RETRIES 4
 #define TOKEN_MAX (1u << 20)
 
-
 void http_resp_free(struct http_resp *r)
 {
 	free(r->body);
@@ -228,9 +227,9 @@ void registry_setup_easy(struct registry *r, CURL *h, const char *url, const cha
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *list);
 }
 
-static CURLcode perform(struct registry *r, const char *method, const char *url,
-			const char *const *hdrs, const void *body, size_t blen, int upload_fd,
-			uint64_t upload_len, size_t max, struct http_resp *resp, char *errbuf)
+static CURLcode perform(struct registry *r, const char *method, const char *url, const char *const *hdrs,
+			const void *body, size_t blen, int upload_fd, uint64_t upload_len, size_t max,
+			struct http_resp *resp, char *errbuf)
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *list = NULL;
@@ -315,8 +314,8 @@ static int request_once_retrying(struct registry *r, const char *method, const c
 		}
 		if (cc == CURLE_WRITE_ERROR && resp->too_large) {
 			http_resp_free(resp);
-			return err_make(e, EFBIG, "%s %s: the response is larger than %zu bytes", method,
-					url, max);
+			return err_make(e, EFBIG, "%s %s: the response is larger than %zu bytes", method, url,
+					max);
 		}
 		if (registry_transient(cc, resp->code) && attempt < RETRIES) {
 			log_debug("%s %s: %s (HTTP %ld), retrying", method, url,
@@ -363,8 +362,7 @@ int registry_http_error(const struct http_resp *resp, const char *what, struct e
 	return err_make(e, 0, "%s: HTTP %ld%s%s", what, resp->code, msg ? ": " : "", msg ? msg : "");
 }
 
-int registry_open(const char *domain, const struct reg_opts *o, struct registry **out,
-		  struct err *e)
+int registry_open(const char *domain, const struct reg_opts *o, struct registry **out, struct err *e)
 {
 	struct registry *r;
 	struct http_resp resp = { 0 };
@@ -404,8 +402,8 @@ int registry_open(const char *domain, const struct reg_opts *o, struct registry 
 	}
 	if (rc < 0) {
 		err_wrap(e, "pinging container registry %s", domain);
-		if (o->tls_verify && e->msg && (strstr(e->msg, "SSL") || strstr(e->msg, "TLS") ||
-						strstr(e->msg, "certificate")))
+		if (o->tls_verify && e->msg &&
+		    (strstr(e->msg, "SSL") || strstr(e->msg, "TLS") || strstr(e->msg, "certificate")))
 			err_wrap(e, "use --tls-verify=false for a plain-HTTP or self-signed registry");
 		registry_close(r);
 		return -1;
@@ -494,8 +492,9 @@ static int bearer(struct registry *r, const struct challenge *c, const char *sco
 	}
 	o = resp.body ? json_tokener_parse(resp.body) : NULL;
 	http_resp_free(&resp);
-	if (!o || !((json_object_object_get_ex(o, "token", &t) && json_object_is_type(t, json_type_string)) ||
-		    (json_object_object_get_ex(o, "access_token", &t) && json_object_is_type(t, json_type_string))))
+	if (!o ||
+	    !((json_object_object_get_ex(o, "token", &t) && json_object_is_type(t, json_type_string)) ||
+	      (json_object_object_get_ex(o, "access_token", &t) && json_object_is_type(t, json_type_string))))
 		return err_make(e, 0, "%s: the token server sent no token", r->name);
 	r->authz = xasprintf("Authorization: Bearer %s", json_object_get_string(t));
 	return 0;
@@ -533,15 +532,14 @@ int registry_auth(struct registry *r, const char *repo, const char *actions, str
 	return auth_with(r, r->challenge, scope, e);
 }
 
-int registry_request(struct registry *r, const char *method, const char *url,
-		     const char *const *hdrs, const void *body, size_t blen, int upload_fd,
-		     uint64_t upload_len, size_t max, struct http_resp *resp, struct err *e)
+int registry_request(struct registry *r, const char *method, const char *url, const char *const *hdrs,
+		     const void *body, size_t blen, int upload_fd, uint64_t upload_len, size_t max,
+		     struct http_resp *resp, struct err *e)
 {
 	_cleanup_free_ char *full = strncmp(url, "http", 4) == 0 ? xstrdup(url)
 								 : xasprintf("%s%s", r->base, url);
 
-	if (request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len, max, resp,
-				  e) < 0)
+	if (request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len, max, resp, e) < 0)
 		return -1;
 	if (resp->code == 401 && resp->challenge) {
 		/* a token for another scope, or an expired one: once more */
@@ -554,8 +552,8 @@ int registry_request(struct registry *r, const char *method, const char *url,
 		}
 		if (auth_with(r, chal, scope ? scope : "", e) < 0)
 			return -1;
-		return request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len,
-					     max, resp, e);
+		return request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len, max,
+					     resp, e);
 	}
 	return 0;
 }
@@ -566,7 +564,7 @@ int registry_login_check(struct registry *r, struct err *e)
 	int rc;
 
 	if (!r->challenge)
-		return 0;   /* an open registry takes anything */
+		return 0; /* an open registry takes anything */
 	if (auth_with(r, r->challenge, "", e) < 0)
 		return -1;
 	{
@@ -574,8 +572,10 @@ int registry_login_check(struct registry *r, struct err *e)
 		if (request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, 1 << 16, &resp, e) < 0)
 			return -1;
 	}
-	rc = resp.code == 200 ? 0 : err_make(e, EACCES, "logging in to %s: invalid username or password (HTTP %ld)",
-					      r->name, resp.code);
+	rc = resp.code == 200
+		     ? 0
+		     : err_make(e, EACCES, "logging in to %s: invalid username or password (HTTP %ld)",
+				r->name, resp.code);
 	http_resp_free(&resp);
 	return rc;
 }

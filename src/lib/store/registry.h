@@ -21,20 +21,20 @@
 
 struct reg_opts {
 	bool tls_verify;
-	const char *authfile;             /* NULL: the default search order */
-	const char *runroot;              /* for the default auth file */
-	const char *user, *pass;          /* explicit credentials (login), else looked up */
-	volatile sig_atomic_t *cancel;    /* set by a signal handler: abort transfers */
+	const char *authfile;          /* NULL: the default search order */
+	const char *runroot;           /* for the default auth file */
+	const char *user, *pass;       /* explicit credentials (login), else looked up */
+	volatile sig_atomic_t *cancel; /* set by a signal handler: abort transfers */
 };
 
 struct registry {
-	char *name;         /* as in references and auth files: "docker.io", "127.0.0.1:5000" */
-	char *base;         /* "https://registry-1.docker.io" */
+	char *name; /* as in references and auth files: "docker.io", "127.0.0.1:5000" */
+	char *base; /* "https://registry-1.docker.io" */
 	bool tls_verify;
 	char *user, *pass;
-	char *challenge;    /* WWW-Authenticate of the ping, NULL if open */
-	char *authz;        /* "Authorization: ..." header or NULL */
-	char *scope;        /* the scope authz was issued for */
+	char *challenge; /* WWW-Authenticate of the ping, NULL if open */
+	char *authz;     /* "Authorization: ..." header or NULL */
+	char *scope;     /* the scope authz was issued for */
 	volatile sig_atomic_t *cancel;
 };
 
@@ -50,8 +50,7 @@ void http_resp_free(struct http_resp *r);
 
 /* The API host for a reference domain (docker.io -> registry-1.docker.io). */
 const char *registry_api_host(const char *domain);
-int registry_open(const char *domain, const struct reg_opts *o, struct registry **out,
-		  struct err *e);
+int registry_open(const char *domain, const struct reg_opts *o, struct registry **out, struct err *e);
 void registry_close(struct registry *r);
 /* Authorize for "repository:REPO:ACTIONS" (actions "pull" or "pull,push"). */
 int registry_auth(struct registry *r, const char *repo, const char *actions, struct err *e);
@@ -64,9 +63,9 @@ int registry_login_check(struct registry *r, struct err *e);
  * are extra "Name: value" lines (NULL-terminated, may be NULL).  The body
  * is kept up to max bytes (more sets too_large and fails).  Any HTTP
  * status is returned in resp->code; -1 only for transport failures. */
-int registry_request(struct registry *r, const char *method, const char *url,
-		     const char *const *hdrs, const void *body, size_t blen, int upload_fd,
-		     uint64_t upload_len, size_t max, struct http_resp *resp, struct err *e);
+int registry_request(struct registry *r, const char *method, const char *url, const char *const *hdrs,
+		     const void *body, size_t blen, int upload_fd, uint64_t upload_len, size_t max,
+		     struct http_resp *resp, struct err *e);
 
 /* The common options (TLS, redirects, timeouts, auth header) on an easy
  * handle; *list receives the header list to free after the transfer. */

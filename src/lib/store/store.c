@@ -274,7 +274,7 @@ int store_sweep(struct store *s, const struct idmap *m, struct err *e)
 int json_save_at(int dirfd, const char *path, json_object *o, struct err *e)
 {
 	const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							    JSON_C_TO_STRING_NOSLASHESCAPE);
+								    JSON_C_TO_STRING_NOSLASHESCAPE);
 	return write_file_atomic_at(dirfd, path, txt, strlen(txt), 0600, e);
 }
 

@@ -11,9 +11,9 @@
 
 struct store {
 	char *root;
-	int rootfd;     /* O_PATH|O_DIRECTORY */
-	int layersfd;   /* layers/, O_PATH|O_DIRECTORY */
-	int lockfd;     /* store.lock */
+	int rootfd;   /* O_PATH|O_DIRECTORY */
+	int layersfd; /* layers/, O_PATH|O_DIRECTORY */
+	int lockfd;   /* store.lock */
 };
 
 static inline void json_putp(json_object **o)
@@ -31,7 +31,7 @@ void store_unlock(struct store *s);
  * (held with flock) then the directory ".tmp-<rand>".  A scratch dir whose
  * lock is free belongs to a dead process and is swept. */
 struct scratch {
-	char name[24];   /* ".tmp-<12 hex>" */
+	char name[24]; /* ".tmp-<12 hex>" */
 	int lockfd;
 };
 int scratch_create(struct store *s, struct scratch *t, bool mkdir_it, struct err *e);
@@ -52,8 +52,8 @@ const char *digest_hex(const char *d);
 /* import.c: the OCI config of an imported image, and one podman --change
  * applied to a "config" object (exported for the unit tests) */
 char *rfc3339_now(void);
-int image_config_build(const struct import_opts *o, const char *diff_id, const char *created,
-		       char **out, struct err *e);
+int image_config_build(const struct import_opts *o, const char *diff_id, const char *created, char **out,
+		       struct err *e);
 int image_config_change(json_object *cfg, const char *change, struct err *e);
 
 #endif

@@ -184,8 +184,9 @@ static void apply_xattrs(struct unpack *u, struct archive_entry *ent, int fd, co
 		    (strncmp(name, "security.", 9) == 0 || strncmp(name, "trusted.", 8) == 0))
 			continue;
 		if (!u->warned_xattr) {
-			log_warn("cannot set extended attribute %s on %s: %s (further xattr errors not shown)",
-				 name, path, strerror(errno));
+			log_warn(
+				"cannot set extended attribute %s on %s: %s (further xattr errors not shown)",
+				name, path, strerror(errno));
 			u->warned_xattr = true;
 		}
 	}
@@ -214,8 +215,7 @@ static void entry_times(struct archive_entry *ent, struct timespec ts[2])
 }
 
 /* owner, mode, xattrs and times of an open regular file */
-static int finish_fd(struct unpack *u, struct archive_entry *ent, int fd, const char *path,
-		     struct err *e)
+static int finish_fd(struct unpack *u, struct archive_entry *ent, int fd, const char *path, struct err *e)
 {
 	struct timespec ts[2];
 	uid_t uid = (uid_t)archive_entry_uid(ent);
@@ -289,8 +289,7 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	return finish_fd(u, ent, fd, path, e);
 }
 
-static void record_dir(struct unpack *u, const char *path, const struct stat *st,
-		       struct archive_entry *ent)
+static void record_dir(struct unpack *u, const char *path, const struct stat *st, struct archive_entry *ent)
 {
 	struct dirmeta *d = NULL;
 
@@ -317,8 +316,8 @@ static void record_dir(struct unpack *u, const char *path, const struct stat *st
 	entry_times(ent, d->times);
 }
 
-static int make_dir(struct unpack *u, struct archive_entry *ent, int pfd, const char *name,
-		    const char *path, struct err *e)
+static int make_dir(struct unpack *u, struct archive_entry *ent, int pfd, const char *name, const char *path,
+		    struct err *e)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -340,8 +339,8 @@ static int make_dir(struct unpack *u, struct archive_entry *ent, int pfd, const 
 	return 0;
 }
 
-static int make_hardlink(struct unpack *u, int pfd, const char *name, const char *path,
-			 const char *target, struct err *e)
+static int make_hardlink(struct unpack *u, int pfd, const char *name, const char *path, const char *target,
+			 struct err *e)
 {
 	_cleanup_free_ char *clean = NULL;
 	_cleanup_close_ int tfd = -1;
@@ -396,7 +395,7 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 		if (strcmp(name, ".wh..wh..opq") == 0)
 			return whiteout_apply(pfd, NULL, true, e) < 0 ? err_wrap(e, "extracting %s", raw) : 0;
 		if (strncmp(name, ".wh..wh.", 8) == 0)
-			return 0;   /* other aufs metadata (.wh..wh.plnk, ...) */
+			return 0; /* other aufs metadata (.wh..wh.plnk, ...) */
 		name += 4;
 		if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			return err_make(e, 0, "invalid whiteout entry \"%s\"", raw);
@@ -429,7 +428,8 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 	case AE_IFCHR:
 		/* a whiteout already in overlay form */
 		if (archive_entry_rdevmajor(ent) == 0 && archive_entry_rdevminor(ent) == 0)
-			return whiteout_apply(pfd, name, false, e) < 0 ? err_wrap(e, "extracting %s", raw) : 0;
+			return whiteout_apply(pfd, name, false, e) < 0 ? err_wrap(e, "extracting %s", raw)
+								       : 0;
 		u->ndev++;
 		return 0;
 	case AE_IFBLK:
@@ -500,8 +500,9 @@ static int open_outer(struct archive **out, int infd, struct err *e)
 	    archive_read_next_header(a, &ent) != ARCHIVE_OK) {
 		bool empty = archive_filter_bytes(a, -1) == 0;
 		err_make(e, 0, "reading the archive: %s",
-			 empty ? "empty input"
-			 : archive_error_string(a) ? archive_error_string(a) : "unreadable input");
+			 empty                     ? "empty input"
+			 : archive_error_string(a) ? archive_error_string(a)
+						   : "unreadable input");
 		archive_read_free(a);
 		return -1;
 	}
@@ -525,15 +526,14 @@ static int run_entries(struct unpack *u, struct feed *f, struct err *e)
 			return err_make(e, 0, "reading the archive: %s", m ? m : "corrupt tar");
 		}
 		if (unpack_entry(u, ent, e) < 0) {
-			if (f->errmsg)   /* a data read failed underneath: say why */
+			if (f->errmsg) /* a data read failed underneath: say why */
 				return err_make(e, 0, "reading the archive: %s", f->errmsg);
 			return -1;
 		}
 	}
 }
 
-int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r,
-	      struct err *e)
+int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r, struct err *e)
 {
 	static const struct unpack_opts defaults = { false };
 	_cleanup_archive_ struct archive *outer = NULL, *tar = NULL;
@@ -556,7 +556,9 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	u.tar = tar;
 	if (archive_read_open(tar, &f, NULL, feed_read, NULL) != ARCHIVE_OK) {
 		rc = err_make(e, 0, "reading the archive: %s",
-			      f.errmsg ? f.errmsg : archive_error_string(tar) ? archive_error_string(tar) : "not a tar archive");
+			      f.errmsg                    ? f.errmsg
+			      : archive_error_string(tar) ? archive_error_string(tar)
+							  : "not a tar archive");
 		goto out;
 	}
 	rc = run_entries(&u, &f, e);

@@ -32,21 +32,20 @@
 #include "lib/base/error.h"
 
 struct unpack_opts {
-	bool no_chown;   /* keep the extracting user as owner (unit tests, no userns) */
+	bool no_chown; /* keep the extracting user as owner (unit tests, no userns) */
 };
 
 struct unpack_result {
-	char diff_id[72];       /* "sha256:<hex>" of the uncompressed tar stream */
-	uint64_t size;          /* its length */
-	unsigned long entries;  /* tar entries seen */
+	char diff_id[72];      /* "sha256:<hex>" of the uncompressed tar stream */
+	uint64_t size;         /* its length */
+	unsigned long entries; /* tar entries seen */
 	unsigned long skipped_devices;
 };
 
 /* Read a tar (plain, gzip, bzip2, xz, zstd, lz4) from infd and unpack it
  * into the directory rootfd (an O_PATH fd is fine).  On failure the root
  * may hold a partial tree: the caller discards it. */
-int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r,
-	      struct err *e);
+int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r, struct err *e);
 
 /* Lexically clean an entry name: drop "", "." and a leading "/", resolve
  * "..".  "" means the root itself.  -1 if the name climbs above the root. */
