@@ -1,7 +1,6 @@
 /* config.c - see config.h */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,17 +9,6 @@
 #include "config.h"
 #include "util.h"
 
-static char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-
-	if (h && *h == '/')
-		return xstrdup(h);
-	pw = getpwuid(getuid());
-	return xstrdup(pw && pw->pw_dir ? pw->pw_dir : "/");
-}
-
 static char *xdg_dir(const char *var, const char *fallback_under_home)
 {
 	const char *v = getenv(var);
@@ -28,7 +16,7 @@ static char *xdg_dir(const char *var, const char *fallback_under_home)
 
 	if (v && *v == '/')
 		return xstrdup(v);
-	home = home_dir();
+	home = user_home_dir();
 	return xasprintf("%s/%s", home, fallback_under_home);
 }
 

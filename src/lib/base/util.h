@@ -94,4 +94,7 @@ uint64_t now_usec(void);
  * Lustre, GPFS, CIFS/SMB and other network/cluster filesystems. */
 const char *fs_magic_name(unsigned long magic, bool *network);
 
+/* $HOME when it is an absolute path, else the passwd entry's, else "/"; malloc'd. */
+char *user_home_dir(void);
+
 #endif

@@ -1,7 +1,6 @@
 /* auth.c - see auth.h */
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,17 +57,6 @@ char *base64_decode(const char *s, size_t *len)
 	if (len)
 		*len = k;
 	return out;
-}
-
-static char *home(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-
-	if (h && *h == '/')
-		return xstrdup(h);
-	pw = getpwuid(getuid());
-	return xstrdup(pw && pw->pw_dir ? pw->pw_dir : "/");
 }
 
 char *auth_file_default(const char *authfile, const char *runroot)
@@ -151,7 +139,7 @@ int auth_lookup(const char *authfile, const char *runroot, const char *registry,
 		struct err *e)
 {
 	_cleanup_strv_ char **files = NULL;
-	_cleanup_free_ char *h = home();
+	_cleanup_free_ char *h = user_home_dir();
 
 	*user = *pass = NULL;
 	if (authfile && *authfile) {
