@@ -82,6 +82,9 @@ run burrow exec --privileged=false web sh -c 'grep CapEff /proc/self/status'
 assert_match "$out" "CapEff:.*00000000a80425fb" "exec keeps the container's capabilities"
 run_in "piped" burrow exec -i web cat
 assert_eq "$out" "piped" "exec -i passes stdin"
+# an fd burrow inherits (here one on the host's /) must not reach the command
+run burrow exec web sh -c 'test -e /proc/self/fd/7 && echo leaked || echo closed' 7</
+assert_eq "$out" "closed" "exec passes no inherited fd above 2 into the container"
 
 # --- top, inspect, diff, port
 run burrow top web

@@ -13,12 +13,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "exec.h"
 #include "exitcode.h"
 #include "runtime_int.h"
 #include "lib/record/spec.h"
 #include "userns.h"
+#include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 
 /* LeakSanitizer checks at exit from a tracer it clones: after setns into
@@ -151,6 +153,9 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* nothing the caller inherited (an fd on a host directory would lead
+	 * out of the container) reaches the command; errfd is close-on-exec */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	en = become_exec_in_path(r->argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", r->argv[0]);
