@@ -82,6 +82,7 @@
 #include <unistd.h>
 
 #include "bnet.h"
+#include "lib/base/json.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/record/netspec.h"
@@ -523,19 +524,20 @@ static void parse_cidr_opt(struct bnet *b, const char *s)
 static void read_config(struct bnet *b, int fd, struct port_spec **ports, size_t *nports)
 {
 	_cleanup_free_ char *text = NULL;
+	size_t textlen = 0;
 	struct err e = ERR_INIT;
 	struct net_opts o;
 	json_object *j = NULL, *v;
-	enum json_tokener_error jerr;
 	uint32_t net;
 	unsigned bits;
 
-	if (read_fd_all(fd, 64 << 20, &text, NULL, "--config-fd", &e) < 0)
+	if (read_fd_all(fd, 64 << 20, &text, &textlen, "--config-fd", &e) < 0)
 		fail_err(&e);
 	close(fd);
-	j = json_tokener_parse_verbose(text, &jerr);
-	if (!j || !json_object_is_type(j, json_type_object))
-		fail("--config-fd: not a JSON object (%s)", json_tokener_error_desc(jerr));
+	if (json_parse_strict(text, textlen, "--config-fd", &j, &e) < 0)
+		fail_err(&e);
+	if (!json_object_is_type(j, json_type_object))
+		fail("--config-fd: not a JSON object");
 	json_object_object_foreach(j, key, val) {
 		if (strcmp(key, "network_options") != 0 && strcmp(key, "ports") != 0)
 			fail("--config-fd: unknown field \"%s\"", key);

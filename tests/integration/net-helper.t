@@ -321,6 +321,16 @@ PIDS="$PIDS $HPID"
 read -r READY <"$T/h2.ready"
 assert_eq "$READY" "0--config-fd: mtu: expected an integer" "--config-fd: a bad option is refused"
 wait_exit "$HPID" 10
+printf '%s' '{"network_options":{"mtu":1500}} {"ports":[]}' >"$T/h3.json"
+mkfifo "$T/h3.ready"
+"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/h3.json" \
+	3>"$T/h3.ready" 2>"$T/h3.err" </dev/null &
+HPID=$!
+PIDS="$PIDS $HPID"
+read -r READY <"$T/h3.ready"
+assert_eq "$READY" "0malformed --config-fd: not a JSON document" \
+	"--config-fd: a second document after the first is refused"
+wait_exit "$HPID" 10
 
 # ---- 20 at once ------------------------------------------------------------------
 i=0

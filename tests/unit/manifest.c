@@ -91,6 +91,31 @@ int main(void)
 	err_clear(&e);
 
 	bad("{not json", NULL, "malformed manifest");
+	bad("{\"schemaVersion\":2} {}", NULL, "malformed manifest");
+	bad("{\"schemaVersion\":2}x", NULL, "malformed manifest");
+	{
+		/* a NUL byte inside the document, and what follows it */
+		static const char nul[] = "{\"schemaVersion\":2}\0{\"a\":1}";
+		struct err ne = ERR_INIT;
+		struct manifest nm;
+		int nrc = manifest_parse(nul, sizeof nul - 1, NULL, &nm, &ne);
+		ok(nrc < 0 && ne.msg && strstr(ne.msg, "NUL"), "reject a NUL byte inside: %s",
+		   ne.msg ? ne.msg : "(accepted)");
+		err_clear(&ne);
+	}
+	{
+		struct err we = ERR_INIT;
+		struct manifest wm;
+		static const char ws[] =
+			"{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_MANIFEST
+			"\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" D1
+			"\",\"size\":2},\"layers\":[]} \n\t";
+		int wrc = manifest_parse(ws, strlen(ws), NULL, &wm, &we);
+		ok(wrc == 0, "trailing white space is fine: %s", we.msg ? we.msg : "ok");
+		if (wrc == 0)
+			manifest_free(&wm);
+		err_clear(&we);
+	}
 	bad("[]", NULL, "not a JSON object");
 	bad("{\"schemaVersion\":1}", NULL, "schema version");
 	bad("{\"schemaVersion\":2,\"mediaType\":\"application/x-foo\"}", NULL,

@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/base/json.h"
 #include "lib/base/util.h"
 #include "manifest.h"
 #include "ref.h"
@@ -99,7 +100,6 @@ static int descs_parse(json_object *arr, const char *what, struct descriptor **o
 int manifest_parse(const char *body, size_t len, const char *ctype, struct manifest *m, struct err *e)
 {
 	_cleanup_json_ json_object *o = NULL;
-	json_tokener *tok;
 	json_object *v;
 	const char *mt;
 	int rc = -1;
@@ -107,20 +107,8 @@ int manifest_parse(const char *body, size_t len, const char *ctype, struct manif
 	memset(m, 0, sizeof *m);
 	if (len > MANIFEST_MAX)
 		return err_make(e, 0, "manifest is too large (%zu bytes, at most %u)", len, MANIFEST_MAX);
-	tok = json_tokener_new();
-	o = json_tokener_parse_ex(tok, body, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success || tok->char_offset != (int)len) {
-		/* trailing whitespace is fine */
-		bool trailing_ok = o && json_tokener_get_error(tok) == json_tokener_success;
-		for (size_t i = trailing_ok ? (size_t)tok->char_offset : len; trailing_ok && i < len; i++)
-			if (!strchr(" \t\r\n", body[i]))
-				trailing_ok = false;
-		if (!trailing_ok) {
-			json_tokener_free(tok);
-			return err_make(e, 0, "malformed manifest: not a JSON document");
-		}
-	}
-	json_tokener_free(tok);
+	if (json_parse_strict(body, len, "manifest", &o, e) < 0)
+		return -1;
 	if (!json_object_is_type(o, json_type_object))
 		return err_make(e, 0, "malformed manifest: not a JSON object");
 	if (json_object_object_get_ex(o, "schemaVersion", &v) && json_object_get_int(v) != 2)
