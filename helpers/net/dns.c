@@ -281,8 +281,10 @@ void dns_free(struct bnet *b)
 
 	if (!d)
 		return;
+	/* query_free() unlinks the query from b->dns_state, which is d; the
+	 * analyzer forgets that b->dns_state == d after one call */
 	while (d->pending)
-		query_free(b, d->pending);
+		query_free(b, d->pending); // NOLINT(clang-analyzer-unix.Malloc): see above
 	free(d);
 	b->dns_state = NULL;
 }

@@ -594,6 +594,8 @@ static void open_target(pid_t pid, const char *netns, const char *userns, int *u
 		if (*pidfd < 0)
 			fail("target process %d: %s", (int)pid, strerror(errno));
 	}
+	if (!netns) /* main() checked that one target was given */
+		fail("no target network namespace");
 	*nfd = open(netns, O_RDONLY | O_CLOEXEC);
 	if (*nfd < 0)
 		fail("opening %s: %s", netns, strerror(errno));

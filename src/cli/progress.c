@@ -30,9 +30,11 @@ void progress_catch_signals(void)
 
 void progress_init(struct progress *p, bool quiet)
 {
+	const char *term = getenv("TERM");
+
 	memset(p, 0, sizeof *p);
 	p->quiet = quiet;
-	p->tty = isatty(STDERR_FILENO) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+	p->tty = isatty(STDERR_FILENO) && term && strcmp(term, "dumb") != 0;
 	p->verb = "Copying";
 }
 

@@ -195,6 +195,8 @@ static char *copy_names(char **srcs, const char *dest, struct tlist *keep)
 	struct tlist l;
 	char *res;
 
+	if (keep) /* empty when the copy fails, so the checks fail rather than crash */
+		*keep = (struct tlist){ 0 };
 	req_init(&r, srcs, dest);
 	if (run_copy(&r, &s, &l, &e) < 0) {
 		res = xasprintf("ERR: %s", e.msg);

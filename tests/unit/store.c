@@ -89,7 +89,7 @@ int main(void)
 
 	rc = store_image_get(s, "local/busybox:1", &img, &e);
 	ok(rc == 0, "found by the short name");
-	if (rc == 0) {
+	if (rc == 0 && img) {
 		is_str(img->id, id1, "  same id");
 		is_str(img->names[0], "localhost/local/busybox:1", "  stored as localhost/local/busybox:1");
 		is_int(img->nlayers, 1, "  one layer");
@@ -251,6 +251,7 @@ int main(void)
 
 	/* removal: a second name is untagged, the last name deletes */
 	rc = store_import(s, NULL, tar1, "local/busybox:2", NULL, id2, &e);
+	ok(rc == 0, "import one.tar.gz again as local/busybox:2 (%s)", rc ? e.msg : "ok");
 	err_clear(&e);
 	{
 		/* give id2 a second name by importing the same config is not possible;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BURROW_ERROR_IMPL /* the definitions below: no analyzer macros */
 #include "error.h"
 
 static int err_vmake(struct err *e, int status, int errnum, const char *fmt, va_list ap)

@@ -39,4 +39,35 @@ void err_clear(struct err *e);
 /* Exit status for this error: e->status or 125. */
 int err_exit_status(const struct err *e);
 
+/* The static analyzer checks one file at a time and cannot see that these
+ * always return -1, so it follows "success" paths after a failed call and
+ * reports values that were never set.  Spell the -1 out for it. */
+#if defined(__clang_analyzer__) && !defined(BURROW_ERROR_IMPL)
+#define err_make(...) \
+	({ \
+		err_make(__VA_ARGS__); \
+		-1; \
+	})
+#define err_wrap(...) \
+	({ \
+		err_wrap(__VA_ARGS__); \
+		-1; \
+	})
+#define err_make_status(...) \
+	({ \
+		err_make_status(__VA_ARGS__); \
+		-1; \
+	})
+#define err_usage(...) \
+	({ \
+		err_usage(__VA_ARGS__); \
+		-1; \
+	})
+#define err_mark_usage(e) \
+	({ \
+		err_mark_usage(e); \
+		-1; \
+	})
+#endif
+
 #endif

@@ -251,6 +251,10 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 	_cleanup_free_ char *p = xstrdup(path);
 	size_t n = strlen(p);
 
+	if (n == 0) { /* else the loop below starts past the end of p */
+		// NOLINTNEXTLINE(clang-analyzer-unix.Malloc): _cleanup_free_ frees p; clang-tidy 14 misses that
+		return err_make(e, ENOENT, "creating a directory: empty path");
+	}
 	while (n > 1 && p[n - 1] == '/')
 		p[--n] = '\0';
 	for (char *s = p + 1;; s++) {
@@ -395,6 +399,7 @@ char *path_clean_lexical(const char *in, bool *climbed)
 
 	if (climbed)
 		*climbed = false;
+	// NOLINTNEXTLINE(clang-analyzer-unix.Malloc): _cleanup_free_ frees buf; clang-tidy 14 misses that
 	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		if (strcmp(c, ".") == 0)
 			continue;

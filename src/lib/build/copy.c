@@ -132,7 +132,8 @@ static int expand_glob(struct plan *p, const struct mentry *dir, char **comps, s
 		       struct err *e)
 {
 	_cleanup_strv_ char **names = NULL;
-	bool last = comps[i + 1] == NULL;
+	/* a glob pattern has at least one component, so comps is never empty */
+	bool last = comps[i + 1] == NULL; // NOLINT(clang-analyzer-core.NullDereference)
 
 	if (!path_has_glob(comps[i])) {
 		strv_push(&names, comps[i]);

@@ -335,8 +335,8 @@ int mfs_list(const struct mfs *fs, const struct mentry *dir, char ***names, stru
 		closedir(d);
 	}
 	n = strv_len(v);
-	if (n) {
-		qsort(v, n, sizeof *v, cmp_str);
+	if (n) {                                 /* then v is not NULL: strv_len(NULL) is 0 */
+		qsort(v, n, sizeof *v, cmp_str); // NOLINT(clang-analyzer-core.NonNullParamChecker)
 		for (size_t i = 0; i < n; i++) {
 			if (k > 0 && strcmp(v[k - 1], v[i]) == 0) {
 				free(v[i]);

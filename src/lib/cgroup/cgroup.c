@@ -711,7 +711,7 @@ static void rmdir_children(int parent, int depth)
 
 	if (fd < 0 || depth > 32 || !(d = fdopendir(fd)))
 		return;
-	fd = -1;
+	fd = -1; // NOLINT(clang-analyzer-deadcode.DeadStores): read by _cleanup_close_, the DIR owns it now
 	while ((de = readdir(d))) {
 		int sub;
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')

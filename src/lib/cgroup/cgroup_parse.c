@@ -455,6 +455,7 @@ void cg_parse_io_stat(const char *text, struct cg_io_totals *t)
 
 		if (!line)
 			break;
+		// NOLINTNEXTLINE(clang-analyzer-unix.Malloc): _cleanup_free_ frees line; clang-tidy 14 misses that
 		for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
 			uint64_t *dst = NULL;
 			char *val = strchr(w, '=');

@@ -261,6 +261,9 @@ int ports_assign_random(struct port_spec **v, size_t *n, struct err *e)
 				free(out);
 				return err_make(e, errno, "getsockname");
 			}
+			/* getsockname() filled ss (a sockaddr_in or sockaddr_in6); the analyzer does not
+			 * see that and takes ss for uninitialised */
+			// NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult,clang-analyzer-core.CallAndMessage)
 			one.host_port = ntohs(ss.ss_family == AF_INET6
 						      ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						      : ((struct sockaddr_in *)&ss)->sin_port);

@@ -102,8 +102,8 @@ static int walk_dir(struct walk *w, int dfd, const char *prefix, struct err *e)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			strv_push(&names, de->d_name);
 	n = strv_len(names);
-	if (n)
-		qsort(names, n, sizeof *names, cmp_str);
+	if (n)                                           /* then names is not NULL: strv_len(NULL) is 0 */
+		qsort(names, n, sizeof *names, cmp_str); // NOLINT(clang-analyzer-core.NonNullParamChecker)
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *path = xasprintf("%s%s", prefix, names[i]);
 		struct stat st;

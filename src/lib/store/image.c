@@ -243,13 +243,14 @@ static int resolve(struct store *s, json_object *names, const char *ref, char id
 	for (size_t i = 0; ids[i]; i++)
 		if (strncmp(ids[i], hex, hlen) == 0)
 			strv_push(&hits, ids[i]);
+	/* strv_len(NULL) is 0, so hits is not NULL below */
 	if (strv_len(hits) == 1) {
-		memcpy(id, hits[0], 65);
+		memcpy(id, hits[0], 65); // NOLINT(clang-analyzer-core.NullDereference)
 		return 0;
 	}
 	if (strv_len(hits) > 1) {
 		_cleanup_free_ char *list = xstrdup("");
-		for (size_t i = 0; hits[i]; i++) {
+		for (size_t i = 0; hits[i]; i++) { // NOLINT(clang-analyzer-core.NullDereference)
 			char *t = xasprintf("%s%s%.12s", list, i ? ", " : "", hits[i]);
 			free(list);
 			list = t;

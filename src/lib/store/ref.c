@@ -51,7 +51,6 @@ static const char *path_component_problem(const char *c, size_t n)
 			return "path components must start and end with a lowercase letter or digit";
 		if (i == n)
 			return NULL;
-		start = i;
 		if (c[i] == '.') {
 			i++;
 		} else if (c[i] == '_') {

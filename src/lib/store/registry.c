@@ -237,11 +237,12 @@ static CURLcode perform(struct registry *r, const char *method, const char *url,
 	FILE *up = NULL;
 	CURLcode cc;
 
+	/* the caller reads and frees resp and errbuf whatever this returns */
+	memset(resp, 0, sizeof *resp);
+	errbuf[0] = '\0';
 	if (!h)
 		return CURLE_OUT_OF_MEMORY;
-	memset(resp, 0, sizeof *resp);
 	registry_setup_easy(r, h, url, hdrs, &list);
-	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
