@@ -299,38 +299,30 @@ run env BURROW_NET_HELPER="$NET" "$DRIVE" "$NSG" "$T/g3.sock" "port_handler=bogu
 assert_match "$err" "port_handler" "net: bad network options are refused"
 
 # ---- --config-fd: the typed form burrow uses is checked field by field -------------
-printf '%s' '{"network_options":{"mtu":1500},"ports":[{"host_port":0,"container_port":80,"protocol":"tcp"}]}' >"$T/h.json"
-mkfifo "$T/h.ready"
-"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/h.json" \
-	3>"$T/h.ready" 2>"$T/h.err" </dev/null &
-HPID=$!
-PIDS="$PIDS $HPID"
-read -r READY <"$T/h.ready"
+# bad_config NAME JSON: start the helper on JSON; READY gets what it reported on
+# its ready fd, HERR its stderr, HRC its exit status
+bad_config() {
+	printf '%s' "$2" >"$T/$1.json"
+	mkfifo "$T/$1.ready"
+	"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/$1.json" \
+		3>"$T/$1.ready" 2>"$T/$1.err" </dev/null &
+	HPID=$!
+	PIDS="$PIDS $HPID"
+	read -r READY <"$T/$1.ready"
+	wait_exit "$HPID" 10
+	HRC=$?
+	HERR=$(cat "$T/$1.err")
+}
+bad_config h1 '{"network_options":{"mtu":1500},"ports":[{"host_port":0,"container_port":80,"protocol":"tcp"}]}'
 assert_eq "$READY" "0--config-fd: ports[0]: host_port: 0 is out of range (1-65535)" \
 	"--config-fd: a bad port is refused with its field named"
-wait_exit "$HPID" 10
-assert_eq "$?" 1 "--config-fd: the helper exits 1"
-run cat "$T/h.err"
-assert_match "$out" "^burrow-net: error: --config-fd: ports\[0\]" "and logs the error"
-printf '%s' '{"network_options":{"mtu":"big"}}' >"$T/h2.json"
-mkfifo "$T/h2.ready"
-"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/h2.json" \
-	3>"$T/h2.ready" 2>"$T/h2.err" </dev/null &
-HPID=$!
-PIDS="$PIDS $HPID"
-read -r READY <"$T/h2.ready"
+assert_eq "$HRC" 1 "--config-fd: the helper exits 1"
+assert_match "$HERR" "^burrow-net: error: --config-fd: ports\[0\]" "and logs the error"
+bad_config h2 '{"network_options":{"mtu":"big"}}'
 assert_eq "$READY" "0--config-fd: mtu: expected an integer" "--config-fd: a bad option is refused"
-wait_exit "$HPID" 10
-printf '%s' '{"network_options":{"mtu":1500}} {"ports":[]}' >"$T/h3.json"
-mkfifo "$T/h3.ready"
-"$NET" --target-pid "$NSG" --ready-fd 3 --config-fd 5 5<"$T/h3.json" \
-	3>"$T/h3.ready" 2>"$T/h3.err" </dev/null &
-HPID=$!
-PIDS="$PIDS $HPID"
-read -r READY <"$T/h3.ready"
+bad_config h3 '{"network_options":{"mtu":1500}} {"ports":[]}'
 assert_eq "$READY" "0malformed --config-fd: not a JSON document" \
 	"--config-fd: a second document after the first is refused"
-wait_exit "$HPID" 10
 
 # ---- 20 at once ------------------------------------------------------------------
 i=0
