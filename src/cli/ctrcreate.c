@@ -1,11 +1,13 @@
 /* ctrcreate.c - what run and create share: parse the options, find (or
  * pull) the image, build the spec and write the container's record. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctropts.h"
+#include "ctrutil.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
@@ -38,13 +40,55 @@ static int resolve_image(struct globals *g, const struct run_args *a, struct sto
 	po.progress = progress_fn;
 	po.progress_ctx = &pr;
 	po.cancel = &progress_cancel;
-	progress_init(&pr, !isatty(STDERR_FILENO));
+	progress_init(&pr, a->quiet || !isatty(STDERR_FILENO));
 	progress_catch_signals();
 	rc = store_pull(st, m, a->image, &po, id, e);
 	progress_finish(&pr);
 	if (rc < 0)
 		return err_wrap(e, "pulling %s", a->image);
 	return store_image_get(st, id, img, e);
+}
+
+/* --replace: the container that has the name goes first, running or not */
+static int replace_named(struct globals *g, const char *name, struct err *e)
+{
+	char id[65];
+
+	if (container_lookup(g->cfg.root, name, id, e) < 0) {
+		if (e->errnum != ENOENT)
+			return -1;
+		err_clear(e);
+		return 0;
+	}
+	if (strcmp(id, name) != 0 && strncmp(id, name, strlen(name)) == 0) {
+		/* a prefix of another container's ID is not its name */
+		return 0;
+	}
+	return ctr_remove_id(g, id, true, e);
+}
+
+/* --cidfile: made before the record so that an existing file stops the
+ * create with nothing left behind, as podman's */
+static int cidfile_write(const struct container_spec *s, struct err *e)
+{
+	int fd = open(s->cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	ssize_t n;
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return err_make(e, 0,
+					"container id file exists. Ensure another container is not using it "
+					"or delete %s",
+					s->cidfile);
+		return err_make(e, errno, "opening cidfile %s", s->cidfile);
+	}
+	n = write(fd, s->id, 64);
+	if (n != 64 || close(fd) < 0) {
+		int err = n < 0 ? errno : EIO;
+		unlink(s->cidfile);
+		return err_make(e, err, "writing cidfile %s", s->cidfile);
+	}
+	return 0;
 }
 
 int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv, struct container_spec *s,
@@ -69,14 +113,24 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		rc = 1;
 		goto out;
 	}
+	if (a.replace && !a.name) {
+		err_make(e, 0, "cannot replace container without --name being set");
+		goto out;
+	}
 	if (strcmp(verb, "create") == 0)
 		a.o.detach = true; /* started later by start, under a supervisor */
 	if (cli_store(g, &st, e) < 0 || userns_lookup_cached(m, g->cfg.idmap, g->cfg.runroot, e) < 0 ||
 	    resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;
-	if (run_build_spec(g, &a, img, m, st, s, e) < 0 ||
-	    container_create_record(g->cfg.root, s, a.name, e) < 0)
+	if (a.replace && replace_named(g, a.name, e) < 0)
 		goto out;
+	if (run_build_spec(g, &a, img, m, st, s, e) < 0 || (s->cidfile && cidfile_write(s, e) < 0))
+		goto out;
+	if (container_create_record(g->cfg.root, s, a.name, e) < 0) {
+		if (s->cidfile)
+			unlink(s->cidfile);
+		goto out;
+	}
 	rc = 0;
 out:
 	run_args_free(&a);

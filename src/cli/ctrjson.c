@@ -32,6 +32,19 @@ static json_object *jstr(const char *v)
 #define O(o, k, v) json_object_object_add((o), (k), (v))
 
 /* the -p form of each published port ("127.0.0.1:8080:80/tcp") */
+/* "K=V" strings as a JSON object */
+static json_object *kv_object(char *const *kv)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+		_cleanup_free_ char *k = eq ? xstrndup(kv[i], (size_t)(eq - kv[i])) : xstrdup(kv[i]);
+		json_object_object_add(o, k, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	return o;
+}
+
 static json_object *port_strings(const struct port_spec *ports, size_t n)
 {
 	json_object *a = json_object_new_array();
@@ -140,7 +153,10 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	B(cfg, "OpenStdin", s->interactive);
 	S(cfg, "StopSignal", signame);
 	I(cfg, "StopTimeout", s->stop_timeout);
-	O(cfg, "Labels", json_object_new_object());
+	O(cfg, "Labels", kv_object(s->labels));
+	O(cfg, "Annotations", kv_object(s->annotations));
+	if (s->tz)
+		S(cfg, "Timezone", s->tz);
 	if (s->health.test) {
 		json_object *h = json_object_new_object();
 		O(h, "Test", jstrv(s->health.test, 0));
@@ -167,6 +183,14 @@ json_object *ctr_inspect_json(const struct ctr *c)
 					: "none");
 	}
 	O(hc, "PortBindings", port_bindings(s->ports, s->nports));
+	O(hc, "ExtraHosts", jstrv(s->add_hosts, 0));
+	O(hc, "Dns", jstrv(s->dns, 0));
+	O(hc, "DnsSearch", jstrv(s->dns_search, 0));
+	O(hc, "DnsOptions", jstrv(s->dns_options, 0));
+	I(hc, "ShmSize", s->shm_size ? (int64_t)s->shm_size : 65536 * 1024);
+	O(hc, "Sysctls", kv_object(s->sysctls));
+	if (s->cidfile)
+		S(hc, "ContainerIDFile", s->cidfile);
 	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");
 	if (s->log_max_size) {
 		_cleanup_free_ char *v = xasprintf("%llu", (unsigned long long)s->log_max_size);
@@ -253,6 +277,6 @@ json_object *ctr_ps_json(const struct ctr *c)
 	B(j, "AutoRemove", s->remove);
 	I(j, "Restarts", c->st.restart_count);
 	O(j, "Ports", port_strings(s->ports, s->nports));
-	O(j, "Labels", json_object_new_object());
+	O(j, "Labels", kv_object(s->labels));
 	return j;
 }

@@ -6,8 +6,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "ctropts.h"
 #include "lib/record/state.h"
@@ -53,6 +56,21 @@ enum {
 	O_PULL = 200,
 	O_PLATFORM,
 	O_TLSVERIFY,
+	O_LABEL = 400,
+	O_LABELFILE,
+	O_ANNOTATION,
+	O_ADDHOST,
+	O_DNS,
+	O_DNSSEARCH,
+	O_DNSOPT,
+	O_NOHOSTS,
+	O_CIDFILE,
+	O_TZ,
+	O_ENVHOST,
+	O_REPLACE,
+	O_SHMSIZE,
+	O_SYSCTL,
+	O_QUIET,
 };
 
 /* the cgroup limit flags, in O_LIMIT + i order: cgroup_limit_set() takes the name */
@@ -78,12 +96,20 @@ const struct opt ctr_opts[] = {
 	{ "pids-limit", 0, OPT_VALUE, O_LIMIT + 9, "N", "Maximum number of processes, -1 for unlimited" },
 	{ "ulimit", 0, OPT_VALUE, O_ULIMIT, "TYPE=SOFT[:HARD]",
 	  "Set a resource limit (setrlimit), e.g. nofile=1024:2048" },
+	{ "add-host", 0, OPT_VALUE, O_ADDHOST, "HOST:IP",
+	  "Add a line to /etc/hosts (IP may be host-gateway)" },
+	{ "annotation", 0, OPT_VALUE, O_ANNOTATION, "KEY=VALUE", "Add an annotation to the container" },
 	{ "cap-add", 0, OPT_VALUE, O_CAPADD, "CAP", "Add a capability (or ALL)" },
 	{ "cap-drop", 0, OPT_VALUE, O_CAPDROP, "CAP", "Drop a capability (or ALL)" },
+	{ "cidfile", 0, OPT_VALUE, O_CIDFILE, "FILE", "Write the container ID to FILE" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
+	{ "dns", 0, OPT_VALUE, O_DNS, "IP", "Use this DNS server (none: keep the image's resolv.conf)" },
+	{ "dns-option", 0, OPT_VALUE, O_DNSOPT, "OPT", "Set a DNS resolver option" },
+	{ "dns-search", 0, OPT_VALUE, O_DNSSEARCH, "DOMAIN", "Set a DNS search domain (. for none)" },
 	{ "entrypoint", 0, OPT_VALUE, O_ENTRYPOINT, "CMD", "Override the image's ENTRYPOINT" },
 	{ "env", 'e', OPT_VALUE, O_ENV, "KEY[=VAL]", "Set an environment variable" },
 	{ "env-file", 0, OPT_VALUE, O_ENVFILE, "FILE", "Read environment variables from FILE" },
+	{ "env-host", 0, OPT_FLAG, O_ENVHOST, NULL, "Pass the caller's whole environment" },
 	{ "health-cmd", 0, OPT_VALUE, O_HCMD, "CMD",
 	  "Healthcheck command (run with /bin/sh -c, or a JSON array)" },
 	{ "health-interval", 0, OPT_VALUE, O_HINTERVAL, "DURATION",
@@ -97,16 +123,21 @@ const struct opt ctr_opts[] = {
 	{ "hostname", 'h', OPT_VALUE, O_HOSTNAME, "NAME", "Container hostname" },
 	{ "init", 0, OPT_FLAG, O_INIT, NULL, "Run burrow-init as PID 1 to reap zombies and forward signals" },
 	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open" },
+	{ "label", 'l', OPT_VALUE, O_LABEL, "KEY[=VALUE]", "Set a label on the container" },
+	{ "label-file", 0, OPT_VALUE, O_LABELFILE, "FILE", "Read labels from FILE" },
 	{ "log-driver", 0, OPT_VALUE, O_LOGDRV, "DRIVER", "k8s-file (default) or none" },
 	{ "log-opt", 0, OPT_VALUE, O_LOGOPT, "OPT", "max-size=SIZE or max-file=N" },
 	{ "name", 0, OPT_VALUE, O_NAME, "NAME", "Container name" },
 	{ "net", 0, OPT_VALUE, O_NETWORK, "MODE", "Alias for --network" },
 	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
 	{ "no-healthcheck", 0, OPT_FLAG, O_NOHC, NULL, "Disable the image's healthcheck" },
+	{ "no-hosts", 0, OPT_FLAG, O_NOHOSTS, NULL, "Keep the image's /etc/hosts" },
 	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]",
 	  "Publish a container port on the host" },
 	{ "publish-all", 'P', OPT_FLAG, O_PUBALL, NULL, "Publish every EXPOSEd port on a random host port" },
+	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Do not show the progress of a pull" },
 	{ "read-only", 0, OPT_FLAG, O_READONLY, NULL, "Mount the root filesystem read-only" },
+	{ "replace", 0, OPT_FLAG, O_REPLACE, NULL, "Replace a container with the same --name" },
 	{ "restart", 0, OPT_VALUE, O_RESTART, "POLICY", "no, on-failure[:N], always or unless-stopped" },
 	{ "rm", 0, OPT_FLAG, O_RM, NULL, "Remove the container when it exits" },
 	{ "security-opt", 0, OPT_VALUE, O_SECOPT, "OPT",
@@ -121,7 +152,10 @@ const struct opt ctr_opts[] = {
 	{ "tmpfs", 0, OPT_VALUE, O_TMPFS, "PATH[:OPTS]", "Mount a tmpfs" },
 	{ "tls-verify", 0, OPT_FLAG, O_TLSVERIFY, NULL,
 	  "Require HTTPS and verify certificates when pulling (default true)" },
+	{ "shm-size", 0, OPT_VALUE, O_SHMSIZE, "SIZE", "Size of /dev/shm (default 64m)" },
+	{ "sysctl", 0, OPT_VALUE, O_SYSCTL, "KEY=VALUE", "Set a namespaced kernel parameter" },
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
+	{ "tz", 0, OPT_VALUE, O_TZ, "ZONE", "Time zone: local, or a name such as Europe/Paris" },
 	{ "user", 'u', OPT_VALUE, O_USER, "USER[:GROUP]", "Run as this user (name or id)" },
 	{ "volume", 'v', OPT_VALUE, O_VOLUME, "SRC:DST[:ro]", "Bind-mount a host path" },
 	{ "workdir", 'w', OPT_VALUE, O_WORKDIR, "DIR", "Working directory inside the container" },
@@ -139,6 +173,14 @@ void run_args_free(struct run_args *a)
 	strv_free(a->o.cap_add);
 	strv_free(a->o.cap_drop);
 	strv_free(a->o.ulimits);
+	strv_free(a->o.labels);
+	strv_free(a->o.label_files);
+	strv_free(a->o.annotations);
+	strv_free(a->o.add_hosts);
+	strv_free(a->o.dns);
+	strv_free(a->o.dns_search);
+	strv_free(a->o.dns_options);
+	strv_free(a->o.sysctls);
 	if (a->o.has_limits)
 		cgroup_limits_free(&a->o.limits);
 }
@@ -288,6 +330,51 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			strv_push(&a->o.ulimits, p.value);
 			break;
 		}
+		case O_LABEL:
+			strv_push(&a->o.labels, p.value);
+			break;
+		case O_LABELFILE:
+			strv_push(&a->o.label_files, p.value);
+			break;
+		case O_ANNOTATION:
+			strv_push(&a->o.annotations, p.value);
+			break;
+		case O_ADDHOST:
+			strv_push(&a->o.add_hosts, p.value);
+			break;
+		case O_DNS:
+			strv_push(&a->o.dns, p.value);
+			break;
+		case O_DNSSEARCH:
+			strv_push(&a->o.dns_search, p.value);
+			break;
+		case O_DNSOPT:
+			strv_push(&a->o.dns_options, p.value);
+			break;
+		case O_SYSCTL:
+			strv_push(&a->o.sysctls, p.value);
+			break;
+		case O_NOHOSTS:
+			a->o.no_hosts = opt_flag_value(&p);
+			break;
+		case O_CIDFILE:
+			a->cidfile = p.value;
+			break;
+		case O_TZ:
+			a->o.tz = p.value;
+			break;
+		case O_SHMSIZE:
+			a->o.shm_size = p.value;
+			break;
+		case O_ENVHOST:
+			a->env_host = opt_flag_value(&p);
+			break;
+		case O_REPLACE:
+			a->replace = opt_flag_value(&p);
+			break;
+		case O_QUIET:
+			a->quiet = opt_flag_value(&p);
+			break;
 		case O_HELP:
 			*help = true;
 			return 0;
@@ -324,7 +411,23 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 /* The image's HEALTHCHECK (config.Healthcheck: Test, and Interval,
  * Timeout, StartPeriod in nanoseconds, Retries) as the defaults that the
  * --health-* flags override.  A Test of ["NONE"] disables it. */
-static void image_healthcheck(struct store *st, const struct image *img, struct health_spec *h)
+static void image_labels(json_object *cfg, char ***labels)
+{
+	json_object *l;
+
+	if (!json_object_object_get_ex(cfg, "Labels", &l) || !json_object_is_type(l, json_type_object))
+		return;
+	json_object_object_foreach(l, k, v) {
+		if (!json_object_is_type(v, json_type_string))
+			continue;
+		char *kv = xasprintf("%s=%s", k, json_object_get_string(v));
+		strv_push(labels, kv);
+		free(kv);
+	}
+}
+
+static void image_health_labels(struct store *st, const struct image *img, struct health_spec *h,
+				bool want_health, char ***labels)
 {
 	_cleanup_free_ char *txt = NULL;
 	struct err e = ERR_INIT;
@@ -337,7 +440,9 @@ static void image_healthcheck(struct store *st, const struct image *img, struct 
 	j = json_tokener_parse(txt);
 	if (!j)
 		return;
-	if (json_object_object_get_ex(j, "config", &cfg) &&
+	if (json_object_object_get_ex(j, "config", &cfg))
+		image_labels(cfg, labels);
+	if (want_health && json_object_object_get_ex(j, "config", &cfg) &&
 	    json_object_object_get_ex(cfg, "Healthcheck", &hc) && json_object_is_type(hc, json_type_object)) {
 		if (json_object_object_get_ex(hc, "Test", &v) && json_object_is_type(v, json_type_array) &&
 		    json_object_array_length(v) > 0) {
@@ -363,6 +468,19 @@ static void image_healthcheck(struct store *st, const struct image *img, struct 
 	json_object_put(j);
 }
 
+/* FILE made absolute against the working directory, as the supervisor
+ * and rm run elsewhere */
+static char *absolute_path(const char *p)
+{
+	_cleanup_free_ char *cwd = NULL;
+
+	if (p[0] == '/')
+		return xstrdup(p);
+	if (!(cwd = getcwd(NULL, 0)))
+		return NULL;
+	return xasprintf("%s/%s", cwd, p);
+}
+
 static char *find_init(struct err *e)
 {
 	_cleanup_free_ char *dir = self_exe_dir();
@@ -386,6 +504,8 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e)
 {
 	struct spec_image si;
+	struct spec_opts o;
+	_cleanup_free_ char *cidfile = NULL;
 	char created[48];
 	int rc;
 
@@ -406,10 +526,21 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	si.workdir = img->cfg.workdir;
 	si.user = img->cfg.user;
 	si.stop_signal = img->cfg.stop_signal;
-	if (!a->o.health_cmd && !a->o.no_healthcheck)
-		image_healthcheck(st, img, &si.health);
-	rc = spec_build(&a->o, &si, s, e);
+	image_health_labels(st, img, &si.health, !a->o.health_cmd && !a->o.no_healthcheck, &si.labels);
+	o = a->o;
+	if (a->env_host)
+		o.host_env = environ;
+	if (a->cidfile && !(o.cidfile = cidfile = absolute_path(a->cidfile)))
+		return err_make(e, errno, "--cidfile %s", a->cidfile);
+	if (a->o.tz && strcmp(a->o.tz, "local") != 0) {
+		_cleanup_free_ char *zp = xasprintf("/usr/share/zoneinfo/%s", a->o.tz);
+		struct stat zst;
+		if (stat(zp, &zst) < 0 || !S_ISREG(zst.st_mode))
+			return err_make(e, 0, "finding timezone: unknown time zone %s", a->o.tz);
+	}
+	rc = spec_build(&o, &si, s, e);
 	strv_free(si.health.test);
+	strv_free(si.labels);
 	if (rc < 0)
 		return -1;
 	if (a->o.init && !(s->init_path = find_init(e)))

@@ -15,8 +15,10 @@ struct run_args {
 	const char *name, *network;
 	char **ports;
 	bool publish_all;
-	const char *pull, *platform; /* --pull missing|always|never, --platform */
-	bool tls_verify;             /* --tls-verify (default true) */
+	const char *pull, *platform;   /* --pull missing|always|never, --platform */
+	bool tls_verify;               /* --tls-verify (default true) */
+	bool env_host, replace, quiet; /* --env-host, --replace, -q */
+	const char *cidfile;           /* as given */
 	const char *image;
 };
 

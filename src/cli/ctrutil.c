@@ -285,6 +285,7 @@ int ctr_remove(struct globals *g, struct ctr *c, struct err *e)
 	}
 	err_clear(&ign);
 	close(lfd);
+	container_remove_cidfile(&c->spec);
 	if (rm_rf_at(AT_FDCWD, c->spec.rundir, &ign) < 0)
 		err_clear(&ign);
 	if (rm_rf_at(AT_FDCWD, c->spec.ctrdir, &ign) < 0) {

@@ -14,7 +14,8 @@ enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHE
 static const struct opt ps_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
 	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE",
-	  "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX" },
+	  "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX, label=KEY[=VALUE], before=CTR, since=CTR, "
+	  "exited=CODE" },
 	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
 	  "json, table, or a Go-style template such as '{{.Names}}'" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
@@ -48,16 +49,67 @@ static int check_filters(char **f, struct err *e)
 			if (regcomp(&re, eq + 1, REG_EXTENDED | REG_NOSUB) != 0)
 				return err_make(e, 0, "invalid filter \"%s\": bad regular expression", f[i]);
 			regfree(&re);
-		} else if (strncmp(f[i], "ancestor=", 9) != 0 && strncmp(f[i], "id=", 3) != 0) {
-			return err_make(e, 0, "invalid filter \"%s\" (name=, status=, ancestor=, id=)", f[i]);
+		} else if (strncmp(f[i], "exited=", 7) == 0) {
+			uint64_t v;
+			if (parse_u64(eq + 1, &v) < 0 || v > 255)
+				return err_make(e, 0, "invalid filter \"%s\": exited takes an exit code",
+						f[i]);
+		} else if (strncmp(f[i], "ancestor=", 9) != 0 && strncmp(f[i], "id=", 3) != 0 &&
+			   strncmp(f[i], "label=", 6) != 0 && strncmp(f[i], "before=", 7) != 0 &&
+			   strncmp(f[i], "since=", 6) != 0) {
+			return err_make(
+				e, 0,
+				"invalid filter \"%s\" (name=, status=, ancestor=, id=, label=, before=, "
+				"since=, exited=)",
+				f[i]);
 		}
 	}
 	return 0;
 }
 
-static bool one_matches(const struct ctr *c, const char *f, struct store *st)
+/* label=KEY or label=KEY=VALUE */
+static bool label_matches(const struct ctr *c, const char *v)
+{
+	size_t klen = strcspn(v, "=");
+
+	for (size_t i = 0; c->spec.labels && c->spec.labels[i]; i++) {
+		const char *l = c->spec.labels[i];
+		if (strncmp(l, v, klen) != 0 || l[klen] != '=')
+			continue;
+		return !v[klen] || strcmp(l + klen + 1, v + klen + 1) == 0;
+	}
+	return false;
+}
+
+/* before=CT / since=CT: created before or after CT */
+static bool time_matches(const struct globals *g, const struct ctr *c, const char *ref, bool before)
+{
+	char id[65];
+	json_object *j = NULL, *t;
+	struct err e = ERR_INIT;
+	bool m = false;
+
+	if (container_lookup(g->cfg.root, ref, id, &e) == 0 &&
+	    container_read_config(g->cfg.root, id, &j, &e) == 0 &&
+	    json_object_object_get_ex(j, "created", &t)) {
+		int cmp = strcmp(c->spec.created, json_object_get_string(t));
+		m = before ? cmp < 0 : cmp > 0;
+	}
+	json_object_put(j);
+	err_clear(&e);
+	return m;
+}
+
+static bool one_matches(const struct globals *g, const struct ctr *c, const char *f, struct store *st)
 {
 	const char *v = strchr(f, '=') + 1;
+
+	if (strncmp(f, "label=", 6) == 0)
+		return label_matches(c, v);
+	if (strncmp(f, "before=", 7) == 0 || strncmp(f, "since=", 6) == 0)
+		return time_matches(g, c, v, f[0] == 'b');
+	if (strncmp(f, "exited=", 7) == 0)
+		return c->st.status == ST_EXITED && c->st.exit_code == atoi(v);
 
 	if (strncmp(f, "status=", 7) == 0) {
 		const char *s = ctr_status_name(c->st.status);
@@ -89,17 +141,23 @@ static bool one_matches(const struct ctr *c, const char *f, struct store *st)
 	return false;
 }
 
-/* filters with the same key are ORed, different keys ANDed */
-static bool matches(const struct ctr *c, char **f, struct store *st)
+/* filters with the same key are ORed, different keys ANDed; every label
+ * filter must match, as podman's */
+static bool matches(const struct globals *g, const struct ctr *c, char **f, struct store *st)
 {
 	for (size_t i = 0; f && f[i]; i++) {
 		size_t klen = (size_t)(strchr(f[i], '=') - f[i]);
 		bool any = false, seen = false;
+		if (strncmp(f[i], "label=", 6) == 0) {
+			if (!one_matches(g, c, f[i], st))
+				return false;
+			continue;
+		}
 		for (size_t k = 0; f[k]; k++) {
 			if (strncmp(f[k], f[i], klen + 1) != 0)
 				continue;
 			seen = true;
-			any |= one_matches(c, f[k], st);
+			any |= one_matches(g, c, f[k], st);
 		}
 		if (seen && !any)
 			return false;
@@ -193,7 +251,7 @@ CMD_DECL(ps)
 			err_clear(e);
 			continue; /* removed meanwhile */
 		}
-		if (((all || latest || filters) || ctr_running(&c)) && matches(&c, filters, st)) {
+		if (((all || latest || filters) || ctr_running(&c)) && matches(g, &c, filters, st)) {
 			json_object *j = ctr_ps_json(&c);
 			if (!format || strcmp(format, "json") != 0) {
 				_cleanup_free_ char *cmd = command_text(&c, notrunc);

@@ -83,6 +83,14 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(s, n);
+	if (!r)
+		oom();
+	return r;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	char *p;

@@ -41,7 +41,30 @@ void container_spec_free(struct container_spec *s)
 	if (s->has_limits)
 		cgroup_limits_free(&s->limits);
 	strv_free(s->ulimits);
+	strv_free(s->labels);
+	strv_free(s->annotations);
+	strv_free(s->add_hosts);
+	strv_free(s->dns);
+	strv_free(s->dns_search);
+	strv_free(s->dns_options);
+	free(s->cidfile);
+	free(s->tz);
+	strv_free(s->sysctls);
 	memset(s, 0, sizeof *s);
+}
+
+void container_remove_cidfile(const struct container_spec *s)
+{
+	_cleanup_free_ char *txt = NULL;
+	size_t len = 0;
+	struct err e = ERR_INIT;
+
+	if (!s->cidfile)
+		return;
+	if (read_file_at(AT_FDCWD, s->cidfile, 256, &txt, &len, &e) == 0 && len >= 64 &&
+	    strncmp(txt, s->id, 64) == 0)
+		unlink(s->cidfile);
+	err_clear(&e);
 }
 
 char *container_random_name(void)
@@ -360,6 +383,30 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("ulimits", strv_json(s->ulimits));
 	if (s->root_emulation)
 		ADD("root_emulation", json_object_new_boolean(true));
+	if (s->labels)
+		ADD("labels", strv_json(s->labels));
+	if (s->annotations)
+		ADD("annotations", strv_json(s->annotations));
+	if (s->add_hosts)
+		ADD("add_hosts", strv_json(s->add_hosts));
+	if (s->dns)
+		ADD("dns", strv_json(s->dns));
+	if (s->dns_search)
+		ADD("dns_search", strv_json(s->dns_search));
+	if (s->dns_options)
+		ADD("dns_options", strv_json(s->dns_options));
+	if (s->no_hosts)
+		ADD("no_hosts", json_object_new_boolean(true));
+	if (s->no_resolv)
+		ADD("no_resolv", json_object_new_boolean(true));
+	if (s->cidfile)
+		ADD("cidfile", json_object_new_string(s->cidfile));
+	if (s->tz)
+		ADD("tz", json_object_new_string(s->tz));
+	if (s->shm_size)
+		ADD("shm_size", json_object_new_int64((int64_t)s->shm_size));
+	if (s->sysctls)
+		ADD("sysctls", strv_json(s->sysctls));
 	return j;
 }
 #undef ADD
@@ -453,6 +500,18 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	}
 	s->no_cgroups = jstr(j, "cgroups") && strcmp(jstr(j, "cgroups"), "disabled") == 0;
 	s->ulimits = json_strv(j, "ulimits");
+	s->labels = json_strv(j, "labels");
+	s->annotations = json_strv(j, "annotations");
+	s->add_hosts = json_strv(j, "add_hosts");
+	s->dns = json_strv(j, "dns");
+	s->dns_search = json_strv(j, "dns_search");
+	s->dns_options = json_strv(j, "dns_options");
+	s->no_hosts = jbool(j, "no_hosts");
+	s->no_resolv = jbool(j, "no_resolv");
+	s->cidfile = jdup(j, "cidfile");
+	s->tz = jdup(j, "tz");
+	s->shm_size = (uint64_t)jint(j, "shm_size", 0);
+	s->sysctls = json_strv(j, "sysctls");
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)

@@ -92,6 +92,18 @@ struct container_spec {
 	bool root_emulation; /* seccomp root emulation (rootemu.h), for build RUN
 				     * steps with the single-ID map */
 
+	/* metadata and the small run flags (podman's meaning) */
+	char **labels;                           /* "K=V": the image's labels, then --label/--label-file */
+	char **annotations;                      /* "K=V" (--annotation) */
+	char **add_hosts;                        /* "NAME:IP" (--add-host); IP may be host-gateway */
+	char **dns, **dns_search, **dns_options; /* --dns, --dns-search, --dns-option */
+	bool no_hosts;                           /* --no-hosts: the image's /etc/hosts stays */
+	bool no_resolv;                          /* --dns=none: the image's /etc/resolv.conf stays */
+	char *cidfile;                           /* --cidfile: removed with the container */
+	char *tz;                                /* --tz: "local" or a zone name under /usr/share/zoneinfo */
+	uint64_t shm_size;                       /* --shm-size: /dev/shm bytes; 0 = 64 MiB */
+	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
+
 	const struct idmap *idmap;
 };
 
@@ -133,6 +145,9 @@ int container_prepare_dirs(const struct container_spec *s, struct err *e);
  * <runroot>/net-<ID prefix>.sock (unix paths are short), for net_counters()
  * and friends.  malloc'd. */
 char *container_net_socket(const struct container_spec *s);
+
+/* --cidfile: remove the file if it still holds this container's ID. */
+void container_remove_cidfile(const struct container_spec *s);
 
 /* IDs of every record, sorted by creation time (oldest first). */
 int container_list(const char *root, char ***ids, struct err *e);

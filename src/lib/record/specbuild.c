@@ -227,6 +227,9 @@ int spec_build(const struct spec_opts *a, const struct spec_image *img, struct c
 	if (build_command(a, img, &s->argv, e) < 0)
 		return -1;
 	s->env = strv_dup(img->env);
+	for (size_t i = 0; a->host_env && a->host_env[i]; i++)
+		if (strchr(a->host_env[i], '=') != a->host_env[i] && env_add(&s->env, a->host_env[i], e) < 0)
+			return -1;
 	for (size_t i = 0; a->env_files && a->env_files[i]; i++)
 		if (env_add_file(&s->env, a->env_files[i], e) < 0)
 			return -1;
@@ -261,5 +264,5 @@ int spec_build(const struct spec_opts *a, const struct spec_image *img, struct c
 	}
 	s->no_cgroups = a->cgroups && strcmp(a->cgroups, "disabled") == 0;
 	s->ulimits = strv_dup(a->ulimits);
-	return 0;
+	return spec_build_extras(a, img, s, e);
 }

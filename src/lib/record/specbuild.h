@@ -17,6 +17,7 @@
 struct spec_image {
 	char **entrypoint, **cmd, **env; /* ENTRYPOINT, CMD, ENV ("K=V") */
 	const char *workdir, *user, *stop_signal;
+	char **labels;             /* LABEL ("K=V") */
 	struct health_spec health; /* HEALTHCHECK: test NULL = none; 0 = unset */
 };
 
@@ -34,6 +35,13 @@ struct spec_opts {
 	struct cgroup_limits limits;
 	const char *cgroups; /* "enabled" or "disabled" */
 	char **ulimits;
+	/* specextra.c */
+	char **labels, **label_files, **annotations, **add_hosts, **dns, **dns_search, **dns_options;
+	char **sysctls;
+	bool no_hosts;
+	const char *cidfile; /* absolute */
+	const char *tz, *shm_size;
+	char **host_env; /* --env-host: the caller's environment (borrowed) */
 };
 
 /* Fill s from o and img: command (ENTRYPOINT + CMD, or the overrides),
@@ -43,5 +51,13 @@ struct spec_opts {
  * some fields (container_spec_free releases them). */
 int spec_build(const struct spec_opts *o, const struct spec_image *img, struct container_spec *s,
 	       struct err *e);
+
+/* The labels, annotations, hosts and DNS entries, --cidfile, --tz,
+ * --shm-size and --sysctl parts of spec_build (specextra.c). */
+int spec_build_extras(const struct spec_opts *o, const struct spec_image *img, struct container_spec *s,
+		      struct err *e);
+/* A --sysctl KEY=VALUE the container's own namespaces hold (net.* only
+ * with a network namespace of its own). */
+int sysctl_check(const char *kv, enum net_mode net, struct err *e);
 
 #endif

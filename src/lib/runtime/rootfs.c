@@ -354,9 +354,14 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 				  : xstrdup("newinstance,ptmxmode=0666,mode=0620");
 	if (mount_on(rootfd, "/dev/pts", S_IFDIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC, ptsopt, e) < 0)
 		return -1;
-	if (mount_on(rootfd, "/dev/shm", S_IFDIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=1777,size=65536k", e) < 0)
-		return -1;
+	{
+		_cleanup_free_ char *shm = xasprintf("mode=1777,size=%llu",
+						     s->shm_size ? (unsigned long long)s->shm_size
+								 : 65536ULL * 1024);
+		if (mount_on(rootfd, "/dev/shm", S_IFDIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     shm, e) < 0)
+			return -1;
+	}
 	if (mount_on(rootfd, "/dev/mqueue", S_IFDIR, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     NULL, e) < 0)
 		return -1;
@@ -378,6 +383,31 @@ static int setup_sys(const struct container_spec *s, int rootfd, struct err *e)
 	}
 	/* sharing the host's network namespace: sysfs can't be mounted anew */
 	return bind_on(rootfd, "/sys", S_IFDIR, "/sys", true, MS_RDONLY, e);
+}
+
+/* --sysctl, through the container's own /proc before /proc/sys turns
+ * read-only: the keys were checked to be namespaced (specextra.c) */
+static int set_sysctls(const struct container_spec *s, int rootfd, struct err *e)
+{
+	for (size_t i = 0; s->sysctls[i]; i++) {
+		const char *kv = s->sysctls[i], *val = strchr(kv, '=') + 1;
+		_cleanup_free_ char *key = xstrndup(kv, (size_t)(val - 1 - kv));
+		_cleanup_free_ char *path = NULL;
+		_cleanup_close_ int fd = -1, wfd = -1;
+		char p[64];
+
+		for (char *c = key; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		path = xasprintf("/proc/sys/%s", key);
+		fd = rootfs_open_in_root(rootfd, path, 0, e);
+		if (fd < 0)
+			return err_wrap(e, "--sysctl %.*s", (int)(val - 1 - kv), kv);
+		wfd = open(FDPATH(p, fd), O_WRONLY | O_CLOEXEC);
+		if (wfd < 0 || write(wfd, val, strlen(val)) != (ssize_t)strlen(val))
+			return err_make(e, errno, "--sysctl %s", kv);
+	}
+	return 0;
 }
 
 static int bind_generated(const struct container_spec *s, int rootfd, const char *name, struct err *e)
@@ -472,6 +502,8 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 	if (setup_sys(s, root, e) < 0 || setup_dev(s, root, e) < 0)
 		return -1;
 	log_debug("rootfs: sys, dev");
+	if (s->sysctls && set_sysctls(s, root, e) < 0)
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
 		if (mask_path(root, masked_paths[i], e) < 0)
 			return -1;
@@ -479,9 +511,17 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 		if (readonly_path(root, readonly_paths[i], e) < 0)
 			return -1;
 	log_debug("rootfs: masks");
-	if (bind_generated(s, root, "hostname", e) < 0 || bind_generated(s, root, "hosts", e) < 0 ||
-	    bind_generated(s, root, "resolv.conf", e) < 0)
+	if (bind_generated(s, root, "hostname", e) < 0 ||
+	    (!s->no_hosts && bind_generated(s, root, "hosts", e) < 0) ||
+	    (!s->no_resolv && bind_generated(s, root, "resolv.conf", e) < 0))
 		return -1;
+	if (s->tz) {
+		_cleanup_free_ char *zone = strcmp(s->tz, "local") == 0
+						    ? xstrdup("/etc/localtime")
+						    : xasprintf("/usr/share/zoneinfo/%s", s->tz);
+		if (bind_on(root, "/etc/localtime", S_IFREG, zone, false, MS_RDONLY, e) < 0)
+			return err_wrap(e, "--tz %s", s->tz);
+	}
 	if (setup_volumes(s, root, e) < 0)
 		return -1;
 	if (s->tty && open_pty(root, ptmx, pts, e) < 0)

@@ -612,6 +612,7 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		record_exit(m, wstatus, true);
 	supervisor_drop_cgroup(m);
 	if (s->remove) {
+		container_remove_cidfile(s);
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
 		err_clear(&e);
