@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz
                 set skip 1
             case '-*'
             case '*'
@@ -134,6 +134,21 @@ complete -c burrow -n $run -l cap-drop -x -a "$__burrow_caps" -d 'Drop a capabil
 complete -c burrow -n $run -l security-opt -x -a 'no-new-privileges seccomp=unconfined label=disable' -d 'Security option'
 complete -c burrow -n $run -l network -x -a 'slirp4netns none host container:' -d 'Network mode'
 complete -c burrow -n $run -l net -x -a 'slirp4netns none host container:' -d 'Network mode (alias for --network)'
+complete -c burrow -n $run -l add-host -x -d 'Add a line to /etc/hosts'
+complete -c burrow -n $run -l annotation -x -d 'Add an annotation'
+complete -c burrow -n $run -l cidfile -r -F -d 'Write the container ID to a file'
+complete -c burrow -n $run -l dns -x -d 'Use this DNS server'
+complete -c burrow -n $run -l dns-option -x -d 'Set a DNS resolver option'
+complete -c burrow -n $run -l dns-search -x -d 'Set a DNS search domain'
+complete -c burrow -n $run -l env-host -d 'Pass the caller\'s whole environment'
+complete -c burrow -n $run -s l -l label -x -d 'Set a label'
+complete -c burrow -n $run -l label-file -r -F -d 'Read labels from a file'
+complete -c burrow -n $run -l no-hosts -d 'Keep the image\'s /etc/hosts'
+complete -c burrow -n $run -s q -l quiet -d 'Do not show pull progress'
+complete -c burrow -n $run -l replace -d 'Replace a container with the same name'
+complete -c burrow -n $run -l shm-size -x -d 'Size of /dev/shm'
+complete -c burrow -n $run -l sysctl -x -d 'Set a namespaced kernel parameter'
+complete -c burrow -n $run -l tz -x -d 'Time zone (local or a zone name)'
 complete -c burrow -n $run -l help -d 'Show help'
 complete -c burrow -n $run -s d -l detach -d 'Run in the background and print the container ID'
 complete -c burrow -n $run -l health-cmd -x -d 'Healthcheck command (run with /bin/sh , or a JSON array)'
@@ -304,6 +319,21 @@ complete -c burrow -n $attach -a '(__burrow_containers)'
 
 # create
 set -l create '__fish_seen_subcommand_from create'
+complete -c burrow -n $create -l add-host -x -d 'Add a line to /etc/hosts'
+complete -c burrow -n $create -l annotation -x -d 'Add an annotation'
+complete -c burrow -n $create -l cidfile -r -F -d 'Write the container ID to a file'
+complete -c burrow -n $create -l dns -x -d 'Use this DNS server'
+complete -c burrow -n $create -l dns-option -x -d 'Set a DNS resolver option'
+complete -c burrow -n $create -l dns-search -x -d 'Set a DNS search domain'
+complete -c burrow -n $create -l env-host -d 'Pass the caller\'s whole environment'
+complete -c burrow -n $create -s l -l label -x -d 'Set a label'
+complete -c burrow -n $create -l label-file -r -F -d 'Read labels from a file'
+complete -c burrow -n $create -l no-hosts -d 'Keep the image\'s /etc/hosts'
+complete -c burrow -n $create -s q -l quiet -d 'Do not show pull progress'
+complete -c burrow -n $create -l replace -d 'Replace a container with the same name'
+complete -c burrow -n $create -l shm-size -x -d 'Size of /dev/shm'
+complete -c burrow -n $create -l sysctl -x -d 'Set a namespaced kernel parameter'
+complete -c burrow -n $create -l tz -x -d 'Time zone (local or a zone name)'
 complete -c burrow -n $create -l cap-add -x -d 'Add a capability (or ALL)'
 complete -c burrow -n $create -l cap-drop -x -d 'Drop a capability (or ALL)'
 complete -c burrow -n $create -s d -l detach -d 'Run in the background and print the container ID'
