@@ -410,6 +410,108 @@ static void test_caps_mounts_limits(void)
 	fails(&o, &img, "--volume relative:/x", "relative volume source");
 }
 
+static void test_extras(void)
+{
+	char *img_labels[] = { "a=image", "b=image", NULL };
+	char *labels[] = { "b=flag", "c", NULL };
+	char *hosts[] = { "db:10.0.0.5", "gw:host-gateway", "v6:2001:db8::1", NULL };
+	char *dns[] = { "192.0.2.1", NULL }, *none[] = { "none", NULL },
+	     *both[] = { "none", "192.0.2.1", NULL };
+	char *sysctls[] = { "net.ipv4.ip_forward=1", "kernel.shmmax=65536", "fs.mqueue.msg_max=20", NULL };
+	char *host_env[] = { "FROM_HOST=1", "PATH=/host", NULL };
+	char *env[] = { "PATH=/flag", NULL };
+	struct spec_image img = { .cmd = (char *[]){ "sh", NULL }, .labels = img_labels };
+	struct spec_opts o = { 0 };
+	struct container_spec s;
+
+	o.labels = labels;
+	o.add_hosts = hosts;
+	o.dns = dns;
+	o.sysctls = sysctls;
+	o.host_env = host_env;
+	o.env_specs = env;
+	o.shm_size = "1m";
+	o.tz = "Europe/Paris";
+	o.cidfile = "/tmp/x.cid";
+	if (builds(&o, &img, &s, "extras")) {
+		is_list(s.labels,
+			"a=image|b=flag|c=", "labels: image first, flags replace, KEY alone is empty");
+		is_list(s.add_hosts, "db:10.0.0.5|gw:host-gateway|v6:2001:db8::1",
+			"--add-host kept in order");
+		is_list(s.dns, "192.0.2.1", "--dns");
+		is_list(s.sysctls, "net.ipv4.ip_forward=1|kernel.shmmax=65536|fs.mqueue.msg_max=20",
+			"--sysctl");
+		ok(s.shm_size == 1024 * 1024, "--shm-size 1m");
+		is_str(s.tz, "Europe/Paris", "--tz");
+		is_str(s.cidfile, "/tmp/x.cid", "--cidfile");
+		ok(env_get(s.env, "FROM_HOST") && strcmp(env_get(s.env, "PATH"), "/flag") == 0,
+		   "--env-host adds the caller's environment, -e wins");
+	}
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.dns = none;
+	if (builds(&o, &img, &s, "--dns none"))
+		ok(s.no_resolv && !s.dns, "--dns none keeps the image's resolv.conf");
+	container_spec_free(&s);
+
+	memset(&o, 0, sizeof o);
+	o.dns = both;
+	fails(&o, &img, "--dns=none", "--dns none with a server");
+	memset(&o, 0, sizeof o);
+	o.add_hosts = (char *[]){ "nocolon", NULL };
+	fails(&o, &img, "HOST:IP", "--add-host without an address");
+	o.add_hosts = (char *[]){ "a\nb:1.2.3.4", NULL };
+	fails(&o, &img, "--add-host", "--add-host with a newline");
+	o.add_hosts = (char *[]){ "a:1.2.3", NULL };
+	fails(&o, &img, "invalid IP", "--add-host with a bad address");
+	o.add_hosts = (char *[]){ "a:1.2.3.4", NULL };
+	o.no_hosts = true;
+	fails(&o, &img, "--no-hosts", "--no-hosts with --add-host");
+	memset(&o, 0, sizeof o);
+	o.dns_options = (char *[]){ "ndots:1\nnameserver 6.6.6.6", NULL };
+	fails(&o, &img, "--dns-option", "a --dns-option with a newline");
+	memset(&o, 0, sizeof o);
+	o.annotations = (char *[]){ "novalue", NULL };
+	fails(&o, &img, "KEY=VALUE", "an annotation without =");
+	memset(&o, 0, sizeof o);
+	o.labels = (char *[]){ "=v", NULL };
+	fails(&o, &img, "KEY=VALUE", "a label without a name");
+	memset(&o, 0, sizeof o);
+	o.tz = "../../etc/shadow";
+	fails(&o, &img, "unknown time zone", "a zone with ..");
+	o.tz = "/etc/shadow";
+	fails(&o, &img, "unknown time zone", "an absolute zone");
+	memset(&o, 0, sizeof o);
+	o.shm_size = "0";
+	fails(&o, &img, "greater than 0", "--shm-size 0");
+	o.shm_size = "lots";
+	fails(&o, &img, "--shm-size", "a bad --shm-size");
+	memset(&o, 0, sizeof o);
+	o.cidfile = "rel.cid";
+	fails(&o, &img, "absolute", "a relative cidfile reaching the library");
+
+	struct err e = ERR_INIT;
+	static const char *const bad[] = { "kernel.pid_max=1",
+					   "vm.overcommit_memory=1",
+					   "net.ipv4..x=1",
+					   "net.ipv4.x",
+					   "=1",
+					   "net/../x=1",
+					   ".net.x=1",
+					   "kernel.shmmax=1\n2" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		ok(sysctl_check(bad[i], NET_SLIRP, &e) < 0, "sysctl %zu refused", i);
+		err_clear(&e);
+	}
+	ok(sysctl_check("net/ipv4/ip_forward=1", NET_SLIRP, &e) == 0, "a sysctl key with slashes");
+	ok(sysctl_check("net.ipv4.ip_forward=1", NET_HOST, &e) < 0 && strstr(e.msg, "own"),
+	   "net.* with the host network refused");
+	err_clear(&e);
+	ok(sysctl_check("kernel.sem=1 2 3 4", NET_HOST, &e) == 0, "IPC sysctls with the host network");
+	err_clear(&e);
+}
+
 int main(void)
 {
 	test_command();
@@ -418,5 +520,6 @@ int main(void)
 	test_lifecycle();
 	test_health();
 	test_caps_mounts_limits();
+	test_extras();
 	return done_testing();
 }

@@ -133,8 +133,8 @@ static int build_hosts(const struct spec_opts *a, struct container_spec *s, stru
  * IPC (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*), UTS
  * (kernel.domainname) and network (net.*) when the network is its own. */
 static const char *const ipc_sysctls[] = {
-	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
-	"kernel.shmall", "kernel.shmmax", "kernel.shmmni",  "kernel.shm_rmid_forced",
+	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+	"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
 int sysctl_check(const char *kv, enum net_mode net, struct err *e)
