@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "build", cmd_build, CMD_STORE, "Build an image from a Dockerfile" },
 	{ "create", cmd_create, CMD_STORE, "Create a container without starting it" },
 	{ "diff", cmd_diff, CMD_NEEDS_CONFIG, "Show the files a container changed" },
+	{ "events", cmd_events, CMD_NEEDS_CONFIG, "Show events, and follow new ones" },
 	{ "exec", cmd_exec, CMD_NEEDS_CONFIG, "Run a command in a running container" },
 	{ "healthcheck", cmd_healthcheck, CMD_NEEDS_CONFIG, "Run a container's healthcheck" },
 	{ "help", cmd_help, 0, "Show help for burrow or one command" },

@@ -32,6 +32,9 @@ int cli_report(const struct err *e);
  * errors never touch the disk.  main() closes it.  Only for verbs marked
  * CMD_NEEDS_STORE in the command table. */
 int cli_store(struct globals *g, struct store **s, struct err *e);
+/* Record an image event (lib/record/events.h): status pull, push, tag,
+ * untag, remove, load, import, build; id or name may be NULL. */
+void cli_image_event(const struct globals *g, const char *status, const char *id, const char *name);
 /* Close it early (run: before the container starts, whose supervisor must
  * not inherit the store's descriptors). */
 void cli_store_close(struct globals *g);

@@ -12,6 +12,7 @@
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
 #include "progress.h"
+#include "lib/record/events.h"
 
 /* --pull: missing (default) pulls only an image the store lacks; always
  * pulls first; never uses the store only.  Progress goes to stderr, as
@@ -46,6 +47,7 @@ static int resolve_image(struct globals *g, const struct run_args *a, struct sto
 	progress_finish(&pr);
 	if (rc < 0)
 		return err_wrap(e, "pulling %s", a->image);
+	cli_image_event(g, "pull", id, a->image);
 	return store_image_get(st, id, img, e);
 }
 
@@ -131,6 +133,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 			unlink(s->cidfile);
 		goto out;
 	}
+	events_container(s, "create", -1);
 	rc = 0;
 out:
 	run_args_free(&a);

@@ -17,6 +17,7 @@
 #include "lib/runtime/userns.h"
 #include "lib/base/util.h"
 #include "relay.h"
+#include "lib/record/events.h"
 
 int ctr_load_id(struct globals *g, const char *id, struct ctr *c, struct err *e)
 {
@@ -247,6 +248,7 @@ int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err 
 	}
 	if (ctr_wait_supervisor(c, 30000) < 0)
 		return err_make(e, 0, "container %.12s: the supervisor did not finish in 30 s", c->id);
+	events_container(&c->spec, "stop", -1);
 	return 0;
 }
 
@@ -285,6 +287,7 @@ int ctr_remove(struct globals *g, struct ctr *c, struct err *e)
 	}
 	err_clear(&ign);
 	close(lfd);
+	events_container(&c->spec, "remove", -1);
 	container_remove_cidfile(&c->spec);
 	if (rm_rf_at(AT_FDCWD, c->spec.rundir, &ign) < 0)
 		err_clear(&ign);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "lib/record/events.h"
 #include "lib/store/store.h"
 
 int cli_report(const struct err *e)
@@ -19,6 +20,12 @@ int cli_store(struct globals *g, struct store **s, struct err *e)
 		return -1;
 	*s = g->store;
 	return 0;
+}
+
+void cli_image_event(const struct globals *g, const char *status, const char *id, const char *name)
+{
+	struct event ev = { .type = "image", .status = status, .id = id, .name = name, .exit_code = -1 };
+	events_write(g->cfg.runroot, &ev);
 }
 
 void cli_store_close(struct globals *g)

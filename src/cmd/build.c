@@ -208,6 +208,7 @@ CMD_DECL(build)
 	build_context_free(ctx);
 	if (rc < 0)
 		return -1;
+	cli_image_event(g, "build", id, tags ? tags[0] : NULL);
 	printf("%s\n", id);
 	return 0;
 }

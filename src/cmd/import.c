@@ -67,6 +67,7 @@ CMD_DECL(import)
 	idmap_free(&m);
 	if (rc < 0)
 		return -1;
+	cli_image_event(g, "import", id, ref);
 	printf("%s\n", id);
 	return 0;
 }

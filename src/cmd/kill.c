@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
+#include "lib/record/events.h"
 
 enum { O_SIGNAL = 1, O_HELP };
 static const struct opt kill_opts[] = {
@@ -25,6 +26,8 @@ static int kill_one(struct globals *g, const char *ref, void *arg, struct err *e
 	    ctr_request_stop(g, &c, e) < 0)
 		err_clear(e);
 	rc = ctr_kill(&c, sig, e);
+	if (rc == 0)
+		events_container(&c.spec, "kill", -1);
 	ctr_free(&c);
 	return rc;
 }

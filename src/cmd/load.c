@@ -60,6 +60,8 @@ CMD_DECL(load)
 	if (store_load(s, &m, in, &ids, &names, &progress_cancel, e) < 0) {
 		rc = -1;
 	} else {
+		for (size_t i = 0; ids && ids[i]; i++)
+			cli_image_event(g, "load", ids[i], NULL);
 		for (size_t i = 0; names && names[i]; i++)
 			printf("Loaded image: %s\n", names[i]);
 		if (!names || !names[0])

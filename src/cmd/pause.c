@@ -8,6 +8,7 @@
 #include "cli/ctrutil.h"
 #include "lib/cgroup/cgroup.h"
 #include "lib/record/state.h"
+#include "lib/record/events.h"
 
 enum { O_HELP = 1 };
 static const struct opt pause_opts[] = {
@@ -60,6 +61,8 @@ static int set_paused(struct globals *g, const char *ref, void *arg, struct err 
 	}
 	st.status = pause ? ST_PAUSED : ST_RUNNING;
 	rc = state_save(c.spec.ctrdir, &st, e);
+	if (rc == 0)
+		events_container(&c.spec, pause ? "pause" : "unpause", -1);
 out:
 	cgroup_close(&cg);
 	ctr_state_free(&st);

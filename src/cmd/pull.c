@@ -93,6 +93,7 @@ CMD_DECL(pull)
 			break;
 		}
 		progress_finish(&pr);
+		cli_image_event(g, "pull", imgid, resolved ? resolved : argv[i]);
 		printf("%s\n", imgid);
 		fflush(stdout);
 	}

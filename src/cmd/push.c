@@ -81,7 +81,10 @@ CMD_DECL(push)
 	progress_catch_signals();
 	if (store_push(s, &m, src, dst, &po, e) < 0) {
 		rc = -1;
-	} else if (digestfile) {
+	} else {
+		cli_image_event(g, "push", NULL, dst ? dst : src);
+	}
+	if (rc == 0 && digestfile) {
 		FILE *f = fopen(digestfile, "we");
 		if (!f || fprintf(f, "%s", po.digest) < 0 || fclose(f) != 0)
 			rc = err_make(e, 0, "writing %s", digestfile);

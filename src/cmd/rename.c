@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "lib/record/container.h"
+#include "lib/record/events.h"
 
 enum { O_HELP = 1 };
 static const struct opt rename_opts[] = {
@@ -33,6 +34,13 @@ CMD_DECL(rename)
 	if (container_lookup(g->cfg.root, argv[p.idx], id, e) < 0 ||
 	    container_rename(g->cfg.root, id, argv[p.idx + 1], e) < 0)
 		return -1;
+	{
+		struct event ev = { .type = "container",
+				    .status = "rename",
+				    .id = id,
+				    .name = argv[p.idx + 1] };
+		events_write(g->cfg.runroot, &ev);
+	}
 	return 0;
 usage:
 	return err_mark_usage(e);

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "cli/ctrutil.h"
 #include "lib/base/util.h"
+#include "lib/record/events.h"
 
 enum { O_TIME = 1, O_HELP };
 static const struct opt restart_opts[] = {
@@ -24,6 +25,8 @@ static int restart_one(struct globals *g, const char *ref, void *arg, struct err
 		return -1;
 	c.spec.detach = true;
 	rc = ctr_relaunch(g, &c, &code, e);
+	if (rc == 0)
+		events_container(&c.spec, "restart", -1);
 	ctr_free(&c);
 	return rc;
 }

@@ -20,7 +20,8 @@ static const char usage[] = "[OPTIONS] IMAGE [IMAGE...]";
 static const char summary[] = "Remove one or more images (untag a name, delete the last one).";
 
 /* remove one image and report like podman; returns 0 or an exit status */
-static int remove_one(struct store *s, const struct idmap *m, const char *ref, unsigned flags)
+static int remove_one(struct globals *g, struct store *s, const struct idmap *m, const char *ref,
+		      unsigned flags)
 {
 	_cleanup_strv_ char **untagged = NULL, **deleted = NULL;
 	struct err e = ERR_INIT;
@@ -31,10 +32,14 @@ static int remove_one(struct store *s, const struct idmap *m, const char *ref, u
 		err_clear(&e);
 		return rc;
 	}
-	for (size_t i = 0; untagged && untagged[i]; i++)
+	for (size_t i = 0; untagged && untagged[i]; i++) {
+		cli_image_event(g, "untag", NULL, untagged[i]);
 		printf("Untagged: %s\n", untagged[i]);
-	for (size_t i = 0; deleted && deleted[i]; i++)
+	}
+	for (size_t i = 0; deleted && deleted[i]; i++) {
+		cli_image_event(g, "remove", deleted[i], NULL);
 		printf("Deleted: %s\n", deleted[i]);
+	}
 	fflush(stdout);
 	return 0;
 }
@@ -80,7 +85,7 @@ CMD_DECL(rmi)
 			err_clear(e);
 		}
 		for (size_t i = 0; i < n; i++) {
-			int r = remove_one(s, &m, imgs[i]->id, flags | STORE_RMI_ALL_TAGS);
+			int r = remove_one(g, s, &m, imgs[i]->id, flags | STORE_RMI_ALL_TAGS);
 			if (r && !rc)
 				rc = r;
 			image_free(imgs[i]);
@@ -88,7 +93,7 @@ CMD_DECL(rmi)
 		free(imgs);
 	} else {
 		for (int i = p.idx; i < argc; i++) {
-			int r = remove_one(s, &m, argv[i], flags);
+			int r = remove_one(g, s, &m, argv[i], flags);
 			if (r && !rc)
 				rc = r;
 		}

@@ -23,8 +23,15 @@ CMD_DECL(tag)
 		return rc < 0 ? -1 : 0;
 	if (cli_store(g, &s, e) < 0)
 		return -1;
-	for (int i = idx + 1; i < argc; i++)
+	for (int i = idx + 1; i < argc; i++) {
+		struct image *img = NULL;
 		if (store_image_tag(s, argv[idx], argv[i], e) < 0)
 			return -1;
+		if (store_image_get(s, argv[i], &img, e) == 0) {
+			cli_image_event(g, "tag", img->id, argv[i]);
+			image_free(img);
+		}
+		err_clear(e);
+	}
 	return 0;
 }

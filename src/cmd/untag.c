@@ -24,7 +24,19 @@ CMD_DECL(untag)
 		return rc < 0 ? -1 : 0;
 	for (int i = idx + 1; i < argc; i++)
 		strv_push(&names, argv[i]);
-	if (cli_store(g, &s, e) < 0 || store_image_untag(s, argv[idx], names, &removed, e) < 0)
+	struct image *img = NULL;
+	if (cli_store(g, &s, e) < 0)
 		return -1;
+	if (store_image_get(s, argv[idx], &img, e) < 0)
+		err_clear(e);
+	if (store_image_untag(s, argv[idx], names, &removed, e) < 0) {
+		if (img)
+			image_free(img);
+		return -1;
+	}
+	for (size_t i = 0; img && removed && removed[i]; i++)
+		cli_image_event(g, "untag", img->id, removed[i]);
+	if (img)
+		image_free(img);
 	return 0;
 }

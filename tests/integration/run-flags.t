@@ -7,8 +7,8 @@
 fixture_store
 fixture_image local/busybox:1
 IMG=local/busybox:1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp="$FIXTURE_DIR/tmp"
+mkdir -p "$tmp"
 
 count_ctrs() { burrow ps -aq | wc -l; }
 

@@ -56,6 +56,7 @@
 #include "lib/record/state.h"
 #include "userns.h"
 #include "lib/base/util.h"
+#include "lib/record/events.h"
 
 enum { MAX_CLIENTS = 8 };
 
@@ -118,6 +119,7 @@ static void supervisor_record_start(struct supervisor *m, bool restart)
 	}
 	ctr_state_free(&st);
 	close(lfd);
+	events_container(s, "start", -1);
 }
 
 /* Record the exit; returns whether stop/kill/rm asked for no restart. */
@@ -523,6 +525,7 @@ static int supervisor_run(struct supervisor *m)
 								     1000
 					       : 0;
 		st = supervise(&l);
+		events_container(s, "died", wait_status_code(st));
 		if (!should_restart(m, st, count)) {
 			break;
 		}
@@ -612,6 +615,7 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		record_exit(m, wstatus, true);
 	supervisor_drop_cgroup(m);
 	if (s->remove) {
+		events_container(s, "remove", -1);
 		container_remove_cidfile(s);
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
