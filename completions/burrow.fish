@@ -107,11 +107,12 @@ complete -c burrow -n __fish_use_subcommand -a stop -d 'Stop running containers'
 complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow: prune'
 complete -c burrow -n __fish_use_subcommand -a top -d 'Show the processes of a container'
 complete -c burrow -n __fish_use_subcommand -a wait -d 'Wait for containers to exit and print their exit codes'
+complete -c burrow -n __fish_use_subcommand -a events -d 'Show events, and follow new ones'
 complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow version'
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build create diff exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build create diff events exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -524,6 +525,16 @@ complete -c burrow -n $system -l help -d 'Show this help'
 set -l top '__fish_seen_subcommand_from top'
 complete -c burrow -n $top -l help -d 'Show this help'
 complete -c burrow -n $top -a '(__burrow_containers)'
+
+# events
+set -l events '__fish_seen_subcommand_from events'
+complete -c burrow -n $events -s f -l filter -x -a 'container= event= image= type= volume= network= label=' -d 'Filter events'
+complete -c burrow -n $events -l format -x -a json -d 'json, or a Go template'
+complete -c burrow -n $events -l help -d 'Show this help'
+complete -c burrow -n $events -l no-trunc -d 'Do not truncate the output'
+complete -c burrow -n $events -l since -x -d 'Show events from this time on'
+complete -c burrow -n $events -l stream -d 'Follow new events (default true)'
+complete -c burrow -n $events -l until -x -d 'Show events until this time'
 
 # wait
 set -l wait '__fish_seen_subcommand_from wait'
