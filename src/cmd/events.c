@@ -28,8 +28,8 @@ static const struct opt events_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
-static const char *const filter_keys[] = { "container", "event", "status", "image", "type",
-					   "volume",    "network", "label" };
+static const char *const filter_keys[] = { "container", "event",  "status",  "image",
+					   "type",      "volume", "network", "label" };
 
 struct ev_out {
 	char **filters;
@@ -67,7 +67,8 @@ static int parse_when(const char *s, int64_t *ns, struct err *e)
 			return 0;
 		}
 		if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-			int off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+			int off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
+				  ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
 			*ns = ((int64_t)timegm(&tm) - (*p == '+' ? off : -off)) * 1000000000LL + frac;
 			return 0;
 		}
@@ -104,18 +105,21 @@ static bool one_matches(json_object *ev, const char *f)
 	if (!strncmp(f, "container", klen) || !strncmp(f, "volume", klen) || !strncmp(f, "network", klen)) {
 		if (strncmp(type, f, klen) != 0 || type[klen])
 			return false;
-		return strcmp(jget(ev, "Name"), v) == 0 || (strlen(v) >= 3 && !strncmp(jget(ev, "ID"), v, strlen(v)));
+		return strcmp(jget(ev, "Name"), v) == 0 ||
+		       (strlen(v) >= 3 && !strncmp(jget(ev, "ID"), v, strlen(v)));
 	}
 	if (!strncmp(f, "image", klen)) {
 		if (!strcmp(type, "image"))
-			return strcmp(jget(ev, "Name"), v) == 0 || (strlen(v) >= 3 && !strncmp(jget(ev, "ID"), v, strlen(v)));
+			return strcmp(jget(ev, "Name"), v) == 0 ||
+			       (strlen(v) >= 3 && !strncmp(jget(ev, "ID"), v, strlen(v)));
 		return strcmp(jget(ev, "Image"), v) == 0;
 	}
 	if (!strncmp(f, "label", klen)) {
 		json_object *a, *l;
 		size_t lk = strcspn(v, "=");
 		_cleanup_free_ char *key = xstrndup(v, lk);
-		if (!json_object_object_get_ex(ev, "Attributes", &a) || !json_object_object_get_ex(a, key, &l))
+		if (!json_object_object_get_ex(ev, "Attributes", &a) ||
+		    !json_object_object_get_ex(a, key, &l))
 			return false;
 		return !v[lk] || strcmp(json_object_get_string(l), v + lk + 1) == 0;
 	}
@@ -159,9 +163,9 @@ static void print_text(json_object *ev, int64_t ns)
 	printf("%s%s %s %s %s", date, fr, zone, type, jget(ev, "Status"));
 	if (!strcmp(type, "container")) {
 		printf(" %s (image=%s, name=%s", jget(ev, "ID"), jget(ev, "Image"), jget(ev, "Name"));
-		if (json_object_object_get_ex(ev, "Attributes", &a) && json_object_is_type(a, json_type_object)) {
-			json_object_object_foreach(a, k, v)
-			{
+		if (json_object_object_get_ex(ev, "Attributes", &a) &&
+		    json_object_is_type(a, json_type_object)) {
+			json_object_object_foreach(a, k, v) {
 				printf(", %s=%s", k, json_object_get_string(v));
 			}
 		}
@@ -180,7 +184,8 @@ static bool print_event(json_object *ev, int64_t ns, void *arg)
 	if (!matches(ev, o->filters))
 		return true;
 	if (o->json) {
-		printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN |
+									  JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else if (o->format) {
 		char *out = NULL;
 		json_object *t = json_object_get(ev);
@@ -244,7 +249,8 @@ CMD_DECL(events)
 		case O_NOTRUNC:
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "events", "[OPTIONS]", "Show events, and follow new ones.", events_opts);
+			opt_print_help(stdout, "events", "[OPTIONS]", "Show events, and follow new ones.",
+				       events_opts);
 			return 0;
 		default:
 			return err_mark_usage(e);
@@ -259,8 +265,9 @@ CMD_DECL(events)
 			known |= strlen(filter_keys[k]) == (size_t)(eq - filters[i]) &&
 				 !strncmp(filters[i], filter_keys[k], (size_t)(eq - filters[i]));
 		if (!known || !eq[1])
-			return err_usage(e, "invalid filter \"%s\" (container=, event=, image=, type=, volume=, "
-					    "network=, label=)",
+			return err_usage(e,
+					 "invalid filter \"%s\" (container=, event=, image=, type=, volume=, "
+					 "network=, label=)",
 					 filters[i]);
 	}
 	o.filters = filters;
@@ -276,7 +283,8 @@ CMD_DECL(events)
 	if (stream) {
 		/* watch before the first read, so nothing falls in between */
 		ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		if (ifd < 0 || inotify_add_watch(ifd, g->cfg.runroot, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0)
+		if (ifd < 0 ||
+		    inotify_add_watch(ifd, g->cfg.runroot, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0)
 			return err_make(e, errno, "watching %s", g->cfg.runroot);
 	}
 	for (;;) {

@@ -161,7 +161,7 @@ static int untar_fn(void *arg, int outfd, struct err *e)
 {
 	struct untar_job *j = arg;
 	_cleanup_close_ int rootfd = open(j->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct unpack_opts uo = { false };
+	struct unpack_opts uo = { .no_chown = false };
 	struct unpack_result r;
 
 	(void)outfd;

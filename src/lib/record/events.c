@@ -209,8 +209,8 @@ static int read_file(const char *path, int64_t since_ns, int64_t until_ns, uint6
 		}
 		l = nl + 1;
 		if (json_object_object_get_ex(j, "Time", &t) &&
-		    (ns = events_parse_time(json_object_get_string(t))) >= 0 && (!since_ns || ns >= since_ns) &&
-		    (!until_ns || ns < until_ns))
+		    (ns = events_parse_time(json_object_get_string(t))) >= 0 &&
+		    (!since_ns || ns >= since_ns) && (!until_ns || ns < until_ns))
 			*stop = !fn(j, ns, arg);
 		json_object_put(j);
 	}

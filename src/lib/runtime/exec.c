@@ -59,7 +59,7 @@ static void join_cgroup(pid_t init)
 	free(s);
 }
 
-static int exec_join(pid_t init, struct err *e)
+int exec_join(pid_t init, struct err *e)
 {
 	static const char *const names[] = { "user", "mnt", "pid", "uts", "ipc", "net", "cgroup" };
 	int fds[ARRAY_SIZE(names)];

@@ -96,4 +96,10 @@ int supervisor_start_init(struct supervisor *m, struct err *e);
 __attribute__((noreturn)) void supervisor_main(const struct container_spec *s, int sk, pid_t parent,
 					       int nsfd[2]);
 
+/* ---- exec.c: joining a running container ------------------------------------
+ * Move the calling single-threaded process into the namespaces of init
+ * (user first, then mnt, pid, uts, ipc, net, cgroup; those it shares are
+ * skipped) and, where it may, into init's cgroup. */
+int exec_join(pid_t init, struct err *e);
+
 #endif

@@ -68,7 +68,7 @@ struct ex_plan {
 
 static void ex_one(struct ex_plan *p, size_t i)
 {
-	struct unpack_opts uo = { p->no_chown };
+	struct unpack_opts uo = { .no_chown = p->no_chown };
 	struct unpack_result r;
 	struct err e = ERR_INIT;
 	char line[4200];

@@ -391,7 +391,7 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 	if (pfd < 0)
 		return err_wrap(e, "extracting %s", raw);
 
-	if (strncmp(name, ".wh.", 4) == 0) {
+	if (!u->o->plain && strncmp(name, ".wh.", 4) == 0) {
 		if (strcmp(name, ".wh..wh..opq") == 0)
 			return whiteout_apply(pfd, NULL, true, e) < 0 ? err_wrap(e, "extracting %s", raw) : 0;
 		if (strncmp(name, ".wh..wh.", 8) == 0)
@@ -535,7 +535,7 @@ static int run_entries(struct unpack *u, struct feed *f, struct err *e)
 
 int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r, struct err *e)
 {
-	static const struct unpack_opts defaults = { false };
+	static const struct unpack_opts defaults = { .no_chown = false };
 	_cleanup_archive_ struct archive *outer = NULL, *tar = NULL;
 	_cleanup_free_ char *buf = xmalloc(FEED_BUF);
 	struct feed f = { NULL, NULL, 0, NULL, buf };

@@ -33,6 +33,7 @@
 
 struct unpack_opts {
 	bool no_chown; /* keep the extracting user as owner (unit tests, no userns) */
+	bool plain;    /* not a layer: ".wh." names are files like any other (cp) */
 };
 
 struct unpack_result {

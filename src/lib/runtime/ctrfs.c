@@ -1,0 +1,100 @@
+/* ctrfs.c - see ctrfs.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctrfs.h"
+#include "rootfs.h"
+#include "runtime_int.h"
+#include "userns.h"
+#include "lib/base/util.h"
+
+struct stopped_arg {
+	const struct container_spec *s;
+	ctrfs_fn *fn;
+	void *arg;
+};
+
+/* in the new user and mount namespaces: the overlay, then the root */
+static int stopped_fn(void *p, int outfd, struct err *e)
+{
+	struct stopped_arg *a = p;
+	_cleanup_free_ char *merged = xasprintf("%s/merged", a->s->rundir);
+	pid_t fuse = 0;
+	int rc;
+
+	(void)outfd;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_make(e, errno, "making the mounts private");
+	if (rootfs_mount_overlay(a->s, &fuse, e) < 0)
+		return err_wrap(e, "mounting the container's filesystem");
+	if (chdir(merged) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		rc = err_make(e, errno, "entering the container's filesystem");
+	} else {
+		rc = a->fn(a->arg, e);
+	}
+	if (fuse > 0) {
+		/* the daemon flushes on unmount; the mount is ours alone */
+		umount2("/", MNT_DETACH);
+		rootfs_stop_fuse(fuse);
+	}
+	return rc;
+}
+
+static int running(pid_t init, ctrfs_fn *fn, void *arg, struct err *e)
+{
+	int errp[2];
+	pid_t pid;
+	int st, r;
+
+	if (pipe2(errp, O_CLOEXEC) < 0)
+		return err_make(e, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(errp[0]);
+		close(errp[1]);
+		return err_make(e, errno, "fork");
+	}
+	if (pid == 0) {
+		struct err ce = ERR_INIT;
+		close(errp[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (exec_join(init, &ce) < 0 || chdir("/") < 0 || fn(arg, &ce) < 0) {
+			if (!ce.msg)
+				err_make(&ce, errno, "entering the container");
+			err_send(errp[1], &ce);
+			_exit(ce.status ? ce.status : 125);
+		}
+		_exit(0);
+	}
+	close(errp[1]);
+	r = err_recv(errp[0], e);
+	close(errp[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (r > 0)
+		return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return err_make(e, 0, "the copy process failed (status %d)", st);
+	return 0;
+}
+
+int ctrfs_run(const struct container_spec *s, pid_t init, ctrfs_fn *fn, void *arg, struct err *e)
+{
+	struct stopped_arg a = { .s = s, .fn = fn, .arg = arg };
+
+	if (init > 0)
+		return running(init, fn, arg, e);
+	if (!s->idmap)
+		return err_make(e, 0, "internal error: no ID map for a stopped container");
+	if (container_prepare_dirs(s, e) < 0)
+		return -1;
+	return userns_run(s->idmap, CLONE_NEWNS, stopped_fn, &a, NULL, NULL, NULL, e);
+}
