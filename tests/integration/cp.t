@@ -13,7 +13,8 @@ mkdir -p "$t/src/sub" "$t/out"
 echo hello >"$t/src/file"
 echo deep >"$t/src/sub/deep"
 ln -s file "$t/src/link"
-printf 'whiteout-looking\n' >"$t/src/.wh.name"
+mkdir "$t/wh"
+printf 'whiteout-looking\n' >"$t/wh/.wh.name"
 
 burrow run -d --name c1 $IMG sleep 1000 >/dev/null
 incat() { burrow exec c1 cat "$1"; }
@@ -31,7 +32,13 @@ assert_rc 0 "cp DIR CTR:DIR"
 assert_eq "$(incat /tmp/src/sub/deep)" "deep" "the directory lands inside, recursively"
 run burrow exec c1 readlink /tmp/src/link
 assert_eq "$out" "file" "symlinks are copied as symlinks"
-assert_eq "$(incat /tmp/src/.wh.name)" "whiteout-looking" "a .wh. name is an ordinary file"
+run burrow cp "$t/wh/.wh.name" c1:/tmp/
+if [ "$rc" = 0 ]; then
+	assert_eq "$(incat /tmp/.wh.name)" "whiteout-looking" "a .wh. name is an ordinary file"
+else
+	# fuse-overlayfs keeps such names for itself
+	assert_match "$err" "\.wh\.name" "a .wh. name the overlay refuses fails naming it"
+fi
 run burrow cp "$t/src" c1:/tmp/newdir
 assert_eq "$(incat /tmp/newdir/file)" "hello" "cp DIR CTR:MISSING creates it with the content"
 burrow exec c1 mkdir /tmp/existing
@@ -96,16 +103,19 @@ assert_match "$out" "A /added.txt" "the file is in its upper directory"
 run burrow cp c2:/added.txt "$t/out/added"
 assert_eq "$(cat "$t/out/added")" "hello" "and reads back"
 assert_eq "$(grep -c "$BURROW_RUNROOT" /proc/self/mountinfo)" "0" "no mount is left"
-assert_false "no fuse-overlayfs is left" pgrep -u "$(id -u)" -f "fuse-overlayfs.*$FIXTURE_DIR"
+c2id=$(burrow inspect --format '{{.Id}}' c2)
+assert_false "no fuse-overlayfs is left" pgrep -u "$(id -u)" -f "fuse-overlayfs.*$c2id"
 
 # --- ownership: the container's user, or the source's with --archive=false
-burrow run -d --name c3 --user 1000:1000 $IMG sleep 1000 >/dev/null
-run burrow cp "$t/src/file" c3:/tmp/owned
-run burrow exec c3 stat -c %u:%g /tmp/owned
-assert_eq "$out" "1000:1000" "new files belong to the container's user"
-if burrow info 2>/dev/null | grep -q "single-ID"; then
+if [ "$(burrow run --rm $IMG cat /proc/self/uid_map | wc -l)" -lt 2 ]; then
+	skip "single-ID map: no other user in the container"
 	skip "single-ID map: the source's IDs can't be kept"
 else
+	burrow run -d --name c3 --user 1000:1000 $IMG sleep 1000 >/dev/null
+	run burrow cp "$t/src/file" c3:/tmp/owned
+	run burrow exec c3 stat -c %u:%g /tmp/owned
+	assert_eq "$out" "1000:1000" "new files belong to the container's user"
+
 	run burrow cp --archive=false "$t/src/file" c1:/tmp/kept
 	run burrow exec c1 stat -c %u /tmp/kept
 	assert_eq "$out" "$(id -u)" "--archive=false keeps the source's numeric owner"
@@ -129,5 +139,6 @@ run burrow export -o "$t/bad.tar" nosuchcontainer
 assert_rc 125 "export of an unknown container fails with 125"
 assert_true "and writes no file" test ! -e "$t/bad.tar"
 
-burrow rm -f c1 c2 c3 >/dev/null
+burrow rm -f c1 c2 >/dev/null
+burrow rm -f c3 >/dev/null 2>&1
 done_testing
