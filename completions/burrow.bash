@@ -4,7 +4,7 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach build create diff events exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
+_burrow_commands="attach build cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
@@ -85,6 +85,10 @@ _burrow_value_opts_system=""
 _burrow_opts_top="--help"
 _burrow_value_opts_top=""
 _burrow_opts_wait="--help"
+_burrow_opts_cp="-a --archive --help"
+_burrow_value_opts_cp=""
+_burrow_opts_export="--help -o --output"
+_burrow_value_opts_export="-o --output"
 _burrow_opts_events="-f --filter --format --help --no-trunc --since --stream --until"
 _burrow_value_opts_events="-f --filter --format --since --until"
 _burrow_value_opts_wait=""

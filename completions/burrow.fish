@@ -108,11 +108,13 @@ complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow: prune'
 complete -c burrow -n __fish_use_subcommand -a top -d 'Show the processes of a container'
 complete -c burrow -n __fish_use_subcommand -a wait -d 'Wait for containers to exit and print their exit codes'
 complete -c burrow -n __fish_use_subcommand -a events -d 'Show events, and follow new ones'
+complete -c burrow -n __fish_use_subcommand -a cp -d 'Copy files between a container and the host'
+complete -c burrow -n __fish_use_subcommand -a export -d 'Export a container\'s filesystem as a tar archive'
 complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow version'
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build create diff events exec healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -525,6 +527,18 @@ complete -c burrow -n $system -l help -d 'Show this help'
 set -l top '__fish_seen_subcommand_from top'
 complete -c burrow -n $top -l help -d 'Show this help'
 complete -c burrow -n $top -a '(__burrow_containers)'
+
+# cp
+set -l cp '__fish_seen_subcommand_from cp'
+complete -c burrow -n $cp -s a -l archive -d 'New files belong to the container\'s user (default true)'
+complete -c burrow -n $cp -l help -d 'Show this help'
+complete -c burrow -n $cp -F
+
+# export
+set -l export '__fish_seen_subcommand_from export'
+complete -c burrow -n $export -l help -d 'Show this help'
+complete -c burrow -n $export -s o -l output -r -F -d 'Write to FILE'
+complete -c burrow -n $export -a '(__burrow_containers)'
 
 # events
 set -l events '__fish_seen_subcommand_from events'
