@@ -11,6 +11,8 @@
 #   badjson/x    a manifest that is not JSON
 #   badtype/x    a manifest of an unknown media type
 #   huge/x       a 5 MiB manifest
+#   zerosize/x   the manifest gives every layer size 0
+#   long/x       layer blobs with 4 KiB more than the manifest says
 #   bearer/x     Bearer token auth: /token issues "tok-ok" for tester:s3cret
 #   stall/x      layer blobs stop half-way; "stalled" is written to STALL_FIFO
 #                and the connection stays open until the client closes it
@@ -120,6 +122,7 @@ while (my $c = $srv->accept) {
 		$body = '{"schemaVersion":2, not json' if $name eq 'badjson';
 		if ($name eq 'badtype') { $body =~ s/application\/vnd\.oci\.image\.manifest\.v1\+json/application\/x-unknown/; $type = 'application/x-unknown'; }
 		$body = '{"schemaVersion":2,"pad":"' . ('x' x (5 << 20)) . '"}' if $name eq 'huge';
+		if ($name eq 'zerosize') { $body =~ s/("digest":"sha256:$_","size":)\d+/${1}0/ for keys %layers; }
 		reply($c, 200, { 'Content-Type' => $type }, $body);
 	} elsif ($path =~ m{^/v2/\w+/x/blobs/sha256:([0-9a-f]{64})}) {
 		my $d = $1;
@@ -129,6 +132,7 @@ while (my $c = $srv->accept) {
 		} else {
 			if ($layers{$d} && $name eq 'corrupt') { substr($blob, length($blob) / 2, 1) ^= "\x01"; }
 			if ($layers{$d} && $name eq 'truncated') { $blob = substr($blob, 0, int(length($blob) / 2)); }
+			if ($layers{$d} && $name eq 'long') { $blob .= "\0" x 4096; }
 			if ($layers{$d} && $name eq 'stall' && $stallfifo) {
 				print $c "HTTP/1.1 200 OK\r\nContent-Length: " . length($blob) . "\r\nConnection: close\r\n\r\n";
 				print $c substr($blob, 0, int(length($blob) / 2));

@@ -1,8 +1,10 @@
 /* config.c - see config.h */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +69,36 @@ static int parse_idmap(const char *v, enum idmap_mode *m)
 	return 0;
 }
 
+int config_parse_bytes(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGTP";
+	char *end;
+	long double v;
+	const char *u;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtold(s, &end);
+	if (errno || end == s)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (*end && (u = strchr(units, toupper((unsigned char)*end)))) {
+		for (const char *k = units; k <= u; k++)
+			v *= 1024;
+		end++;
+		if (strcasecmp(end, "iB") == 0 || strcasecmp(end, "B") == 0)
+			end += strlen(end);
+	} else if (strcasecmp(end, "B") == 0) {
+		end++;
+	}
+	if (*end || !(v >= 1 && v < 18446744073709551615.0L))
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
 static int read_conf(struct config *c, struct err *e)
 {
 	_cleanup_free_ char *dir = xdg_dir("XDG_CONFIG_HOME", ".config");
@@ -112,6 +144,17 @@ static int read_conf(struct config *c, struct err *e)
 			for (char *t = strtok_r(v, "[], \t\"'", &save); t;
 			     t = strtok_r(NULL, "[], \t\"'", &save))
 				strv_push(&c->search_registries, t);
+		} else if (strcmp(k, "max-layer-size") == 0) {
+			if (config_parse_bytes(v, &c->max_layer_size) < 0)
+				return err_make(e, 0, "%s:%d: max-layer-size must be a size like 64G", path,
+						lineno);
+		} else if (strcmp(k, "max-layer-entries") == 0) {
+			char *end;
+			errno = 0;
+			c->max_layer_entries = strtoull(v, &end, 10);
+			if (errno || end == v || *end || *v == '-' || c->max_layer_entries == 0)
+				return err_make(e, 0, "%s:%d: max-layer-entries must be a positive number",
+						path, lineno);
 		}
 		/* unknown keys are kept for newer versions: ignored */
 	}

@@ -9,6 +9,7 @@
 #define BURROW_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -19,10 +20,12 @@ struct config {
 	char *root;    /* image and container store */
 	char *runroot; /* per-boot state: sockets, pids, mounts */
 	enum overlay_mode overlay;
-	enum idmap_mode idmap;    /* "single" forces the single-ID map */
-	char *conf_path;          /* the config file read, NULL if none */
-	char *root_source;        /* "default", "--root", "BURROW_ROOT", "burrow.conf" */
-	char **search_registries; /* unqualified-search-registries (comma/space list), NULL = default */
+	enum idmap_mode idmap;      /* "single" forces the single-ID map */
+	char *conf_path;            /* the config file read, NULL if none */
+	char *root_source;          /* "default", "--root", "BURROW_ROOT", "burrow.conf" */
+	char **search_registries;   /* unqualified-search-registries (comma/space list), NULL = default */
+	uint64_t max_layer_size;    /* max-layer-size: bytes one layer may unpack to, 0 = default */
+	uint64_t max_layer_entries; /* max-layer-entries, 0 = default */
 };
 
 /* Fill c.  root_opt/runroot_opt are the command-line values or NULL. */
@@ -30,6 +33,9 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 /* Create root and runroot (runroot at mode 0700) if missing. */
 int config_ensure_dirs(const struct config *c, struct err *e);
 void config_free(struct config *c);
+/* "123", "64G", "512MiB", "1.5g" -> bytes (K, M, G, T are powers of 1024);
+ * -1 for anything else, 0 or an overflow. */
+int config_parse_bytes(const char *s, uint64_t *out);
 const char *overlay_mode_name(enum overlay_mode m);
 
 #endif
