@@ -22,11 +22,62 @@ static char *xdg_dir(const char *var, const char *fallback_under_home)
 	return xasprintf("%s/%s", home, fallback_under_home);
 }
 
+int config_private_dir(const char *dir, char **why)
+{
+	_cleanup_close_ int fd = -1, pfd = -1;
+	_cleanup_free_ char *parent = NULL;
+	struct stat st;
+	char *slash;
+
+	*why = NULL;
+	/* the check is on the fd: no one can swap the path between the two */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int saved = errno;
+		if (saved == ENOENT)
+			return 0;
+		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+			*why = xasprintf("it is a symbolic link (owned by uid %u)", (unsigned)st.st_uid);
+		else if (saved == ENOTDIR)
+			*why = xstrdup("it is not a directory");
+		else
+			*why = xasprintf("it cannot be opened: %s", strerror(saved));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		*why = xasprintf("it cannot be checked: %s", strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != getuid()) {
+		*why = xasprintf("it is owned by uid %u, not by you", (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		*why = xasprintf("it has mode %04o, not 0700", (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	/* A directory of our own stays ours by this name unless its parent
+	 * lets others rename entries: a parent others can write to must be
+	 * sticky (like /tmp) */
+	parent = xstrdup(dir);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	pfd = open(slash ? parent : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd >= 0 && fstat(pfd, &st) == 0 && st.st_uid != getuid() && (st.st_mode & 022) &&
+	    !(st.st_mode & S_ISVTX)) {
+		*why = xasprintf("its parent %s can be written by other users and is not sticky",
+				 slash ? parent : ".");
+		return -1;
+	}
+	return 1;
+}
+
 /* $XDG_RUNTIME_DIR=/tmp would give every user the same runroot */
 static bool owned_by_me(const char *dir)
 {
-	struct stat st;
-	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid();
+	_cleanup_free_ char *why = NULL;
+	return config_private_dir(dir, &why) == 1;
 }
 
 static char *trim(char *s)
@@ -209,20 +260,41 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 	return 0;
 }
 
+int config_check_runroot(const struct config *c, bool create, struct err *e)
+{
+	_cleanup_free_ char *why = NULL;
+	struct stat st;
+	int r;
+
+	if (create && mkdir_p_at(AT_FDCWD, c->runroot, 0700, e) < 0)
+		return -1;
+	r = config_private_dir(c->runroot, &why);
+	if (r == 1 || (r == 0 && !create))
+		return 0;
+	if (r == 0)
+		return err_make(e, ENOENT, "runroot %s vanished", c->runroot);
+	/* the exact fix: a directory of the user's own with a loose mode can
+	 * be tightened; anything else belongs to someone else or is a link */
+	if (lstat(c->runroot, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077))
+		return err_make(e, 0,
+				"runroot %s is not safe to use: %s, so other users can change "
+				"burrow's state in it. If you made it, `chmod 0700 %s`; else "
+				"remove it and use --runroot DIR (or BURROW_RUNROOT) with a private "
+				"directory",
+				c->runroot, why, c->runroot);
+	return err_make(e, 0,
+			"runroot %s is not safe to use: %s (another user may have made it to take "
+			"over burrow's state). Use --runroot DIR or BURROW_RUNROOT=DIR with a "
+			"directory of your own at mode 0700 (or set XDG_RUNTIME_DIR to a private "
+			"directory such as /run/user/%u), and ask an administrator to remove %s",
+			c->runroot, why, (unsigned)getuid(), c->runroot);
+}
+
 int config_ensure_dirs(const struct config *c, struct err *e)
 {
-	struct stat st;
-
 	if (mkdir_p_at(AT_FDCWD, c->root, 0700, e) < 0)
 		return -1;
-	if (mkdir_p_at(AT_FDCWD, c->runroot, 0700, e) < 0)
-		return -1;
-	if (stat(c->runroot, &st) < 0)
-		return err_make(e, errno, "checking %s", c->runroot);
-	if (st.st_uid != getuid())
-		return err_make(e, 0, "runroot %s is owned by uid %u, not by you", c->runroot,
-				(unsigned)st.st_uid);
-	return 0;
+	return config_check_runroot(c, true, e);
 }
 
 void config_free(struct config *c)

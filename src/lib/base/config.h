@@ -30,8 +30,22 @@ struct config {
 
 /* Fill c.  root_opt/runroot_opt are the command-line values or NULL. */
 int config_load(struct config *c, const char *root_opt, const char *runroot_opt, struct err *e);
-/* Create root and runroot (runroot at mode 0700) if missing. */
+/* Create root and runroot (runroot at mode 0700) if missing, and check the
+ * runroot as config_check_runroot() does. */
 int config_ensure_dirs(const struct config *c, struct err *e);
+
+/* Is dir a private directory of the caller?  Opened with O_NOFOLLOW and
+ * checked on the fd: a directory (not a symlink), owned by the caller, mode
+ * 0700 (no group or other bits), in a parent that others cannot write to
+ * unless it is sticky (like /tmp), so the name stays bound to it.  1 yes,
+ * 0 it does not exist, -1 no, with *why (allocated) saying why. */
+int config_private_dir(const char *dir, char **why);
+
+/* The runroot (in /tmp on shared machines) must be private: every command
+ * checks it, and fails with the fix if another user could have made or
+ * changed it.  create: make it first (mode 0700); else a missing runroot
+ * passes (whatever creates it later checks again). */
+int config_check_runroot(const struct config *c, bool create, struct err *e);
 void config_free(struct config *c);
 /* "123", "64G", "512MiB", "1.5g" -> bytes (K, M, G, T are powers of 1024);
  * -1 for anything else, 0 or an overflow. */
