@@ -9,8 +9,9 @@
 # reuses the unprivileged user $BURROW_TEST_USER (default burrowtest) with a
 # subordinate ID range, and a second one, $BURROW_TEST_USER2 (default
 # burrowtest2), that squats a directory (tests/lib/squat-setup.sh), makes
-# /dev/fuse and /dev/net/tun usable by everyone (as distributions do), copies the source tree (without build/ and .git/)
-# to a staging directory that user owns, and runs make there as that user
+# /dev/fuse and /dev/net/tun usable by everyone (as distributions do), copies
+# the source tree (without build/ and .git/) to a staging directory that user
+# owns, and runs make there as that user
 # with a clean environment.  It exits with make's status.  The staging
 # directory is removed afterwards unless KEEP_STAGE=1.
 #
