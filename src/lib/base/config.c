@@ -37,7 +37,7 @@ int config_private_dir(const char *dir, char **why)
 		if (saved == ENOENT)
 			return 0;
 		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
-			*why = xasprintf("it is a symbolic link (owned by uid %u)", (unsigned)st.st_uid);
+			*why = xasprintf("it is a symbolic link owned by uid %u", (unsigned)st.st_uid);
 		else if (saved == ENOTDIR)
 			*why = xstrdup("it is not a directory");
 		else
@@ -274,17 +274,29 @@ int config_check_runroot(const struct config *c, bool create, struct err *e)
 	if (r == 0)
 		return err_make(e, ENOENT, "runroot %s vanished", c->runroot);
 	/* the exact fix: a directory of the user's own with a loose mode can
-	 * be tightened; anything else belongs to someone else or is a link */
-	if (lstat(c->runroot, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077))
+	 * be tightened, a link or file of theirs removed; anything else
+	 * belongs to someone else */
+	if (lstat(c->runroot, &st) == 0 && st.st_uid == getuid()) {
+		if (S_ISDIR(st.st_mode) && !(st.st_mode & 077))
+			return err_make(e, 0,
+					"runroot %s is not safe to use: %s. Use --runroot DIR (or "
+					"BURROW_RUNROOT) in a directory only you can write to",
+					c->runroot, why);
+		if (S_ISDIR(st.st_mode))
+			return err_make(e, 0,
+					"runroot %s is not safe to use: %s, so other users can change "
+					"burrow's state in it. If you made it, `chmod 0700 %s`; else "
+					"remove it and use --runroot DIR (or BURROW_RUNROOT) with a private "
+					"directory",
+					c->runroot, why, c->runroot);
 		return err_make(e, 0,
-				"runroot %s is not safe to use: %s, so other users can change "
-				"burrow's state in it. If you made it, `chmod 0700 %s`; else "
-				"remove it and use --runroot DIR (or BURROW_RUNROOT) with a private "
-				"directory",
+				"runroot %s is not safe to use: %s. Remove it (`rm %s`) or use --runroot "
+				"DIR (or BURROW_RUNROOT) with a directory of your own at mode 0700",
 				c->runroot, why, c->runroot);
+	}
 	return err_make(e, 0,
-			"runroot %s is not safe to use: %s (another user may have made it to take "
-			"over burrow's state). Use --runroot DIR or BURROW_RUNROOT=DIR with a "
+			"runroot %s is not safe to use: %s; another user may have made it to take "
+			"over burrow's state. Use --runroot DIR or BURROW_RUNROOT=DIR with a "
 			"directory of your own at mode 0700 (or set XDG_RUNTIME_DIR to a private "
 			"directory such as /run/user/%u), and ask an administrator to remove %s",
 			c->runroot, why, (unsigned)getuid(), c->runroot);
