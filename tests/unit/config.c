@@ -1,5 +1,6 @@
 /* config.c - burrow.conf sizes, and the private-directory check that guards
  * the runroot and $XDG_RUNTIME_DIR */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static void bytes(const char *s, long long want)
 		   (unsigned long long)v);
 }
 
-static void private(const char *path, int want, const char *why_has, const char *desc)
+static void check_private(const char *path, int want, const char *why_has, const char *desc)
 {
 	char *why = NULL;
 	int r = config_private_dir(path, &why);
@@ -55,30 +56,30 @@ int main(void)
 		return skip_all("mkdtemp failed");
 	snprintf(p, sizeof p, "%s/own", tmp);
 	mkdir(p, 0700);
-	private(p, 1, NULL, "a directory of one's own at 0700 is private");
+	check_private(p, 1, NULL, "a directory of one's own at 0700 is private");
 	chmod(p, 0750);
-	private(p, -1, "mode 0750", "group bits are refused");
+	check_private(p, -1, "mode 0750", "group bits are refused");
 	chmod(p, 0777);
-	private(p, -1, "mode 0777", "0777 is refused");
+	check_private(p, -1, "mode 0777", "0777 is refused");
 	chmod(p, 0700);
 	snprintf(q, sizeof q, "%s/link", tmp);
 	if (symlink(p, q) < 0)
 		return skip_all("symlink failed");
-	private(q, -1, "symbolic link", "a symlink to a private directory is refused");
+	check_private(q, -1, "symbolic link", "a symlink to a private directory is refused");
 	snprintf(q, sizeof q, "%s/file", tmp);
 	fclose(fopen(q, "w"));
-	private(q, -1, "not a directory", "a file is refused");
+	check_private(q, -1, "not a directory", "a file is refused");
 	snprintf(q, sizeof q, "%s/none", tmp);
-	private(q, 0, NULL, "a missing directory is 0");
+	check_private(q, 0, NULL, "a missing directory is 0");
 	snprintf(q, sizeof q, "%s/open", tmp);
 	mkdir(q, 0700);
 	chmod(q, 0777);
 	snprintf(p, sizeof p, "%s/open/in", tmp);
 	mkdir(p, 0700);
 	/* the parent check is for parents of other users: ours passes */
-	private(p, 1, NULL, "in a 0777 parent of one's own: private");
+	check_private(p, 1, NULL, "in a 0777 parent of one's own: private");
 	if (getuid() != 0)
-		private("/", -1, "owned by uid 0", "/ is root's");
+		check_private("/", -1, "owned by uid 0", "/ is root's");
 	{
 		struct config c = { 0 };
 		c.runroot = xasprintf("%s/link", tmp);
@@ -90,13 +91,11 @@ int main(void)
 		c.runroot = xasprintf("%s/made/run", tmp);
 		ok(config_check_runroot(&c, false, &e) == 0, "a missing runroot passes without create");
 		ok(config_check_runroot(&c, true, &e) == 0, "  and is made with create");
-		private(c.runroot, 1, NULL, "  private");
+		check_private(c.runroot, 1, NULL, "  private");
 		free(c.runroot);
 	}
-	{
-		_cleanup_free_ char *cmd = xasprintf("rm -rf %s", tmp);
-		if (system(cmd) != 0)
-			diag("cleanup failed");
-	}
+	if (rm_rf_at(AT_FDCWD, tmp, &e) < 0)
+		diag("cleanup failed");
+	err_clear(&e);
 	return done_testing();
 }
