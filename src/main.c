@@ -231,12 +231,15 @@ int main(int argc, char **argv)
 	g.may_open_store = c->flags & CMD_NEEDS_STORE;
 	/* every command that uses the runroot first checks that no one else
 	 * can have made or changed it (info reports it instead) */
-	if (!(c->flags & CMD_NEEDS_CONFIG) ||
-	    (config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) == 0 &&
-	     ((c->flags & CMD_REPORTS_RUNROOT) || config_check_runroot(&g.cfg, false, &e) == 0)))
+	if (!(c->flags & CMD_NEEDS_CONFIG)) {
 		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
-	else
+	} else if (config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) < 0 ||
+		   (config_use_runroot(&g.cfg, &e) < 0 && !(c->flags & CMD_REPORTS_RUNROOT))) {
 		rc = -1;
+	} else {
+		err_clear(&e);
+		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
+	}
 	cli_store_close(&g);
 	if (rc < 0)
 		rc = print_error(&e, g.verb);

@@ -1,12 +1,15 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # The runroot (/tmp/burrow-UID on machines without XDG_RUNTIME_DIR) cannot
-# be squatted: a symlink, a directory with a loose mode or one another user
-# owns is refused by every command (login too) with the fix, and nothing is
-# written into it; an XDG_RUNTIME_DIR that is not private is not used for
-# auth.json, neither written nor read.  The other user's directory,
-# /tmp/burrow-squat-UID owned by $BURROW_TEST_USER2 at mode 0777, is made by
-# the root setup (tests/lib/squat-setup.sh); without it those cases skip.
+# be squatted.  Set explicitly, a symlink, a directory with a loose mode or
+# one another user owns is refused by every command (login too) with the
+# fix, and nothing is written into it.  The default name in TMPDIR, taken,
+# gives way to a private mkdtemp directory that every later command uses,
+# with a warning: pull, run and login work, and nothing goes into the taken
+# one.  An XDG_RUNTIME_DIR that is not private is not used for auth.json,
+# neither written nor read.  The other user's directories (owned by
+# $BURROW_TEST_USER2) are made by the root setup (tests/lib/squat-setup.sh);
+# without them those cases skip.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 fixture_store
@@ -87,6 +90,45 @@ assert_match "$err" 'authentication required' "  the registry asks for them"
 chmod 0700 "$T/xdg"
 run env XDG_RUNTIME_DIR="$T/xdg" "$BURROW" pull -q $P "$F/bearer/x:1"
 assert_rc 0 "the same file in a private XDG_RUNTIME_DIR is used"
+
+# the default name in TMPDIR is taken: a private directory beside it
+UID_=$(id -u)
+mkdir -m 1777 "$T/tmp"
+ln -s "$T/mine" "$T/tmp/burrow-$UID_"
+dflt() { env -u BURROW_RUNROOT TMPDIR="$T/tmp" "$BURROW" "$@"; }
+run dflt ps
+assert_rc 0 "the default runroot is a symlink: burrow ps works"
+assert_match "$err" "runroot $T/tmp/burrow-$UID_ is not safe to use: it is a symbolic link.*using the private $T/tmp/burrow-$UID_\.[A-Za-z0-9]{6} instead" "  with a warning naming the private one"
+moved=$(cat "$BURROW_ROOT/runroot-moved")
+assert_eq "$(stat -c %a "$moved")" 700 "  which is made at mode 0700"
+run dflt images
+assert_rc 0 "  the next command"
+assert_match "$err" "using the private $moved instead" "  uses the same one"
+run dflt info
+assert_match "$out" "runroot +$moved" "  burrow info shows it"
+assert_match "$out$err" "warn +runroot +the default runroot $T/tmp/burrow-$UID_ is not safe to use" "  and warns"
+assert_eq "$(find "$T/mine" -mindepth 1 | wc -l | tr -d ' ')" 0 "  nothing is written through the link"
+
+ST=/tmp/burrow-squat-tmp-$UID_
+if [ -d "$ST/burrow-$UID_" ] && [ "$(stat -c %u "$ST/burrow-$UID_")" != "$UID_" ]; then
+	sq() { env -u BURROW_RUNROOT TMPDIR="$ST" BURROW_ROOT="$T/root2" "$BURROW" "$@"; }
+	run sq pull -q $P "$F/good/x:1"
+	assert_rc 0 "the default runroot is another user's 0777 directory: pull works"
+	assert_match "$err" "runroot $ST/burrow-$UID_ is not safe to use: it is owned by uid" "  with a warning"
+	run sq run --rm "$F/good/x:1" echo ran
+	assert_eq "$rc:$out" "0:ran" "  run works"
+	run_in "s3cret" sq login $P -u tester --password-stdin "$F"
+	assert_rc 0 "  login works"
+	moved=$(cat "$T/root2/runroot-moved")
+	assert_true "  auth.json is in the private runroot" grep -q "\"$F\"" "$moved/containers/auth.json"
+	assert_eq "$(find "$ST/burrow-$UID_" -mindepth 1 | wc -l | tr -d ' ')" 0 "  nothing is written into the squatted one"
+	sq logout -a >/dev/null 2>&1
+	sq rmi -a -f >/dev/null 2>&1
+	env BURROW_ROOT="$T/root2" "$BURROW" unshare rm -rf "$T/root2" >/dev/null 2>&1
+	rm -rf "$moved"
+else
+	skip "the default runroot squatted by another user: no $ST/burrow-$UID_ owned by another user (run the suite as root: tests/lib/squat-setup.sh)"
+fi
 
 # the ordinary cases still work
 run with_runroot "$T/fresh/run" ps

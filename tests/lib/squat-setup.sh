@@ -3,8 +3,11 @@
 # directory it squats for tests/integration/runroot.t.
 #
 # Creates the user $BURROW_TEST_USER2 (default burrowtest2) if missing and,
-# as that user, a fresh /tmp/burrow-squat-UID (UID: USER's) at mode 0777:
-# what another user on a shared machine could put where USER's runroot goes.
+# as that user, what another user on a shared machine could put where
+# USER's runroot goes (UID: USER's):
+#   /tmp/burrow-squat-UID               a directory at mode 0777
+#   /tmp/burrow-squat-tmp-UID/          a sticky 1777 directory (a TMPDIR)
+#   /tmp/burrow-squat-tmp-UID/burrow-UID   in it, the default runroot's name, 0777
 # shellcheck shell=sh
 set -eu
 user=$1
@@ -17,6 +20,7 @@ if ! id -u "$other" >/dev/null 2>&1; then
 	echo "squat-setup: creating user $other"
 	useradd -M -s /usr/sbin/nologin "$other"
 fi
-dir=/tmp/burrow-squat-$(id -u "$user")
-rm -rf "$dir"
-runuser -u "$other" -- sh -c "umask 0; mkdir -m 0777 '$dir'"
+uid=$(id -u "$user")
+dir=/tmp/burrow-squat-$uid tmp=/tmp/burrow-squat-tmp-$uid
+rm -rf "$dir" "$tmp"
+runuser -u "$other" -- sh -c "umask 0; mkdir -m 0777 '$dir' && mkdir -m 1777 '$tmp' && mkdir -m 0777 '$tmp/burrow-$uid'"

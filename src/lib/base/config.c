@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "log.h"
 #include "util.h"
 
 static char *xdg_dir(const char *var, const char *fallback_under_home)
@@ -180,6 +181,7 @@ static int read_conf(struct config *c, struct err *e)
 		} else if (strcmp(k, "runroot") == 0) {
 			free(c->runroot);
 			c->runroot = xstrdup(v);
+			c->runroot_in_tmp = false;
 		} else if (strcmp(k, "overlay") == 0) {
 			if (parse_overlay(v, &c->overlay) < 0)
 				return err_make(e, 0, "%s:%d: overlay must be auto, kernel or fuse", path,
@@ -223,10 +225,12 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 		c->root_source = xstrdup("default");
 	}
 	v = getenv("XDG_RUNTIME_DIR");
-	if (v && *v == '/' && access(v, W_OK) == 0 && owned_by_me(v))
+	if (v && *v == '/' && access(v, W_OK) == 0 && owned_by_me(v)) {
 		c->runroot = xasprintf("%s/burrow", v);
-	else
-		c->runroot = xasprintf("/tmp/burrow-%u", (unsigned)getuid());
+	} else {
+		c->runroot = config_tmp_runroot();
+		c->runroot_in_tmp = true;
+	}
 
 	if (read_conf(c, e) < 0)
 		return -1;
@@ -240,6 +244,7 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 	if ((v = getenv("BURROW_RUNROOT")) && *v) {
 		free(c->runroot);
 		c->runroot = xstrdup(v);
+		c->runroot_in_tmp = false;
 	}
 	if ((v = getenv("BURROW_OVERLAY")) && *v && parse_overlay(v, &c->overlay) < 0)
 		return err_make(e, 0, "BURROW_OVERLAY must be auto, kernel or fuse, not \"%s\"", v);
@@ -254,6 +259,7 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 	if (runroot_opt) {
 		free(c->runroot);
 		c->runroot = xstrdup(runroot_opt);
+		c->runroot_in_tmp = false;
 	}
 	if (c->root[0] != '/' || c->runroot[0] != '/')
 		return err_make(e, 0, "the store root and runroot must be absolute paths");
@@ -302,6 +308,69 @@ int config_check_runroot(const struct config *c, bool create, struct err *e)
 			c->runroot, why, (unsigned)getuid(), c->runroot);
 }
 
+char *config_tmp_runroot(void)
+{
+	const char *t = getenv("TMPDIR");
+	return xasprintf("%s/burrow-%u", t && *t == '/' ? t : "/tmp", (unsigned)getuid());
+}
+
+/* The default runroot in TMPDIR is taken: use the private directory named
+ * in <root>/runroot-moved, or make one with mkdtemp and record it there,
+ * so every command finds the same one. */
+static int runroot_move(struct config *c, const char *why, struct err *e)
+{
+	_cleanup_free_ char *rec = xasprintf("%s/runroot-moved", c->root);
+	_cleanup_free_ char *txt = NULL, *tmpl = NULL, *dwhy = NULL;
+	struct err ignore = ERR_INIT;
+	char *dir = NULL;
+
+	tmpl = xasprintf("%s.XXXXXX", c->runroot);
+	if (read_file_at(AT_FDCWD, rec, 4096, &txt, NULL, &ignore) == 0) {
+		txt[strcspn(txt, "\n")] = '\0';
+		/* only a directory of the same pattern, and private */
+		if (strlen(txt) == strlen(tmpl) && strncmp(txt, tmpl, strlen(tmpl) - 6) == 0 &&
+		    config_private_dir(txt, &dwhy) == 1)
+			dir = steal_ptr(txt);
+	}
+	err_clear(&ignore);
+	if (!dir) {
+		_cleanup_free_ char *line = NULL;
+		if (!mkdtemp(tmpl))
+			return err_make(e, errno,
+					"runroot %s is not safe to use (%s), and making a private one "
+					"failed",
+					c->runroot, why);
+		line = xasprintf("%s\n", tmpl);
+		if (mkdir_p_at(AT_FDCWD, c->root, 0700, e) < 0 ||
+		    write_file_atomic_at(AT_FDCWD, rec, line, strlen(line), 0600, e) < 0) {
+			rmdir(tmpl);
+			return err_wrap(e, "recording the private runroot");
+		}
+		dir = steal_ptr(tmpl);
+	}
+	log_warn("runroot %s is not safe to use: %s; using the private %s instead (remove %s to use the "
+		 "default again once %s is gone)",
+		 c->runroot, why, dir, rec, c->runroot);
+	c->runroot_moved_from = steal_ptr(c->runroot);
+	c->runroot_moved_why = xstrdup(why);
+	c->runroot = dir;
+	return 0;
+}
+
+int config_use_runroot(struct config *c, struct err *e)
+{
+	_cleanup_free_ char *why = NULL;
+
+	if (config_check_runroot(c, false, e) == 0)
+		return 0;
+	if (!c->runroot_in_tmp || config_private_dir(c->runroot, &why) >= 0)
+		return -1;
+	/* another user (or a stray link) holds the default name in a shared
+	 * directory: that must not stop burrow, nor be used */
+	err_clear(e);
+	return runroot_move(c, why, e);
+}
+
 int config_ensure_dirs(const struct config *c, struct err *e)
 {
 	if (mkdir_p_at(AT_FDCWD, c->root, 0700, e) < 0)
@@ -313,6 +382,8 @@ void config_free(struct config *c)
 {
 	free(c->root);
 	free(c->runroot);
+	free(c->runroot_moved_from);
+	free(c->runroot_moved_why);
 	free(c->conf_path);
 	free(c->root_source);
 	strv_free(c->search_registries);

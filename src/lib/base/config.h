@@ -17,8 +17,11 @@ enum overlay_mode { OVERLAY_AUTO, OVERLAY_KERNEL, OVERLAY_FUSE };
 enum idmap_mode { IDMAP_AUTO, IDMAP_SINGLE };
 
 struct config {
-	char *root;    /* image and container store */
-	char *runroot; /* per-boot state: sockets, pids, mounts */
+	char *root;               /* image and container store */
+	char *runroot;            /* per-boot state: sockets, pids, mounts */
+	bool runroot_in_tmp;      /* the default in TMPDIR (no private XDG_RUNTIME_DIR, nothing set) */
+	char *runroot_moved_from; /* that default, when it was taken and runroot is a private one */
+	char *runroot_moved_why;
 	enum overlay_mode overlay;
 	enum idmap_mode idmap;      /* "single" forces the single-ID map */
 	char *conf_path;            /* the config file read, NULL if none */
@@ -40,6 +43,17 @@ int config_ensure_dirs(const struct config *c, struct err *e);
  * unless it is sticky (like /tmp), so the name stays bound to it.  1 yes,
  * 0 it does not exist, -1 no, with *why (allocated) saying why. */
 int config_private_dir(const char *dir, char **why);
+
+/* ${TMPDIR:-/tmp}/burrow-UID: the runroot without a private XDG_RUNTIME_DIR */
+char *config_tmp_runroot(void);
+
+/* What every command runs first: config_check_runroot(), and when the
+ * default runroot in TMPDIR is taken by someone else (a directory or link
+ * that is not the user's private one), a private mkdtemp directory beside
+ * it instead, recorded in <root>/runroot-moved so later commands use the
+ * same one, with a warning that says so.  A runroot set explicitly that
+ * fails the check is an error. */
+int config_use_runroot(struct config *c, struct err *e);
 
 /* The runroot (in /tmp on shared machines) must be private: every command
  * checks it, and fails with the fix if another user could have made or
