@@ -314,39 +314,60 @@ char *config_tmp_runroot(void)
 	return xasprintf("%s/burrow-%u", t && *t == '/' ? t : "/tmp", (unsigned)getuid());
 }
 
+/* <root>/runroot-moved names a private directory made for a taken default */
+static char *moved_read(const char *rec, const char *tmpl)
+{
+	_cleanup_free_ char *txt = NULL, *why = NULL;
+	struct err ignore = ERR_INIT;
+
+	if (read_file_at(AT_FDCWD, rec, 4096, &txt, NULL, &ignore) < 0) {
+		err_clear(&ignore);
+		return NULL;
+	}
+	txt[strcspn(txt, "\n")] = '\0';
+	/* only a directory of the same pattern, and private */
+	if (strlen(txt) != strlen(tmpl) || strncmp(txt, tmpl, strlen(tmpl) - 6) != 0 ||
+	    config_private_dir(txt, &why) != 1)
+		return NULL;
+	return steal_ptr(txt);
+}
+
 /* The default runroot in TMPDIR is taken: use the private directory named
  * in <root>/runroot-moved, or make one with mkdtemp and record it there,
- * so every command finds the same one. */
+ * so every command finds the same one.  Two commands that both make one
+ * settle on the first recorded (link() does not replace). */
 static int runroot_move(struct config *c, const char *why, struct err *e)
 {
 	_cleanup_free_ char *rec = xasprintf("%s/runroot-moved", c->root);
-	_cleanup_free_ char *txt = NULL, *tmpl = NULL, *dwhy = NULL;
-	struct err ignore = ERR_INIT;
-	char *dir = NULL;
+	_cleanup_free_ char *tmpl = xasprintf("%s.XXXXXX", c->runroot);
+	char *dir = moved_read(rec, tmpl);
 
-	tmpl = xasprintf("%s.XXXXXX", c->runroot);
-	if (read_file_at(AT_FDCWD, rec, 4096, &txt, NULL, &ignore) == 0) {
-		txt[strcspn(txt, "\n")] = '\0';
-		/* only a directory of the same pattern, and private */
-		if (strlen(txt) == strlen(tmpl) && strncmp(txt, tmpl, strlen(tmpl) - 6) == 0 &&
-		    config_private_dir(txt, &dwhy) == 1)
-			dir = steal_ptr(txt);
-	}
-	err_clear(&ignore);
 	if (!dir) {
-		_cleanup_free_ char *line = NULL;
-		if (!mkdtemp(tmpl))
+		_cleanup_free_ char *mine = xstrdup(tmpl), *line = NULL, *tmp = NULL;
+		if (!mkdtemp(mine))
 			return err_make(e, errno,
-					"runroot %s is not safe to use (%s), and making a private one "
-					"failed",
+					"runroot %s is not safe to use (%s), and making a private one failed",
 					c->runroot, why);
-		line = xasprintf("%s\n", tmpl);
+		line = xasprintf("%s\n", mine);
+		tmp = xasprintf("%s.%d", rec, (int)getpid());
 		if (mkdir_p_at(AT_FDCWD, c->root, 0700, e) < 0 ||
-		    write_file_atomic_at(AT_FDCWD, rec, line, strlen(line), 0600, e) < 0) {
-			rmdir(tmpl);
+		    write_file_atomic_at(AT_FDCWD, tmp, line, strlen(line), 0600, e) < 0) {
+			rmdir(mine);
 			return err_wrap(e, "recording the private runroot");
 		}
-		dir = steal_ptr(tmpl);
+		if (link(tmp, rec) == 0) {
+			dir = steal_ptr(mine);
+		} else if (errno == EEXIST && (dir = moved_read(rec, tmpl))) {
+			rmdir(mine); /* another command recorded one first */
+		} else if (rename(tmp, rec) == 0) {
+			dir = steal_ptr(mine); /* the record named nothing usable */
+		} else {
+			int saved = errno;
+			rmdir(mine);
+			unlink(tmp);
+			return err_make(e, saved, "recording the private runroot in %s", rec);
+		}
+		unlink(tmp);
 	}
 	log_warn("runroot %s is not safe to use: %s; using the private %s instead (remove %s to use the "
 		 "default again once %s is gone)",

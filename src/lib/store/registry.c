@@ -247,7 +247,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 		free(x->resp->ctype);
 		free(x->resp->challenge);
 		free(x->resp->digest);
-		x->resp->ctype = x->resp->challenge = x->resp->digest = NULL;
+		free(x->resp->location);
+		x->resp->ctype = x->resp->challenge = x->resp->digest = x->resp->location = NULL;
 		return len;
 	}
 	kl = strcspn(p, ":");
