@@ -16,7 +16,7 @@
 /* What main sets up for a verb: NEEDS_CONFIG loads the configuration
  * (root, runroot, idmap, ...); NEEDS_STORE lets the verb open the image
  * store with cli_store() once its options are parsed, and main closes it. */
-enum { CMD_NEEDS_CONFIG = 1, CMD_NEEDS_STORE = 2 };
+enum { CMD_NEEDS_CONFIG = 1, CMD_NEEDS_STORE = 2, CMD_REPORTS_RUNROOT = 4 };
 #define CMD_STORE (CMD_NEEDS_CONFIG | CMD_NEEDS_STORE)
 
 struct command {
@@ -41,7 +41,7 @@ static const struct command commands[] = {
 	{ "image", cmd_image, CMD_STORE, "Manage images (inspect, prune, ls, rm, ...)" },
 	{ "images", cmd_images, CMD_STORE, "List images in the local store" },
 	{ "import", cmd_import, CMD_STORE, "Create an image from a rootfs tarball" },
-	{ "info", cmd_info, CMD_NEEDS_CONFIG, "Check the host and show what works" },
+	{ "info", cmd_info, CMD_NEEDS_CONFIG | CMD_REPORTS_RUNROOT, "Check the host and show what works" },
 	{ "inspect", cmd_inspect, CMD_NEEDS_CONFIG, "Show the details of containers" },
 	{ "kill", cmd_kill, CMD_NEEDS_CONFIG, "Send a signal to running containers" },
 	{ "load", cmd_load, CMD_STORE, "Load images from an archive or OCI layout" },
@@ -232,10 +232,17 @@ int main(int argc, char **argv)
 	}
 	g.verb = c->name;
 	g.may_open_store = c->flags & CMD_NEEDS_STORE;
-	if (!(c->flags & CMD_NEEDS_CONFIG) || config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) == 0)
+	/* every command that uses the runroot first checks that no one else
+	 * can have made or changed it (info reports it instead) */
+	if (!(c->flags & CMD_NEEDS_CONFIG)) {
 		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
-	else
+	} else if (config_load(&g.cfg, g.root_opt, g.runroot_opt, &e) < 0 ||
+		   (config_use_runroot(&g.cfg, &e) < 0 && !(c->flags & CMD_REPORTS_RUNROOT))) {
 		rc = -1;
+	} else {
+		err_clear(&e);
+		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
+	}
 	cli_store_close(&g);
 	if (rc < 0)
 		rc = print_error(&e, g.verb);

@@ -16,8 +16,11 @@ int cli_store(struct globals *g, struct store **s, struct err *e)
 	if (!g->may_open_store)
 		return err_make(e, 0, "internal error: burrow %s opens the store without CMD_NEEDS_STORE",
 				g->verb ? g->verb : "?");
-	if (!g->store && (config_ensure_dirs(&g->cfg, e) < 0 || store_open(g->cfg.root, &g->store, e) < 0))
-		return -1;
+	if (!g->store) {
+		if (config_ensure_dirs(&g->cfg, e) < 0 || store_open(g->cfg.root, &g->store, e) < 0)
+			return -1;
+		store_set_limits(g->store, g->cfg.max_layer_size, g->cfg.max_layer_entries);
+	}
 	*s = g->store;
 	return 0;
 }

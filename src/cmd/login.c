@@ -125,8 +125,9 @@ CMD_DECL(login)
 	ro.pass = pass;
 	if (registry_open(reg, &ro, &r, e) < 0 || registry_login_check(r, e) < 0)
 		goto fail;
+	/* the default file may be in the runroot: make it, private, first */
 	file = auth_file_default(ro.authfile, g->cfg.runroot);
-	if (auth_store(file, reg, user, pass, e) < 0)
+	if (config_check_runroot(&g->cfg, true, e) < 0 || auth_store(file, reg, user, pass, e) < 0)
 		goto fail;
 	registry_close(r);
 	printf("Login Succeeded!\n");

@@ -11,9 +11,16 @@
 #   badjson/x    a manifest that is not JSON
 #   badtype/x    a manifest of an unknown media type
 #   huge/x       a 5 MiB manifest
+#   zerosize/x   the manifest gives every layer size 0
+#   long/x       layer blobs with 4 KiB more than the manifest says
 #   bearer/x     Bearer token auth: /token issues "tok-ok" for tester:s3cret
 #   stall/x      layer blobs stop half-way; "stalled" is written to STALL_FIFO
 #                and the connection stays open until the client closes it
+#   leak/x       push target behind Basic auth (tester:s3cret) whose upload
+#                Location is on another server: $FAKEREG_OTHER (host:port)
+#   rel/x        the same with a relative upload Location ("u1")
+# A PUT to .../blobs/uploads/... is taken (201) without auth on any instance.
+# Each request is logged to stderr as "METHOD PATH authorization=VALUE|none".
 # The port is written to PORT_FIFO once listening.
 use strict;
 use warnings;
@@ -63,6 +70,31 @@ while (my $c = $srv->accept) {
 	my ($method, $path) = split ' ', $req;
 	my ($name) = $path =~ m{^/v2/(\w+)/};
 	my $authz = $hdr{authorization} // '';
+	print STDERR "$method $path authorization=" . ($authz eq '' ? 'none' : $authz) . "\n";
+	if ($method =~ /^(PUT|POST|PATCH)$/) {
+		print $c "HTTP/1.1 100 Continue\r\n\r\n" if lc($hdr{expect} // '') eq '100-continue';
+		my $left = $hdr{'content-length'} // 0;
+		while ($left > 0) { my $n = read($c, my $buf, $left > 65536 ? 65536 : $left) or last; $left -= $n; }
+	}
+	if ($method eq 'PUT' && $path =~ m{^/v2/\w+/x/blobs/uploads/}) {
+		reply($c, 201, {}, '');
+		close $c;
+		next;
+	}
+	if (($name // '') =~ /^(leak|rel)$/) {
+		if ($authz ne 'Basic ' . encode_base64('tester:s3cret', '')) {
+			reply($c, 401, { 'WWW-Authenticate' => 'Basic realm="fake"' }, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+		} elsif ($method eq 'POST' && $path =~ m{/blobs/uploads/}) {
+			my $loc = $name eq 'rel' ? 'u1' : "http://$ENV{FAKEREG_OTHER}/v2/leak/x/blobs/uploads/u1";
+			reply($c, 202, { 'Location' => $loc }, '');
+		} elsif ($method eq 'PUT' && $path =~ m{/manifests/}) {
+			reply($c, 201, {}, '');
+		} else {
+			reply($c, 404, {}, '{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}');
+		}
+		close $c;
+		next;
+	}
 	if ($path =~ m{^/token}) {
 		my $want = 'Basic ' . encode_base64('tester:s3cret', '');
 		if ($authz eq $want && $path =~ /scope=repository%3Abearer%2Fx%3Apull/) {
@@ -90,6 +122,7 @@ while (my $c = $srv->accept) {
 		$body = '{"schemaVersion":2, not json' if $name eq 'badjson';
 		if ($name eq 'badtype') { $body =~ s/application\/vnd\.oci\.image\.manifest\.v1\+json/application\/x-unknown/; $type = 'application/x-unknown'; }
 		$body = '{"schemaVersion":2,"pad":"' . ('x' x (5 << 20)) . '"}' if $name eq 'huge';
+		if ($name eq 'zerosize') { $body =~ s/("digest":"sha256:$_","size":)\d+/${1}0/ for keys %layers; }
 		reply($c, 200, { 'Content-Type' => $type }, $body);
 	} elsif ($path =~ m{^/v2/\w+/x/blobs/sha256:([0-9a-f]{64})}) {
 		my $d = $1;
@@ -99,6 +132,7 @@ while (my $c = $srv->accept) {
 		} else {
 			if ($layers{$d} && $name eq 'corrupt') { substr($blob, length($blob) / 2, 1) ^= "\x01"; }
 			if ($layers{$d} && $name eq 'truncated') { $blob = substr($blob, 0, int(length($blob) / 2)); }
+			if ($layers{$d} && $name eq 'long') { $blob .= "\0" x 4096; }
 			if ($layers{$d} && $name eq 'stall' && $stallfifo) {
 				print $c "HTTP/1.1 200 OK\r\nContent-Length: " . length($blob) . "\r\nConnection: close\r\n\r\n";
 				print $c substr($blob, 0, int(length($blob) / 2));

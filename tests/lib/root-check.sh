@@ -7,9 +7,11 @@
 # burrow is rootless, and its tests must run as an ordinary user.  As root
 # this script installs the Debian packages (tests/lib/deps.sh), creates or
 # reuses the unprivileged user $BURROW_TEST_USER (default burrowtest) with a
-# subordinate ID range, makes /dev/fuse and /dev/net/tun usable by everyone
-# (as distributions do), copies the source tree (without build/ and .git/)
-# to a staging directory that user owns, and runs make there as that user
+# subordinate ID range, and a second one, $BURROW_TEST_USER2 (default
+# burrowtest2), that squats a directory (tests/lib/squat-setup.sh), makes
+# /dev/fuse and /dev/net/tun usable by everyone (as distributions do), copies
+# the source tree (without build/ and .git/) to a staging directory that user
+# owns, and runs make there as that user
 # with a clean environment.  It exits with make's status.  The staging
 # directory is removed afterwards unless KEEP_STAGE=1.
 #
@@ -77,6 +79,10 @@ ensure_range() {
 }
 ensure_range /etc/subuid
 ensure_range /etc/subgid
+
+# a second user who squats a directory where $user's runroot could go
+# (tests/integration/runroot.t)
+sh "$src/tests/lib/squat-setup.sh" "$user"
 
 # -- host settings a distribution would have -------------------------------------
 for d in /dev/fuse /dev/net/tun; do

@@ -377,18 +377,37 @@ static void check_runtime_dir(struct hostinfo *h, const struct config *c)
 {
 	unsigned uid = (unsigned)getuid();
 	_cleanup_free_ char *run = xasprintf("/run/user/%u", uid);
-	_cleanup_free_ char *fallback = xasprintf("/tmp/burrow-%u", uid);
+	_cleanup_free_ char *fallback = config_tmp_runroot();
 	_cleanup_free_ char *in_xdg = h->runtime_dir ? xasprintf("%s/burrow", h->runtime_dir) : NULL;
+	_cleanup_free_ char *why = NULL;
+	struct err re = ERR_INIT;
 	struct stat st;
 	char *fix, *detail;
 
-	if (h->runtime_dir && h->runtime_dir[0] == '/' && stat(h->runtime_dir, &st) == 0 &&
-	    S_ISDIR(st.st_mode) && st.st_uid == uid && access(h->runtime_dir, W_OK) == 0) {
+	/* the runroot every other command refuses when it is not private */
+	if (config_check_runroot(c, false, &re) < 0) {
+		char *dot = strstr(re.msg, ". ");
+		hc_add_check(h, "runroot", CHECK_FAIL,
+			     dot ? xasprintf("%.*s", (int)(dot - re.msg), re.msg) : xstrdup(re.msg),
+			     dot ? xstrdup(dot + 2) : NULL);
+		err_clear(&re);
+	} else if (c->runroot_moved_from) {
+		hc_add_check(
+			h, "runroot", CHECK_WARN,
+			xasprintf("the default runroot %s is not safe to use: %s; burrow uses the private "
+				  "%s instead",
+				  c->runroot_moved_from, c->runroot_moved_why, c->runroot),
+			xasprintf("ask an administrator to remove %s, or set XDG_RUNTIME_DIR to a private "
+				  "directory such as /run/user/%u",
+				  c->runroot_moved_from, uid));
+	}
+	if (h->runtime_dir && h->runtime_dir[0] == '/' && config_private_dir(h->runtime_dir, &why) == 1 &&
+	    access(h->runtime_dir, W_OK) == 0) {
 		hc_add_check(h, "XDG_RUNTIME_DIR", CHECK_OK,
 			     xasprintf("%s (owned by you); runroot %s", h->runtime_dir, c->runroot), NULL);
 		return;
 	}
-	if (strcmp(c->runroot, fallback) != 0 && !(in_xdg && strcmp(c->runroot, in_xdg) == 0)) {
+	if (!c->runroot_in_tmp && !(in_xdg && strcmp(c->runroot, in_xdg) == 0)) {
 		/* BURROW_RUNROOT, --runroot or runroot = in burrow.conf: no fallback happens */
 		hc_add_check(h, "XDG_RUNTIME_DIR", CHECK_OK,
 			     xasprintf("%s; the runroot is set explicitly: %s",
@@ -410,9 +429,9 @@ static void check_runtime_dir(struct hostinfo *h, const struct config *c)
 				   "is in it",
 				   h->runtime_dir, c->runroot);
 	else
-		detail = xasprintf("XDG_RUNTIME_DIR=%s is not a directory owned and writable by you: the "
-				   "runroot falls back to %s",
-				   h->runtime_dir, fallback);
+		detail = xasprintf("XDG_RUNTIME_DIR=%s is not a private directory owned and writable by you"
+				   "%s%s%s: the runroot falls back to %s",
+				   h->runtime_dir, why ? " (" : "", why ? why : "", why ? ")" : "", fallback);
 	hc_add_check(h, "XDG_RUNTIME_DIR", CHECK_WARN, detail, fix);
 }
 

@@ -534,7 +534,7 @@ int store_load(struct store *s, const struct idmap *m, const char *path, char **
 			return err_make(e, errno, "opening %s", path);
 	} else {
 		/* an archive: unpack it (safely, as ourselves) into a scratch dir */
-		struct unpack_opts uo = { .no_chown = true };
+		struct unpack_opts uo = { .no_chown = true, .max_bytes = s->max_layer_size };
 		struct unpack_result r;
 		_cleanup_close_ int in = strcmp(path, "-") == 0 ? dup(STDIN_FILENO)
 								: open(path, O_RDONLY | O_CLOEXEC);

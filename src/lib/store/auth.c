@@ -9,6 +9,8 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "lib/base/config.h"
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "store_int.h"
 
@@ -67,8 +69,18 @@ char *auth_file_default(const char *authfile, const char *runroot)
 		return xstrdup(authfile);
 	if ((v = getenv("REGISTRY_AUTH_FILE")) && *v)
 		return xstrdup(v);
-	if ((v = getenv("XDG_RUNTIME_DIR")) && *v == '/')
-		return xasprintf("%s/containers/auth.json", v);
+	if ((v = getenv("XDG_RUNTIME_DIR")) && *v == '/') {
+		/* another user's (or a world-writable) directory could hand us
+		 * their credentials, or take ours */
+		_cleanup_free_ char *why = NULL;
+		int r = config_private_dir(v, &why);
+		if (r == 1)
+			return xasprintf("%s/containers/auth.json", v);
+		if (r < 0)
+			log_warn(
+				"not using XDG_RUNTIME_DIR=%s for auth.json: %s; using %s/containers instead",
+				v, why, runroot);
+	}
 	return xasprintf("%s/containers/auth.json", runroot);
 }
 

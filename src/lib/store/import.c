@@ -395,6 +395,8 @@ int store_import(struct store *s, const struct idmap *m, const char *path, const
 	memset(&job, 0, sizeof job);
 	job.infd = infd;
 	job.rootfd = rootfd;
+	job.o.max_bytes = s->max_layer_size;
+	job.o.max_entries = s->max_layer_entries;
 	if (extract(m, &job, &r, e) < 0) {
 		err_wrap(e, "importing %s", path);
 		goto out;

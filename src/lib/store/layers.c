@@ -64,11 +64,14 @@ struct ex_plan {
 	int *rootfd; /* scratch/diff */
 	int resfd;   /* "i diff_id size ndev\n" or "i !message\n" */
 	bool no_chown;
+	uint64_t max_bytes, max_entries;
 };
 
 static void ex_one(struct ex_plan *p, size_t i)
 {
-	struct unpack_opts uo = { .no_chown = p->no_chown };
+	struct unpack_opts uo = { .no_chown = p->no_chown,
+				  .max_bytes = p->max_bytes,
+				  .max_entries = p->max_entries };
 	struct unpack_result r;
 	struct err e = ERR_INIT;
 	char line[4200];
@@ -431,7 +434,8 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, struct layer_job *jobs, size_t n,
 		 store_progress_fn cb, void *cbctx, volatile sig_atomic_t *cancel, struct err *e)
 {
-	struct ex_plan p = { n, NULL, NULL, NULL, -1, m == NULL };
+	struct ex_plan p = { n, NULL, NULL, NULL, -1, m == NULL, s->max_layer_size, s->max_layer_entries };
+	uint64_t max_bytes = s->max_layer_size ? s->max_layer_size : UNPACK_MAX_BYTES_DEFAULT;
 	struct dl *dls = xcalloc(n ? n : 1, sizeof *dls);
 	char **msgs = xcalloc(n ? n : 1, sizeof *msgs);
 	bool *got = xcalloc(n ? n : 1, sizeof *got);
@@ -475,6 +479,19 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 				j->present = true;
 		if (j->present)
 			continue;
+		/* a registry blob must say its size (0 would lift the cap on the
+		 * bytes taken), and no layer compresses to more than it unpacks to */
+		if (j->url && j->blob_size == 0) {
+			err_make(e, 0, "layer %s: the manifest gives it size 0", j->blob_digest);
+			goto out;
+		}
+		if (j->blob_size > max_bytes) {
+			err_make(e, EFBIG,
+				 "layer %s: its size %" PRIu64 " is more than the %" PRIu64
+				 " bytes a layer may take (max-layer-size in burrow.conf)",
+				 j->blob_digest, j->blob_size, max_bytes);
+			goto out;
+		}
 		need++;
 		if (scratch_create(s, &j->t, true, e) < 0)
 			goto out;

@@ -144,10 +144,16 @@ int manifest_parse(const char *body, size_t len, const char *ctype, struct manif
 		if (rc == 0 && m->config.size > MANIFEST_MAX)
 			rc = err_make(e, 0, "image config is too large (%llu bytes, at most %u)",
 				      (unsigned long long)m->config.size, MANIFEST_MAX);
+		/* an image config is a JSON object and a layer a (compressed)
+		 * tar: neither can be empty */
+		if (rc == 0 && m->config.size == 0)
+			rc = err_make(e, 0, "malformed manifest: the config has size 0");
 		for (size_t i = 0; rc == 0 && i < m->nlayers; i++)
 			if (!layer_media_type_ok(m->layers[i].media_type))
 				rc = err_make(e, 0, "unsupported layer media type %s (layer %zu)",
 					      m->layers[i].media_type, i);
+			else if (m->layers[i].size == 0)
+				rc = err_make(e, 0, "malformed manifest: layer %zu has size 0", i);
 	} else if (strncmp(mt, "application/vnd.docker.distribution.manifest.v1", 47) == 0) {
 		rc = err_make(e, 0, "unsupported manifest media type %s (Docker schema 1 is obsolete)", mt);
 	} else {

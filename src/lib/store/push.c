@@ -63,11 +63,19 @@ static int start_upload(struct registry *r, const char *repo, const char *digest
 		http_resp_free(&resp);
 		return -1;
 	}
-	if (strncmp(resp.location, "http", 4) == 0)
-		*location = steal_ptr(resp.location);
-	else
-		*location = xasprintf("%s%s", r->base, resp.location);
+	{
+		/* relative to the request; any host may be named, but the
+		 * credentials stay with the registry (registry_setup_easy) */
+		_cleanup_free_ char *req = xasprintf("%s%s", r->base, path);
+		*location = registry_resolve(req, resp.location);
+	}
 	http_resp_free(&resp);
+	if (!*location)
+		return err_make(e, EPROTO, "%s: unusable upload location", r->name);
+	if (registry_check_url(r, "upload location", *location, e) < 0) {
+		free(steal_ptr(*location));
+		return -1;
+	}
 	return 0;
 }
 

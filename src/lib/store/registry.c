@@ -57,6 +57,88 @@ bool registry_transient(CURLcode cc, long code)
 	}
 }
 
+/* --- where credentials may go */
+
+char *registry_url_origin(const char *url)
+{
+	const char *host;
+	size_t sl, hl;
+	bool tls;
+	char *out;
+
+	if (strncasecmp(url, "https://", 8) == 0)
+		tls = true, sl = 8;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		tls = false, sl = 7;
+	else
+		return NULL;
+	host = url + sl;
+	hl = strcspn(host, "/?#");
+	/* user:password@host is never what a registry sends: no origin */
+	if (hl == 0 || memchr(host, '@', hl) || memchr(host, '\\', hl))
+		return NULL;
+	out = xasprintf("%s://%.*s", tls ? "https" : "http", (int)hl, host);
+	for (char *c = out; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	/* the default port spelled out or not is the same origin */
+	if (!strchr(out + (tls ? 8 : 7), ':') || out[strlen(out) - 1] == ']') {
+		char *t = xasprintf("%s:%s", out, tls ? "443" : "80");
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+bool registry_same_origin(const char *a, const char *b)
+{
+	_cleanup_free_ char *oa = a ? registry_url_origin(a) : NULL;
+	_cleanup_free_ char *ob = b ? registry_url_origin(b) : NULL;
+	return oa && ob && strcmp(oa, ob) == 0;
+}
+
+char *registry_resolve(const char *request_url, const char *loc)
+{
+	_cleanup_free_ char *origin = registry_url_origin(request_url);
+	const char *path;
+	size_t dir;
+
+	if (strncasecmp(loc, "https://", 8) == 0 || strncasecmp(loc, "http://", 7) == 0)
+		return xstrdup(loc);
+	if (!origin)
+		return NULL;
+	if (strncmp(loc, "//", 2) == 0)
+		return xasprintf("%.*s%s", (int)(strchr(origin, ':') - origin + 1), origin, loc);
+	/* the request URL's scheme://host[:port] as it was written */
+	path = strstr(request_url, "://") + 3;
+	path += strcspn(path, "/?#");
+	if (loc[0] == '/')
+		return xasprintf("%.*s%s", (int)(path - request_url), request_url, loc);
+	/* relative to the request path's directory */
+	dir = strcspn(path, "?#");
+	while (dir > 0 && path[dir - 1] != '/')
+		dir--;
+	if (dir == 0)
+		return xasprintf("%.*s/%s", (int)(path - request_url), request_url, loc);
+	return xasprintf("%.*s%s", (int)(path + dir - request_url), request_url, loc);
+}
+
+/* Plain HTTP for a token or an upload only when TLS checks are off for
+ * this registry (--tls-verify=false): else credentials or layers would go
+ * out in clear text to a place the registry merely named. */
+int registry_check_url(const struct registry *r, const char *what, const char *url, struct err *e)
+{
+	_cleanup_free_ char *o = registry_url_origin(url);
+
+	if (!o)
+		return err_make(e, EPROTO, "%s: the registry sent an unusable %s \"%s\"", r->name, what, url);
+	if (strncmp(o, "http://", 7) == 0 && r->tls_verify)
+		return err_make(e, EPROTO,
+				"%s: refusing the plain-HTTP %s %s (TLS verification is on; "
+				"--tls-verify=false only for a registry you trust)",
+				r->name, what, url);
+	return 0;
+}
+
 /* --- WWW-Authenticate */
 
 int challenge_parse(const char *hdr, struct challenge *c)
@@ -165,7 +247,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 		free(x->resp->ctype);
 		free(x->resp->challenge);
 		free(x->resp->digest);
-		x->resp->ctype = x->resp->challenge = x->resp->digest = NULL;
+		free(x->resp->location);
+		x->resp->ctype = x->resp->challenge = x->resp->digest = x->resp->location = NULL;
 		return len;
 	}
 	kl = strcspn(p, ":");
@@ -219,8 +302,12 @@ void registry_setup_easy(struct registry *r, CURL *h, const char *url, const cha
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	*list = NULL;
-	/* curl does not pass a custom Authorization header on to another host */
-	if (r->authz)
+	/* Credentials go only to the scheme, host and port they were made for
+	 * (a Location or a realm may name any other).  On a redirect curl drops
+	 * a custom Authorization header once the host, port or scheme changes,
+	 * so a blob GET sent on to a CDN goes there without it. */
+	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	if (r->authz && registry_same_origin(url, r->authz_origin))
 		*list = curl_slist_append(*list, r->authz);
 	for (size_t i = 0; hdrs && hdrs[i]; i++)
 		*list = curl_slist_append(*list, hdrs[i]);
@@ -434,11 +521,13 @@ void registry_close(struct registry *r)
 	free(r->pass);
 	free(r->challenge);
 	free(r->authz);
+	free(r->authz_origin);
 	free(r->scope);
 	free(r);
 }
 
-static int basic_header(struct registry *r, struct err *e)
+/* "Authorization: Basic" for the requests to origin's scheme, host and port */
+static int basic_header(struct registry *r, const char *origin, struct err *e)
 {
 	_cleanup_free_ char *raw = NULL, *enc = NULL;
 
@@ -448,7 +537,9 @@ static int basic_header(struct registry *r, struct err *e)
 	raw = xasprintf("%s:%s", r->user, r->pass);
 	enc = base64_encode(raw, strlen(raw));
 	free(r->authz);
+	free(r->authz_origin);
 	r->authz = xasprintf("Authorization: Basic %s", enc);
+	r->authz_origin = xstrdup(origin);
 	return 0;
 }
 
@@ -462,7 +553,7 @@ static char *url_escape(const char *s)
 
 static int bearer(struct registry *r, const struct challenge *c, const char *scope, struct err *e)
 {
-	_cleanup_free_ char *url = NULL, *svc = NULL, *sc = NULL, *saved = steal_ptr(r->authz);
+	_cleanup_free_ char *url = NULL, *svc = NULL, *sc = NULL;
 	_cleanup_json_ json_object *o = NULL;
 	struct http_resp resp;
 	json_object *t;
@@ -470,15 +561,21 @@ static int bearer(struct registry *r, const struct challenge *c, const char *sco
 
 	if (!c->realm || strncmp(c->realm, "http", 4) != 0)
 		return err_make(e, 0, "%s: the authentication challenge has no usable realm", r->name);
+	if (registry_check_url(r, "token realm", c->realm, e) < 0)
+		return -1;
+	free(r->authz);
+	free(r->authz_origin);
+	r->authz = r->authz_origin = NULL;
 	svc = url_escape(c->service ? c->service : "");
 	sc = url_escape(scope);
 	url = xasprintf("%s%sservice=%s&scope=%s", c->realm, strchr(c->realm, '?') ? "&" : "?", svc, sc);
-	if (r->user && basic_header(r, e) < 0)
+	/* the password goes to the token server named by the realm, and only there */
+	if (r->user && basic_header(r, c->realm, e) < 0)
 		return -1;
 	rc = request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, TOKEN_MAX, &resp, e);
 	free(r->authz);
-	r->authz = NULL;
-	(void)saved;
+	free(r->authz_origin);
+	r->authz = r->authz_origin = NULL;
 	if (rc < 0)
 		return err_wrap(e, "getting a token from %s", c->realm);
 	if (resp.code == 401 || resp.code == 403) {
@@ -498,6 +595,7 @@ static int bearer(struct registry *r, const struct challenge *c, const char *sco
 	      (json_object_object_get_ex(o, "access_token", &t) && json_object_is_type(t, json_type_string))))
 		return err_make(e, 0, "%s: the token server sent no token", r->name);
 	r->authz = xasprintf("Authorization: Bearer %s", json_object_get_string(t));
+	r->authz_origin = xstrdup(r->base);
 	return 0;
 }
 
@@ -511,7 +609,7 @@ static int auth_with(struct registry *r, const char *chal, const char *scope, st
 	if (strcasecmp(c.scheme, "Bearer") == 0)
 		rc = bearer(r, &c, scope, e);
 	else if (strcasecmp(c.scheme, "Basic") == 0)
-		rc = basic_header(r, e);
+		rc = basic_header(r, r->base, e);
 	else
 		rc = err_make(e, 0, "%s: unsupported authentication scheme %s", r->name, c.scheme);
 	challenge_free(&c);
@@ -542,7 +640,9 @@ int registry_request(struct registry *r, const char *method, const char *url, co
 
 	if (request_once_retrying(r, method, full, hdrs, body, blen, upload_fd, upload_len, max, resp, e) < 0)
 		return -1;
-	if (resp->code == 401 && resp->challenge) {
+	/* a challenge from elsewhere (an upload Location on another host)
+	 * could name any realm: only the registry's own are answered */
+	if (resp->code == 401 && resp->challenge && registry_same_origin(full, r->base)) {
 		/* a token for another scope, or an expired one: once more */
 		struct challenge c;
 		_cleanup_free_ char *chal = steal_ptr(resp->challenge), *scope = NULL;

@@ -32,9 +32,10 @@ struct registry {
 	char *base; /* "https://registry-1.docker.io" */
 	bool tls_verify;
 	char *user, *pass;
-	char *challenge; /* WWW-Authenticate of the ping, NULL if open */
-	char *authz;     /* "Authorization: ..." header or NULL */
-	char *scope;     /* the scope authz was issued for */
+	char *challenge;    /* WWW-Authenticate of the ping, NULL if open */
+	char *authz;        /* "Authorization: ..." header or NULL */
+	char *authz_origin; /* the only scheme://host:port authz is sent to */
+	char *scope;        /* the scope authz was issued for */
 	volatile sig_atomic_t *cancel;
 };
 
@@ -82,6 +83,17 @@ struct challenge {
 };
 int challenge_parse(const char *hdr, struct challenge *c);
 void challenge_free(struct challenge *c);
+
+/* Where credentials may go (unit-tested).  registry_url_origin() gives
+ * "scheme://host:port" in lower case (the default port filled in) for an
+ * http or https URL, else NULL (also for user@host).  registry_resolve()
+ * makes a Location absolute against the URL of the request that got it.
+ * registry_check_url() refuses a plain-HTTP URL (a token realm or an upload
+ * Location) unless TLS verification is off for the registry. */
+char *registry_url_origin(const char *url);
+bool registry_same_origin(const char *a, const char *b);
+char *registry_resolve(const char *request_url, const char *loc);
+int registry_check_url(const struct registry *r, const char *what, const char *url, struct err *e);
 
 /* Is this curl result worth retrying? */
 bool registry_transient(CURLcode cc, long http_code);

@@ -80,6 +80,12 @@ void store_close(struct store *s)
 	free(s);
 }
 
+void store_set_limits(struct store *s, uint64_t max_bytes, uint64_t max_entries)
+{
+	s->max_layer_size = max_bytes;
+	s->max_layer_entries = max_entries;
+}
+
 const char *store_root(const struct store *s)
 {
 	return s->root;

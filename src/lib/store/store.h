@@ -62,6 +62,10 @@ struct image {
 /* Open (creating if needed) the store at root. */
 int store_open(const char *root, struct store **out, struct err *e);
 void store_close(struct store *s);
+/* Bound what one layer (pulled, loaded or imported) may unpack to: bytes of
+ * uncompressed tar and entries (burrow.conf max-layer-size and
+ * max-layer-entries); 0 keeps the default (unpack.h). */
+void store_set_limits(struct store *s, uint64_t max_bytes, uint64_t max_entries);
 const char *store_root(const struct store *s);
 
 /* Import a rootfs tarball (plain, gzip or zstd; path "-" is stdin) as a

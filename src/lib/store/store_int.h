@@ -14,6 +14,8 @@ struct store {
 	int rootfd;   /* O_PATH|O_DIRECTORY */
 	int layersfd; /* layers/, O_PATH|O_DIRECTORY */
 	int lockfd;   /* store.lock */
+	/* what one layer may unpack to (store_set_limits); 0 = the default */
+	uint64_t max_layer_size, max_layer_entries;
 };
 
 static inline void json_putp(json_object **o)

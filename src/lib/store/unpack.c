@@ -1,5 +1,6 @@
 /* unpack.c - see unpack.h */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,10 +46,16 @@ struct unpack {
 struct feed {
 	struct archive *outer;
 	struct sha256 *hash;
-	uint64_t size;
+	uint64_t size, max;
 	char *errmsg;
 	char *buf;
 };
+
+static char *too_big(uint64_t max)
+{
+	return xasprintf("the layer unpacks to more than %" PRIu64 " bytes (max-layer-size in burrow.conf)",
+			 max);
+}
 
 static void archivep(struct archive **a)
 {
@@ -477,6 +484,12 @@ static la_ssize_t feed_read(struct archive *a, void *cd, const void **buf)
 		archive_set_error(a, EIO, "%s", f->errmsg);
 		return -1;
 	}
+	if (f->size + (uint64_t)n > f->max) {
+		free(f->errmsg);
+		f->errmsg = too_big(f->max);
+		archive_set_error(a, EFBIG, "%s", f->errmsg);
+		return -1;
+	}
 	sha256_update(f->hash, f->buf, (size_t)n);
 	f->size += (uint64_t)n;
 	*buf = f->buf;
@@ -513,12 +526,19 @@ static int open_outer(struct archive **out, int infd, struct err *e)
 static int run_entries(struct unpack *u, struct feed *f, struct err *e)
 {
 	struct archive_entry *ent;
+	uint64_t max = u->o->max_entries ? u->o->max_entries : UNPACK_MAX_ENTRIES_DEFAULT;
+	uint64_t count = 0;
 	int r;
 
 	for (;;) {
 		r = archive_read_next_header(u->tar, &ent);
 		if (r == ARCHIVE_EOF)
 			return 0;
+		if (r != ARCHIVE_FATAL && ++count > max)
+			return err_make(e, EFBIG,
+					"the layer has more than %" PRIu64
+					" entries (max-layer-entries in burrow.conf)",
+					max);
 		if (r == ARCHIVE_WARN) {
 			log_debug("archive: %s", archive_error_string(u->tar));
 		} else if (r != ARCHIVE_OK) {
@@ -538,7 +558,7 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	static const struct unpack_opts defaults = { .no_chown = false };
 	_cleanup_archive_ struct archive *outer = NULL, *tar = NULL;
 	_cleanup_free_ char *buf = xmalloc(FEED_BUF);
-	struct feed f = { NULL, NULL, 0, NULL, buf };
+	struct feed f = { NULL, NULL, 0, 0, NULL, buf };
 	struct unpack u;
 	char hex[65];
 	int rc;
@@ -547,6 +567,7 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	memset(r, 0, sizeof *r);
 	u.rootfd = rootfd;
 	u.o = o ? o : &defaults;
+	f.max = u.o->max_bytes ? u.o->max_bytes : UNPACK_MAX_BYTES_DEFAULT;
 	if (open_outer(&outer, infd, e) < 0)
 		return -1;
 	f.outer = outer;
@@ -572,6 +593,11 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 			rc = err_make(e, 0, "reading the archive: %s", archive_error_string(outer));
 		if (n <= 0)
 			break;
+		if (f.size + (uint64_t)n > f.max) {
+			_cleanup_free_ char *m = too_big(f.max);
+			rc = err_make(e, EFBIG, "%s", m);
+			break;
+		}
 		sha256_update(f.hash, buf, (size_t)n);
 		f.size += (uint64_t)n;
 	}

@@ -31,9 +31,18 @@
 
 #include "lib/base/error.h"
 
+/* What one layer may unpack to unless burrow.conf says otherwise
+ * (max-layer-size, max-layer-entries): far above any real image layer (the
+ * largest public ones, CUDA and ML stacks, are a few GiB and a few hundred
+ * thousand files), yet a gzip bomb stops there instead of at a full disk. */
+#define UNPACK_MAX_BYTES_DEFAULT (64ULL << 30)
+#define UNPACK_MAX_ENTRIES_DEFAULT 4000000ULL
+
 struct unpack_opts {
-	bool no_chown; /* keep the extracting user as owner (unit tests, no userns) */
-	bool plain;    /* not a layer: ".wh." names are files like any other (cp) */
+	bool no_chown;        /* keep the extracting user as owner (unit tests, no userns) */
+	bool plain;           /* not a layer: ".wh." names are files like any other (cp) */
+	uint64_t max_bytes;   /* of the uncompressed tar stream; 0 = UNPACK_MAX_BYTES_DEFAULT */
+	uint64_t max_entries; /* tar entries; 0 = UNPACK_MAX_ENTRIES_DEFAULT */
 };
 
 struct unpack_result {
@@ -44,8 +53,10 @@ struct unpack_result {
 };
 
 /* Read a tar (plain, gzip, bzip2, xz, zstd, lz4) from infd and unpack it
- * into the directory rootfd (an O_PATH fd is fine).  On failure the root
- * may hold a partial tree: the caller discards it. */
+ * into the directory rootfd (an O_PATH fd is fine).  More than max_bytes
+ * of uncompressed stream (which bounds the bytes written: headers count,
+ * sparse holes do not take space) or more than max_entries entries fail.
+ * On failure the root may hold a partial tree: the caller discards it. */
 int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r, struct err *e);
 
 /* Lexically clean an entry name: drop "", "." and a leading "/", resolve
