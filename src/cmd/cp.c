@@ -48,8 +48,10 @@ CMD_DECL(cp)
 			archive = opt_flag_value(&p);
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "cp", "[OPTIONS] CONTAINER:SRC DEST|-, or SRC|- CONTAINER:DEST",
-				       "Copy files and directories between a container and the host.", cp_opts);
+			opt_print_help(stdout, "cp",
+				       "[OPTIONS] CONTAINER:SRC DEST|-, or SRC|- CONTAINER:DEST",
+				       "Copy files and directories between a container and the host.",
+				       cp_opts);
 			return 0;
 		default:
 			return err_mark_usage(e);

@@ -116,7 +116,8 @@ static int tt_entry(struct tt *t, int dirfd, const char *name, const char *arc, 
 		return 0;
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 		fd = openat(dirfd, name,
-			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+			    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+				    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
 		if (fd < 0 || fstat(fd, &st) < 0)
 			return err_make(e, errno, "opening %s", arc);
 	}
@@ -444,8 +445,8 @@ int ctr_copy_in(const struct ctr_copy *c, const char *src, int infd, const char 
 		return -1;
 	if (!strcmp(src, "-")) {
 		if (p.kind != K_DIR)
-			return err_make(e, ENOTDIR, "copying a tar stream to %s: not a directory in the container",
-					dest);
+			return err_make(e, ENOTDIR,
+					"copying a tar stream to %s: not a directory in the container", dest);
 		cs.path = dest;
 		cs.fd = infd;
 		return ctrfs_run(c->s, c->init, in_fn, &cs, e);
@@ -485,8 +486,8 @@ int ctr_copy_out(const struct ctr_copy *c, const char *src, const char *dest, in
 	if (probe(c, src, &p, e) < 0)
 		return -1;
 	if (p.kind == K_MISSING || p.kind == K_NOPARENT)
-		return err_make(e, ENOENT, "\"%s\" could not be found on the container: no such file or directory",
-				src);
+		return err_make(e, ENOENT,
+				"\"%s\" could not be found on the container: no such file or directory", src);
 	if (!strcmp(dest, "-")) {
 		_cleanup_free_ char *base = base_of(src);
 		cs.fd = outfd;

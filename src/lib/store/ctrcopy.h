@@ -30,8 +30,8 @@
 
 struct ctr_copy {
 	const struct container_spec *s; /* idmap set for a stopped container */
-	pid_t init;                      /* the running container's init, or 0 */
-	bool archive;                    /* podman's --archive (its default): new files
+	pid_t init;                     /* the running container's init, or 0 */
+	bool archive;                   /* podman's --archive (its default): new files
 					  * belong to the container's user; false keeps
 					  * the source's uid and gid */
 };
