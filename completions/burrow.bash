@@ -4,7 +4,7 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach build cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
+_burrow_commands="attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
@@ -85,6 +85,8 @@ _burrow_value_opts_system=""
 _burrow_opts_top="--help"
 _burrow_value_opts_top=""
 _burrow_opts_wait="--help"
+_burrow_opts_commit="-a --author -c --change -f --format --help -m --message -p --pause -q --quiet"
+_burrow_value_opts_commit="-a --author -c --change -f --format -m --message"
 _burrow_opts_cp="-a --archive --help"
 _burrow_value_opts_cp=""
 _burrow_opts_export="--help -o --output"

@@ -109,12 +109,13 @@ complete -c burrow -n __fish_use_subcommand -a top -d 'Show the processes of a c
 complete -c burrow -n __fish_use_subcommand -a wait -d 'Wait for containers to exit and print their exit codes'
 complete -c burrow -n __fish_use_subcommand -a events -d 'Show events, and follow new ones'
 complete -c burrow -n __fish_use_subcommand -a cp -d 'Copy files between a container and the host'
+complete -c burrow -n __fish_use_subcommand -a commit -d 'Create an image from a container\'s changes'
 complete -c burrow -n __fish_use_subcommand -a export -d 'Export a container\'s filesystem as a tar archive'
 complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow version'
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -527,6 +528,17 @@ complete -c burrow -n $system -l help -d 'Show this help'
 set -l top '__fish_seen_subcommand_from top'
 complete -c burrow -n $top -l help -d 'Show this help'
 complete -c burrow -n $top -a '(__burrow_containers)'
+
+# commit
+set -l commit '__fish_seen_subcommand_from commit'
+complete -c burrow -n $commit -s a -l author -x -d 'The image\'s author'
+complete -c burrow -n $commit -s c -l change -x -d 'Apply a Dockerfile instruction'
+complete -c burrow -n $commit -s f -l format -x -a 'oci docker' -d 'Image format'
+complete -c burrow -n $commit -l help -d 'Show this help'
+complete -c burrow -n $commit -s m -l message -x -d 'Commit message'
+complete -c burrow -n $commit -s p -l pause -d 'Pause the container while committing'
+complete -c burrow -n $commit -s q -l quiet -d 'Print only the image ID'
+complete -c burrow -n $commit -a '(__burrow_containers)'
 
 # cp
 set -l cp '__fish_seen_subcommand_from cp'

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "attach", cmd_attach, CMD_NEEDS_CONFIG, "Attach to a running container's terminal" },
 	{ "build", cmd_build, CMD_STORE, "Build an image from a Dockerfile" },
 	{ "cp", cmd_cp, CMD_NEEDS_CONFIG, "Copy files between a container and the host" },
+	{ "commit", cmd_commit, CMD_STORE, "Create an image from a container's changes" },
 	{ "create", cmd_create, CMD_STORE, "Create a container without starting it" },
 	{ "diff", cmd_diff, CMD_NEEDS_CONFIG, "Show the files a container changed" },
 	{ "events", cmd_events, CMD_NEEDS_CONFIG, "Show events, and follow new ones" },

@@ -49,6 +49,9 @@ int ctr_remove(struct globals *g, struct ctr *c, struct err *e);
 int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e);
 /* rm and system prune: remove container id; a running one only with
  * force (killed first). */
+/* Freeze (pause) or thaw the container's cgroup, with podman's checks and
+ * messages, and record the event. */
+int ctr_pause(struct globals *g, const char *ref, bool pause, struct err *e);
 int ctr_remove_id(struct globals *g, const char *id, bool force, struct err *e);
 
 /* The verbs that act on each container they name (stop a b c): fn(g, ref,

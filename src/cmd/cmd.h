@@ -20,6 +20,7 @@ int cmd_parse_help_only(const char *verb, const char *usage, const char *summary
 #define CMD_DECL(name) int cmd_##name(struct globals *g, int argc, char **argv, struct err *e)
 CMD_DECL(run);
 CMD_DECL(wait);
+CMD_DECL(commit);
 CMD_DECL(cp);
 CMD_DECL(export);
 CMD_DECL(events);

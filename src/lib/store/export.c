@@ -29,6 +29,8 @@ struct walk {
 	struct hardlink *links;
 	size_t nlinks;
 	char *buf;
+	layer_skip_fn *skip; /* may be NULL */
+	void *skip_arg;
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -111,6 +113,8 @@ static int walk_dir(struct walk *w, int dfd, const char *prefix, struct err *e)
 			closedir(d);
 			return err_make(e, errno, "checking /%s", path);
 		}
+		if (w->skip && w->skip(path, &st, w->skip_arg))
+			continue;
 		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
 			_cleanup_free_ char *wh = xasprintf("%s.wh.%s", prefix, names[i]);
 			st.st_mode = S_IFREG | 0644;
@@ -186,7 +190,12 @@ fail:
 
 int layer_tar_write(int rootfd, int outfd, struct err *e)
 {
-	struct walk w = { archive_write_new(), NULL, 0, xmalloc(256 * 1024) };
+	return layer_tar_write_skip(rootfd, outfd, NULL, NULL, e);
+}
+
+int layer_tar_write_skip(int rootfd, int outfd, layer_skip_fn *skip, void *arg, struct err *e)
+{
+	struct walk w = { archive_write_new(), NULL, 0, xmalloc(256 * 1024), skip, arg };
 	_cleanup_close_ int dfd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = -1;
 

@@ -10,7 +10,9 @@
 #ifndef BURROW_STORE_EXPORT_H
 #define BURROW_STORE_EXPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "lib/base/error.h"
 #include "lib/runtime/userns.h"
@@ -33,5 +35,9 @@ void exported_free(struct exported *x);
 
 /* Write the tar of layer directory rootfd to outfd (unit-tested). */
 int layer_tar_write(int rootfd, int outfd, struct err *e);
+/* The same, leaving out the entries skip() names (path relative to the
+ * layer, no leading "/"; a skipped directory is left out whole). */
+typedef bool layer_skip_fn(const char *path, const struct stat *st, void *arg);
+int layer_tar_write_skip(int rootfd, int outfd, layer_skip_fn *skip, void *arg, struct err *e);
 
 #endif
