@@ -45,12 +45,25 @@ static json_object *kv_object(char *const *kv)
 	return o;
 }
 
+/* podman's ps column: 0.0.0.0:8080->80/tcp, ranges as 8080-8081->80-81/tcp */
 static json_object *port_strings(const struct port_spec *ports, size_t n)
 {
 	json_object *a = json_object_new_array();
 
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *f = port_spec_format(&ports[i]);
+		const struct port_spec *p = &ports[i];
+		const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
+		bool v6 = strchr(ip, ':') != NULL;
+		char host[32], ctr[32];
+		_cleanup_free_ char *f = NULL;
+
+		snprintf(host, sizeof host, p->count > 1 ? "%u-%u" : "%u", p->host_port,
+			 (unsigned)p->host_port + p->count - 1);
+		snprintf(ctr, sizeof ctr, p->count > 1 ? "%u-%u" : "%u", p->container_port,
+			 (unsigned)p->container_port + p->count - 1);
+		f = p->host_port ? xasprintf("%s%s%s:%s->%s/%s", v6 ? "[" : "", ip, v6 ? "]" : "", host, ctr,
+					     p->udp ? "udp" : "tcp")
+				 : xasprintf("%s/%s", ctr, p->udp ? "udp" : "tcp");
 		json_object_array_add(a, json_object_new_string(f));
 	}
 	return a;

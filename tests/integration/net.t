@@ -75,6 +75,8 @@ run burrow port web 80
 assert_eq "$out" "127.0.0.1:$HP" "port CONTAINER PRIVATE_PORT prints the host address"
 run burrow port web 81
 assert_rc 125 "port with an unpublished private port fails"
+run burrow ps --filter name=web
+assert_match "$out" " 127\.0\.0\.1:$HP->80/tcp " "ps shows the mapping as podman does"
 run burrow inspect --format '{{.NetworkSettings.IPAddress}} {{.HostConfig.NetworkMode}}' web
 assert_eq "$out" "10.0.2.100 slirp4netns" "inspect: IPAddress and NetworkMode"
 run burrow inspect web
