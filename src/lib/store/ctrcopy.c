@@ -15,7 +15,6 @@
 #include <archive_entry.h>
 
 #include "ctrcopy.h"
-#include "digest.h"
 #include "unpack.h"
 #include "lib/base/util.h"
 #include "lib/record/spec.h"
@@ -23,6 +22,7 @@
 #include "lib/runtime/userns.h"
 
 #define BUFSZ (256 * 1024)
+#define PIPE_SZ (1024 * 1024) /* fewer switches between the two sides */
 
 /* ---- a tree as a tar ---------------------------------------------------------- */
 
@@ -181,6 +181,7 @@ static int tree_tar(int dirfd, const char *name, const char *arc, const struct t
 	t.buf = xmalloc(BUFSZ);
 	t.a = archive_write_new();
 	archive_write_set_format_pax_restricted(t.a);
+	archive_write_set_bytes_per_block(t.a, BUFSZ); /* not 10 KiB writes to the pipe */
 	archive_write_set_bytes_in_last_block(t.a, 1);
 	if (archive_write_open_fd(t.a, outfd) != ARCHIVE_OK) {
 		rc = err_make(e, 0, "writing the tar: %s", archive_error_string(t.a));
@@ -440,7 +441,6 @@ int ctr_copy_in(const struct ctr_copy *c, const char *src, int infd, const char 
 	int pp[2], errfd = -1, rc;
 	pid_t pid;
 
-	sha256_preload(); /* the unpacker hashes, in the container's root */
 	if (probe(c, dest, &p, e) < 0)
 		return -1;
 	if (!strcmp(src, "-")) {
@@ -459,6 +459,7 @@ int ctr_copy_in(const struct ctr_copy *c, const char *src, int infd, const char 
 	owner.gid = p.gid;
 	if (pipe2(pp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
+	fcntl(pp[1], F_SETPIPE_SZ, PIPE_SZ);
 	struct hside h = { .path = src, .top = top, .owner = c->archive ? &owner : NULL };
 	pid = side_start(host_tar_fn, &h, pp[1], pp[0], &errfd, e);
 	close(pp[1]);
@@ -498,6 +499,7 @@ int ctr_copy_out(const struct ctr_copy *c, const char *src, const char *dest, in
 		return -1;
 	if (pipe2(pp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
+	fcntl(pp[1], F_SETPIPE_SZ, PIPE_SZ);
 	struct hside h = { .path = dir };
 	pid = side_start(host_unpack_fn, &h, pp[0], pp[1], &errfd, e);
 	close(pp[0]);

@@ -63,11 +63,6 @@ struct sha256 *sha256_new(void)
 	return h;
 }
 
-void sha256_preload(void)
-{
-	sha256_free(sha256_new());
-}
-
 void sha256_update(struct sha256 *h, const void *data, size_t len)
 {
 	if (len && C.update(h->ctx, data, len) != 1)

@@ -10,9 +10,6 @@
 struct sha256; /* opaque streaming context */
 
 struct sha256 *sha256_new(void);
-/* Load libcrypto now, before a chroot or a setns into a container's mount
- * namespace hides it (a forked child keeps it mapped). */
-void sha256_preload(void);
 void sha256_update(struct sha256 *h, const void *data, size_t len);
 /* Finish into 64 hex characters plus NUL; the context is freed. */
 void sha256_final_hex(struct sha256 *h, char out[65]);

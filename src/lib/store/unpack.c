@@ -490,7 +490,8 @@ static la_ssize_t feed_read(struct archive *a, void *cd, const void **buf)
 		archive_set_error(a, EFBIG, "%s", f->errmsg);
 		return -1;
 	}
-	sha256_update(f->hash, f->buf, (size_t)n);
+	if (f->hash)
+		sha256_update(f->hash, f->buf, (size_t)n);
 	f->size += (uint64_t)n;
 	*buf = f->buf;
 	return n;
@@ -571,7 +572,7 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	if (open_outer(&outer, infd, e) < 0)
 		return -1;
 	f.outer = outer;
-	f.hash = sha256_new();
+	f.hash = u.o->plain ? NULL : sha256_new(); /* cp needs no diff id */
 	tar = archive_read_new();
 	archive_read_support_format_tar(tar);
 	u.tar = tar;
@@ -598,7 +599,8 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 			rc = err_make(e, EFBIG, "%s", m);
 			break;
 		}
-		sha256_update(f.hash, buf, (size_t)n);
+		if (f.hash)
+			sha256_update(f.hash, buf, (size_t)n);
 		f.size += (uint64_t)n;
 	}
 	if (rc == 0 && f.size == 0)
@@ -607,9 +609,11 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 		r->entries = (unsigned long)archive_file_count(tar);
 		r->skipped_devices = u.ndev;
 		r->size = f.size;
-		sha256_final_hex(f.hash, hex);
-		f.hash = NULL;
-		snprintf(r->diff_id, sizeof r->diff_id, "sha256:%s", hex);
+		if (f.hash) {
+			sha256_final_hex(f.hash, hex);
+			f.hash = NULL;
+			snprintf(r->diff_id, sizeof r->diff_id, "sha256:%s", hex);
+		}
 	}
 out:
 	sha256_free(f.hash);
