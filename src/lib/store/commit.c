@@ -39,7 +39,8 @@ static bool in_lower(char **lowerdirs, const char *path)
  * placeholder, as podman's commit does. */
 static bool placeholder(const char *path, const struct stat *st, void *arg)
 {
-	static const char *const files[] = { "etc/hosts", "etc/resolv.conf", "etc/hostname", "etc/localtime" };
+	static const char *const files[] = { "etc/hosts", "etc/resolv.conf", "etc/hostname",
+					     "etc/localtime" };
 	static const char *const dirs[] = { "proc", "sys", "dev" };
 	struct tar_job *j = arg;
 
@@ -85,11 +86,14 @@ static int new_config(const char *base, const struct commit_opts *o, const char 
 	json_object_object_add(root, "created", json_object_new_string(now));
 	if (o->author && *o->author)
 		json_object_object_add(root, "author", json_object_new_string(o->author));
-	if (!json_object_object_get_ex(root, "rootfs", &rootfs) || !json_object_is_type(rootfs, json_type_object) ||
-	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) || !json_object_is_type(ids, json_type_array))
+	if (!json_object_object_get_ex(root, "rootfs", &rootfs) ||
+	    !json_object_is_type(rootfs, json_type_object) ||
+	    !json_object_object_get_ex(rootfs, "diff_ids", &ids) ||
+	    !json_object_is_type(ids, json_type_array))
 		return err_make(e, 0, "the image config has no rootfs.diff_ids");
 	json_object_array_add(ids, json_object_new_string(diff_id));
-	if (!json_object_object_get_ex(root, "history", &hist) || !json_object_is_type(hist, json_type_array)) {
+	if (!json_object_object_get_ex(root, "history", &hist) ||
+	    !json_object_is_type(hist, json_type_array)) {
 		hist = json_object_new_array();
 		json_object_object_add(root, "history", hist);
 	}
@@ -101,11 +105,13 @@ static int new_config(const char *base, const struct commit_opts *o, const char 
 	if (o->message && *o->message)
 		json_object_object_add(h, "comment", json_object_new_string(o->message));
 	json_object_array_add(hist, h);
-	*out = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	*out = xstrdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								    JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 
-int store_commit(struct store *s, const struct idmap *m, const struct commit_opts *o, char id[65], struct err *e)
+int store_commit(struct store *s, const struct idmap *m, const struct commit_opts *o, char id[65],
+		 struct err *e)
 {
 	struct image *img = NULL;
 	_cleanup_free_ char *base = NULL, *config = NULL;

@@ -26,6 +26,7 @@ struct commit_opts {
 	char **changes;         /* -c: Dockerfile instructions (CMD, ENV, ...) */
 };
 
-int store_commit(struct store *s, const struct idmap *m, const struct commit_opts *o, char id[65], struct err *e);
+int store_commit(struct store *s, const struct idmap *m, const struct commit_opts *o, char id[65],
+		 struct err *e);
 
 #endif
