@@ -202,6 +202,20 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	O(hc, "DnsOptions", jstrv(s->dns_options, 0));
 	I(hc, "ShmSize", s->shm_size ? (int64_t)s->shm_size : 65536 * 1024);
 	O(hc, "Sysctls", kv_object(s->sysctls));
+	{
+		json_object *devs = json_object_new_array();
+		for (size_t i = 0; s->devices && s->devices[i]; i++) {
+			const char *d = s->devices[i], *c1 = strchr(d, ':'), *c2 = strrchr(d, ':');
+			_cleanup_free_ char *host = xstrndup(d, (size_t)(c1 - d));
+			_cleanup_free_ char *ctr = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+			json_object *o = json_object_new_object();
+			S(o, "PathOnHost", host);
+			S(o, "PathInContainer", ctr);
+			S(o, "CgroupPermissions", c2 + 1);
+			json_object_array_add(devs, o);
+		}
+		O(hc, "Devices", devs);
+	}
 	if (s->cidfile)
 		S(hc, "ContainerIDFile", s->cidfile);
 	S(lc, "Type", s->log_driver == LOGDRV_NONE ? "none" : "k8s-file");

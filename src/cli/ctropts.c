@@ -71,6 +71,7 @@ enum {
 	O_SHMSIZE,
 	O_SYSCTL,
 	O_QUIET,
+	O_DEVICE,
 };
 
 /* the cgroup limit flags, in O_LIMIT + i order: cgroup_limit_set() takes the name */
@@ -102,6 +103,8 @@ const struct opt ctr_opts[] = {
 	{ "cap-add", 0, OPT_VALUE, O_CAPADD, "CAP", "Add a capability (or ALL)" },
 	{ "cap-drop", 0, OPT_VALUE, O_CAPDROP, "CAP", "Drop a capability (or ALL)" },
 	{ "cidfile", 0, OPT_VALUE, O_CIDFILE, "FILE", "Write the container ID to FILE" },
+	{ "device", 0, OPT_VALUE, O_DEVICE, "HOST[:CTR][:PERMS]",
+	  "Give the container a host device (or a directory of them)" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
 	{ "dns", 0, OPT_VALUE, O_DNS, "IP", "Use this DNS server (none: keep the image's resolv.conf)" },
 	{ "dns-option", 0, OPT_VALUE, O_DNSOPT, "OPT", "Set a DNS resolver option" },
@@ -181,6 +184,7 @@ void run_args_free(struct run_args *a)
 	strv_free(a->o.dns_search);
 	strv_free(a->o.dns_options);
 	strv_free(a->o.sysctls);
+	strv_free(a->o.devices);
 	if (a->o.has_limits)
 		cgroup_limits_free(&a->o.limits);
 }
@@ -354,6 +358,9 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 		case O_SYSCTL:
 			strv_push(&a->o.sysctls, p.value);
 			break;
+		case O_DEVICE:
+			strv_push(&a->o.devices, p.value);
+			break;
 		case O_NOHOSTS:
 			a->o.no_hosts = opt_flag_value(&p);
 			break;
@@ -468,6 +475,27 @@ static void image_health_labels(struct store *st, const struct image *img, struc
 	json_object_put(j);
 }
 
+/* --device: the node (or directory) exists and the user may use it as asked */
+static int check_devices(const struct container_spec *s, struct err *e)
+{
+	for (size_t i = 0; s->devices && s->devices[i]; i++) {
+		_cleanup_free_ char *host = xstrndup(s->devices[i], strcspn(s->devices[i], ":"));
+		const char *perms = strrchr(s->devices[i], ':') + 1;
+		struct stat st;
+		int mode = (strchr(perms, 'r') ? R_OK : 0) | (strchr(perms, 'w') ? W_OK : 0);
+
+		if (stat(host, &st) < 0)
+			return err_make(e, errno, "--device %s", host);
+		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISDIR(st.st_mode))
+			return err_make(e, 0, "--device %s: not a device or a directory of devices", host);
+		if (S_ISDIR(st.st_mode))
+			mode = X_OK; /* its nodes are checked by the kernel on open */
+		if (mode && access(host, mode) < 0)
+			return err_make(e, errno, "--device %s: the user can't open it", host);
+	}
+	return 0;
+}
+
 /* FILE made absolute against the working directory, as the supervisor
  * and rm run elsewhere */
 static char *absolute_path(const char *p)
@@ -541,7 +569,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	rc = spec_build(&o, &si, s, e);
 	strv_free(si.health.test);
 	strv_free(si.labels);
-	if (rc < 0)
+	if (rc < 0 || check_devices(s, e) < 0)
 		return -1;
 	if (a->o.init && !(s->init_path = find_init(e)))
 		return -1;

@@ -154,6 +154,43 @@ assert_rc 125 "a net sysctl with the host network fails with 125"
 run burrow run --rm --sysctl 'net.ipv4/../../x=1' $IMG true
 assert_rc 125 "a sysctl key with .. fails with 125"
 
+# --- --device
+run burrow run --rm --device /dev/null:/dev/mynull $IMG sh -c 'test -c /dev/mynull && echo x >/dev/mynull && echo ok'
+assert_eq "$out" "ok" "--device HOST:CTR binds the host's node"
+run burrow run --rm --device /dev/null:/dev/ronull:r $IMG true
+assert_rc 125 "permissions narrower than rw are refused: nothing could enforce them"
+assert_match "$err" "can't be enforced" "and it says why"
+run burrow run --rm --device /dev/null:/dev/n2:rwm $IMG test -c /dev/n2
+assert_rc 0 "rwm is accepted"
+if [ -c /dev/net/tun ] && [ -r /dev/net/tun ]; then
+	run burrow run --rm --device /dev/net $IMG sh -c 'test -c /dev/net/tun && echo tun'
+	assert_eq "$out" "tun" "--device DIR brings the devices below it"
+else
+	skip "no usable /dev/net/tun here"
+fi
+run burrow inspect --format '{{json .HostConfig.Devices}}' "$(burrow create --device /dev/zero:/dev/z:rw $IMG true)"
+assert_match "$out" '"PathOnHost":"/dev/zero"' "inspect shows HostConfig.Devices"
+n=$(count_ctrs)
+run burrow run --rm --device /dev/nonexistent $IMG true
+assert_rc 125 "a missing device fails with 125"
+assert_match "$err" "/dev/nonexistent" "and names it"
+if [ -e /dev/mem ] && ! [ -r /dev/mem ]; then
+	run burrow run --rm --device /dev/mem $IMG true
+	assert_rc 125 "a device the user can't open fails with 125"
+	assert_match "$err" "can't open" "and says so"
+else
+	skip "no unreadable /dev/mem here"
+fi
+run burrow run --rm --device /dev/null:rel $IMG true
+assert_rc 125 "a relative container path fails with 125"
+run burrow run --rm --device /dev/null:/dev/x:rwz $IMG true
+assert_rc 125 "bad permissions fail with 125"
+run burrow run --rm --device /etc/passwd $IMG true
+assert_rc 125 "a file that isn't a device fails with 125"
+run burrow run --rm --device example.com/gpu=all $IMG true
+assert_rc 125 "a CDI name fails with 125 for now"
+assert_eq "$(count_ctrs)" "$n" "and the failures left no container"
+
 # --- -q
 run burrow run --rm -q $IMG true
 assert_rc 0 "run -q"

@@ -492,6 +492,28 @@ static void test_extras(void)
 	fails(&o, &img, "absolute", "a relative cidfile reaching the library");
 
 	struct err e = ERR_INIT;
+	static const char *const devs[][2] = {
+		{ "/dev/fuse", "/dev/fuse:/dev/fuse:rwm" },
+		{ "/dev/fuse:/dev/f2", "/dev/fuse:/dev/f2:rwm" },
+		{ "/dev/fuse:rw", "/dev/fuse:/dev/fuse:rw" },
+		{ "/dev/dri:/dev/dri:rwm", "/dev/dri:/dev/dri:rwm" },
+	};
+	static const char *const baddevs[] = { "dev/fuse",  "/dev/fuse:rel",      "/dev/fuse:/x:rwz",
+					       "/dev/../x", "/dev/fuse:/a/./b",   "/dev/fuse:/x:r",
+					       "",          "/dev/fuse:/x:rw:ex", "vendor.com/gpu=all",
+					       "/dev//x",   "/dev/fuse:" };
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		char *d = device_normalize(devs[i][0], &e);
+		is_str(d, devs[i][1], "--device %s", devs[i][0]);
+		free(d);
+		err_clear(&e);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(baddevs); i++) {
+		char *d = device_normalize(baddevs[i], &e);
+		ok(!d && e.msg, "--device \"%s\" refused", baddevs[i]);
+		free(d);
+		err_clear(&e);
+	}
 	static const char *const bad[] = { "kernel.pid_max=1",
 					   "vm.overcommit_memory=1",
 					   "net.ipv4..x=1",

@@ -50,6 +50,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->cidfile);
 	free(s->tz);
 	strv_free(s->sysctls);
+	strv_free(s->devices);
 	memset(s, 0, sizeof *s);
 }
 
@@ -407,6 +408,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("shm_size", json_object_new_int64((int64_t)s->shm_size));
 	if (s->sysctls)
 		ADD("sysctls", strv_json(s->sysctls));
+	if (s->devices)
+		ADD("devices", strv_json(s->devices));
 	return j;
 }
 #undef ADD
@@ -512,6 +515,7 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->tz = jdup(j, "tz");
 	s->shm_size = (uint64_t)jint(j, "shm_size", 0);
 	s->sysctls = json_strv(j, "sysctls");
+	s->devices = json_strv(j, "devices");
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)

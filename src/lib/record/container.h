@@ -103,6 +103,7 @@ struct container_spec {
 	char *tz;                                /* --tz: "local" or a zone name under /usr/share/zoneinfo */
 	uint64_t shm_size;                       /* --shm-size: /dev/shm bytes; 0 = 64 MiB */
 	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
+	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
 
 	const struct idmap *idmap;
 };

@@ -38,6 +38,7 @@ struct spec_opts {
 	/* specextra.c */
 	char **labels, **label_files, **annotations, **add_hosts, **dns, **dns_search, **dns_options;
 	char **sysctls;
+	char **devices; /* --device HOST[:CTR][:PERMS] */
 	bool no_hosts;
 	const char *cidfile; /* absolute */
 	const char *tz, *shm_size;
@@ -59,5 +60,8 @@ int spec_build_extras(const struct spec_opts *o, const struct spec_image *img, s
 /* A --sysctl KEY=VALUE the container's own namespaces hold (net.* only
  * with a network namespace of its own). */
 int sysctl_check(const char *kv, enum net_mode net, struct err *e);
+/* --device HOST[:CTR][:PERMS] as "HOST:CTR:PERMS" (PERMS of r, w, m;
+ * default rwm), both paths absolute and clean.  malloc'd, or NULL. */
+char *device_normalize(const char *spec, struct err *e);
 
 #endif

@@ -179,6 +179,77 @@ static bool zone_name_ok(const char *z)
 	return true;
 }
 
+/* absolute, no "//", "." or ".." components, no ':' (the separator) */
+static bool clean_abs(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (p[0] != '/' || n > 4096 || strchr(p, ':') || strchr(p, '\n') || strstr(p, "//"))
+		return false;
+	if (strstr(p, "/./") || strstr(p, "/../") || (n >= 2 && !strcmp(p + n - 2, "/.")) ||
+	    (n >= 3 && !strcmp(p + n - 3, "/..")))
+		return false;
+	return true;
+}
+
+static bool perms_ok(const char *s)
+{
+	if (!*s || strlen(s) > 3)
+		return false;
+	for (; *s; s++)
+		if (!strchr("rwm", *s))
+			return false;
+	return true;
+}
+
+char *device_normalize(const char *spec, struct err *e)
+{
+	_cleanup_free_ char *copy = xstrdup(spec);
+	char *f[4] = { NULL, NULL, NULL, NULL };
+	size_t n = 0, len = strlen(spec);
+	const char *host, *ctr, *perms = "rwm";
+
+	if (spec[0] != '/' && strchr(spec, '=')) {
+		err_make(e, 0, "--device %s: CDI device names are not supported yet", spec);
+		return NULL;
+	}
+	for (char *p = copy, *save = NULL, *t; n < 4 && (t = strtok_r(p, ":", &save)); p = NULL)
+		f[n++] = t;
+	if (n == 0 || n > 3 || (len && spec[len - 1] == ':') || strstr(spec, "::")) {
+		err_make(e, 0, "invalid --device \"%s\" (HOST[:CONTAINER][:PERMISSIONS])", spec);
+		return NULL;
+	}
+	host = f[0];
+	ctr = f[0];
+	if (n == 2) {
+		if (perms_ok(f[1]))
+			perms = f[1];
+		else
+			ctr = f[1];
+	} else if (n == 3) {
+		ctr = f[1];
+		perms = f[2];
+	}
+	if (!clean_abs(host) || !clean_abs(ctr)) {
+		err_make(e, 0, "invalid --device \"%s\": paths must be absolute and clean", spec);
+		return NULL;
+	}
+	if (!perms_ok(perms)) {
+		err_make(e, 0, "invalid --device \"%s\": permissions are a combination of r, w and m", spec);
+		return NULL;
+	}
+	if (!strchr(perms, 'r') || !strchr(perms, 'w')) {
+		/* a read-only bind mount doesn't stop writes to a device node, and
+		 * there is no device cgroup without root: refuse what can't hold */
+		err_make(e, 0,
+			 "--device %s: permissions narrower than rw can't be enforced without root "
+			 "(no device cgroup); the node's own mode applies",
+			 spec);
+		return NULL;
+	}
+	return xasprintf("%s:%s:%s", host, ctr, perms);
+}
+
 int spec_build_extras(const struct spec_opts *a, const struct spec_image *img, struct container_spec *s,
 		      struct err *e)
 {
@@ -211,6 +282,13 @@ int spec_build_extras(const struct spec_opts *a, const struct spec_image *img, s
 			return err_wrap(e, "--shm-size");
 		if (s->shm_size == 0)
 			return err_make(e, 0, "--shm-size must be greater than 0");
+	}
+	for (size_t i = 0; a->devices && a->devices[i]; i++) {
+		char *d = device_normalize(a->devices[i], e);
+		if (!d)
+			return -1;
+		strv_push(&s->devices, d);
+		free(d);
 	}
 	for (size_t i = 0; a->sysctls && a->sysctls[i]; i++) {
 		if (sysctl_check(a->sysctls[i], s->net, e) < 0)

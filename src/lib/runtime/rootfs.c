@@ -370,6 +370,26 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 	return 0;
 }
 
+/* --device: the host's node bound in (rootless can't mknod); a directory
+ * brings what is below it */
+static int setup_devices(const struct container_spec *s, int rootfd, struct err *e)
+{
+	for (size_t i = 0; s->devices && s->devices[i]; i++) {
+		const char *d = s->devices[i], *c1 = strchr(d, ':'),
+			   *c2 = strrchr(d, ':'); /* HOST:CTR:PERMS */
+		_cleanup_free_ char *host = xstrndup(d, (size_t)(c1 - d));
+		_cleanup_free_ char *ctr = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+		struct stat st;
+
+		if (stat(host, &st) < 0)
+			return err_make(e, errno, "--device %s", host);
+		if (bind_on(rootfd, ctr, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, host, S_ISDIR(st.st_mode),
+			    0, e) < 0)
+			return err_wrap(e, "--device %s", host);
+	}
+	return 0;
+}
+
 static int setup_sys(const struct container_spec *s, int rootfd, struct err *e)
 {
 	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
@@ -499,7 +519,7 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 	if (mount_on(root, "/proc", S_IFDIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
 		return -1;
 	log_debug("rootfs: proc");
-	if (setup_sys(s, root, e) < 0 || setup_dev(s, root, e) < 0)
+	if (setup_sys(s, root, e) < 0 || setup_dev(s, root, e) < 0 || setup_devices(s, root, e) < 0)
 		return -1;
 	log_debug("rootfs: sys, dev");
 	if (s->sysctls && set_sysctls(s, root, e) < 0)
