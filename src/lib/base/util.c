@@ -271,57 +271,6 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 	return 0;
 }
 
-static int rm_rf_fd(int dfd, struct err *e)
-{
-	_cleanup_closedir_ DIR *d = fdopendir(dfd);
-	struct dirent *de;
-
-	if (!d) {
-		close(dfd);
-		return err_make(e, errno, "opening directory");
-	}
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
-			continue;
-		if (errno != EISDIR && errno != EPERM)
-			return err_make(e, errno, "removing %s", de->d_name);
-		if (rm_rf_at(dirfd(d), de->d_name, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int rm_rf_at(int dirfd, const char *path, struct err *e)
-{
-	int fd;
-	struct stat st;
-
-	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_make(e, errno, "removing %s", path);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, path, 0) < 0 && errno != ENOENT)
-			return err_make(e, errno, "removing %s", path);
-		return 0;
-	}
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES) {
-		/* a read-only directory we own: make it writable and retry */
-		fchmodat(dirfd, path, 0700, 0);
-		fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return err_make(e, errno, "opening %s", path);
-	if (!(st.st_mode & S_IWUSR))
-		fchmod(fd, st.st_mode | S_IRWXU);
-	if (rm_rf_fd(fd, e) < 0)
-		return err_wrap(e, "removing %s", path);
-	if (unlinkat(dirfd, path, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return err_make(e, errno, "removing %s", path);
-	return 0;
-}
-
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";

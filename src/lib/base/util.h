@@ -72,7 +72,8 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 int write_file_at(int dirfd, const char *path, const char *data, struct err *e);
 /* mkdir -p relative to dirfd (path may be absolute when dirfd is AT_FDCWD) */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e);
-/* rm -rf relative to dirfd; never follows symlinks; missing is not an error */
+/* rm -rf relative to dirfd (rmtree.c): any depth with a bounded number of
+ * fds; never follows symlinks; missing is not an error; one error message */
 int rm_rf_at(int dirfd, const char *path, struct err *e);
 
 /* Hex helpers */
