@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -269,6 +270,43 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 		}
 	}
 	return 0;
+}
+
+static void close_fds_range(int lo, int hi)
+{
+	long max;
+
+	if (syscall(SYS_close_range, (unsigned)lo, hi < 0 ? ~0U : (unsigned)hi, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (int fd = lo; fd < max && (hi < 0 || fd <= hi); fd++)
+		close(fd);
+}
+
+void close_fds_except(int lo, const int *keep, size_t n)
+{
+	int k[16];
+	size_t m = 0;
+
+	for (size_t i = 0; i < n && m < ARRAY_SIZE(k); i++) {
+		size_t j = m++;
+		/* insertion sort: a handful of fds */
+		while (j > 0 && k[j - 1] > keep[i]) {
+			k[j] = k[j - 1];
+			j--;
+		}
+		k[j] = keep[i];
+	}
+	for (size_t i = 0; i < m; i++) {
+		if (k[i] < lo)
+			continue;
+		if (k[i] > lo)
+			close_fds_range(lo, k[i] - 1);
+		lo = k[i] + 1;
+	}
+	close_fds_range(lo, -1);
 }
 
 void hex_encode(const unsigned char *in, size_t n, char *out)
