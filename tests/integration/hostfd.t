@@ -67,6 +67,12 @@ S
 )
 assert_match "$out" "got hello" "run -i relays what the user types"
 
+# --- build on a terminal: a RUN step gets a pipe, and its output is shown
+mkdir -p "$T/ctx"
+printf 'FROM %s\nRUN echo "fd1-tty=$(/sbin/testinit isatty 1)"\n' "$IMG" >"$T/ctx/Dockerfile"
+out=$("$PTY" -- "$BURROW" build -t local/ttybuild:1 "$T/ctx" 2>&1 </dev/null)
+assert_match "$out" "fd1-tty=no" "build on a terminal: a RUN step's output is shown, and is not a terminal"
+
 # --- the supervisor of a detached container keeps none of the caller's fds
 burrow run -d --name held $IMG sleep 1000 7<"$T/home" >/dev/null
 mon=$(burrow inspect --format '{{.State.ConmonPid}}' held)
