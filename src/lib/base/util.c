@@ -287,7 +287,7 @@ static void close_fds_range(int lo, int hi)
 
 void close_fds_except(int lo, const int *keep, size_t n)
 {
-	int k[16];
+	int k[16] = { 0 };
 	size_t m = 0;
 
 	for (size_t i = 0; i < n && m < ARRAY_SIZE(k); i++) {

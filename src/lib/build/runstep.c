@@ -216,8 +216,7 @@ static int prep_dirs(void *arg, struct err *e)
 static int wait_relaying(struct container_proc *p, int rfd, int outfd, struct err *e)
 {
 	while (!p->exited) {
-		struct pollfd fds[2] = { { .fd = p->sk, .events = POLLIN },
-					 { .fd = rfd, .events = POLLIN } };
+		struct pollfd fds[2] = { { .fd = p->sk, .events = POLLIN }, { .fd = rfd, .events = POLLIN } };
 		if (poll(fds, rfd >= 0 ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
