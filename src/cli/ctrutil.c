@@ -98,17 +98,30 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 {
 	struct container_proc p;
 	struct winsize ws, *wsp = NULL;
+	struct relay_stdio io = { { 0, 0, 0 }, -1, { -1, -1 }, "", 0, false };
 	int rc;
 
 	(void)g;
 	if (s->tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
+	/* attached without -t: pipes in place of our terminal */
+	if (!s->detach && !s->tty) {
+		if (relay_stdio_open(&io, s->interactive, e) < 0) {
+			launch_failed(s, e);
+			return -1;
+		}
+		memcpy(s->stdio, io.child, sizeof s->stdio);
+	}
 	if (!s->detach)
 		relay_block_signals();
 	/* the container's directories are made while newuidmap runs */
-	if (container_start(s, wsp, prepare_dirs_cb, s, &p, e) < 0) {
+	rc = container_start(s, wsp, prepare_dirs_cb, s, &p, e);
+	relay_stdio_started(&io);
+	memset(s->stdio, 0, sizeof s->stdio);
+	if (rc < 0) {
 		if (!s->detach)
 			relay_unblock_signals();
+		relay_stdio_close(&io);
 		launch_failed(s, e);
 		return -1;
 	}
@@ -119,7 +132,8 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	}
 	if (s->tty && s->interactive)
 		relay_raw_terminal();
-	rc = relay_run(&p, s->interactive, e);
+	rc = relay_run(&p, s->interactive, &io, e);
+	relay_stdio_close(&io);
 	relay_restore_terminal();
 	relay_unblock_signals();
 	if (rc < 0) {

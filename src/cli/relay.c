@@ -90,19 +90,135 @@ static bool pump(int from, int to)
 	return write_all(to, buf, (size_t)n) >= 0;
 }
 
-static void drain(int master)
+static void drain_to(int from, int to)
 {
-	int fl = fcntl(master, F_GETFL);
-	fcntl(master, F_SETFL, fl | O_NONBLOCK);
+	int fl = fcntl(from, F_GETFL);
+	fcntl(from, F_SETFL, fl | O_NONBLOCK);
 	for (;;) {
 		char buf[16384];
-		ssize_t n = read(master, buf, sizeof buf);
-		if (n <= 0 || write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+		ssize_t n = read(from, buf, sizeof buf);
+		if (n <= 0 || write_all(to, buf, (size_t)n) < 0)
 			break;
 	}
 }
 
-int relay_run(struct container_proc *p, bool interactive, struct err *e)
+static void drain(int master)
+{
+	drain_to(master, STDOUT_FILENO);
+}
+
+int relay_stdio_open(struct relay_stdio *io, bool want_stdin, struct err *e)
+{
+	memset(io, 0, sizeof *io);
+	io->in = io->out[0] = io->out[1] = -1;
+	for (int i = want_stdin ? 0 : 1; i < 3; i++) {
+		int p[2];
+		if (!isatty(i))
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			relay_stdio_close(io);
+			return err_make(e, errno, "pipe");
+		}
+		if (i == 0) {
+			io->child[0] = p[0];
+			io->in = p[1];
+			/* never block on a container that does not read */
+			fcntl(io->in, F_SETFL, O_NONBLOCK);
+		} else {
+			io->child[i] = p[1];
+			io->out[i - 1] = p[0];
+		}
+	}
+	return 0;
+}
+
+void relay_stdio_started(struct relay_stdio *io)
+{
+	for (int i = 0; i < 3; i++) {
+		if (io->child[i] > 2)
+			close(io->child[i]);
+		io->child[i] = 0;
+	}
+}
+
+void relay_stdio_close(struct relay_stdio *io)
+{
+	relay_stdio_started(io);
+	closep(&io->in);
+	closep(&io->out[0]);
+	closep(&io->out[1]);
+	io->in = io->out[0] = io->out[1] = -1;
+}
+
+/* poll entries for io: our stdin while nothing waits to be written, else
+ * the container's stdin; its stdout and stderr */
+static int io_poll_add(const struct relay_stdio *io, struct pollfd *fds, int n, int idx[3])
+{
+	idx[0] = idx[1] = idx[2] = -1;
+	if (!io)
+		return n;
+	if (io->in >= 0 && io->len == 0 && !io->in_eof)
+		fds[idx[0] = n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	else if (io->in >= 0)
+		fds[idx[0] = n++] = (struct pollfd){ .fd = io->in, .events = POLLOUT };
+	for (int i = 0; i < 2; i++)
+		if (io->out[i] >= 0)
+			fds[idx[i + 1] = n++] = (struct pollfd){ .fd = io->out[i], .events = POLLIN };
+	return n;
+}
+
+static void io_stdin(struct relay_stdio *io, short revents)
+{
+	if (io->len == 0 && !io->in_eof) {
+		ssize_t n = read(STDIN_FILENO, io->buf, sizeof io->buf);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n <= 0)
+			io->in_eof = true;
+		else
+			io->len = (size_t)n;
+	} else if (io->len > 0) {
+		ssize_t n = write(io->in, io->buf, io->len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n < 0) {
+			/* the container closed its stdin: what it did not read is dropped */
+			io->len = 0;
+			io->in_eof = true;
+		} else {
+			io->len -= (size_t)n;
+			memmove(io->buf, io->buf + n, io->len);
+		}
+	} else if (revents & (POLLERR | POLLHUP)) {
+		io->in_eof = true;
+	}
+	if (io->in_eof && io->len == 0)
+		closep(&io->in), io->in = -1;
+}
+
+static void io_handle(struct relay_stdio *io, const struct pollfd *fds, const int idx[3])
+{
+	if (!io)
+		return;
+	if (idx[0] >= 0 && fds[idx[0]].revents)
+		io_stdin(io, fds[idx[0]].revents);
+	for (int i = 0; i < 2; i++)
+		if (idx[i + 1] >= 0 && (fds[idx[i + 1]].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !pump(io->out[i], STDOUT_FILENO + i))
+			closep(&io->out[i]), io->out[i] = -1;
+}
+
+/* what the container wrote before it exited (others may hold the pipes) */
+static void io_drain(struct relay_stdio *io)
+{
+	if (!io)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (io->out[i] >= 0)
+			drain_to(io->out[i], STDOUT_FILENO + i);
+}
+
+int relay_run(struct container_proc *p, bool interactive, struct relay_stdio *io, struct err *e)
 {
 	_cleanup_close_ int sfd = -1;
 	sigset_t set;
@@ -114,8 +230,8 @@ int relay_run(struct container_proc *p, bool interactive, struct err *e)
 		return err_make(e, errno, "signalfd");
 	copy_winsize(p->ptmx);
 	while (!p->exited) {
-		struct pollfd fds[4];
-		int n = 0, isk, isig, iin = -1, imaster = -1;
+		struct pollfd fds[7];
+		int n = 0, isk, isig, iin = -1, imaster = -1, iio[3];
 
 		fds[isk = n++] = (struct pollfd){ .fd = p->sk, .events = POLLIN };
 		fds[isig = n++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
@@ -123,6 +239,7 @@ int relay_run(struct container_proc *p, bool interactive, struct err *e)
 			fds[iin = n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		if (master_open)
 			fds[imaster = n++] = (struct pollfd){ .fd = p->ptmx, .events = POLLIN };
+		n = io_poll_add(io, fds, n, iio);
 		if (poll(fds, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -142,6 +259,7 @@ int relay_run(struct container_proc *p, bool interactive, struct err *e)
 			master_open = pump(p->ptmx, STDOUT_FILENO);
 		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR)))
 			stdin_open = pump(STDIN_FILENO, p->ptmx);
+		io_handle(io, fds, iio);
 		if (fds[isk].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (container_handle_msg(p, e) < 0)
 				return -1;
@@ -149,10 +267,11 @@ int relay_run(struct container_proc *p, bool interactive, struct err *e)
 	}
 	if (p->ptmx >= 0)
 		drain(p->ptmx);
+	io_drain(io);
 	return wait_status_code(p->wstatus);
 }
 
-int relay_child(pid_t child, int master, bool interactive, struct err *e)
+int relay_child(pid_t child, int master, bool interactive, struct relay_stdio *io, struct err *e)
 {
 	_cleanup_close_ int sfd = -1;
 	sigset_t set;
@@ -165,8 +284,8 @@ int relay_child(pid_t child, int master, bool interactive, struct err *e)
 		return err_make(e, errno, "signalfd");
 	copy_winsize(master);
 	for (;;) {
-		struct pollfd fds[3];
-		int n = 0, isig, iin = -1, imaster = -1;
+		struct pollfd fds[6];
+		int n = 0, isig, iin = -1, imaster = -1, iio[3];
 		pid_t r = waitpid(child, &st, WNOHANG);
 		if (r == child)
 			break;
@@ -175,6 +294,7 @@ int relay_child(pid_t child, int master, bool interactive, struct err *e)
 			fds[iin = n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		if (master_open)
 			fds[imaster = n++] = (struct pollfd){ .fd = master, .events = POLLIN };
+		n = io_poll_add(io, fds, n, iio);
 		if (poll(fds, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -194,8 +314,10 @@ int relay_child(pid_t child, int master, bool interactive, struct err *e)
 			master_open = pump(master, STDOUT_FILENO);
 		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR)))
 			stdin_open = pump(STDIN_FILENO, master);
+		io_handle(io, fds, iio);
 	}
 	if (master >= 0)
 		drain(master);
+	io_drain(io);
 	return wait_status_code(st);
 }

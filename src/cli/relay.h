@@ -13,12 +13,32 @@ void relay_unblock_signals(void);
 /* Put stdin in raw mode (when it is a terminal); restored by relay_restore. */
 void relay_raw_terminal(void);
 void relay_restore_terminal(void);
-/* Run until the container exits: forward signals, copy stdin to the pty
- * master (if interactive) and the master to stdout.  Returns the exit code. */
-int relay_run(struct container_proc *p, bool interactive, struct err *e);
 
-#endif
+/* Without -t the container must not get the user's terminal (TIOCSTI would
+ * type into the user's shell, a read would take its input): each of our
+ * fds 0-2 that is a terminal is replaced, for the container, by a pipe we
+ * relay.  Other files and pipes are passed through as they are. */
+struct relay_stdio {
+	int child[3];   /* the container's ends, for its 0-2; 0 where not relayed */
+	int in;         /* our end of its stdin, -1 */
+	int out[2];     /* our ends of its stdout and stderr, -1 */
+	char buf[4096]; /* read from our stdin, not yet written to in */
+	size_t len;
+	bool in_eof;
+};
+/* Pipes for the terminals among fds 0 (only if stdin is wanted), 1 and 2. */
+int relay_stdio_open(struct relay_stdio *io, bool want_stdin, struct err *e);
+/* Once the container has its ends: close ours of them. */
+void relay_stdio_started(struct relay_stdio *io);
+void relay_stdio_close(struct relay_stdio *io);
+
+/* Run until the container exits: forward signals, copy stdin to the pty
+ * master (if interactive) and the master to stdout, or relay io (may be
+ * NULL).  Returns the exit code. */
+int relay_run(struct container_proc *p, bool interactive, struct relay_stdio *io, struct err *e);
 
 /* For exec: relay between the terminal and master (or, with master -1,
- * only forward signals) until child exits; returns its exit code. */
-int relay_child(pid_t child, int master, bool interactive, struct err *e);
+ * io, or only signals) until child exits; returns its exit code. */
+int relay_child(pid_t child, int master, bool interactive, struct relay_stdio *io, struct err *e);
+
+#endif

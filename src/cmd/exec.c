@@ -36,15 +36,21 @@ static const struct opt exec_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+struct exec_relay {
+	const struct exec_request *r;
+	struct relay_stdio io; /* without -t: pipes in place of our terminal */
+};
+
 /* exec_request.wait: the terminal and signals, until the command exits */
 static int relay_exec(pid_t pid, int ptmx, void *arg, struct err *e)
 {
-	const struct exec_request *r = arg;
+	struct exec_relay *x = arg;
 	int rc;
 
-	if (r->tty && r->interactive)
+	relay_stdio_started(&x->io);
+	if (x->r->tty && x->r->interactive)
 		relay_raw_terminal();
-	rc = relay_child(pid, ptmx, r->interactive, e);
+	rc = relay_child(pid, ptmx, x->r->interactive, &x->io, e);
 	relay_restore_terminal();
 	return rc;
 }
@@ -58,6 +64,7 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	const char *workdir = NULL, *user = NULL;
 	_cleanup_strv_ char **envs = NULL, **envfiles = NULL, **env = NULL, **cmd = NULL;
 	struct exec_request r;
+	struct exec_relay x = { &r, { { 0, 0, 0 }, -1, { -1, -1 }, "", 0, false } };
 	struct exec_result res;
 	struct winsize ws;
 	struct ctr c;
@@ -139,8 +146,13 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	if (tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		r.ws = &ws;
 	if (!detach) {
+		if (!tty) {
+			if (relay_stdio_open(&x.io, interactive, &e) < 0)
+				goto fail;
+			memcpy(r.stdio, x.io.child, sizeof r.stdio);
+		}
 		r.wait = relay_exec;
-		r.wait_arg = &r;
+		r.wait_arg = &x;
 		relay_block_signals();
 	}
 	rc = exec_in_container(&r, &res, &e);
@@ -160,6 +172,7 @@ out:
 		*err = e; /* main prints it */
 	else
 		err_clear(&e);
+	relay_stdio_close(&x.io);
 	if (loaded)
 		ctr_free(&c);
 	return rc;

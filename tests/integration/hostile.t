@@ -14,7 +14,8 @@ mkdir -p "$S/dir"
 echo original >"$S/victim"
 
 # mktar OUT < lines "TYPE NAME [ARG]": f file (ARG = content), d dir,
-# l symlink, h hardlink (ARG = target), c char device (ARG = major:minor)
+# l symlink, h hardlink (ARG = target), c char device (ARG = major:minor),
+# p fifo
 mktar() {
 	perl -MArchive::Tar -MArchive::Tar::Constant -e '
 		my $t = Archive::Tar->new;
@@ -28,6 +29,7 @@ mktar() {
 			elsif ($type eq "h") { $t->add_data($name, "", { %o, type => HARDLINK, linkname => $arg, mode => 0644 }) }
 			elsif ($type eq "c") { my ($ma, $mi) = split /:/, $arg;
 				$t->add_data($name, "", { %o, type => CHARDEV, devmajor => $ma, devminor => $mi, mode => 0666 }) }
+			elsif ($type eq "p") { $t->add_data($name, "", { %o, type => FIFO, mode => 0644 }) }
 		}
 		$t->write($ARGV[0]) or die $t->error;' "$1"
 }
@@ -124,4 +126,32 @@ fi
 
 run burrow images -q
 assert_eq "$(echo "$out" | grep -c .)" 5 "only the five accepted archives became images"
+
+# load: a FIFO named as the config or as a layer in manifest.json must be
+# refused, not opened (an open of a FIFO waits for a writer for ever)
+cfg='{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:'$(printf '%064d' 7)'"]}}'
+layers_before=$(find "$R/layers" -mindepth 1 -maxdepth 1 | wc -l)
+for what in config layer; do
+	if [ $what = config ]; then
+		mktar "$T/fifo-$what.tar" <<EOF2
+f manifest.json [{"Config":"cfg.json","RepoTags":["fifo:$what"],"Layers":["l.tar"]}]
+p cfg.json
+f l.tar
+EOF2
+	else
+		mktar "$T/fifo-$what.tar" <<EOF2
+f manifest.json [{"Config":"cfg.json","RepoTags":["fifo:$what"],"Layers":["l.tar"]}]
+f cfg.json $cfg
+p l.tar
+EOF2
+	fi
+	run timeout 60 "$BURROW" load -i "$T/fifo-$what.tar"
+	assert_rc 125 "load: a FIFO as the $what is refused (no hang)"
+	assert_eq "$(printf '%s\n' "$err" | grep -c .)" 1 "  with one line"
+	assert_match "$err" "not a regular file" "  that says why"
+	run burrow images -q
+	assert_eq "$(echo "$out" | grep -c .)" 5 "  and no image was added"
+	assert_eq "$(find "$R/layers" -mindepth 1 -maxdepth 1 | wc -l)" "$layers_before" \
+		"  nor a layer or a scratch directory"
+done
 done_testing

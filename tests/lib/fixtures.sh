@@ -38,6 +38,11 @@ fixture_cleanup() {
 # Build the busybox rootfs tree once per build directory.
 fixture_rootfs_dir() {
 	_d="$BURROW_BUILD/fixtures/busybox-rootfs"
+	# a rebuilt testinit (a new question to ask) makes a new fixture
+	if [ -x "$_d/bin/busybox" ] && [ -x "$BURROW_BUILD/tests/testinit" ] &&
+		! cmp -s "$BURROW_BUILD/tests/testinit" "$_d/sbin/testinit"; then
+		rm -rf "$_d" "$BURROW_BUILD"/fixtures/busybox-rootfs.tar*
+	fi
 	if [ ! -x "$_d/bin/busybox" ]; then
 		_t="$_d.tmp.$$"
 		rm -rf "$_t"

@@ -16,6 +16,9 @@
  *   testinit nnp              print NoNewPrivs (0 or 1)
  *   testinit ttysize          print "ROWS COLS" of stdin (TIOCGWINSZ)
  *   testinit isatty [FD]      print "yes" if FD (default 0) is a terminal, else "no"
+ *   testinit tiocsti TEXT     push TEXT (C escape \n understood) into the input of
+ *                             the terminal on fd 0, 1, 2 or /dev/tty (TIOCSTI);
+ *                             print "injected" if that worked, else "refused"
  *
  * Usage errors exit 2; failures print "testinit: ..." on stderr and exit 1.
  * Built with -static -Os by the Makefile (build/tests/testinit).
@@ -40,7 +43,8 @@ static int fail(const char *what)
 
 static int usage(void)
 {
-	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]\n", stderr);
+	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]|tiocsti TEXT\n",
+	      stderr);
 	return 2;
 }
 
@@ -54,6 +58,28 @@ static int parse_int(const char *s, int *out)
 	if (errno || end == s || *end || v < 0 || v > 255 * 255)
 		return -1;
 	*out = (int)v;
+	return 0;
+}
+
+/* what a hostile program does with a terminal it was given: type into it */
+static int do_tiocsti(const char *text)
+{
+	int fds[4] = { 0, 1, 2, open("/dev/tty", O_RDWR | O_NOCTTY) }, done = 0;
+
+	for (int i = 0; i < 4 && !done; i++) {
+		const char *p;
+		if (fds[i] < 0 || !isatty(fds[i]))
+			continue;
+		for (p = text; *p; p++) {
+			char c = *p;
+			if (c == '\\' && p[1] == 'n')
+				c = '\n', p++;
+			if (ioctl(fds[i], TIOCSTI, &c) < 0)
+				break;
+		}
+		done = !*p;
+	}
+	printf("%s\n", done ? "injected" : "refused");
 	return 0;
 }
 
@@ -227,6 +253,10 @@ int main(int argc, char **argv)
 		if (ioctl(0, TIOCGWINSZ, &ws) < 0)
 			return fail("TIOCGWINSZ on stdin");
 		printf("%u %u\n", (unsigned)ws.ws_row, (unsigned)ws.ws_col);
+	} else if (strcmp(cmd, "tiocsti") == 0) {
+		if (argc < 3)
+			return usage();
+		return do_tiocsti(argv[2]);
 	} else if (strcmp(cmd, "isatty") == 0) {
 		if (argc > 2 && parse_int(argv[2], &n) < 0)
 			return usage();

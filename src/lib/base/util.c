@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,55 +280,41 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 	return 0;
 }
 
-static int rm_rf_fd(int dfd, struct err *e)
+static void close_fds_range(int lo, int hi)
 {
-	_cleanup_closedir_ DIR *d = fdopendir(dfd);
-	struct dirent *de;
+	long max;
 
-	if (!d) {
-		close(dfd);
-		return err_make(e, errno, "opening directory");
-	}
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
-			continue;
-		if (errno != EISDIR && errno != EPERM)
-			return err_make(e, errno, "removing %s", de->d_name);
-		if (rm_rf_at(dirfd(d), de->d_name, e) < 0)
-			return -1;
-	}
-	return 0;
+	if (syscall(SYS_close_range, (unsigned)lo, hi < 0 ? ~0U : (unsigned)hi, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (int fd = lo; fd < max && (hi < 0 || fd <= hi); fd++)
+		close(fd);
 }
 
-int rm_rf_at(int dirfd, const char *path, struct err *e)
+void close_fds_except(int lo, const int *keep, size_t n)
 {
-	int fd;
-	struct stat st;
+	int k[16] = { 0 };
+	size_t m = 0;
 
-	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_make(e, errno, "removing %s", path);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, path, 0) < 0 && errno != ENOENT)
-			return err_make(e, errno, "removing %s", path);
-		return 0;
+	for (size_t i = 0; i < n && m < ARRAY_SIZE(k); i++) {
+		size_t j = m++;
+		/* insertion sort: a handful of fds */
+		while (j > 0 && k[j - 1] > keep[i]) {
+			k[j] = k[j - 1];
+			j--;
+		}
+		k[j] = keep[i];
 	}
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES) {
-		/* a read-only directory we own: make it writable and retry */
-		fchmodat(dirfd, path, 0700, 0);
-		fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (size_t i = 0; i < m; i++) {
+		if (k[i] < lo)
+			continue;
+		if (k[i] > lo)
+			close_fds_range(lo, k[i] - 1);
+		lo = k[i] + 1;
 	}
-	if (fd < 0)
-		return err_make(e, errno, "opening %s", path);
-	if (!(st.st_mode & S_IWUSR))
-		fchmod(fd, st.st_mode | S_IRWXU);
-	if (rm_rf_fd(fd, e) < 0)
-		return err_wrap(e, "removing %s", path);
-	if (unlinkat(dirfd, path, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return err_make(e, errno, "removing %s", path);
-	return 0;
+	close_fds_range(lo, -1);
 }
 
 void hex_encode(const unsigned char *in, size_t n, char *out)

@@ -73,7 +73,12 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 int write_file_at(int dirfd, const char *path, const char *data, struct err *e);
 /* mkdir -p relative to dirfd (path may be absolute when dirfd is AT_FDCWD) */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e);
-/* rm -rf relative to dirfd; never follows symlinks; missing is not an error */
+/* Close every fd from lo up except the n in keep (any order; values below
+ * lo are ignored): close_range(2), or one by one on kernels without it. */
+void close_fds_except(int lo, const int *keep, size_t n);
+
+/* rm -rf relative to dirfd (rmtree.c): any depth with a bounded number of
+ * fds; never follows symlinks; missing is not an error; one error message */
 int rm_rf_at(int dirfd, const char *path, struct err *e);
 
 /* Hex helpers */

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,13 +211,49 @@ static int prep_dirs(void *arg, struct err *e)
 	return net_write_etc_files(arg, e);
 }
 
-/* in a child, so the container's stdio can be the build's output */
+/* container_wait, copying what the step writes to pipe (read end) to
+ * outfd meanwhile */
+static int wait_relaying(struct container_proc *p, int rfd, int outfd, struct err *e)
+{
+	while (!p->exited) {
+		struct pollfd fds[2] = { { .fd = p->sk, .events = POLLIN }, { .fd = rfd, .events = POLLIN } };
+		if (poll(fds, rfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_make(e, errno, "poll");
+		}
+		if (rfd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char buf[16384];
+			ssize_t n = read(rfd, buf, sizeof buf);
+			if (n <= 0 && !(n < 0 && errno == EINTR))
+				closep(&rfd), rfd = -1;
+			else if (n > 0 && write_all(outfd, buf, (size_t)n) < 0)
+				closep(&rfd), rfd = -1;
+		}
+		if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && container_handle_msg(p, e) < 0)
+			return -1;
+	}
+	if (rfd >= 0) {
+		fcntl(rfd, F_SETFL, O_NONBLOCK);
+		for (;;) {
+			char buf[16384];
+			ssize_t n = read(rfd, buf, sizeof buf);
+			if (n <= 0 || write_all(outfd, buf, (size_t)n) < 0)
+				break;
+		}
+		close(rfd);
+	}
+	return container_wait(p, e);
+}
+
+/* in a child, so the container's stdio can be the build's output (through
+ * a pipe when that is a terminal: a RUN step must not get the user's) */
 static void __attribute__((noreturn))
 run_child(struct container_spec *spec, int outfd, int errpipe, pid_t parent)
 {
 	struct container_proc p;
 	struct err e = ERR_INIT;
-	int n = open("/dev/null", O_RDWR), code;
+	int n = open("/dev/null", O_RDWR), code, pp[2] = { -1, -1 };
 
 	/* a killed or interrupted build takes its RUN container along (the
 	 * supervisor dies with us, the container with the supervisor), so the scratch
@@ -231,11 +268,21 @@ run_child(struct container_spec *spec, int outfd, int errpipe, pid_t parent)
 		err_send(errpipe, &e);
 		_exit(125);
 	}
+	if (outfd >= 0 && isatty(outfd)) {
+		if (pipe2(pp, O_CLOEXEC) < 0) {
+			err_make(&e, errno, "pipe");
+			err_send(errpipe, &e);
+			_exit(125);
+		}
+		spec->stdio[1] = spec->stdio[2] = pp[1];
+	}
 	if (container_start(spec, NULL, prep_dirs, spec, &p, &e) < 0) {
 		err_send(errpipe, &e);
 		_exit(125);
 	}
-	code = container_wait(&p, &e);
+	if (pp[1] >= 0)
+		close(pp[1]);
+	code = pp[0] >= 0 ? wait_relaying(&p, pp[0], outfd, &e) : container_wait(&p, &e);
 	if (code < 0) {
 		err_send(errpipe, &e);
 		container_proc_close(&p);

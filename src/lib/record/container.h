@@ -106,6 +106,10 @@ struct container_spec {
 	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
 
 	const struct idmap *idmap;
+	/* at start, not recorded: without tty and attached, the init's fds
+	 * 0-2 instead of the caller's (pipes the caller relays in place of its
+	 * terminal); 0: the caller's own, which are never a terminal */
+	int stdio[3];
 };
 
 void container_spec_free(struct container_spec *s);

@@ -3,6 +3,7 @@
  * child become the container's user and exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,14 +14,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/close_range.h>
 
 #include "exec.h"
 #include "exitcode.h"
 #include "runtime_int.h"
 #include "lib/record/spec.h"
 #include "userns.h"
-#include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 
 /* LeakSanitizer checks at exit from a tracer it clones: after setns into
@@ -108,9 +107,31 @@ static bool setgroups_denied(void)
 	return strncmp(buf, "deny", 4) == 0;
 }
 
-/* In the forked child: take the terminal (pts, or -1), become the user,
- * chdir and exec.  On failure the error goes to errfd (err_send) and the
- * child exits 125, 126 or 127. */
+/* Fds 0-2 of the command: the container's terminal (pts) with tty, else
+ * stdio[] or the caller's, never a terminal of the caller's. */
+static int exec_stdio(const struct exec_request *r, int pts, struct err *e)
+{
+	if (r->tty && pts >= 0) {
+		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0)
+			return err_make(e, errno, "attaching the terminal");
+		return 0;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (r->stdio[i] > 2 && dup2(r->stdio[i], i) < 0)
+			return err_make(e, errno, "attaching fd %d", i);
+		if (isatty(i)) {
+			int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (dn < 0 || dup2(dn, i) < 0)
+				return err_make(e, errno, "opening /dev/null");
+			close(dn);
+		}
+	}
+	return 0;
+}
+
+/* In the forked child (not dumpable): take fds 0-2, close every other but
+ * errfd, become the user, chdir and exec.  On failure the error goes to
+ * errfd (err_send) and the child exits 125, 126 or 127. */
 static __attribute__((noreturn)) void exec_child(const struct exec_request *r, int pts, int errfd)
 {
 	struct err e = ERR_INIT;
@@ -120,15 +141,19 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 	sigset_t none;
 
 	memset(&u, 0, sizeof u);
-	if (r->tty && pts >= 0) {
-		setsid();
-		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
-			err_make(&e, errno, "attaching the terminal");
-			goto fail;
-		}
-		if (pts > 2)
-			close(pts);
+	/* a session of its own: no controlling terminal of the caller's */
+	setsid();
+	if (exec_stdio(r, pts, &e) < 0)
+		goto fail;
+	/* nothing the caller had open (an fd on a host directory would lead
+	 * out of the container, a terminal into the user's shell) reaches the
+	 * command: errfd moves to 3, everything above goes */
+	if (errfd != 3) {
+		if (dup3(errfd, 3, O_CLOEXEC) < 0)
+			_exit(125);
+		errfd = 3;
 	}
+	close_fds_except(4, NULL, 0);
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 || resolve_user(rootfd, r->user && *r->user ? r->user : "0", &u, &e) < 0) {
 		if (rootfd < 0)
@@ -144,6 +169,15 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 	}
 	if (become_user(r->caps, setgroups_denied(), &u, &e) < 0)
 		goto fail;
+	if (r->die_with_caller) {
+		/* the credential change cleared the parent-death signal: set it
+		 * again, then make sure the caller (the only reader of errfd)
+		 * did not die in between */
+		struct pollfd pfd = { .fd = errfd, .events = POLLOUT };
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLERR))
+			_exit(125);
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		err_make(&e, errno, "setting no_new_privs");
 		goto fail;
@@ -153,9 +187,6 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* nothing the caller inherited (an fd on a host directory would lead
-	 * out of the container) reaches the command; errfd is close-on-exec */
-	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	en = become_exec_in_path(r->argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", r->argv[0]);
@@ -210,7 +241,7 @@ static __attribute__((noreturn)) void exec_fork_child(const struct exec_request 
 int exec_in_container(const struct exec_request *r, struct exec_result *res, struct err *e)
 {
 	_cleanup_close_ int ptmx = -1, pts = -1;
-	int errp[2] = { -1, -1 }, rc = -1, st;
+	int errp[2] = { -1, -1 }, rc = -1, st, dumpable;
 	pid_t pid;
 
 	res->exit_code = 0;
@@ -220,14 +251,22 @@ int exec_in_container(const struct exec_request *r, struct exec_result *res, str
 		return -1;
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
+	/* The child is in the container's PID namespace with the caller's
+	 * fds until it closes them: not dumpable from the fork (exec makes
+	 * the command dumpable again), so that a root process in the
+	 * container cannot open them through /proc/PID/fd meanwhile. */
+	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid = fork();
-	if (pid < 0) {
-		err_make(e, errno, "fork");
-		goto out;
-	}
 	if (pid == 0) {
 		close(errp[0]);
 		exec_fork_child(r, pts, errp[1]);
+	}
+	if (dumpable > 0)
+		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+	if (pid < 0) {
+		err_make(e, errno, "fork");
+		goto out;
 	}
 	closep(&errp[1]);
 	closep(&pts);

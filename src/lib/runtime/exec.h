@@ -11,6 +11,14 @@
  * execs the command; an error before exec comes back over a pipe.  No
  * supervisor is involved, which keeps exec to a few milliseconds.
  *
+ * Nothing of the caller's reaches the command but what it is given: the
+ * child is not dumpable until it execs (a root process in the container
+ * cannot take its fds through /proc/PID/fd), closes every fd above 2, and
+ * runs in a session of its own.  Without tty, fds 0-2 are the caller's, or
+ * stdio[] where given (pipes the caller relays), and a terminal among them
+ * is replaced by /dev/null: the container never gets the user's terminal
+ * (TIOCSTI would type into the user's shell, a read would take its input).
+ *
  * The caller stays in the container's namespaces: one that must not (the
  * supervisor) forks first, as health_probe() does.
  */
@@ -38,6 +46,8 @@ struct exec_request {
 	bool detach;              /* in a new session on /dev/null, reparented to the
 				  * container's init: return once it exec'd */
 	bool die_with_caller;     /* the command gets SIGKILL when the caller dies */
+	int stdio[3];             /* without tty: the command's fds 0-2 instead of the
+				   * caller's (pipes it relays); 0: the caller's own */
 	/* Attached: wait for the command (pid), relaying the terminal's master
 	 * (ptmx, -1 without tty); returns its exit code, or -1.  NULL: only
 	 * wait. */

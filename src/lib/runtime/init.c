@@ -68,6 +68,30 @@ static int loopback_up(struct err *e)
 	return 0;
 }
 
+/* Without a tty: the pipes the caller relays (spec.stdio) in place of its
+ * own fds, and never a terminal of the caller's (TIOCSTI would type into
+ * its shell, a read would take its input): /dev/null instead. */
+static int init_stdio(const struct container_spec *s, bool logged, struct err *e)
+{
+	for (int i = 0; i < 3; i++) {
+		if (i == 0 && (!s->interactive || s->detach))
+			continue;
+		if (i > 0 && logged)
+			break;
+		if (s->stdio[i] > 2 && dup2(s->stdio[i], i) < 0)
+			return err_make(e, errno, "attaching fd %d", i);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (isatty(i)) {
+			int n = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (n < 0 || dup2(n, i) < 0)
+				return err_make(e, errno, "opening /dev/null");
+			close(n);
+		}
+	}
+	return 0;
+}
+
 static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 {
 	const struct container_spec *s = c->s;
@@ -119,6 +143,8 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 		}
 		if (c->outfd >= 0 && (dup2(c->outfd, 1) < 0 || dup2(c->errfd, 2) < 0))
 			return err_make(e, errno, "attaching the log pipes");
+		if (init_stdio(s, c->outfd >= 0, e) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -160,6 +186,10 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		close(c->netfd);
 		log_debug("init: network up");
 	}
+	/* burrow-net has joined our namespaces (which needs us dumpable); from
+	 * here to the exec (which makes the command dumpable again) nobody
+	 * takes the supervisor's fds through /proc/PID/fd */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	env = strv_dup(s->env);
 	become_finalize_env(&env, s->hostname, s->tty, &u);
 	if (s->root_emulation && rootemu_prepare(&env, &e) < 0)

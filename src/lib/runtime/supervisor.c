@@ -661,6 +661,14 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	if (getppid() != parent)
 		_exit(125);
 	setsid();
+	{
+		/* of the CLI's fds only those it handed over: the supervisor
+		 * may live long, and every other fd of the calling shell (a
+		 * directory, a CI job's pipe) would stay open for as long and
+		 * go on to each health probe */
+		const int keep[] = { sk, nsfd[0], nsfd[1], s->stdio[0], s->stdio[1], s->stdio[2] };
+		close_fds_except(3, keep, ARRAY_SIZE(keep));
+	}
 	memset(&mon, 0, sizeof mon);
 	mon.s = s;
 	mon.sk = sk;

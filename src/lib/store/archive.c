@@ -280,17 +280,34 @@ out:
 
 /* --- load */
 
-/* paths come from the archive: resolved inside it */
+/* Paths come from the archive: resolved inside it, and only regular files.
+ * The open does not wait (a FIFO named as a config or a layer would block
+ * an ordinary open for ever) and anything else is refused before a read. */
 static int open_blob(int dirfd, const char *path, struct err *e)
 {
 	_cleanup_free_ char *clean = NULL;
+	struct stat st;
 	int fd;
 
 	if (unpack_clean_path(path, &clean, e) < 0 || !*clean)
 		return err_make(e, 0, "bad path \"%s\" in the archive", path);
-	fd = safe_open_in_root(dirfd, clean, O_RDONLY, 0, RESOLVE_IN_ROOT);
+	fd = safe_open_in_root(dirfd, clean, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, RESOLVE_IN_ROOT);
 	if (fd < 0)
 		return err_make(e, errno, "opening %s in the archive", clean);
+	if (fstat(fd, &st) < 0) {
+		err_make(e, errno, "opening %s in the archive", clean);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_make(e, 0, "%s in the archive is not a regular file", clean);
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		err_make(e, errno, "opening %s in the archive", clean);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
