@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "ctropts.h"
+#include "lib/base/util.h"
+#include "lib/runtime/seccomp.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
@@ -74,8 +76,18 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	if (cli_store(g, &st, e) < 0 || userns_lookup_cached(m, g->cfg.idmap, g->cfg.runroot, e) < 0 ||
 	    resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;
-	if (run_build_spec(g, &a, img, m, st, s, e) < 0 ||
-	    container_create_record(g->cfg.root, s, a.name, e) < 0)
+	if (run_build_spec(g, &a, img, m, st, s, e) < 0)
+		goto out;
+	/* a profile is checked (and compiled into the cache) before the record exists */
+	if (a.seccomp_file) {
+		_cleanup_free_ char *cachedir = xasprintf("%s/containers/.seccomp", g->cfg.root);
+
+		if (seccomp_check(s->seccomp, s->caps, cachedir, e) < 0) {
+			err_wrap(e, "--security-opt seccomp=%s", a.seccomp_file);
+			goto out;
+		}
+	}
+	if (container_create_record(g->cfg.root, s, a.name, e) < 0)
 		goto out;
 	rc = 0;
 out:

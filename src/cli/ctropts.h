@@ -18,6 +18,8 @@ struct run_args {
 	const char *pull, *platform; /* --pull missing|always|never, --platform */
 	bool tls_verify;             /* --tls-verify (default true) */
 	const char *image;
+	char *seccomp;            /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
+	const char *seccomp_file; /* FILE, for errors */
 };
 
 extern const struct opt ctr_opts[];

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "cli/ctrutil.h"
 #include "lib/runtime/exec.h"
+#include "lib/runtime/seccomp.h"
 #include "lib/base/util.h"
 #include "cli/relay.h"
 
@@ -57,6 +58,8 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	bool interactive = false, tty = false, detach = false, priv = false;
 	const char *workdir = NULL, *user = NULL;
 	_cleanup_strv_ char **envs = NULL, **envfiles = NULL, **env = NULL, **cmd = NULL;
+	_cleanup_free_ char *scdir = NULL;
+	struct seccomp_prog sc = { 0, NULL };
 	struct exec_request r;
 	struct exec_result res;
 	struct winsize ws;
@@ -143,6 +146,12 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 		r.wait_arg = &r;
 		relay_block_signals();
 	}
+	/* the container's filter, built for its own capabilities (a cached
+	 * program, see seccomp.h), also with --privileged */
+	scdir = seccomp_cachedir(&c.spec);
+	if (seccomp_prog_for(c.spec.seccomp, c.spec.caps, scdir, &sc, &e) < 0)
+		goto fail;
+	r.seccomp = &sc;
 	rc = exec_in_container(&r, &res, &e);
 	if (!detach)
 		relay_unblock_signals();
@@ -162,5 +171,6 @@ out:
 		err_clear(&e);
 	if (loaded)
 		ctr_free(&c);
+	seccomp_prog_free(&sc);
 	return rc;
 }

@@ -41,6 +41,7 @@ void container_spec_free(struct container_spec *s)
 	if (s->has_limits)
 		cgroup_limits_free(&s->limits);
 	strv_free(s->ulimits);
+	free(s->seccomp);
 	memset(s, 0, sizeof *s);
 }
 
@@ -358,6 +359,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("cgroups", json_object_new_string("disabled"));
 	if (s->ulimits)
 		ADD("ulimits", strv_json(s->ulimits));
+	if (s->seccomp)
+		ADD("seccomp", json_object_new_string(s->seccomp));
 	if (s->root_emulation)
 		ADD("root_emulation", json_object_new_boolean(true));
 	return j;
@@ -453,6 +456,7 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	}
 	s->no_cgroups = jstr(j, "cgroups") && strcmp(jstr(j, "cgroups"), "disabled") == 0;
 	s->ulimits = json_strv(j, "ulimits");
+	s->seccomp = jdup(j, "seccomp");
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)

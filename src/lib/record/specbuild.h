@@ -34,6 +34,7 @@ struct spec_opts {
 	struct cgroup_limits limits;
 	const char *cgroups; /* "enabled" or "disabled" */
 	char **ulimits;
+	const char *seccomp; /* --security-opt seccomp=: "unconfined" or a profile's text */
 };
 
 /* Fill s from o and img: command (ENTRYPOINT + CMD, or the overrides),

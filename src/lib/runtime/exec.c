@@ -18,6 +18,7 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "runtime_int.h"
+#include "seccomp.h"
 #include "lib/record/spec.h"
 #include "userns.h"
 #include "lib/base/syscalls.h"
@@ -156,6 +157,8 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 	/* nothing the caller inherited (an fd on a host directory would lead
 	 * out of the container) reaches the command; errfd is close-on-exec */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (r->seccomp && seccomp_apply(r->seccomp, &e) < 0)
+		goto fail;
 	en = become_exec_in_path(r->argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", r->argv[0]);
