@@ -80,7 +80,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		goto out;
 	/* a profile is checked (and compiled into the cache) before the record exists */
 	if (a.seccomp_file) {
-		_cleanup_free_ char *cachedir = xasprintf("%s/containers/.seccomp", g->cfg.root);
+		_cleanup_free_ char *cachedir = xasprintf("%s/" SECCOMP_CACHE_DIR, g->cfg.root);
 
 		if (seccomp_check(s->seccomp, s->caps, cachedir, e) < 0) {
 			err_wrap(e, "--security-opt seccomp=%s", a.seccomp_file);

@@ -98,6 +98,6 @@ run burrow run --rm --security-opt seccomp="$T/notify.json" $IMG true
 assert_match "$err" "SCMP_ACT_NOTIFY is not supported" "an unsupported action says so"
 
 # --- the compiled program is cached in the store
-run sh -c "ls \"\$BURROW_ROOT\"/containers/.seccomp 2>/dev/null | wc -l"
-assert_ne "$out" 0 "compiled filters are cached under containers/.seccomp"
+run sh -c "ls \"\$BURROW_ROOT\"/seccomp 2>/dev/null | wc -l"
+assert_ne "$out" 0 "compiled filters are cached under the store's seccomp/"
 done_testing

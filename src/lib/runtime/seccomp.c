@@ -933,7 +933,7 @@ char *seccomp_cachedir(const struct container_spec *s)
 			return NULL;
 		end--;
 	}
-	return end ? xasprintf("%.*s/containers/.seccomp", (int)(end - s->ctrdir), s->ctrdir) : NULL;
+	return end ? xasprintf("%.*s/" SECCOMP_CACHE_DIR, (int)(end - s->ctrdir), s->ctrdir) : NULL;
 }
 
 /* ---- loading ---------------------------------------------------------------------- */

@@ -11,13 +11,13 @@
  *   JSON text    a profile in the OCI/docker format (seccomp_profile_parse).
  *
  * Building a filter with libseccomp takes about 10 ms, far too much for a
- * start, so the compiled BPF program is cached: <root>/containers/.seccomp/
- * holds one file per (profile, capabilities, architecture, libseccomp
- * version, table version), which records its whole input and is used only
- * when that input matches.  A start then costs one small read and the
- * seccomp(2) call.  The caller loads the program before it clones the
- * supervisor, so the init, its restarts, exec and health probes all apply
- * the same one (seccomp_apply, after no_new_privs, right before exec).
+ * start, so compiled BPF programs are cached in <root>/seccomp/: one file
+ * per (profile, capabilities, architecture, libseccomp version, table
+ * version), which records its whole input and is used only when that input
+ * matches.  A start then costs one small read and the seccomp(2) call.  The
+ * supervisor reads the program while the caller writes its ID maps, and
+ * each init loads it (seccomp_apply, after no_new_privs, right before
+ * exec); exec and health probes read and load the same one.
  */
 #ifndef BURROW_SECCOMP_H
 #define BURROW_SECCOMP_H
@@ -31,6 +31,7 @@
 #include "lib/record/container.h"
 
 #define SECCOMP_UNCONFINED "unconfined"
+#define SECCOMP_CACHE_DIR "seccomp" /* in the store's root */
 
 /* A compiled filter; len 0 = no filter. */
 struct seccomp_prog {
@@ -78,7 +79,7 @@ int seccomp_prog_for(const char *profile, uint64_t caps, const char *cachedir, s
 		     struct err *e);
 /* Check a profile for run/create: parse and compile it (and so cache it). */
 int seccomp_check(const char *profile, uint64_t caps, const char *cachedir, struct err *e);
-/* <root>/containers/.seccomp for a container whose ctrdir is
+/* <root>/seccomp for a container whose ctrdir is
  * <root>/containers/<id> (or <root>/layers/<scratch>, a build step);
  * malloc'd, NULL when ctrdir is not like that. */
 char *seccomp_cachedir(const struct container_spec *s);
