@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "seccomp.h"
+#include "seccomp.h" // NOLINT(readability-duplicate-include): ours, not libseccomp's
 #include "lib/base/json.h"
 #include "lib/base/util.h"
 #include "lib/record/spec.h"
