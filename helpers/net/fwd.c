@@ -23,6 +23,9 @@
 #define PIPE_SIZE (1024 * 1024) /* the unprivileged maximum (fs.pipe-max-size) */
 #define THREAD_STACK (256 * 1024)
 
+/* kept for on_accept when the fds run out */
+static int spare_fd = -1;
+
 struct udp_flow {
 	struct fwd *f;
 	struct sockaddr_storage peer;
@@ -240,6 +243,18 @@ static void on_accept(struct bnet *b, struct watch *w, short revents)
 		int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
 		struct conn *c;
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* out of fds: take the connection off the queue with the
+			 * spare fd and reset it, or poll would report it for ever */
+			if (spare_fd < 0)
+				return;
+			close(spare_fd);
+			fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				reset_close(fd);
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			return;
+		}
 		if (fd < 0)
 			return;
 		if ((unsigned)__atomic_load_n(&f->conns, __ATOMIC_ACQUIRE) >= b->lim.tcp_connections) {
@@ -464,6 +479,8 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		return -1;
 	}
 	if (h == H_FAST) {
+		if (!udp && spare_fd < 0)
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		f->w = watch_add(b, fd, POLLIN, udp ? on_udp : on_accept, f);
 	} else {
 		/* probe bound the port (resolving 0); hand it to libslirp */

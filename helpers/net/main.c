@@ -81,6 +81,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -822,6 +823,17 @@ int main(int argc, char **argv)
 	if (config_fd >= 0)
 		read_config(b, config_fd, &cfg_ports, &ncfg_ports);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* a TCP connection holds up to six fds (two sockets, two
+		 * pipes): the limits in bnet.h need more than the usual soft
+		 * limit of 1024 */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	if (target_fd < 0)
 		open_target(target, netns, userns, &ufd, &nfd, &pidfd);
 

@@ -55,7 +55,7 @@ struct seccomp_profile {
 	uint32_t default_action;
 	uint32_t *arches; /* SCMP_ARCH_*, beside the native one */
 	size_t narches;
-	bool badarch_default; /* other architectures get default_action, not a kill */
+	bool badarch_default;       /* other architectures get default_action, not a kill */
 	struct seccomp_rule *rules; /* after includes/excludes were applied */
 	size_t nrules;
 };
