@@ -50,10 +50,13 @@ struct counters {
  * Past tcp_connections a new connection to a fast TCP forward is reset;
  * past udp_flows a datagram from a new source replaces the flow idle the
  * longest; flows idle for udp_idle_ms are dropped; past api_clients a new
- * control connection is closed. */
+ * control connection is closed.  tcp_idle_ms (0: none, the default, as
+ * protocols such as ssh and database pools keep idle connections) closes
+ * fast TCP connections that moved no byte either way for that long. */
 struct limits {
 	unsigned tcp_connections; /* per fast TCP forward (two threads each) */
-	unsigned udp_flows;       /* per fast UDP forward */
+	unsigned tcp_idle_ms;
+	unsigned udp_flows; /* per fast UDP forward */
 	unsigned udp_idle_ms;
 	unsigned api_clients;
 };

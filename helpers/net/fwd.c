@@ -4,7 +4,8 @@
  *        the container's netns by the factory (ns.c), connected to
  *        127.0.0.1:PORT there, and two threads splice() the two directions
  *        through a pipe each, at most lim.tcp_connections at once (more
- *        are reset).  UDP: one in-namespace socket per client address,
+ *        are reset), closed after lim.tcp_idle_ms without a byte either
+ *        way when that is set.  UDP: one in-namespace socket per client address,
  *        watched by the main loop, dropped after lim.udp_idle_ms idle; at
  *        most lim.udp_flows (a new source replaces the flow idle longest:
  *        sources are easily forged).  bnet.h has the limits.
@@ -15,6 +16,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -44,6 +46,7 @@ struct conn {
 	int client, ctr;
 	uint16_t guest_port;
 	int refs;
+	uint64_t last; /* now_ms() of the last bytes either way (atomic) */
 };
 
 struct dir {
@@ -78,9 +81,23 @@ static void reset_close(int fd)
 	close(fd);
 }
 
-/* Move bytes from -> to until EOF; false on an error (reset, ...). */
-static bool pump(struct bnet *b, int from, int to, bool rx)
+/* A receive timed out (SO_RCVTIMEO, set with lim.tcp_idle_ms): go on
+ * unless neither direction moved a byte for that long. */
+static bool still_busy(struct conn *c)
 {
+	return now_ms() - __atomic_load_n(&c->last, __ATOMIC_RELAXED) < c->b->lim.tcp_idle_ms;
+}
+
+static void moved(struct conn *c)
+{
+	if (c->b->lim.tcp_idle_ms)
+		__atomic_store_n(&c->last, now_ms(), __ATOMIC_RELAXED);
+}
+
+/* Move bytes from -> to until EOF; false on an error (reset, idle, ...). */
+static bool pump(struct conn *c, int from, int to, bool rx)
+{
+	struct bnet *b = c->b;
 	int p[2] = { -1, -1 };
 	bool ok = true;
 	const int psz = PIPE_SIZE;
@@ -93,8 +110,9 @@ static bool pump(struct bnet *b, int from, int to, bool rx)
 		for (;;) {
 			ssize_t n = splice(from, NULL, p[1], NULL, (size_t)psz, SPLICE_F_MOVE);
 
-			if (n < 0 && errno == EINTR)
+			if (n < 0 && (errno == EINTR || (errno == EAGAIN && still_busy(c))))
 				continue;
+			moved(c);
 			if (n <= 0) {
 				ok = n == 0;
 				break;
@@ -129,8 +147,9 @@ out:
 	for (;;) {
 		ssize_t n = read(from, buf, cap), w = 0;
 
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || (errno == EAGAIN && still_busy(c))))
 			continue;
+		moved(c);
 		if (n <= 0) {
 			ok = n == 0;
 			break;
@@ -161,7 +180,7 @@ static void *dir_thread(void *arg)
 	struct conn *c = d->c;
 	int from = d->to_ctr ? c->client : c->ctr, to = d->to_ctr ? c->ctr : c->client;
 
-	if (pump(c->b, from, to, d->to_ctr)) {
+	if (pump(c, from, to, d->to_ctr)) {
 		shutdown(to, SHUT_WR);
 	} else {
 		/* wake the other direction too */
@@ -207,6 +226,14 @@ static void *conn_thread(void *arg)
 	}
 	setsockopt(c->ctr, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(c->client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (c->b->lim.tcp_idle_ms) {
+		/* receives wake up this often to check for idleness */
+		struct timeval tv = { c->b->lim.tcp_idle_ms / 1000, (c->b->lim.tcp_idle_ms % 1000) * 1000 };
+
+		setsockopt(c->ctr, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(c->client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		moved(c);
+	}
 	c->refs = 2;
 	d = malloc(sizeof(*d));
 	if (d) {

@@ -35,9 +35,10 @@
  * Every field is checked.  This is how burrow starts the helper (net.c);
  * the options below are for running it by hand and in tests.  An optional
  * "limits" object bounds what clients can make the helper hold (bnet.h):
- *   "limits":{"tcp_connections":256,"udp_flows":256,
+ *   "limits":{"tcp_connections":256,"tcp_idle_timeout_ms":0,"udp_flows":256,
  *     "udp_idle_timeout_ms":60000,"api_clients":32}
- * (the defaults; each at least 1, udp_idle_timeout_ms at least 10).
+ * (the defaults; tcp_idle_timeout_ms 0 = none; the others at least 1,
+ * udp_idle_timeout_ms at least 10).
  *
  * -p SPEC uses the syntax of burrow run -p ([IP:]HOSTPORT:PORT[/udp], ranges).
  * --port-handler fast (default): the helper listens on the host and
@@ -536,6 +537,7 @@ static void read_limits(struct bnet *b, json_object *o)
 		int64_t min, max;
 	} f[] = {
 		{ "tcp_connections", offsetof(struct limits, tcp_connections), 1, 65536 },
+		{ "tcp_idle_timeout_ms", offsetof(struct limits, tcp_idle_ms), 0, 86400000 },
 		{ "udp_flows", offsetof(struct limits, udp_flows), 1, 65536 },
 		{ "udp_idle_timeout_ms", offsetof(struct limits, udp_idle_ms), 10, 86400000 },
 		{ "api_clients", offsetof(struct limits, api_clients), 1, 1024 },
@@ -722,8 +724,10 @@ int main(int argc, char **argv)
 
 	b->ready_fd = b->exit_fd = -1;
 	b->mtu = 65520;
-	b->lim = (struct limits){ LIMIT_TCP_CONNECTIONS, LIMIT_UDP_FLOWS, LIMIT_UDP_IDLE_MS,
-				  LIMIT_API_CLIENTS };
+	b->lim = (struct limits){ .tcp_connections = LIMIT_TCP_CONNECTIONS,
+				  .udp_flows = LIMIT_UDP_FLOWS,
+				  .udp_idle_ms = LIMIT_UDP_IDLE_MS,
+				  .api_clients = LIMIT_API_CLIENTS };
 	b->tapfd = b->factory = -1;
 	b->next_id = 1;
 	pthread_mutex_init(&b->factory_lock, NULL);

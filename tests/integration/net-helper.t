@@ -405,6 +405,22 @@ assert_eq "$(counter l2 udp_flows)" 0 "idle flows expire"
 run $SRV udpsend 127.0.0.1 "$LU2" again
 assert_eq "$out" "echo:again" "and a source that comes back gets a new flow"
 
+# an idle TCP connection is closed when tcp_idle_timeout_ms is set
+new_ns l3
+serve l3-echo "$NSPID" echo 0.0.0.0 7
+helper_cfg l3 "$NSPID" '{"limits":{"tcp_idle_timeout_ms":1000}}' -p 7
+LE3=$(last_port l3)
+mkfifo "$T/idle.out" "$T/idle.in"
+$SRV tcphold 127.0.0.1 "$LE3" 1 <"$T/idle.in" >"$T/idle.out" 2>"$T/idle.err" &
+IDLE=$!
+PIDS="$PIDS $IDLE"
+exec 7>"$T/idle.in"
+assert_eq "$(cat "$T/idle.out" | tr '\n' ' ')" "ok held " "a TCP connection, then idle"
+poll counter_is l3 tcp_connections 0
+assert_eq "$(counter l3 tcp_connections)" 0 "is closed after tcp_idle_timeout_ms"
+exec 7>&-
+wait "$IDLE"
+
 bad_config h4 '{"limits":{"tcp_connections":0}}'
 assert_eq "$READY" "0--config-fd: limits: tcp_connections: expected an integer from 1 to 65536" \
 	"--config-fd: a bad limit is refused"
