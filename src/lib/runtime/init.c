@@ -151,6 +151,16 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	if (init_prepare(c, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	log_debug("init: rootfs ready");
+	if (c->netfd >= 0) {
+		char b;
+		ssize_t n;
+		while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(125); /* the supervisor reports the helper's error */
+		close(c->netfd);
+		log_debug("init: network up");
+	}
 	env = strv_dup(s->env);
 	become_finalize_env(&env, s->hostname, s->tty, &u);
 	if (s->root_emulation && rootemu_prepare(&env, &e) < 0)
@@ -183,18 +193,6 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		init_fail(c, &e, 125);
 	if (seccomp_apply(c->seccomp, &e) < 0)
 		init_fail(c, &e, 125);
-	/* the network last: the kernel's work on the filter above overlaps
-	 * with burrow-net's on tap0 */
-	if (c->netfd >= 0) {
-		char b;
-		ssize_t n;
-		while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
-			;
-		if (n != 1)
-			_exit(125); /* the supervisor reports the helper's error */
-		close(c->netfd);
-		log_debug("init: network up");
-	}
 	/* credential changes cleared the parent-death signal: set it again and
 	 * make sure the supervisor did not die in between */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
