@@ -29,18 +29,19 @@ struct seccomp_prog;
 struct exec_request {
 	pid_t init; /* host pid of the container's init */
 	char **argv;
-	char **env;                         /* the container's, with -e applied */
-	const char *workdir;                /* NULL: / */
-	const char *user;                   /* USER[:GROUP]; NULL or "": root */
-	const char *hostname;               /* for $HOSTNAME */
-	uint64_t caps;                      /* the capabilities the command keeps */
-	bool tty;                           /* a terminal from the container's devpts */
-	const struct winsize *ws;           /* tty: its size (optional) */
-	bool interactive;                   /* keep stdin; without it (and without tty) stdin is /dev/null */
-	bool detach;                        /* in a new session on /dev/null, reparented to the
+	char **env;               /* the container's, with -e applied */
+	const char *workdir;      /* NULL: / */
+	const char *user;         /* USER[:GROUP]; NULL or "": root */
+	const char *hostname;     /* for $HOSTNAME */
+	uint64_t caps;            /* the capabilities the command keeps */
+	bool tty;                 /* a terminal from the container's devpts */
+	const struct winsize *ws; /* tty: its size (optional) */
+	bool interactive;         /* keep stdin; without it (and without tty) stdin is /dev/null */
+	bool detach;              /* in a new session on /dev/null, reparented to the
 				  * container's init: return once it exec'd */
-	bool die_with_caller;               /* the command gets SIGKILL when the caller dies */
-	const struct seccomp_prog *seccomp; /* the container's filter (seccomp.h), or NULL */
+	bool die_with_caller;     /* the command gets SIGKILL when the caller dies */
+	/* the container's filter (seccomp.h), loaded last before exec; or NULL */
+	const struct seccomp_prog *seccomp;
 	/* Attached: wait for the command (pid), relaying the terminal's master
 	 * (ptmx, -1 without tty); returns its exit code, or -1.  NULL: only
 	 * wait. */

@@ -73,12 +73,13 @@ struct supervisor {
 	unsigned long long init_start;
 	int alive; /* write end the init watches for the supervisor's death */
 	pid_t fuse_pid;
-	int out, err;                /* -d without -t: read ends of the init's stdout/stderr */
-	int ptmx;                    /* -d -t: the pty master */
-	struct cgroup cg;            /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
-	struct net_helper net;       /* slirp4netns: burrow-net for the current init */
-	int netns;                   /* container:ID: ID's net namespace for each init, else -1 */
-	struct seccomp_prog seccomp; /* the container's filter (seccomp.h), len 0: none */
+	int out, err;          /* -d without -t: read ends of the init's stdout/stderr */
+	int ptmx;              /* -d -t: the pty master */
+	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
+	struct net_helper net; /* slirp4netns: burrow-net for the current init */
+	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
+	/* the container's filter (seccomp.h), len 0: none */
+	struct seccomp_prog seccomp;
 };
 
 /* ---- init.c: the container's init -------------------------------------------- */
