@@ -1,5 +1,11 @@
 /* api.c - the JSON control socket: one request per line, one reply per line
- * (see main.c for the requests). */
+ * (see main.c for the requests).
+ *
+ * Clients are non-blocking: replies queue in the client's out buffer and
+ * go as the socket takes them.  A client that sends requests and does not
+ * read its replies stops being read once API_MAX_OUT bytes wait for it, so
+ * it can only stall itself, never the loop that moves the container's
+ * packets.  At most lim.api_clients at once (bnet.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -13,13 +19,17 @@
 #include "bnet.h"
 
 #define API_MAX_LINE (64 * 1024)
+#define API_MAX_OUT (64 * 1024)
 
 struct client {
-	char *buf;
+	char *buf; /* input not yet handled */
 	size_t len;
+	char *out; /* replies not yet sent: out[off..olen) */
+	size_t olen, off;
 };
 
 static struct watch *listener;
+static unsigned nclients;
 
 static json_object *error_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static json_object *error_reply(const char *fmt, ...)
@@ -132,6 +142,7 @@ static json_object *do_list(struct bnet *b)
 static json_object *do_counters(struct bnet *b)
 {
 	json_object *r = json_object_new_object();
+	uint64_t tcp, udp;
 
 #define ADD(k) \
 	json_object_object_add(r, #k, \
@@ -141,6 +152,9 @@ static json_object *do_counters(struct bnet *b)
 	ADD(rx_packets);
 	ADD(tx_packets);
 #undef ADD
+	fwd_usage(b, &tcp, &udp);
+	json_object_object_add(r, "tcp_connections", json_object_new_int64((int64_t)tcp));
+	json_object_object_add(r, "udp_flows", json_object_new_int64((int64_t)udp));
 	return ok_reply(r);
 }
 
@@ -189,63 +203,116 @@ static void client_close(struct bnet *b, struct watch *w)
 	struct client *c = w->data;
 
 	free(c->buf);
+	free(c->out);
 	free(c);
 	close(w->fd);
 	watch_del(b, w);
+	nclients--;
 }
 
-static void on_client(struct bnet *b, struct watch *w, short revents)
+static void queue_reply(struct client *c, json_object *r)
 {
-	struct client *c = w->data;
-	char tmp[4096];
-	ssize_t n = read(w->fd, tmp, sizeof(tmp));
+	const char *s = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t n = strlen(s);
+
+	c->out = realloc(c->out, c->olen + n + 1);
+	if (!c->out)
+		abort();
+	memcpy(c->out + c->olen, s, n);
+	c->out[c->olen + n] = '\n';
+	c->olen += n + 1;
+}
+
+/* send what the socket takes; false when the client is gone */
+static bool flush_out(struct client *c, int fd)
+{
+	while (c->off < c->olen) {
+		ssize_t n = send(fd, c->out + c->off, c->olen - c->off, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0)
+			return false;
+		c->off += (size_t)n;
+	}
+	if (c->off == c->olen)
+		c->off = c->olen = 0;
+	return true;
+}
+
+/* handle the complete lines while there is room for their replies */
+static void handle_lines(struct bnet *b, struct client *c)
+{
 	char *nl;
 
-	(void)revents;
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || c->len + (size_t)n > API_MAX_LINE) {
-		client_close(b, w);
-		return;
-	}
-	c->buf = realloc(c->buf, c->len + (size_t)n + 1);
-	if (!c->buf)
-		abort();
-	memcpy(c->buf + c->len, tmp, (size_t)n);
-	c->len += (size_t)n;
-	c->buf[c->len] = '\0';
-	while ((nl = memchr(c->buf, '\n', c->len))) {
+	while (c->buf && c->olen - c->off < API_MAX_OUT && (nl = memchr(c->buf, '\n', c->len))) {
 		size_t used = (size_t)(nl - c->buf) + 1;
 		json_object *r;
-		const char *s;
 
 		*nl = '\0';
 		r = handle(b, c->buf);
-		s = json_object_to_json_string_ext(r,
-						   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		/* replies are small; a client that does not read is dropped */
-		if (write(w->fd, s, strlen(s)) < 0 || write(w->fd, "\n", 1) < 0) {
-			json_object_put(r);
-			client_close(b, w);
-			return;
-		}
+		queue_reply(c, r);
 		json_object_put(r);
 		memmove(c->buf, c->buf + used, c->len - used + 1);
 		c->len -= used;
 	}
 }
 
+static void on_client(struct bnet *b, struct watch *w, short revents)
+{
+	struct client *c = w->data;
+
+	if ((revents & POLLOUT) && !flush_out(c, w->fd)) {
+		client_close(b, w);
+		return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		char tmp[4096];
+		ssize_t n = read(w->fd, tmp, sizeof(tmp));
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0 || c->len + (size_t)n > API_MAX_LINE) {
+			client_close(b, w);
+			return;
+		}
+		c->buf = realloc(c->buf, c->len + (size_t)n + 1);
+		if (!c->buf)
+			abort();
+		memcpy(c->buf + c->len, tmp, (size_t)n);
+		c->len += (size_t)n;
+		c->buf[c->len] = '\0';
+	}
+	handle_lines(b, c);
+	if (!flush_out(c, w->fd)) {
+		client_close(b, w);
+		return;
+	}
+	handle_lines(b, c);
+	/* read more only while the replies so far have room; wait for the
+	 * client to read when they do not */
+	w->events = (short)((c->olen - c->off < API_MAX_OUT ? POLLIN : 0) | (c->olen > c->off ? POLLOUT : 0));
+}
+
 static void on_listen(struct bnet *b, struct watch *w, short revents)
 {
-	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c;
 
 	(void)revents;
 	if (fd < 0)
 		return;
+	if (nclients >= b->lim.api_clients) {
+		close(fd);
+		return;
+	}
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		abort();
+	nclients++;
 	watch_add(b, fd, POLLIN, on_client, c);
 }
 

@@ -44,6 +44,27 @@ struct counters {
 };
 #define COUNT(b, field, n) __atomic_fetch_add(&(b)->cnt.field, (uint64_t)(n), __ATOMIC_RELAXED)
 
+/* ---- limits ---------------------------------------------------------------
+ * What one client, or anyone who can reach a published port, may make the
+ * helper hold (--config-fd "limits", main.c; 0 there means the default).
+ * Past tcp_connections a new connection to a fast TCP forward is reset;
+ * past udp_flows a datagram from a new source replaces the flow idle the
+ * longest; flows idle for udp_idle_ms are dropped; past api_clients a new
+ * control connection is closed.  tcp_idle_ms (0: none, the default, as
+ * protocols such as ssh and database pools keep idle connections) closes
+ * fast TCP connections that moved no byte either way for that long. */
+struct limits {
+	unsigned tcp_connections; /* per fast TCP forward (two threads each) */
+	unsigned tcp_idle_ms;
+	unsigned udp_flows; /* per fast UDP forward */
+	unsigned udp_idle_ms;
+	unsigned api_clients;
+};
+#define LIMIT_TCP_CONNECTIONS 256
+#define LIMIT_UDP_FLOWS 256
+#define LIMIT_UDP_IDLE_MS 60000
+#define LIMIT_API_CLIENTS 32
+
 /* ---- forwards (fwd.c) ---------------------------------------------------- */
 enum handler { H_FAST, H_SLIRP };
 struct fwd {
@@ -55,6 +76,9 @@ struct fwd {
 	uint16_t guest_port;
 	struct watch *w;        /* fast: the listening / UDP socket */
 	struct udp_flow *flows; /* fast UDP: per-client sockets */
+	unsigned nflows;
+	int conns; /* fast TCP: open connections (atomic: their threads end them) */
+	int refs;  /* the list's reference and one per connection (atomic) */
 	struct fwd *next;
 };
 
@@ -86,6 +110,7 @@ struct bnet {
 
 	struct dns *dns_state;
 	uint64_t next_sweep;
+	struct limits lim;
 };
 
 static inline void want_sweep(struct bnet *b, uint64_t in_ms)
@@ -113,6 +138,8 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 int fwd_remove(struct bnet *b, int id);
 void fwd_sweep(struct bnet *b); /* idle UDP flows */
 uint16_t fwd_host_port(const struct fwd *f);
+/* open fast TCP connections and UDP flows of every forward */
+void fwd_usage(struct bnet *b, uint64_t *tcp, uint64_t *udp);
 
 /* api.c */
 int api_listen(struct bnet *b, struct err *e);

@@ -3,8 +3,12 @@
  * fast:  we listen on the host.  Each TCP connection gets a socket made in
  *        the container's netns by the factory (ns.c), connected to
  *        127.0.0.1:PORT there, and two threads splice() the two directions
- *        through a pipe each.  UDP: one in-namespace socket per client
- *        address, watched by the main loop, dropped after 60 s idle.
+ *        through a pipe each, at most lim.tcp_connections at once (more
+ *        are reset), closed after lim.tcp_idle_ms without a byte either
+ *        way when that is set.  UDP: one in-namespace socket per client address,
+ *        watched by the main loop, dropped after lim.udp_idle_ms idle; at
+ *        most lim.udp_flows (a new source replaces the flow idle longest:
+ *        sources are easily forged).  bnet.h has the limits.
  * slirp: libslirp's hostfwd to GUEST:PORT (the container sees the client). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,14 +16,17 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bnet.h"
 
 #define PIPE_SIZE (1024 * 1024) /* the unprivileged maximum (fs.pipe-max-size) */
-#define UDP_IDLE_MS 60000
 #define THREAD_STACK (256 * 1024)
+
+/* kept for on_accept when the fds run out */
+static int spare_fd = -1;
 
 struct udp_flow {
 	struct fwd *f;
@@ -35,9 +42,11 @@ struct udp_flow {
 
 struct conn {
 	struct bnet *b;
+	struct fwd *f; /* holds a reference: the forward may be removed meanwhile */
 	int client, ctr;
 	uint16_t guest_port;
 	int refs;
+	uint64_t last; /* now_ms() of the last bytes either way (atomic) */
 };
 
 struct dir {
@@ -45,19 +54,50 @@ struct dir {
 	bool to_ctr;
 };
 
+static void fwd_unref(struct fwd *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(f);
+}
+
 static void conn_put(struct conn *c)
 {
 	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0) {
 		close(c->client);
 		if (c->ctr >= 0)
 			close(c->ctr);
+		__atomic_sub_fetch(&c->f->conns, 1, __ATOMIC_ACQ_REL);
+		fwd_unref(c->f);
 		free(c);
 	}
 }
 
-/* Move bytes from -> to until EOF; false on an error (reset, ...). */
-static bool pump(struct bnet *b, int from, int to, bool rx)
+/* refuse a connection: a reset, not an orderly close */
+static void reset_close(int fd)
 {
+	struct linger l = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+/* A receive timed out (SO_RCVTIMEO, set with lim.tcp_idle_ms): go on
+ * unless neither direction moved a byte for that long. */
+static bool still_busy(struct conn *c)
+{
+	return now_ms() - __atomic_load_n(&c->last, __ATOMIC_RELAXED) < c->b->lim.tcp_idle_ms;
+}
+
+static void moved(struct conn *c)
+{
+	if (c->b->lim.tcp_idle_ms)
+		__atomic_store_n(&c->last, now_ms(), __ATOMIC_RELAXED);
+}
+
+/* Move bytes from -> to until EOF; false on an error (reset, idle, ...). */
+static bool pump(struct conn *c, int from, int to, bool rx)
+{
+	struct bnet *b = c->b;
 	int p[2] = { -1, -1 };
 	bool ok = true;
 	const int psz = PIPE_SIZE;
@@ -70,8 +110,9 @@ static bool pump(struct bnet *b, int from, int to, bool rx)
 		for (;;) {
 			ssize_t n = splice(from, NULL, p[1], NULL, (size_t)psz, SPLICE_F_MOVE);
 
-			if (n < 0 && errno == EINTR)
+			if (n < 0 && (errno == EINTR || (errno == EAGAIN && still_busy(c))))
 				continue;
+			moved(c);
 			if (n <= 0) {
 				ok = n == 0;
 				break;
@@ -106,8 +147,9 @@ out:
 	for (;;) {
 		ssize_t n = read(from, buf, cap), w = 0;
 
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || (errno == EAGAIN && still_busy(c))))
 			continue;
+		moved(c);
 		if (n <= 0) {
 			ok = n == 0;
 			break;
@@ -138,7 +180,7 @@ static void *dir_thread(void *arg)
 	struct conn *c = d->c;
 	int from = d->to_ctr ? c->client : c->ctr, to = d->to_ctr ? c->ctr : c->client;
 
-	if (pump(c->b, from, to, d->to_ctr)) {
+	if (pump(c, from, to, d->to_ctr)) {
 		shutdown(to, SHUT_WR);
 	} else {
 		/* wake the other direction too */
@@ -184,6 +226,14 @@ static void *conn_thread(void *arg)
 	}
 	setsockopt(c->ctr, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(c->client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (c->b->lim.tcp_idle_ms) {
+		/* receives wake up this often to check for idleness */
+		struct timeval tv = { c->b->lim.tcp_idle_ms / 1000, (c->b->lim.tcp_idle_ms % 1000) * 1000 };
+
+		setsockopt(c->ctr, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(c->client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		moved(c);
+	}
 	c->refs = 2;
 	d = malloc(sizeof(*d));
 	if (d) {
@@ -220,14 +270,33 @@ static void on_accept(struct bnet *b, struct watch *w, short revents)
 		int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
 		struct conn *c;
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* out of fds: take the connection off the queue with the
+			 * spare fd and reset it, or poll would report it for ever */
+			if (spare_fd < 0)
+				return;
+			close(spare_fd);
+			fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				reset_close(fd);
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			return;
+		}
 		if (fd < 0)
 			return;
+		if ((unsigned)__atomic_load_n(&f->conns, __ATOMIC_ACQUIRE) >= b->lim.tcp_connections) {
+			reset_close(fd);
+			continue;
+		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(fd);
 			return;
 		}
+		__atomic_add_fetch(&f->conns, 1, __ATOMIC_ACQ_REL);
+		__atomic_add_fetch(&f->refs, 1, __ATOMIC_ACQ_REL);
 		c->b = b;
+		c->f = f;
 		c->client = fd;
 		c->ctr = -1;
 		c->guest_port = f->guest_port;
@@ -243,7 +312,24 @@ static void flow_free(struct bnet *b, struct udp_flow *fl)
 {
 	watch_del(b, fl->w);
 	close(fl->fd);
+	fl->f->nflows--;
 	free(fl);
+}
+
+/* at the limit: drop the flow idle the longest */
+static void flow_evict(struct bnet *b, struct fwd *f)
+{
+	struct udp_flow **old = NULL;
+
+	for (struct udp_flow **p = &f->flows; *p; p = &(*p)->next)
+		if (!old || (*p)->last <= (*old)->last)
+			old = p;
+	if (old) {
+		struct udp_flow *fl = *old;
+
+		*old = fl->next;
+		flow_free(b, fl);
+	}
 }
 
 static void on_flow(struct bnet *b, struct watch *w, short revents)
@@ -287,6 +373,8 @@ static void on_udp(struct bnet *b, struct watch *w, short revents)
 			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 			if (fd < 0)
 				continue;
+			while (f->nflows >= b->lim.udp_flows && f->flows)
+				flow_evict(b, f);
 			if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 			    !(fl = calloc(1, sizeof(*fl)))) {
 				close(fd);
@@ -299,7 +387,8 @@ static void on_udp(struct bnet *b, struct watch *w, short revents)
 			fl->w = watch_add(b, fd, POLLIN, on_flow, fl);
 			fl->next = f->flows;
 			f->flows = fl;
-			want_sweep(b, UDP_IDLE_MS);
+			f->nflows++;
+			want_sweep(b, b->lim.udp_idle_ms);
 		}
 		fl->last = now_ms();
 		if (send(fl->fd, buf, (size_t)n, MSG_DONTWAIT) == n)
@@ -316,7 +405,7 @@ void fwd_sweep(struct bnet *b)
 		for (struct udp_flow **p = &f->flows; *p;) {
 			struct udp_flow *fl = *p;
 
-			if (now - fl->last >= UDP_IDLE_MS) {
+			if (now - fl->last >= b->lim.udp_idle_ms) {
 				*p = fl->next;
 				flow_free(b, fl);
 			} else {
@@ -325,7 +414,7 @@ void fwd_sweep(struct bnet *b)
 			}
 		}
 	if (left)
-		want_sweep(b, UDP_IDLE_MS / 4);
+		want_sweep(b, b->lim.udp_idle_ms / 4 ? b->lim.udp_idle_ms / 4 : 1);
 }
 
 /* ---- add / remove -------------------------------------------------------------- */
@@ -397,6 +486,7 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		abort();
 	f->udp = udp;
 	f->handler = h;
+	f->refs = 1;
 	f->guest_port = guest_port;
 	if (guest_port == 0 || host_sockaddr(host_addr, host_port, &f->host, &f->hostlen) < 0) {
 		free(f);
@@ -416,6 +506,8 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		return -1;
 	}
 	if (h == H_FAST) {
+		if (!udp && spare_fd < 0)
+			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		f->w = watch_add(b, fd, POLLIN, udp ? on_udp : on_accept, f);
 	} else {
 		/* probe bound the port (resolving 0); hand it to libslirp */
@@ -463,7 +555,8 @@ int fwd_remove(struct bnet *b, int id)
 			slirp_remove_hostxfwd(b->slirp, (struct sockaddr *)&f->host, f->hostlen,
 					      f->udp ? SLIRP_HOSTFWD_UDP : 0);
 		}
-		free(f);
+		/* connections still open keep it until they end */
+		fwd_unref(f);
 		return 0;
 	}
 	return -1;
@@ -472,4 +565,13 @@ int fwd_remove(struct bnet *b, int id)
 uint16_t fwd_host_port(const struct fwd *f)
 {
 	return ss_port(&f->host);
+}
+
+void fwd_usage(struct bnet *b, uint64_t *tcp, uint64_t *udp)
+{
+	*tcp = *udp = 0;
+	for (struct fwd *f = b->fwds; f; f = f->next) {
+		*tcp += (unsigned)__atomic_load_n(&f->conns, __ATOMIC_ACQUIRE);
+		*udp += f->nflows;
+	}
 }

@@ -33,13 +33,19 @@
  *    "ports":[{"host_ip":"","host_port":8080,"container_port":80,"count":1,
  *     "protocol":"tcp"}]}
  * Every field is checked.  This is how burrow starts the helper (net.c);
- * the options below are for running it by hand and in tests.
+ * the options below are for running it by hand and in tests.  An optional
+ * "limits" object bounds what clients can make the helper hold (bnet.h):
+ *   "limits":{"tcp_connections":256,"tcp_idle_timeout_ms":0,"udp_flows":256,
+ *     "udp_idle_timeout_ms":60000,"api_clients":32}
+ * (the defaults; tcp_idle_timeout_ms 0 = none; the others at least 1,
+ * udp_idle_timeout_ms at least 10).
  *
  * -p SPEC uses the syntax of burrow run -p ([IP:]HOSTPORT:PORT[/udp], ranges).
  * --port-handler fast (default): the helper listens on the host and
  * connects to 127.0.0.1:PORT inside the container with a socket from the
  * factory, moving TCP bytes with splice() in two threads per connection and
- * UDP datagrams per client flow (60 s idle timeout).  The container sees
+ * UDP datagrams per client flow (60 s idle timeout; "limits" above bound
+ * connections and flows).  The container sees
  * connections from 127.0.0.1.  --port-handler slirp: libslirp's hostfwd to
  * .100:PORT; the container sees the client's address (clients on the host's
  * loopback appear as .2).
@@ -63,7 +69,8 @@
  *   {"execute":"list_hostfwd"}  -> {"return":{"entries":[{"id":1,...}]}}
  *   {"execute":"remove_hostfwd","arguments":{"id":1}}  -> {"return":{}}
  *   {"execute":"get_counters"}  -> {"return":{"rx_bytes":..,"tx_bytes":..,
- *     "rx_packets":..,"tx_packets":..}}
+ *     "rx_packets":..,"tx_packets":..,"tcp_connections":..,"udp_flows":..}}
+ *     (the last two: open fast TCP connections and UDP flows, all forwards)
  *   errors: {"error":{"desc":"..."}}
  */
 #include <errno.h>
@@ -71,9 +78,11 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -519,6 +528,39 @@ static void parse_cidr_opt(struct bnet *b, const char *s)
 	set_cidr(b, net, bits);
 }
 
+/* --config-fd "limits" (bnet.h) */
+static void read_limits(struct bnet *b, json_object *o)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		int64_t min, max;
+	} f[] = {
+		{ "tcp_connections", offsetof(struct limits, tcp_connections), 1, 65536 },
+		{ "tcp_idle_timeout_ms", offsetof(struct limits, tcp_idle_ms), 0, 86400000 },
+		{ "udp_flows", offsetof(struct limits, udp_flows), 1, 65536 },
+		{ "udp_idle_timeout_ms", offsetof(struct limits, udp_idle_ms), 10, 86400000 },
+		{ "api_clients", offsetof(struct limits, api_clients), 1, 1024 },
+	};
+
+	if (!json_object_is_type(o, json_type_object))
+		fail("--config-fd: limits: not a JSON object");
+	json_object_object_foreach(o, key, val) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(f); i++)
+			if (strcmp(key, f[i].key) == 0)
+				break;
+		if (i == ARRAY_SIZE(f))
+			fail("--config-fd: limits: unknown field \"%s\"", key);
+		if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < f[i].min ||
+		    json_object_get_int64(val) > f[i].max)
+			fail("--config-fd: limits: %s: expected an integer from %lld to %lld", key,
+			     (long long)f[i].min, (long long)f[i].max);
+		*(unsigned *)((char *)&b->lim + f[i].off) = (unsigned)json_object_get_int64(val);
+	}
+}
+
 /* --config-fd: the options and ports of burrow's record; *ports gets the
  * published ports (malloc'd). */
 static void read_config(struct bnet *b, int fd, struct port_spec **ports, size_t *nports)
@@ -539,9 +581,10 @@ static void read_config(struct bnet *b, int fd, struct port_spec **ports, size_t
 	if (!json_object_is_type(j, json_type_object))
 		fail("--config-fd: not a JSON object");
 	json_object_object_foreach(j, key, val) {
-		if (strcmp(key, "network_options") != 0 && strcmp(key, "ports") != 0)
+		if (strcmp(key, "limits") == 0)
+			read_limits(b, val);
+		else if (strcmp(key, "network_options") != 0 && strcmp(key, "ports") != 0)
 			fail("--config-fd: unknown field \"%s\"", key);
-		(void)val;
 	}
 	net_opts_init(&o);
 	if ((json_object_object_get_ex(j, "network_options", &v) && net_opts_from_json(v, &o, &e) < 0) ||
@@ -681,6 +724,10 @@ int main(int argc, char **argv)
 
 	b->ready_fd = b->exit_fd = -1;
 	b->mtu = 65520;
+	b->lim = (struct limits){ .tcp_connections = LIMIT_TCP_CONNECTIONS,
+				  .udp_flows = LIMIT_UDP_FLOWS,
+				  .udp_idle_ms = LIMIT_UDP_IDLE_MS,
+				  .api_clients = LIMIT_API_CLIENTS };
 	b->tapfd = b->factory = -1;
 	b->next_id = 1;
 	pthread_mutex_init(&b->factory_lock, NULL);
@@ -780,6 +827,17 @@ int main(int argc, char **argv)
 	if (config_fd >= 0)
 		read_config(b, config_fd, &cfg_ports, &ncfg_ports);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* a TCP connection holds up to six fds (two sockets, two
+		 * pipes): the limits in bnet.h need more than the usual soft
+		 * limit of 1024 */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	if (target_fd < 0)
 		open_target(target, netns, userns, &ufd, &nfd, &pidfd);
 

@@ -8,6 +8,8 @@
 
 #include "ctropts.h"
 #include "ctrutil.h"
+#include "lib/base/util.h"
+#include "lib/runtime/seccomp.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
@@ -126,7 +128,18 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		goto out;
 	if (a.replace && replace_named(g, a.name, e) < 0)
 		goto out;
-	if (run_build_spec(g, &a, img, m, st, s, e) < 0 || (s->cidfile && cidfile_write(s, e) < 0))
+	if (run_build_spec(g, &a, img, m, st, s, e) < 0)
+		goto out;
+	/* a profile is checked (and compiled into the cache) before the record exists */
+	if (a.seccomp_file) {
+		_cleanup_free_ char *cachedir = xasprintf("%s/" SECCOMP_CACHE_DIR, g->cfg.root);
+
+		if (seccomp_check(s->seccomp, s->caps, cachedir, e) < 0) {
+			err_wrap(e, "--security-opt seccomp=%s", a.seccomp_file);
+			goto out;
+		}
+	}
+	if (s->cidfile && cidfile_write(s, e) < 0)
 		goto out;
 	if (container_create_record(g->cfg.root, s, a.name, e) < 0) {
 		if (s->cidfile)

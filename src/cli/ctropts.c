@@ -144,7 +144,7 @@ const struct opt ctr_opts[] = {
 	{ "restart", 0, OPT_VALUE, O_RESTART, "POLICY", "no, on-failure[:N], always or unless-stopped" },
 	{ "rm", 0, OPT_FLAG, O_RM, NULL, "Remove the container when it exits" },
 	{ "security-opt", 0, OPT_VALUE, O_SECOPT, "OPT",
-	  "no-new-privileges (always on), seccomp=unconfined, label=disable" },
+	  "no-new-privileges (always on), seccomp=unconfined|PROFILE.json, label=disable" },
 	{ "platform", 0, OPT_VALUE, O_PLATFORM, "OS/ARCH",
 	  "Platform of the image to pull (default: this host)" },
 	{ "pull", 0, OPT_VALUE, O_PULL, "POLICY", "Pull the image: missing (default), always or never" },
@@ -185,23 +185,45 @@ void run_args_free(struct run_args *a)
 	strv_free(a->o.dns_options);
 	strv_free(a->o.sysctls);
 	strv_free(a->o.devices);
+	free(a->seccomp);
 	if (a->o.has_limits)
 		cgroup_limits_free(&a->o.limits);
 }
 
-static int check_secopt(const char *v, struct err *e)
+/* a profile is at most this big (podman's default is 20 KiB) */
+#define SECCOMP_PROFILE_MAX (1 << 20)
+
+static int check_secopt(const char *v, struct run_args *a, struct err *e)
 {
+	if (strncmp(v, "seccomp=", 8) == 0 || strncmp(v, "seccomp:", 8) == 0) {
+		const char *f = v + 8;
+
+		free(a->seccomp);
+		a->seccomp = NULL;
+		a->o.seccomp = NULL;
+		a->seccomp_file = NULL;
+		if (strcmp(f, "unconfined") == 0) {
+			a->o.seccomp = "unconfined";
+			return 0;
+		}
+		if (!*f)
+			return err_make(e, 0, "--security-opt seccomp= needs unconfined or a profile file");
+		if (read_file_at(AT_FDCWD, f, SECCOMP_PROFILE_MAX, &a->seccomp, NULL, e) < 0)
+			return err_wrap(e, "--security-opt seccomp=%s", f);
+		a->o.seccomp = a->seccomp;
+		a->seccomp_file = f;
+		return 0;
+	}
 	if (strcmp(v, "no-new-privileges") == 0 || strcmp(v, "no-new-privileges=true") == 0 ||
 	    strcmp(v, "no-new-privileges:true") == 0)
 		return 0;
 	if (strcmp(v, "no-new-privileges=false") == 0 || strcmp(v, "no-new-privileges:false") == 0)
 		return err_make(e, 0, "--security-opt %s: burrow always sets no_new_privs", v);
-	if (strcmp(v, "seccomp=unconfined") == 0 || strcmp(v, "label=disable") == 0 ||
-	    strcmp(v, "apparmor=unconfined") == 0)
+	if (strcmp(v, "label=disable") == 0 || strcmp(v, "apparmor=unconfined") == 0)
 		return 0;
 	return err_make(e, 0,
 			"unsupported --security-opt \"%s\" (supported: no-new-privileges, "
-			"seccomp=unconfined, label=disable, apparmor=unconfined)",
+			"seccomp=unconfined, seccomp=PROFILE.json, label=disable, apparmor=unconfined)",
 			v);
 }
 
@@ -321,7 +343,7 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			a->o.stop_timeout = p.value;
 			break;
 		case O_SECOPT:
-			if (check_secopt(p.value, e) < 0)
+			if (check_secopt(p.value, a, e) < 0)
 				return -1;
 			break;
 		case O_CGROUPS:

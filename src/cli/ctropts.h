@@ -20,6 +20,8 @@ struct run_args {
 	bool env_host, replace, quiet; /* --env-host, --replace, -q */
 	const char *cidfile;           /* as given */
 	const char *image;
+	char *seccomp;            /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
+	const char *seccomp_file; /* FILE, for errors */
 };
 
 extern const struct opt ctr_opts[];

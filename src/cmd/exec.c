@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "cli/ctrutil.h"
 #include "lib/runtime/exec.h"
+#include "lib/runtime/seccomp.h"
 #include "lib/base/util.h"
 #include "cli/relay.h"
 
@@ -63,6 +64,8 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	bool interactive = false, tty = false, detach = false, priv = false;
 	const char *workdir = NULL, *user = NULL;
 	_cleanup_strv_ char **envs = NULL, **envfiles = NULL, **env = NULL, **cmd = NULL;
+	_cleanup_free_ char *scdir = NULL;
+	struct seccomp_prog sc = { 0, NULL };
 	struct exec_request r;
 	struct exec_relay x = { &r, { { 0, 0, 0 }, -1, { -1, -1 }, "", 0, false } };
 	struct exec_result res;
@@ -155,6 +158,12 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 		r.wait_arg = &x;
 		relay_block_signals();
 	}
+	/* the container's filter, built for its own capabilities (a cached
+	 * program, see seccomp.h), also with --privileged */
+	scdir = seccomp_cachedir(&c.spec);
+	if (seccomp_prog_for(c.spec.seccomp, c.spec.caps, scdir, &sc, &e) < 0)
+		goto fail;
+	r.seccomp = &sc;
 	rc = exec_in_container(&r, &res, &e);
 	if (!detach)
 		relay_unblock_signals();
@@ -175,5 +184,6 @@ out:
 	relay_stdio_close(&x.io);
 	if (loaded)
 		ctr_free(&c);
+	seccomp_prog_free(&sc);
 	return rc;
 }

@@ -3,7 +3,8 @@
 # namespaces the test makes itself (no containers needed): tap0, published
 # ports through both handlers (TCP and UDP), outbound connections to the
 # host's loopback, DNS to a resolver on loopback, the control socket, the
-# busy-port error, teardown, and 20 helpers at once.
+# busy-port error, teardown, the limits (a control client that never reads,
+# TCP connections, UDP flows and their idle timeout), and 20 helpers at once.
 # shellcheck disable=SC2086,SC2154
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -323,6 +324,108 @@ assert_eq "$READY" "0--config-fd: mtu: expected an integer" "--config-fd: a bad 
 bad_config h3 '{"network_options":{"mtu":1500}} {"ports":[]}'
 assert_eq "$READY" "0malformed --config-fd: not a JSON document" \
 	"--config-fd: a second document after the first is refused"
+
+# ---- limits: a stalled control client, TCP connections, UDP flows ------------------
+# counter NAME KEY: a number from get_counters
+counter() { api "$1" '{"execute":"get_counters"}' | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+counter_is() { [ "$(counter "$1" "$2")" = "$3" ]; } # NAME KEY VALUE
+# helper_cfg NAME NSPID JSON ARGS...: helper() with a --config-fd document
+helper_cfg() {
+	_n=$1 _p=$2
+	printf '%s' "$3" >"$T/$_n.json"
+	shift 3
+	mkfifo "$T/$_n.ready"
+	"$NET" --target-pid "$_p" --ready-fd 3 --api-socket "$T/$_n.sock" --config-fd 5 "$@" \
+		5<"$T/$_n.json" 3>"$T/$_n.ready" 2>"$T/$_n.err" </dev/null &
+	HPID=$!
+	PIDS="$PIDS $HPID"
+	read -r READY <"$T/$_n.ready"
+}
+new_ns l
+NSL=$NSPID
+serve l-http "$NSL" http 0.0.0.0 80
+serve l-echo "$NSL" echo 0.0.0.0 7
+serve l-udp "$NSL" udp 0.0.0.0 5353
+helper_cfg l "$NSL" '{"limits":{"tcp_connections":4,"udp_flows":8}}' -p 80 -p 7 -p 5353/udp
+assert_eq "$READY" 1 "a helper with limits from --config-fd"
+run api l '{"execute":"list_hostfwd"}'
+LH=$(printf '%s' "$out" | sed -n 's/.*"host_port":\([0-9]*\),"guest_addr":"10.0.2.100","guest_port":80,.*/\1/p')
+LE=$(printf '%s' "$out" | sed -n 's/.*"host_port":\([0-9]*\),"guest_addr":"10.0.2.100","guest_port":7,.*/\1/p')
+LU=$(printf '%s' "$out" | sed -n 's/.*"host_port":\([0-9]*\),"guest_addr":"10.0.2.100","guest_port":5353,.*/\1/p')
+
+# a control client that sends 50000 requests and never reads its replies
+mkfifo "$T/flood.out" "$T/flood.in"
+$SRV apiflood "$T/l.sock" 50000 <"$T/flood.in" >"$T/flood.out" 2>"$T/flood.err" &
+PIDS="$PIDS $!"
+exec 7>"$T/flood.in"
+read -r _ FLOODED <"$T/flood.out"
+assert_match "$FLOODED" "^[0-9]+$" "a control client floods requests without reading ($FLOODED bytes went)"
+run get --max-time 10 "http://127.0.0.1:$LH/"
+assert_eq "$out" "hello from 127.0.0.1" "the published port still serves while it does not read"
+run api l '{"execute":"list_hostfwd"}'
+assert_match "$out" '"guest_port":80' "and another control client gets its answer"
+exec 7>&-
+
+# TCP: 4 connections at most; a 5th is reset; once they close, new ones work
+mkfifo "$T/hold.out" "$T/hold.in"
+$SRV tcphold 127.0.0.1 "$LE" 4 <"$T/hold.in" >"$T/hold.out" 2>"$T/hold.err" &
+HOLD=$!
+PIDS="$PIDS $HOLD"
+exec 7>"$T/hold.in"
+held=$(cat "$T/hold.out")
+assert_eq "$(printf '%s' "$held" | tr '\n' ' ')" "ok ok ok ok held" "4 TCP connections (the limit) are served"
+run counter l tcp_connections
+assert_eq "$out" 4 "get_counters: tcp_connections 4"
+run $SRV tcphold 127.0.0.1 "$LE" 1
+assert_eq "$(printf '%s' "$out" | head -n 1)" "fail" "a 5th connection is refused"
+exec 7>&-
+wait "$HOLD"
+poll counter_is l tcp_connections 0
+assert_eq "$(counter l tcp_connections)" 0 "closed connections are counted out"
+run $SRV tcphold 127.0.0.1 "$LE" 1
+assert_eq "$(printf '%s' "$out" | head -n 1)" "ok" "after they closed, a new connection works"
+
+# UDP: 30 sources, at most 8 flows; the newest sources are still answered
+run $SRV udpmany 127.0.0.1 "$LU" 30
+assert_ne "$out" 0 "datagrams from 30 source ports are answered ($out of 30)"
+assert_eq "$(counter l udp_flows)" 8 "but no more than 8 flows are kept"
+run $SRV udpsend 127.0.0.1 "$LU" late
+assert_eq "$out" "echo:late" "a new source still gets through"
+
+# idle flows expire (a 2 s timeout for the test)
+new_ns l2
+NSL2=$NSPID
+serve l2-udp "$NSL2" udp 0.0.0.0 5353
+helper_cfg l2 "$NSL2" '{"limits":{"udp_idle_timeout_ms":2000}}' -p 5353/udp
+LU2=$(last_port l2)
+run $SRV udpmany 127.0.0.1 "$LU2" 3
+assert_eq "$out" 3 "three flows answered"
+poll counter_is l2 udp_flows 0
+assert_eq "$(counter l2 udp_flows)" 0 "idle flows expire"
+run $SRV udpsend 127.0.0.1 "$LU2" again
+assert_eq "$out" "echo:again" "and a source that comes back gets a new flow"
+
+# an idle TCP connection is closed when tcp_idle_timeout_ms is set
+new_ns l3
+serve l3-echo "$NSPID" echo 0.0.0.0 7
+helper_cfg l3 "$NSPID" '{"limits":{"tcp_idle_timeout_ms":1000}}' -p 7
+LE3=$(last_port l3)
+mkfifo "$T/idle.out" "$T/idle.in"
+$SRV tcphold 127.0.0.1 "$LE3" 1 <"$T/idle.in" >"$T/idle.out" 2>"$T/idle.err" &
+IDLE=$!
+PIDS="$PIDS $IDLE"
+exec 7>"$T/idle.in"
+assert_eq "$(cat "$T/idle.out" | tr '\n' ' ')" "ok held " "a TCP connection, then idle"
+poll counter_is l3 tcp_connections 0
+assert_eq "$(counter l3 tcp_connections)" 0 "is closed after tcp_idle_timeout_ms"
+exec 7>&-
+wait "$IDLE"
+
+bad_config h4 '{"limits":{"tcp_connections":0}}'
+assert_eq "$READY" "0--config-fd: limits: tcp_connections: expected an integer from 1 to 65536" \
+	"--config-fd: a bad limit is refused"
+bad_config h5 '{"limits":{"threads":3}}'
+assert_eq "$READY" "0--config-fd: limits: unknown field \"threads\"" "--config-fd: an unknown limit is refused"
 
 # ---- 20 at once ------------------------------------------------------------------
 i=0

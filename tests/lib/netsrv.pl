@@ -8,6 +8,15 @@
 #   netsrv.pl udpsend HOST PORT MSG      prints the reply (3 s timeout)
 #   netsrv.pl httpget HOST PORT          prints the body (5 s connect timeout)
 #   netsrv.pl api SOCKET JSON            one control-socket request, prints the reply
+#   netsrv.pl apiflood SOCKET N          N requests, never reading a reply: prints
+#                                        "sent BYTES" once the socket takes no more
+#                                        (or all went), then holds it until stdin ends
+#   netsrv.pl tcphold HOST PORT N        N TCP connections, each sends a line and
+#                                        waits for its echo (5 s): prints "ok" or
+#                                        "fail" for each, then "held", then keeps
+#                                        them until stdin ends
+#   netsrv.pl udpmany HOST PORT N        one datagram from each of N source ports;
+#                                        prints how many got their echo (3 s)
 #
 # Servers print "ready PORT" on stdout (PORT 0 binds a free one) once they
 # listen, then close stdout; tests read that line instead of sleeping.
@@ -33,7 +42,11 @@ if ($mode eq 'http' || $mode eq 'echo') {
 	ready($s);
 	while (my $c = $s->accept) {
 		if ($mode eq 'echo') {
-			next if fork;
+			# the parent lets go of the connection: the child's close ends it
+			if (fork) {
+				close $c;
+				next;
+			}
 			my $buf;
 			while (sysread($c, $buf, 65536)) { syswrite($c, $buf) or last; }
 			exit 0;
@@ -91,6 +104,72 @@ if ($mode eq 'http' || $mode eq 'echo') {
 	my $r = <$s>;
 	print defined $r ? $r : "";
 	exit(defined $r ? 0 : 1);
+} elsif ($mode eq 'apiflood') {
+	use IO::Handle;
+	use Errno qw(EAGAIN);
+	my $s = IO::Socket::UNIX->new(Peer => $a[0], Type => SOCK_STREAM) or die "connect: $!";
+	$s->blocking(0);
+	my $buf = '{"execute":"list_hostfwd"}' . "\n";
+	$buf x= $a[1];
+	my ($off, $stuck) = (0, 0);
+	# write until everything went, or the socket stayed full for a second
+	while ($off < length($buf) && $stuck < 10) {
+		my $n = syswrite($s, $buf, length($buf) - $off, $off);
+		if (defined $n) {
+			$off += $n;
+			$stuck = 0;
+		} elsif ($! == EAGAIN) {
+			select(undef, undef, undef, 0.1);
+			$stuck++;
+		} else {
+			die "write: $!";
+		}
+	}
+	$| = 1;
+	print "sent $off\n";
+	close STDOUT;
+	1 while sysread(STDIN, my $x, 1);
+} elsif ($mode eq 'tcphold') {
+	my @c;
+	$| = 1;
+	for my $i (1 .. $a[2]) {
+		my $s = IO::Socket::INET->new(PeerAddr => $a[0], PeerPort => $a[1], Proto => 'tcp',
+			Timeout => 5);
+		my $got = '';
+		if ($s) {
+			syswrite($s, "ping$i\n");
+			my $rin = '';
+			vec($rin, fileno($s), 1) = 1;
+			sysread($s, $got, 100) if select(my $r = $rin, undef, undef, 5);
+			push @c, $s;
+		}
+		print(($got // '') eq "ping$i\n" ? "ok\n" : "fail\n");
+	}
+	print "held\n";
+	close STDOUT;
+	1 while sysread(STDIN, my $x, 1);
+} elsif ($mode eq 'udpmany') {
+	my @s;
+	for my $i (1 .. $a[2]) {
+		my $s = IO::Socket::INET->new(PeerAddr => $a[0], PeerPort => $a[1], Proto => 'udp')
+			or die "socket: $!";
+		$s->send("m$i");
+		push @s, $s;
+	}
+	my ($got, $end) = (0, time + 3);
+	my %seen;
+	while (keys(%seen) < @s && time < $end) {
+		my $rin = '';
+		vec($rin, fileno($_), 1) = 1 for @s;
+		select(my $r = $rin, undef, undef, 0.5) or next;
+		for my $s (@s) {
+			next unless vec($r, fileno($s), 1);
+			my $buf;
+			$s->recv($buf, 100);
+			$seen{fileno($s)} = 1 if defined $buf && $buf =~ /^echo:m\d+$/;
+		}
+	}
+	print scalar(keys %seen), "\n";
 } else {
 	die "netsrv.pl: unknown mode $mode\n";
 }

@@ -19,6 +19,11 @@
  *   testinit tiocsti TEXT     push TEXT (C escape \n understood) into the input of
  *                             the terminal on fd 0, 1, 2 or /dev/tty (TIOCSTI);
  *                             print "injected" if that worked, else "refused"
+ *   testinit syscall NAME...  make each call with harmless arguments and print
+ *                             "NAME ok" or "NAME ERRNO" (EPERM, ENOSYS, ...);
+ *                             exit 1 when one failed.  NAME: vmsplice,
+ *                             personality (READ_IMPLIES_EXEC, then back),
+ *                             io_uring_setup, userfaultfd, getpid
  *
  * Usage errors exit 2; failures print "testinit: ..." on stderr and exit 1.
  * Built with -static -Os by the Makefile (build/tests/testinit).
@@ -30,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -43,7 +50,8 @@ static int fail(const char *what)
 
 static int usage(void)
 {
-	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]|tiocsti TEXT\n",
+	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]|tiocsti TEXT|"
+	      "syscall NAME...\n",
 	      stderr);
 	return 2;
 }
@@ -222,6 +230,44 @@ static int print_status(const char *const *keys, int bare)
 	return 0;
 }
 
+/* one call by name; returns 0 or the errno */
+static int try_syscall(const char *name)
+{
+	long r = -1;
+
+	errno = 0;
+	if (strcmp(name, "vmsplice") == 0) {
+		int p[2];
+		char c = 'x';
+		struct iovec iov = { &c, 1 };
+
+		if (pipe(p) < 0)
+			return errno;
+		r = syscall(SYS_vmsplice, p[1], &iov, 1UL, 0U);
+		close(p[0]);
+		close(p[1]);
+	} else if (strcmp(name, "personality") == 0) {
+		r = syscall(SYS_personality, 0x0400000UL); /* READ_IMPLIES_EXEC */
+		if (r >= 0)
+			syscall(SYS_personality, (unsigned long)r);
+	} else if (strcmp(name, "io_uring_setup") == 0) {
+		char params[120] = { 0 }; /* struct io_uring_params */
+
+		r = syscall(SYS_io_uring_setup, 1U, params);
+		if (r >= 0)
+			close((int)r);
+	} else if (strcmp(name, "userfaultfd") == 0) {
+		r = syscall(SYS_userfaultfd, 1 /* UFFD_USER_MODE_ONLY */);
+		if (r >= 0)
+			close((int)r);
+	} else if (strcmp(name, "getpid") == 0) {
+		r = syscall(SYS_getpid);
+	} else {
+		return -1;
+	}
+	return r < 0 ? errno : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const cap_keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL };
@@ -261,6 +307,20 @@ int main(int argc, char **argv)
 		if (argc > 2 && parse_int(argv[2], &n) < 0)
 			return usage();
 		printf("%s\n", isatty(n) ? "yes" : "no");
+	} else if (strcmp(cmd, "syscall") == 0) {
+		int bad = 0;
+
+		for (int i = 2; i < argc; i++) {
+			int en = try_syscall(argv[i]);
+
+			if (en < 0)
+				return usage();
+			printf("%s %s\n", argv[i], en ? strerrorname_np(en) : "ok");
+			bad |= en != 0;
+		}
+		if (fflush(stdout) != 0)
+			return fail("stdout");
+		return bad;
 	} else {
 		return usage();
 	}

@@ -51,6 +51,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->tz);
 	strv_free(s->sysctls);
 	strv_free(s->devices);
+	free(s->seccomp);
 	memset(s, 0, sizeof *s);
 }
 
@@ -382,6 +383,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("cgroups", json_object_new_string("disabled"));
 	if (s->ulimits)
 		ADD("ulimits", strv_json(s->ulimits));
+	if (s->seccomp)
+		ADD("seccomp", json_object_new_string(s->seccomp));
 	if (s->root_emulation)
 		ADD("root_emulation", json_object_new_boolean(true));
 	if (s->labels)
@@ -516,6 +519,7 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->shm_size = (uint64_t)jint(j, "shm_size", 0);
 	s->sysctls = json_strv(j, "sysctls");
 	s->devices = json_strv(j, "devices");
+	s->seccomp = jdup(j, "seccomp");
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)

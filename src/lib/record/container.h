@@ -89,6 +89,8 @@ struct container_spec {
 	struct cgroup_limits limits;
 	bool no_cgroups;     /* --cgroups=disabled */
 	char **ulimits;      /* --ulimit specs, validated; set by the init */
+	char *seccomp;       /* the syscall filter (lib/runtime/seccomp.h): NULL = the
+			      * default, "unconfined", or a JSON profile's text */
 	bool root_emulation; /* seccomp root emulation (rootemu.h), for build RUN
 				     * steps with the single-ID map */
 

@@ -264,5 +264,6 @@ int spec_build(const struct spec_opts *a, const struct spec_image *img, struct c
 	}
 	s->no_cgroups = a->cgroups && strcmp(a->cgroups, "disabled") == 0;
 	s->ulimits = strv_dup(a->ulimits);
+	s->seccomp = a->seccomp ? xstrdup(a->seccomp) : NULL;
 	return spec_build_extras(a, img, s, e);
 }

@@ -42,7 +42,8 @@ struct spec_opts {
 	bool no_hosts;
 	const char *cidfile; /* absolute */
 	const char *tz, *shm_size;
-	char **host_env; /* --env-host: the caller's environment (borrowed) */
+	char **host_env;     /* --env-host: the caller's environment (borrowed) */
+	const char *seccomp; /* --security-opt seccomp=: "unconfined" or a profile's text */
 };
 
 /* Fill s from o and img: command (ENTRYPOINT + CMD, or the overrides),

@@ -18,6 +18,7 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "runtime_int.h"
+#include "seccomp.h"
 #include "lib/record/spec.h"
 #include "userns.h"
 #include "lib/base/util.h"
@@ -187,6 +188,8 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (r->seccomp && seccomp_apply(r->seccomp, &e) < 0)
+		goto fail;
 	en = become_exec_in_path(r->argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", r->argv[0]);

@@ -32,6 +32,8 @@
 
 #include "lib/base/error.h"
 
+struct seccomp_prog;
+
 struct exec_request {
 	pid_t init; /* host pid of the container's init */
 	char **argv;
@@ -48,6 +50,8 @@ struct exec_request {
 	bool die_with_caller;     /* the command gets SIGKILL when the caller dies */
 	int stdio[3];             /* without tty: the command's fds 0-2 instead of the
 				   * caller's (pipes it relays); 0: the caller's own */
+	/* the container's filter (seccomp.h), loaded last before exec; or NULL */
+	const struct seccomp_prog *seccomp;
 	/* Attached: wait for the command (pid), relaying the terminal's master
 	 * (ptmx, -1 without tty); returns its exit code, or -1.  NULL: only
 	 * wait. */

@@ -19,6 +19,7 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "health.h"
+#include "seccomp.h"
 #include "lib/record/state.h"
 #include "lib/base/util.h"
 
@@ -36,7 +37,9 @@ static __attribute__((noreturn)) void probe_child(const struct container_spec *s
 	struct err e = ERR_INIT;
 	struct exec_request r;
 	struct exec_result res;
+	struct seccomp_prog sc;
 	_cleanup_strv_ char **argv = NULL;
+	_cleanup_free_ char *scdir = seccomp_cachedir(s);
 	int dn = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -63,6 +66,12 @@ static __attribute__((noreturn)) void probe_child(const struct container_spec *s
 	r.hostname = s->hostname;
 	r.caps = s->caps;
 	r.die_with_caller = true;
+	/* the container's filter, as for exec */
+	if (seccomp_prog_for(s->seccomp, s->caps, scdir, &sc, &e) < 0) {
+		dprintf(outfd, "%s\n", e.msg);
+		_exit(125);
+	}
+	r.seccomp = &sc;
 	if (exec_in_container(&r, &res, &e) < 0) {
 		dprintf(outfd, "%s\n", e.msg);
 		_exit(err_exit_status(&e));

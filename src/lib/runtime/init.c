@@ -49,6 +49,7 @@ struct init_ctx {
 	int outfd, errfd; /* detached: stdout and stderr pipes to the supervisor, else -1 */
 	int netfd;        /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
 	int joinnet;      /* container:ID: the net namespace to join instead of a new one; else -1 */
+	const struct seccomp_prog *seccomp; /* loaded last before exec */
 };
 
 static int loopback_up(struct err *e)
@@ -220,6 +221,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	}
 	if (s->root_emulation && rootemu_install(&e) < 0)
 		init_fail(c, &e, 125);
+	if (seccomp_apply(c->seccomp, &e) < 0)
+		init_fail(c, &e, 125);
 	/* credential changes cleared the parent-death signal: set it again and
 	 * make sure the supervisor did not die in between */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -354,7 +357,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	}
 	if (child == 0) {
 		struct init_ctx ic = { s,       &m->go,  isk[1],  failp[1], alivep[0],
-				       outp[1], errp[1], netp[0], m->netns };
+				       outp[1], errp[1], netp[0], m->netns, &m->seccomp };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (m->sk >= 0)

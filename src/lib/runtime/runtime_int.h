@@ -31,6 +31,7 @@
 #include "lib/base/error.h"
 #include "lib/net/net.h"
 #include "lib/record/spec.h"
+#include "seccomp.h"
 
 /* ---- msg.c: the control protocol -------------------------------------------
  * One SOCK_SEQPACKET message per step between the caller and the supervisor
@@ -77,6 +78,8 @@ struct supervisor {
 	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
 	struct net_helper net; /* slirp4netns: burrow-net for the current init */
 	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
+	/* the container's filter (seccomp.h), len 0: none */
+	struct seccomp_prog seccomp;
 };
 
 /* ---- init.c: the container's init -------------------------------------------- */

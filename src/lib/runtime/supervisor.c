@@ -676,8 +676,19 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	mon.net.exit_fd = -1;
 	mon.netns = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
+	{
+		/* the filter (a read of the cache, usually) while the caller
+		 * writes the ID maps */
+		_cleanup_free_ char *scdir = seccomp_cachedir(s);
+		struct err sce = ERR_INIT;
+
+		if (seccomp_prog_for(s->seccomp, s->caps, scdir, &mon.seccomp, &sce) < 0)
+			e = sce;
+	}
 	if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
 		_exit(125);
+	if (e.msg)
+		goto fail;
 	if (mon.go.a != CGM_NONE) {
 		/* the caller made our cgroup: "path\nunit" in the GO message */
 		char *nl;
