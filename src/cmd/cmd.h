@@ -58,6 +58,7 @@ CMD_DECL(logout);
 CMD_DECL(info);
 CMD_DECL(unshare);
 CMD_DECL(version);
+CMD_DECL(volume);
 CMD_DECL(help);
 
 #endif

@@ -116,7 +116,10 @@ int parse_mount(const char *s, struct volume_spec *v, struct tmpfs_spec *t, stru
 	if ((bind_only && kind != MOUNT_BIND) || (volume_only && kind != MOUNT_VOLUME) ||
 	    (tmpfs_only && kind != MOUNT_TMPFS))
 		return err_make(e, 0, "invalid mount \"%s\": %s options do not apply to type=%s", s,
-				bind_only ? "bind-*" : volume_only ? "volume-*" : "tmpfs-*", type);
+				bind_only     ? "bind-*"
+				: volume_only ? "volume-*"
+					      : "tmpfs-*",
+				type);
 	if (strchr(dst, ':') || (src && strchr(src, ':')))
 		return err_make(e, 0, "invalid mount \"%s\": paths with \":\" are not supported", s);
 	switch (kind) {
@@ -130,12 +133,14 @@ int parse_mount(const char *s, struct volume_spec *v, struct tmpfs_spec *t, stru
 		if (!src)
 			return err_make(e, 0, "invalid mount \"%s\": type=bind needs a source", s);
 		if (src[0] != '/' && src[0] != '.')
-			return err_make(e, 0, "invalid mount \"%s\": the source of a bind mount must be a path",
-					s);
+			return err_make(e, 0,
+					"invalid mount \"%s\": the source of a bind mount must be a path", s);
 		/* fall through */
 	default:
 		if (kind == MOUNT_VOLUME && src && (src[0] == '/' || src[0] == '.'))
-			return err_make(e, 0, "invalid mount \"%s\": the source of type=volume is a volume name", s);
+			return err_make(e, 0,
+					"invalid mount \"%s\": the source of type=volume is a volume name",
+					s);
 		if (src)
 			spec = xasprintf("%s:%s%s%s", src, dst, opts ? ":" : "", opts ? opts : "");
 		else

@@ -72,8 +72,7 @@ static int kv_from_object(json_object *o, char ***out, struct err *e)
 		return 0;
 	if (!json_object_is_type(o, json_type_object))
 		return err_make(e, 0, "labels and options must be objects");
-	json_object_object_foreach(o, k, v)
-	{
+	json_object_object_foreach(o, k, v) {
 		_cleanup_free_ char *kv = NULL;
 		if (!json_object_is_type(v, json_type_string))
 			return err_make(e, 0, "the value of \"%s\" must be a string", k);
@@ -111,9 +110,17 @@ json_object *volume_to_json(const struct volume *v)
 	return j;
 }
 
+/* an error with errnum set but no strerror text in the message */
+static int err_quiet(struct err *e, int errnum)
+{
+	e->errnum = errnum;
+	return -1;
+}
+
 static int no_such_volume(const char *name, struct err *e)
 {
-	return err_make(e, ENOENT, "no such volume %s", name);
+	err_make(e, 0, "no such volume %s", name);
+	return err_quiet(e, ENOENT);
 }
 
 int volume_get(const char *root, const char *name, struct volume *out, struct err *e)
@@ -144,7 +151,8 @@ int volume_get(const char *root, const char *name, struct volume *out, struct er
 		goto out;
 	}
 	r.name = xstrdup(name);
-	r.driver = xstrdup(json_object_object_get_ex(j, "Driver", &v) && json_object_is_type(v, json_type_string)
+	r.driver = xstrdup(json_object_object_get_ex(j, "Driver", &v) &&
+					   json_object_is_type(v, json_type_string)
 				   ? json_object_get_string(v)
 				   : "local");
 	r.created = xstrdup(json_object_object_get_ex(j, "CreatedAt", &v) &&
@@ -186,17 +194,22 @@ int volume_create(const char *root, const char *name, char *const *labels, bool 
 			return -1;
 		name = anon;
 	}
-	if (!volume_name_valid(name))
-		return err_make(e, EINVAL, "invalid volume name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
-				name);
+	if (!volume_name_valid(name)) {
+		err_make(e, 0, "invalid volume name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*",
+			 name);
+		return err_quiet(e, EINVAL);
+	}
 	for (size_t i = 0; labels && labels[i]; i++)
-		if (labels[i][0] == '=' || labels[i][0] == '\0')
-			return err_make(e, EINVAL, "invalid label \"%s\": empty key", labels[i]);
+		if (labels[i][0] == '=' || labels[i][0] == '\0') {
+			err_make(e, 0, "invalid label \"%s\": empty key", labels[i]);
+			return err_quiet(e, EINVAL);
+		}
 	if (volume_get(root, name, out, e) == 0) {
 		if (exist_ok)
 			return 0;
 		volume_free(out);
-		return err_make(e, EEXIST, "volume with name %s already exists: volume already exists", name);
+		err_make(e, 0, "volume with name %s already exists: volume already exists", name);
+		return err_quiet(e, EEXIST);
 	}
 	if (e->errnum != ENOENT)
 		return -1;
@@ -314,7 +327,8 @@ int volume_remove(const char *root, const struct idmap *m, const char *name, str
 	from = xasprintf("%s/%s", dir, name);
 	to = xasprintf("%s/.rm-%.16s", dir, rnd);
 	if (rename(from, to) < 0)
-		return errno == ENOENT ? no_such_volume(name, e) : err_make(e, errno, "removing volume %s", name);
+		return errno == ENOENT ? no_such_volume(name, e)
+				       : err_make(e, errno, "removing volume %s", name);
 	if (rm_rf_at(AT_FDCWD, to, &ign) == 0)
 		return 0;
 	err_clear(&ign);
