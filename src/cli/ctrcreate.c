@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include "ctropts.h"
+#include "ctrvol.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
+#include "lib/store/volume.h"
+#include "lib/base/util.h"
 #include "progress.h"
 
 /* --pull: missing (default) pulls only an image the store lacks; always
@@ -54,7 +57,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	struct store *st = NULL;
 	struct image *img = NULL;
 	bool help = false;
-	int rc = -1;
+	char **made = NULL;
+	int rc = -1, vlock = -1;
 
 	memset(&a, 0, sizeof a);
 	if (run_parse_args(verb, argc, argv, &a, &help, e) < 0) {
@@ -75,10 +79,28 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	    resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;
 	if (run_build_spec(g, &a, img, m, st, s, e) < 0 ||
-	    container_create_record(g->cfg.root, s, a.name, e) < 0)
+	    (a.volumes_from && ctr_volumes_from(g, a.volumes_from, s, e) < 0))
 		goto out;
+	/* volumes are made under their lock, which is held until the record
+	 * names them (volume rm checks the records); none is left behind */
+	if (ctr_has_volumes(s)) {
+		vlock = volume_lock(g->cfg.root, e);
+		if (vlock < 0)
+			goto out;
+		if (ctr_resolve_volumes(g->cfg.root, s, &made, e) < 0) {
+			ctr_volumes_rollback(g->cfg.root, m, made);
+			goto out;
+		}
+	}
+	if (container_create_record(g->cfg.root, s, a.name, e) < 0) {
+		ctr_volumes_rollback(g->cfg.root, m, made);
+		goto out;
+	}
 	rc = 0;
 out:
+	if (vlock >= 0)
+		close(vlock);
+	strv_free(made);
 	run_args_free(&a);
 	if (img)
 		image_free(img);

@@ -230,10 +230,12 @@ static int vol_create(struct globals *g, int argc, char **argv, struct err *e)
 			break;
 		case O_DRIVER:
 			if (strcmp(p.value, "local") != 0)
-				return err_make(e, 0, "volume driver \"%s\" is not supported (local)", p.value);
+				return err_make(e, 0, "volume driver \"%s\" is not supported (local)",
+						p.value);
 			break;
 		case O_OPT:
-			return err_make(e, 0, "invalid volume option \"%s\": the local driver takes no options",
+			return err_make(e, 0,
+					"invalid volume option \"%s\": the local driver takes no options",
 					p.value);
 		case O_IGNORE:
 			ignore = opt_flag_value(&p);
@@ -314,8 +316,8 @@ static void free_volumes(struct volume *v, size_t n)
 
 static int vol_ls(struct globals *g, int argc, char **argv, struct err *e)
 {
-	static const char *const keys[] = { "name",  "label", "label!", "driver", "scope",
-					    "dangling", "until", "opt", NULL };
+	static const char *const keys[] = { "name",     "label", "label!", "driver", "scope",
+					    "dangling", "until", "opt",    NULL };
 	struct optparser p;
 	struct vfilter f = { NULL };
 	const char *format = NULL;
@@ -486,10 +488,11 @@ static int remove_one(struct globals *g, const struct idmap *m, const char *name
 			free(list);
 			list = l;
 		}
-		return err_make_status(e, 2, 0,
-				       "volume %s is being used by the following container(s): %s: volume is being "
-				       "used",
-				       name, list);
+		return err_make_status(
+			e, 2, 0,
+			"volume %s is being used by the following container(s): %s: volume is being "
+			"used",
+			name, list);
 	}
 	for (size_t i = 0; users[i]; i++)
 		if (ctr_remove_id(g, users[i], true, e) < 0)
@@ -651,7 +654,8 @@ static int vol_exists(struct globals *g, int argc, char **argv, struct err *e)
 	int idx, rc;
 
 	rc = cmd_parse_help_only("volume exists", "VOLUME", "Exit 0 if the volume exists, else 1.", help_opts,
-				 argc, argv, 1, "\"burrow volume exists\" requires exactly 1 argument", &idx, e);
+				 argc, argv, 1, "\"burrow volume exists\" requires exactly 1 argument", &idx,
+				 e);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (argc - idx != 1)
@@ -672,13 +676,15 @@ CMD_DECL(volume)
 		const char *name;
 		int (*fn)(struct globals *, int, char **, struct err *);
 	} subs[] = {
-		{ "create", vol_create }, { "exists", vol_exists }, { "inspect", vol_inspect }, { "list", vol_ls },
-		{ "ls", vol_ls },         { "prune", vol_prune },   { "remove", vol_rm },       { "rm", vol_rm },
+		{ "create", vol_create }, { "exists", vol_exists }, { "inspect", vol_inspect },
+		{ "list", vol_ls },       { "ls", vol_ls },         { "prune", vol_prune },
+		{ "remove", vol_rm },     { "rm", vol_rm },
 	};
 	static const char summary[] = "Manage volumes: create, ls, inspect, rm, prune, exists.";
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		opt_print_help(argc < 2 ? stderr : stdout, "volume", "SUBCOMMAND [ARG...]", summary, help_opts);
+		opt_print_help(argc < 2 ? stderr : stdout, "volume", "SUBCOMMAND [ARG...]", summary,
+			       help_opts);
 		return argc < 2 ? 125 : 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++) {
