@@ -27,7 +27,8 @@ int ctr_volumes_from(struct globals *g, char *const *refs, struct container_spec
 			else if (strcmp(colon, "rw") == 0)
 				ro = 0;
 			else
-				return err_make(e, 0, "--volumes-from %s: the option must be ro or rw", refs[r]);
+				return err_make(e, 0, "--volumes-from %s: the option must be ro or rw",
+						refs[r]);
 		}
 		if (ctr_load(g, ref, &c, e) < 0)
 			return err_wrap(e, "--volumes-from");
@@ -77,8 +78,8 @@ int ctr_resolve_volumes(const char *root, struct container_spec *s, char ***crea
 
 		if (!v->is_volume || v->src)
 			continue;
-		if (volume_create(root, v->anonymous ? NULL : v->name, NULL, v->anonymous, true, &vol, &made, e) <
-		    0)
+		if (volume_create(root, v->anonymous ? NULL : v->name, NULL, v->anonymous, true, &vol, &made,
+				  e) < 0)
 			return err_wrap(e, "volume %s", v->name ? v->name : v->dst);
 		if (made)
 			strv_push(created, vol.name);

@@ -185,8 +185,8 @@ static int chown_tree(int fd, uid_t uid, gid_t gid, int depth, struct err *e)
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return err_make(e, errno, "checking %s", de->d_name);
 		if (S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int c =
-				openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int c = openat(fd, de->d_name,
+						       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (c < 0)
 				return err_make(e, errno, "opening %s", de->d_name);
 			if (chown_tree(c, uid, gid, depth + 1, e) < 0)
@@ -210,7 +210,13 @@ int volume_chown(const char *path, uid_t uid, gid_t gid, struct err *e)
 			return err_make(e, errno, "chown %s", path);
 		return 0;
 	}
-	if (chown_tree(fd, uid, gid, 0, e) < 0)
+	if (chown_tree(fd, uid, gid, 0, e) < 0) {
+		if (e->errnum == EINVAL)
+			return err_wrap(e,
+					"chown %s to %u:%u: the ID is not mapped in the container "
+					"(no subordinate range?)",
+					path, (unsigned)uid, (unsigned)gid);
 		return err_wrap(e, "chown %s to %u:%u", path, (unsigned)uid, (unsigned)gid);
+	}
 	return 0;
 }
