@@ -130,6 +130,23 @@ run burrow run --rm -v links:/bin $IMG true
 assert_rc 0 "copy-up of /bin (symlinks)"
 assert_eq "$(readlink "$V/links/_data/sh")" "busybox" "  symlinks are copied as symlinks"
 
+# an image whose path is a symlink out of its root: resolved inside the root
+mkdir -p "$T/hostdir-secret" "$T/hctx"
+echo secret >"$T/hostdir-secret/secret"
+cat >"$T/hctx/Dockerfile" <<EOF
+FROM local/busybox:1
+RUN ln -s $T/hostdir-secret /escape && mkdir -p /d && ln -s $T/hostdir-secret/secret /d/link
+EOF
+run burrow build -q -t local/hostile:1 "$T/hctx"
+assert_rc 0 "build an image with symlinks to a host path"
+run burrow run --rm -v esc:/escape local/hostile:1 true
+assert_match "$rc" "^(0|125)$" "-v over a symlink out of the root: resolved inside (mounted, or a clear error)"
+assert_eq "$(ls -A "$V/esc/_data")" "" "  copies nothing from the host"
+assert_eq "$(ls -A "$T/hostdir-secret")" "secret" "  and writes nothing there"
+run burrow run --rm -v esc2:/d local/hostile:1 true
+assert_eq "$(readlink "$V/esc2/_data/link")" "$T/hostdir-secret/secret" "  a symlink to a host file is copied as a symlink"
+burrow volume rm esc esc2 >/dev/null
+
 # --- volume rm: in use, -f
 run burrow create --name user1 -v data:/srv $IMG true
 assert_rc 0 "create a container that uses volume data"
@@ -183,6 +200,11 @@ assert_rc 0 "run --rm -v /path"
 assert_eq "$(vols)" "$before" "  the anonymous volume goes with the container"
 run burrow run --rm --mount type=volume,dst=/scratch $IMG true
 assert_eq "$(vols)" "$before" "  also from --mount type=volume without a source"
+
+before=$(vols)
+run burrow run --rm -v /scratch $IMG /no/such/command
+assert_rc 127 "run --rm -v /path of a missing command: 127"
+assert_eq "$(vols)" "$before" "  the anonymous volume goes too"
 
 # an image's VOLUME
 C="$T/ctx"
