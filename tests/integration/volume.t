@@ -226,6 +226,7 @@ burrow rm -f -v "$cid" >/dev/null
 assert_eq "$(vols)" "$before" "  removed by rm -v"
 run burrow run --rm -v named:/data local/withvol:1 cat /data/seed
 assert_eq "$out" "seeded" "  a -v over the VOLUME replaces it (and is filled)"
+# shellcheck disable=SC2086 # split the list
 with_named=$(printf '%s\n' $before named | sort | tr '\n' ' ')
 assert_eq "$(vols)" "$with_named" "  without an anonymous one"
 run burrow run --rm local/withvol:1 true
