@@ -262,6 +262,10 @@ assert_match "$out" "^1770" "--mount type=tmpfs,tmpfs-mode"
 assert_match "$out" "size=1024k" "  tmpfs-size"
 run burrow run --rm --mount "type=bind,src=$T,dst=/m" --mount "type=bind,src=$T,dst=/m" $IMG true
 assert_rc 125 "two mounts on one destination: 125"
+run burrow run --rm --mount "type=bind,src=$T,dst=/mnt,bind-propagation=rshared" $IMG grep " /mnt " /proc/self/mountinfo
+assert_match "$out" " shared:[0-9]+ " "bind-propagation=rshared: the mount is shared"
+run burrow run --rm -v "$T:/mnt" $IMG grep " /mnt " /proc/self/mountinfo
+assert_no_match "$out" "shared:" "  the default is private"
 # inspect of a kept container shows the bind mount's propagation
 run burrow create --mount "type=bind,src=$T,dst=/mnt,bind-propagation=rshared" $IMG true
 cid=$out
