@@ -740,6 +740,44 @@ static void test_limits_record(void)
 	container_spec_free(&r);
 	json_object_put(j);
 	err_clear(&e);
+
+	/* volumes: every field comes back, and a bad one is refused */
+	{
+		struct volume_spec v[2];
+		json_object *a, *o;
+		memset(v, 0, sizeof v);
+		if (parse_volume("data:/srv:ro,U,nocopy,rshared", &v[0], &e) < 0)
+			printf("# %s\n", e.msg);
+		v[0].src = xstrdup("/r/volumes/data/_data");
+		v[0].copy_up = true;
+		s.volumes = v;
+		s.nvolumes = 1;
+		j = container_spec_to_json(&s);
+		ok(container_spec_from_json(j, "/r", "/rr", &r, &e) == 0,
+		   "a record with a volume reads back");
+		ok(r.nvolumes == 1 && r.volumes[0].is_volume && !r.volumes[0].anonymous &&
+			   strcmp(r.volumes[0].name, "data") == 0 &&
+			   strcmp(r.volumes[0].src, v[0].src) == 0 && r.volumes[0].readonly &&
+			   r.volumes[0].chown && r.volumes[0].nocopy && r.volumes[0].copy_up &&
+			   r.volumes[0].propagation == (MS_SHARED | MS_REC) &&
+			   strcmp(r.volumes[0].mode, "ro,U,nocopy,rshared") == 0,
+		   "  every volume field");
+		container_spec_free(&r);
+		a = json_object_object_get(j, "volumes");
+		o = json_object_array_get_idx(a, 0);
+		json_object_object_add(o, "name", json_object_new_string("../x"));
+		ok(container_spec_from_json(j, "/r", "/rr", &r, &e) < 0,
+		   "a bad volume name in a record is refused");
+		container_spec_free(&r);
+		err_clear(&e);
+		json_object_object_add(o, "name", json_object_new_string("data"));
+		json_object_object_add(o, "propagation", json_object_new_int64(1L << 30));
+		ok(container_spec_from_json(j, "/r", "/rr", &r, &e) < 0, "bad propagation flags are refused");
+		container_spec_free(&r);
+		err_clear(&e);
+		json_object_put(j);
+		volume_spec_free(&v[0]);
+	}
 }
 
 int main(void)
