@@ -62,7 +62,8 @@ int main(void)
 	ok(e.msg && strcmp(e.msg, "volume with name v1 already exists: volume already exists") == 0,
 	   "  podman's message, without strerror");
 	err_clear(&e);
-	ok(volume_create(root, "v1", NULL, false, true, &v, &made, &e) == 0 && !made, "exist_ok gives the existing one");
+	ok(volume_create(root, "v1", NULL, false, true, &v, &made, &e) == 0 && !made,
+	   "exist_ok gives the existing one");
 	volume_free(&v);
 
 	const char *badnames[] = { "a/b", "..", "a..b", "_x", "", ".x", "x y" };
@@ -74,7 +75,8 @@ int main(void)
 		is_int(e.errnum, ENOENT, "  no such volume");
 		err_clear(&e);
 	}
-	is_int(volume_create(root, "v2", bad_label, false, false, &v, NULL, &e), -1, "a label with an empty key");
+	is_int(volume_create(root, "v2", bad_label, false, false, &v, NULL, &e), -1,
+	       "a label with an empty key");
 	err_clear(&e);
 
 	ok(volume_create(root, NULL, NULL, true, false, &v, &made, &e) == 0, "an anonymous volume");
@@ -106,7 +108,8 @@ int main(void)
 			fputs("{\"Name\":\"other\"}", f);
 			fclose(f);
 		}
-		ok(volume_get(root, "v1", &w, &e) < 0 && e.errnum != ENOENT, "a record naming another volume is refused");
+		ok(volume_get(root, "v1", &w, &e) < 0 && e.errnum != ENOENT,
+		   "a record naming another volume is refused");
 		err_clear(&e);
 		f = fopen(p, "w");
 		if (f) {

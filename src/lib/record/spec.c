@@ -134,18 +134,19 @@ static int volume_options(const char *s, char *opts, struct volume_spec *v, stru
 		bool known = false;
 		if (*o == '\0')
 			return err_make(e, 0, "invalid volume \"%s\": empty option", s);
-		if (strcmp(o, "ro") == 0)
+		if (strcmp(o, "ro") == 0) {
 			ro = known = true;
-		else if (strcmp(o, "rw") == 0)
+		} else if (strcmp(o, "rw") == 0) {
 			rw = known = true;
-		else if (strcmp(o, "U") == 0)
+		} else if (strcmp(o, "U") == 0) {
 			v->chown = known = true;
-		else if (strcmp(o, "nocopy") == 0)
-			v->nocopy = known = true;
-		else if (strcmp(o, "copy") == 0)
-			known = !(v->nocopy = false);
-		else if (volume_propagation(o))
-			v->propagation = volume_propagation(o), known = true;
+		} else if (strcmp(o, "nocopy") == 0 || strcmp(o, "copy") == 0) {
+			v->nocopy = o[0] == 'n';
+			known = true;
+		} else if (volume_propagation(o)) {
+			v->propagation = volume_propagation(o);
+			known = true;
+		}
 		for (size_t i = 0; !known && i < ARRAY_SIZE(volume_flags); i++) {
 			if (strcmp(o, volume_flags[i].name) == 0) {
 				v->flags = (v->flags | volume_flags[i].set) & ~volume_flags[i].clear;
