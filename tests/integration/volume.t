@@ -162,6 +162,10 @@ assert_match "$out" "\"Source\": ?\"$V/data/_data\"" "  Source"
 assert_match "$out" '"Destination": ?"/srv"' "  Destination"
 assert_match "$out" '"Driver": ?"local"' "  Driver"
 assert_match "$out" '"RW": ?true' "  RW"
+run burrow ps -a -q --no-trunc --filter volume=data
+assert_eq "$out" "$cid" "ps --filter volume=NAME"
+run burrow ps -a -q --no-trunc --filter volume=/srv
+assert_eq "$out" "$cid" "ps --filter volume=DESTINATION"
 run burrow volume rm -f data
 assert_rc 0 "volume rm -f removes the container too"
 assert_false "  the container is gone" burrow inspect user1
