@@ -168,7 +168,8 @@ run burrow ps -a -q --no-trunc --filter volume=/srv
 assert_eq "$out" "$cid" "ps --filter volume=DESTINATION"
 run burrow volume rm -f data
 assert_rc 0 "volume rm -f removes the container too"
-assert_false "  the container is gone" burrow inspect user1
+run burrow inspect user1
+assert_rc 125 "  the container is gone"
 assert_false "  the volume is gone" test -e "$V/data"
 run burrow volume rm nope
 assert_rc 1 "volume rm of a missing volume: 1 (podman's)"
