@@ -172,6 +172,7 @@ bench: all
 	sh bench/lifecycle $(abspath $(B))/burrow
 	sh bench/build $(abspath $(B))/burrow
 	sh bench/files $(abspath $(B))/burrow
+	sh bench/volume $(abspath $(B))/burrow
 
 install: all
 	install -Dm755 $(B)/burrow $(DESTDIR)$(BINDIR)/burrow

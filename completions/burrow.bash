@@ -4,12 +4,12 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait"
+_burrow_commands="attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait volume"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
-_burrow_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device"
-_burrow_value_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device"
+_burrow_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device --mount --volumes-from"
+_burrow_value_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --mount --volumes-from"
 _burrow_opts_build="-t --tag -f --file --build-arg --target --no-cache --pull --tls-verify --network -q --quiet --layers --label --platform --userns-emulation -h --help"
 _burrow_value_opts_build="-t --tag -f --file --build-arg --target --pull --network --label --platform --userns-emulation"
 _burrow_opts_import="-c --change -m --message -q --quiet -h --help"
@@ -26,6 +26,8 @@ _burrow_opts_history="--format --no-trunc -q --quiet -h --help"
 _burrow_value_opts_history="--format"
 _burrow_opts_image="-h --help"
 _burrow_value_opts_image=""
+_burrow_opts_volume="-h --help"
+_burrow_value_opts_volume=""
 _burrow_opts_load="-i --input -q --quiet -h --help"
 _burrow_value_opts_load="-i --input"
 _burrow_opts_login="--authfile -p --password --password-stdin --tls-verify -u --username -h --help"
@@ -44,8 +46,8 @@ _burrow_opts_untag="-h --help"
 _burrow_value_opts_untag=""
 _burrow_opts_attach="--help --no-stdin"
 _burrow_value_opts_attach=""
-_burrow_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device"
-_burrow_value_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device"
+_burrow_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device --mount --volumes-from"
+_burrow_value_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --mount --volumes-from"
 _burrow_opts_diff="--format --help"
 _burrow_value_opts_diff="--format"
 _burrow_opts_exec="-d --detach -e --env --env-file --help -i --interactive --privileged -t --tty -u --user -w --workdir"
@@ -74,7 +76,7 @@ _burrow_opts_rename="--help"
 _burrow_value_opts_rename=""
 _burrow_opts_restart="--help -t --time"
 _burrow_value_opts_restart="-t --time"
-_burrow_opts_rm="-a --all -f --force --help"
+_burrow_opts_rm="-a --all -f --force --help -v --volumes"
 _burrow_value_opts_rm=""
 _burrow_opts_start="-a --attach --help -i --interactive"
 _burrow_value_opts_start=""
@@ -219,6 +221,7 @@ _burrow() {
 	rmi) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	history|push|save|tag|untag) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	image) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "history inspect list load ls prune pull push rm save tag untag" -- "$cur") ;;
+	volume) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "create exists inspect list ls prune remove rm" -- "$cur") ;;
 	import) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	build) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 	help) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$_burrow_commands" -- "$cur") ;;

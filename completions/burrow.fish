@@ -85,6 +85,7 @@ complete -c burrow -n __fish_use_subcommand -a save -d 'Save images to an archiv
 complete -c burrow -n __fish_use_subcommand -a tag -d 'Add names to an image'
 complete -c burrow -n __fish_use_subcommand -a unshare -d 'Run a command inside the user namespace'
 complete -c burrow -n __fish_use_subcommand -a untag -d 'Remove names from an image'
+complete -c burrow -n __fish_use_subcommand -a volume -d 'Manage volumes (create, ls, inspect, rm, prune, exists)'
 complete -c burrow -n __fish_use_subcommand -a attach -d 'Attach to a running container\'s terminal'
 complete -c burrow -n __fish_use_subcommand -a create -d 'Create a container without starting it'
 complete -c burrow -n __fish_use_subcommand -a diff -d 'Show the files a container changed'
@@ -115,7 +116,7 @@ complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow versi
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unpause unshare untag update version volume wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -129,6 +130,8 @@ complete -c burrow -n $run -s w -l workdir -x -d 'Working directory inside the c
 complete -c burrow -n $run -s u -l user -x -d 'User and group inside the container'
 complete -c burrow -n $run -s v -l volume -r -F -d 'Bind mount HOST:CTR[:ro|rw]'
 complete -c burrow -n $run -l tmpfs -x -d 'Mount a tmpfs at a container path'
+complete -c burrow -n $run -l mount -x -d 'Mount type=bind|volume|tmpfs,source=,target=,...'
+complete -c burrow -n $run -l volumes-from -x -a '(__burrow_containers)' -d 'Mount the volumes of another container'
 complete -c burrow -n $run -s h -l hostname -x -d 'Container hostname'
 complete -c burrow -n $run -l entrypoint -x -d 'Override the image entrypoint'
 complete -c burrow -n $run -l init -d 'Run burrow-init as PID 1'
@@ -386,9 +389,11 @@ complete -c burrow -n $create -l blkio-weight -x -d 'Block IO weight, 10 to 1000
 complete -c burrow -n $create -l cgroups -x -a 'enabled disabled' -d 'enabled (default) or disabled: never create a cgroup'
 complete -c burrow -n $create -l ulimit -x -d 'Set a resource limit, e.g. nofile=1024:2048'
 complete -c burrow -n $create -l tmpfs -x -d 'Mount a tmpfs'
+complete -c burrow -n $create -l mount -x -d 'Mount type=bind|volume|tmpfs,source=,target=,...'
+complete -c burrow -n $create -l volumes-from -x -a '(__burrow_containers)' -d 'Mount the volumes of another container'
 complete -c burrow -n $create -s t -l tty -d 'Allocate a terminal'
 complete -c burrow -n $create -s u -l user -x -d 'Run as this user (name or id)'
-complete -c burrow -n $create -s v -l volume -x -d 'Bind-mount a host path'
+complete -c burrow -n $create -s v -l volume -x -d 'Mount a host path or a volume'
 complete -c burrow -n $create -s w -l workdir -x -d 'Working directory inside the container'
 complete -c burrow -n $create -a '(__burrow_images)'
 
@@ -505,6 +510,7 @@ set -l rm '__fish_seen_subcommand_from rm'
 complete -c burrow -n $rm -s a -l all -d 'Remove all containers'
 complete -c burrow -n $rm -s f -l force -d 'Kill running containers first'
 complete -c burrow -n $rm -l help -d 'Show this help'
+complete -c burrow -n $rm -s v -l volumes -d 'Remove the container'\''s anonymous volumes too'
 complete -c burrow -n $rm -a '(__burrow_containers)'
 
 # start
@@ -568,3 +574,8 @@ complete -c burrow -n $events -l until -x -d 'Show events until this time'
 set -l wait '__fish_seen_subcommand_from wait'
 complete -c burrow -n $wait -l help -d 'Show this help'
 complete -c burrow -n $wait -a '(__burrow_containers)'
+
+# volume
+set -l volume '__fish_seen_subcommand_from volume'
+complete -c burrow -n $volume -s h -l help -d 'Show help'
+complete -c burrow -n $volume -a 'create exists inspect list ls prune remove rm'

@@ -71,6 +71,7 @@ static const struct command commands[] = {
 	{ "untag", cmd_untag, CMD_STORE, "Remove names from an image" },
 	{ "update", cmd_update, CMD_NEEDS_CONFIG, "Change the resource limits of a container" },
 	{ "version", cmd_version, 0, "Show the burrow version" },
+	{ "volume", cmd_volume, CMD_NEEDS_CONFIG, "Manage volumes (create, ls, inspect, rm, prune, exists)" },
 	{ "wait", cmd_wait, CMD_NEEDS_CONFIG, "Wait for containers to exit and print their exit codes" },
 	{ NULL, NULL, 0, NULL },
 };

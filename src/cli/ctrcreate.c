@@ -10,9 +10,12 @@
 #include "ctrutil.h"
 #include "lib/base/util.h"
 #include "lib/runtime/seccomp.h"
+#include "ctrvol.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
+#include "lib/store/volume.h"
+#include "lib/base/util.h"
 #include "progress.h"
 #include "lib/record/events.h"
 
@@ -102,7 +105,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	struct store *st = NULL;
 	struct image *img = NULL;
 	bool help = false;
-	int rc = -1;
+	char **made = NULL;
+	int rc = -1, vlock = -1;
 
 	memset(&a, 0, sizeof a);
 	if (run_parse_args(verb, argc, argv, &a, &help, e) < 0) {
@@ -128,7 +132,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		goto out;
 	if (a.replace && replace_named(g, a.name, e) < 0)
 		goto out;
-	if (run_build_spec(g, &a, img, m, st, s, e) < 0)
+	if (run_build_spec(g, &a, img, m, st, s, e) < 0 ||
+	    (a.volumes_from && ctr_volumes_from(g, a.volumes_from, s, e) < 0))
 		goto out;
 	/* a profile is checked (and compiled into the cache) before the record exists */
 	if (a.seccomp_file) {
@@ -139,9 +144,23 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 			goto out;
 		}
 	}
-	if (s->cidfile && cidfile_write(s, e) < 0)
+	/* volumes are made under their lock, which is held until the record
+	 * names them (volume rm checks the records); none is left behind */
+	if (ctr_has_volumes(s)) {
+		vlock = volume_lock(g->cfg.root, e);
+		if (vlock < 0)
+			goto out;
+		if (ctr_resolve_volumes(g->cfg.root, s, &made, e) < 0) {
+			ctr_volumes_rollback(g->cfg.root, m, made);
+			goto out;
+		}
+	}
+	if (s->cidfile && cidfile_write(s, e) < 0) {
+		ctr_volumes_rollback(g->cfg.root, m, made);
 		goto out;
+	}
 	if (container_create_record(g->cfg.root, s, a.name, e) < 0) {
+		ctr_volumes_rollback(g->cfg.root, m, made);
 		if (s->cidfile)
 			unlink(s->cidfile);
 		goto out;
@@ -149,6 +168,9 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	events_container(s, "create", -1);
 	rc = 0;
 out:
+	if (vlock >= 0)
+		close(vlock);
+	strv_free(made);
 	run_args_free(&a);
 	if (img)
 		image_free(img);

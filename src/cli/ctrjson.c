@@ -1,6 +1,7 @@
 /* ctrjson.c - see ctrjson.h */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -248,12 +249,31 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	net_counters_json(c, ns);
 	O(j, "NetworkSettings", ns);
 	for (size_t i = 0; i < s->nvolumes; i++) {
+		const struct volume_spec *v = &s->volumes[i];
 		json_object *m = json_object_new_object();
-		S(m, "Type", "bind");
-		S(m, "Source", s->volumes[i].src);
-		S(m, "Destination", s->volumes[i].dst);
-		S(m, "Mode", "");
-		B(m, "RW", !s->volumes[i].readonly);
+		const char *prop = "rprivate";
+		static const struct {
+			unsigned long f;
+			const char *name;
+		} props[] = {
+			{ MS_PRIVATE, "private" },       { MS_PRIVATE | MS_REC, "rprivate" },
+			{ MS_SHARED, "shared" },         { MS_SHARED | MS_REC, "rshared" },
+			{ MS_SLAVE, "slave" },           { MS_SLAVE | MS_REC, "rslave" },
+			{ MS_UNBINDABLE, "unbindable" }, { MS_UNBINDABLE | MS_REC, "runbindable" },
+		};
+		for (size_t k = 0; k < sizeof props / sizeof props[0]; k++)
+			if (v->propagation == props[k].f)
+				prop = props[k].name;
+		S(m, "Type", v->is_volume ? "volume" : "bind");
+		if (v->is_volume)
+			S(m, "Name", v->name ? v->name : "");
+		S(m, "Source", v->src ? v->src : "");
+		S(m, "Destination", v->dst);
+		if (v->is_volume)
+			S(m, "Driver", "local");
+		S(m, "Mode", v->mode ? v->mode : "");
+		B(m, "RW", !v->readonly);
+		S(m, "Propagation", v->is_volume ? "" : prop);
 		json_object_array_add(mounts, m);
 	}
 	for (size_t i = 0; i < s->ntmpfs; i++) {

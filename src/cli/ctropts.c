@@ -72,6 +72,8 @@ enum {
 	O_SYSCTL,
 	O_QUIET,
 	O_DEVICE,
+	O_MOUNT,
+	O_VOLFROM,
 };
 
 /* the cgroup limit flags, in O_LIMIT + i order: cgroup_limit_set() takes the name */
@@ -130,6 +132,8 @@ const struct opt ctr_opts[] = {
 	{ "label-file", 0, OPT_VALUE, O_LABELFILE, "FILE", "Read labels from FILE" },
 	{ "log-driver", 0, OPT_VALUE, O_LOGDRV, "DRIVER", "k8s-file (default) or none" },
 	{ "log-opt", 0, OPT_VALUE, O_LOGOPT, "OPT", "max-size=SIZE or max-file=N" },
+	{ "mount", 0, OPT_VALUE, O_MOUNT, "type=TYPE,...",
+	  "Mount a bind, volume or tmpfs: type=bind|volume|tmpfs,source=,target=,readonly,..." },
 	{ "name", 0, OPT_VALUE, O_NAME, "NAME", "Container name" },
 	{ "net", 0, OPT_VALUE, O_NETWORK, "MODE", "Alias for --network" },
 	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
@@ -160,7 +164,10 @@ const struct opt ctr_opts[] = {
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
 	{ "tz", 0, OPT_VALUE, O_TZ, "ZONE", "Time zone: local, or a name such as Europe/Paris" },
 	{ "user", 'u', OPT_VALUE, O_USER, "USER[:GROUP]", "Run as this user (name or id)" },
-	{ "volume", 'v', OPT_VALUE, O_VOLUME, "SRC:DST[:ro]", "Bind-mount a host path" },
+	{ "volume", 'v', OPT_VALUE, O_VOLUME, "[SRC:]DST[:OPTS]",
+	  "Mount a host path or a volume (created on first use); DST alone: an anonymous volume" },
+	{ "volumes-from", 0, OPT_VALUE, O_VOLFROM, "CONTAINER[:ro|rw]",
+	  "Mount the volumes and bind mounts of another container" },
 	{ "workdir", 'w', OPT_VALUE, O_WORKDIR, "DIR", "Working directory inside the container" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -173,6 +180,8 @@ void run_args_free(struct run_args *a)
 	strv_free(a->o.env_files);
 	strv_free(a->o.volumes);
 	strv_free(a->o.tmpfs);
+	strv_free(a->o.mounts);
+	strv_free(a->volumes_from);
 	strv_free(a->o.cap_add);
 	strv_free(a->o.cap_drop);
 	strv_free(a->o.ulimits);
@@ -280,6 +289,12 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			break;
 		case O_TMPFS:
 			strv_push(&a->o.tmpfs, p.value);
+			break;
+		case O_MOUNT:
+			strv_push(&a->o.mounts, p.value);
+			break;
+		case O_VOLFROM:
+			strv_push(&a->volumes_from, p.value);
 			break;
 		case O_CAPADD:
 			strv_push(&a->o.cap_add, p.value);
@@ -577,6 +592,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	si.user = img->cfg.user;
 	si.stop_signal = img->cfg.stop_signal;
 	image_health_labels(st, img, &si.health, !a->o.health_cmd && !a->o.no_healthcheck, &si.labels);
+	si.volumes = img->cfg.volumes;
 	o = a->o;
 	if (a->env_host)
 		o.host_env = environ;

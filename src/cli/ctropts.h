@@ -14,6 +14,7 @@ struct run_args {
 	struct spec_opts o; /* what the spec is built from */
 	const char *name, *network;
 	char **ports;
+	char **volumes_from; /* --volumes-from CONTAINER[:ro|rw] */
 	bool publish_all;
 	const char *pull, *platform;   /* --pull missing|always|never, --platform */
 	bool tls_verify;               /* --tls-verify (default true) */

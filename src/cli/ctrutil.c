@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctrutil.h"
+#include "ctrvol.h"
 #include "lib/net/net.h"
 #include "lib/runtime/logfile.h"
 #include "lib/runtime/start.h"
@@ -123,6 +124,11 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 			relay_unblock_signals();
 		relay_stdio_close(&io);
 		launch_failed(s, e);
+		if (s->remove) {
+			struct err ign = ERR_INIT;
+			if (ctr_remove_anon_volumes(g, s, &ign) < 0)
+				err_clear(&ign);
+		}
 		return -1;
 	}
 	if (s->detach) {

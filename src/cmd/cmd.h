@@ -62,6 +62,7 @@ CMD_DECL(logout);
 CMD_DECL(info);
 CMD_DECL(unshare);
 CMD_DECL(version);
+CMD_DECL(volume);
 CMD_DECL(help);
 
 #endif

@@ -15,7 +15,7 @@ static const struct opt ps_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
 	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE",
 	  "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX, label=KEY[=VALUE], before=CTR, since=CTR, "
-	  "exited=CODE" },
+	  "exited=CODE, volume=NAME|PATH" },
 	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
 	  "json, table, or a Go-style template such as '{{.Names}}'" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
@@ -56,11 +56,11 @@ static int check_filters(char **f, struct err *e)
 						f[i]);
 		} else if (strncmp(f[i], "ancestor=", 9) != 0 && strncmp(f[i], "id=", 3) != 0 &&
 			   strncmp(f[i], "label=", 6) != 0 && strncmp(f[i], "before=", 7) != 0 &&
-			   strncmp(f[i], "since=", 6) != 0) {
+			   strncmp(f[i], "since=", 6) != 0 && strncmp(f[i], "volume=", 7) != 0) {
 			return err_make(
 				e, 0,
 				"invalid filter \"%s\" (name=, status=, ancestor=, id=, label=, before=, "
-				"since=, exited=)",
+				"since=, exited=, volume=)",
 				f[i]);
 		}
 	}
@@ -126,6 +126,14 @@ static bool one_matches(const struct globals *g, const struct ctr *c, const char
 	}
 	if (strncmp(f, "id=", 3) == 0)
 		return strncmp(c->id, v, strlen(v)) == 0;
+	if (strncmp(f, "volume=", 7) == 0) {
+		/* a volume's name, or a mount's destination, as podman's */
+		for (size_t i = 0; i < c->spec.nvolumes; i++)
+			if ((c->spec.volumes[i].name && strcmp(c->spec.volumes[i].name, v) == 0) ||
+			    strcmp(c->spec.volumes[i].dst, v) == 0)
+				return true;
+		return false;
+	}
 	if (strncmp(f, "ancestor=", 9) == 0) {
 		struct image *img = NULL;
 		struct err e = ERR_INIT;

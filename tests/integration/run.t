@@ -105,8 +105,9 @@ assert_eq "$out" "ran" "without noexec it can"
 run burrow run --rm -v "$FIXTURE_DIR/does-not-exist:/data" $IMG true
 assert_rc 125 "-v with a missing source fails with 125"
 assert_match "$err" "does-not-exist" "and names the path"
-run burrow run --rm -v relative:/data $IMG true
-assert_rc 125 "-v with a named volume fails with 125"
+run burrow run --rm -v rel/dir:/data $IMG true
+assert_rc 125 "-v with a relative path that is no volume name fails with 125"
+assert_match "$err" "invalid volume name" "and says why (named volumes: volume.t)"
 
 # --- image config and process flags
 run burrow run --rm -e FOO=bar -e EMPTY= $IMG sh -c 'echo "$FOO|$EMPTY|$PATH|$HOME|$HOSTNAME"'

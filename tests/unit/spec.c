@@ -63,18 +63,19 @@ static void test_volumes(void)
 	vol_ok("/h/../x:/c", "/h/../x", "/c", false, 0);
 	vol_ok("/:/host", "/", "/host", false, 0);
 	vol_ok("/h:/c:ro,z", "/h", "/c", true, 0);
-	vol_ok("/h:/c:Z,rprivate,private,rshared,shared,rslave,slave,bind,rbind", "/h", "/c", false, 0);
+	vol_ok("/h:/c:Z,private,shared,slave,bind,rbind", "/h", "/c", false, 0);
 	vol_ok("/h:/c:nosuid,nodev,noexec", "/h", "/c", false, MS_NOSUID | MS_NODEV | MS_NOEXEC);
 	vol_ok("/h:/c:noexec,exec,nosuid", "/h", "/c", false, MS_NOSUID);
 	vol_ok("/h:/c:ro,ro", "/h", "/c", true, 0);
 
-	vol_bad("data:/data", "named volumes are not supported yet; give an absolute host path");
-	vol_bad("./data:/data", "named volumes are not supported yet");
-	vol_bad("rel/dir:/data", "named volumes are not supported yet");
-	vol_bad(":/data", "named volumes are not supported yet");
-	vol_bad("/data", "want SRC:DST");
-	vol_bad("", "want SRC:DST");
-	vol_bad("/h:c", "must be an absolute path");
+	vol_bad("a/b:/data", "invalid volume name \"a/b\"");
+	vol_bad("a..b:/data", "invalid volume name");
+	vol_bad("_x:/data", "invalid volume name");
+	vol_bad(":/data", "empty source");
+	vol_bad("data", "want [SRC:]DST");
+	vol_bad("", "want [SRC:]DST");
+	vol_bad("/h:c", "unknown option \"c\"");
+	vol_bad("h:c", "must be an absolute path");
 	vol_bad("/h:", "empty container path");
 	vol_bad("/h:/", "cannot mount over the container's /");
 	vol_bad("/h://", "cannot mount over the container's /");
@@ -84,9 +85,85 @@ static void test_volumes(void)
 	vol_bad("/h:/c:ro,rw", "\"ro\" and \"rw\" conflict");
 	vol_bad("/h:/c:bogus", "unknown option \"bogus\"");
 	vol_bad("/h:/c:RO", "unknown option \"RO\"");
-	vol_bad("/h:/c:ro:x", "want SRC:DST[:OPTIONS]");
+	vol_bad("/h:/c:ro:x", "want [SRC:]DST[:OPTIONS]");
+	vol_bad("/h:/c:O", "unknown option \"O\"");
+	vol_bad("/c:bogus", "unknown option \"bogus\"");
 	vol_bad("/h:/c:ro,,z", "empty option");
 	vol_bad("/h:/c:", "empty option");
+}
+
+static void test_named_volumes(void)
+{
+	struct volume_spec v;
+	struct tmpfs_spec t;
+	struct err e = ERR_INIT;
+
+	ok(parse_volume("data:/srv/data:ro,U,nocopy,z", &v, &e) == 0, "named volume parses");
+	ok(v.is_volume && !v.anonymous && v.src == NULL, "named: a volume, not yet resolved");
+	is_str(v.name, "data", "named: name");
+	is_str(v.dst, "/srv/data", "named: destination");
+	ok(v.readonly && v.chown && v.nocopy, "named: ro, U and nocopy");
+	is_str(v.mode, "ro,U,nocopy,z", "named: mode as given");
+	volume_spec_free(&v);
+
+	ok(parse_volume("/anon", &v, &e) == 0, "anonymous volume parses");
+	ok(v.is_volume && v.anonymous && !v.name && !v.src, "anonymous: no name yet");
+	is_str(v.dst, "/anon", "anonymous: destination");
+	volume_spec_free(&v);
+	ok(parse_volume("/anon:ro", &v, &e) == 0 && v.anonymous && v.readonly,
+	   "anonymous volume with options");
+	volume_spec_free(&v);
+	ok(parse_volume("/h:/c:rshared", &v, &e) == 0 && v.propagation == (MS_SHARED | MS_REC),
+	   "propagation rshared");
+	volume_spec_free(&v);
+	ok(parse_volume("./rel:/c", &v, &e) == 0 && v.src && v.src[0] == '/' && !v.is_volume,
+	   "a relative host path is a bind mount from the working directory");
+	volume_spec_free(&v);
+	ok(volume_name_valid("a.b-c_1") && !volume_name_valid("..") && !volume_name_valid("a/b") &&
+		   !volume_name_valid("-x") && !volume_name_valid(""),
+	   "volume names");
+
+	is_int(parse_mount("type=bind,source=/h,target=/c,readonly,bind-propagation=rslave", &v, &t, &e),
+	       MOUNT_BIND, "--mount bind");
+	ok(v.src && strcmp(v.src, "/h") == 0 && strcmp(v.dst, "/c") == 0 && v.readonly &&
+		   v.propagation == (MS_SLAVE | MS_REC),
+	   "--mount bind: fields");
+	volume_spec_free(&v);
+	is_int(parse_mount("type=volume,src=vol,dst=/c,volume-nocopy,ro=false", &v, &t, &e), MOUNT_VOLUME,
+	       "--mount volume");
+	ok(v.is_volume && v.name && strcmp(v.name, "vol") == 0 && v.nocopy && !v.readonly,
+	   "--mount volume: fields");
+	volume_spec_free(&v);
+	is_int(parse_mount("type=volume,destination=/c", &v, &t, &e), MOUNT_VOLUME,
+	       "--mount anonymous volume");
+	ok(v.anonymous, "--mount volume without a source is anonymous");
+	volume_spec_free(&v);
+	is_int(parse_mount("type=tmpfs,dst=/t,tmpfs-size=64m,tmpfs-mode=1770", &v, &t, &e), MOUNT_TMPFS,
+	       "--mount tmpfs");
+	is_str(t.data, "size=64m,mode=1770", "--mount tmpfs: data");
+	tmpfs_spec_free(&t);
+
+	is_int(parse_mount("type=bind,src=/h,dst=/c,foo=bar", &v, &t, &e), -1, "unknown --mount key");
+	has_msg(&e, "unknown key \"foo\"", "unknown --mount key");
+	err_clear(&e);
+	is_int(parse_mount("type=nfs,dst=/c", &v, &t, &e), -1, "unknown --mount type");
+	has_msg(&e, "unknown type \"nfs\"", "unknown --mount type");
+	err_clear(&e);
+	is_int(parse_mount("src=/h,dst=/c", &v, &t, &e), -1, "--mount without type");
+	err_clear(&e);
+	is_int(parse_mount("type=bind,dst=/c", &v, &t, &e), -1, "--mount bind without source");
+	err_clear(&e);
+	is_int(parse_mount("type=bind,src=/h,dst=/c,tmpfs-size=1m", &v, &t, &e), -1, "tmpfs key on a bind");
+	has_msg(&e, "tmpfs-* options do not apply", "tmpfs key on a bind");
+	err_clear(&e);
+	is_int(parse_mount("type=volume,src=../x,dst=/c", &v, &t, &e), -1, "--mount volume with a path");
+	err_clear(&e);
+	is_int(parse_mount("type=volume,src=a..b,dst=/c", &v, &t, &e), -1, "--mount volume with \"..\"");
+	has_msg(&e, "invalid volume name", "--mount volume with \"..\"");
+	err_clear(&e);
+	is_int(parse_mount("type=bind,src=/h,dst=/c,ro=maybe", &v, &t, &e), -1, "--mount ro=maybe");
+	err_clear(&e);
+	ok(v.src == NULL && v.name == NULL && t.dst == NULL, "--mount: nothing left allocated");
 }
 
 /* ---- tmpfs ---------------------------------------------------------------- */
@@ -663,6 +740,44 @@ static void test_limits_record(void)
 	container_spec_free(&r);
 	json_object_put(j);
 	err_clear(&e);
+
+	/* volumes: every field comes back, and a bad one is refused */
+	{
+		struct volume_spec v[2];
+		json_object *a, *o;
+		memset(v, 0, sizeof v);
+		if (parse_volume("data:/srv:ro,U,nocopy,rshared", &v[0], &e) < 0)
+			printf("# %s\n", e.msg);
+		v[0].src = xstrdup("/r/volumes/data/_data");
+		v[0].copy_up = true;
+		s.volumes = v;
+		s.nvolumes = 1;
+		j = container_spec_to_json(&s);
+		ok(container_spec_from_json(j, "/r", "/rr", &r, &e) == 0,
+		   "a record with a volume reads back");
+		ok(r.nvolumes == 1 && r.volumes[0].is_volume && !r.volumes[0].anonymous &&
+			   strcmp(r.volumes[0].name, "data") == 0 &&
+			   strcmp(r.volumes[0].src, v[0].src) == 0 && r.volumes[0].readonly &&
+			   r.volumes[0].chown && r.volumes[0].nocopy && r.volumes[0].copy_up &&
+			   r.volumes[0].propagation == (MS_SHARED | MS_REC) &&
+			   strcmp(r.volumes[0].mode, "ro,U,nocopy,rshared") == 0,
+		   "  every volume field");
+		container_spec_free(&r);
+		a = json_object_object_get(j, "volumes");
+		o = json_object_array_get_idx(a, 0);
+		json_object_object_add(o, "name", json_object_new_string("../x"));
+		ok(container_spec_from_json(j, "/r", "/rr", &r, &e) < 0,
+		   "a bad volume name in a record is refused");
+		container_spec_free(&r);
+		err_clear(&e);
+		json_object_object_add(o, "name", json_object_new_string("data"));
+		json_object_object_add(o, "propagation", json_object_new_int64(1L << 30));
+		ok(container_spec_from_json(j, "/r", "/rr", &r, &e) < 0, "bad propagation flags are refused");
+		container_spec_free(&r);
+		err_clear(&e);
+		json_object_put(j);
+		volume_spec_free(&v[0]);
+	}
 }
 
 int main(void)
@@ -675,6 +790,7 @@ int main(void)
 		return skip_all("mkdtemp failed");
 	}
 	test_volumes();
+	test_named_volumes();
 	test_tmpfs();
 	test_env(tmp);
 	test_users_text();

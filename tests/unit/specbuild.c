@@ -343,7 +343,7 @@ static void test_caps_mounts_limits(void)
 	struct spec_image img = { .cmd = cmd_echo };
 	char *all[] = { "ALL", NULL }, *netadmin[] = { "NET_ADMIN", NULL }, *chown_[] = { "CHOWN", NULL };
 	char *vols[] = { "/srv:/data:ro", NULL }, *tmpfs[] = { "/run", NULL };
-	char *badcap[] = { "NOT_A_CAP", NULL }, *badvol[] = { "relative:/x", NULL };
+	char *badcap[] = { "NOT_A_CAP", NULL }, *badvol[] = { "rel/x:/x", NULL };
 	char *ulimits[] = { "nofile=1024:2048", NULL };
 	struct spec_opts o;
 	struct container_spec s;
@@ -407,7 +407,54 @@ static void test_caps_mounts_limits(void)
 	fails(&o, &img, "NOT_A_CAP", "unknown capability");
 	memset(&o, 0, sizeof o);
 	o.volumes = badvol;
-	fails(&o, &img, "--volume relative:/x", "relative volume source");
+	fails(&o, &img, "invalid volume name \"rel/x\"", "a relative source that is no volume name");
+}
+
+static void test_volume_mounts(void)
+{
+	struct spec_opts o;
+	struct spec_image img;
+	struct container_spec s;
+	char *vols[] = { "data:/data", "/anon", NULL };
+	char *mounts[] = { "type=tmpfs,dst=/t,tmpfs-size=1m", "type=bind,src=/h,dst=/b,ro", NULL };
+	char *imgvols[] = { "/data", "/var/lib/x", "/t", NULL };
+	char *dup[] = { "/a:/x", "v:/x", NULL };
+	char *dupm[] = { "type=tmpfs,dst=/x", NULL };
+	char *badm[] = { "type=bind,src=/h,dst=/b,bogus=1", NULL };
+
+	memset(&o, 0, sizeof o);
+	memset(&img, 0, sizeof img);
+	img.cmd = cmd_echo;
+	o.volumes = vols;
+	o.mounts = mounts;
+	img.volumes = imgvols;
+	if (builds(&o, &img, &s, "-v NAME:/p, -v /p, --mount and image VOLUMEs")) {
+		is_int(s.nvolumes, 4, "four volumes: data, /anon, the bind, VOLUME /var/lib/x");
+		ok(s.volumes[0].is_volume && strcmp(s.volumes[0].name, "data") == 0 && !s.volumes[0].src,
+		   "a named volume, to be resolved by the caller");
+		ok(s.volumes[1].anonymous && strcmp(s.volumes[1].dst, "/anon") == 0, "-v /anon: anonymous");
+		ok(!s.volumes[2].is_volume && strcmp(s.volumes[2].src, "/h") == 0 && s.volumes[2].readonly,
+		   "--mount type=bind,ro");
+		ok(s.volumes[3].anonymous && strcmp(s.volumes[3].dst, "/var/lib/x") == 0,
+		   "the image's VOLUME where no mount covers it");
+		is_int(s.ntmpfs, 1, "--mount type=tmpfs");
+		is_str(s.tmpfs[0].data, "size=1m", "  its size");
+	}
+	container_spec_free(&s);
+	memset(&o, 0, sizeof o);
+	memset(&img, 0, sizeof img);
+	img.cmd = cmd_echo;
+	o.volumes = dup;
+	fails(&o, &img, "/x: duplicate mount destination", "two volumes on one path");
+	o.mounts = dupm;
+	{
+		char *v1[] = { "/a:/x", NULL };
+		o.volumes = v1;
+		fails(&o, &img, "/x: duplicate mount destination", "a volume and a tmpfs on one path");
+	}
+	memset(&o, 0, sizeof o);
+	o.mounts = badm;
+	fails(&o, &img, "unknown key \"bogus\"", "an unknown --mount key");
 }
 
 static void test_extras(void)
@@ -543,5 +590,6 @@ int main(void)
 	test_health();
 	test_caps_mounts_limits();
 	test_extras();
+	test_volume_mounts();
 	return done_testing();
 }

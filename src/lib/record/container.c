@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -306,6 +307,50 @@ static void cgroup_limits_from_json(json_object *j, struct cgroup_limits *l)
 	l->from_cpus = jbool(j, "from_cpus");
 }
 
+/* the volume fields beyond src, dst, ro and flags; written only when set */
+static void volume_spec_json_extra(const struct volume_spec *v, json_object *j)
+{
+	if (v->propagation)
+		json_object_object_add(j, "propagation", json_object_new_int64((int64_t)v->propagation));
+	if (v->mode)
+		json_object_object_add(j, "mode", json_object_new_string(v->mode));
+	if (v->name)
+		json_object_object_add(j, "name", json_object_new_string(v->name));
+	if (v->is_volume)
+		json_object_object_add(j, "volume", json_object_new_boolean(true));
+	if (v->anonymous)
+		json_object_object_add(j, "anonymous", json_object_new_boolean(true));
+	if (v->nocopy)
+		json_object_object_add(j, "nocopy", json_object_new_boolean(true));
+	if (v->copy_up)
+		json_object_object_add(j, "copy_up", json_object_new_boolean(true));
+	if (v->chown)
+		json_object_object_add(j, "chown", json_object_new_boolean(true));
+}
+
+static int volume_spec_from_json_extra(json_object *j, struct volume_spec *v, struct err *e)
+{
+	const unsigned long prop = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE | MS_REC;
+
+	v->propagation = (unsigned long)jint(j, "propagation", 0);
+	v->mode = jdup(j, "mode");
+	v->name = jdup(j, "name");
+	v->is_volume = jbool(j, "volume");
+	v->anonymous = jbool(j, "anonymous");
+	v->nocopy = jbool(j, "nocopy");
+	v->copy_up = jbool(j, "copy_up");
+	v->chown = jbool(j, "chown");
+	if (v->propagation & ~prop)
+		return err_make(e, 0, "bad propagation %lu", v->propagation);
+	if (v->flags & ~(unsigned long)(MS_NOSUID | MS_NODEV | MS_NOEXEC))
+		return err_make(e, 0, "bad flags %lu", v->flags);
+	if (v->name && !volume_name_valid(v->name))
+		return err_make(e, 0, "bad volume name \"%s\"", v->name);
+	if (v->src[0] != '/' || v->dst[0] != '/')
+		return err_make(e, 0, "paths must be absolute");
+	return 0;
+}
+
 json_object *container_spec_to_json(const struct container_spec *s)
 {
 	json_object *j = json_object_new_object(), *a, *h;
@@ -342,6 +387,7 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		json_object_object_add(v, "dst", json_object_new_string(s->volumes[i].dst));
 		json_object_object_add(v, "ro", json_object_new_boolean(s->volumes[i].readonly));
 		json_object_object_add(v, "flags", json_object_new_int64((int64_t)s->volumes[i].flags));
+		volume_spec_json_extra(&s->volumes[i], v);
 		json_object_array_add(a, v);
 	}
 	ADD("volumes", a);
@@ -466,6 +512,8 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 			s->volumes[i].dst = xstrdup(jstr(v, "dst") ? jstr(v, "dst") : "/");
 			s->volumes[i].readonly = jbool(v, "ro");
 			s->volumes[i].flags = (unsigned long)jint(v, "flags", 0);
+			if (volume_spec_from_json_extra(v, &s->volumes[i], e) < 0)
+				return err_wrap(e, "container %.12s: bad volume in its record", s->id);
 		}
 	}
 	if (json_object_object_get_ex(j, "tmpfs", &a) && json_object_is_type(a, json_type_array)) {

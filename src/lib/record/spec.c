@@ -74,10 +74,7 @@ static int container_dst(const char *in, const char *what, char **out, struct er
 
 /* ---- -v/--volume -------------------------------------------------------- */
 
-static const char *const volume_ignored[] = {
-	"z",     "Z",           "rprivate",   "private", "rshared", "shared", "rslave",
-	"slave", "runbindable", "unbindable", "bind",    "rbind",   "copy",   "nocopy",
-};
+static const char *const volume_ignored[] = { "z", "Z", "bind", "rbind" };
 
 static const struct {
 	const char *name;
@@ -87,22 +84,101 @@ static const struct {
 	{ "dev", 0, MS_NODEV },     { "noexec", MS_NOEXEC, 0 }, { "exec", 0, MS_NOEXEC },
 };
 
+unsigned long volume_propagation(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} modes[] = {
+		{ "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+		{ "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+		{ "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(name, modes[i].name) == 0)
+			return modes[i].flags;
+	return 0;
+}
+
+bool volume_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 255 || !isalnum((unsigned char)name[0]) || strstr(name, ".."))
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* a host source: absolute, or relative to the working directory */
+static int host_source(const char *in, char **out, struct err *e)
+{
+	_cleanup_free_ char *abs = NULL;
+
+	if (in[0] != '/') {
+		_cleanup_free_ char *cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return err_make(e, errno, "volume source \"%s\": finding the working directory", in);
+		abs = xasprintf("%s/%s", cwd, in);
+	}
+	return normalise_abs(abs ? abs : in, true, "volume source", out, e);
+}
+
+/* the comma-separated options of -v (also --mount's): 0, or -1 with e */
+static int volume_options(const char *s, char *opts, struct volume_spec *v, struct err *e)
+{
+	bool ro = false, rw = false;
+	char *o;
+
+	while ((o = strsep(&opts, ","))) {
+		bool known = false;
+		if (*o == '\0')
+			return err_make(e, 0, "invalid volume \"%s\": empty option", s);
+		if (strcmp(o, "ro") == 0) {
+			ro = known = true;
+		} else if (strcmp(o, "rw") == 0) {
+			rw = known = true;
+		} else if (strcmp(o, "U") == 0) {
+			v->chown = known = true;
+		} else if (strcmp(o, "nocopy") == 0 || strcmp(o, "copy") == 0) {
+			v->nocopy = o[0] == 'n';
+			known = true;
+		} else if (volume_propagation(o)) {
+			v->propagation = volume_propagation(o);
+			known = true;
+		}
+		for (size_t i = 0; !known && i < ARRAY_SIZE(volume_flags); i++) {
+			if (strcmp(o, volume_flags[i].name) == 0) {
+				v->flags = (v->flags | volume_flags[i].set) & ~volume_flags[i].clear;
+				known = true;
+			}
+		}
+		for (size_t i = 0; !known && i < ARRAY_SIZE(volume_ignored); i++)
+			known = strcmp(o, volume_ignored[i]) == 0;
+		if (!known)
+			return err_make(e, 0, "invalid volume \"%s\": unknown option \"%s\"", s, o);
+	}
+	if (ro && rw)
+		return err_make(e, 0, "invalid volume \"%s\": \"ro\" and \"rw\" conflict", s);
+	v->readonly = ro;
+	return 0;
+}
+
 int parse_volume(const char *s, struct volume_spec *v, struct err *e)
 {
 	_cleanup_free_ char *buf = xstrdup(s);
-	_cleanup_free_ char *src = NULL, *dst = NULL;
+	struct volume_spec r;
 	char *parts[3] = { NULL, NULL, NULL };
-	char *p = buf, *o;
-	bool ro = false, rw = false;
-	unsigned long flags = 0;
+	char *p = buf;
 	int n = 0;
 
 	memset(v, 0, sizeof *v);
+	memset(&r, 0, sizeof r);
 	for (char *c = p;; c++) {
 		if (*c == ':' || *c == '\0') {
 			bool end = *c == '\0';
 			if (n == 3)
-				return err_make(e, 0, "invalid volume \"%s\": want SRC:DST[:OPTIONS]", s);
+				return err_make(e, 0, "invalid volume \"%s\": want [SRC:]DST[:OPTIONS]", s);
 			*c = '\0';
 			parts[n++] = p;
 			p = c + 1;
@@ -110,48 +186,50 @@ int parse_volume(const char *s, struct volume_spec *v, struct err *e)
 				break;
 		}
 	}
-	if (n < 2)
-		return err_make(e, 0,
-				"invalid volume \"%s\": want SRC:DST[:OPTIONS] (anonymous volumes are "
-				"not supported yet)",
-				s);
-	if (parts[0][0] != '/')
-		return err_make(e, 0,
-				"invalid volume \"%s\": named volumes are not supported yet; give an "
-				"absolute host path",
-				s);
-	if (normalise_abs(parts[0], true, "volume source", &src, e) < 0)
-		return -1;
-	if (container_dst(parts[1], "volume destination", &dst, e) < 0)
-		return err_wrap(e, "invalid volume \"%s\"", s);
-	if (n == 3) {
-		p = parts[2];
-		while ((o = strsep(&p, ","))) {
-			bool known = false;
-			if (*o == '\0')
-				return err_make(e, 0, "invalid volume \"%s\": empty option", s);
-			if (strcmp(o, "ro") == 0)
-				ro = known = true;
-			else if (strcmp(o, "rw") == 0)
-				rw = known = true;
-			for (size_t i = 0; !known && i < ARRAY_SIZE(volume_flags); i++) {
-				if (strcmp(o, volume_flags[i].name) == 0) {
-					flags = (flags | volume_flags[i].set) & ~volume_flags[i].clear;
-					known = true;
-				}
-			}
-			for (size_t i = 0; !known && i < ARRAY_SIZE(volume_ignored); i++)
-				known = strcmp(o, volume_ignored[i]) == 0;
-			if (!known)
-				return err_make(e, 0, "invalid volume \"%s\": unknown option \"%s\"", s, o);
+	/* a lone absolute path is an anonymous volume (so is "/dst:OPTS" with
+	 * known options, as docker reads it, but not "/a:/b", a bind mount) */
+	if (n == 1 || (n == 2 && parts[0][0] == '/' && parts[1][0] != '/' && parts[1][0] != '\0')) {
+		if (parts[0][0] != '/')
+			return err_make(e, 0, "invalid volume \"%s\": want [SRC:]DST[:OPTIONS]", s);
+		r.is_volume = r.anonymous = true;
+		if (n == 2)
+			r.mode = xstrdup(parts[1]);
+		if (container_dst(parts[0], "volume destination", &r.dst, e) < 0) {
+			volume_spec_free(&r);
+			return err_wrap(e, "invalid volume \"%s\"", s);
 		}
-		if (ro && rw)
-			return err_make(e, 0, "invalid volume \"%s\": \"ro\" and \"rw\" conflict", s);
+		if (n == 2 && volume_options(s, parts[1], &r, e) < 0) {
+			volume_spec_free(&r);
+			return -1;
+		}
+		goto done;
 	}
-	v->src = steal_ptr(src);
-	v->dst = steal_ptr(dst);
-	v->readonly = ro;
-	v->flags = flags;
+	if (parts[0][0] == '\0')
+		return err_make(e, 0, "invalid volume \"%s\": empty source", s);
+	if (parts[0][0] == '/' || parts[0][0] == '.') {
+		if (host_source(parts[0], &r.src, e) < 0)
+			return -1;
+	} else {
+		if (!volume_name_valid(parts[0]))
+			return err_make(e, 0,
+					"invalid volume \"%s\": invalid volume name \"%s\": names must match "
+					"[a-zA-Z0-9][a-zA-Z0-9_.-]* (no \"..\")",
+					s, parts[0]);
+		r.is_volume = true;
+		r.name = xstrdup(parts[0]);
+	}
+	if (container_dst(parts[1], "volume destination", &r.dst, e) < 0) {
+		volume_spec_free(&r);
+		return err_wrap(e, "invalid volume \"%s\"", s);
+	}
+	if (n == 3)
+		r.mode = xstrdup(parts[2]);
+	if (n == 3 && volume_options(s, parts[2], &r, e) < 0) {
+		volume_spec_free(&r);
+		return -1;
+	}
+done:
+	*v = r;
 	return 0;
 }
 
@@ -159,7 +237,18 @@ void volume_spec_free(struct volume_spec *v)
 {
 	free(v->src);
 	free(v->dst);
+	free(v->mode);
+	free(v->name);
 	memset(v, 0, sizeof *v);
+}
+
+void volume_spec_copy(struct volume_spec *dst, const struct volume_spec *src)
+{
+	*dst = *src;
+	dst->src = src->src ? xstrdup(src->src) : NULL;
+	dst->dst = src->dst ? xstrdup(src->dst) : NULL;
+	dst->mode = src->mode ? xstrdup(src->mode) : NULL;
+	dst->name = src->name ? xstrdup(src->name) : NULL;
 }
 
 /* ---- --tmpfs ------------------------------------------------------------- */

@@ -9,17 +9,50 @@
 
 #include "lib/base/error.h"
 
-/* -v/--volume SRC:DST[:OPTS]  OPTS: comma list of ro, rw, z, Z (ignored),
- * rprivate/private/... (ignored).  SRC must be absolute (named volumes are
- * not supported yet: clear error).  DST must be absolute. */
+/* -v/--volume [SRC:]DST[:OPTS] and --mount type=bind|volume.
+ *
+ * SRC is a host path (absolute, or relative to the working directory when
+ * it starts with "."), or a volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*, no
+ * ".."); a lone DST is an anonymous volume.  DST must be absolute.  OPTS:
+ * comma list of ro, rw, nosuid/suid, nodev/dev, noexec/exec, U (chown the
+ * source to the container's user), nocopy/copy, z and Z (accepted; no
+ * SELinux), and the propagation modes.
+ *
+ * For a volume (is_volume) src is NULL after parsing: the caller resolves
+ * the name (an anonymous volume gets one) to the volume's directory and
+ * sets copy_up when the image's content at DST goes into it first; the
+ * runtime sees only resolved bind mounts. */
+struct tmpfs_spec;
 struct volume_spec {
 	char *src;
 	char *dst;
 	bool readonly;
-	unsigned long flags; /* extra MS_* flags: MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	unsigned long flags;       /* extra MS_* flags: MS_NOSUID, MS_NODEV, MS_NOEXEC */
+	unsigned long propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, ... (| MS_REC); 0 = rprivate */
+	char *mode;                /* the options as given ("ro,z"), for inspect; may be NULL */
+	char *name;                /* volume name; NULL for a bind mount */
+	bool is_volume, anonymous;
+	bool nocopy;  /* never copy the image's content into the volume */
+	bool copy_up; /* set by the caller: copy the image's content at dst into
+		       * src (when src is still empty) before mounting */
+	bool chown;   /* :U: chown src (recursively) to the container's user */
 };
 int parse_volume(const char *s, struct volume_spec *v, struct err *e);
 void volume_spec_free(struct volume_spec *v);
+void volume_spec_copy(struct volume_spec *dst, const struct volume_spec *src);
+/* Volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 bytes, no "..". */
+bool volume_name_valid(const char *name);
+/* "rshared", "private", ... as MS_* flags; 0 for anything else. */
+unsigned long volume_propagation(const char *name);
+
+/* --mount type=bind|volume|tmpfs,KEY[=VALUE],...  Keys: source/src,
+ * target/destination/dst, readonly/ro[=true|false], bind-propagation,
+ * bind-nonrecursive, tmpfs-size, tmpfs-mode, volume-nocopy[=true|false],
+ * consistency, relabel (accepted), U/chown.  Fills *v for bind and volume
+ * (returns MOUNT_BIND or MOUNT_VOLUME) or *t for tmpfs (MOUNT_TMPFS); -1
+ * with an error naming the bad key. */
+enum { MOUNT_BIND = 1, MOUNT_VOLUME, MOUNT_TMPFS };
+int parse_mount(const char *s, struct volume_spec *v, struct tmpfs_spec *t, struct err *e);
 
 /* --tmpfs DST[:OPTS]   OPTS passed to mount(2) data after validation
  * (size=, mode=, uid=, gid=, nr_inodes=) plus flags ro, noexec, nosuid,

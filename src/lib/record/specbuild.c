@@ -198,18 +198,62 @@ static int build_command(const struct spec_opts *a, const struct spec_image *img
 	return 0;
 }
 
-static int build_mounts(const struct spec_opts *a, struct container_spec *s, struct err *e)
+static bool mount_covers(const struct container_spec *s, const char *dst)
 {
-	s->nvolumes = strv_len(a->volumes);
-	s->volumes = xcalloc(s->nvolumes + 1, sizeof *s->volumes);
 	for (size_t i = 0; i < s->nvolumes; i++)
+		if (strcmp(s->volumes[i].dst, dst) == 0)
+			return true;
+	for (size_t i = 0; i < s->ntmpfs; i++)
+		if (strcmp(s->tmpfs[i].dst, dst) == 0)
+			return true;
+	return false;
+}
+
+static int build_mounts(const struct spec_opts *a, const struct spec_image *img, struct container_spec *s,
+			struct err *e)
+{
+	size_t nmounts = strv_len(a->mounts), nimg = strv_len(img->volumes);
+
+	s->volumes = xcalloc(strv_len(a->volumes) + nmounts + nimg + 1, sizeof *s->volumes);
+	s->tmpfs = xcalloc(strv_len(a->tmpfs) + nmounts + 1, sizeof *s->tmpfs);
+	for (size_t i = 0; a->volumes && a->volumes[i]; i++, s->nvolumes++)
 		if (parse_volume(a->volumes[i], &s->volumes[i], e) < 0)
 			return err_wrap(e, "--volume %s", a->volumes[i]);
-	s->ntmpfs = strv_len(a->tmpfs);
-	s->tmpfs = xcalloc(s->ntmpfs + 1, sizeof *s->tmpfs);
-	for (size_t i = 0; i < s->ntmpfs; i++)
+	for (size_t i = 0; a->tmpfs && a->tmpfs[i]; i++, s->ntmpfs++)
 		if (parse_tmpfs(a->tmpfs[i], &s->tmpfs[i], e) < 0)
 			return err_wrap(e, "--tmpfs %s", a->tmpfs[i]);
+	for (size_t i = 0; i < nmounts; i++) {
+		struct volume_spec v;
+		struct tmpfs_spec t;
+		int kind = parse_mount(a->mounts[i], &v, &t, e);
+		if (kind < 0)
+			return -1;
+		if (kind == MOUNT_TMPFS)
+			s->tmpfs[s->ntmpfs++] = t;
+		else
+			s->volumes[s->nvolumes++] = v;
+	}
+	for (size_t i = 0; i < s->nvolumes; i++)
+		for (size_t k = 0; k < s->ntmpfs; k++)
+			if (strcmp(s->volumes[i].dst, s->tmpfs[k].dst) == 0)
+				return err_make(e, 0, "%s: duplicate mount destination", s->tmpfs[k].dst);
+	for (size_t i = 0; i < s->nvolumes; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s->volumes[i].dst, s->volumes[k].dst) == 0)
+				return err_make(e, 0, "%s: duplicate mount destination", s->volumes[i].dst);
+	/* the image's VOLUMEs: an anonymous volume each, unless mounted over */
+	for (size_t i = 0; i < nimg; i++) {
+		struct volume_spec v;
+		if (parse_volume(img->volumes[i], &v, e) < 0)
+			return err_wrap(e, "the image's VOLUME %s", img->volumes[i]);
+		if (!v.anonymous || mount_covers(s, v.dst)) {
+			volume_spec_free(&v);
+			continue;
+		}
+		free(v.mode);
+		v.mode = NULL;
+		s->volumes[s->nvolumes++] = v;
+	}
 	return 0;
 }
 
@@ -254,7 +298,7 @@ int spec_build(const struct spec_opts *a, const struct spec_image *img, struct c
 	} else {
 		s->hostname = xasprintf("%.12s", s->id);
 	}
-	if (build_caps(a, &s->caps, e) < 0 || build_mounts(a, s, e) < 0)
+	if (build_caps(a, &s->caps, e) < 0 || build_mounts(a, img, s, e) < 0)
 		return -1;
 	if (a->has_limits) {
 		s->has_limits = true;

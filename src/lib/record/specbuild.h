@@ -19,6 +19,7 @@ struct spec_image {
 	const char *workdir, *user, *stop_signal;
 	char **labels;             /* LABEL ("K=V") */
 	struct health_spec health; /* HEALTHCHECK: test NULL = none; 0 = unset */
+	char **volumes;            /* VOLUME: anonymous volumes where no mount covers them */
 };
 
 /* The flags, as given (NULL / false / 0 = not given). */
@@ -29,7 +30,8 @@ struct spec_opts {
 	const char *restart, *log_driver, *stop_signal, *stop_timeout;
 	const char *health_cmd, *health_interval, *health_timeout, *health_retries, *health_start;
 	char **env_specs, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **log_opts;
-	char **cmd; /* the arguments after the image (borrowed) */
+	char **mounts; /* --mount */
+	char **cmd;    /* the arguments after the image (borrowed) */
 	int ncmd;
 	bool has_limits; /* limits were given (then initialised) */
 	struct cgroup_limits limits;

@@ -26,6 +26,7 @@
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 #include "userns.h"
+#include "volcopy.h"
 
 #define FDPATH(buf, fd) (snprintf((buf), sizeof(buf), "/proc/self/fd/%d", (fd)), (buf))
 
@@ -448,19 +449,49 @@ static bool user_covers(const struct container_spec *s, const char *path)
 	return false;
 }
 
+/* before the mount: the image's content into a new volume, and :U */
+static int prepare_volume(const struct container_spec *s, int rootfd, const struct volume_spec *v,
+			  struct err *e)
+{
+	if (v->copy_up && volume_copy_up(rootfd, v->dst, v->src, e) < 0)
+		return -1;
+	if (v->chown) {
+		struct user_spec u;
+		int rc;
+		memset(&u, 0, sizeof u);
+		if (resolve_user(rootfd, s->user ? s->user : "0", &u, e) < 0)
+			return -1;
+		rc = volume_chown(v->src, u.uid, u.gid, e);
+		user_spec_free(&u);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int setup_volumes(const struct container_spec *s, int rootfd, struct err *e)
 {
 	for (size_t i = 0; i < s->nvolumes; i++) {
 		const struct volume_spec *v = &s->volumes[i];
-		_cleanup_close_ int src = open(v->src, O_PATH | O_CLOEXEC);
+		_cleanup_close_ int src = -1, fd = -1;
 		struct stat st;
 		char p[64];
 
+		if (prepare_volume(s, rootfd, v, e) < 0)
+			return err_wrap(e, "volume %s:%s", v->name ? v->name : v->src, v->dst);
+		src = open(v->src, O_PATH | O_CLOEXEC);
 		if (src < 0 || fstat(src, &st) < 0)
 			return err_make(e, errno, "volume source %s", v->src);
 		if (bind_on(rootfd, v->dst, S_ISDIR(st.st_mode) ? S_IFDIR : S_IFREG, FDPATH(p, src), true,
 			    (v->readonly ? MS_RDONLY : 0) | v->flags, e) < 0)
 			return err_wrap(e, "volume %s:%s", v->src, v->dst);
+		if (!v->propagation)
+			continue;
+		fd = rootfs_open_in_root(rootfd, v->dst, 0, e);
+		if (fd < 0)
+			return -1;
+		if (mount(NULL, FDPATH(p, fd), NULL, v->propagation, NULL) < 0)
+			return err_make(e, errno, "setting the propagation of %s", v->dst);
 	}
 	for (size_t i = 0; i < s->ntmpfs; i++) {
 		const struct tmpfs_spec *t = &s->tmpfs[i];
@@ -571,4 +602,32 @@ int rootfs_finish(const struct container_spec *s, struct err *e)
 	if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) < 0)
 		return err_make(e, errno, "remounting / read-only");
 	return 0;
+}
+
+void rootfs_remove_anon_volumes(const struct container_spec *s)
+{
+	for (size_t i = 0; i < s->nvolumes; i++) {
+		const struct volume_spec *v = &s->volumes[i];
+		_cleanup_free_ char *dir = NULL, *to = NULL;
+		struct err e = ERR_INIT;
+		char *slash;
+		size_t n;
+
+		/* <root>/volumes/NAME/_data: removed as volume rm does, by a
+		 * rename out of sight first */
+		if (!v->anonymous || !v->name || !v->src)
+			continue;
+		n = strlen(v->src);
+		if (n < 7 || strcmp(v->src + n - 6, "/_data") != 0)
+			continue;
+		dir = xasprintf("%.*s", (int)(n - 6), v->src);
+		slash = strrchr(dir, '/');
+		if (!slash || strcmp(slash + 1, v->name) != 0)
+			continue;
+		to = xasprintf("%.*s/.rm-%.16s", (int)(slash - dir), dir, v->name);
+		if (rename(dir, to) < 0 || rm_rf_at(AT_FDCWD, to, &e) < 0)
+			log_warn("removing anonymous volume %.12s: %s", v->name,
+				 e.msg ? e.msg : strerror(errno));
+		err_clear(&e);
+	}
 }

@@ -28,6 +28,10 @@ int rootfs_pivot(int rootfd, struct err *e);
 /* After pivot: remount / read-only if asked (the last step). */
 int rootfs_finish(const struct container_spec *s, struct err *e);
 
+/* --rm: remove the container's anonymous volumes (the supervisor, as root
+ * in the user namespace, after the container's record). */
+void rootfs_remove_anon_volumes(const struct container_spec *s);
+
 /* Open PATH (absolute, container view) under rootfd without leaving it,
  * creating missing directories (and the last component as a directory or
  * an empty file) when create is set.  Returns an O_PATH fd. */

@@ -620,6 +620,7 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
 		err_clear(&e);
+		rootfs_remove_anon_volumes(s);
 		return;
 	}
 	if (!recorded)

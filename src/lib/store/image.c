@@ -66,6 +66,12 @@ static void config_parse(json_object *cfg, struct image_config *c)
 			strv_push(&c->exposed, port);
 		}
 	}
+	if (json_object_object_get_ex(cfg, "Volumes", &v) && json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, path, unused) {
+			(void)unused;
+			strv_push(&c->volumes, path);
+		}
+	}
 }
 
 void image_free(struct image *img)
@@ -82,6 +88,7 @@ void image_free(struct image *img)
 	free(img->cfg.user);
 	free(img->cfg.stop_signal);
 	strv_free(img->cfg.exposed);
+	strv_free(img->cfg.volumes);
 	free(img->digest);
 	strv_free(img->repo_digests);
 	free(img);

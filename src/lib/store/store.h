@@ -44,6 +44,7 @@ struct image_config {
 	char *user;        /* NULL if unset */
 	char *stop_signal; /* NULL if unset */
 	char **exposed;    /* "80/tcp" strings */
+	char **volumes;    /* VOLUME paths */
 };
 
 struct image {
