@@ -15,8 +15,16 @@
 #include "lib/base/util.h"
 #include "lib/record/container.h"
 #include "lib/store/volume.h"
+#include "lib/record/events.h"
 
 enum { O_HELP = 1, O_LABEL, O_DRIVER, O_OPT, O_IGNORE, O_FILTER, O_FORMAT, O_QUIET, O_FORCE, O_ALL };
+
+/* volume create/remove/prune events, as podman's (the name is the ID) */
+static void volume_event(const struct globals *g, const char *status, const char *name)
+{
+	struct event ev = { .type = "volume", .status = status, .name = name, .exit_code = -1 };
+	events_write(g->cfg.runroot, &ev);
+}
 
 static const struct opt help_opts[] = {
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
@@ -266,6 +274,8 @@ static int vol_create(struct globals *g, int argc, char **argv, struct err *e)
 			return err_wrap(e, "running volume create option");
 		return -1;
 	}
+	if (created)
+		volume_event(g, "create", v.name);
 	printf("%s\n", v.name);
 	volume_free(&v);
 	return 0;
@@ -550,6 +560,7 @@ static int vol_rm(struct globals *g, int argc, char **argv, struct err *e)
 			rc = cli_report(e);
 			err_clear(e);
 		} else {
+			volume_event(g, "remove", names[i]);
 			printf("%s\n", names[i]);
 		}
 	}
@@ -637,6 +648,8 @@ static int vol_prune(struct globals *g, int argc, char **argv, struct err *e)
 			err_clear(e);
 			continue;
 		}
+		volume_event(g, "remove", v[i].name);
+		volume_event(g, "prune", v[i].name);
 		printf("%s\n", v[i].name);
 	}
 out:

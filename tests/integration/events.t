@@ -62,6 +62,14 @@ kill "$follower"
 wait "$follower" 2>/dev/null
 follower=
 
+# volumes
+burrow volume create evvol >/dev/null
+burrow volume rm evvol >/dev/null
+run burrow events --stream=false --since "$start" --filter type=volume --format '{{.Status}} {{.Name}}'
+assert_eq "$(echo "$out" | tr '\n' ' ')" "create evvol remove evvol " "volume create and remove are recorded"
+run burrow events --stream=false --since "$start" --filter volume=evvol --filter event=create
+assert_match "$out" " UTC volume create evvol$" "as podman's text line"
+
 # bad input
 run burrow events --filter bogus=1 --stream=false
 assert_rc 125 "an unknown filter fails with 125"
