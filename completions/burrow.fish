@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add
                 set skip 1
             case '-*'
             case '*'
@@ -141,6 +141,7 @@ complete -c burrow -n $run -l cap-drop -x -a "$__burrow_caps" -d 'Drop a capabil
 complete -c burrow -n $run -l security-opt -x -a 'no-new-privileges seccomp=unconfined label=disable' -d 'Security option'
 complete -c burrow -n $run -l network -x -a 'slirp4netns none host container:' -d 'Network mode'
 complete -c burrow -n $run -l net -x -a 'slirp4netns none host container:' -d 'Network mode (alias for --network)'
+complete -c burrow -n $run -l group-add -x -a keep-groups -d 'Add a supplementary group'
 complete -c burrow -n $run -l device -r -F -d 'Give the container a host device'
 complete -c burrow -n $run -l add-host -x -d 'Add a line to /etc/hosts'
 complete -c burrow -n $run -l annotation -x -d 'Add an annotation'
@@ -327,6 +328,7 @@ complete -c burrow -n $attach -a '(__burrow_containers)'
 
 # create
 set -l create '__fish_seen_subcommand_from create'
+complete -c burrow -n $create -l group-add -x -a keep-groups -d 'Add a supplementary group'
 complete -c burrow -n $create -l device -r -F -d 'Give the container a host device'
 complete -c burrow -n $create -l add-host -x -d 'Add a line to /etc/hosts'
 complete -c burrow -n $create -l annotation -x -d 'Add an annotation'

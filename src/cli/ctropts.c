@@ -72,6 +72,7 @@ enum {
 	O_SYSCTL,
 	O_QUIET,
 	O_DEVICE,
+	O_GROUPADD,
 	O_MOUNT,
 	O_VOLFROM,
 };
@@ -114,6 +115,8 @@ const struct opt ctr_opts[] = {
 	{ "entrypoint", 0, OPT_VALUE, O_ENTRYPOINT, "CMD", "Override the image's ENTRYPOINT" },
 	{ "env", 'e', OPT_VALUE, O_ENV, "KEY[=VAL]", "Set an environment variable" },
 	{ "env-file", 0, OPT_VALUE, O_ENVFILE, "FILE", "Read environment variables from FILE" },
+	{ "group-add", 0, OPT_VALUE, O_GROUPADD, "GROUP",
+	  "Add a supplementary group (gid or name), or keep-groups" },
 	{ "env-host", 0, OPT_FLAG, O_ENVHOST, NULL, "Pass the caller's whole environment" },
 	{ "health-cmd", 0, OPT_VALUE, O_HCMD, "CMD",
 	  "Healthcheck command (run with /bin/sh -c, or a JSON array)" },
@@ -194,6 +197,7 @@ void run_args_free(struct run_args *a)
 	strv_free(a->o.dns_options);
 	strv_free(a->o.sysctls);
 	strv_free(a->o.devices);
+	strv_free(a->o.group_add);
 	free(a->seccomp);
 	if (a->o.has_limits)
 		cgroup_limits_free(&a->o.limits);
@@ -397,6 +401,9 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			break;
 		case O_DEVICE:
 			strv_push(&a->o.devices, p.value);
+			break;
+		case O_GROUPADD:
+			strv_push(&a->o.group_add, p.value);
 			break;
 		case O_NOHOSTS:
 			a->o.no_hosts = opt_flag_value(&p);

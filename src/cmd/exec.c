@@ -141,6 +141,7 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	r.env = env;
 	r.workdir = workdir ? workdir : c.spec.workdir;
 	r.user = user ? user : c.spec.user;
+	r.group_add = c.spec.group_add;
 	r.hostname = c.spec.hostname;
 	r.caps = priv ? ~0ULL : c.spec.caps;
 	r.tty = tty;

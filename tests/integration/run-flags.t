@@ -191,6 +191,26 @@ run burrow run --rm --device example.com/gpu=all $IMG true
 assert_rc 125 "a CDI name fails with 125 for now"
 assert_eq "$(count_ctrs)" "$n" "and the failures left no container"
 
+# --- --group-add
+if [ "$(burrow run --rm $IMG cat /proc/self/uid_map | wc -l)" -lt 2 ]; then
+	skip "single-ID map: only gid 0 exists in the container"
+	skip "single-ID map"
+else
+	run burrow run --rm --group-add 2000 --group-add wheel $IMG id -G
+	assert_eq "$out" "0 10 2000" "--group-add takes gids and names of the image's groups"
+	id=$(burrow run -d --group-add extra $IMG sleep 1000)
+	run burrow exec "$id" id -G
+	assert_eq "$out" "0 2000" "exec gets the container's added groups too"
+	burrow rm -f "$id" >/dev/null
+fi
+run burrow run --rm --group-add keep-groups $IMG sh -c 'grep ^Groups: /proc/self/status'
+assert_rc 0 "--group-add keep-groups"
+run burrow run --rm --group-add keep-groups --group-add 10 $IMG true
+assert_rc 125 "keep-groups with other groups fails with 125"
+run burrow run --rm --group-add nosuchgroup $IMG true
+assert_rc 125 "an unknown group name fails with 125"
+assert_match "$err" "nosuchgroup" "and names it"
+
 # --- -q
 run burrow run --rm -q $IMG true
 assert_rc 0 "run -q"

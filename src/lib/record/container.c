@@ -52,6 +52,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->tz);
 	strv_free(s->sysctls);
 	strv_free(s->devices);
+	strv_free(s->group_add);
 	free(s->seccomp);
 	memset(s, 0, sizeof *s);
 }
@@ -459,6 +460,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("sysctls", strv_json(s->sysctls));
 	if (s->devices)
 		ADD("devices", strv_json(s->devices));
+	if (s->group_add)
+		ADD("group_add", strv_json(s->group_add));
 	return j;
 }
 #undef ADD
@@ -567,6 +570,7 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->shm_size = (uint64_t)jint(j, "shm_size", 0);
 	s->sysctls = json_strv(j, "sysctls");
 	s->devices = json_strv(j, "devices");
+	s->group_add = json_strv(j, "group_add");
 	s->seccomp = jdup(j, "seccomp");
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);

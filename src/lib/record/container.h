@@ -106,6 +106,7 @@ struct container_spec {
 	uint64_t shm_size;                       /* --shm-size: /dev/shm bytes; 0 = 64 MiB */
 	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
 	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
+	char **group_add;                        /* --group-add: gids, group names, or keep-groups */
 
 	const struct idmap *idmap;
 	/* at start, not recorded: without tty and attached, the init's fds

@@ -688,6 +688,52 @@ int resolve_user(int rootfd, const char *spec, struct user_spec *u, struct err *
 	return resolve_user_text(passwd, group, spec, u, e);
 }
 
+int group_add_check(char *const *v, struct err *e)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (!*v[i] || strchr(v[i], ':') || strchr(v[i], '\n'))
+			return err_make(e, 0, "invalid --group-add \"%s\"", v[i]);
+		if (!strcmp(v[i], "keep-groups") && (i > 0 || v[1]))
+			return err_make(
+				e, 0,
+				"the '--group-add keep-groups' option is not allowed with other groups");
+	}
+	return 0;
+}
+
+int resolve_user_groups(int rootfd, const char *spec, char *const *group_add, struct user_spec *u,
+			struct err *e)
+{
+	_cleanup_free_ char *passwd = NULL, *group = NULL;
+
+	memset(u, 0, sizeof *u);
+	if (read_userdb(rootfd, "etc/passwd", &passwd, e) < 0 ||
+	    read_userdb(rootfd, "etc/group", &group, e) < 0 ||
+	    resolve_user_text(passwd, group, spec, u, e) < 0)
+		return -1;
+	for (size_t i = 0; group_add && group_add[i]; i++) {
+		struct user_spec g;
+		_cleanup_free_ char *gspec = NULL;
+		bool dup = false;
+
+		if (!strcmp(group_add[i], "keep-groups")) {
+			u->keep_groups = true;
+			continue;
+		}
+		gspec = xasprintf("0:%s", group_add[i]);
+		if (resolve_user_text(passwd, group, gspec, &g, e) < 0)
+			return err_wrap(e, "--group-add %s", group_add[i]);
+		for (size_t k = 0; k < u->ngroups; k++)
+			dup |= u->groups[k] == g.gid;
+		if (!dup) {
+			u->groups = xrealloc(u->groups, (u->ngroups + 1) * sizeof *u->groups);
+			u->groups[u->ngroups++] = g.gid;
+		}
+		user_spec_free(&g);
+	}
+	return 0;
+}
+
 void user_spec_free(struct user_spec *u)
 {
 	free(u->groups);

@@ -83,10 +83,17 @@ struct user_spec {
 	gid_t gid;
 	gid_t *groups;
 	size_t ngroups;
-	char *home; /* from passwd, or "/" */
+	char *home;       /* from passwd, or "/" */
+	bool keep_groups; /* --group-add keep-groups: no setgroups, the caller's groups stay */
 };
 int resolve_user(int rootfd, const char *spec, struct user_spec *u, struct err *e);
 void user_spec_free(struct user_spec *u);
+/* resolve_user, then the --group-add entries: numbers, group names of the
+ * rootfs's /etc/group, or keep-groups (alone). */
+int resolve_user_groups(int rootfd, const char *spec, char *const *group_add, struct user_spec *u,
+			struct err *e);
+/* A --group-add list as given to run: keep-groups stands alone. */
+int group_add_check(char *const *group_add, struct err *e);
 /* The same over the text of passwd and group files (either may be NULL). */
 int resolve_user_text(const char *passwd, const char *group, const char *spec, struct user_spec *u,
 		      struct err *e);

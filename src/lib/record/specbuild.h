@@ -40,7 +40,8 @@ struct spec_opts {
 	/* specextra.c */
 	char **labels, **label_files, **annotations, **add_hosts, **dns, **dns_search, **dns_options;
 	char **sysctls;
-	char **devices; /* --device HOST[:CTR][:PERMS] */
+	char **devices;   /* --device HOST[:CTR][:PERMS] */
+	char **group_add; /* --group-add */
 	bool no_hosts;
 	const char *cidfile; /* absolute */
 	const char *tz, *shm_size;

@@ -283,6 +283,9 @@ int spec_build_extras(const struct spec_opts *a, const struct spec_image *img, s
 		if (s->shm_size == 0)
 			return err_make(e, 0, "--shm-size must be greater than 0");
 	}
+	if (group_add_check(a->group_add, e) < 0)
+		return -1;
+	s->group_add = strv_dup(a->group_add);
 	for (size_t i = 0; a->devices && a->devices[i]; i++) {
 		char *d = device_normalize(a->devices[i], e);
 		if (!d)

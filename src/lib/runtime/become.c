@@ -53,7 +53,7 @@ int become_user(uint64_t caps, bool single, const struct user_spec *u, struct er
 {
 	if (drop_bounding(caps, e) < 0)
 		return -1;
-	if (!single && setgroups(u->ngroups, u->groups) < 0)
+	if (!single && !u->keep_groups && setgroups(u->ngroups, u->groups) < 0)
 		return err_make(e, errno, "setgroups");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return err_make(e, errno == EINVAL ? 0 : errno, "gid %u is not mapped in this container%s",

@@ -156,7 +156,8 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 	}
 	close_fds_except(4, NULL, 0);
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0 || resolve_user(rootfd, r->user && *r->user ? r->user : "0", &u, &e) < 0) {
+	if (rootfd < 0 ||
+	    resolve_user_groups(rootfd, r->user && *r->user ? r->user : "0", r->group_add, &u, &e) < 0) {
 		if (rootfd < 0)
 			err_make(&e, errno, "opening the container's root");
 		goto fail;

@@ -40,6 +40,7 @@ struct exec_request {
 	char **env;               /* the container's, with -e applied */
 	const char *workdir;      /* NULL: / */
 	const char *user;         /* USER[:GROUP]; NULL or "": root */
+	char *const *group_add;   /* the container's --group-add, or NULL */
 	const char *hostname;     /* for $HOSTNAME */
 	uint64_t caps;            /* the capabilities the command keeps */
 	bool tty;                 /* a terminal from the container's devpts */

@@ -63,6 +63,7 @@ static __attribute__((noreturn)) void probe_child(const struct container_spec *s
 	r.env = s->env;
 	r.workdir = s->workdir;
 	r.user = s->user;
+	r.group_add = s->group_add;
 	r.hostname = s->hostname;
 	r.caps = s->caps;
 	r.die_with_caller = true;

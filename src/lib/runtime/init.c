@@ -113,7 +113,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 			return err_make(e, errno, "passing the terminal to burrow");
 	}
 	/* resolve the user against the image's files before pivoting away */
-	if (resolve_user(rootfd, s->user ? s->user : "0", u, e) < 0)
+	if (resolve_user_groups(rootfd, s->user ? s->user : "0", s->group_add, u, e) < 0)
 		return -1;
 	if (rootfs_pivot(rootfd, e) < 0)
 		return -1;
