@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cli/format.h"
 #include "lib/store/store.h"
 #include "lib/runtime/userns.h"
 #include "lib/base/util.h"
@@ -27,7 +28,7 @@ static const struct opt prune_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 static const struct opt inspect_opts[] = {
-	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json (the default and only format)" },
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json (the default), or a Go template ('{{.Id}}')" },
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -85,14 +86,14 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 	struct optparser p;
 	struct store *s = NULL;
 	json_object *arr;
+	const char *format = NULL;
 	int id, rc = 0;
 
 	opt_init(&p, inspect_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORMAT:
-			if (strcmp(p.value, "json") != 0)
-				return err_usage(e, "only --format json is supported");
+			format = p.value;
 			break;
 		case O_HELP:
 			opt_print_help(stdout, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
@@ -105,6 +106,8 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 	}
 	if (p.idx >= argc)
 		return err_usage(e, "image inspect needs at least one image");
+	if (cli_format_check(format, e) < 0)
+		return -1;
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	arr = json_object_new_array();
@@ -121,11 +124,19 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 		json_object_array_add(arr, o);
 		image_free(img);
 	}
-	printf("%s\n", json_object_array_length(arr)
+	if (cli_format_is_template(format)) {
+		if (cli_format_print(format, arr, NULL, false, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
+		}
+	} else {
+		printf("%s\n",
+		       json_object_array_length(arr)
 			       ? json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
 									     JSON_C_TO_STRING_SPACED |
 									     JSON_C_TO_STRING_NOSLASHESCAPE)
 			       : "[]");
+	}
 	json_object_put(arr);
 	return rc;
 }
