@@ -14,7 +14,13 @@ bool cli_format_is_template(const char *format)
 
 int cli_format_check(const char *format, struct err *e)
 {
-	return cli_format_is_template(format) ? tmpl_check(format, e) : 0;
+	if (!cli_format_is_template(format))
+		return 0;
+	/* a word with no action in it is a format name burrow lacks */
+	if (!strstr(format, "{{"))
+		return err_make(e, 0, "unknown --format \"%s\" (json, table, or a Go template such as '{{.ID}}')",
+				format);
+	return tmpl_check(format, e);
 }
 
 static void put_line(FILE *f, const char *s)
