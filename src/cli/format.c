@@ -18,7 +18,8 @@ int cli_format_check(const char *format, struct err *e)
 		return 0;
 	/* a word with no action in it is a format name burrow lacks */
 	if (!strstr(format, "{{"))
-		return err_make(e, 0, "unknown --format \"%s\" (json, table, or a Go template such as '{{.ID}}')",
+		return err_make(e, 0,
+				"unknown --format \"%s\" (json, table, or a Go template such as '{{.ID}}')",
 				format);
 	return tmpl_check(format, e);
 }

@@ -60,8 +60,8 @@ static void t_err(const char *tmpl, const char *want)
 	if (!ok(rc < 0 && e.msg && strstr(e.msg, want) && !strchr(e.msg, '\n') &&
 			strncmp(e.msg, "template: ", 10) == 0,
 		"error for %s", oneline(tmpl)))
-		printf("# got: %s / %s\n# want: %s\n", out ? out : "(no output)", e.msg ? e.msg : "(no error)",
-		       want);
+		printf("# got: %s / %s\n# want: %s\n", out ? out : "(no output)",
+		       e.msg ? e.msg : "(no error)", want);
 	free(out);
 	err_clear(&e);
 }
@@ -88,7 +88,8 @@ static void fields(void)
 	t_ok("{{.Name}}\\t{{.Id}}\\n", "web\tabc123\n");
 	t_ok("{{\"a\\tb\"}}", "a\tb");
 	t_ok("{{`raw\\t`}}", "raw\\t");
-	t_ok("{{\"\\u00e9\\x41\\101\"}}", "\xc3\xa9" "AA");
+	t_ok("{{\"\\u00e9\\x41\\101\"}}", "\xc3\xa9"
+					  "AA");
 	t_ok("{{3}} {{-4}} {{0x1F}} {{1.25}} {{'a'}} {{1_000}}", "3 -4 31 1.25 97 1000");
 	t_ok("{{true}} {{false}}", "true false");
 	t_ok("{{(.State).Status}}", "running");
@@ -155,12 +156,15 @@ static void functions(void)
 	t_ok("{{split \"a:b:c\" \":\"}}", "[a b c]");
 	t_ok("{{index (split .Mixed \" \") 1}}", "World");
 	t_ok("{{contains .Mixed \"lo W\"}} {{contains .Mixed \"x\"}}", "true false");
-	t_ok("{{hasPrefix .Name \"we\"}} {{hasSuffix .Name \"eb\"}} {{hasPrefix .Name \"eb\"}}", "true true false");
-	t_ok("{{trimPrefix .Id \"abc\"}} {{trimSuffix .Id \"123\"}} {{trimPrefix .Id \"x\"}}", "123 abc abc123");
+	t_ok("{{hasPrefix .Name \"we\"}} {{hasSuffix .Name \"eb\"}} {{hasPrefix .Name \"eb\"}}",
+	     "true true false");
+	t_ok("{{trimPrefix .Id \"abc\"}} {{trimSuffix .Id \"123\"}} {{trimPrefix .Id \"x\"}}",
+	     "123 abc abc123");
 	t_ok("{{replace \"aaa\" \"a\" \"b\" 2}} {{replace \"aaa\" \"a\" \"b\" -1}}", "bba bbb");
 	t_ok("{{truncate .Id 3}} {{truncate .Id 30}}", "abc abc123");
 	t_ok("[{{pad .Name 2 1}}]", "[  web ]");
-	t_ok("{{eq .Name \"web\"}} {{eq .Count 3}} {{eq .Count 1 2 3}} {{ne .Name \"x\"}}", "true true true true");
+	t_ok("{{eq .Name \"web\"}} {{eq .Count 3}} {{eq .Count 1 2 3}} {{ne .Name \"x\"}}",
+	     "true true true true");
 	t_ok("{{lt 1 2}} {{le 2 2}} {{gt 1 2}} {{ge 3 2}} {{lt \"a\" \"b\"}} {{lt 1 1.5}}",
 	     "true true false true true true");
 	t_ok("{{eq .Missing nil}}", "true");
@@ -169,9 +173,9 @@ static void functions(void)
 	t_ok("{{and .On .Count}} {{and .On .Zero}} {{or .Empty .Name}} {{or .Zero .Off}}", "3 0 web false");
 	t_ok("{{not .On}} {{not .Empty}}", "false true");
 	t_ok("{{if and .On (not .Off)}}ok{{end}}", "ok");
-	t_ok("{{or .Name (index .List 9)}}", "web");	    /* short-circuit: no index error */
+	t_ok("{{or .Name (index .List 9)}}", "web"); /* short-circuit: no index error */
 	t_err("{{or .Missing (index .List 9)}}", "index out of range");
-	t_ok("{{and .Off (index .List 9)}}", "false");	    /* short-circuit: no index error */
+	t_ok("{{and .Off (index .List 9)}}", "false"); /* short-circuit: no index error */
 	t_ok("{{print \"a\" \"b\" 1 2 \"c\"}}", "ab1 2c");
 	t_ok("{{println \"a\" 1}}", "a 1\n");
 	t_ok("{{print .Null}}", "<nil>");
@@ -191,12 +195,15 @@ static void functions(void)
 static void printf_verbs(void)
 {
 	t_ok("{{printf \"%s|%v|%d|%t|%q\" .Name .Count .Count .On .Name}}", "web|3|3|true|\"web\"");
-	t_ok("{{printf \"[%5s][%-5s][%.2s][%5.1s]\" \"ab\" \"ab\" \"abc\" \"xyz\"}}", "[   ab][ab   ][ab][    x]");
-	t_ok("{{printf \"[%4d][%-4d][%04d][%+d][% d][%.3d]\" 7 7 7 7 7 7}}", "[   7][7   ][0007][+7][ 7][007]");
+	t_ok("{{printf \"[%5s][%-5s][%.2s][%5.1s]\" \"ab\" \"ab\" \"abc\" \"xyz\"}}",
+	     "[   ab][ab   ][ab][    x]");
+	t_ok("{{printf \"[%4d][%-4d][%04d][%+d][% d][%.3d]\" 7 7 7 7 7 7}}",
+	     "[   7][7   ][0007][+7][ 7][007]");
 	t_ok("{{printf \"%x %X %o %#x %x\" 255 255 8 255 .Neg}}", "ff FF 10 0xff -ff");
 	t_ok("{{printf \"%x\" \"hi\"}}", "6869");
 	t_ok("{{printf \"%c%c\" 72 105}}", "Hi");
-	t_ok("{{printf \"%.2f %6.1f %e %g %g\" 3.14159 2.25 1000.0 0.5 .Count}}", "3.14    2.2 1.000000e+03 0.5 3");
+	t_ok("{{printf \"%.2f %6.1f %e %g %g\" 3.14159 2.25 1000.0 0.5 .Count}}",
+	     "3.14    2.2 1.000000e+03 0.5 3");
 	t_ok("{{printf \"%v %v %v\" .List .Labels .Null}}", "[a b c] map[alpha:a app.kind:db zeta:z] <nil>");
 	t_ok("{{printf \"%q\" \"a\\\"b\\n\"}}", "\"a\\\"b\\n\"");
 	t_ok("{{printf \"100%%\"}}", "100%");
@@ -328,10 +335,12 @@ static void table(void)
 	tmpl_free(t);
 
 	tw = tmpl_tabwrite("NAMES\tSTATUS\tID\nweb\tUp 2 seconds ago\tabc\n");
-	is_str(tw, "NAMES       STATUS            ID\nweb         Up 2 seconds ago  abc\n", "tabwriter columns");
+	is_str(tw, "NAMES       STATUS            ID\nweb         Up 2 seconds ago  abc\n",
+	       "tabwriter columns");
 	free(tw);
 	tw = tmpl_tabwrite("a\tb\nno tabs here\nlonger-than-twelve\tc\n");
-	is_str(tw, "a           b\nno tabs here\nlonger-than-twelve  c\n", "a line without tabs ends a block");
+	is_str(tw, "a           b\nno tabs here\nlonger-than-twelve  c\n",
+	       "a line without tabs ends a block");
 	free(tw);
 	tw = tmpl_tabwrite("h\xc3\xa9\tx\n");
 	is_str(tw, "h\xc3\xa9          x\n", "widths count characters");
@@ -340,8 +349,9 @@ static void table(void)
 	is_str(tw, "", "empty text");
 	free(tw);
 	tw = tmpl_tabwrite("a\t\tb\nlong-long-long\t\tc");
-	is_str(tw, "a               "
-		   "            b\nlong-long-long              c",
+	is_str(tw,
+	       "a               "
+	       "            b\nlong-long-long              c",
 	       "empty cells and a last line without newline");
 	free(tw);
 	err_clear(&e);

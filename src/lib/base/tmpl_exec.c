@@ -128,8 +128,7 @@ static void print_value(struct tbuf *b, json_object *v, bool top, int depth)
 		/* Go prints a map in key order */
 		size_t n = (size_t)json_object_object_length(v), k = 0;
 		const char **keys = xcalloc(n + 1, sizeof *keys);
-		json_object_object_foreach(v, key, val)
-		{
+		json_object_object_foreach(v, key, val) {
 			(void)val;
 			keys[k++] = key;
 		}
@@ -362,8 +361,8 @@ static int eval_arg(struct exec *x, const struct targ *a, json_object *dot, json
 	return fields(x, v, a, out);
 }
 
-static int eval_cmd(struct exec *x, const struct tcmd *c, json_object *dot, json_object *piped, bool has_piped,
-		    json_object **out)
+static int eval_cmd(struct exec *x, const struct tcmd *c, json_object *dot, json_object *piped,
+		    bool has_piped, json_object **out)
 {
 	const struct targ *f = &c->args[0];
 	json_object **args;
@@ -455,7 +454,8 @@ static int walk_range(struct exec *x, const struct tnode *n, json_object *dot)
 		for (size_t i = 0; i < json_object_array_length(v) && rc == 0; i++) {
 			json_object *el = json_object_array_get_idx(v, i);
 			if (n->pipe->ndecl == 2) {
-				var_push(x, n->pipe->decl[0], tpool_keep(&x->pool, json_object_new_int64((int64_t)i)));
+				var_push(x, n->pipe->decl[0],
+					 tpool_keep(&x->pool, json_object_new_int64((int64_t)i)));
 				var_push(x, n->pipe->decl[1], el);
 			} else if (n->pipe->ndecl == 1) {
 				var_push(x, n->pipe->decl[0], el);
@@ -468,8 +468,7 @@ static int walk_range(struct exec *x, const struct tnode *n, json_object *dot)
 	if (json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
 		size_t cnt = (size_t)json_object_object_length(v), k = 0;
 		const char **keys = xcalloc(cnt + 1, sizeof *keys);
-		json_object_object_foreach(v, key, val)
-		{
+		json_object_object_foreach(v, key, val) {
 			(void)val;
 			keys[k++] = key;
 		}
@@ -477,7 +476,8 @@ static int walk_range(struct exec *x, const struct tnode *n, json_object *dot)
 		for (size_t i = 0; i < k && rc == 0; i++) {
 			json_object *el = json_object_object_get(v, keys[i]);
 			if (n->pipe->ndecl == 2) {
-				var_push(x, n->pipe->decl[0], tpool_keep(&x->pool, json_object_new_string(keys[i])));
+				var_push(x, n->pipe->decl[0],
+					 tpool_keep(&x->pool, json_object_new_string(keys[i])));
 				var_push(x, n->pipe->decl[1], el);
 			} else if (n->pipe->ndecl == 1) {
 				var_push(x, n->pipe->decl[0], el);

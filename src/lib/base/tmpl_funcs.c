@@ -42,7 +42,8 @@ static int ret_bool(struct fctx *f, bool b)
 static int nargs(struct fctx *f, size_t want)
 {
 	if (f->n != want)
-		return err_make(f->e, 0, "wrong number of args for %s: want %zu got %zu", f->name, want, f->n);
+		return err_make(f->e, 0, "wrong number of args for %s: want %zu got %zu", f->name, want,
+				f->n);
 	return 0;
 }
 
@@ -71,7 +72,8 @@ static int int_arg(struct fctx *f, size_t i, long long *out)
 		*out = (long long)json_object_get_int64(v);
 		return 0;
 	}
-	if (json_object_is_type(v, json_type_double) && json_object_get_double(v) == floor(json_object_get_double(v))) {
+	if (json_object_is_type(v, json_type_double) &&
+	    json_object_get_double(v) == floor(json_object_get_double(v))) {
 		*out = (long long)json_object_get_double(v);
 		return 0;
 	}
@@ -84,7 +86,8 @@ static int f_json(struct fctx *f)
 
 	if (nargs(f, 1) < 0)
 		return -1;
-	s = f->a[0] ? json_object_to_json_string_ext(f->a[0], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+	s = f->a[0] ? json_object_to_json_string_ext(f->a[0],
+						     JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 		    : "null";
 	return ret_str(f, s, strlen(s));
 }
@@ -102,8 +105,10 @@ static int f_index(struct fctx *f)
 			return err_make(f->e, 0, "index of untyped nil");
 		if (json_object_is_type(v, json_type_array)) {
 			long long idx;
-			if (!json_object_is_type(k, json_type_int) && !json_object_is_type(k, json_type_double))
-				return err_make(f->e, 0, "cannot index slice/array with type %s", tmpl_type_name(k));
+			if (!json_object_is_type(k, json_type_int) &&
+			    !json_object_is_type(k, json_type_double))
+				return err_make(f->e, 0, "cannot index slice/array with type %s",
+						tmpl_type_name(k));
 			if (int_arg(f, i, &idx) < 0)
 				return -1;
 			if (idx < 0 || (size_t)idx >= json_object_array_length(v))
@@ -111,7 +116,8 @@ static int f_index(struct fctx *f)
 			v = json_object_array_get_idx(v, (size_t)idx);
 		} else if (json_object_is_type(v, json_type_object)) {
 			if (!json_object_is_type(k, json_type_string))
-				return err_make(f->e, 0, "value has type %s; should be string", tmpl_type_name(k));
+				return err_make(f->e, 0, "value has type %s; should be string",
+						tmpl_type_name(k));
 			if (!json_object_object_get_ex(v, json_object_get_string(k), &v))
 				v = NULL;
 		} else if (json_object_is_type(v, json_type_string)) {
@@ -159,7 +165,8 @@ static int f_join(struct fctx *f)
 		return -1;
 	arr = f->a[0];
 	if (arr && !json_object_is_type(arr, json_type_array))
-		return err_make(f->e, 0, "wrong type for value; expected []string; got %s", tmpl_type_name(arr));
+		return err_make(f->e, 0, "wrong type for value; expected []string; got %s",
+				tmpl_type_name(arr));
 	tbuf_put(&b, "", 0);
 	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
 		if (i)
@@ -382,8 +389,9 @@ static int f_compare(struct fctx *f)
 	c = compare(f->a[0], f->a[1], order);
 	if (c == 2)
 		return err_make(f->e, 0, "%s for comparison: %s and %s",
-				order && tmpl_type_name(f->a[0]) == tmpl_type_name(f->a[1]) ? "invalid type"
-											  : "incompatible types",
+				order && tmpl_type_name(f->a[0]) == tmpl_type_name(f->a[1])
+					? "invalid type"
+					: "incompatible types",
 				tmpl_type_name(f->a[0]), tmpl_type_name(f->a[1]));
 	if (strcmp(n, "ne") == 0)
 		return ret_bool(f, c != 0);
@@ -582,7 +590,8 @@ static int f_printf(struct fctx *f)
 	if (f->n < 1)
 		return err_make(f->e, 0, "wrong number of args for printf: want at least 1 got 0");
 	if (!json_object_is_type(f->a[0], json_type_string))
-		return err_make(f->e, 0, "wrong type for value; expected string; got %s", tmpl_type_name(f->a[0]));
+		return err_make(f->e, 0, "wrong type for value; expected string; got %s",
+				tmpl_type_name(f->a[0]));
 	fmt = xstrdup(json_object_get_string(f->a[0]));
 	tbuf_put(&b, "", 0);
 	for (const char *p = fmt; *p; p++) {
@@ -693,7 +702,8 @@ static int f_printf(struct fctx *f)
 					if (cp < 0x80)
 						u[ul++] = (char)cp;
 					else if (cp < 0x800)
-						u[ul++] = (char)(0xC0 | (cp >> 6)), u[ul++] = (char)(0x80 | (cp & 0x3F));
+						u[ul++] = (char)(0xC0 | (cp >> 6)),
+						u[ul++] = (char)(0x80 | (cp & 0x3F));
 					else if (cp < 0x10000)
 						u[ul++] = (char)(0xE0 | (cp >> 12)),
 						u[ul++] = (char)(0x80 | ((cp >> 6) & 0x3F)),
@@ -732,9 +742,10 @@ static int f_printf(struct fctx *f)
 					tbuf_put(&s, "", 0);
 					if (plus && d >= 0)
 						tbuf_puts(&s, "+");
-					tmpl_print_value(&s, json_object_is_type(v, json_type_int)
-								     ? keep(f, json_object_new_double(d))
-								     : v,
+					tmpl_print_value(&s,
+							 json_object_is_type(v, json_type_int)
+								 ? keep(f, json_object_new_double(d))
+								 : v,
 							 false);
 					put_padded(&b, s.p, s.n, width, left, false);
 					free(s.p);
@@ -784,13 +795,34 @@ static const struct {
 	const char *name;
 	tfunc fn;
 } funcs[] = {
-	{ "and", NULL },	   { "contains", f_strpair }, { "eq", f_compare },	    { "ge", f_compare },
-	{ "gt", f_compare },	   { "hasPrefix", f_strpair }, { "hasSuffix", f_strpair }, { "index", f_index },
-	{ "join", f_join },	   { "json", f_json },	      { "le", f_compare },	    { "len", f_len },
-	{ "lower", f_case },	   { "lt", f_compare },	      { "ne", f_compare },	    { "not", f_not },
-	{ "or", NULL },		   { "pad", f_pad },	      { "print", f_print },	    { "printf", f_printf },
-	{ "println", f_print },	   { "replace", f_replace },  { "split", f_split },	    { "title", f_case },
-	{ "trimPrefix", f_strpair }, { "trimSuffix", f_strpair }, { "truncate", f_truncate }, { "upper", f_case },
+	{ "and", NULL },
+	{ "contains", f_strpair },
+	{ "eq", f_compare },
+	{ "ge", f_compare },
+	{ "gt", f_compare },
+	{ "hasPrefix", f_strpair },
+	{ "hasSuffix", f_strpair },
+	{ "index", f_index },
+	{ "join", f_join },
+	{ "json", f_json },
+	{ "le", f_compare },
+	{ "len", f_len },
+	{ "lower", f_case },
+	{ "lt", f_compare },
+	{ "ne", f_compare },
+	{ "not", f_not },
+	{ "or", NULL },
+	{ "pad", f_pad },
+	{ "print", f_print },
+	{ "printf", f_printf },
+	{ "println", f_print },
+	{ "replace", f_replace },
+	{ "split", f_split },
+	{ "title", f_case },
+	{ "trimPrefix", f_strpair },
+	{ "trimSuffix", f_strpair },
+	{ "truncate", f_truncate },
+	{ "upper", f_case },
 };
 
 bool tmpl_func_known(const char *name)
@@ -809,7 +841,8 @@ int tmpl_func_call(struct tpool *pool, const char *name, json_object **args, siz
 	for (size_t i = 0; i < ARRAY_SIZE(funcs); i++)
 		if (strcmp(funcs[i].name, name) == 0) {
 			if (!funcs[i].fn)
-				return err_make(e, 0, "wrong number of args for %s: want at least 1 got 0", name);
+				return err_make(e, 0, "wrong number of args for %s: want at least 1 got 0",
+						name);
 			*out = NULL;
 			return funcs[i].fn(&f);
 		}

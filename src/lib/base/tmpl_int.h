@@ -13,9 +13,9 @@
 #define TMPL_MAX_DEPTH 64
 
 enum targ_kind {
-	TA_DOT,	   /* .  then fields */
+	TA_DOT,    /* .  then fields */
 	TA_FIELD,  /* .A.B: fields from dot */
-	TA_VAR,	   /* $x.A.B */
+	TA_VAR,    /* $x.A.B */
 	TA_PAREN,  /* (pipeline).A.B */
 	TA_FUNC,   /* identifier: a function */
 	TA_STRING, /* "..." or `...` */
@@ -105,7 +105,7 @@ struct tpool {
 json_object *tpool_keep(struct tpool *p, json_object *v);
 bool tmpl_func_known(const char *name);
 /* call name(args); a type error sets e (without position) and returns -1 */
-int tmpl_func_call(struct tpool *pool, const char *name, json_object **args, size_t nargs,
-		   json_object **out, struct err *e);
+int tmpl_func_call(struct tpool *pool, const char *name, json_object **args, size_t nargs, json_object **out,
+		   struct err *e);
 
 #endif

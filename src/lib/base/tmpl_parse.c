@@ -36,8 +36,8 @@ enum tok_kind {
 struct tok {
 	enum tok_kind kind;
 	size_t pos, len; /* in the source */
-	bool trim;	 /* T_END: "-}}" */
-	bool adjacent;	 /* no space before it */
+	bool trim;       /* T_END: "-}}" */
+	bool adjacent;   /* no space before it */
 };
 
 struct parser {
@@ -46,7 +46,7 @@ struct parser {
 	size_t len, pos;
 	int depth;
 	bool trim_left; /* the last action ended with "-}}" */
-	char **vars;	/* variables in scope, for "undefined variable" */
+	char **vars;    /* variables in scope, for "undefined variable" */
 	size_t nvars;
 	struct err *e;
 };
@@ -90,8 +90,8 @@ static bool is_alnum(char c)
 	return isalnum((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80;
 }
 
-static const char *const keywords[] = { "if",	 "else",     "end",   "range",    "with",
-					"define", "template", "block", "break", "continue", NULL };
+static const char *const keywords[] = { "if",       "else",  "end",   "range",    "with", "define",
+					"template", "block", "break", "continue", NULL };
 
 /* one token; never moves past the action's end */
 static int lex(struct parser *p, struct tok *t)
@@ -213,14 +213,13 @@ static int lex(struct parser *p, struct tok *t)
 		break;
 	}
 	default:
-		if (isdigit((unsigned char)s[i]) ||
-		    ((s[i] == '-' || s[i] == '+') && i + 1 < p->len &&
-		     (isdigit((unsigned char)s[i + 1]) || s[i + 1] == '.'))) {
+		if (isdigit((unsigned char)s[i]) || ((s[i] == '-' || s[i] == '+') && i + 1 < p->len &&
+						     (isdigit((unsigned char)s[i + 1]) || s[i + 1] == '.'))) {
 number : {
 	size_t j = i + 1;
 	while (j < p->len && (is_alnum(s[j]) || s[j] == '.' ||
-			      ((s[j] == '+' || s[j] == '-') && (s[j - 1] == 'e' || s[j - 1] == 'E' ||
-								 s[j - 1] == 'p' || s[j - 1] == 'P'))))
+			      ((s[j] == '+' || s[j] == '-') &&
+			       (s[j - 1] == 'e' || s[j - 1] == 'E' || s[j - 1] == 'p' || s[j - 1] == 'P'))))
 		j++;
 	t->kind = T_NUMBER;
 	t->len = j - i;
@@ -366,7 +365,7 @@ static int unquote(struct parser *p, const struct tok *t, char **out, size_t *ou
 				return perr(p, t->pos, "bad escape in quoted string");
 			}
 			c = s[i];
-			d = isdigit((unsigned char)c) ? c - '0'
+			d = isdigit((unsigned char)c)    ? c - '0'
 			    : isxdigit((unsigned char)c) ? tolower((unsigned char)c) - 'a' + 10
 							 : 99;
 			if (d >= base) {
@@ -399,7 +398,8 @@ static int unquote(struct parser *p, const struct tok *t, char **out, size_t *ou
 				u[2] = (char)(0x80 | (cp & 0x3F)), ul = 3;
 			} else {
 				u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-				u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), ul = 4;
+				u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)),
+				ul = 4;
 			}
 			tbuf_put(&b, u, ul);
 		}
@@ -664,7 +664,8 @@ static int parse_pipeline(struct parser *p, struct tpipe **out, bool decl_ok, bo
 				goto fail;
 			if (t.kind == T_PIPE || t.kind == T_END || t.kind == T_RPAREN || t.kind == T_EOF)
 				break;
-			if (c->nargs && t.adjacent && t.kind != T_LPAREN && c->args[c->nargs - 1].kind != TA_PAREN) {
+			if (c->nargs && t.adjacent && t.kind != T_LPAREN &&
+			    c->args[c->nargs - 1].kind != TA_PAREN) {
 				perr(p, t.pos, "missing space before \"%.*s\"", (int)t.len, p->s + t.pos);
 				goto fail;
 			}
@@ -680,7 +681,8 @@ static int parse_pipeline(struct parser *p, struct tpipe **out, bool decl_ok, bo
 				perr(p, t.pos, "missing command");
 				goto fail;
 			}
-			perr(p, t.pos, pp->ndecl ? "missing value for declaration" : "missing value for command");
+			perr(p, t.pos,
+			     pp->ndecl ? "missing value for declaration" : "missing value for command");
 			goto fail;
 		}
 		if (t.kind == T_EOF) {
@@ -739,7 +741,9 @@ static int parse_control(struct parser *p, enum tnode_kind kind, size_t kwpos, s
 		goto fail;
 	if (how == E_EOF) {
 		perr(p, kwpos, "unexpected EOF: {{%s}} without {{end}}",
-		     kind == TN_IF ? "if" : kind == TN_RANGE ? "range" : "with");
+		     kind == TN_IF      ? "if"
+		     : kind == TN_RANGE ? "range"
+					: "with");
 		goto fail;
 	}
 	if (how == E_ELSE) {
@@ -747,7 +751,8 @@ static int parse_control(struct parser *p, enum tnode_kind kind, size_t kwpos, s
 		size_t save = p->pos;
 		if (lex(p, &t) < 0)
 			goto fail;
-		if (t.kind == T_KEYWORD && (tok_is(p, &t, "if") || tok_is(p, &t, "with")) && kind != TN_RANGE) {
+		if (t.kind == T_KEYWORD && (tok_is(p, &t, "if") || tok_is(p, &t, "with")) &&
+		    kind != TN_RANGE) {
 			/* {{else if P}}: an {{if}} in the else branch that ends with ours */
 			struct tnode *inner;
 			n->elselist = xcalloc(1, sizeof *n->elselist);
@@ -767,7 +772,8 @@ static int parse_control(struct parser *p, enum tnode_kind kind, size_t kwpos, s
 				goto fail;
 			if (how != E_END) {
 				perr(p, how == E_ELSE ? else_pos : kwpos,
-				     how == E_ELSE ? "more than one {{else}}" : "unexpected EOF: missing {{end}}");
+				     how == E_ELSE ? "more than one {{else}}"
+						   : "unexpected EOF: missing {{end}}");
 				goto fail;
 			}
 		}
@@ -873,7 +879,7 @@ static int parse_list(struct parser *p, struct tlist **out, enum end_kind *how, 
 				break;
 			}
 			if (tok_is(p, &t, "if") || tok_is(p, &t, "range") || tok_is(p, &t, "with")) {
-				enum tnode_kind k = tok_is(p, &t, "if")	   ? TN_IF
+				enum tnode_kind k = tok_is(p, &t, "if")      ? TN_IF
 						    : tok_is(p, &t, "range") ? TN_RANGE
 									     : TN_WITH;
 				if (parse_control(p, k, t.pos, &n) < 0)
