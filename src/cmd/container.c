@@ -28,8 +28,8 @@ static int container_exists(struct globals *g, int argc, char **argv, struct err
 	int idx, rc;
 
 	rc = cmd_parse_help_only("container exists", "CONTAINER", "Exit 0 if the container exists, 1 if not.",
-				 exists_opts, argc, argv, 1, "\"burrow container exists\" requires exactly 1 argument",
-				 &idx, e);
+				 exists_opts, argc, argv, 1,
+				 "\"burrow container exists\" requires exactly 1 argument", &idx, e);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (argc - idx != 1)
@@ -147,6 +147,6 @@ CMD_DECL(container)
 		{ "wait", "wait", cmd_wait, NULL },
 	};
 
-	return cmd_group(g, "container", "Manage containers: every container verb, and exists and prune.", subs,
-			 ARRAY_SIZE(subs), argc, argv, e);
+	return cmd_group(g, "container", "Manage containers: every container verb, and exists and prune.",
+			 subs, ARRAY_SIZE(subs), argc, argv, e);
 }

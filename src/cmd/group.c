@@ -13,8 +13,9 @@ static void group_help(FILE *f, const char *group, const char *summary, const st
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-11s %s\n", subs[i].name,
 			subs[i].summary ? subs[i].summary : cmd_summary(subs[i].verb));
-	fprintf(f, "\nOptions:\n  -h, --help                    Show this help\n"
-		   "\nRun 'burrow %s COMMAND --help' for more about a command.\n",
+	fprintf(f,
+		"\nOptions:\n  -h, --help                    Show this help\n"
+		"\nRun 'burrow %s COMMAND --help' for more about a command.\n",
 		group);
 }
 

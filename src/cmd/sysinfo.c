@@ -26,7 +26,8 @@
 
 enum { O_HELP = 1, O_FORMAT };
 static const struct opt info_opts[] = {
-	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json, or a Go template ('{{.Host.Arch}}'); YAML if left out" },
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT",
+	  "json, or a Go template ('{{.Host.Arch}}'); YAML if left out" },
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -39,8 +40,9 @@ static const struct opt version_opts[] = {
 /* Go's name for the machine, as podman prints it */
 static const char *go_arch(const char *m)
 {
-	static const char *const map[][2] = { { "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "386" },
-					      { "i386", "386" },     { "armv7l", "arm" },    { "ppc64le", "ppc64le" },
+	static const char *const map[][2] = { { "x86_64", "amd64" }, { "aarch64", "arm64" },
+					      { "i686", "386" },     { "i386", "386" },
+					      { "armv7l", "arm" },   { "ppc64le", "ppc64le" },
 					      { "s390x", "s390x" },  { "riscv64", "riscv64" } };
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (strcmp(m, map[i][0]) == 0)
@@ -67,9 +69,14 @@ static json_object *version_json(void)
 static json_object *go_names(json_object *v, int depth)
 {
 	static const char *const special[][2] = {
-		{ "idMappings", "IDMappings" }, { "ociRuntime", "OCIRuntime" }, { "uidmap", "UIDMap" },
-		{ "gidmap", "GIDMap" },		{ "container_id", "ContainerID" }, { "host_id", "HostID" },
-		{ "cpus", "CPUs" },		{ "slirp4netns", "Slirp4NetNS" },
+		{ "idMappings", "IDMappings" },
+		{ "ociRuntime", "OCIRuntime" },
+		{ "uidmap", "UIDMap" },
+		{ "gidmap", "GIDMap" },
+		{ "container_id", "ContainerID" },
+		{ "host_id", "HostID" },
+		{ "cpus", "CPUs" },
+		{ "slirp4netns", "Slirp4NetNS" },
 	};
 	json_object *o;
 
@@ -84,8 +91,7 @@ static json_object *go_names(json_object *v, int depth)
 	if (!json_object_is_type(v, json_type_object))
 		return json_object_get(v);
 	o = json_object_new_object();
-	json_object_object_foreach(v, k, val)
-	{
+	json_object_object_foreach(v, k, val) {
 		_cleanup_free_ char *name = xstrdup(k);
 		for (size_t i = 0; i < ARRAY_SIZE(special); i++)
 			if (strcmp(k, special[i][0]) == 0) {
@@ -102,7 +108,9 @@ static json_object *go_names(json_object *v, int depth)
 
 static bool plain_ok(const char *s)
 {
-	static const char *const words[] = { "true", "false", "yes", "no", "on", "off", "null", "~", "y", "n" };
+	static const char *const words[] = {
+		"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"
+	};
 	char *end;
 	size_t n = strlen(s);
 
@@ -164,8 +172,7 @@ static void yaml_value(json_object *v, int indent, int depth);
 
 static void yaml_map(json_object *o, int indent, int depth)
 {
-	json_object_object_foreach(o, k, v)
-	{
+	json_object_object_foreach(o, k, v) {
 		printf("%*s%s:", indent, "", k);
 		if (json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
 			printf("\n");
@@ -204,8 +211,7 @@ static void yaml_value(json_object *v, int indent, int depth)
 			if (json_object_is_type(el, json_type_object) && json_object_object_length(el) > 0) {
 				/* the first key on the dash's line, the rest under it */
 				bool first = true;
-				json_object_object_foreach(el, k, val)
-				{
+				json_object_object_foreach(el, k, val) {
 					json_object *one = json_object_new_object();
 					json_object_object_add(one, k, json_object_get(val));
 					if (first) {
@@ -315,7 +321,8 @@ static json_object *host_json(const struct hostinfo *h)
 		struct err le = ERR_INIT;
 		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
 		if (m != CGM_NONE)
-			json_object_object_add(host, "cgroupManager", json_object_new_string(cgroup_manager_name(m)));
+			json_object_object_add(host, "cgroupManager",
+					       json_object_new_string(cgroup_manager_name(m)));
 		err_clear(&le);
 	}
 	if (h->cgroup != CGROUP_NONE)
@@ -350,9 +357,11 @@ static json_object *host_json(const struct hostinfo *h)
 	json_object_object_add(host, "os", json_object_new_string("linux"));
 	o = json_object_new_object();
 	json_object_object_add(o, "apparmorEnabled",
-			       json_object_new_boolean(file_says_yes("/sys/module/apparmor/parameters/enabled")));
+			       json_object_new_boolean(
+				       file_says_yes("/sys/module/apparmor/parameters/enabled")));
 	json_object_object_add(o, "rootless", json_object_new_boolean(geteuid() != 0));
-	json_object_object_add(o, "selinuxEnabled", json_object_new_boolean(access("/sys/fs/selinux/enforce", F_OK) == 0));
+	json_object_object_add(o, "selinuxEnabled",
+			       json_object_new_boolean(access("/sys/fs/selinux/enforce", F_OK) == 0));
 	json_object_object_add(host, "security", o);
 	json_object_object_add(host, "serviceIsRemote", json_object_new_boolean(false));
 	if (nh) {
@@ -367,8 +376,8 @@ static json_object *host_json(const struct hostinfo *h)
 	if ((f = fopen("/proc/uptime", "re"))) {
 		if (fscanf(f, "%lf", &secs) == 1) {
 			long s = (long)secs;
-			snprintf(up, sizeof up, "%ldh %ldm %ld.%02lds (Approximately %.2f days)", s / 3600, s / 60 % 60,
-				 s % 60, (long)((secs - (double)s) * 100), secs / 86400.0);
+			snprintf(up, sizeof up, "%ldh %ldm %ld.%02lds (Approximately %.2f days)", s / 3600,
+				 s / 60 % 60, s % 60, (long)((secs - (double)s) * 100), secs / 86400.0);
 			json_object_object_add(host, "uptime", json_object_new_string(up));
 		}
 		fclose(f);
@@ -418,7 +427,8 @@ static json_object *store_json(struct globals *g, const struct hostinfo *h, stru
 		json_object_object_add(st, "graphRootAllocated",
 				       json_object_new_int64((int64_t)(vfs.f_blocks * vfs.f_frsize)));
 		json_object_object_add(st, "graphRootUsed",
-				       json_object_new_int64((int64_t)((vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize)));
+				       json_object_new_int64(
+					       (int64_t)((vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize)));
 	}
 	if (cli_store(g, &s, e) == 0 && store_image_list(s, &imgs, &nimg, e) == 0) {
 		o = json_object_new_object();
@@ -448,10 +458,11 @@ int cmd_system_info(struct globals *g, int argc, char **argv, struct err *e)
 			format = p.value;
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "system info", "[OPTIONS]",
-				       "Describe the host, the store and burrow, as podman info does (YAML).\n"
-				       "`burrow info` is the host check.",
-				       info_opts);
+			opt_print_help(
+				stdout, "system info", "[OPTIONS]",
+				"Describe the host, the store and burrow, as podman info does (YAML).\n"
+				"`burrow info` is the host check.",
+				info_opts);
 			return 0;
 		case -1:
 		default:
@@ -501,7 +512,8 @@ CMD_DECL(version)
 			format = p.value;
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "version", "[OPTIONS]", "Show the burrow version.", version_opts);
+			opt_print_help(stdout, "version", "[OPTIONS]", "Show the burrow version.",
+				       version_opts);
 			return 0;
 		case -1:
 		default:

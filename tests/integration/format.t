@@ -36,8 +36,11 @@ web=3" "if/else and eq over ps fields"
 run burrow ps -a --format '{{.Names | upper | printf "%-8s|"}}{{len .Names}}'
 assert_eq "$out" "SECOND  |6
 WEB     |3" "a pipeline into printf, and len"
-run burrow ps -a --filter name=web --format '{{json .Labels}} {{.Nope}}'
-assert_eq "$out" '{} <no value>' "json of a field, and a missing field prints <no value> as podman's"
+run burrow ps -a --filter name=web --format '{{json .Labels}} {{.Labels.nope}}'
+assert_eq "$out" '{} <no value>' "json of a field, and a missing map key prints <no value> as podman's"
+run burrow ps -a --filter name=web --format '{{.Nope}}'
+assert_rc 125 "a field podman's container has not is an error, as podman's"
+assert_match "$err" "can't evaluate field Nope" "  naming the field"
 
 # --- inspect
 run burrow inspect --format '{{.Name}} {{.State.Status}} {{.State.ExitCode}}' web

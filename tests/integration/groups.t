@@ -103,8 +103,8 @@ run perl -MJSON::PP -e '
 assert_eq "$out" "linux k $BURROW_ROOT 1 1 rootless" "system info --format json: os, kernel, graphRoot, counts, rootless"
 run burrow system info --format '{{.Host.Os}} {{.Store.GraphRoot}} {{.Store.ImageStore.Number}}'
 assert_eq "$out" "linux $BURROW_ROOT 1" "system info --format with podman's field names"
-run burrow system info --format '{{.Host.Nope.X}}'
-assert_eq "$out" "<no value>" "  a field burrow leaves out prints <no value>"
+run burrow system info --format '{{.Host.Nope}}'
+assert_rc 125 "  a field it has not is an error"
 
 # --- system reset
 run sh -c 'echo n | "$BURROW" system reset'

@@ -75,9 +75,14 @@ static void fields(void)
 	t_ok("{{ .Name }}", "web");
 	t_ok("{{.State.Status}}", "running");
 	t_ok("{{.State.Health.Status}}", "healthy");
-	t_ok("{{.Missing}}", "<no value>");
-	t_ok("{{.Missing.Deeper}}", "<no value>");
+	/* a record (capitalised keys, as podman's structs) has no such field: an
+	 * error; a map (other keys) has no such key: <no value> */
+	t_err("{{.Missing}}", "can't evaluate field Missing: no such field");
+	t_err("{{.State.Nope}}", "can't evaluate field Nope");
+	t_ok("{{.Labels.nope}}", "<no value>");
+	t_ok("{{.Labels.nope.deeper}}", "<no value>");
 	t_ok("{{.Null}}", "<no value>");
+	t_ok("{{.Null.Deeper}}", "<no value>");
 	t_ok("{{.Count}} {{.Ratio}} {{.On}} {{.Off}} {{.Zero}} {{.Neg}}", "3 1.5 true false 0 -255");
 	t_ok("{{.Big}}", "1e+21");
 	t_ok("{{.List}}", "[a b c]");
@@ -108,7 +113,7 @@ static void actions(void)
 	t_ok("{{-3}}", "-3");
 	t_ok("{{if .On}}yes{{end}}", "yes");
 	t_ok("{{if .Off}}yes{{else}}no{{end}}", "no");
-	t_ok("{{if .Missing}}yes{{else}}no{{end}}", "no");
+	t_ok("{{if .Null}}yes{{else}}no{{end}}", "no");
 	t_ok("{{if .Empty}}y{{else if .Zero}}z{{else if .Count}}c{{else}}n{{end}}", "c");
 	t_ok("{{if .None}}y{{else}}n{{end}}{{if .List}}Y{{end}}", "nY");
 	t_ok("{{if .Labels}}L{{end}}", "L");
@@ -118,11 +123,11 @@ static void actions(void)
 	t_ok("{{range $k, $v := .Labels}}{{$k}}:{{$v}};{{end}}", "alpha:a;app.kind:db;zeta:z;");
 	t_ok("{{range .Labels}}{{.}}{{end}}", "adbz");
 	t_ok("{{range .None}}x{{else}}empty{{end}}", "empty");
-	t_ok("{{range .Missing}}x{{else}}nothing{{end}}", "nothing");
+	t_ok("{{range .Null}}x{{else}}nothing{{end}}", "nothing");
 	t_ok("{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}", "/h:/c /x:/y ");
 	t_ok("{{range .Mounts}}{{$.Name}}{{end}}", "webweb");
 	t_ok("{{with .State}}{{.Status}}/{{.Pid}}{{end}}", "running/42");
-	t_ok("{{with .Missing}}x{{else}}none{{end}}", "none");
+	t_ok("{{with .Null}}x{{else}}none{{end}}", "none");
 	t_ok("{{$x := .Name}}{{$x}}", "web");
 	t_ok("{{$x := 1}}{{if .On}}{{$x = 2}}{{end}}{{$x}}", "2");
 	t_ok("{{$s := .State}}{{$s.Health.Status}}", "healthy");
@@ -138,7 +143,7 @@ static void functions(void)
 	t_ok("{{json .Name}}", "\"web\"");
 	t_ok("{{json .List}}", "[\"a\",\"b\",\"c\"]");
 	t_ok("{{json .State.Health}}", "{\"Status\":\"healthy\"}");
-	t_ok("{{json .Missing}}", "null");
+	t_ok("{{json .Null}}", "null");
 	t_ok("{{json .}}", data);
 	t_ok("{{index .Labels \"app.kind\"}}", "db");
 	t_ok("{{index .Labels \"nope\"}}", "<no value>");
@@ -167,14 +172,14 @@ static void functions(void)
 	     "true true true true");
 	t_ok("{{lt 1 2}} {{le 2 2}} {{gt 1 2}} {{ge 3 2}} {{lt \"a\" \"b\"}} {{lt 1 1.5}}",
 	     "true true false true true true");
-	t_ok("{{eq .Missing nil}}", "true");
+	t_ok("{{eq .Null nil}}", "true");
 	t_err("{{eq .Name 3}}", "incompatible types for comparison");
 	t_err("{{lt .On .Off}}", "for comparison");
 	t_ok("{{and .On .Count}} {{and .On .Zero}} {{or .Empty .Name}} {{or .Zero .Off}}", "3 0 web false");
 	t_ok("{{not .On}} {{not .Empty}}", "false true");
 	t_ok("{{if and .On (not .Off)}}ok{{end}}", "ok");
 	t_ok("{{or .Name (index .List 9)}}", "web"); /* short-circuit: no index error */
-	t_err("{{or .Missing (index .List 9)}}", "index out of range");
+	t_err("{{or .Null (index .List 9)}}", "index out of range");
 	t_ok("{{and .Off (index .List 9)}}", "false"); /* short-circuit: no index error */
 	t_ok("{{print \"a\" \"b\" 1 2 \"c\"}}", "ab1 2c");
 	t_ok("{{println \"a\" 1}}", "a 1\n");

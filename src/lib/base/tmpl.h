@@ -9,9 +9,11 @@
  * contains hasPrefix hasSuffix trimPrefix trimSuffix replace truncate pad
  * eq ne lt le gt ge and or not.
  *
- * A missing key prints "<no value>" (a Go map's behaviour).  A parse error,
- * an unknown function or a type error is an error naming line:column, never
- * quiet output.  "\t" and "\n" in the literal text are a tab and a newline.
+ * A missing field of an object whose keys are all capitalised (one of
+ * podman's structs: a container, its State, ...) is an error, as in Go; a
+ * missing key of any other object (a map: labels) prints "<no value>".  A
+ * parse error, an unknown function or a type error is an error naming
+ * line:column, never quiet output.  "\t" and "\n" in the literal text are a tab and a newline.
  *
  * "table " before the template asks for a header row and tabwriter
  * alignment (columns at least 12 wide, 2 spaces of padding), as podman's

@@ -278,6 +278,22 @@ static char *header_for(const char *const *heads, const char *field)
 	return b.p;
 }
 
+/* An object whose keys all start with a capital is one of podman's structs
+ * (a container, State, Config, ...): a field it lacks is a mistake in the
+ * template, as in Go.  Other objects are maps (labels, annotations), where a
+ * missing key is nothing. */
+static bool is_record(json_object *v)
+{
+	if (json_object_object_length(v) == 0)
+		return false;
+	json_object_object_foreach(v, k, val) {
+		(void)val;
+		if (!(k[0] >= 'A' && k[0] <= 'Z'))
+			return false;
+	}
+	return true;
+}
+
 static int fields(struct exec *x, json_object *v, const struct targ *a, json_object **out)
 {
 	for (size_t i = 0; i < a->nfields; i++) {
@@ -292,8 +308,13 @@ static int fields(struct exec *x, json_object *v, const struct targ *a, json_obj
 		if (!json_object_is_type(v, json_type_object))
 			return xerr(x, a->pos, "can't evaluate field %s in type %s", a->fields[i],
 				    tmpl_type_name(v));
-		if (!json_object_object_get_ex(v, a->fields[i], &v))
-			v = NULL;
+		{
+			json_object *f = NULL;
+			if (!json_object_object_get_ex(v, a->fields[i], &f) && is_record(v))
+				return xerr(x, a->pos, "can't evaluate field %s: no such field",
+					    a->fields[i]);
+			v = f;
+		}
 	}
 	*out = v;
 	return 0;
