@@ -170,8 +170,10 @@ static void functions(void)
 	t_ok("[{{pad .Name 2 1}}]", "[  web ]");
 	t_ok("{{eq .Name \"web\"}} {{eq .Count 3}} {{eq .Count 1 2 3}} {{ne .Name \"x\"}}",
 	     "true true true true");
-	t_ok("{{lt 1 2}} {{le 2 2}} {{gt 1 2}} {{ge 3 2}} {{lt \"a\" \"b\"}} {{lt 1 1.5}}",
+	t_ok("{{lt 1 2}} {{le 2 2}} {{gt 1 2}} {{ge 3 2}} {{lt \"a\" \"b\"}} {{lt 1.5 2.5}}",
 	     "true true false true true true");
+	t_err("{{lt 1 1.5}}", "incompatible types for comparison"); /* an int and a float, as in Go */
+	t_err("{{eq 1 1.0}}", "incompatible types for comparison");
 	t_ok("{{eq .Null nil}}", "true");
 	t_err("{{eq .Name 3}}", "incompatible types for comparison");
 	t_err("{{lt .On .Off}}", "for comparison");
@@ -193,6 +195,9 @@ static void functions(void)
 	t_err("{{nosuch .Name}}", "function \"nosuch\" not defined");
 	t_err("{{.Name | .Id}}", "can't give argument to non-function");
 	t_err("{{upper .List}}", "expected string");
+	t_err("{{upper .Count}}", "expected string; got int"); /* as Go: no conversion */
+	t_err("{{if}}{{end}}", "missing value for if");
+	t_err("{{1 | 2}}", "non executable command in pipeline stage 2");
 	t_err("{{upper}}", "wrong number of args for upper");
 	t_err("{{join .Name \",\"}}", "expected []string");
 }
@@ -208,7 +213,7 @@ static void printf_verbs(void)
 	t_ok("{{printf \"%x\" \"hi\"}}", "6869");
 	t_ok("{{printf \"%c%c\" 72 105}}", "Hi");
 	t_ok("{{printf \"%.2f %6.1f %e %g %g\" 3.14159 2.25 1000.0 0.5 .Count}}",
-	     "3.14    2.2 1.000000e+03 0.5 3");
+	     "3.14    2.2 1.000000e+03 0.5 %!g(int=3)");
 	t_ok("{{printf \"%v %v %v\" .List .Labels .Null}}", "[a b c] map[alpha:a app.kind:db zeta:z] <nil>");
 	t_ok("{{printf \"%q\" \"a\\\"b\\n\"}}", "\"a\\\"b\\n\"");
 	t_ok("{{printf \"100%%\"}}", "100%");
@@ -309,6 +314,98 @@ static void prefixes(void)
 	is_int(bad, 0, "every prefix of the templates renders or fails with a one-line error");
 }
 
+/* random templates from the pieces of the language: never a crash, never a
+ * leak (the ASan build checks), and an error is always one line */
+static void fuzz(void)
+{
+	static const char *const pieces[] = {
+		"{{",
+		"}}",
+		"{{- ",
+		" -}}",
+		".",
+		".Name",
+		".State",
+		".Status",
+		".List",
+		".Labels",
+		"$",
+		"$x",
+		"$i",
+		":=",
+		"=",
+		",",
+		"|",
+		"(",
+		")",
+		" ",
+		"\"s\"",
+		"`r`",
+		"'c'",
+		"1",
+		"-2",
+		"1.5",
+		"0x1f",
+		"true",
+		"nil",
+		"if",
+		"else",
+		"end",
+		"range",
+		"with",
+		"json",
+		"index",
+		"printf",
+		"\"%-5s|%d|%q|%v|%x\"",
+		"len",
+		"join",
+		"split",
+		"upper",
+		"eq",
+		"lt",
+		"and",
+		"or",
+		"not",
+		"print",
+		"truncate",
+		"pad",
+		"/*",
+		"*/",
+		"text",
+		"\\t",
+		"\n",
+		"\"",
+		"{{end}}",
+		"{{else}}",
+		"{{range .List}}",
+		"{{if .On}}",
+		"{{.}}",
+	};
+	unsigned long long seed = 0x9e3779b97f4a7c15ULL;
+	int bad = 0, okc = 0;
+
+	for (int n = 0; n < 20000; n++) {
+		char s[512] = "", *out = NULL;
+		struct err e = ERR_INIT;
+		int k = (int)(seed % 12) + 1;
+		for (int i = 0; i < k; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			strncat(s, pieces[(seed >> 33) % ARRAY_SIZE(pieces)], sizeof s - strlen(s) - 1);
+		}
+		if (tmpl_render(s, input, &out, &e) < 0) {
+			if (!e.msg || strchr(e.msg, '\n') || strncmp(e.msg, "template: ", 10) != 0) {
+				if (bad++ < 5)
+					printf("# bad error for %s: %s\n", s, e.msg ? e.msg : "(none)");
+			}
+		} else {
+			okc++;
+		}
+		free(out);
+		err_clear(&e);
+	}
+	is_int(bad, 0, "20000 random templates: each renders or fails with one line (%d rendered)", okc);
+}
+
 static void table(void)
 {
 	struct err e = ERR_INIT;
@@ -374,6 +471,7 @@ int main(void)
 	parse_errors();
 	deep();
 	prefixes();
+	fuzz();
 	table();
 	json_object_put(input);
 	return done_testing();

@@ -66,11 +66,12 @@ static void tpool_free(struct tpool *p)
 	free(p->v);
 }
 
-/* a float the way Go's %v prints a float64: the shortest form that reads
- * back, exponent only for very large or small numbers */
-static void put_double(struct tbuf *b, double d)
+void tmpl_put_float(struct tbuf *b, double d, char verb, int prec)
 {
-	char s[64];
+	char s[64], digits[32];
+	const char *e;
+	size_t nd = 0;
+	int exp, p;
 
 	if (isnan(d)) {
 		tbuf_puts(b, "NaN");
@@ -80,17 +81,48 @@ static void put_double(struct tbuf *b, double d)
 		tbuf_puts(b, d > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	if (d == floor(d) && fabs(d) < 1e21) {
-		snprintf(s, sizeof s, "%.0f", d);
-		tbuf_puts(b, s);
+	/* the digits: the fewest that read back (or prec of them) */
+	if (prec >= 0) {
+		snprintf(s, sizeof s, "%.*e", prec > 0 ? prec - 1 : 0, d);
+	} else {
+		for (p = 0; p < 17; p++) {
+			snprintf(s, sizeof s, "%.*e", p, d);
+			if (strtod(s, NULL) == d)
+				break;
+		}
+	}
+	e = strchr(s, 'e');
+	exp = atoi(e + 1);
+	for (const char *q = s; q < e; q++)
+		if (*q >= '0' && *q <= '9' && nd < sizeof digits - 1)
+			digits[nd++] = *q;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	if (d < 0 || (d == 0 && signbit(d)))
+		tbuf_puts(b, "-");
+	if (exp < -4 || exp >= (prec >= 0 ? (prec ? prec : 1) : 6)) {
+		tbuf_put(b, digits, 1);
+		if (nd > 1) {
+			tbuf_puts(b, ".");
+			tbuf_puts(b, digits + 1);
+		}
+		tbuf_printf(b, "%c%c%02d", verb == 'G' ? 'E' : 'e', exp < 0 ? '-' : '+',
+			    exp < 0 ? -exp : exp);
 		return;
 	}
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(s, sizeof s, "%.*g", prec, d);
-		if (strtod(s, NULL) == d)
-			break;
+	if (exp < 0) {
+		tbuf_puts(b, "0.");
+		for (int i = -1; i > exp; i--)
+			tbuf_puts(b, "0");
+		tbuf_puts(b, digits);
+		return;
 	}
-	tbuf_puts(b, s);
+	for (int i = 0; i <= exp || (size_t)i < nd; i++) {
+		if (i == exp + 1)
+			tbuf_puts(b, ".");
+		tbuf_put(b, (size_t)i < nd ? digits + i : "0", 1);
+	}
 }
 
 static void print_value(struct tbuf *b, json_object *v, bool top, int depth)
@@ -110,7 +142,7 @@ static void print_value(struct tbuf *b, json_object *v, bool top, int depth)
 		tbuf_printf(b, "%lld", (long long)json_object_get_int64(v));
 		break;
 	case json_type_double:
-		put_double(b, json_object_get_double(v));
+		tmpl_put_float(b, json_object_get_double(v), 'v', -1);
 		break;
 	case json_type_string:
 		tbuf_put(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));

@@ -56,11 +56,6 @@ static int str_arg(struct fctx *f, size_t i, char **s)
 		*s = xstrdup(json_object_get_string(v));
 		return 0;
 	}
-	if (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double) ||
-	    json_object_is_type(v, json_type_boolean)) {
-		*s = tmpl_value_string(v);
-		return 0;
-	}
 	return err_make(f->e, 0, "wrong type for value; expected string; got %s", tmpl_type_name(v));
 }
 
@@ -208,26 +203,81 @@ static int f_split(struct fctx *f)
 	return 0;
 }
 
+/* The case pairs of the alphabets most names are written in: ASCII,
+ * Latin-1, Latin Extended-A, Greek and Cyrillic.  Others stay as they are. */
+static unsigned long to_case(unsigned long c, bool upper)
+{
+	if (upper) {
+		if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7) ||
+		    (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) || (c >= 0x430 && c <= 0x44F))
+			return c - 32;
+		if (c >= 0x450 && c <= 0x45F)
+			return c - 80;
+		if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 &&
+		    c != 0x17F && ((c < 0x139 || c > 0x148) && (c < 0x179)) && (c & 1))
+			return c - 1;
+		if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && !(c & 1))
+			return c - 1;
+		return c;
+	}
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
+	    (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 80;
+	if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x131 && c != 0x138 && c != 0x149 && c != 0x17F &&
+	    ((c < 0x139 || c > 0x148) && (c < 0x179)) && !(c & 1))
+		return c + 1;
+	if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && (c & 1))
+		return c + 1;
+	return c;
+}
+
+static bool is_letter(unsigned long c)
+{
+	return (c < 0x80 && (isalnum((int)c) || c == '_' || c == '\'')) || c >= 0x80;
+}
+
 static int f_case(struct fctx *f)
 {
 	_cleanup_free_ char *s = NULL;
+	struct tbuf b = { NULL, 0, 0 };
 	bool word_start = true;
 
 	if (nargs(f, 1) < 0 || str_arg(f, 0, &s) < 0)
 		return -1;
-	for (char *c = s; *c; c++) {
-		if (f->name[0] == 'u')
-			*c = (char)toupper((unsigned char)*c);
-		else if (f->name[0] == 'l')
-			*c = (char)tolower((unsigned char)*c);
-		else { /* title: the first letter of every word */
-			if (word_start)
-				*c = (char)toupper((unsigned char)*c);
-			word_start = !(isalnum((unsigned char)*c) || *c == '_' || *c == '\'' ||
-				       (unsigned char)*c >= 0x80);
+	tbuf_put(&b, "", 0);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int need = *p < 0x80             ? 0
+			   : (*p & 0xE0) == 0xC0 ? 1
+			   : (*p & 0xF0) == 0xE0 ? 2
+			   : (*p & 0xF8) == 0xF0 ? 3
+						 : -1;
+		unsigned long c = need > 0 ? (unsigned long)(*p & (0x3F >> need)) : *p;
+		bool ok = need >= 0;
+		for (int i = 1; ok && i <= need; i++) {
+			ok = (p[i] & 0xC0) == 0x80;
+			c = (c << 6) | (p[i] & 0x3F);
 		}
+		if (!ok) { /* not UTF-8: the byte as it is */
+			tbuf_put(&b, (const char *)p, 1);
+			p++;
+			word_start = true;
+			continue;
+		}
+		if (f->name[0] == 'u')
+			c = to_case(c, true);
+		else if (f->name[0] == 'l')
+			c = to_case(c, false);
+		else if (word_start) /* title: the first letter of every word */
+			c = to_case(c, true);
+		word_start = !is_letter(c);
+		tmpl_put_utf8(&b, c);
+		p += need + 1;
 	}
-	return ret_str(f, s, strlen(s));
+	ret_str(f, b.p, b.n);
+	free(b.p);
+	return 0;
 }
 
 /* contains, hasPrefix, hasSuffix, trimPrefix, trimSuffix: (s, arg) */
@@ -334,19 +384,14 @@ static int f_pad(struct fctx *f)
 	return 0;
 }
 
-static bool is_num(json_object *v)
-{
-	return json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double);
-}
-
 /* -1, 0, 1; 2 for "not comparable" */
 static int compare(json_object *a, json_object *b, bool order)
 {
-	if (is_num(a) && is_num(b)) {
-		if (json_object_is_type(a, json_type_int) && json_object_is_type(b, json_type_int)) {
-			int64_t x = json_object_get_int64(a), y = json_object_get_int64(b);
-			return x < y ? -1 : x > y;
-		}
+	if (json_object_is_type(a, json_type_int) && json_object_is_type(b, json_type_int)) {
+		int64_t x = json_object_get_int64(a), y = json_object_get_int64(b);
+		return x < y ? -1 : x > y;
+	}
+	if (json_object_is_type(a, json_type_double) && json_object_is_type(b, json_type_double)) {
 		double x = json_object_get_double(a), y = json_object_get_double(b);
 		return x < y ? -1 : x > y;
 	}
@@ -432,359 +477,19 @@ static int f_print(struct fctx *f)
 	return 0;
 }
 
-/* Go's strconv.Quote */
-static void quote(struct tbuf *b, const char *s, size_t n)
-{
-	tbuf_puts(b, "\"");
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '\a':
-			tbuf_puts(b, "\\a");
-			break;
-		case '\b':
-			tbuf_puts(b, "\\b");
-			break;
-		case '\f':
-			tbuf_puts(b, "\\f");
-			break;
-		case '\n':
-			tbuf_puts(b, "\\n");
-			break;
-		case '\r':
-			tbuf_puts(b, "\\r");
-			break;
-		case '\t':
-			tbuf_puts(b, "\\t");
-			break;
-		case '\v':
-			tbuf_puts(b, "\\v");
-			break;
-		case '\\':
-			tbuf_puts(b, "\\\\");
-			break;
-		case '"':
-			tbuf_puts(b, "\\\"");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				tbuf_printf(b, "\\x%02x", c);
-			else
-				tbuf_put(b, (const char *)&c, 1);
-		}
-	}
-	tbuf_puts(b, "\"");
-}
-
-static size_t runes(const char *s, size_t n)
-{
-	size_t r = 0;
-	for (size_t i = 0; i < n; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			r++;
-	return r;
-}
-
-/* pad s (n bytes) to width runes */
-static void put_padded(struct tbuf *b, const char *s, size_t n, int width, bool left, bool zero)
-{
-	size_t r = runes(s, n);
-
-	if (width > 0 && (size_t)width > r && !left)
-		for (size_t i = r; i < (size_t)width; i++)
-			tbuf_puts(b, zero ? "0" : " ");
-	tbuf_put(b, s, n);
-	if (width > 0 && (size_t)width > r && left)
-		for (size_t i = r; i < (size_t)width; i++)
-			tbuf_puts(b, " ");
-}
-
-/* sign, then digits padded to width: zeros after the sign with the 0 flag */
-static void put_number(struct tbuf *b, bool neg, const char *digits, const char *flags, int width)
-{
-	char sign[2] = "";
-	size_t len = strlen(digits);
-
-	if (neg)
-		sign[0] = '-';
-	else if (strchr(flags, '+'))
-		sign[0] = '+';
-	else if (strchr(flags, ' '))
-		sign[0] = ' ';
-	len += sign[0] != 0;
-	if (strchr(flags, '-')) {
-		tbuf_puts(b, sign);
-		tbuf_puts(b, digits);
-		for (size_t i = len; width > 0 && i < (size_t)width; i++)
-			tbuf_puts(b, " ");
-		return;
-	}
-	if (strchr(flags, '0')) {
-		tbuf_puts(b, sign);
-		for (size_t i = len; width > 0 && i < (size_t)width; i++)
-			tbuf_puts(b, "0");
-		tbuf_puts(b, digits);
-		return;
-	}
-	for (size_t i = len; width > 0 && i < (size_t)width; i++)
-		tbuf_puts(b, " ");
-	tbuf_puts(b, sign);
-	tbuf_puts(b, digits);
-}
-
-/* %d %x %X %o of an integer, Go's way (a negative hex number is "-ff") */
-static void fmt_int(struct tbuf *b, long long iv, char verb, const char *flags, int width, int prec)
-{
-	unsigned long long u = iv < 0 ? 0ULL - (unsigned long long)iv : (unsigned long long)iv;
-	unsigned base = verb == 'd' ? 10 : verb == 'o' ? 8 : 16;
-	const char *dig = verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[80], out[160];
-	size_t n = 0, o = 0;
-
-	do {
-		tmp[n++] = dig[u % base];
-		u /= base;
-	} while (u);
-	if (strchr(flags, '#') && base == 16) {
-		out[o++] = '0';
-		out[o++] = verb == 'X' ? 'X' : 'x';
-	} else if (strchr(flags, '#') && base == 8) {
-		out[o++] = '0';
-	}
-	for (int i = (int)n; prec >= 0 && i < prec && o < 100; i++)
-		out[o++] = '0';
-	while (n)
-		out[o++] = tmp[--n];
-	out[o] = '\0';
-	if (prec >= 0) { /* a precision turns the 0 flag off, as in Go */
-		char f2[8];
-		size_t k = 0;
-		for (const char *c = flags; *c && k < sizeof f2 - 1; c++)
-			if (*c != '0')
-				f2[k++] = *c;
-		f2[k] = '\0';
-		put_number(b, iv < 0, out, f2, width);
-		return;
-	}
-	put_number(b, iv < 0, out, flags, width);
-}
-
-static void bad_verb(struct tbuf *b, char verb, json_object *v)
-{
-	tbuf_printf(b, "%%!%c(", verb);
-	if (!v) {
-		tbuf_puts(b, "<nil>)");
-		return;
-	}
-	tbuf_printf(b, "%s=", tmpl_type_name(v));
-	tmpl_print_value(b, v, false);
-	tbuf_puts(b, ")");
-}
-
 static int f_printf(struct fctx *f)
 {
-	_cleanup_free_ char *fmt = NULL;
 	struct tbuf b = { NULL, 0, 0 };
-	size_t argi = 1;
 
 	if (f->n < 1)
 		return err_make(f->e, 0, "wrong number of args for printf: want at least 1 got 0");
 	if (!json_object_is_type(f->a[0], json_type_string))
 		return err_make(f->e, 0, "wrong type for value; expected string; got %s",
 				tmpl_type_name(f->a[0]));
-	fmt = xstrdup(json_object_get_string(f->a[0]));
 	tbuf_put(&b, "", 0);
-	for (const char *p = fmt; *p; p++) {
-		char flags[8] = "", verb, num[4608];
-		size_t nf = 0;
-		int width = -1, prec = -1;
-		bool left = false, zero = false, plus = false;
-		json_object *v;
-
-		if (*p != '%') {
-			tbuf_put(&b, p, 1);
-			continue;
-		}
-		p++;
-		while (*p && strchr("-+# 0", *p)) {
-			if (nf < sizeof flags - 1 && !strchr(flags, *p))
-				flags[nf++] = *p;
-			left |= *p == '-';
-			zero |= *p == '0';
-			plus |= *p == '+';
-			p++;
-		}
-		flags[nf] = '\0';
-		if (isdigit((unsigned char)*p)) {
-			width = 0;
-			while (isdigit((unsigned char)*p) && width < 10000)
-				width = width * 10 + (*p++ - '0');
-		}
-		if (*p == '.') {
-			p++;
-			prec = 0;
-			while (isdigit((unsigned char)*p) && prec < 10000)
-				prec = prec * 10 + (*p++ - '0');
-		}
-		if (width > 4096 || prec > 4096) {
-			free(b.p);
-			return err_make(f->e, 0, "printf: width or precision too large");
-		}
-		verb = *p;
-		if (!verb) {
-			tbuf_puts(&b, "%!(NOVERB)");
-			break;
-		}
-		if (verb == '%') {
-			tbuf_puts(&b, "%");
-			continue;
-		}
-		if (argi >= f->n) {
-			tbuf_printf(&b, "%%!%c(MISSING)", verb);
-			continue;
-		}
-		v = f->a[argi++];
-		switch (verb) {
-		case 'v':
-		case 's': {
-			struct tbuf s = { NULL, 0, 0 };
-			size_t n;
-			if (verb == 's' && !v) {
-				bad_verb(&b, verb, v);
-				break;
-			}
-			tbuf_put(&s, "", 0);
-			tmpl_print_value(&s, v, false);
-			n = s.n;
-			if (prec >= 0) { /* at most prec runes */
-				size_t r = 0, i = 0;
-				for (; i < s.n; i++) {
-					if (((unsigned char)s.p[i] & 0xC0) != 0x80 && r++ == (size_t)prec)
-						break;
-				}
-				n = i;
-			}
-			put_padded(&b, s.p, n, width, left, zero && !is_num(v));
-			free(s.p);
-			break;
-		}
-		case 'q':
-			if (json_object_is_type(v, json_type_string)) {
-				struct tbuf s = { NULL, 0, 0 };
-				tbuf_put(&s, "", 0);
-				quote(&s, json_object_get_string(v), (size_t)json_object_get_string_len(v));
-				put_padded(&b, s.p, s.n, width, left, false);
-				free(s.p);
-			} else {
-				bad_verb(&b, verb, v);
-			}
-			break;
-		case 't':
-			if (json_object_is_type(v, json_type_boolean))
-				put_padded(&b, json_object_get_boolean(v) ? "true" : "false",
-					   json_object_get_boolean(v) ? 4 : 5, width, left, false);
-			else
-				bad_verb(&b, verb, v);
-			break;
-		case 'd':
-		case 'x':
-		case 'X':
-		case 'o':
-		case 'c':
-			if (json_object_is_type(v, json_type_int)) {
-				long long iv = (long long)json_object_get_int64(v);
-				if (verb == 'c') {
-					char u[8];
-					int ul = 0;
-					unsigned long cp = (unsigned long)iv;
-					if (iv < 0 || cp > 0x10FFFF)
-						cp = 0xFFFD;
-					if (cp < 0x80)
-						u[ul++] = (char)cp;
-					else if (cp < 0x800)
-						u[ul++] = (char)(0xC0 | (cp >> 6)),
-						u[ul++] = (char)(0x80 | (cp & 0x3F));
-					else if (cp < 0x10000)
-						u[ul++] = (char)(0xE0 | (cp >> 12)),
-						u[ul++] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-						u[ul++] = (char)(0x80 | (cp & 0x3F));
-					else
-						u[ul++] = (char)(0xF0 | (cp >> 18)),
-						u[ul++] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-						u[ul++] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-						u[ul++] = (char)(0x80 | (cp & 0x3F));
-					put_padded(&b, u, (size_t)ul, width, left, false);
-					break;
-				}
-				fmt_int(&b, iv, verb, flags, width, prec);
-			} else if (json_object_is_type(v, json_type_string) && (verb == 'x' || verb == 'X')) {
-				struct tbuf s = { NULL, 0, 0 };
-				const unsigned char *u = (const unsigned char *)json_object_get_string(v);
-				tbuf_put(&s, "", 0);
-				for (int i = 0; i < json_object_get_string_len(v); i++)
-					tbuf_printf(&s, verb == 'x' ? "%02x" : "%02X", u[i]);
-				put_padded(&b, s.p, s.n, width, left, false);
-				free(s.p);
-			} else {
-				bad_verb(&b, verb, v);
-			}
-			break;
-		case 'e':
-		case 'E':
-		case 'f':
-		case 'F':
-		case 'g':
-		case 'G':
-			if (is_num(v)) {
-				double d = json_object_get_double(v);
-				if ((verb == 'g' || verb == 'G') && prec < 0) {
-					struct tbuf s = { NULL, 0, 0 };
-					tbuf_put(&s, "", 0);
-					if (plus && d >= 0)
-						tbuf_puts(&s, "+");
-					tmpl_print_value(&s,
-							 json_object_is_type(v, json_type_int)
-								 ? keep(f, json_object_new_double(d))
-								 : v,
-							 false);
-					put_padded(&b, s.p, s.n, width, left, false);
-					free(s.p);
-					break;
-				}
-				switch (verb) {
-				case 'e':
-					snprintf(num, sizeof num, "%.*e", prec < 0 ? 6 : prec, fabs(d));
-					break;
-				case 'E':
-					snprintf(num, sizeof num, "%.*E", prec < 0 ? 6 : prec, fabs(d));
-					break;
-				case 'g':
-					snprintf(num, sizeof num, "%.*g", prec, fabs(d));
-					break;
-				case 'G':
-					snprintf(num, sizeof num, "%.*G", prec, fabs(d));
-					break;
-				default:
-					snprintf(num, sizeof num, "%.*f", prec < 0 ? 6 : prec, fabs(d));
-				}
-				put_number(&b, d < 0 || (d == 0 && signbit(d)), num, flags, width);
-			} else {
-				bad_verb(&b, verb, v);
-			}
-			break;
-		default:
-			bad_verb(&b, verb, v);
-		}
-	}
-	if (argi < f->n) {
-		tbuf_puts(&b, "%!(EXTRA ");
-		for (size_t i = argi; i < f->n; i++) {
-			if (i > argi)
-				tbuf_puts(&b, ", ");
-			tbuf_printf(&b, "%s=", tmpl_type_name(f->a[i]));
-			tmpl_print_value(&b, f->a[i], false);
-		}
-		tbuf_puts(&b, ")");
+	if (tmpl_sprintf(&b, json_object_get_string(f->a[0]), f->a + 1, f->n - 1, f->e) < 0) {
+		free(b.p);
+		return -1;
 	}
 	ret_str(f, b.p, b.n);
 	free(b.p);

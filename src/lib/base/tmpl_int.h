@@ -97,6 +97,15 @@ void tmpl_print_value(struct tbuf *b, json_object *v, bool top);
 bool tmpl_truth(json_object *v);
 const char *tmpl_type_name(json_object *v);
 
+/* A float64 the way Go's fmt prints it with verb 'v', 'g' or 'G' and no
+ * precision: the shortest form that reads back, exponent form below 1e-4 or
+ * from 1e+06 on ("%g" with prec >= 0: that many significant digits). */
+void tmpl_put_float(struct tbuf *b, double d, char verb, int prec);
+/* Append code point cp as UTF-8 (U+FFFD for one that is not valid). */
+void tmpl_put_utf8(struct tbuf *b, unsigned long cp);
+/* Go's fmt.Sprintf over template values, appended to b. */
+int tmpl_sprintf(struct tbuf *b, const char *fmt, json_object **args, size_t n, struct err *e);
+
 /* Function calls; the evaluator keeps every value it makes in a pool. */
 struct tpool {
 	json_object **v;

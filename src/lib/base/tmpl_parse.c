@@ -48,6 +48,7 @@ struct parser {
 	bool trim_left; /* the last action ended with "-}}" */
 	char **vars;    /* variables in scope, for "undefined variable" */
 	size_t nvars;
+	const char *what; /* the keyword whose pipeline is parsed, for messages */
 	struct err *e;
 };
 
@@ -681,8 +682,10 @@ static int parse_pipeline(struct parser *p, struct tpipe **out, bool decl_ok, bo
 				perr(p, t.pos, "missing command");
 				goto fail;
 			}
-			perr(p, t.pos,
-			     pp->ndecl ? "missing value for declaration" : "missing value for command");
+			perr(p, t.pos, "missing value for %s",
+			     pp->ndecl              ? "declaration"
+			     : p->what && !in_paren ? p->what
+						    : "command");
 			goto fail;
 		}
 		if (t.kind == T_EOF) {
@@ -699,6 +702,15 @@ static int parse_pipeline(struct parser *p, struct tpipe **out, bool decl_ok, bo
 		}
 		if (t.kind != T_PIPE)
 			break;
+	}
+	/* Go's rule: a literal cannot take the value piped into it */
+	for (size_t i = 1; i < pp->ncmds; i++) {
+		enum targ_kind k = pp->cmds[i].args[0].kind;
+		if (k == TA_STRING || k == TA_NUMBER || k == TA_BOOL || k == TA_NIL || k == TA_DOT) {
+			perr(p, (size_t)pp->cmds[i].args[0].pos,
+			     "non executable command in pipeline stage %zu", i + 1);
+			goto fail;
+		}
 	}
 	if (!in_paren)
 		p->trim_left = t.trim;
@@ -735,8 +747,10 @@ static int parse_control(struct parser *p, enum tnode_kind kind, size_t kwpos, s
 		perr(p, kwpos, "nested too deeply");
 		goto fail;
 	}
+	p->what = kind == TN_IF ? "if" : kind == TN_RANGE ? "range" : "with";
 	if (parse_pipeline(p, &n->pipe, true, false, kind == TN_RANGE) < 0)
 		goto fail;
+	p->what = NULL;
 	if (parse_list(p, &n->list, &how, &else_pos) < 0)
 		goto fail;
 	if (how == E_EOF) {
