@@ -106,7 +106,11 @@ void tmpl_put_utf8(struct tbuf *b, unsigned long cp)
  * code point -1) */
 static long decode(const unsigned char *s, size_t n, size_t *len)
 {
-	int need = s[0] < 0x80 ? 0 : (s[0] & 0xE0) == 0xC0 ? 1 : (s[0] & 0xF0) == 0xE0 ? 2 : (s[0] & 0xF8) == 0xF0 ? 3 : -1;
+	int need = s[0] < 0x80             ? 0
+		   : (s[0] & 0xE0) == 0xC0 ? 1
+		   : (s[0] & 0xF0) == 0xE0 ? 2
+		   : (s[0] & 0xF8) == 0xF0 ? 3
+					   : -1;
 	long cp;
 
 	*len = 1;
@@ -136,16 +140,35 @@ static void quote(struct tbuf *b, const char *s, size_t n, bool ascii)
 		long cp;
 		const char *esc = NULL;
 		switch (c) {
-		case '\a': esc = "\\a"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		case '\v': esc = "\\v"; break;
-		case '\\': esc = "\\\\"; break;
-		case '"': esc = "\\\""; break;
-		default: break;
+		case '\a':
+			esc = "\\a";
+			break;
+		case '\b':
+			esc = "\\b";
+			break;
+		case '\f':
+			esc = "\\f";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\v':
+			esc = "\\v";
+			break;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '"':
+			esc = "\\\"";
+			break;
+		default:
+			break;
 		}
 		if (esc) {
 			tbuf_puts(b, esc);
@@ -247,7 +270,8 @@ static void fmt_value(struct tbuf *b, const struct spec *sp, json_object *v, int
 
 static int cmp_keys(const void *a, const void *b)
 {
-	return strcmp(json_object_get_string(*(json_object *const *)a), json_object_get_string(*(json_object *const *)b));
+	return strcmp(json_object_get_string(*(json_object *const *)a),
+		      json_object_get_string(*(json_object *const *)b));
 }
 
 /* a slice or a map: the verb applied to each element, as Go's fmt does */
@@ -266,8 +290,7 @@ static void fmt_container(struct tbuf *b, const struct spec *sp, json_object *v,
 	/* a map, in key order */
 	{
 		json_object *keys = json_object_new_array();
-		json_object_object_foreach(v, k, val)
-		{
+		json_object_object_foreach(v, k, val) {
 			(void)val;
 			json_object_array_add(keys, json_object_new_string(k));
 		}
