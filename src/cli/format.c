@@ -108,3 +108,29 @@ char *cli_human_size(uint64_t n)
 	}
 	return xasprintf("%.3g %s", v, units[u]);
 }
+
+char *cli_go_time(const char *t)
+{
+	size_t n;
+	char *s, *z;
+
+	if (!t)
+		return xstrdup("");
+	n = strlen(t);
+	if (n < 20 || t[10] != 'T' || t[n - 1] != 'Z')
+		return xstrdup(t);
+	s = xstrdup(t);
+	s[10] = ' ';
+	s[n - 1] = '\0';
+	/* Go leaves out the zeros at the end of the fraction, and a bare dot */
+	if ((z = strchr(s, '.'))) {
+		size_t e = strlen(s);
+		while (e > (size_t)(z - s) + 1 && s[e - 1] == '0')
+			s[--e] = '\0';
+		if (s[e - 1] == '.')
+			s[e - 1] = '\0';
+	}
+	z = xasprintf("%s +0000 UTC", s);
+	free(s);
+	return z;
+}

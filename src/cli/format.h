@@ -25,6 +25,10 @@ int cli_format_print_one(const char *format, json_object *value, struct err *e);
 /* go-units' HumanSizeWithPrecision(n, 3), decimal units, as podman prints
  * sizes: "5.86 MB"; malloc'ed. */
 char *cli_human_size(uint64_t n);
+/* An RFC 3339 time ("2026-12-07T04:41:44.2007Z") the way Go prints a
+ * time.Time, as podman's templates show CreatedAt: "2026-12-07
+ * 04:41:44.2007 +0000 UTC"; other text is returned as it is.  malloc'ed. */
+char *cli_go_time(const char *rfc3339);
 /* Print a JSON value podman's way (indented, no slash escaping). */
 void cli_print_json(json_object *v);
 

@@ -152,8 +152,9 @@ static json_object *template_rows(struct image **imgs, size_t n, bool notrunc)
 			json_object_object_add(o, "Created", json_object_new_string(v));
 			json_object_object_add(o, "CreatedSince", json_object_new_string(v));
 			free(v);
-			json_object_object_add(o, "CreatedAt",
-					       json_object_new_string(img->created ? img->created : ""));
+			v = cli_go_time(img->created);
+			json_object_object_add(o, "CreatedAt", json_object_new_string(v));
+			free(v);
 			v = cli_human_size(img->size);
 			json_object_object_add(o, "Size", json_object_new_string(v));
 			free(v);

@@ -126,9 +126,10 @@ static char *command_text(const struct ctr *c, bool notrunc)
 }
 
 /* podman's column headers where a field's own name is not the header */
-static const char *const ps_heads[] = { "ID",      "CONTAINER ID", "CreatedHuman", "CREATED",   "RunningFor",
-					"CREATED", "CommandText",  "COMMAND",      "NamesText", "NAMES",
-					"Pod",     "POD ID",       "Cgroup",       "CGROUPNS",  NULL };
+static const char *const ps_heads[] = { "ID",          "CONTAINER ID", "CreatedHuman", "CREATED",
+					"CommandText", "COMMAND",      "NamesText",    "NAMES",
+					"Pod",         "POD ID",       "Cgroup",       "CGROUPNS",
+					NULL };
 
 CMD_DECL(ps)
 {
@@ -228,6 +229,12 @@ CMD_DECL(ps)
 					json_object_object_add(j, "Created", json_object_new_string(cr));
 					json_object_object_add(j, "RunningFor", json_object_new_string(cr));
 					json_object_object_add(j, "Ports", json_object_new_string(ports));
+					{
+						char *at = cli_go_time(c.spec.created);
+						json_object_object_add(j, "CreatedAt",
+								       json_object_new_string(at));
+						free(at);
+					}
 				}
 			}
 			json_object_array_add(arr, j);

@@ -30,9 +30,12 @@ assert_match "$out" "^CONTAINER ID  IMAGE +COMMAND
 assert_match "$out" "$short  local/busybox:1  sh -c exit 3" "  short ID, image and command text"
 run burrow ps -a --noheading --format 'table {{.Names}}'
 assert_no_match "$out" "NAMES" "--noheading leaves the table header out"
-run burrow ps -a --format '{{if eq .State "exited"}}{{.Names}}={{.ExitCode}}{{else}}{{.Names}} is {{.State}}{{end}}'
+run burrow ps -a --format '{{if eq .ExitCode 3}}{{.Names}}={{.ExitCode}}{{else}}{{.Names}} is {{.State}}{{end}}'
 assert_eq "$out" "second is created
-web=3" "if/else and eq over ps fields"
+web=3" "if/else and eq over ps fields (.State is the state, as podman 5's)"
+run burrow ps -a --filter name=web --format 'table {{.CreatedAt}}\t{{.RunningFor}}'
+assert_match "$out" "^CREATED AT +RUNNING FOR
+20[0-9-]+ [0-9:.]+ \+0000 UTC  .* ago$" "CreatedAt as Go prints a time, RunningFor as podman's"
 run burrow ps -a --format '{{.Names | upper | printf "%-8s|"}}{{len .Names}}'
 assert_eq "$out" "SECOND  |6
 WEB     |3" "a pipeline into printf, and len"

@@ -345,7 +345,8 @@ int tmpl_unquote(struct parser *p, const struct tok *t, char **out, size_t *outl
 			size_t ul;
 			if (cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) {
 				free(b.p);
-				return tmpl_perr(p, t->pos, "escape sequence is an invalid Unicode code point");
+				return tmpl_perr(p, t->pos,
+						 "escape sequence is an invalid Unicode code point");
 			}
 			if (cp < 0x80) {
 				u[0] = (char)cp, ul = 1;
@@ -419,7 +420,8 @@ int tmpl_number(struct parser *p, const struct tok *t, struct targ *a)
 			base = 8;
 		a->ival = strtoll(buf, &end, base);
 		if (*end || errno || end == buf)
-			return tmpl_perr(p, t->pos, "bad number syntax: \"%.*s\"", (int)t->len, p->s + t->pos);
+			return tmpl_perr(p, t->pos, "bad number syntax: \"%.*s\"", (int)t->len,
+					 p->s + t->pos);
 		a->isint = true;
 		a->dval = (double)a->ival;
 		return 0;

@@ -49,7 +49,6 @@ struct parser {
 	struct err *e;
 };
 
-
 /* an error at byte pos of the template: "template: LINE:COL: ..."; -1 */
 int tmpl_perr(struct parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool tmpl_is_space(char c);
