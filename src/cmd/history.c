@@ -149,7 +149,6 @@ CMD_DECL(history)
 		json_object_array_put_idx(out, n - 1 - i, a);
 	}
 	if (cli_format_is_template(format) && !quiet) {
-		static const char *const heads[] = { "ID", "IMAGE", NULL };
 		json_object *rows = json_object_new_array();
 		int rc;
 		for (size_t i = 0; i < n; i++) {
@@ -160,19 +159,29 @@ CMD_DECL(history)
 			t = xasprintf("%.*s", notrunc ? 64 : 12, jstr(ent, "id"));
 			json_object_object_add(r, "ID", json_object_new_string(t));
 			free(t);
-			t = ctr_ago(jstr(ent, "created"));
+			{
+				char *ago = ctr_ago(jstr(ent, "created"));
+				t = xasprintf("%s ago", ago);
+				free(ago);
+			}
 			json_object_object_add(r, "Created", json_object_new_string(t));
 			free(t);
-			json_object_object_add(r, "CreatedAt", json_object_new_string(jstr(ent, "created")));
-			json_object_object_add(r, "CreatedBy",
-					       json_object_new_string(jstr(ent, "createdBy")));
+			t = cli_go_time(jstr(ent, "created"));
+			json_object_object_add(r, "CreatedAt", json_object_new_string(t));
+			free(t);
+			/* podman shortens it to 45 characters unless --no-trunc */
+			t = strlen(jstr(ent, "createdBy")) > 45 && !notrunc
+				    ? xasprintf("%.42s...", jstr(ent, "createdBy"))
+				    : xstrdup(jstr(ent, "createdBy"));
+			json_object_object_add(r, "CreatedBy", json_object_new_string(t));
+			free(t);
 			t = cli_human_size((uint64_t)json_object_get_int64(v));
 			json_object_object_add(r, "Size", json_object_new_string(t));
 			free(t);
 			json_object_object_add(r, "Comment", json_object_new_string(jstr(ent, "comment")));
 			json_object_array_add(rows, r);
 		}
-		rc = cli_format_print(format, rows, heads, false, e);
+		rc = cli_format_print(format, rows, NULL, false, e);
 		json_object_put(rows);
 		json_object_put(out);
 		json_object_put(conf);

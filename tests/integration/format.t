@@ -82,6 +82,9 @@ assert_eq "$out" "linux 1" "image inspect --format"
 run burrow history --format '{{.ID}} {{printf "%.10s" .CreatedBy}}' local/busybox:1
 assert_rc 0 "history --format"
 assert_match "$out" "^[0-9a-f]{12} " "  history rows through the template"
+run burrow history --format 'table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}' local/busybox:1
+assert_match "$out" "^ID  +CREATED  +CREATED BY
+[0-9a-f]{12}  .* ago  .{42}\.\.\.$" "history table: podman's headers, CREATED BY cut at 45 characters"
 run burrow version --format '{{.Client.Version}}'
 assert_eq "$out" "$(sed -n 's/^VERSION *:= *//p' "$(dirname "$0")/../../Makefile")" "version --format {{.Client.Version}}"
 run burrow version --format json

@@ -103,6 +103,8 @@ run perl -MJSON::PP -e '
 assert_eq "$out" "linux k $BURROW_ROOT 1 1 rootless" "system info --format json: os, kernel, graphRoot, counts, rootless"
 run burrow system info --format '{{.Host.Os}} {{.Store.GraphRoot}} {{.Store.ImageStore.Number}}'
 assert_eq "$out" "linux $BURROW_ROOT 1" "system info --format with podman's field names"
+run burrow info --format '{{.Host.Os}} {{.Store.ImageStore.Number}}'
+assert_eq "$out" "linux 1" "info --format with a template is podman's info, as system info"
 run burrow system info --format '{{.Host.Nope}}'
 assert_rc 125 "  a field it has not is an error"
 
