@@ -90,4 +90,62 @@ assert_eq "$out" "$(sed -n 's/^VERSION *:= *//p' "$(dirname "$0")/../../Makefile
 run burrow version --format json
 assert_match "$out" '"OsArch": "linux/' "version --format json"
 
+# --- the engine against podman's: templates over literals and the two
+# fields both version commands have, where podman is installed
+if command -v podman >/dev/null 2>&1 && podman version --format '{{.Client.Os}}' >/dev/null 2>&1; then
+	n=0 same=0
+	while IFS= read -r t; do
+		[ -n "$t" ] || continue
+		n=$((n + 1))
+		p=$(podman version --format "$t" 2>/dev/null)
+		prc=$?
+		b=$("$BURROW" version --format "$t" 2>/dev/null)
+		brc=$?
+		if [ "$prc" = "$brc" ] && { [ "$prc" != 0 ] || [ "$p" = "$b" ]; }; then
+			same=$((same + 1))
+		else
+			diag "differs from podman: $t" "  podman ($prc): $p" "  burrow ($brc): $b"
+		fi
+	done <<'EOF_T'
+{{.Client.Os}} {{len .Client.Os}} {{upper .Client.Os}}
+{{printf "%5.2f|%x|%q|%v|%t" 3.14159 255 "a\tb" true false}}
+{{print 1 2 "a" 3 "b" "c" true false}}
+{{println 1 "a"}}x
+{{printf "%-6d|%06d|%+.1e|%g|%G" 42 -42 12345.678 0.000001 1e30}}
+{{printf "%s %d" "a"}}
+{{printf "%d %s" 1 "a" 2}}
+{{printf "%x %X %o %b %c %U" -255 255 8 5 65 65}}
+{{printf "%08.3f|%-8.2f|% d|%#x" 3.14159 2.5 5 255}}
+{{upper "h\u00e9llo"}} {{lower "H\u00c9LLO"}} {{title "hello wORLD foo-bar"}}
+{{join (split "a,b,c" ",") "|"}} {{split "abc" ""}} {{index "abc" 1}}
+{{eq 1 1.0}}
+{{eq "a" "a" "b"}} {{and 1 0 2}} {{or 0 "" "x"}} {{not 0}}
+{{truncate "abcdef" 3}}
+{{$x := 1}}{{$x = 2}}{{$x}}
+{{1.5}} {{1e3}} {{0x10}} {{'a'}} {{1_000}} {{.5}} {{1e20}} {{123456789.0}}
+{{if 0}}a{{else if ""}}b{{else}}c{{end}}
+{{range $i, $c := split "x y" " "}}{{$i}}{{$c}}{{end}}
+{{range split "" ","}}[{{.}}]{{else}}empty{{end}}
+{{with $x := "v"}}{{$x}}{{.}}{{end}}
+{{printf "%v %q %T" (split "a b" " ") (split "a b" " ") 1}}
+{{printf "%s|%d|%e" 3 "x" 0}}
+{{printf "%.2s|%5.1s|%-5t|" "h\u00e9llo" "h\u00e9llo" true}}
+{{printf "%+q %#q"  "\u00e9" "a"}}
+{{ 3 | printf "%d-%d" 4 }} {{ "a" | eq "a" }} {{ not true | not }}
+a {{- " b " -}} c {{/* c */}}
+{{pad "x" 1 2}}|{{json "a<b>"}} {{json 1.5}} {{json nil}}
+{{nosuch}}
+{{if}}{{end}}
+{{ 1 | 2 }}
+{{index (split "a,b" ",") 5}}
+{{upper 1}}
+{{.Client.Os.X}}
+{{end}}
+{{$x}}
+EOF_T
+	assert_eq "$same" "$n" "$n templates print what podman prints (or both fail)"
+else
+	skip "podman is not installed: no comparison with its templates"
+fi
+
 done_testing
