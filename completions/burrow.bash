@@ -200,7 +200,7 @@ _burrow() {
 				return
 			fi
 			case $verb:$sub in
-			container:ls | container:list) sub=ps ;;
+			container:ls | container:list) sub="ps" ;;
 			image:ls | image:list) sub=images ;;
 			image:rm) sub=rmi ;;
 			esac

@@ -61,7 +61,7 @@ static const char *cell(const struct tw_line *l, size_t c, size_t *len)
 	const char *p = l->s, *end = l->s + l->len;
 
 	for (size_t i = 0; i < c; i++)
-		p = memchr(p, '\t', (size_t)(end - p)) + 1;
+		p = (const char *)memchr(p, '\t', (size_t)(end - p)) + 1;
 	{
 		const char *t = memchr(p, '\t', (size_t)(end - p));
 		*len = (size_t)((t ? t : end) - p);
