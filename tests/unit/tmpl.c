@@ -435,6 +435,11 @@ static void table(void)
 	is_str(h, "|POD NAME|\"NAMES\"", "  header row skips what it can't show");
 	free(h);
 	tmpl_free(t);
+	ok(tmpl_parse("table {{.}}|{{.Names}}", &t, &e) == 0, "parse a table with {{.}}");
+	h = tmpl_header(t, NULL);
+	is_str(h, "|NAMES", "  {{.}} has no header");
+	free(h);
+	tmpl_free(t);
 
 	tw = tmpl_tabwrite("NAMES\tSTATUS\tID\nweb\tUp 2 seconds ago\tabc\n");
 	is_str(tw, "NAMES       STATUS            ID\nweb         Up 2 seconds ago  abc\n",

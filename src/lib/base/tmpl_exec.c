@@ -560,7 +560,8 @@ static int walk_node(struct exec *x, const struct tnode *n, json_object *dot)
 	case TN_ACTION:
 		if (eval_decl_pipe(x, n->pipe, dot, &v) < 0)
 			return -1;
-		if (n->pipe->ndecl == 0)
+		/* (a header row shows nothing for the whole row: {{.}}) */
+		if (n->pipe->ndecl == 0 && !(x->hdr_root && v == x->hdr_root))
 			tmpl_print_value(&x->out, v, true);
 		return 0;
 	case TN_IF:
