@@ -71,7 +71,7 @@ run burrow system df
 assert_rc 0 "system df"
 assert_match "$out" "^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE
 Images +1 +1 +[0-9.]+[kM]B +0B \(0%\)
-Containers +1 +1 +[0-9.]+k?B +0B \(0%\)
+Containers +1 +1 +[0-9.]+[kMG]?B +0B \(0%\)
 Local Volumes +0 +0 +0B +0B \(0%\)$" "  podman's table: one image in use, one running container"
 run burrow system df --format '{{.Type}}={{.Total}}/{{.Active}}'
 assert_eq "$out" "Images=1/1
