@@ -4,7 +4,7 @@
 # `burrow VERB --help` by tests/integration/cli.t; keep one list per line.
 # shellcheck shell=bash
 
-_burrow_commands="attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unshare unpause untag update version wait volume"
+_burrow_commands="attach build commit container cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unpause unshare untag update version volume wait"
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
@@ -82,8 +82,22 @@ _burrow_opts_start="-a --attach --help -i --interactive"
 _burrow_value_opts_start=""
 _burrow_opts_stop="-a --all --help -t --time"
 _burrow_value_opts_stop="-t --time"
-_burrow_opts_system="-f --force --help"
+_burrow_opts_system="-h --help"
 _burrow_value_opts_system=""
+_burrow_opts_container="-h --help"
+_burrow_value_opts_container=""
+_burrow_opts_version="-f --format -h --help"
+_burrow_value_opts_version="-f --format"
+# the sub-verbs of the groups that are not top-level verbs
+_burrow_sub_opts_container_exists="-h --help"
+_burrow_sub_opts_container_prune="-f --force -h --help"
+_burrow_sub_opts_image_exists="-h --help"
+_burrow_sub_opts_image_inspect="-f --format -h --help"
+_burrow_sub_opts_image_prune="-a --all -f --force -h --help"
+_burrow_sub_opts_system_df="--format -v --verbose -h --help"
+_burrow_sub_opts_system_info="-f --format -h --help"
+_burrow_sub_opts_system_prune="-f --force -h --help"
+_burrow_sub_opts_system_reset="-f --force -h --help"
 _burrow_opts_top="--help"
 _burrow_value_opts_top=""
 _burrow_opts_wait="--help"
@@ -175,6 +189,36 @@ _burrow() {
 		return
 	fi
 
+	# a group's sub-verb: its own flags, or those of the verb it stands for
+	local sub=""
+	if [[ $verb == container || $verb == image || $verb == system ]]; then
+		local k=$((i + 1))
+		while ((k < cword)); do
+			[[ ${words[k]} != -* ]] && sub=${words[k]} && break
+			((k++))
+		done
+		if [[ -n $sub ]]; then
+			local sub_var="_burrow_sub_opts_${verb}_${sub}"
+			if [[ -n ${!sub_var-} ]]; then
+				mapfile -t COMPREPLY < <(compgen -W "${!sub_var}" -- "$cur")
+				[[ $cur == -* ]] && return
+				COMPREPLY=()
+				case $verb:$sub in
+				container:*) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
+				image:exists | image:inspect) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
+				esac
+				return
+			fi
+			case $verb:$sub in
+			container:ls | container:list) sub="ps" ;;
+			image:ls | image:list) sub=images ;;
+			image:rm) sub=rmi ;;
+			esac
+			verb=$sub
+			i=$k
+		fi
+	fi
+
 	local opts_var="_burrow_opts_$verb" vopts_var="_burrow_value_opts_$verb"
 	local opts=${!opts_var-} vopts=${!vopts_var-}
 
@@ -220,7 +264,8 @@ _burrow() {
 	run) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	rmi) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	history|push|save|tag|untag) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
-	image) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "history inspect list load ls prune pull push rm save tag untag" -- "$cur") ;;
+	image) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "build exists history import inspect list load ls prune pull push rm save tag untag" -- "$cur") ;;
+	container) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "attach commit cp create diff exec exists export healthcheck inspect kill list logs ls pause port prune ps rename restart rm run start stats stop top unpause update wait" -- "$cur") ;;
 	volume) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "create exists inspect list ls prune remove rm" -- "$cur") ;;
 	import) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	build) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
@@ -229,7 +274,7 @@ _burrow() {
 	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	attach|diff|healthcheck|inspect|kill|logs|pause|unpause|stats|update|port|rename|restart|rm|start|stop|top|wait|exec)
 		mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
-	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "prune" -- "$cur") ;;
+	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "df info prune reset" -- "$cur") ;;
 	*) COMPREPLY=() ;;
 	esac
 	if declare -F __ltrim_colon_completions >/dev/null; then

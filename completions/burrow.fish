@@ -87,6 +87,7 @@ complete -c burrow -n __fish_use_subcommand -a unshare -d 'Run a command inside 
 complete -c burrow -n __fish_use_subcommand -a untag -d 'Remove names from an image'
 complete -c burrow -n __fish_use_subcommand -a volume -d 'Manage volumes (create, ls, inspect, rm, prune, exists)'
 complete -c burrow -n __fish_use_subcommand -a attach -d 'Attach to a running container\'s terminal'
+complete -c burrow -n __fish_use_subcommand -a container -d 'Manage containers (ls, rm, prune, exists, ...)'
 complete -c burrow -n __fish_use_subcommand -a create -d 'Create a container without starting it'
 complete -c burrow -n __fish_use_subcommand -a diff -d 'Show the files a container changed'
 complete -c burrow -n __fish_use_subcommand -a exec -d 'Run a command in a running container'
@@ -105,7 +106,7 @@ complete -c burrow -n __fish_use_subcommand -a restart -d 'Restart containers'
 complete -c burrow -n __fish_use_subcommand -a rm -d 'Remove containers'
 complete -c burrow -n __fish_use_subcommand -a start -d 'Start containers'
 complete -c burrow -n __fish_use_subcommand -a stop -d 'Stop running containers'
-complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow: prune'
+complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow (df, info, prune, reset)'
 complete -c burrow -n __fish_use_subcommand -a top -d 'Show the processes of a container'
 complete -c burrow -n __fish_use_subcommand -a wait -d 'Wait for containers to exit and print their exit codes'
 complete -c burrow -n __fish_use_subcommand -a events -d 'Show events, and follow new ones'
@@ -255,7 +256,7 @@ complete -c burrow -n $history -a '(__burrow_images)' -d Image
 # image
 set -l image '__fish_seen_subcommand_from image'
 complete -c burrow -n $image -s h -l help -d 'Show help'
-complete -c burrow -n $image -a 'history inspect list load ls prune pull push rm save tag untag'
+complete -c burrow -n $image -a 'build exists history import inspect list load ls prune pull push rm save tag untag'
 
 # load
 set -l load '__fish_seen_subcommand_from load'
@@ -531,8 +532,27 @@ complete -c burrow -n $stop -a '(__burrow_containers)'
 
 # system
 set -l system '__fish_seen_subcommand_from system'
-complete -c burrow -n $system -s f -l force -d 'Do not ask for confirmation'
-complete -c burrow -n $system -l help -d 'Show this help'
+complete -c burrow -n $system -s h -l help -d 'Show help'
+complete -c burrow -n $system -a 'df info prune reset'
+set -l system_force '__fish_seen_subcommand_from system; and __fish_seen_subcommand_from prune reset'
+complete -c burrow -n $system_force -s f -l force -d 'Do not ask for confirmation'
+set -l system_df '__fish_seen_subcommand_from system; and __fish_seen_subcommand_from df'
+complete -c burrow -n $system_df -l format -x -a json -d 'Output format or a Go template'
+complete -c burrow -n $system_df -s v -l verbose -d 'Show each image and container'
+set -l system_info '__fish_seen_subcommand_from system; and __fish_seen_subcommand_from info'
+complete -c burrow -n $system_info -s f -l format -x -a json -d 'Output format or a Go template'
+
+# container
+set -l container '__fish_seen_subcommand_from container'
+complete -c burrow -n $container -s h -l help -d 'Show help'
+complete -c burrow -n $container -a 'attach create diff exec exists healthcheck inspect kill list logs ls pause port prune ps rename restart rm run start stats stop top unpause update wait'
+set -l container_prune '__fish_seen_subcommand_from container; and __fish_seen_subcommand_from prune'
+complete -c burrow -n $container_prune -s f -l force -d 'Do not ask for confirmation'
+
+# version
+set -l version '__fish_seen_subcommand_from version'
+complete -c burrow -n $version -s f -l format -x -a json -d 'Output format or a Go template'
+complete -c burrow -n $version -s h -l help -d 'Show help'
 
 # top
 set -l top '__fish_seen_subcommand_from top'

@@ -11,7 +11,6 @@
 #include "cmd/cmd.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
-#include "version.h"
 
 /* What main sets up for a verb: NEEDS_CONFIG loads the configuration
  * (root, runroot, idmap, ...); NEEDS_STORE lets the verb open the image
@@ -29,8 +28,9 @@ struct command {
 static const struct command commands[] = {
 	{ "attach", cmd_attach, CMD_NEEDS_CONFIG, "Attach to a running container's terminal" },
 	{ "build", cmd_build, CMD_STORE, "Build an image from a Dockerfile" },
-	{ "cp", cmd_cp, CMD_NEEDS_CONFIG, "Copy files between a container and the host" },
 	{ "commit", cmd_commit, CMD_STORE, "Create an image from a container's changes" },
+	{ "container", cmd_container, CMD_STORE, "Manage containers (ls, rm, prune, exists, ...)" },
+	{ "cp", cmd_cp, CMD_NEEDS_CONFIG, "Copy files between a container and the host" },
 	{ "create", cmd_create, CMD_STORE, "Create a container without starting it" },
 	{ "diff", cmd_diff, CMD_NEEDS_CONFIG, "Show the files a container changed" },
 	{ "events", cmd_events, CMD_NEEDS_CONFIG, "Show events, and follow new ones" },
@@ -63,7 +63,7 @@ static const struct command commands[] = {
 	{ "start", cmd_start, CMD_NEEDS_CONFIG, "Start containers" },
 	{ "stats", cmd_stats, CMD_NEEDS_CONFIG, "Show resource usage of containers" },
 	{ "stop", cmd_stop, CMD_NEEDS_CONFIG, "Stop running containers" },
-	{ "system", cmd_system, CMD_NEEDS_CONFIG, "Manage burrow: prune" },
+	{ "system", cmd_system, CMD_STORE, "Manage burrow (df, info, prune, reset)" },
 	{ "tag", cmd_tag, CMD_STORE, "Add names to an image" },
 	{ "top", cmd_top, CMD_NEEDS_CONFIG, "Show the processes of a container" },
 	{ "unshare", cmd_unshare, CMD_NEEDS_CONFIG, "Run a command inside the user namespace" },
@@ -136,14 +136,10 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-CMD_DECL(version)
+const char *cmd_summary(const char *verb)
 {
-	(void)g;
-	(void)argc;
-	(void)argv;
-	(void)e;
-	printf("burrow version %s\n", BURROW_VERSION);
-	return 0;
+	const struct command *c = find_command(verb);
+	return c ? c->summary : "";
 }
 
 CMD_DECL(help)

@@ -64,5 +64,32 @@ CMD_DECL(unshare);
 CMD_DECL(version);
 CMD_DECL(volume);
 CMD_DECL(help);
+CMD_DECL(container);
+/* burrow system info (sysinfo.c) */
+int cmd_system_info(struct globals *g, int argc, char **argv, struct err *e);
+
+/* Remove every container that is not running; *removed lists their IDs.
+ * A container that fails is reported (cli_report) and the rest go on; the
+ * status of the last failure is returned, or 0. */
+int cmd_prune_containers(struct globals *g, char ***removed, struct err *e);
+/* Print podman's "WARNING! ...\nAre you sure you want to continue? [y/N] "
+ * on stderr and read the answer: true for yes. */
+bool cmd_confirm(const char *warning);
+
+/* The summary line of a top-level verb in the command table (main.c). */
+const char *cmd_summary(const char *verb);
+
+/* A verb group's sub-verb: name under the group, the verb a usage error
+ * names (and whose summary --help shows unless summary is set), and its
+ * function. */
+struct subcmd {
+	const char *name, *verb;
+	int (*fn)(struct globals *g, int argc, char **argv, struct err *e);
+	const char *summary;
+};
+/* Dispatch argv[1] to a sub-verb of group (argv[0]); --help lists them.  A
+ * missing or unknown sub-verb is an error (125), as podman's. */
+int cmd_group(struct globals *g, const char *group, const char *summary, const struct subcmd *subs, size_t n,
+	      int argc, char **argv, struct err *e);
 
 #endif

@@ -5,13 +5,16 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cli/ctrutil.h"
+#include "cli/format.h"
 #include "lib/store/buildstore.h"
 #include "lib/store/store.h"
 #include "lib/base/util.h"
 
 enum { O_QUIET = 1, O_NOTRUNC, O_FORMAT, O_HELP };
 static const struct opt opts[] = {
-	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "table (default) or json" },
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
+	  "json, or a Go template (\"table {{.ID}}\\t{{.CreatedBy}}\")" },
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Do not shorten the output" },
 	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the IDs" },
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
@@ -102,9 +105,10 @@ CMD_DECL(history)
 			return err_mark_usage(e);
 		}
 	}
-	if (argc - p.idx != 1 || (strcmp(format, "json") && strcmp(format, "table")))
-		return err_usage(e, argc - p.idx != 1 ? "history takes exactly one image"
-						      : "unsupported --format (json or table)");
+	if (argc - p.idx != 1)
+		return err_usage(e, "history takes exactly one image");
+	if (cli_format_check(format, e) < 0)
+		return -1;
 	if (cli_store(g, &s, e) < 0 || store_image_get(s, argv[p.idx], &img, e) < 0 ||
 	    store_image_config(s, img->id, &txt, e) < 0) {
 		image_free(img);
@@ -143,6 +147,47 @@ CMD_DECL(history)
 		json_object *b = json_object_get(json_object_array_get_idx(out, n - 1 - i));
 		json_object_array_put_idx(out, i, b);
 		json_object_array_put_idx(out, n - 1 - i, a);
+	}
+	if (cli_format_is_template(format) && !quiet) {
+		json_object *rows = json_object_new_array();
+		int rc;
+		for (size_t i = 0; i < n; i++) {
+			json_object *ent = json_object_array_get_idx(out, i), *r = json_object_new_object(),
+				    *v;
+			char *t;
+			json_object_object_get_ex(ent, "size", &v);
+			t = xasprintf("%.*s", notrunc ? 64 : 12, jstr(ent, "id"));
+			json_object_object_add(r, "ID", json_object_new_string(t));
+			free(t);
+			{
+				char *ago = ctr_ago(jstr(ent, "created"));
+				t = xasprintf("%s ago", ago);
+				free(ago);
+			}
+			json_object_object_add(r, "Created", json_object_new_string(t));
+			free(t);
+			t = cli_go_time(jstr(ent, "created"));
+			json_object_object_add(r, "CreatedAt", json_object_new_string(t));
+			free(t);
+			/* podman shortens it to 45 characters unless --no-trunc */
+			t = strlen(jstr(ent, "createdBy")) > 45 && !notrunc
+				    ? xasprintf("%.42s...", jstr(ent, "createdBy"))
+				    : xstrdup(jstr(ent, "createdBy"));
+			json_object_object_add(r, "CreatedBy", json_object_new_string(t));
+			free(t);
+			t = cli_human_size((uint64_t)json_object_get_int64(v));
+			json_object_object_add(r, "Size", json_object_new_string(t));
+			free(t);
+			json_object_object_add(r, "Comment", json_object_new_string(jstr(ent, "comment")));
+			json_object_array_add(rows, r);
+		}
+		rc = cli_format_print(format, rows, NULL, false, e);
+		json_object_put(rows);
+		json_object_put(out);
+		json_object_put(conf);
+		strv_free_n(ids, n);
+		image_free(img);
+		return rc;
 	}
 	if (strcmp(format, "json") == 0) {
 		printf("%s\n", n ? json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |

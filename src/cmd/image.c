@@ -1,11 +1,13 @@
 /* image.c - burrow image SUBCOMMAND: inspect and prune live here; ls, rm,
  * tag, untag, pull, push, save, load and history run the top-level verbs. */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "cli/format.h"
 #include "lib/store/store.h"
 #include "lib/runtime/userns.h"
 #include "lib/base/util.h"
@@ -15,10 +17,7 @@ static const struct opt opts[] = {
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
-static const char usage[] = "SUBCOMMAND [ARG...]";
-static const char summary[] =
-	"Manage images: inspect IMAGE..., prune [-a], and ls, rm, tag, untag, pull, push, save, load, "
-	"history (the same as the top-level verbs).";
+static const char summary[] = "Manage images: every image verb, and exists, inspect and prune.";
 
 static const struct opt prune_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Remove every image no container uses, not only unnamed ones" },
@@ -27,7 +26,7 @@ static const struct opt prune_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 static const struct opt inspect_opts[] = {
-	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json (the default and only format)" },
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json (the default), or a Go template ('{{.Id}}')" },
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
@@ -85,14 +84,14 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 	struct optparser p;
 	struct store *s = NULL;
 	json_object *arr;
+	const char *format = NULL;
 	int id, rc = 0;
 
 	opt_init(&p, inspect_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_FORMAT:
-			if (strcmp(p.value, "json") != 0)
-				return err_usage(e, "only --format json is supported");
+			format = p.value;
 			break;
 		case O_HELP:
 			opt_print_help(stdout, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
@@ -105,6 +104,8 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 	}
 	if (p.idx >= argc)
 		return err_usage(e, "image inspect needs at least one image");
+	if (cli_format_check(format, e) < 0)
+		return -1;
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	arr = json_object_new_array();
@@ -121,11 +122,19 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 		json_object_array_add(arr, o);
 		image_free(img);
 	}
-	printf("%s\n", json_object_array_length(arr)
+	if (cli_format_is_template(format)) {
+		if (cli_format_print(format, arr, NULL, false, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
+		}
+	} else {
+		printf("%s\n",
+		       json_object_array_length(arr)
 			       ? json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
 									     JSON_C_TO_STRING_SPACED |
 									     JSON_C_TO_STRING_NOSLASHESCAPE)
 			       : "[]");
+	}
 	json_object_put(arr);
 	return rc;
 }
@@ -171,37 +180,52 @@ static int cmd_image_prune(struct globals *g, int argc, char **argv, struct err 
 	return rc;
 }
 
+/* burrow image exists IMAGE: 0 if it exists, 1 if not, 125 on error */
+static int cmd_image_exists(struct globals *g, int argc, char **argv, struct err *e)
+{
+	struct store *s = NULL;
+	struct image *img = NULL;
+	int idx, rc;
+
+	rc = cmd_parse_help_only("image exists", "IMAGE", "Exit 0 if the image is in the store, 1 if not.",
+				 opts, argc, argv, 1, "\"burrow image exists\" requires exactly 1 argument",
+				 &idx, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (argc - idx != 1)
+		return err_usage(e, "\"burrow image exists\" requires exactly 1 argument");
+	if (cli_store(g, &s, e) < 0)
+		return -1;
+	if (store_image_get(s, argv[idx], &img, e) < 0) {
+		if (e->errnum != ENOENT)
+			return -1;
+		err_clear(e);
+		return 1;
+	}
+	image_free(img);
+	return 0;
+}
+
 CMD_DECL(image)
 {
-	/* verb: what a usage error's hint names (the top-level verb's help) */
-	static const struct {
-		const char *name, *verb;
-		int (*fn)(struct globals *, int, char **, struct err *);
-	} subs[] = {
-		{ "history", "history", cmd_history },
-		{ "inspect", "image inspect", cmd_image_inspect },
-		{ "list", "images", cmd_images },
-		{ "load", "load", cmd_load },
-		{ "ls", "images", cmd_images },
-		{ "prune", "image prune", cmd_image_prune },
-		{ "pull", "pull", cmd_pull },
-		{ "push", "push", cmd_push },
-		{ "rm", "rmi", cmd_rmi },
-		{ "save", "save", cmd_save },
-		{ "tag", "tag", cmd_tag },
-		{ "untag", "untag", cmd_untag },
+	static const struct subcmd subs[] = {
+		{ "build", "build", cmd_build, NULL },
+		{ "exists", "image exists", cmd_image_exists,
+		  "Exit 0 if an image is in the store, 1 if not" },
+		{ "history", "history", cmd_history, NULL },
+		{ "import", "import", cmd_import, NULL },
+		{ "inspect", "image inspect", cmd_image_inspect, "Show the details of images" },
+		{ "list", "images", cmd_images, NULL },
+		{ "load", "load", cmd_load, NULL },
+		{ "ls", "images", cmd_images, NULL },
+		{ "prune", "image prune", cmd_image_prune, "Remove unused images" },
+		{ "pull", "pull", cmd_pull, NULL },
+		{ "push", "push", cmd_push, NULL },
+		{ "rm", "rmi", cmd_rmi, NULL },
+		{ "save", "save", cmd_save, NULL },
+		{ "tag", "tag", cmd_tag, NULL },
+		{ "untag", "untag", cmd_untag, NULL },
 	};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		opt_print_help(argc < 2 ? stderr : stdout, "image", usage, summary, opts);
-		return argc < 2 ? 125 : 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-		if (strcmp(argv[1], subs[i].name) == 0) {
-			g->verb = subs[i].verb;
-			return subs[i].fn(g, argc - 1, argv + 1, e);
-		}
-	if (argv[1][0] == '-')
-		return err_usage(e, "unknown flag %s", argv[1]);
-	return err_usage(e, "unknown image subcommand \"%s\"", argv[1]);
+	return cmd_group(g, "image", summary, subs, ARRAY_SIZE(subs), argc, argv, e);
 }

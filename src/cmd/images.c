@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "cli/format.h"
 #include "lib/store/ref.h"
 #include "lib/store/store.h"
 #include "lib/base/util.h"
@@ -14,7 +15,8 @@ enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_DIGESTS, O_HELP }
 static const struct opt opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all images, including the intermediate ones of builds" },
 	{ "digests", 0, OPT_FLAG, O_DIGESTS, NULL, "Show the manifest digests" },
-	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "table (default) or json" },
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
+	  "json, or a Go template (\"table {{.ID}}\\t{{.Size}}\")" },
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Show full image IDs" },
 	{ "noheading", 'n', OPT_FLAG, O_NOHEADING, NULL, "Leave out the table header" },
 	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only image IDs" },
@@ -61,20 +63,6 @@ static char *human_ago(time_t then, time_t now)
 	if (h < 24 * 365 * 2)
 		return xasprintf("%ld months ago", h / 24 / 30);
 	return xasprintf("%ld years ago", h / 24 / 365);
-}
-
-/* like go-units HumanSizeWithPrecision(size, 3): decimal units */
-static char *human_size(uint64_t n)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	while (v >= 1000.0 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1000.0;
-		u++;
-	}
-	return xasprintf("%.3g %s", v, units[u]);
 }
 
 static int by_created_desc(const void *a, const void *b)
@@ -130,6 +118,62 @@ static void print_json(struct image **imgs, size_t n)
 	json_object_put(arr);
 }
 
+/* the rows a template sees: one per name, as podman's */
+static json_object *template_rows(struct image **imgs, size_t n, bool notrunc)
+{
+	json_object *arr = json_object_new_array();
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < n; i++) {
+		struct image *img = imgs[i];
+		size_t nn = strv_len(img->names);
+		for (size_t k = 0; k < (nn ? nn : 1); k++) {
+			json_object *o = json_object_new_object(), *names = json_object_new_array();
+			char *repo = NULL, *tag = NULL, *v;
+			if (nn) {
+				ref_split_repo_tag(img->names[k], &repo, &tag);
+			} else {
+				repo = xstrdup("<none>");
+				tag = xstrdup("<none>");
+			}
+			for (size_t m = 0; m < nn; m++)
+				json_object_array_add(names, json_object_new_string(img->names[m]));
+			json_object_object_add(o, "Repository", json_object_new_string(repo));
+			json_object_object_add(o, "Tag", json_object_new_string(tag));
+			v = notrunc ? xasprintf("sha256:%s", img->id) : xasprintf("%.12s", img->id);
+			json_object_object_add(o, "ID", json_object_new_string(v));
+			free(v);
+			json_object_object_add(o, "Id", json_object_new_string(img->id));
+			v = xasprintf("sha256:%s", img->id);
+			json_object_object_add(o, "Digest",
+					       json_object_new_string(img->digest ? img->digest : v));
+			free(v);
+			v = human_ago(parse_created(img->created), now);
+			json_object_object_add(o, "Created", json_object_new_string(v));
+			json_object_object_add(o, "CreatedSince", json_object_new_string(v));
+			free(v);
+			v = cli_go_time(img->created);
+			json_object_object_add(o, "CreatedAt", json_object_new_string(v));
+			free(v);
+			v = cli_human_size(img->size);
+			json_object_object_add(o, "Size", json_object_new_string(v));
+			free(v);
+			json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
+			json_object_object_add(o, "Names", names);
+			json_object_object_add(o, "Dangling", json_object_new_boolean(nn == 0));
+			json_object_object_add(o, "ReadOnly", json_object_new_boolean(false));
+			json_object_array_add(arr, o);
+			free(repo);
+			free(tag);
+		}
+	}
+	return arr;
+}
+
+static const char *const image_heads[] = { "ID",           "IMAGE ID", "Created",   "CREATED",
+					   "CreatedSince", "CREATED",  "CreatedAt", "CREATED AT",
+					   "ReadOnly",     "R/O",      NULL };
+
 struct row {
 	char *col[6];
 };
@@ -157,7 +201,7 @@ static void print_table(struct image **imgs, size_t n, bool notrunc, bool nohead
 			r->col[2] = xstrdup(img->digest ? img->digest : "<none>");
 			r->col[3] = notrunc ? xasprintf("sha256:%s", img->id) : xasprintf("%.12s", img->id);
 			r->col[4] = human_ago(parse_created(img->created), now);
-			r->col[5] = human_size(img->size);
+			r->col[5] = cli_human_size(img->size);
 		}
 	}
 	for (int c = 0; c < 6; c++) {
@@ -223,8 +267,8 @@ CMD_DECL(images)
 			return err_mark_usage(e);
 		}
 	}
-	if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0)
-		return err_usage(e, "unsupported --format \"%s\" (json or table)", format);
+	if (cli_format_check(format, e) < 0)
+		return -1;
 	if (p.idx < argc)
 		return err_usage(e, "images takes no arguments (filters are not supported yet)");
 	if (cli_store(g, &s, e) < 0 || store_image_list(s, &imgs, &n, e) < 0)
@@ -246,6 +290,14 @@ CMD_DECL(images)
 			printf("%s%.*s\n", notrunc ? "sha256:" : "", notrunc ? 64 : 12, imgs[i]->id);
 	} else if (strcmp(format, "json") == 0) {
 		print_json(imgs, n);
+	} else if (cli_format_is_template(format)) {
+		json_object *rows = template_rows(imgs, n, notrunc);
+		int rc = cli_format_print(format, rows, image_heads, noheading, e);
+		json_object_put(rows);
+		for (size_t i = 0; i < n; i++)
+			image_free(imgs[i]);
+		free(imgs);
+		return rc;
 	} else {
 		print_table(imgs, n, notrunc, noheading, digests);
 	}

@@ -5,7 +5,7 @@
 
 #include "cmd.h"
 #include "cli/ctrjson.h"
-#include "lib/base/tmpl.h"
+#include "cli/format.h"
 
 enum { O_FORMAT = 1, O_HELP, O_TYPE };
 static const struct opt inspect_opts[] = {
@@ -48,8 +48,8 @@ CMD_DECL(inspect)
 		err_make(e, 0, "\"burrow inspect\" requires at least 1 argument");
 		goto usage;
 	}
-	if (format && strcmp(format, "json") != 0 && tmpl_check(format, e) < 0)
-		goto usage;
+	if (cli_format_check(format, e) < 0)
+		return -1;
 	all = json_object_new_array();
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
@@ -61,22 +61,14 @@ CMD_DECL(inspect)
 		}
 		j = ctr_inspect_json(&c);
 		ctr_free(&c);
-		if (format && strcmp(format, "json") != 0) {
-			char *out = NULL;
-			if (tmpl_render(format, j, &out, e) < 0) {
-				rc = cli_report(e);
-				err_clear(e);
-				json_object_put(j);
-				break;
-			}
-			printf("%s\n", out);
-			free(out);
-			json_object_put(j);
-		} else {
-			json_object_array_add(all, j);
-		}
+		json_object_array_add(all, j);
 	}
-	if (!format || strcmp(format, "json") == 0)
+	if (cli_format_is_template(format)) {
+		if (cli_format_print(format, all, NULL, false, e) < 0) {
+			rc = cli_report(e);
+			err_clear(e);
+		}
+	} else
 		printf("%s\n",
 		       json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));

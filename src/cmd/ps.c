@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "cli/ctrjson.h"
 #include "lib/store/store.h"
-#include "lib/base/tmpl.h"
+#include "cli/format.h"
 #include "lib/base/util.h"
 
 enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHEAD };
@@ -191,6 +191,12 @@ static char *command_text(const struct ctr *c, bool notrunc)
 	return s;
 }
 
+/* podman's column headers where a field's own name is not the header */
+static const char *const ps_heads[] = { "ID",          "CONTAINER ID", "CreatedHuman", "CREATED",
+					"CommandText", "COMMAND",      "NamesText",    "NAMES",
+					"Pod",         "POD ID",       "Cgroup",       "CGROUPNS",
+					NULL };
+
 CMD_DECL(ps)
 {
 	struct optparser p;
@@ -240,11 +246,8 @@ CMD_DECL(ps)
 	}
 	if (check_filters(filters, e) < 0)
 		goto usage;
-	if (format && strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
-		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
-		if (tmpl_check(t, e) < 0)
-			goto usage;
-	}
+	if (cli_format_check(format, e) < 0)
+		goto fail;
 	if (container_list(g->cfg.root, &ids, e) < 0)
 		goto fail;
 	for (size_t i = 0; filters && filters[i]; i++)
@@ -274,8 +277,31 @@ CMD_DECL(ps)
 				json_object_object_add(j, "CommandText", json_object_new_string(cmd));
 				json_object_object_add(j, "CreatedHuman", json_object_new_string(cr));
 				json_object_object_add(j, "NamesText", json_object_new_string(c.spec.name));
-				/* templates see Names as podman's: one string */
+				/* templates see Names, Command, Created and Ports as podman's:
+				 * strings */
 				json_object_object_add(j, "Names", json_object_new_string(c.spec.name));
+				if (cli_format_is_template(format)) {
+					json_object *pa = json_object_object_get(j, "Ports");
+					_cleanup_free_ char *ports = xstrdup("");
+					for (size_t q = 0; q < json_object_array_length(pa); q++) {
+						char *np = xasprintf("%s%s%s", ports, q ? ", " : "",
+								     json_object_get_string(
+									     json_object_array_get_idx(pa,
+												       q)));
+						free(ports);
+						ports = np;
+					}
+					json_object_object_add(j, "Command", json_object_new_string(cmd));
+					json_object_object_add(j, "Created", json_object_new_string(cr));
+					json_object_object_add(j, "RunningFor", json_object_new_string(cr));
+					json_object_object_add(j, "Ports", json_object_new_string(ports));
+					{
+						char *at = cli_go_time(c.spec.created);
+						json_object_object_add(j, "CreatedAt",
+								       json_object_new_string(at));
+						free(at);
+					}
+				}
 			}
 			json_object_array_add(arr, j);
 		}
@@ -295,15 +321,9 @@ CMD_DECL(ps)
 		printf("%s\n",
 		       json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (format && strcmp(format, "table") != 0) {
-		const char *t = strncmp(format, "table ", 6) == 0 ? format + 6 : format;
-		for (size_t i = 0; i < n; i++) {
-			char *out = NULL;
-			if (tmpl_render(t, json_object_array_get_idx(arr, i), &out, e) < 0)
-				goto fail;
-			printf("%s\n", out);
-			free(out);
-		}
+	} else if (cli_format_is_template(format)) {
+		if (cli_format_print(format, arr, ps_heads, nohead, e) < 0)
+			goto fail;
 	} else {
 #define PS_ROW "%-*s  %-27s  %-20s  %-16s  %-26s  %-20s  %s\n"
 		int w = notrunc ? 64 : 12;

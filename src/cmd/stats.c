@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cli/format.h"
 #include "cli/ctrutil.h"
 #include "lib/cgroup/cgroup.h"
 #include "lib/record/container.h"
@@ -20,7 +21,8 @@
 enum { O_ALL = 1, O_FORMAT, O_NOSTREAM, O_HELP };
 static const struct opt stats_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
-	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT", "json or table" },
+	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
+	  "json, or a Go template (\"table {{.Name}}\\t{{.CPUPerc}}\")" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "no-stream", 0, OPT_FLAG, O_NOSTREAM, NULL, "Print one sample and exit" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -92,13 +94,15 @@ static void human(char *buf, size_t n, double v)
 	snprintf(buf, n, "%.4g%s", v, units[u]);
 }
 
-static void print_table(const struct sample *s, size_t n)
+/* the strings podman's stats table shows, as template fields too */
+static json_object *rows_of(const struct sample *s, size_t n)
 {
-	printf("%-12s  %-20s  %-8s  %-21s  %-8s  %-21s  %-21s  %s\n", "ID", "NAME", "CPU %",
-	       "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS");
+	json_object *rows = json_object_new_array();
+
 	for (size_t i = 0; i < n; i++) {
 		char cpu[32] = "--", mem[64] = "--", memp[32] = "--", net[64] = "--", blk[64] = "--",
-		     pids[32] = "--", a[24], b[24];
+		     pids[32] = "--", a[24], b[24], id[13];
+		json_object *o = json_object_new_object();
 
 		if (s[i].has_cg) {
 			if (s[i].cpu >= 0)
@@ -127,9 +131,46 @@ static void print_table(const struct sample *s, size_t n)
 			human(b, sizeof b, (double)s[i].nc.tx_bytes);
 			snprintf(net, sizeof net, "%s / %s", a, b);
 		}
-		printf("%-12.12s  %-20s  %-8s  %-21s  %-8s  %-21s  %-21s  %s\n", s[i].id, s[i].name, cpu, mem,
-		       memp, net, blk, pids);
+		snprintf(id, sizeof id, "%.12s", s[i].id);
+		json_object_object_add(o, "ID", json_object_new_string(id));
+		json_object_object_add(o, "ContainerID", json_object_new_string(s[i].id));
+		json_object_object_add(o, "Name", json_object_new_string(s[i].name));
+		json_object_object_add(o, "CPUPerc", json_object_new_string(cpu));
+		json_object_object_add(o, "MemUsage", json_object_new_string(mem));
+		json_object_object_add(o, "MemPerc", json_object_new_string(memp));
+		json_object_object_add(o, "NetIO", json_object_new_string(net));
+		json_object_object_add(o, "BlockIO", json_object_new_string(blk));
+		json_object_object_add(o, "PIDs", json_object_new_string(pids));
+		json_object_array_add(rows, o);
 	}
+	return rows;
+}
+
+static const char *const stats_heads[] = { "CPUPerc", "CPU %", "MemUsage", "MEM USAGE / LIMIT", "MemPerc",
+					   "MEM %",   "NetIO", "NET IO",   "BlockIO",           "BLOCK IO",
+					   "PIDs",    "PIDS",  NULL };
+
+static int print_table(const struct sample *s, size_t n, const char *format, struct err *e)
+{
+	json_object *rows = rows_of(s, n);
+	int rc = 0;
+
+#define COL(o, k) json_object_get_string(json_object_object_get(o, k))
+	if (cli_format_is_template(format)) {
+		rc = cli_format_print(format, rows, stats_heads, false, e);
+	} else {
+		printf("%-12s  %-20s  %-8s  %-21s  %-8s  %-21s  %-21s  %s\n", "ID", "NAME", "CPU %",
+		       "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS");
+		for (size_t i = 0; i < n; i++) {
+			json_object *o = json_object_array_get_idx(rows, i);
+			printf("%-12.12s  %-20s  %-8s  %-21s  %-8s  %-21s  %-21s  %s\n", COL(o, "ID"),
+			       COL(o, "Name"), COL(o, "CPUPerc"), COL(o, "MemUsage"), COL(o, "MemPerc"),
+			       COL(o, "NetIO"), COL(o, "BlockIO"), COL(o, "PIDs"));
+		}
+	}
+#undef COL
+	json_object_put(rows);
+	return rc;
 }
 
 static json_object *num_or_null(bool ok, int64_t v)
@@ -216,7 +257,7 @@ static int collect(struct globals *g, char **refs, int nrefs, bool all, char ***
 	return 0;
 }
 
-static int sample_all(struct globals *g, char **ids, size_t n, int gap_ms, bool json, struct err *e)
+static int sample_all(struct globals *g, char **ids, size_t n, int gap_ms, const char *format, struct err *e)
 {
 	struct sample *a = xcalloc(n + 1, sizeof *a), *b = xcalloc(n + 1, sizeof *b);
 	double t0, t1;
@@ -242,14 +283,15 @@ static int sample_all(struct globals *g, char **ids, size_t n, int gap_ms, bool 
 				   (t1 - t0);
 		m++;
 	}
-	if (json)
+	int rc = 0;
+	if (format && strcmp(format, "json") == 0)
 		print_json(b, m);
 	else
-		print_table(b, m);
+		rc = print_table(b, m, format, e);
 	fflush(stdout);
 	samples_free(a, n);
 	samples_free(b, n);
-	return 0;
+	return rc;
 }
 
 CMD_DECL(stats)
@@ -284,14 +326,9 @@ CMD_DECL(stats)
 			goto usage;
 		}
 	}
-	if (format) {
-		if (strcmp(format, "json") == 0)
-			json = true;
-		else if (strcmp(format, "table") != 0) {
-			err_make(e, 0, "--format %s: expected json or table", format);
-			goto usage;
-		}
-	}
+	if (cli_format_check(format, e) < 0)
+		return -1;
+	json = format && strcmp(format, "json") == 0;
 	if (collect(g, argv + p.idx, argc - p.idx, all, &ids, &n, e) < 0) {
 		strv_free(ids);
 		return -1;
@@ -299,7 +336,10 @@ CMD_DECL(stats)
 	for (;;) {
 		if (stream && !json && isatty(STDOUT_FILENO))
 			fputs("\033[H\033[2J", stdout);
-		sample_all(g, ids, n, stream ? 1000 : 100, json, e);
+		if (sample_all(g, ids, n, stream ? 1000 : 100, format, e) < 0) {
+			rc = -1;
+			break;
+		}
 		if (!stream)
 			break;
 		if (p.idx >= argc) {

@@ -49,7 +49,19 @@ assert_match "$out" "$id1 localhost/local/busybox:1 [1-9][0-9]* 1[0-9]{9} 20[0-9
 	"  Id, Names, Size, Created (unix) and CreatedAt"
 assert_match "$out" "$id2 - " "  the untagged image has no names"
 run burrow images --format '{{.ID}}'
-assert_rc 125 "an unsupported --format is a usage error"
+assert_rc 0 "images --format with a template"
+assert_eq "$(echo "$out" | sort | tr '\n' ' ')" "$(printf '%s\n%s\n' "$short1" "$short2" | sort | tr '\n' ' ')" \
+	"  one line per image, the short ids"
+run burrow images --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}'
+assert_match "$out" "^REPOSITORY +TAG +IMAGE ID
+" "  a table format has podman's header"
+assert_match "$out" "
+localhost/local/busybox  1           $short1" "  and columns aligned as podman's tabwriter does"
+run burrow images --format yaml
+assert_rc 125 "a format name burrow lacks is an error"
+run burrow images --format '{{.ID'
+assert_rc 125 "a template that does not parse is an error"
+assert_match "$err" "template: 1:" "  naming the position"
 
 # --- rmi
 run burrow rmi nosuchimage
