@@ -189,6 +189,11 @@ static bool print_event(json_object *ev, int64_t ns, void *arg)
 	} else if (o->format) {
 		char *out = NULL;
 		json_object *t = json_object_get(ev);
+		/* every event has podman's fields for a template, empty when unset */
+		static const char *const keys[] = { "ID", "Image", "Name" };
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+			if (!json_object_object_get_ex(t, keys[i], NULL))
+				json_object_object_add(t, keys[i], json_object_new_string(""));
 		if (!json_object_object_get_ex(t, "ContainerExitCode", NULL))
 			json_object_object_add(t, "ContainerExitCode", json_object_new_int(0));
 		if (tmpl_render(o->format, t, &out, o->e) < 0) {

@@ -5,35 +5,23 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "events.h"
+#include "state.h"
 #include "lib/base/json.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
 #define EVENT_LINE_MAX 65536
 
-static void time_text(char *buf, size_t n)
-{
-	struct timespec ts;
-	struct tm tm;
-	char date[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, n, "%s.%09ldZ", date, ts.tv_nsec);
-}
-
 static json_object *event_json(const struct event *ev)
 {
 	json_object *j = json_object_new_object(), *a = json_object_new_object();
 	char t[48];
 
-	time_text(t, sizeof t);
+	state_time_now(t, sizeof t);
 	if (ev->has_exit)
 		json_object_object_add(j, "ContainerExitCode", json_object_new_int(ev->exit_code));
 	if (ev->id && *ev->id)
