@@ -91,9 +91,11 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(host, "cgroupWritable", json_object_new_boolean(h->cgroup_writable));
 	{
 		struct err le = ERR_INIT;
-		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
+		_cleanup_free_ char *where = NULL;
+		enum cgroup_manager m = cgroup_probe_where(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &where, &le);
 		json_object_object_add(host, "cgroupManager",
 				       m == CGM_NONE ? NULL : json_object_new_string(cgroup_manager_name(m)));
+		json_object_object_add(host, "cgroupParent", jstr_or_null(where));
 		json_object_object_add(host, "limitsUnavailable",
 				       m != CGM_NONE ? NULL
 						     : json_object_new_string(le.msg ? le.msg : "unknown"));
@@ -184,9 +186,11 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 	}
 	{
 		struct err le = ERR_INIT;
-		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
+		_cleanup_free_ char *where = NULL;
+		enum cgroup_manager m = cgroup_probe_where(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &where, &le);
 		if (m != CGM_NONE)
-			printf("  %-13s available (%s cgroup)\n", "limits", cgroup_manager_name(m));
+			printf("  %-13s available (%s cgroup: containers under %s)\n", "limits",
+			       cgroup_manager_name(m), where);
 		else
 			printf("  %-13s unavailable: %s\n", "limits", le.msg ? le.msg : "unknown");
 		err_clear(&le);
