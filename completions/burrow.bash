@@ -80,8 +80,8 @@ _burrow_opts_start="-a --attach --help -i --interactive"
 _burrow_value_opts_start=""
 _burrow_opts_stop="-a --all --help -t --time"
 _burrow_value_opts_stop="-t --time"
-_burrow_opts_system="-f --force --help"
-_burrow_value_opts_system=""
+_burrow_opts_system="-f --force -m --max -q --quick -r --repair --help"
+_burrow_value_opts_system="-m --max"
 _burrow_opts_top="--help"
 _burrow_value_opts_top=""
 _burrow_opts_wait="--help"
@@ -218,7 +218,7 @@ _burrow() {
 	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	attach|diff|healthcheck|inspect|kill|logs|pause|unpause|stats|update|port|rename|restart|rm|start|stop|top|wait|exec)
 		mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
-	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "prune" -- "$cur") ;;
+	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check prune" -- "$cur") ;;
 	*) COMPREPLY=() ;;
 	esac
 	if declare -F __ltrim_colon_completions >/dev/null; then

@@ -104,7 +104,7 @@ complete -c burrow -n __fish_use_subcommand -a restart -d 'Restart containers'
 complete -c burrow -n __fish_use_subcommand -a rm -d 'Remove containers'
 complete -c burrow -n __fish_use_subcommand -a start -d 'Start containers'
 complete -c burrow -n __fish_use_subcommand -a stop -d 'Stop running containers'
-complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow: prune'
+complete -c burrow -n __fish_use_subcommand -a system -d 'Manage burrow: prune, check'
 complete -c burrow -n __fish_use_subcommand -a top -d 'Show the processes of a container'
 complete -c burrow -n __fish_use_subcommand -a wait -d 'Wait for containers to exit and print their exit codes'
 complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow version'
@@ -487,7 +487,11 @@ complete -c burrow -n $stop -a '(__burrow_containers)'
 
 # system
 set -l system '__fish_seen_subcommand_from system'
-complete -c burrow -n $system -s f -l force -d 'Do not ask for confirmation'
+complete -c burrow -n $system -a 'check prune'
+complete -c burrow -n $system -s f -l force -d 'prune: do not ask; check --repair: also remove containers of damaged images'
+complete -c burrow -n $system -s m -l max -r -d 'check: leave unused layers younger than this alone'
+complete -c burrow -n $system -s q -l quick -d 'check: skip reading every layer file'
+complete -c burrow -n $system -s r -l repair -d 'check: fix what can be fixed'
 complete -c burrow -n $system -l help -d 'Show this help'
 
 # top
