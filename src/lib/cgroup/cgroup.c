@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -206,28 +208,44 @@ static bool in_user_manager(const char *rel)
 	return false;
 }
 
-/* The first process in fd's cgroup.procs that is not all ours (another real,
- * effective, saved or fs uid, like a login or sudo running as root), or 0. */
+/* Is pid the user's: its real uid is ours (a setuid helper like
+ * newuidmap too), or it lives in a user namespace the user created (a
+ * container's processes under subordinate ids)?  A login or sudo running
+ * as root is not.  A process that is gone counts as ours. */
+static bool proc_is_ours(const char *pid)
+{
+	_cleanup_free_ char *f = xasprintf("/proc/%s/status", pid), *status = cg_read(AT_FDCWD, f);
+	_cleanup_close_ int ns = -1;
+	const char *u;
+	unsigned ruid;
+	uid_t owner;
+
+	if (!status)
+		return true;
+	u = strstr(status, "\nUid:");
+	if (u && sscanf(u + 5, "%u", &ruid) == 1 && ruid == (unsigned)getuid())
+		return true;
+	free(f);
+	f = xasprintf("/proc/%s/ns/user", pid);
+	ns = open(f, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return errno == ENOENT || errno == ESRCH;
+	return ioctl(ns, NS_GET_OWNER_UID, &owner) == 0 && owner == getuid();
+}
+
+/* The first process in fd's cgroup.procs that is not the user's, or 0. */
 static pid_t foreign_proc(int fd)
 {
 	_cleanup_free_ char *procs = cg_read(fd, "cgroup.procs");
-	char want[64];
 
 	if (!procs)
 		return 0;
-	snprintf(want, sizeof want, "Uid:\t%u\t%u\t%u\t%u\n", (unsigned)getuid(), (unsigned)getuid(),
-		 (unsigned)getuid(), (unsigned)getuid());
 	for (char *line = procs, *eol; line && *line; line = eol ? eol + 1 : NULL) {
-		_cleanup_free_ char *status = NULL, *f = NULL;
 		uint64_t pid;
 		eol = strchr(line, '\n');
 		if (eol)
 			*eol = '\0';
-		if (parse_u64(line, &pid) < 0)
-			continue;
-		f = xasprintf("/proc/%" PRIu64 "/status", pid);
-		status = cg_read(AT_FDCWD, f);
-		if (status && !strstr(status, want))
+		if (parse_u64(line, &pid) == 0 && !proc_is_ours(line))
 			return (pid_t)pid;
 	}
 	return 0;
@@ -531,11 +549,11 @@ static int create_delegated(int basefd, const char *base, bool leaf, unsigned ne
 	unsigned want = ctrl_mask_of(ctrls) & ALL_CTRLS;
 
 	/* every controller on offer, for a later `burrow update`, except
-	 * cpuset in a cgroup found above ours: turning it on moves the
-	 * processes below to a new cpuset, which the kernel refuses for
-	 * another user's (EPERM), so only a --cpuset-* flag asks for it */
-	if (!leaf)
-		want = (want & ~CG_C_CPUSET) | needed;
+	 * cpuset: turning it on moves the processes below base to a new
+	 * cpuset, which the kernel refuses (EPERM) for one with privileges we
+	 * lack (another user's, or a setuid helper of ours such as newuidmap
+	 * at that moment), so only a --cpuset-* flag asks for it */
+	want = (want & ~CG_C_CPUSET) | needed;
 	/* the supervisor stays where it is: in base's leaf once the
 	 * controllers are on (enable_controllers moves base's processes),
 	 * or in the caller's cgroup below base */
