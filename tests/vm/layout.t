@@ -39,6 +39,11 @@ else
 		"[$L] info: containers go under $base"
 fi
 
+assert_match "$out" "ok +cgroup +cgroup v2; containers' cgroups go under $(lit "$base")" \
+	"[$L] info's cgroup check names the same cgroup"
+run "$BURROW" info --format json
+assert_match "$out" "\"cgroupParent\": *\"$(lit "$base")\"" "[$L] info --format json: cgroupParent"
+
 run "$BURROW" run --rm --network none -v "$WORK:/cgwork:ro" --memory 64m --memory-swap 64m "$IMG" /cgwork hog 256
 assert_rc 137 "[$L] run --memory 64m: the hog is killed with 137"
 

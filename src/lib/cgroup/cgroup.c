@@ -377,7 +377,7 @@ static int none_error(struct err *e, struct err *deleg, struct err *sd)
 	return -1;
 }
 
-enum cgroup_manager cgroup_probe_where(unsigned needed, char **where, struct err *e)
+enum cgroup_manager cgroup_probe_where(unsigned needed, char **basep, bool *moves, struct err *e)
 {
 	enum cgroup_manager forced = forced_manager();
 	_cleanup_free_ char *base = NULL;
@@ -385,8 +385,10 @@ enum cgroup_manager cgroup_probe_where(unsigned needed, char **where, struct err
 	struct err why = ERR_INIT, sd = ERR_INIT;
 	bool leaf = false;
 
-	if (where)
-		*where = NULL;
+	if (basep)
+		*basep = NULL;
+	if (moves)
+		*moves = false;
 	if (forced == CGM_NONE) {
 		err_make(e, 0, "cgroups are turned off by BURROW_CGROUP_MANAGER=none");
 		return CGM_NONE;
@@ -397,10 +399,10 @@ enum cgroup_manager cgroup_probe_where(unsigned needed, char **where, struct err
 	}
 	if (forced != CGM_SYSTEMD) {
 		if (find_delegated(needed, &base, &fd, &leaf, &why) == 0) {
-			if (where)
-				*where = leaf ? xasprintf("%s, after moving its processes into %s/%s", base,
-							  base, LEAF)
-					      : xstrdup(base);
+			if (basep)
+				*basep = steal_ptr(base);
+			if (moves)
+				*moves = leaf;
 			return CGM_DELEGATED;
 		}
 		if (forced == CGM_DELEGATED) {
@@ -410,8 +412,6 @@ enum cgroup_manager cgroup_probe_where(unsigned needed, char **where, struct err
 	}
 	if (cg_systemd_bus_available(&sd)) {
 		err_clear(&why);
-		if (where)
-			*where = xstrdup("a transient scope of the user's systemd");
 		return CGM_SYSTEMD;
 	}
 	none_error(e, &why, &sd);
@@ -420,7 +420,7 @@ enum cgroup_manager cgroup_probe_where(unsigned needed, char **where, struct err
 
 enum cgroup_manager cgroup_probe(unsigned needed, struct err *e)
 {
-	return cgroup_probe_where(needed, NULL, e);
+	return cgroup_probe_where(needed, NULL, NULL, e);
 }
 
 /* ---- creation ------------------------------------------------------------------ */

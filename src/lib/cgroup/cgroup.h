@@ -161,11 +161,11 @@ struct cgroup {
  * that cgroup_create would use, or CGM_NONE with e saying why and the fix.
  * needed: CG_C_* controllers that must be delegated. */
 enum cgroup_manager cgroup_probe(unsigned needed, struct err *e);
-/* The same, and *where (NULL allowed; caller frees) says where containers'
- * cgroups would go: the delegated base directory (and that the caller's
- * processes move into its leaf first, when they would), or the systemd
- * scope. */
-enum cgroup_manager cgroup_probe_where(unsigned needed, char **where, struct err *e);
+/* The same, and on the delegated path *base (NULL allowed; caller frees)
+ * is the directory containers' cgroups would go in and *moves (NULL
+ * allowed) whether the caller's processes would first move into its
+ * burrow-cli leaf; *base is NULL on the other paths. */
+enum cgroup_manager cgroup_probe_where(unsigned needed, char **base, bool *moves, struct err *e);
 
 /* Create the container's cgroup and apply l.  id is the container ID (a
  * short prefix is used in names).  pid is the supervisor: the process that
