@@ -57,10 +57,12 @@ deleg() { chown "$uid:$gid" "$1" "$1/cgroup.procs" "$1/cgroup.subtree_control" "
 # in the cgroup CALLER, containers expected under BASE
 layout() {
 	echo "=== TAP BEGIN === layout-$1" >$con
+	_t0=$(date +%s)
 	( echo 0 >"$3/cgroup.procs" && exec_as_user env BURROW_VM_MODE=delegated BURROW_VM_LAYOUT="$1" \
 		BURROW_VM_BASE="$2" BURROW_VM_OTHER_PID="${4:-}" BURROW_VM_LEAF="${5:-0}" \
 		sh "$src/tests/vm/layout.t" ) >$con 2>&1
 	_r=$?
+	echo "# layout $1 took $(($(date +%s) - _t0)) s" >$con
 	echo "=== TAP END rc=$_r ===" >$con
 	[ $_r -eq 0 ] || rc=1
 }
