@@ -265,8 +265,8 @@ static void cut_last(char *rel)
 /* Where a container's cgroup goes on the delegated path.  From our own
  * cgroup C (its parent when we sit in C's burrow-cli leaf) upwards, while
  * the cgroups are ours: the nearest one that can take a child with the
- * needed controllers without moving anybody, which is one whose
- * subtree_control has them already or that holds no process (the caller in
+ * needed controllers without moving anybody, which is one that holds no
+ * process, so its controllers can be turned on for its children (the caller in
  * a leaf: a CI job's or a Slurm step's cgroup; an owned slice above the
  * caller's session scope).  C itself holds the caller: it is used only when
  * nothing above is ours, and then every process in it is moved into its
@@ -293,8 +293,7 @@ static int find_delegated(unsigned needed, char **base, int *basefd, bool *leaf,
 	if (slash && strcmp(slash + 1, LEAF) == 0)
 		*slash = '\0';
 	for (; rel[0] && strcmp(rel, "/") != 0; first = false, cut_last(rel)) {
-		_cleanup_free_ char *path = xasprintf("%s%s", CGROUP_ROOT, rel), *ctrls = NULL, *sub = NULL,
-				    *procs = NULL;
+		_cleanup_free_ char *path = xasprintf("%s%s", CGROUP_ROOT, rel), *ctrls = NULL, *procs = NULL;
 		_cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		unsigned have;
 		pid_t other;
@@ -322,9 +321,10 @@ static int find_delegated(unsigned needed, char **base, int *basefd, bool *leaf,
 					 ctrls && ctrls[0] != '\n' ? strtok(ctrls, "\n") : "none");
 			continue;
 		}
-		sub = cg_read(fd, "cgroup.subtree_control");
+		/* no process in it: the controllers can be turned on for its
+		 * children (a cgroup with controllers on has none) */
 		procs = cg_read(fd, "cgroup.procs");
-		if ((needed & ~ctrl_mask_of(sub)) == 0 || (procs && !procs[0])) {
+		if (procs && !procs[0]) {
 			err_clear(&why);
 			*base = steal_ptr(path);
 			*basefd = steal_fd(fd);

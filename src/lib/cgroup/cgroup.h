@@ -6,8 +6,8 @@
  *      cgroup.subtree_control writable by us) and can give the needed
  *      controllers to its children, found from our own cgroup (from
  *      /proc/self/cgroup) upwards while the cgroups are ours: the nearest
- *      that needs nobody moved (the controllers already on in its
- *      subtree_control, or no process in it), as with the caller in a
+ *      that needs nobody moved (no process in it, so the controllers can
+ *      be turned on for its children), as with the caller in a
  *      leaf of a CI job's or a Slurm step's cgroup, or in a session scope
  *      below an owned user slice.  Failing that our own cgroup, as under
  *      `systemd-run --user --scope -p Delegate=yes`: every process in it
