@@ -92,9 +92,14 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(host, "cgroupWritable", json_object_new_boolean(h->cgroup_writable));
 	{
 		struct err le = ERR_INIT;
-		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
+		_cleanup_free_ char *base = NULL;
+		bool moves = false;
+		enum cgroup_manager m = cgroup_probe_where(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &base, &moves,
+							   &le);
 		json_object_object_add(host, "cgroupManager",
 				       m == CGM_NONE ? NULL : json_object_new_string(cgroup_manager_name(m)));
+		json_object_object_add(host, "cgroupParent", jstr_or_null(base));
+		json_object_object_add(host, "cgroupMovesCaller", json_object_new_boolean(moves));
 		json_object_object_add(host, "limitsUnavailable",
 				       m != CGM_NONE ? NULL
 						     : json_object_new_string(le.msg ? le.msg : "unknown"));
@@ -185,9 +190,18 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 	}
 	{
 		struct err le = ERR_INIT;
-		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
-		if (m != CGM_NONE)
-			printf("  %-13s available (%s cgroup)\n", "limits", cgroup_manager_name(m));
+		_cleanup_free_ char *base = NULL;
+		bool moves = false;
+		enum cgroup_manager m = cgroup_probe_where(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &base, &moves,
+							   &le);
+		if (m == CGM_DELEGATED)
+			printf("  %-13s available (delegated cgroup: containers under %s%s%s%s)\n", "limits",
+			       base, moves ? ", after moving its processes into " : "", moves ? base : "",
+			       moves ? "/burrow-cli" : "");
+		else if (m != CGM_NONE)
+			printf("  %-13s available (%s cgroup: containers under a transient scope of the user's "
+			       "systemd)\n",
+			       "limits", cgroup_manager_name(m));
 		else
 			printf("  %-13s unavailable: %s\n", "limits", le.msg ? le.msg : "unknown");
 		err_clear(&le);

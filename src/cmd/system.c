@@ -1,4 +1,4 @@
-/* system.c - burrow system SUBCOMMAND: df (disk use), info (podman's
+/* system.c - burrow system SUBCOMMAND: check (syscheck.c), df (disk use), info (podman's
  * description of the host, sysinfo.c), prune (stopped containers) and reset
  * (everything: containers, images, build cache, the store). */
 #include <dirent.h>
@@ -382,6 +382,8 @@ static int system_df(struct globals *g, int argc, char **argv, struct err *e)
 CMD_DECL(system)
 {
 	static const struct subcmd subs[] = {
+		{ "check", "system check", cmd_system_check,
+		  "Check the store and the container records, and repair them" },
 		{ "df", "system df", system_df, "Show the disk space images and containers use" },
 		{ "info", "system info", cmd_system_info,
 		  "Describe the host and the store, as podman info does" },

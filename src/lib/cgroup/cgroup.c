@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -185,15 +187,102 @@ static int no_v2_error(struct err *e)
 			is_cgroup2(CGROUP_ROOT "/unified") ? "is a cgroup v1/v2 hybrid" : "uses cgroup v1");
 }
 
-/* The delegated base directory we may create children in: our own cgroup,
- * or its parent when we already sit in our own leaf.  0 with *base set, or
- * -1 with e saying why not (not an error for the caller yet). */
-static int find_delegated(unsigned needed, char **base, int *basefd, struct err *e)
+/* Is every cgroup file burrow writes in fd's directory writable by us? */
+static bool owned_dir(int fd)
 {
-	_cleanup_free_ char *rel = NULL, *path = NULL, *ctrls = NULL;
-	_cleanup_close_ int fd = -1;
-	unsigned have;
+	return faccessat(fd, ".", W_OK, AT_EACCESS) == 0 &&
+	       faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) == 0 &&
+	       faccessat(fd, "cgroup.subtree_control", W_OK, AT_EACCESS) == 0;
+}
+
+/* Does a component of rel name a systemd user manager (user@UID.service)?
+ * Every cgroup below one belongs to the user, but only the units started
+ * with Delegate=yes are ours to write in: the manager's own slices are not. */
+static bool in_user_manager(const char *rel)
+{
+	for (const char *p = rel; (p = strstr(p, "/user@")); p++) {
+		size_t n = strcspn(p + 1, "/");
+		if (n > 8 && strncmp(p + 1 + n - 8, ".service", 8) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Is pid the user's: its real uid is ours (a setuid helper like
+ * newuidmap too), or it lives in a user namespace the user created (a
+ * container's processes under subordinate ids)?  A login or sudo running
+ * as root is not.  A process that is gone counts as ours. */
+static bool proc_is_ours(const char *pid)
+{
+	_cleanup_free_ char *f = xasprintf("/proc/%s/status", pid), *status = cg_read(AT_FDCWD, f);
+	_cleanup_close_ int ns = -1;
+	const char *u;
+	unsigned ruid;
+	uid_t owner;
+
+	if (!status)
+		return true;
+	u = strstr(status, "\nUid:");
+	if (u && sscanf(u + 5, "%u", &ruid) == 1 && ruid == (unsigned)getuid())
+		return true;
+	free(f);
+	f = xasprintf("/proc/%s/ns/user", pid);
+	ns = open(f, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return errno == ENOENT || errno == ESRCH;
+	return ioctl(ns, NS_GET_OWNER_UID, &owner) == 0 && owner == getuid();
+}
+
+/* The first process in fd's cgroup.procs that is not the user's, or 0. */
+static pid_t foreign_proc(int fd)
+{
+	_cleanup_free_ char *procs = cg_read(fd, "cgroup.procs");
+
+	if (!procs)
+		return 0;
+	for (char *line = procs, *eol; line && *line; line = eol ? eol + 1 : NULL) {
+		uint64_t pid;
+		eol = strchr(line, '\n');
+		if (eol)
+			*eol = '\0';
+		if (parse_u64(line, &pid) == 0 && !proc_is_ours(line))
+			return (pid_t)pid;
+	}
+	return 0;
+}
+
+/* "/a/b" -> "/a" -> "" */
+static void cut_last(char *rel)
+{
+	char *slash = strrchr(rel, '/');
+
+	if (slash)
+		*slash = '\0';
+	else
+		rel[0] = '\0';
+}
+
+/* Where a container's cgroup goes on the delegated path.  From our own
+ * cgroup C (its parent when we sit in C's burrow-cli leaf) upwards, while
+ * the cgroups are ours: the nearest one that can take a child with the
+ * needed controllers without moving anybody, which is one that holds no
+ * process, so its controllers can be turned on for its children (the caller in
+ * a leaf: a CI job's or a Slurm step's cgroup; an owned slice above the
+ * caller's session scope).  C itself holds the caller: it is used only when
+ * nothing above is ours, and then every process in it is moved into its
+ * burrow-cli leaf, which is done only when all of them are the user's own
+ * (a login or sudo running as root in C is not ours to move, and enabling
+ * cpuset over it fails with EPERM).  Inside a systemd user manager only
+ * C (a Delegate=yes scope) is used.  0 with *base set and *leaf saying
+ * whether C's processes must move, or -1 with e saying why not (not an
+ * error for the caller yet). */
+static int find_delegated(unsigned needed, char **base, int *basefd, bool *leaf, struct err *e)
+{
+	_cleanup_free_ char *rel = NULL, *fallback = NULL;
+	_cleanup_close_ int fallbackfd = -1;
+	struct err why = ERR_INIT;
 	char *slash;
+	bool first = true;
 
 	if (!is_cgroup2(CGROUP_ROOT))
 		return no_v2_error(e);
@@ -203,22 +292,70 @@ static int find_delegated(unsigned needed, char **base, int *basefd, struct err 
 	slash = strrchr(rel, '/');
 	if (slash && strcmp(slash + 1, LEAF) == 0)
 		*slash = '\0';
-	path = xasprintf("%s%s", CGROUP_ROOT, rel);
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_make(e, errno, "opening %s", path);
-	if (faccessat(fd, ".", W_OK, AT_EACCESS) < 0 || faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) < 0 ||
-	    faccessat(fd, "cgroup.subtree_control", W_OK, AT_EACCESS) < 0)
-		return err_make(e, 0, "our cgroup %s is not delegated to this user", path);
-	ctrls = cg_read(fd, "cgroup.controllers");
-	have = ctrl_mask_of(ctrls);
-	if (needed & ~have)
-		return err_make(e, 0, "controller %s is not delegated to %s (it offers: %s)",
-				first_ctrl(needed & ~have), path,
-				ctrls && ctrls[0] != '\n' ? strtok(ctrls, "\n") : "none");
-	*base = steal_ptr(path);
-	*basefd = steal_fd(fd);
-	return 0;
+	for (; rel[0] && strcmp(rel, "/") != 0; first = false, cut_last(rel)) {
+		_cleanup_free_ char *path = xasprintf("%s%s", CGROUP_ROOT, rel), *ctrls = NULL, *procs = NULL;
+		_cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		unsigned have;
+		pid_t other;
+
+		if (fd < 0) {
+			if (!why.msg)
+				err_make(&why, errno, "opening %s", path);
+			break;
+		}
+		if (!owned_dir(fd)) {
+			if (!why.msg)
+				err_make(&why, 0, "our cgroup %s is not delegated to this user", path);
+			if (first)
+				continue; /* the caller in a leaf that is not its own */
+			break;
+		}
+		if (!first && in_user_manager(rel))
+			continue;
+		ctrls = cg_read(fd, "cgroup.controllers");
+		have = ctrl_mask_of(ctrls);
+		if (needed & ~have) {
+			if (!why.msg)
+				err_make(&why, 0, "controller %s is not delegated to %s (it offers: %s)",
+					 first_ctrl(needed & ~have), path,
+					 ctrls && ctrls[0] != '\n' ? strtok(ctrls, "\n") : "none");
+			continue;
+		}
+		/* no process in it: the controllers can be turned on for its
+		 * children (a cgroup with controllers on has none) */
+		procs = cg_read(fd, "cgroup.procs");
+		if (procs && !procs[0]) {
+			err_clear(&why);
+			*base = steal_ptr(path);
+			*basefd = steal_fd(fd);
+			*leaf = false;
+			return 0;
+		}
+		if (!first)
+			continue;
+		other = foreign_proc(fd);
+		if (other > 0) {
+			err_clear(&why);
+			err_make(&why, 0,
+				 "our cgroup %s holds process %d of another user, which burrow does not move "
+				 "into a leaf, and no cgroup above it is ours",
+				 path, (int)other);
+			continue;
+		}
+		fallback = steal_ptr(path);
+		fallbackfd = steal_fd(fd);
+	}
+	if (fallback) {
+		err_clear(&why);
+		*base = steal_ptr(fallback);
+		*basefd = steal_fd(fallbackfd);
+		*leaf = true;
+		return 0;
+	}
+	if (!why.msg)
+		err_make(&why, 0, "no cgroup of ours from %s up is delegated to this user", CGROUP_ROOT);
+	*e = why;
+	return -1;
 }
 
 /* Neither path works: one message with both reasons and the fix. */
@@ -240,13 +377,18 @@ static int none_error(struct err *e, struct err *deleg, struct err *sd)
 	return -1;
 }
 
-enum cgroup_manager cgroup_probe(unsigned needed, struct err *e)
+enum cgroup_manager cgroup_probe_where(unsigned needed, char **basep, bool *moves, struct err *e)
 {
 	enum cgroup_manager forced = forced_manager();
 	_cleanup_free_ char *base = NULL;
 	_cleanup_close_ int fd = -1;
 	struct err why = ERR_INIT, sd = ERR_INIT;
+	bool leaf = false;
 
+	if (basep)
+		*basep = NULL;
+	if (moves)
+		*moves = false;
 	if (forced == CGM_NONE) {
 		err_make(e, 0, "cgroups are turned off by BURROW_CGROUP_MANAGER=none");
 		return CGM_NONE;
@@ -256,8 +398,13 @@ enum cgroup_manager cgroup_probe(unsigned needed, struct err *e)
 		return CGM_NONE;
 	}
 	if (forced != CGM_SYSTEMD) {
-		if (find_delegated(needed, &base, &fd, &why) == 0)
+		if (find_delegated(needed, &base, &fd, &leaf, &why) == 0) {
+			if (basep)
+				*basep = steal_ptr(base);
+			if (moves)
+				*moves = leaf;
 			return CGM_DELEGATED;
+		}
 		if (forced == CGM_DELEGATED) {
 			*e = why;
 			return CGM_NONE;
@@ -269,6 +416,11 @@ enum cgroup_manager cgroup_probe(unsigned needed, struct err *e)
 	}
 	none_error(e, &why, &sd);
 	return CGM_NONE;
+}
+
+enum cgroup_manager cgroup_probe(unsigned needed, struct err *e)
+{
+	return cgroup_probe_where(needed, NULL, NULL, e);
 }
 
 /* ---- creation ------------------------------------------------------------------ */
@@ -390,14 +542,22 @@ static int make_child(int parentfd, const char *parent, const char *name, struct
 	return 0;
 }
 
-static int create_delegated(int basefd, const char *base, const struct cgroup_limits *l, const char *name,
-			    struct cgroup *cg, struct err *e)
+static int create_delegated(int basefd, const char *base, bool leaf, unsigned needed,
+			    const struct cgroup_limits *l, const char *name, struct cgroup *cg, struct err *e)
 {
 	_cleanup_free_ char *ctrls = cg_read(basefd, "cgroup.controllers");
+	unsigned want = ctrl_mask_of(ctrls) & ALL_CTRLS;
 
+	/* every controller on offer, for a later `burrow update`, except
+	 * cpuset: turning it on moves the processes below base to a new
+	 * cpuset, which the kernel refuses (EPERM) for one with privileges we
+	 * lack (another user's, or a setuid helper of ours such as newuidmap
+	 * at that moment), so only a --cpuset-* flag asks for it */
+	want = (want & ~CG_C_CPUSET) | needed;
 	/* the supervisor stays where it is: in base's leaf once the
-	 * controllers are on (enable_controllers moves base's processes) */
-	if (enable_controllers(basefd, base, ctrl_mask_of(ctrls) & ALL_CTRLS, true, e) < 0)
+	 * controllers are on (enable_controllers moves base's processes),
+	 * or in the caller's cgroup below base */
+	if (enable_controllers(basefd, base, want, leaf, e) < 0)
 		return -1;
 	cg->manager = CGM_DELEGATED;
 	if (make_child(basefd, base, name, cg, e) < 0 || apply_limits(cg, l, e) < 0)
@@ -455,6 +615,7 @@ int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, stru
 	unsigned needed = 0;
 	char name[64];
 	struct err why = ERR_INIT, ignore = ERR_INIT;
+	bool leaf = false;
 	int ret;
 
 	*cg = (struct cgroup)CGROUP_INIT;
@@ -467,9 +628,9 @@ int cgroup_create(const struct cgroup_limits *l, const char *id, pid_t pid, stru
 	if (!is_cgroup2(CGROUP_ROOT))
 		return no_v2_error(e);
 	if (forced != CGM_SYSTEMD) {
-		if (find_delegated(needed, &base, &basefd, &why) == 0) {
+		if (find_delegated(needed, &base, &basefd, &leaf, &why) == 0) {
 			/* a subtree that is ours but fails is a real error */
-			ret = create_delegated(basefd, base, l, name, cg, e);
+			ret = create_delegated(basefd, base, leaf, needed, l, name, cg, e);
 			if (ret < 0) {
 				cgroup_destroy(cg, &ignore);
 				err_clear(&ignore);

@@ -2,12 +2,19 @@
  *
  * burrow never writes outside a subtree that was delegated to the user.  It
  * finds one, in this order (cgroup_create):
- *   1. "delegated": our own cgroup (from /proc/self/cgroup) is writable by
- *      us and can give the needed controllers to its children, as under
- *      `systemd-run --user --scope -p Delegate=yes`, a Slurm job with cgroup
- *      delegation or a CI runner.  Every process in that cgroup is moved
- *      first into the leaf "<ours>/burrow-cli" (the no-internal-process
- *      rule), and each container gets "<ours>/burrow-<id>".
+ *   1. "delegated": a cgroup that is ours (its directory, cgroup.procs and
+ *      cgroup.subtree_control writable by us) and can give the needed
+ *      controllers to its children, found from our own cgroup (from
+ *      /proc/self/cgroup) upwards while the cgroups are ours: the nearest
+ *      that needs nobody moved (no process in it, so the controllers can
+ *      be turned on for its children), as with the caller in a
+ *      leaf of a CI job's or a Slurm step's cgroup, or in a session scope
+ *      below an owned user slice.  Failing that our own cgroup, as under
+ *      `systemd-run --user --scope -p Delegate=yes`: every process in it
+ *      is moved first into the leaf "<ours>/burrow-cli" (the
+ *      no-internal-process rule), which burrow does only when all of them
+ *      are the user's.  Each container gets "<base>/burrow-<id>"
+ *      (find_delegated in cgroup.c has the rules).
  *   2. "systemd": the user's systemd, over D-Bus (sd-bus, libsystemd is
  *      loaded on first use), starts the transient unit burrow-<id>.scope
  *      with Delegate=yes holding the supervisor's pid.  burrow waits for
@@ -154,6 +161,11 @@ struct cgroup {
  * that cgroup_create would use, or CGM_NONE with e saying why and the fix.
  * needed: CG_C_* controllers that must be delegated. */
 enum cgroup_manager cgroup_probe(unsigned needed, struct err *e);
+/* The same, and on the delegated path *base (NULL allowed; caller frees)
+ * is the directory containers' cgroups would go in and *moves (NULL
+ * allowed) whether the caller's processes would first move into its
+ * burrow-cli leaf; *base is NULL on the other paths. */
+enum cgroup_manager cgroup_probe_where(unsigned needed, char **base, bool *moves, struct err *e);
 
 /* Create the container's cgroup and apply l.  id is the container ID (a
  * short prefix is used in names).  pid is the supervisor: the process that

@@ -14,6 +14,7 @@
 #include "hostcheck.h"
 #include "hostcheck_int.h"
 #include "lib/base/util.h"
+#include "lib/cgroup/cgroup.h"
 
 #define CGROUP2_MAGIC 0x63677270UL
 #define TMPFS_MAGIC_ 0x01021994UL
@@ -221,6 +222,22 @@ static void gather_cgroup(struct hostinfo *h)
 		h->cgroup_controllers = split_words(s ? s : "");
 	}
 	h->cgroup_writable = access(h->cgroup_dir, W_OK) == 0;
+	{
+		/* where run would put containers' cgroups on the delegated path:
+		 * our own cgroup, or one of ours above it */
+		struct err le = ERR_INIT;
+		if (cgroup_probe_where(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &h->cgroup_base, &h->cgroup_moves,
+				       &le) == CGM_DELEGATED &&
+		    h->cgroup_base) {
+			_cleanup_free_ char *cf = xasprintf("%s/cgroup.controllers", h->cgroup_base);
+			_cleanup_free_ char *s = hc_read_line(cf);
+			strv_free(h->cgroup_delegated);
+			h->cgroup_delegated = split_words(s ? s : "");
+			err_clear(&le);
+			return;
+		}
+		err_clear(&le);
+	}
 	if (h->cgroup_writable) {
 		strv_free(h->cgroup_delegated);
 		h->cgroup_delegated = strv_dup(h->cgroup_controllers);
@@ -475,6 +492,17 @@ static void check_cgroup(struct hostinfo *h)
 			missing = t;
 		}
 	}
+	if (!*missing && h->cgroup_base) {
+		hc_add_check(
+			h, "cgroup", CHECK_OK,
+			xasprintf("cgroup v2; containers' cgroups go under %s%s%s%s, which is delegated to "
+				  "you; delegated controllers: %s",
+				  h->cgroup_base, h->cgroup_moves ? " (after moving the processes of " : "",
+				  h->cgroup_moves ? h->cgroup_base : "",
+				  h->cgroup_moves ? " into its burrow-cli leaf)" : "", have),
+			NULL);
+		return;
+	}
 	if (!*missing) {
 		hc_add_check(h, "cgroup", CHECK_OK,
 			     xasprintf("cgroup v2 at %s (%s); delegated controllers: %s", h->cgroup_dir,
@@ -563,6 +591,7 @@ void hostinfo_free(struct hostinfo *h)
 	strv_free(h->cgroup_controllers);
 	strv_free(h->cgroup_v1_controllers);
 	strv_free(h->cgroup_delegated);
+	free(h->cgroup_base);
 	free(h->fs_path);
 	free(h->fs_type);
 	free(h->kernel_overlay_error);

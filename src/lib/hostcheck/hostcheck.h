@@ -40,6 +40,8 @@ struct hostinfo {
 	char **cgroup_v1_controllers; /* controllers bound to v1 hierarchies */
 	char **cgroup_delegated;      /* controllers burrow may use for limits */
 	bool cgroup_writable;
+	char *cgroup_base; /* the delegated cgroup containers' cgroups go in, or NULL (cgroup_probe_where) */
+	bool cgroup_moves; /* and the caller's processes move into its burrow-cli leaf first */
 
 	/* store */
 	char *fs_path; /* the directory statfs'd: the root or its nearest parent */

@@ -18,6 +18,7 @@
 #include "lib/base/util.h"
 #include "ref.h"
 #include "store_int.h"
+#include "treesum.h"
 #include "unpack.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -250,38 +251,44 @@ struct extract_job {
 	struct unpack_opts o;
 };
 
-/* runs in the user namespace: unpack, then report "diff_id size devices" */
+/* runs in the user namespace: unpack, then report "diff_id size devices tree_digest" */
 static int extract_fn(void *arg, int outfd, struct err *e)
 {
 	struct extract_job *j = arg;
 	struct unpack_result r;
-	char line[160];
+	char line[240], tree[72];
 	int n;
 
-	if (unpack_fd(j->infd, j->rootfd, &j->o, &r, e) < 0)
+	if (unpack_fd(j->infd, j->rootfd, &j->o, &r, e) < 0 || tree_digest_at(j->rootfd, tree, e) < 0)
 		return -1;
-	n = snprintf(line, sizeof line, "%s %" PRIu64 " %lu\n", r.diff_id, r.size, r.skipped_devices);
+	n = snprintf(line, sizeof line, "%s %" PRIu64 " %lu %s\n", r.diff_id, r.size, r.skipped_devices,
+		     tree);
 	if (write_all(outfd, line, (size_t)n) < 0)
 		return err_make(e, errno, "reporting the layer digest");
 	return 0;
 }
 
-static int extract(const struct idmap *m, struct extract_job *j, struct unpack_result *r, struct err *e)
+static int extract(const struct idmap *m, struct extract_job *j, struct unpack_result *r, char tree_out[72],
+		   struct err *e)
 {
 	_cleanup_free_ char *out = NULL;
-	char diff[80];
+	char diff[80], tree[80];
 	uint64_t size;
 	unsigned long ndev;
 
 	if (!m) {
 		j->o.no_chown = true;
-		return unpack_fd(j->infd, j->rootfd, &j->o, r, e);
+		if (unpack_fd(j->infd, j->rootfd, &j->o, r, e) < 0)
+			return -1;
+		return tree_digest_at(j->rootfd, tree_out, e);
 	}
 	if (userns_run(m, 0, extract_fn, j, &out, NULL, NULL, e) < 0)
 		return -1;
 	memset(r, 0, sizeof *r);
-	if (sscanf(out, "%79s %" SCNu64 " %lu", diff, &size, &ndev) != 3 || !digest_hex(diff))
+	if (sscanf(out, "%79s %" SCNu64 " %lu %79s", diff, &size, &ndev, tree) != 4 || !digest_hex(diff) ||
+	    !digest_hex(tree))
 		return err_make(e, 0, "unpacking: unexpected report \"%s\"", out);
+	snprintf(tree_out, 72, "sha256:%s", digest_hex(tree));
 	snprintf(r->diff_id, sizeof r->diff_id, "sha256:%s", digest_hex(diff));
 	r->size = size;
 	r->skipped_devices = ndev;
@@ -367,7 +374,7 @@ int store_import(struct store *s, const struct idmap *m, const char *path, const
 	struct extract_job job;
 	struct unpack_result r;
 	struct err se = ERR_INIT;
-	char chainhex[65], metapath[64];
+	char chainhex[65], metapath[64], tree[72];
 	bool dedup = false;
 	int rc = -1;
 
@@ -397,7 +404,7 @@ int store_import(struct store *s, const struct idmap *m, const char *path, const
 	job.rootfd = rootfd;
 	job.o.max_bytes = s->max_layer_size;
 	job.o.max_entries = s->max_layer_entries;
-	if (extract(m, &job, &r, e) < 0) {
+	if (extract(m, &job, &r, tree, e) < 0) {
 		err_wrap(e, "importing %s", path);
 		goto out;
 	}
@@ -416,6 +423,7 @@ int store_import(struct store *s, const struct idmap *m, const char *path, const
 		json_object_object_add(meta, "chain_id", json_object_new_string(r.diff_id));
 		json_object_object_add(meta, "size", json_object_new_int64((int64_t)r.size));
 		json_object_object_add(meta, "created", json_object_new_string(created));
+		json_object_object_add(meta, "tree_digest", json_object_new_string(tree));
 		snprintf(metapath, sizeof metapath, "%s/meta.json", t.name);
 		if (json_save_at(s->layersfd, metapath, meta, e) < 0)
 			goto out;

@@ -18,6 +18,7 @@
 
 #include "digest.h"
 #include "layers.h"
+#include "treesum.h"
 #include "lib/base/log.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
@@ -62,7 +63,7 @@ struct ex_plan {
 	int *rfd;    /* read ends, -1 for layers not fetched */
 	int *wfd;    /* write ends (closed in the child) */
 	int *rootfd; /* scratch/diff */
-	int resfd;   /* "i diff_id size ndev\n" or "i !message\n" */
+	int resfd;   /* "i diff_id size ndev tree_digest\n" or "i !message\n" */
 	bool no_chown;
 	uint64_t max_bytes, max_entries;
 };
@@ -77,14 +78,17 @@ static void ex_one(struct ex_plan *p, size_t i)
 	char line[4200];
 	int len;
 
-	if (unpack_fd(p->rfd[i], p->rootfd[i], &uo, &r, &e) < 0) {
+	char tree[72];
+
+	if (unpack_fd(p->rfd[i], p->rootfd[i], &uo, &r, &e) < 0 ||
+	    tree_digest_at(p->rootfd[i], tree, &e) < 0) {
 		char *nl;
 		while ((nl = strchr(e.msg, '\n')))
 			*nl = ' ';
 		len = snprintf(line, sizeof line, "%zu !%.4000s\n", i, e.msg);
 	} else {
-		len = snprintf(line, sizeof line, "%zu %s %" PRIu64 " %lu\n", i, r.diff_id, r.size,
-			       r.skipped_devices);
+		len = snprintf(line, sizeof line, "%zu %s %" PRIu64 " %lu %s\n", i, r.diff_id, r.size,
+			       r.skipped_devices, tree);
 	}
 	err_clear(&e);
 	if (write_all(p->resfd, line, (size_t)len) < 0)
@@ -408,7 +412,7 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 		return -1;
 	}
 	while (fgets(line, sizeof line, f)) {
-		char *end, diff[80];
+		char *end, diff[80], tree[80];
 		size_t i = strtoul(line, &end, 10);
 		uint64_t size;
 		unsigned long ndev;
@@ -419,13 +423,14 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 		if (*end == '!') {
 			end[strcspn(end, "\n")] = '\0';
 			msgs[i] = xstrdup(end + 1);
-		} else if (sscanf(end, "%79s %" SCNu64 " %lu", diff, &size, &ndev) == 3) {
+		} else if (sscanf(end, "%79s %" SCNu64 " %lu %79s", diff, &size, &ndev, tree) == 4) {
 			if (strcmp(diff, jobs[i].diff_id) != 0)
 				msgs[i] = xasprintf("layer %s: the unpacked content has diff id %s, the "
 						    "config says %s",
 						    jobs[i].blob_digest, diff, jobs[i].diff_id);
 			jobs[i].size = size;
 			jobs[i].skipped_devices = ndev;
+			snprintf(jobs[i].tree_digest, sizeof jobs[i].tree_digest, "%.71s", tree);
 		}
 	}
 	return 0;
@@ -737,6 +742,8 @@ static int write_meta(struct store *s, struct layer_job *j, const char *created,
 		json_object_object_add(meta, "compressed_size", json_object_new_int64((int64_t)j->blob_size));
 	if (j->media_type)
 		json_object_object_add(meta, "media_type", json_object_new_string(j->media_type));
+	if (j->tree_digest[0])
+		json_object_object_add(meta, "tree_digest", json_object_new_string(j->tree_digest));
 	return json_save_at(s->layersfd, path, meta, e);
 }
 

@@ -39,7 +39,8 @@ struct layer_job {
 	bool present; /* already in the store */
 	struct scratch t;
 	uint64_t done;
-	uint64_t size; /* uncompressed */
+	uint64_t size;        /* uncompressed */
+	char tree_digest[72]; /* of the unpacked tree (treesum.h) */
 	unsigned long skipped_devices;
 };
 
