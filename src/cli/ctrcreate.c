@@ -15,7 +15,6 @@
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
 #include "lib/store/volume.h"
-#include "lib/base/util.h"
 #include "progress.h"
 #include "lib/record/events.h"
 

@@ -603,8 +603,12 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	o = a->o;
 	if (a->env_host)
 		o.host_env = environ;
-	if (a->cidfile && !(o.cidfile = cidfile = absolute_path(a->cidfile)))
-		return err_make(e, errno, "--cidfile %s", a->cidfile);
+	if (a->cidfile) {
+		cidfile = absolute_path(a->cidfile);
+		if (!cidfile)
+			return err_make(e, errno, "--cidfile %s", a->cidfile);
+		o.cidfile = cidfile;
+	}
 	if (a->o.tz && strcmp(a->o.tz, "local") != 0) {
 		_cleanup_free_ char *zp = xasprintf("/usr/share/zoneinfo/%s", a->o.tz);
 		struct stat zst;

@@ -65,7 +65,8 @@ int cmd_system_check(struct globals *g, int argc, char **argv, struct err *e)
 			break;
 		case O_HELP:
 			opt_print_help(stdout, "system check", "[OPTIONS]",
-				       "Check the store and the container records, and repair them.", check_opts);
+				       "Check the store and the container records, and repair them.",
+				       check_opts);
 			return 0;
 		default:
 			return err_mark_usage(e);

@@ -312,6 +312,7 @@ static int probe(const struct ctr_copy *cc, const char *path, struct probe *out,
 	struct cside c = { .s = cc->s, .path = path };
 	int rc;
 
+	memset(out, 0, sizeof *out);
 	if (pipe2(pp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
 	c.fd = pp[1];
