@@ -16,13 +16,10 @@ static char *dir, *file;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char tmpl[] = "/tmp/burrow-fuzz-auth-XXXXXX";
 
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(tmpl))
-		abort();
-	dir = xstrdup(tmpl);
+	dir = fuzz_tmpdir("auth");
 	file = xasprintf("%s/auth.json", dir);
 	return 0;
 }
@@ -53,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(pass);
 		user = pass = NULL;
 	}
-	if (auth_remove(file, "docker.io", &found, &e) == 0) {
+	if (auth_remove(file, "docker.io", &found, &e) == 0 && found) {
 		/* what remove wrote is a JSON object again */
 		json_object *j = json_object_from_file(file);
 

@@ -13,13 +13,10 @@ static char *conf;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char tmpl[] = "/tmp/burrow-fuzz-conf-XXXXXX";
-	char *dir = mkdtemp(tmpl);
+	char *dir = fuzz_tmpdir("conf");
 
 	(void)argc;
 	(void)argv;
-	if (!dir)
-		abort();
 	setenv("XDG_CONFIG_HOME", dir, 1);
 	setenv("XDG_DATA_HOME", dir, 1);
 	unsetenv("BURROW_ROOT");
@@ -31,6 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	free(conf);
 	conf = xasprintf("%s/burrow/burrow.conf", dir);
+	free(dir);
 	return 0;
 }
 

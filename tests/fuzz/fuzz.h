@@ -31,6 +31,20 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* A new directory $TMPDIR/burrow-fuzz-WHAT-XXXXXX (TMPDIR default /tmp),
+ * malloc'd; aborts on failure */
+static inline char *fuzz_tmpdir(const char *what)
+{
+	const char *t = getenv("TMPDIR");
+	char *p;
+
+	if (!t || *t != '/')
+		t = "/tmp";
+	if (asprintf(&p, "%s/burrow-fuzz-%s-XXXXXX", t, what) < 0 || !mkdtemp(p))
+		abort();
+	return p;
+}
+
 /* A safety property the harness checks failed: abort() so libFuzzer keeps
  * the input (and the driver fails the regression test). */
 #define FUZZ_ASSERT(c) \

@@ -29,17 +29,19 @@ static struct stat st_t, st_sentinel, st_secret;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char tmpl[] = "/tmp/burrow-fuzz-unpack-XXXXXX";
 	/* a header that claims a huge file must not fill the disk */
 	struct rlimit fsz = { 16 << 20, 16 << 20 };
 	int fd;
+	char *t;
 
 	(void)argc;
 	(void)argv;
 	signal(SIGXFSZ, SIG_IGN);
-	if (setrlimit(RLIMIT_FSIZE, &fsz) < 0 || !mkdtemp(tmpl))
+	if (setrlimit(RLIMIT_FSIZE, &fsz) < 0)
 		abort();
-	tfd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t = fuzz_tmpdir("unpack");
+	tfd = open(t, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(t);
 	if (tfd < 0 || mkdirat(tfd, "root", 0755) < 0 || mkdirat(tfd, "sentinel", 0755) < 0)
 		abort();
 	fd = openat(tfd, "secret", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
