@@ -20,17 +20,20 @@ export FAULT_MARK
 rand() { echo $(($(od -An -N4 -tu4 /dev/urandom | tr -d ' ') % $1)); }
 
 # usleep MICROSECONDS (the random point of a fault, never a synchronisation)
-usleep() { perl -e 'select(undef, undef, undef, $ARGV[0] / 1e6)' "$1"; }
+usleep() { sleep "$(($1 / 1000000)).$(printf %06d $(($1 % 1000000)))"; }
 
-# ours [COMM...]: our processes (default: burrow, burrow-net, fuse-overlayfs)
-# shellcheck disable=SC2120 # callers in the test files pass arguments
+# ours [COMM...]: our processes with these names (default: burrow,
+# burrow-net, fuse-overlayfs, and the containers' commands)
 ours() {
 	_uid=$(id -u)
-	for _p in $(pgrep -u "$_uid" -x "${1:-burrow|burrow-net|fuse-overlayfs}"); do
-		tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -qx "FAULT_MARK=$FAULT_MARK" && echo "$_p"
+	_all=
+	[ $# -gt 0 ] || { set -- burrow burrow-net fuse-overlayfs; _all=1; }
+	for _n in "$@"; do
+		for _p in $(pgrep -u "$_uid" -x "$_n"); do
+			{ tr '\0' '\n' <"/proc/$_p/environ"; } 2>/dev/null | grep -qx "FAULT_MARK=$FAULT_MARK" && echo "$_p"
+		done
 	done
-	[ $# -gt 0 ] && return 0
-	pgrep -u "$_uid" -fx "sleep $TOKEN"
+	[ -z "$_all" ] || pgrep -u "$_uid" -fx "sleep $TOKEN"
 	return 0
 }
 
@@ -64,7 +67,7 @@ assert_store_clean() {
 		ok "$_what: no process left"
 	else
 		not_ok "$_what: processes left"
-		diag "$(for _p in $(ours); do echo "$_p $(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null)"; done)"
+		diag "$(for _p in $(ours); do echo "$_p $({ tr '\0' ' ' <"/proc/$_p/cmdline"; } 2>/dev/null)"; done)"
 	fi
 	_m=$(grep -F "$FIXTURE_DIR" /proc/self/mountinfo)
 	assert_eq "$_m" "" "$_what: no mount left"
