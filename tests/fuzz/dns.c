@@ -8,7 +8,7 @@
  * a query there, the answer goes back to the query's socket and
  * on_answer() runs, as poll would have it.  Frames written to "tap0" are
  * checked for their length. */
-#include "../../helpers/net/dns.c"
+#include "../../helpers/net/dns.c" /* NOLINT(bugprone-suspicious-include): the harness tests its statics */
 
 #include "fuzz.h"
 #include "lib/record/netspec.h"

@@ -2,7 +2,7 @@
  * compiled into this file): each input line is one request, as on_client()
  * hands them to handle(), and the reply must serialize.  The forwards
  * themselves are stand-ins kept in a list (no sockets are opened). */
-#include "../../helpers/net/api.c"
+#include "../../helpers/net/api.c" /* NOLINT(bugprone-suspicious-include): the harness tests its statics */
 
 #include "fuzz.h"
 
