@@ -313,7 +313,9 @@ int rm_rf_at(int dirfd, const char *path, struct err *e)
 	}
 	if (fd < 0)
 		return err_make(e, errno, "opening %s", path);
-	if (!(st.st_mode & S_IWUSR))
+	/* unlinking inside needs write and search permission: a 0644
+	 * directory from a layer has the one but not the other */
+	if ((st.st_mode & S_IRWXU) != S_IRWXU)
 		fchmod(fd, st.st_mode | S_IRWXU);
 	if (rm_rf_fd(fd, e) < 0)
 		return err_wrap(e, "removing %s", path);
