@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # in one place that is removed at the end
 TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/burrow-fuzz.XXXXXX")
 export TMPDIR
-trap 'rm -rf "$TMPDIR"' EXIT
+trap 'chmod -R u+rwx "$TMPDIR" 2>/dev/null; rm -rf "$TMPDIR"' EXIT
 
 for src in "$top"/tests/fuzz/*.c; do
 	name=$(basename "$src" .c)
