@@ -141,9 +141,9 @@ while [ $i -lt "$N" ]; do
 	fault "$op" $i
 	heal "$op #$i"
 	i=$((i + 1))
-	[ $((i % (nops * 5))) -eq 0 ] && checkpoint "after $i kills"
+	[ $((i % (nops * 5))) -eq 0 ] && checkpoint "after $i faults"
 done
-[ $((i % (nops * 5))) -eq 0 ] || checkpoint "after $i kills"
+[ $((i % (nops * 5))) -eq 0 ] || checkpoint "after $i faults"
 diag "$kills of $N kills landed (the others came after the command had ended): $cli_kills of the CLI, $sup_kills of a supervisor, $net_kills of burrow-net or fuse-overlayfs"
 assert_eq "$failed" 0 "every command after a kill worked"
 
