@@ -10,6 +10,8 @@
 #   make bench      burrow against podman, side by side (bench/)
 #   make lint       clang-tidy, cppcheck and shellcheck (CI runs it)
 #   make fmt        clang-format every C file (.clang-format); make fmt-check only reports
+#   make fuzz       libFuzzer (clang) over every parser in tests/fuzz/, FUZZ_TIME
+#                   seconds each (default 60); FUZZ_TARGETS="ref unpack" picks some
 #   make install    PREFIX=/usr/local
 
 VERSION   := 0.1.0
@@ -39,6 +41,12 @@ BUILD     ?= release
 ifeq ($(BUILD),asan)
 B         := $(or $(BUILDDIR),build/asan)
 OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(BUILD),fuzz)
+# make fuzz: the library instrumented for libFuzzer (tests/fuzz/README.md)
+B         := $(or $(BUILDDIR),build/fuzz)
+CC        := clang
+OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+             -fno-sanitize-recover=undefined
 else
 B         := $(or $(BUILDDIR),build)
 OPT       := -O2 -g
@@ -131,6 +139,57 @@ $(B)/tests/cgwork: tests/vm/cgwork.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Os -static -o $@ $<
 
+# Fuzz harnesses (tests/fuzz/README.md): one per parser.  In the fuzz build
+# they link libFuzzer; in the others a plain main (driver.c) that runs the
+# files it is given, so make check replays the seed corpora and the
+# regression inputs (tests/integration/fuzz-regress.t) without clang.
+FUZZ_SRC  := $(filter-out tests/fuzz/driver.c,$(sort $(wildcard tests/fuzz/*.c)))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_BIN  := $(FUZZ_NAMES:%=$(B)/tests/fuzz/%)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_TIME ?= 60
+FUZZ_FLAGS ?= -timeout=10
+ifeq ($(BUILD),fuzz)
+FUZZ_MAIN :=
+FUZZ_LINK := -fsanitize=fuzzer
+else
+FUZZ_MAIN := $(B)/obj/tests/fuzz/driver.o
+FUZZ_LINK :=
+endif
+
+# the burrow-net harnesses compile helpers/net/*.c into themselves
+$(B)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(B)/gen/version.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(NET_CFLAGS) $(OPT) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/tests/fuzz/%: $(B)/obj/tests/fuzz/%.o $(FUZZ_MAIN) $(B)/libburrow.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(CFLAGS) $(FUZZ_LINK) -o $@ $< $(FUZZ_MAIN) $(B)/libburrow.a $(TEST_LDLIBS) $(LDFLAGS)
+
+# keep the objects (make would delete them as intermediate files)
+.SECONDARY: $(FUZZ_NAMES:%=$(B)/obj/tests/fuzz/%.o) $(B)/obj/tests/fuzz/driver.o
+
+.PHONY: fuzz fuzz-build fuzz-run
+fuzz:
+	$(MAKE) --no-print-directory BUILD=fuzz fuzz-run
+
+fuzz-build: $(FUZZ_BIN)
+
+# each target for FUZZ_TIME seconds from its seeds (tests/fuzz/corpus/NAME)
+# and what earlier runs found ($(B)/corpus/NAME); a crash leaves its input
+# in $(B)/crash/ and fails the run after every target had its turn
+fuzz-run: $(FUZZ_TARGETS:%=$(B)/tests/fuzz/%)
+	@fail=; mkdir -p $(B)/crash; \
+	for n in $(FUZZ_TARGETS); do \
+	  mkdir -p $(B)/corpus/$$n tests/fuzz/corpus/$$n; \
+	  echo "== fuzz $$n: $(FUZZ_TIME) s"; \
+	  $(B)/tests/fuzz/$$n -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $(FUZZ_FLAGS) \
+	    -artifact_prefix=$(B)/crash/$$n- $(B)/corpus/$$n tests/fuzz/corpus/$$n 2>$(B)/crash/$$n.log \
+	    || { fail="$$fail $$n"; tail -n 40 $(B)/crash/$$n.log; }; \
+	  grep -E '^stat::number_of_executed_units|^Done' $(B)/crash/$$n.log || true; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz: crashes in:$$fail (inputs in $(B)/crash/)"; exit 1; fi
+
 $(B)/man/%: man/%.scd
 	@mkdir -p $(@D)
 	scdoc < $< > $@
@@ -155,7 +214,7 @@ bench-cgroup: $(B)/tests/cgtest $(B)/tests/cgwork
 # TESTS: what prove runs (default: everything)
 TESTS ?= $(B)/tests/unit tests/integration tests/vm/vm.t
 check-user: $(B)/burrow $(B)/burrow-init $(B)/burrow-net $(UNIT_BIN) $(B)/tests/testinit $(B)/tests/ptydrive $(B)/tests/netdrive man \
-	    $(B)/tests/cgtest $(B)/tests/cgwork
+	    $(B)/tests/cgtest $(B)/tests/cgwork $(FUZZ_BIN)
 	BURROW_BUILD=$(abspath $(B)) BURROW=$(abspath $(B))/burrow \
 	  TEST_TIMEOUT=$(TEST_TIMEOUT) VM_TEST_TIMEOUT=$(VM_TEST_TIMEOUT) \
 	  prove --exec 'sh tests/lib/timed.sh' -r $(PROVE_FLAGS) $(TESTS)

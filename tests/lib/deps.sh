@@ -28,6 +28,9 @@ PKGS="$PKGS curl"
 PKGS="$PKGS debootstrap dpkg"
 # make lint and make fmt (CI runs make lint)
 PKGS="$PKGS clang-tidy cppcheck shellcheck clang-format git"
+# make fuzz (CI runs it briefly): clang, and libFuzzer's runtime
+# (libclang_rt.fuzzer-x86_64.a), which clang only recommends
+PKGS="$PKGS clang libclang-rt-14-dev"
 BENCH_PKGS="podman runc iperf3"
 
 want=$PKGS

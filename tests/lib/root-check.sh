@@ -129,7 +129,7 @@ set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
 for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_VM \
-	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR; do
+	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR FAULT_ITERATIONS FAULT_TIME; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && set -- "$@" "$v=$val"

@@ -86,6 +86,20 @@ int main(void)
 	norm("docker.io/busybox", "docker.io/library/busybox:latest");
 	norm("index.docker.io/foo/bar:2", "docker.io/foo/bar:2");
 	norm("example.com:5000/x/y:z", "example.com:5000/x/y:z");
+	{
+		/* 250 characters are a name, localhost/ + 250 are not */
+		char longname[251];
+		struct err e = ERR_INIT;
+		char *n;
+
+		memset(longname, 'a', 250);
+		longname[250] = '\0';
+		n = ref_normalize_new(longname, &e);
+		ok(!n && e.msg && strstr(e.msg, "longer than 255"),
+		   "a name too long once normalized is refused: %s", e.msg ? e.msg : "(accepted)");
+		free(n);
+		err_clear(&e);
+	}
 
 	bad("", "empty");
 	bad("Foo", "lowercase");

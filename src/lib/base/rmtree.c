@@ -63,7 +63,9 @@ static int rm_open_dir(int parent, const char *name, struct stat *st)
 		closep(&fd);
 		return -1;
 	}
-	if (!(st->st_mode & S_IWUSR))
+	/* unlinking inside needs write and search permission: a 0644
+	 * directory from a layer has the one but not the other */
+	if ((st->st_mode & S_IRWXU) != S_IRWXU)
 		fchmod(fd, st->st_mode | S_IRWXU);
 	return fd;
 }

@@ -42,6 +42,17 @@ struct meta {
 	struct timespec mtime;
 };
 
+/* libarchive's message for a failed write is "Write error": name the cause
+ * (a full disk) from its errno when there is one */
+static int tw_fail(struct tw *t, const char *path, struct err *e)
+{
+	int en = archive_errno(t->a);
+
+	if (en > 0)
+		return err_make(e, en, "writing %s to the layer", path);
+	return err_make(e, 0, "writing %s to the layer: %s", path, archive_error_string(t->a));
+}
+
 static int tw_header(struct tw *t, const char *path, const struct meta *m, int64_t size, const char *symlink,
 		     const char *hardlink, struct err *e)
 {
@@ -62,7 +73,7 @@ static int tw_header(struct tw *t, const char *path, const struct meta *m, int64
 		archive_entry_set_size(ent, 0);
 	}
 	if (archive_write_header(t->a, ent) != ARCHIVE_OK)
-		rc = err_make(e, 0, "writing %s to the layer: %s", path, archive_error_string(t->a));
+		rc = tw_fail(t, path, e);
 	archive_entry_free(ent);
 	return rc;
 }
@@ -70,7 +81,7 @@ static int tw_header(struct tw *t, const char *path, const struct meta *m, int64
 static int tw_data(struct tw *t, const void *buf, size_t n, const char *path, struct err *e)
 {
 	if (archive_write_data(t->a, buf, n) < 0)
-		return err_make(e, 0, "writing %s to the layer: %s", path, archive_error_string(t->a));
+		return tw_fail(t, path, e);
 	return 0;
 }
 
@@ -526,7 +537,7 @@ int plan_write_tar(struct plan *p, int outfd, struct err *e)
 		err_make(e, 0, "writing the layer tar: %s", archive_error_string(t.a));
 	} else if (write_all_items(&t, e) == 0) {
 		if (archive_write_close(t.a) != ARCHIVE_OK)
-			err_make(e, 0, "writing the layer tar: %s", archive_error_string(t.a));
+			tw_fail(&t, "the layer tar", e);
 		else
 			rc = 0;
 	}

@@ -447,7 +447,7 @@ static char *join(char **v)
 int run_step(struct builder *b, struct bstage *s, const struct df_instr *in, struct err *e)
 {
 	_cleanup_strv_ char **argv = NULL, **env = NULL;
-	_cleanup_free_ char *by = NULL, *cmdtext = NULL, *argtext = NULL;
+	_cleanup_free_ char *by = NULL, *cmdtext = NULL;
 	const char *rest = in->rest ? in->rest : "";
 	struct run_req r;
 	char key[65];

@@ -654,6 +654,41 @@ static void ents_free(struct ent *v, size_t n)
 	free(v);
 }
 
+/* A record directory without config.json is a create killed between its
+ * mkdir and the write (creates hold the containers lock), or a removal
+ * killed half-way: nothing lists it, so nothing would ever remove it.
+ * When the lock is free (no create in flight), move each one aside with
+ * one rename and remove it, as the removal it was would have; ".gone-*"
+ * directories are such moves whose removal was itself killed.  Best
+ * effort: errors leave the directory for the next time. */
+static void sweep_incomplete(const char *root, char **names)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers", root);
+	_cleanup_free_ char *lock = xasprintf("%s/.lock", dir);
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	struct err ign = ERR_INIT;
+
+	if (dfd < 0 || lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_free_ char *cfg = xasprintf("%s/config.json", names[i]);
+		_cleanup_free_ char *gone = NULL;
+
+		if (names[i][0] == '.') {
+			gone = xstrdup(names[i]);
+		} else {
+			if (faccessat(dfd, cfg, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+				continue;
+			gone = xasprintf(".gone-%s", names[i]);
+			if (renameat(dfd, names[i], dfd, gone) < 0)
+				continue;
+		}
+		if (rm_rf_at(dfd, gone, &ign) < 0)
+			err_clear(&ign);
+	}
+}
+
 /* every record with its name */
 static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
 {
@@ -662,6 +697,7 @@ static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
 	struct dirent *de;
 	struct ent *v = NULL;
 	size_t cnt = 0;
+	_cleanup_strv_ char **incomplete = NULL;
 
 	*out = NULL;
 	*n = 0;
@@ -673,9 +709,13 @@ static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
 	while ((de = readdir(d))) {
 		json_object *j;
 		struct err ign = ERR_INIT;
+		if (strncmp(de->d_name, ".gone-", 6) == 0)
+			strv_push(&incomplete, de->d_name);
 		if (strlen(de->d_name) != 64 || !is_hex(de->d_name, 64))
 			continue;
 		if (container_read_config(root, de->d_name, &j, &ign) < 0) {
+			if (ign.errnum == ENOENT)
+				strv_push(&incomplete, de->d_name);
 			err_clear(&ign);
 			continue;
 		}
@@ -688,6 +728,8 @@ static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
 		cnt++;
 		json_object_put(j);
 	}
+	if (incomplete)
+		sweep_incomplete(root, incomplete);
 	if (cnt)
 		qsort(v, cnt, sizeof *v, ent_cmp);
 	*out = v;

@@ -309,8 +309,10 @@ int config_parse_info(const char *body, size_t len, struct image_cfg_info *c, st
 	memset(c, 0, sizeof *c);
 	if (len > MANIFEST_MAX)
 		return err_make(e, 0, "image config is too large (%zu bytes)", len);
-	o = json_tokener_parse(body);
-	if (!o || !json_object_is_type(o, json_type_object))
+	/* body need not be NUL-terminated: parse len bytes, one document */
+	if (json_parse_strict(body, len, "image config", &o, e) < 0)
+		return -1;
+	if (!json_object_is_type(o, json_type_object))
 		return err_make(e, 0, "malformed image config: not a JSON object");
 	if (!json_object_object_get_ex(o, "rootfs", &rootfs) ||
 	    !json_object_is_type(rootfs, json_type_object) || !(t = jstr(rootfs, "type")) ||

@@ -231,6 +231,13 @@ char *ref_normalize_new(const char *s, struct err *e)
 		r.tag = xstrdup("latest");
 	out = ref_string(&r);
 	ref_free(&r);
+	/* the defaults make the name longer: it must still be a reference
+	 * (255 characters at most), or the image could not be named again */
+	if (ref_parse(out, &r, e) < 0) {
+		free(out);
+		return NULL;
+	}
+	ref_free(&r);
 	return out;
 }
 

@@ -1,0 +1,127 @@
+/* specs.c - fuzz the parsers of run's flag values: -p, -v, --tmpfs,
+ * --network (and its slirp options), -e, --cap-add, --stop-signal, -u
+ * against passwd/group text (lib/record/spec.h, portspec.h, netspec.h).
+ * The first byte picks the parser. */
+#include "fuzz.h"
+#include "lib/base/util.h"
+#include "lib/record/netspec.h"
+#include "lib/record/portspec.h"
+#include "lib/record/spec.h"
+
+static void port(const char *s)
+{
+	struct err e = ERR_INIT;
+	struct port_spec p, p2;
+
+	if (port_spec_parse(s, &p, &e) == 0) {
+		char *back = port_spec_format(&p);
+
+		/* the formatted spec parses back to the same ports */
+		FUZZ_ASSERT(port_spec_parse(back, &p2, &e) == 0);
+		FUZZ_ASSERT(p.host_port == p2.host_port && p.container_port == p2.container_port &&
+			    p.count == p2.count && p.udp == p2.udp && strcmp(p.host_ip, p2.host_ip) == 0);
+		FUZZ_ASSERT((unsigned)p.container_port + p.count - 1 <= 65535);
+		free(back);
+	}
+	err_clear(&e);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct err e = ERR_INIT;
+	char *s;
+	unsigned sel;
+
+	if (size < 1)
+		return 0;
+	sel = data[0];
+	s = fuzz_str(data + 1, size - 1);
+	switch (sel % 9) {
+	case 0:
+		port(s);
+		break;
+	case 1: {
+		struct volume_spec v = { 0 };
+
+		if (parse_volume(s, &v, &e) == 0) {
+			FUZZ_ASSERT(v.src && v.dst && v.dst[0] == '/');
+			volume_spec_free(&v);
+		}
+		break;
+	}
+	case 2: {
+		struct tmpfs_spec t = { 0 };
+
+		if (parse_tmpfs(s, &t, &e) == 0) {
+			FUZZ_ASSERT(t.dst && t.dst[0] == '/');
+			tmpfs_spec_free(&t);
+		}
+		break;
+	}
+	case 3: {
+		enum net_mode m;
+		char *opts = NULL;
+		struct net_opts o;
+
+		if (parse_network(s, &m, &opts, &e) == 0 && m == NET_SLIRP && opts) {
+			net_opts_init(&o);
+			if (net_opts_parse(opts, &o, &e) < 0)
+				err_clear(&e);
+		}
+		free(opts);
+		break;
+	}
+	case 4: {
+		struct net_opts o;
+		uint32_t net;
+		unsigned bits;
+
+		net_opts_init(&o);
+		if (net_opts_parse(s, &o, &e) < 0)
+			err_clear(&e);
+		if (net_cidr_parse(s, &net, &bits, &e) == 0)
+			FUZZ_ASSERT(bits >= 8 && bits <= 25);
+		break;
+	}
+	case 5: {
+		char **env = xcalloc(1, sizeof(char *));
+
+		if (env_add(&env, s, &e) == 0 && strchr(s, '=')) {
+			char *k = xstrdup(s);
+
+			*strchr(k, '=') = '\0';
+			if (*k)
+				FUZZ_ASSERT(env_get(env, k) != NULL);
+			free(k);
+		}
+		strv_free(env);
+		break;
+	}
+	case 6:
+		(void)parse_cap(s, &e);
+		break;
+	case 7:
+		(void)parse_signal(s, &e);
+		break;
+	default: {
+		/* -u SPEC with the rest of the input as /etc/passwd and /etc/group */
+		char *nul1 = memchr(data + 1, '\n', size - 1);
+		size_t n1 = nul1 ? (size_t)(nul1 - (char *)(data + 1)) : size - 1;
+		char *spec = fuzz_str(data + 1, n1);
+		const char *rest = nul1 ? s + n1 + 1 : "";
+		const char *split = strstr(rest, "\n--\n");
+		char *pw = split ? fuzz_str((const uint8_t *)rest, (size_t)(split - rest)) : xstrdup(rest);
+		struct user_spec u = { 0 };
+
+		if (resolve_user_text(pw, split ? split + 4 : NULL, spec, &u, &e) == 0)
+			user_spec_free(&u);
+		err_clear(&e);
+		free(pw);
+		free(spec);
+		break;
+	}
+	}
+	err_clear(&e);
+	free(s);
+	return 0;
+}
