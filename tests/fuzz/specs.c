@@ -1,12 +1,14 @@
 /* specs.c - fuzz the parsers of run's flag values: -p, -v, --tmpfs,
  * --network (and its slirp options), -e, --cap-add, --stop-signal, -u
- * against passwd/group text (lib/record/spec.h, portspec.h, netspec.h).
+ * against passwd/group text, --mount, --device and --sysctl
+ * (lib/record/spec.h, portspec.h, netspec.h, specbuild.h).
  * The first byte picks the parser. */
 #include "fuzz.h"
 #include "lib/base/util.h"
 #include "lib/record/netspec.h"
 #include "lib/record/portspec.h"
 #include "lib/record/spec.h"
+#include "lib/record/specbuild.h"
 
 static void port(const char *s)
 {
@@ -36,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sel = data[0];
 	s = fuzz_str(data + 1, size - 1);
-	switch (sel % 9) {
+	switch (sel % 12) {
 	case 0:
 		port(s);
 		break;
@@ -44,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct volume_spec v = { 0 };
 
 		if (parse_volume(s, &v, &e) == 0) {
-			FUZZ_ASSERT(v.src && v.dst && v.dst[0] == '/');
+			/* no source: an anonymous volume (-v /path) */
+			FUZZ_ASSERT(v.dst && v.dst[0] == '/');
 			volume_spec_free(&v);
 		}
 		break;
@@ -102,6 +105,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 7:
 		(void)parse_signal(s, &e);
+		break;
+	case 9: {
+		struct volume_spec v = { 0 };
+		struct tmpfs_spec t = { 0 };
+
+		if (parse_mount(s, &v, &t, &e) > 0) {
+			FUZZ_ASSERT((v.dst && v.dst[0] == '/') || (t.dst && t.dst[0] == '/'));
+			volume_spec_free(&v);
+			tmpfs_spec_free(&t);
+		}
+		break;
+	}
+	case 10: {
+		char *d = device_normalize(s, &e);
+
+		if (d) {
+			/* HOST:CTR:PERMS, and normalizing it again changes nothing */
+			char *again = device_normalize(d, &e);
+			FUZZ_ASSERT(again && strcmp(again, d) == 0);
+			FUZZ_ASSERT(strchr(d, '\n') == NULL);
+			free(again);
+			free(d);
+		}
+		break;
+	}
+	case 11:
+		if (sysctl_check(s, (enum net_mode)(data[0] % 4), &e) == 0) {
+			/* the key (before '=') is a /proc/sys path that can't climb */
+			char *k = xstrdup(s), *eq = strchr(k, '=');
+			FUZZ_ASSERT(eq != NULL);
+			*eq = '\0';
+			FUZZ_ASSERT(!strstr(k, "..") && k[0] != '/' && k[0] != '.');
+			free(k);
+		}
 		break;
 	default: {
 		/* -u SPEC with the rest of the input as /etc/passwd and /etc/group */

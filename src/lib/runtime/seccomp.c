@@ -714,6 +714,10 @@ int seccomp_profile_parse(const char *json, size_t len, uint64_t caps, struct se
 		seccomp_profile_free(p);
 		if (strncmp(e->msg ? e->msg : "", "seccomp profile", 15) != 0)
 			err_wrap(e, "seccomp profile");
+		/* names from the profile are quoted in the message: one line, always */
+		for (char *c = e->msg; c && *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 	}
 	return rc;
 }
