@@ -74,6 +74,13 @@ uint16_t fwd_host_port(const struct fwd *f)
 					     : ntohs(((const struct sockaddr_in *)&f->host)->sin_port);
 }
 
+void fwd_usage(struct bnet *b, uint64_t *tcp, uint64_t *udp)
+{
+	(void)b;
+	*tcp = 0;
+	*udp = 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bnet b;

@@ -13,9 +13,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	data = json_tokener_parse("{\"ID\":\"0123456789ab\",\"Names\":\"web\",\"Ports\":[\"0.0.0.0:80->80/tcp\"],"
-				  "\"Labels\":{\"a\":\"1\",\"b\":\"\"},\"State\":{\"Status\":\"running\","
-				  "\"Pid\":42,\"Running\":true},\"Size\":1.5,\"List\":[1,2,3],\"Empty\":null}");
+	data = json_tokener_parse(
+		"{\"ID\":\"0123456789ab\",\"Names\":\"web\",\"Ports\":[\"0.0.0.0:80->80/tcp\"],"
+		"\"Labels\":{\"a\":\"1\",\"b\":\"\"},\"State\":{\"Status\":\"running\","
+		"\"Pid\":42,\"Running\":true},\"Size\":1.5,\"List\":[1,2,3],\"Empty\":null}");
 	if (!data)
 		abort();
 	return 0;
