@@ -1,5 +1,6 @@
 /* util.c - see util.h */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -90,6 +91,27 @@ char *xstrndup(const char *s, size_t n)
 	if (!r)
 		oom();
 	return r;
+}
+
+char *next_text_line(char **p, size_t *lineno)
+{
+	while (**p) {
+		char *nl = strchr(*p, '\n'), *line = *p;
+		size_t l;
+
+		(*lineno)++;
+		if (nl)
+			*nl = '\0';
+		*p = nl ? nl + 1 : *p + strlen(*p);
+		l = strlen(line);
+		if (l > 0 && line[l - 1] == '\r')
+			line[--l] = '\0';
+		while (isspace((unsigned char)*line))
+			line++;
+		if (*line != '\0' && *line != '#')
+			return line;
+	}
+	return NULL;
 }
 
 char *xasprintf(const char *fmt, ...)

@@ -48,6 +48,10 @@ void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* The next line of the text at *p (changed in place) that is not blank or
+ * a "#" comment, without its line end and leading blanks; *lineno counts
+ * every line.  NULL at the end. */
+char *next_text_line(char **p, size_t *lineno);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* NULL-terminated string vectors */

@@ -419,22 +419,9 @@ int env_add_file(char ***env, const char *path, struct err *e)
 	p = buf;
 	if (strncmp(p, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
 		p += 3;
-	while (*p) {
-		char *nl = strchr(p, '\n'), *line = p;
-		size_t l, klen;
+	for (char *line; (line = next_text_line(&p, &lineno));) {
+		size_t klen = strcspn(line, "=");
 
-		lineno++;
-		if (nl)
-			*nl = '\0';
-		p = nl ? nl + 1 : p + strlen(p);
-		l = strlen(line);
-		if (l > 0 && line[l - 1] == '\r')
-			line[--l] = '\0';
-		while (isspace((unsigned char)*line))
-			line++;
-		if (*line == '\0' || *line == '#')
-			continue;
-		klen = strcspn(line, "=");
 		if (klen == 0)
 			return err_make(e, 0, "%s:%zu: no variable name", path, lineno);
 		for (size_t i = 0; i < klen; i++)

@@ -46,21 +46,8 @@ static int label_file(char ***v, const char *path, struct err *e)
 		return err_wrap(e, "--label-file");
 	if (memchr(buf, '\0', len))
 		return err_make(e, 0, "--label-file %s: contains a NUL byte", path);
-	for (p = buf; *p;) {
-		char *nl = strchr(p, '\n'), *line = p;
-		size_t l;
-
-		lineno++;
-		if (nl)
-			*nl = '\0';
-		p = nl ? nl + 1 : p + strlen(p);
-		l = strlen(line);
-		if (l > 0 && line[l - 1] == '\r')
-			line[--l] = '\0';
-		while (isspace((unsigned char)*line))
-			line++;
-		if (*line == '\0' || *line == '#')
-			continue;
+	p = buf;
+	for (char *line; (line = next_text_line(&p, &lineno));) {
 		if (*line == '=')
 			return err_make(e, 0, "--label-file %s:%zu: no label name", path, lineno);
 		if (kv_add(v, "label", line, false, e) < 0)
