@@ -222,6 +222,7 @@ complete -c burrow -n $import -F
 set -l images '__fish_seen_subcommand_from images'
 complete -c burrow -n $images -s q -l quiet -d 'Print only image IDs'
 complete -c burrow -n $images -s a -l all -d 'Show all images'
+complete -c burrow -n $images -s f -l filter -x -a 'label= dangling=true dangling=false reference= before= since=' -d 'Filter images'
 complete -c burrow -n $images -l digests -d 'Show manifest digests'
 complete -c burrow -n $images -l no-trunc -d 'Do not truncate IDs'
 complete -c burrow -n $images -s n -l noheading -d 'Leave out the table header'

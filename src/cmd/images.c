@@ -10,11 +10,14 @@
 #include "lib/store/ref.h"
 #include "lib/store/store.h"
 #include "lib/base/util.h"
+#include "cli/imgfilter.h"
 
-enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_DIGESTS, O_HELP };
+enum { O_QUIET = 1, O_ALL, O_NOTRUNC, O_FORMAT, O_NOHEADING, O_DIGESTS, O_HELP, O_FILTER };
 static const struct opt opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all images, including the intermediate ones of builds" },
 	{ "digests", 0, OPT_FLAG, O_DIGESTS, NULL, "Show the manifest digests" },
+	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE",
+	  "label=KEY[=VALUE], dangling=true|false, reference=PATTERN, before=IMAGE, since=IMAGE" },
 	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
 	  "json, or a Go template (\"table {{.ID}}\\t{{.Size}}\")" },
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Show full image IDs" },
@@ -23,7 +26,7 @@ static const struct opt opts[] = {
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
-static const char usage[] = "[OPTIONS]";
+static const char usage[] = "[OPTIONS] [REFERENCE]";
 static const char summary[] = "List images in the local store.";
 
 static time_t parse_created(const char *s)
@@ -236,6 +239,7 @@ CMD_DECL(images)
 	size_t n = 0;
 	bool quiet = false, all = false, notrunc = false, noheading = false, digests = false;
 	const char *format = "table";
+	_cleanup_strv_ char **filters = NULL;
 	int id;
 
 	opt_init(&p, opts, argc, argv);
@@ -259,6 +263,9 @@ CMD_DECL(images)
 		case O_FORMAT:
 			format = p.value;
 			break;
+		case O_FILTER:
+			strv_push(&filters, p.value);
+			break;
 		case O_HELP:
 			opt_print_help(stdout, "images", usage, summary, opts);
 			return 0;
@@ -269,10 +276,27 @@ CMD_DECL(images)
 	}
 	if (cli_format_check(format, e) < 0)
 		return -1;
-	if (p.idx < argc)
-		return err_usage(e, "images takes no arguments (filters are not supported yet)");
-	if (cli_store(g, &s, e) < 0 || store_image_list(s, &imgs, &n, e) < 0)
+	if (argc - p.idx > 1)
+		return err_usage(e, "\"burrow images\" takes at most 1 argument: a reference pattern");
+	if (p.idx < argc) {
+		/* images PATTERN is --filter reference=PATTERN, as podman's */
+		char *r = xasprintf("reference=%s", argv[p.idx]);
+		strv_push(&filters, r);
+		free(r);
+	}
+	if (cli_store(g, &s, e) < 0 || img_filters_check(s, filters, e) < 0 ||
+	    store_image_list(s, &imgs, &n, e) < 0)
 		return -1;
+	if (filters) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (img_filters_match(s, imgs[i], filters))
+				imgs[k++] = imgs[i];
+			else
+				image_free(imgs[i]);
+		}
+		n = k;
+	}
 	if (!all) {
 		/* a build's untagged step images are its cache: shown with -a */
 		size_t k = 0;

@@ -63,6 +63,38 @@ run burrow images --format '{{.ID'
 assert_rc 125 "a template that does not parse is an error"
 assert_match "$err" "template: 1:" "  naming the position"
 
+# --- filters
+id3=$("$BURROW" import -c 'LABEL team=web' "$tar" local/labelled:2)
+short3=$(printf %.12s "$id3")
+run burrow images -q --filter label=team=web
+assert_eq "$out" "$short3" "--filter label=KEY=VALUE"
+run burrow images -q --filter label=team --filter label=nope
+assert_eq "$out" "" "  every label filter must match"
+run burrow images -q --filter dangling=true
+assert_eq "$out" "$short2" "--filter dangling=true: the untagged image"
+run burrow images -q --filter dangling=false
+assert_no_match "$out" "$short2" "--filter dangling=false leaves it out"
+run burrow images -q --filter 'reference=local/busy*'
+assert_eq "$out" "$short1" "--filter reference=GLOB, matched without localhost/"
+run burrow images -q --filter reference=local/busybox --filter reference=local/labelled
+assert_eq "$(echo "$out" | sort | tr '\n' ' ')" "$(printf '%s\n%s\n' "$short1" "$short3" | sort | tr '\n' ' ')" "  the same key twice matches either"
+run burrow images -q local/labelled
+assert_eq "$out" "$short3" "images REFERENCE is a reference filter"
+run burrow images -q --filter "since=$id1"
+assert_match "$out" "$short3" "--filter since=IMAGE lists newer images"
+assert_no_match "$out" "$short1" "  and not the image itself"
+run burrow images -q --filter before=local/labelled:2
+assert_match "$out" "$short1" "--filter before=IMAGE lists older images"
+assert_no_match "$out" "$short3" "  and not the image itself"
+run burrow images --filter bogus=1
+assert_rc 125 "an unknown filter fails with 125"
+assert_match "$err" "bogus" "  and names it"
+run burrow images --filter dangling=maybe
+assert_rc 125 "dangling takes true or false"
+run burrow images --filter before=nosuchimage
+assert_rc 125 "before= an unknown image fails with 125"
+"$BURROW" rmi local/labelled:2 >/dev/null
+
 # --- rmi
 run burrow rmi nosuchimage
 assert_rc 1 "rmi of an unknown image exits 1"
