@@ -17,10 +17,13 @@ int img_filters_check(struct store *st, char **f, struct err *e)
 		bool known = false;
 
 		for (size_t k = 0; eq && k < ARRAY_SIZE(keys); k++)
-			known |= strlen(keys[k]) == (size_t)(eq - f[i]) && !strncmp(f[i], keys[k], strlen(keys[k]));
+			known |= strlen(keys[k]) == (size_t)(eq - f[i]) &&
+				 !strncmp(f[i], keys[k], strlen(keys[k]));
 		if (!known || !eq[1])
-			return err_make(e, 0, "invalid image filter \"%s\" (label=, dangling=, reference=, before=, since=)",
-					f[i]);
+			return err_make(
+				e, 0,
+				"invalid image filter \"%s\" (label=, dangling=, reference=, before=, since=)",
+				f[i]);
 		if (!strncmp(f[i], "dangling=", 9) && strcmp(eq + 1, "true") && strcmp(eq + 1, "false"))
 			return err_make(e, 0, "invalid image filter \"%s\": dangling is true or false", f[i]);
 		if (!strncmp(f[i], "before=", 7) || !strncmp(f[i], "since=", 6)) {
@@ -46,7 +49,8 @@ static bool has_label(struct store *st, const struct image *img, const char *kv)
 
 	if (store_image_config(st, img->id, &txt, &e) == 0 &&
 	    json_parse_strict(txt, strlen(txt), "image config", &j, &e) == 0 &&
-	    json_object_object_get_ex(j, "config", &cfg) && json_object_object_get_ex(cfg, "Labels", &labels) &&
+	    json_object_object_get_ex(j, "config", &cfg) &&
+	    json_object_object_get_ex(cfg, "Labels", &labels) &&
 	    json_object_is_type(labels, json_type_object) && json_object_object_get_ex(labels, key, &v))
 		m = !strchr(kv, '=') || !strcmp(json_object_get_string(v), strchr(kv, '=') + 1);
 	json_object_put(j);
