@@ -67,8 +67,6 @@ CMD_DECL(help);
 CMD_DECL(container);
 /* burrow system info (sysinfo.c) */
 int cmd_system_info(struct globals *g, int argc, char **argv, struct err *e);
-/* syscheck.c: burrow system check */
-int cmd_system_check(struct globals *g, int argc, char **argv, struct err *e);
 
 /* Remove every container that is not running; *removed lists their IDs.
  * A container that fails is reported (cli_report) and the rest go on; the

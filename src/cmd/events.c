@@ -14,6 +14,7 @@
 #include "lib/base/util.h"
 #include "lib/record/container.h"
 #include "lib/record/events.h"
+#include "cli/when.h"
 
 enum { O_FILTER = 1, O_FORMAT, O_SINCE, O_UNTIL, O_STREAM, O_NOTRUNC, O_HELP };
 static const struct opt events_opts[] = {
@@ -38,54 +39,6 @@ struct ev_out {
 	struct err *e;
 	int rc;
 };
-
-/* TIME: RFC 3339 (with or without a fraction or zone), a date, Unix
- * seconds, or a Go duration meaning that long ago */
-static int parse_when(const char *s, int64_t *ns, struct err *e)
-{
-	static const char *const fmts[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d" };
-	struct timespec now;
-	int64_t ms;
-	char *end;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
-		struct tm tm;
-		const char *p;
-		int64_t frac = 0, scale = 1000000000;
-		memset(&tm, 0, sizeof tm);
-		if (!(p = strptime(s, fmts[i], &tm)))
-			continue;
-		if (*p == '.')
-			for (p++; *p >= '0' && *p <= '9'; p++)
-				if (scale > 1) {
-					scale /= 10;
-					frac += (*p - '0') * scale;
-				}
-		if (*p == '\0' || strcmp(p, "Z") == 0) {
-			*ns = (int64_t)timegm(&tm) * 1000000000LL + frac;
-			return 0;
-		}
-		if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
-			int off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
-				  ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-			*ns = ((int64_t)timegm(&tm) - (*p == '+' ? off : -off)) * 1000000000LL + frac;
-			return 0;
-		}
-	}
-	errno = 0;
-	double secs = strtod(s, &end);
-	if (*s && *end == '\0' && errno == 0 && secs >= 0) {
-		*ns = (int64_t)(secs * 1e9);
-		return 0;
-	}
-	if (parse_duration_ms(s, &ms, e) == 0) {
-		*ns = ((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec) - ms * 1000000LL;
-		return 0;
-	}
-	err_clear(e);
-	return err_make(e, 0, "invalid time \"%s\" (RFC 3339, Unix seconds, or a duration such as 10m)", s);
-}
 
 static const char *jget(json_object *j, const char *k)
 {
@@ -280,8 +233,14 @@ CMD_DECL(events)
 		o.json = true;
 	else if (o.format && tmpl_check(o.format, e) < 0)
 		return err_mark_usage(e);
-	if ((since && parse_when(since, &since_ns, e) < 0) || (until && parse_when(until, &until_ns, e) < 0))
-		return err_mark_usage(e);
+	if (since && cli_parse_time(since, &since_ns) < 0)
+		return err_usage(e,
+				 "invalid --since \"%s\" (RFC 3339, Unix seconds, or a duration such as 10m)",
+				 since);
+	if (until && cli_parse_time(until, &until_ns) < 0)
+		return err_usage(e,
+				 "invalid --until \"%s\" (RFC 3339, Unix seconds, or a duration such as 10m)",
+				 until);
 	if (until)
 		stream = until_ns > now_ns();
 	signal(SIGPIPE, SIG_IGN);

@@ -1,12 +1,20 @@
-/* info.c - `burrow info [--format json]`: the host check.
- *
- * The checks themselves live in lib/hostcheck.c; this file only renders
- * them.  The exit status is 0 even when checks fail (it is a report); 125
- * is for tool errors such as a bad flag.
+/* info.c - what burrow says about the host, from the checks in
+ * lib/hostcheck:
+ *  - `burrow info [--format json]`: the host check.  The exit status is 0
+ *    even when checks fail (it is a report); 125 is for tool errors such as
+ *    a bad flag.
+ *  - `burrow system info`: podman info's description of the host and the
+ *    store (YAML by default, --format json or a template).  Only what burrow
+ *    knows is shown: a podman field burrow has no true value for is left
+ *    out, not made up.
+ *  - `burrow version [--format]`, whose record system info shows too.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -17,6 +25,10 @@
 #include "lib/net/net.h"
 #include "lib/base/util.h"
 #include "version.h"
+#include "cli/ctrutil.h"
+#include "cli/format.h"
+#include "lib/record/container.h"
+#include "lib/store/store.h"
 
 enum { O_FORMAT = 1, O_HELP };
 static const struct opt info_opts[] = {
@@ -46,13 +58,16 @@ static json_object *jstrv(char *const *v)
 	return a;
 }
 
-static json_object *jmap(const struct idrange *r, size_t n)
+/* ID map ranges: burrow info's keys, or podman info's (podman) */
+static json_object *idmap_json(const struct idrange *r, size_t n, bool podman)
 {
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
-		json_object_object_add(o, "container", json_object_new_int64((int64_t)r[i].inner));
-		json_object_object_add(o, "host", json_object_new_int64((int64_t)r[i].outer));
+		json_object_object_add(o, podman ? "container_id" : "container",
+				       json_object_new_int64((int64_t)r[i].inner));
+		json_object_object_add(o, podman ? "host_id" : "host",
+				       json_object_new_int64((int64_t)r[i].outer));
 		json_object_object_add(o, "size", json_object_new_int64((int64_t)r[i].count));
 		json_object_array_add(a, o);
 	}
@@ -129,8 +144,8 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(idmap, "single", json_object_new_boolean(h->idmap.single));
 	json_object_object_add(idmap, "reason", jstr_or_null(h->idmap.fallback_reason));
 	json_object_object_add(idmap, "buildRootEmulation", json_object_new_boolean(h->root_emulation));
-	json_object_object_add(idmap, "uids", jmap(h->idmap.uids, h->idmap.nuids));
-	json_object_object_add(idmap, "gids", jmap(h->idmap.gids, h->idmap.ngids));
+	json_object_object_add(idmap, "uids", idmap_json(h->idmap.uids, h->idmap.nuids, false));
+	json_object_object_add(idmap, "gids", idmap_json(h->idmap.gids, h->idmap.ngids, false));
 	json_object_object_add(root, "idmap", idmap);
 
 	for (size_t i = 0; i < h->nchecks; i++) {
@@ -293,4 +308,506 @@ CMD_DECL(info)
 		rc = print_human(&h, &g->cfg);
 	hostinfo_free(&h);
 	return rc;
+}
+
+/* ---- burrow system info, burrow version -------------------------------------- */
+
+static const struct opt sysinfo_opts[] = {
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT",
+	  "json, or a Go template ('{{.Host.Arch}}'); YAML if left out" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+static const struct opt version_opts[] = {
+	{ "format", 'f', OPT_VALUE, O_FORMAT, "FORMAT", "json, or a Go template ('{{.Client.Version}}')" },
+	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+/* Go's name for the machine, as podman prints it */
+static const char *go_arch(const char *m)
+{
+	static const char *const map[][2] = { { "x86_64", "amd64" }, { "aarch64", "arm64" },
+					      { "i686", "386" },     { "i386", "386" },
+					      { "armv7l", "arm" },   { "ppc64le", "ppc64le" },
+					      { "s390x", "s390x" },  { "riscv64", "riscv64" } };
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strcmp(m, map[i][0]) == 0)
+			return map[i][1];
+	return m;
+}
+
+static json_object *version_json(void)
+{
+	json_object *v = json_object_new_object();
+	struct utsname u;
+	_cleanup_free_ char *osarch = NULL;
+
+	uname(&u);
+	osarch = xasprintf("linux/%s", go_arch(u.machine));
+	json_object_object_add(v, "Version", json_object_new_string(BURROW_VERSION));
+	json_object_object_add(v, "Os", json_object_new_string("linux"));
+	json_object_object_add(v, "OsArch", json_object_new_string(osarch));
+	return v;
+}
+
+/* Go struct field names for the template: podman's data is structs
+ * ("{{.Host.Arch}}") while its JSON and YAML use the lower-case keys */
+static json_object *go_names(json_object *v, int depth)
+{
+	static const char *const special[][2] = {
+		{ "idMappings", "IDMappings" },
+		{ "ociRuntime", "OCIRuntime" },
+		{ "uidmap", "UIDMap" },
+		{ "gidmap", "GIDMap" },
+		{ "container_id", "ContainerID" },
+		{ "host_id", "HostID" },
+		{ "cpus", "CPUs" },
+		{ "slirp4netns", "Slirp4NetNS" },
+	};
+	json_object *o;
+
+	if (depth > 32)
+		return NULL;
+	if (json_object_is_type(v, json_type_array)) {
+		o = json_object_new_array();
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			json_object_array_add(o, go_names(json_object_array_get_idx(v, i), depth + 1));
+		return o;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return json_object_get(v);
+	o = json_object_new_object();
+	json_object_object_foreach(v, k, val) {
+		_cleanup_free_ char *name = xstrdup(k);
+		for (size_t i = 0; i < ARRAY_SIZE(special); i++)
+			if (strcmp(k, special[i][0]) == 0) {
+				free(name);
+				name = xstrdup(special[i][1]);
+			}
+		name[0] = (char)toupper((unsigned char)name[0]);
+		json_object_object_add(o, name, go_names(val, depth + 1));
+	}
+	return o;
+}
+
+/* --- YAML, the way podman's encoder writes it */
+
+static bool plain_ok(const char *s)
+{
+	static const char *const words[] = {
+		"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"
+	};
+	char *end;
+	size_t n = strlen(s);
+
+	if (n == 0 || isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1]))
+		return false;
+	if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0]) || s[n - 1] == ':' || strstr(s, ": ") || strstr(s, " #"))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return false;
+	strtod(s, &end);
+	if (*end == '\0')
+		return false; /* it would read back as a number */
+	return true;
+}
+
+static void yaml_scalar(json_object *v, int indent)
+{
+	const char *s;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		printf("null\n");
+		return;
+	case json_type_boolean:
+	case json_type_int:
+	case json_type_double:
+		printf("%s\n", json_object_to_json_string(v));
+		return;
+	case json_type_string:
+	default:
+		break;
+	}
+	s = json_object_get_string(v);
+	if (strchr(s, '\n')) {
+		printf("|-\n");
+		for (const char *p = s; *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			printf("%*s%.*s\n", indent + 2, "", (int)len, p);
+			p += len + (nl != NULL);
+		}
+	} else if (*s == '\0' || (isdigit((unsigned char)s[0]) && !plain_ok(s))) {
+		printf("\"%s\"\n", s);
+	} else if (!plain_ok(s)) {
+		putchar('\'');
+		for (const char *p = s; *p; p++) {
+			if (*p == '\'')
+				putchar('\'');
+			putchar(*p);
+		}
+		printf("'\n");
+	} else {
+		printf("%s\n", s);
+	}
+}
+
+static void yaml_value(json_object *v, int indent, int depth);
+
+static void yaml_map(json_object *o, int indent, int depth)
+{
+	json_object_object_foreach(o, k, v) {
+		printf("%*s%s:", indent, "", k);
+		if (json_object_is_type(v, json_type_object) && json_object_object_length(v) > 0) {
+			printf("\n");
+			yaml_map(v, indent + 2, depth + 1);
+		} else if (json_object_is_type(v, json_type_array) && json_object_array_length(v) > 0) {
+			printf("\n");
+			yaml_value(v, indent, depth + 1);
+		} else {
+			printf(" ");
+			yaml_value(v, indent, depth + 1);
+		}
+	}
+}
+
+static void yaml_value(json_object *v, int indent, int depth)
+{
+	if (depth > 32) {
+		printf("null\n");
+		return;
+	}
+	if (json_object_is_type(v, json_type_object)) {
+		if (json_object_object_length(v) == 0)
+			printf("{}\n");
+		else
+			yaml_map(v, indent, depth);
+		return;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		if (json_object_array_length(v) == 0) {
+			printf("[]\n");
+			return;
+		}
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *el = json_object_array_get_idx(v, i);
+			printf("%*s- ", indent, "");
+			if (json_object_is_type(el, json_type_object) && json_object_object_length(el) > 0) {
+				/* the first key on the dash's line, the rest under it */
+				bool first = true;
+				json_object_object_foreach(el, k, val) {
+					json_object *one = json_object_new_object();
+					json_object_object_add(one, k, json_object_get(val));
+					if (first) {
+						printf("%s: ", k);
+						if ((json_object_is_type(val, json_type_object) &&
+						     json_object_object_length(val)) ||
+						    (json_object_is_type(val, json_type_array) &&
+						     json_object_array_length(val))) {
+							printf("\n");
+							yaml_value(val, indent + 4, depth + 1);
+						} else {
+							yaml_value(val, indent + 2, depth + 1);
+						}
+					} else {
+						yaml_map(one, indent + 2, depth + 1);
+					}
+					json_object_put(one);
+					first = false;
+				}
+			} else {
+				yaml_value(el, indent + 2, depth + 1);
+			}
+		}
+		return;
+	}
+	yaml_scalar(v, indent);
+}
+
+/* --- the data */
+
+static char *os_release(const char *key)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/os-release", "re");
+	char line[512];
+	size_t n = strlen(key);
+
+	if (!f && !(f = fopen("/usr/lib/os-release", "re")))
+		return NULL;
+	while (fgets(line, sizeof line, f)) {
+		char *v, *end;
+		if (strncmp(line, key, n) != 0 || line[n] != '=')
+			continue;
+		v = line + n + 1;
+		v[strcspn(v, "\n")] = '\0';
+		if (*v == '"' || *v == '\'') {
+			v++;
+			end = v + strlen(v);
+			if (end > v && (end[-1] == '"' || end[-1] == '\''))
+				end[-1] = '\0';
+		}
+		return xstrdup(v);
+	}
+	return NULL;
+}
+
+static bool meminfo(const char *key, int64_t *out)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	size_t n = strlen(key);
+
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, key, n) == 0 && line[n] == ':') {
+			*out = strtoll(line + n + 1, NULL, 10) * 1024;
+			return true;
+		}
+	return false;
+}
+
+static bool file_says_yes(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char c = 0;
+
+	return f && fread(&c, 1, 1, f) == 1 && (c == 'Y' || c == 'y' || c == '1');
+}
+
+static json_object *host_json(const struct hostinfo *h)
+{
+	json_object *host = json_object_new_object(), *o, *ctl = json_object_new_array();
+	_cleanup_free_ char *id = os_release("ID"), *ver = os_release("VERSION_ID"),
+			    *code = os_release("VERSION_CODENAME"), *nh = net_find_helper();
+	char hostname[256] = "", up[96];
+	int64_t v;
+	double secs = 0;
+	FILE *f;
+
+	json_object_object_add(host, "arch", json_object_new_string(go_arch(h->arch)));
+	for (size_t i = 0; h->cgroup_controllers && h->cgroup_controllers[i]; i++)
+		json_object_array_add(ctl, json_object_new_string(h->cgroup_controllers[i]));
+	json_object_object_add(host, "cgroupControllers", ctl);
+	{
+		struct err le = ERR_INIT;
+		enum cgroup_manager m = cgroup_probe(CG_C_MEMORY | CG_C_PIDS | CG_C_CPU, &le);
+		if (m != CGM_NONE)
+			json_object_object_add(host, "cgroupManager",
+					       json_object_new_string(cgroup_manager_name(m)));
+		err_clear(&le);
+	}
+	if (h->cgroup != CGROUP_NONE)
+		json_object_object_add(host, "cgroupVersion",
+				       json_object_new_string(h->cgroup == CGROUP_V2 ? "v2" : "v1"));
+	json_object_object_add(host, "cpus", json_object_new_int64(sysconf(_SC_NPROCESSORS_ONLN)));
+	o = json_object_new_object();
+	if (code && *code)
+		json_object_object_add(o, "codename", json_object_new_string(code));
+	if (id)
+		json_object_object_add(o, "distribution", json_object_new_string(id));
+	if (ver)
+		json_object_object_add(o, "version", json_object_new_string(ver));
+	json_object_object_add(host, "distribution", o);
+	if (gethostname(hostname, sizeof hostname - 1) == 0)
+		json_object_object_add(host, "hostname", json_object_new_string(hostname));
+	o = json_object_new_object();
+	json_object_object_add(o, "gidmap", idmap_json(h->idmap.gids, h->idmap.ngids, true));
+	json_object_object_add(o, "uidmap", idmap_json(h->idmap.uids, h->idmap.nuids, true));
+	json_object_object_add(host, "idMappings", o);
+	json_object_object_add(host, "kernel", json_object_new_string(h->kernel));
+	if (meminfo("MemFree", &v))
+		json_object_object_add(host, "memFree", json_object_new_int64(v));
+	if (meminfo("MemTotal", &v))
+		json_object_object_add(host, "memTotal", json_object_new_int64(v));
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string("burrow"));
+	if (h->exe)
+		json_object_object_add(o, "path", json_object_new_string(h->exe));
+	json_object_object_add(o, "version", json_object_new_string("burrow version " BURROW_VERSION));
+	json_object_object_add(host, "ociRuntime", o);
+	json_object_object_add(host, "os", json_object_new_string("linux"));
+	o = json_object_new_object();
+	json_object_object_add(o, "apparmorEnabled",
+			       json_object_new_boolean(
+				       file_says_yes("/sys/module/apparmor/parameters/enabled")));
+	json_object_object_add(o, "rootless", json_object_new_boolean(geteuid() != 0));
+	json_object_object_add(o, "selinuxEnabled",
+			       json_object_new_boolean(access("/sys/fs/selinux/enforce", F_OK) == 0));
+	json_object_object_add(host, "security", o);
+	json_object_object_add(host, "serviceIsRemote", json_object_new_boolean(false));
+	if (nh) {
+		o = json_object_new_object();
+		json_object_object_add(o, "executable", json_object_new_string(nh));
+		json_object_object_add(host, "slirp4netns", o);
+	}
+	if (meminfo("SwapFree", &v))
+		json_object_object_add(host, "swapFree", json_object_new_int64(v));
+	if (meminfo("SwapTotal", &v))
+		json_object_object_add(host, "swapTotal", json_object_new_int64(v));
+	if ((f = fopen("/proc/uptime", "re"))) {
+		if (fscanf(f, "%lf", &secs) == 1) {
+			long s = (long)secs;
+			snprintf(up, sizeof up, "%ldh %ldm %ld.%02lds (Approximately %.2f days)", s / 3600,
+				 s / 60 % 60, s % 60, (long)((secs - (double)s) * 100), secs / 86400.0);
+			json_object_object_add(host, "uptime", json_object_new_string(up));
+		}
+		fclose(f);
+	}
+	return host;
+}
+
+static json_object *store_json(struct globals *g, const struct hostinfo *h, struct err *e)
+{
+	json_object *st = json_object_new_object(), *o;
+	_cleanup_strv_ char **ids = NULL;
+	struct store *s = NULL;
+	struct image **imgs = NULL;
+	size_t nimg = 0, paused = 0, running = 0, stopped = 0, n = 0;
+	struct statvfs vfs;
+
+	if (g->cfg.conf_path)
+		json_object_object_add(st, "configFile", json_object_new_string(g->cfg.conf_path));
+	if (container_list(g->cfg.root, &ids, e) == 0) {
+		for (size_t i = 0; ids[i]; i++) {
+			struct ctr c;
+			if (ctr_load_id(g, ids[i], &c, e) < 0) {
+				err_clear(e);
+				continue;
+			}
+			n++;
+			if (c.st.status == ST_PAUSED)
+				paused++;
+			else if (ctr_running(&c))
+				running++;
+			else
+				stopped++;
+			ctr_free(&c);
+		}
+	}
+	err_clear(e);
+	o = json_object_new_object();
+	json_object_object_add(o, "number", json_object_new_int64((int64_t)n));
+	json_object_object_add(o, "paused", json_object_new_int64((int64_t)paused));
+	json_object_object_add(o, "running", json_object_new_int64((int64_t)running));
+	json_object_object_add(o, "stopped", json_object_new_int64((int64_t)stopped));
+	json_object_object_add(st, "containerStore", o);
+	if (h->overlay_in_use)
+		json_object_object_add(st, "graphDriverName", json_object_new_string("overlay"));
+	json_object_object_add(st, "graphRoot", json_object_new_string(g->cfg.root));
+	if (statvfs(g->cfg.root, &vfs) == 0) {
+		json_object_object_add(st, "graphRootAllocated",
+				       json_object_new_int64((int64_t)(vfs.f_blocks * vfs.f_frsize)));
+		json_object_object_add(st, "graphRootUsed",
+				       json_object_new_int64(
+					       (int64_t)((vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize)));
+	}
+	if (cli_store(g, &s, e) == 0 && store_image_list(s, &imgs, &nimg, e) == 0) {
+		o = json_object_new_object();
+		json_object_object_add(o, "number", json_object_new_int64((int64_t)nimg));
+		json_object_object_add(st, "imageStore", o);
+	}
+	err_clear(e);
+	for (size_t i = 0; i < nimg; i++)
+		image_free(imgs[i]);
+	free(imgs);
+	json_object_object_add(st, "runRoot", json_object_new_string(g->cfg.runroot));
+	return st;
+}
+
+int cmd_system_info(struct globals *g, int argc, char **argv, struct err *e)
+{
+	struct optparser p;
+	struct hostinfo h;
+	const char *format = NULL;
+	json_object *root;
+	int id, rc = 0;
+
+	opt_init(&p, sysinfo_opts, argc, argv);
+	while ((id = opt_next(&p, e)) != 0) {
+		switch (id) {
+		case O_FORMAT:
+			format = p.value;
+			break;
+		case O_HELP:
+			opt_print_help(
+				stdout, "system info", "[OPTIONS]",
+				"Describe the host, the store and burrow, as podman info does (YAML).\n"
+				"`burrow info` is the host check.",
+				sysinfo_opts);
+			return 0;
+		case -1:
+		default:
+			return err_mark_usage(e);
+		}
+	}
+	if (p.idx < argc)
+		return err_usage(e, "\"burrow system info\" takes no arguments");
+	if (cli_format_check(format, e) < 0)
+		return -1;
+	if (hostcheck_run(&h, &g->cfg, e) < 0) {
+		hostinfo_free(&h);
+		return -1;
+	}
+	root = json_object_new_object();
+	json_object_object_add(root, "host", host_json(&h));
+	json_object_object_add(root, "store", store_json(g, &h, e));
+	json_object_object_add(root, "version", version_json());
+	hostinfo_free(&h);
+	if (format && strcmp(format, "json") == 0) {
+		cli_print_json(root);
+	} else if (cli_format_is_template(format)) {
+		json_object *gn = go_names(root, 0);
+		rc = cli_format_print_one(format, gn, e);
+		json_object_put(gn);
+	} else {
+		yaml_value(root, 0, 0);
+	}
+	json_object_put(root);
+	return rc;
+}
+
+CMD_DECL(version)
+{
+	struct optparser p;
+	const char *format = NULL;
+	json_object *v;
+	int id, rc = 0;
+
+	(void)g;
+	if (argc == 0) /* burrow --version */
+		goto plain;
+	opt_init(&p, version_opts, argc, argv);
+	while ((id = opt_next(&p, e)) != 0) {
+		switch (id) {
+		case O_FORMAT:
+			format = p.value;
+			break;
+		case O_HELP:
+			opt_print_help(stdout, "version", "[OPTIONS]", "Show the burrow version.",
+				       version_opts);
+			return 0;
+		case -1:
+		default:
+			return err_mark_usage(e);
+		}
+	}
+	if (p.idx < argc)
+		return err_usage(e, "\"burrow version\" takes no arguments");
+	if (!format)
+		goto plain;
+	if (cli_format_check(format, e) < 0)
+		return -1;
+	v = json_object_new_object();
+	json_object_object_add(v, "Client", version_json());
+	if (strcmp(format, "json") == 0)
+		cli_print_json(v);
+	else
+		rc = cli_format_print_one(format, v, e);
+	json_object_put(v);
+	return rc;
+plain:
+	printf("burrow version %s\n", BURROW_VERSION);
+	return 0;
 }

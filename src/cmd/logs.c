@@ -14,6 +14,7 @@
 #include "lib/runtime/logfile.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
+#include "cli/when.h"
 
 enum { O_FOLLOW = 1, O_TAIL, O_SINCE, O_TS, O_HELP };
 static const struct opt logs_opts[] = {
@@ -52,25 +53,15 @@ static void print_line(const struct logs_ctx *x, const struct logline *l)
 
 static int parse_since(const char *v, struct timespec *ts, struct err *e)
 {
-	uint64_t n;
-	int64_t ms;
-	struct err ign = ERR_INIT;
+	int64_t ns;
 
-	if (logfile_parse_time(v, strlen(v), ts) == 0)
-		return 0;
-	if (parse_u64(v, &n) == 0) {
-		ts->tv_sec = (time_t)n;
-		ts->tv_nsec = 0;
-		return 0;
-	}
-	if (parse_duration_ms(v, &ms, &ign) == 0) {
-		clock_gettime(CLOCK_REALTIME, ts);
-		ts->tv_sec -= (time_t)(ms / 1000);
-		return 0;
-	}
-	err_clear(&ign);
-	return err_make(e, 0, "invalid --since \"%s\" (RFC 3339 time, Unix seconds or a duration like 10m)",
-			v);
+	if (cli_parse_time(v, &ns) < 0)
+		return err_make(e, 0,
+				"invalid --since \"%s\" (RFC 3339 time, Unix seconds or a duration like 10m)",
+				v);
+	ts->tv_sec = (time_t)(ns / 1000000000LL);
+	ts->tv_nsec = (long)(ns % 1000000000LL);
+	return 0;
 }
 
 /* read fd to EOF, appending parsed lines */

@@ -16,6 +16,7 @@
 #include "lib/record/container.h"
 #include "lib/store/volume.h"
 #include "lib/record/events.h"
+#include "cli/when.h"
 
 enum { O_HELP = 1, O_LABEL, O_DRIVER, O_OPT, O_IGNORE, O_FILTER, O_FORMAT, O_QUIET, O_FORCE, O_ALL };
 
@@ -87,40 +88,6 @@ static int filter_add(struct vfilter *f, const char *s, const char *const *keys,
 	return err_usage(e, "\"%s\" is an invalid volume filter", s);
 }
 
-/* seconds since the epoch for an RFC 3339 time, a date, unix seconds or a
- * duration before now (10m, 2h) */
-static int parse_when(const char *s, double *out)
-{
-	struct tm tm;
-	int64_t ms;
-	char *end;
-	double d = strtod(s, &end);
-
-	if (*s && end != s && *end == '\0') {
-		*out = d;
-		return 0;
-	}
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end) {
-		memset(&tm, 0, sizeof tm);
-		end = strptime(s, "%Y-%m-%d", &tm);
-	}
-	if (end) {
-		*out = (double)timegm(&tm);
-		return 0;
-	}
-	{
-		struct err ign = ERR_INIT;
-		if (parse_duration_ms(s, &ms, &ign) == 0) {
-			*out = (double)time(NULL) - (double)ms / 1000.0;
-			return 0;
-		}
-		err_clear(&ign);
-	}
-	return -1;
-}
-
 static bool has_kv(char *const *kv, const char *want)
 {
 	size_t klen = strcspn(want, "=");
@@ -170,10 +137,10 @@ static int value_matches(struct globals *g, const struct volume *v, const char *
 		return (strv_len(users) == 0) == want;
 	}
 	if (strcmp(key, "until") == 0) {
-		double when, created;
-		if (parse_when(val, &when) < 0)
+		int64_t when, created;
+		if (cli_parse_time(val, &when) < 0)
 			return err_usage(e, "invalid until filter \"%s\"", val);
-		if (parse_when(v->created, &created) < 0)
+		if (cli_parse_time(v->created, &created) < 0)
 			return 0;
 		return created < when;
 	}
