@@ -233,37 +233,67 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *ou
 	return read_fd_all(fd, max, out, outlen, path, e);
 }
 
+/* The data goes into an unnamed O_TMPFILE in the target's directory and is
+ * named only just before the rename, so a writer killed while writing
+ * leaves nothing behind (a kill in the two syscalls between link and
+ * rename still can).  Where O_TMPFILE is not supported: a named temporary. */
+static int open_tmp(int dirfd, const char *path, const char *tmp, mode_t mode, bool *named)
+{
+	const char *slash = strrchr(path, '/');
+	_cleanup_free_ char *dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
+					 : xstrdup(".");
+	int fd = -1;
+
+	/* naming it goes through /proc (linkat AT_EMPTY_PATH needs a capability) */
+	if (access("/proc/self/fd", X_OK) == 0)
+		fd = openat(dirfd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	*named = fd < 0;
+	if (fd >= 0)
+		return fd;
+	return openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+}
+
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
 			 struct err *e)
 {
 	_cleanup_free_ char *tmp = NULL;
-	char rnd[65];
-	int fd;
+	char rnd[65], proc[64];
+	bool named;
+	int fd, saved;
 
 	if (random_hex_id(rnd, e) < 0)
 		return -1;
 	rnd[12] = '\0';
 	tmp = xasprintf("%s.tmp-%s", path, rnd);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	fd = open_tmp(dirfd, path, tmp, mode, &named);
 	if (fd < 0)
 		return err_make(e, errno, "creating %s", tmp);
-	if (write_all(fd, data, len) < 0) {
-		int saved = errno;
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		return err_make(e, saved, "writing %s", tmp);
+	if (write_all(fd, data, len) < 0)
+		goto fail;
+	if (!named) {
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
+			goto fail;
+		named = true;
 	}
 	if (close(fd) < 0) {
-		int saved = errno;
-		unlinkat(dirfd, tmp, 0);
-		return err_make(e, saved, "writing %s", tmp);
+		fd = -1;
+		goto fail;
 	}
+	fd = -1;
 	if (renameat(dirfd, tmp, dirfd, path) < 0) {
-		int saved = errno;
+		saved = errno;
 		unlinkat(dirfd, tmp, 0);
 		return err_make(e, saved, "renaming %s", tmp);
 	}
 	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	if (named)
+		unlinkat(dirfd, tmp, 0);
+	return err_make(e, saved, "writing %s", tmp);
 }
 
 int write_file_at(int dirfd, const char *path, const char *data, struct err *e)
