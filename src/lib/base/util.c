@@ -240,13 +240,14 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *ou
 static int open_tmp(int dirfd, const char *path, const char *tmp, mode_t mode, bool *named)
 {
 	const char *slash = strrchr(path, '/');
-	_cleanup_free_ char *dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
-					 : xstrdup(".");
 	int fd = -1;
 
 	/* naming it goes through /proc (linkat AT_EMPTY_PATH needs a capability) */
-	if (access("/proc/self/fd", X_OK) == 0)
+	if (access("/proc/self/fd", X_OK) == 0) {
+		char *dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
 		fd = openat(dirfd, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+		free(dir);
+	}
 	*named = fd < 0;
 	if (fd >= 0)
 		return fd;
@@ -280,7 +281,6 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 		fd = -1;
 		goto fail;
 	}
-	fd = -1;
 	if (renameat(dirfd, tmp, dirfd, path) < 0) {
 		saved = errno;
 		unlinkat(dirfd, tmp, 0);
