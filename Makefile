@@ -33,6 +33,11 @@ PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(filter-out libarchive libcrypto libc
 # the shared library loads for formats we never read.  That is 1.3 ms off
 # every command's start.  ARCHIVE_LIBS="-larchive" links it dynamically.
 ARCHIVE_LIBS ?= -Wl,-Bstatic -larchive -Wl,-Bdynamic -lz -lbz2 -llzma -lzstd -llz4
+# libsquashfs (save --format squashfs) is linked statically for the same
+# reason: only save uses it, and no command should pay for loading it (and
+# liblzo2, which its compressor table pulls in).  SQUASHFS_LIBS="-lsquashfs"
+# links it dynamically.
+SQUASHFS_LIBS ?= -Wl,-Bstatic -lsquashfs -llzo2 -Wl,-Bdynamic -lpthread
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 \
              -Wswitch-default -Wstrict-prototypes -Wvla
@@ -58,10 +63,10 @@ TEST_TIMEOUT ?= 300
 VM_TEST_TIMEOUT ?= 2000
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc -I$(B)/gen $(PKG_CFLAGS) \
              -DLIBEXECDIR='"$(LIBEXECDIR)/burrow"'
-LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(PKG_LIBS)
+LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(SQUASHFS_LIBS) $(PKG_LIBS)
 # unit tests write archives too (libarchive's writer wants more libraries):
 # they link the shared library, startup time does not matter there
-TEST_LDLIBS := -larchive $(PKG_LIBS)
+TEST_LDLIBS := -larchive -lsquashfs $(PKG_LIBS)
 
 LIB_SRC   := $(sort $(wildcard src/lib/*/*.c)) src/opt.c
 # src/cmd: one file per verb; src/cli: what several verbs share (option

@@ -45,7 +45,7 @@ static char *json_str(json_object *o, const char *key)
 }
 
 /* the "config" object of an OCI image config */
-static void config_parse(json_object *cfg, struct image_config *c)
+void image_config_parse(json_object *cfg, struct image_config *c)
 {
 	json_object *v;
 
@@ -157,7 +157,7 @@ static int image_load(struct store *s, const char *id, json_object *names, struc
 			img->layers[i].size = (uint64_t)json_object_get_int64(v);
 	}
 	if (json_object_object_get_ex(conf, "config", &v))
-		config_parse(v, &img->cfg);
+		image_config_parse(v, &img->cfg);
 	img->digest = json_str(rec, "digest");
 	if (json_object_object_get_ex(rec, "repo_digests", &v))
 		img->repo_digests = json_strv(v);

@@ -25,6 +25,9 @@ static inline void json_putp(json_object **o)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
+/* the "config" object of an OCI image config into c (image.c) */
+void image_config_parse(json_object *cfg, struct image_config *c);
+
 /* flock(LOCK_EX or LOCK_SH) on store.lock; store_unlock is idempotent */
 int store_lock(struct store *s, int op, struct err *e);
 void store_unlock(struct store *s);
