@@ -13,6 +13,7 @@
 #include "ctrvol.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/pull.h"
+#include "lib/store/sqfile.h"
 #include "lib/store/store.h"
 #include "lib/store/volume.h"
 #include "progress.h"
@@ -21,7 +22,7 @@
 /* --pull: missing (default) pulls only an image the store lacks; always
  * pulls first; never uses the store only.  Progress goes to stderr, as
  * podman's does, and only on a terminal. */
-static int resolve_image(struct globals *g, const struct run_args *a, struct store *st, const struct idmap *m,
+static int resolve_image(struct globals *g, struct run_args *a, struct store *st, const struct idmap *m,
 			 struct image **img, struct err *e)
 {
 	const char *policy = a->pull ? a->pull : "missing";
@@ -30,6 +31,9 @@ static int resolve_image(struct globals *g, const struct run_args *a, struct sto
 	char id[65];
 	int rc;
 
+	/* a single-file image: read (and checked) where it is, never pulled */
+	if (sqfile_is_path(a->image))
+		return sqfile_image(a->image, img, &a->sqfs_config, e);
 	if (strcmp(policy, "always") != 0) {
 		if (store_image_get(st, a->image, img, e) == 0)
 			return 0;

@@ -15,6 +15,7 @@ extern char **environ;
 #include "ctropts.h"
 #include "lib/record/state.h"
 #include "lib/base/util.h"
+#include "lib/store/sqfile.h"
 
 enum {
 	O_RM = 1,
@@ -177,6 +178,7 @@ const struct opt ctr_opts[] = {
 
 void run_args_free(struct run_args *a)
 {
+	free(a->sqfs_config);
 	strv_free(a->ports);
 	strv_free(a->o.log_opts);
 	strv_free(a->o.env_specs);
@@ -477,14 +479,16 @@ static void image_labels(json_object *cfg, char ***labels)
 	}
 }
 
-static void image_health_labels(struct store *st, const struct image *img, struct health_spec *h,
-				bool want_health, char ***labels)
+static void image_health_labels(struct store *st, const struct image *img, const char *sqfs_config,
+				struct health_spec *h, bool want_health, char ***labels)
 {
 	_cleanup_free_ char *txt = NULL;
 	struct err e = ERR_INIT;
 	json_object *j, *cfg, *hc, *v;
 
-	if (!st || store_image_config(st, img->id, &txt, &e) < 0) {
+	if (sqfs_config) {
+		txt = xstrdup(sqfs_config);
+	} else if (!st || !img->nlayers || store_image_config(st, img->id, &txt, &e) < 0) {
 		err_clear(&e);
 		return; /* an image without a readable config has no healthcheck */
 	}
@@ -598,7 +602,8 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	si.workdir = img->cfg.workdir;
 	si.user = img->cfg.user;
 	si.stop_signal = img->cfg.stop_signal;
-	image_health_labels(st, img, &si.health, !a->o.health_cmd && !a->o.no_healthcheck, &si.labels);
+	image_health_labels(st, img, a->sqfs_config, &si.health, !a->o.health_cmd && !a->o.no_healthcheck,
+			    &si.labels);
 	si.volumes = img->cfg.volumes;
 	o = a->o;
 	if (a->env_host)
@@ -622,10 +627,19 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 		return -1;
 	if (a->o.init && !(s->init_path = find_init(e)))
 		return -1;
+	s->ctrdir = xasprintf("%s/containers/%s", g->cfg.root, s->id);
+	s->rundir = xasprintf("%s/containers/%s", g->cfg.runroot, s->id);
+	if (sqfile_is_path(a->image)) {
+		/* a single-file image: squashfuse mounts it there at start */
+		s->sqfs = xstrdup(img->names[0]);
+		s->lowerdirs = xcalloc(2, sizeof(char *));
+		s->lowerdirs[0] = xasprintf("%s/lower", s->rundir);
+		free(s->image_ref);
+		s->image_ref = xstrdup(s->sqfs);
+		return 0;
+	}
 	s->lowerdirs = xcalloc(img->nlayers + 1, sizeof(char *));
 	for (size_t i = 0; i < img->nlayers; i++)
 		s->lowerdirs[i] = store_layer_path(st, img->layers[img->nlayers - 1 - i].chain_id);
-	s->ctrdir = xasprintf("%s/containers/%s", g->cfg.root, s->id);
-	s->rundir = xasprintf("%s/containers/%s", g->cfg.runroot, s->id);
 	return 0;
 }

@@ -46,9 +46,9 @@ struct node {
 	struct stat st;
 	struct node **kids; /* directories, sorted by name */
 	size_t nkids;
-	struct node *link; /* a hard link: the node holding the inode */
-	uint32_t nlink;    /* a file's count of hard links */
-	char *target;      /* symlinks */
+	struct node *link;           /* a hard link: the node holding the inode */
+	uint32_t nlink;              /* a file's count of hard links */
+	char *target;                /* symlinks */
 	sqfs_inode_generic_t *inode; /* regular files: filled in by the block processor */
 	uint32_t xattr;
 	uint32_t ino;
@@ -97,7 +97,8 @@ static int fd_read(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size)
 	size_t done = 0;
 
 	while (done < size) {
-		ssize_t n = pread(((struct fdfile *)f)->fd, (char *)buf + done, size - done, (off_t)(off + done));
+		ssize_t n = pread(((struct fdfile *)f)->fd, (char *)buf + done, size - done,
+				  (off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -538,7 +539,8 @@ static int save_fn(void *arg, int outfd, struct err *e)
 	memset(&m, 0, sizeof m);
 	root->name = xstrdup("");
 	if (mfs_open_dirs(&w.fs, j->lowerdirs, false, true, e) == 0 && setup(&w, j->fd, &super, e) == 0 &&
-	    mfs_root(&w.fs, &m, e) == 0 && read_tree(&w, &m, root, e) == 0 && finish(&w, root, &super, e) == 0)
+	    mfs_root(&w.fs, &m, e) == 0 && read_tree(&w, &m, root, e) == 0 &&
+	    finish(&w, root, &super, e) == 0)
 		rc = 0;
 	mentry_clear(&m);
 	sqw_free(&w);

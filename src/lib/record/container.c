@@ -36,6 +36,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->tmpfs);
 	strv_free(s->health.test);
 	strv_free(s->lowerdirs);
+	free(s->sqfs);
 	free(s->ctrdir);
 	free(s->rundir);
 	free(s->init_path);
@@ -422,6 +423,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("stop_timeout", json_object_new_int(s->stop_timeout));
 	ADD("overlay", json_object_new_string(overlay_mode_name(s->overlay)));
 	ADD("lowerdirs", strv_json(s->lowerdirs));
+	if (s->sqfs)
+		ADD("sqfs", json_object_new_string(s->sqfs));
 	if (s->init_path)
 		ADD("init_path", json_object_new_string(s->init_path));
 	if (s->has_limits)
@@ -550,6 +553,7 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 		     : ov && strcmp(ov, "fuse") == 0 ? OVERLAY_FUSE
 						     : OVERLAY_AUTO;
 	s->lowerdirs = json_strv(j, "lowerdirs");
+	s->sqfs = jdup(j, "sqfs");
 	s->init_path = jdup(j, "init_path");
 	if (json_object_object_get_ex(j, "resources", &a)) {
 		s->has_limits = true;

@@ -80,6 +80,8 @@ struct container_spec {
 	/* filesystem */
 	enum overlay_mode overlay; /* AUTO resolved at start: kernel, else fuse */
 	char **lowerdirs;          /* absolute, top layer first */
+	char *sqfs;                /* a single-file image (save --format squashfs): its absolute path; then
+		     * lowerdirs is <rundir>/lower, where squashfuse mounts it */
 	char *ctrdir;              /* <root>/containers/<id>: upper/, work/, config.json, state.json, log */
 	char *rundir;    /* <runroot>/containers/<id>: merged/, hostname, hosts, resolv.conf, attach */
 	char *init_path; /* burrow-init on the host, for --init */

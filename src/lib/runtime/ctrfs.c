@@ -27,7 +27,7 @@ static int stopped_fn(void *p, int outfd, struct err *e)
 {
 	struct stopped_arg *a = p;
 	_cleanup_free_ char *merged = xasprintf("%s/merged", a->s->rundir);
-	pid_t fuse = 0;
+	struct rootfs_fuse fuse = { 0, 0 };
 	int rc;
 
 	(void)outfd;
@@ -40,10 +40,10 @@ static int stopped_fn(void *p, int outfd, struct err *e)
 	} else {
 		rc = a->fn(a->arg, e);
 	}
-	if (fuse > 0) {
+	if (fuse.overlay > 0 || fuse.sqfs > 0) {
 		/* the daemon flushes on unmount; the mount is ours alone */
 		umount2("/", MNT_DETACH);
-		rootfs_stop_fuse(fuse);
+		rootfs_stop_fuse(&fuse);
 	}
 	return rc;
 }

@@ -157,11 +157,26 @@ static char *lowerdir_opt(const struct container_spec *s)
 	return out;
 }
 
+char *rootfs_upper_base(const struct container_spec *s)
+{
+	return s->sqfs ? xasprintf("%s/rw", s->rundir) : xstrdup(s->ctrdir);
+}
+
+/* a single-file image with the single-ID map: its files keep the owners
+ * they have in the file, which the map can't show (they would be nobody,
+ * and the overlay could not copy them up), so fuse-overlayfs shows them
+ * all as root */
+static bool squash_owners(const struct container_spec *s)
+{
+	return s->sqfs && s->idmap && s->idmap->single;
+}
+
 static int mount_kernel_overlay(const struct container_spec *s, const char *merged, struct err *e)
 {
 	_cleanup_free_ char *lower = lowerdir_opt(s);
+	_cleanup_free_ char *up = rootfs_upper_base(s);
 	_cleanup_free_ char *data = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
-					      lower, s->ctrdir, s->ctrdir);
+					      lower, up, up);
 
 	if (strlen(data) >= 4096)
 		return err_make(e, E2BIG, "too many layers for one overlay mount");
@@ -170,35 +185,50 @@ static int mount_kernel_overlay(const struct container_spec *s, const char *merg
 	return 0;
 }
 
-static int mount_fuse_overlay(const struct container_spec *s, const char *merged, pid_t *fuse_pid,
-			      struct err *e)
+int rootfs_fuse_start(const char *target, const char *fstype, unsigned long flags, const char *opts,
+		      const char *const *argv, pid_t *pid, struct err *e)
 {
-	_cleanup_free_ char *lower = lowerdir_opt(s);
-	_cleanup_free_ char *ovl = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower,
-					     s->ctrdir, s->ctrdir);
+	int ep[2], err = 0;
+	ssize_t got;
 	_cleanup_close_ int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	char data[128], fdarg[32];
-	pid_t pid;
+	_cleanup_free_ char *data = NULL;
+	const char *args[16];
+	char fdarg[32];
+	size_t n = 0;
+	pid_t child;
 
 	if (fd < 0)
 		return err_make(e, errno,
 				"opening /dev/fuse (fix: install fuse3 and make /dev/fuse mode 0666)");
-	/* We mount the fuse connection ourselves and hand the fd to
-	 * fuse-overlayfs running in the foreground: the mount exists when
-	 * mount(2) returns, and the daemon is our child, so it dies with us. */
-	snprintf(data, sizeof data,
-		 "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other,default_permissions", fd);
-	if (mount("fuse-overlayfs", merged, "fuse.fuse-overlayfs", MS_NOSUID | MS_NODEV, data) < 0)
-		return err_make(e, errno, "mounting fuse-overlayfs on %s", merged);
+	/* We mount the fuse connection ourselves and hand the fd to the
+	 * daemon running in the foreground: the mount exists when mount(2)
+	 * returns, and the daemon is our child, so it dies with us. */
+	data = xasprintf("fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other%s%s", fd, *opts ? "," : "",
+			 opts);
+	if (mount(argv[0], target, fstype, MS_NOSUID | MS_NODEV | flags, data) < 0)
+		return err_make(e, errno, "mounting %s on %s", argv[0], target);
 	snprintf(fdarg, sizeof fdarg, "/dev/fd/%d", fd);
-	pid = fork();
-	if (pid < 0) {
+	for (; argv[n] && n < ARRAY_SIZE(args) - 2; n++)
+		args[n] = argv[n];
+	args[n++] = fdarg;
+	args[n] = NULL;
+	/* the exec's failure comes back through a close-on-exec pipe */
+	if (pipe2(ep, O_CLOEXEC) < 0) {
 		int saved = errno;
-		umount2(merged, MNT_DETACH);
-		return err_make(e, saved, "starting fuse-overlayfs");
+		umount2(target, MNT_DETACH);
+		return err_make(e, saved, "starting %s", argv[0]);
 	}
-	if (pid == 0) {
+	child = fork();
+	if (child < 0) {
+		int saved = errno;
+		close(ep[0]);
+		close(ep[1]);
+		umount2(target, MNT_DETACH);
+		return err_make(e, saved, "starting %s", argv[0]);
+	}
+	if (child == 0) {
 		int devnull = open("/dev/null", O_RDWR);
+		close(ep[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		fcntl(fd, F_SETFD, 0);
 		if (devnull >= 0) {
@@ -207,20 +237,43 @@ static int mount_fuse_overlay(const struct container_spec *s, const char *merged
 			if (log_threshold < LOG_DEBUG)
 				dup2(devnull, STDERR_FILENO);
 		}
-		execlp("fuse-overlayfs", "fuse-overlayfs", "-f", "-o", ovl, fdarg, (char *)NULL);
+		execvp(args[0], (char *const *)args);
+		err = errno;
+		(void)!write(ep[1], &err, sizeof err);
 		_exit(127);
 	}
-	*fuse_pid = pid;
+	close(ep[1]);
+	do
+		got = read(ep[0], &err, sizeof err);
+	while (got < 0 && errno == EINTR);
+	close(ep[0]);
+	if (got == (ssize_t)sizeof err) {
+		umount2(target, MNT_DETACH);
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+		return err_make(e, err, "starting %s", argv[0]);
+	}
+	*pid = child;
 	return 0;
 }
 
-int rootfs_mount_overlay(const struct container_spec *s, pid_t *fuse_pid, struct err *e)
+static int mount_fuse_overlay(const struct container_spec *s, const char *merged, pid_t *fuse_pid,
+			      struct err *e)
 {
-	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	_cleanup_free_ char *lower = lowerdir_opt(s);
+	_cleanup_free_ char *up = rootfs_upper_base(s);
+	_cleanup_free_ char *ovl = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", lower, up, up,
+					     squash_owners(s) ? ",squash_to_root" : "");
+	const char *argv[] = { "fuse-overlayfs", "-f", "-o", ovl, NULL };
+
+	return rootfs_fuse_start(merged, "fuse.fuse-overlayfs", 0, "default_permissions", argv, fuse_pid, e);
+}
+
+static int mount_overlay(const struct container_spec *s, const char *merged, pid_t *fuse_pid, struct err *e)
+{
 	struct err ke = ERR_INIT;
 
-	*fuse_pid = 0;
-	if (s->overlay != OVERLAY_FUSE) {
+	if (s->overlay == OVERLAY_KERNEL || (s->overlay == OVERLAY_AUTO && !squash_owners(s))) {
 		if (mount_kernel_overlay(s, merged, &ke) == 0)
 			return 0;
 		if (s->overlay == OVERLAY_KERNEL) {
@@ -233,22 +286,60 @@ int rootfs_mount_overlay(const struct container_spec *s, pid_t *fuse_pid, struct
 	return mount_fuse_overlay(s, merged, fuse_pid, e);
 }
 
-int rootfs_umount_overlay(const struct container_spec *s, pid_t fuse_pid)
+int rootfs_mount_overlay(const struct container_spec *s, struct rootfs_fuse *f, struct err *e)
+{
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+
+	f->overlay = f->sqfs = 0;
+	if (s->sqfs && rootfs_sqfs_mount(s, &f->sqfs, e) < 0)
+		return -1;
+	if (mount_overlay(s, merged, &f->overlay, e) < 0) {
+		if (s->sqfs)
+			rootfs_sqfs_umount(s, &f->sqfs);
+		return -1;
+	}
+	return 0;
+}
+
+int rootfs_umount_overlay(const struct container_spec *s, struct rootfs_fuse *f)
 {
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
 
 	umount2(merged, MNT_DETACH);
-	rootfs_stop_fuse(fuse_pid);
+	rootfs_stop_fuse(&(struct rootfs_fuse){ f->overlay, 0 });
+	f->overlay = 0;
+	if (s->sqfs)
+		rootfs_sqfs_umount(s, &f->sqfs);
 	return 0;
 }
 
-void rootfs_stop_fuse(pid_t fuse_pid)
+static void stop_one(pid_t *pid)
 {
-	if (fuse_pid <= 0)
+	if (*pid <= 0)
 		return;
-	kill(fuse_pid, SIGTERM);
-	while (waitpid(fuse_pid, NULL, 0) < 0 && errno == EINTR)
+	kill(*pid, SIGTERM);
+	while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	*pid = 0;
+}
+
+void rootfs_stop_fuse(struct rootfs_fuse *f)
+{
+	stop_one(&f->overlay);
+	stop_one(&f->sqfs);
+}
+
+bool rootfs_fuse_reaped(struct rootfs_fuse *f, pid_t pid)
+{
+	if (pid <= 0)
+		return false;
+	if (pid == f->overlay)
+		f->overlay = 0;
+	else if (pid == f->sqfs)
+		f->sqfs = 0;
+	else
+		return false;
+	return true;
 }
 
 /* ---- the container's filesystem ---------------------------------------- */

@@ -10,16 +10,41 @@
 #ifndef BURROW_ROOTFS_H
 #define BURROW_ROOTFS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "lib/record/container.h"
 #include "lib/base/error.h"
 
-/* Probe once whether kernel overlayfs works in this user namespace. */
-int rootfs_mount_overlay(const struct container_spec *s, pid_t *fuse_pid, struct err *e);
-int rootfs_umount_overlay(const struct container_spec *s, pid_t fuse_pid);
-/* Stop the fuse-overlayfs daemon (if any) and reap it. */
-void rootfs_stop_fuse(pid_t fuse_pid);
+/* The FUSE daemons behind a container's filesystem, children of the
+ * process that mounted it (0 = none): fuse-overlayfs when the kernel
+ * overlay can't be used, squashfuse for a single-file image. */
+struct rootfs_fuse {
+	pid_t overlay;
+	pid_t sqfs;
+};
+
+int rootfs_mount_overlay(const struct container_spec *s, struct rootfs_fuse *f, struct err *e);
+int rootfs_umount_overlay(const struct container_spec *s, struct rootfs_fuse *f);
+/* Stop the daemons (if any) and reap them. */
+void rootfs_stop_fuse(struct rootfs_fuse *f);
+/* pid was reaped by the caller: true if it was one of the daemons. */
+bool rootfs_fuse_reaped(struct rootfs_fuse *f, pid_t pid);
+
+/* Mount a FUSE filesystem of type fstype on target (with the mount flags
+ * and the extra options opts) and start its daemon, argv + "/dev/fd/N", as a child that
+ * dies with the caller. */
+int rootfs_fuse_start(const char *target, const char *fstype, unsigned long flags, const char *opts,
+		      const char *const *argv, pid_t *pid, struct err *e);
+
+/* rootfs_sqfs.c: a single-file image (s->sqfs) mounted read-only with
+ * squashfuse on <rundir>/lower, and a tmpfs on <rundir>/rw for the
+ * overlay's upper and work directories (node-local memory: nothing of the
+ * container's goes to the store).  Undone by rootfs_sqfs_umount. */
+int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e);
+void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid);
+/* The directory holding upper/ and work/. */
+char *rootfs_upper_base(const struct container_spec *s);
 
 /* Returns an O_PATH fd on the merged root.  If s->tty, *ptmx receives a
  * master opened in the container's devpts and *pts the peer. */

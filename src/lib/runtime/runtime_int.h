@@ -31,6 +31,7 @@
 #include "lib/base/error.h"
 #include "lib/net/net.h"
 #include "lib/record/spec.h"
+#include "rootfs.h"
 #include "seccomp.h"
 
 /* ---- msg.c: the control protocol -------------------------------------------
@@ -71,13 +72,13 @@ struct supervisor {
 	int sk;        /* to the caller; -1 once a detached caller has left */
 	pid_t init;    /* host pid of the current init, 0 when none */
 	unsigned long long init_start;
-	int alive; /* write end the init watches for the supervisor's death */
-	pid_t fuse_pid;
-	int out, err;          /* -d without -t: read ends of the init's stdout/stderr */
-	int ptmx;              /* -d -t: the pty master */
-	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
-	struct net_helper net; /* slirp4netns: burrow-net for the current init */
-	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
+	int alive;               /* write end the init watches for the supervisor's death */
+	struct rootfs_fuse fuse; /* rootfs.h */
+	int out, err;            /* -d without -t: read ends of the init's stdout/stderr */
+	int ptmx;                /* -d -t: the pty master */
+	struct cgroup cg;        /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
+	struct net_helper net;   /* slirp4netns: burrow-net for the current init */
+	int netns;               /* container:ID: ID's net namespace for each init, else -1 */
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
 };

@@ -444,8 +444,7 @@ static bool reap(struct sup_loop *l, int *st)
 			*st = ws;
 			return true;
 		}
-		if (p == m->fuse_pid)
-			m->fuse_pid = 0;
+		rootfs_fuse_reaped(&m->fuse, p);
 		if (p == m->net.pid)
 			m->net.pid = 0; /* burrow-net ended with its init */
 	}
@@ -601,8 +600,7 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 	}
 	/* unmount first: the runroot entry is removed file by file, never
 	 * recursively through a mounted overlay */
-	rootfs_umount_overlay(s, m->fuse_pid);
-	m->fuse_pid = 0;
+	rootfs_umount_overlay(s, &m->fuse);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
 		unlink(p);
@@ -719,7 +717,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	 * the init's namespaces in supervisor_start_init */
 	if (s->net == NET_SLIRP && supervisor_spawn_net(&mon, &e) < 0)
 		goto fail;
-	if (rootfs_mount_overlay(s, &mon.fuse_pid, &e) < 0)
+	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
 	if (supervisor_start_init(&mon, &e) < 0)
@@ -765,7 +763,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	_exit(0);
 
 fail_mounted:
-	rootfs_umount_overlay(s, mon.fuse_pid);
+	rootfs_umount_overlay(s, &mon.fuse);
 fail:
 	msg_send_error(sk, &e, err_exit_status(&e));
 	_exit(err_exit_status(&e));

@@ -1,0 +1,68 @@
+/* rootfs_sqfs.c - a single-file image as the container's lower layer.
+ *
+ * The file is mounted with squashfuse (the Debian package's binary, run in
+ * the foreground as the supervisor's child like fuse-overlayfs, on a FUSE
+ * connection the supervisor mounted itself) inside the container's user
+ * and mount namespaces.  Nothing is unpacked and nothing is written to the
+ * store: the overlay's upper and work directories are on a tmpfs mounted
+ * in the same namespace, so the container's changes live in node-local
+ * memory and go with the namespace.  The mounts are the supervisor's, and
+ * its mount namespace ends with it; squashfuse has a parent-death signal,
+ * so even a supervisor killed with SIGKILL leaves no daemon and no mount.
+ */
+#include <errno.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/base/util.h"
+#include "rootfs.h"
+#include "userns.h"
+
+int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
+{
+	_cleanup_free_ char *lower = xasprintf("%s/lower", s->rundir);
+	_cleanup_free_ char *rw = xasprintf("%s/rw", s->rundir);
+	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", s->rundir);
+	_cleanup_free_ char *work = xasprintf("%s/rw/work", s->rundir);
+	const char *argv[] = { "squashfuse", "-f", s->sqfs, NULL };
+	/* with the single-ID map the kernel can't show the file's owners:
+	 * no permission checks here, fuse-overlayfs above squashes them */
+	bool single = s->idmap && s->idmap->single;
+
+	*pid = 0;
+	if ((mkdir(lower, 0700) < 0 && errno != EEXIST) || (mkdir(rw, 0700) < 0 && errno != EEXIST))
+		return err_make(e, errno, "creating %s", errno == EEXIST ? rw : lower);
+	if (mount("tmpfs", rw, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {
+		int saved = errno;
+		rmdir(lower);
+		rmdir(rw);
+		return err_make(e, saved, "mounting the writable layer's tmpfs on %s", rw);
+	}
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0) {
+		int saved = errno;
+		rootfs_sqfs_umount(s, pid);
+		return err_make(e, saved, "creating %s", upper);
+	}
+	if (rootfs_fuse_start(lower, "fuse.squashfuse", MS_RDONLY, single ? "" : "default_permissions", argv,
+			      pid, e) < 0) {
+		rootfs_sqfs_umount(s, pid);
+		if (e->errnum == ENOENT)
+			err_wrap(e, "squashfuse (fix: install the squashfuse package)");
+		return err_wrap(e, "mounting %s", s->sqfs);
+	}
+	return 0;
+}
+
+void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid)
+{
+	_cleanup_free_ char *lower = xasprintf("%s/lower", s->rundir);
+	_cleanup_free_ char *rw = xasprintf("%s/rw", s->rundir);
+
+	umount2(lower, MNT_DETACH);
+	umount2(rw, MNT_DETACH);
+	rootfs_stop_fuse(&(struct rootfs_fuse){ 0, *pid });
+	*pid = 0;
+	rmdir(lower);
+	rmdir(rw);
+}
