@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "cli/format.h"
+#include "cli/imginspect.h"
 #include "lib/store/store.h"
 #include "lib/runtime/userns.h"
 #include "lib/base/util.h"
@@ -30,54 +31,6 @@ static const struct opt inspect_opts[] = {
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
-
-static json_object *strv_json(char **v)
-{
-	json_object *a = json_object_new_array();
-	for (size_t i = 0; v && v[i]; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
-static json_object *inspect_one(struct store *s, const struct image *img, struct err *e)
-{
-	_cleanup_free_ char *txt = NULL, *dg = NULL;
-	json_object *conf, *o = json_object_new_object(), *v, *rootfs, *layers;
-
-	if (store_image_config(s, img->id, &txt, e) < 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	conf = json_tokener_parse(txt);
-	dg = xasprintf("sha256:%s", img->id);
-	json_object_object_add(o, "Id", json_object_new_string(img->id));
-	json_object_object_add(o, "Digest", json_object_new_string(img->digest ? img->digest : dg));
-	json_object_object_add(o, "RepoTags", strv_json(img->names));
-	json_object_object_add(o, "RepoDigests", strv_json(img->repo_digests));
-	json_object_object_add(o, "Created", json_object_new_string(img->created ? img->created : ""));
-#define COPY(key, as) \
-	if (conf && json_object_object_get_ex(conf, key, &v)) \
-		json_object_object_add(o, as, json_object_get(v));
-	COPY("config", "Config");
-	COPY("architecture", "Architecture");
-	COPY("os", "Os");
-	COPY("variant", "Variant");
-	COPY("author", "Author");
-	COPY("history", "History");
-#undef COPY
-	json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
-	json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
-	rootfs = json_object_new_object();
-	layers = json_object_new_array();
-	for (size_t i = 0; i < img->nlayers; i++)
-		json_object_array_add(layers, json_object_new_string(img->layers[i].diff_id));
-	json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
-	json_object_object_add(rootfs, "Layers", layers);
-	json_object_object_add(o, "RootFS", rootfs);
-	json_object_object_add(o, "NamesHistory", strv_json(img->names));
-	json_object_put(conf);
-	return o;
-}
 
 static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct err *e)
 {
@@ -112,7 +65,7 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 	for (int i = p.idx; i < argc; i++) {
 		struct image *img = NULL;
 		json_object *o;
-		if (store_image_get(s, argv[i], &img, e) < 0 || !(o = inspect_one(s, img, e))) {
+		if (img_inspect_get(s, argv[i], &img, &o, e) < 0) {
 			int r = cli_report(e);
 			err_clear(e);
 			rc = rc ? rc : r;

@@ -138,6 +138,16 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 			       json_object_new_string(overlay_mode_name(h->overlay_setting)));
 	json_object_object_add(store, "overlayInUse", jstr_or_null(h->overlay_in_use));
 	json_object_object_add(store, "kernelOverlay", json_object_new_boolean(h->kernel_overlay_ok));
+	{
+		/* single-file images (run FILE.sqfs): squashfuse, and what
+		 * becomes of the owners stored in the file */
+		json_object *sq = json_object_new_object();
+		_cleanup_free_ char *sf = hostcheck_find_program("squashfuse");
+		json_object_object_add(sq, "squashfuse", jstr_or_null(sf));
+		json_object_object_add(sq, "ownership",
+				       json_object_new_string(h->idmap.single ? "squashed" : "kept"));
+		json_object_object_add(store, "singleFileImages", sq);
+	}
 	json_object_object_add(root, "store", store);
 
 	json_object_object_add(idmap, "source", json_object_new_string(h->idmap.source));
@@ -235,6 +245,11 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 	printf("  %-13s %s (0x%lx)\n", "filesystem", h->fs_type, h->fs_magic);
 	printf("  %-13s %s (overlay = %s)\n", "overlay",
 	       h->overlay_in_use ? h->overlay_in_use : "none usable", overlay_mode_name(h->overlay_setting));
+	{
+		_cleanup_free_ char *sf = hostcheck_find_program("squashfuse");
+		printf("  %-13s %s; owners in the file %s\n", "squashfs", sf ? sf : "squashfuse not found",
+		       h->idmap.single ? "squashed to root (single-ID map)" : "kept (subordinate IDs)");
+	}
 
 	printf("\nidmap\n");
 	printf("  %-13s %s\n", "source", h->idmap.source);

@@ -6,6 +6,8 @@
 #include "cmd.h"
 #include "cli/ctrjson.h"
 #include "cli/format.h"
+#include "cli/imginspect.h"
+#include "lib/store/sqfile.h"
 
 enum { O_FORMAT = 1, O_HELP, O_TYPE };
 static const struct opt inspect_opts[] = {
@@ -36,8 +38,9 @@ CMD_DECL(inspect)
 			}
 			break;
 		case O_HELP:
-			opt_print_help(stdout, "inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
-				       "Show the details of one or more containers.", inspect_opts);
+			opt_print_help(stdout, "inspect", "[OPTIONS] CONTAINER|FILE [CONTAINER|FILE...]",
+				       "Show the details of containers, or of single-file images (a path).",
+				       inspect_opts);
 			return 0;
 		case -1:
 		default:
@@ -54,6 +57,18 @@ CMD_DECL(inspect)
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
 		json_object *j;
+		if (sqfile_is_path(argv[i])) {
+			/* a single-file image: its image inspect */
+			struct image *img = NULL;
+			if (img_inspect_get(NULL, argv[i], &img, &j, e) < 0) {
+				rc = cli_report(e);
+				err_clear(e);
+			} else {
+				json_object_array_add(all, j);
+			}
+			image_free(img);
+			continue;
+		}
 		if (ctr_load(g, argv[i], &c, e) < 0) {
 			rc = cli_report(e);
 			err_clear(e);

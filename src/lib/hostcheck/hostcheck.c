@@ -80,7 +80,7 @@ static char *strv_join(char *const *v, const char *sep)
 }
 
 /* A program in $PATH or the usual system directories, or NULL. */
-static char *find_program(const char *name)
+char *hostcheck_find_program(const char *name)
 {
 	const char *path = getenv("PATH");
 	_cleanup_free_ char *all = xasprintf("%s:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
@@ -292,8 +292,8 @@ struct fuse_facts {
 
 static void gather_fuse(struct hostinfo *h, struct fuse_facts *f)
 {
-	f->fuse_overlayfs = find_program("fuse-overlayfs");
-	f->fusermount = find_program("fusermount3");
+	f->fuse_overlayfs = hostcheck_find_program("fuse-overlayfs");
+	f->fusermount = hostcheck_find_program("fusermount3");
 	f->devfuse_exists = access("/dev/fuse", F_OK) == 0;
 	f->devfuse_rw = access("/dev/fuse", R_OK | W_OK) == 0;
 	h->fuse_ok = f->fuse_overlayfs && f->fusermount && f->devfuse_rw;

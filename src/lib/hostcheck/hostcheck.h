@@ -70,6 +70,8 @@ struct hostinfo {
  * are data (h->checks); -1 is returned only when the report itself cannot be
  * made. */
 int hostcheck_run(struct hostinfo *h, const struct config *c, struct err *e);
+/* A program in $PATH or the usual system directories (caller frees), or NULL. */
+char *hostcheck_find_program(const char *name);
 void hostinfo_free(struct hostinfo *h);
 
 const char *check_status_name(enum check_status s);   /* "ok", "warn", "fail" */
