@@ -8,9 +8,10 @@
  *
  * Readers of SquashFS (the kernel, squashfuse, unsquashfs) stop at
  * bytes_used, so the file stays an ordinary SquashFS; the rootfs holds no
- * file of ours.  A SquashFS without the trailer is a valid image too: it
- * runs with the defaults (no entrypoint, "/bin/sh" as the command, PATH
- * as podman sets it).
+ * file of ours.  A SquashFS without the trailer (made by mksquashfs or
+ * tar2sqfs, say) is a valid image too, with an empty config, as an image
+ * imported from a tarball: no entrypoint and no command (the user gives
+ * one), PATH as podman sets it, working directory /, user root.
  *
  * Everything here reads untrusted bytes: the superblock is checked with
  * libsquashfs and against the file's size, and the trailer's length against

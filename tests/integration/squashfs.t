@@ -1,0 +1,166 @@
+#!/bin/sh
+# shellcheck disable=SC2154,SC2016 # $out, $err and $rc come from tap.sh; quoted $ are for the container
+# Single-file images: save --format squashfs writes the flattened image and
+# its config into one SquashFS file; run, create and inspect take its path.
+# The config is honoured, whiteouts, hard links, symlinks, xattrs and the
+# owners are kept (squashed with the single-ID map), the file is never
+# written, the store is never touched, and nothing is left behind, even
+# when the container is killed; a damaged file is a one-line error, 125.
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+command -v squashfuse >/dev/null 2>&1 || skip_all "squashfuse is not installed (Debian package squashfuse)"
+[ -r /dev/fuse ] && [ -w /dev/fuse ] || skip_all "/dev/fuse is not usable by this user"
+fixture_store
+T=$FIXTURE_DIR
+R=$BURROW_ROOT
+fixture_image local/busybox:1
+
+me=$(id -u)
+store_size() { du -s --apparent-size -B1 "$R/layers" "$R/blobs" "$R/images" "$R/names.json" 2>/dev/null | awk '{ s += $1 } END { print s }'; }
+daemons() { pgrep -u "$me" -x squashfuse 2>/dev/null | tr '\n' ' '; }
+rundirs() { find "$BURROW_RUNROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+
+C=$T/ctx
+mkdir -p "$C"
+cat >"$C/Dockerfile" <<'EOD'
+FROM local/busybox:1
+RUN mkdir -p /app/sub && echo data >/app/f && ln /app/f /app/hl && ln -s f /app/sl && \
+    chown 1000:2000 /app/f && chown 1000:1000 /app/sub && chmod 0640 /app/f && rm /bin/vi && \
+    mkfifo /app/fifo && (setfattr -n user.burrow -v yes /app/f 2>/dev/null || true)
+RUN rm -rf /home/user
+ENV GREETING=hello
+WORKDIR /app
+LABEL org.example.k=v
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["echo $GREETING from $(pwd)"]
+EOD
+run burrow build -q -t local/app:1 "$C"
+assert_rc 0 "an image to save is built"
+
+# --- save
+run burrow save --format squashfs local/app:1
+assert_rc 125 "--format squashfs without -o is refused"
+assert_match "$err" "needs -o FILE" "  and says -o FILE is needed"
+run burrow save --format squashfs -o "$T/x.sqfs" local/app:1 local/busybox:1
+assert_rc 125 "--format squashfs saves one image"
+images_before=$(burrow images --no-trunc -q | sort | tr '\n' ' ')
+size_before=$(store_size)
+run burrow save --format squashfs -o "$T/app.sqfs" local/app:1
+assert_rc 0 "save --format squashfs -o FILE"
+assert_eq "$(head -c 4 "$T/app.sqfs")" "hsqs" "  writes a SquashFS file"
+assert_eq "$(tail -c 8 "$T/app.sqfs")" "BURROWC1" "  with the image config after it"
+assert_eq "$(find "$T" -maxdepth 1 -name 'app.sqfs.tmp*' | wc -l)" "0" "  and no temporary file left"
+sum_before=$(sha256sum <"$T/app.sqfs")
+
+# --- run: the config is honoured
+run burrow run --rm "$T/app.sqfs"
+assert_rc 0 "run FILE"
+assert_eq "$out" "hello from /app" "  entrypoint, cmd, env and workdir come from the file"
+cd "$T" || bail_out "cd $T"
+run burrow run --rm ./app.sqfs 'echo relative'
+assert_eq "$out" "relative" "a ./relative path runs too, arguments replace the cmd"
+cd / || bail_out "cd /"
+run burrow run --rm "$T/app.sqfs" '[ -e /bin/vi ] || echo gone; [ -e /home/user ] || echo gone2; readlink /app/sl; stat -c %h /app/f; [ "$(stat -c %i /app/f)" = "$(stat -c %i /app/hl)" ] && echo same; [ -p /app/fifo ] && echo fifo; cat /app/hl'
+assert_eq "$out" "gone
+gone2
+f
+2
+same
+fifo
+data" "whiteouts applied; symlinks, hard links, fifos and content kept"
+if getfattr -n user.burrow "$R" >/dev/null 2>&1 || burrow run --rm local/app:1 'getfattr -n user.burrow /app/f' >/dev/null 2>&1; then
+	run burrow run --rm "$T/app.sqfs" 'getfattr -n user.burrow --only-values /app/f'
+	assert_eq "$out" "yes" "xattrs are kept"
+else
+	skip "no getfattr/setfattr in the image, or no user xattrs on the store"
+fi
+run burrow info
+if printf '%s' "$out" | grep -q 'owners in the file kept'; then
+	run burrow run --rm "$T/app.sqfs" 'stat -c "%u:%g %a" /app/f; stat -c "%u:%g" /app/sub; id -u'
+	assert_eq "$out" "1000:2000 640
+1000:1000
+0" "the owners and modes in the file are kept with subordinate IDs"
+else
+	skip "no subordinate IDs here: owners are squashed"
+fi
+run burrow run --rm "$T/app.sqfs" 'echo changed >/app/f && echo new >/app/new && mkdir /app/sub/d && cat /app/f /app/new'
+assert_eq "$out" "changed
+new" "the root filesystem is writable"
+run burrow run --rm "$T/app.sqfs" 'cat /app/f; [ -e /app/new ] || echo fresh'
+assert_eq "$out" "data
+fresh" "  and each container starts from the file again"
+assert_eq "$(sha256sum <"$T/app.sqfs")" "$sum_before" "  the file itself is never written"
+assert_eq "$(burrow images --no-trunc -q | sort | tr '\n' ' ')" "$images_before" "burrow images is unchanged"
+assert_eq "$(store_size)" "$size_before" "the store's size is unchanged: nothing was pulled or unpacked"
+assert_eq "$(daemons)" "" "no squashfuse is left after the runs"
+assert_eq "$(rundirs)" "0" "no runtime directory is left"
+
+# --- create, start, inspect
+run burrow create --name made "$T/app.sqfs"
+assert_rc 0 "create FILE"
+run burrow start -a made
+assert_eq "$out" "hello from /app" "  start runs it"
+run burrow inspect -f '{{.ImageName}}' made
+assert_eq "$out" "$T/app.sqfs" "  the container names the file as its image"
+burrow rm made >/dev/null
+run burrow inspect "$T/app.sqfs"
+assert_rc 0 "inspect FILE"
+assert_match "$out" '"WorkingDir": "/app"' "  shows the image config"
+assert_match "$out" '"org.example.k": "v"' "  with its labels"
+assert_match "$out" '"Type": "squashfs"' "  and the rootfs type"
+run burrow image inspect -f '{{.Config.WorkingDir}}' "$T/app.sqfs"
+assert_eq "$out" "/app" "image inspect FILE too"
+
+# --- a killed container leaves nothing
+run burrow run -d --name k "$T/app.sqfs" 'exec sleep 1000'
+assert_rc 0 "a detached container from the file"
+pid=$(burrow inspect -f '{{.State.Pid}}' k)
+assert_ne "$(daemons)" "" "  squashfuse serves it while it runs"
+[ "${pid:-0}" -gt 1 ] && kill -9 "$pid"
+run burrow wait k
+assert_eq "$out" "137" "  kill -9 of its process ends it"
+assert_eq "$(daemons)" "" "  and its squashfuse is gone"
+assert_eq "$(rundirs)" "0" "  and its runtime directory"
+burrow rm k >/dev/null
+
+# --- the single-ID map squashes the owners
+run env BURROW_IDMAP=single "$BURROW" run --rm "$T/app.sqfs" 'stat -c "%u:%g" /app/f /app/sub; echo more >>/app/f && cat /app/f'
+assert_eq "$out" "0:0
+0:0
+data
+more" "with the single-ID map the owners are squashed to root, files stay writable"
+run env BURROW_IDMAP=single "$BURROW" info
+assert_match "$out" "owners in the file squashed to root" "  and burrow info says so"
+
+# --- a SquashFS without burrow's config runs with the defaults
+if command -v tar2sqfs >/dev/null 2>&1; then
+	tar2sqfs -q "$T/plain.sqfs" <"$(fixture_rootfs_tar none)" >/dev/null 2>&1
+	run burrow run --rm "$T/plain.sqfs" sh -c 'echo $PATH; pwd'
+	assert_eq "$out" "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+/" "a SquashFS without a config runs with the defaults"
+	run burrow run --rm "$T/plain.sqfs"
+	assert_rc 125 "  and needs a command"
+else
+	skip "tar2sqfs (squashfs-tools-ng) is not installed"
+	skip "tar2sqfs (squashfs-tools-ng) is not installed"
+fi
+
+# --- damaged and hostile files
+head -c 20000 "$T/app.sqfs" >"$T/trunc.sqfs"
+run burrow run --rm "$T/trunc.sqfs" true
+assert_rc 125 "a truncated file fails with 125"
+assert_match "$err" "^burrow: error: .*trunc.sqfs: truncated SquashFS" "  with a one-line error"
+assert_eq "$(printf '%s\n' "$err" | wc -l)" "1" "  of one line"
+run burrow inspect "$T/trunc.sqfs"
+assert_rc 125 "inspect of a truncated file fails with 125"
+printf 'hsqs but not really a squashfs superblock, padded: %0200d\n' 0 >"$T/bad.sqfs"
+run burrow create "$T/bad.sqfs" true
+assert_rc 125 "a bad superblock fails with 125"
+assert_match "$err" "^burrow: error: .*bad.sqfs: (corrupt SquashFS|unsupported SquashFS|not a SquashFS)" "  and says so"
+run burrow run --rm "$T/missing.sqfs" true
+assert_rc 125 "a missing file fails with 125"
+run burrow run --rm "$T" true
+assert_rc 125 "a directory is not an image file"
+assert_eq "$(burrow ps -a -q | wc -l)" "0" "no container record is left by the failures"
+assert_eq "$(daemons)" "" "no squashfuse is left at the end"
+done_testing
