@@ -142,7 +142,7 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 		/* single-file images (run FILE.sqfs): squashfuse, and what
 		 * becomes of the owners stored in the file */
 		json_object *sq = json_object_new_object();
-		_cleanup_free_ char *sf = hostcheck_find_program("squashfuse");
+		_cleanup_free_ char *sf = hostcheck_find_program("squashfuse_ll");
 		json_object_object_add(sq, "squashfuse", jstr_or_null(sf));
 		json_object_object_add(sq, "ownership",
 				       json_object_new_string(h->idmap.single ? "squashed" : "kept"));
@@ -246,8 +246,8 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 	printf("  %-13s %s (overlay = %s)\n", "overlay",
 	       h->overlay_in_use ? h->overlay_in_use : "none usable", overlay_mode_name(h->overlay_setting));
 	{
-		_cleanup_free_ char *sf = hostcheck_find_program("squashfuse");
-		printf("  %-13s %s; owners in the file %s\n", "squashfs", sf ? sf : "squashfuse not found",
+		_cleanup_free_ char *sf = hostcheck_find_program("squashfuse_ll");
+		printf("  %-13s %s; owners in the file %s\n", "squashfs", sf ? sf : "squashfuse_ll not found",
 		       h->idmap.single ? "squashed to root (single-ID map)" : "kept (subordinate IDs)");
 	}
 

@@ -8,7 +8,7 @@
 # when the container is killed; a damaged file is a one-line error, 125.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
-command -v squashfuse >/dev/null 2>&1 || skip_all "squashfuse is not installed (Debian package squashfuse)"
+command -v squashfuse_ll >/dev/null 2>&1 || skip_all "squashfuse is not installed (Debian package squashfuse)"
 [ -r /dev/fuse ] && [ -w /dev/fuse ] || skip_all "/dev/fuse is not usable by this user"
 fixture_store
 T=$FIXTURE_DIR
@@ -17,7 +17,7 @@ fixture_image local/busybox:1
 
 me=$(id -u)
 store_size() { du -s --apparent-size -B1 "$R/layers" "$R/blobs" "$R/images" "$R/names.json" 2>/dev/null | awk '{ s += $1 } END { print s }'; }
-daemons() { pgrep -u "$me" -x squashfuse 2>/dev/null | tr '\n' ' '; }
+daemons() { pgrep -u "$me" -x squashfuse_ll 2>/dev/null | tr '\n' ' '; }
 rundirs() { find "$BURROW_RUNROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
 
 C=$T/ctx

@@ -26,7 +26,8 @@ static void trailer(void)
 
 	memcpy(t + 8, SQFILE_MAGIC, 8);
 	put_le64(t, 100);
-	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + 16, 4096, &off, &len, &e), 1, "a trailer is found");
+	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + 16, 4096, &off, &len, &e), 1,
+	       "a trailer is found");
 	is_int((int)off, 4096, "  the config starts after the SquashFS");
 	is_int((int)len, 100, "  and has the length given");
 	put_le64(t, 101);

@@ -1,14 +1,16 @@
 /* rootfs_sqfs.c - a single-file image as the container's lower layer.
  *
- * The file is mounted with squashfuse (the Debian package's binary, run in
- * the foreground as the supervisor's child like fuse-overlayfs, on a FUSE
- * connection the supervisor mounted itself) inside the container's user
- * and mount namespaces.  Nothing is unpacked and nothing is written to the
- * store: the overlay's upper and work directories are on a tmpfs mounted
- * in the same namespace, so the container's changes live in node-local
- * memory and go with the namespace.  The mounts are the supervisor's, and
- * its mount namespace ends with it; squashfuse has a parent-death signal,
- * so even a supervisor killed with SIGKILL leaves no daemon and no mount.
+ * The file is mounted with squashfuse_ll (the low-level daemon of Debian's
+ * squashfuse package: unlike squashfuse it keeps the file's inode numbers,
+ * so hard links stay links), run in the foreground as the supervisor's
+ * child like fuse-overlayfs, on a FUSE connection the supervisor mounted
+ * itself, inside the container's user and mount namespaces.  Nothing is
+ * unpacked and nothing is written to the store: the overlay's upper and
+ * work directories are on a tmpfs mounted in the same namespace, so the
+ * container's changes live in node-local memory and go with the namespace.
+ * The mounts are the supervisor's, and its mount namespace ends with it;
+ * the daemon has a parent-death signal, so even a supervisor killed with
+ * SIGKILL leaves no daemon and no mount behind.
  */
 #include <errno.h>
 #include <sys/mount.h>
@@ -25,7 +27,7 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 	_cleanup_free_ char *rw = xasprintf("%s/rw", s->rundir);
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", s->rundir);
 	_cleanup_free_ char *work = xasprintf("%s/rw/work", s->rundir);
-	const char *argv[] = { "squashfuse", "-f", s->sqfs, NULL };
+	const char *argv[] = { "squashfuse_ll", "-f", s->sqfs, NULL };
 	/* with the single-ID map the kernel can't show the file's owners:
 	 * no permission checks here, fuse-overlayfs above squashes them */
 	bool single = s->idmap && s->idmap->single;
@@ -44,11 +46,12 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 		rootfs_sqfs_umount(s, pid);
 		return err_make(e, saved, "creating %s", upper);
 	}
-	if (rootfs_fuse_start(lower, "fuse.squashfuse", MS_RDONLY, single ? "" : "default_permissions", argv,
-			      pid, e) < 0) {
+	if (rootfs_fuse_start(lower, "fuse.squashfuse_ll", MS_RDONLY, single ? "" : "default_permissions",
+			      argv, pid, e) < 0) {
 		rootfs_sqfs_umount(s, pid);
 		if (e->errnum == ENOENT)
-			err_wrap(e, "squashfuse (fix: install the squashfuse package)");
+			err_wrap(e,
+				 "squashfuse (fix: install the squashfuse package, which has squashfuse_ll)");
 		return err_wrap(e, "mounting %s", s->sqfs);
 	}
 	return 0;
