@@ -232,6 +232,8 @@ _burrow() {
 		run:--security-opt) mapfile -t COMPREPLY < <(compgen -W "no-new-privileges seccomp=unconfined label=disable" -- "$cur") ;;
 		run:--cap-add | run:--cap-drop) mapfile -t COMPREPLY < <(compgen -W "$_burrow_caps" -- "$cur") ;;
 		images:--format) mapfile -t COMPREPLY < <(compgen -W "json table" -- "$cur") ;;
+		save:--format) mapfile -t COMPREPLY < <(compgen -W "docker-archive oci-archive squashfs" -- "$cur") ;;
+		save:-o | save:--output) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		info:--format | info:-f) mapfile -t COMPREPLY < <(compgen -W "json" -- "$cur") ;;
 		*) COMPREPLY=() ;;
 		esac
@@ -259,6 +261,11 @@ _burrow() {
 
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+		return
+	fi
+	# a path in place of an image: a single-file image (save --format squashfs)
+	if [[ $cur == /* || $cur == ./* || $cur == ../* ]] && [[ $verb == run || $verb == create || $verb == inspect ]]; then
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 	fi
 	case $verb in

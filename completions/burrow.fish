@@ -301,7 +301,7 @@ complete -c burrow -n $push -a '(__burrow_images)' -d Image
 
 # save
 set -l save '__fish_seen_subcommand_from save'
-complete -c burrow -n $save -l format -x -a 'docker-archive oci-archive' -d 'Archive format'
+complete -c burrow -n $save -l format -x -a 'docker-archive oci-archive squashfs' -d 'Archive format'
 complete -c burrow -n $save -s o -l output -r -d 'Output file'
 complete -c burrow -n $save -s q -l quiet -d 'Print nothing'
 complete -c burrow -n $save -s h -l help -d 'Show help'

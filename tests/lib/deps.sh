@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages burrow builds and tests with.
 #
 #   sh tests/lib/deps.sh            build + test packages
-#   sh tests/lib/deps.sh --bench    the same, plus podman and runc for bench/
+#   sh tests/lib/deps.sh --bench    the same, plus podman, runc and charliecloud for bench/
 #   sh tests/lib/deps.sh --list     print the package names and exit
 #
 # Run as root on Debian 12 (or later).  Nothing is done when every package
@@ -13,10 +13,16 @@ set -eu
 
 # build
 PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
+# save --format squashfs writes with libsquashfs (linked statically, with
+# liblzo2 from liblzo2-dev, which libsquashfs-dev brings)
+PKGS="$PKGS libsquashfs-dev"
 # run and test: ID maps, overlay, fixtures, prove, ps, runuser/script, ip
 # registry tests: a local registry, fixture pushes, htpasswd
 PKGS="$PKGS docker-registry skopeo apache2-utils"
 PKGS="$PKGS uidmap fuse-overlayfs fuse3 busybox-static zstd gzip tar perl procps util-linux bsdutils bsdextrautils iproute2 passwd"
+# single-file images: squashfuse_ll mounts them (run FILE.sqfs); the tests
+# make a config-less SquashFS with tar2sqfs and read one back with sqfs2tar
+PKGS="$PKGS squashfuse squashfs-tools-ng python3"
 # cgroup v2 tests in a VM (tests/vm): qemu, a kernel, cpio for the initramfs,
 # systemd + a user bus for the transient-scope path; libsystemd's headers
 # for src/lib/cgroup/cgroup_systemd.c (the library itself is dlopen()ed)
@@ -31,7 +37,7 @@ PKGS="$PKGS clang-tidy cppcheck shellcheck clang-format git"
 # make fuzz (CI runs it briefly): clang, and libFuzzer's runtime
 # (libclang_rt.fuzzer-x86_64.a), which clang only recommends
 PKGS="$PKGS clang libclang-rt-14-dev"
-BENCH_PKGS="podman runc iperf3"
+BENCH_PKGS="podman runc iperf3 charliecloud-runtime"
 
 want=$PKGS
 list=
