@@ -18,35 +18,47 @@ static void put_le64(unsigned char *p, uint64_t v)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
+#define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 static void trailer(void)
 {
 	unsigned char t[SQFILE_TRAILER];
 	struct err e = ERR_INIT;
 	uint64_t off = 0, len = 0;
+	char id[65] = "";
 
-	memcpy(t + 8, SQFILE_MAGIC, 8);
-	put_le64(t, 100);
-	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + 16, 4096, &off, &len, &e), 1,
+	memcpy(t, ID, 64);
+	memcpy(t + 72, SQFILE_MAGIC, 8);
+	put_le64(t + 64, 100);
+	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + SQFILE_TRAILER, 4096, &off, &len, id, &e), 1,
 	       "a trailer is found");
 	is_int((int)off, 4096, "  the config starts after the SquashFS");
 	is_int((int)len, 100, "  and has the length given");
-	put_le64(t, 101);
-	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + 16, 4096, &off, &len, &e), -1,
+	is_str(id, ID, "  and the image id");
+	t[3] = 'X';
+	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + SQFILE_TRAILER, 4096, &off, &len, id, &e), -1,
+	       "an image id that is not hex is refused");
+	err_clear(&e);
+	t[3] = '3';
+	put_le64(t + 64, 101);
+	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + SQFILE_TRAILER, 4096, &off, &len, id, &e), -1,
 	       "a length reaching into the SquashFS is refused");
 	ok(e.msg && strstr(e.msg, "cut short"), "  with a one-line error: %s", e.msg ? e.msg : "");
 	err_clear(&e);
-	put_le64(t, UINT64_MAX);
-	is_int(sqfile_trailer_parse(t, sizeof t, UINT64_MAX, 4096, &off, &len, &e), -1,
+	put_le64(t + 64, UINT64_MAX);
+	is_int(sqfile_trailer_parse(t, sizeof t, UINT64_MAX, 4096, &off, &len, id, &e), -1,
 	       "a huge length is refused (no overflow)");
 	err_clear(&e);
-	put_le64(t, 0);
-	is_int(sqfile_trailer_parse(t, sizeof t, 8192, 4096, &off, &len, &e), -1, "a zero length is refused");
+	put_le64(t + 64, 0);
+	is_int(sqfile_trailer_parse(t, sizeof t, 8192, 4096, &off, &len, id, &e), -1,
+	       "a zero length is refused");
 	err_clear(&e);
-	memcpy(t + 8, "BURROWC2", 8);
-	is_int(sqfile_trailer_parse(t, sizeof t, 8192, 4096, &off, &len, &e), 0, "another magic: no config");
-	is_int(sqfile_trailer_parse(t, sizeof t, 4100, 4096, &off, &len, &e), 0,
+	memcpy(t + 72, "BURROWC2", 8);
+	is_int(sqfile_trailer_parse(t, sizeof t, 8192, 4096, &off, &len, id, &e), 0,
+	       "another magic: no config");
+	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 40, 4096, &off, &len, id, &e), 0,
 	       "no room for a trailer: no config");
-	is_int(sqfile_trailer_parse(t, sizeof t, 100, 4096, &off, &len, &e), 0,
+	is_int(sqfile_trailer_parse(t, sizeof t, 100, 4096, &off, &len, id, &e), 0,
 	       "a file shorter than bytes_used: no config");
 }
 
@@ -87,7 +99,7 @@ static char *make_file(const char *dir, uint64_t bytes_used, uint64_t table, siz
 static int read_it(const char *p, char **cfg, struct err *e)
 {
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	int rc = sqfile_read(fd, p, cfg, NULL, e);
+	int rc = sqfile_read(fd, p, cfg, NULL, NULL, e);
 	close(fd);
 	return rc;
 }
@@ -109,13 +121,13 @@ static void files(void)
 	free(p);
 
 	{
-		char tail[64];
+		char tail[128];
 		unsigned char t[SQFILE_TRAILER];
-		memcpy(t + 8, SQFILE_MAGIC, 8);
-		put_le64(t, 7);
+		memcpy(t, ID, 64);
+		memcpy(t + 72, SQFILE_MAGIC, 8);
+		put_le64(t + 64, 7);
 		memcpy(tail, "{\"a\":1}", 7);
 		memcpy(tail + 7, t, sizeof t);
-		tail[7 + sizeof t] = '\0';
 		/* the trailer has NULs: write it by hand */
 		p = make_file(dir, 4096, 200, 4096 + 7 + sizeof t, NULL);
 		fd = open(p, O_RDWR | O_CLOEXEC);

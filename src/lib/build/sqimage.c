@@ -570,7 +570,7 @@ int sqimage_save(struct store *s, const struct idmap *m, const char *ref, const 
 	j.fd = fd;
 	if (m ? userns_run(m, 0, save_fn, &j, NULL, NULL, NULL, e) < 0 : save_fn(&j, -1, e) < 0)
 		goto out;
-	if (sqfile_append_config(fd, txt, strlen(txt), e) < 0)
+	if (sqfile_append_config(fd, txt, strlen(txt), img->id, e) < 0)
 		goto out;
 	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
 		err_make(e, errno, "writing %s", path);

@@ -30,16 +30,21 @@ static uint64_t get_le64(const unsigned char *p)
 }
 
 int sqfile_trailer_parse(const unsigned char *tail, size_t tail_len, uint64_t fsize, uint64_t bytes_used,
-			 uint64_t *off, uint64_t *len, struct err *e)
+			 uint64_t *off, uint64_t *len, char id[65], struct err *e)
 {
 	uint64_t n;
 
 	if (tail_len < SQFILE_TRAILER || fsize < bytes_used || fsize - bytes_used < SQFILE_TRAILER)
 		return 0;
 	tail += tail_len - SQFILE_TRAILER;
-	if (memcmp(tail + 8, SQFILE_MAGIC, 8) != 0)
+	if (memcmp(tail + 72, SQFILE_MAGIC, 8) != 0)
 		return 0;
-	n = get_le64(tail);
+	for (int i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", tail[i]) || !tail[i])
+			return err_make(e, 0, "the image id after the SquashFS is not a sha256");
+	memcpy(id, tail, 64);
+	id[64] = '\0';
+	n = get_le64(tail + 64);
 	if (n == 0 || n > SQFILE_MAX_CONFIG || n > fsize - bytes_used - SQFILE_TRAILER)
 		return err_make(e, 0, "the image config after the SquashFS is %s",
 				n > SQFILE_MAX_CONFIG ? "too large" : "cut short");
@@ -126,8 +131,9 @@ static const char *super_error(int rc)
 	}
 }
 
-int sqfile_read(int fd, const char *path, char **config, uint64_t *bytes_used, struct err *e)
+int sqfile_read(int fd, const char *path, char **config, uint64_t *bytes_used, char id[65], struct err *e)
 {
+	char idbuf[65];
 	struct fdfile ff;
 	sqfs_super_t super;
 	struct stat st;
@@ -137,6 +143,8 @@ int sqfile_read(int fd, const char *path, char **config, uint64_t *bytes_used, s
 	int rc;
 
 	*config = NULL;
+	if (id)
+		id[0] = '\0';
 	if (fstat(fd, &st) < 0)
 		return err_make(e, errno, "%s", path);
 	if (!S_ISREG(st.st_mode))
@@ -166,7 +174,7 @@ int sqfile_read(int fd, const char *path, char **config, uint64_t *bytes_used, s
 		return 0;
 	if (pread_full(fd, tail, sizeof tail, ff.size - SQFILE_TRAILER) < 0)
 		return err_make(e, errno, "%s: reading the image config", path);
-	rc = sqfile_trailer_parse(tail, sizeof tail, ff.size, super.bytes_used, &off, &len, e);
+	rc = sqfile_trailer_parse(tail, sizeof tail, ff.size, super.bytes_used, &off, &len, idbuf, e);
 	if (rc <= 0)
 		return rc < 0 ? err_wrap(e, "%s", path) : 0;
 	buf = xmalloc((size_t)len + 1);
@@ -176,6 +184,8 @@ int sqfile_read(int fd, const char *path, char **config, uint64_t *bytes_used, s
 	}
 	buf[len] = '\0';
 	*config = buf;
+	if (id)
+		memcpy(id, idbuf, 65);
 	return 0;
 }
 
@@ -187,12 +197,13 @@ int sqfile_image(const char *path, struct image **out, char **config, struct err
 	json_object *v;
 	struct image *img;
 	uint64_t used;
+	char id[65];
 
 	if (config)
 		*config = NULL;
 	if (fd < 0)
 		return err_make(e, errno, "%s", path);
-	if (sqfile_read(fd, path, &cfg, &used, e) < 0)
+	if (sqfile_read(fd, path, &cfg, &used, id, e) < 0)
 		return -1;
 	if (cfg) {
 		j = json_tokener_parse(cfg);
@@ -201,7 +212,7 @@ int sqfile_image(const char *path, struct image **out, char **config, struct err
 	}
 	img = xcalloc(1, sizeof *img);
 	if (cfg) {
-		sha256_hex(cfg, strlen(cfg), img->id);
+		memcpy(img->id, id, sizeof img->id);
 		if (json_object_object_get_ex(j, "config", &v))
 			image_config_parse(v, &img->cfg);
 		if (json_object_object_get_ex(j, "created", &v) && json_object_is_type(v, json_type_string))
@@ -221,7 +232,7 @@ int sqfile_image(const char *path, struct image **out, char **config, struct err
 	return 0;
 }
 
-int sqfile_append_config(int fd, const char *config, size_t len, struct err *e)
+int sqfile_append_config(int fd, const char *config, size_t len, const char *id, struct err *e)
 {
 	unsigned char tail[SQFILE_TRAILER];
 	off_t end = lseek(fd, 0, SEEK_END);
@@ -229,9 +240,12 @@ int sqfile_append_config(int fd, const char *config, size_t len, struct err *e)
 
 	if (end < 0)
 		return err_make(e, errno, "writing the image config");
+	if (strlen(id) != 64)
+		return err_make(e, EINVAL, "writing the image config: bad image id");
+	memcpy(tail, id, 64);
 	for (int i = 0; i < 8; i++)
-		tail[i] = (unsigned char)(n >> (8 * i));
-	memcpy(tail + 8, SQFILE_MAGIC, 8);
+		tail[64 + i] = (unsigned char)(n >> (8 * i));
+	memcpy(tail + 72, SQFILE_MAGIC, 8);
 	if (write_all(fd, config, len) < 0 || write_all(fd, tail, sizeof tail) < 0)
 		return err_make(e, errno, "writing the image config");
 	return 0;
