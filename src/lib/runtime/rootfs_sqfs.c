@@ -27,7 +27,7 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 	_cleanup_free_ char *rw = xasprintf("%s/rw", s->rundir);
 	_cleanup_free_ char *upper = xasprintf("%s/rw/upper", s->rundir);
 	_cleanup_free_ char *work = xasprintf("%s/rw/work", s->rundir);
-	const char *argv[] = { "squashfuse_ll", "-f", "-s", s->sqfs, NULL };
+	const char *argv[] = { "squashfuse_ll", "-f", s->sqfs, NULL };
 	/* with the single-ID map the kernel can't show the file's owners:
 	 * no permission checks here, fuse-overlayfs above squashes them */
 	bool single = s->idmap && s->idmap->single;
