@@ -262,8 +262,12 @@ static int mount_fuse_overlay(const struct container_spec *s, const char *merged
 {
 	_cleanup_free_ char *lower = lowerdir_opt(s);
 	_cleanup_free_ char *up = rootfs_upper_base(s);
+	/* over squashfuse_ll, fuse-overlayfs 1.10 fails every open with
+	 * EOPNOTSUPP (its xattr lookups on the lower) unless told to leave
+	 * xattrs alone; squash_to_root does without them already */
+	const char *extra = squash_owners(s) ? ",squash_to_root" : s->sqfs ? ",noxattrs=1" : "";
 	_cleanup_free_ char *ovl = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", lower, up, up,
-					     squash_owners(s) ? ",squash_to_root" : "");
+					     extra);
 	const char *argv[] = { "fuse-overlayfs", "-f", "-o", ovl, NULL };
 
 	return rootfs_fuse_start(merged, "fuse.fuse-overlayfs", 0, "default_permissions", argv, fuse_pid, e);
