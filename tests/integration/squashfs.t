@@ -145,6 +145,22 @@ more" "with the single-ID map the owners are squashed to root, files stay writab
 run env BURROW_IDMAP=single "$BURROW" info
 assert_match "$out" "owners in the file squashed to root" "  and burrow info says so"
 
+# --- fuse-overlayfs on top, as where the kernel overlay can't be used
+run env BURROW_OVERLAY=fuse "$BURROW" run --rm "$T/app.sqfs" 'cat /app/hl; echo changed >/app/f && cat /app/f; grep -c "fuse-overlayfs" /proc/self/mountinfo'
+assert_eq "$out" "data
+changed
+1" "fuse-overlayfs over the file works too"
+
+# --- a container of the file doesn't hold the store's image
+burrow create --name holder "$T/app.sqfs" >/dev/null
+run burrow system check --quick
+assert_rc 0 "system check finds nothing wrong with a container of a file"
+run burrow rmi local/app:1
+assert_rc 0 "the image the file was saved from can be removed"
+run burrow start -a holder
+assert_eq "$out" "hello from /app" "  and the container of the file still runs"
+burrow rm holder >/dev/null
+
 # --- a SquashFS without burrow's config runs with the defaults
 if command -v tar2sqfs >/dev/null 2>&1; then
 	tar2sqfs -q "$T/plain.sqfs" <"$(fixture_rootfs_tar none)" >/dev/null 2>&1

@@ -270,7 +270,8 @@ static void scan_containers(struct check *c)
 		}
 		k->name = jstr(j, "name");
 		img = jstr(j, "image_id");
-		if (img && digest_hex(img))
+		/* a container of a single-file image needs no image in the store */
+		if (img && digest_hex(img) && !json_object_object_get_ex(j, "sqfs", NULL))
 			k->image = xstrdup(digest_hex(img));
 		json_object_put(j);
 		ctr_state_init(&st);

@@ -342,6 +342,11 @@ static char **containers_using(struct store *s, const char *id)
 		}
 		o = json_tokener_parse(txt);
 		img = o ? json_str(o, "image_id") : NULL;
+		/* a container of a single-file image uses the file, not the store */
+		if (o && json_object_object_get_ex(o, "sqfs", NULL)) {
+			free(img);
+			img = NULL;
+		}
 		if (img && digest_hex(img) && strcmp(digest_hex(img), id) == 0)
 			strv_push(&v, de->d_name);
 	}
