@@ -12,6 +12,13 @@
 #include "lib/store/sqfile.h"
 #include "tap.h"
 
+/* bytes without their terminating NUL */
+static void put_raw(void *dst, const char *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		((char *)dst)[i] = src[i];
+}
+
 static void put_le64(unsigned char *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
@@ -27,8 +34,8 @@ static void trailer(void)
 	uint64_t off = 0, len = 0;
 	char id[65] = "";
 
-	memcpy(t, ID, 64);
-	memcpy(t + 72, SQFILE_MAGIC, 8);
+	put_raw(t, ID, 64);
+	put_raw(t + 72, SQFILE_MAGIC, 8);
 	put_le64(t + 64, 100);
 	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 100 + SQFILE_TRAILER, 4096, &off, &len, id, &e), 1,
 	       "a trailer is found");
@@ -53,7 +60,7 @@ static void trailer(void)
 	is_int(sqfile_trailer_parse(t, sizeof t, 8192, 4096, &off, &len, id, &e), -1,
 	       "a zero length is refused");
 	err_clear(&e);
-	memcpy(t + 72, "BURROWC2", 8);
+	put_raw(t + 72, "BURROWC2", 8);
 	is_int(sqfile_trailer_parse(t, sizeof t, 8192, 4096, &off, &len, id, &e), 0,
 	       "another magic: no config");
 	is_int(sqfile_trailer_parse(t, sizeof t, 4096 + 40, 4096, &off, &len, id, &e), 0,
@@ -123,10 +130,10 @@ static void files(void)
 	{
 		char tail[128];
 		unsigned char t[SQFILE_TRAILER];
-		memcpy(t, ID, 64);
-		memcpy(t + 72, SQFILE_MAGIC, 8);
+		put_raw(t, ID, 64);
+		put_raw(t + 72, SQFILE_MAGIC, 8);
 		put_le64(t + 64, 7);
-		memcpy(tail, "{\"a\":1}", 7);
+		put_raw(tail, "{\"a\":1}", 7);
 		memcpy(tail + 7, t, sizeof t);
 		/* the trailer has NULs: write it by hand */
 		p = make_file(dir, 4096, 200, 4096 + 7 + sizeof t, NULL);
