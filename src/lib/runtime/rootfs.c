@@ -208,7 +208,7 @@ int rootfs_fuse_start(const char *target, const char *fstype, unsigned long flag
 	if (mount(argv[0], target, fstype, MS_NOSUID | MS_NODEV | flags, data) < 0)
 		return err_make(e, errno, "mounting %s on %s", argv[0], target);
 	snprintf(fdarg, sizeof fdarg, "/dev/fd/%d", fd);
-	for (; argv[n] && n < ARRAY_SIZE(args) - 2; n++)
+	for (; n < ARRAY_SIZE(args) - 2 && argv[n]; n++)
 		args[n] = argv[n];
 	args[n++] = fdarg;
 	args[n] = NULL;
