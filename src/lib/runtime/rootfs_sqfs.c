@@ -33,6 +33,9 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 	bool single = s->idmap && s->idmap->single;
 
 	*pid = 0;
+	/* gone since create: say so, not that the mount is not connected */
+	if (access(s->sqfs, R_OK) < 0)
+		return err_make(e, errno, "single-file image %s", s->sqfs);
 	if ((mkdir(lower, 0700) < 0 && errno != EEXIST) || (mkdir(rw, 0700) < 0 && errno != EEXIST))
 		return err_make(e, errno, "creating %s", errno == EEXIST ? rw : lower);
 	if (mount("tmpfs", rw, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {

@@ -191,7 +191,8 @@ int sqfile_read(int fd, const char *path, char **config, uint64_t *bytes_used, c
 
 int sqfile_image(const char *path, struct image **out, char **config, struct err *e)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a fifo named as the image must not hang us */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_free_ char *cfg = NULL, *abs = NULL;
 	_cleanup_json_ json_object *j = NULL;
 	json_object *v;
