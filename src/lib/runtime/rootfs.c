@@ -317,11 +317,11 @@ int rootfs_umount_overlay(const struct container_spec *s, struct rootfs_fuse *f)
 	return 0;
 }
 
-static void stop_one(pid_t *pid)
+static void stop_one(pid_t *pid, int sig)
 {
 	if (*pid <= 0)
 		return;
-	kill(*pid, SIGTERM);
+	kill(*pid, sig);
 	while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	*pid = 0;
@@ -329,8 +329,8 @@ static void stop_one(pid_t *pid)
 
 void rootfs_stop_fuse(struct rootfs_fuse *f)
 {
-	stop_one(&f->overlay);
-	stop_one(&f->sqfs);
+	stop_one(&f->overlay, SIGTERM); /* it flushes on the way out */
+	stop_one(&f->sqfs, SIGKILL);    /* read-only: nothing to flush */
 }
 
 bool rootfs_fuse_reaped(struct rootfs_fuse *f, pid_t pid)
