@@ -73,6 +73,15 @@ CMD_DECL(commit)
 	co.changes = changes;
 	if (ctr_load(g, argv[p.idx], &c, e) < 0)
 		return -1;
+	if (c.spec.sqfs) {
+		/* its changes are on a tmpfs inside its own mount namespace */
+		err_make(e, 0,
+			 "container %.12s runs the single-file image %s: its changes are not kept, "
+			 "so it can't be committed",
+			 c.id, c.spec.sqfs);
+		ctr_free(&c);
+		return -1;
+	}
 	memset(&m, 0, sizeof m);
 	if (cli_store(g, &st, e) < 0 || userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) < 0)
 		goto out;

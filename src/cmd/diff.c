@@ -132,6 +132,15 @@ CMD_DECL(diff)
 	}
 	if (ctr_load(g, argv[p.idx], &c, e) < 0)
 		return -1;
+	if (c.spec.sqfs) {
+		/* its changes are on a tmpfs inside its own mount namespace */
+		err_make(e, 0,
+			 "container %.12s runs the single-file image %s: its changes are not kept, "
+			 "so diff can't show them",
+			 c.id, c.spec.sqfs);
+		ctr_free(&c);
+		return -1;
+	}
 	memset(&w, 0, sizeof w);
 	w.lower = c.spec.lowerdirs;
 	{

@@ -115,6 +115,11 @@ run burrow start -a made
 assert_eq "$out" "hello from /app" "  start runs it"
 run burrow inspect -f '{{.ImageName}}' made
 assert_eq "$out" "$T/app.sqfs" "  the container names the file as its image"
+run burrow commit made local/from-file:1
+assert_rc 125 "commit of a container of a file is refused (its changes are not kept)"
+assert_match "$err" "single-file image" "  and says why"
+run burrow diff made
+assert_rc 125 "so is diff"
 burrow rm made >/dev/null
 run burrow inspect "$T/app.sqfs"
 assert_rc 0 "inspect FILE"
