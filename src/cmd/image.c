@@ -39,6 +39,36 @@ static json_object *strv_json(char **v)
 	return a;
 }
 
+/* podman's Comment: a docker config's comment, else the first history
+ * entry's (libimage's rule) */
+static const char *image_comment(json_object *conf)
+{
+	json_object *v, *h;
+
+	if (conf && json_object_object_get_ex(conf, "comment", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	if (conf && json_object_object_get_ex(conf, "history", &h) &&
+	    json_object_is_type(h, json_type_array) && json_object_array_length(h) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(h, 0), "comment", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return "";
+}
+
+/* config.KEY (a new reference), or dflt when the image has none */
+static json_object *config_field(json_object *conf, const char *key, json_object *dflt)
+{
+	json_object *c, *v;
+
+	if (conf && json_object_object_get_ex(conf, "config", &c) && json_object_object_get_ex(c, key, &v) &&
+	    v) {
+		json_object_put(dflt);
+		return json_object_get(v);
+	}
+	return dflt;
+}
+
 static json_object *inspect_one(struct store *s, const struct image *img, struct err *e)
 {
 	_cleanup_free_ char *txt = NULL, *dg = NULL;
@@ -65,6 +95,9 @@ static json_object *inspect_one(struct store *s, const struct image *img, struct
 	COPY("author", "Author");
 	COPY("history", "History");
 #undef COPY
+	json_object_object_add(o, "Comment", json_object_new_string(image_comment(conf)));
+	json_object_object_add(o, "Labels", config_field(conf, "Labels", json_object_new_object()));
+	json_object_object_add(o, "User", config_field(conf, "User", json_object_new_string("")));
 	json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
 	json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
 	rootfs = json_object_new_object();
@@ -113,7 +146,11 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 		struct image *img = NULL;
 		json_object *o;
 		if (store_image_get(s, argv[i], &img, e) < 0 || !(o = inspect_one(s, img, e))) {
-			int r = cli_report(e);
+			int r;
+			/* podman's: every failure is 125 here, its words before */
+			err_wrap(e, "inspecting object");
+			e->status = 125;
+			r = cli_report(e);
 			err_clear(e);
 			rc = rc ? rc : r;
 			image_free(img);
