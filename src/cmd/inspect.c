@@ -1,4 +1,5 @@
 /* inspect.c - burrow inspect: docker-compatible JSON, or --format. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,9 @@ CMD_DECL(inspect)
 		struct ctr c;
 		json_object *j;
 		if (ctr_load(g, argv[i], &c, e) < 0) {
+			if (e->errnum == ENOENT) /* podman's words */
+				err_make(e, 0, "no such object: \"%s\"", argv[i]);
+			err_wrap(e, "inspecting object");
 			rc = cli_report(e);
 			err_clear(e);
 			continue;
@@ -68,10 +72,13 @@ CMD_DECL(inspect)
 			rc = cli_report(e);
 			err_clear(e);
 		}
-	} else
+	} else if (json_object_array_length(all) == 0) {
+		printf("[]\n"); /* as podman's, not json-c's "[\n]" */
+	} else {
 		printf("%s\n",
 		       json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
 	json_object_put(all);
 	return rc;
 usage:

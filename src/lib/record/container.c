@@ -808,8 +808,9 @@ static int name_taken(const struct ent *v, size_t n, const char *name, const cha
 static int name_error(const char *name, const char *by, struct err *e)
 {
 	return err_make(e, 0,
-			"the container name \"%s\" is already in use by %.12s. "
-			"You have to remove that container to be able to reuse that name",
+			"the container name \"%s\" is already in use by %s. "
+			"You have to remove that container to be able to reuse that name: "
+			"that name is already in use",
 			name, by);
 }
 
