@@ -27,7 +27,7 @@ web         Exited \(3\) .* ago" "  and the rows aligned the same way"
 run burrow ps -a --format 'table {{.ID}}\t{{.Image}}\t{{.Command}}'
 assert_match "$out" "^CONTAINER ID  IMAGE +COMMAND
 " "  .ID is CONTAINER ID, as podman's header"
-assert_match "$out" "$short  local/busybox:1  sh -c exit 3" "  short ID, image and command text"
+assert_match "$out" "$short  localhost/local/busybox:1  sh -c exit 3" "  short ID, the image's full name and command text"
 run burrow ps -a --noheading --format 'table {{.Names}}'
 assert_no_match "$out" "NAMES" "--noheading leaves the table header out"
 run burrow ps -a --format '{{if eq .ExitCode 3}}{{.Names}}={{.ExitCode}}{{else}}{{.Names}} is {{.State}}{{end}}'

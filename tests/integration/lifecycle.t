@@ -24,7 +24,7 @@ assert_eq "$(burrow inspect --format '{{.Name}}' "$id")" web "lookup by full ID"
 # --- ps
 run burrow ps
 assert_match "$out" "CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES" "ps prints the table header"
-assert_match "$out" "$(printf %.12s "$id") +$IMG .* Up .* web" "ps lists the running container"
+assert_match "$out" "$(printf %.12s "$id") +localhost/$IMG .* Up .* web" "ps lists the running container"
 run burrow ps -q
 assert_eq "$out" "$(printf %.12s "$id")" "ps -q prints the short ID"
 run burrow ps -q --no-trunc

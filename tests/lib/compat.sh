@@ -192,6 +192,8 @@ compat_cases() {
 		case $_fl in *T*) _todo=" # TODO $_note" ;; esac
 		if [ -z "$_why" ]; then
 			_tap_n=$((_tap_n + 1))
+			# a TODO about the output cannot be judged without podman's
+			[ -n "$_todo" ] && [ -z "$COMPAT_PODMAN" ] && _todo=" # SKIP no podman to compare with"
 			echo "ok $_tap_n - $_d$_todo"
 			continue
 		fi

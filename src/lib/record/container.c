@@ -876,7 +876,12 @@ int container_rename(const char *root, const char *id, const char *newname, stru
 	if (lfd < 0 || scan(root, &v, &n, e) < 0)
 		return -1;
 	if (name_taken(v, n, newname, id, &by)) {
-		name_error(newname, by, e);
+		/* podman's words for rename */
+		err_make(e, 0,
+			 "renaming container %s: name %s already in use, cannot rename container %s: "
+			 "container already exists",
+			 id, newname, id);
+		e->errnum = EEXIST;
 		goto out;
 	}
 	if (container_read_config(root, id, &j, e) < 0)
