@@ -56,7 +56,10 @@ CMD_DECL(inspect)
 		struct ctr c;
 		json_object *j;
 		if (ctr_load(g, argv[i], &c, e) < 0) {
-			if (e->errnum == ENOENT) /* podman's words */
+			/* podman's words, which differ between the two verbs */
+			if (e->errnum == ENOENT && g->verb && strcmp(g->verb, "container inspect") == 0)
+				err_make(e, 0, "no such container %s", argv[i]);
+			else if (e->errnum == ENOENT)
 				err_make(e, 0, "no such object: \"%s\"", argv[i]);
 			err_wrap(e, "inspecting object");
 			rc = cli_report(e);
