@@ -13,12 +13,12 @@ compat_cases <<'EOF_T'
 0    -  $B create --name a2 --label team=db $COMPAT_IMG true
 0    o  $B tag $COMPAT_IMG local/other:2
 # --- verb groups
-0    o  $B container ls -a --format '{{.Names}} {{.Status}}' | sort
+0    o  $B container ls -a --format '{{.Names}} {{.Status}}'
 0    o  $B container list -a -q | wc -l
 0    -  $B container exists a1
 1    -  $B container exists nope
 0    o  $B container inspect --format '{{.Name}} {{.State.ExitCode}} {{.Config.Labels.team}}' a1
-125  eT $B container inspect nope ## podman says "no such container nope" here, "no such object" for inspect
+125  e  $B container inspect nope
 0    -  $B image exists local/other:2
 1    -  $B image exists local/nope:1
 0    o  $B image ls --format '{{.Repository}}:{{.Tag}}' | sort
@@ -39,8 +39,8 @@ compat_cases <<'EOF_T'
 0    o  $B ps -a --filter name=a1 --format '{{.Image}}'
 0    o  $B container inspect --format '{{.ImageName}} {{.Config.Image}}' a1
 0    o  $B events --stream=false --filter event=create --format '{{.Name}} {{.Image}}'
-0    o  $B ps -a --noheading --format 'table {{.Names}}' | sort
-0    o  $B ps -a --no-trunc --format '{{.Command}}' | sort
+0    o  $B ps -a --noheading --format 'table {{.Names}}'
+0    o  $B ps -a --no-trunc --format '{{.Command}}'
 125  -  $B ps --filter bogus=1 ## burrow's message lists the filters it takes
 125  -  $B ps --filter status=bogus ## burrow's message lists the states
 # --- images filters
@@ -72,7 +72,12 @@ compat_cases <<'EOF_T'
 0    o  $B inspect --format '{{printf "%-5s|%3d" .Name .State.ExitCode}}' a1
 0    o  $B inspect --format '{{join .Config.Cmd "+"}} {{lower "AbC"}} {{upper .Name}} {{len .Config.Cmd}}' a1
 0    o  $B ps -a --filter name=a1 --format 'table {{.Names | upper}}\t{{len .Names}}'
-0    oT $B ps -a --format '{{.Names}}' --filter label=team --sort names ## ps --sort is not there yet
+0    o  $B ps -a --format '{{.Names}}' --filter label=team --sort names
+0    o  $B ps -a --format '{{.Names}}' --sort status
+0    o  $B ps -a --format '{{.Names}}' --sort created
+0    o  $B ps -a --format '{{.Names}}' --sort runningfor
+0    o  $B ps -a --latest --format '{{.Names}}'
+125  e  $B ps -a --sort bogus
 # template errors: burrow gives line:column and the reason; Go's names of
 # the template ("ps:") and of its types (*define.Version) mean nothing here
 125  -  $B inspect --format '{{.Name | nosuch}}' a1
