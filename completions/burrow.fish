@@ -497,6 +497,7 @@ complete -c burrow -n $ps -s l -l latest -d 'Show the latest container created'
 complete -c burrow -n $ps -l no-trunc -d 'Do not truncate IDs and commands'
 complete -c burrow -n $ps -s n -l noheading -d 'Do not print the table header'
 complete -c burrow -n $ps -s q -l quiet -d 'Print only the container IDs'
+complete -c burrow -n $ps -l sort -x -a 'command created id image names runningfor size status' -d 'Sort by a key'
 
 # rename
 set -l rename '__fish_seen_subcommand_from rename'

@@ -169,8 +169,9 @@ int cmd_group(struct globals *g, const char *group, const char *summary, const s
 		}
 	if (argv[1][0] == '-')
 		return err_usage(e, "unknown flag: %s", argv[1]);
-	return err_make(e, 0, "unrecognized command `burrow %s %s`; try 'burrow %s --help'", group, argv[1],
-			group);
+	return err_make(e, 0,
+			"unrecognized command `burrow %s %s`\nTry 'burrow %s --help' for more information",
+			group, argv[1], group);
 }
 
 const char *cmd_summary(const char *verb)

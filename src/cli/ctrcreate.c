@@ -74,7 +74,12 @@ static int replace_named(struct globals *g, const char *name, struct err *e)
 		/* a prefix of another container's ID is not its name */
 		return 0;
 	}
-	return ctr_remove_id(g, id, true, e);
+	if (ctr_remove_id(g, id, true, e) < 0)
+		return -1;
+	/* podman names the container it replaced before the new one's ID */
+	printf("%s\n", name);
+	fflush(stdout);
+	return 0;
 }
 
 /* --cidfile: made before the record so that an existing file stops the

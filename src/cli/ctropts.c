@@ -16,6 +16,7 @@ extern char **environ;
 #include "lib/record/state.h"
 #include "lib/base/util.h"
 #include "lib/store/sqfile.h"
+#include "lib/store/ref.h"
 
 enum {
 	O_RM = 1,
@@ -576,6 +577,26 @@ static char *find_init(struct err *e)
 	return NULL;
 }
 
+/* The image's name as podman records it for the container (ps .Image,
+ * inspect .ImageName, events' image=): the image's name the reference
+ * resolved to, else its first name (a reference by ID), else the
+ * reference as given. */
+static char *image_display_name(const char *ref, const struct image *img)
+{
+	_cleanup_strv_ char **cands = NULL;
+	struct err e = ERR_INIT;
+
+	if (ref_candidates(ref, &cands, &e) == 0)
+		for (size_t i = 0; cands && cands[i]; i++)
+			for (size_t k = 0; img->names && img->names[k]; k++)
+				if (strcmp(img->names[k], cands[i]) == 0)
+					return xstrdup(cands[i]);
+	err_clear(&e);
+	if (img->names && img->names[0])
+		return xstrdup(img->names[0]);
+	return xstrdup(ref);
+}
+
 int run_build_spec(struct globals *g, const struct run_args *a, const struct image *img,
 		   const struct idmap *m, struct store *st, struct container_spec *s, struct err *e)
 {
@@ -589,7 +610,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 		return -1;
 	s->idmap = m;
 	s->image_id = xstrdup(img->id);
-	s->image_ref = xstrdup(a->image);
+	s->image_ref = image_display_name(a->image, img);
 	s->overlay = g->cfg.overlay;
 	state_time_now(created, sizeof created);
 	s->created = xstrdup(created);

@@ -31,7 +31,7 @@ int ctr_volumes_from(struct globals *g, char *const *refs, struct container_spec
 						refs[r]);
 		}
 		if (ctr_load(g, ref, &c, e) < 0)
-			return err_wrap(e, "--volumes-from");
+			return err_wrap(e, "looking up container \"%s\" for volumes-from", ref);
 		for (size_t i = 0; i < c.spec.nvolumes; i++) {
 			const struct volume_spec *v = &c.spec.volumes[i];
 			struct volume_spec *dst = NULL;

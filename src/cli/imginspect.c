@@ -14,6 +14,36 @@ static json_object *strv_json(char **v)
 	return a;
 }
 
+/* podman's Comment: a docker config's comment, else the first history
+ * entry's (libimage's rule) */
+static const char *image_comment(json_object *conf)
+{
+	json_object *v, *h;
+
+	if (conf && json_object_object_get_ex(conf, "comment", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	if (conf && json_object_object_get_ex(conf, "history", &h) &&
+	    json_object_is_type(h, json_type_array) && json_object_array_length(h) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(h, 0), "comment", &v) &&
+	    json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return "";
+}
+
+/* config.KEY (a new reference), or dflt when the image has none */
+static json_object *config_field(json_object *conf, const char *key, json_object *dflt)
+{
+	json_object *c, *v;
+
+	if (conf && json_object_object_get_ex(conf, "config", &c) && json_object_object_get_ex(c, key, &v) &&
+	    v) {
+		json_object_put(dflt);
+		return json_object_get(v);
+	}
+	return dflt;
+}
+
 static json_object *inspect_one(const struct image *img, const char *txt, bool sqfs)
 {
 	_cleanup_free_ char *dg = NULL;
@@ -36,6 +66,9 @@ static json_object *inspect_one(const struct image *img, const char *txt, bool s
 	COPY("author", "Author");
 	COPY("history", "History");
 #undef COPY
+	json_object_object_add(o, "Comment", json_object_new_string(image_comment(conf)));
+	json_object_object_add(o, "Labels", config_field(conf, "Labels", json_object_new_object()));
+	json_object_object_add(o, "User", config_field(conf, "User", json_object_new_string("")));
 	json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
 	json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
 	rootfs = json_object_new_object();

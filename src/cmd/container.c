@@ -128,7 +128,8 @@ CMD_DECL(container)
 		{ "exists", "container exists", container_exists, "Exit 0 if a container exists, 1 if not" },
 		{ "export", "export", cmd_export, NULL },
 		{ "healthcheck", "healthcheck", cmd_healthcheck, NULL },
-		{ "inspect", "inspect", cmd_inspect, NULL },
+		/* its own verb: podman's "no such container" (inspect.c) */
+		{ "inspect", "container inspect", cmd_inspect, "Show the details of containers" },
 		{ "kill", "kill", cmd_kill, NULL },
 		{ "list", "ps", cmd_ps, "List containers" },
 		{ "logs", "logs", cmd_logs, NULL },

@@ -1,4 +1,5 @@
 /* cp.c - burrow cp: copy files between the host and a container. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,8 +68,11 @@ CMD_DECL(cp)
 		return err_usage(e, "one of the arguments must name a container: CONTAINER:PATH");
 	if (!*spath || !*dpath)
 		return err_usage(e, "an empty path to copy from or to");
-	if (ctr_load(g, sref ? sref : dref, &c, e) < 0)
+	if (ctr_load(g, sref ? sref : dref, &c, e) < 0) {
+		if (e->errnum == ENOENT) /* podman's words for cp */
+			return err_make(e, 0, "container \"%s\" does not exist", sref ? sref : dref);
 		return -1;
+	}
 	memset(&m, 0, sizeof m);
 	memset(&cc, 0, sizeof cc);
 	cc.s = &c.spec;

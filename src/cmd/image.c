@@ -66,7 +66,11 @@ static int cmd_image_inspect(struct globals *g, int argc, char **argv, struct er
 		struct image *img = NULL;
 		json_object *o;
 		if (img_inspect_get(s, argv[i], &img, &o, e) < 0) {
-			int r = cli_report(e);
+			int r;
+			/* podman's: every failure is 125 here, its words before */
+			err_wrap(e, "inspecting object");
+			e->status = 125;
+			r = cli_report(e);
 			err_clear(e);
 			rc = rc ? rc : r;
 			image_free(img);

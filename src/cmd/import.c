@@ -68,6 +68,7 @@ CMD_DECL(import)
 	if (rc < 0)
 		return -1;
 	cli_image_event(g, "import", id, ref);
-	printf("%s\n", id);
+	/* podman prints the ID with its algorithm, -q or not */
+	printf("sha256:%s\n", id);
 	return 0;
 }

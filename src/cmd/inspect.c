@@ -1,4 +1,5 @@
 /* inspect.c - burrow inspect: docker-compatible JSON, or --format. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,12 @@ CMD_DECL(inspect)
 			continue;
 		}
 		if (ctr_load(g, argv[i], &c, e) < 0) {
+			/* podman's words, which differ between the two verbs */
+			if (e->errnum == ENOENT && g->verb && strcmp(g->verb, "container inspect") == 0)
+				err_make(e, 0, "no such container %s", argv[i]);
+			else if (e->errnum == ENOENT)
+				err_make(e, 0, "no such object: \"%s\"", argv[i]);
+			err_wrap(e, "inspecting object");
 			rc = cli_report(e);
 			err_clear(e);
 			continue;
@@ -83,10 +90,13 @@ CMD_DECL(inspect)
 			rc = cli_report(e);
 			err_clear(e);
 		}
-	} else
+	} else if (json_object_array_length(all) == 0) {
+		printf("[]\n"); /* as podman's, not json-c's "[\n]" */
+	} else {
 		printf("%s\n",
 		       json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
 	json_object_put(all);
 	return rc;
 usage:

@@ -10,7 +10,7 @@
 #include "cli/format.h"
 #include "lib/base/util.h"
 
-enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHEAD };
+enum { O_ALL = 1, O_QUIET, O_NOTRUNC, O_FILTER, O_FORMAT, O_HELP, O_LAST, O_NOHEAD, O_SORT };
 static const struct opt ps_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
 	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE",
@@ -23,6 +23,8 @@ static const struct opt ps_opts[] = {
 	{ "no-trunc", 0, OPT_FLAG, O_NOTRUNC, NULL, "Do not truncate IDs and commands" },
 	{ "noheading", 'n', OPT_FLAG, O_NOHEAD, NULL, "Do not print the table header" },
 	{ "quiet", 'q', OPT_FLAG, O_QUIET, NULL, "Print only the container IDs" },
+	{ "sort", 0, OPT_VALUE, O_SORT, "KEY",
+	  "Sort by command, created (the default: oldest first), id, image, names, runningfor, size or status" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -191,6 +193,75 @@ static char *command_text(const struct ctr *c, bool notrunc)
 	return s;
 }
 
+/* --sort: podman's keys.  size keeps the created order (podman's compares
+ * sizes it has only with --size) */
+static const char *const sort_keys[] = { "command", "created",    "id",   "image",
+					 "names",   "runningfor", "size", "status" };
+
+static char *sort_text(json_object *j, const char *key)
+{
+	json_object *v;
+
+	if (strcmp(key, "command") == 0) {
+		v = json_object_object_get(j, "Command");
+		if (json_object_is_type(v, json_type_array)) {
+			char *s = xstrdup("");
+			for (size_t i = 0; i < json_object_array_length(v); i++) {
+				char *t = xasprintf("%s%s%s", s, i ? " " : "",
+						    json_object_get_string(json_object_array_get_idx(v, i)));
+				free(s);
+				s = t;
+			}
+			return s;
+		}
+		return xstrdup(json_object_get_string(v) ? json_object_get_string(v) : "");
+	}
+	v = json_object_object_get(j, strcmp(key, "id") == 0      ? "Id"
+				      : strcmp(key, "image") == 0 ? "Image"
+				      : strcmp(key, "names") == 0 ? "NamesText"
+								  : "State");
+	return xstrdup(json_object_get_string(v) ? json_object_get_string(v) : "");
+}
+
+/* rows come newest first; podman lists them oldest first, then sorts by
+ * key (stable here: equal keys stay in created order) */
+static json_object *sort_rows(json_object *arr, const char *key)
+{
+	size_t n = json_object_array_length(arr);
+	json_object **row = xcalloc(n + 1, sizeof *row), *out = json_object_new_array();
+	char **txt = xcalloc(n + 1, sizeof *txt);
+	bool bytime = strcmp(key, "runningfor") == 0,
+	     bytext = !bytime && strcmp(key, "created") != 0 && strcmp(key, "size") != 0;
+
+	for (size_t i = 0; i < n; i++) {
+		row[i] = json_object_array_get_idx(arr, n - 1 - i);
+		txt[i] = bytext ? sort_text(row[i], key) : NULL;
+	}
+	for (size_t i = 1; i < n && (bytext || bytime); i++) {
+		for (size_t k = i; k > 0; k--) {
+			bool less = bytext ? strcmp(txt[k], txt[k - 1]) < 0
+					   : json_object_get_int64(
+						     json_object_object_get(row[k], "StartedAt")) <
+						     json_object_get_int64(
+							     json_object_object_get(row[k - 1], "StartedAt"));
+			json_object *tj;
+			char *tt;
+			if (!less)
+				break;
+			tj = row[k], row[k] = row[k - 1], row[k - 1] = tj;
+			tt = txt[k], txt[k] = txt[k - 1], txt[k - 1] = tt;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object_array_add(out, json_object_get(row[i]));
+		free(txt[i]);
+	}
+	free(row);
+	free(txt);
+	json_object_put(arr);
+	return out;
+}
+
 /* podman's column headers where a field's own name is not the header */
 static const char *const ps_heads[] = { "ID",          "CONTAINER ID", "CreatedHuman", "CREATED",
 					"CommandText", "COMMAND",      "NamesText",    "NAMES",
@@ -201,7 +272,7 @@ CMD_DECL(ps)
 {
 	struct optparser p;
 	bool all = false, quiet = false, notrunc = false, latest = false, nohead = false;
-	const char *format = NULL;
+	const char *format = NULL, *sort = "created";
 	_cleanup_strv_ char **filters = NULL, **ids = NULL;
 	struct store *st = NULL;
 	json_object *arr = NULL;
@@ -232,6 +303,21 @@ CMD_DECL(ps)
 		case O_FORMAT:
 			format = p.value;
 			break;
+		case O_SORT: {
+			bool known = false;
+			for (size_t k = 0; k < ARRAY_SIZE(sort_keys); k++)
+				known |= strcmp(p.value, sort_keys[k]) == 0;
+			if (!known) {
+				err_make(
+					e, 0,
+					"invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  "
+					"Choose from: \"command, created, id, image, names, runningfor, size, status\"",
+					p.value, p.value);
+				goto usage;
+			}
+			sort = p.value;
+			break;
+		}
 		case O_HELP:
 			opt_print_help(stdout, "ps", "[OPTIONS]", "List containers.", ps_opts);
 			return 0;
@@ -255,7 +341,8 @@ CMD_DECL(ps)
 			goto fail;
 	n = strv_len(ids);
 	arr = json_object_new_array();
-	/* newest first, as podman lists them */
+	/* newest first here, so that --latest stops at the first match;
+	 * sort_rows() puts them in podman's order */
 	for (size_t k = n; k-- > 0;) {
 		struct ctr c;
 		if (ctr_load_id(g, ids[k], &c, e) < 0) {
@@ -309,6 +396,7 @@ CMD_DECL(ps)
 		if (latest && json_object_array_length(arr) > 0)
 			break;
 	}
+	arr = sort_rows(arr, sort);
 	n = json_object_array_length(arr);
 	if (quiet) {
 		for (size_t i = 0; i < n; i++) {

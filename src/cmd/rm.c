@@ -1,4 +1,5 @@
 /* rm.c - burrow rm: remove containers (-f stops them first). */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,12 +87,20 @@ CMD_DECL(rm)
 	}
 	for (int i = p.idx; i < argc; i++) {
 		char cid[65];
-		if (container_lookup(g->cfg.root, argv[i], cid, e) < 0 ||
-		    remove_one(g, cid, force, volumes, e) < 0) {
+		int lr = container_lookup(g->cfg.root, argv[i], cid, e);
+		/* podman's: no such container is status 1, and nothing with --force */
+		if (lr < 0 && e->errnum == ENOENT && force) {
+			err_clear(e);
+			continue;
+		}
+		if (lr < 0 && e->errnum == ENOENT)
+			e->status = 1;
+		if (lr < 0 || remove_one(g, cid, force, volumes, e) < 0) {
 			rc = cli_report(e);
 			err_clear(e);
 		} else {
-			printf("%s\n", cid);
+			/* the name or ID as given, as podman prints it */
+			printf("%s\n", argv[i]);
 		}
 	}
 	return rc;

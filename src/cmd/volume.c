@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
+#include "cli/format.h"
 #include "lib/base/tmpl.h"
 #include "lib/base/util.h"
 #include "lib/record/container.h"
@@ -85,7 +86,8 @@ static int filter_add(struct vfilter *f, const char *s, const char *const *keys,
 			return 0;
 		}
 	}
-	return err_usage(e, "\"%s\" is an invalid volume filter", s);
+	/* podman names the key, and shows no usage hint */
+	return err_make(e, 0, "\"%.*s\" is an invalid volume filter", (int)(eq ? klen : strlen(s)), s);
 }
 
 static bool has_kv(char *const *kv, const char *want)
@@ -144,7 +146,7 @@ static int value_matches(struct globals *g, const struct volume *v, const char *
 			return 0;
 		return created < when;
 	}
-	return err_usage(e, "\"%s=%s\" is an invalid volume filter", key, val);
+	return err_make(e, 0, "\"%s\" is an invalid volume filter", key);
 }
 
 /* 1 match, 0 not, -1 error */
@@ -330,7 +332,7 @@ static int vol_ls(struct globals *g, int argc, char **argv, struct err *e)
 		err_usage(e, "\"burrow volume ls\" accepts no arguments");
 		goto out;
 	}
-	if (format && strcmp(format, "json") != 0 && tmpl_check(format, e) < 0) {
+	if (format && strcmp(format, "json") != 0 && cli_format_check(format, e) < 0) {
 		err_mark_usage(e);
 		goto out;
 	}
@@ -342,17 +344,16 @@ static int vol_ls(struct globals *g, int argc, char **argv, struct err *e)
 			json_object_array_add(a, volume_to_json(&v[i]));
 		print_json(a);
 		json_object_put(a);
-	} else if (format && !quiet) {
-		for (size_t i = 0; i < n; i++) {
-			json_object *j = volume_to_json(&v[i]);
-			char *txt = NULL;
-			int r = tmpl_render(format, j, &txt, e);
-			json_object_put(j);
-			if (r < 0)
-				goto out;
-			printf("%s\n", txt);
-			free(txt);
-		}
+	} else if (cli_format_is_template(format) && !quiet) {
+		/* podman's header names for "table ...": the rest split at capitals */
+		static const char *const heads[] = { "Name", "VOLUME NAME", NULL };
+		json_object *a = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(a, volume_to_json(&v[i]));
+		int r = cli_format_print(format, a, heads, false, e);
+		json_object_put(a);
+		if (r < 0)
+			goto out;
 	} else {
 		if (!quiet)
 			printf("%-12s%s\n", "DRIVER", "VOLUME NAME");

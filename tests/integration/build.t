@@ -328,7 +328,7 @@ printf 'FROM busybox\nRUN echo x > /x\nRUN exit 3\n' >"$C/Dockerfile"
 run burrow build -t bad:1 "$C"
 assert_rc 125 "a failing RUN exits 125"
 assert_match "$err" 'building at STEP "RUN exit 3": while running runtime: exit status 3' "  naming the step, the command and the exit status"
-run burrow image inspect bad:1
+run burrow image exists bad:1
 assert_rc 1 "  nothing is tagged"
 assert_eq "$(leftovers)" "" "  no scratch dir, container or rundir is left"
 printf 'FROM busybox\nRUNN true\n' >"$C/Dockerfile"
@@ -362,7 +362,7 @@ assert_rc 125 "a bad -t name fails"
 assert_no_match "$out" 'should-not-run' "  before anything runs"
 run burrow build "$T/nosuchdir"
 assert_rc 125 "a missing context fails"
-run burrow image inspect bad:1
+run burrow image exists bad:1
 assert_rc 1 "nothing was ever tagged bad:1"
 assert_eq "$(leftovers)" "" "no scratch dir, container or rundir is left"
 
@@ -380,7 +380,7 @@ printf 'FROM busybox\nRUN true\n' >"$C/Dockerfile"
 run burrow build -q "$C"
 assert_rc 0 "the next build"
 assert_eq "$(leftovers)" "" "  sweeps the killed build's scratch and run dirs"
-run burrow image inspect killed:1
+run burrow image exists killed:1
 assert_rc 1 "  and the killed build tagged nothing"
 
 # --- the layer GC still works: with every image gone, no layer is left

@@ -23,7 +23,7 @@ assert_match "$out" '"Name":"ev1"' "and the name"
 assert_match "$out" '"Attributes":\{"team":"a"\}' "and the labels"
 assert_match "$out" '"Type":"container"' "and the type"
 run burrow events --stream=false --since "$start" --filter event=died
-assert_match "$out" "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ \+0000 UTC container died [0-9a-f]{64} \(image=$IMG, name=ev1, team=a\)$" "the text line is podman's"
+assert_match "$out" "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ \+0000 UTC container died [0-9a-f]{64} \(image=localhost/$IMG, name=ev1, team=a\)$" "the text line is podman's (the image's full name)"
 
 id=$(burrow run -d --name ev2 $IMG sleep 1000)
 burrow kill -s USR1 ev2 >/dev/null

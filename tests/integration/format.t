@@ -17,8 +17,8 @@ short=$(printf %.12s "$id")
 # --- ps
 run burrow ps -a --format '{{.Names}}'
 assert_rc 0 "ps --format {{.Names}}"
-assert_eq "$out" "second
-web" "  one name per line, newest first"
+assert_eq "$out" "web
+second" "  one name per line, oldest first (podman's --sort created)"
 run burrow ps -a --format 'table {{.Names}}\t{{.Status}}'
 assert_eq "$(printf '%s\n' "$out" | head -n 1)" "NAMES       STATUS" \
 	"ps table header: podman's names, 12-wide columns"
@@ -27,18 +27,18 @@ web         Exited \(3\) .* ago" "  and the rows aligned the same way"
 run burrow ps -a --format 'table {{.ID}}\t{{.Image}}\t{{.Command}}'
 assert_match "$out" "^CONTAINER ID  IMAGE +COMMAND
 " "  .ID is CONTAINER ID, as podman's header"
-assert_match "$out" "$short  local/busybox:1  sh -c exit 3" "  short ID, image and command text"
+assert_match "$out" "$short  localhost/local/busybox:1  sh -c exit 3" "  short ID, the image's full name and command text"
 run burrow ps -a --noheading --format 'table {{.Names}}'
 assert_no_match "$out" "NAMES" "--noheading leaves the table header out"
 run burrow ps -a --format '{{if eq .ExitCode 3}}{{.Names}}={{.ExitCode}}{{else}}{{.Names}} is {{.State}}{{end}}'
-assert_eq "$out" "second is created
-web=3" "if/else and eq over ps fields (.State is the state, as podman 5's)"
+assert_eq "$out" "web=3
+second is created" "if/else and eq over ps fields (.State is the state, as podman 5's)"
 run burrow ps -a --filter name=web --format 'table {{.CreatedAt}}\t{{.RunningFor}}'
 assert_match "$out" "^CREATED AT +RUNNING FOR
 20[0-9-]+ [0-9:.]+ \+0000 UTC  .* ago$" "CreatedAt as Go prints a time, RunningFor as podman's"
 run burrow ps -a --format '{{.Names | upper | printf "%-8s|"}}{{len .Names}}'
-assert_eq "$out" "SECOND  |6
-WEB     |3" "a pipeline into printf, and len"
+assert_eq "$out" "WEB     |3
+SECOND  |6" "a pipeline into printf, and len"
 run burrow ps -a --filter name=web --format '{{json .Labels}} {{.Labels.nope}}'
 assert_eq "$out" '{} <no value>' "json of a field, and a missing map key prints <no value> as podman's"
 run burrow ps -a --filter name=web --format '{{.Nope}}'

@@ -16,7 +16,7 @@ for c in none gz zst; do
 	tar=$(fixture_rootfs_tar $c)
 	run burrow import "$tar" "local/busybox:$c"
 	assert_rc 0 "import a $c tarball"
-	assert_match "$out" '^[0-9a-f]{64}$' "  prints the 64-hex image id"
+	assert_match "$out" '^sha256:[0-9a-f]{64}$' "  prints the image id, as podman's"
 done
 plain=$(fixture_rootfs_tar none)
 diff=$(sha256sum <"$plain" | cut -d' ' -f1)
@@ -29,7 +29,7 @@ assert_match "$out" '"localhost/local/busybox:gz"' "the image is named localhost
 # --- stdin, untagged, id = sha256 of the config blob
 run sh -c "\"$BURROW\" import - <\"$(fixture_rootfs_tar gz)\""
 assert_rc 0 "import from stdin"
-id=$out
+id=${out#sha256:}
 assert_eq "$(sha256sum <"$R/blobs/sha256/$id" | cut -d' ' -f1)" "$id" "the id is the sha256 of the config blob"
 assert_true "  the config lists the diff id" grep -q "\"diff_ids\":\\[\"sha256:$diff\"\\]" "$R/blobs/sha256/$id"
 assert_true "  with the default PATH" grep -q '"Env":\["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\]' "$R/blobs/sha256/$id"
@@ -37,7 +37,7 @@ assert_true "  with the default PATH" grep -q '"Env":\["PATH=/usr/local/sbin:/us
 # --- --change and -m
 run burrow import -q --change 'CMD ["sh"]' -c 'ENV FOO=bar' --change 'WORKDIR /srv' -m 'my message' "$plain" changed
 assert_rc 0 "import with --change and -m"
-cfg=$(cat "$R/blobs/sha256/$out")
+cfg=$(cat "$R/blobs/sha256/${out#sha256:}")
 assert_match "$cfg" '"Cmd":\["sh"\]' "  CMD in the config"
 assert_match "$cfg" '"FOO=bar"' "  ENV in the config"
 assert_match "$cfg" '"WorkingDir":"/srv"' "  WORKDIR in the config"

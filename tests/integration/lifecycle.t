@@ -24,7 +24,7 @@ assert_eq "$(burrow inspect --format '{{.Name}}' "$id")" web "lookup by full ID"
 # --- ps
 run burrow ps
 assert_match "$out" "CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES" "ps prints the table header"
-assert_match "$out" "$(printf %.12s "$id") +$IMG .* Up .* web" "ps lists the running container"
+assert_match "$out" "$(printf %.12s "$id") +localhost/$IMG .* Up .* web" "ps lists the running container"
 run burrow ps -q
 assert_eq "$out" "$(printf %.12s "$id")" "ps -q prints the short ID"
 run burrow ps -q --no-trunc
@@ -112,7 +112,7 @@ assert_eq "$out" "" "port prints nothing without a published port"
 # --- bad input
 run burrow inspect nosuch
 assert_rc 125 "an unknown container exits 125"
-assert_eq "$err" 'burrow: error: no container with name or ID "nosuch" found: no such container' "an unknown container: one line"
+assert_eq "$err" 'burrow: error: inspecting object: no such object: "nosuch"' "an unknown container: one line, podman's"
 run burrow run -d --name web $IMG true
 assert_rc 125 "a duplicate name exits 125"
 assert_match "$err" '^burrow: error: the container name "web" is already in use by' "a duplicate name: docker's message"
@@ -233,7 +233,7 @@ fi
 # --- rm -f, rm -a, system prune
 run burrow rm -f web
 assert_rc 0 "rm -f of a running container exits 0"
-assert_eq "$out" "$id" "rm prints the ID"
+assert_eq "$out" "web" "rm prints the container as given, as podman's"
 keep=$(burrow run -d $IMG sleep 1000)
 kpid=$(burrow inspect --format '{{.State.Pid}}' "$keep")
 kmon=$(burrow inspect --format '{{.State.ConmonPid}}' "$keep")

@@ -56,7 +56,7 @@ assert_rc 0 "--repair --force fixes everything: exit 0"
 assert_match "$out" "image $(short "$iid"): damaged: .*; removed, with container $(short "$cid")" \
 	"the image and its container are removed"
 assert_match "$out" "layer $(short "$lid"): .*; removed with the images that use it" "and the layer"
-run burrow image inspect $IMG
+run burrow image exists $IMG
 assert_rc 1 "the image is gone"
 run burrow ps -a -q
 assert_eq "$out" "" "the container is gone"

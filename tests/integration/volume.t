@@ -61,7 +61,7 @@ run burrow volume ls -q --filter until=1m --filter name='^v1$'
 assert_eq "$out" "" "--filter until=1m: made just now, not yet"
 run burrow volume ls --filter bogus=1
 assert_rc 125 "an unknown filter fails with 125"
-assert_match "$err" '"bogus=1" is an invalid volume filter' "  podman's message"
+assert_match "$err" '^burrow: error: "bogus" is an invalid volume filter$' "  podman's message"
 run burrow volume ls --format '{{.Name}} {{.Driver}} {{.Scope}}' --filter name=v2
 assert_eq "$out" "v2 local local" "volume ls --format"
 run burrow volume ls --format json --filter name=v2

@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages burrow builds and tests with.
 #
 #   sh tests/lib/deps.sh            build + test packages
-#   sh tests/lib/deps.sh --bench    the same, plus podman, runc and charliecloud for bench/
+#   sh tests/lib/deps.sh --bench    the same, plus iperf3 and charliecloud for bench/
 #   sh tests/lib/deps.sh --list     print the package names and exit
 #
 # Run as root on Debian 12 (or later).  Nothing is done when every package
@@ -29,6 +29,9 @@ PKGS="$PKGS squashfuse squashfs-tools-ng python3"
 PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils systemd dbus dbus-user-session"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"
+# compatibility tests (tests/integration/compat-*.t): the same command lines
+# through rootless podman, with runc as bench/ runs it
+PKGS="$PKGS podman runc"
 # build tests: a Debian minbase image made by debootstrap (as root, cached by
 # tests/lib/debian-fixture.sh) and a local .deb made with dpkg-deb (dpkg)
 PKGS="$PKGS debootstrap dpkg"
@@ -37,7 +40,7 @@ PKGS="$PKGS clang-tidy cppcheck shellcheck clang-format git"
 # make fuzz (CI runs it briefly): clang, and libFuzzer's runtime
 # (libclang_rt.fuzzer-x86_64.a), which clang only recommends
 PKGS="$PKGS clang libclang-rt-14-dev"
-BENCH_PKGS="podman runc iperf3 charliecloud-runtime"
+BENCH_PKGS="iperf3 charliecloud-runtime"
 
 want=$PKGS
 list=

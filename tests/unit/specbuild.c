@@ -507,9 +507,9 @@ static void test_extras(void)
 	fails(&o, &img, "--dns=none", "--dns none with a server");
 	memset(&o, 0, sizeof o);
 	o.add_hosts = (char *[]){ "nocolon", NULL };
-	fails(&o, &img, "HOST:IP", "--add-host without an address");
+	fails(&o, &img, "bad format for add-host: \"nocolon\"", "--add-host without an address");
 	o.add_hosts = (char *[]){ "a\nb:1.2.3.4", NULL };
-	fails(&o, &img, "--add-host", "--add-host with a newline");
+	fails(&o, &img, "bad format for add-host", "--add-host with a newline");
 	o.add_hosts = (char *[]){ "a:1.2.3", NULL };
 	fails(&o, &img, "invalid IP", "--add-host with a bad address");
 	o.add_hosts = (char *[]){ "a:1.2.3.4", NULL };

@@ -141,7 +141,7 @@ int main(void)
 		free(sha);
 	}
 	rc = store_image_get(s, "nothere", &img, &e);
-	ok(rc < 0 && e.errnum == ENOENT && e.status == 1 && strstr(e.msg, "image not known: nothere"),
+	ok(rc < 0 && e.errnum == ENOENT && e.status == 1 && strstr(e.msg, "nothere: image not known"),
 	   "unknown image: ENOENT, status 1, 'image not known' (%s)", e.msg);
 	err_clear(&e);
 	rc = store_image_get(s, "Bad:Name", &img, &e);

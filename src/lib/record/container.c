@@ -812,8 +812,9 @@ static int name_taken(const struct ent *v, size_t n, const char *name, const cha
 static int name_error(const char *name, const char *by, struct err *e)
 {
 	return err_make(e, 0,
-			"the container name \"%s\" is already in use by %.12s. "
-			"You have to remove that container to be able to reuse that name",
+			"the container name \"%s\" is already in use by %s. "
+			"You have to remove that container to be able to reuse that name: "
+			"that name is already in use",
 			name, by);
 }
 
@@ -879,7 +880,12 @@ int container_rename(const char *root, const char *id, const char *newname, stru
 	if (lfd < 0 || scan(root, &v, &n, e) < 0)
 		return -1;
 	if (name_taken(v, n, newname, id, &by)) {
-		name_error(newname, by, e);
+		/* podman's words for rename */
+		err_make(e, 0,
+			 "renaming container %s: name %s already in use, cannot rename container %s: "
+			 "container already exists",
+			 id, newname, id);
+		e->errnum = EEXIST;
 		goto out;
 	}
 	if (container_read_config(root, id, &j, e) < 0)

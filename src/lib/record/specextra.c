@@ -80,9 +80,9 @@ static int build_hosts(const struct spec_opts *a, struct container_spec *s, stru
 		_cleanup_free_ char *name = colon ? xstrndup(h, (size_t)(colon - h)) : NULL;
 
 		if (!colon || !file_word(name))
-			return err_make(e, 0, "invalid --add-host \"%s\": use HOST:IP", h);
+			return err_make(e, 0, "bad format for add-host: \"%s\"", h);
 		if (strcmp(colon + 1, "host-gateway") != 0 && !is_ip(colon + 1))
-			return err_make(e, 0, "invalid IP address in --add-host \"%s\"", h);
+			return err_make(e, 0, "invalid IP address in add-host: \"%s\"", colon + 1);
 		strv_push(&s->add_hosts, h);
 	}
 	s->no_hosts = a->no_hosts;
@@ -131,7 +131,7 @@ int sysctl_check(const char *kv, enum net_mode net, struct err *e)
 	bool ok = false;
 
 	if (!kv[klen] || klen == 0)
-		return err_make(e, 0, "invalid --sysctl \"%s\": use KEY=VALUE", kv);
+		return err_make(e, 0, "%s is invalid, sysctl values must be in the form of KEY=VALUE", kv);
 	for (char *p = key; *p; p++) {
 		if (*p == '/')
 			*p = '.';

@@ -452,8 +452,13 @@ int ctr_copy_in(const struct ctr_copy *c, const char *src, int infd, const char 
 		cs.fd = infd;
 		return ctrfs_run(c->s, c->init, in_fn, &cs, e);
 	}
-	if (stat(src, &st) < 0)
-		return err_make(e, errno, "%s", src);
+	if (stat(src, &st) < 0) {
+		if (errno != ENOENT)
+			return err_make(e, errno, "%s", src);
+		err_make(e, 0, "\"%s\" could not be found on the host: no such file or directory", src);
+		e->errnum = ENOENT;
+		return -1;
+	}
 	if (landing(src, S_ISDIR(st.st_mode), dest, p.kind, &dir, &top, e) < 0)
 		return -1;
 	owner.uid = p.uid;
@@ -487,9 +492,13 @@ int ctr_copy_out(const struct ctr_copy *c, const char *src, const char *dest, in
 
 	if (probe(c, src, &p, e) < 0)
 		return -1;
-	if (p.kind == K_MISSING || p.kind == K_NOPARENT)
-		return err_make(e, ENOENT,
-				"\"%s\" could not be found on the container: no such file or directory", src);
+	if (p.kind == K_MISSING || p.kind == K_NOPARENT) {
+		/* podman's words (the strerror() would say it twice) */
+		err_make(e, 0, "\"%s\" could not be found on container %s: no such file or directory", src,
+			 c->s->name ? c->s->name : c->s->id);
+		e->errnum = ENOENT;
+		return -1;
+	}
 	if (!strcmp(dest, "-")) {
 		_cleanup_free_ char *base = base_of(src);
 		cs.fd = outfd;

@@ -197,7 +197,7 @@ static int list_ids(struct store *s, char ***out, struct err *e)
 
 static int not_known(struct err *e, const char *ref)
 {
-	err_make_status(e, 1, 0, "image not known: %s", ref);
+	err_make_status(e, 1, 0, "%s: image not known", ref);
 	e->errnum = ENOENT;
 	return -1;
 }
