@@ -21,8 +21,10 @@ struct run_args {
 	bool env_host, replace, quiet; /* --env-host, --replace, -q */
 	const char *cidfile;           /* as given */
 	const char *image;
-	char *seccomp;            /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
-	const char *seccomp_file; /* FILE, for errors */
+	char *seccomp;             /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
+	const char *seccomp_file;  /* FILE, for errors */
+	const char *userns;        /* --userns, as given */
+	char **uidmaps, **gidmaps; /* --uidmap, --gidmap */
 };
 
 extern const struct opt ctr_opts[];

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctrfs.h"
+#include "idshift.h"
 #include "rootfs.h"
 #include "runtime_int.h"
 #include "userns.h"
@@ -22,11 +23,26 @@ struct stopped_arg {
 	void *arg;
 };
 
-/* in the new user and mount namespaces: the overlay, then the root */
+/* into the container's filesystem, then fn */
+static int enter_fn(void *p, struct err *e)
+{
+	struct stopped_arg *a = p;
+	/* in the container's user namespace we are in the run directory already */
+	_cleanup_free_ char *merged = userns_opts_nested(&a->s->userns)
+					      ? xstrdup("merged")
+					      : xasprintf("%s/merged", a->s->rundir);
+
+	if (chdir(merged) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return err_make(e, errno, "entering the container's filesystem");
+	return a->fn(a->arg, e);
+}
+
+/* in the new user and mount namespaces: the overlay, then the root; with
+ * a map of its own, in a user namespace with that map (owners as the
+ * container sees them; made before the chroot, which forbids it) */
 static int stopped_fn(void *p, int outfd, struct err *e)
 {
 	struct stopped_arg *a = p;
-	_cleanup_free_ char *merged = xasprintf("%s/merged", a->s->rundir);
 	pid_t fuse = 0;
 	int rc;
 
@@ -35,14 +51,14 @@ static int stopped_fn(void *p, int outfd, struct err *e)
 		return err_make(e, errno, "making the mounts private");
 	if (rootfs_mount_overlay(a->s, &fuse, e) < 0)
 		return err_wrap(e, "mounting the container's filesystem");
-	if (chdir(merged) < 0 || chroot(".") < 0 || chdir("/") < 0) {
-		rc = err_make(e, errno, "entering the container's filesystem");
-	} else {
-		rc = a->fn(a->arg, e);
-	}
+	if (userns_opts_nested(&a->s->userns))
+		rc = idshift_run(a->s, enter_fn, a, e);
+	else
+		rc = enter_fn(a, e);
 	if (fuse > 0) {
 		/* the daemon flushes on unmount; the mount is ours alone */
-		umount2("/", MNT_DETACH);
+		_cleanup_free_ char *merged = xasprintf("%s/merged", a->s->rundir);
+		umount2(userns_opts_nested(&a->s->userns) ? merged : "/", MNT_DETACH);
 		rootfs_stop_fuse(fuse);
 	}
 	return rc;

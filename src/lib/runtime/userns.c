@@ -121,6 +121,14 @@ char *idmap_text(const struct idrange *r, size_t n)
 	return s;
 }
 
+unsigned long idmap_size(const struct idrange *r, size_t n)
+{
+	unsigned long k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += r[i].count;
+	return k;
+}
+
 unsigned long idmap_to_host(const struct idrange *r, size_t n, unsigned long inner)
 {
 	for (size_t i = 0; i < n; i++)

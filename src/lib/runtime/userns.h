@@ -13,12 +13,7 @@
 
 #include "lib/base/config.h"
 #include "lib/base/error.h"
-
-#define IDMAP_MAX 8
-
-struct idrange {
-	unsigned long inner, outer, count;
-};
+#include "lib/record/usernsopt.h"
 
 struct idmap {
 	uid_t uid;
@@ -55,6 +50,8 @@ size_t idmap_build(struct idrange *dst, size_t max, unsigned long own, const uns
 char **idmap_helper_argv(const char *prog, pid_t pid, const struct idrange *r, size_t n);
 /* Text for /proc/PID/uid_map ("inner outer count\n" lines); caller frees. */
 char *idmap_text(const struct idrange *r, size_t n);
+/* How many IDs the ranges hold. */
+unsigned long idmap_size(const struct idrange *r, size_t n);
 /* Map a container id to the host, or (unsigned long)-1 if unmapped. */
 unsigned long idmap_to_host(const struct idrange *r, size_t n, unsigned long inner);
 
