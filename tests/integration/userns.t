@@ -80,6 +80,15 @@ assert_eq "$out" "$ME $NAME
 run burrow cp "$FIXTURE_DIR/cpfile" kid:/tmp/cpfile2
 run burrow exec kid stat -c '%u' /tmp/cpfile2
 assert_eq "$out" "$ME" "cp into the running container too"
+run burrow exec kid sh -c 'echo c > /tmp/mine'
+run burrow commit -q kid local/kid:1
+assert_rc 0 "commit a keep-id container"
+run burrow run --rm local/kid:1 stat -c '%u %g' /tmp/mine /etc/passwd
+assert_eq "$out" "$ME $MYG
+0 0" "the committed layer keeps the owners the container saw"
+run sh -c "\"$BURROW\" export kid | tar -tvf - --numeric-owner bin/busybox tmp/mine 2>/dev/null | awk '{print \$6, \$2}' | sort"
+assert_eq "$out" "bin/busybox 0/0
+tmp/mine $ME/$MYG" "export shows them too"
 run burrow restart -t 0 kid
 assert_rc 0 "restart"
 run burrow exec kid sh -c 'id -u; stat -c %u /etc/passwd'

@@ -34,7 +34,8 @@ int userns_parse_map(const char *s, struct idrange *r, struct err *e)
 	if (n != 3 || p || parse_ulong(f[0], &r->inner) < 0 || parse_ulong(f[1], &r->outer) < 0 ||
 	    parse_ulong(f[2], &r->count) < 0 || r->count == 0 || r->count > ID_LIMIT - r->inner ||
 	    r->count > ID_LIMIT - r->outer)
-		return err_make(e, 0, "setting is malformed expected [\"uint32:uint32:uint32\"]: [\"%s\"]", s);
+		return err_make(e, 0, "setting is malformed expected [\"uint32:uint32:uint32\"]: [\"%s\"]",
+				s);
 	return 0;
 }
 
@@ -42,7 +43,8 @@ static int parse_maps(char *const *v, const char *kind, struct idrange *r, size_
 {
 	for (size_t i = 0; v && v[i]; i++) {
 		if (*n == IDMAP_MAX)
-			return err_make(e, 0, "initializing ID mappings: more than %d %s ranges", IDMAP_MAX, kind);
+			return err_make(e, 0, "initializing ID mappings: more than %d %s ranges", IDMAP_MAX,
+					kind);
 		if (userns_parse_map(v[i], &r[*n], e) < 0) {
 			err_clear(e);
 			return err_make(e, 0,
@@ -95,8 +97,9 @@ int userns_opts_parse(const char *userns, char *const *uidmaps, char *const *gid
 
 	memset(o, 0, sizeof *o);
 	if (userns && maps)
-		return err_make(e, 0,
-				"--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
+		return err_make(
+			e, 0,
+			"--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
 	if (maps) {
 		o->mode = USERNS_MAPS;
 		if (parse_maps(uidmaps, "UID", o->uids, &o->nuids, e) < 0 ||
@@ -140,16 +143,16 @@ static size_t keepid_map(struct idrange *r, unsigned long want, unsigned long av
 	return n;
 }
 
-static int check_maps(const struct idrange *r, size_t n, unsigned long avail, const char *kind,
-		      struct err *e)
+static int check_maps(const struct idrange *r, size_t n, unsigned long avail, const char *kind, struct err *e)
 {
 	for (size_t i = 0; i < n; i++)
 		if (r[i].outer >= avail || r[i].count > avail - r[i].outer)
-			return err_make(e, 0,
-					"--%smap %lu:%lu:%lu: intermediate %ss %lu-%lu are not available "
-					"(0-%lu: 0 is the user, 1-%lu the subordinate range; see /etc/sub%sid)",
-					kind, r[i].inner, r[i].outer, r[i].count, kind, r[i].outer,
-					r[i].outer + r[i].count - 1, avail - 1, avail - 1, kind);
+			return err_make(
+				e, 0,
+				"--%smap %lu:%lu:%lu: intermediate %ss %lu-%lu are not available "
+				"(0-%lu: 0 is the user, 1-%lu the subordinate range; see /etc/sub%sid)",
+				kind, r[i].inner, r[i].outer, r[i].count, kind, r[i].outer,
+				r[i].outer + r[i].count - 1, avail - 1, avail - 1, kind);
 	return 0;
 }
 

@@ -35,8 +35,8 @@ enum userns_mode { USERNS_HOST, USERNS_KEEPID, USERNS_NOMAP, USERNS_MAPS };
 
 struct userns_opts {
 	enum userns_mode mode;
-	bool has_uid, has_gid;   /* keep-id:uid=,gid= given */
-	unsigned long uid, gid;  /* keep-id: the user's IDs inside */
+	bool has_uid, has_gid;          /* keep-id:uid=,gid= given */
+	unsigned long uid, gid;         /* keep-id: the user's IDs inside */
 	struct idrange uids[IDMAP_MAX]; /* container -> intermediate; none: no new namespace */
 	size_t nuids;
 	struct idrange gids[IDMAP_MAX];

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -338,7 +339,6 @@ int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *
 	close(mapp[1]);
 	while ((n = read(mapp[0], &c, 1)) < 0 && errno == EINTR)
 		;
-	close(mapp[0]);
 	if (n != 1)
 		_exit(125); /* the supervisor reports why */
 	/* the runroot is the user's and may be 0700 all the way: go to the
@@ -356,6 +356,10 @@ int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *
 	 * namespaces (init_main makes us undumpable once it has) */
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* ready: the supervisor may let burrow-net in */
+	if (write(mapp[0], "1", 1) != 1)
+		_exit(125);
+	close(mapp[0]);
 	return 0;
 }
 
@@ -379,6 +383,13 @@ int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2],
 		rc = write_map(child, "gid_map", s->userns.gids, s->userns.ngids, e);
 	if (rc == 0 && write(mapp[1], "1", 1) != 1)
 		rc = err_make(e, errno, "starting the container's user namespace");
+	if (rc == 0) {
+		/* until it is root there and dumpable again; at EOF it failed
+		 * and says why on its own channel */
+		char c;
+		while (read(mapp[1], &c, 1) < 0 && errno == EINTR)
+			;
+	}
 	close(mapp[1]);
 	mapp[1] = -1;
 	return rc;
@@ -432,8 +443,7 @@ static int write_etc(const struct container_spec *s, const char *name, const cha
 	if (write_file_atomic_at(AT_FDCWD, path, txt, strlen(txt), 0644, e) < 0)
 		return -1;
 	/* owned by the container's root, as the image's file */
-	if (idshift_needed(s) &&
-	    chown(path, (uid_t)idshift_root_uid(s), (gid_t)idshift_root_gid(s)) < 0)
+	if (idshift_needed(s) && chown(path, (uid_t)idshift_root_uid(s), (gid_t)idshift_root_gid(s)) < 0)
 		return err_make(e, errno, "chown %s", path);
 	return 0;
 }
@@ -485,7 +495,8 @@ int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err 
 	int st, r, rc = -1;
 	char c;
 
-	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(mapp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+	if (pipe2(ready, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, mapp) < 0 ||
+	    pipe2(errp, O_CLOEXEC) < 0) {
 		err_make(e, errno, "pipe");
 		goto out;
 	}

@@ -23,13 +23,15 @@ char *idshift_key(const struct userns_opts *o);
 unsigned long idshift_root_uid(const struct container_spec *s);
 unsigned long idshift_root_gid(const struct container_spec *s);
 
-/* The init's own user namespace (supervisor_start_init): the child waits
- * on mapp for its maps and becomes root there; the supervisor writes
- * them (as root in burrow's namespace no helper is needed). */
+/* The init's own user namespace (supervisor_start_init): over the
+ * socketpair mapp the child waits for its maps, becomes root there and
+ * answers; the supervisor writes them (as root in burrow's namespace no
+ * helper is needed) and waits for the answer. */
 int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *e);
 /* fn in a child inside a new user namespace with the container's map (cp
  * and export of a stopped container, after the overlay is mounted). */
-int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err *e), void *arg, struct err *e);
+int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err *e), void *arg,
+		struct err *e);
 int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2], struct err *e);
 /* keep-id: rundir/passwd and rundir/group, the image's with the user
  * added where missing (podman's entry); the init binds them on /etc. */

@@ -350,7 +350,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		/* --userns=keep-id, nomap, --uidmap: a user namespace of its own,
 		 * whose maps we write (idshift.c) before it goes on */
 		flags |= CLONE_NEWUSER;
-		if (pipe2(mapp, O_CLOEXEC) < 0) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, mapp) < 0) {
 			err_make(e, errno, "pipe");
 			goto out;
 		}
