@@ -140,6 +140,11 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	    (a.volumes_from && ctr_volumes_from(g, a.volumes_from, s, e) < 0))
 		goto out;
 	s->userns = uo;
+	if (userns_opts_nested(&uo) && s->net == NET_CONTAINER) {
+		/* the shared net namespace is joined from its owner's user namespace */
+		err_make(e, 0, "--userns and --uidmap/--gidmap cannot be combined with --network container:");
+		goto out;
+	}
 	if (uo.mode == USERNS_KEEPID && !a.o.user) {
 		/* keep-id runs as the user unless --user says otherwise (podman) */
 		free(s->user);

@@ -190,26 +190,6 @@ int userns_opts_resolve(struct userns_opts *o, unsigned long nuid, unsigned long
 	}
 }
 
-char *userns_opts_mode_string(const struct userns_opts *o)
-{
-	switch (o->mode) {
-	case USERNS_KEEPID:
-		if (o->has_uid || o->has_gid) {
-			_cleanup_free_ char *u = o->has_uid ? xasprintf("uid=%lu", o->uid) : xstrdup("");
-			_cleanup_free_ char *g = o->has_gid ? xasprintf("gid=%lu", o->gid) : xstrdup("");
-			return xasprintf("keep-id:%s%s%s", u, *u && *g ? "," : "", g);
-		}
-		return xstrdup("keep-id");
-	case USERNS_NOMAP:
-		return xstrdup("nomap");
-	case USERNS_MAPS:
-		return xstrdup("private");
-	case USERNS_HOST:
-	default:
-		return xstrdup("");
-	}
-}
-
 unsigned long idrange_map(const struct idrange *r, size_t n, unsigned long id, bool back)
 {
 	for (size_t i = 0; i < n; i++) {

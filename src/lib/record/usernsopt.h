@@ -61,8 +61,6 @@ static inline bool userns_opts_nested(const struct userns_opts *o)
 {
 	return o->nuids > 0;
 }
-/* podman's HostConfig.UsernsMode: "", "keep-id", "keep-id:uid=..", "nomap", "private" */
-char *userns_opts_mode_string(const struct userns_opts *o);
 /* Map an ID through r (inner -> outer), or back (outer -> inner);
  * (unsigned long)-1 where it is not mapped. */
 unsigned long idrange_map(const struct idrange *r, size_t n, unsigned long id, bool back);
