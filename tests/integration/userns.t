@@ -107,6 +107,16 @@ assert_match "$out" "^ +0 +[0-9]+ +[0-9]+
 assert_match "$out" "^ +0 +1 +[0-9]+" "container 0 is intermediate 1, the first subordinate ID"
 assert_no_match "$out" "^ +[0-9]+ +0 +" "the user (intermediate 0) is not mapped"
 
+run burrow run -d --name nm --userns=nomap $IMG sleep 1000
+assert_rc 0 "a detached nomap container"
+run burrow exec nm id -u
+assert_eq "$out" "0" "exec into it runs as its root"
+run burrow cp "$FIXTURE_DIR/cpfile" nm:/tmp/cpfile
+run burrow exec nm stat -c %u:%g /tmp/cpfile
+assert_eq "$out" "0:0" "cp into it gives the file to its root"
+run burrow rm -f nm
+assert_rc 0 "rm -f a nomap container"
+
 run burrow run --rm --userns=host $IMG sh -c 'cat /proc/self/uid_map | head -1'
 assert_match "$out" "^ +0 +$ME +1$" "--userns=host: the default map, root is the user"
 run burrow run --rm --userns= $IMG id -u

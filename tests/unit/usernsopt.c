@@ -57,7 +57,8 @@ static void test_modes(void)
 		   userns_opts_resolve(&o, 1, 1, 1000, 1000, &e) == 0 && o.nuids == 1 &&
 		   range_is(&o.uids[0], 1000, 0, 1),
 	   "keep-id with the single-ID map: the user only");
-	ok(userns_opts_parse("nomap", NULL, NULL, &o, &e) == 0 && userns_opts_resolve(&o, 1, 1, 1000, 1000, &e) < 0,
+	ok(userns_opts_parse("nomap", NULL, NULL, &o, &e) == 0 &&
+		   userns_opts_resolve(&o, 1, 1, 1000, 1000, &e) < 0,
 	   "nomap without a range fails");
 	ok(e.msg && strstr(e.msg, "subordinate"), "and says why: %s", e.msg);
 	err_clear(&e);
@@ -77,7 +78,7 @@ static void test_maps(void)
 	ok(parse(NULL, u1, g1, &o, &e) == 0 && o.nuids == 2 && o.ngids == 1, "both given");
 
 	{
-		static const char *const bad[] = { "0:1",   "a:b:c",   "0:1:0",    "0:1:-1", ":1:1",
+		static const char *const bad[] = { "0:1",    "a:b:c",   "0:1:0",  "0:1:-1",        ":1:1",
 						   "0:1:1:", "0:1:1:1", " 0:1:1", "0:4294967295:1" };
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			char *v[] = { (char *)bad[i], NULL };
@@ -93,7 +94,8 @@ static void test_maps(void)
 	}
 	{
 		char *v[] = { "0:1:10", "100:5:10", NULL };
-		ok(parse(NULL, v, NULL, &o, &e) < 0 && strstr(e.msg, "overlap"), "overlapping intermediate IDs");
+		ok(parse(NULL, v, NULL, &o, &e) < 0 && strstr(e.msg, "overlap"),
+		   "overlapping intermediate IDs");
 		err_clear(&e);
 	}
 	{

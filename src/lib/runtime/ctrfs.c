@@ -64,7 +64,20 @@ static int stopped_fn(void *p, int outfd, struct err *e)
 	return rc;
 }
 
-static int running(pid_t init, ctrfs_fn *fn, void *arg, struct err *e)
+/* after joining a container with a user namespace of its own we are the
+ * user, unmapped with nomap: be its root, so that what we make can be
+ * given to its users */
+static int be_root(const struct container_spec *s, struct err *e)
+{
+	if (!userns_opts_nested(&s->userns) ||
+	    idrange_map(s->userns.uids, s->userns.nuids, 0, false) == (unsigned long)-1)
+		return 0;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return err_make(e, errno, "becoming root in the container's user namespace");
+	return 0;
+}
+
+static int running(const struct container_spec *s, pid_t init, ctrfs_fn *fn, void *arg, struct err *e)
 {
 	int errp[2];
 	pid_t pid;
@@ -82,7 +95,7 @@ static int running(pid_t init, ctrfs_fn *fn, void *arg, struct err *e)
 		struct err ce = ERR_INIT;
 		close(errp[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (exec_join(init, &ce) < 0 || chdir("/") < 0 || fn(arg, &ce) < 0) {
+		if (exec_join(init, &ce) < 0 || be_root(s, &ce) < 0 || chdir("/") < 0 || fn(arg, &ce) < 0) {
 			if (!ce.msg)
 				err_make(&ce, errno, "entering the container");
 			err_send(errp[1], &ce);
@@ -107,7 +120,7 @@ int ctrfs_run(const struct container_spec *s, pid_t init, ctrfs_fn *fn, void *ar
 	struct stopped_arg a = { .s = s, .fn = fn, .arg = arg };
 
 	if (init > 0)
-		return running(init, fn, arg, e);
+		return running(s, init, fn, arg, e);
 	if (!s->idmap)
 		return err_make(e, 0, "internal error: no ID map for a stopped container");
 	if (container_prepare_dirs(s, e) < 0)
