@@ -13,9 +13,13 @@ NAME=$(id -un)
 HOSTDIR=$FIXTURE_DIR/host
 mkdir -p "$HOSTDIR"
 
-if ! grep -q "^$NAME:" /etc/subuid 2>/dev/null; then
-	skip_all "$NAME has no subordinate range here"
+# with BURROW_IDMAP=single from outside (or no range) only the last part runs
+with_range=1
+if [ "${BURROW_IDMAP:-}" = single ] || ! grep -q "^$NAME:" /etc/subuid 2>/dev/null; then
+	with_range=
+	skip "the parts with a subordinate range: the single-ID map is forced or $NAME has no range"
 fi
+if [ -n "$with_range" ]; then
 
 # ---- keep-id ------------------------------------------------------------
 run burrow run --rm --userns=keep-id $IMG id
@@ -148,6 +152,8 @@ run burrow run --rm --userns=bogus $IMG true
 assert_match "$err" "unrecognized namespace mode bogus passed" "unknown mode: podman's message"
 run burrow ps -a -q
 assert_eq "$out" "" "no record is left behind"
+
+fi
 
 # ---- without a subordinate range ---------------------------------------------
 export BURROW_IDMAP=single
