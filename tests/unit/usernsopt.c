@@ -135,7 +135,11 @@ static void test_json(void)
 	parse("keep-id:uid=7", NULL, NULL, &o, &e);
 	j = userns_opts_to_json(&o);
 	ok(userns_opts_from_json(j, &back, &e) == 0, "the record reads back");
-	ok(memcmp(&o, &back, sizeof o) == 0, "the same options");
+	ok(o.mode == back.mode && o.uid == back.uid && o.gid == back.gid && o.has_uid == back.has_uid &&
+		   o.has_gid == back.has_gid && o.nuids == back.nuids && o.ngids == back.ngids &&
+		   memcmp(o.uids, back.uids, sizeof o.uids) == 0 &&
+		   memcmp(o.gids, back.gids, sizeof o.gids) == 0,
+	   "the same options");
 	json_object_put(j);
 	ok(userns_opts_from_json(NULL, &back, &e) == 0 && back.mode == USERNS_HOST && !back.nuids,
 	   "no entry: the default");

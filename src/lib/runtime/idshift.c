@@ -149,7 +149,7 @@ static int copy_tree(struct shift *sh, int sdir, int ddir, const char *rel, int 
 		return err_make(e, ELOOP, "%s: too deep", rel);
 	if (sfd < 0 || !(d = fdopendir(sfd)))
 		return err_make(e, errno, "reading %s", rel);
-	sfd = -1;
+	(void)steal_fd(sfd); /* the DIR owns it */
 	while (rc == 0 && (de = readdir(d))) {
 		const char *n = de->d_name;
 		_cleanup_free_ char *r = NULL;
