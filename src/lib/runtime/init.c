@@ -351,7 +351,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		 * whose maps we write (idshift.c) before it goes on */
 		flags |= CLONE_NEWUSER;
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, mapp) < 0) {
-			err_make(e, errno, "pipe");
+			err_make(e, errno, "socketpair");
 			goto out;
 		}
 	}
