@@ -237,6 +237,7 @@ bench: all
 	sh bench/build $(abspath $(B))/burrow
 	sh bench/files $(abspath $(B))/burrow
 	sh bench/volume $(abspath $(B))/burrow
+	sh bench/keepid $(abspath $(B))/burrow
 
 install: all
 	install -Dm755 $(B)/burrow $(DESTDIR)$(BINDIR)/burrow

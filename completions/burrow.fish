@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap
                 set skip 1
             case '-*'
             case '*'
@@ -143,6 +143,9 @@ complete -c burrow -n $run -l security-opt -x -a 'no-new-privileges seccomp=unco
 complete -c burrow -n $run -l network -x -a 'slirp4netns none host container:' -d 'Network mode'
 complete -c burrow -n $run -l net -x -a 'slirp4netns none host container:' -d 'Network mode (alias for --network)'
 complete -c burrow -n $run -l group-add -x -a keep-groups -d 'Add a supplementary group'
+complete -c burrow -n $run -l userns -x -a 'host keep-id nomap' -d 'User namespace mode'
+complete -c burrow -n $run -l uidmap -x -d 'Map container UIDs (CTR:INTERMEDIATE:SIZE)'
+complete -c burrow -n $run -l gidmap -x -d 'Map container GIDs (CTR:INTERMEDIATE:SIZE)'
 complete -c burrow -n $run -l device -r -F -d 'Give the container a host device'
 complete -c burrow -n $run -l add-host -x -d 'Add a line to /etc/hosts'
 complete -c burrow -n $run -l annotation -x -d 'Add an annotation'
@@ -331,6 +334,9 @@ complete -c burrow -n $attach -a '(__burrow_containers)'
 # create
 set -l create '__fish_seen_subcommand_from create'
 complete -c burrow -n $create -l group-add -x -a keep-groups -d 'Add a supplementary group'
+complete -c burrow -n $create -l userns -x -a 'host keep-id nomap' -d 'User namespace mode'
+complete -c burrow -n $create -l uidmap -x -d 'Map container UIDs (CTR:INTERMEDIATE:SIZE)'
+complete -c burrow -n $create -l gidmap -x -d 'Map container GIDs (CTR:INTERMEDIATE:SIZE)'
 complete -c burrow -n $create -l device -r -F -d 'Give the container a host device'
 complete -c burrow -n $create -l add-host -x -d 'Add a line to /etc/hosts'
 complete -c burrow -n $create -l annotation -x -d 'Add an annotation'

@@ -110,6 +110,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		      struct idmap *m, struct err *e)
 {
 	struct run_args a;
+	struct userns_opts uo;
 	struct store *st = NULL;
 	struct image *img = NULL;
 	bool help = false;
@@ -135,7 +136,11 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	}
 	if (strcmp(verb, "create") == 0)
 		a.o.detach = true; /* started later by start, under a supervisor */
+	if (userns_opts_parse(a.userns, a.uidmaps, a.gidmaps, &uo, e) < 0)
+		goto out;
 	if (cli_store(g, &st, e) < 0 || userns_lookup_cached(m, g->cfg.idmap, g->cfg.runroot, e) < 0 ||
+	    userns_opts_resolve(&uo, idmap_size(m->uids, m->nuids), idmap_size(m->gids, m->ngids), m->uid,
+				m->gid, e) < 0 ||
 	    resolve_image(g, &a, st, m, &img, e) < 0)
 		goto out;
 	if (a.replace && replace_named(g, a.name, e) < 0)
@@ -143,6 +148,23 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	if (run_build_spec(g, &a, img, m, st, s, e) < 0 ||
 	    (a.volumes_from && ctr_volumes_from(g, a.volumes_from, s, e) < 0))
 		goto out;
+	s->userns = uo;
+	if (userns_opts_nested(&uo) && s->net == NET_CONTAINER) {
+		/* the shared net namespace is joined from its owner's user namespace */
+		err_make(e, 0, "--userns and --uidmap/--gidmap cannot be combined with --network container:");
+		goto out;
+	}
+	if (userns_opts_nested(&uo) && s->sqfs) {
+		/* the layers' copies per map are made from the store; a file has none */
+		err_make(e, 0,
+			 "--userns and --uidmap/--gidmap are not supported with a single-file image yet");
+		goto out;
+	}
+	if (uo.mode == USERNS_KEEPID && !a.o.user) {
+		/* keep-id runs as the user unless --user says otherwise (podman) */
+		free(s->user);
+		s->user = xasprintf("%lu:%lu", uo.uid, uo.gid);
+	}
 	/* a profile is checked (and compiled into the cache) before the record exists */
 	if (a.seccomp_file) {
 		_cleanup_free_ char *cachedir = xasprintf("%s/" SECCOMP_CACHE_DIR, g->cfg.root);

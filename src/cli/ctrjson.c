@@ -70,6 +70,24 @@ static json_object *port_strings(const struct port_spec *ports, size_t n)
 	return a;
 }
 
+static json_object *id_ranges(const struct idrange *r, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *m = xasprintf("%lu:%lu:%lu", r[i].inner, r[i].outer, r[i].count);
+		json_object_array_add(a, json_object_new_string(m));
+	}
+	return a;
+}
+
+static json_object *userns_inspect(const struct userns_opts *o)
+{
+	json_object *j = json_object_new_object();
+	json_object_object_add(j, "UidMap", id_ranges(o->uids, o->nuids));
+	json_object_object_add(j, "GidMap", id_ranges(o->gids, o->ngids));
+	return j;
+}
+
 static json_object *port_bindings(const struct port_spec *ports, size_t n)
 {
 	json_object *pb = json_object_new_object();
@@ -196,6 +214,10 @@ json_object *ctr_inspect_json(const struct ctr *c)
 		  : s->net == NET_SLIRP ? "slirp4netns"
 					: "none");
 	}
+	/* podman: "private" for any namespace of its own (keep-id too), the maps as C:I:S */
+	S(hc, "UsernsMode", userns_opts_nested(&s->userns) ? "private" : "");
+	if (userns_opts_nested(&s->userns))
+		O(hc, "IDMappings", userns_inspect(&s->userns));
 	O(hc, "PortBindings", port_bindings(s->ports, s->nports));
 	O(hc, "ExtraHosts", jstrv(s->add_hosts, 0));
 	O(hc, "Dns", jstrv(s->dns, 0));

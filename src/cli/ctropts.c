@@ -58,6 +58,9 @@ enum {
 	O_PULL = 200,
 	O_PLATFORM,
 	O_TLSVERIFY,
+	O_USERNS = 600, /* --userns, --uidmap, --gidmap */
+	O_UIDMAP,
+	O_GIDMAP,
 	O_LABEL = 400,
 	O_LABELFILE,
 	O_ANNOTATION,
@@ -169,6 +172,11 @@ const struct opt ctr_opts[] = {
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
 	{ "tz", 0, OPT_VALUE, O_TZ, "ZONE", "Time zone: local, or a name such as Europe/Paris" },
 	{ "user", 'u', OPT_VALUE, O_USER, "USER[:GROUP]", "Run as this user (name or id)" },
+	{ "userns", 0, OPT_VALUE, O_USERNS, "MODE",
+	  "User namespace: host (default), keep-id[:uid=N,gid=N] or nomap" },
+	{ "uidmap", 0, OPT_VALUE, O_UIDMAP, "CTR:INTERMEDIATE:SIZE",
+	  "Map container UIDs to IDs of burrow's namespace (0 = you, 1.. = subordinate)" },
+	{ "gidmap", 0, OPT_VALUE, O_GIDMAP, "CTR:INTERMEDIATE:SIZE", "Map container GIDs, as --uidmap" },
 	{ "volume", 'v', OPT_VALUE, O_VOLUME, "[SRC:]DST[:OPTS]",
 	  "Mount a host path or a volume (created on first use); DST alone: an anonymous volume" },
 	{ "volumes-from", 0, OPT_VALUE, O_VOLFROM, "CONTAINER[:ro|rw]",
@@ -201,6 +209,8 @@ void run_args_free(struct run_args *a)
 	strv_free(a->o.sysctls);
 	strv_free(a->o.devices);
 	strv_free(a->o.group_add);
+	strv_free(a->uidmaps);
+	strv_free(a->gidmaps);
 	free(a->seccomp);
 	if (a->o.has_limits)
 		cgroup_limits_free(&a->o.limits);
@@ -428,6 +438,15 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			break;
 		case O_QUIET:
 			a->quiet = opt_flag_value(&p);
+			break;
+		case O_USERNS:
+			a->userns = p.value;
+			break;
+		case O_UIDMAP:
+			strv_push(&a->uidmaps, p.value);
+			break;
+		case O_GIDMAP:
+			strv_push(&a->gidmaps, p.value);
 			break;
 		case O_HELP:
 			*help = true;

@@ -21,9 +21,11 @@ struct run_args {
 	bool env_host, replace, quiet; /* --env-host, --replace, -q */
 	const char *cidfile;           /* as given */
 	const char *image;
-	char *sqfs_config;        /* IMAGE is a single-file image: the config it holds (or NULL) */
-	char *seccomp;            /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
-	const char *seccomp_file; /* FILE, for errors */
+	char *sqfs_config;         /* IMAGE is a single-file image: the config it holds (or NULL) */
+	char *seccomp;             /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
+	const char *seccomp_file;  /* FILE, for errors */
+	const char *userns;        /* --userns, as given */
+	char **uidmaps, **gidmaps; /* --uidmap, --gidmap */
 };
 
 extern const struct opt ctr_opts[];

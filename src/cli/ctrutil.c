@@ -66,6 +66,12 @@ static int prepare_dirs_cb(void *arg, struct err *e)
 	return net_write_etc_files(arg, e);
 }
 
+static int rm_fn(void *arg, int outfd, struct err *e)
+{
+	(void)outfd;
+	return rm_rf_at(AT_FDCWD, arg, e);
+}
+
 /* the start failed: leave no half-made state */
 static void launch_failed(struct container_spec *s, const struct err *why)
 {
@@ -76,8 +82,13 @@ static void launch_failed(struct container_spec *s, const struct err *why)
 	if (rm_rf_at(AT_FDCWD, s->rundir, &e) < 0)
 		err_clear(&e);
 	if (s->remove) {
-		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
+		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0) {
+			/* what the container made (with --userns, its root directory
+			 * too) belongs to mapped ids */
 			err_clear(&e);
+			if (s->idmap && userns_run(s->idmap, 0, rm_fn, s->ctrdir, NULL, NULL, NULL, &e) < 0)
+				err_clear(&e);
+		}
 		return;
 	}
 	lfd = state_lock(s->ctrdir, &e);
@@ -285,12 +296,6 @@ int ctr_stop_ref(struct globals *g, const char *ref, int timeout, struct err *e)
 		      timeout >= 0 ? timeout : c.spec.stop_timeout, e);
 	ctr_free(&c);
 	return rc;
-}
-
-static int rm_fn(void *arg, int outfd, struct err *e)
-{
-	(void)outfd;
-	return rm_rf_at(AT_FDCWD, arg, e);
 }
 
 int ctr_remove(struct globals *g, struct ctr *c, struct err *e)

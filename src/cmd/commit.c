@@ -101,7 +101,18 @@ CMD_DECL(commit)
 	co.upper = upper;
 	co.lowerdirs = c.spec.lowerdirs;
 	co.created_by = created_by;
-	rc = store_commit(st, &m, &co, id, e);
+	if (userns_opts_nested(&c.spec.userns) && !m.single) {
+		/* a map of its own: the upper layer's owners as the container sees them */
+		struct idmap cm;
+		if (userns_compose(&m, &c.spec.userns, &cm, e) < 0)
+			goto out;
+		co.view = &cm;
+		rc = store_commit(st, &m, &co, id, e);
+		co.view = NULL;
+		idmap_free(&cm);
+	} else {
+		rc = store_commit(st, &m, &co, id, e);
+	}
 	if (paused) {
 		struct err pe = ERR_INIT;
 		if (ctr_pause(g, c.id, false, &pe) < 0)

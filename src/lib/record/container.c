@@ -465,6 +465,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("devices", strv_json(s->devices));
 	if (s->group_add)
 		ADD("group_add", strv_json(s->group_add));
+	if (s->userns.mode != USERNS_HOST)
+		ADD("userns", userns_opts_to_json(&s->userns));
 	return j;
 }
 #undef ADD
@@ -576,6 +578,12 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->devices = json_strv(j, "devices");
 	s->group_add = json_strv(j, "group_add");
 	s->seccomp = jdup(j, "seccomp");
+	{
+		json_object *u = NULL;
+		if (userns_opts_from_json(json_object_object_get_ex(j, "userns", &u) ? u : NULL, &s->userns,
+					  e) < 0)
+			return err_wrap(e, "container %.12s", s->id);
+	}
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)

@@ -23,6 +23,7 @@
 #include "lib/base/error.h"
 #include "netspec.h"
 #include "spec.h"
+#include "usernsopt.h"
 
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 struct restart_policy {
@@ -109,6 +110,8 @@ struct container_spec {
 	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
 	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
 	char **group_add;                        /* --group-add: gids, group names, or keep-groups */
+
+	struct userns_opts userns; /* --userns, --uidmap, --gidmap (usernsopt.h) */
 
 	const struct idmap *idmap;
 	/* at start, not recorded: without tty and attached, the init's fds

@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
+#include "idshift.h"
 #include "lib/base/log.h"
 #include "runtime_int.h"
 #include "lib/record/state.h"
@@ -329,7 +330,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	const struct container_spec *s = m->s;
 	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 };
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 }, mapp[2] = { -1, -1 };
 	struct err ne = ERR_INIT, ce = ERR_INIT;
 	bool net_failed = false;
 	pid_t child;
@@ -345,6 +346,15 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	}
 	if (s->net != NET_HOST && s->net != NET_CONTAINER)
 		flags |= CLONE_NEWNET;
+	if (userns_opts_nested(&s->userns)) {
+		/* --userns=keep-id, nomap, --uidmap: a user namespace of its own,
+		 * whose maps we write (idshift.c) before it goes on */
+		flags |= CLONE_NEWUSER;
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, mapp) < 0) {
+			err_make(e, errno, "socketpair");
+			goto out;
+		}
+	}
 	/* with a cgroup, the init starts inside it (the supervisor stays out) */
 	child = m->cg.path ? cgroup_clone(&m->cg, flags, &ce) : sys_clone_ns(flags);
 	if (child < 0) {
@@ -359,6 +369,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		struct init_ctx ic = { s,       &m->go,  isk[1],  failp[1], alivep[0],
 				       outp[1], errp[1], netp[0], m->netns, &m->seccomp };
 		if (ce.msg)
+			init_fail(&ic, &ce, 125);
+		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, &ce) < 0)
 			init_fail(&ic, &ce, 125);
 		if (m->sk >= 0)
 			close(m->sk);
@@ -376,6 +388,13 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	close(alivep[0]);
 	close(isk[1]);
 	failp[1] = alivep[0] = isk[1] = -1;
+	if (mapp[1] >= 0 && idshift_write_maps(child, s, mapp, e) < 0) {
+		int st;
+		kill(child, SIGKILL);
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
 	if (outp[1] >= 0) {
 		close(outp[1]);
 		close(errp[1]);
@@ -458,6 +477,7 @@ out:
 	close_pair(outp);
 	close_pair(errp);
 	close_pair(netp);
+	close_pair(mapp);
 	err_clear(&ne);
 	return rc;
 }

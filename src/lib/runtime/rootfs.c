@@ -25,6 +25,7 @@
 #include "lib/base/safeopen.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
+#include "idshift.h"
 #include "userns.h"
 #include "volcopy.h"
 
@@ -146,11 +147,11 @@ static int bind_on(int rootfd, const char *target, int create_as, const char *sr
 
 /* ---- overlay ---------------------------------------------------------- */
 
-static char *lowerdir_opt(const struct container_spec *s)
+static char *lowerdir_opt(char *const *lowerdirs)
 {
 	char *out = xstrdup("");
-	for (size_t i = 0; s->lowerdirs && s->lowerdirs[i]; i++) {
-		char *t = xasprintf("%s%s%s", out, i ? ":" : "", s->lowerdirs[i]);
+	for (size_t i = 0; lowerdirs && lowerdirs[i]; i++) {
+		char *t = xasprintf("%s%s%s", out, i ? ":" : "", lowerdirs[i]);
 		free(out);
 		out = t;
 	}
@@ -171,9 +172,10 @@ static bool squash_owners(const struct container_spec *s)
 	return s->sqfs && s->idmap && s->idmap->single;
 }
 
-static int mount_kernel_overlay(const struct container_spec *s, const char *merged, struct err *e)
+static int mount_kernel_overlay(const struct container_spec *s, char *const *lowerdirs, const char *merged,
+				struct err *e)
 {
-	_cleanup_free_ char *lower = lowerdir_opt(s);
+	_cleanup_free_ char *lower = lowerdir_opt(lowerdirs);
 	_cleanup_free_ char *up = rootfs_upper_base(s);
 	_cleanup_free_ char *data = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr",
 					      lower, up, up);
@@ -257,10 +259,10 @@ int rootfs_fuse_start(const char *target, const char *fstype, unsigned long flag
 	return 0;
 }
 
-static int mount_fuse_overlay(const struct container_spec *s, const char *merged, pid_t *fuse_pid,
-			      struct err *e)
+static int mount_fuse_overlay(const struct container_spec *s, char *const *lowerdirs, const char *merged,
+			      pid_t *fuse_pid, struct err *e)
 {
-	_cleanup_free_ char *lower = lowerdir_opt(s);
+	_cleanup_free_ char *lower = lowerdir_opt(lowerdirs);
 	_cleanup_free_ char *up = rootfs_upper_base(s);
 	/* over squashfuse_ll, fuse-overlayfs 1.10 fails every open with
 	 * EOPNOTSUPP (its xattr lookups on the lower) unless told to leave
@@ -275,10 +277,27 @@ static int mount_fuse_overlay(const struct container_spec *s, const char *merged
 
 static int mount_overlay(const struct container_spec *s, const char *merged, pid_t *fuse_pid, struct err *e)
 {
+	_cleanup_strv_ char **shifted = NULL;
+	char *const *lowerdirs = s->lowerdirs;
 	struct err ke = ERR_INIT;
 
+	*fuse_pid = 0;
+	if (idshift_needed(s)) {
+		/* a map of its own: the layers' copies for it, and / owned by its root */
+		_cleanup_free_ char *base = rootfs_upper_base(s);
+		_cleanup_free_ char *upper = xasprintf("%s/upper", base);
+		if (idshift_lowerdirs(s, &shifted, e) < 0)
+			return -1;
+		lowerdirs = shifted;
+		if (chown(upper, (uid_t)idshift_root_uid(s), (gid_t)idshift_root_gid(s)) < 0)
+			return err_make(e, errno, "chown %s", upper);
+		/* without the user mapped (nomap) the container's root must
+		 * still look up its files in the run directory */
+		if (chmod(s->rundir, 0711) < 0)
+			return err_make(e, errno, "chmod %s", s->rundir);
+	}
 	if (s->overlay == OVERLAY_KERNEL || (s->overlay == OVERLAY_AUTO && !squash_owners(s))) {
-		if (mount_kernel_overlay(s, merged, &ke) == 0)
+		if (mount_kernel_overlay(s, lowerdirs, merged, &ke) == 0)
 			return 0;
 		if (s->overlay == OVERLAY_KERNEL) {
 			*e = ke;
@@ -287,7 +306,7 @@ static int mount_overlay(const struct container_spec *s, const char *merged, pid
 		log_debug("kernel overlay unavailable (%s), using fuse-overlayfs", ke.msg);
 		err_clear(&ke);
 	}
-	return mount_fuse_overlay(s, merged, fuse_pid, e);
+	return mount_fuse_overlay(s, lowerdirs, merged, fuse_pid, e);
 }
 
 int rootfs_mount_overlay(const struct container_spec *s, struct rootfs_fuse *f, struct err *e)
@@ -417,6 +436,8 @@ static int readonly_path(int rootfd, const char *path, struct err *e)
 
 static bool gid_mapped(const struct container_spec *s, unsigned long gid)
 {
+	if (userns_opts_nested(&s->userns))
+		return idrange_map(s->userns.gids, s->userns.ngids, gid, false) != (unsigned long)-1;
 	return idmap_to_host(s->idmap->gids, s->idmap->ngids, gid) != (unsigned long)-1;
 }
 
@@ -526,9 +547,16 @@ static int set_sysctls(const struct container_spec *s, int rootfd, struct err *e
 	return 0;
 }
 
+/* a file of the run directory; with a user namespace of its own the init
+ * is there already (idshift_child_wait) and may not walk the path to it */
+static char *rundir_file(const struct container_spec *s, const char *name)
+{
+	return userns_opts_nested(&s->userns) ? xstrdup(name) : xasprintf("%s/%s", s->rundir, name);
+}
+
 static int bind_generated(const struct container_spec *s, int rootfd, const char *name, struct err *e)
 {
-	_cleanup_free_ char *src = xasprintf("%s/%s", s->rundir, name);
+	_cleanup_free_ char *src = rundir_file(s, name);
 	_cleanup_free_ char *dst = xasprintf("/etc/%s", name);
 	return bind_on(rootfd, dst, S_IFREG, src, false, 0, e);
 }
@@ -636,10 +664,15 @@ static int open_pty(int rootfd, int *ptmx, int *pts, struct err *e)
 
 int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e)
 {
-	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	_cleanup_close_ int root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *merged = rundir_file(s, "merged");
+	_cleanup_close_ int root = -1;
 
 	*ptmx = *pts = -1;
+	/* in a user namespace of its own the copied mounts are locked, and
+	 * pivot_root refuses a locked root: bind it over itself first */
+	if (userns_opts_nested(&s->userns) && mount(merged, merged, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_make(e, errno, "binding %s for the container's user namespace", merged);
+	root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return err_make(e, errno, "opening %s", merged);
 	if (mount_on(root, "/proc", S_IFDIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
@@ -660,6 +693,9 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 	if (bind_generated(s, root, "hostname", e) < 0 ||
 	    (!s->no_hosts && bind_generated(s, root, "hosts", e) < 0) ||
 	    (!s->no_resolv && bind_generated(s, root, "resolv.conf", e) < 0))
+		return -1;
+	if (s->userns.mode == USERNS_KEEPID &&
+	    (bind_generated(s, root, "passwd", e) < 0 || bind_generated(s, root, "group", e) < 0))
 		return -1;
 	if (s->tz) {
 		_cleanup_free_ char *zone = strcmp(s->tz, "local") == 0

@@ -54,6 +54,7 @@
 #include "rootfs.h"
 #include "runtime_int.h"
 #include "lib/record/state.h"
+#include "idshift.h"
 #include "userns.h"
 #include "lib/base/util.h"
 #include "lib/record/events.h"
@@ -720,6 +721,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
+	if (idshift_etc_files(s, &e) < 0)
+		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
 	memset(&m, 0, sizeof m);

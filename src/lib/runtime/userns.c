@@ -121,6 +121,82 @@ char *idmap_text(const struct idrange *r, size_t n)
 	return s;
 }
 
+unsigned long idmap_size(const struct idrange *r, size_t n)
+{
+	unsigned long k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += r[i].count;
+	return k;
+}
+
+/* [inner, inner+count) of the intermediate namespace through m's ranges,
+ * at container IDs from c on */
+static int push_through(struct idrange *dst, size_t *n, unsigned long c, unsigned long inner,
+			unsigned long count, const struct idrange *m, size_t mn)
+{
+	for (size_t k = 0; k < mn; k++) {
+		unsigned long lo = inner > m[k].inner ? inner : m[k].inner;
+		unsigned long hi = inner + count < m[k].inner + m[k].count ? inner + count
+									   : m[k].inner + m[k].count;
+		if (lo >= hi)
+			continue;
+		if (*n == IDMAP_MAX)
+			return -1;
+		dst[(*n)++] = (struct idrange){ c + (lo - inner), m[k].outer + (lo - m[k].inner), hi - lo };
+	}
+	return 0;
+}
+
+/* one kind: the container's ranges, then what they leave out of m above them */
+static int compose_kind(struct idrange *dst, size_t *n, const struct idrange *o, size_t on,
+			const struct idrange *m, size_t mn)
+{
+	unsigned long size = idmap_size(m, mn), next = 0, at = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < on; i++) {
+		if (push_through(dst, n, o[i].inner, o[i].outer, o[i].count, m, mn) < 0)
+			return -1;
+		if (o[i].inner + o[i].count > next)
+			next = o[i].inner + o[i].count;
+	}
+	while (at < size) {
+		unsigned long end = size;
+		bool covered = false;
+		for (size_t i = 0; i < on; i++) {
+			if (at >= o[i].outer && at < o[i].outer + o[i].count) {
+				at = o[i].outer + o[i].count;
+				covered = true;
+				break;
+			}
+			if (o[i].outer > at && o[i].outer < end)
+				end = o[i].outer;
+		}
+		if (covered)
+			continue;
+		if (push_through(dst, n, next, at, end - at, m, mn) < 0)
+			return -1;
+		next += end - at;
+		at = end;
+	}
+	return 0;
+}
+
+int userns_compose(const struct idmap *m, const struct userns_opts *o, struct idmap *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->uid = m->uid;
+	out->gid = m->gid;
+	out->user = xstrdup(m->user ? m->user : "");
+	out->single = m->single;
+	if (compose_kind(out->uids, &out->nuids, o->uids, o->nuids, m->uids, m->nuids) < 0 ||
+	    compose_kind(out->gids, &out->ngids, o->gids, o->ngids, m->gids, m->ngids) < 0) {
+		idmap_free(out);
+		return err_make(e, 0, "the container's ID map has too many ranges");
+	}
+	return 0;
+}
+
 unsigned long idmap_to_host(const struct idrange *r, size_t n, unsigned long inner)
 {
 	for (size_t i = 0; i < n; i++)

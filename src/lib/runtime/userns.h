@@ -13,12 +13,7 @@
 
 #include "lib/base/config.h"
 #include "lib/base/error.h"
-
-#define IDMAP_MAX 8
-
-struct idrange {
-	unsigned long inner, outer, count;
-};
+#include "lib/record/usernsopt.h"
 
 struct idmap {
 	uid_t uid;
@@ -55,6 +50,13 @@ size_t idmap_build(struct idrange *dst, size_t max, unsigned long own, const uns
 char **idmap_helper_argv(const char *prog, pid_t pid, const struct idrange *r, size_t n);
 /* Text for /proc/PID/uid_map ("inner outer count\n" lines); caller frees. */
 char *idmap_text(const struct idrange *r, size_t n);
+/* How many IDs the ranges hold. */
+unsigned long idmap_size(const struct idrange *r, size_t n);
+/* The map of a container with a user namespace of its own (o), from the
+ * host: its ranges through m, then every ID of m it leaves out, at
+ * container IDs above its own (so that a process with it still reaches
+ * everything burrow's map does: `commit` of a nomap container). */
+int userns_compose(const struct idmap *m, const struct userns_opts *o, struct idmap *out, struct err *e);
 /* Map a container id to the host, or (unsigned long)-1 if unmapped. */
 unsigned long idmap_to_host(const struct idrange *r, size_t n, unsigned long inner);
 

@@ -140,7 +140,7 @@ int store_commit(struct store *s, const struct idmap *m, const struct commit_opt
 	j.upper = o->upper;
 	j.lowerdirs = o->lowerdirs;
 	j.fd = fd;
-	if (userns_run(m, 0, tar_fn, &j, NULL, NULL, NULL, e) < 0) {
+	if (userns_run(o->view ? o->view : m, 0, tar_fn, &j, NULL, NULL, NULL, e) < 0) {
 		err_wrap(e, "writing the layer");
 		goto out;
 	}

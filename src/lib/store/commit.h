@@ -16,14 +16,16 @@
 #include "store.h"
 
 struct commit_opts {
-	const char *image_id;   /* the container's image */
-	const char *upper;      /* its upper directory */
-	char **lowerdirs;       /* its layers' directories, top first */
-	const char *ref;        /* the new image's name, or NULL */
-	const char *author;     /* -a */
-	const char *message;    /* -m: the history comment */
-	const char *created_by; /* the history entry's command, or NULL */
-	char **changes;         /* -c: Dockerfile instructions (CMD, ENV, ...) */
+	const char *image_id;     /* the container's image */
+	const char *upper;        /* its upper directory */
+	char **lowerdirs;         /* its layers' directories, top first */
+	const char *ref;          /* the new image's name, or NULL */
+	const char *author;       /* -a */
+	const char *message;      /* -m: the history comment */
+	const char *created_by;   /* the history entry's command, or NULL */
+	char **changes;           /* -c: Dockerfile instructions (CMD, ENV, ...) */
+	const struct idmap *view; /* the map to read the upper directory with: the
+				   * container's own (--userns), or NULL for m */
 };
 
 int store_commit(struct store *s, const struct idmap *m, const struct commit_opts *o, char id[65],

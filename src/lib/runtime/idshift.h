@@ -1,0 +1,40 @@
+/* idshift.h - a container's layers seen through its own ID map
+ * (--userns=keep-id, nomap, --uidmap): copies of the layers with every
+ * owner moved through the map, made once per map and layer (idshift.c). */
+#ifndef BURROW_IDSHIFT_H
+#define BURROW_IDSHIFT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/base/error.h"
+#include "lib/record/container.h"
+#include "userns.h"
+
+/* The container has a map of its own over burrow's full map (with the
+ * single-ID map there is nothing to shift to: the layers stay as they are). */
+bool idshift_needed(const struct container_spec *s);
+/* The shifted copies of s->lowerdirs, made where missing (as root in
+ * burrow's user namespace); *out is NULL-terminated, caller frees. */
+int idshift_lowerdirs(const struct container_spec *s, char ***out, struct err *e);
+/* The name of the map's copies: a hash of the ranges. */
+char *idshift_key(const struct userns_opts *o);
+/* The intermediate IDs of the container's root (the owner of /). */
+unsigned long idshift_root_uid(const struct container_spec *s);
+unsigned long idshift_root_gid(const struct container_spec *s);
+
+/* The init's own user namespace (supervisor_start_init): over the
+ * socketpair mapp the child waits for its maps, becomes root there and
+ * answers; the supervisor writes them (as root in burrow's namespace no
+ * helper is needed) and waits for the answer. */
+int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *e);
+/* fn in a child inside a new user namespace with the container's map (cp
+ * and export of a stopped container, after the overlay is mounted). */
+int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err *e), void *arg,
+		struct err *e);
+int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2], struct err *e);
+/* keep-id: rundir/passwd and rundir/group, the image's with the user
+ * added where missing (podman's entry); the init binds them on /etc. */
+int idshift_etc_files(const struct container_spec *s, struct err *e);
+
+#endif
