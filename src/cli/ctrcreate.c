@@ -120,6 +120,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		rc = 1;
 		goto out;
 	}
+	if (ctr_check_ns_args(&a.ns, e) < 0)
+		goto out;
 	if (a.replace && !a.name) {
 		err_make(e, 0, "cannot replace container without --name being set");
 		goto out;

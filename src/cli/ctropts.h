@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "cli/cli.h"
+#include "cli/ctrns.h"
 #include "opt.h"
 #include "lib/record/container.h"
 #include "lib/record/specbuild.h"
@@ -23,6 +24,7 @@ struct run_args {
 	const char *image;
 	char *seccomp;            /* --security-opt seccomp=FILE: its text (a.o.seccomp) */
 	const char *seccomp_file; /* FILE, for errors */
+	struct ns_args ns;        /* --pid, --ipc, --uts, --privileged, ... (ctrns.h) */
 };
 
 extern const struct opt ctr_opts[];

@@ -1,10 +1,12 @@
 /* relay.c - see relay.h */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -19,6 +21,65 @@ static const int forwarded[] = { SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
 				 SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
 static struct termios saved_tio;
 static bool tio_saved;
+
+int detach_keys_parse(const char *spec, struct detach_keys *k, struct err *e)
+{
+	_cleanup_free_ char *copy = xstrdup(spec ? spec : "ctrl-p,ctrl-q");
+	char *save = NULL;
+
+	memset(k, 0, sizeof *k);
+	if (!*copy)
+		return 0;
+	for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+		int c = -1;
+
+		if (strlen(key) == 1) {
+			c = (unsigned char)key[0];
+		} else if (strlen(key) == 6 && strncasecmp(key, "ctrl-", 5) == 0) {
+			char x = (char)tolower((unsigned char)key[5]);
+			const char *special = strchr("@[\\]^_", x);
+			if (x >= 'a' && x <= 'z')
+				c = x - 'a' + 1;
+			else if (x && special)
+				c = x == '@' ? 0 : 27 + (int)(special - "@[\\]^_") - 1;
+		}
+		if (c < 0 || k->len == DETACH_KEYS_MAX)
+			return err_make(e, 0, "invalid detach keys: Unknown character: '%s'", key);
+		k->seq[k->len++] = (unsigned char)c;
+	}
+	if (k->len == 0)
+		return err_make(e, 0, "invalid detach keys: Unknown character: '%s'", spec);
+	return 0;
+}
+
+size_t detach_keys_filter(struct detach_keys *k, const char *in, size_t n, char *out, bool *detach)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (k->len == 0) {
+			out[o++] = (char)c;
+			continue;
+		}
+		if (c != k->seq[k->matched] && k->matched) {
+			/* not the sequence after all: what was held goes on */
+			memcpy(out + o, k->seq, k->matched);
+			o += k->matched;
+			k->matched = 0;
+		}
+		if (c == k->seq[k->matched]) {
+			if (++k->matched == k->len) {
+				k->matched = 0;
+				*detach = true;
+				return o;
+			}
+			continue;
+		}
+		out[o++] = (char)c;
+	}
+	return o;
+}
 
 static void relay_sigset(sigset_t *set)
 {

@@ -7,6 +7,22 @@
 
 #include "lib/runtime/start.h"
 
+/* --detach-keys: podman's syntax, a comma-separated list of keys, each a
+ * single character or ctrl-X (X one of a-z @ [ \\ ] ^ _); NULL is the default
+ * ctrl-p,ctrl-q, "" disables detaching. */
+#define DETACH_KEYS_MAX 32
+struct detach_keys {
+	unsigned char seq[DETACH_KEYS_MAX];
+	size_t len;     /* 0: never detach */
+	size_t matched; /* typed so far, held back */
+};
+int detach_keys_parse(const char *spec, struct detach_keys *k, struct err *e);
+/* Pass n bytes the user typed through k: out (room for n + DETACH_KEYS_MAX)
+ * gets what goes on to the container, the length is returned; a prefix of
+ * the sequence is held back until the next key decides.  *detach is set
+ * when the whole sequence was typed (what followed it is dropped). */
+size_t detach_keys_filter(struct detach_keys *k, const char *in, size_t n, char *out, bool *detach);
+
 /* Signals that burrow forwards to the container's PID 1. */
 void relay_block_signals(void);
 void relay_unblock_signals(void);

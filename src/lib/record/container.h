@@ -22,6 +22,7 @@
 #include "lib/base/config.h"
 #include "lib/base/error.h"
 #include "netspec.h"
+#include "nsspec.h"
 #include "spec.h"
 
 enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
@@ -107,12 +108,17 @@ struct container_spec {
 	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
 	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
 	char **group_add;                        /* --group-add: gids, group names, or keep-groups */
+	struct ns_mode pid_ns, ipc_ns, uts_ns;   /* --pid, --ipc, --uts (nsspec.h); container: full ID */
+	bool privileged;                         /* --privileged: every capability, no filter, no masks */
 
 	const struct idmap *idmap;
 	/* at start, not recorded: without tty and attached, the init's fds
 	 * 0-2 instead of the caller's (pipes the caller relays in place of its
 	 * terminal); 0: the caller's own, which are never a terminal */
 	int stdio[3];
+	/* at start, not recorded: --preserve-fds, the caller's fds 3..3+N-1
+	 * passed on to the first init's command */
+	int preserve_fds;
 };
 
 void container_spec_free(struct container_spec *s);

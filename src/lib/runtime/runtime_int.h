@@ -64,6 +64,23 @@ void become_finalize_env(char ***env, const char *hostname, bool tty, const stru
 /* execve along the environment's PATH; returns the errno that decides 126/127 */
 int become_exec_in_path(char **argv, char **env);
 
+/* ---- nsjoin.c: namespaces of other containers ----------------------------------
+ * --network/--pid/--ipc/--uts container:ID: the target's namespaces, and the
+ * user namespace that owns them (-1 where not joined). */
+struct ns_fds {
+	int user, net, pid, ipc, uts;
+};
+#define NS_FDS_INIT \
+	{ \
+		-1, -1, -1, -1, -1 \
+	}
+/* Does s join namespaces of another container? */
+bool ns_join_wanted(const struct container_spec *s);
+/* Open them (O_CLOEXEC): each target must be running (else e->status 125)
+ * and all in one user namespace; f->user is -1 when that is ours. */
+int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e);
+void ns_fds_close(struct ns_fds *f);
+
 /* ---- the supervisor's state (supervisor.c, init.c) ------------------------------- */
 struct supervisor {
 	const struct container_spec *s;
@@ -77,7 +94,10 @@ struct supervisor {
 	int ptmx;              /* -d -t: the pty master */
 	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
 	struct net_helper net; /* slirp4netns: burrow-net for the current init */
-	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
+	/* container:ID: ID's namespaces for each init (the user namespace is
+	 * joined by the supervisor itself), else -1 */
+	struct ns_fds join;
+	int preserve_fds; /* --preserve-fds for the first init only, then 0 */
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
 };
@@ -93,11 +113,12 @@ int supervisor_start_init(struct supervisor *m, struct err *e);
 
 /* ---- supervisor.c: the supervisor process ------------------------------------- */
 /* The supervisor's whole life, in the process start.c clones into a new user
- * and mount namespace (or, container:ID, with nsfd: ID's user and net
- * namespaces).  sk: the control socket to the caller, parent: the caller's
- * pid.  Exits when the container is done for good. */
+ * and mount namespace (or, container:ID, with join: ID's user namespace and
+ * the namespaces to join; the supervisor takes them).  sk: the control
+ * socket to the caller, parent: the caller's pid.  Exits when the container
+ * is done for good. */
 __attribute__((noreturn)) void supervisor_main(const struct container_spec *s, int sk, pid_t parent,
-					       int nsfd[2]);
+					       struct ns_fds *join);
 
 /* ---- exec.c: joining a running container ------------------------------------
  * Move the calling single-threaded process into the namespaces of init

@@ -629,23 +629,24 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 
 /* ---- start-up ------------------------------------------------------------------ */
 
-/* --network container:ID: into ID's user namespace instead of a new one (a
- * net namespace can only be joined from the user namespace that owns it),
- * and a new mount namespace there; the init joins nsfd[1], the net
- * namespace (supervisor_start_init). */
-static int supervisor_join_shared(struct supervisor *m, int nsfd[2], struct err *e)
+/* container:ID (--network, --pid, --ipc, --uts): into ID's user namespace
+ * instead of a new one (a namespace can only be joined from the user
+ * namespace that owns it), and a new mount namespace there; the init joins
+ * the others (supervisor_start_init). */
+static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, struct err *e)
 {
-	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0)
-		return err_make(e, errno, "joining the user namespace of container %.12s",
-				m->s->net_container);
-	closep(&nsfd[0]);
+	if (join->user >= 0 && setns(join->user, CLONE_NEWUSER) < 0)
+		return err_make(e, errno,
+				"joining the user namespace of the container whose namespaces are shared");
+	closep(&join->user);
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(e, errno, "creating the mount namespace");
-	m->netns = steal_fd(nsfd[1]);
+	m->join = *join;
+	*join = (struct ns_fds)NS_FDS_INIT;
 	return 0;
 }
 
-void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int nsfd[2])
+void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struct ns_fds *join)
 {
 	struct err e = ERR_INIT;
 	struct supervisor mon;
@@ -667,15 +668,21 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 		 * may live long, and every other fd of the calling shell (a
 		 * directory, a CI job's pipe) would stay open for as long and
 		 * go on to each health probe */
-		const int keep[] = { sk, nsfd[0], nsfd[1], s->stdio[0], s->stdio[1], s->stdio[2] };
-		close_fds_except(3, keep, ARRAY_SIZE(keep));
+		const int keep[] = { sk,        join->user,  join->net,   join->pid,  join->ipc,
+				     join->uts, s->stdio[0], s->stdio[1], s->stdio[2] };
+		/* --preserve-fds: 3..3+N-1 stay for the first init (close-on-exec
+		 * here: no helper the supervisor runs gets them) */
+		close_fds_except(3 + s->preserve_fds, keep, ARRAY_SIZE(keep));
+		for (int fd = 3; fd < 3 + s->preserve_fds; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	memset(&mon, 0, sizeof mon);
 	mon.s = s;
 	mon.sk = sk;
 	mon.alive = mon.out = mon.err = mon.ptmx = -1;
 	mon.net.exit_fd = -1;
-	mon.netns = -1;
+	mon.join = (struct ns_fds)NS_FDS_INIT;
+	mon.preserve_fds = s->preserve_fds;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	{
 		/* the filter (a read of the cache, usually) while the caller
@@ -702,7 +709,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 			goto fail;
 	}
 	log_debug("supervisor: maps written");
-	if (nsfd[1] >= 0 && supervisor_join_shared(&mon, nsfd, &e) < 0)
+	if (ns_join_wanted(s) && supervisor_join_shared(&mon, join, &e) < 0)
 		goto fail;
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
@@ -724,6 +731,10 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	log_debug("supervisor: overlay mounted");
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
+	/* --preserve-fds went to the first command only: a restart runs without */
+	for (int fd = 3; fd < 3 + mon.preserve_fds; fd++)
+		close(fd);
+	mon.preserve_fds = 0;
 	memset(&m, 0, sizeof m);
 	m.type = MSG_PID;
 	m.a = mon.init;
