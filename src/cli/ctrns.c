@@ -146,5 +146,6 @@ int ctr_build_namespaces(const char *root, const struct ns_args *a, char *const 
 			s->seccomp = xstrdup("unconfined");
 	}
 	s->preserve_fds = a->preserve_fds;
+	s->detach_keys = a->detach_keys;
 	return 0;
 }

@@ -15,6 +15,7 @@ struct detach_keys {
 	unsigned char seq[DETACH_KEYS_MAX];
 	size_t len;     /* 0: never detach */
 	size_t matched; /* typed so far, held back */
+	bool detached;  /* set by relay_run when the user detached */
 };
 int detach_keys_parse(const char *spec, struct detach_keys *k, struct err *e);
 /* Pass n bytes the user typed through k: out (room for n + DETACH_KEYS_MAX)
@@ -50,11 +51,18 @@ void relay_stdio_close(struct relay_stdio *io);
 
 /* Run until the container exits: forward signals, copy stdin to the pty
  * master (if interactive) and the master to stdout, or relay io (may be
- * NULL).  Returns the exit code. */
-int relay_run(struct container_proc *p, bool interactive, struct relay_stdio *io, struct err *e);
+ * NULL).  Returns the exit code.  keys (NULL: none): typed on an
+ * interactive terminal, they hand the master back to the supervisor, which
+ * goes on as with -d; relay_run then returns 0 with keys->detached set. */
+int relay_run(struct container_proc *p, bool interactive, struct detach_keys *keys, struct relay_stdio *io,
+	      struct err *e);
 
 /* For exec: relay between the terminal and master (or, with master -1,
- * io, or only signals) until child exits; returns its exit code. */
-int relay_child(pid_t child, int master, bool interactive, struct relay_stdio *io, struct err *e);
+ * io, or only signals) until child exits; returns its exit code.  keys
+ * (NULL: none), typed on an interactive terminal: the command is left
+ * running with its terminal held by a small process of ours that reads
+ * and drops its output until it ends; returns 0 with keys->detached. */
+int relay_child(pid_t child, int master, bool interactive, struct detach_keys *keys, struct relay_stdio *io,
+		struct err *e);
 
 #endif

@@ -133,6 +133,13 @@ assert_eq "$out" hello "the fd is the caller's open file"
 run sh -c "exec 3<&- 4<&-; \"$BURROW\" run --rm --preserve-fds 1 $IMG true"
 fails_cleanly "--preserve-fds with fd 3 closed"
 assert_match "$err" "file descriptor 3 is not available" "podman's message"
+run sh -c "exec 3</dev/null 4</dev/null; \"$BURROW\" exec --preserve-fds 1 a $T fds"
+assert_eq "$out" 3 "exec --preserve-fds 1: fd 3 only"
+run sh -c "exec 3</dev/null 4</dev/null; \"$BURROW\" exec a $T fds"
+assert_eq "$out" "" "exec without it: none"
+run sh -c "exec 3<&-; \"$BURROW\" exec --preserve-fds 1 a true"
+assert_rc 125 "exec --preserve-fds with fd 3 closed: 125"
+assert_match "$err" "file descriptor 3 is not available" "podman's message"
 run burrow run --rm --preserve-fds x $IMG true
 fails_cleanly "--preserve-fds x" 2
 assert_match "$err" "See 'burrow run --help'" "a usage error, as podman's"

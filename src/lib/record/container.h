@@ -119,6 +119,9 @@ struct container_spec {
 	/* at start, not recorded: --preserve-fds, the caller's fds 3..3+N-1
 	 * passed on to the first init's command */
 	int preserve_fds;
+	/* at start, not recorded: attached with a terminal, the keys that
+	 * detach (--detach-keys, not owned; NULL: ctrl-p,ctrl-q) */
+	const char *detach_keys;
 };
 
 void container_spec_free(struct container_spec *s);

@@ -463,7 +463,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		if (recv(isk[0], &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 || msg_recv(isk[0], &msg, &fd) <= 0)
 			break;
 		if (msg.type == MSG_PTY && fd >= 0) {
-			if (s->detach) {
+			if (m->detached) {
 				if (m->ptmx >= 0)
 					close(m->ptmx);
 				m->ptmx = fd;

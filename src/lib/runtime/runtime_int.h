@@ -35,9 +35,11 @@
 
 /* ---- msg.c: the control protocol -------------------------------------------
  * One SOCK_SEQPACKET message per step between the caller and the supervisor
- * (GO, PID, PTY, ERROR, STARTED, EXIT) and between the supervisor and a
+ * (GO, PID, PTY, ERROR, STARTED, EXIT; DETACH: an attached caller leaves and
+ * hands the pty master back, the supervisor answers DETACH once it no longer
+ * depends on the caller) and between the supervisor and a
  * starting init (PTY, ERROR). */
-enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT };
+enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT, MSG_DETACH };
 
 struct msg {
 	int type;
@@ -86,6 +88,7 @@ struct supervisor {
 	const struct container_spec *s;
 	struct msg go; /* the terminal size for each init */
 	int sk;        /* to the caller; -1 once a detached caller has left */
+	bool detached; /* -d, or the attached caller detached (MSG_DETACH) */
 	pid_t init;    /* host pid of the current init, 0 when none */
 	unsigned long long init_start;
 	int alive; /* write end the init watches for the supervisor's death */

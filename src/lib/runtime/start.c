@@ -168,6 +168,26 @@ reap:
 	return -1;
 }
 
+int container_detach(struct container_proc *p, struct err *e)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = MSG_DETACH;
+	if (msg_send(p->sk, &m, p->ptmx) < 0)
+		return err_make(e, errno, "detaching from the container");
+	while (!p->exited) {
+		int r = container_handle_msg(p, e);
+		if (r < 0)
+			return -1;
+		if (r == MSG_DETACH)
+			return 0;
+		if (r == 0)
+			break;
+	}
+	return 1;
+}
+
 int container_wait(struct container_proc *p, struct err *e)
 {
 	while (!p->exited)

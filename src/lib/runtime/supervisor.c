@@ -166,7 +166,7 @@ static bool should_restart(const struct supervisor *m, int wstatus, int count)
 {
 	const struct restart_policy *r = &m->s->restart;
 
-	if (!m->s->detach)
+	if (!m->detached)
 		return false;
 	switch (r->mode) {
 	case RESTART_ALWAYS:
@@ -343,14 +343,71 @@ static void trim(void)
 
 static bool reap(struct sup_loop *l, int *st);
 
+/* The log and, with a terminal, the attach socket: from the start with
+ * -d, else from a detach on. */
+static void detached_outputs(struct sup_loop *l)
+{
+	const struct container_spec *s = l->m->s;
+	struct err e = ERR_INIT;
+
+	if (logfile_open(&l->log, s->ctrdir, s->log_driver == LOGDRV_NONE, s->log_max_size, s->log_max_file,
+			 &e) < 0) {
+		err_clear(&e);
+		l->log.fd = -1;
+	}
+	if (s->tty)
+		open_attach_socket(l);
+}
+
+/* The attached caller speaks: DETACH with the pty master (the user typed
+ * the detach keys), or EOF.  Detached, the supervisor goes on as with -d:
+ * no parent-death signal, nothing of the caller's held, the log and the
+ * attach socket; then it answers, and the caller may leave. */
+static void caller_message(struct sup_loop *l)
+{
+	struct supervisor *m = l->m;
+	struct msg msg;
+	int fd = -1, dn;
+	ssize_t n = msg_recv(m->sk, &msg, &fd);
+
+	if (n <= 0) {
+		close_fd(&m->sk);
+		return;
+	}
+	if (msg.type != MSG_DETACH || m->detached) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (dn >= 0) {
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		close(dn);
+	}
+	if (fd >= 0) {
+		close_fd(&m->ptmx);
+		m->ptmx = fd;
+	}
+	m->detached = true;
+	detached_outputs(l);
+	memset(&msg, 0, sizeof msg);
+	msg.type = MSG_DETACH;
+	msg_send(m->sk, &msg, -1);
+	close_fd(&m->sk);
+}
+
 static int supervise(struct sup_loop *l)
 {
 	struct supervisor *m = l->m;
 	bool trimmed = false;
 
 	for (;;) {
-		struct pollfd fds[5 + MAX_CLIENTS];
-		int st, n = 0, isig, iout = -1, ierr = -1, ipty = -1, ilisten = -1, icl = -1, timeout = -1;
+		struct pollfd fds[6 + MAX_CLIENTS];
+		int st, n = 0, isig, iout = -1, ierr = -1, ipty = -1, ilisten = -1, isk = -1, icl = -1,
+			timeout = -1;
 		/* before every wait: a child that exited before the signalfd
 		 * existed left no signal to read */
 		if (reap(l, &st))
@@ -368,12 +425,14 @@ static int supervise(struct sup_loop *l)
 			fds[ipty = n++] = (struct pollfd){ .fd = m->ptmx, .events = POLLIN };
 		if (l->listen_fd >= 0)
 			fds[ilisten = n++] = (struct pollfd){ .fd = l->listen_fd, .events = POLLIN };
+		if (m->sk >= 0)
+			fds[isk = n++] = (struct pollfd){ .fd = m->sk, .events = POLLIN };
 		icl = n;
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			fds[n++] = (struct pollfd){ .fd = l->clients[i], .events = POLLIN };
 		/* attached, the CLI is around anyway: no trimming on the
 		 * start-up path of a short run --rm */
-		if (!trimmed && timeout != 0 && m->s->detach) {
+		if (!trimmed && timeout != 0 && m->detached) {
 			trim();
 			trimmed = true;
 		}
@@ -394,6 +453,8 @@ static int supervise(struct sup_loop *l)
 			if (!(fds[ipty].revents & POLLIN))
 				close_fd(&m->ptmx);
 		}
+		if (isk >= 0 && (fds[isk].revents & (POLLIN | POLLHUP | POLLERR)))
+			caller_message(l);
 		if (ilisten >= 0 && (fds[ilisten].revents & POLLIN)) {
 			int c = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 			for (int i = 0; c >= 0 && i < MAX_CLIENTS; i++) {
@@ -509,14 +570,9 @@ static int supervisor_run(struct supervisor *m)
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	l.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (s->detach && logfile_open(&l.log, s->ctrdir, s->log_driver == LOGDRV_NONE, s->log_max_size,
-				      s->log_max_file, &e) < 0) {
-		err_clear(&e);
-	} else if (!s->detach) {
-		l.log.fd = -1;
-	}
-	if (s->detach && s->tty)
-		open_attach_socket(&l);
+	l.log.fd = -1;
+	if (m->detached)
+		detached_outputs(&l);
 	for (;;) {
 		l.started = now_usec();
 		l.next_health = s->health.test ? l.started + (uint64_t)(s->health.interval_ms > 0
@@ -679,6 +735,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	memset(&mon, 0, sizeof mon);
 	mon.s = s;
 	mon.sk = sk;
+	mon.detached = s->detach;
 	mon.alive = mon.out = mon.err = mon.ptmx = -1;
 	mon.net.exit_fd = -1;
 	mon.join = (struct ns_fds)NS_FDS_INIT;
