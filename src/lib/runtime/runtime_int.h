@@ -14,7 +14,7 @@
  *      |   \     |
  *      |    become.c      become the user, complete the environment, exec
  *      |
- *   msg.c, rootfs.c, rootemu.c, userns.c, logfile.c
+ *   msg.c, rootfs.c, rootemu.c, userns.c, logfile.c, nsjoin.c
  *
  * Each section below names the file that defines it.
  */
