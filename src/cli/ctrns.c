@@ -127,6 +127,17 @@ int ctr_build_namespaces(const char *root, const struct ns_args *a, char *const 
 			s->hostname = h;
 		}
 	}
+	for (size_t i = 0; s->sysctls && s->sysctls[i]; i++) {
+		const char *k = s->sysctls[i];
+		bool ipc = strncmp(k, "kernel.msg", 10) == 0 || strncmp(k, "kernel.sem", 10) == 0 ||
+			   strncmp(k, "kernel.shm", 10) == 0 || strncmp(k, "fs.mqueue.", 10) == 0;
+		bool uts = strncmp(k, "kernel.domainname=", 18) == 0 ||
+			   strncmp(k, "kernel.hostname=", 16) == 0;
+		/* those keys would be set in someone else's namespace */
+		if ((ipc && (s->ipc_ns.share == NS_HOST || s->ipc_ns.share == NS_CONTAINER)) ||
+		    (uts && s->uts_ns.share != NS_PRIVATE))
+			return err_make(e, 0, "sysctl '%.*s' is not allowed", (int)strcspn(k, "="), k);
+	}
 	s->privileged = a->privileged;
 	if (a->privileged) {
 		/* every capability but those dropped by name; no syscall filter

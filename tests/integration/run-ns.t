@@ -81,6 +81,11 @@ run burrow run --rm --net none --pid container:a $IMG cat /proc/1/cmdline
 assert_match "$out" "sleep" "a restarted: a new container joins its new namespace"
 
 # ---- errors ----
+run burrow run --rm --uts host --sysctl kernel.domainname=x $IMG true
+fails_cleanly "--uts host with a UTS sysctl"
+assert_match "$err" "sysctl 'kernel.domainname' is not allowed" "podman's message"
+run burrow run --rm --ipc container:a --sysctl kernel.msgmax=100 $IMG true
+fails_cleanly "--ipc container: with an IPC sysctl"
 run burrow run --rm --pid bogus $IMG true
 fails_cleanly "--pid bogus"
 assert_match "$err" "unrecognized namespace mode bogus passed" "podman's message"
