@@ -200,7 +200,7 @@ json_object *ctr_inspect_json(const struct ctr *c)
 		const struct ns_mode *nm[] = { &s->pid_ns, &s->ipc_ns, &s->uts_ns };
 		const char *key[] = { "PidMode", "IpcMode", "UTSMode" };
 		for (size_t i = 0; i < ARRAY_SIZE(nm); i++) {
-			_cleanup_free_ char *mode = ns_mode_string(nm[i]);
+			_cleanup_free_ char *mode = ns_mode_string((enum ns_kind)i, nm[i]);
 			S(hc, key[i], mode);
 		}
 	}

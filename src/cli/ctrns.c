@@ -23,7 +23,7 @@ int ctr_check_ns_args(const struct ns_args *a, struct err *e)
 					"requires that file descriptors must be passed",
 					fd);
 	for (int k = NSK_PID; k <= NSK_UTS; k++) {
-		struct ns_mode m = { NS_PRIVATE, NULL };
+		struct ns_mode m = { NS_DEFAULT, NULL };
 		int rc = ns_mode_parse((enum ns_kind)k, a->mode[k] ? a->mode[k] : "", &m, e);
 
 		ns_mode_free(&m);
@@ -114,7 +114,7 @@ int ctr_build_namespaces(const char *root, const struct ns_args *a, char *const 
 		free(m[k]->container);
 		m[k]->container = xstrdup(id);
 	}
-	if (hostname_given && s->uts_ns.share != NS_PRIVATE)
+	if (hostname_given && !ns_mode_is_new(&s->uts_ns))
 		return err_make(e, 0,
 				"invalid config provided: cannot set hostname when running in the host "
 				"UTS namespace: invalid configuration");
@@ -135,7 +135,7 @@ int ctr_build_namespaces(const char *root, const struct ns_args *a, char *const 
 			   strncmp(k, "kernel.hostname=", 16) == 0;
 		/* those keys would be set in someone else's namespace */
 		if ((ipc && (s->ipc_ns.share == NS_HOST || s->ipc_ns.share == NS_CONTAINER)) ||
-		    (uts && s->uts_ns.share != NS_PRIVATE))
+		    (uts && !ns_mode_is_new(&s->uts_ns)))
 			return err_make(e, 0, "sysctl '%.*s' is not allowed", (int)strcspn(k, "="), k);
 	}
 	s->privileged = a->privileged;

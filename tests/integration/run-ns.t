@@ -122,9 +122,9 @@ if [ -r /dev/fuse ] && [ -w /dev/fuse ]; then
 else
 	skip "/dev/fuse not usable"
 fi
-burrow create --name p --privileged $IMG true >/dev/null
-run burrow inspect --format '{{.HostConfig.Privileged}}' p
-assert_eq "$out" true "inspect: Privileged"
+burrow create --name p --privileged --ipc private --uts host $IMG true >/dev/null
+run burrow inspect --format '{{.HostConfig.Privileged}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}' p
+assert_eq "$out" "true private host" "inspect: Privileged, an explicit --ipc private, --uts host"
 burrow rm p >/dev/null
 
 # ---- --preserve-fds ----

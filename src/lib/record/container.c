@@ -364,9 +364,9 @@ static void ns_modes_to_json(const struct container_spec *s, json_object *j)
 	for (int k = NSK_PID; k <= NSK_UTS; k++) {
 		_cleanup_free_ char *v = NULL;
 
-		if (m[k]->share == (k == NSK_IPC ? NS_SHAREABLE : NS_PRIVATE))
+		if (m[k]->share == NS_DEFAULT)
 			continue;
-		v = ns_mode_string(m[k]);
+		v = ns_mode_string((enum ns_kind)k, m[k]);
 		json_object_object_add(j, ns_kind_name((enum ns_kind)k), json_object_new_string(v));
 	}
 }

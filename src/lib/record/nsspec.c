@@ -13,7 +13,7 @@ int ns_mode_parse(enum ns_kind k, const char *v, struct ns_mode *m, struct err *
 {
 	ns_mode_free(m);
 	if (!*v) {
-		m->share = k == NSK_IPC ? NS_SHAREABLE : NS_PRIVATE;
+		m->share = NS_DEFAULT;
 	} else if (strcmp(v, "private") == 0) {
 		m->share = NS_PRIVATE;
 	} else if (strcmp(v, "host") == 0) {
@@ -34,7 +34,7 @@ int ns_mode_parse(enum ns_kind k, const char *v, struct ns_mode *m, struct err *
 	return 0;
 }
 
-char *ns_mode_string(const struct ns_mode *m)
+char *ns_mode_string(enum ns_kind k, const struct ns_mode *m)
 {
 	switch (m->share) {
 	case NS_HOST:
@@ -46,8 +46,10 @@ char *ns_mode_string(const struct ns_mode *m)
 	case NS_SHAREABLE:
 		return xstrdup("shareable");
 	case NS_PRIVATE:
-	default:
 		return xstrdup("private");
+	case NS_DEFAULT:
+	default:
+		return xstrdup(k == NSK_IPC ? "shareable" : "private");
 	}
 }
 
@@ -55,5 +57,5 @@ void ns_mode_free(struct ns_mode *m)
 {
 	free(m->container);
 	m->container = NULL;
-	m->share = NS_PRIVATE;
+	m->share = NS_DEFAULT;
 }

@@ -10,7 +10,8 @@
 enum ns_kind { NSK_PID, NSK_IPC, NSK_UTS };
 
 enum ns_share {
-	NS_PRIVATE,   /* a new namespace (the default) */
+	NS_DEFAULT,   /* not given: a new namespace, shown as private (ipc: shareable) */
+	NS_PRIVATE,   /* a new namespace */
 	NS_HOST,      /* the caller's: not unshared */
 	NS_CONTAINER, /* the one of a running container's init (container) */
 	NS_SHAREABLE, /* ipc: a new one others may join (podman's default) */
@@ -23,11 +24,16 @@ struct ns_mode {
 };
 
 /* "host", "private", "container:REF", and for ipc "shareable" and "none";
- * "" is the default (ipc: shareable).  An unknown mode is podman's error. */
+ * "" is NS_DEFAULT.  An unknown mode is podman's error. */
 int ns_mode_parse(enum ns_kind k, const char *v, struct ns_mode *m, struct err *e);
 /* The mode as podman's inspect shows it (HostConfig.PidMode...): "private",
  * "shareable", "host", "none", "container:ID".  malloc'd. */
-char *ns_mode_string(const struct ns_mode *m);
+char *ns_mode_string(enum ns_kind k, const struct ns_mode *m);
+/* Does the container get a namespace of its own (not host, not container:)? */
+static inline bool ns_mode_is_new(const struct ns_mode *m)
+{
+	return m->share != NS_HOST && m->share != NS_CONTAINER;
+}
 /* "pid", "ipc", "uts" */
 const char *ns_kind_name(enum ns_kind k);
 void ns_mode_free(struct ns_mode *m);

@@ -102,7 +102,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	if (s->tty && setsid() < 0)
 		return err_make(e, errno, "setsid");
 	/* --uts host or container: the hostname is someone else's */
-	if (s->uts_ns.share == NS_PRIVATE && sethostname(s->hostname, strlen(s->hostname)) < 0)
+	if (ns_mode_is_new(&s->uts_ns) && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "setting the hostname");
 	log_debug("init: start");
 	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
@@ -366,11 +366,11 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (s->net != NET_HOST && s->net != NET_CONTAINER)
 		flags |= CLONE_NEWNET;
 	/* --pid/--ipc/--uts host: the caller's; container:ID: joined */
-	if (s->pid_ns.share != NS_HOST && s->pid_ns.share != NS_CONTAINER)
+	if (ns_mode_is_new(&s->pid_ns))
 		flags |= CLONE_NEWPID;
-	if (s->ipc_ns.share != NS_HOST && s->ipc_ns.share != NS_CONTAINER)
+	if (ns_mode_is_new(&s->ipc_ns))
 		flags |= CLONE_NEWIPC;
-	if (s->uts_ns.share != NS_HOST && s->uts_ns.share != NS_CONTAINER)
+	if (ns_mode_is_new(&s->uts_ns))
 		flags |= CLONE_NEWUTS;
 	/* the init is born in ID's PID namespace: the supervisor's children
 	 * from now on are (its own PID stays), which a restart needs too */
