@@ -135,6 +135,13 @@ run sh -c "exec 3</dev/null 4</dev/null; \"$BURROW\" run --rm --net none $IMG $T
 assert_eq "$out" "" "without it: none"
 run sh -c "echo hello >\"$FIXTURE_DIR/f\"; exec 3<\"$FIXTURE_DIR/f\"; \"$BURROW\" run --rm --net none --preserve-fds 1 $IMG sh -c 'cat <&3'"
 assert_eq "$out" hello "the fd is the caller's open file"
+# through a pipe: the reader ends only when every writer closed it
+out=$(sh -c "exec 3>&1 >/dev/null; \"$BURROW\" run -d --name pf --net none --preserve-fds 1 $IMG sh -c 'echo via-3 >&3; exec 3>&-; exec sleep 1000'" | {
+	timeout 60 cat
+	echo "eof $?"
+})
+assert_eq "$(echo $out)" "via-3 eof 0" "run -d --preserve-fds: the command writes to the caller's fd 3, and nothing else keeps it open"
+burrow rm -f pf >/dev/null
 run sh -c "exec 3<&- 4<&-; \"$BURROW\" run --rm --preserve-fds 1 $IMG true"
 fails_cleanly "--preserve-fds with fd 3 closed"
 assert_match "$err" "file descriptor 3 is not available" "podman's message"
