@@ -59,6 +59,11 @@ run burrow exec a $T msgq make 4242
 assert_rc 0 "a makes a message queue"
 run burrow run --rm --net none --ipc container:a $IMG $T msgq find 4242
 assert_eq "$out" found "--ipc container:a: a's queue is there"
+burrow exec a sh -c 'echo from-a >/dev/shm/marker'
+run burrow run --rm --net none --ipc container:a $IMG sh -c 'cat /dev/shm/marker; echo from-b >/dev/shm/back'
+assert_eq "$out" from-a "--ipc container:a: a's /dev/shm too"
+run burrow exec a cat /dev/shm/back
+assert_eq "$out" from-b "  both ways"
 run burrow run --rm --net none $IMG $T msgq find 4242
 assert_eq "$out" missing "the default: a private IPC namespace"
 run burrow run --rm --net none --ipc none $IMG sh -c 'test -d /dev/shm && echo shm || echo noshm'

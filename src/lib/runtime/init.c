@@ -50,6 +50,7 @@ struct init_ctx {
 	int netfd;                 /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
 	const struct ns_fds *join; /* container:ID: the namespaces to join instead of new ones */
 	int preserve_fds;          /* --preserve-fds: fds 3..3+N-1 go to the command */
+	int shm;                   /* --ipc container:ID: a copy of ID's /dev/shm to attach, else -1 */
 	const struct seccomp_prog *seccomp; /* loaded last before exec */
 };
 
@@ -106,6 +107,8 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 		return err_make(e, errno, "setting the hostname");
 	log_debug("init: start");
 	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
+		return -1;
+	if (c->shm >= 0 && rootfs_attach_at(rootfd, "/dev/shm", c->shm, e) < 0)
 		return -1;
 	if (s->tty) {
 		struct msg m;
@@ -350,6 +353,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 };
+	_cleanup_close_ int shm = -1;
 	struct err ne = ERR_INIT, ce = ERR_INIT;
 	bool net_failed = false;
 	pid_t child;
@@ -372,6 +376,9 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		flags |= CLONE_NEWIPC;
 	if (ns_mode_is_new(&s->uts_ns))
 		flags |= CLONE_NEWUTS;
+	/* a fresh copy of ID's /dev/shm for each init (a copy attaches once) */
+	if (m->join.ipc_mnt >= 0 && (shm = ns_shm_clone(m->join.ipc_mnt, e)) < 0)
+		goto out;
 	/* the init is born in ID's PID namespace: the supervisor's children
 	 * from now on are (its own PID stays), which a restart needs too */
 	if (m->join.pid >= 0 && setns(m->join.pid, CLONE_NEWPID) < 0) {
@@ -389,8 +396,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s,       &m->go,  isk[1],   failp[1],        alivep[0],  outp[1],
-				       errp[1], netp[0], &m->join, m->preserve_fds, &m->seccomp };
+		struct init_ctx ic = { s,       &m->go,  isk[1],   failp[1],        alivep[0], outp[1],
+				       errp[1], netp[0], &m->join, m->preserve_fds, shm,       &m->seccomp };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (m->sk >= 0)

@@ -7,7 +7,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/base/util.h"
@@ -41,7 +45,7 @@ static char *sibling_dir(const char *dir, const char *id)
 
 /* the user namespace and namespace ns of container id's running init */
 static int target_open(const struct container_spec *s, enum ns_kind k, const char *id, int *userfd, int *nsfd,
-		       struct err *e)
+		       int *mntfd, struct err *e)
 {
 	const char *ns = ns_kind_name(k);
 	_cleanup_free_ char *ctrdir = sibling_dir(s->ctrdir, id), *rundir = sibling_dir(s->rundir, id);
@@ -70,8 +74,12 @@ static int target_open(const struct container_spec *s, enum ns_kind k, const cha
 	ufd = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)st.pid, ns);
 	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (mntfd) {
+		snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)st.pid);
+		*mntfd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	/* opened first, checked after: a pid reused in between is caught */
-	if (ufd < 0 || nfd < 0 || !proc_alive(st.pid, st.pid_start)) {
+	if (ufd < 0 || nfd < 0 || (mntfd && *mntfd < 0) || !proc_alive(st.pid, st.pid_start)) {
 		err_make_status(e, 125, 0, "--%s container:%.12s: the container is not running", ns, id);
 		goto out;
 	}
@@ -87,6 +95,8 @@ static int target_open(const struct container_spec *s, enum ns_kind k, const cha
 	rc = 0;
 out:
 	ctr_state_free(&st);
+	if (rc < 0 && mntfd)
+		closep(mntfd);
 	if (rc < 0 && !e->status)
 		e->status = 125;
 	return rc;
@@ -105,6 +115,55 @@ void ns_fds_close(struct ns_fds *f)
 	closep(&f->pid);
 	closep(&f->ipc);
 	closep(&f->uts);
+	closep(&f->ipc_mnt);
+}
+
+int ns_shm_clone(int mntns, struct err *e)
+{
+	int sk[2], fd = -1;
+	struct msg m;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) < 0)
+		return err_make(e, errno, "socketpair");
+	pid = fork();
+	if (pid == 0) {
+		/* entering a mount namespace moves the root there too */
+		struct err ce = ERR_INIT;
+		int t = -1;
+
+		close(sk[0]);
+		if (setns(mntns, CLONE_NEWNS) < 0)
+			err_make(&ce, errno,
+				 "entering the mount namespace of the container whose IPC is shared");
+		else if ((t = open_tree(AT_FDCWD, "/dev/shm",
+					OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0)
+			err_make(&ce, errno, "copying /dev/shm of the container whose IPC is shared");
+		if (t < 0) {
+			msg_send_error(sk[1], &ce, 125);
+			_exit(125);
+		}
+		/* the copy, as an fd on a STARTED message */
+		memset(&m, 0, sizeof m);
+		m.type = MSG_STARTED;
+		msg_send(sk[1], &m, t);
+		_exit(0);
+	}
+	close(sk[1]);
+	if (pid < 0) {
+		close(sk[0]);
+		return err_make(e, errno, "fork");
+	}
+	if (msg_recv(sk[0], &m, &fd) <= 0)
+		err_make(e, 0, "copying /dev/shm of the container whose IPC is shared: no answer");
+	else if (m.type == MSG_ERROR)
+		msg_error(&m, e);
+	close(sk[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (fd >= 0 && m.type != MSG_STARTED)
+		closep(&fd);
+	return fd;
 }
 
 int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e)
@@ -121,7 +180,8 @@ int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e)
 
 		if (m[k]->share != NS_CONTAINER)
 			continue;
-		if (target_open(s, (enum ns_kind)k, m[k]->container, &ufd, fds[k], e) < 0)
+		if (target_open(s, (enum ns_kind)k, m[k]->container, &ufd, fds[k],
+				k == NSK_IPC ? &f->ipc_mnt : NULL, e) < 0)
 			goto fail;
 		if (f->user < 0) {
 			f->user = steal_fd(ufd);

@@ -329,7 +329,7 @@ static bool gid_mapped(const struct container_spec *s, unsigned long gid)
 /* /dev/shm and /dev/mqueue: --ipc host binds the host's (neither can be
  * mounted anew for an IPC namespace the container's user namespace does
  * not own; a host without /dev/mqueue gives none), --ipc none has no
- * /dev/shm */
+ * /dev/shm, container:ID gets ID's later */
 static int setup_ipc(const struct container_spec *s, int rootfd, struct err *e)
 {
 	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -343,7 +343,8 @@ static int setup_ipc(const struct container_spec *s, int rootfd, struct err *e)
 			return err_wrap(e, "--ipc host");
 		return 0;
 	}
-	if (s->ipc_ns.share != NS_NONE) {
+	/* container:ID: ID's /dev/shm, attached by the init (rootfs_attach_at) */
+	if (s->ipc_ns.share != NS_NONE && s->ipc_ns.share != NS_CONTAINER) {
 		_cleanup_free_ char *shm = xasprintf("mode=1777,size=%llu",
 						     s->shm_size ? (unsigned long long)s->shm_size
 								 : 65536ULL * 1024);
@@ -647,6 +648,17 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 		return -1;
 	log_debug("rootfs: volumes, files");
 	*rootfd = steal_fd(root);
+	return 0;
+}
+
+int rootfs_attach_at(int rootfd, const char *target, int mnt, struct err *e)
+{
+	_cleanup_close_ int fd = rootfs_open_in_root(rootfd, target, S_IFDIR, e);
+
+	if (fd < 0)
+		return -1;
+	if (move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_make(e, errno, "mounting the shared %s", target);
 	return 0;
 }
 

@@ -71,10 +71,11 @@ int become_exec_in_path(char **argv, char **env);
  * user namespace that owns them (-1 where not joined). */
 struct ns_fds {
 	int user, net, pid, ipc, uts;
+	int ipc_mnt; /* --ipc container:ID: the mount namespace of ID's init, for its /dev/shm */
 };
 #define NS_FDS_INIT \
 	{ \
-		-1, -1, -1, -1, -1 \
+		-1, -1, -1, -1, -1, -1 \
 	}
 /* Does s join namespaces of another container? */
 bool ns_join_wanted(const struct container_spec *s);
@@ -82,6 +83,9 @@ bool ns_join_wanted(const struct container_spec *s);
  * and all in one user namespace; f->user is -1 when that is ours. */
 int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e);
 void ns_fds_close(struct ns_fds *f);
+/* A detached copy (open_tree) of the /dev/shm in the mount namespace mntns,
+ * made by a short-lived child that enters it; an fd, or -1. */
+int ns_shm_clone(int mntns, struct err *e);
 
 /* ---- the supervisor's state (supervisor.c, init.c) ------------------------------- */
 struct supervisor {

@@ -724,8 +724,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 		 * may live long, and every other fd of the calling shell (a
 		 * directory, a CI job's pipe) would stay open for as long and
 		 * go on to each health probe */
-		const int keep[] = { sk,        join->user,  join->net,   join->pid,  join->ipc,
-				     join->uts, s->stdio[0], s->stdio[1], s->stdio[2] };
+		const int keep[] = { sk,        join->user,    join->net,   join->pid,   join->ipc,
+				     join->uts, join->ipc_mnt, s->stdio[0], s->stdio[1], s->stdio[2] };
 		/* --preserve-fds: 3..3+N-1 stay for the first init (close-on-exec
 		 * here: no helper the supervisor runs gets them) */
 		close_fds_except(3 + s->preserve_fds, keep, ARRAY_SIZE(keep));
