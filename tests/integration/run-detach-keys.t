@@ -42,7 +42,7 @@ assert_match "$out" "back-6" "after the detach its terminal goes to the log"
 
 # --detach-keys: another sequence, and a key that only looks like one
 # (cat: each line shows twice, the terminal's echo and cat's copy)
-out=$("$PTY" -- "$BURROW" run -it --rm --name k --net none --detach-keys ctrl-a,x $IMG cat 2>&1 <<'S'
+out=$("$PTY" -- "$BURROW" run -it --name k --net none --detach-keys ctrl-a,x $IMG cat 2>&1 <<'S'
 send \001y-held\n
 expect y-held
 expect y-held
