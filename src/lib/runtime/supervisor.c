@@ -17,7 +17,9 @@
  *     mounted overlay, after a backoff of 100 ms doubling up to 30 s;
  *   - records every transition in state.json and cleans up at the end.
  * Attached (run without -d, start -a), the CLI relays the terminal and the
- * supervisor only records the state and runs healthchecks.
+ * supervisor only records the state and runs healthchecks, until the CLI
+ * detaches (--detach-keys: DETACH with the pty master); from then on it acts
+ * as with -d.
  *
  * `stop` ends the restart policy by setting stop_requested in state.json
  * before it signals the init, and pokes the supervisor with SIGUSR1 so that a
