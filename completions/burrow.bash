@@ -8,8 +8,8 @@ _burrow_commands="attach build commit container cp create diff events exec expor
 _burrow_global_opts="--root --runroot --log-level --version -v --help -h"
 _burrow_global_value_opts="--root --runroot --log-level"
 
-_burrow_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap"
-_burrow_value_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap"
+_burrow_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --privileged --uts"
+_burrow_value_opts_run="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts"
 _burrow_opts_build="-t --tag -f --file --build-arg --target --no-cache --pull --tls-verify --network -q --quiet --layers --label --platform --userns-emulation -h --help"
 _burrow_value_opts_build="-t --tag -f --file --build-arg --target --pull --network --label --platform --userns-emulation"
 _burrow_opts_import="-c --change -m --message -q --quiet -h --help"
@@ -44,14 +44,14 @@ _burrow_opts_tag="-h --help"
 _burrow_value_opts_tag=""
 _burrow_opts_untag="-h --help"
 _burrow_value_opts_untag=""
-_burrow_opts_attach="--help --no-stdin"
-_burrow_value_opts_attach=""
-_burrow_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap"
-_burrow_value_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap"
+_burrow_opts_attach="--help --no-stdin --detach-keys"
+_burrow_value_opts_attach="--detach-keys"
+_burrow_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --tls-verify --cap-add --cap-drop -d --detach --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout --help -h --hostname --init -i --interactive --log-driver --log-opt --name --net --network --no-healthcheck -p --publish -P --publish-all --read-only --restart --rm --security-opt --stop-signal --stop-timeout --tmpfs -t --tty -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search --env-host -l --label --label-file --no-hosts -q --quiet --replace --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --privileged --uts"
+_burrow_value_opts_create="--memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-quota --cpu-period --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --cgroups --ulimit --platform --pull --cap-add --cap-drop --entrypoint -e --env --env-file --health-cmd --health-interval --health-retries --health-start-period --health-timeout -h --hostname --log-driver --log-opt --name --net --network -p --publish --restart --security-opt --stop-signal --stop-timeout --tmpfs -u --user -v --volume -w --workdir --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --mount --volumes-from --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts"
 _burrow_opts_diff="--format --help"
 _burrow_value_opts_diff="--format"
-_burrow_opts_exec="-d --detach -e --env --env-file --help -i --interactive --privileged -t --tty -u --user -w --workdir"
-_burrow_value_opts_exec="-e --env --env-file -u --user -w --workdir"
+_burrow_opts_exec="-d --detach -e --env --env-file --help -i --interactive --privileged -t --tty -u --user -w --workdir --detach-keys --preserve-fds"
+_burrow_value_opts_exec="-e --env --env-file -u --user -w --workdir --detach-keys --preserve-fds"
 _burrow_opts_healthcheck="--help"
 _burrow_value_opts_healthcheck=""
 _burrow_opts_inspect="-f --format --help -t --type"
@@ -78,8 +78,8 @@ _burrow_opts_restart="--help -t --time"
 _burrow_value_opts_restart="-t --time"
 _burrow_opts_rm="-a --all -f --force --help -v --volumes"
 _burrow_value_opts_rm=""
-_burrow_opts_start="-a --attach --help -i --interactive"
-_burrow_value_opts_start=""
+_burrow_opts_start="-a --attach --help -i --interactive --detach-keys"
+_burrow_value_opts_start="--detach-keys"
 _burrow_opts_stop="-a --all --help -t --time"
 _burrow_value_opts_stop="-t --time"
 _burrow_opts_system="-h --help"
@@ -229,6 +229,8 @@ _burrow() {
 		run:--env-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		run:-v | run:--volume) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		run:--network | run:--net) mapfile -t COMPREPLY < <(compgen -W "slirp4netns none host container:" -- "$cur") ;;
+		run:--pid | run:--uts) mapfile -t COMPREPLY < <(compgen -W "private host container:" -- "$cur") ;;
+		run:--ipc) mapfile -t COMPREPLY < <(compgen -W "shareable private none host container:" -- "$cur") ;;
 		run:--security-opt) mapfile -t COMPREPLY < <(compgen -W "no-new-privileges seccomp=unconfined label=disable" -- "$cur") ;;
 		run:--cap-add | run:--cap-drop) mapfile -t COMPREPLY < <(compgen -W "$_burrow_caps" -- "$cur") ;;
 		images:--format) mapfile -t COMPREPLY < <(compgen -W "json table" -- "$cur") ;;

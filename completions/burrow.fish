@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts
                 set skip 1
             case '-*'
             case '*'
@@ -193,6 +193,12 @@ complete -c burrow -n $run -l pids-limit -x -d 'Maximum number of processes, -1 
 complete -c burrow -n $run -l blkio-weight -x -d 'Block IO weight, 10 to 1000'
 complete -c burrow -n $run -l cgroups -x -a 'enabled disabled' -d 'enabled (default) or disabled: never create a cgroup'
 complete -c burrow -n $run -l ulimit -x -d 'Set a resource limit, e.g. nofile=1024:2048'
+complete -c burrow -n $run -l detach-keys -x -d 'Keys that detach from the terminal (default ctrl-p,ctrl-q)'
+complete -c burrow -n $run -l ipc -x -a 'shareable private none host container:' -d 'IPC namespace'
+complete -c burrow -n $run -l pid -x -a 'private host container:' -d 'PID namespace'
+complete -c burrow -n $run -l preserve-fds -x -d 'Pass the caller fds 3 to 3+N-1 to the command'
+complete -c burrow -n $run -l privileged -d 'Every capability, no syscall filter, no masked paths, the user host devices'
+complete -c burrow -n $run -l uts -x -a 'private host container:' -d 'UTS namespace'
 complete -c burrow -n "$run; and __burrow_run_needs_image" -a '(__burrow_images)' -d Image
 
 # build
@@ -330,6 +336,7 @@ set -l attach '__fish_seen_subcommand_from attach'
 complete -c burrow -n $attach -l help -d 'Show this help'
 complete -c burrow -n $attach -l no-stdin -d 'Do not attach stdin'
 complete -c burrow -n $attach -a '(__burrow_containers)'
+complete -c burrow -n $attach -l detach-keys -x -d 'Keys that detach from the terminal (default ctrl-p,ctrl-q)'
 
 # create
 set -l create '__fish_seen_subcommand_from create'
@@ -406,6 +413,12 @@ complete -c burrow -n $create -s u -l user -x -d 'Run as this user (name or id)'
 complete -c burrow -n $create -s v -l volume -x -d 'Mount a host path or a volume'
 complete -c burrow -n $create -s w -l workdir -x -d 'Working directory inside the container'
 complete -c burrow -n $create -a '(__burrow_images)'
+complete -c burrow -n $create -l detach-keys -x -d 'Keys that detach from the terminal (default ctrl-p,ctrl-q)'
+complete -c burrow -n $create -l ipc -x -a 'shareable private none host container:' -d 'IPC namespace'
+complete -c burrow -n $create -l pid -x -a 'private host container:' -d 'PID namespace'
+complete -c burrow -n $create -l preserve-fds -x -d 'Pass the caller fds 3 to 3+N-1 to the command'
+complete -c burrow -n $create -l privileged -d 'Every capability, no syscall filter, no masked paths, the user host devices'
+complete -c burrow -n $create -l uts -x -a 'private host container:' -d 'UTS namespace'
 
 # diff
 set -l diff '__fish_seen_subcommand_from diff'
@@ -425,6 +438,8 @@ complete -c burrow -n $exec -s t -l tty -d 'Allocate a terminal'
 complete -c burrow -n $exec -s u -l user -x -d 'Run as this user (name or id)'
 complete -c burrow -n $exec -s w -l workdir -x -d 'Working directory inside the container'
 complete -c burrow -n $exec -a '(__burrow_containers)'
+complete -c burrow -n $exec -l detach-keys -x -d 'Keys that detach from the terminal (default ctrl-p,ctrl-q)'
+complete -c burrow -n $exec -l preserve-fds -x -d 'Pass the caller fds 3 to 3+N-1 to the command'
 
 # healthcheck
 set -l healthcheck '__fish_seen_subcommand_from healthcheck'
@@ -530,6 +545,7 @@ complete -c burrow -n $start -s a -l attach -d 'Attach to the containers output 
 complete -c burrow -n $start -l help -d 'Show this help'
 complete -c burrow -n $start -s i -l interactive -d 'Keep stdin open (with )'
 complete -c burrow -n $start -a '(__burrow_containers)'
+complete -c burrow -n $start -l detach-keys -x -d 'Keys that detach from the terminal (default ctrl-p,ctrl-q)'
 
 # stop
 set -l stop '__fish_seen_subcommand_from stop'

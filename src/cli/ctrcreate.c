@@ -130,6 +130,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		rc = 1;
 		goto out;
 	}
+	if (ctr_check_ns_args(&a.ns, e) < 0)
+		goto out;
 	if (a.replace && !a.name) {
 		err_make(e, 0, "cannot replace container without --name being set");
 		goto out;
@@ -149,6 +151,14 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	    (a.volumes_from && ctr_volumes_from(g, a.volumes_from, s, e) < 0))
 		goto out;
 	s->userns = uo;
+	if (userns_opts_nested(&uo) && (s->pid_ns.share == NS_CONTAINER || s->ipc_ns.share == NS_CONTAINER ||
+					s->uts_ns.share == NS_CONTAINER)) {
+		/* another container's namespaces are joined from its user namespace */
+		err_make(
+			e, 0,
+			"--userns and --uidmap/--gidmap cannot be combined with --pid, --ipc or --uts container:");
+		goto out;
+	}
 	if (userns_opts_nested(&uo) && s->net == NET_CONTAINER) {
 		/* the shared net namespace is joined from its owner's user namespace */
 		err_make(e, 0, "--userns and --uidmap/--gidmap cannot be combined with --network container:");

@@ -218,6 +218,15 @@ json_object *ctr_inspect_json(const struct ctr *c)
 	S(hc, "UsernsMode", userns_opts_nested(&s->userns) ? "private" : "");
 	if (userns_opts_nested(&s->userns))
 		O(hc, "IDMappings", userns_inspect(&s->userns));
+	{
+		const struct ns_mode *nm[] = { &s->pid_ns, &s->ipc_ns, &s->uts_ns };
+		const char *key[] = { "PidMode", "IpcMode", "UTSMode" };
+		for (size_t i = 0; i < ARRAY_SIZE(nm); i++) {
+			_cleanup_free_ char *mode = ns_mode_string((enum ns_kind)i, nm[i]);
+			S(hc, key[i], mode);
+		}
+	}
+	B(hc, "Privileged", s->privileged);
 	O(hc, "PortBindings", port_bindings(s->ports, s->nports));
 	O(hc, "ExtraHosts", jstrv(s->add_hosts, 0));
 	O(hc, "Dns", jstrv(s->dns, 0));

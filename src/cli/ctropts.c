@@ -114,6 +114,8 @@ const struct opt ctr_opts[] = {
 	{ "device", 0, OPT_VALUE, O_DEVICE, "HOST[:CTR][:PERMS]",
 	  "Give the container a host device (or a directory of them)" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
+	{ "detach-keys", 0, OPT_VALUE, O_NS_DETACH_KEYS, "KEYS",
+	  "Keys that detach from the terminal (default ctrl-p,ctrl-q; \"\" disables)" },
 	{ "dns", 0, OPT_VALUE, O_DNS, "IP", "Use this DNS server (none: keep the image's resolv.conf)" },
 	{ "dns-option", 0, OPT_VALUE, O_DNSOPT, "OPT", "Set a DNS resolver option" },
 	{ "dns-search", 0, OPT_VALUE, O_DNSSEARCH, "DOMAIN", "Set a DNS search domain (. for none)" },
@@ -136,6 +138,8 @@ const struct opt ctr_opts[] = {
 	{ "hostname", 'h', OPT_VALUE, O_HOSTNAME, "NAME", "Container hostname" },
 	{ "init", 0, OPT_FLAG, O_INIT, NULL, "Run burrow-init as PID 1 to reap zombies and forward signals" },
 	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open" },
+	{ "ipc", 0, OPT_VALUE, O_NS_IPC, "MODE",
+	  "IPC namespace: shareable (default), private, none, host or container:NAME" },
 	{ "label", 'l', OPT_VALUE, O_LABEL, "KEY[=VALUE]", "Set a label on the container" },
 	{ "label-file", 0, OPT_VALUE, O_LABELFILE, "FILE", "Read labels from FILE" },
 	{ "log-driver", 0, OPT_VALUE, O_LOGDRV, "DRIVER", "k8s-file (default) or none" },
@@ -147,6 +151,11 @@ const struct opt ctr_opts[] = {
 	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
 	{ "no-healthcheck", 0, OPT_FLAG, O_NOHC, NULL, "Disable the image's healthcheck" },
 	{ "no-hosts", 0, OPT_FLAG, O_NOHOSTS, NULL, "Keep the image's /etc/hosts" },
+	{ "pid", 0, OPT_VALUE, O_NS_PID, "MODE", "PID namespace: private (default), host or container:NAME" },
+	{ "preserve-fds", 0, OPT_VALUE, O_NS_PRESERVE_FDS, "N",
+	  "Pass the caller's fds 3 to 3+N-1 to the command (run only)" },
+	{ "privileged", 0, OPT_FLAG, O_NS_PRIVILEGED, NULL,
+	  "Every capability, no syscall filter, no masked paths, the user's host devices" },
 	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]",
 	  "Publish a container port on the host" },
 	{ "publish-all", 'P', OPT_FLAG, O_PUBALL, NULL, "Publish every EXPOSEd port on a random host port" },
@@ -177,6 +186,7 @@ const struct opt ctr_opts[] = {
 	{ "uidmap", 0, OPT_VALUE, O_UIDMAP, "CTR:INTERMEDIATE:SIZE",
 	  "Map container UIDs to IDs of burrow's namespace (0 = you, 1.. = subordinate)" },
 	{ "gidmap", 0, OPT_VALUE, O_GIDMAP, "CTR:INTERMEDIATE:SIZE", "Map container GIDs, as --uidmap" },
+	{ "uts", 0, OPT_VALUE, O_NS_UTS, "MODE", "UTS namespace: private (default), host or container:NAME" },
 	{ "volume", 'v', OPT_VALUE, O_VOLUME, "[SRC:]DST[:OPTS]",
 	  "Mount a host path or a volume (created on first use); DST alone: an anonymous volume" },
 	{ "volumes-from", 0, OPT_VALUE, O_VOLFROM, "CONTAINER[:ro|rw]",
@@ -454,6 +464,11 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 		case -1:
 			return -1;
 		default:
+			if (id >= O_NS_PID && id <= O_NS_LAST) {
+				if (ctr_ns_option(&p, id, &a->ns, e) < 0)
+					return -1;
+				break;
+			}
 			if (id >= O_LIMIT && id < O_LIMIT + (int)ARRAY_SIZE(limit_flags)) {
 				if (!a->o.has_limits)
 					cgroup_limits_init(&a->o.limits);
@@ -473,6 +488,8 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 		return err_make(e, 0,
 				"--cgroups=disabled conflicts with resource limits: "
 				"burrow never ignores a limit it cannot enforce");
+	if (strcmp(verb, "run") != 0 && a->ns.preserve_fds)
+		return err_make(e, 0, "unknown flag: --preserve-fds");
 	if (p.idx >= argc)
 		return err_make(e, 0, "\"burrow %s\" requires at least 1 argument: an image", verb);
 	a->image = argv[p.idx];
@@ -663,7 +680,8 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	rc = spec_build(&o, &si, s, e);
 	strv_free(si.health.test);
 	strv_free(si.labels);
-	if (rc < 0 || check_devices(s, e) < 0)
+	if (rc < 0 || check_devices(s, e) < 0 ||
+	    ctr_build_namespaces(g->cfg.root, &a->ns, a->o.cap_drop, a->o.hostname != NULL, s, e) < 0)
 		return -1;
 	if (a->o.init && !(s->init_path = find_init(e)))
 		return -1;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "cli/cli.h"
+#include "cli/ctrns.h"
 #include "opt.h"
 #include "lib/record/container.h"
 #include "lib/record/specbuild.h"
@@ -26,6 +27,7 @@ struct run_args {
 	const char *seccomp_file;  /* FILE, for errors */
 	const char *userns;        /* --userns, as given */
 	char **uidmaps, **gidmaps; /* --uidmap, --gidmap */
+	struct ns_args ns;         /* --pid, --ipc, --uts, --privileged, ... (ctrns.h) */
 };
 
 extern const struct opt ctr_opts[];

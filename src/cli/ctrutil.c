@@ -111,6 +111,7 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	struct container_proc p;
 	struct winsize ws, *wsp = NULL;
 	struct relay_stdio io = { { 0, 0, 0 }, -1, { -1, -1 }, "", 0, false };
+	struct detach_keys keys, *pkeys = NULL;
 	int rc;
 
 	(void)g;
@@ -147,9 +148,17 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 		container_proc_release(&p);
 		return 0;
 	}
-	if (s->tty && s->interactive)
+	if (s->tty && s->interactive) {
 		relay_raw_terminal();
-	rc = relay_run(&p, s->interactive, &io, e);
+		/* checked when parsed */
+		if (detach_keys_parse(s->detach_keys, &keys, e) < 0)
+			err_clear(e);
+		else
+			pkeys = &keys;
+	}
+	rc = relay_run(&p, s->interactive, pkeys, &io, e);
+	if (pkeys && keys.detached)
+		rc = 0; /* the supervisor carries on, as with -d */
 	relay_stdio_close(&io);
 	relay_restore_terminal();
 	relay_unblock_signals();

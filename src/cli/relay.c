@@ -1,10 +1,12 @@
 /* relay.c - see relay.h */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -19,6 +21,65 @@ static const int forwarded[] = { SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
 				 SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
 static struct termios saved_tio;
 static bool tio_saved;
+
+int detach_keys_parse(const char *spec, struct detach_keys *k, struct err *e)
+{
+	_cleanup_free_ char *copy = xstrdup(spec ? spec : "ctrl-p,ctrl-q");
+	char *save = NULL;
+
+	memset(k, 0, sizeof *k);
+	if (!*copy)
+		return 0;
+	for (char *key = strtok_r(copy, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+		int c = -1;
+
+		if (strlen(key) == 1) {
+			c = (unsigned char)key[0];
+		} else if (strlen(key) == 6 && strncasecmp(key, "ctrl-", 5) == 0) {
+			char x = (char)tolower((unsigned char)key[5]);
+			const char *special = strchr("@[\\]^_", x);
+			if (x >= 'a' && x <= 'z')
+				c = x - 'a' + 1;
+			else if (x && special)
+				c = x == '@' ? 0 : 27 + (int)(special - "@[\\]^_") - 1;
+		}
+		if (c < 0 || k->len == DETACH_KEYS_MAX)
+			return err_make(e, 0, "invalid detach keys: Unknown character: '%s'", key);
+		k->seq[k->len++] = (unsigned char)c;
+	}
+	if (k->len == 0)
+		return err_make(e, 0, "invalid detach keys: Unknown character: '%s'", spec);
+	return 0;
+}
+
+size_t detach_keys_filter(struct detach_keys *k, const char *in, size_t n, char *out, bool *detach)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (k->len == 0) {
+			out[o++] = (char)c;
+			continue;
+		}
+		if (c != k->seq[k->matched] && k->matched) {
+			/* not the sequence after all: what was held goes on */
+			memcpy(out + o, k->seq, k->matched);
+			o += k->matched;
+			k->matched = 0;
+		}
+		if (c == k->seq[k->matched]) {
+			if (++k->matched == k->len) {
+				k->matched = 0;
+				*detach = true;
+				return o;
+			}
+			continue;
+		}
+		out[o++] = (char)c;
+	}
+	return o;
+}
 
 static void relay_sigset(sigset_t *set)
 {
@@ -218,7 +279,29 @@ static void io_drain(struct relay_stdio *io)
 			drain_to(io->out[i], STDOUT_FILENO + i);
 }
 
-int relay_run(struct container_proc *p, bool interactive, struct relay_stdio *io, struct err *e)
+/* The user's keys to the pty master, through the detach keys; true when
+ * they were typed */
+static bool stdin_to_master(int master, struct detach_keys *keys, bool *open)
+{
+	char in[4096], out[4096 + DETACH_KEYS_MAX];
+	ssize_t n = read(STDIN_FILENO, in, sizeof in);
+	bool detach = false;
+	size_t o;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return false;
+	if (n <= 0) {
+		*open = false;
+		return false;
+	}
+	o = detach_keys_filter(keys, in, (size_t)n, out, &detach);
+	if (o && write_all(master, out, o) < 0)
+		*open = false;
+	return detach;
+}
+
+int relay_run(struct container_proc *p, bool interactive, struct detach_keys *keys, struct relay_stdio *io,
+	      struct err *e)
 {
 	_cleanup_close_ int sfd = -1;
 	sigset_t set;
@@ -257,8 +340,19 @@ int relay_run(struct container_proc *p, bool interactive, struct relay_stdio *io
 		}
 		if (imaster >= 0 && (fds[imaster].revents & (POLLIN | POLLHUP | POLLERR)))
 			master_open = pump(p->ptmx, STDOUT_FILENO);
-		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR)))
-			stdin_open = pump(STDIN_FILENO, p->ptmx);
+		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (!keys) {
+				stdin_open = pump(STDIN_FILENO, p->ptmx);
+			} else if (stdin_to_master(p->ptmx, keys, &stdin_open)) {
+				int r = container_detach(p, e);
+				if (r < 0)
+					return -1;
+				if (r == 0) {
+					keys->detached = true;
+					return 0;
+				}
+			}
+		}
 		io_handle(io, fds, iio);
 		if (fds[isk].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (container_handle_msg(p, e) < 0)
@@ -271,7 +365,46 @@ int relay_run(struct container_proc *p, bool interactive, struct relay_stdio *io
 	return wait_status_code(p->wstatus);
 }
 
-int relay_child(pid_t child, int master, bool interactive, struct relay_stdio *io, struct err *e)
+/* exec detached: the terminal's master stays open (closing it would hang
+ * the command up) in a process of its own, outside our session, which
+ * reads and drops what the command writes until no one holds the terminal */
+static int keep_terminal(int master, struct err *e)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return err_make(e, errno, "fork");
+	if (pid > 0) {
+		/* the first child exits at once */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+	if (fork() != 0)
+		_exit(0);
+	setsid();
+	{
+		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (dn >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 1);
+			dup2(dn, 2);
+		}
+		close_fds_except(3, &master, 1);
+	}
+	relay_unblock_signals();
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(master, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);
+	}
+}
+
+int relay_child(pid_t child, int master, bool interactive, struct detach_keys *keys, struct relay_stdio *io,
+		struct err *e)
 {
 	_cleanup_close_ int sfd = -1;
 	sigset_t set;
@@ -312,8 +445,16 @@ int relay_child(pid_t child, int master, bool interactive, struct relay_stdio *i
 		}
 		if (imaster >= 0 && (fds[imaster].revents & (POLLIN | POLLHUP | POLLERR)))
 			master_open = pump(master, STDOUT_FILENO);
-		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR)))
-			stdin_open = pump(STDIN_FILENO, master);
+		if (iin >= 0 && (fds[iin].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (!keys) {
+				stdin_open = pump(STDIN_FILENO, master);
+			} else if (stdin_to_master(master, keys, &stdin_open)) {
+				if (keep_terminal(master, e) < 0)
+					return -1;
+				keys->detached = true;
+				return 0;
+			}
+		}
 		io_handle(io, fds, iio);
 	}
 	if (master >= 0)

@@ -17,8 +17,10 @@
 #include "lib/base/util.h"
 #include "cli/relay.h"
 
-enum { O_HELP = 1, O_NOSTDIN };
+enum { O_HELP = 1, O_NOSTDIN, O_DETACHKEYS };
 static const struct opt attach_opts[] = {
+	{ "detach-keys", 0, OPT_VALUE, O_DETACHKEYS, "KEYS",
+	  "Keys that detach from the terminal (default ctrl-p,ctrl-q; \"\" disables)" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "no-stdin", 0, OPT_FLAG, O_NOSTDIN, NULL, "Do not attach stdin" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -50,13 +52,17 @@ CMD_DECL(attach)
 	bool nostdin = false, detached = false, in_open;
 	struct ctr c;
 	int id, rc = 0, sk;
-	int state = 0; /* 1 after Ctrl-P */
+	const char *keyspec = NULL;
+	struct detach_keys keys;
 
 	opt_init(&p, attach_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_NOSTDIN:
 			nostdin = opt_flag_value(&p);
+			break;
+		case O_DETACHKEYS:
+			keyspec = p.value;
 			break;
 		case O_HELP:
 			opt_print_help(
@@ -71,6 +77,8 @@ CMD_DECL(attach)
 	}
 	if (argc - p.idx != 1)
 		return err_usage(e, "\"burrow attach\" requires exactly 1 argument: a container");
+	if (detach_keys_parse(keyspec, &keys, e) < 0)
+		return -1;
 	if (ctr_load(g, argv[p.idx], &c, e) < 0)
 		goto fail;
 	if (!ctr_running(&c)) {
@@ -105,29 +113,17 @@ CMD_DECL(attach)
 			write_all(STDOUT_FILENO, buf, (size_t)n);
 		}
 		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			size_t out = 0;
+			char out[sizeof buf + DETACH_KEYS_MAX];
+			size_t o;
 			n = read(STDIN_FILENO, buf, sizeof buf);
 			if (n <= 0) {
 				in_open = false;
 				continue;
 			}
-			/* the detach keys: Ctrl-P Ctrl-Q, possibly split across reads */
-			for (ssize_t i = 0; i < n; i++) {
-				unsigned char ch = (unsigned char)buf[i];
-				if (state == 1 && ch == 0x11) {
-					detached = true;
-					break;
-				}
-				if (state == 1) {
-					char ctrlp = 0x10;
-					write_all(sk, &ctrlp, 1);
-				}
-				state = ch == 0x10;
-				if (!state)
-					buf[out++] = (char)ch;
-			}
-			if (out)
-				write_all(sk, buf, out);
+			/* the detach keys, possibly split across reads */
+			o = detach_keys_filter(&keys, buf, (size_t)n, out, &detached);
+			if (o)
+				write_all(sk, out, o);
 			if (detached)
 				break;
 		}

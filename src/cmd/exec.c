@@ -22,14 +22,30 @@
 #include "lib/runtime/seccomp.h"
 #include "lib/base/util.h"
 #include "cli/relay.h"
+#include "cli/ctrns.h"
 
-enum { O_INTERACTIVE = 1, O_TTY, O_DETACH, O_ENV, O_WORKDIR, O_USER, O_PRIV, O_HELP, O_ENVFILE };
+enum {
+	O_INTERACTIVE = 1,
+	O_TTY,
+	O_DETACH,
+	O_ENV,
+	O_WORKDIR,
+	O_USER,
+	O_PRIV,
+	O_HELP,
+	O_ENVFILE,
+	O_DKEYS,
+	O_PFDS
+};
 static const struct opt exec_opts[] = {
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run the command in the background" },
+	{ "detach-keys", 0, OPT_VALUE, O_DKEYS, "KEYS",
+	  "Keys that detach from the terminal (default ctrl-p,ctrl-q; \"\" disables)" },
 	{ "env", 'e', OPT_VALUE, O_ENV, "KEY[=VAL]", "Set an environment variable" },
 	{ "env-file", 0, OPT_VALUE, O_ENVFILE, "FILE", "Read environment variables from FILE" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open" },
+	{ "preserve-fds", 0, OPT_VALUE, O_PFDS, "N", "Pass the caller's fds 3 to 3+N-1 to the command" },
 	{ "privileged", 0, OPT_FLAG, O_PRIV, NULL, "Give the command every capability (default false)" },
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
 	{ "user", 'u', OPT_VALUE, O_USER, "USER[:GROUP]", "Run as this user (name or id)" },
@@ -39,7 +55,8 @@ static const struct opt exec_opts[] = {
 
 struct exec_relay {
 	const struct exec_request *r;
-	struct relay_stdio io; /* without -t: pipes in place of our terminal */
+	struct relay_stdio io;    /* without -t: pipes in place of our terminal */
+	struct detach_keys *keys; /* -it: the detach keys */
 };
 
 /* exec_request.wait: the terminal and signals, until the command exits */
@@ -51,7 +68,8 @@ static int relay_exec(pid_t pid, int ptmx, void *arg, struct err *e)
 	relay_stdio_started(&x->io);
 	if (x->r->tty && x->r->interactive)
 		relay_raw_terminal();
-	rc = relay_child(pid, ptmx, x->r->interactive, &x->io, e);
+	rc = relay_child(pid, ptmx, x->r->interactive, x->r->tty && x->r->interactive ? x->keys : NULL,
+			 &x->io, e);
 	relay_restore_terminal();
 	return rc;
 }
@@ -67,16 +85,26 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	_cleanup_free_ char *scdir = NULL;
 	struct seccomp_prog sc = { 0, NULL };
 	struct exec_request r;
-	struct exec_relay x = { &r, { { 0, 0, 0 }, -1, { -1, -1 }, "", 0, false } };
+	struct detach_keys keys;
+	struct ns_args nsa;
+	struct exec_relay x = { &r, { { 0, 0, 0 }, -1, { -1, -1 }, "", 0, false }, &keys };
 	struct exec_result res;
 	struct winsize ws;
 	struct ctr c;
 	int id, rc = 125;
 	bool loaded = false;
 
+	memset(&nsa, 0, sizeof nsa);
 	opt_init(&p, exec_opts, argc, argv);
 	while ((id = opt_next(&p, &e)) != 0) {
 		switch (id) {
+		case O_DKEYS:
+			nsa.detach_keys = p.value;
+			break;
+		case O_PFDS:
+			if (ctr_ns_option(&p, O_NS_PRESERVE_FDS, &nsa, &e) < 0)
+				goto usage;
+			break;
 		case O_INTERACTIVE:
 			interactive = opt_flag_value(&p);
 			break;
@@ -118,6 +146,9 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 		err_make(&e, 0, "the working directory \"%s\" is not an absolute path", workdir);
 		goto usage;
 	}
+	/* the fds first: they are the caller's only before burrow opens any */
+	if (ctr_check_ns_args(&nsa, &e) < 0 || detach_keys_parse(nsa.detach_keys, &keys, &e) < 0)
+		goto fail;
 	for (int i = p.idx + 1; i < argc; i++)
 		strv_push(&cmd, argv[i]);
 	if (ctr_load(g, argv[p.idx], &c, &e) < 0)
@@ -147,6 +178,7 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	r.tty = tty;
 	r.interactive = interactive;
 	r.detach = detach;
+	r.preserve_fds = nsa.preserve_fds;
 	if (tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		r.ws = &ws;
 	if (!detach) {

@@ -4,11 +4,14 @@
 
 #include "cmd.h"
 #include "cli/ctrutil.h"
+#include "cli/relay.h"
 #include "lib/base/util.h"
 
-enum { O_ATTACH = 1, O_INTERACTIVE, O_HELP };
+enum { O_ATTACH = 1, O_INTERACTIVE, O_HELP, O_DETACHKEYS };
 static const struct opt start_opts[] = {
 	{ "attach", 'a', OPT_FLAG, O_ATTACH, NULL, "Attach to the container's output and wait for it" },
+	{ "detach-keys", 0, OPT_VALUE, O_DETACHKEYS, "KEYS",
+	  "Keys that detach from the terminal (default ctrl-p,ctrl-q; \"\" disables)" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
 	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open (with --attach)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
@@ -18,6 +21,8 @@ CMD_DECL(start)
 {
 	struct optparser p;
 	bool attach = false, interactive = false;
+	const char *keys = NULL;
+	struct detach_keys dk;
 	int id, rc = 0;
 
 	opt_init(&p, start_opts, argc, argv);
@@ -28,6 +33,9 @@ CMD_DECL(start)
 			break;
 		case O_INTERACTIVE:
 			interactive = opt_flag_value(&p);
+			break;
+		case O_DETACHKEYS:
+			keys = p.value;
 			break;
 		case O_HELP:
 			opt_print_help(stdout, "start", "[OPTIONS] CONTAINER [CONTAINER...]",
@@ -42,6 +50,8 @@ CMD_DECL(start)
 		return err_usage(e, "\"burrow start\" requires at least 1 argument");
 	if (attach && argc - p.idx > 1)
 		return err_usage(e, "you cannot start and attach multiple containers at once");
+	if (detach_keys_parse(keys, &dk, e) < 0)
+		return -1;
 	for (int i = p.idx; i < argc; i++) {
 		struct ctr c;
 		int code = 0;
@@ -67,6 +77,7 @@ CMD_DECL(start)
 		c.spec.detach = !attach;
 		if (attach)
 			c.spec.interactive = interactive;
+		c.spec.detach_keys = keys;
 		if (ctr_relaunch(g, &c, &code, e) < 0)
 			rc = cli_report(e);
 		else if (attach)

@@ -52,11 +52,11 @@ compat_cases <<'EOF_T'
 125  e  $B run --rm --pull never localhost/nosuch/image:1 true
 0    o  $B rm -f l1 cid1 | sort
 # not here yet (other work): each enabled once it is in
-0    T  $B run --rm --userns keep-id $COMPAT_IMG id -u ## --userns is not implemented yet
-0    T  $B run --rm --pid host $COMPAT_IMG true ## --pid is not implemented yet
-0    T  $B run --rm --ipc private --uts private $COMPAT_IMG true ## --ipc and --uts are not implemented yet
-0    T  $B run --rm --privileged $COMPAT_IMG true ## --privileged is not implemented yet
-0    T  $B run --rm --preserve-fds 0 $COMPAT_IMG true ## --preserve-fds is not implemented yet
+0    o  $B run --rm --userns keep-id $COMPAT_IMG id -u
+0    -  $B run --rm --pid host $COMPAT_IMG true
+0    -  $B run --rm --ipc private --uts private $COMPAT_IMG true
+0    -  $B run --rm --privileged $COMPAT_IMG true
+0    -  $B run --rm --preserve-fds 0 $COMPAT_IMG true
 EOF_T
 
 done_testing

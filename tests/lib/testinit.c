@@ -24,6 +24,9 @@
  *                             exit 1 when one failed.  NAME: vmsplice,
  *                             personality (READ_IMPLIES_EXEC, then back),
  *                             io_uring_setup, userfaultfd, getpid
+ *   testinit msgq make|find KEY  create the System V message queue KEY (print
+ *                             its id), or print "found" or "missing" for it
+ *   testinit fds              print the open fds above 2, one a line
  *
  * Usage errors exit 2; failures print "testinit: ..." on stderr and exit 1.
  * Built with -static -Os by the Makefile (build/tests/testinit).
@@ -34,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/types.h>
@@ -51,7 +56,7 @@ static int fail(const char *what)
 static int usage(void)
 {
 	fputs("usage: testinit pid|ppid|exit N|sigwait [FILE]|zombie|caps|nnp|ttysize|isatty [FD]|tiocsti TEXT|"
-	      "syscall NAME...\n",
+	      "syscall NAME...|msgq make|find KEY|fds\n",
 	      stderr);
 	return 2;
 }
@@ -268,6 +273,43 @@ static int try_syscall(const char *name)
 	return r < 0 ? errno : 0;
 }
 
+static int do_msgq(const char *how, const char *key)
+{
+	int k, id;
+
+	if (parse_int(key, &k) < 0)
+		return usage();
+	if (strcmp(how, "make") == 0) {
+		id = msgget((key_t)k, IPC_CREAT | 0600);
+		if (id < 0)
+			return fail("msgget");
+		printf("%d\n", id);
+		return 0;
+	}
+	id = msgget((key_t)k, 0);
+	if (id < 0 && errno != ENOENT)
+		return fail("msgget");
+	printf("%s\n", id < 0 ? "missing" : "found");
+	return 0;
+}
+
+static int do_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return fail("/proc/self/fd");
+	while ((de = readdir(d))) {
+		int fd;
+		if (parse_int(de->d_name, &fd) < 0 || fd <= 2 || fd == dirfd(d))
+			continue;
+		printf("%d\n", fd);
+	}
+	closedir(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const cap_keys[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL };
@@ -292,6 +334,12 @@ int main(int argc, char **argv)
 		return do_zombie();
 	} else if (strcmp(cmd, "caps") == 0) {
 		return print_status(cap_keys, 0);
+	} else if (strcmp(cmd, "msgq") == 0) {
+		if (argc < 4)
+			return usage();
+		return do_msgq(argv[2], argv[3]);
+	} else if (strcmp(cmd, "fds") == 0) {
+		return do_fds();
 	} else if (strcmp(cmd, "nnp") == 0) {
 		return print_status(nnp_keys, 1);
 	} else if (strcmp(cmd, "ttysize") == 0) {

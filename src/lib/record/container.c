@@ -54,6 +54,9 @@ void container_spec_free(struct container_spec *s)
 	strv_free(s->sysctls);
 	strv_free(s->devices);
 	strv_free(s->group_add);
+	ns_mode_free(&s->pid_ns);
+	ns_mode_free(&s->ipc_ns);
+	ns_mode_free(&s->uts_ns);
 	free(s->seccomp);
 	memset(s, 0, sizeof *s);
 }
@@ -353,6 +356,39 @@ static int volume_spec_from_json_extra(json_object *j, struct volume_spec *v, st
 	return 0;
 }
 
+/* --pid, --ipc, --uts: "pid": "host" | "container:ID" | ..., absent for
+ * the default (nsspec.h) */
+static void ns_modes_to_json(const struct container_spec *s, json_object *j)
+{
+	const struct ns_mode *m[] = { &s->pid_ns, &s->ipc_ns, &s->uts_ns };
+
+	for (int k = NSK_PID; k <= NSK_UTS; k++) {
+		_cleanup_free_ char *v = NULL;
+
+		if (m[k]->share == NS_DEFAULT)
+			continue;
+		v = ns_mode_string((enum ns_kind)k, m[k]);
+		json_object_object_add(j, ns_kind_name((enum ns_kind)k), json_object_new_string(v));
+	}
+}
+
+static int ns_modes_from_json(json_object *j, struct container_spec *s, struct err *e)
+{
+	struct ns_mode *m[] = { &s->pid_ns, &s->ipc_ns, &s->uts_ns };
+
+	for (int k = NSK_PID; k <= NSK_UTS; k++) {
+		const char *v = jstr(j, ns_kind_name((enum ns_kind)k));
+		if (ns_mode_parse((enum ns_kind)k, v ? v : "", m[k], e) < 0)
+			return err_wrap(e, "container %.12s: bad %s in its record", s->id,
+					ns_kind_name((enum ns_kind)k));
+		if (m[k]->share == NS_CONTAINER &&
+		    (strlen(m[k]->container) != 64 || !is_hex(m[k]->container, 64)))
+			return err_make(e, 0, "container %.12s: bad %s in its record", s->id,
+					ns_kind_name((enum ns_kind)k));
+	}
+	return 0;
+}
+
 json_object *container_spec_to_json(const struct container_spec *s)
 {
 	json_object *j = json_object_new_object(), *a, *h;
@@ -467,6 +503,9 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("group_add", strv_json(s->group_add));
 	if (s->userns.mode != USERNS_HOST)
 		ADD("userns", userns_opts_to_json(&s->userns));
+	ns_modes_to_json(s, j);
+	if (s->privileged)
+		ADD("privileged", json_object_new_boolean(true));
 	return j;
 }
 #undef ADD
@@ -584,6 +623,9 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 					  e) < 0)
 			return err_wrap(e, "container %.12s", s->id);
 	}
+	s->privileged = jbool(j, "privileged");
+	if (ns_modes_from_json(j, s, e) < 0)
+		return -1;
 	if (!s->argv || !s->argv[0] || !s->lowerdirs || !s->hostname || !s->name)
 		return err_make(e, 0, "container %.12s: incomplete record", s->id);
 	if (!s->workdir)

@@ -22,6 +22,7 @@
 #include "lib/base/config.h"
 #include "lib/base/error.h"
 #include "netspec.h"
+#include "nsspec.h"
 #include "spec.h"
 #include "usernsopt.h"
 
@@ -110,6 +111,8 @@ struct container_spec {
 	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
 	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
 	char **group_add;                        /* --group-add: gids, group names, or keep-groups */
+	struct ns_mode pid_ns, ipc_ns, uts_ns;   /* --pid, --ipc, --uts (nsspec.h); container: full ID */
+	bool privileged;                         /* --privileged: every capability, no filter, no masks */
 
 	struct userns_opts userns; /* --userns, --uidmap, --gidmap (usernsopt.h) */
 
@@ -118,6 +121,12 @@ struct container_spec {
 	 * 0-2 instead of the caller's (pipes the caller relays in place of its
 	 * terminal); 0: the caller's own, which are never a terminal */
 	int stdio[3];
+	/* at start, not recorded: --preserve-fds, the caller's fds 3..3+N-1
+	 * passed on to the first init's command */
+	int preserve_fds;
+	/* at start, not recorded: attached with a terminal, the keys that
+	 * detach (--detach-keys, not owned; NULL: ctrl-p,ctrl-q) */
+	const char *detach_keys;
 };
 
 void container_spec_free(struct container_spec *s);

@@ -148,13 +148,16 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 		goto fail;
 	/* nothing the caller had open (an fd on a host directory would lead
 	 * out of the container, a terminal into the user's shell) reaches the
-	 * command: errfd moves to 3, everything above goes */
-	if (errfd != 3) {
-		if (dup3(errfd, 3, O_CLOEXEC) < 0)
+	 * command but --preserve-fds' 3..3+N-1: errfd moves to 3+N, everything
+	 * above goes */
+	if (errfd != 3 + r->preserve_fds) {
+		if (dup3(errfd, 3 + r->preserve_fds, O_CLOEXEC) < 0)
 			_exit(125);
-		errfd = 3;
+		errfd = 3 + r->preserve_fds;
 	}
-	close_fds_except(4, NULL, 0);
+	close_fds_except(errfd + 1, NULL, 0);
+	for (int fd = 3; fd < errfd; fd++)
+		fcntl(fd, F_SETFD, 0);
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0 ||
 	    resolve_user_groups(rootfd, r->user && *r->user ? r->user : "0", r->group_add, &u, &e) < 0) {

@@ -13,7 +13,8 @@
  *
  * Nothing of the caller's reaches the command but what it is given: the
  * child is not dumpable until it execs (a root process in the container
- * cannot take its fds through /proc/PID/fd), closes every fd above 2, and
+ * cannot take its fds through /proc/PID/fd), closes every fd above 2 (but
+ * those of preserve_fds), and
  * runs in a session of its own.  Without tty, fds 0-2 are the caller's, or
  * stdio[] where given (pipes the caller relays), and a terminal among them
  * is replaced by /dev/null: the container never gets the user's terminal
@@ -51,6 +52,7 @@ struct exec_request {
 	bool die_with_caller;     /* the command gets SIGKILL when the caller dies */
 	int stdio[3];             /* without tty: the command's fds 0-2 instead of the
 				   * caller's (pipes it relays); 0: the caller's own */
+	int preserve_fds;         /* the caller's fds 3..3+N-1 go to the command too */
 	/* the container's filter (seccomp.h), loaded last before exec; or NULL */
 	const struct seccomp_prog *seccomp;
 	/* Attached: wait for the command (pid), relaying the terminal's master

@@ -44,12 +44,14 @@
 struct init_ctx {
 	const struct container_spec *s;
 	const struct msg *go;
-	int sk;           /* control socket (CLOEXEC) */
-	int failfd;       /* write a byte here before failing (CLOEXEC) */
-	int alivefd;      /* read end: POLLHUP once the supervisor is gone */
-	int outfd, errfd; /* detached: stdout and stderr pipes to the supervisor, else -1 */
-	int netfd;        /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
-	int joinnet;      /* container:ID: the net namespace to join instead of a new one; else -1 */
+	int sk;                    /* control socket (CLOEXEC) */
+	int failfd;                /* write a byte here before failing (CLOEXEC) */
+	int alivefd;               /* read end: POLLHUP once the supervisor is gone */
+	int outfd, errfd;          /* detached: stdout and stderr pipes to the supervisor, else -1 */
+	int netfd;                 /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
+	const struct ns_fds *join; /* container:ID: the namespaces to join instead of new ones */
+	int preserve_fds;          /* --preserve-fds: fds 3..3+N-1 go to the command */
+	int shm;                   /* --ipc container:ID: a copy of ID's /dev/shm to attach, else -1 */
 	const struct seccomp_prog *seccomp; /* loaded last before exec */
 };
 
@@ -101,10 +103,13 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 
 	if (s->tty && setsid() < 0)
 		return err_make(e, errno, "setsid");
-	if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+	/* --uts host or container: the hostname is someone else's */
+	if (ns_mode_is_new(&s->uts_ns) && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "setting the hostname");
 	log_debug("init: start");
 	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
+		return -1;
+	if (c->shm >= 0 && rootfs_attach_at(rootfd, "/dev/shm", c->shm, e) < 0)
 		return -1;
 	if (s->tty) {
 		struct msg m;
@@ -151,6 +156,24 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	return 0;
 }
 
+/* container:ID: its net, IPC and UTS namespaces (the PID namespace was
+ * entered by the supervisor before the clone) */
+static int init_join(const struct init_ctx *c, struct err *e)
+{
+	const struct container_spec *s = c->s;
+
+	if (c->join->net >= 0 && setns(c->join->net, CLONE_NEWNET) < 0)
+		return err_make(e, errno, "joining the network namespace of container %.12s",
+				s->net_container);
+	if (c->join->ipc >= 0 && setns(c->join->ipc, CLONE_NEWIPC) < 0)
+		return err_make(e, errno, "joining the IPC namespace of container %.12s",
+				s->ipc_ns.container);
+	if (c->join->uts >= 0 && setns(c->join->uts, CLONE_NEWUTS) < 0)
+		return err_make(e, errno, "joining the UTS namespace of container %.12s",
+				s->uts_ns.container);
+	return 0;
+}
+
 static __attribute__((noreturn)) void init_fail(struct init_ctx *c, struct err *e, int status)
 {
 	msg_send_error(c->sk, e, status);
@@ -171,10 +194,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 
 	memset(&u, 0, sizeof u);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (c->joinnet >= 0 && setns(c->joinnet, CLONE_NEWNET) < 0) {
-		err_make(&e, errno, "joining the network namespace of container %.12s", s->net_container);
+	if (init_join(c, &e) < 0)
 		init_fail(c, &e, 125);
-	}
 	if (init_prepare(c, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	log_debug("init: rootfs ready");
@@ -231,6 +252,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
 		_exit(125);
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	for (int fd = 3; fd < 3 + c->preserve_fds; fd++)
+		fcntl(fd, F_SETFD, 0);
 	/* the command starts with default dispositions and nothing blocked,
 	 * whatever burrow inherited */
 	for (int sig = 1; sig < NSIG; sig++)
@@ -328,9 +351,10 @@ static int supervisor_start_net(struct supervisor *m, pid_t child, struct err *e
 int supervisor_start_init(struct supervisor *m, struct err *e)
 {
 	const struct container_spec *s = m->s;
-	unsigned long flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 }, mapp[2] = { -1, -1 };
+	_cleanup_close_ int shm = -1;
 	struct err ne = ERR_INIT, ce = ERR_INIT;
 	bool net_failed = false;
 	pid_t child;
@@ -355,6 +379,22 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 			goto out;
 		}
 	}
+	/* --pid/--ipc/--uts host: the caller's; container:ID: joined */
+	if (ns_mode_is_new(&s->pid_ns))
+		flags |= CLONE_NEWPID;
+	if (ns_mode_is_new(&s->ipc_ns))
+		flags |= CLONE_NEWIPC;
+	if (ns_mode_is_new(&s->uts_ns))
+		flags |= CLONE_NEWUTS;
+	/* a fresh copy of ID's /dev/shm for each init (a copy attaches once) */
+	if (m->join.ipc_mnt >= 0 && (shm = ns_shm_clone(m->join.ipc_mnt, e)) < 0)
+		goto out;
+	/* the init is born in ID's PID namespace: the supervisor's children
+	 * from now on are (its own PID stays), which a restart needs too */
+	if (m->join.pid >= 0 && setns(m->join.pid, CLONE_NEWPID) < 0) {
+		err_make(e, errno, "joining the PID namespace of container %.12s", s->pid_ns.container);
+		goto out;
+	}
 	/* with a cgroup, the init starts inside it (the supervisor stays out) */
 	child = m->cg.path ? cgroup_clone(&m->cg, flags, &ce) : sys_clone_ns(flags);
 	if (child < 0) {
@@ -366,8 +406,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s,       &m->go,  isk[1],  failp[1], alivep[0],
-				       outp[1], errp[1], netp[0], m->netns, &m->seccomp };
+		struct init_ctx ic = { s,       &m->go,  isk[1],   failp[1],        alivep[0], outp[1],
+				       errp[1], netp[0], &m->join, m->preserve_fds, shm,       &m->seccomp };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, &ce) < 0)
@@ -449,7 +489,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		if (recv(isk[0], &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 || msg_recv(isk[0], &msg, &fd) <= 0)
 			break;
 		if (msg.type == MSG_PTY && fd >= 0) {
-			if (s->detach) {
+			if (m->detached) {
 				if (m->ptmx >= 0)
 					close(m->ptmx);
 				m->ptmx = fd;

@@ -5,6 +5,7 @@
  * through its /proc/self/fd/N magic link, so a symlink planted by the image
  * (say /etc -> /host/etc) resolves inside the container's root.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -441,6 +442,65 @@ static bool gid_mapped(const struct container_spec *s, unsigned long gid)
 	return idmap_to_host(s->idmap->gids, s->idmap->ngids, gid) != (unsigned long)-1;
 }
 
+/* /dev/shm and /dev/mqueue: --ipc host binds the host's (neither can be
+ * mounted anew for an IPC namespace the container's user namespace does
+ * not own; a host without /dev/mqueue gives none), --ipc none has no
+ * /dev/shm, container:ID gets ID's later */
+static int setup_ipc(const struct container_spec *s, int rootfd, struct err *e)
+{
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	struct stat st;
+
+	if (s->ipc_ns.share == NS_HOST) {
+		if (bind_on(rootfd, "/dev/shm", S_IFDIR, "/dev/shm", true, 0, e) < 0)
+			return err_wrap(e, "--ipc host");
+		if (stat("/dev/mqueue", &st) == 0 &&
+		    bind_on(rootfd, "/dev/mqueue", S_IFDIR, "/dev/mqueue", true, 0, e) < 0)
+			return err_wrap(e, "--ipc host");
+		return 0;
+	}
+	/* container:ID: ID's /dev/shm, attached by the init (rootfs_attach_at) */
+	if (s->ipc_ns.share != NS_NONE && s->ipc_ns.share != NS_CONTAINER) {
+		_cleanup_free_ char *shm = xasprintf("mode=1777,size=%llu",
+						     s->shm_size ? (unsigned long long)s->shm_size
+								 : 65536ULL * 1024);
+		if (mount_on(rootfd, "/dev/shm", S_IFDIR, "shm", "tmpfs", fl, shm, e) < 0)
+			return -1;
+	}
+	return mount_on(rootfd, "/dev/mqueue", S_IFDIR, "mqueue", "mqueue", fl, NULL, e);
+}
+
+/* --privileged: the host's devices the user can open, bound in as podman
+ * does rootless (nodes can't be made); the container's own terminal
+ * devices and those already there stay */
+static int setup_privileged_dev(int rootfd, struct err *e)
+{
+	_cleanup_closedir_ DIR *d = opendir("/dev");
+	struct dirent *de;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *host = xasprintf("/dev/%s", de->d_name);
+		_cleanup_close_ int there = -1;
+		struct stat st;
+
+		if (strncmp(de->d_name, "tty", 3) == 0 || strncmp(de->d_name, "pty", 3) == 0 ||
+		    strcmp(de->d_name, "console") == 0 || strcmp(de->d_name, "ptmx") == 0)
+			continue;
+		if (lstat(host, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+			continue;
+		if (access(host, R_OK) < 0 && access(host, W_OK) < 0)
+			continue;
+		there = openat(rootfd, host + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (there >= 0)
+			continue;
+		if (bind_on(rootfd, host, S_IFREG, host, false, 0, e) < 0)
+			return err_wrap(e, "--privileged");
+	}
+	return 0;
+}
+
 static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 {
 	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -471,19 +531,12 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 				  : xstrdup("newinstance,ptmxmode=0666,mode=0620");
 	if (mount_on(rootfd, "/dev/pts", S_IFDIR, "devpts", "devpts", MS_NOSUID | MS_NOEXEC, ptsopt, e) < 0)
 		return -1;
-	{
-		_cleanup_free_ char *shm = xasprintf("mode=1777,size=%llu",
-						     s->shm_size ? (unsigned long long)s->shm_size
-								 : 65536ULL * 1024);
-		if (mount_on(rootfd, "/dev/shm", S_IFDIR, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			     shm, e) < 0)
-			return -1;
-	}
-	if (mount_on(rootfd, "/dev/mqueue", S_IFDIR, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL, e) < 0)
+	if (setup_ipc(s, rootfd, e) < 0)
 		return -1;
 	if (s->init && bind_on(rootfd, "/dev/init", S_IFREG, s->init_path, false, MS_RDONLY, e) < 0)
 		return err_wrap(e, "binding burrow-init for --init");
+	if (s->privileged && setup_privileged_dev(rootfd, e) < 0)
+		return -1;
 	return 0;
 }
 
@@ -509,7 +562,8 @@ static int setup_devices(const struct container_spec *s, int rootfd, struct err 
 
 static int setup_sys(const struct container_spec *s, int rootfd, struct err *e)
 {
-	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+	/* --privileged: writable, as podman's */
+	const unsigned long ro = s->privileged ? 0 : MS_RDONLY, fl = MS_NOSUID | MS_NODEV | MS_NOEXEC | ro;
 
 	if (s->net != NET_HOST) {
 		if (mount_on(rootfd, "/sys", S_IFDIR, "sysfs", "sysfs", fl, NULL, e) == 0)
@@ -519,7 +573,7 @@ static int setup_sys(const struct container_spec *s, int rootfd, struct err *e)
 		err_clear(e);
 	}
 	/* sharing the host's network namespace: sysfs can't be mounted anew */
-	return bind_on(rootfd, "/sys", S_IFDIR, "/sys", true, MS_RDONLY, e);
+	return bind_on(rootfd, "/sys", S_IFDIR, "/sys", true, ro, e);
 }
 
 /* --sysctl, through the container's own /proc before /proc/sys turns
@@ -662,6 +716,21 @@ static int open_pty(int rootfd, int *ptmx, int *pts, struct err *e)
 	return 0;
 }
 
+/* --pid host: a procfs can be mounted only for a PID namespace that the
+ * container's user namespace owns; the host's /proc is bound instead, as
+ * crun does */
+static int setup_proc(const struct container_spec *s, int rootfd, struct err *e)
+{
+	const unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount_on(rootfd, "/proc", S_IFDIR, "proc", "proc", fl, NULL, e) == 0)
+		return 0;
+	if (s->pid_ns.share != NS_HOST || (e->errnum != EPERM && e->errnum != EBUSY))
+		return -1;
+	err_clear(e);
+	return bind_on(rootfd, "/proc", S_IFDIR, "/proc", true, 0, e);
+}
+
 int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e)
 {
 	_cleanup_free_ char *merged = rundir_file(s, "merged");
@@ -675,7 +744,7 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 	root = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return err_make(e, errno, "opening %s", merged);
-	if (mount_on(root, "/proc", S_IFDIR, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, e) < 0)
+	if (setup_proc(s, root, e) < 0)
 		return -1;
 	log_debug("rootfs: proc");
 	if (setup_sys(s, root, e) < 0 || setup_dev(s, root, e) < 0 || setup_devices(s, root, e) < 0)
@@ -683,10 +752,10 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 	log_debug("rootfs: sys, dev");
 	if (s->sysctls && set_sysctls(s, root, e) < 0)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths) && !s->privileged; i++)
 		if (mask_path(root, masked_paths[i], e) < 0)
 			return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths) && !s->privileged; i++)
 		if (readonly_path(root, readonly_paths[i], e) < 0)
 			return -1;
 	log_debug("rootfs: masks");
@@ -710,6 +779,17 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 		return -1;
 	log_debug("rootfs: volumes, files");
 	*rootfd = steal_fd(root);
+	return 0;
+}
+
+int rootfs_attach_at(int rootfd, const char *target, int mnt, struct err *e)
+{
+	_cleanup_close_ int fd = rootfs_open_in_root(rootfd, target, S_IFDIR, e);
+
+	if (fd < 0)
+		return -1;
+	if (move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_make(e, errno, "mounting the shared %s", target);
 	return 0;
 }
 

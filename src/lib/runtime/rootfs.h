@@ -50,6 +50,9 @@ char *rootfs_upper_base(const struct container_spec *s);
  * master opened in the container's devpts and *pts the peer. */
 int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e);
 int rootfs_pivot(int rootfd, struct err *e);
+/* --ipc container:ID: attach mnt (a detached copy of ID's /dev/shm,
+ * ns_shm_clone) on target under the root. */
+int rootfs_attach_at(int rootfd, const char *target, int mnt, struct err *e);
 /* After pivot: remount / read-only if asked (the last step). */
 int rootfs_finish(const struct container_spec *s, struct err *e);
 

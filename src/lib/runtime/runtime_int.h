@@ -14,7 +14,7 @@
  *      |   \     |
  *      |    become.c      become the user, complete the environment, exec
  *      |
- *   msg.c, rootfs.c, rootemu.c, userns.c, logfile.c
+ *   msg.c, rootfs.c, rootemu.c, userns.c, logfile.c, nsjoin.c
  *
  * Each section below names the file that defines it.
  */
@@ -36,9 +36,11 @@
 
 /* ---- msg.c: the control protocol -------------------------------------------
  * One SOCK_SEQPACKET message per step between the caller and the supervisor
- * (GO, PID, PTY, ERROR, STARTED, EXIT) and between the supervisor and a
+ * (GO, PID, PTY, ERROR, STARTED, EXIT; DETACH: an attached caller leaves and
+ * hands the pty master back, the supervisor answers DETACH once it no longer
+ * depends on the caller) and between the supervisor and a
  * starting init (PTY, ERROR). */
-enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT };
+enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT, MSG_DETACH };
 
 struct msg {
 	int type;
@@ -65,11 +67,33 @@ void become_finalize_env(char ***env, const char *hostname, bool tty, const stru
 /* execve along the environment's PATH; returns the errno that decides 126/127 */
 int become_exec_in_path(char **argv, char **env);
 
+/* ---- nsjoin.c: namespaces of other containers ----------------------------------
+ * --network/--pid/--ipc/--uts container:ID: the target's namespaces, and the
+ * user namespace that owns them (-1 where not joined). */
+struct ns_fds {
+	int user, net, pid, ipc, uts;
+	int ipc_mnt; /* --ipc container:ID: the mount namespace of ID's init, for its /dev/shm */
+};
+#define NS_FDS_INIT \
+	{ \
+		-1, -1, -1, -1, -1, -1 \
+	}
+/* Does s join namespaces of another container? */
+bool ns_join_wanted(const struct container_spec *s);
+/* Open them (O_CLOEXEC): each target must be running (else e->status 125)
+ * and all in one user namespace; f->user is -1 when that is ours. */
+int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e);
+void ns_fds_close(struct ns_fds *f);
+/* A detached copy (open_tree) of the /dev/shm in the mount namespace mntns,
+ * made by a short-lived child that enters it; an fd, or -1. */
+int ns_shm_clone(int mntns, struct err *e);
+
 /* ---- the supervisor's state (supervisor.c, init.c) ------------------------------- */
 struct supervisor {
 	const struct container_spec *s;
 	struct msg go; /* the terminal size for each init */
 	int sk;        /* to the caller; -1 once a detached caller has left */
+	bool detached; /* -d, or the attached caller detached (MSG_DETACH) */
 	pid_t init;    /* host pid of the current init, 0 when none */
 	unsigned long long init_start;
 	int alive;               /* write end the init watches for the supervisor's death */
@@ -78,7 +102,10 @@ struct supervisor {
 	int ptmx;                /* -d -t: the pty master */
 	struct cgroup cg;        /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
 	struct net_helper net;   /* slirp4netns: burrow-net for the current init */
-	int netns;               /* container:ID: ID's net namespace for each init, else -1 */
+	/* container:ID: ID's namespaces for each init (the user namespace is
+	 * joined by the supervisor itself), else -1 */
+	struct ns_fds join;
+	int preserve_fds; /* --preserve-fds for the first init only, then 0 */
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
 };
@@ -94,11 +121,12 @@ int supervisor_start_init(struct supervisor *m, struct err *e);
 
 /* ---- supervisor.c: the supervisor process ------------------------------------- */
 /* The supervisor's whole life, in the process start.c clones into a new user
- * and mount namespace (or, container:ID, with nsfd: ID's user and net
- * namespaces).  sk: the control socket to the caller, parent: the caller's
- * pid.  Exits when the container is done for good. */
+ * and mount namespace (or, container:ID, with join: ID's user namespace and
+ * the namespaces to join; the supervisor takes them).  sk: the control
+ * socket to the caller, parent: the caller's pid.  Exits when the container
+ * is done for good. */
 __attribute__((noreturn)) void supervisor_main(const struct container_spec *s, int sk, pid_t parent,
-					       int nsfd[2]);
+					       struct ns_fds *join);
 
 /* ---- exec.c: joining a running container ------------------------------------
  * Move the calling single-threaded process into the namespaces of init

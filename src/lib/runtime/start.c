@@ -71,41 +71,40 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	struct msg go;
 	struct idmap_job job;
 	struct cgroup cg = CGROUP_INIT;
-	int nsfd[2] = { -1, -1 }; /* container:ID: its user and net namespaces */
+	struct ns_fds join = NS_FDS_INIT; /* container:ID: its namespaces */
+	bool joining = ns_join_wanted(s);
 
 	memset(p, 0, sizeof *p);
 	memset(&job, 0, sizeof job);
 	p->sk = p->ptmx = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) < 0)
 		return err_make(e, errno, "socketpair");
-	if (s->net == NET_CONTAINER && net_shared_open(s, &nsfd[0], &nsfd[1], e) < 0) {
+	if (joining && ns_fds_open(s, &join, e) < 0) {
 		close(sk[0]);
 		close(sk[1]);
 		return -1;
 	}
 	/* container:ID: the supervisor joins ID's user namespace itself */
-	pid = sys_clone_ns(nsfd[1] >= 0 ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
+	pid = sys_clone_ns(joining ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
 	if (pid < 0) {
 		int saved = errno;
 		close(sk[0]);
 		close(sk[1]);
-		closep(&nsfd[0]);
-		closep(&nsfd[1]);
+		ns_fds_close(&join);
 		return err_make(
 			e, saved,
 			"creating a user namespace (check 'burrow info': max_user_namespaces, AppArmor)");
 	}
 	if (pid == 0) {
 		close(sk[0]);
-		supervisor_main(s, sk[1], parent, nsfd);
+		supervisor_main(s, sk[1], parent, &join);
 	}
-	closep(&nsfd[0]);
-	closep(&nsfd[1]);
+	ns_fds_close(&join);
 	close(sk[1]);
 	p->sk = sk[0];
 	p->supervisor = pid;
 	log_debug("cloned the supervisor %d", (int)pid);
-	if (s->net != NET_CONTAINER && userns_maps_start(pid, s->idmap, &job, e) < 0)
+	if (!joining && userns_maps_start(pid, s->idmap, &job, e) < 0)
 		goto kill;
 	if (prep && prep(prep_arg, e) < 0) {
 		struct err ignore = ERR_INIT;
@@ -167,6 +166,26 @@ reap:
 		err_clear(&ignore);
 	}
 	return -1;
+}
+
+int container_detach(struct container_proc *p, struct err *e)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = MSG_DETACH;
+	if (msg_send(p->sk, &m, p->ptmx) < 0)
+		return err_make(e, errno, "detaching from the container");
+	while (!p->exited) {
+		int r = container_handle_msg(p, e);
+		if (r < 0)
+			return -1;
+		if (r == MSG_DETACH)
+			return 0;
+		if (r == 0)
+			break;
+	}
+	return 1;
 }
 
 int container_wait(struct container_proc *p, struct err *e)

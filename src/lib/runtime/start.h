@@ -44,6 +44,11 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
  * and p->wstatus on the exit message.  Returns the message's type (0 at
  * EOF), or -1 on a broken socket or an error message. */
 int container_handle_msg(struct container_proc *p, struct err *e);
+/* An attached caller leaves a running container (--detach-keys): hand the
+ * pty master back to the supervisor, which goes on as with -d, and wait
+ * for its answer.  0: detached (the caller may exit), 1: the container
+ * exited first, -1: error. */
+int container_detach(struct container_proc *p, struct err *e);
 /* Block until the container exits; returns its exit code (0-255, 128+N). */
 int container_wait(struct container_proc *p, struct err *e);
 /* Close the control fds and reap the supervisor. */

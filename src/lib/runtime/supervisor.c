@@ -17,7 +17,9 @@
  *     mounted overlay, after a backoff of 100 ms doubling up to 30 s;
  *   - records every transition in state.json and cleans up at the end.
  * Attached (run without -d, start -a), the CLI relays the terminal and the
- * supervisor only records the state and runs healthchecks.
+ * supervisor only records the state and runs healthchecks, until the CLI
+ * detaches (--detach-keys: DETACH with the pty master); from then on it acts
+ * as with -d.
  *
  * `stop` ends the restart policy by setting stop_requested in state.json
  * before it signals the init, and pokes the supervisor with SIGUSR1 so that a
@@ -167,7 +169,7 @@ static bool should_restart(const struct supervisor *m, int wstatus, int count)
 {
 	const struct restart_policy *r = &m->s->restart;
 
-	if (!m->s->detach)
+	if (!m->detached)
 		return false;
 	switch (r->mode) {
 	case RESTART_ALWAYS:
@@ -344,14 +346,71 @@ static void trim(void)
 
 static bool reap(struct sup_loop *l, int *st);
 
+/* The log and, with a terminal, the attach socket: from the start with
+ * -d, else from a detach on. */
+static void detached_outputs(struct sup_loop *l)
+{
+	const struct container_spec *s = l->m->s;
+	struct err e = ERR_INIT;
+
+	if (logfile_open(&l->log, s->ctrdir, s->log_driver == LOGDRV_NONE, s->log_max_size, s->log_max_file,
+			 &e) < 0) {
+		err_clear(&e);
+		l->log.fd = -1;
+	}
+	if (s->tty)
+		open_attach_socket(l);
+}
+
+/* The attached caller speaks: DETACH with the pty master (the user typed
+ * the detach keys), or EOF.  Detached, the supervisor goes on as with -d:
+ * no parent-death signal, nothing of the caller's held, the log and the
+ * attach socket; then it answers, and the caller may leave. */
+static void caller_message(struct sup_loop *l)
+{
+	struct supervisor *m = l->m;
+	struct msg msg;
+	int fd = -1, dn;
+	ssize_t n = msg_recv(m->sk, &msg, &fd);
+
+	if (n <= 0) {
+		close_fd(&m->sk);
+		return;
+	}
+	if (msg.type != MSG_DETACH || m->detached) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (dn >= 0) {
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		close(dn);
+	}
+	if (fd >= 0) {
+		close_fd(&m->ptmx);
+		m->ptmx = fd;
+	}
+	m->detached = true;
+	detached_outputs(l);
+	memset(&msg, 0, sizeof msg);
+	msg.type = MSG_DETACH;
+	msg_send(m->sk, &msg, -1);
+	close_fd(&m->sk);
+}
+
 static int supervise(struct sup_loop *l)
 {
 	struct supervisor *m = l->m;
 	bool trimmed = false;
 
 	for (;;) {
-		struct pollfd fds[5 + MAX_CLIENTS];
-		int st, n = 0, isig, iout = -1, ierr = -1, ipty = -1, ilisten = -1, icl = -1, timeout = -1;
+		struct pollfd fds[6 + MAX_CLIENTS];
+		int st, n = 0, isig, iout = -1, ierr = -1, ipty = -1, ilisten = -1, isk = -1, icl = -1,
+			timeout = -1;
 		/* before every wait: a child that exited before the signalfd
 		 * existed left no signal to read */
 		if (reap(l, &st))
@@ -369,12 +428,14 @@ static int supervise(struct sup_loop *l)
 			fds[ipty = n++] = (struct pollfd){ .fd = m->ptmx, .events = POLLIN };
 		if (l->listen_fd >= 0)
 			fds[ilisten = n++] = (struct pollfd){ .fd = l->listen_fd, .events = POLLIN };
+		if (m->sk >= 0)
+			fds[isk = n++] = (struct pollfd){ .fd = m->sk, .events = POLLIN };
 		icl = n;
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			fds[n++] = (struct pollfd){ .fd = l->clients[i], .events = POLLIN };
 		/* attached, the CLI is around anyway: no trimming on the
 		 * start-up path of a short run --rm */
-		if (!trimmed && timeout != 0 && m->s->detach) {
+		if (!trimmed && timeout != 0 && m->detached) {
 			trim();
 			trimmed = true;
 		}
@@ -395,6 +456,8 @@ static int supervise(struct sup_loop *l)
 			if (!(fds[ipty].revents & POLLIN))
 				close_fd(&m->ptmx);
 		}
+		if (isk >= 0 && (fds[isk].revents & (POLLIN | POLLHUP | POLLERR)))
+			caller_message(l);
 		if (ilisten >= 0 && (fds[ilisten].revents & POLLIN)) {
 			int c = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 			for (int i = 0; c >= 0 && i < MAX_CLIENTS; i++) {
@@ -509,14 +572,9 @@ static int supervisor_run(struct supervisor *m)
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	l.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (s->detach && logfile_open(&l.log, s->ctrdir, s->log_driver == LOGDRV_NONE, s->log_max_size,
-				      s->log_max_file, &e) < 0) {
-		err_clear(&e);
-	} else if (!s->detach) {
-		l.log.fd = -1;
-	}
-	if (s->detach && s->tty)
-		open_attach_socket(&l);
+	l.log.fd = -1;
+	if (m->detached)
+		detached_outputs(&l);
 	for (;;) {
 		l.started = now_usec();
 		l.next_health = s->health.test ? l.started + (uint64_t)(s->health.interval_ms > 0
@@ -628,23 +686,24 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 
 /* ---- start-up ------------------------------------------------------------------ */
 
-/* --network container:ID: into ID's user namespace instead of a new one (a
- * net namespace can only be joined from the user namespace that owns it),
- * and a new mount namespace there; the init joins nsfd[1], the net
- * namespace (supervisor_start_init). */
-static int supervisor_join_shared(struct supervisor *m, int nsfd[2], struct err *e)
+/* container:ID (--network, --pid, --ipc, --uts): into ID's user namespace
+ * instead of a new one (a namespace can only be joined from the user
+ * namespace that owns it), and a new mount namespace there; the init joins
+ * the others (supervisor_start_init). */
+static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, struct err *e)
 {
-	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0)
-		return err_make(e, errno, "joining the user namespace of container %.12s",
-				m->s->net_container);
-	closep(&nsfd[0]);
+	if (join->user >= 0 && setns(join->user, CLONE_NEWUSER) < 0)
+		return err_make(e, errno,
+				"joining the user namespace of the container whose namespaces are shared");
+	closep(&join->user);
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(e, errno, "creating the mount namespace");
-	m->netns = steal_fd(nsfd[1]);
+	m->join = *join;
+	*join = (struct ns_fds)NS_FDS_INIT;
 	return 0;
 }
 
-void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int nsfd[2])
+void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struct ns_fds *join)
 {
 	struct err e = ERR_INIT;
 	struct supervisor mon;
@@ -666,15 +725,22 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 		 * may live long, and every other fd of the calling shell (a
 		 * directory, a CI job's pipe) would stay open for as long and
 		 * go on to each health probe */
-		const int keep[] = { sk, nsfd[0], nsfd[1], s->stdio[0], s->stdio[1], s->stdio[2] };
-		close_fds_except(3, keep, ARRAY_SIZE(keep));
+		const int keep[] = { sk,        join->user,    join->net,   join->pid,   join->ipc,
+				     join->uts, join->ipc_mnt, s->stdio[0], s->stdio[1], s->stdio[2] };
+		/* --preserve-fds: 3..3+N-1 stay for the first init (close-on-exec
+		 * here: no helper the supervisor runs gets them) */
+		close_fds_except(3 + s->preserve_fds, keep, ARRAY_SIZE(keep));
+		for (int fd = 3; fd < 3 + s->preserve_fds; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	memset(&mon, 0, sizeof mon);
 	mon.s = s;
 	mon.sk = sk;
+	mon.detached = s->detach;
 	mon.alive = mon.out = mon.err = mon.ptmx = -1;
 	mon.net.exit_fd = -1;
-	mon.netns = -1;
+	mon.join = (struct ns_fds)NS_FDS_INIT;
+	mon.preserve_fds = s->preserve_fds;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	{
 		/* the filter (a read of the cache, usually) while the caller
@@ -701,7 +767,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 			goto fail;
 	}
 	log_debug("supervisor: maps written");
-	if (nsfd[1] >= 0 && supervisor_join_shared(&mon, nsfd, &e) < 0)
+	if (ns_join_wanted(s) && supervisor_join_shared(&mon, join, &e) < 0)
 		goto fail;
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
@@ -725,6 +791,10 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
+	/* --preserve-fds went to the first command only: a restart runs without */
+	for (int fd = 3; fd < 3 + mon.preserve_fds; fd++)
+		close(fd);
+	mon.preserve_fds = 0;
 	memset(&m, 0, sizeof m);
 	m.type = MSG_PID;
 	m.a = mon.init;
