@@ -51,7 +51,7 @@ compat_cases <<'EOF_T'
 125  e  $B run --rm --nosuchflag $COMPAT_IMG true
 125  e  $B run --rm --pull never localhost/nosuch/image:1 true
 0    o  $B rm -f l1 cid1 | sort
-# not here yet (other work): each enabled once it is in
+# user namespaces and the namespace flags
 0    o  $B run --rm --userns keep-id $COMPAT_IMG id -u
 0    -  $B run --rm --pid host $COMPAT_IMG true
 0    -  $B run --rm --ipc private --uts private $COMPAT_IMG true
