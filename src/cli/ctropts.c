@@ -58,7 +58,7 @@ enum {
 	O_PULL = 200,
 	O_PLATFORM,
 	O_TLSVERIFY,
-	O_USERNS = 600, /* --userns, --uidmap, --gidmap */
+	O_USERNS = 650, /* --userns, --uidmap, --gidmap (ctrns.h has 600..) */
 	O_UIDMAP,
 	O_GIDMAP,
 	O_LABEL = 400,
