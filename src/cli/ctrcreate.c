@@ -15,6 +15,7 @@
 #include "lib/store/pull.h"
 #include "lib/store/store.h"
 #include "lib/store/volume.h"
+#include "lib/net/network.h"
 #include "progress.h"
 #include "lib/record/events.h"
 
@@ -105,7 +106,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	struct image *img = NULL;
 	bool help = false;
 	char **made = NULL;
-	int rc = -1, vlock = -1;
+	int rc = -1, vlock = -1, nlock = -1;
 
 	memset(&a, 0, sizeof a);
 	if (run_parse_args(verb, argc, argv, &a, &help, e) < 0) {
@@ -154,6 +155,20 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 			goto out;
 		}
 	}
+	/* addresses are picked under the networks' lock, held until the record
+	 * names them */
+	if (s->net == NET_BRIDGE && strcmp(verb, "run") == 0) {
+		ctr_volumes_rollback(g->cfg.root, m, made);
+		err_make_status(e, 125, 0, "%s", NETWORK_NOT_STARTABLE);
+		goto out;
+	}
+	if (s->net == NET_BRIDGE) {
+		nlock = network_lock(g->cfg.root, e);
+		if (nlock < 0 || ctr_network_assign(g->cfg.root, s, a.name, e) < 0) {
+			ctr_volumes_rollback(g->cfg.root, m, made);
+			goto out;
+		}
+	}
 	if (s->cidfile && cidfile_write(s, e) < 0) {
 		ctr_volumes_rollback(g->cfg.root, m, made);
 		goto out;
@@ -169,6 +184,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 out:
 	if (vlock >= 0)
 		close(vlock);
+	if (nlock >= 0)
+		close(nlock);
 	strv_free(made);
 	run_args_free(&a);
 	if (img)

@@ -35,6 +35,8 @@ enum {
 	O_CAPDROP,
 	O_SECOPT,
 	O_NETWORK,
+	O_NETALIAS,
+	O_IP,
 	O_HELP,
 	O_DETACH,
 	O_PUBLISH,
@@ -131,6 +133,7 @@ const struct opt ctr_opts[] = {
 	{ "hostname", 'h', OPT_VALUE, O_HOSTNAME, "NAME", "Container hostname" },
 	{ "init", 0, OPT_FLAG, O_INIT, NULL, "Run burrow-init as PID 1 to reap zombies and forward signals" },
 	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open" },
+	{ "ip", 0, OPT_VALUE, O_IP, "A.B.C.D", "The container's address on its network" },
 	{ "label", 'l', OPT_VALUE, O_LABEL, "KEY[=VALUE]", "Set a label on the container" },
 	{ "label-file", 0, OPT_VALUE, O_LABELFILE, "FILE", "Read labels from FILE" },
 	{ "log-driver", 0, OPT_VALUE, O_LOGDRV, "DRIVER", "k8s-file (default) or none" },
@@ -139,7 +142,9 @@ const struct opt ctr_opts[] = {
 	  "Mount a bind, volume or tmpfs: type=bind|volume|tmpfs,source=,target=,readonly,..." },
 	{ "name", 0, OPT_VALUE, O_NAME, "NAME", "Container name" },
 	{ "net", 0, OPT_VALUE, O_NETWORK, "MODE", "Alias for --network" },
-	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
+	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE",
+	  "slirp4netns[:OPTS] (default), none, host, container:NAME, or a network's name (repeatable)" },
+	{ "network-alias", 0, OPT_VALUE, O_NETALIAS, "NAME", "Another name for the container on its networks" },
 	{ "no-healthcheck", 0, OPT_FLAG, O_NOHC, NULL, "Disable the image's healthcheck" },
 	{ "no-hosts", 0, OPT_FLAG, O_NOHOSTS, NULL, "Keep the image's /etc/hosts" },
 	{ "publish", 'p', OPT_VALUE, O_PUBLISH, "[IP:]HOST:CTR[/PROTO]",
@@ -178,6 +183,8 @@ const struct opt ctr_opts[] = {
 void run_args_free(struct run_args *a)
 {
 	strv_free(a->ports);
+	strv_free(a->networks);
+	strv_free(a->net_aliases);
 	strv_free(a->o.log_opts);
 	strv_free(a->o.env_specs);
 	strv_free(a->o.env_files);
@@ -281,6 +288,13 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			break;
 		case O_NETWORK:
 			a->network = p.value;
+			strv_push(&a->networks, p.value);
+			break;
+		case O_NETALIAS:
+			strv_push(&a->net_aliases, p.value);
+			break;
+		case O_IP:
+			a->ip = p.value;
 			break;
 		case O_ENV:
 			strv_push(&a->o.env_specs, p.value);

@@ -61,6 +61,8 @@ struct container_spec {
 	struct net_opts net_opts; /* NET_SLIRP: the options of --network slirp4netns:OPTS */
 	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
 				   * net namespaces are joined, else NULL */
+	struct net_attach *networks; /* NET_BRIDGE: the user-defined networks, in order */
+	size_t nnetworks;
 
 	struct volume_spec *volumes;
 	size_t nvolumes;

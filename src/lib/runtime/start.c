@@ -18,6 +18,7 @@
 #include "lib/base/syscalls.h"
 #include "userns.h"
 #include "lib/base/util.h"
+#include "lib/net/network.h"
 
 int container_handle_msg(struct container_proc *p, struct err *e)
 {
@@ -75,6 +76,8 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 
 	memset(p, 0, sizeof *p);
 	memset(&job, 0, sizeof job);
+	if (s->net == NET_BRIDGE)
+		return err_make_status(e, 125, 0, "%s", NETWORK_NOT_STARTABLE);
 	p->sk = p->ptmx = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) < 0)
 		return err_make(e, errno, "socketpair");
