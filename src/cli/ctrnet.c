@@ -141,7 +141,8 @@ static int network_taken(const char *root, const char *net, const char *self, ch
 		}
 		if (json_object_object_get_ex(j, "name", &v) && json_object_is_type(v, json_type_string))
 			strv_push(names, json_object_get_string(v));
-		if (json_object_object_get_ex(j, "networks", &v) && net_attaches_from_json(v, &at, &nat, &ign) < 0)
+		if (json_object_object_get_ex(j, "networks", &v) &&
+		    net_attaches_from_json(v, &at, &nat, &ign) < 0)
 			err_clear(&ign);
 		for (size_t k = 0; k < nat; k++) {
 			if (strcmp(at[k].network, net) != 0)
@@ -177,16 +178,18 @@ int ctr_network_assign(const char *root, struct container_spec *s, const char *n
 		}
 		for (size_t k = 0; at->aliases && at->aliases[k] && rc == 0; k++)
 			if (strv_contains(names, at->aliases[k]))
-				rc = err_make(e, 0, "network alias %s clashes with a container name or alias on network %s",
-					      at->aliases[k], n.name);
+				rc = err_make(
+					e, 0,
+					"network alias %s clashes with a container name or alias on network %s",
+					at->aliases[k], n.name);
 		if (rc == 0 && name && strv_contains(names, name))
 			rc = err_make(e, 0, "the name %s is already an alias on network %s", name, n.name);
 		if (rc == 0 && at->ip[0]) {
 			if (net_ipv4_parse(at->ip, &ip) < 0)
 				rc = err_make(e, 0, "--ip %s: not an IPv4 address", at->ip);
 			else if (!net_in_subnet(ip, n.subnet, n.bits) || ip == n.gateway)
-				rc = err_make(e, 0, "--ip %s is not a free host address of network %s", at->ip,
-					      n.name);
+				rc = err_make(e, 0, "--ip %s is not a free host address of network %s",
+					      at->ip, n.name);
 			else if (strv_contains(ips, at->ip))
 				rc = err_make(e, 0, "--ip %s is already taken on network %s", at->ip, n.name);
 		} else if (rc == 0) {

@@ -11,7 +11,7 @@
 #include "lib/store/store.h"
 
 struct run_args {
-	struct spec_opts o; /* what the spec is built from */
+	struct spec_opts o;         /* what the spec is built from */
 	const char *name, *network; /* the last --network */
 	char **networks;            /* every --network */
 	char **net_aliases;         /* --network-alias */

@@ -17,13 +17,31 @@
 #include "lib/record/container.h"
 #include "lib/record/events.h"
 
-enum { O_HELP = 1, O_LABEL, O_DRIVER, O_SUBNET, O_GATEWAY, O_INTERNAL, O_NODNS, O_IGNORE, O_FILTER,
-       O_FORMAT, O_QUIET, O_FORCE, O_NOTRUNC, O_OPT };
+enum {
+	O_HELP = 1,
+	O_LABEL,
+	O_DRIVER,
+	O_SUBNET,
+	O_GATEWAY,
+	O_INTERNAL,
+	O_NODNS,
+	O_IGNORE,
+	O_FILTER,
+	O_FORMAT,
+	O_QUIET,
+	O_FORCE,
+	O_NOTRUNC,
+	O_OPT
+};
 
 /* network create/remove events, as podman's (Name is the network) */
 static void network_event(const struct globals *g, const char *status, const struct network *n)
 {
-	struct event ev = { .type = "network", .status = status, .id = n->id, .name = n->name, .exit_code = -1 };
+	struct event ev = { .type = "network",
+			    .status = status,
+			    .id = n->id,
+			    .name = n->name,
+			    .exit_code = -1 };
 	events_write(g->cfg.runroot, &ev);
 }
 
@@ -365,7 +383,8 @@ static int net_ls(struct globals *g, int argc, char **argv, struct err *e)
 			if (quiet)
 				printf("%s\n", v[i].name);
 			else
-				printf("%.*s  %-16s  %s\n", notrunc ? 64 : 12, v[i].id, v[i].name, v[i].driver);
+				printf("%.*s  %-16s  %s\n", notrunc ? 64 : 12, v[i].id, v[i].name,
+				       v[i].driver);
 		}
 	}
 	rc = 0;
@@ -573,8 +592,8 @@ static int net_exists(struct globals *g, int argc, char **argv, struct err *e)
 	int idx, rc;
 
 	rc = cmd_parse_help_only("network exists", "NETWORK", "Exit 0 if the network exists, else 1.",
-				 help_opts, argc, argv, 1, "\"burrow network exists\" requires exactly 1 argument",
-				 &idx, e);
+				 help_opts, argc, argv, 1,
+				 "\"burrow network exists\" requires exactly 1 argument", &idx, e);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (argc - idx != 1)

@@ -28,11 +28,11 @@ static void subnets(void)
 		{ "10.89.0.0/24", true, 0x0a590000, 24 },
 		{ "192.168.4.0/30", true, 0xc0a80400, 30 },
 		{ "10.0.0.0/8", true, 0x0a000000, 8 },
-		{ "10.0.0.0/31", false, 0, 0 },  /* too small */
+		{ "10.0.0.0/31", false, 0, 0 }, /* too small */
 		{ "10.0.0.0/32", false, 0, 0 },
-		{ "0.0.0.0/0", false, 0, 0 },    /* too large */
-		{ "10.0.0.1/24", false, 0, 0 },  /* host bits */
-		{ "10.0.0.0", false, 0, 0 },     /* no prefix */
+		{ "0.0.0.0/0", false, 0, 0 },   /* too large */
+		{ "10.0.0.1/24", false, 0, 0 }, /* host bits */
+		{ "10.0.0.0", false, 0, 0 },    /* no prefix */
 		{ "10.0.0.0/", false, 0, 0 },
 		{ "10.0.0.0/+8", false, 0, 0 },
 		{ "10.0.0.0/24x", false, 0, 0 },
@@ -49,7 +49,8 @@ static void subnets(void)
 		unsigned bits = 0;
 		int rc = net_subnet_parse(cases[i].s, &net, &bits, &e);
 
-		ok((rc == 0) == cases[i].good, "subnet \"%s\" %s", cases[i].s, cases[i].good ? "accepted" : "refused");
+		ok((rc == 0) == cases[i].good, "subnet \"%s\" %s", cases[i].s,
+		   cases[i].good ? "accepted" : "refused");
 		if (!cases[i].good)
 			ok(e.msg && !strchr(e.msg, '\n'), "  one-line message: %s", e.msg ? e.msg : "(none)");
 		else
@@ -92,13 +93,17 @@ static void records(const char *root)
 	{
 		char prefix[8];
 		snprintf(prefix, sizeof prefix, "%.6s", n.id);
-		ok(network_get(root, prefix, &g, &e) == 0 && strcmp(g.name, "n1") == 0, "read back by ID prefix");
+		ok(network_get(root, prefix, &g, &e) == 0 && strcmp(g.name, "n1") == 0,
+		   "read back by ID prefix");
 		network_free(&g);
 	}
 	network_free(&n);
 
-	o = (struct network_create_opts){ .name = "n2", .subnet = "10.99.0.0/16", .gateway = "10.99.0.254",
-					  .internal = true, .labels = labels };
+	o = (struct network_create_opts){ .name = "n2",
+					  .subnet = "10.99.0.0/16",
+					  .gateway = "10.99.0.254",
+					  .internal = true,
+					  .labels = labels };
 	ok(network_create(root, &o, &n, &e) == 0, "create n2 with a subnet, gateway, labels, internal");
 	network_free(&n);
 	ok(network_get(root, "n2", &g, &e) == 0, "read back");
@@ -143,7 +148,9 @@ static void damaged(const char *root)
 {
 	static const char *const bad[] = {
 		"{\"name\":\"d\",\"id\":\"xyz\"}",
-		"{\"name\":\"other\",\"id\":\"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" "\"}",
+		"{\"name\":\"other\",\"id\":\""
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		"\"}",
 		"{\"name\":\"d\",\"id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
 		"\"driver\":\"bridge\",\"network_interface\":\"eth0\",\"subnets\":[{\"subnet\":\"10.1.0.0/24\","
 		"\"gateway\":\"10.1.0.1\"}]}",
@@ -169,8 +176,8 @@ static void damaged(const char *root)
 			break;
 		fputs(bad[i], f);
 		fclose(f);
-		ok(network_get(root, "d", &n, &e) < 0 && e.errnum != ENOENT, "damaged record %zu refused: %s", i,
-		   e.msg ? e.msg : "");
+		ok(network_get(root, "d", &n, &e) < 0 && e.errnum != ENOENT, "damaged record %zu refused: %s",
+		   i, e.msg ? e.msg : "");
 		err_clear(&e);
 	}
 	unlink(path);
@@ -210,8 +217,8 @@ static void attaches(void)
 	json_object_put(j);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		j = json_tokener_parse(bad[i]);
-		ok(net_attaches_from_json(j, &out, &n, &e) < 0 && !out && n == 0, "bad attachments refused: %s",
-		   bad[i]);
+		ok(net_attaches_from_json(j, &out, &n, &e) < 0 && !out && n == 0,
+		   "bad attachments refused: %s", bad[i]);
 		err_clear(&e);
 		json_object_put(j);
 	}

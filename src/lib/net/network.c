@@ -83,8 +83,8 @@ int net_subnet_parse(const char *s, uint32_t *net, unsigned *bits, struct err *e
 	if (a & ~mask_of((unsigned)b)) {
 		char n[16];
 		net_ipv4_str(a & mask_of((unsigned)b), n);
-		return err_make(e, 0, "invalid subnet \"%s\": host bits set (the network is %s/%lu)", s,
-				n, b);
+		return err_make(e, 0, "invalid subnet \"%s\": host bits set (the network is %s/%lu)", s, n,
+				b);
 	}
 	*net = a;
 	*bits = (unsigned)b;
@@ -234,7 +234,8 @@ static int network_from_json(json_object *j, const char *name, struct network *n
 	    !json_object_object_get_ex(j, "subnets", &subs) || !json_object_is_type(subs, json_type_array) ||
 	    json_object_array_length(subs) != 1 || !(sub = json_object_array_get_idx(subs, 0)) ||
 	    net_subnet_parse(jstr(sub, "subnet"), &r.subnet, &r.bits, e) < 0 ||
-	    net_ipv4_parse(jstr(sub, "gateway"), &r.gateway) < 0 || !net_in_subnet(r.gateway, r.subnet, r.bits)) {
+	    net_ipv4_parse(jstr(sub, "gateway"), &r.gateway) < 0 ||
+	    !net_in_subnet(r.gateway, r.subnet, r.bits)) {
 		network_free(&r);
 		err_clear(e);
 		return err_make(e, 0, "malformed network record (driver, interface or subnet)");
@@ -430,7 +431,8 @@ int network_create(const char *root, const struct network_create_opts *o, struct
 			return bad_input(e);
 		}
 		if (!net_in_subnet(r.gateway, r.subnet, r.bits)) {
-			err_make(e, 0, "gateway %s is not a host address of subnet %s", o->gateway, o->subnet);
+			err_make(e, 0, "gateway %s is not a host address of subnet %s", o->gateway,
+				 o->subnet);
 			return bad_input(e);
 		}
 	}
@@ -500,7 +502,7 @@ int network_create(const char *root, const struct network_create_opts *o, struct
 	r.dns = !o->no_dns;
 	for (size_t i = 0; o->labels && o->labels[i]; i++) {
 		_cleanup_free_ char *kv = strchr(o->labels[i], '=') ? xstrdup(o->labels[i])
-								     : xasprintf("%s=", o->labels[i]);
+								    : xasprintf("%s=", o->labels[i]);
 		strv_push(&r.labels, kv);
 	}
 	if (random_hex_id(r.id, e) < 0)

@@ -58,8 +58,8 @@ struct container_spec {
 	enum net_mode net;
 	struct port_spec *ports; /* published ports, host ports assigned (netspec.h) */
 	size_t nports;
-	struct net_opts net_opts; /* NET_SLIRP: the options of --network slirp4netns:OPTS */
-	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
+	struct net_opts net_opts;    /* NET_SLIRP: the options of --network slirp4netns:OPTS */
+	char *net_container;         /* NET_CONTAINER: full ID of the container whose user and
 				   * net namespaces are joined, else NULL */
 	struct net_attach *networks; /* NET_BRIDGE: the user-defined networks, in order */
 	size_t nnetworks;

@@ -362,8 +362,8 @@ bool net_alias_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > 253 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
-				   (s[0] >= '0' && s[0] <= '9')))
+	if (n == 0 || n > 253 ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
 		return false;
 	for (size_t i = 1; i < n; i++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", s[i]))
@@ -390,10 +390,11 @@ int net_attaches_from_json(json_object *j, struct net_attach **v, size_t *n, str
 		json_object *o = json_object_array_get_idx(j, i), *name, *ip, *al;
 		struct in_addr a;
 
-		if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "name", &name) ||
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, "name", &name) ||
 		    !json_object_is_type(name, json_type_string) ||
-		    !net_alias_valid(json_object_get_string(name)) || !json_object_object_get_ex(o, "ip", &ip) ||
-		    !json_object_is_type(ip, json_type_string) ||
+		    !net_alias_valid(json_object_get_string(name)) ||
+		    !json_object_object_get_ex(o, "ip", &ip) || !json_object_is_type(ip, json_type_string) ||
 		    strlen(json_object_get_string(ip)) >= sizeof r[i].ip ||
 		    inet_pton(AF_INET, json_object_get_string(ip), &a) != 1) {
 			net_attaches_free(r, i);
