@@ -157,11 +157,6 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	}
 	/* addresses are picked under the networks' lock, held until the record
 	 * names them */
-	if (s->net == NET_BRIDGE && strcmp(verb, "run") == 0) {
-		ctr_volumes_rollback(g->cfg.root, m, made);
-		err_make_status(e, 125, 0, "%s", NETWORK_NOT_STARTABLE);
-		goto out;
-	}
 	if (s->net == NET_BRIDGE) {
 		nlock = network_lock(g->cfg.root, e);
 		if (nlock < 0 || ctr_network_assign(g->cfg.root, s, a.name, e) < 0) {

@@ -105,6 +105,11 @@ static char *hosts_text(const struct container_spec *s)
 						  : xstrdup(s->hostname);
 		return net_hosts(&s->net_opts, hn);
 	}
+	if (s->net == NET_BRIDGE && s->nnetworks > 0)
+		return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
+				 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				 "%s\t%s %s\n",
+				 s->networks[0].ip, s->hostname, s->name);
 	if (s->net == NET_HOST && read_file_at(AT_FDCWD, "/etc/hosts", 1 << 20, &host, NULL, NULL) == 0)
 		return xasprintf("%s\n127.0.1.1\t%s %s\n", host, s->hostname, s->name);
 	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
@@ -125,7 +130,9 @@ int net_write_etc_files(const struct container_spec *s, struct err *e)
 		err_clear(e);
 		resolv = xstrdup("");
 	}
-	if (s->net == NET_SLIRP) {
+	if (s->net == NET_SLIRP || s->net == NET_BRIDGE) {
+		/* networks: the usermode network's DNS, reached through tap0 of
+		 * the shared namespace */
 		char *r = net_resolv_conf(&s->net_opts, resolv);
 		free(resolv);
 		resolv = r;

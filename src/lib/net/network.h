@@ -35,13 +35,6 @@
 /* networks made without --subnet take the first free 10.89.N.0/24 */
 #define NETWORK_AUTO_BASE 0x0a590000u /* 10.89.0.0 */
 
-/* The container side of user-defined networks (the shared namespace, its
- * bridges and veths, the networks' DNS) is not built yet: a container on a
- * network can be created (its record keeps its address) but not started. */
-#define NETWORK_NOT_STARTABLE \
-	"containers on user-defined networks (--network NAME) cannot be started yet: " \
-	"use the default network (slirp4netns) or --network container:NAME"
-
 struct network {
 	char *name;
 	char id[65];

@@ -78,6 +78,8 @@ struct supervisor {
 	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
 	struct net_helper net; /* slirp4netns: burrow-net for the current init */
 	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
+	int shared_netns;      /* networks: the shared net namespace (netns.h), else -1 */
+	int hold;              /* networks: the connection that keeps it, else -1 */
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
 };
@@ -97,7 +99,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e);
  * namespaces).  sk: the control socket to the caller, parent: the caller's
  * pid.  Exits when the container is done for good. */
 __attribute__((noreturn)) void supervisor_main(const struct container_spec *s, int sk, pid_t parent,
-					       int nsfd[2]);
+					       int nsfd[3]);
 
 /* ---- exec.c: joining a running container ------------------------------------
  * Move the calling single-threaded process into the namespaces of init

@@ -18,7 +18,8 @@
 #include "lib/base/syscalls.h"
 #include "userns.h"
 #include "lib/base/util.h"
-#include "lib/net/network.h"
+#include "lib/record/events.h"
+#include "netns.h"
 
 int container_handle_msg(struct container_proc *p, struct err *e)
 {
@@ -72,12 +73,12 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	struct msg go;
 	struct idmap_job job;
 	struct cgroup cg = CGROUP_INIT;
-	int nsfd[2] = { -1, -1 }; /* container:ID: its user and net namespaces */
+	/* container:ID: its user and net namespaces; a network: the shared
+	 * user and net namespaces and the hold on them (netns.h) */
+	int nsfd[3] = { -1, -1, -1 };
 
 	memset(p, 0, sizeof *p);
 	memset(&job, 0, sizeof job);
-	if (s->net == NET_BRIDGE)
-		return err_make_status(e, 125, 0, "%s", NETWORK_NOT_STARTABLE);
 	p->sk = p->ptmx = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sk) < 0)
 		return err_make(e, errno, "socketpair");
@@ -86,7 +87,19 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		close(sk[1]);
 		return -1;
 	}
-	/* container:ID: the supervisor joins ID's user namespace itself */
+	if (s->net == NET_BRIDGE) {
+		_cleanup_free_ char *runroot = events_runroot_of(s->rundir);
+		if (!runroot || netns_join(runroot, s->idmap, nsfd, e) < 0) {
+			if (!runroot)
+				err_make(e, EINVAL, "no run root for %s", s->rundir);
+			close(sk[0]);
+			close(sk[1]);
+			if (!e->status)
+				e->status = 125;
+			return -1;
+		}
+	}
+	/* container:ID and networks: the supervisor joins that user namespace itself */
 	pid = sys_clone_ns(nsfd[1] >= 0 ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
 	if (pid < 0) {
 		int saved = errno;
@@ -94,6 +107,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		close(sk[1]);
 		closep(&nsfd[0]);
 		closep(&nsfd[1]);
+		closep(&nsfd[2]);
 		return err_make(
 			e, saved,
 			"creating a user namespace (check 'burrow info': max_user_namespaces, AppArmor)");
@@ -104,11 +118,12 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	}
 	closep(&nsfd[0]);
 	closep(&nsfd[1]);
+	closep(&nsfd[2]);
 	close(sk[1]);
 	p->sk = sk[0];
 	p->supervisor = pid;
 	log_debug("cloned the supervisor %d", (int)pid);
-	if (s->net != NET_CONTAINER && userns_maps_start(pid, s->idmap, &job, e) < 0)
+	if (s->net != NET_CONTAINER && s->net != NET_BRIDGE && userns_maps_start(pid, s->idmap, &job, e) < 0)
 		goto kill;
 	if (prep && prep(prep_arg, e) < 0) {
 		struct err ignore = ERR_INIT;

@@ -633,19 +633,29 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
  * net namespace can only be joined from the user namespace that owns it),
  * and a new mount namespace there; the init joins nsfd[1], the net
  * namespace (supervisor_start_init). */
-static int supervisor_join_shared(struct supervisor *m, int nsfd[2], struct err *e)
+static int supervisor_join_shared(struct supervisor *m, int nsfd[3], struct err *e)
 {
-	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0)
+	if (nsfd[0] >= 0 && setns(nsfd[0], CLONE_NEWUSER) < 0) {
+		if (m->s->net == NET_BRIDGE)
+			return err_make(e, errno, "joining the user namespace of the networks");
 		return err_make(e, errno, "joining the user namespace of container %.12s",
 				m->s->net_container);
+	}
 	closep(&nsfd[0]);
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(e, errno, "creating the mount namespace");
-	m->netns = steal_fd(nsfd[1]);
+	/* networks: each init gets its own net namespace, attached to the
+	 * shared one (netns_attach) */
+	if (m->s->net == NET_BRIDGE) {
+		m->shared_netns = steal_fd(nsfd[1]);
+		m->hold = steal_fd(nsfd[2]);
+	} else {
+		m->netns = steal_fd(nsfd[1]);
+	}
 	return 0;
 }
 
-void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int nsfd[2])
+void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int nsfd[3])
 {
 	struct err e = ERR_INIT;
 	struct supervisor mon;
@@ -667,7 +677,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 		 * may live long, and every other fd of the calling shell (a
 		 * directory, a CI job's pipe) would stay open for as long and
 		 * go on to each health probe */
-		const int keep[] = { sk, nsfd[0], nsfd[1], s->stdio[0], s->stdio[1], s->stdio[2] };
+		const int keep[] = { sk, nsfd[0], nsfd[1], nsfd[2], s->stdio[0], s->stdio[1], s->stdio[2] };
 		close_fds_except(3, keep, ARRAY_SIZE(keep));
 	}
 	memset(&mon, 0, sizeof mon);
@@ -675,7 +685,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	mon.sk = sk;
 	mon.alive = mon.out = mon.err = mon.ptmx = -1;
 	mon.net.exit_fd = -1;
-	mon.netns = -1;
+	mon.netns = mon.shared_netns = mon.hold = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	{
 		/* the filter (a read of the cache, usually) while the caller

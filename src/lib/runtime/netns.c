@@ -1,0 +1,455 @@
+/* netns.c - see netns.h */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "netns.h"
+#include "userns.h"
+#include "lib/base/log.h"
+#include "lib/base/syscalls.h"
+#include "lib/base/util.h"
+#include "lib/net/net.h"
+#include "lib/net/netlink.h"
+#include "lib/net/network.h"
+#include "lib/record/container.h"
+#include "lib/record/state.h"
+
+#define HOLDER_CLIENTS_MAX 4096
+#define VETH_MTU 65520
+#define RULE_PRIO 100
+#define TABLE_BASE 1000
+
+char *netns_net_socket(const char *runroot)
+{
+	return xasprintf("%s/netns/net.sock", runroot);
+}
+
+/* ---- the holder --------------------------------------------------------------- */
+
+/* Nobody holds the namespace: true when the holder may go (its files
+ * removed, the lock kept until it exits).  A command that holds the lock
+ * is about to connect: false then, and the holder looks again soon.  One
+ * that connected just before the lock was taken is served (*cfd). */
+static bool holder_may_exit(const char *dir, int lfd, int *cfd)
+{
+	_cleanup_free_ char *lock = xasprintf("%s/lock", dir);
+	int fd = open(lock, O_RDWR | O_CLOEXEC);
+
+	*cfd = -1;
+	if (fd < 0)
+		return true;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return false;
+	}
+	*cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (*cfd >= 0) {
+		close(fd);
+		return false;
+	}
+	{
+		_cleanup_free_ char *rec = xasprintf("%s/holder", dir);
+		_cleanup_free_ char *sock = xasprintf("%s/hold.sock", dir);
+		unlink(rec);
+		unlink(sock);
+	}
+	return true;
+}
+
+__attribute__((noreturn)) static void holder_main(const char *dir, const struct idmap *m, int lfd, int gofd,
+						  int readyfd, int keepfd)
+{
+	struct pollfd *p = xcalloc(HOLDER_CLIENTS_MAX + 1, sizeof *p);
+	size_t n = 1;
+	struct err e = ERR_INIT;
+	char c;
+	int nl;
+
+	setsid();
+	{
+		const int keep[] = { lfd, gofd, readyfd, keepfd };
+		close_fds_except(3, keep, ARRAY_SIZE(keep));
+	}
+	if (read(gofd, &c, 1) != 1)
+		_exit(1);
+	close(gofd);
+	if (userns_become_root(m, &e) < 0)
+		goto fail;
+	nl = nl_open(&e);
+	if (nl < 0 || nl_link_up(nl, nl_ifindex(nl, "lo"), &e) < 0)
+		goto fail;
+	close(nl);
+	{
+		/* the bridges' traffic goes out through tap0 */
+		int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "1\n", 2) != 2) {
+			err_make(&e, errno, "enabling forwarding");
+			goto fail;
+		}
+		close(fd);
+	}
+	if (write(readyfd, "1", 1) != 1)
+		_exit(1);
+	close(readyfd);
+	{
+		int dn = open("/dev/null", O_RDWR);
+		if (dn >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 1);
+			dup2(dn, 2);
+			if (dn > 2)
+				close(dn);
+		}
+		if (chdir("/") < 0) {
+			/* stays where it is */
+		}
+	}
+	fcntl(lfd, F_SETFL, O_NONBLOCK);
+	p[0].fd = lfd;
+	p[0].events = POLLIN;
+	for (;;) {
+		int r = poll(p, n, n == 1 ? 20 : -1);
+
+		if (r < 0 && errno != EINTR)
+			_exit(1);
+		if (r > 0 && (p[0].revents & POLLIN)) {
+			int cfd;
+			while ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+				if (n > HOLDER_CLIENTS_MAX) {
+					close(cfd);
+					continue;
+				}
+				p[n].fd = cfd;
+				p[n].events = POLLIN;
+				p[n].revents = 0;
+				n++;
+			}
+		}
+		for (size_t i = 1; r > 0 && i < n; i++) {
+			char buf[64];
+			if (!p[i].revents)
+				continue;
+			if (read(p[i].fd, buf, sizeof buf) > 0)
+				continue;
+			close(p[i].fd);
+			p[i--] = p[--n];
+		}
+		/* nobody left: gone, unless a command holds the lock (it is
+		 * about to connect): then look again shortly */
+		if (n == 1) {
+			int cfd;
+			if (holder_may_exit(dir, lfd, &cfd))
+				_exit(0);
+			if (cfd >= 0) {
+				p[n].fd = cfd;
+				p[n].events = POLLIN;
+				p[n].revents = 0;
+				n++;
+			}
+		}
+	}
+fail:
+	if (e.msg)
+		dprintf(readyfd, "0%s", e.msg);
+	_exit(1);
+}
+
+static int write_record(const char *dir, pid_t pid, struct err *e)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof buf, "%d %llu\n", (int)pid, proc_start_time(pid));
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return err_make(e, errno, "opening %s", dir);
+	return write_file_atomic_at(dfd, "holder", buf, (size_t)n, 0600, e);
+}
+
+static int holder_create(const char *dir, const struct idmap *m, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_free_ char *sock = xasprintf("%s/hold.sock", dir);
+	_cleanup_free_ char *api = xasprintf("%s/net.sock", dir);
+	_cleanup_close_ int lfd = -1;
+	struct net_params np;
+	struct net_helper h;
+	struct idmap_job job;
+	int go[2] = { -1, -1 }, rd[2] = { -1, -1 };
+	char buf[512];
+	ssize_t got = 0;
+	pid_t pid;
+	int rc = -1;
+
+	if (strlen(sock) >= sizeof sa.sun_path || strlen(api) >= sizeof sa.sun_path)
+		return err_make(e, ENAMETOOLONG, "%s", sock);
+	strcpy(sa.sun_path, sock);
+	unlink(sock);
+	unlink(api);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 128) < 0)
+		return err_make(e, errno, "listening on %s", sock);
+	/* burrow-net first: the holder inherits its exit fd and ends it */
+	net_params_init(&np, NULL);
+	np.api_socket = api;
+	if (net_spawn(&np, &h, e) < 0)
+		return err_wrap(e, "starting the networks' usermode network");
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rd, O_CLOEXEC) < 0) {
+		err_make(e, errno, "pipe");
+		goto out;
+	}
+	pid = sys_clone_ns(CLONE_NEWUSER | CLONE_NEWNET);
+	if (pid < 0) {
+		err_make(e, errno, "creating the networks' namespaces");
+		goto out;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(rd[0]);
+		holder_main(dir, m, lfd, go[0], rd[1], h.exit_fd);
+	}
+	closep(&go[0]);
+	closep(&rd[1]);
+	if (userns_maps_start(pid, m, &job, e) < 0 || userns_maps_finish(&job, e) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	if (write(go[1], "1", 1) != 1 || (got = read(rd[0], buf, sizeof buf - 1)) < 1 || buf[0] != '1') {
+		got = got > 1 ? got : 1;
+		buf[got] = '\0';
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		err_make(e, 0, "setting up the networks' namespace: %s", buf[0] == '0' ? buf + 1 : "it died");
+		goto out;
+	}
+	if (net_attach(&h, pid, e) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		err_wrap(e, "starting the networks' usermode network");
+		goto out;
+	}
+	if (write_record(dir, pid, e) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	/* both outlive us: the holder keeps burrow-net's exit fd, burrow-net
+	 * ends with the holder; whoever inherits them reaps them */
+	log_debug("networks' namespace: holder %d, burrow-net %d", (int)pid, (int)h.pid);
+	closep(&h.exit_fd);
+	free(h.api_socket);
+	h.api_socket = NULL;
+	h.pid = 0;
+	rc = 0;
+out:
+	if (rc < 0)
+		net_stop(&h);
+	closep(&go[0]);
+	closep(&go[1]);
+	closep(&rd[0]);
+	closep(&rd[1]);
+	return rc;
+}
+
+static int read_holder(const char *dir, pid_t *pid, unsigned long long *start)
+{
+	_cleanup_free_ char *path = xasprintf("%s/holder", dir), *txt = NULL;
+	struct err ign = ERR_INIT;
+	int p;
+
+	if (read_file_at(AT_FDCWD, path, 64, &txt, NULL, &ign) < 0) {
+		err_clear(&ign);
+		return -1;
+	}
+	if (sscanf(txt, "%d %llu", &p, start) != 2 || p <= 0)
+		return -1;
+	*pid = p;
+	return 0;
+}
+
+int netns_join(const char *runroot, const struct idmap *m, int fds[3], struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/netns", runroot);
+	_cleanup_free_ char *lock = xasprintf("%s/lock", dir);
+	_cleanup_free_ char *sock = xasprintf("%s/hold.sock", dir);
+	_cleanup_close_ int lfd = -1, ufd = -1, nfd = -1, cfd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	unsigned long long start = 0;
+	pid_t pid = 0;
+	char path[64];
+
+	fds[0] = fds[1] = fds[2] = -1;
+	if (mkdir_p_at(AT_FDCWD, dir, 0700, e) < 0)
+		return -1;
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0)
+		return err_make(e, errno, "opening %s", lock);
+	while (flock(lfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return err_make(e, errno, "locking %s", lock);
+	if (read_holder(dir, &pid, &start) < 0 || !proc_alive(pid, start)) {
+		if (pid > 0)
+			log_info("the networks' namespace holder %d is gone: making a new one", (int)pid);
+		if (holder_create(dir, m, e) < 0)
+			return -1;
+		if (read_holder(dir, &pid, &start) < 0)
+			return err_make(e, 0, "the networks' namespace holder left no record");
+	}
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+	ufd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (strlen(sock) >= sizeof sa.sun_path)
+		return err_make(e, ENAMETOOLONG, "%s", sock);
+	strcpy(sa.sun_path, sock);
+	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ufd < 0 || nfd < 0 || cfd < 0 || connect(cfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    !proc_alive(pid, start))
+		return err_make(e, errno, "joining the networks' namespace (holder %d)", (int)pid);
+	fds[0] = steal_fd(ufd);
+	fds[1] = steal_fd(nfd);
+	fds[2] = steal_fd(cfd);
+	return 0;
+}
+
+/* ---- a container's veths -------------------------------------------------------- */
+
+/* <root> of a ctrdir <root>/containers/<id> */
+static char *root_of(const char *ctrdir)
+{
+	const char *end = strrchr(ctrdir, '/');
+
+	while (end && end > ctrdir && end[-1] != '/')
+		end--;
+	return end && end > ctrdir ? xstrndup(ctrdir, (size_t)(end - 1 - ctrdir)) : xstrdup("/");
+}
+
+static int attach_child(const struct container_spec *s, int netns_fd, pid_t init, struct err *e)
+{
+	_cleanup_free_ char *root = root_of(s->ctrdir);
+	_cleanup_close_ int cfd = -1, nl = -1, cnl = -1;
+	struct network *nets = xcalloc(s->nnetworks + 1, sizeof *nets);
+	char path[64];
+	int tap, rc = -1;
+	bool route = false;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)init);
+	cfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (cfd < 0) {
+		err_make(e, errno, "opening the container's net namespace");
+		goto out;
+	}
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		err_make(e, errno, "joining the networks' namespace");
+		goto out;
+	}
+	nl = nl_open(e);
+	if (nl < 0)
+		goto out;
+	tap = nl_ifindex(nl, "tap0");
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		struct network *n = &nets[i];
+		char host[32], peer[32], mac[18];
+		uint32_t table;
+		int br;
+
+		if (network_get(root, s->networks[i].network, n, e) < 0)
+			goto out;
+		table = TABLE_BASE + (uint32_t)atoi(n->iface + 6);
+		if (nl_bridge(nl, n->iface, 0, &br, e) < 0 || nl_addr(nl, br, n->gateway, n->bits, e) < 0 ||
+		    nl_route(nl, n->subnet, n->bits, 0, br, table, e) < 0 ||
+		    (!n->internal && tap > 0 && nl_route(nl, 0, 0, 0x0a000202, tap, table, e) < 0) ||
+		    (n->internal && nl_route(nl, 0, 0, 0, 0, table, e) < 0) ||
+		    nl_rule(nl, n->subnet, n->bits, table, RULE_PRIO, e) < 0)
+			goto fail_net;
+		snprintf(host, sizeof host, "vb%.10s%x", s->id, (unsigned)i & 0xff);
+		snprintf(peer, sizeof peer, "eth%u", (unsigned)i);
+		net_mac_of(s->networks[i].ip, mac);
+		if (nl_veth(nl, host, br, peer, cfd, mac, VETH_MTU, e) < 0)
+			goto fail_net;
+		continue;
+fail_net:
+		err_wrap(e, "network %s", n->name);
+		goto out;
+	}
+	if (setns(cfd, CLONE_NEWNET) < 0) {
+		err_make(e, errno, "joining the container's net namespace");
+		goto out;
+	}
+	cnl = nl_open(e);
+	if (cnl < 0)
+		goto out;
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		char peer[32];
+		uint32_t ip = 0;
+		int idx;
+
+		snprintf(peer, sizeof peer, "eth%u", (unsigned)i);
+		idx = nl_ifindex(cnl, peer);
+		if (idx <= 0) {
+			err_make(e, ENODEV, "%s in the container", peer);
+			goto out;
+		}
+		net_ipv4_parse(s->networks[i].ip, &ip);
+		if (nl_addr(cnl, idx, ip, nets[i].bits, e) < 0 || nl_link_up(cnl, idx, e) < 0)
+			goto out;
+		if (!route && !nets[i].internal) {
+			if (nl_route(cnl, 0, 0, nets[i].gateway, idx, 0, e) < 0)
+				goto out;
+			route = true;
+		}
+	}
+	rc = 0;
+out:
+	networks_free(nets, s->nnetworks);
+	return rc;
+}
+
+int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e)
+{
+	int p[2];
+	pid_t pid;
+	int st;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_make(e, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_make(e, errno, "fork");
+	}
+	if (pid == 0) {
+		struct err ce = ERR_INIT;
+		close(p[0]);
+		if (attach_child(s, netns_fd, init, &ce) < 0) {
+			err_send(p[1], &ce);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	if (err_recv(p[0], e) == 1) {
+		close(p[0]);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	close(p[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return err_make(e, 0, "attaching the container to its networks failed");
+	return 0;
+}
