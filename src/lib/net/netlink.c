@@ -87,7 +87,8 @@ static int talk(int nl, struct req *r)
 			continue;
 		if (n < 0)
 			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *ne = NLMSG_DATA(h);
 				return ne->error;
@@ -153,8 +154,8 @@ int nl_bridge(int nl, const char *name, unsigned mtu, int *index, struct err *e)
 	return nl_link_up(nl, *index, e);
 }
 
-int nl_veth(int nl, const char *name, int master, const char *peer, int netns_fd, const char *mac, unsigned mtu,
-	    struct err *e)
+int nl_veth(int nl, const char *name, int master, const char *peer, int netns_fd, const char *mac,
+	    unsigned mtu, struct err *e)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
 	struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
@@ -190,7 +191,9 @@ int nl_veth(int nl, const char *name, int master, const char *peer, int netns_fd
 
 int nl_link_up(int nl, int index, struct err *e)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = index, .ifi_flags = IFF_UP,
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = index,
+				 .ifi_flags = IFF_UP,
 				 .ifi_change = IFF_UP };
 	struct req r;
 	int rc;
@@ -204,8 +207,10 @@ int nl_link_up(int nl, int index, struct err *e)
 
 int nl_addr(int nl, int index, uint32_t addr, unsigned bits, struct err *e)
 {
-	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = (unsigned char)bits,
-				 .ifa_index = (unsigned)index, .ifa_scope = RT_SCOPE_UNIVERSE };
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET,
+				 .ifa_prefixlen = (unsigned char)bits,
+				 .ifa_index = (unsigned)index,
+				 .ifa_scope = RT_SCOPE_UNIVERSE };
 	struct req r;
 	int rc;
 
@@ -224,8 +229,10 @@ int nl_addr(int nl, int index, uint32_t addr, unsigned bits, struct err *e)
 
 int nl_route(int nl, uint32_t dst, unsigned bits, uint32_t gw, int oif, uint32_t table, struct err *e)
 {
-	struct rtmsg rt = { .rtm_family = AF_INET, .rtm_dst_len = (unsigned char)bits,
-			    .rtm_table = table < 256 ? (unsigned char)(table ? table : RT_TABLE_MAIN) : RT_TABLE_UNSPEC,
+	struct rtmsg rt = { .rtm_family = AF_INET,
+			    .rtm_dst_len = (unsigned char)bits,
+			    .rtm_table = table < 256 ? (unsigned char)(table ? table : RT_TABLE_MAIN)
+						     : RT_TABLE_UNSPEC,
 			    .rtm_protocol = RTPROT_BOOT,
 			    .rtm_scope = gw || !oif ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
 			    .rtm_type = gw || oif ? RTN_UNICAST : RTN_UNREACHABLE,
@@ -250,7 +257,9 @@ int nl_route(int nl, uint32_t dst, unsigned bits, uint32_t gw, int oif, uint32_t
 
 int nl_rule(int nl, uint32_t src, unsigned bits, uint32_t table, uint32_t prio, struct err *e)
 {
-	struct fib_rule_hdr fr = { .family = AF_INET, .src_len = (unsigned char)bits, .action = FR_ACT_TO_TBL,
+	struct fib_rule_hdr fr = { .family = AF_INET,
+				   .src_len = (unsigned char)bits,
+				   .action = FR_ACT_TO_TBL,
 				   .table = RT_TABLE_UNSPEC };
 	struct req r;
 	int rc;

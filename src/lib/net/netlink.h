@@ -19,8 +19,8 @@ int nl_ifindex(int nl, const char *name);
 int nl_bridge(int nl, const char *name, unsigned mtu, int *index, struct err *e);
 /* A veth pair: host end `name` on bridge master (index), up; the peer
  * `peer` moved into the net namespace netns_fd with address mac. */
-int nl_veth(int nl, const char *name, int master, const char *peer, int netns_fd, const char *mac, unsigned mtu,
-	    struct err *e);
+int nl_veth(int nl, const char *name, int master, const char *peer, int netns_fd, const char *mac,
+	    unsigned mtu, struct err *e);
 int nl_link_up(int nl, int index, struct err *e);
 int nl_addr(int nl, int index, uint32_t addr, unsigned bits, struct err *e); /* EEXIST: no error */
 /* A route to dst/bits (0/0: default) in table (0: main), via gw (0: on

@@ -22,7 +22,9 @@
 #include "lib/base/util.h"
 #include "lib/net/net.h"
 #include "lib/net/netlink.h"
+#include "lib/net/netdns.h"
 #include "lib/net/network.h"
+#include "lib/record/events.h"
 #include "lib/record/container.h"
 #include "lib/record/state.h"
 
@@ -34,6 +36,16 @@
 char *netns_net_socket(const char *runroot)
 {
 	return xasprintf("%s/netns/net.sock", runroot);
+}
+
+/* <root> of a ctrdir <root>/containers/<id> */
+static char *root_of(const char *ctrdir)
+{
+	const char *end = strrchr(ctrdir, '/');
+
+	while (end && end > ctrdir && end[-1] != '/')
+		end--;
+	return end && end > ctrdir ? xstrndup(ctrdir, (size_t)(end - 1 - ctrdir)) : xstrdup("/");
 }
 
 /* ---- the holder --------------------------------------------------------------- */
@@ -68,11 +80,12 @@ static bool holder_may_exit(const char *dir, int lfd, int *cfd)
 	return true;
 }
 
-__attribute__((noreturn)) static void holder_main(const char *dir, const struct idmap *m, int lfd, int gofd,
-						  int readyfd, int keepfd)
+__attribute__((noreturn)) static void holder_main(const char *dir, const char *root, const struct idmap *m,
+						  int lfd, int gofd, int readyfd, int keepfd)
 {
-	struct pollfd *p = xcalloc(HOLDER_CLIENTS_MAX + 1, sizeof *p);
-	size_t n = 1;
+	struct pollfd *p = xcalloc(HOLDER_CLIENTS_MAX + 2, sizeof *p);
+	struct netdns *dns = NULL;
+	size_t n = 2;
 	struct err e = ERR_INIT;
 	char c;
 	int nl;
@@ -91,6 +104,11 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const struct 
 	if (nl < 0 || nl_link_up(nl, nl_ifindex(nl, "lo"), &e) < 0)
 		goto fail;
 	close(nl);
+	{
+		_cleanup_free_ char *runroot = xstrndup(dir, strlen(dir) - strlen("/netns"));
+		if (netdns_open(&dns, root, runroot, &e) < 0)
+			goto fail;
+	}
 	{
 		/* the bridges' traffic goes out through tap0 */
 		int fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
@@ -119,15 +137,17 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const struct 
 	fcntl(lfd, F_SETFL, O_NONBLOCK);
 	p[0].fd = lfd;
 	p[0].events = POLLIN;
+	p[1].fd = netdns_fd(dns);
+	p[1].events = POLLIN;
 	for (;;) {
-		int r = poll(p, n, n == 1 ? 20 : -1);
+		int r = poll(p, n, n == 2 ? 20 : -1);
 
 		if (r < 0 && errno != EINTR)
 			_exit(1);
 		if (r > 0 && (p[0].revents & POLLIN)) {
 			int cfd;
 			while ((cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-				if (n > HOLDER_CLIENTS_MAX) {
+				if (n >= HOLDER_CLIENTS_MAX + 2) {
 					close(cfd);
 					continue;
 				}
@@ -137,7 +157,9 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const struct 
 				n++;
 			}
 		}
-		for (size_t i = 1; r > 0 && i < n; i++) {
+		if (r > 0 && (p[1].revents & POLLIN))
+			netdns_input(dns);
+		for (size_t i = 2; r > 0 && i < n; i++) {
 			char buf[64];
 			if (!p[i].revents)
 				continue;
@@ -148,7 +170,7 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const struct 
 		}
 		/* nobody left: gone, unless a command holds the lock (it is
 		 * about to connect): then look again shortly */
-		if (n == 1) {
+		if (n == 2) {
 			int cfd;
 			if (holder_may_exit(dir, lfd, &cfd))
 				_exit(0);
@@ -177,7 +199,7 @@ static int write_record(const char *dir, pid_t pid, struct err *e)
 	return write_file_atomic_at(dfd, "holder", buf, (size_t)n, 0600, e);
 }
 
-static int holder_create(const char *dir, const struct idmap *m, struct err *e)
+static int holder_create(const char *dir, const char *root, const struct idmap *m, struct err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_free_ char *sock = xasprintf("%s/hold.sock", dir);
@@ -217,7 +239,7 @@ static int holder_create(const char *dir, const struct idmap *m, struct err *e)
 	if (pid == 0) {
 		close(go[1]);
 		close(rd[0]);
-		holder_main(dir, m, lfd, go[0], rd[1], h.exit_fd);
+		holder_main(dir, root, m, lfd, go[0], rd[1], h.exit_fd);
 	}
 	closep(&go[0]);
 	closep(&rd[1]);
@@ -279,9 +301,10 @@ static int read_holder(const char *dir, pid_t *pid, unsigned long long *start)
 	return 0;
 }
 
-int netns_join(const char *runroot, const struct idmap *m, int fds[3], struct err *e)
+int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/netns", runroot);
+	_cleanup_free_ char *runroot = events_runroot_of(s->rundir), *root = root_of(s->ctrdir);
+	_cleanup_free_ char *dir = xasprintf("%s/netns", runroot ? runroot : "/nonexistent");
 	_cleanup_free_ char *lock = xasprintf("%s/lock", dir);
 	_cleanup_free_ char *sock = xasprintf("%s/hold.sock", dir);
 	_cleanup_close_ int lfd = -1, ufd = -1, nfd = -1, cfd = -1;
@@ -291,6 +314,8 @@ int netns_join(const char *runroot, const struct idmap *m, int fds[3], struct er
 	char path[64];
 
 	fds[0] = fds[1] = fds[2] = -1;
+	if (!runroot)
+		return err_make(e, EINVAL, "no run root for %s", s->rundir);
 	if (mkdir_p_at(AT_FDCWD, dir, 0700, e) < 0)
 		return -1;
 	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -302,7 +327,7 @@ int netns_join(const char *runroot, const struct idmap *m, int fds[3], struct er
 	if (read_holder(dir, &pid, &start) < 0 || !proc_alive(pid, start)) {
 		if (pid > 0)
 			log_info("the networks' namespace holder %d is gone: making a new one", (int)pid);
-		if (holder_create(dir, m, e) < 0)
+		if (holder_create(dir, root, s->idmap, e) < 0)
 			return -1;
 		if (read_holder(dir, &pid, &start) < 0)
 			return err_make(e, 0, "the networks' namespace holder left no record");
@@ -325,16 +350,6 @@ int netns_join(const char *runroot, const struct idmap *m, int fds[3], struct er
 }
 
 /* ---- a container's veths -------------------------------------------------------- */
-
-/* <root> of a ctrdir <root>/containers/<id> */
-static char *root_of(const char *ctrdir)
-{
-	const char *end = strrchr(ctrdir, '/');
-
-	while (end && end > ctrdir && end[-1] != '/')
-		end--;
-	return end && end > ctrdir ? xstrndup(ctrdir, (size_t)(end - 1 - ctrdir)) : xstrdup("/");
-}
 
 static int attach_child(const struct container_spec *s, int netns_fd, pid_t init, struct err *e)
 {

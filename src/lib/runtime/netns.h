@@ -9,7 +9,7 @@
  *
  * The holder is a small process that made both namespaces (the ID maps
  * are those of the containers) and keeps them: it brings up lo, enables
- * forwarding, and counts the connections to hold.sock; when the last one
+ * forwarding, serves the networks' DNS (lib/net/netdns.h), and counts the connections to hold.sock; when the last one
  * closes and no command holds the lock it removes its files and exits.
  * Its burrow-net (spawned by the command that made it, ended by the
  * holder's exit) gives the namespace tap0 and the way out.  The bridges,
@@ -28,7 +28,7 @@ struct container_spec;
 /* The namespace, made when needed: fds[0] its user namespace, fds[1] its net
  * namespace, fds[2] a connection to the holder that keeps it alive while
  * open.  All O_CLOEXEC. */
-int netns_join(const char *runroot, const struct idmap *m, int fds[3], struct err *e);
+int netns_join(const struct container_spec *s, int fds[3], struct err *e);
 
 /* From the supervisor (root in the shared user namespace): for each of s's
  * networks, the bridge with the gateway's address and its routing in the

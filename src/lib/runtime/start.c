@@ -18,7 +18,6 @@
 #include "lib/base/syscalls.h"
 #include "userns.h"
 #include "lib/base/util.h"
-#include "lib/record/events.h"
 #include "netns.h"
 
 int container_handle_msg(struct container_proc *p, struct err *e)
@@ -88,10 +87,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		return -1;
 	}
 	if (s->net == NET_BRIDGE) {
-		_cleanup_free_ char *runroot = events_runroot_of(s->rundir);
-		if (!runroot || netns_join(runroot, s->idmap, nsfd, e) < 0) {
-			if (!runroot)
-				err_make(e, EINVAL, "no run root for %s", s->rundir);
+		if (netns_join(s, nsfd, e) < 0) {
 			close(sk[0]);
 			close(sk[1]);
 			if (!e->status)
