@@ -610,7 +610,7 @@ static void publish(struct bnet *b, const struct port_spec *p)
 	for (unsigned k = 0; k < p->count; k++)
 		if (fwd_add(b, p->udp, p->host_ip[0] ? p->host_ip : NULL,
 			    p->host_port ? (uint16_t)(p->host_port + k) : 0,
-			    (uint16_t)(p->container_port + k), b->handler, &e) < 0)
+			    (uint16_t)(p->container_port + k), (struct in_addr){ 0 }, b->handler, &e) < 0)
 			fail_err(&e);
 }
 

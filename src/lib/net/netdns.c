@@ -106,15 +106,19 @@ static bool is_member_name(const char *name, const char *id, json_object *cfg, c
 	for (size_t i = 0; i < json_object_array_length(nets); i++) {
 		json_object *a = json_object_array_get_idx(nets, i), *nm, *addr, *al;
 		bool hit;
-		if (!json_object_object_get_ex(a, "name", &nm) || strcmp(json_object_get_string(nm), net) != 0 ||
+		if (!json_object_object_get_ex(a, "name", &nm) ||
+		    strcmp(json_object_get_string(nm), net) != 0 ||
 		    !json_object_object_get_ex(a, "ip", &addr))
 			continue;
 		hit = strncmp(id, name, 12) == 0 && strlen(name) == 12;
-		if (!hit && json_object_object_get_ex(cfg, "name", &v) && json_object_is_type(v, json_type_string))
+		if (!hit && json_object_object_get_ex(cfg, "name", &v) &&
+		    json_object_is_type(v, json_type_string))
 			hit = strcasecmp(json_object_get_string(v), name) == 0;
-		if (!hit && json_object_object_get_ex(a, "aliases", &al) && json_object_is_type(al, json_type_array))
+		if (!hit && json_object_object_get_ex(a, "aliases", &al) &&
+		    json_object_is_type(al, json_type_array))
 			for (size_t k = 0; !hit && k < json_object_array_length(al); k++)
-				hit = strcasecmp(json_object_get_string(json_object_array_get_idx(al, k)), name) == 0;
+				hit = strcasecmp(json_object_get_string(json_object_array_get_idx(al, k)),
+						 name) == 0;
 		if (hit) {
 			snprintf(ip, 16, "%s", json_object_get_string(addr));
 			return true;
@@ -123,34 +127,75 @@ static bool is_member_name(const char *name, const char *id, json_object *cfg, c
 	return false;
 }
 
-/* the address of name on net: a started member's */
-static bool lookup(const char *root, const char *runroot, const char *net, const char *name, char ip[16])
+/* the networks of the container at address client on net (none: just net) */
+static char **client_networks(char *const *ids, json_object *const *cfgs, const char *net, const char *client)
 {
-	_cleanup_strv_ char **ids = NULL;
+	char **nets = NULL;
+
+	strv_push(&nets, net);
+	for (size_t i = 0; client && ids[i]; i++) {
+		json_object *a;
+		bool is_client = false;
+
+		if (!cfgs[i] || !json_object_object_get_ex(cfgs[i], "networks", &a) ||
+		    !json_object_is_type(a, json_type_array))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(a) && !is_client; k++) {
+			json_object *o = json_object_array_get_idx(a, k), *nm, *ip;
+			is_client = json_object_object_get_ex(o, "name", &nm) &&
+				    json_object_object_get_ex(o, "ip", &ip) &&
+				    strcmp(json_object_get_string(nm), net) == 0 &&
+				    strcmp(json_object_get_string(ip), client) == 0;
+		}
+		for (size_t k = 0; is_client && k < json_object_array_length(a); k++) {
+			json_object *nm;
+			if (json_object_object_get_ex(json_object_array_get_idx(a, k), "name", &nm) &&
+			    strcmp(json_object_get_string(nm), net) != 0)
+				strv_push(&nets, json_object_get_string(nm));
+		}
+		if (is_client)
+			break;
+	}
+	return nets;
+}
+
+/* the address of name on net, or on another network of the asking
+ * container (client, an address on net): a started member's */
+static bool lookup(const char *root, const char *runroot, const char *net, const char *client,
+		   const char *name, char ip[16])
+{
+	_cleanup_strv_ char **ids = NULL, **nets = NULL;
+	json_object **cfgs;
 	struct err e = ERR_INIT;
 	bool found = false;
+	size_t n;
 
 	if (container_list(root, &ids, &e) < 0) {
 		err_clear(&e);
 		return false;
 	}
-	for (size_t i = 0; ids[i] && !found; i++) {
-		json_object *cfg = NULL;
-		if (container_read_config(root, ids[i], &cfg, &e) < 0) {
+	n = strv_len(ids);
+	cfgs = xcalloc(n + 1, sizeof *cfgs);
+	for (size_t i = 0; i < n; i++)
+		if (container_read_config(root, ids[i], &cfgs[i], &e) < 0)
 			err_clear(&e);
-			continue;
+	nets = client_networks(ids, cfgs, net, client);
+	for (size_t k = 0; nets[k] && !found; k++) {
+		for (size_t i = 0; i < n && !found; i++) {
+			if (cfgs[i] && is_member_name(name, ids[i], cfgs[i], nets[k], ip)) {
+				_cleanup_free_ char *rd = xasprintf("%s/containers/%s", runroot, ids[i]);
+				found = access(rd, F_OK) == 0;
+			}
 		}
-		if (is_member_name(name, ids[i], cfg, net, ip)) {
-			_cleanup_free_ char *rd = xasprintf("%s/containers/%s", runroot, ids[i]);
-			found = access(rd, F_OK) == 0;
-		}
-		json_object_put(cfg);
 	}
+	for (size_t i = 0; i < n; i++)
+		json_object_put(cfgs[i]);
+	free(cfgs);
 	return found;
 }
 
-int netdns_answer(const char *root, const char *runroot, const char *net, const uint8_t *q, size_t len,
-		  uint8_t *out, size_t *outlen)
+int netdns_answer(const char *root, const char *runroot, const char *net, const char *client,
+		  const uint8_t *q, size_t len, uint8_t *out, size_t *outlen)
 {
 	char name[256], ip[16];
 	uint16_t qtype;
@@ -162,7 +207,8 @@ int netdns_answer(const char *root, const char *runroot, const char *net, const 
 	nl = strlen(name);
 	if (nl > dl + 1 && strcmp(name + nl - dl, DNS_DOMAIN) == 0 && name[nl - dl - 1] == '.')
 		name[nl - dl - 1] = '\0';
-	if (strchr(name, '.') || !lookup(root, runroot, net, name, ip) || inet_pton(AF_INET, ip, &a) != 1)
+	if (strchr(name, '.') || !lookup(root, runroot, net, client, name, ip) ||
+	    inet_pton(AF_INET, ip, &a) != 1)
 		return 0;
 	memcpy(out, q, qend);
 	out[2] = (uint8_t)(0x84 | (q[2] & 0x01)); /* QR, AA, RD as asked */
@@ -184,8 +230,12 @@ static void reply(int fd, const void *buf, size_t len, const struct sockaddr_in 
 {
 	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh = { .msg_name = (void *)to, .msg_namelen = sizeof *to, .msg_iov = &iov,
-			     .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct msghdr mh = { .msg_name = (void *)to,
+			     .msg_namelen = sizeof *to,
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof cbuf };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	struct in_pktinfo pi = { .ipi_spec_dst = from };
 
@@ -210,7 +260,8 @@ struct forward {
 static void *forward_thread(void *arg)
 {
 	struct forward *f = arg;
-	struct sockaddr_in up = { .sin_family = AF_INET, .sin_port = htons(53),
+	struct sockaddr_in up = { .sin_family = AF_INET,
+				  .sin_port = htons(53),
 				  .sin_addr.s_addr = htonl(NETDNS_UPSTREAM) };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	uint8_t buf[4096];
@@ -256,8 +307,12 @@ void netdns_input(struct netdns *d)
 		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 		struct sockaddr_in from;
 		struct iovec iov = { .iov_base = q, .iov_len = sizeof q };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
-				     .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+		struct msghdr mh = { .msg_name = &from,
+				     .msg_namelen = sizeof from,
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof cbuf };
 		struct in_addr local = { 0 };
 		_cleanup_free_ char *net = NULL;
 		size_t outlen = 0;
@@ -272,7 +327,11 @@ void netdns_input(struct netdns *d)
 		net = network_at(d->root, local);
 		if (!net)
 			continue; /* not a gateway of a network with DNS */
-		r = netdns_answer(d->root, d->runroot, net, q, (size_t)n, out, &outlen);
+		{
+			char client[16];
+			inet_ntop(AF_INET, &from.sin_addr, client, sizeof client);
+			r = netdns_answer(d->root, d->runroot, net, client, q, (size_t)n, out, &outlen);
+		}
 		if (r < 0)
 			continue;
 		if (r > 0) {

@@ -5,6 +5,8 @@
  * gateway, says which network asks.  A/AAAA queries for the name, the
  * aliases on that network and the short ID of a container on the network
  * whose run directory exists (it is started) are answered from the
+ * records (a container on several networks also gets the names of its
+ * other networks, from the DNS server of its first one)
  * records, read at each query, so names follow containers as they start,
  * stop and are renamed.  Other queries are forwarded to the usermode
  * network's DNS (10.0.2.3, burrow-net's forwarder) by a thread each (at
@@ -28,10 +30,11 @@ int netdns_fd(const struct netdns *d);
 void netdns_input(struct netdns *d);
 void netdns_close(struct netdns *d);
 
-/* The answer to query q (len bytes) for network net from the records, into
+/* The answer to query q (len bytes) for network net, asked by the
+ * container at address client there (may be NULL), from the records, into
  * out (at most 512 bytes); 0 when the name is not a member's (to be
  * forwarded), -1 when q is malformed.  For tests. */
-int netdns_answer(const char *root, const char *runroot, const char *net, const uint8_t *q, size_t len,
-		  uint8_t *out, size_t *outlen);
+int netdns_answer(const char *root, const char *runroot, const char *net, const char *client,
+		  const uint8_t *q, size_t len, uint8_t *out, size_t *outlen);
 
 #endif

@@ -273,3 +273,17 @@ int nl_rule(int nl, uint32_t src, unsigned bits, uint32_t table, uint32_t prio, 
 		return err_make(e, -rc, "adding a routing rule (table %u)", table);
 	return 0;
 }
+
+int nl_link_del(int nl, const char *name, struct err *e)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct req r;
+	int rc;
+
+	req_init(&r, RTM_DELLINK, 0, &ifi, sizeof ifi);
+	attr_str(&r, IFLA_IFNAME, name);
+	rc = talk(nl, &r);
+	if (rc < 0 && rc != -ENODEV)
+		return err_make(e, -rc, "removing interface %s", name);
+	return 0;
+}

@@ -22,6 +22,8 @@ int nl_bridge(int nl, const char *name, unsigned mtu, int *index, struct err *e)
 int nl_veth(int nl, const char *name, int master, const char *peer, int netns_fd, const char *mac,
 	    unsigned mtu, struct err *e);
 int nl_link_up(int nl, int index, struct err *e);
+/* remove interface name (none: no error) */
+int nl_link_del(int nl, const char *name, struct err *e);
 int nl_addr(int nl, int index, uint32_t addr, unsigned bits, struct err *e); /* EEXIST: no error */
 /* A route to dst/bits (0/0: default) in table (0: main), via gw (0: on
  * the link), out of oif (0: any); with neither gw nor oif an unreachable

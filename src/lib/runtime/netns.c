@@ -225,6 +225,7 @@ static int holder_create(const char *dir, const char *root, const struct idmap *
 	/* burrow-net first: the holder inherits its exit fd and ends it */
 	net_params_init(&np, NULL);
 	np.api_socket = api;
+	np.resolv_conf = getenv("BURROW_NET_RESOLV_CONF"); /* tests: an alternate upstream */
 	if (net_spawn(&np, &h, e) < 0)
 		return err_wrap(e, "starting the networks' usermode network");
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rd, O_CLOEXEC) < 0) {
@@ -374,6 +375,17 @@ static int attach_child(const struct container_spec *s, int netns_fd, pid_t init
 	if (nl < 0)
 		goto out;
 	tap = nl_ifindex(nl, "tap0");
+	{
+		/* libslirp finds the bridges' addresses by ARP on tap0: the
+		 * namespace answers for them */
+		int fd = open("/proc/sys/net/ipv4/conf/tap0/proxy_arp", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "1\n", 2) != 2) {
+				/* then only replies already known get through */
+			}
+			close(fd);
+		}
+	}
 	for (size_t i = 0; i < s->nnetworks; i++) {
 		struct network *n = &nets[i];
 		char host[32], peer[32], mac[18];
@@ -392,7 +404,8 @@ static int attach_child(const struct container_spec *s, int netns_fd, pid_t init
 		snprintf(host, sizeof host, "vb%.10s%x", s->id, (unsigned)i & 0xff);
 		snprintf(peer, sizeof peer, "eth%u", (unsigned)i);
 		net_mac_of(s->networks[i].ip, mac);
-		if (nl_veth(nl, host, br, peer, cfd, mac, VETH_MTU, e) < 0)
+		/* the host end of a previous init's pair may not be gone yet */
+		if (nl_link_del(nl, host, e) < 0 || nl_veth(nl, host, br, peer, cfd, mac, VETH_MTU, e) < 0)
 			goto fail_net;
 		continue;
 fail_net:
@@ -467,4 +480,49 @@ int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struc
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return err_make(e, 0, "attaching the container to its networks failed");
 	return 0;
+}
+
+int netns_publish(const struct container_spec *s, int **ids, size_t *n, struct err *e)
+{
+	_cleanup_free_ char *runroot = events_runroot_of(s->rundir);
+	_cleanup_free_ char *sock = runroot ? netns_net_socket(runroot) : NULL;
+
+	*ids = NULL;
+	*n = 0;
+	if (!s->nports)
+		return 0;
+	if (!sock)
+		return err_make(e, EINVAL, "no run root for %s", s->rundir);
+	for (size_t i = 0; i < s->nports; i++) {
+		for (unsigned k = 0; k < s->ports[i].count; k++) {
+			struct port_spec one = s->ports[i];
+			int id = -1;
+
+			one.count = 1;
+			one.host_port = (uint16_t)(s->ports[i].host_port + k);
+			one.container_port = (uint16_t)(s->ports[i].container_port + k);
+			if (net_add_port(sock, &one, PORT_HANDLER_FAST, s->networks[0].ip, &id, e) < 0) {
+				netns_unpublish(s, *ids, *n);
+				*ids = NULL;
+				*n = 0;
+				return err_wrap(e, "publishing port %u", one.host_port);
+			}
+			*ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+			(*ids)[(*n)++] = id;
+		}
+	}
+	return 0;
+}
+
+void netns_unpublish(const struct container_spec *s, int *ids, size_t n)
+{
+	_cleanup_free_ char *runroot = events_runroot_of(s->rundir);
+	_cleanup_free_ char *sock = runroot ? netns_net_socket(runroot) : NULL;
+
+	for (size_t i = 0; sock && i < n; i++) {
+		struct err e = ERR_INIT;
+		if (net_remove_port(sock, ids[i], &e) < 0)
+			err_clear(&e);
+	}
+	free(ids);
 }

@@ -37,6 +37,12 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e);
  * (through the first network that is not internal). */
 int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e);
 
+/* s's published ports, by the shared burrow-net to s's address on its
+ * first network (fast handler); *ids the forwards, for netns_unpublish,
+ * which also frees ids. */
+int netns_publish(const struct container_spec *s, int **ids, size_t *n, struct err *e);
+void netns_unpublish(const struct container_spec *s, int *ids, size_t n);
+
 /* <runroot>/netns/net.sock, for publishing ports */
 char *netns_net_socket(const char *runroot);
 

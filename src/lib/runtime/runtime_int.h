@@ -80,6 +80,8 @@ struct supervisor {
 	int netns;             /* container:ID: ID's net namespace for each init, else -1 */
 	int shared_netns;      /* networks: the shared net namespace (netns.h), else -1 */
 	int hold;              /* networks: the connection that keeps it, else -1 */
+	int *fwd_ids;          /* networks: the published ports' forwards (netns_publish) */
+	size_t nfwd;
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
 };

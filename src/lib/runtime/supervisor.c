@@ -55,6 +55,7 @@
 #include "runtime_int.h"
 #include "lib/record/state.h"
 #include "userns.h"
+#include "netns.h"
 #include "lib/base/util.h"
 #include "lib/record/events.h"
 
@@ -595,6 +596,11 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		m->net.pid = 0;
 	}
 	net_stop(&m->net);
+	if (s->net == NET_BRIDGE) {
+		netns_unpublish(s, m->fwd_ids, m->nfwd);
+		m->fwd_ids = NULL;
+		m->nfwd = 0;
+	}
 	if (s->net == NET_SLIRP) {
 		_cleanup_free_ char *sock = container_net_socket(s);
 		unlink(sock);
@@ -734,6 +740,13 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, int n
 	log_debug("supervisor: overlay mounted");
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
+	/* networks: the ports go to the container's address, once */
+	if (s->net == NET_BRIDGE && netns_publish(s, &mon.fwd_ids, &mon.nfwd, &e) < 0) {
+		kill(mon.init, SIGKILL);
+		while (waitpid(mon.init, NULL, 0) < 0 && errno == EINTR)
+			;
+		goto fail_mounted;
+	}
 	memset(&m, 0, sizeof m);
 	m.type = MSG_PID;
 	m.a = mon.init;
