@@ -269,7 +269,7 @@ _burrow() {
 	history|push|save|tag|untag) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	image) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "build exists history import inspect list load ls prune pull push rm save tag untag" -- "$cur") ;;
 	container) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "attach commit cp create diff exec exists export healthcheck inspect kill list logs ls pause port prune ps rename restart rm run start stats stop top unpause update wait" -- "$cur") ;;
-	network) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "create exists inspect list ls prune remove rm" -- "$cur") ;;
+	network) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "connect create disconnect exists inspect list ls prune remove rm" -- "$cur") ;;
 	volume) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "create exists inspect list ls prune remove rm" -- "$cur") ;;
 	import) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	build) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;

@@ -94,7 +94,7 @@ complete -c burrow -n __fish_use_subcommand -a exec -d 'Run a command in a runni
 complete -c burrow -n __fish_use_subcommand -a healthcheck -d 'Run a container\'s healthcheck'
 complete -c burrow -n __fish_use_subcommand -a inspect -d 'Show the details of containers'
 complete -c burrow -n __fish_use_subcommand -a kill -d 'Send a signal to running containers'
-complete -c burrow -n __fish_use_subcommand -a network -d 'Manage networks (create, ls, inspect, rm, prune, exists)'
+complete -c burrow -n __fish_use_subcommand -a network -d 'Manage networks (create, ls, inspect, rm, prune, connect, ...)'
 complete -c burrow -n __fish_use_subcommand -a pause -d 'Pause the processes of containers'
 complete -c burrow -n __fish_use_subcommand -a unpause -d 'Unpause the processes of containers'
 complete -c burrow -n __fish_use_subcommand -a stats -d 'Show resource usage of containers'
@@ -611,7 +611,7 @@ complete -c burrow -n $wait -a '(__burrow_containers)'
 # network
 set -l network '__fish_seen_subcommand_from network'
 complete -c burrow -n $network -s h -l help -d 'Show help'
-complete -c burrow -n $network -a 'create exists inspect list ls prune remove rm'
+complete -c burrow -n $network -a 'connect create disconnect exists inspect list ls prune remove rm'
 
 # volume
 set -l volume '__fish_seen_subcommand_from volume'

@@ -22,6 +22,7 @@ fixture_store
 fixture_image local/busybox:1
 IMG=local/busybox:1
 NS="$BURROW_RUNROOT/netns"
+start=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 T=$(mktemp -d /tmp/burrow-netrun.XXXXXX)
 SPIDS=
 cleanup() {
@@ -107,6 +108,29 @@ get o1 --network appnet --network othernet
 assert_eq "$out" "o1" "a container on both reaches it"
 run burrow run --rm --network appnet --network othernet $IMG sh -c 'ip -4 -o addr show | grep -c eth'
 assert_eq "$out" "2" "  with an interface on each"
+
+# --- connect and disconnect while running
+run burrow network connect --alias dbo othernet db2
+assert_rc 0 "network connect a running container"
+run burrow exec db2 sh -c 'printf "GET /id HTTP/1.0\r\n\r\n" | nc -w 5 o1 80 | tail -n 1'
+assert_eq "$out" "o1" "  it reaches the other network by name"
+get dbo --network othernet
+assert_eq "$out" "db" "  and is reached there by its alias"
+run burrow inspect --format '{{.NetworkSettings.Networks.othernet.IPAddress}}' db2
+assert_match "$out" "^10\.89\.1\.[0-9]+$" "  inspect shows its address there"
+run burrow network connect othernet db2
+assert_rc 125 "connecting it again: 125"
+run burrow network disconnect othernet db2
+assert_rc 0 "network disconnect"
+run burrow exec db2 sh -c "printf 'GET /id HTTP/1.0\r\n\r\n' | nc -w 3 $o1ip 80 | tail -n 1"
+assert_eq "$out" "" "  othernet is out of reach again"
+run burrow exec db2 ip -4 -o addr show
+assert_eq "$(printf '%s\n' "$out" | grep -c eth)" "1" "  one interface left"
+run burrow network disconnect appnet db2
+assert_rc 125 "disconnecting the last network: 125"
+run burrow events --stream=false --since "$start" --filter type=network --format '{{.Status}} {{.Name}}'
+assert_match "$out" "connect othernet" "events: network connect"
+assert_match "$out" "disconnect othernet" "events: network disconnect"
 
 # --- internal: the members, and no way out
 server i1 --network inside

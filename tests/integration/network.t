@@ -167,12 +167,6 @@ assert_eq "$err" "burrow: error: network alias db clashes with a container name 
 badc "a name that is another container's alias" --network appnet --name api
 badc "a network given twice" --network appnet --network appnet
 badc "a network mixed with a mode" --network appnet --network host
-run burrow run --rm --network appnet $IMG true
-assert_rc 125 "run on a network: not yet, 125"
-assert_match "$err" "cannot be started yet" "  says so"
-assert_eq "$(ctrs)" "$n" "  no container left"
-run burrow start db
-assert_rc 125 "start of a container on a network: not yet, 125"
 
 # --- rm with containers on it
 run burrow network rm appnet

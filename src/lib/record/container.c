@@ -899,6 +899,23 @@ out:
 	return rc;
 }
 
+int container_set_networks(const char *root, const char *id, const struct net_attach *nets, size_t n,
+			   struct err *e)
+{
+	_cleanup_close_ int lfd = -1;
+	_cleanup_free_ char *ctrdir = xasprintf("%s/containers/%s", root, id);
+	json_object *j = NULL;
+	int rc;
+
+	lfd = lock_containers(root, e);
+	if (lfd < 0 || container_read_config(root, id, &j, e) < 0)
+		return -1;
+	json_object_object_add(j, "networks", net_attaches_to_json(nets, n));
+	rc = write_config_json(ctrdir, j, e);
+	json_object_put(j);
+	return rc;
+}
+
 /* ---- directories ------------------------------------------------------------ */
 
 char *container_net_socket(const struct container_spec *s)

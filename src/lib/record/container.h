@@ -147,6 +147,9 @@ int container_read_config(const char *root, const char *id, json_object **out, s
 int container_create_record(const char *root, struct container_spec *s, const char *want, struct err *e);
 /* Change the name in config.json (same checks as create). */
 int container_rename(const char *root, const char *id, const char *newname, struct err *e);
+/* network connect/disconnect: the record's "networks" become nets. */
+int container_set_networks(const char *root, const char *id, const struct net_attach *nets, size_t n,
+			   struct err *e);
 /* ctrdir/upper and work (kept if present), rundir/merged and rundir/hostname.
  * Safe to call again before each start.  The network's /etc files (hosts,
  * resolv.conf) come from net_write_etc_files() (net.h). */

@@ -352,20 +352,51 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 
 /* ---- a container's veths -------------------------------------------------------- */
 
-static int attach_child(const struct container_spec *s, int netns_fd, pid_t init, struct err *e)
+/* the host end of s's pair on the bridge burrowN */
+static void host_end(const struct container_spec *s, const struct network *n, char buf[32])
+{
+	snprintf(buf, 32, "vb%.10s%x", s->id, (unsigned)atoi(n->iface + 6) & 0xfff);
+}
+
+/* The lowest ethK free in the current net namespace (K >= from). */
+static void free_eth(int nl, unsigned from, char buf[32])
+{
+	for (unsigned k = from;; k++) {
+		snprintf(buf, 32, "eth%u", k);
+		if (nl_ifindex(nl, buf) <= 0)
+			return;
+	}
+}
+
+/* networks first..nnetworks-1 of s; the default route through the first
+ * that is not internal when route */
+static int attach_child(const struct container_spec *s, int netns_fd, pid_t init, size_t first, bool route,
+			struct err *e)
 {
 	_cleanup_free_ char *root = root_of(s->ctrdir);
 	_cleanup_close_ int cfd = -1, nl = -1, cnl = -1;
 	struct network *nets = xcalloc(s->nnetworks + 1, sizeof *nets);
+	char(*peers)[32] = xcalloc(s->nnetworks + 1, sizeof *peers);
 	char path[64];
 	int tap, rc = -1;
-	bool route = false;
 
 	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)init);
 	cfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (cfd < 0) {
 		err_make(e, errno, "opening the container's net namespace");
 		goto out;
+	}
+	/* the names the peers get: the next free ethK in the container */
+	if (first > 0) {
+		if (setns(cfd, CLONE_NEWNET) < 0) {
+			err_make(e, errno, "joining the container's net namespace");
+			goto out;
+		}
+		for (size_t i = first; i < s->nnetworks; i++)
+			free_eth(-1, (unsigned)(i > first ? atoi(peers[i - 1] + 3) + 1 : 0), peers[i]);
+	} else {
+		for (size_t i = 0; i < s->nnetworks; i++)
+			snprintf(peers[i], sizeof peers[i], "eth%u", (unsigned)i);
 	}
 	if (setns(netns_fd, CLONE_NEWNET) < 0) {
 		err_make(e, errno, "joining the networks' namespace");
@@ -388,12 +419,14 @@ static int attach_child(const struct container_spec *s, int netns_fd, pid_t init
 	}
 	for (size_t i = 0; i < s->nnetworks; i++) {
 		struct network *n = &nets[i];
-		char host[32], peer[32], mac[18];
+		char host[32], mac[18];
 		uint32_t table;
 		int br;
 
 		if (network_get(root, s->networks[i].network, n, e) < 0)
 			goto out;
+		if (i < first)
+			continue;
 		table = TABLE_BASE + (uint32_t)atoi(n->iface + 6);
 		if (nl_bridge(nl, n->iface, 0, &br, e) < 0 || nl_addr(nl, br, n->gateway, n->bits, e) < 0 ||
 		    nl_route(nl, n->subnet, n->bits, 0, br, table, e) < 0 ||
@@ -401,11 +434,11 @@ static int attach_child(const struct container_spec *s, int netns_fd, pid_t init
 		    (n->internal && nl_route(nl, 0, 0, 0, 0, table, e) < 0) ||
 		    nl_rule(nl, n->subnet, n->bits, table, RULE_PRIO, e) < 0)
 			goto fail_net;
-		snprintf(host, sizeof host, "vb%.10s%x", s->id, (unsigned)i & 0xff);
-		snprintf(peer, sizeof peer, "eth%u", (unsigned)i);
+		host_end(s, n, host);
 		net_mac_of(s->networks[i].ip, mac);
 		/* the host end of a previous init's pair may not be gone yet */
-		if (nl_link_del(nl, host, e) < 0 || nl_veth(nl, host, br, peer, cfd, mac, VETH_MTU, e) < 0)
+		if (nl_link_del(nl, host, e) < 0 ||
+		    nl_veth(nl, host, br, peers[i], cfd, mac, VETH_MTU, e) < 0)
 			goto fail_net;
 		continue;
 fail_net:
@@ -419,33 +452,32 @@ fail_net:
 	cnl = nl_open(e);
 	if (cnl < 0)
 		goto out;
-	for (size_t i = 0; i < s->nnetworks; i++) {
-		char peer[32];
+	for (size_t i = first; i < s->nnetworks; i++) {
 		uint32_t ip = 0;
-		int idx;
+		int idx = nl_ifindex(cnl, peers[i]);
 
-		snprintf(peer, sizeof peer, "eth%u", (unsigned)i);
-		idx = nl_ifindex(cnl, peer);
 		if (idx <= 0) {
-			err_make(e, ENODEV, "%s in the container", peer);
+			err_make(e, ENODEV, "%s in the container", peers[i]);
 			goto out;
 		}
 		net_ipv4_parse(s->networks[i].ip, &ip);
 		if (nl_addr(cnl, idx, ip, nets[i].bits, e) < 0 || nl_link_up(cnl, idx, e) < 0)
 			goto out;
-		if (!route && !nets[i].internal) {
+		if (route && !nets[i].internal) {
 			if (nl_route(cnl, 0, 0, nets[i].gateway, idx, 0, e) < 0)
 				goto out;
-			route = true;
+			route = false;
 		}
 	}
 	rc = 0;
 out:
+	free(peers);
 	networks_free(nets, s->nnetworks);
 	return rc;
 }
 
-int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e)
+/* fn in a child: its error comes back */
+static int in_child(int (*fn)(void *arg, struct err *e), void *arg, struct err *e)
 {
 	int p[2];
 	pid_t pid;
@@ -462,7 +494,7 @@ int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struc
 	if (pid == 0) {
 		struct err ce = ERR_INIT;
 		close(p[0]);
-		if (attach_child(s, netns_fd, init, &ce) < 0) {
+		if (fn(arg, &ce) < 0) {
 			err_send(p[1], &ce);
 			_exit(1);
 		}
@@ -478,8 +510,95 @@ int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struc
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return err_make(e, 0, "attaching the container to its networks failed");
+		return err_make(e, 0, "changing the container's networks failed");
 	return 0;
+}
+
+struct attach_args {
+	const struct container_spec *s;
+	int userns, netns;
+	pid_t init;
+	size_t first;
+	bool route;
+	const char *host; /* disconnect: the host end to remove */
+};
+
+static int attach_fn(void *arg, struct err *e)
+{
+	struct attach_args *a = arg;
+
+	if (a->userns >= 0 && setns(a->userns, CLONE_NEWUSER) < 0)
+		return err_make(e, errno, "joining the user namespace of the networks");
+	return attach_child(a->s, a->netns, a->init, a->first, a->route, e);
+}
+
+static int detach_fn(void *arg, struct err *e)
+{
+	struct attach_args *a = arg;
+	int nl;
+
+	if (setns(a->userns, CLONE_NEWUSER) < 0 || setns(a->netns, CLONE_NEWNET) < 0)
+		return err_make(e, errno, "joining the networks' namespace");
+	nl = nl_open(e);
+	if (nl < 0 || nl_link_del(nl, a->host, e) < 0)
+		return -1;
+	close(nl);
+	return 0;
+}
+
+int netns_connect(const struct container_spec *s, pid_t init, struct err *e)
+{
+	int fds[3];
+	struct attach_args a = { .s = s, .init = init, .first = s->nnetworks - 1, .route = false };
+	int rc;
+
+	if (s->nnetworks == 0)
+		return err_make(e, EINVAL, "netns_connect: no network");
+	if (netns_join(s, fds, e) < 0)
+		return -1;
+	a.userns = fds[0];
+	a.netns = fds[1];
+	rc = in_child(attach_fn, &a, e);
+	close(fds[0]);
+	close(fds[1]);
+	close(fds[2]);
+	return rc;
+}
+
+int netns_disconnect(const struct container_spec *s, const char *network, struct err *e)
+{
+	_cleanup_free_ char *root = root_of(s->ctrdir);
+	struct attach_args a = { .s = s };
+	struct network n;
+	char host[32];
+	int fds[3], rc;
+
+	if (network_get(root, network, &n, e) < 0)
+		return -1;
+	host_end(s, &n, host);
+	network_free(&n);
+	if (netns_join(s, fds, e) < 0)
+		return -1;
+	a.userns = fds[0];
+	a.netns = fds[1];
+	a.host = host;
+	rc = in_child(detach_fn, &a, e);
+	close(fds[0]);
+	close(fds[1]);
+	close(fds[2]);
+	return rc;
+}
+
+int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e)
+{
+	struct attach_args a = { .s = s,
+				 .userns = -1,
+				 .netns = netns_fd,
+				 .init = init,
+				 .first = 0,
+				 .route = true };
+
+	return in_child(attach_fn, &a, e);
 }
 
 int netns_publish(const struct container_spec *s, int **ids, size_t *n, struct err *e)

@@ -37,6 +37,13 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e);
  * (through the first network that is not internal). */
 int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e);
 
+/* From a command (the user's process): attach the running container s
+ * (init its init) to its last network, s->networks[s->nnetworks - 1], as
+ * the next free ethK, with no change to its default route (connect); or
+ * remove its interface on network (disconnect), whose record s still has. */
+int netns_connect(const struct container_spec *s, pid_t init, struct err *e);
+int netns_disconnect(const struct container_spec *s, const char *network, struct err *e);
+
 /* s's published ports, by the shared burrow-net to s's address on its
  * first network (fast handler); *ids the forwards, for netns_unpublish,
  * which also frees ids. */
