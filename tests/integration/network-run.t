@@ -46,6 +46,12 @@ get() { # HOST NETWORK-FLAGS...
 	shift
 	run burrow run --rm "$@" $IMG sh -c "printf 'GET /id HTTP/1.0\r\n\r\n' | nc -w 5 $_h 80 | tail -n 1"
 }
+# the same until it answers: a server just started may not listen yet
+got_id() {
+	get "$@"
+	[ -n "$out" ]
+}
+getp() { poll got_id "$@"; }
 holder() { cut -d' ' -f1 "$NS/holder" 2>/dev/null; }
 
 burrow network create appnet >/dev/null
@@ -62,7 +68,7 @@ assert_rc 0 "a second container on the network"
 assert_match "$out" "eth0 +inet 10\.89\.0\.3/24" "  eth0 with the next address"
 assert_match "$out" "default via 10\.89\.0\.1 dev eth0" "  the gateway as default route"
 assert_match "$out" "nameserver 10\.89\.0\.1" "  resolv.conf points at the network's DNS"
-get db --network appnet
+getp db --network appnet
 assert_eq "$out" "db" "by name"
 get database --network appnet
 assert_eq "$out" "db" "by alias"
@@ -80,7 +86,7 @@ assert_eq "$(holder)" "$h1" "one holder for all of them"
 # --- restart and rename
 run burrow restart db
 assert_rc 0 "restart db"
-get db --network appnet
+getp db --network appnet
 assert_eq "$out" "db" "by name after a restart"
 run burrow rename db db2
 assert_rc 0 "rename db db2"
@@ -92,12 +98,12 @@ burrow stop -t 0 db2 >/dev/null
 run burrow run --rm --network appnet $IMG nslookup db2
 assert_ne "$rc" 0 "a stopped container has no name"
 burrow start db2 >/dev/null
-get db2 --network appnet
+getp db2 --network appnet
 assert_eq "$out" "db" "  and has it again once started"
 
 # --- isolation between networks
 server o1 --network othernet
-get o1 --network othernet
+getp o1 --network othernet
 assert_eq "$out" "o1" "a server on othernet"
 o1ip=$(burrow inspect --format '{{.NetworkSettings.Networks.othernet.IPAddress}}' o1)
 get "$o1ip" --network appnet
@@ -134,7 +140,7 @@ assert_match "$out" "disconnect othernet" "events: network disconnect"
 
 # --- internal: the members, and no way out
 server i1 --network inside
-get i1 --network inside
+getp i1 --network inside
 assert_eq "$out" "i1" "an internal network: its members by name"
 run burrow run --rm --network inside $IMG ip route
 assert_no_match "$out" "default" "  no default route"
@@ -169,6 +175,7 @@ while [ $i -lt 20 ]; do
 	server "m$i" --network many
 	i=$((i + 1))
 done
+getp m19 --network many
 run burrow run --rm --network many $IMG sh -c 'for i in $(seq 0 19); do printf "GET /id HTTP/1.0\r\n\r\n" | nc -w 5 m$i 80 | tail -n 1; done | tr "\n" " "'
 assert_eq "$out" "m0 m1 m2 m3 m4 m5 m6 m7 m8 m9 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 " "20 containers: each reached by name"
 run burrow exec m7 sh -c 'printf "GET /id HTTP/1.0\r\n\r\n" | nc -w 5 m13 80 | tail -n 1'
@@ -182,7 +189,7 @@ poll gone "$h"
 server after --network appnet
 assert_eq "$?" 0 "a run after the holder was killed"
 assert_ne "$(holder)" "$h" "  made a new holder"
-get after --network appnet
+getp after --network appnet
 assert_eq "$out" "after" "  and the network works"
 
 # --- nothing left after the last container
