@@ -46,12 +46,17 @@ get() { # HOST NETWORK-FLAGS...
 	shift
 	run burrow run --rm "$@" $IMG sh -c "printf 'GET /id HTTP/1.0\r\n\r\n' | nc -w 5 $_h 80 | tail -n 1"
 }
-# the same until it answers: a server just started may not listen yet
-got_id() {
-	get "$@"
-	[ -n "$out" ]
+# the same until it answers (each try is a new container): a server just
+# started may not listen yet
+getp() {
+	_try=0
+	while [ $_try -lt 100 ]; do
+		get "$@"
+		[ -n "$out" ] && return 0
+		_try=$((_try + 1))
+	done
+	return 1
 }
-getp() { poll got_id "$@"; }
 holder() { cut -d' ' -f1 "$NS/holder" 2>/dev/null; }
 
 burrow network create appnet >/dev/null
