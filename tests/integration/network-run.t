@@ -88,6 +88,10 @@ run burrow run --rm --network appnet $IMG nslookup nosuch.invalid
 assert_ne "$rc" 0 "an unknown name is not found (forwarded)"
 assert_eq "$(holder)" "$h1" "one holder for all of them"
 
+run burrow run --rm --network bridge $IMG sh -c 'ip -4 -o addr show eth0; grep nameserver /etc/resolv.conf'
+assert_match "$out" "inet 10\.88\.0\.[0-9]+/16" "--network bridge: the default network, never created"
+assert_match "$out" "nameserver 10\.0\.2\.3" "  without names: the usermode network's DNS"
+
 # --- restart and rename
 run burrow restart db
 assert_rc 0 "restart db"
