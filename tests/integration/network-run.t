@@ -195,11 +195,16 @@ burrow rm -f $(i=0; while [ $i -lt 20 ]; do printf 'm%s ' $i; i=$((i + 1)); done
 h=$(holder)
 kill -9 "$h"
 poll gone "$h"
-server after --network appnet
-assert_eq "$?" 0 "a run after the holder was killed"
+run burrow run -d --name after -e NAME=after --network appnet $IMG sh -c 'mkdir -p /www && echo $NAME >/www/id && exec httpd -f -p 80 -h /www'
+assert_rc 0 "a run after the holder was killed"
+assert_match "$err" "lost their networks; restart them" "  warns about the running containers"
+assert_match "$err" "db2" "  naming them"
 assert_ne "$(holder)" "$h" "  made a new holder"
 getp after --network appnet
 assert_eq "$out" "after" "  and the network works"
+burrow restart db2 >/dev/null
+getp db2 --network appnet
+assert_eq "$out" "db" "a restart puts a container on the new namespace"
 
 # --- nothing left after the last container
 h=$(holder)

@@ -286,6 +286,46 @@ out:
 	return rc;
 }
 
+/* The holder died under running containers: their interfaces hang off a
+ * namespace nobody serves now (no way out, no names, no ports).  Say so,
+ * naming them: a restart attaches them to the new one. */
+static void warn_orphans(const char *root, const char *runroot, const char *self, int pid)
+{
+	_cleanup_strv_ char **ids = NULL;
+	_cleanup_free_ char *names = xstrdup("");
+	struct err e = ERR_INIT;
+
+	if (container_list(root, &ids, &e) < 0) {
+		err_clear(&e);
+		return;
+	}
+	for (size_t i = 0; ids[i]; i++) {
+		json_object *j = NULL, *v;
+		_cleanup_free_ char *rd = xasprintf("%s/containers/%s", runroot, ids[i]);
+
+		if (strcmp(ids[i], self) == 0 || access(rd, F_OK) < 0 ||
+		    container_read_config(root, ids[i], &j, &e) < 0) {
+			err_clear(&e);
+			continue;
+		}
+		if (json_object_object_get_ex(j, "network", &v) &&
+		    strcmp(json_object_get_string(v), "bridge") == 0 &&
+		    json_object_object_get_ex(j, "name", &v)) {
+			char *n = xasprintf("%s%s%s", names, *names ? ", " : "", json_object_get_string(v));
+			free(names);
+			names = n;
+		}
+		json_object_put(j);
+	}
+	if (*names)
+		log_warn(
+			"the networks' namespace (holder %d) was gone and is made anew: %s lost their networks; "
+			"restart them",
+			pid, names);
+	else
+		log_info("the networks' namespace holder %d is gone: making a new one", pid);
+}
+
 static int read_holder(const char *dir, pid_t *pid, unsigned long long *start)
 {
 	_cleanup_free_ char *path = xasprintf("%s/holder", dir), *txt = NULL;
@@ -327,7 +367,7 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 			return err_make(e, errno, "locking %s", lock);
 	if (read_holder(dir, &pid, &start) < 0 || !proc_alive(pid, start)) {
 		if (pid > 0)
-			log_info("the networks' namespace holder %d is gone: making a new one", (int)pid);
+			warn_orphans(root, runroot, s->id, (int)pid);
 		if (holder_create(dir, root, s->idmap, e) < 0)
 			return -1;
 		if (read_holder(dir, &pid, &start) < 0)
