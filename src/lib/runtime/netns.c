@@ -249,9 +249,9 @@ static int holder_create(const char *dir, const char *root, const struct idmap *
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	if (write(go[1], "1", 1) != 1 || (got = read(rd[0], buf, sizeof buf - 1)) < 1 || buf[0] != '1') {
-		got = got > 1 ? got : 1;
-		buf[got] = '\0';
+	got = write(go[1], "1", 1) == 1 ? read(rd[0], buf, sizeof buf - 1) : -1;
+	buf[got > 0 ? got : 0] = '\0';
+	if (got < 1 || buf[0] != '1') {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		err_make(e, 0, "setting up the networks' namespace: %s", buf[0] == '0' ? buf + 1 : "it died");
