@@ -6,7 +6,7 @@
 # killed and rebuilt; nothing left behind after the last container.
 # Servers in the containers are busybox httpd; clients use nc and wget
 # (no wget -T: Debian 12's busybox-static segfaults with it).
-# shellcheck disable=SC2086,SC2154
+# shellcheck disable=SC2046,SC2086,SC2154
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 
@@ -34,11 +34,11 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # a server: httpd answering /id with the container's name
-SERVE="sh -c 'mkdir -p /www && echo \$NAME >/www/id && exec httpd -f -p 80 -h /www'"
 server() { # NAME NETWORK-FLAGS...
 	_n=$1
 	shift
-	eval burrow run -d --name "$_n" -e NAME="$_n" "$@" $IMG "$SERVE" >/dev/null
+	# shellcheck disable=SC2016 # expanded in the container
+	burrow run -d --name "$_n" -e NAME="$_n" "$@" $IMG sh -c 'mkdir -p /www && echo $NAME >/www/id && exec httpd -f -p 80 -h /www' >/dev/null
 }
 # GET http://HOST/id from a new container on the given networks
 get() { # HOST NETWORK-FLAGS...
