@@ -13,6 +13,7 @@
 
 #include "lib/base/error.h"
 #include "lib/base/util.h"
+#include "lib/net/netdns.h"
 #include "lib/net/network.h"
 #include "lib/record/netspec.h"
 #include "tap.h"
@@ -226,6 +227,68 @@ static void attaches(void)
 	is_str(mac, "02:42:0a:59:00:02", "the MAC of an address");
 }
 
+/* the DNS server's parser: malformed queries are dropped, a name that is
+ * nobody's goes upstream, a member's gets its address */
+static void dns(const char *root)
+{
+	/* id 0x1234, RD, one question: db.dns.burrow A IN */
+	static const uint8_t q[] = { 0x12, 0x34, 0x01, 0x00, 0, 1,   0,   0,   0, 0,   0,
+				     0,    2,    'd',  'b',  3, 'd', 'n', 's', 6, 'b', 'u',
+				     'r',  'r',  'o',  'w',  0, 0,   1,   0,   1 };
+	uint8_t bad[sizeof q], out[512];
+	size_t outlen = 0;
+	char *rd = xasprintf("%s/run", root),
+	     *cdir = xasprintf(
+		     "%s/containers/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", root);
+	char *rdir =
+		xasprintf("%s/containers/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+			  rd);
+	char *cfg = xasprintf("%s/config.json", cdir);
+	struct err e = ERR_INIT;
+	FILE *f;
+
+	is_int(netdns_answer(root, rd, "n1", NULL, q, 11, out, &outlen), -1, "dns: a short query is dropped");
+	memcpy(bad, q, sizeof q);
+	bad[2] |= 0x80;
+	is_int(netdns_answer(root, rd, "n1", NULL, bad, sizeof bad, out, &outlen), -1,
+	       "dns: a response is dropped");
+	memcpy(bad, q, sizeof q);
+	bad[12] = 63;
+	is_int(netdns_answer(root, rd, "n1", NULL, bad, sizeof bad, out, &outlen), -1,
+	       "dns: a label past the end is dropped");
+	memcpy(bad, q, sizeof q);
+	bad[5] = 2;
+	is_int(netdns_answer(root, rd, "n1", NULL, bad, sizeof bad, out, &outlen), -1,
+	       "dns: two questions are dropped");
+	is_int(netdns_answer(root, rd, "n1", NULL, q, sizeof q, out, &outlen), 0,
+	       "dns: nobody's name goes upstream");
+	if (mkdir_p_at(AT_FDCWD, cdir, 0700, &e) < 0 || mkdir_p_at(AT_FDCWD, rdir, 0700, &e) < 0 ||
+	    !(f = fopen(cfg, "w"))) {
+		err_clear(&e);
+		ok(0, "dns: a record to answer from");
+	} else {
+		fputs("{\"name\":\"db\",\"network\":\"bridge\",\"networks\":[{\"name\":\"n1\",\"ip\":\"10.89.0.7\","
+		      "\"aliases\":[\"api\"]}]}",
+		      f);
+		fclose(f);
+		is_int(netdns_answer(root, rd, "n1", NULL, q, sizeof q, out, &outlen), 1,
+		       "dns: a member's name is answered");
+		ok(outlen == sizeof q + 16 && out[7] == 1 &&
+			   memcmp(out + outlen - 4, "\x0a\x59\x00\x07", 4) == 0 && out[0] == 0x12 &&
+			   out[1] == 0x34 && (out[2] & 0x80),
+		   "  with its address, the query's id, as a response");
+		is_int(netdns_answer(root, rd, "n2", NULL, q, sizeof q, out, &outlen), 0,
+		       "dns: not on another network");
+		rmdir(rdir);
+		is_int(netdns_answer(root, rd, "n1", NULL, q, sizeof q, out, &outlen), 0,
+		       "dns: not once it stopped (no run directory)");
+	}
+	free(rd);
+	free(cdir);
+	free(rdir);
+	free(cfg);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/burrow-network-test.XXXXXX";
@@ -238,6 +301,7 @@ int main(void)
 	records(root);
 	damaged(root);
 	attaches();
+	dns(root);
 	if (rm_rf_at(AT_FDCWD, root, &e) < 0)
 		err_clear(&e);
 	return done_testing();
