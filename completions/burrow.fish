@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts --network-alias --ip
                 set skip 1
             case '-*'
             case '*'
@@ -94,6 +94,7 @@ complete -c burrow -n __fish_use_subcommand -a exec -d 'Run a command in a runni
 complete -c burrow -n __fish_use_subcommand -a healthcheck -d 'Run a container\'s healthcheck'
 complete -c burrow -n __fish_use_subcommand -a inspect -d 'Show the details of containers'
 complete -c burrow -n __fish_use_subcommand -a kill -d 'Send a signal to running containers'
+complete -c burrow -n __fish_use_subcommand -a network -d 'Manage networks (create, ls, inspect, rm, prune, connect, ...)'
 complete -c burrow -n __fish_use_subcommand -a pause -d 'Pause the processes of containers'
 complete -c burrow -n __fish_use_subcommand -a unpause -d 'Unpause the processes of containers'
 complete -c burrow -n __fish_use_subcommand -a stats -d 'Show resource usage of containers'
@@ -117,7 +118,7 @@ complete -c burrow -n __fish_use_subcommand -a version -d 'Show the burrow versi
 
 # help
 complete -c burrow -n '__fish_seen_subcommand_from help' -l commands -d 'List the verbs'
-complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs pause port ps pull push rename restart rm rmi run save start stats stop system tag top unpause unshare untag update version volume wait'
+complete -c burrow -n '__fish_seen_subcommand_from help' -a 'attach build commit cp create diff events exec export healthcheck help history image images import info inspect kill load login logout logs network pause port ps pull push rename restart rm rmi run save start stats stop system tag top unpause unshare untag update version volume wait'
 
 # run
 set -l run '__fish_seen_subcommand_from run'
@@ -141,6 +142,8 @@ complete -c burrow -n $run -l cap-add -x -a "$__burrow_caps" -d 'Add a capabilit
 complete -c burrow -n $run -l cap-drop -x -a "$__burrow_caps" -d 'Drop a capability'
 complete -c burrow -n $run -l security-opt -x -a 'no-new-privileges seccomp=unconfined label=disable' -d 'Security option'
 complete -c burrow -n $run -l network -x -a 'slirp4netns none host container:' -d 'Network mode'
+complete -c burrow -n $run -l network-alias -x -d 'Another name for the container on its networks'
+complete -c burrow -n $run -l ip -x -d 'The container address on its network'
 complete -c burrow -n $run -l net -x -a 'slirp4netns none host container:' -d 'Network mode (alias for --network)'
 complete -c burrow -n $run -l group-add -x -a keep-groups -d 'Add a supplementary group'
 complete -c burrow -n $run -l userns -x -a 'host keep-id nomap' -d 'User namespace mode'
@@ -380,6 +383,8 @@ complete -c burrow -n $create -l log-opt -x -d 'max-size=SIZE or max-file=N'
 complete -c burrow -n $create -l name -x -d 'Container name'
 complete -c burrow -n $create -l net -x -d 'Alias for'
 complete -c burrow -n $create -l network -x -a 'slirp4netns none host container:' -d 'slirp4netns[:OPTS] (default), none, host or container:NAME'
+complete -c burrow -n $create -l network-alias -x -d 'Another name for the container on its networks'
+complete -c burrow -n $create -l ip -x -d 'The container address on its network'
 complete -c burrow -n $create -l no-healthcheck -d 'Disable the images healthcheck'
 complete -c burrow -n $create -s p -l publish -x -d 'Publish a container port on the host'
 complete -c burrow -n $create -s P -l publish-all -d 'Publish every EXPOSEd port on a random host port'
@@ -625,6 +630,11 @@ complete -c burrow -n $events -l until -x -d 'Show events until this time'
 set -l wait '__fish_seen_subcommand_from wait'
 complete -c burrow -n $wait -l help -d 'Show this help'
 complete -c burrow -n $wait -a '(__burrow_containers)'
+
+# network
+set -l network '__fish_seen_subcommand_from network'
+complete -c burrow -n $network -s h -l help -d 'Show help'
+complete -c burrow -n $network -a 'connect create disconnect exists inspect list ls prune remove rm'
 
 # volume
 set -l volume '__fish_seen_subcommand_from volume'

@@ -49,6 +49,8 @@ static const struct command commands[] = {
 	{ "login", cmd_login, CMD_NEEDS_CONFIG, "Log in to a registry" },
 	{ "logout", cmd_logout, CMD_NEEDS_CONFIG, "Log out of a registry" },
 	{ "logs", cmd_logs, CMD_NEEDS_CONFIG, "Show the output of a container" },
+	{ "network", cmd_network, CMD_NEEDS_CONFIG,
+	  "Manage networks (create, ls, inspect, rm, prune, connect, ...)" },
 	{ "pause", cmd_pause, CMD_NEEDS_CONFIG, "Pause the processes of containers" },
 	{ "port", cmd_port, CMD_NEEDS_CONFIG, "List a container's published ports" },
 	{ "ps", cmd_ps, CMD_NEEDS_CONFIG, "List containers" },

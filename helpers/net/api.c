@@ -80,6 +80,7 @@ static json_object *do_add(struct bnet *b, json_object *args)
 	const char *handler = str_arg(args, "handler");
 	int hp = int_arg(args, "host_port", -1), gp = int_arg(args, "guest_port", -1);
 	enum handler h = b->handler;
+	struct in_addr target = { 0 };
 	struct err e = ERR_INIT;
 	int id;
 
@@ -97,9 +98,16 @@ static json_object *do_add(struct bnet *b, json_object *args)
 		else
 			return error_reply("bad handler \"%s\" (fast or slirp)", handler);
 	}
-	if (str_arg(args, "guest_addr") && strcmp(str_arg(args, "guest_addr"), inet_ntoa(b->guest)) != 0)
-		return error_reply("guest_addr must be %s", inet_ntoa(b->guest));
-	id = fwd_add(b, proto && strcmp(proto, "udp") == 0, addr, (uint16_t)hp, (uint16_t)gp, h, &e);
+	/* another address than the guest's: a container on a bridge of the
+	 * namespace, reached by the fast handler */
+	if (str_arg(args, "guest_addr") && strcmp(str_arg(args, "guest_addr"), inet_ntoa(b->guest)) != 0) {
+		if (inet_pton(AF_INET, str_arg(args, "guest_addr"), &target) != 1)
+			return error_reply("bad guest_addr \"%s\"", str_arg(args, "guest_addr"));
+		if (h != H_FAST)
+			return error_reply("guest_addr other than %s needs the fast handler",
+					   inet_ntoa(b->guest));
+	}
+	id = fwd_add(b, proto && strcmp(proto, "udp") == 0, addr, (uint16_t)hp, (uint16_t)gp, target, h, &e);
 	if (id < 0) {
 		json_object *r = error_reply("%s", e.msg);
 		err_clear(&e);

@@ -74,6 +74,7 @@ struct fwd {
 	struct sockaddr_storage host; /* bound address (port filled in) */
 	socklen_t hostlen;
 	uint16_t guest_port;
+	struct in_addr target;  /* fast: where inside the namespace (0: 127.0.0.1) */
 	struct watch *w;        /* fast: the listening / UDP socket */
 	struct udp_flow *flows; /* fast UDP: per-client sockets */
 	unsigned nflows;
@@ -133,8 +134,10 @@ int ns_socket(struct bnet *b, int domain, int type);
 
 /* fwd.c */
 /* Returns the new forward's id, or -1 with e set. */
+/* target: the fast handler's address inside the namespace (s_addr 0:
+ * 127.0.0.1), as a shared namespace forwards to a container's address. */
 int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port, uint16_t guest_port,
-	    enum handler h, struct err *e);
+	    struct in_addr target, enum handler h, struct err *e);
 int fwd_remove(struct bnet *b, int id);
 void fwd_sweep(struct bnet *b); /* idle UDP flows */
 uint16_t fwd_host_port(const struct fwd *f);

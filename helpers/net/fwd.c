@@ -45,6 +45,7 @@ struct conn {
 	struct fwd *f; /* holds a reference: the forward may be removed meanwhile */
 	int client, ctr;
 	uint16_t guest_port;
+	struct in_addr target;
 	int refs;
 	uint64_t last; /* now_ms() of the last bytes either way (atomic) */
 };
@@ -214,7 +215,7 @@ static void *conn_thread(void *arg)
 	int one = 1;
 	struct dir *d;
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_addr.s_addr = c->target.s_addr ? c->target.s_addr : htonl(INADDR_LOOPBACK);
 	c->ctr = ns_socket(c->b, AF_INET, SOCK_STREAM);
 	if (c->ctr < 0 || connect(c->ctr, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		/* nothing listens in the container: reset the client */
@@ -300,6 +301,7 @@ static void on_accept(struct bnet *b, struct watch *w, short revents)
 		c->client = fd;
 		c->ctr = -1;
 		c->guest_port = f->guest_port;
+		c->target = f->target;
 		c->refs = 1;
 		if (spawn(conn_thread, c) != 0)
 			conn_put(c);
@@ -370,7 +372,7 @@ static void on_udp(struct bnet *b, struct watch *w, short revents)
 			struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->guest_port) };
 			int fd = ns_socket(b, AF_INET, SOCK_DGRAM);
 
-			sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			sa.sin_addr.s_addr = f->target.s_addr ? f->target.s_addr : htonl(INADDR_LOOPBACK);
 			if (fd < 0)
 				continue;
 			while (f->nflows >= b->lim.udp_flows && f->flows)
@@ -477,7 +479,7 @@ static int bind_host(struct fwd *f, struct err *e)
 }
 
 int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port, uint16_t guest_port,
-	    enum handler h, struct err *e)
+	    struct in_addr target, enum handler h, struct err *e)
 {
 	struct fwd *f = calloc(1, sizeof(*f));
 	int fd;
@@ -488,6 +490,7 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 	f->handler = h;
 	f->refs = 1;
 	f->guest_port = guest_port;
+	f->target = target;
 	if (guest_port == 0 || host_sockaddr(host_addr, host_port, &f->host, &f->hostlen) < 0) {
 		free(f);
 		return err_make(e, 0, "bad forward address %s, port %u -> %u",

@@ -65,7 +65,9 @@
  * per line:
  *   {"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"0.0.0.0",
  *     "host_port":8080,"guest_port":80,"handler":"fast"}}  -> {"return":{"id":1,"host_port":8080}}
- *     (host_port 0 = a free port, reported back; handler defaults to --port-handler)
+ *     (host_port 0 = a free port, reported back; handler defaults to --port-handler;
+ *     an optional "guest_addr" other than the guest's own makes the fast
+ *     handler connect there, a container on a bridge of the namespace)
  *   {"execute":"list_hostfwd"}  -> {"return":{"entries":[{"id":1,...}]}}
  *   {"execute":"remove_hostfwd","arguments":{"id":1}}  -> {"return":{}}
  *   {"execute":"get_counters"}  -> {"return":{"rx_bytes":..,"tx_bytes":..,
@@ -610,7 +612,7 @@ static void publish(struct bnet *b, const struct port_spec *p)
 	for (unsigned k = 0; k < p->count; k++)
 		if (fwd_add(b, p->udp, p->host_ip[0] ? p->host_ip : NULL,
 			    p->host_port ? (uint16_t)(p->host_port + k) : 0,
-			    (uint16_t)(p->container_port + k), b->handler, &e) < 0)
+			    (uint16_t)(p->container_port + k), (struct in_addr){ 0 }, b->handler, &e) < 0)
 			fail_err(&e);
 }
 

@@ -16,6 +16,7 @@
 #include "lib/store/sqfile.h"
 #include "lib/store/store.h"
 #include "lib/store/volume.h"
+#include "lib/net/network.h"
 #include "progress.h"
 #include "lib/record/events.h"
 
@@ -115,7 +116,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 	struct image *img = NULL;
 	bool help = false;
 	char **made = NULL;
-	int rc = -1, vlock = -1;
+	int rc = -1, vlock = -1, nlock = -1;
 
 	memset(&a, 0, sizeof a);
 	if (run_parse_args(verb, argc, argv, &a, &help, e) < 0) {
@@ -159,6 +160,11 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 			"--userns and --uidmap/--gidmap cannot be combined with --pid, --ipc or --uts container:");
 		goto out;
 	}
+	if (userns_opts_nested(&uo) && s->net == NET_BRIDGE) {
+		/* the containers on networks share the networks' user namespace */
+		err_make(e, 0, "--userns and --uidmap/--gidmap cannot be combined with a network yet");
+		goto out;
+	}
 	if (userns_opts_nested(&uo) && s->net == NET_CONTAINER) {
 		/* the shared net namespace is joined from its owner's user namespace */
 		err_make(e, 0, "--userns and --uidmap/--gidmap cannot be combined with --network container:");
@@ -195,6 +201,15 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 			goto out;
 		}
 	}
+	/* addresses are picked under the networks' lock, held until the record
+	 * names them */
+	if (s->net == NET_BRIDGE) {
+		nlock = network_lock(g->cfg.root, e);
+		if (nlock < 0 || ctr_network_assign(g->cfg.root, s, a.name, e) < 0) {
+			ctr_volumes_rollback(g->cfg.root, m, made);
+			goto out;
+		}
+	}
 	if (s->cidfile && cidfile_write(s, e) < 0) {
 		ctr_volumes_rollback(g->cfg.root, m, made);
 		goto out;
@@ -210,6 +225,8 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 out:
 	if (vlock >= 0)
 		close(vlock);
+	if (nlock >= 0)
+		close(nlock);
 	strv_free(made);
 	run_args_free(&a);
 	if (img)

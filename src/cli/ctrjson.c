@@ -9,6 +9,7 @@
 
 #include "ctrjson.h"
 #include "lib/net/net.h"
+#include "lib/net/network.h"
 #include "lib/record/portspec.h"
 #include "lib/runtime/logfile.h"
 #include "lib/base/util.h"
@@ -86,6 +87,45 @@ static json_object *userns_inspect(const struct userns_opts *o)
 	json_object_object_add(j, "UidMap", id_ranges(o->uids, o->nuids));
 	json_object_object_add(j, "GidMap", id_ranges(o->gids, o->ngids));
 	return j;
+}
+
+/* NetworkSettings.Networks of a container on user-defined networks, as
+ * docker's: the address, gateway, MAC and aliases on each */
+static json_object *networks_json(const struct container_spec *s)
+{
+	json_object *all = json_object_new_object();
+	/* ctrdir is <root>/containers/<id> */
+	const char *end = s->ctrdir ? strrchr(s->ctrdir, '/') : NULL;
+	_cleanup_free_ char *root = NULL;
+
+	while (end && end > s->ctrdir && end[-1] != '/')
+		end--;
+	root = end && end > s->ctrdir ? xstrndup(s->ctrdir, (size_t)(end - 1 - s->ctrdir)) : xstrdup("/");
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		const struct net_attach *at = &s->networks[i];
+		json_object *o = json_object_new_object(), *al = json_object_new_array();
+		struct network n;
+		struct err e = ERR_INIT;
+		char gw[16] = "", mac[18];
+
+		if (network_get(root, at->network, &n, &e) == 0) {
+			net_ipv4_str(n.gateway, gw);
+			json_object_object_add(o, "NetworkID", json_object_new_string(n.id));
+			json_object_object_add(o, "IPPrefixLen", json_object_new_int((int)n.bits));
+			network_free(&n);
+		} else {
+			err_clear(&e);
+		}
+		json_object_object_add(o, "IPAddress", json_object_new_string(at->ip));
+		json_object_object_add(o, "Gateway", json_object_new_string(gw));
+		net_mac_of(at->ip, mac);
+		json_object_object_add(o, "MacAddress", json_object_new_string(mac));
+		for (size_t k = 0; at->aliases && at->aliases[k]; k++)
+			json_object_array_add(al, json_object_new_string(at->aliases[k]));
+		json_object_object_add(o, "Aliases", al);
+		json_object_object_add(all, at->network, o);
+	}
+	return all;
 }
 
 static json_object *port_bindings(const struct port_spec *ports, size_t n)
@@ -210,9 +250,10 @@ json_object *ctr_inspect_json(const struct ctr *c)
 		S(hc, "NetworkMode", mode);
 	} else {
 		S(hc, "NetworkMode",
-		  s->net == NET_HOST    ? "host"
-		  : s->net == NET_SLIRP ? "slirp4netns"
-					: "none");
+		  s->net == NET_HOST     ? "host"
+		  : s->net == NET_SLIRP  ? "slirp4netns"
+		  : s->net == NET_BRIDGE ? "bridge"
+					 : "none");
 	}
 	/* podman: "private" for any namespace of its own (keep-id too), the maps as C:I:S */
 	S(hc, "UsernsMode", userns_opts_nested(&s->userns) ? "private" : "");
@@ -277,6 +318,8 @@ json_object *ctr_inspect_json(const struct ctr *c)
 		S(ns, "IPAddress", "");
 		S(ns, "Gateway", "");
 	}
+	if (s->net == NET_BRIDGE)
+		O(ns, "Networks", networks_json(s));
 	net_counters_json(c, ns);
 	O(j, "NetworkSettings", ns);
 	for (size_t i = 0; i < s->nvolumes; i++) {

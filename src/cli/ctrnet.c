@@ -1,6 +1,8 @@
 /* ctrnet.c - the network part of run and create: --network, -p and -P
  * become s->net, s->net_opts, s->net_container and s->ports (host ports
  * assigned), parsed here once for the record and everything after it. */
+#include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,9 +11,46 @@
 #include "lib/record/netspec.h"
 #include "lib/record/portspec.h"
 #include "lib/base/util.h"
+#include "lib/net/network.h"
 
 /* The default when --network is not given: the usermode network. */
 #define DEFAULT_NETWORK "slirp4netns"
+
+/* every --network NAME: one attachment each, with the aliases; the
+ * addresses come later (ctr_network_assign) */
+static int build_networks(const struct run_args *a, struct container_spec *s, struct err *e)
+{
+	size_t n = strv_len(a->networks);
+
+	if (n > NET_ATTACH_MAX)
+		return err_make(e, 0, "--network: at most %d networks", NET_ATTACH_MAX);
+	if (a->ip && n > 1)
+		return err_make(e, 0, "--ip can only be used with a single network");
+	s->networks = xcalloc(n, sizeof *s->networks);
+	for (size_t i = 0; i < n; i++) {
+		enum net_mode m;
+		_cleanup_free_ char *name = NULL;
+
+		if (parse_network(a->networks[i], &m, &name, e) < 0)
+			return -1;
+		if (m != NET_BRIDGE)
+			return err_make(e, 0, "--network %s cannot be combined with other networks",
+					a->networks[i]);
+		for (size_t k = 0; k < s->nnetworks; k++)
+			if (strcmp(s->networks[k].network, name) == 0)
+				return err_make(e, 0, "--network %s given twice", name);
+		s->networks[s->nnetworks].network = steal_ptr(name);
+		for (size_t k = 0; a->net_aliases && a->net_aliases[k]; k++) {
+			if (!net_alias_valid(a->net_aliases[k]))
+				return err_make(e, 0, "invalid --network-alias \"%s\"", a->net_aliases[k]);
+			strv_push(&s->networks[s->nnetworks].aliases, a->net_aliases[k]);
+		}
+		s->nnetworks++;
+	}
+	if (a->ip)
+		snprintf(s->networks[0].ip, sizeof s->networks[0].ip, "%s", a->ip);
+	return 0;
+}
 
 int run_build_network(const char *root, const struct run_args *a, const struct image *img,
 		      struct container_spec *s, struct err *e)
@@ -23,6 +62,8 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
 	net_opts_init(&s->net_opts);
 	if (parse_network(a->network ? a->network : DEFAULT_NETWORK, &s->net, &opts, e) < 0)
 		return -1;
+	if (strv_len(a->networks) > 1)
+		s->net = NET_BRIDGE; /* only networks combine: build_networks checks */
 	if (s->net == NET_CONTAINER) {
 		/* the name or ID becomes the full ID: the record keeps that */
 		char id[65];
@@ -36,10 +77,15 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
 					"network mode");
 		return 0;
 	}
+	if (s->net == NET_BRIDGE && build_networks(a, s, e) < 0)
+		return -1;
+	if (s->net != NET_BRIDGE && (a->net_aliases || a->ip))
+		return err_make(e, 0, "--%s needs a network (--network NAME)",
+				a->net_aliases ? "network-alias" : "ip");
 	if (s->net == NET_SLIRP) {
 		if (net_opts_parse(opts, &s->net_opts, e) < 0)
 			return err_wrap(e, "--network");
-	} else if (opts) {
+	} else if (opts && s->net != NET_BRIDGE) {
 		return err_make(e, 0, "--network: options are only valid for slirp4netns");
 	}
 	for (size_t i = 0; a->ports && a->ports[i]; i++) {
@@ -52,7 +98,7 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
 		return err_wrap(e, "--publish-all");
 	if (n == 0)
 		return 0;
-	if (s->net != NET_SLIRP)
+	if (s->net != NET_SLIRP && s->net != NET_BRIDGE)
 		return err_make(e, 0,
 				"--publish needs the slirp4netns network (--network %s does not "
 				"forward ports)",
@@ -64,5 +110,103 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
 	free(s->ports);
 	s->ports = steal_ptr(v);
 	s->nports = n;
+	return 0;
+}
+
+static bool strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* the addresses and names taken on network net by other containers */
+static int network_taken(const char *root, const char *net, const char *self, char ***ips, char ***names,
+			 struct err *e)
+{
+	_cleanup_strv_ char **ids = NULL;
+
+	if (network_members(root, net, &ids, e) < 0)
+		return -1;
+	for (size_t i = 0; ids[i]; i++) {
+		json_object *j = NULL, *v;
+		struct net_attach *at = NULL;
+		size_t nat = 0;
+		struct err ign = ERR_INIT;
+
+		if (strcmp(ids[i], self) == 0 || container_read_config(root, ids[i], &j, &ign) < 0) {
+			err_clear(&ign);
+			continue;
+		}
+		if (json_object_object_get_ex(j, "name", &v) && json_object_is_type(v, json_type_string))
+			strv_push(names, json_object_get_string(v));
+		if (json_object_object_get_ex(j, "networks", &v) &&
+		    net_attaches_from_json(v, &at, &nat, &ign) < 0)
+			err_clear(&ign);
+		for (size_t k = 0; k < nat; k++) {
+			if (strcmp(at[k].network, net) != 0)
+				continue;
+			strv_push(ips, at[k].ip);
+			for (size_t l = 0; at[k].aliases && at[k].aliases[l]; l++)
+				strv_push(names, at[k].aliases[l]);
+		}
+		net_attaches_free(at, nat);
+		json_object_put(j);
+	}
+	return 0;
+}
+
+int ctr_network_assign(const char *root, struct container_spec *s, const char *name, struct err *e)
+{
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		struct net_attach *at = &s->networks[i];
+		_cleanup_strv_ char **ips = NULL, **names = NULL;
+		struct network n;
+		uint32_t ip;
+		char buf[16];
+		int rc = 0;
+
+		if (network_get(root, at->network, &n, e) < 0)
+			return -1;
+		/* the record keeps the name: a prefix of the ID given becomes it */
+		free(at->network);
+		at->network = xstrdup(n.name);
+		if (network_taken(root, n.name, s->id, &ips, &names, e) < 0) {
+			network_free(&n);
+			return -1;
+		}
+		for (size_t k = 0; at->aliases && at->aliases[k] && rc == 0; k++)
+			if (strv_contains(names, at->aliases[k]))
+				rc = err_make(
+					e, 0,
+					"network alias %s clashes with a container name or alias on network %s",
+					at->aliases[k], n.name);
+		if (rc == 0 && name && strv_contains(names, name))
+			rc = err_make(e, 0, "the name %s is already an alias on network %s", name, n.name);
+		if (rc == 0 && at->ip[0]) {
+			if (net_ipv4_parse(at->ip, &ip) < 0)
+				rc = err_make(e, 0, "--ip %s: not an IPv4 address", at->ip);
+			else if (!net_in_subnet(ip, n.subnet, n.bits) || ip == n.gateway)
+				rc = err_make(e, 0, "--ip %s is not a free host address of network %s",
+					      at->ip, n.name);
+			else if (strv_contains(ips, at->ip))
+				rc = err_make(e, 0, "--ip %s is already taken on network %s", at->ip, n.name);
+		} else if (rc == 0) {
+			uint32_t last = n.subnet | ~(n.bits ? ~0u << (32 - n.bits) : 0u);
+			for (ip = n.subnet + 1; ip < last; ip++) {
+				net_ipv4_str(ip, buf);
+				if (ip != n.gateway && !strv_contains(ips, buf))
+					break;
+			}
+			if (ip >= last)
+				rc = err_make(e, 0, "network %s has no free address left", n.name);
+			else
+				snprintf(at->ip, sizeof at->ip, "%s", buf);
+		}
+		network_free(&n);
+		if (rc < 0)
+			return -1;
+	}
 	return 0;
 }

@@ -37,6 +37,8 @@ enum {
 	O_CAPDROP,
 	O_SECOPT,
 	O_NETWORK,
+	O_NETALIAS,
+	O_IP,
 	O_HELP,
 	O_DETACH,
 	O_PUBLISH,
@@ -140,6 +142,7 @@ const struct opt ctr_opts[] = {
 	{ "interactive", 'i', OPT_FLAG, O_INTERACTIVE, NULL, "Keep stdin open" },
 	{ "ipc", 0, OPT_VALUE, O_NS_IPC, "MODE",
 	  "IPC namespace: shareable (default), private, none, host or container:NAME" },
+	{ "ip", 0, OPT_VALUE, O_IP, "A.B.C.D", "The container's address on its network" },
 	{ "label", 'l', OPT_VALUE, O_LABEL, "KEY[=VALUE]", "Set a label on the container" },
 	{ "label-file", 0, OPT_VALUE, O_LABELFILE, "FILE", "Read labels from FILE" },
 	{ "log-driver", 0, OPT_VALUE, O_LOGDRV, "DRIVER", "k8s-file (default) or none" },
@@ -148,7 +151,10 @@ const struct opt ctr_opts[] = {
 	  "Mount a bind, volume or tmpfs: type=bind|volume|tmpfs,source=,target=,readonly,..." },
 	{ "name", 0, OPT_VALUE, O_NAME, "NAME", "Container name" },
 	{ "net", 0, OPT_VALUE, O_NETWORK, "MODE", "Alias for --network" },
-	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE", "slirp4netns[:OPTS] (default), none or host" },
+	{ "network", 0, OPT_VALUE, O_NETWORK, "MODE",
+	  "slirp4netns[:OPTS] (default), none, host, container:NAME, or a network's name (repeatable)" },
+	{ "network-alias", 0, OPT_VALUE, O_NETALIAS, "NAME",
+	  "Another name for the container on its networks" },
 	{ "no-healthcheck", 0, OPT_FLAG, O_NOHC, NULL, "Disable the image's healthcheck" },
 	{ "no-hosts", 0, OPT_FLAG, O_NOHOSTS, NULL, "Keep the image's /etc/hosts" },
 	{ "pid", 0, OPT_VALUE, O_NS_PID, "MODE", "PID namespace: private (default), host or container:NAME" },
@@ -199,6 +205,8 @@ void run_args_free(struct run_args *a)
 {
 	free(a->sqfs_config);
 	strv_free(a->ports);
+	strv_free(a->networks);
+	strv_free(a->net_aliases);
 	strv_free(a->o.log_opts);
 	strv_free(a->o.env_specs);
 	strv_free(a->o.env_files);
@@ -304,6 +312,13 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 			break;
 		case O_NETWORK:
 			a->network = p.value;
+			strv_push(&a->networks, p.value);
+			break;
+		case O_NETALIAS:
+			strv_push(&a->net_aliases, p.value);
+			break;
+		case O_IP:
+			a->ip = p.value;
 			break;
 		case O_ENV:
 			strv_push(&a->o.env_specs, p.value);

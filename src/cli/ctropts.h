@@ -12,8 +12,11 @@
 #include "lib/store/store.h"
 
 struct run_args {
-	struct spec_opts o; /* what the spec is built from */
-	const char *name, *network;
+	struct spec_opts o;         /* what the spec is built from */
+	const char *name, *network; /* the last --network */
+	char **networks;            /* every --network */
+	char **net_aliases;         /* --network-alias */
+	const char *ip;             /* --ip */
 	char **ports;
 	char **volumes_from; /* --volumes-from CONTAINER[:ro|rw] */
 	bool publish_all;
@@ -39,6 +42,11 @@ void run_args_free(struct run_args *a);
  * assigned, busy or privileged ports refused). */
 int run_build_network(const char *root, const struct run_args *a, const struct image *img,
 		      struct container_spec *s, struct err *e);
+/* NET_BRIDGE: check that s's networks exist, that its aliases clash with
+ * no other name on them and its --ip is free and inside the subnet, and
+ * pick the free addresses.  name is the container's name.  The caller
+ * holds network_lock() until the record is written. */
+int ctr_network_assign(const char *root, struct container_spec *s, const char *name, struct err *e);
 /* Shared by run and create (verb): parse the options, find or pull the
  * image, build the spec and write the record.  Returns 1 after printing
  * --help, 0 when the record exists, -1 on error (a usage error for bad

@@ -63,6 +63,7 @@ CMD_DECL(info);
 CMD_DECL(unshare);
 CMD_DECL(version);
 CMD_DECL(volume);
+CMD_DECL(network);
 CMD_DECL(help);
 CMD_DECL(container);
 /* burrow system info (sysinfo.c) */

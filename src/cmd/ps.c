@@ -15,7 +15,7 @@ static const struct opt ps_opts[] = {
 	{ "all", 'a', OPT_FLAG, O_ALL, NULL, "Show all containers, not only running ones" },
 	{ "filter", 'f', OPT_VALUE, O_FILTER, "KEY=VALUE",
 	  "Filter: name=REGEX, status=STATE, ancestor=IMAGE, id=PREFIX, label=KEY[=VALUE], before=CTR, since=CTR, "
-	  "exited=CODE, volume=NAME|PATH" },
+	  "exited=CODE, volume=NAME|PATH, network=NAME" },
 	{ "format", 0, OPT_VALUE, O_FORMAT, "FORMAT",
 	  "json, table, or a Go-style template such as '{{.Names}}'" },
 	{ "help", 0, OPT_FLAG, O_HELP, NULL, "Show this help" },
@@ -58,11 +58,12 @@ static int check_filters(char **f, struct err *e)
 						f[i]);
 		} else if (strncmp(f[i], "ancestor=", 9) != 0 && strncmp(f[i], "id=", 3) != 0 &&
 			   strncmp(f[i], "label=", 6) != 0 && strncmp(f[i], "before=", 7) != 0 &&
-			   strncmp(f[i], "since=", 6) != 0 && strncmp(f[i], "volume=", 7) != 0) {
+			   strncmp(f[i], "since=", 6) != 0 && strncmp(f[i], "volume=", 7) != 0 &&
+			   strncmp(f[i], "network=", 8) != 0) {
 			return err_make(
 				e, 0,
 				"invalid filter \"%s\" (name=, status=, ancestor=, id=, label=, before=, "
-				"since=, exited=, volume=)",
+				"since=, exited=, volume=, network=)",
 				f[i]);
 		}
 	}
@@ -135,6 +136,15 @@ static bool one_matches(const struct globals *g, const struct ctr *c, const char
 			    strcmp(c->spec.volumes[i].dst, v) == 0)
 				return true;
 		return false;
+	}
+	if (strncmp(f, "network=", 8) == 0) {
+		/* a user-defined network's name, or a mode (host, none, ...) */
+		for (size_t i = 0; i < c->spec.nnetworks; i++)
+			if (strcmp(c->spec.networks[i].network, v) == 0)
+				return true;
+		return (c->spec.net == NET_HOST && strcmp(v, "host") == 0) ||
+		       (c->spec.net == NET_NONE && strcmp(v, "none") == 0) ||
+		       (c->spec.net == NET_SLIRP && strcmp(v, "slirp4netns") == 0);
 	}
 	if (strncmp(f, "ancestor=", 9) == 0) {
 		struct image *img = NULL;

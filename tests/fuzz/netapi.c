@@ -25,8 +25,9 @@ uint64_t now_ms(void)
 }
 
 int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port, uint16_t guest_port,
-	    enum handler h, struct err *e)
+	    struct in_addr target, enum handler h, struct err *e)
 {
+	(void)target;
 	struct fwd *f;
 	struct sockaddr_in *a;
 	struct sockaddr_in6 *a6;

@@ -625,14 +625,20 @@ static void test_network(void)
 	is_int(parse_network("slirp4netns:", &m, &opts, &e), 0, "network slirp4netns: (empty opts)");
 	ok(opts == NULL, "empty opts are NULL");
 	is_int(parse_network("host", &m, NULL, &e), 0, "opts may be NULL");
-	is_int(parse_network("bridge", &m, &opts, &e), -1, "network bridge is rejected");
+	is_int(parse_network("bridge", &m, &opts, &e), 0, "network bridge: the default network");
+	ok(m == NET_BRIDGE, "bridge: a user-defined network");
+	is_str(opts, "bridge", "bridge: the network's name");
+	free(opts);
+	is_int(parse_network("Host", &m, &opts, &e), 0, "network Host: a network's name (case)");
+	ok(m == NET_BRIDGE, "Host: a user-defined network");
+	free(opts);
+	is_int(parse_network("-x", &m, &opts, &e), -1, "network -x is rejected");
 	has_msg(&e,
-		"valid modes are none, host, slirp4netns[:OPTIONS] (or slirp), private and "
-		"container:NAME",
-		"bridge");
-	has_msg(&e, "\"bridge\"", "bridge");
+		"valid modes are none, host, slirp4netns[:OPTIONS] (or slirp), private, container:NAME and "
+		"the name of a network",
+		"-x");
+	has_msg(&e, "\"-x\"", "-x");
 	is_int(parse_network("", &m, &opts, &e), -1, "network \"\" is rejected");
-	is_int(parse_network("Host", &m, &opts, &e), -1, "network Host is rejected (case)");
 	is_int(parse_network("host:x", &m, &opts, &e), -1, "network host:x is rejected");
 	is_int(parse_network("container:web", &m, &opts, &e), 0, "network container:NAME");
 	ok(m == NET_CONTAINER, "container:NAME: mode");

@@ -10,6 +10,7 @@
 
 #include "lib/record/container.h"
 #include "net.h"
+#include "network.h"
 #include "lib/base/util.h"
 
 /* a line whose first word is one of words[] */
@@ -105,12 +106,47 @@ static char *hosts_text(const struct container_spec *s)
 						  : xstrdup(s->hostname);
 		return net_hosts(&s->net_opts, hn);
 	}
+	if (s->net == NET_BRIDGE && s->nnetworks > 0)
+		return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
+				 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				 "%s\t%s %s\n",
+				 s->networks[0].ip, s->hostname, s->name);
 	if (s->net == NET_HOST && read_file_at(AT_FDCWD, "/etc/hosts", 1 << 20, &host, NULL, NULL) == 0)
 		return xasprintf("%s\n127.0.1.1\t%s %s\n", host, s->hostname, s->name);
 	return xasprintf("127.0.0.1\tlocalhost localhost.localdomain\n"
 			 "::1\tlocalhost ip6-localhost ip6-loopback\n"
 			 "127.0.1.1\t%s %s\n",
 			 s->hostname, s->name);
+}
+
+/* networks: the DNS server of the first network that has one (its
+ * gateway, netdns.h), with its search domain; else the usermode network's
+ * forwarder, reached through the shared namespace's tap0 */
+static char *bridge_resolv_conf(const struct container_spec *s, const char *host_text)
+{
+	_cleanup_free_ char *root = NULL, *base = net_resolv_conf(&s->net_opts, host_text);
+	const char *end = s->ctrdir ? strrchr(s->ctrdir, '/') : NULL;
+
+	while (end && end > s->ctrdir && end[-1] != '/')
+		end--;
+	root = end && end > s->ctrdir ? xstrndup(s->ctrdir, (size_t)(end - 1 - s->ctrdir)) : xstrdup("/");
+	for (size_t i = 0; i < s->nnetworks; i++) {
+		struct network n;
+		struct err e = ERR_INIT;
+		char gw[16];
+		bool dns;
+
+		if (network_get(root, s->networks[i].network, &n, &e) < 0) {
+			err_clear(&e);
+			continue;
+		}
+		dns = n.dns;
+		net_ipv4_str(n.gateway, gw);
+		network_free(&n);
+		if (dns)
+			return xasprintf("search dns.burrow\nnameserver %s\n", gw);
+	}
+	return steal_ptr(base);
 }
 
 int net_write_etc_files(const struct container_spec *s, struct err *e)
@@ -125,7 +161,11 @@ int net_write_etc_files(const struct container_spec *s, struct err *e)
 		err_clear(e);
 		resolv = xstrdup("");
 	}
-	if (s->net == NET_SLIRP) {
+	if (s->net == NET_BRIDGE) {
+		char *r = bridge_resolv_conf(s, resolv);
+		free(resolv);
+		resolv = r;
+	} else if (s->net == NET_SLIRP) {
 		char *r = net_resolv_conf(&s->net_opts, resolv);
 		free(resolv);
 		resolv = r;

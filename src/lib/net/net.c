@@ -461,8 +461,8 @@ int net_counters(const char *api_socket, struct net_counters *c, struct err *e)
 	return 0;
 }
 
-int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler, int *id,
-		 struct err *e)
+int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler,
+		 const char *guest_addr, int *id, struct err *e)
 {
 	json_object *req = json_object_new_object(), *args = json_object_new_object(), *r, *v;
 
@@ -479,6 +479,8 @@ int net_add_port(const char *api_socket, const struct port_spec *p, enum port_ha
 	json_object_object_add(args, "guest_port", json_object_new_int(p->container_port));
 	json_object_object_add(args, "handler",
 			       json_object_new_string(handler == PORT_HANDLER_SLIRP ? "slirp" : "fast"));
+	if (guest_addr)
+		json_object_object_add(args, "guest_addr", json_object_new_string(guest_addr));
 	json_object_object_add(req, "arguments", args);
 	r = api_request(api_socket, req, e);
 	json_object_put(req);

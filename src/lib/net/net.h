@@ -89,9 +89,11 @@ struct net_counters {
 	uint64_t tx_packets; /* frames read from tap0 */
 };
 int net_counters(const char *api_socket, struct net_counters *c, struct err *e);
-/* Publish one port (count must be 1) at runtime; *id receives the forward id. */
-int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler, int *id,
-		 struct err *e);
+/* Publish one port (count must be 1) at runtime; *id receives the forward
+ * id.  guest_addr: where the fast handler connects inside the helper's
+ * namespace (NULL: 127.0.0.1), a container's address on a network. */
+int net_add_port(const char *api_socket, const struct port_spec *p, enum port_handler handler,
+		 const char *guest_addr, int *id, struct err *e);
 int net_remove_port(const char *api_socket, int id, struct err *e);
 /* Send a raw JSON request line; *reply is the reply line (malloc'd). */
 int net_api_call(const char *api_socket, const char *request, char **reply, struct err *e);

@@ -28,6 +28,7 @@ void container_spec_free(struct container_spec *s)
 	free(s->hostname);
 	free(s->ports);
 	free(s->net_container);
+	net_attaches_free(s->networks, s->nnetworks);
 	for (size_t i = 0; i < s->nvolumes; i++)
 		volume_spec_free(&s->volumes[i]);
 	free(s->volumes);
@@ -412,7 +413,10 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("network", json_object_new_string(s->net == NET_HOST        ? "host"
 					      : s->net == NET_SLIRP     ? "slirp4netns"
 					      : s->net == NET_CONTAINER ? "container"
+					      : s->net == NET_BRIDGE    ? "bridge"
 									: "none"));
+	if (s->net == NET_BRIDGE)
+		ADD("networks", net_attaches_to_json(s->networks, s->nnetworks));
 	if (s->net_container)
 		ADD("network_container", json_object_new_string(s->net_container));
 	ADD("ports", port_specs_to_json(s->ports, s->nports));
@@ -539,11 +543,18 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 		 : strcmp(net, "host") == 0        ? NET_HOST
 		 : strcmp(net, "slirp4netns") == 0 ? NET_SLIRP
 		 : strcmp(net, "container") == 0   ? NET_CONTAINER
+		 : strcmp(net, "bridge") == 0      ? NET_BRIDGE
 						   : NET_NONE;
 	s->net_container = jdup(j, "network_container");
 	if (s->net == NET_CONTAINER &&
 	    (!s->net_container || strlen(s->net_container) != 64 || !is_hex(s->net_container, 64)))
 		return err_make(e, 0, "container %.12s: bad network_container in its record", s->id);
+	if (s->net == NET_BRIDGE &&
+	    (!json_object_object_get_ex(j, "networks", &a) ||
+	     net_attaches_from_json(a, &s->networks, &s->nnetworks, e) < 0 || s->nnetworks == 0)) {
+		err_clear(e);
+		return err_make(e, 0, "container %.12s: bad networks in its record", s->id);
+	}
 	net_opts_init(&s->net_opts);
 	if (json_object_object_get_ex(j, "network_options", &a) && net_opts_from_json(a, &s->net_opts, e) < 0)
 		return err_wrap(e, "container %.12s: bad network_options in its record", s->id);
@@ -945,6 +956,23 @@ int container_rename(const char *root, const char *id, const char *newname, stru
 out:
 	json_object_put(j);
 	ents_free(v, n);
+	return rc;
+}
+
+int container_set_networks(const char *root, const char *id, const struct net_attach *nets, size_t n,
+			   struct err *e)
+{
+	_cleanup_close_ int lfd = -1;
+	_cleanup_free_ char *ctrdir = xasprintf("%s/containers/%s", root, id);
+	json_object *j = NULL;
+	int rc;
+
+	lfd = lock_containers(root, e);
+	if (lfd < 0 || container_read_config(root, id, &j, e) < 0)
+		return -1;
+	json_object_object_add(j, "networks", net_attaches_to_json(nets, n));
+	rc = write_config_json(ctrdir, j, e);
+	json_object_put(j);
 	return rc;
 }
 

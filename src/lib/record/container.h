@@ -60,9 +60,11 @@ struct container_spec {
 	enum net_mode net;
 	struct port_spec *ports; /* published ports, host ports assigned (netspec.h) */
 	size_t nports;
-	struct net_opts net_opts; /* NET_SLIRP: the options of --network slirp4netns:OPTS */
-	char *net_container;      /* NET_CONTAINER: full ID of the container whose user and
+	struct net_opts net_opts;    /* NET_SLIRP: the options of --network slirp4netns:OPTS */
+	char *net_container;         /* NET_CONTAINER: full ID of the container whose user and
 				   * net namespaces are joined, else NULL */
+	struct net_attach *networks; /* NET_BRIDGE: the user-defined networks, in order */
+	size_t nnetworks;
 
 	struct volume_spec *volumes;
 	size_t nvolumes;
@@ -159,6 +161,9 @@ int container_read_config(const char *root, const char *id, json_object **out, s
 int container_create_record(const char *root, struct container_spec *s, const char *want, struct err *e);
 /* Change the name in config.json (same checks as create). */
 int container_rename(const char *root, const char *id, const char *newname, struct err *e);
+/* network connect/disconnect: the record's "networks" become nets. */
+int container_set_networks(const char *root, const char *id, const struct net_attach *nets, size_t n,
+			   struct err *e);
 /* ctrdir/upper and work (kept if present), rundir/merged and rundir/hostname.
  * Safe to call again before each start.  The network's /etc files (hosts,
  * resolv.conf) come from net_write_etc_files() (net.h). */

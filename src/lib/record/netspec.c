@@ -329,3 +329,106 @@ int port_specs_from_json(json_object *j, struct port_spec **v, size_t *n, struct
 	*n = len;
 	return 0;
 }
+
+/* ---- user-defined networks ------------------------------------------------ */
+
+void net_attaches_free(struct net_attach *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].network);
+		strv_free(v[i].aliases);
+	}
+	free(v);
+}
+
+json_object *net_attaches_to_json(const struct net_attach *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object(), *al = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(v[i].network));
+		for (size_t k = 0; v[i].aliases && v[i].aliases[k]; k++)
+			json_object_array_add(al, json_object_new_string(v[i].aliases[k]));
+		json_object_object_add(o, "aliases", al);
+		json_object_object_add(o, "ip", json_object_new_string(v[i].ip));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+bool net_alias_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253 ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", s[i]))
+			return false;
+	return true;
+}
+
+int net_attaches_from_json(json_object *j, struct net_attach **v, size_t *n, struct err *e)
+{
+	struct net_attach *r = NULL;
+	size_t len;
+
+	*v = NULL;
+	*n = 0;
+	if (!json_object_is_type(j, json_type_array))
+		return err_make(e, 0, "networks: not an array");
+	len = json_object_array_length(j);
+	if (len > NET_ATTACH_MAX)
+		return err_make(e, 0, "networks: more than %d", NET_ATTACH_MAX);
+	if (len == 0)
+		return 0;
+	r = xcalloc(len, sizeof *r);
+	for (size_t i = 0; i < len; i++) {
+		json_object *o = json_object_array_get_idx(j, i), *name, *ip, *al;
+		struct in_addr a;
+
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, "name", &name) ||
+		    !json_object_is_type(name, json_type_string) ||
+		    !net_alias_valid(json_object_get_string(name)) ||
+		    !json_object_object_get_ex(o, "ip", &ip) || !json_object_is_type(ip, json_type_string) ||
+		    strlen(json_object_get_string(ip)) >= sizeof r[i].ip ||
+		    inet_pton(AF_INET, json_object_get_string(ip), &a) != 1) {
+			net_attaches_free(r, i);
+			return err_make(e, 0, "networks[%zu]: want a name and an IPv4 address", i);
+		}
+		r[i].network = xstrdup(json_object_get_string(name));
+		snprintf(r[i].ip, sizeof r[i].ip, "%s", json_object_get_string(ip));
+		if (json_object_object_get_ex(o, "aliases", &al)) {
+			bool good = json_object_is_type(al, json_type_array) &&
+				    json_object_array_length(al) <= 64;
+			for (size_t k = 0; good && k < json_object_array_length(al); k++) {
+				json_object *s = json_object_array_get_idx(al, k);
+				good = json_object_is_type(s, json_type_string) &&
+				       net_alias_valid(json_object_get_string(s));
+				if (good)
+					strv_push(&r[i].aliases, json_object_get_string(s));
+			}
+			if (!good) {
+				net_attaches_free(r, i + 1);
+				return err_make(e, 0, "networks[%zu]: bad aliases", i);
+			}
+		}
+	}
+	*v = r;
+	*n = len;
+	return 0;
+}
+
+void net_mac_of(const char *ip, char buf[18])
+{
+	struct in_addr a;
+	const unsigned char *b = (const unsigned char *)&a.s_addr;
+
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		a.s_addr = 0;
+	snprintf(buf, 18, "02:42:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3]);
+}

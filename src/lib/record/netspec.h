@@ -53,6 +53,25 @@ int net_opts_parse(const char *s, struct net_opts *o, struct err *e);
 int net_cidr_parse(const char *s, uint32_t *net, unsigned *bits, struct err *e);
 const char *port_handler_name(enum port_handler h);
 
+/* --network NAME: a user-defined network (lib/net/network.h) the container
+ * is attached to.  The address is picked when the record is made (--ip, or
+ * the first free one) and kept: config.json "networks":
+ *   [{"name":"appnet","aliases":["api"],"ip":"10.89.0.2"}, ...] */
+#define NET_ATTACH_MAX 32
+struct net_attach {
+	char *network;  /* the network's name */
+	char **aliases; /* --network-alias: more names for the container on it */
+	char ip[16];    /* A.B.C.D */
+};
+void net_attaches_free(struct net_attach *v, size_t n);
+json_object *net_attaches_to_json(const struct net_attach *v, size_t n);
+/* *v is malloc'd (NULL when n is 0); on failure *v is NULL and *n 0. */
+int net_attaches_from_json(json_object *j, struct net_attach **v, size_t *n, struct err *e);
+/* the MAC address of ip on a network: 02:42 and the four bytes (docker's) */
+void net_mac_of(const char *ip, char buf[18]);
+/* a name for a container on a network: a container name, an alias */
+bool net_alias_valid(const char *s);
+
 json_object *net_opts_to_json(const struct net_opts *o);
 int net_opts_from_json(json_object *j, struct net_opts *o, struct err *e);
 

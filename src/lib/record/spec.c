@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "spec.h"
+#include "netspec.h"
 #include "lib/base/safeopen.h"
 #include "lib/base/util.h"
 
@@ -783,10 +784,15 @@ int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e
 		*mode = NET_CONTAINER;
 		if (opts)
 			*opts = xstrdup(s + 10);
+	} else if (net_alias_valid(s) && !strchr(s, ':')) {
+		*mode = NET_BRIDGE;
+		if (opts)
+			*opts = xstrdup(s);
 	} else {
 		return err_make(e, 0,
 				"unsupported network mode \"%s\": valid modes are none, host, "
-				"slirp4netns[:OPTIONS] (or slirp), private and container:NAME",
+				"slirp4netns[:OPTIONS] (or slirp), private, container:NAME and "
+				"the name of a network",
 				s);
 	}
 	return 0;

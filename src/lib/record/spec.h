@@ -109,7 +109,8 @@ extern const size_t n_default_caps;
 /* --network none|host|slirp4netns[:opts]|slirp[:opts]|private|container:REF;
  * *opts (may be NULL) receives the malloc'd options after the colon (for
  * container:, the name or ID as given), or NULL */
-enum net_mode { NET_NONE, NET_HOST, NET_SLIRP, NET_CONTAINER };
+/* NET_BRIDGE: user-defined networks (--network NAME, *opts = NAME) */
+enum net_mode { NET_NONE, NET_HOST, NET_SLIRP, NET_CONTAINER, NET_BRIDGE };
 int parse_network(const char *s, enum net_mode *mode, char **opts, struct err *e);
 
 /* Signal name or number ("TERM", "SIGTERM", "15") */

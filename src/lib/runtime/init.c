@@ -38,6 +38,7 @@
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 #include "userns.h"
+#include "netns.h"
 
 /* ---- the init (before exec) ------------------------------------------------- */
 
@@ -364,7 +365,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
 	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
-	    (s->net == NET_SLIRP && pipe2(netp, O_CLOEXEC) < 0)) {
+	    ((s->net == NET_SLIRP || s->net == NET_BRIDGE) && pipe2(netp, O_CLOEXEC) < 0)) {
 		err_make(e, errno, "pipe");
 		goto out;
 	}
@@ -444,7 +445,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		/* the init builds its rootfs meanwhile and waits for this before exec */
 		close(netp[0]);
 		netp[0] = -1;
-		if (supervisor_start_net(m, child, &ne) < 0) {
+		if (s->net == NET_BRIDGE ? netns_attach(s, m->shared_netns, child, &ne) < 0
+					 : supervisor_start_net(m, child, &ne) < 0) {
 			net_failed = true;
 			kill(child, SIGKILL);
 		} else if (write_nosigpipe(netp[1], "1", 1) != 1 && errno != EPIPE) {

@@ -16,6 +16,7 @@
 
 #include "lib/base/util.h"
 #include "lib/record/state.h"
+#include "netns.h"
 #include "runtime_int.h"
 
 static bool same_file(int a, int b)
@@ -104,7 +105,7 @@ out:
 
 bool ns_join_wanted(const struct container_spec *s)
 {
-	return s->net == NET_CONTAINER || s->pid_ns.share == NS_CONTAINER ||
+	return s->net == NET_CONTAINER || s->net == NET_BRIDGE || s->pid_ns.share == NS_CONTAINER ||
 	       s->ipc_ns.share == NS_CONTAINER || s->uts_ns.share == NS_CONTAINER;
 }
 
@@ -116,6 +117,8 @@ void ns_fds_close(struct ns_fds *f)
 	closep(&f->ipc);
 	closep(&f->uts);
 	closep(&f->ipc_mnt);
+	closep(&f->shared_net);
+	closep(&f->hold);
 }
 
 int ns_shm_clone(int mntns, struct err *e)
@@ -175,6 +178,19 @@ int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e)
 	*f = (struct ns_fds)NS_FDS_INIT;
 	if (s->net == NET_CONTAINER && net_shared_open(s, &f->user, &f->net, e) < 0)
 		return -1;
+	if (s->net == NET_BRIDGE) {
+		int nf[3];
+
+		if (netns_join(s, nf, e) < 0) {
+			if (!e->status)
+				e->status = 125;
+			return -1;
+		}
+		f->user = nf[0];
+		f->shared_net = nf[1];
+		f->hold = nf[2];
+		user_of = "network";
+	}
 	for (int k = NSK_PID; k <= NSK_UTS; k++) {
 		_cleanup_close_ int ufd = -1;
 

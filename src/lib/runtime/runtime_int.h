@@ -72,13 +72,15 @@ int become_exec_in_path(char **argv, char **env);
  * user namespace that owns them (-1 where not joined). */
 struct ns_fds {
 	int user, net, pid, ipc, uts;
-	int ipc_mnt; /* --ipc container:ID: the mount namespace of ID's init, for its /dev/shm */
+	int ipc_mnt;    /* --ipc container:ID: the mount namespace of ID's init, for its /dev/shm */
+	int shared_net; /* networks: the shared net namespace (netns.h) */
+	int hold;       /* networks: the connection that keeps it */
 };
 #define NS_FDS_INIT \
 	{ \
-		-1, -1, -1, -1, -1, -1 \
+		-1, -1, -1, -1, -1, -1, -1, -1 \
 	}
-/* Does s join namespaces of another container? */
+/* Does s join namespaces of another container, or the networks'? */
 bool ns_join_wanted(const struct container_spec *s);
 /* Open them (O_CLOEXEC): each target must be running (else e->status 125)
  * and all in one user namespace; f->user is -1 when that is ours. */
@@ -106,6 +108,10 @@ struct supervisor {
 	 * joined by the supervisor itself), else -1 */
 	struct ns_fds join;
 	int preserve_fds; /* --preserve-fds for the first init only, then 0 */
+	int shared_netns; /* networks: the shared net namespace (netns.h), else -1 */
+	int hold;         /* networks: the connection that keeps it, else -1 */
+	int *fwd_ids;     /* networks: the published ports' forwards (netns_publish) */
+	size_t nfwd;
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
 };

@@ -18,6 +18,7 @@
 #include "lib/base/syscalls.h"
 #include "userns.h"
 #include "lib/base/util.h"
+#include "netns.h"
 
 int container_handle_msg(struct container_proc *p, struct err *e)
 {

@@ -58,6 +58,7 @@
 #include "lib/record/state.h"
 #include "idshift.h"
 #include "userns.h"
+#include "netns.h"
 #include "lib/base/util.h"
 #include "lib/record/events.h"
 
@@ -653,6 +654,11 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		m->net.pid = 0;
 	}
 	net_stop(&m->net);
+	if (s->net == NET_BRIDGE) {
+		netns_unpublish(s, m->fwd_ids, m->nfwd);
+		m->fwd_ids = NULL;
+		m->nfwd = 0;
+	}
 	if (s->net == NET_SLIRP) {
 		_cleanup_free_ char *sock = container_net_socket(s);
 		unlink(sock);
@@ -686,18 +692,23 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 
 /* ---- start-up ------------------------------------------------------------------ */
 
-/* container:ID (--network, --pid, --ipc, --uts): into ID's user namespace
- * instead of a new one (a namespace can only be joined from the user
+/* container:ID (--network, --pid, --ipc, --uts) and networks: into ID's (or
+ * the networks') user namespace instead of a new one (a namespace can only be joined from the user
  * namespace that owns it), and a new mount namespace there; the init joins
  * the others (supervisor_start_init). */
 static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, struct err *e)
 {
 	if (join->user >= 0 && setns(join->user, CLONE_NEWUSER) < 0)
-		return err_make(e, errno,
-				"joining the user namespace of the container whose namespaces are shared");
+		return err_make(e, errno, "joining the user namespace of %s",
+				m->s->net == NET_BRIDGE ? "the networks"
+							: "the container whose namespaces are shared");
 	closep(&join->user);
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(e, errno, "creating the mount namespace");
+	/* networks: each init gets its own net namespace, attached to the
+	 * shared one (netns_attach) */
+	m->shared_netns = steal_fd(join->shared_net);
+	m->hold = steal_fd(join->hold);
 	m->join = *join;
 	*join = (struct ns_fds)NS_FDS_INIT;
 	return 0;
@@ -725,8 +736,9 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 		 * may live long, and every other fd of the calling shell (a
 		 * directory, a CI job's pipe) would stay open for as long and
 		 * go on to each health probe */
-		const int keep[] = { sk,        join->user,    join->net,   join->pid,   join->ipc,
-				     join->uts, join->ipc_mnt, s->stdio[0], s->stdio[1], s->stdio[2] };
+		const int keep[] = { sk,         join->user,  join->net,     join->pid,
+				     join->ipc,  join->uts,   join->ipc_mnt, join->shared_net,
+				     join->hold, s->stdio[0], s->stdio[1],   s->stdio[2] };
 		/* --preserve-fds: 3..3+N-1 stay for the first init (close-on-exec
 		 * here: no helper the supervisor runs gets them) */
 		close_fds_except(3 + s->preserve_fds, keep, ARRAY_SIZE(keep));
@@ -741,6 +753,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.net.exit_fd = -1;
 	mon.join = (struct ns_fds)NS_FDS_INIT;
 	mon.preserve_fds = s->preserve_fds;
+	mon.shared_netns = mon.hold = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	{
 		/* the filter (a read of the cache, usually) while the caller
@@ -795,6 +808,13 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	for (int fd = 3; fd < 3 + mon.preserve_fds; fd++)
 		close(fd);
 	mon.preserve_fds = 0;
+	/* networks: the ports go to the container's address, once */
+	if (s->net == NET_BRIDGE && netns_publish(s, &mon.fwd_ids, &mon.nfwd, &e) < 0) {
+		kill(mon.init, SIGKILL);
+		while (waitpid(mon.init, NULL, 0) < 0 && errno == EINTR)
+			;
+		goto fail_mounted;
+	}
 	memset(&m, 0, sizeof m);
 	m.type = MSG_PID;
 	m.a = mon.init;
