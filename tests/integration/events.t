@@ -52,8 +52,9 @@ assert_match "$out" "remove" "--since takes a duration"
 run burrow events --until 1s --since "$mid" --format '{{.Name}}'
 assert_rc 0 "--until in the past ends without --stream=false"
 
-# follow: the events of a run made after events started
-burrow events --since "$mid" --filter container=ev4 --format '{{.Status}}' >"$tmp/follow" 2>&1 &
+# follow: the events of a run made after events started (the binary itself
+# in the background, not the shell function: kill must reach it)
+"$BURROW" events --since "$mid" --filter container=ev4 --format '{{.Status}}' >"$tmp/follow" 2>&1 &
 follower=$!
 burrow run --rm --name ev4 $IMG true
 poll grep -q remove "$tmp/follow"
