@@ -369,6 +369,7 @@ struct waiter {
 	int64_t since_ns;
 	int last_code;
 	bool seen_running;
+	char finished_at[48]; /* when it last ended, as the wait began */
 };
 
 struct died {
@@ -429,7 +430,10 @@ static void wait_stream(void *arg, int fd)
 			api_ctr_free(&c);
 			break;
 		}
-		if (!alive && w->cond == W_NEXT_EXIT && w->seen_running) {
+		/* a run that began and ended between two looks shows in its
+		 * finish time */
+		if (!alive && w->cond == W_NEXT_EXIT && c.st.status != ST_CREATED &&
+		    (w->seen_running || strcmp(c.st.finished_at, w->finished_at) != 0)) {
 			code = c.st.exit_code;
 			api_ctr_free(&c);
 			break;
@@ -474,8 +478,7 @@ enum MHD_Result api_ctr_wait(struct api_req *r)
 	memcpy(w->id, c.id, sizeof w->id);
 	clock_gettime(CLOCK_REALTIME, &now);
 	w->since_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - 1000000000LL;
-	w->seen_running = api_ctr_running(&c) && c.st.status != ST_CREATED;
-	w->seen_running = false;
+	memcpy(w->finished_at, c.st.finished_at, sizeof w->finished_at);
 	api_ctr_free(&c);
 	if (!cond || !*cond || strcmp(cond, "not-running") == 0) {
 		w->cond = W_NOT_RUNNING;
