@@ -169,7 +169,10 @@ static int stop_fn(struct globals *g, struct job *j, char *out, size_t n, struct
 	(void)n;
 	if (ctr_load_id(g, j->id, &c, e) < 0)
 		return -1;
-	rc = ctr_stop(g, &c, j->sig ? j->sig : c.spec.stop_signal ? c.spec.stop_signal : SIGTERM,
+	rc = ctr_stop(g, &c,
+		      j->sig               ? j->sig
+		      : c.spec.stop_signal ? c.spec.stop_signal
+					   : SIGTERM,
 		      j->timeout >= 0 ? j->timeout : c.spec.stop_timeout, e);
 	ctr_free(&c);
 	return rc;

@@ -16,7 +16,8 @@
 enum { O_TIME = 1, O_HELP };
 static const struct opt service_opts[] = {
 	{ "help", 'h', OPT_FLAG, O_HELP, NULL, "Show this help" },
-	{ "time", 't', OPT_VALUE, O_TIME, "SECONDS", "Exit after SECONDS without requests (0: never; default 5)" },
+	{ "time", 't', OPT_VALUE, O_TIME, "SECONDS",
+	  "Exit after SECONDS without requests (0: never; default 5)" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -50,7 +51,8 @@ int cmd_system_service(struct globals *g, int argc, char **argv, struct err *e)
 			errno = 0;
 			idle = strtoul(p.value, &end, 10);
 			if (errno || *end || end == p.value || p.value[0] == '-' || idle > 100000000UL)
-				return err_usage(e, "invalid --time \"%s\" (seconds, 0: never exit)", p.value);
+				return err_usage(e, "invalid --time \"%s\" (seconds, 0: never exit)",
+						 p.value);
 			break;
 		}
 		case O_HELP:

@@ -47,10 +47,10 @@ struct api_backend {
 };
 
 struct api_opts {
-	const char *uri;      /* unix://PATH or tcp://127.0.0.1:PORT */
-	int listen_fd;        /* >= 0: a socket already listening (systemd) */
-	unsigned idle_time;   /* seconds without a request before exiting; 0: never */
-	const char *version;  /* burrow's version, in /version */
+	const char *uri;     /* unix://PATH or tcp://127.0.0.1:PORT */
+	int listen_fd;       /* >= 0: a socket already listening (systemd) */
+	unsigned idle_time;  /* seconds without a request before exiting; 0: never */
+	const char *version; /* burrow's version, in /version */
 };
 
 /* Default listening URI: unix://$XDG_RUNTIME_DIR/burrow/burrow.sock, or

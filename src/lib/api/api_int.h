@@ -19,14 +19,14 @@
 struct api_req {
 	struct MHD_Connection *conn;
 	const char *method;
-	char *url;                  /* as received */
-	const char *path;           /* url without the /v1.xx prefix */
-	char *body;                 /* NUL-terminated */
+	char *url;        /* as received */
+	const char *path; /* url without the /v1.xx prefix */
+	char *body;       /* NUL-terminated */
 	size_t body_len;
 	bool too_large, started;
 	const struct api_backend *b;
 	const struct api_opts *o;
-	char *arg;                  /* what the route's * or ** matched */
+	char *arg; /* what the route's * or ** matched */
 };
 
 typedef enum MHD_Result api_handler(struct api_req *r);
@@ -83,6 +83,7 @@ api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ct
 	api_ctr_kill, api_ctr_pause, api_ctr_unpause, api_ctr_remove, api_ctr_wait, api_ctr_rename,
 	api_ctr_prune;
 api_handler api_ctr_logs, api_ctr_attach;
+api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
 

@@ -98,8 +98,7 @@ static bool filter_any(json_object *f, const char *key, filter_fn *fn, const voi
 				return true;
 		return json_object_array_length(vals) == 0;
 	}
-	json_object_object_foreach(vals, k, v)
-	{
+	json_object_object_foreach(vals, k, v) {
 		(void)v;
 		if (fn(k, arg))
 			return true;
@@ -120,8 +119,7 @@ static bool filter_all(json_object *f, const char *key, filter_fn *fn, const voi
 				return false;
 		return true;
 	}
-	json_object_object_foreach(vals, k, v)
-	{
+	json_object_object_foreach(vals, k, v) {
 		(void)v;
 		if (!fn(k, arg))
 			return false;
@@ -175,7 +173,8 @@ static bool f_label(const char *want, const void *arg)
 	kl = strcspn(want, "=");
 	for (size_t i = 0; c->spec.labels && c->spec.labels[i]; i++) {
 		const char *l = c->spec.labels[i];
-		if (strncmp(l, want, kl) == 0 && l[kl] == '=' && (want[kl] == '\0' || strcmp(l + kl, want + kl) == 0))
+		if (strncmp(l, want, kl) == 0 && l[kl] == '=' &&
+		    (want[kl] == '\0' || strcmp(l + kl, want + kl) == 0))
 			return true;
 	}
 	return false;
@@ -217,12 +216,12 @@ static int parse_filters(struct api_req *r, json_object **out, enum MHD_Result *
 		*out = NULL;
 		return -1;
 	}
-	json_object_object_foreach(*out, k, v)
-	{
+	json_object_object_foreach(*out, k, v) {
 		bool ok = false;
 		for (size_t i = 0; known_filters[i]; i++)
 			ok |= strcmp(k, known_filters[i]) == 0;
-		if (!ok || !(json_object_is_type(v, json_type_array) || json_object_is_type(v, json_type_object))) {
+		if (!ok ||
+		    !(json_object_is_type(v, json_type_array) || json_object_is_type(v, json_type_object))) {
 			*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'", k);
 			json_object_put(*out);
 			*out = NULL;
@@ -231,7 +230,8 @@ static int parse_filters(struct api_req *r, json_object **out, enum MHD_Result *
 		if (json_object_is_type(v, json_type_array))
 			for (size_t i = 0; i < json_object_array_length(v); i++)
 				if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string)) {
-					*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'", k);
+					*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'",
+							       k);
 					json_object_put(*out);
 					*out = NULL;
 					return -1;
@@ -258,21 +258,26 @@ static json_object *list_ports(json_object *insp)
 
 	if (!ports || !json_object_is_type(ports, json_type_object))
 		return out;
-	json_object_object_foreach(ports, k, binds)
-	{
+	json_object_object_foreach(ports, k, binds) {
 		int priv = atoi(k);
 		const char *proto = strchr(k, '/') ? strchr(k, '/') + 1 : "tcp";
-		size_t n = binds && json_object_is_type(binds, json_type_array) ? json_object_array_length(binds) : 0;
+		size_t n = binds && json_object_is_type(binds, json_type_array)
+				   ? json_object_array_length(binds)
+				   : 0;
 		for (size_t i = 0; i < n || i == 0; i++) {
-			json_object *p = json_object_new_object(), *b = n ? json_object_array_get_idx(binds, i) : NULL;
+			json_object *p = json_object_new_object(),
+				    *b = n ? json_object_array_get_idx(binds, i) : NULL;
 			json_object_object_add(p, "PrivatePort", json_object_new_int(priv));
 			json_object_object_add(p, "Type", json_object_new_string(proto));
 			if (b) {
-				json_object *ip = get_path(b, "HostIp", NULL), *hp = get_path(b, "HostPort", NULL);
+				json_object *ip = get_path(b, "HostIp", NULL),
+					    *hp = get_path(b, "HostPort", NULL);
 				const char *ips = ip ? json_object_get_string(ip) : "";
-				json_object_object_add(p, "IP", json_object_new_string(*ips ? ips : "0.0.0.0"));
+				json_object_object_add(p, "IP",
+						       json_object_new_string(*ips ? ips : "0.0.0.0"));
 				json_object_object_add(p, "PublicPort",
-						       json_object_new_int(hp ? atoi(json_object_get_string(hp)) : 0));
+						       json_object_new_int(
+							       hp ? atoi(json_object_get_string(hp)) : 0));
 			}
 			json_object_array_add(out, p);
 		}
@@ -296,7 +301,8 @@ static json_object *list_entry(const struct api_ctr *c, json_object *insp, const
 	json_object_object_add(o, "Id", json_object_new_string(c->id));
 	json_object_array_add(names, json_object_new_string(name));
 	json_object_object_add(o, "Names", names);
-	json_object_object_add(o, "Image", json_object_new_string(c->spec.image_ref ? c->spec.image_ref : ""));
+	json_object_object_add(o, "Image",
+			       json_object_new_string(c->spec.image_ref ? c->spec.image_ref : ""));
 	json_object_object_add(o, "ImageID", json_object_new_string(image_id));
 	json_object_object_add(o, "Command", json_object_new_string(command ? command : ""));
 	free(command);
@@ -307,7 +313,8 @@ static json_object *list_entry(const struct api_ctr *c, json_object *insp, const
 	json_object_object_add(o, "State", json_object_new_string(docker_state(c)));
 	json_object_object_add(o, "Status", json_object_new_string(status ? status : ""));
 	cmd = get_path(insp, "HostConfig", "NetworkMode");
-	json_object_object_add(hc, "NetworkMode", json_object_new_string(cmd ? json_object_get_string(cmd) : "default"));
+	json_object_object_add(hc, "NetworkMode",
+			       json_object_new_string(cmd ? json_object_get_string(cmd) : "default"));
 	json_object_object_add(o, "HostConfig", hc);
 	json_object_object_add(ns, "Networks", json_object_new_object());
 	json_object_object_add(o, "NetworkSettings", ns);

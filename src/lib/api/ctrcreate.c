@@ -43,14 +43,16 @@ static int get(struct args *a, json_object *o, const char *key, json_type t, jso
 	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
 		return 0;
 	if (!json_object_is_type(v, t))
-		return bad(a, key, t == json_type_string    ? "expected a string"
-				   : t == json_type_boolean ? "expected a boolean"
-				   : t == json_type_int     ? "expected an integer"
-				   : t == json_type_array   ? "expected an array"
-							    : "expected an object");
+		return bad(a, key,
+			   t == json_type_string    ? "expected a string"
+			   : t == json_type_boolean ? "expected a boolean"
+			   : t == json_type_int     ? "expected an integer"
+			   : t == json_type_array   ? "expected an array"
+						    : "expected an object");
 	if (t == json_type_string && json_object_get_string_len(v) > FIELD_MAX)
 		return bad(a, key, "too long");
-	if (t == json_type_string && memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)))
+	if (t == json_type_string &&
+	    memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)))
 		return bad(a, key, "contains a NUL byte");
 	if ((t == json_type_array && json_object_array_length(v) > LIST_MAX) ||
 	    (t == json_type_object && json_object_object_length(v) > LIST_MAX))
@@ -172,8 +174,7 @@ static int labels(struct args *a, json_object *cfg)
 		return -1;
 	if (!l)
 		return 0;
-	json_object_object_foreach(l, k, v)
-	{
+	json_object_object_foreach(l, k, v) {
 		_cleanup_free_ char *kv = NULL;
 		if (!json_object_is_type(v, json_type_string) || !*k || strlen(k) > FIELD_MAX ||
 		    json_object_get_string_len(v) > FIELD_MAX)
@@ -193,8 +194,7 @@ static int ports(struct args *a, json_object *hc)
 		return -1;
 	if (!pb)
 		return 0;
-	json_object_object_foreach(pb, port, binds)
-	{
+	json_object_object_foreach(pb, port, binds) {
 		if (strlen(port) > 32 || strspn(port, "0123456789/tcpudsc") != strlen(port))
 			return bad(a, "PortBindings", "expected PORT/PROTO keys");
 		if (!binds || !json_object_is_type(binds, json_type_array) ||
@@ -238,13 +238,15 @@ static int mounts(struct args *a, json_object *hc)
 		if (!json_object_is_type(x, json_type_object) || get_str(a, x, "Type", &type) < 0 ||
 		    get_str(a, x, "Source", &src) < 0 || get_str(a, x, "Target", &dst) < 0 ||
 		    get_bool(a, x, "ReadOnly", &ro) < 0)
-			return bad(a, "Mounts", "expected [{\"Type\", \"Source\", \"Target\", \"ReadOnly\"}]");
+			return bad(a, "Mounts",
+				   "expected [{\"Type\", \"Source\", \"Target\", \"ReadOnly\"}]");
 		if (!type || !dst || strpbrk(type, ",=") || strchr(dst, ',') || (src && strchr(src, ',')))
 			return bad(a, "Mounts", "Type and Target are needed, and no value may hold a comma");
 		if (strcmp(type, "tmpfs") == 0)
 			spec = xasprintf("type=tmpfs,target=%s%s", dst, ro ? ",readonly" : "");
 		else if (src && *src)
-			spec = xasprintf("type=%s,source=%s,target=%s%s", type, src, dst, ro ? ",readonly" : "");
+			spec = xasprintf("type=%s,source=%s,target=%s%s", type, src, dst,
+					 ro ? ",readonly" : "");
 		else
 			spec = xasprintf("type=%s,target=%s%s", type, dst, ro ? ",readonly" : "");
 		add(a, "mount", spec);
@@ -267,7 +269,8 @@ static int restart_policy(struct args *a, json_object *hc)
 		return -1;
 	if (!name || !*name || strcmp(name, "no") == 0)
 		return 0;
-	if (strcmp(name, "always") != 0 && strcmp(name, "unless-stopped") != 0 && strcmp(name, "on-failure") != 0)
+	if (strcmp(name, "always") != 0 && strcmp(name, "unless-stopped") != 0 &&
+	    strcmp(name, "on-failure") != 0)
 		return bad(a, "RestartPolicy", "Name must be no, always, unless-stopped or on-failure");
 	if (max < 0 || max > 1000000)
 		return bad(a, "RestartPolicy", "MaximumRetryCount out of range");
@@ -290,7 +293,8 @@ static int network(struct args *a, json_object *hc, json_object *body, const cha
 	if (get_str(a, hc, "NetworkMode", &mode) < 0)
 		return -1;
 	if (mode && *mode && strcmp(mode, "default") != 0 && strcmp(mode, "bridge") != 0) {
-		if (strcmp(mode, "host") == 0 || strcmp(mode, "none") == 0 || strncmp(mode, "container:", 10) == 0)
+		if (strcmp(mode, "host") == 0 || strcmp(mode, "none") == 0 ||
+		    strncmp(mode, "container:", 10) == 0)
 			add(a, "network", mode);
 		else
 			*unsupported = mode;
@@ -299,8 +303,7 @@ static int network(struct args *a, json_object *hc, json_object *body, const cha
 	    get(a, nc, "EndpointsConfig", json_type_object, &eps) < 0)
 		return -1;
 	if (eps) {
-		json_object_object_foreach(eps, name, v)
-		{
+		json_object_object_foreach(eps, name, v) {
 			(void)v;
 			if (strcmp(name, "bridge") != 0 && strcmp(name, "default") != 0 &&
 			    (!mode || strcmp(name, mode) != 0))
@@ -320,8 +323,10 @@ static int host_config(struct args *a, json_object *hc)
 	if (add_strv(a, hc, "Binds", "volume") < 0 || ports(a, hc) < 0 || mounts(a, hc) < 0 ||
 	    restart_policy(a, hc) < 0 || add_strv(a, hc, "CapAdd", "cap-add") < 0 ||
 	    add_strv(a, hc, "CapDrop", "cap-drop") < 0 || add_strv(a, hc, "Dns", "dns") < 0 ||
-	    add_strv(a, hc, "DnsSearch", "dns-search") < 0 || add_strv(a, hc, "DnsOptions", "dns-option") < 0 ||
-	    add_strv(a, hc, "ExtraHosts", "add-host") < 0 || add_strv(a, hc, "SecurityOpt", "security-opt") < 0 ||
+	    add_strv(a, hc, "DnsSearch", "dns-search") < 0 ||
+	    add_strv(a, hc, "DnsOptions", "dns-option") < 0 ||
+	    add_strv(a, hc, "ExtraHosts", "add-host") < 0 ||
+	    add_strv(a, hc, "SecurityOpt", "security-opt") < 0 ||
 	    add_strv(a, hc, "GroupAdd", "group-add") < 0)
 		return -1;
 	if (get_bool(a, hc, "AutoRemove", &b) < 0)
@@ -371,14 +376,14 @@ static int host_config(struct args *a, json_object *hc)
 	if (get(a, hc, "Tmpfs", json_type_object, &tmpfs) < 0)
 		return -1;
 	if (tmpfs) {
-		json_object_object_foreach(tmpfs, path, opts)
-		{
+		json_object_object_foreach(tmpfs, path, opts) {
 			_cleanup_free_ char *v = NULL;
 			if (!json_object_is_type(opts, json_type_string) || strlen(path) > FIELD_MAX ||
 			    json_object_get_string_len(opts) > FIELD_MAX)
 				return bad(a, "Tmpfs", "expected an object of strings");
-			v = *json_object_get_string(opts) ? xasprintf("%s:%s", path, json_object_get_string(opts))
-							  : xstrdup(path);
+			v = *json_object_get_string(opts)
+				    ? xasprintf("%s:%s", path, json_object_get_string(opts))
+				    : xstrdup(path);
 			add(a, "tmpfs", v);
 		}
 	}
@@ -462,13 +467,14 @@ enum MHD_Result api_ctr_create(struct api_req *r)
 	}
 	if (name && *name == '/')
 		name++;
-	if (config(&a, body, name, &image, &cmd) < 0 || network(&a, json_object_object_get(body, "HostConfig"), body, &unsupported) < 0) {
+	if (config(&a, body, name, &image, &cmd) < 0 ||
+	    network(&a, json_object_object_get(body, "HostConfig"), body, &unsupported) < 0) {
 		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid container configuration: %s", a.why);
 		goto out;
 	}
 	if (unsupported) {
-		res = api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, "network %s: named networks are not supported yet",
-				      unsupported);
+		res = api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED,
+				      "network %s: named networks are not supported yet", unsupported);
 		goto out;
 	}
 	strv_push(&a.v, "--");
@@ -479,7 +485,8 @@ enum MHD_Result api_ctr_create(struct api_req *r)
 	if (rc < 0) {
 		/* docker: an image the store lacks is a 404 the client answers
 		 * with a pull (run does) */
-		if (e.msg && (strstr(e.msg, "not found") || strstr(e.msg, "no image") || strstr(e.msg, "No such image")))
+		if (e.msg && (strstr(e.msg, "not found") || strstr(e.msg, "no image") ||
+			      strstr(e.msg, "No such image")))
 			res = api_reply_error(r, MHD_HTTP_NOT_FOUND, "No such image: %s", image);
 		else
 			res = api_reply_err(r, &e);

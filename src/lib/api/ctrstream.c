@@ -27,9 +27,9 @@ struct follow {
 	char id[65];
 	char *ctrdir;
 	bool follow, out, err, ts, tty, attach, sock;
-	long long tail;          /* -1: all */
+	long long tail;             /* -1: all */
 	int64_t since_ns, until_ns; /* 0: none */
-	int cur;                 /* the log file being read, -1 none */
+	int cur;                    /* the log file being read, -1 none */
 	ino_t cur_ino;
 	char *pend;
 	size_t plen;
@@ -197,7 +197,8 @@ static void follow_run(struct follow *f, int fd)
 	if (!f->follow)
 		goto out;
 	while (ok && !ended) {
-		struct pollfd p[2] = { { .fd = fd, .events = f->sock ? POLLIN : 0 }, { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
+				       { .fd = pidfd, .events = POLLIN } };
 		struct logline *v = NULL;
 		size_t nv = 0;
 		struct stat st;
@@ -311,7 +312,8 @@ enum MHD_Result api_ctr_logs(struct api_req *r)
 	}
 	open_current(f, false);
 	return api_reply_stream(r, MHD_HTTP_OK,
-				f->tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream",
+				f->tty ? "application/vnd.docker.raw-stream"
+				       : "application/vnd.docker.multiplexed-stream",
 				logs_stream, f, follow_free);
 }
 
@@ -354,7 +356,8 @@ enum MHD_Result api_ctr_attach(struct api_req *r)
 		lseek(f->cur, 0, SEEK_END);
 	}
 	return api_reply_hijack(r,
-				f->tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream",
+				f->tty ? "application/vnd.docker.raw-stream"
+				       : "application/vnd.docker.multiplexed-stream",
 				attach_run, f, follow_free);
 }
 
@@ -450,7 +453,8 @@ static void wait_stream(void *arg, int fd)
 			close(p[1].fd);
 	}
 	{
-		_cleanup_free_ char *body = xasprintf("{\"StatusCode\":%d,\"Error\":null}\n", code < 0 ? 0 : code);
+		_cleanup_free_ char *body = xasprintf("{\"StatusCode\":%d,\"Error\":null}\n",
+						      code < 0 ? 0 : code);
 		api_write_all(fd, body, strlen(body));
 	}
 }

@@ -132,14 +132,17 @@ enum MHD_Result api_img_inspect(struct api_req *r)
 	json_object_object_add(o, "Container", json_object_new_string(""));
 	json_object_object_add(o, "DockerVersion", json_object_new_string(""));
 	json_object_object_add(o, "Author", json_object_new_string(""));
-	json_object_object_add(o, "Config", json_object_object_get_ex(oci, "config", &v) && v
-						    ? json_object_get(v)
-						    : json_object_new_object());
-	json_object_object_add(o, "Architecture", json_object_object_get_ex(oci, "architecture", &v) && v
-							  ? json_object_get(v)
-							  : json_object_new_string(""));
-	json_object_object_add(o, "Os", json_object_object_get_ex(oci, "os", &v) && v ? json_object_get(v)
-										      : json_object_new_string("linux"));
+	json_object_object_add(o, "Config",
+			       json_object_object_get_ex(oci, "config", &v) && v ? json_object_get(v)
+										 : json_object_new_object());
+	json_object_object_add(o, "Architecture",
+			       json_object_object_get_ex(oci, "architecture", &v) && v
+				       ? json_object_get(v)
+				       : json_object_new_string(""));
+	json_object_object_add(o, "Os",
+			       json_object_object_get_ex(oci, "os", &v) && v
+				       ? json_object_get(v)
+				       : json_object_new_string("linux"));
 	json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
 	json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
 	v = json_object_new_object();
@@ -169,7 +172,8 @@ struct puller {
 
 static void line(struct puller *p, json_object *o)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 	_cleanup_free_ char *l = xasprintf("%s\r\n", s);
 
 	if (!p->gone && !api_write_all(p->fd, l, strlen(l)))
@@ -253,7 +257,8 @@ static void pull_stream(void *arg, int fd)
 		_cleanup_free_ char *msg = xasprintf("Pulling from %s", p->ref);
 		status(p, msg, NULL);
 	}
-	if (store_open(p->b->root, &st, &e) < 0 || userns_lookup_cached(&m, p->b->idmap, p->b->runroot, &e) < 0 ||
+	if (store_open(p->b->root, &st, &e) < 0 ||
+	    userns_lookup_cached(&m, p->b->idmap, p->b->runroot, &e) < 0 ||
 	    store_pull(st, &m, p->ref, &po, id, &e) < 0) {
 		json_object *o = json_object_new_object(), *d = json_object_new_object();
 		json_object_object_add(d, "message", json_object_new_string(e.msg ? e.msg : "pull failed"));
@@ -361,8 +366,9 @@ enum MHD_Result api_img_remove(struct api_req *r)
 	}
 	for (size_t i = 0; deleted && deleted[i]; i++) {
 		json_object *o = json_object_new_object();
-		_cleanup_free_ char *d = strncmp(deleted[i], "sha256:", 7) == 0 ? xstrdup(deleted[i])
-										   : xasprintf("sha256:%s", deleted[i]);
+		_cleanup_free_ char *d = strncmp(deleted[i], "sha256:", 7) == 0
+						 ? xstrdup(deleted[i])
+						 : xasprintf("sha256:%s", deleted[i]);
 		json_object_object_add(o, "Deleted", json_object_new_string(d));
 		json_object_array_add(out, o);
 	}

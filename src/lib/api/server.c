@@ -26,8 +26,8 @@
 
 static pthread_mutex_t backend_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
-static int busy_count;          /* open connections and hijacked streams */
-static time_t last_activity;    /* CLOCK_MONOTONIC seconds */
+static int busy_count;       /* open connections and hijacked streams */
+static time_t last_activity; /* CLOCK_MONOTONIC seconds */
 
 void api_lock(void)
 {
@@ -73,8 +73,8 @@ static enum MHD_Result queue(struct api_req *r, unsigned status, struct MHD_Resp
 
 enum MHD_Result api_reply_text(struct api_req *r, unsigned status, const char *type, const char *text)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
+								    MHD_RESPMEM_MUST_COPY);
 
 	if (resp && type)
 		MHD_add_response_header(resp, "Content-Type", type);
@@ -84,7 +84,8 @@ enum MHD_Result api_reply_text(struct api_req *r, unsigned status, const char *t
 enum MHD_Result api_reply_json(struct api_req *r, unsigned status, json_object *o)
 {
 	enum MHD_Result ret;
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
 	_cleanup_free_ char *line = xasprintf("%s\n", s);
 
 	ret = api_reply_text(r, status, "application/json", line);
@@ -383,8 +384,14 @@ bool api_write_all(int fd, const void *buf, size_t n)
 
 bool api_write_frame(int fd, int stream, const void *buf, size_t n)
 {
-	unsigned char h[8] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-			       (unsigned char)(n >> 8), (unsigned char)n };
+	unsigned char h[8] = { (unsigned char)stream,
+			       0,
+			       0,
+			       0,
+			       (unsigned char)(n >> 24),
+			       (unsigned char)(n >> 16),
+			       (unsigned char)(n >> 8),
+			       (unsigned char)n };
 
 	return api_write_all(fd, h, sizeof h) && api_write_all(fd, buf, n);
 }
@@ -418,6 +425,11 @@ static const struct route routes[] = {
 	{ "POST", "/containers/*/rename", api_ctr_rename },
 	{ "POST", "/containers/*/attach", api_ctr_attach },
 	{ "GET", "/containers/*/logs", api_ctr_logs },
+	{ "POST", "/containers/*/resize", api_resize },
+	{ "POST", "/containers/*/exec", api_exec_create },
+	{ "POST", "/exec/*/start", api_exec_start },
+	{ "POST", "/exec/*/resize", api_resize },
+	{ "GET", "/exec/*/json", api_exec_inspect },
 	{ "DELETE", "/containers/*", api_ctr_remove },
 	{ "GET", "/images/json", api_img_list },
 	{ "POST", "/images/create", api_img_create },
@@ -474,10 +486,11 @@ static int strip_version(struct api_req *r, enum MHD_Result *res)
 	r->path = u;
 	if (sscanf(u, "/v%u.%u%n", &maj, &min, &n) == 2 && n > 0 && (u[n] == '/' || u[n] == '\0')) {
 		if (maj > 1 || (maj == 1 && min > 41)) {
-			*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST,
-					       "client version %u.%u is too new. Maximum supported API version is "
-					       "%s",
-					       maj, min, API_VERSION);
+			*res = api_reply_error(
+				r, MHD_HTTP_BAD_REQUEST,
+				"client version %u.%u is too new. Maximum supported API version is "
+				"%s",
+				maj, min, API_VERSION);
 			return -1;
 		}
 		r->path = u + n;
@@ -502,8 +515,8 @@ static enum MHD_Result dispatch(struct api_req *r)
 		return rt->fn(r);
 	}
 	if (path_known)
-		return api_reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method %s not allowed for %s", r->method,
-				       r->path);
+		return api_reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method %s not allowed for %s",
+				       r->method, r->path);
 	return not_found(r);
 }
 
@@ -559,7 +572,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return dispatch(r);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct api_req *r = *con_cls;
 
@@ -702,7 +716,8 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		} else if (strncmp(o->uri, "tcp://", 6) == 0) {
 			fd = listen_tcp(o->uri + 6, e);
 		} else {
-			return err_make(e, EINVAL, "unsupported URI \"%s\" (unix:///PATH or tcp://127.0.0.1:PORT)",
+			return err_make(e, EINVAL,
+					"unsupported URI \"%s\" (unix:///PATH or tcp://127.0.0.1:PORT)",
 					o->uri);
 		}
 		if (fd < 0)
@@ -716,13 +731,14 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	last_activity = mono_now();
-	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_UPGRADE |
-				     MHD_USE_ERROR_LOG,
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
+				     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
 			     on_connection, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)600, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-			     NULL, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_END);
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)600, MHD_OPTION_EXTERNAL_LOGGER,
+			     mhd_log, NULL, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
+			     MHD_OPTION_END);
 	if (!d) {
 		close(fd);
 		if (sfd >= 0)
@@ -737,7 +753,8 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (poll(&p, sfd >= 0 ? 1 : 0, 1000) > 0)
 			break; /* SIGINT, SIGTERM, SIGHUP */
 		pthread_mutex_lock(&busy_lock);
-		idle = o->idle_time > 0 && busy_count <= 0 && mono_now() - last_activity >= (time_t)o->idle_time;
+		idle = o->idle_time > 0 && busy_count <= 0 &&
+		       mono_now() - last_activity >= (time_t)o->idle_time;
 		pthread_mutex_unlock(&busy_lock);
 		if (idle)
 			break;

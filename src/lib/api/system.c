@@ -20,7 +20,8 @@
 
 enum MHD_Result api_ping(struct api_req *r)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(2, (void *)(uintptr_t) "OK", MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(2, (void *)(uintptr_t) "OK",
+								    MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!resp)
@@ -50,7 +51,8 @@ static const char *go_arch(const char *machine)
 enum MHD_Result api_version(struct api_req *r)
 {
 	json_object *o = json_object_new_object(), *plat = json_object_new_object();
-	json_object *comps = json_object_new_array(), *c = json_object_new_object(), *det = json_object_new_object();
+	json_object *comps = json_object_new_array(), *c = json_object_new_object(),
+		    *det = json_object_new_object();
 	struct utsname u;
 
 	uname(&u);

@@ -16,7 +16,8 @@ static json_object *vol_json(const struct volume *v)
 
 	for (size_t i = 0; v->labels && v->labels[i]; i++) {
 		const char *eq = strchr(v->labels[i], '=');
-		_cleanup_free_ char *k = eq ? xstrndup(v->labels[i], (size_t)(eq - v->labels[i])) : xstrdup(v->labels[i]);
+		_cleanup_free_ char *k = eq ? xstrndup(v->labels[i], (size_t)(eq - v->labels[i]))
+					    : xstrdup(v->labels[i]);
 		json_object_object_add(l, k, json_object_new_string(eq ? eq + 1 : ""));
 	}
 	json_object_object_add(o, "Labels", l);
@@ -86,23 +87,25 @@ enum MHD_Result api_vol_create(struct api_req *r)
 	json_object_object_get_ex(body, "Name", &name);
 	json_object_object_get_ex(body, "Driver", &drv);
 	json_object_object_get_ex(body, "Labels", &labels);
-	if ((name && (!json_object_is_type(name, json_type_string) || json_object_get_string_len(name) > 255)) ||
+	if ((name &&
+	     (!json_object_is_type(name, json_type_string) || json_object_get_string_len(name) > 255)) ||
 	    (drv && (!json_object_is_type(drv, json_type_string) ||
 		     (*json_object_get_string(drv) && strcmp(json_object_get_string(drv), "local") != 0))) ||
 	    (labels && !json_object_is_type(labels, json_type_object))) {
 		json_object_put(body);
-		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
-				       "invalid volume: Name a string, Driver \"local\", Labels an object of strings");
+		return api_reply_error(
+			r, MHD_HTTP_BAD_REQUEST,
+			"invalid volume: Name a string, Driver \"local\", Labels an object of strings");
 	}
 	if (labels) {
-		json_object_object_foreach(labels, k, val)
-		{
+		json_object_object_foreach(labels, k, val) {
 			_cleanup_free_ char *kv = NULL;
 			if (!json_object_is_type(val, json_type_string) || strlen(k) > 4096 ||
 			    json_object_get_string_len(val) > 65536) {
 				json_object_put(body);
 				strv_free(steal_ptr(lv));
-				return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "Labels: expected an object of strings");
+				return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
+						       "Labels: expected an object of strings");
 			}
 			kv = xasprintf("%s=%s", k, json_object_get_string(val));
 			strv_push(&lv, kv);
@@ -110,7 +113,9 @@ enum MHD_Result api_vol_create(struct api_req *r)
 	}
 	lfd = volume_lock(r->b->root, &e);
 	rc = lfd < 0 ? -1
-		     : volume_create(r->b->root, name && *json_object_get_string(name) ? json_object_get_string(name) : NULL,
+		     : volume_create(r->b->root,
+				     name && *json_object_get_string(name) ? json_object_get_string(name)
+									   : NULL,
 				     lv, false, true, &v, &created, &e);
 	if (lfd >= 0)
 		close(lfd);
