@@ -15,6 +15,8 @@
 #define API_MIN_VERSION "1.24"
 /* request bodies are read whole, up to this (create's JSON is a few KiB) */
 #define API_BODY_MAX (1024 * 1024)
+/* a tar body (archive PUT) is spooled to an unnamed file, up to this */
+#define API_SPOOL_MAX (8ULL << 30)
 
 struct api_req {
 	struct MHD_Connection *conn;
@@ -23,7 +25,8 @@ struct api_req {
 	const char *path; /* url without the /v1.xx prefix */
 	char *body;       /* NUL-terminated */
 	size_t body_len;
-	bool too_large, started;
+	int body_fd; /* a spooled body (an O_TMPFILE), or -1 */
+	bool too_large, started, spool;
 	const struct api_backend *b;
 	const struct api_opts *o;
 	char *arg; /* what the route's * or ** matched */
@@ -63,6 +66,10 @@ int api_ctr_lookup(struct api_req *r, const char *ref, char id[65], struct err *
 typedef void api_stream_fn(void *arg, int fd);
 enum MHD_Result api_reply_stream(struct api_req *r, unsigned status, const char *type, api_stream_fn *fn,
 				 void *arg, void (*free_fn)(void *));
+/* A reply with one more header: with fn a streamed body as above, else
+ * none (HEAD). */
+enum MHD_Result api_reply_header(struct api_req *r, unsigned status, const char *hname, const char *hval,
+				 const char *type, api_stream_fn *fn, void *arg, void (*free_fn)(void *));
 /* ---- hijacked connections (attach, exec start): 101 Switching Protocols,
  * then fn(arg, sock) in a thread of its own, with the connection's socket
  * (blocking); the connection ends when fn returns. ---- */
@@ -83,6 +90,7 @@ api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ct
 	api_ctr_kill, api_ctr_pause, api_ctr_unpause, api_ctr_remove, api_ctr_wait, api_ctr_rename,
 	api_ctr_prune;
 api_handler api_ctr_logs, api_ctr_attach;
+api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;

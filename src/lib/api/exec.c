@@ -175,9 +175,10 @@ enum MHD_Result api_exec_create(struct api_req *r)
 	    field_bool(body, "Tty", &s->tty) < 0 || field_bool(body, "AttachStdin", &s->in) < 0 ||
 	    field_bool(body, "AttachStdout", &s->out) < 0 || field_bool(body, "AttachStderr", &s->err) < 0 ||
 	    field_bool(body, "Privileged", &s->privileged) < 0) {
-		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST,
-				      "invalid exec configuration: Cmd and Env arrays of strings, WorkingDir and "
-				      "User strings, Tty, AttachStdin/out/err and Privileged booleans");
+		res = api_reply_error(
+			r, MHD_HTTP_BAD_REQUEST,
+			"invalid exec configuration: Cmd and Env arrays of strings, WorkingDir and "
+			"User strings, Tty, AttachStdin/out/err and Privileged booleans");
 		goto out;
 	}
 	if (!s->argv || !s->argv[0]) {
@@ -396,7 +397,8 @@ done:
 /* fork the child and wait for its answer; the pipes' child ends are
  * closed by the exec before the command runs (they are O_CLOEXEC in it,
  * and the relay holds only its own ends) */
-static int run_exec(const struct api_backend *b, struct session *s, int sock, bool detach, struct child_result *cr)
+static int run_exec(const struct api_backend *b, struct session *s, int sock, bool detach,
+		    struct child_result *cr)
 {
 	int p[2], st;
 	pid_t pid;
@@ -526,7 +528,8 @@ enum MHD_Result api_exec_start(struct api_req *r)
 	j->b = r->b;
 	memcpy(j->id, copy.id, sizeof j->id);
 	return api_reply_hijack(r,
-				copy.tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream",
+				copy.tty ? "application/vnd.docker.raw-stream"
+					 : "application/vnd.docker.multiplexed-stream",
 				hijacked, j, free);
 }
 

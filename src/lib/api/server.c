@@ -253,8 +253,8 @@ static bool spawn(void *(*fn)(void *), void *arg)
 	return rc == 0;
 }
 
-enum MHD_Result api_reply_stream(struct api_req *r, unsigned status, const char *type, api_stream_fn *fn,
-				 void *arg, void (*free_fn)(void *))
+static enum MHD_Result stream_reply(struct api_req *r, unsigned status, const char *type, api_stream_fn *fn,
+				    void *arg, void (*free_fn)(void *), const char *hname, const char *hval)
 {
 	struct MHD_Response *resp;
 	struct stream *s;
@@ -284,6 +284,27 @@ enum MHD_Result api_reply_stream(struct api_req *r, unsigned status, const char 
 	}
 	if (type)
 		MHD_add_response_header(resp, "Content-Type", type);
+	if (hname)
+		MHD_add_response_header(resp, hname, hval);
+	return queue(r, status, resp);
+}
+
+enum MHD_Result api_reply_stream(struct api_req *r, unsigned status, const char *type, api_stream_fn *fn,
+				 void *arg, void (*free_fn)(void *))
+{
+	return stream_reply(r, status, type, fn, arg, free_fn, NULL, NULL);
+}
+
+enum MHD_Result api_reply_header(struct api_req *r, unsigned status, const char *hname, const char *hval,
+				 const char *type, api_stream_fn *fn, void *arg, void (*free_fn)(void *))
+{
+	struct MHD_Response *resp;
+
+	if (fn)
+		return stream_reply(r, status, type, fn, arg, free_fn, hname, hval);
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (resp)
+		MHD_add_response_header(resp, hname, hval);
 	return queue(r, status, resp);
 }
 
@@ -430,6 +451,9 @@ static const struct route routes[] = {
 	{ "POST", "/exec/*/start", api_exec_start },
 	{ "POST", "/exec/*/resize", api_resize },
 	{ "GET", "/exec/*/json", api_exec_inspect },
+	{ "HEAD", "/containers/*/archive", api_ctr_archive_head },
+	{ "GET", "/containers/*/archive", api_ctr_archive_get },
+	{ "PUT", "/containers/*/archive", api_ctr_archive_put },
 	{ "DELETE", "/containers/*", api_ctr_remove },
 	{ "GET", "/images/json", api_img_list },
 	{ "POST", "/images/create", api_img_create },
@@ -520,6 +544,14 @@ static enum MHD_Result dispatch(struct api_req *r)
 	return not_found(r);
 }
 
+/* bodies that are not JSON (a tar) go to an unnamed file in the runroot */
+static bool spooled(const char *method, const char *url)
+{
+	size_t n = strlen(url);
+
+	return strcmp(method, "PUT") == 0 && n > 8 && strcmp(url + n - 8, "/archive") == 0;
+}
+
 struct server {
 	const struct api_backend *b;
 	const struct api_opts *o;
@@ -543,10 +575,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->url = xstrdup(url);
 		r->b = srv->b;
 		r->o = srv->o;
+		r->body_fd = -1;
 		*con_cls = r;
-		if (cl && strtoull(cl, NULL, 10) > API_BODY_MAX)
+		r->spool = spooled(method, url);
+		if (cl && strtoull(cl, NULL, 10) > (r->spool ? API_SPOOL_MAX : API_BODY_MAX))
 			r->too_large = true;
 		api_busy(0);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0 && r->spool) {
+		if (!r->too_large && r->body_fd < 0)
+			r->body_fd = open(r->b->runroot, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (r->too_large || r->body_fd < 0 || r->body_len + *upload_data_size > API_SPOOL_MAX ||
+		    !api_write_all(r->body_fd, upload_data, *upload_data_size))
+			r->too_large = true;
+		else
+			r->body_len += *upload_data_size;
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -565,8 +610,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	r->started = true;
 	if (r->too_large)
-		return api_reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body larger than %d bytes",
-				       API_BODY_MAX);
+		return api_reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE,
+				       "request body too large (or it could not be stored)");
 	if (!r->body)
 		r->body = xstrdup("");
 	return dispatch(r);
@@ -584,6 +629,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	free(r->url);
 	free(r->body);
+	if (r->body_fd >= 0)
+		close(r->body_fd);
 	free(r->arg);
 	free(r);
 	*con_cls = NULL;
