@@ -246,7 +246,9 @@ static int path_stat(struct api_req *r, struct job *j, char **header, enum MHD_R
 		return -1;
 	}
 	if (!ps.found) {
-		*res = api_reply_error(r, ps.err == ENOENT || ps.err == ENOTDIR ? MHD_HTTP_NOT_FOUND : MHD_HTTP_BAD_REQUEST,
+		*res = api_reply_error(r,
+				       ps.err == ENOENT || ps.err == ENOTDIR ? MHD_HTTP_NOT_FOUND
+									     : MHD_HTTP_BAD_REQUEST,
 				       "Could not find the file %s in container %s", j->path, r->arg);
 		return -1;
 	}

@@ -400,6 +400,16 @@ enum MHD_Result api_ctr_inspect(struct api_req *r)
 	free(status);
 	if (rc < 0)
 		goto fail;
+	/* clients (docker-py's run) read logs only from the drivers they know:
+	 * the k8s-file log answers the logs endpoint as json-file's does */
+	{
+		json_object *hc, *lc, *t;
+		if (json_object_object_get_ex(o, "HostConfig", &hc) &&
+		    json_object_object_get_ex(hc, "LogConfig", &lc) &&
+		    json_object_object_get_ex(lc, "Type", &t) &&
+		    strcmp(json_object_get_string(t), "k8s-file") == 0)
+			json_object_object_add(lc, "Type", json_object_new_string("json-file"));
+	}
 	/* docker's names begin with a slash */
 	if (json_object_object_get_ex(o, "Name", &name) && json_object_is_type(name, json_type_string) &&
 	    json_object_get_string(name)[0] != '/') {
