@@ -60,6 +60,10 @@ static int run_child(struct globals *tmpl, job_fn *fn, struct job *j, char *out,
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		/* the service's handlers and ignored signals are not the verb's */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		keep[0] = p[1];
 		close_fds_except(3, keep, 1);
 		g.store = NULL;

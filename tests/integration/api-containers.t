@@ -136,4 +136,5 @@ run api_curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' -
 assert_match "$out" ' 400$' "an image that looks like an option"
 run burrow ps -a -q
 assert_eq "$out" "" "nothing is left of the refused requests"
+api_done
 done_testing

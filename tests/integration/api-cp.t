@@ -92,4 +92,5 @@ py.txt py-data" "docker-py put_archive and get_archive"
 else
 	skip "docker-py: python3-docker is not installed"
 fi
+api_done
 done_testing

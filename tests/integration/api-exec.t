@@ -55,4 +55,5 @@ run docker stop -t 0 box
 run docker exec box true
 assert_ne "$rc" 0 "exec in a stopped container fails"
 assert_match "$err" "is not running" "  docker's message"
+api_done
 done_testing

@@ -119,4 +119,5 @@ True pyvol" "docker-py: run, list with a label filter, kill, wait, remove, image
 else
 	skip "docker-py: python3-docker is not installed"
 fi
+api_done
 done_testing

@@ -92,6 +92,6 @@ else
 	skip "docker-py: python3-docker is not installed"
 fi
 
-api_stop
+api_done
 assert_false "the socket goes with the service" test -e "$API_SOCK"
 done_testing

@@ -35,12 +35,24 @@ api_start() {
 	fi
 }
 
+# api_stop: SIGTERM; the service's exit status in API_RC
+API_RC=
 api_stop() {
 	if [ -n "$API_PID" ]; then
 		kill "$API_PID" 2>/dev/null
 		wait "$API_PID" 2>/dev/null
+		API_RC=$?
 		API_PID=
 	fi
+}
+
+# api_done: stop the service and check it ended well (two test points)
+api_done() {
+	api_stop
+	assert_eq "$API_RC" 0 "the service ends on SIGTERM with status 0"
+	_san=$(grep -c "LeakSanitizer\|ERROR: AddressSanitizer\|runtime error:" "$FIXTURE_DIR/service.log")
+	assert_eq "$_san" 0 "  and its log has no sanitizer report"
+	[ "$_san" = 0 ] || diag "$(cat "$FIXTURE_DIR/service.log")"
 }
 
 # the docker client, or skip the file

@@ -56,6 +56,11 @@ static int run_forked(forked_fn *fn, void *arg, int keep, struct err *e)
 		sigset_t all;
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* the service's handlers and ignored signals are not the verb's */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		close_fds_except(3, fds, keep >= 0 ? 2 : 1);
 		exec_skip_leak_check();
 		memset(&fe, 0, sizeof fe);

@@ -418,6 +418,10 @@ static int run_exec(const struct api_backend *b, struct session *s, int sock, bo
 		int keep[2] = { p[1], sock };
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* the service's handlers and ignored signals are not the verb's */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		close_fds_except(3, keep, sock >= 0 ? 2 : 1);
 		child(b, s, sock, detach, p[1]);
 	}

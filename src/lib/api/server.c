@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -746,13 +745,28 @@ static int listen_tcp(const char *hostport, struct err *e)
 	return fd;
 }
 
+/* SIGINT, SIGTERM and SIGHUP end the service: whichever thread takes one
+ * writes to this pipe, which the main loop polls */
+static int stop_pipe[2] = { -1, -1 };
+
+static void on_stop_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (write(stop_pipe[1], &c, 1) < 0) {
+		/* full: a byte is already there */
+	}
+	errno = saved;
+}
+
 int api_serve(const struct api_opts *o, const struct api_backend *b, struct err *e)
 {
 	struct server srv = { b, o };
 	struct MHD_Daemon *d;
-	sigset_t set, oldset;
+	struct sigaction sa, old_int, old_term, old_hup;
 	const char *unix_path = NULL;
-	int fd = o->listen_fd, sfd, rc = 0;
+	int fd = o->listen_fd, rc = 0;
 
 	if (mhd_load(e) < 0)
 		return -1;
@@ -770,13 +784,17 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (fd < 0)
 			return -1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &oldset);
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		close(fd);
+		return err_make(e, errno, "pipe");
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	last_activity = mono_now();
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
 				     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
@@ -788,16 +806,14 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 			     MHD_OPTION_END);
 	if (!d) {
 		close(fd);
-		if (sfd >= 0)
-			close(sfd);
-		pthread_sigmask(SIG_SETMASK, &oldset, NULL);
-		return err_make(e, 0, "cannot start the HTTP server");
+		rc = err_make(e, 0, "cannot start the HTTP server");
+		goto out;
 	}
 	log_info("API listening on %s", o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
 	for (;;) {
-		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		struct pollfd p = { .fd = stop_pipe[0], .events = POLLIN };
 		bool idle;
-		if (poll(&p, sfd >= 0 ? 1 : 0, 1000) > 0)
+		if (poll(&p, 1, 1000) > 0)
 			break; /* SIGINT, SIGTERM, SIGHUP */
 		pthread_mutex_lock(&busy_lock);
 		idle = o->idle_time > 0 && busy_count <= 0 &&
@@ -810,8 +826,12 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	close(fd);
 	if (unix_path)
 		unlink(unix_path);
-	if (sfd >= 0)
-		close(sfd);
-	pthread_sigmask(SIG_SETMASK, &oldset, NULL);
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	close(stop_pipe[0]);
+	close(stop_pipe[1]);
+	stop_pipe[0] = stop_pipe[1] = -1;
 	return rc;
 }
