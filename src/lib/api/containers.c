@@ -64,10 +64,9 @@ bool api_ctr_running(const struct api_ctr *c)
 int64_t api_parse_time(const char *s)
 {
 	struct tm tm;
-	const char *end;
 
 	memset(&tm, 0, sizeof tm);
-	if (!s || !(end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)))
+	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
 		return 0;
 	return (int64_t)timegm(&tm);
 }

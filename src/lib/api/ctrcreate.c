@@ -115,7 +115,6 @@ static int get_strv(struct args *a, json_object *o, const char *key, char ***out
 		return -1;
 	if (!v)
 		return 0;
-	*out = calloc(1, sizeof(char *));
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *s = json_object_array_get_idx(v, i);
 		if (!json_object_is_type(s, json_type_string) || json_object_get_string_len(s) > FIELD_MAX ||
@@ -131,12 +130,13 @@ static int get_strv(struct args *a, json_object *o, const char *key, char ***out
 
 static int add_strv(struct args *a, json_object *o, const char *key, const char *opt)
 {
-	_cleanup_strv_ char **v = NULL;
+	char **v = NULL;
 
 	if (get_strv(a, o, key, &v) < 0)
 		return -1;
 	for (size_t i = 0; v && v[i]; i++)
 		add(a, opt, v[i]);
+	strv_free(v);
 	return 0;
 }
 
@@ -154,16 +154,19 @@ static int add_str(struct args *a, json_object *o, const char *key, const char *
 /* Env: "K=V" only; a bare "K" would copy the service's own variable */
 static int env(struct args *a, json_object *cfg)
 {
-	_cleanup_strv_ char **v = NULL;
+	char **v = NULL;
+	int rc = 0;
 
 	if (get_strv(a, cfg, "Env", &v) < 0)
 		return -1;
-	for (size_t i = 0; v && v[i]; i++) {
+	for (size_t i = 0; v && v[i] && rc == 0; i++) {
 		if (!strchr(v[i], '=') || v[i][0] == '=')
-			return bad(a, "Env", "each entry must be KEY=VALUE");
-		add(a, "env", v[i]);
+			rc = bad(a, "Env", "each entry must be KEY=VALUE");
+		else
+			add(a, "env", v[i]);
 	}
-	return 0;
+	strv_free(v);
+	return rc;
 }
 
 static int labels(struct args *a, json_object *cfg)
@@ -436,9 +439,10 @@ static int config(struct args *a, json_object *body, const char *name, const cha
 		if (s)
 			add(a, "entrypoint", s);
 	} else if (ep) {
-		_cleanup_strv_ char **v = NULL;
+		char **v = NULL;
 		if (get_strv(a, body, "Entrypoint", &v) < 0)
 			return -1;
+		strv_free(v);
 		add(a, "entrypoint", json_object_to_json_string_ext(ep, JSON_C_TO_STRING_PLAIN));
 	}
 	if (get_strv(a, body, "Cmd", cmd) < 0)
@@ -453,7 +457,7 @@ enum MHD_Result api_ctr_create(struct api_req *r)
 	json_object *body = NULL;
 	struct args a = { NULL, "" };
 	const char *name = api_query(r, "name"), *image = NULL, *unsupported = NULL;
-	_cleanup_strv_ char **cmd = NULL;
+	char **cmd = NULL;
 	struct err e = ERR_INIT;
 	enum MHD_Result res;
 	char id[65];
@@ -498,6 +502,7 @@ enum MHD_Result api_ctr_create(struct api_req *r)
 		res = api_reply_json(r, MHD_HTTP_CREATED, o);
 	}
 out:
+	strv_free(cmd);
 	strv_free(a.v);
 	json_object_put(body);
 	return res;

@@ -53,7 +53,7 @@ static bool emit(struct follow *f, int fd, const struct logline *l)
 	int64_t ns = (int64_t)l->ts.tv_sec * 1000000000LL + l->ts.tv_nsec;
 	char pre[48] = "";
 	_cleanup_free_ char *buf = NULL;
-	size_t n;
+	size_t n, pl;
 
 	if ((l->stream == LOG_STDERR && !f->err) || (l->stream != LOG_STDERR && !f->out))
 		return true;
@@ -66,10 +66,12 @@ static bool emit(struct follow *f, int fd, const struct logline *l)
 		strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
 		snprintf(pre, sizeof pre, "%s.%09ldZ ", d, l->ts.tv_nsec);
 	}
-	n = strlen(pre) + l->len;
+	pl = strlen(pre);
+	n = pl + l->len;
 	buf = xmalloc(n + 1);
-	memcpy(buf, pre, strlen(pre));
-	memcpy(buf + strlen(pre), l->text, l->len);
+	memcpy(buf, pre, pl + 1);
+	memcpy(buf + pl, l->text, l->len);
+	buf[n] = '\0';
 	if (f->tty)
 		return api_write_all(fd, buf, n);
 	return api_write_frame(fd, l->stream == LOG_STDERR ? 2 : 1, buf, n);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api_int.h"
@@ -84,14 +85,21 @@ static bool add(struct session *s)
 
 static void random_id(char id[65])
 {
-	unsigned char b[32];
+	unsigned char b[32] = { 0 };
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || read(fd, b, sizeof b) != (ssize_t)sizeof b)
-		for (size_t i = 0; i < sizeof b; i++)
-			b[i] = (unsigned char)rand();
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof b) : -1;
+
 	if (fd >= 0)
 		close(fd);
+	if (n != (ssize_t)sizeof b) {
+		/* no /dev/urandom: the time and a counter still make IDs unique */
+		static unsigned long counter;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf((char *)b, sizeof b, "%lx.%lx.%lx", (unsigned long)ts.tv_sec,
+			 (unsigned long)ts.tv_nsec, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+	}
 	for (size_t i = 0; i < sizeof b; i++)
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 }
