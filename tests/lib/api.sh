@@ -24,9 +24,9 @@ api_curl() {
 	eval "curl -sS --max-time 60 --unix-socket \"\$API_SOCK\" $_args \"http://d\$_p\""
 }
 
-# api_start [SERVICE ARGS...]: start the service, wait for the socket to answer
+# api_start: start the service, wait for the socket to answer
 api_start() {
-	"$BURROW" system service --time 0 "$@" "unix://$API_SOCK" >"$FIXTURE_DIR/service.log" 2>&1 &
+	"$BURROW" system service --time 0 "unix://$API_SOCK" >"$FIXTURE_DIR/service.log" 2>&1 &
 	API_PID=$!
 	trap 'api_stop; fixture_cleanup' EXIT
 	if ! poll -t 30 curl -sf --unix-socket "$API_SOCK" http://d/_ping; then
