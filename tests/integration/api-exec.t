@@ -45,6 +45,13 @@ else
 	skip "docker-py: python3-docker is not installed"
 fi
 
+run docker top box
+assert_rc 0 "docker top"
+assert_match "$out" "PID +PPID" "  the titles"
+assert_match "$out" "sleep 1000" "  the container's command"
+run api_curl -s '/containers/box/top'
+assert_match "$out" '"Titles":\["USER","PID"' "  docker's JSON"
+
 run api_curl -s -w ' %{http_code}' -X POST /exec/nope/start
 assert_match "$out" '^ 404$' "starting an unknown exec session: 404"
 run api_curl -s -w ' %{http_code}' /exec/nope/json
@@ -52,6 +59,8 @@ assert_match "$out" 'No such exec instance' "inspecting one: docker's message"
 run api_curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Cmd":"ls"}' /containers/box/exec
 assert_match "$out" '^ 400$' "Cmd of the wrong type: 400"
 run docker stop -t 0 box
+run docker top box
+assert_rc 1 "docker top of a stopped container fails"
 run docker exec box true
 assert_ne "$rc" 0 "exec in a stopped container fails"
 assert_match "$err" "is not running" "  docker's message"

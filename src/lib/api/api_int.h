@@ -88,7 +88,7 @@ void api_busy(int delta);
 api_handler api_ping, api_version, api_info;
 api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ctr_stop, api_ctr_restart,
 	api_ctr_kill, api_ctr_pause, api_ctr_unpause, api_ctr_remove, api_ctr_wait, api_ctr_rename,
-	api_ctr_prune;
+	api_ctr_prune, api_ctr_top;
 api_handler api_ctr_logs, api_ctr_attach;
 api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api_int.h"
 #include "lib/base/json.h"
 #include "lib/base/util.h"
 #include "lib/record/spec.h"
+#include "lib/runtime/procs.h"
 
 int api_ctr_load_id(const struct api_backend *b, const char *id, struct api_ctr *c, struct err *e)
 {
@@ -647,5 +649,58 @@ enum MHD_Result api_ctr_prune(struct api_req *r)
 	json_object_put(f);
 	json_object_object_add(o, "ContainersDeleted", deleted);
 	json_object_object_add(o, "SpaceReclaimed", json_object_new_int(0));
+	return api_reply_json(r, MHD_HTTP_OK, o);
+}
+
+/* top: the processes in the container's PID namespace, as `burrow top`
+ * lists them (ps_args is not taken) */
+enum MHD_Result api_ctr_top(struct api_req *r)
+{
+	static const char *const titles[] = { "USER", "PID", "PPID", "ELAPSED", "TIME", "COMMAND" };
+	struct api_ctr c;
+	enum MHD_Result res;
+	struct ctr_proc *v = NULL;
+	size_t n = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	double uptime = ctr_procs_uptime();
+	json_object *o, *t, *procs;
+
+	if (api_query(r, "ps_args") && *api_query(r, "ps_args"))
+		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, "ps_args are not supported yet");
+	if (load(r, &c, &res) < 0)
+		return res;
+	if (!api_ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start) ||
+	    ctr_procs(c.st.pid, NULL, 0, &v, &n) < 0) {
+		res = api_reply_error(r, MHD_HTTP_CONFLICT, "Container %s is not running", c.id);
+		api_ctr_free(&c);
+		return res;
+	}
+	api_ctr_free(&c);
+	o = json_object_new_object();
+	t = json_object_new_array();
+	procs = json_object_new_array();
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+		json_object_array_add(t, json_object_new_string(titles[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_object *row = json_object_new_array();
+		long el = (long)(uptime - (double)v[i].start / (double)hz);
+		long cpu = (long)(v[i].utime / (unsigned long long)hz);
+		char buf[64];
+		snprintf(buf, sizeof buf, "%lu", v[i].uid);
+		json_object_array_add(row, json_object_new_string(buf));
+		snprintf(buf, sizeof buf, "%d", v[i].nspid);
+		json_object_array_add(row, json_object_new_string(buf));
+		snprintf(buf, sizeof buf, "%d", ctr_proc_ppid(v, n, &v[i]));
+		json_object_array_add(row, json_object_new_string(buf));
+		snprintf(buf, sizeof buf, "%ldm%02lds", el / 60, el % 60);
+		json_object_array_add(row, json_object_new_string(buf));
+		snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld", cpu / 3600, cpu / 60 % 60, cpu % 60);
+		json_object_array_add(row, json_object_new_string(buf));
+		json_object_array_add(row, json_object_new_string(v[i].cmd));
+		json_object_array_add(procs, row);
+	}
+	ctr_procs_free(v, n);
+	json_object_object_add(o, "Titles", t);
+	json_object_object_add(o, "Processes", procs);
 	return api_reply_json(r, MHD_HTTP_OK, o);
 }

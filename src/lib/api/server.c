@@ -445,6 +445,7 @@ static const struct route routes[] = {
 	{ "POST", "/containers/*/rename", api_ctr_rename },
 	{ "POST", "/containers/*/attach", api_ctr_attach },
 	{ "GET", "/containers/*/logs", api_ctr_logs },
+	{ "GET", "/containers/*/top", api_ctr_top },
 	{ "POST", "/containers/*/resize", api_resize },
 	{ "POST", "/containers/*/exec", api_exec_create },
 	{ "POST", "/exec/*/start", api_exec_start },
