@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,11 @@ struct follow {
 	int64_t since_ns, until_ns; /* 0: none */
 	int cur;                    /* the log file being read, -1 none */
 	ino_t cur_ino;
+	char *rundir; /* attach with stdin to a terminal: its supervisor's socket */
+	bool use_socket, want_stdin;
+	char *typed; /* stdin sent before the container ran (at most 64 KiB) */
+	size_t ntyped;
+	int in_fd; /* connected to <rundir>/attach once it runs, -1 */
 	char *pend;
 	size_t plen;
 	struct logline partial;
@@ -42,6 +48,10 @@ static void follow_free(void *p)
 
 	if (f->cur >= 0)
 		close(f->cur);
+	if (f->in_fd >= 0)
+		close(f->in_fd);
+	free(f->rundir);
+	free(f->typed);
 	free(f->ctrdir);
 	free(f->pend);
 	free(f->partial.text);
@@ -160,8 +170,37 @@ static bool client_gone(struct follow *f, int fd, short rev)
 			f->sock = false; /* half-closed: it still reads */
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return true;
+		else if (n > 0 && f->in_fd < 0 && f->want_stdin && f->ntyped + (size_t)n <= 65536) {
+			f->typed = xrealloc(f->typed, f->ntyped + (size_t)n);
+			memcpy(f->typed + f->ntyped, buf, (size_t)n);
+			f->ntyped += (size_t)n;
+		} else if (n > 0 && f->in_fd >= 0 && f->want_stdin &&
+			   !api_write_all(f->in_fd, buf, (size_t)n)) {
+			close(f->in_fd);
+			f->in_fd = -1;
+		}
 	}
 	return false;
+}
+
+/* the supervisor's attach socket of a container with a terminal: what is
+ * written there is typed into the terminal, and the terminal's output comes
+ * from it as it is made (the log has only whole lines: no prompt) */
+static int connect_attach(const char *rundir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int dfd = open(rundir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (dfd < 0)
+		return -1;
+	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/attach", dfd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	close(dfd);
+	return fd;
 }
 
 /* the supervisor's pidfd once the container started; -1 when it has
@@ -199,8 +238,9 @@ static void follow_run(struct follow *f, int fd)
 	if (!f->follow)
 		goto out;
 	while (ok && !ended) {
-		struct pollfd p[2] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
-				       { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
+				       { .fd = pidfd, .events = POLLIN },
+				       { .fd = f->in_fd, .events = POLLIN } };
 		struct logline *v = NULL;
 		size_t nv = 0;
 		struct stat st;
@@ -211,12 +251,50 @@ static void follow_run(struct follow *f, int fd)
 			if (pidfd == -1)
 				ended = true; /* gone or done: what the log holds is all */
 		}
+		if (pidfd >= 0 && f->use_socket && f->in_fd < 0) {
+			f->in_fd = connect_attach(f->rundir);
+			if (f->in_fd >= 0 && f->ntyped > 0) {
+				api_write_all(f->in_fd, f->typed, f->ntyped);
+				f->ntyped = 0;
+			}
+			if (f->in_fd >= 0 && f->cur >= 0) {
+				/* what was logged until now, then the socket only */
+				slurp(f, f->cur, &v, &nv);
+				ok = emit_all(f, fd, v, nv, 0);
+				v = NULL;
+				nv = 0;
+				close(f->cur);
+				f->cur = -1;
+			}
+		}
 		p[1].fd = pidfd;
-		if (!ended && poll(p, 2, TICK_MS) > 0) {
+		p[2].fd = f->in_fd;
+		if (!ended && poll(p, 3, TICK_MS) > 0) {
 			if (client_gone(f, fd, p[0].revents))
 				break;
 			if (pidfd >= 0 && p[1].revents)
 				ended = true;
+			if (f->in_fd >= 0 && p[2].revents) {
+				char buf[16384];
+				ssize_t k = read(f->in_fd, buf, sizeof buf);
+				if (k <= 0) {
+					close(f->in_fd);
+					f->in_fd = -1;
+				} else if (f->out && !api_write_all(fd, buf, (size_t)k)) {
+					ok = false;
+				}
+			}
+		}
+		if (f->in_fd >= 0) {
+			if (ended) {
+				/* the rest the terminal said before it closed */
+				char buf[16384];
+				ssize_t k;
+				while ((k = recv(f->in_fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+					if (f->out)
+						api_write_all(fd, buf, (size_t)k);
+			}
+			continue;
 		}
 		if (f->cur >= 0)
 			slurp(f, f->cur, &v, &nv);
@@ -268,8 +346,10 @@ static struct follow *follow_new(struct api_req *r, const struct api_ctr *c)
 	f->b = r->b;
 	memcpy(f->id, c->id, sizeof f->id);
 	f->ctrdir = xstrdup(c->spec.ctrdir);
+	f->rundir = xstrdup(c->spec.rundir);
 	f->tty = c->spec.tty;
 	f->cur = -1;
+	f->in_fd = -1;
 	f->tail = -1;
 	return f;
 }
@@ -322,7 +402,8 @@ enum MHD_Result api_ctr_logs(struct api_req *r)
 /* attach: the output from now on (from the start for a container not
  * started yet), until the container ends.  The log file is made and held
  * open here, so a container that ends and is removed (--rm) before we look
- * again has left all its output in it.  stdin is not forwarded yet. */
+ * again has left all its output in it.  stdin reaches a container with a
+ * terminal (through its supervisor's attach socket), once it runs. */
 static void attach_run(void *arg, int sock)
 {
 	struct follow *f = arg;
@@ -348,6 +429,8 @@ enum MHD_Result api_ctr_attach(struct api_req *r)
 	if (!f)
 		return MHD_NO;
 	f->attach = true;
+	f->use_socket = f->tty;
+	f->want_stdin = f->tty && api_query_bool(r, "stdin", false);
 	f->follow = api_query_bool(r, "stream", false);
 	f->out = api_query_bool(r, "stdout", false);
 	f->err = api_query_bool(r, "stderr", false);

@@ -8,8 +8,8 @@
 #include <sys/types.h>
 
 struct ctr_proc {
-	int pid, nspid, ppid; /* host pid, pid inside the container, host parent */
-	unsigned long uid;    /* the container's view (the init's uid_map) */
+	int pid, nspid, ppid;            /* host pid, pid inside the container, host parent */
+	unsigned long uid;               /* the container's view (the init's uid_map) */
 	unsigned long long start, utime; /* clock ticks: since boot; user+system */
 	char *cmd;
 };
