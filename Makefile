@@ -248,6 +248,9 @@ install: all
 	install -Dm644 completions/burrow.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/burrow
 	install -Dm644 completions/_burrow $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_burrow
 	install -Dm644 completions/burrow.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/burrow.fish
+	install -Dm644 contrib/systemd/burrow.socket $(DESTDIR)$(PREFIX)/lib/systemd/user/burrow.socket
+	sed 's|^ExecStart=burrow |ExecStart=$(BINDIR)/burrow |' contrib/systemd/burrow.service >$(B)/burrow.service
+	install -Dm644 $(B)/burrow.service $(DESTDIR)$(PREFIX)/lib/systemd/user/burrow.service
 
 # make lint: clang-tidy (.clang-tidy), cppcheck and shellcheck (.shellcheckrc)
 # over every C file and every shell script; CI runs it before make check.

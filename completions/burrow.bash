@@ -100,6 +100,7 @@ _burrow_sub_opts_system_df="--format -v --verbose -h --help"
 _burrow_sub_opts_system_info="-f --format -h --help"
 _burrow_sub_opts_system_prune="-f --force -h --help"
 _burrow_sub_opts_system_reset="-f --force -h --help"
+_burrow_sub_opts_system_service="-t --time -h --help"
 _burrow_sub_opts_system_check="-f --force -h --help -m --max -q --quick -r --repair"
 _burrow_opts_top="--help"
 _burrow_value_opts_top=""
@@ -287,7 +288,7 @@ _burrow() {
 	create) mapfile -t COMPREPLY < <(compgen -W "$(_burrow_images)" -- "$cur") ;;
 	attach|diff|healthcheck|inspect|kill|logs|pause|unpause|stats|update|port|rename|restart|rm|start|stop|top|wait|exec)
 		mapfile -t COMPREPLY < <(compgen -W "$(_burrow_containers)" -- "$cur") ;;
-	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check df info prune reset" -- "$cur") ;;
+	system) ((npos == 0)) && mapfile -t COMPREPLY < <(compgen -W "check df info prune reset service" -- "$cur") ;;
 	*) COMPREPLY=() ;;
 	esac
 	if declare -F __ltrim_colon_completions >/dev/null; then

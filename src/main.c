@@ -65,7 +65,7 @@ static const struct command commands[] = {
 	{ "start", cmd_start, CMD_NEEDS_CONFIG, "Start containers" },
 	{ "stats", cmd_stats, CMD_NEEDS_CONFIG, "Show resource usage of containers" },
 	{ "stop", cmd_stop, CMD_NEEDS_CONFIG, "Stop running containers" },
-	{ "system", cmd_system, CMD_STORE, "Manage burrow (check, df, info, prune, reset)" },
+	{ "system", cmd_system, CMD_STORE, "Manage burrow (check, df, info, prune, reset, service)" },
 	{ "tag", cmd_tag, CMD_STORE, "Add names to an image" },
 	{ "top", cmd_top, CMD_NEEDS_CONFIG, "Show the processes of a container" },
 	{ "unshare", cmd_unshare, CMD_NEEDS_CONFIG, "Run a command inside the user namespace" },

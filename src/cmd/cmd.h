@@ -72,6 +72,7 @@ int cmd_system_info(struct globals *g, int argc, char **argv, struct err *e);
 /* Remove every container that is not running; *removed lists their IDs.
  * A container that fails is reported (cli_report) and the rest go on; the
  * status of the last failure is returned, or 0. */
+int cmd_system_service(struct globals *g, int argc, char **argv, struct err *e);
 int cmd_prune_containers(struct globals *g, char ***removed, struct err *e);
 /* Print podman's "WARNING! ...\nAre you sure you want to continue? [y/N] "
  * on stderr and read the answer: true for yes. */

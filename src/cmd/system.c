@@ -481,8 +481,11 @@ CMD_DECL(system)
 		{ "prune", "system prune", system_prune, "Remove all stopped containers" },
 		{ "reset", "system reset", system_reset,
 		  "Remove every container and image: the whole store" },
+		{ "service", "system service", cmd_system_service,
+		  "Serve the Docker Engine API on a unix socket" },
 	};
 
-	return cmd_group(g, "system", "Manage burrow: disk use, host description, prune and reset.", subs,
+	return cmd_group(g, "system",
+			 "Manage burrow: disk use, host description, prune, reset and the API service.", subs,
 			 ARRAY_SIZE(subs), argc, argv, e);
 }

@@ -27,6 +27,11 @@ PKGS="$PKGS squashfuse squashfs-tools-ng python3"
 # systemd + a user bus for the transient-scope path; libsystemd's headers
 # for src/lib/cgroup/cgroup_systemd.c (the library itself is dlopen()ed)
 PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils systemd dbus dbus-user-session"
+# the Docker API service (burrow system service): libmicrohttpd (opened with
+# dlopen() when the service starts, src/lib/api/mhd_dl.h); its tests drive
+# it with docker's client (from docker.io: dockerd is masked below and never
+# started) and docker-py
+PKGS="$PKGS libmicrohttpd-dev python3-docker docker.io"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"
 # compatibility tests (tests/integration/compat-*.t): the same command lines
@@ -73,6 +78,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# docker.io brings dockerd, which the tests never use: keep it from starting
+case " $missing " in
+*" docker.io "*)
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl mask docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+	fi
+	;;
+*) ;;
+esac
 apt-get update </dev/null
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \

@@ -27,6 +27,12 @@
  * another PID namespace that tracer cannot attach to us and the exit spins
  * for ever.  Sanitizer builds check for leaks before the join instead. */
 extern void __lsan_do_leak_check(void) __attribute__((weak));
+static bool skip_leak_check;
+
+void exec_skip_leak_check(void)
+{
+	skip_leak_check = true;
+}
 
 /* Join the init's cgroup, so that an exec'd command is under the
  * container's limits, frozen with it and killed by cgroup.kill.  Best
@@ -83,7 +89,7 @@ int exec_join(pid_t init, struct err *e)
 	}
 	if (rc == 0)
 		join_cgroup(init);
-	if (rc == 0 && __lsan_do_leak_check)
+	if (rc == 0 && __lsan_do_leak_check && !skip_leak_check)
 		__lsan_do_leak_check();
 	for (size_t i = 0; i < ARRAY_SIZE(names) && rc == 0; i++) {
 		if (fds[i] >= 0 && setns(fds[i], 0) < 0)

@@ -1,0 +1,593 @@
+/* exec.c - exec sessions: POST /containers/{id}/exec (create), POST
+ * /exec/{id}/start (hijacked, or detached), GET /exec/{id}/json (inspect),
+ * POST /exec/{id}/resize.
+ *
+ * A session lives in the service's memory from create until it is
+ * inspected after its end (at most EXEC_MAX at once; the oldest finished
+ * ones make room).  Start runs the command as `burrow exec` does
+ * (lib/runtime/exec.h), in a child process, since joining the container's
+ * namespaces takes the whole calling process: the child relays the
+ * hijacked socket to the command's pipes (docker's multiplexed stream) or
+ * terminal and reports the exit code. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api_int.h"
+#include "lib/base/util.h"
+#include "lib/record/spec.h"
+#include "lib/runtime/exec.h"
+#include "lib/runtime/seccomp.h"
+
+#define EXEC_MAX 256
+
+struct session {
+	char id[65];
+	char ctr[65];
+	char **argv, **env;
+	char *workdir, *user;
+	bool tty, in, out, err, privileged;
+	bool running, started, done;
+	int exit_code;
+	pid_t pid;
+};
+
+static pthread_mutex_t sessions_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct session *sessions[EXEC_MAX];
+
+static void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	strv_free(s->argv);
+	strv_free(s->env);
+	free(s->workdir);
+	free(s->user);
+	free(s);
+}
+
+/* a copy of session id's fields (under the lock), or NULL */
+static struct session *find(const char *id)
+{
+	for (size_t i = 0; i < EXEC_MAX; i++)
+		if (sessions[i] && strcmp(sessions[i]->id, id) == 0)
+			return sessions[i];
+	return NULL;
+}
+
+static bool add(struct session *s)
+{
+	size_t slot = EXEC_MAX;
+
+	for (size_t i = 0; i < EXEC_MAX && slot == EXEC_MAX; i++)
+		if (!sessions[i])
+			slot = i;
+	for (size_t i = 0; i < EXEC_MAX && slot == EXEC_MAX; i++)
+		if (sessions[i]->done || !sessions[i]->started) {
+			session_free(sessions[i]);
+			sessions[i] = NULL;
+			slot = i;
+		}
+	if (slot == EXEC_MAX)
+		return false;
+	sessions[slot] = s;
+	return true;
+}
+
+static void random_id(char id[65])
+{
+	unsigned char b[32] = { 0 };
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof b) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof b) {
+		/* no /dev/urandom: the time and a counter still make IDs unique */
+		static unsigned long counter;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf((char *)b, sizeof b, "%lx.%lx.%lx", (unsigned long)ts.tv_sec,
+			 (unsigned long)ts.tv_nsec, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+	}
+	for (size_t i = 0; i < sizeof b; i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+}
+
+static int field_strv(json_object *o, const char *key, char ***out)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) > 4096)
+		return -1;
+	*out = calloc(1, sizeof(char *));
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *s = json_object_array_get_idx(v, i);
+		if (!json_object_is_type(s, json_type_string) || json_object_get_string_len(s) > 65536) {
+			strv_free(*out);
+			*out = NULL;
+			return -1;
+		}
+		strv_push(out, json_object_get_string(s));
+	}
+	return 0;
+}
+
+static int field_str(json_object *o, const char *key, const char **out)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) > 65536)
+		return -1;
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+static int field_bool(json_object *o, const char *key, bool *out)
+{
+	json_object *v;
+
+	*out = false;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -1;
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+enum MHD_Result api_exec_create(struct api_req *r)
+{
+	json_object *body;
+	struct api_ctr c;
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	struct session *s;
+	const char *wd, *user;
+	json_object *o;
+	bool ok;
+
+	if (api_body_json(r, &body, &res) < 0)
+		return res;
+	if (api_ctr_load(r, r->arg, &c, &e) < 0) {
+		json_object_put(body);
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		return res;
+	}
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		json_object_put(body);
+		api_ctr_free(&c);
+		return MHD_NO;
+	}
+	memcpy(s->ctr, c.id, sizeof s->ctr);
+	if (field_strv(body, "Cmd", &s->argv) < 0 || field_strv(body, "Env", &s->env) < 0 ||
+	    field_str(body, "WorkingDir", &wd) < 0 || field_str(body, "User", &user) < 0 ||
+	    field_bool(body, "Tty", &s->tty) < 0 || field_bool(body, "AttachStdin", &s->in) < 0 ||
+	    field_bool(body, "AttachStdout", &s->out) < 0 || field_bool(body, "AttachStderr", &s->err) < 0 ||
+	    field_bool(body, "Privileged", &s->privileged) < 0) {
+		res = api_reply_error(
+			r, MHD_HTTP_BAD_REQUEST,
+			"invalid exec configuration: Cmd and Env arrays of strings, WorkingDir and "
+			"User strings, Tty, AttachStdin/out/err and Privileged booleans");
+		goto out;
+	}
+	if (!s->argv || !s->argv[0]) {
+		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "No exec command specified");
+		goto out;
+	}
+	if (wd && *wd && *wd != '/') {
+		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "WorkingDir must be an absolute path");
+		goto out;
+	}
+	for (size_t i = 0; s->env && s->env[i]; i++)
+		if (!strchr(s->env[i], '=') || s->env[i][0] == '=') {
+			res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "Env: each entry must be KEY=VALUE");
+			goto out;
+		}
+	if (!api_ctr_running(&c)) {
+		res = api_reply_error(r, MHD_HTTP_CONFLICT, "Container %s is not running", c.id);
+		goto out;
+	}
+	s->workdir = wd && *wd ? xstrdup(wd) : NULL;
+	s->user = user && *user ? xstrdup(user) : NULL;
+	random_id(s->id);
+	pthread_mutex_lock(&sessions_lock);
+	ok = add(s);
+	pthread_mutex_unlock(&sessions_lock);
+	if (!ok) {
+		res = api_reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "too many exec sessions");
+		goto out;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "Id", json_object_new_string(s->id));
+	s = NULL;
+	res = api_reply_json(r, MHD_HTTP_CREATED, o);
+out:
+	session_free(s);
+	json_object_put(body);
+	api_ctr_free(&c);
+	return res;
+}
+
+/* ---- the child: join, run, relay ---- */
+
+struct relay {
+	int sock, in_w, out_r, err_r;
+	int child_fds[3]; /* the command's ends of the pipes: closed here once it runs */
+	bool tty;
+};
+
+static bool sock_write(int fd, const void *p, size_t n)
+{
+	return api_write_all(fd, p, n);
+}
+
+static int relay_wait(pid_t pid, int ptmx, void *arg, struct err *e)
+{
+	struct relay *x = arg;
+	char buf[32768];
+	int st;
+	bool sock_in = true;
+
+	(void)e;
+	for (size_t i = 0; i < 3; i++)
+		if (x->child_fds[i] >= 0) {
+			close(x->child_fds[i]);
+			x->child_fds[i] = -1;
+		}
+	for (;;) {
+		struct pollfd p[3];
+		int n = 0, ix_sock = -1, ix_out = -1, ix_err = -1;
+		if (sock_in) {
+			p[n] = (struct pollfd){ .fd = x->sock, .events = POLLIN };
+			ix_sock = n++;
+		}
+		if (x->tty ? ptmx >= 0 : x->out_r >= 0) {
+			p[n] = (struct pollfd){ .fd = x->tty ? ptmx : x->out_r, .events = POLLIN };
+			ix_out = n++;
+		}
+		if (!x->tty && x->err_r >= 0) {
+			p[n] = (struct pollfd){ .fd = x->err_r, .events = POLLIN };
+			ix_err = n++;
+		}
+		if (ix_out < 0 && ix_err < 0)
+			break;
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (ix_sock >= 0 && p[ix_sock].revents) {
+			ssize_t k = read(x->sock, buf, sizeof buf);
+			int to = x->tty ? ptmx : x->in_w;
+			if (k <= 0) {
+				sock_in = false; /* stdin ended (or the client half-closed) */
+				if (!x->tty && x->in_w >= 0) {
+					close(x->in_w);
+					x->in_w = -1;
+				}
+			} else if (to >= 0 && write(to, buf, (size_t)k) < 0 && errno != EAGAIN) {
+				sock_in = false;
+			}
+		}
+		if (ix_out >= 0 && p[ix_out].revents) {
+			int fd = x->tty ? ptmx : x->out_r;
+			ssize_t k = read(fd, buf, sizeof buf);
+			if (k <= 0) {
+				if (x->tty)
+					ptmx = -1;
+				else {
+					close(x->out_r);
+					x->out_r = -1;
+				}
+			} else if (!(x->tty ? sock_write(x->sock, buf, (size_t)k)
+					    : api_write_frame(x->sock, 1, buf, (size_t)k))) {
+				break;
+			}
+		}
+		if (ix_err >= 0 && p[ix_err].revents) {
+			ssize_t k = read(x->err_r, buf, sizeof buf);
+			if (k <= 0) {
+				close(x->err_r);
+				x->err_r = -1;
+			} else if (!api_write_frame(x->sock, 2, buf, (size_t)k)) {
+				break;
+			}
+		}
+	}
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return 255;
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+struct child_result {
+	int rc, exit_code, status;
+	char msg[1000];
+};
+
+/* in the forked child: the exec as `burrow exec` runs it */
+static void child(const struct api_backend *b, const struct session *s, int sock, bool detach, int res_fd)
+{
+	struct child_result cr;
+	struct api_ctr c;
+	struct err e = ERR_INIT;
+	struct exec_request rq;
+	struct exec_result er;
+	struct seccomp_prog sc = { 0, NULL };
+	struct relay x = { sock, -1, -1, -1, { -1, -1, -1 }, s->tty };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_free_ char *scdir = NULL;
+
+	memset(&cr, 0, sizeof cr);
+	memset(&rq, 0, sizeof rq);
+	exec_skip_leak_check();
+	if (api_ctr_load_id(b, s->ctr, &c, &e) < 0)
+		goto fail;
+	if (!api_ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
+		err_make(&e, 0, "Container %s is not running", c.id);
+		goto fail;
+	}
+	env = strv_dup(c.spec.env);
+	for (size_t i = 0; s->env && s->env[i]; i++)
+		if (env_add(&env, s->env[i], &e) < 0)
+			goto fail;
+	rq.init = c.st.pid;
+	rq.argv = s->argv;
+	rq.env = env;
+	rq.workdir = s->workdir ? s->workdir : c.spec.workdir;
+	rq.user = s->user ? s->user : c.spec.user;
+	rq.group_add = c.spec.group_add;
+	rq.hostname = c.spec.hostname;
+	rq.caps = s->privileged ? ~0ULL : c.spec.caps;
+	rq.tty = s->tty;
+	rq.interactive = s->in;
+	rq.detach = detach;
+	if (!detach) {
+		if (!s->tty) {
+			if ((s->in && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
+			    pipe2(errp, O_CLOEXEC) < 0) {
+				err_make(&e, errno, "pipe");
+				goto fail;
+			}
+			rq.stdio[0] = s->in ? in[0] : 0;
+			rq.stdio[1] = out[1];
+			rq.stdio[2] = errp[1];
+			x.in_w = in[1];
+			x.out_r = out[0];
+			x.err_r = errp[0];
+			x.child_fds[0] = in[0];
+			x.child_fds[1] = out[1];
+			x.child_fds[2] = errp[1];
+		}
+		rq.wait = relay_wait;
+		rq.wait_arg = &x;
+	}
+	scdir = seccomp_cachedir(&c.spec);
+	if (seccomp_prog_for(c.spec.seccomp, c.spec.caps, scdir, &sc, &e) < 0)
+		goto fail;
+	rq.seccomp = &sc;
+	/* the command's ends close in us once it has them: the wait sees EOF */
+	if (exec_in_container(&rq, &er, &e) < 0)
+		goto fail;
+	cr.exit_code = er.exit_code;
+	goto done;
+fail:
+	cr.rc = -1;
+	cr.status = e.status;
+	snprintf(cr.msg, sizeof cr.msg, "%s", e.msg ? e.msg : "exec failed");
+done:
+	if (write(res_fd, &cr, sizeof cr) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* fork the child and wait for its answer; the pipes' child ends are
+ * closed by the exec before the command runs (they are O_CLOEXEC in it,
+ * and the relay holds only its own ends) */
+static int run_exec(const struct api_backend *b, struct session *s, int sock, bool detach,
+		    struct child_result *cr)
+{
+	int p[2], st;
+	pid_t pid;
+	size_t got = 0;
+
+	memset(cr, 0, sizeof *cr);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t all;
+		int keep[2] = { p[1], sock };
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* the service's handlers and ignored signals are not the verb's */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		close_fds_except(3, keep, sock >= 0 ? 2 : 1);
+		child(b, s, sock, detach, p[1]);
+	}
+	close(p[1]);
+	pthread_mutex_lock(&sessions_lock);
+	s->pid = pid;
+	pthread_mutex_unlock(&sessions_lock);
+	while (got < sizeof *cr) {
+		ssize_t n = read(p[0], (char *)cr + got, sizeof *cr - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (got != sizeof *cr) {
+		cr->rc = -1;
+		snprintf(cr->msg, sizeof cr->msg, "the exec process ended without an answer");
+	}
+	return cr->rc;
+}
+
+struct start_job {
+	const struct api_backend *b;
+	char id[65];
+};
+
+static void finish(const char *id, const struct child_result *cr)
+{
+	struct session *s;
+
+	pthread_mutex_lock(&sessions_lock);
+	s = find(id);
+	if (s) {
+		s->running = false;
+		s->done = true;
+		s->exit_code = cr->rc < 0 ? (cr->status ? cr->status : 126) : cr->exit_code;
+	}
+	pthread_mutex_unlock(&sessions_lock);
+}
+
+static void hijacked(void *arg, int sock)
+{
+	struct start_job *j = arg;
+	struct child_result cr;
+	struct session *s, copy;
+
+	pthread_mutex_lock(&sessions_lock);
+	s = find(j->id);
+	if (s)
+		copy = *s;
+	pthread_mutex_unlock(&sessions_lock);
+	if (!s)
+		return;
+	/* the child reads the session's strings from its copy of memory */
+	run_exec(j->b, &copy, sock, false, &cr);
+	if (cr.rc < 0) {
+		_cleanup_free_ char *m = xasprintf("%s\r\n", cr.msg);
+		if (copy.tty)
+			api_write_all(sock, m, strlen(m));
+		else
+			api_write_frame(sock, 2, m, strlen(m));
+	}
+	finish(j->id, &cr);
+}
+
+enum MHD_Result api_exec_start(struct api_req *r)
+{
+	json_object *body;
+	enum MHD_Result res;
+	struct session *s, copy;
+	bool detach = false, tty = false, busy = false;
+	struct start_job *j;
+
+	if (api_body_json(r, &body, &res) < 0)
+		return res;
+	if (field_bool(body, "Detach", &detach) < 0 || field_bool(body, "Tty", &tty) < 0) {
+		json_object_put(body);
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "Detach and Tty are booleans");
+	}
+	json_object_put(body);
+	pthread_mutex_lock(&sessions_lock);
+	s = find(r->arg);
+	if (s) {
+		busy = s->started;
+		s->started = s->running = true;
+		copy = *s;
+	}
+	pthread_mutex_unlock(&sessions_lock);
+	if (!s)
+		return api_reply_error(r, MHD_HTTP_NOT_FOUND, "No such exec instance: %s", r->arg);
+	if (busy)
+		return api_reply_error(r, MHD_HTTP_CONFLICT, "Exec %s has already been started", r->arg);
+	if (detach) {
+		struct child_result cr;
+		run_exec(r->b, &copy, -1, true, &cr);
+		finish(r->arg, &cr);
+		if (cr.rc < 0)
+			return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", cr.msg);
+		return api_reply_empty(r, MHD_HTTP_OK);
+	}
+	j = calloc(1, sizeof *j);
+	if (!j)
+		return MHD_NO;
+	j->b = r->b;
+	memcpy(j->id, copy.id, sizeof j->id);
+	return api_reply_hijack(r,
+				copy.tty ? "application/vnd.docker.raw-stream"
+					 : "application/vnd.docker.multiplexed-stream",
+				hijacked, j, free);
+}
+
+enum MHD_Result api_exec_inspect(struct api_req *r)
+{
+	struct session *s;
+	json_object *o, *pc, *args;
+
+	pthread_mutex_lock(&sessions_lock);
+	s = find(r->arg);
+	if (!s) {
+		pthread_mutex_unlock(&sessions_lock);
+		return api_reply_error(r, MHD_HTTP_NOT_FOUND, "No such exec instance: %s", r->arg);
+	}
+	o = json_object_new_object();
+	pc = json_object_new_object();
+	args = json_object_new_array();
+	json_object_object_add(o, "ID", json_object_new_string(s->id));
+	json_object_object_add(o, "ContainerID", json_object_new_string(s->ctr));
+	json_object_object_add(o, "Running", json_object_new_boolean(s->running));
+	json_object_object_add(o, "ExitCode", s->done ? json_object_new_int(s->exit_code) : NULL);
+	json_object_object_add(o, "OpenStdin", json_object_new_boolean(s->in));
+	json_object_object_add(o, "OpenStdout", json_object_new_boolean(s->out));
+	json_object_object_add(o, "OpenStderr", json_object_new_boolean(s->err));
+	json_object_object_add(o, "CanRemove", json_object_new_boolean(false));
+	json_object_object_add(o, "DetachKeys", json_object_new_string(""));
+	json_object_object_add(o, "Pid", json_object_new_int(s->running ? s->pid : 0));
+	json_object_object_add(pc, "tty", json_object_new_boolean(s->tty));
+	json_object_object_add(pc, "entrypoint", json_object_new_string(s->argv[0]));
+	for (size_t i = 1; s->argv[i]; i++)
+		json_object_array_add(args, json_object_new_string(s->argv[i]));
+	json_object_object_add(pc, "arguments", args);
+	json_object_object_add(pc, "privileged", json_object_new_boolean(s->privileged));
+	json_object_object_add(pc, "user", json_object_new_string(s->user ? s->user : ""));
+	json_object_object_add(o, "ProcessConfig", pc);
+	pthread_mutex_unlock(&sessions_lock);
+	return api_reply_json(r, MHD_HTTP_OK, o);
+}
+
+/* resizing a session's terminal (and a container's) is accepted and not
+ * done yet */
+enum MHD_Result api_resize(struct api_req *r)
+{
+	long long h, w;
+
+	if (api_query_int(r, "h", 0, 65535, 0, &h) < 0 || api_query_int(r, "w", 0, 65535, 0, &w) < 0)
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid h or w");
+	return api_reply_empty(r, MHD_HTTP_OK);
+}

@@ -1,0 +1,376 @@
+/* images.c - the image endpoints: list, inspect, create (a pull, with
+ * docker's JSON progress stream), tag and remove.  Names are shown as
+ * docker shows them: docker.io/library/busybox:latest is busybox:latest. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_int.h"
+#include "lib/base/json.h"
+#include "lib/base/util.h"
+#include "lib/runtime/userns.h"
+#include "lib/store/pull.h"
+#include "lib/store/store.h"
+
+static const char *short_name(const char *n)
+{
+	if (strncmp(n, "docker.io/library/", 18) == 0)
+		return n + 18;
+	if (strncmp(n, "docker.io/", 10) == 0)
+		return n + 10;
+	return n;
+}
+
+static json_object *names_json(char **names, bool digests)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; names && names[i]; i++)
+		if (digests == (strchr(names[i], '@') != NULL))
+			json_object_array_add(a, json_object_new_string(short_name(names[i])));
+	return a;
+}
+
+static int open_store(struct api_req *r, struct store **st, enum MHD_Result *res)
+{
+	struct err e = ERR_INIT;
+
+	if (store_open(r->b->root, st, &e) < 0) {
+		*res = api_reply_err(r, &e);
+		err_clear(&e);
+		return -1;
+	}
+	return 0;
+}
+
+enum MHD_Result api_img_list(struct api_req *r)
+{
+	bool all = api_query_bool(r, "all", false);
+	struct store *st;
+	struct image **imgs = NULL;
+	size_t n = 0;
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	json_object *out;
+
+	if (open_store(r, &st, &res) < 0)
+		return res;
+	if (store_image_list(st, &imgs, &n, &e) < 0) {
+		store_close(st);
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		return res;
+	}
+	out = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct image *img = imgs[i];
+		json_object *o;
+		_cleanup_free_ char *id = xasprintf("sha256:%s", img->id);
+		if (img->intermediate && !all) {
+			image_free(img);
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "Id", json_object_new_string(id));
+		json_object_object_add(o, "ParentId", json_object_new_string(""));
+		json_object_object_add(o, "RepoTags", names_json(img->names, false));
+		json_object_object_add(o, "RepoDigests", names_json(img->repo_digests, true));
+		json_object_object_add(o, "Created", json_object_new_int64(api_parse_time(img->created)));
+		json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
+		json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
+		json_object_object_add(o, "SharedSize", json_object_new_int(-1));
+		json_object_object_add(o, "Labels", json_object_new_object());
+		json_object_object_add(o, "Containers", json_object_new_int(-1));
+		json_object_array_add(out, o);
+		image_free(img);
+	}
+	free(imgs);
+	store_close(st);
+	return api_reply_json(r, MHD_HTTP_OK, out);
+}
+
+static enum MHD_Result no_image(struct api_req *r, struct err *e, const char *ref)
+{
+	enum MHD_Result res;
+
+	if (e->errnum == ENOENT || e->status == 1 || (e->msg && strstr(e->msg, "not known")))
+		res = api_reply_error(r, MHD_HTTP_NOT_FOUND, "No such image: %s", ref);
+	else
+		res = api_reply_err(r, e);
+	err_clear(e);
+	return res;
+}
+
+enum MHD_Result api_img_inspect(struct api_req *r)
+{
+	struct store *st;
+	struct image *img = NULL;
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	_cleanup_free_ char *conf = NULL, *id = NULL;
+	json_object *o, *oci = NULL, *v, *rootfs, *layers;
+
+	if (open_store(r, &st, &res) < 0)
+		return res;
+	if (store_image_get(st, r->arg, &img, &e) < 0 || store_image_config(st, img->id, &conf, &e) < 0 ||
+	    json_parse_strict(conf, strlen(conf), "image config", &oci, &e) < 0) {
+		if (img)
+			image_free(img);
+		store_close(st);
+		return no_image(r, &e, r->arg);
+	}
+	store_close(st);
+	o = json_object_new_object();
+	id = xasprintf("sha256:%s", img->id);
+	json_object_object_add(o, "Id", json_object_new_string(id));
+	json_object_object_add(o, "RepoTags", names_json(img->names, false));
+	json_object_object_add(o, "RepoDigests", names_json(img->repo_digests, true));
+	json_object_object_add(o, "Parent", json_object_new_string(""));
+	json_object_object_add(o, "Comment", json_object_new_string(""));
+	json_object_object_add(o, "Created", json_object_new_string(img->created ? img->created : ""));
+	json_object_object_add(o, "Container", json_object_new_string(""));
+	json_object_object_add(o, "DockerVersion", json_object_new_string(""));
+	json_object_object_add(o, "Author", json_object_new_string(""));
+	json_object_object_add(o, "Config",
+			       json_object_object_get_ex(oci, "config", &v) && v ? json_object_get(v)
+										 : json_object_new_object());
+	json_object_object_add(o, "Architecture",
+			       json_object_object_get_ex(oci, "architecture", &v) && v
+				       ? json_object_get(v)
+				       : json_object_new_string(""));
+	json_object_object_add(o, "Os",
+			       json_object_object_get_ex(oci, "os", &v) && v
+				       ? json_object_get(v)
+				       : json_object_new_string("linux"));
+	json_object_object_add(o, "Size", json_object_new_int64((int64_t)img->size));
+	json_object_object_add(o, "VirtualSize", json_object_new_int64((int64_t)img->size));
+	v = json_object_new_object();
+	json_object_object_add(v, "Name", json_object_new_string("overlay"));
+	json_object_object_add(v, "Data", json_object_new_object());
+	json_object_object_add(o, "GraphDriver", v);
+	rootfs = json_object_new_object();
+	layers = json_object_new_array();
+	for (size_t i = 0; i < img->nlayers; i++)
+		json_object_array_add(layers, json_object_new_string(img->layers[i].diff_id));
+	json_object_object_add(rootfs, "Type", json_object_new_string("layers"));
+	json_object_object_add(rootfs, "Layers", layers);
+	json_object_object_add(o, "RootFS", rootfs);
+	json_object_put(oci);
+	image_free(img);
+	return api_reply_json(r, MHD_HTTP_OK, o);
+}
+
+/* ---- create: a pull whose progress is docker's stream of JSON lines ---- */
+
+struct puller {
+	const struct api_backend *b;
+	char *ref;
+	int fd;
+	bool gone;
+};
+
+static void line(struct puller *p, json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE);
+	_cleanup_free_ char *l = xasprintf("%s\r\n", s);
+
+	if (!p->gone && !api_write_all(p->fd, l, strlen(l)))
+		p->gone = true;
+	json_object_put(o);
+}
+
+static void status(struct puller *p, const char *st, const char *id)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "status", json_object_new_string(st));
+	if (id)
+		json_object_object_add(o, "id", json_object_new_string(id));
+	line(p, o);
+}
+
+static void on_progress(void *ctx, const struct store_progress *pr)
+{
+	struct puller *p = ctx;
+	char id[13] = "";
+	json_object *o, *d;
+
+	if (pr->digest && strncmp(pr->digest, "sha256:", 7) == 0)
+		snprintf(id, sizeof id, "%.12s", pr->digest + 7);
+	switch (pr->ev) {
+	case PROGRESS_EXISTS:
+		status(p, "Already exists", id);
+		break;
+	case PROGRESS_START:
+		status(p, "Pulling fs layer", id);
+		break;
+	case PROGRESS_BYTES:
+		o = json_object_new_object();
+		d = json_object_new_object();
+		json_object_object_add(o, "status", json_object_new_string("Downloading"));
+		json_object_object_add(d, "current", json_object_new_int64((int64_t)pr->done));
+		json_object_object_add(d, "total", json_object_new_int64((int64_t)pr->total));
+		json_object_object_add(o, "progressDetail", d);
+		json_object_object_add(o, "id", json_object_new_string(id));
+		line(p, o);
+		break;
+	case PROGRESS_DONE:
+		status(p, "Pull complete", id);
+		break;
+	case PROGRESS_RESOLVED:
+	case PROGRESS_CONFIG:
+	case PROGRESS_WRITING:
+	default:
+		break;
+	}
+}
+
+/* the daemon reaches registries on loopback addresses over plain HTTP */
+static bool loopback(const char *ref)
+{
+	return strncmp(ref, "localhost:", 10) == 0 || strncmp(ref, "localhost/", 10) == 0 ||
+	       strncmp(ref, "127.", 4) == 0 || strncmp(ref, "[::1]", 5) == 0;
+}
+
+static void pull_stream(void *arg, int fd)
+{
+	struct puller *p = arg;
+	struct pull_opts po;
+	struct store *st = NULL;
+	struct idmap m;
+	struct err e = ERR_INIT;
+	char id[65];
+	volatile sig_atomic_t cancel = 0;
+
+	p->fd = fd;
+	memset(&m, 0, sizeof m);
+	memset(&po, 0, sizeof po);
+	po.tls_verify = !loopback(p->ref);
+	po.runroot = p->b->runroot;
+	po.search_registries = p->b->search_registries;
+	po.progress = on_progress;
+	po.progress_ctx = p;
+	po.cancel = &cancel;
+	{
+		_cleanup_free_ char *msg = xasprintf("Pulling from %s", p->ref);
+		status(p, msg, NULL);
+	}
+	if (store_open(p->b->root, &st, &e) < 0 ||
+	    userns_lookup_cached(&m, p->b->idmap, p->b->runroot, &e) < 0 ||
+	    store_pull(st, &m, p->ref, &po, id, &e) < 0) {
+		json_object *o = json_object_new_object(), *d = json_object_new_object();
+		json_object_object_add(d, "message", json_object_new_string(e.msg ? e.msg : "pull failed"));
+		json_object_object_add(o, "errorDetail", d);
+		json_object_object_add(o, "error", json_object_new_string(e.msg ? e.msg : "pull failed"));
+		line(p, o);
+		err_clear(&e);
+	} else {
+		_cleanup_free_ char *d = xasprintf("Digest: sha256:%s", id);
+		_cleanup_free_ char *s = xasprintf("Status: Downloaded newer image for %s", p->ref);
+		status(p, d, NULL);
+		status(p, s, NULL);
+	}
+	idmap_free(&m);
+	if (st)
+		store_close(st);
+}
+
+static void puller_free(void *arg)
+{
+	struct puller *p = arg;
+
+	free(p->ref);
+	free(p);
+}
+
+enum MHD_Result api_img_create(struct api_req *r)
+{
+	const char *from = api_query(r, "fromImage"), *tag = api_query(r, "tag");
+	struct puller *p;
+
+	if (api_query(r, "fromSrc"))
+		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, "import (fromSrc) is not supported yet");
+	if (!from || !*from || strlen(from) > 1024 || (tag && strlen(tag) > 256) || *from == '-')
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "fromImage: an image reference is required");
+	p = calloc(1, sizeof *p);
+	if (!p)
+		return MHD_NO;
+	p->b = r->b;
+	/* tag is a tag or a digest; fromImage may carry one already */
+	if (tag && *tag)
+		p->ref = xasprintf("%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
+	else
+		p->ref = xstrdup(from);
+	return api_reply_stream(r, MHD_HTTP_OK, "application/json", pull_stream, p, puller_free);
+}
+
+enum MHD_Result api_img_tag(struct api_req *r)
+{
+	const char *repo = api_query(r, "repo"), *tag = api_query(r, "tag");
+	_cleanup_free_ char *name = NULL;
+	struct store *st;
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	int rc;
+
+	if (!repo || !*repo || strlen(repo) > 1024 || (tag && strlen(tag) > 128))
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "repo is required");
+	name = xasprintf("%s:%s", repo, tag && *tag ? tag : "latest");
+	if (open_store(r, &st, &res) < 0)
+		return res;
+	api_lock();
+	rc = store_image_tag(st, r->arg, name, &e);
+	api_unlock();
+	store_close(st);
+	if (rc < 0)
+		return no_image(r, &e, r->arg);
+	return api_reply_empty(r, MHD_HTTP_CREATED);
+}
+
+enum MHD_Result api_img_remove(struct api_req *r)
+{
+	bool force = api_query_bool(r, "force", false);
+	_cleanup_strv_ char **untagged = NULL, **deleted = NULL;
+	struct store *st;
+	struct idmap m;
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	json_object *out;
+	int rc;
+
+	if (open_store(r, &st, &res) < 0)
+		return res;
+	memset(&m, 0, sizeof m);
+	api_lock();
+	rc = userns_lookup_cached(&m, r->b->idmap, r->b->runroot, &e);
+	if (rc == 0)
+		rc = store_image_remove(st, &m, r->arg, force, &untagged, &deleted, &e);
+	api_unlock();
+	idmap_free(&m);
+	store_close(st);
+	if (rc < 0) {
+		if (e.status == 2 || (e.msg && strstr(e.msg, "in use"))) {
+			res = api_reply_error(r, MHD_HTTP_CONFLICT, "%s", e.msg);
+			err_clear(&e);
+			return res;
+		}
+		return no_image(r, &e, r->arg);
+	}
+	out = json_object_new_array();
+	for (size_t i = 0; untagged && untagged[i]; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "Untagged", json_object_new_string(short_name(untagged[i])));
+		json_object_array_add(out, o);
+	}
+	for (size_t i = 0; deleted && deleted[i]; i++) {
+		json_object *o = json_object_new_object();
+		_cleanup_free_ char *d = strncmp(deleted[i], "sha256:", 7) == 0
+						 ? xstrdup(deleted[i])
+						 : xasprintf("sha256:%s", deleted[i]);
+		json_object_object_add(o, "Deleted", json_object_new_string(d));
+		json_object_array_add(out, o);
+	}
+	return api_reply_json(r, MHD_HTTP_OK, out);
+}
