@@ -13,6 +13,7 @@
 extern char **environ;
 
 #include "ctropts.h"
+#include "lib/cdi/cdi.h"
 #include "lib/record/state.h"
 #include "lib/base/util.h"
 #include "lib/store/sqfile.h"
@@ -623,7 +624,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	rc = spec_build(&o, &si, s, e);
 	strv_free(si.health.test);
 	strv_free(si.labels);
-	if (rc < 0 || check_devices(s, e) < 0)
+	if (rc < 0 || cdi_apply(g->cfg.cdi_spec_dirs, a->o.devices, s, e) < 0 || check_devices(s, e) < 0)
 		return -1;
 	if (a->o.init && !(s->init_path = find_init(e)))
 		return -1;
