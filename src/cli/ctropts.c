@@ -109,7 +109,7 @@ const struct opt ctr_opts[] = {
 	{ "cap-drop", 0, OPT_VALUE, O_CAPDROP, "CAP", "Drop a capability (or ALL)" },
 	{ "cidfile", 0, OPT_VALUE, O_CIDFILE, "FILE", "Write the container ID to FILE" },
 	{ "device", 0, OPT_VALUE, O_DEVICE, "HOST[:CTR][:PERMS]",
-	  "Give the container a host device (or a directory of them)" },
+	  "Give the container a host device (or a directory of them), or a CDI device VENDOR/CLASS=NAME" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
 	{ "dns", 0, OPT_VALUE, O_DNS, "IP", "Use this DNS server (none: keep the image's resolv.conf)" },
 	{ "dns-option", 0, OPT_VALUE, O_DNSOPT, "OPT", "Set a DNS resolver option" },
