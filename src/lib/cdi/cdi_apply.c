@@ -121,7 +121,7 @@ static int load_dir(const char *dir, size_t di, struct registry *r, struct err *
 	}
 	qsort(names, n, sizeof *names, dirent_cmp);
 	for (size_t i = 0; i < n; i++) {
-		bool yaml;
+		bool yaml = false;
 		spec_file_name(names[i], &yaml);
 		if (load_file(dfd, dir, names[i], yaml, di, r, e) < 0)
 			return -1;
@@ -187,7 +187,7 @@ static int pick_all(const struct registry *r, const char *kind, struct pick **pi
 		if (strcmp(r->v[i].spec->kind, kind) != 0)
 			continue;
 		for (size_t d = 0; d < r->v[i].spec->ndevices; d++) {
-			struct pick p;
+			struct pick p = { 0, 0 };
 			/* the definition that wins, once */
 			if (lookup(r, kind, r->v[i].spec->devices[d].name, &p, e) < 0)
 				return -1;
@@ -327,7 +327,7 @@ static int resolve(const struct registry *r, char *const *dirs, char *const *dev
 {
 	for (size_t i = 0; devs && devs[i]; i++) {
 		_cleanup_free_ char *kind = NULL, *name = NULL;
-		struct pick p;
+		struct pick p = { 0, 0 };
 		int found;
 
 		if (!cdi_is_name(devs[i]))
@@ -382,7 +382,7 @@ int cdi_apply(char *const *conf, char *const *devs, struct container_spec *s, st
 	if (resolve(&r, dirs, devs, &picks, &np, e) < 0)
 		goto out;
 	spec_done = xcalloc(r.n ? r.n : 1, sizeof *spec_done);
-	for (size_t i = 0; i < np; i++) {
+	for (size_t i = 0; r.v && i < np; i++) {
 		const struct loaded *l = &r.v[picks[i].spec];
 		_cleanup_free_ char *who = xasprintf("%s=%s", l->spec->kind,
 						     l->spec->devices[picks[i].dev].name);
