@@ -220,6 +220,15 @@ static void hostile(void)
 	bad("cdiVersion: 0.6.0\nkind: a.com/b\ndevices:\n  - name: g\n    containerEdits:\n      deviceNodes:\n"
 	    "        - path: /dev/x\n          major: 99999999999999999999999\n",
 	    true, "must be an integer", "an integer too large");
+	{
+		struct err e = ERR_INIT;
+		struct cdi_spec *s =
+			parse(HEAD "{\"mounts\":[{\"hostPath\":\"/a\\nb\",\"containerPath\":\"/b\"}]}}]}",
+			      false, &e);
+		ok(!s && e.msg && !strchr(e.msg, '\n') && strstr(e.msg, "/a?b"),
+		   "a line end quoted from the spec is not printed");
+		err_clear(&e);
+	}
 	/* nesting: 100 levels of lists */
 	big = xcalloc(1, 512);
 	for (int i = 0; i < 100; i++)

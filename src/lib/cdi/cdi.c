@@ -24,6 +24,20 @@ bool cdi_path_ok(const char *p)
 	return true;
 }
 
+void cdi_err_clean(struct err *e)
+{
+	size_t n;
+
+	if (!e->msg)
+		return;
+	for (char *p = e->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	n = strlen(e->msg);
+	if (n > CDI_MAX_ERR)
+		memcpy(e->msg + CDI_MAX_ERR - 3, "...", 4);
+}
+
 /* letters, digits and the characters of extra; starting with a letter
  * (or a digit when digit_first) and ending in a letter or digit */
 static bool name_ok(const char *s, size_t n, const char *extra, bool digit_first)
@@ -368,16 +382,23 @@ int cdi_spec_parse(const char *buf, size_t len, bool yaml, const char *what, str
 	int rc;
 
 	*out = NULL;
-	if (len > CDI_MAX_SPEC_BYTES)
-		return err_make(e, EFBIG, "CDI spec %s: larger than %d bytes", what, CDI_MAX_SPEC_BYTES);
+	if (len > CDI_MAX_SPEC_BYTES) {
+		err_make(e, EFBIG, "CDI spec %s: larger than %d bytes", what, CDI_MAX_SPEC_BYTES);
+		cdi_err_clean(e);
+		return -1;
+	}
 	rc = yaml ? cdi_yaml_to_json(buf, len, what, &j, e) : json_parse_strict(buf, len, what, &j, e);
-	if (rc < 0)
-		return err_wrap(e, "CDI spec");
+	if (rc < 0) {
+		err_wrap(e, "CDI spec");
+		cdi_err_clean(e);
+		return -1;
+	}
 	s = xcalloc(1, sizeof *s);
 	rc = parse_spec(&c, j, s);
 	json_object_put(j);
 	if (rc < 0) {
 		cdi_spec_free(s);
+		cdi_err_clean(e);
 		return -1;
 	}
 	*out = s;

@@ -398,6 +398,8 @@ int cdi_apply(char *const *conf, char *const *devs, struct container_spec *s, st
 	}
 	rc = 0;
 out:
+	if (rc < 0)
+		cdi_err_clean(e);
 	registry_free(&r);
 	return rc;
 }
