@@ -170,6 +170,13 @@ bad_spec node s.json "$head"'{"deviceNodes":[{"path":"/dev/gpu0","hostPath":"/et
 	"not a device node" "a host path that is not a device"
 bad_spec mismatch s.json "$head"'{"deviceNodes":[{"path":"/dev/gpu0","hostPath":"/dev/zero","major":9}]}}]}' \
 	"not the device the spec describes" "a node whose major is not the spec's"
+if [ -e /dev/mem ] && ! [ -r /dev/mem ]; then
+	bad_spec mem s.json "$head"'{"deviceNodes":[{"path":"/dev/gpu0","hostPath":"/dev/mem"}]}}]}' \
+		"the user can't open /dev/mem" "a node the user can't open"
+else
+	skip "no unreadable /dev/mem here"
+	skip "no unreadable /dev/mem here"
+fi
 mkdir -p "$tmp/bad-huge"
 {
 	printf '{"cdiVersion":"0.6.0","kind":"example.com/gpu","devices":[{"name":"gpu0","containerEdits":{"env":["X='

@@ -237,6 +237,8 @@ static int add_node(const struct cdi_node *n, const char *who, struct container_
 			"CDI device %s: %s: permissions narrower than rw can't be enforced without root "
 			"(no device cgroup)",
 			who, n->path);
+	if (access(n->host, R_OK | W_OK) < 0)
+		return err_make(e, errno, "CDI device %s: the user can't open %s", who, n->host);
 	d = xasprintf("%s:%s:rwm", n->host, n->path);
 	for (size_t i = 0; s->devices && s->devices[i]; i++)
 		if (!strcmp(s->devices[i], d))
