@@ -94,6 +94,34 @@ run burrow run --rm --device example.org/acc=fpga --device example.com/gpu=gpu1 
 	$IMG sh -c 'ls /dev/fpga /dev/gpu1 /dev/plain'
 assert_rc 0 "CDI names from two specs and a host device together"
 
+# --- in a Slurm job, =all of a GPU kind is the GPUs Slurm gave it
+mkdir -p "$tmp/slurm"
+cat >"$tmp/slurm/gpu.yaml" <<'EOF'
+cdiVersion: 0.6.0
+kind: example.net/gpu
+devices:
+  - {name: "0", containerEdits: {deviceNodes: [{path: /dev/g0, hostPath: /dev/zero}]}}
+  - {name: "1", containerEdits: {deviceNodes: [{path: /dev/g1, hostPath: /dev/zero}]}}
+  - {name: "2", containerEdits: {deviceNodes: [{path: /dev/g2, hostPath: /dev/zero}]}}
+  - name: all
+    containerEdits:
+      deviceNodes: [{path: /dev/g0, hostPath: /dev/zero}, {path: /dev/g1, hostPath: /dev/zero},
+                    {path: /dev/g2, hostPath: /dev/zero}]
+EOF
+run with_dirs "$tmp/slurm" run --rm --device example.net/gpu=all $IMG sh -c 'echo /dev/g*'
+assert_eq "$out" "/dev/g0 /dev/g1 /dev/g2" "outside Slurm =all is the spec's device \"all\""
+run env SLURM_JOB_GPUS=0,2 BURROW_CDI_SPEC_DIRS="$tmp/slurm" "$BURROW" run --rm --device example.net/gpu=all \
+	$IMG sh -c 'echo /dev/g*'
+assert_eq "$out" "/dev/g0 /dev/g2" "in a Slurm job =all is the job's GPUs (SLURM_JOB_GPUS)"
+run env SLURM_JOB_GPUS=0,2 SLURM_STEP_GPUS=1 BURROW_CDI_SPEC_DIRS="$tmp/slurm" "$BURROW" run --rm \
+	--device example.net/gpu=all $IMG sh -c 'echo /dev/g*'
+assert_eq "$out" "/dev/g1" "and in a step the step's (SLURM_STEP_GPUS)"
+run env SLURM_STEP_GPUS=5 BURROW_CDI_SPEC_DIRS="$tmp/slurm" "$BURROW" run --rm --device example.net/gpu=all $IMG true
+assert_rc 125 "a GPU Slurm gives that no spec defines fails with 125"
+assert_match "$err" "GPU 5" "and names it"
+run env SLURM_JOB_GPUS=0 "$BURROW" run --rm --device example.org/acc=all $IMG test -c /dev/fpga
+assert_rc 0 "Slurm's GPU list does not narrow a kind that is not a GPU"
+
 # --- create records the edits
 id=$(burrow create --device example.com/gpu=gpu0 $IMG true)
 run burrow inspect --format '{{json .HostConfig.Devices}}' "$id"

@@ -315,6 +315,28 @@ static void apply(void)
 	err_clear(&e);
 	devs[1] = devs[2] = NULL;
 
+	/* in a Slurm job, =all of a GPU kind is the job's GPUs */
+	memset(&s, 0, sizeof s);
+	devs[0] = "example.com/gpu=all";
+	setenv("SLURM_JOB_GPUS", "gpu0", 1);
+	ok(cdi_apply(NULL, devs, &s, &e) == 0 && strv_len(s.env) == 1 && strv_len(s.devices) == 1,
+	   "SLURM_JOB_GPUS narrows =all");
+	container_spec_free(&s);
+	err_clear(&e);
+	memset(&s, 0, sizeof s);
+	setenv("SLURM_STEP_GPUS", "gpu1", 1);
+	ok(cdi_apply(NULL, devs, &s, &e) == 0 && strv_len(s.env) == 2 && !s.devices,
+	   "SLURM_STEP_GPUS wins over SLURM_JOB_GPUS");
+	container_spec_free(&s);
+	err_clear(&e);
+	memset(&s, 0, sizeof s);
+	setenv("SLURM_STEP_GPUS", "gpu1,gpu3", 1);
+	ok(cdi_apply(NULL, devs, &s, &e) < 0 && e.msg && strstr(e.msg, "GPU gpu3"), "a GPU no spec defines");
+	container_spec_free(&s);
+	err_clear(&e);
+	unsetenv("SLURM_STEP_GPUS");
+	unsetenv("SLURM_JOB_GPUS");
+
 	memset(&s, 0, sizeof s);
 	devs[0] = "example.com/gpu=gpu9";
 	ok(cdi_apply(NULL, devs, &s, &e) < 0 && e.msg &&

@@ -151,6 +151,14 @@ static bool picked(const struct pick *p, size_t n, size_t spec, size_t dev)
 	return false;
 }
 
+static void add_pick(struct pick **picks, size_t *np, struct pick p)
+{
+	if (picked(*picks, *np, p.spec, p.dev))
+		return;
+	*picks = xrealloc(*picks, (*np + 1) * sizeof **picks);
+	(*picks)[(*np)++] = p;
+}
+
 static ssize_t find_dev(const struct cdi_spec *s, const char *name)
 {
 	for (size_t i = 0; i < s->ndevices; i++)
@@ -191,10 +199,7 @@ static int pick_all(const struct registry *r, const char *kind, struct pick **pi
 			/* the definition that wins, once */
 			if (lookup(r, kind, r->v[i].spec->devices[d].name, &p, e) < 0)
 				return -1;
-			if (picked(*picks, *np, p.spec, p.dev))
-				continue;
-			*picks = xrealloc(*picks, (*np + 1) * sizeof **picks);
-			(*picks)[(*np)++] = p;
+			add_pick(picks, np, p);
 		}
 	}
 	return 0;
@@ -324,6 +329,40 @@ static char *dirs_list(char *const *dirs)
 	return out;
 }
 
+/* In a Slurm job, "all" of a GPU kind (class "gpu") means the GPUs Slurm
+ * gave the step (SLURM_STEP_GPUS), else the job (SLURM_JOB_GPUS): the
+ * devices named by those global indices.  0: not in such a job. */
+static int slurm_gpus(const struct registry *r, const char *kind, struct pick **picks, size_t *np,
+		      struct err *e)
+{
+	const char *var = "SLURM_STEP_GPUS", *list = getenv(var), *slash = strchr(kind, '/');
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+
+	if (!slash || strcmp(slash + 1, "gpu") != 0)
+		return 0;
+	if (!list || !*list) {
+		var = "SLURM_JOB_GPUS";
+		list = getenv(var);
+	}
+	if (!list || !*list)
+		return 0;
+	copy = xstrdup(list);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct pick p = { 0, 0 };
+		int found = lookup(r, kind, t, &p, e);
+
+		if (found < 0)
+			return -1;
+		if (!found)
+			return err_make(e, 0,
+					"CDI device %s=all: no spec defines GPU %s, which %s gives this job",
+					kind, t, var);
+		add_pick(picks, np, p);
+	}
+	return 1;
+}
+
 static int resolve(const struct registry *r, char *const *dirs, char *const *devs, struct pick **picks,
 		   size_t *np, struct err *e)
 {
@@ -336,6 +375,13 @@ static int resolve(const struct registry *r, char *const *dirs, char *const *dev
 			continue;
 		if (cdi_parse_name(devs[i], &kind, &name, e) < 0)
 			return -1;
+		if (!strcmp(name, "all")) {
+			int slurm = slurm_gpus(r, kind, picks, np, e);
+			if (slurm < 0)
+				return -1;
+			if (slurm)
+				continue;
+		}
 		found = lookup(r, kind, name, &p, e);
 		if (found < 0)
 			return -1;
@@ -355,10 +401,7 @@ static int resolve(const struct registry *r, char *const *dirs, char *const *dev
 			return err_make(e, 0, "unknown CDI device %s: no spec in %s defines it", devs[i],
 					*where ? where : "(no directory)");
 		}
-		if (!picked(*picks, *np, p.spec, p.dev)) {
-			*picks = xrealloc(*picks, (*np + 1) * sizeof **picks);
-			(*picks)[(*np)++] = p;
-		}
+		add_pick(picks, np, p);
 	}
 	return 0;
 }
