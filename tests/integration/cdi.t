@@ -205,6 +205,15 @@ else
 	skip "no unreadable /dev/mem here"
 	skip "no unreadable /dev/mem here"
 fi
+# a bad spec doesn't hide the devices of the good ones beside it
+mkdir -p "$tmp/mixed"
+cp "$tmp/specs/gpu.json" "$tmp/mixed/"
+printf '{"cdiVersion":' >"$tmp/mixed/broken.json"
+run with_dirs "$tmp/mixed" run --rm --device example.com/gpu=gpu0 $IMG test -c /dev/gpu0
+assert_rc 0 "a bad spec beside a good one doesn't stop the good one's devices"
+run with_dirs "$tmp/mixed" run --rm --device example.com/gpu=gpu5 $IMG true
+assert_rc 125 "a name no good spec defines fails"
+assert_match "$err" "broken.json" "and the error names the bad spec"
 mkdir -p "$tmp/bad-huge"
 {
 	printf '{"cdiVersion":"0.6.0","kind":"example.com/gpu","devices":[{"name":"gpu0","containerEdits":{"env":["X='

@@ -15,7 +15,8 @@
  *
  * Specs come from outside, so a file is bounded (CDI_MAX_SPEC_BYTES), its
  * fields must have the types the spec gives them, and every path must be
- * absolute and clean.  The same device in two files of one directory is a
+ * absolute and clean; a file that fails is skipped, and its error is the
+ * one a name that no other spec defines reports.  The same device in two files of one directory is a
  * conflict; a later directory overrides an earlier one.  In a Slurm job,
  * `=all` of a GPU kind (class "gpu") is the GPUs Slurm gave the step
  * (SLURM_STEP_GPUS) or job (SLURM_JOB_GPUS), by their indices.

@@ -21,6 +21,7 @@ struct loaded {
 struct registry {
 	struct loaded *v;
 	size_t n;
+	char *bad; /* why the first spec that could not be read was refused */
 };
 
 char **cdi_spec_dirs(char *const *conf)
@@ -123,8 +124,14 @@ static int load_dir(const char *dir, size_t di, struct registry *r, struct err *
 	for (size_t i = 0; i < n; i++) {
 		bool yaml = false;
 		spec_file_name(names[i], &yaml);
-		if (load_file(dfd, dir, names[i], yaml, di, r, e) < 0)
-			return -1;
+		/* a bad spec doesn't hide the devices of the others: its error
+		 * is kept for a name that no spec that could be read defines */
+		if (load_file(dfd, dir, names[i], yaml, di, r, e) < 0) {
+			cdi_err_clean(e);
+			if (!r->bad)
+				r->bad = xstrdup(e->msg ? e->msg : "unreadable");
+			err_clear(e);
+		}
 	}
 	return 0;
 }
@@ -136,6 +143,7 @@ static void registry_free(struct registry *r)
 		free(r->v[i].file);
 	}
 	free(r->v);
+	free(r->bad);
 }
 
 /* a device picked: spec index and device index */
@@ -355,9 +363,10 @@ static int slurm_gpus(const struct registry *r, const char *kind, struct pick **
 		if (found < 0)
 			return -1;
 		if (!found)
-			return err_make(e, 0,
-					"CDI device %s=all: no spec defines GPU %s, which %s gives this job",
-					kind, t, var);
+			return err_make(
+				e, 0,
+				"CDI device %s=all: no spec defines GPU %s, which %s gives this job%s%s",
+				kind, t, var, r->bad ? "; " : "", r->bad ? r->bad : "");
 		add_pick(picks, np, p);
 	}
 	return 1;
@@ -396,6 +405,8 @@ static int resolve(const struct registry *r, char *const *dirs, char *const *dev
 				continue;
 			}
 		}
+		if (!found && r->bad)
+			return err_make(e, 0, "CDI device %s: no valid spec defines it; %s", devs[i], r->bad);
 		if (!found) {
 			_cleanup_free_ char *where = dirs_list(dirs);
 			return err_make(e, 0, "unknown CDI device %s: no spec in %s defines it", devs[i],
@@ -409,7 +420,7 @@ static int resolve(const struct registry *r, char *const *dirs, char *const *dev
 int cdi_apply(char *const *conf, char *const *devs, struct container_spec *s, struct err *e)
 {
 	_cleanup_strv_ char **dirs = NULL;
-	struct registry r = { NULL, 0 };
+	struct registry r = { NULL, 0, NULL };
 	_cleanup_free_ struct pick *picks = NULL;
 	_cleanup_free_ bool *spec_done = NULL;
 	size_t np = 0;
