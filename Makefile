@@ -38,6 +38,10 @@ ARCHIVE_LIBS ?= -Wl,-Bstatic -larchive -Wl,-Bdynamic -lz -lbz2 -llzma -lzstd -ll
 # liblzo2, which its compressor table pulls in).  SQUASHFS_LIBS="-lsquashfs"
 # links it dynamically.
 SQUASHFS_LIBS ?= -Wl,-Bstatic -lsquashfs -llzo2 -Wl,-Bdynamic -lpthread
+# libyaml reads YAML CDI specs (src/lib/cdi/), linked statically as well:
+# only run and create with a CDI --device use it.  YAML_LIBS="-lyaml" links
+# it dynamically.
+YAML_LIBS ?= -Wl,-Bstatic -lyaml -Wl,-Bdynamic
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 \
              -Wswitch-default -Wstrict-prototypes -Wvla
@@ -63,10 +67,10 @@ TEST_TIMEOUT ?= 300
 VM_TEST_TIMEOUT ?= 2000
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -Isrc -I$(B)/gen $(PKG_CFLAGS) \
              -DLIBEXECDIR='"$(LIBEXECDIR)/burrow"'
-LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(SQUASHFS_LIBS) $(PKG_LIBS)
+LDLIBS    := -Wl,--as-needed $(ARCHIVE_LIBS) $(SQUASHFS_LIBS) $(YAML_LIBS) $(PKG_LIBS)
 # unit tests write archives too (libarchive's writer wants more libraries):
 # they link the shared library, startup time does not matter there
-TEST_LDLIBS := -larchive -lsquashfs $(PKG_LIBS)
+TEST_LDLIBS := -larchive -lsquashfs -lyaml $(PKG_LIBS)
 
 LIB_SRC   := $(sort $(wildcard src/lib/*/*.c)) src/opt.c
 # src/cmd: one file per verb; src/cli: what several verbs share (option

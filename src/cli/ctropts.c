@@ -13,6 +13,7 @@
 extern char **environ;
 
 #include "ctropts.h"
+#include "lib/cdi/cdi.h"
 #include "lib/record/state.h"
 #include "lib/base/util.h"
 #include "lib/store/sqfile.h"
@@ -114,7 +115,7 @@ const struct opt ctr_opts[] = {
 	{ "cap-drop", 0, OPT_VALUE, O_CAPDROP, "CAP", "Drop a capability (or ALL)" },
 	{ "cidfile", 0, OPT_VALUE, O_CIDFILE, "FILE", "Write the container ID to FILE" },
 	{ "device", 0, OPT_VALUE, O_DEVICE, "HOST[:CTR][:PERMS]",
-	  "Give the container a host device (or a directory of them)" },
+	  "Give the container a host device (or a directory of them), or a CDI device VENDOR/CLASS=NAME" },
 	{ "detach", 'd', OPT_FLAG, O_DETACH, NULL, "Run in the background and print the container ID" },
 	{ "detach-keys", 0, OPT_VALUE, O_NS_DETACH_KEYS, "KEYS",
 	  "Keys that detach from the terminal (default ctrl-p,ctrl-q; \"\" disables)" },
@@ -695,7 +696,7 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	rc = spec_build(&o, &si, s, e);
 	strv_free(si.health.test);
 	strv_free(si.labels);
-	if (rc < 0 || check_devices(s, e) < 0 ||
+	if (rc < 0 || cdi_apply(g->cfg.cdi_spec_dirs, a->o.devices, s, e) < 0 || check_devices(s, e) < 0 ||
 	    ctr_build_namespaces(g->cfg.root, &a->ns, a->o.cap_drop, a->o.hostname != NULL, s, e) < 0)
 		return -1;
 	if (a->o.init && !(s->init_path = find_init(e)))

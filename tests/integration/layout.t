@@ -1,7 +1,7 @@
 #!/bin/sh
 # The source layout rules of docs/ARCHITECTURE.md, checked on the tree:
 #   - src/lib's folders include each other in one direction only:
-#     base <- cgroup <- record <- net <- runtime <- store <- build <- api <- hostcheck
+#     base <- cgroup <- record <- cdi <- net <- runtime <- store <- build <- api <- hostcheck
 #     (a folder may include the ones before it, never one after it);
 #   - the library includes nothing from src/cli or src/cmd, and src/cli
 #     nothing from src/cmd;
@@ -13,7 +13,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 [ -d "$SRC/src/lib" ] || skip_all "no source tree beside the tests"
 cd "$SRC" || bail_out "cd $SRC"
 
-ORDER="base cgroup record net runtime store build api hostcheck"
+ORDER="base cgroup record cdi net runtime store build api hostcheck"
 rank() {
 	_i=0
 	for _f in $ORDER; do

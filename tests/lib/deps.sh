@@ -16,6 +16,8 @@ PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev libz
 # save --format squashfs writes with libsquashfs (linked statically, with
 # liblzo2 from liblzo2-dev, which libsquashfs-dev brings)
 PKGS="$PKGS libsquashfs-dev"
+# CDI device specs in YAML (src/lib/cdi/) are read with libyaml (linked statically)
+PKGS="$PKGS libyaml-dev"
 # run and test: ID maps, overlay, fixtures, prove, ps, runuser/script, ip
 # registry tests: a local registry, fixture pushes, htpasswd
 PKGS="$PKGS docker-registry skopeo apache2-utils"

@@ -197,6 +197,13 @@ static int read_conf(struct config *c, struct err *e)
 			for (char *t = strtok_r(v, "[], \t\"'", &save); t;
 			     t = strtok_r(NULL, "[], \t\"'", &save))
 				strv_push(&c->search_registries, t);
+		} else if (strcmp(k, "cdi-spec-dirs") == 0) {
+			char *save = NULL;
+			strv_free(c->cdi_spec_dirs);
+			c->cdi_spec_dirs = xcalloc(1, sizeof(char *));
+			for (char *t = strtok_r(v, "[], \t\"'", &save); t;
+			     t = strtok_r(NULL, "[], \t\"'", &save))
+				strv_push(&c->cdi_spec_dirs, t);
 		} else if (strcmp(k, "max-layer-size") == 0) {
 			if (config_parse_bytes(v, &c->max_layer_size) < 0)
 				return err_make(e, 0, "%s:%d: max-layer-size must be a size like 64G", path,
@@ -408,6 +415,7 @@ void config_free(struct config *c)
 	free(c->conf_path);
 	free(c->root_source);
 	strv_free(c->search_registries);
+	strv_free(c->cdi_spec_dirs);
 	memset(c, 0, sizeof *c);
 }
 

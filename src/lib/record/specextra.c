@@ -274,7 +274,10 @@ int spec_build_extras(const struct spec_opts *a, const struct spec_image *img, s
 		return -1;
 	s->group_add = strv_dup(a->group_add);
 	for (size_t i = 0; a->devices && a->devices[i]; i++) {
-		char *d = device_normalize(a->devices[i], e);
+		char *d;
+		if (a->devices[i][0] != '/' && strchr(a->devices[i], '='))
+			continue; /* a CDI name: the caller applies it (lib/cdi/cdi.h) */
+		d = device_normalize(a->devices[i], e);
 		if (!d)
 			return -1;
 		strv_push(&s->devices, d);
