@@ -68,8 +68,7 @@ struct tc {
 };
 
 /* the name free for a new entry; an existing directory is kept when keep_dir */
-static int clear_name(int pfd, const char *name, bool keep_dir, bool *is_dir, const char *path,
-		      struct err *e)
+static int clear_name(int pfd, const char *name, bool keep_dir, bool *is_dir, const char *path, struct err *e)
 {
 	struct stat st;
 
@@ -111,9 +110,11 @@ static int finish_fd(struct tc *c, int fd, const struct stat *st, const char *pa
 	return 0;
 }
 
-/* size bytes from in to out, in the kernel when it can; a file that
- * shrank meanwhile is cut at its old size below, as the tar pads it */
-static int copy_data(struct tc *c, int in, int out, off_t size, const char *path, struct err *e)
+/* size bytes from in to out, in the kernel when it can; *short_copy when
+ * the file shrank meanwhile (it is then cut at its old size, as the tar
+ * pads it) */
+static int copy_data(struct tc *c, int in, int out, off_t size, bool *short_copy, const char *path,
+		     struct err *e)
 {
 	off_t left = size;
 	int how = c->how;
@@ -149,6 +150,7 @@ static int copy_data(struct tc *c, int in, int out, off_t size, const char *path
 			break;
 		left -= n;
 	}
+	*short_copy = left > 0;
 	return 0;
 }
 
@@ -158,7 +160,7 @@ static int copy_file(struct tc *c, int sdir, const char *name, int ddir, const c
 	_cleanup_close_ int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	_cleanup_close_ int out = -1;
 	struct stat st;
-	bool is_dir;
+	bool is_dir, short_copy = false;
 
 	if (in < 0 || fstat(in, &st) < 0)
 		return err_make(e, errno, "opening %s", path);
@@ -169,9 +171,9 @@ static int copy_file(struct tc *c, int sdir, const char *name, int ddir, const c
 	out = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		return err_make(e, errno, "creating %s", path);
-	if (copy_data(c, in, out, st.st_size, path, e) < 0)
+	if (copy_data(c, in, out, st.st_size, &short_copy, path, e) < 0)
 		return -1;
-	if (ftruncate(out, st.st_size) < 0)
+	if (short_copy && ftruncate(out, st.st_size) < 0)
 		return err_make(e, errno, "writing %s", path);
 	return finish_fd(c, out, &st, path, e);
 }
@@ -269,8 +271,8 @@ int tree_copy_run(const struct tree_copy *t, struct err *e)
 	if (*t->top) {
 		rc = copy_entry(&c, t->srcdir, t->src, t->destdir, t->top, t->top, 0, e);
 	} else {
-		_cleanup_close_ int sfd =
-			openat(t->srcdir, t->src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int sfd = openat(t->srcdir, t->src,
+						 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		rc = sfd < 0 ? err_make(e, errno, "opening %s", t->src)
 			     : copy_dir_content(&c, sfd, t->destdir, "", 0, e);
 	}
