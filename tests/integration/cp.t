@@ -59,6 +59,38 @@ run sh -c "'$BURROW' cp - c1:/tmp/fromtar <'$t/stream.tar'"
 assert_rc 0 "cp - CTR:DIR unpacks a tar from stdin"
 assert_eq "$(incat /tmp/fromtar/sub/deep)" "deep" "with its tree"
 
+# the file-by-file copy (no tar) keeps modes and times, replaces what the
+# container planted at the names it makes without following it, and a
+# tree it does not copy (hard links) goes through the tar as before
+mkdir -p "$t/meta/d"
+echo x >"$t/meta/d/f"
+chmod 0750 "$t/meta/d/f"
+chmod 0711 "$t/meta/d"
+touch -d '2001-02-03 04:05:06' "$t/meta/d/f" "$t/meta/d"
+run burrow cp "$t/meta" c1:/tmp
+assert_rc 0 "cp of a tree with modes and times"
+run burrow exec c1 stat -c '%a %Y %u' /tmp/meta/d/f /tmp/meta/d
+when=$(date -d '2001-02-03 04:05:06' +%s)
+assert_eq "$(echo $out)" "750 $when 0 711 $when 0" "modes, times and the owner are those of the tar path"
+burrow exec c1 sh -c "rm -rf /tmp/meta/d && ln -s /etc /tmp/meta/d && ln -s /etc/passwd /tmp/meta/x"
+echo y >"$t/meta/x"
+run burrow cp "$t/meta" c1:/tmp
+assert_rc 0 "cp over names the container made symlinks"
+run burrow exec c1 test -e /etc/f
+assert_rc 1 "nothing is written through them"
+run burrow exec c1 sh -c 'test -d /tmp/meta/d && test ! -L /tmp/meta/d && cat /tmp/meta/x /tmp/meta/d/f'
+assert_eq "$(echo $out)" "y x" "they are replaced by what was copied"
+run burrow exec c1 head -c 5 /etc/passwd
+assert_eq "$out" "root:" "and their targets are untouched"
+mkdir "$t/hl"
+echo linked >"$t/hl/a"
+ln "$t/hl/a" "$t/hl/b"
+run burrow cp "$t/hl" c1:/tmp
+assert_rc 0 "cp of a tree with hard links"
+run burrow exec c1 sh -c 'cat /tmp/hl/b; stat -c %h /tmp/hl/a'
+assert_eq "$(echo $out)" "linked 2" "keeps them linked"
+rm -f "$t/meta/x"
+
 # --- out of a running container
 run burrow cp c1:/tmp/file "$t/out"
 assert_rc 0 "cp CTR:FILE DIR"

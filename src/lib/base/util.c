@@ -23,6 +23,7 @@ void closep(int *fd)
 		int saved = errno;
 		close(*fd);
 		errno = saved;
+		*fd = -1; /* closed once: a later closep (the cleanup) is a no-op */
 	}
 }
 

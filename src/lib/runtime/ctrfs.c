@@ -95,6 +95,10 @@ static int running(const struct container_spec *s, pid_t init, ctrfs_fn *fn, voi
 		struct err ce = ERR_INIT;
 		close(errp[0]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* in the container's namespaces with the caller's fds (cp's host
+		 * directory): not dumpable, so that no process of the container
+		 * can reach them through ptrace or /proc/PID/fd */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		if (exec_join(init, &ce) < 0 || be_root(s, &ce) < 0 || chdir("/") < 0 || fn(arg, &ce) < 0) {
 			if (!ce.msg)
 				err_make(&ce, errno, "entering the container");

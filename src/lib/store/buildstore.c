@@ -26,12 +26,24 @@ struct store_tmp {
 int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd, const char *parent_chain,
 			 struct image_layer *out, struct new_layer **nl, struct err *e)
 {
+	char diff_id[72];
+	uint64_t size;
+
+	if (sha256_fd(tarfd, diff_id, &size, e) < 0)
+		return -1;
+	return store_layer_from_tar_digest(s, m, tarfd, diff_id, size, parent_chain, out, nl, e);
+}
+
+int store_layer_from_tar_digest(struct store *s, const struct idmap *m, int tarfd, const char *diff_id,
+				uint64_t size, const char *parent_chain, struct image_layer *out,
+				struct new_layer **nl, struct err *e)
+{
 	struct new_layer *l;
 
 	*nl = NULL;
 	memset(out, 0, sizeof *out);
-	if (sha256_fd(tarfd, out->diff_id, &out->size, e) < 0)
-		return -1;
+	snprintf(out->diff_id, sizeof out->diff_id, "%s", diff_id);
+	out->size = size;
 	chain_id_next(parent_chain, out->diff_id, out->chain_id);
 	l = xcalloc(1, sizeof *l);
 	l->job.fd = -1;

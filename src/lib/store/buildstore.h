@@ -29,6 +29,13 @@ struct new_layer; /* a layer unpacked into a scratch dir, not yet in the store *
  * when the store already has that chain id). */
 int store_layer_from_tar(struct store *s, const struct idmap *m, int tarfd, const char *parent_chain,
 			 struct image_layer *out, struct new_layer **nl, struct err *e);
+/* The same with the tar's digest and size already known (taken as it was
+ * written); unpacking it checks the digest all the same, as for a pulled
+ * blob, so a wrong one fails the unpack.  Only a layer already in the
+ * store under that chain id is taken on the word of the digest. */
+int store_layer_from_tar_digest(struct store *s, const struct idmap *m, int tarfd, const char *diff_id,
+				uint64_t size, const char *parent_chain, struct image_layer *out,
+				struct new_layer **nl, struct err *e);
 /* layers/<scratch>/diff of a pending layer (malloc'd), and its chain id */
 char *new_layer_path(const struct store *s, const struct new_layer *nl);
 const char *new_layer_chain(const struct new_layer *nl);

@@ -2,6 +2,7 @@
  * become one more layer on its image, with the config changed as asked. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,15 +54,37 @@ static bool placeholder(const char *path, const struct stat *st, void *arg)
 	return false;
 }
 
+/* the tar, and back on outfd its digest and size (taken as it is written) */
 static int tar_fn(void *arg, int outfd, struct err *e)
 {
 	struct tar_job *j = arg;
 	_cleanup_close_ int up = open(j->upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char digest[72], line[128];
+	uint64_t size = 0;
+	int n;
 
-	(void)outfd;
 	if (up < 0)
 		return err_make(e, errno, "opening %s", j->upper);
-	return layer_tar_write_skip(up, j->fd, placeholder, j, e);
+	if (layer_tar_write_digest(up, j->fd, placeholder, j, digest, &size, e) < 0)
+		return -1;
+	n = snprintf(line, sizeof line, "%s %" PRIu64 "\n", digest, size);
+	if (write_all(outfd, line, (size_t)n) < 0)
+		return err_make(e, errno, "writing the layer digest");
+	return 0;
+}
+
+static bool parse_digest(const char *s, char digest[72], uint64_t *size)
+{
+	char *end;
+	const char *sp = s ? strchr(s, ' ') : NULL;
+
+	if (!sp || sp - s != 71 || strncmp(s, "sha256:", 7) != 0 || strspn(s + 7, "0123456789abcdef") != 64)
+		return false;
+	memcpy(digest, s, 71);
+	digest[71] = '\0';
+	errno = 0;
+	*size = strtoull(sp + 1, &end, 10);
+	return errno == 0 && end != sp + 1 && (*end == '\n' || *end == '\0');
 }
 
 /* the base config with the changes, the new diff id and a history entry */
@@ -121,6 +144,9 @@ int store_commit(struct store *s, const struct idmap *m, const struct commit_opt
 	struct image_layer *layers = NULL;
 	struct tar_job j;
 	struct built_image b;
+	_cleanup_free_ char *out = NULL;
+	char diff_id[72];
+	uint64_t size;
 	int rc = -1;
 
 	if (o->ref) {
@@ -140,8 +166,12 @@ int store_commit(struct store *s, const struct idmap *m, const struct commit_opt
 	j.upper = o->upper;
 	j.lowerdirs = o->lowerdirs;
 	j.fd = fd;
-	if (userns_run(o->view ? o->view : m, 0, tar_fn, &j, NULL, NULL, NULL, e) < 0) {
+	if (userns_run(o->view ? o->view : m, 0, tar_fn, &j, &out, NULL, NULL, e) < 0) {
 		err_wrap(e, "writing the layer");
+		goto out;
+	}
+	if (!parse_digest(out, diff_id, &size)) {
+		err_make(e, 0, "writing the layer: no digest came back");
 		goto out;
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0) {
@@ -150,8 +180,9 @@ int store_commit(struct store *s, const struct idmap *m, const struct commit_opt
 	}
 	layers = xcalloc(img->nlayers + 1, sizeof *layers);
 	memcpy(layers, img->layers, img->nlayers * sizeof *layers);
-	if (store_layer_from_tar(s, m, fd, img->nlayers ? img->layers[img->nlayers - 1].chain_id : NULL,
-				 &layers[img->nlayers], &nl, e) < 0)
+	if (store_layer_from_tar_digest(s, m, fd, diff_id, size,
+					img->nlayers ? img->layers[img->nlayers - 1].chain_id : NULL,
+					&layers[img->nlayers], &nl, e) < 0)
 		goto out;
 	if (new_config(base, o, layers[img->nlayers].diff_id, &config, e) < 0)
 		goto out;

@@ -15,6 +15,7 @@
 #include <archive_entry.h>
 
 #include "ctrcopy.h"
+#include "treecopy.h"
 #include "unpack.h"
 #include "lib/base/util.h"
 #include "lib/record/spec.h"
@@ -283,6 +284,7 @@ struct cside {
 	const char *top;  /* out: the name of the top entry */
 	bool archive;
 	bool one_mount;
+	const struct tree_copy *tree; /* in without a tar: the host side */
 };
 
 static int probe_fn(void *arg, struct err *e)
@@ -334,6 +336,18 @@ static int in_fn(void *arg, struct err *e)
 	if (dir < 0)
 		return err_make(e, errno, "%s in the container", c->path);
 	return unpack_fd(c->fd, dir, &o, &r, e);
+}
+
+static int in_tree_fn(void *arg, struct err *e)
+{
+	struct cside *c = arg;
+	struct tree_copy t = *c->tree;
+	_cleanup_close_ int dir = open(c->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		return err_make(e, errno, "%s in the container", c->path);
+	t.destdir = dir;
+	return tree_copy_run(&t, e);
 }
 
 static int out_fn(void *arg, struct err *e)
@@ -463,6 +477,25 @@ int ctr_copy_in(const struct ctr_copy *c, const char *src, int infd, const char 
 		return -1;
 	owner.uid = p.uid;
 	owner.gid = p.gid;
+	/* into a running container, owned by its user: file by file, no tar
+	 * (treecopy.h), when the tree holds nothing else than it copies */
+	if (c->archive && c->init > 0 && !userns_opts_nested(&c->s->userns) && strcmp(top, ".") != 0 &&
+	    strcmp(top, "..") != 0) {
+		_cleanup_free_ char *sparent = parent_of(src), *sbase = base_of(src);
+		bool content = S_ISDIR(st.st_mode) && content_of(src);
+		_cleanup_close_ int sdir = open(content ? src : sparent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct tree_copy t = { .srcdir = sdir,
+				       .src = content ? "." : sbase,
+				       .destdir = -1,
+				       .top = top,
+				       .uid = p.uid,
+				       .gid = p.gid };
+		if (sdir >= 0 && tree_copy_fits(sdir, t.src)) {
+			cs.path = dir;
+			cs.tree = &t;
+			return ctrfs_run(c->s, c->init, in_tree_fn, &cs, e);
+		}
+	}
 	if (pipe2(pp, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
 	fcntl(pp[1], F_SETPIPE_SZ, PIPE_SZ);

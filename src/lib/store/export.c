@@ -26,6 +26,9 @@ struct hardlink {
 
 struct walk {
 	struct archive *a;
+	int outfd;
+	struct sha256 *hash; /* of what is written, or NULL */
+	uint64_t written;
 	struct hardlink *links;
 	size_t nlinks;
 	char *buf;
@@ -195,15 +198,47 @@ int layer_tar_write(int rootfd, int outfd, struct err *e)
 
 int layer_tar_write_skip(int rootfd, int outfd, layer_skip_fn *skip, void *arg, struct err *e)
 {
-	struct walk w = { archive_write_new(), NULL, 0, xmalloc(256 * 1024), skip, arg };
+	return layer_tar_write_digest(rootfd, outfd, skip, arg, NULL, NULL, e);
+}
+
+/* the tar's blocks go to the file and, on the way, into the digest */
+static la_ssize_t out_write(struct archive *a, void *cd, const void *buf, size_t len)
+{
+	struct walk *w = cd;
+
+	if (write_all(w->outfd, buf, len) < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
+	}
+	if (w->hash)
+		sha256_update(w->hash, buf, len);
+	w->written += len;
+	return (la_ssize_t)len;
+}
+
+int layer_tar_write_digest(int rootfd, int outfd, layer_skip_fn *skip, void *arg, char digest[72],
+			   uint64_t *size, struct err *e)
+{
+	struct walk w = { archive_write_new(),
+			  outfd,
+			  digest ? sha256_new() : NULL,
+			  0,
+			  NULL,
+			  0,
+			  xmalloc(256 * 1024),
+			  skip,
+			  arg };
 	_cleanup_close_ int dfd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = -1;
 
 	archive_write_set_format_pax_restricted(w.a);
+	/* 1 MiB writes, not libarchive's 10 KiB: the last block is padded to
+	 * 512 bytes only, so the bytes (and the digest) are the same */
+	archive_write_set_bytes_per_block(w.a, 1024 * 1024);
 	archive_write_set_bytes_in_last_block(w.a, 1);
 	if (dfd < 0) {
 		err_make(e, errno, "opening the layer");
-	} else if (archive_write_open_fd(w.a, outfd) != ARCHIVE_OK) {
+	} else if (archive_write_open2(w.a, &w, NULL, out_write, NULL, NULL) != ARCHIVE_OK) {
 		err_make(e, 0, "writing the layer tar: %s", archive_error_string(w.a));
 	} else if (walk_dir(&w, dfd, "", e) == 0) {
 		if (archive_write_close(w.a) != ARCHIVE_OK)
@@ -212,6 +247,13 @@ int layer_tar_write_skip(int rootfd, int outfd, layer_skip_fn *skip, void *arg, 
 			rc = 0;
 	}
 	archive_write_free(w.a);
+	if (w.hash) {
+		char hex[65];
+		sha256_final_hex(w.hash, hex); /* frees it */
+		snprintf(digest, 72, "sha256:%s", hex);
+		if (size)
+			*size = w.written;
+	}
 	for (size_t i = 0; i < w.nlinks; i++)
 		free(w.links[i].path);
 	free(w.links);

@@ -39,5 +39,9 @@ int layer_tar_write(int rootfd, int outfd, struct err *e);
  * layer, no leading "/"; a skipped directory is left out whole). */
 typedef bool layer_skip_fn(const char *path, const struct stat *st, void *arg);
 int layer_tar_write_skip(int rootfd, int outfd, layer_skip_fn *skip, void *arg, struct err *e);
+/* The same, also giving the tar's digest ("sha256:HEX", taken as it is
+ * written: no second read) and size when digest is not NULL. */
+int layer_tar_write_digest(int rootfd, int outfd, layer_skip_fn *skip, void *arg, char digest[72],
+			   uint64_t *size, struct err *e);
 
 #endif

@@ -60,10 +60,12 @@ void layers_discard(struct store *s, const struct idmap *m, struct layer_job *jo
 
 struct ex_plan {
 	size_t n;
-	int *rfd;    /* read ends, -1 for layers not fetched */
-	int *wfd;    /* write ends (closed in the child) */
-	int *rootfd; /* scratch/diff */
-	int resfd;   /* "i diff_id size ndev tree_digest\n" or "i !message\n" */
+	int *rfd;        /* read ends, -1 for layers not fetched */
+	int *wfd;        /* write ends (closed in the child) */
+	int *rootfd;     /* scratch/diff */
+	bool *no_digest; /* local uncompressed blobs: the caller's hash of the
+			  * stream is its diff id, the extractor reports "-" */
+	int resfd;       /* "i diff_id size ndev tree_digest\n" or "i !message\n" */
 	bool no_chown;
 	uint64_t max_bytes, max_entries;
 };
@@ -71,6 +73,7 @@ struct ex_plan {
 static void ex_one(struct ex_plan *p, size_t i)
 {
 	struct unpack_opts uo = { .no_chown = p->no_chown,
+				  .no_digest = p->no_digest[i],
 				  .max_bytes = p->max_bytes,
 				  .max_entries = p->max_entries };
 	struct unpack_result r;
@@ -87,8 +90,8 @@ static void ex_one(struct ex_plan *p, size_t i)
 			*nl = ' ';
 		len = snprintf(line, sizeof line, "%zu !%.4000s\n", i, e.msg);
 	} else {
-		len = snprintf(line, sizeof line, "%zu %s %" PRIu64 " %lu %s\n", i, r.diff_id, r.size,
-			       r.skipped_devices, tree);
+		len = snprintf(line, sizeof line, "%zu %s %" PRIu64 " %lu %s\n", i,
+			       r.diff_id[0] ? r.diff_id : "-", r.size, r.skipped_devices, tree);
 	}
 	err_clear(&e);
 	if (write_all(p->resfd, line, (size_t)len) < 0)
@@ -402,7 +405,7 @@ static int pump_local(struct dl *d, char *buf)
 }
 
 /* read "i diff size ndev" / "i !msg" lines */
-static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, bool *got)
+static int collect(int resfd, struct layer_job *jobs, size_t n, const bool *no_digest, char **msgs, bool *got)
 {
 	_cleanup_fclose_ FILE *f = fdopen(resfd, "r");
 	char line[4200];
@@ -424,7 +427,7 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 			end[strcspn(end, "\n")] = '\0';
 			msgs[i] = xstrdup(end + 1);
 		} else if (sscanf(end, "%79s %" SCNu64 " %lu %79s", diff, &size, &ndev, tree) == 4) {
-			if (strcmp(diff, jobs[i].diff_id) != 0)
+			if (strcmp(diff, "-") == 0 ? !no_digest[i] : strcmp(diff, jobs[i].diff_id) != 0)
 				msgs[i] = xasprintf("layer %s: the unpacked content has diff id %s, the "
 						    "config says %s",
 						    jobs[i].blob_digest, diff, jobs[i].diff_id);
@@ -439,7 +442,9 @@ static int collect(int resfd, struct layer_job *jobs, size_t n, char **msgs, boo
 int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, struct layer_job *jobs, size_t n,
 		 store_progress_fn cb, void *cbctx, volatile sig_atomic_t *cancel, struct err *e)
 {
-	struct ex_plan p = { n, NULL, NULL, NULL, -1, m == NULL, s->max_layer_size, s->max_layer_entries };
+	struct ex_plan p = {
+		n, NULL, NULL, NULL, NULL, -1, m == NULL, s->max_layer_size, s->max_layer_entries
+	};
 	uint64_t max_bytes = s->max_layer_size ? s->max_layer_size : UNPACK_MAX_BYTES_DEFAULT;
 	struct dl *dls = xcalloc(n ? n : 1, sizeof *dls);
 	char **msgs = xcalloc(n ? n : 1, sizeof *msgs);
@@ -459,6 +464,7 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 	p.rfd = xmalloc((n ? n : 1) * sizeof *p.rfd);
 	p.wfd = xmalloc((n ? n : 1) * sizeof *p.wfd);
 	p.rootfd = xmalloc((n ? n : 1) * sizeof *p.rootfd);
+	p.no_digest = xcalloc(n ? n : 1, sizeof *p.no_digest);
 	for (size_t i = 0; i < n; i++)
 		p.rfd[i] = p.wfd[i] = p.rootfd[i] = -1;
 	sigaction(SIGPIPE, &ign, &oldpipe);
@@ -515,6 +521,11 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 		p.rfd[i] = pp[0];
 		p.wfd[i] = dls[i].wfd = pp[1];
 		dls[i].hash = sha256_new();
+		/* a local tar whose digest is its diff id (commit, build, an
+		 * uncompressed load): the hash of what is fed (dl_finish) is the
+		 * check, the extractor does not hash it a second time */
+		p.no_digest[i] = !j->url && j->fd >= 0 && j->blob_digest[0] &&
+				 strcmp(j->blob_digest, j->diff_id) == 0;
 	}
 	if (need == 0) {
 		rc = 0;
@@ -608,7 +619,7 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 			close(dls[i].wfd);
 			dls[i].wfd = -1;
 		}
-	collect(res[0], jobs, n, msgs, got);
+	collect(res[0], jobs, n, p.no_digest, msgs, got);
 	res[0] = -1;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
@@ -651,7 +662,7 @@ stop:
 				close(dls[i].wfd);
 				dls[i].wfd = -1;
 			}
-		collect(res[0], jobs, n, msgs, got);
+		collect(res[0], jobs, n, p.no_digest, msgs, got);
 		res[0] = -1;
 	}
 	{
@@ -704,6 +715,7 @@ out:
 	free(p.rfd);
 	free(p.wfd);
 	free(p.rootfd);
+	free(p.no_digest);
 	free(dls);
 	free(msgs);
 	free(got);

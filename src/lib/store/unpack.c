@@ -572,7 +572,7 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	if (open_outer(&outer, infd, e) < 0)
 		return -1;
 	f.outer = outer;
-	f.hash = u.o->plain ? NULL : sha256_new(); /* cp needs no diff id */
+	f.hash = u.o->plain || u.o->no_digest ? NULL : sha256_new(); /* cp needs no diff id */
 	tar = archive_read_new();
 	archive_read_support_format_tar(tar);
 	u.tar = tar;

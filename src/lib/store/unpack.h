@@ -42,6 +42,8 @@ struct unpack_opts {
 	bool no_chown;        /* keep the extracting user as owner (unit tests, no userns) */
 	bool plain;           /* not a layer (cp): ".wh." names are files like any other,
 			       * and no diff id is computed */
+	bool no_digest;       /* no diff id: the caller hashes the same stream itself (a
+			       * local uncompressed blob, checked against its digest) */
 	uint64_t max_bytes;   /* of the uncompressed tar stream; 0 = UNPACK_MAX_BYTES_DEFAULT */
 	uint64_t max_entries; /* tar entries; 0 = UNPACK_MAX_ENTRIES_DEFAULT */
 };
