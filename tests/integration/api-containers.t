@@ -41,7 +41,7 @@ assert_match "$out" '^/web running web ' "docker inspect: name, state, label"
 run docker inspect --format '{{range .Config.Env}}{{.}} {{end}}' web
 assert_match "$out" 'FOO=bar' "  the environment"
 run docker ps --format '{{.Names}} {{.Image}} {{.State}}'
-assert_eq "$out" "web $IMG running" "docker ps"
+assert_eq "$out" "web localhost/$IMG running" "docker ps (the image's full name, as podman's service shows it)"
 run docker create --name idle $IMG true
 assert_rc 0 "docker create"
 run docker ps --format '{{.Names}}'
