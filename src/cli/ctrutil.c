@@ -278,10 +278,21 @@ int ctr_wait_supervisor(const struct ctr *c, int timeout_ms)
 
 int ctr_stop(struct globals *g, struct ctr *c, int sig, int timeout, struct err *e)
 {
+	struct ctr_state st;
+
 	if (!proc_alive(c->st.supervisor, c->st.supervisor_start))
 		return 0; /* stopping a stopped container is not an error */
 	if (ctr_request_stop(g, c, e) < 0)
 		return -1;
+	/* the restart policy may have started a new init since c was loaded;
+	 * the supervisor restarts only under the state lock and after checking
+	 * stop_requested, so the state read now names the last init there is */
+	if (state_load(c->spec.ctrdir, &st, e) < 0)
+		return -1;
+	c->st.status = st.status;
+	c->st.pid = st.pid;
+	c->st.pid_start = st.pid_start;
+	ctr_state_free(&st);
 	if (ctr_running(c) && proc_alive(c->st.pid, c->st.pid_start)) {
 		if (sig != SIGKILL)
 			kill(c->st.pid, sig);

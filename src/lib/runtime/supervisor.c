@@ -74,20 +74,14 @@ struct sup_loop {
 	uint64_t started;     /* usec of the last start */
 };
 
-static void supervisor_record_start(struct supervisor *m, bool restart)
+/* Record a start in st (loaded under the state lock, which the caller holds)
+ * and save it. */
+static void record_start_locked(struct supervisor *m, struct ctr_state *stp, bool restart)
 {
 	const struct container_spec *s = m->s;
-	struct ctr_state st;
+	struct ctr_state st = *stp;
 	struct err e = ERR_INIT;
-	int lfd = state_lock(s->ctrdir, &e);
 
-	if (lfd < 0 || state_load(s->ctrdir, &st, &e) < 0) {
-		log_warn("recording the start: %s", e.msg);
-		err_clear(&e);
-		if (lfd >= 0)
-			close(lfd);
-		return;
-	}
 	st.status = ST_RUNNING;
 	st.pid = m->init;
 	st.pid_start = m->init_start;
@@ -121,9 +115,58 @@ static void supervisor_record_start(struct supervisor *m, bool restart)
 		log_warn("recording the start: %s", e.msg);
 		err_clear(&e);
 	}
+	*stp = st;
+}
+
+static void supervisor_record_start(struct supervisor *m, bool restart)
+{
+	const struct container_spec *s = m->s;
+	struct ctr_state st;
+	struct err e = ERR_INIT;
+	int lfd = state_lock(s->ctrdir, &e);
+
+	if (lfd < 0 || state_load(s->ctrdir, &st, &e) < 0) {
+		log_warn("recording the start: %s", e.msg);
+		err_clear(&e);
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	record_start_locked(m, &st, restart);
 	ctr_state_free(&st);
 	close(lfd);
 	events_container(s, "start", -1);
+}
+
+/* Start the init again for the restart policy, unless a stop came in.  The
+ * check, the start and its record happen under the state lock: stop sets
+ * stop_requested under the same lock and then signals the pid it finds
+ * recorded, so it either prevents the restart or sees the new init.
+ * Returns 1 when restarted, 0 when a stop prevented it, -1 on error. */
+static int restart_unless_stopped(struct supervisor *m, struct err *e)
+{
+	const struct container_spec *s = m->s;
+	struct ctr_state st;
+	int lfd = state_lock(s->ctrdir, e);
+	int rc = 1;
+
+	if (lfd < 0)
+		return -1;
+	if (state_load(s->ctrdir, &st, e) < 0) {
+		close(lfd);
+		return -1;
+	}
+	if (st.stop_requested || st.status == ST_REMOVING)
+		rc = 0;
+	else if (supervisor_start_init(m, e) < 0)
+		rc = -1;
+	else
+		record_start_locked(m, &st, true);
+	ctr_state_free(&st);
+	close(lfd);
+	if (rc == 1)
+		events_container(s, "start", -1);
+	return rc;
 }
 
 /* Record the exit; returns whether stop/kill/rm asked for no restart. */
@@ -560,7 +603,7 @@ static int supervisor_run(struct supervisor *m)
 	struct sup_loop l;
 	struct err e = ERR_INIT;
 	sigset_t set;
-	int st, count = 0;
+	int st, r, count = 0;
 
 	memset(&l, 0, sizeof l);
 	l.m = m;
@@ -598,14 +641,15 @@ static int supervisor_run(struct supervisor *m)
 				break;
 		}
 		count++;
-		if (supervisor_start_init(m, &e) < 0) {
+		r = restart_unless_stopped(m, &e);
+		if (r < 0) {
 			char *msg = xasprintf("burrow: restarting the container: %s\n", e.msg);
 			logfile_write(&l.log, LOG_STDERR, msg, strlen(msg));
 			free(msg);
 			err_clear(&e);
-			break;
 		}
-		supervisor_record_start(m, true);
+		if (r <= 0)
+			break;
 	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (l.clients[i] >= 0)
