@@ -64,6 +64,19 @@ assert_rc 0 "a second keep-id run"
 n2=$(find "$BURROW_ROOT" -maxdepth 3 -name 'idmap-*' | wc -l)
 assert_eq "$n1:$n2" "2:2" "one copy of the layer per map (keep-id, keep-id:uid=1000), reused"
 
+# a start killed while copying leaves .idmap-<key>.<pid>: the next copy made
+# in that layer removes it once the pid is gone and it is ten minutes old
+ldir=$(dirname "$(find "$BURROW_ROOT" -maxdepth 3 -name 'idmap-*' | head -n 1)")
+dead=$(cat /proc/sys/kernel/pid_max)
+dead=$((dead - 1))
+mkdir -p "$ldir/.idmap-0000000000000000.$dead/bin" "$ldir/.idmap-1111111111111111.$dead"
+touch -d '1 hour ago' "$ldir/.idmap-0000000000000000.$dead"
+run burrow run --rm --userns=keep-id:uid=2000,gid=2000 $IMG true
+assert_rc 0 "a run with a third map"
+assert_false "the stale half-made copy is removed" test -e "$ldir/.idmap-0000000000000000.$dead"
+assert_true "  but not one that may still be in the making" test -e "$ldir/.idmap-1111111111111111.$dead"
+rmdir "$ldir/.idmap-1111111111111111.$dead"
+
 # ---- the record: start, exec, cp, inspect ---------------------------------
 run burrow create --name kid --userns=keep-id $IMG sleep 1000
 assert_rc 0 "create --userns=keep-id"

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "idshift.h"
@@ -239,6 +240,43 @@ char *idshift_key(const struct userns_opts *o)
 	return xasprintf("%016llx", (unsigned long long)h);
 }
 
+/* Remove the half-made copies (.idmap-<key>.<pid>) of starts that were
+ * killed: the pid is gone and the copy hasn't changed for ten minutes (the
+ * age guards against a pid seen from another PID namespace). */
+static void sweep_stale_copies(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *dot = strrchr(de->d_name, '.');
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, ".idmap-", 7) != 0 || !dot || dot == de->d_name)
+			continue;
+		pid = strtol(dot + 1, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+		    now - st.st_mtime < 600)
+			continue;
+		{
+			struct err ignore = ERR_INIT;
+			log_debug("idshift: removing the stale copy %s/%s", dir, de->d_name);
+			rm_rf_at(dirfd(d), de->d_name, &ignore);
+			err_clear(&ignore);
+		}
+	}
+	closedir(d);
+}
+
 /* layers/<hex>/diff -> layers/<hex>/idmap-<key>, made if missing */
 static int shift_layer(const struct userns_opts *o, const char *key, const char *lower, char **out,
 		       struct err *e)
@@ -256,6 +294,7 @@ static int shift_layer(const struct userns_opts *o, const char *key, const char 
 		*out = steal_ptr(dst);
 		return 0;
 	}
+	sweep_stale_copies(dir);
 	tmp = xasprintf("%s/.idmap-%s.%d", dir, key, (int)getpid());
 	rm_rf_at(AT_FDCWD, tmp, e);
 	err_clear(e);
