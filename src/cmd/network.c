@@ -13,6 +13,7 @@
 #include "cli/ctropts.h"
 #include "cli/ctrutil.h"
 #include "cli/when.h"
+#include "lib/base/log.h"
 #include "lib/base/tmpl.h"
 #include "lib/base/util.h"
 #include "lib/net/network.h"
@@ -467,6 +468,16 @@ static int net_inspect(struct globals *g, int argc, char **argv, struct err *e)
 	return rc;
 }
 
+/* the removed network's bridge and routing go from a live namespace */
+static void drop_bridge(struct globals *g, const struct network *n)
+{
+	struct err de = ERR_INIT;
+
+	if (netns_drop_network(g->cfg.runroot, n, &de) < 0)
+		log_warn("%s", de.msg);
+	err_clear(&de);
+}
+
 /* remove network n: its members first with force, else fail naming them */
 static int remove_one(struct globals *g, const struct network *n, bool force, struct err *e)
 {
@@ -490,7 +501,10 @@ static int remove_one(struct globals *g, const struct network *n, bool force, st
 	for (size_t i = 0; ids[i]; i++)
 		if (ctr_remove_id(g, ids[i], true, e) < 0)
 			return err_wrap(e, "removing container %.12s on network %s", ids[i], n->name);
-	return network_remove(g->cfg.root, n->name, e);
+	if (network_remove(g->cfg.root, n->name, e) < 0)
+		return -1;
+	drop_bridge(g, n);
+	return 0;
 }
 
 static int net_rm(struct globals *g, int argc, char **argv, struct err *e)
@@ -593,6 +607,7 @@ static int net_prune(struct globals *g, int argc, char **argv, struct err *e)
 			err_clear(e);
 			continue;
 		}
+		drop_bridge(g, &v[i]);
 		network_event(g, "remove", &v[i]);
 		printf("%s\n", v[i].name);
 	}

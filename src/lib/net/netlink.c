@@ -287,3 +287,36 @@ int nl_link_del(int nl, const char *name, struct err *e)
 		return err_make(e, -rc, "removing interface %s", name);
 	return 0;
 }
+
+int nl_table_drop(int nl, uint32_t src, unsigned bits, uint32_t table, uint32_t prio, struct err *e)
+{
+	struct fib_rule_hdr fr = { .family = AF_INET,
+				   .src_len = (unsigned char)bits,
+				   .action = FR_ACT_TO_TBL,
+				   .table = RT_TABLE_UNSPEC };
+	struct req r;
+	int rc;
+
+	req_init(&r, RTM_DELRULE, 0, &fr, sizeof fr);
+	attr_in4(&r, FRA_SRC, src);
+	attr_u32(&r, FRA_TABLE, table);
+	attr_u32(&r, FRA_PRIORITY, prio);
+	rc = talk(nl, &r);
+	if (rc < 0 && rc != -ENOENT && rc != -ESRCH)
+		return err_make(e, -rc, "removing a routing rule (table %u)", table);
+	/* every default route of the table, whatever its type and scope */
+	for (int i = 0; i < 16; i++) {
+		struct rtmsg rt = { .rtm_family = AF_INET,
+				    .rtm_table = RT_TABLE_UNSPEC,
+				    .rtm_scope = RT_SCOPE_NOWHERE };
+
+		req_init(&r, RTM_DELROUTE, 0, &rt, sizeof rt);
+		attr_u32(&r, RTA_TABLE, table);
+		rc = talk(nl, &r);
+		if (rc == -ESRCH || rc == -ENOENT)
+			return 0;
+		if (rc < 0)
+			return err_make(e, -rc, "removing a route (table %u)", table);
+	}
+	return 0;
+}

@@ -31,5 +31,9 @@ int nl_addr(int nl, int index, uint32_t addr, unsigned bits, struct err *e); /* 
 int nl_route(int nl, uint32_t dst, unsigned bits, uint32_t gw, int oif, uint32_t table, struct err *e);
 /* "from src/bits lookup table" at priority prio; EEXIST is no error. */
 int nl_rule(int nl, uint32_t src, unsigned bits, uint32_t table, uint32_t prio, struct err *e);
+/* Undo a network's routing: remove that rule and every default route of
+ * table (the table's other routes went with their bridge).  Nothing to
+ * remove is no error. */
+int nl_table_drop(int nl, uint32_t src, unsigned bits, uint32_t table, uint32_t prio, struct err *e);
 
 #endif

@@ -641,6 +641,58 @@ int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struc
 	return in_child(attach_fn, &a, e);
 }
 
+struct drop_args {
+	int userns, netns;
+	const struct network *n;
+};
+
+static int drop_fn(void *arg, struct err *e)
+{
+	struct drop_args *a = arg;
+	_cleanup_close_ int nl = -1;
+
+	if (setns(a->userns, CLONE_NEWUSER) < 0 || setns(a->netns, CLONE_NEWNET) < 0)
+		return err_make(e, errno, "joining the networks' namespace");
+	nl = nl_open(e);
+	if (nl < 0 || nl_link_del(nl, a->n->iface, e) < 0)
+		return -1;
+	return nl_table_drop(nl, a->n->subnet, a->n->bits, TABLE_BASE + (uint32_t)atoi(a->n->iface + 6),
+			     RULE_PRIO, e);
+}
+
+int netns_drop_network(const char *runroot, const struct network *n, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/netns", runroot);
+	_cleanup_free_ char *lock = xasprintf("%s/lock", dir);
+	_cleanup_close_ int lfd = -1, ufd = -1, nfd = -1;
+	unsigned long long start = 0;
+	struct drop_args a = { .n = n };
+	pid_t pid = 0;
+	char path[64];
+
+	if (strncmp(n->iface, "burrow", 6) != 0)
+		return 0;
+	lfd = open(lock, O_RDWR | O_CLOEXEC);
+	if (lfd < 0)
+		return 0; /* no namespace was ever made */
+	while (flock(lfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return err_make(e, errno, "locking %s", lock);
+	if (read_holder(dir, &pid, &start) < 0 || !proc_alive(pid, start))
+		return 0; /* the namespace, and the bridge with it, is gone */
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+	ufd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ufd < 0 || nfd < 0 || !proc_alive(pid, start))
+		return 0;
+	a.userns = ufd;
+	a.netns = nfd;
+	if (in_child(drop_fn, &a, e) < 0)
+		return err_wrap(e, "removing the bridge %s of network %s", n->iface, n->name);
+	return 0;
+}
+
 int netns_publish(const struct container_spec *s, int **ids, size_t *n, struct err *e)
 {
 	_cleanup_free_ char *runroot = events_runroot_of(s->rundir);

@@ -22,6 +22,8 @@
 
 #include "lib/base/error.h"
 
+struct network;
+
 struct idmap;
 struct container_spec;
 
@@ -52,5 +54,10 @@ void netns_unpublish(const struct container_spec *s, int *ids, size_t n);
 
 /* <runroot>/netns/net.sock, for publishing ports */
 char *netns_net_socket(const char *runroot);
+
+/* After network n's record is removed: remove its bridge, routing rule and
+ * the default routes of its table from the networks' namespace, if one is
+ * up, so a later network given the same bridge starts clean. */
+int netns_drop_network(const char *runroot, const struct network *n, struct err *e);
 
 #endif
