@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/util.h"
 #include "lib/record/spec.h"
 #include "lib/runtime/exec.h"
@@ -325,10 +326,11 @@ struct child_result {
 	char msg[1000];
 };
 
-/* in the forked child: the exec as `burrow exec` runs it */
-static void child(const struct api_backend *b, const struct session *s, int sock, bool detach, int res_fd)
+/* in the job's process (lib/base/forkjob.h): the exec as `burrow exec`
+ * runs it */
+static void child(const struct api_backend *b, const struct session *s, int sock, bool detach,
+		  struct child_result *cr)
 {
-	struct child_result cr;
 	struct api_ctr c;
 	struct err e = ERR_INIT;
 	struct exec_request rq;
@@ -339,9 +341,10 @@ static void child(const struct api_backend *b, const struct session *s, int sock
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_free_ char *scdir = NULL;
 
-	memset(&cr, 0, sizeof cr);
 	memset(&rq, 0, sizeof rq);
 	exec_skip_leak_check();
+	/* a client gone: the relay's writes fail, they don't end it */
+	signal(SIGPIPE, SIG_IGN);
 	if (api_ctr_load_id(b, s->ctr, &c, &e) < 0)
 		goto fail;
 	if (!api_ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
@@ -390,67 +393,80 @@ static void child(const struct api_backend *b, const struct session *s, int sock
 	/* the command's ends close in us once it has them: the wait sees EOF */
 	if (exec_in_container(&rq, &er, &e) < 0)
 		goto fail;
-	cr.exit_code = er.exit_code;
-	goto done;
+	cr->exit_code = er.exit_code;
+	return;
 fail:
-	cr.rc = -1;
-	cr.status = e.status;
-	snprintf(cr.msg, sizeof cr.msg, "%s", e.msg ? e.msg : "exec failed");
-done:
-	if (write(res_fd, &cr, sizeof cr) < 0)
-		_exit(1);
-	_exit(0);
+	cr->rc = -1;
+	cr->status = e.status;
+	snprintf(cr->msg, sizeof cr->msg, "%s", e.msg ? e.msg : "exec failed");
 }
 
-/* fork the child and wait for its answer; the pipes' child ends are
- * closed by the exec before the command runs (they are O_CLOEXEC in it,
- * and the relay holds only its own ends) */
+/* the session and the backend as the job's bytes, and back */
+static void exec_job(const void *arg, size_t len, int sock, void *res, size_t res_len)
+{
+	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
+	const struct api_backend *b;
+	struct session s;
+	bool detach;
+
+	(void)res_len;
+	memset(&s, 0, sizeof s);
+	forkjob_get(&in, &b, sizeof b);
+	forkjob_get(&in, s.ctr, sizeof s.ctr);
+	forkjob_get(&in, &s.tty, sizeof s.tty);
+	forkjob_get(&in, &s.in, sizeof s.in);
+	forkjob_get(&in, &s.privileged, sizeof s.privileged);
+	forkjob_get(&in, &detach, sizeof detach);
+	s.argv = forkjob_get_strv(&in);
+	s.env = forkjob_get_strv(&in);
+	s.workdir = forkjob_get_str(&in);
+	s.user = forkjob_get_str(&in);
+	if (in.bad || !s.argv) {
+		struct child_result *cr = res;
+		cr->rc = -1;
+		snprintf(cr->msg, sizeof cr->msg, "a malformed exec job");
+		return;
+	}
+	child(b, &s, sock, detach, res);
+}
+
+/* run the session in a process of its own and wait for its answer; the
+ * pipes' child ends are closed by the exec before the command runs (they
+ * are O_CLOEXEC in it, and the relay holds only its own ends) */
 static int run_exec(const struct api_backend *b, struct session *s, int sock, bool detach,
 		    struct child_result *cr)
 {
-	int p[2], st;
-	pid_t pid;
-	size_t got = 0;
+	struct forkjob_buf arg = { NULL, 0, 0, false };
+	struct forkjob j;
+	struct err e = ERR_INIT;
+	int rc;
 
 	memset(cr, 0, sizeof *cr);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
+	forkjob_put(&arg, &b, sizeof b);
+	forkjob_put(&arg, s->ctr, sizeof s->ctr);
+	forkjob_put(&arg, &s->tty, sizeof s->tty);
+	forkjob_put(&arg, &s->in, sizeof s->in);
+	forkjob_put(&arg, &s->privileged, sizeof s->privileged);
+	forkjob_put(&arg, &detach, sizeof detach);
+	forkjob_put_strv(&arg, s->argv);
+	forkjob_put_strv(&arg, s->env);
+	forkjob_put_str(&arg, s->workdir);
+	forkjob_put_str(&arg, s->user);
+	rc = forkjob_spawn(exec_job, arg.p, arg.len, sock, sizeof *cr, &j, &e);
+	free(arg.p);
+	if (rc == 0) {
+		struct session *live;
+		pthread_mutex_lock(&sessions_lock);
+		live = find(s->id);
+		if (live)
+			live->pid = j.pid;
+		pthread_mutex_unlock(&sessions_lock);
+		rc = forkjob_wait(&j, cr, sizeof *cr, &e);
 	}
-	if (pid == 0) {
-		sigset_t all;
-		int keep[2] = { p[1], sock };
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		/* the service's handlers and ignored signals are not the verb's */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		close_fds_except(3, keep, sock >= 0 ? 2 : 1);
-		child(b, s, sock, detach, p[1]);
-	}
-	close(p[1]);
-	pthread_mutex_lock(&sessions_lock);
-	s->pid = pid;
-	pthread_mutex_unlock(&sessions_lock);
-	while (got < sizeof *cr) {
-		ssize_t n = read(p[0], (char *)cr + got, sizeof *cr - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (got != sizeof *cr) {
+	if (rc < 0) {
 		cr->rc = -1;
-		snprintf(cr->msg, sizeof cr->msg, "the exec process ended without an answer");
+		snprintf(cr->msg, sizeof cr->msg, "%s", e.msg ? e.msg : "exec failed");
+		err_clear(&e);
 	}
 	return cr->rc;
 }
@@ -487,7 +503,7 @@ static void hijacked(void *arg, int sock)
 	pthread_mutex_unlock(&sessions_lock);
 	if (!s)
 		return;
-	/* the child reads the session's strings from its copy of memory */
+	/* a running session is not dropped: its strings stay */
 	run_exec(j->b, &copy, sock, false, &cr);
 	if (cr.rc < 0) {
 		_cleanup_free_ char *m = xasprintf("%s\r\n", cr.msg);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/json.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
@@ -645,8 +646,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	api_busy(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
-__attribute__((format(printf, 2, 0)))
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];
 
@@ -786,8 +786,15 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (fd < 0)
 			return -1;
 	}
+	/* the jobs that need a process (lib/base/forkjob.h) are forked by a
+	 * runner forked now, while this process has a single thread */
+	if (forkjob_start(e) < 0) {
+		close(fd);
+		return -1;
+	}
 	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		close(fd);
+		forkjob_stop();
 		return err_make(e, errno, "pipe");
 	}
 	memset(&sa, 0, sizeof sa);
@@ -829,6 +836,7 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	if (unix_path)
 		unlink(unix_path);
 out:
+	forkjob_stop();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
