@@ -37,7 +37,7 @@ struct job {
 typedef int job_fn(struct globals *g, struct job *j, char *out, size_t n, struct err *e);
 
 /* in the job's process (lib/base/forkjob.h): fn as a CLI process runs it */
-static void job_main(const void *arg, size_t len, int fd, void *resp, size_t res_len)
+static void job_main(const void *arg, size_t len, const int *fds, size_t nfds, void *resp, size_t res_len)
 {
 	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
 	struct result *res = resp;
@@ -47,7 +47,8 @@ static void job_main(const void *arg, size_t len, int fd, void *resp, size_t res
 	job_fn *fn;
 	char *id;
 
-	(void)fd;
+	(void)fds;
+	(void)nfds;
 	(void)res_len;
 	memset(&j, 0, sizeof j);
 	forkjob_get(&in, &fn, sizeof fn);
@@ -90,7 +91,7 @@ static int run_child(struct globals *tmpl, job_fn *fn, struct job *j, char *out,
 	forkjob_put(&arg, &j->flag2, sizeof j->flag2);
 	forkjob_put_str(&arg, j->id);
 	forkjob_put_strv(&arg, j->argv);
-	rc = forkjob_run(job_main, arg.p, arg.len, -1, &res, sizeof res, e);
+	rc = forkjob_run(job_main, arg.p, arg.len, NULL, 0, &res, sizeof res, e);
 	free(arg.p);
 	if (rc < 0)
 		return -1;

@@ -22,7 +22,7 @@ struct res {
 };
 
 /* joins the strings it was given; writes "fd" to the fd */
-static void join_job(const void *arg, size_t len, int fd, void *out, size_t out_len)
+static void join_job(const void *arg, size_t len, const int *fds, size_t nfds, void *out, size_t out_len)
 {
 	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
 	struct res *r = out;
@@ -44,17 +44,19 @@ static void join_job(const void *arg, size_t len, int fd, void *out, size_t out_
 	/* allocations of all sizes, as a verb's would be */
 	for (int i = 0; i < 64; i++)
 		free(xmalloc((size_t)(16 << (i % 12))));
-	if (fd >= 0 && write(fd, "fd", 2) != 2)
-		r->n = -2;
+	for (size_t i = 0; i < nfds; i++)
+		if (write(fds[i], i ? "2nd" : "fd", i ? 3 : 2) != (i ? 3 : 2))
+			r->n = -2;
 	free(s);
 	strv_free(v);
 }
 
-static void exit_job(const void *arg, size_t len, int fd, void *out, size_t out_len)
+static void exit_job(const void *arg, size_t len, const int *fds, size_t nfds, void *out, size_t out_len)
 {
 	(void)arg;
 	(void)len;
-	(void)fd;
+	(void)fds;
+	(void)nfds;
 	(void)out;
 	(void)out_len;
 	_exit(3);
@@ -89,7 +91,7 @@ static void *jobs(void *p)
 		forkjob_put(&b, &i, sizeof i);
 		forkjob_put_str(&b, s);
 		forkjob_put_strv(&b, v);
-		if (forkjob_run(join_job, b.p, b.len, -1, &r, sizeof r, &e) < 0 || r.n != i)
+		if (forkjob_run(join_job, b.p, b.len, NULL, 0, &r, sizeof r, &e) < 0 || r.n != i)
 			bad++;
 		err_clear(&e);
 		free(b.p);
@@ -104,7 +106,7 @@ int main(void)
 	struct forkjob j;
 	struct res r;
 	char *v[] = { "b", "", "c", NULL };
-	int n = 42, p[2];
+	int n = 42, p[2], q[2], fds[2];
 	char buf[4] = "";
 	pthread_t ch[3], jt[2];
 	long bad = 0;
@@ -115,30 +117,35 @@ int main(void)
 	forkjob_put(&b, &n, sizeof n);
 	forkjob_put_str(&b, "a");
 	forkjob_put_strv(&b, v);
-	if (pipe(p) < 0)
+	if (pipe(p) < 0 || pipe(q) < 0)
 		return skip_all("pipe failed");
-	ok(forkjob_spawn(join_job, b.p, b.len, p[1], sizeof r, &j, &e) == 0, "a job starts");
+	fds[0] = p[1];
+	fds[1] = q[1];
+	ok(forkjob_spawn(join_job, b.p, b.len, fds, 2, sizeof r, &j, &e) == 0, "a job starts");
 	ok(j.pid > 0 && j.pid != getpid(), "  in a process of its own, whose pid is known at once");
 	ok(forkjob_wait(&j, &r, sizeof r, &e) == 0, "  its result comes back");
 	is_int(r.n, 42, "  the argument's bytes reach it");
 	is_str(r.text, "a+b++c", "  a string and a list of strings, empty ones too");
 	is_int(r.pid, j.pid, "  the pid is the job's");
 	close(p[1]);
-	ok(read(p[0], buf, 3) == 2 && memcmp(buf, "fd", 2) == 0, "  the descriptor passed is open in it");
+	close(q[1]);
+	ok(read(p[0], buf, 3) == 2 && memcmp(buf, "fd", 2) == 0, "  the descriptors passed are open in it");
+	ok(read(q[0], buf, 4) == 3 && memcmp(buf, "2nd", 3) == 0, "  in their order");
 	close(p[0]);
+	close(q[0]);
 	free(b.p);
 
 	b = (struct forkjob_buf){ NULL, 0, 0, false };
 	forkjob_put(&b, &n, sizeof n);
 	forkjob_put_str(&b, NULL);
 	forkjob_put_strv(&b, NULL);
-	ok(forkjob_run(join_job, b.p, b.len - 4, -1, &r, sizeof r, &e) == 0 && r.n == -1,
+	ok(forkjob_run(join_job, b.p, b.len - 4, NULL, 0, &r, sizeof r, &e) == 0 && r.n == -1,
 	   "an argument cut short reads as bad, not past its end");
-	ok(forkjob_run(join_job, b.p, b.len, -1, &r, sizeof r, &e) == 0 && strcmp(r.text, "(null)") == 0,
+	ok(forkjob_run(join_job, b.p, b.len, NULL, 0, &r, sizeof r, &e) == 0 && strcmp(r.text, "(null)") == 0,
 	   "NULL strings stay NULL");
 	free(b.p);
 
-	ok(forkjob_run(exit_job, NULL, 0, -1, &r, sizeof r, &e) < 0 && e.msg && strstr(e.msg, "without"),
+	ok(forkjob_run(exit_job, NULL, 0, NULL, 0, &r, sizeof r, &e) < 0 && e.msg && strstr(e.msg, "without"),
 	   "a job that ends without its result is an error");
 	err_clear(&e);
 
@@ -158,7 +165,7 @@ int main(void)
 	       "200 jobs from two threads while three others allocate: each ends with its result");
 
 	forkjob_stop();
-	ok(forkjob_run(join_job, NULL, 0, -1, &r, sizeof r, &e) < 0, "after the stop, jobs fail");
+	ok(forkjob_run(join_job, NULL, 0, NULL, 0, &r, sizeof r, &e) < 0, "after the stop, jobs fail");
 	err_clear(&e);
 	return done_testing();
 }

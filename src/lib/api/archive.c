@@ -1,7 +1,8 @@
 /* archive.c - files in and out of a container (docker cp): HEAD and GET
  * /containers/{id}/archive?path=P (the path's stat in the
  * X-Docker-Container-Path-Stat header; GET adds a tar of it) and PUT (a tar
- * unpacked into the directory P).
+ * unpacked into the directory P); GET /containers/{id}/export (a tar of
+ * the whole filesystem).
  *
  * The copying is cp's own (lib/store/ctrcopy.h): the container's side runs
  * with the container's root as its root directory, so no path or link the
@@ -81,7 +82,7 @@ static struct job *job_new(struct api_req *r, enum MHD_Result *res)
 /* ---- each step in a process of its own (lib/base/forkjob.h), as joining
  * a container's namespaces takes the whole process ---- */
 
-enum step { STEP_STAT, STEP_OUT, STEP_IN };
+enum step { STEP_STAT, STEP_OUT, STEP_IN, STEP_EXPORT };
 
 struct step_result {
 	int rc, errnum;
@@ -106,30 +107,34 @@ static int step(struct job *j, enum step what, struct err *e)
 		return ctr_copy_out(&j->cc, j->path, "-", j->fd, e);
 	case STEP_IN:
 		return ctr_copy_in(&j->cc, "-", j->fd, j->path, e);
+	case STEP_EXPORT:
+		return ctr_export(&j->cc, j->fd, e);
 	default:
 		return err_make(e, EINVAL, "no such step");
 	}
 }
 
-static void step_job(const void *arg, size_t len, int fd, void *res, size_t res_len)
+static void step_job(const void *arg, size_t len, const int *fds, size_t nfds, void *res, size_t res_len)
 {
 	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
 	struct step_result *sr = res;
 	struct job j;
 	struct err e = ERR_INIT;
 	enum step what;
+	char id[65];
 
 	(void)res_len;
 	exec_skip_leak_check();
 	memset(&j, 0, sizeof j);
-	j.fd = fd;
+	j.fd = nfds > 0 ? fds[0] : -1;
 	forkjob_get(&in, &j.b, sizeof j.b);
-	forkjob_get(&in, j.c.id, sizeof j.c.id);
+	forkjob_get(&in, id, sizeof id);
+	id[sizeof id - 1] = '\0';
 	forkjob_get(&in, &what, sizeof what);
 	j.path = forkjob_get_str(&in);
 	if (in.bad || !j.path)
 		sr->rc = err_make(&e, EINVAL, "a malformed copy job");
-	else if (api_ctr_load_id(j.b, j.c.id, &j.c, &e) < 0)
+	else if (api_ctr_load_id(j.b, id, &j.c, &e) < 0)
 		sr->rc = -1;
 	else
 		sr->rc = step(&j, what, &e);
@@ -148,7 +153,7 @@ static int run_step(struct job *j, enum step what, int fd, struct err *e)
 	forkjob_put(&arg, j->c.id, sizeof j->c.id);
 	forkjob_put(&arg, &what, sizeof what);
 	forkjob_put_str(&arg, j->path);
-	rc = forkjob_run(step_job, arg.p, arg.len, fd, &sr, sizeof sr, e);
+	rc = forkjob_run(step_job, arg.p, arg.len, &fd, fd >= 0 ? 1 : 0, &sr, sizeof sr, e);
 	free(arg.p);
 	if (rc < 0)
 		return -1;
@@ -346,3 +351,33 @@ enum MHD_Result api_ctr_archive_put(struct api_req *r)
 	return api_reply_empty(r, MHD_HTTP_OK);
 }
 
+/* ---- export: the whole filesystem as a tar (docker export) ---- */
+
+static void export_stream(void *arg, int fd)
+{
+	struct job *j = arg;
+	struct err e = ERR_INIT;
+
+	if (run_step(j, STEP_EXPORT, fd, &e) < 0)
+		err_clear(&e); /* the tar ends short: the client sees it */
+}
+
+enum MHD_Result api_ctr_export(struct api_req *r)
+{
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	struct job *j = calloc(1, sizeof *j);
+
+	if (!j)
+		return MHD_NO;
+	j->fd = -1;
+	j->b = r->b;
+	if (api_ctr_load(r, r->arg, &j->c, &e) < 0) {
+		free(j);
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		return res;
+	}
+	j->path = xstrdup("");
+	return api_reply_stream(r, MHD_HTTP_OK, "application/x-tar", export_stream, j, job_free);
+}

@@ -4,7 +4,7 @@
  * The caller and the runner share a SOCK_SEQPACKET pair: a request is one
  * message (the function, the argument's and the result's sizes) with its
  * descriptors attached: the result pipe's write end, a memfd holding the
- * argument and the caller's fd.  The job's process writes its pid to the
+ * argument and the caller's fds.  The job's process writes its pid to the
  * pipe first, then the result.  The runner ignores SIGCHLD, so the kernel
  * reaps its children, and ends when the caller's end closes. */
 #include <errno.h>
@@ -24,11 +24,10 @@
 
 struct request {
 	forkjob_fn *fn;
-	size_t len, res_len;
-	int has_fd;
+	size_t len, res_len, nfds;
 };
 
-#define NFDS 3
+#define NFDS (2 + FORKJOB_MAX_FDS)
 
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 static int ctl = -1;
@@ -36,7 +35,7 @@ static pid_t runner = -1;
 
 /* ---- the job's process ---- */
 
-static void job_main(const struct request *rq, int res_w, int mfd, int fd)
+static void job_main(const struct request *rq, int res_w, int mfd, const int *fds)
 {
 	pid_t me = getpid();
 	sigset_t none;
@@ -70,7 +69,7 @@ static void job_main(const struct request *rq, int res_w, int mfd, int fd)
 	res = calloc(1, rq->res_len ? rq->res_len : 1);
 	if (!res)
 		_exit(1);
-	rq->fn(arg, rq->len, fd, res, rq->res_len);
+	rq->fn(arg, rq->len, fds, rq->nfds, res, rq->res_len);
 	if (write_all(res_w, res, rq->res_len) < 0)
 		_exit(1);
 	_exit(0);
@@ -96,7 +95,7 @@ __attribute__((noreturn)) static void runner_main(int sock)
 				    .msg_iovlen = 1,
 				    .msg_control = u.buf,
 				    .msg_controllen = sizeof u.buf };
-		int fds[NFDS] = { -1, -1, -1 };
+		int fds[NFDS];
 		size_t nfds = 0;
 		ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
 
@@ -112,9 +111,10 @@ __attribute__((noreturn)) static void runner_main(int sock)
 			}
 		/* a short request or one without its descriptors: dropped, and
 		 * the caller sees its pipe end */
-		if (n == (ssize_t)sizeof rq && nfds == (size_t)(rq.has_fd ? 3 : 2) && fork() == 0) {
+		if (n == (ssize_t)sizeof rq && rq.nfds <= FORKJOB_MAX_FDS && nfds == 2 + rq.nfds &&
+		    fork() == 0) {
 			close(sock);
-			job_main(&rq, fds[0], fds[1], rq.has_fd ? fds[2] : -1);
+			job_main(&rq, fds[0], fds[1], fds + 2);
 		}
 		for (size_t i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -167,10 +167,10 @@ void forkjob_stop(void)
 
 /* ---- the caller ---- */
 
-int forkjob_spawn(forkjob_fn *fn, const void *arg, size_t len, int fd, size_t res_len, struct forkjob *j,
-		  struct err *e)
+int forkjob_spawn(forkjob_fn *fn, const void *arg, size_t len, const int *xfds, size_t nx, size_t res_len,
+		  struct forkjob *j, struct err *e)
 {
-	struct request rq = { fn, len, res_len, fd >= 0 };
+	struct request rq = { fn, len, res_len, nx };
 	int p[2], mfd, fds[NFDS];
 	union {
 		char buf[CMSG_SPACE(NFDS * sizeof(int))];
@@ -185,6 +185,8 @@ int forkjob_spawn(forkjob_fn *fn, const void *arg, size_t len, int fd, size_t re
 	j->pid = -1;
 	if (ctl < 0)
 		return err_make(e, 0, "no process to fork jobs (forkjob_start)");
+	if (nx > FORKJOB_MAX_FDS)
+		return err_make(e, EINVAL, "too many descriptors for a job");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
 	mfd = memfd_create("job", MFD_CLOEXEC);
@@ -198,14 +200,15 @@ int forkjob_spawn(forkjob_fn *fn, const void *arg, size_t len, int fd, size_t re
 	}
 	fds[0] = p[1];
 	fds[1] = mfd;
-	fds[2] = fd;
+	if (nx > 0)
+		memcpy(fds + 2, xfds, nx * sizeof(int));
 	memset(u.buf, 0, sizeof u.buf);
-	m.msg_controllen = CMSG_SPACE((fd >= 0 ? 3 : 2) * sizeof(int));
+	m.msg_controllen = CMSG_SPACE((2 + nx) * sizeof(int));
 	c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN((fd >= 0 ? 3 : 2) * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, (fd >= 0 ? 3 : 2) * sizeof(int));
+	c->cmsg_len = CMSG_LEN((2 + nx) * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, (2 + nx) * sizeof(int));
 	do
 		n = sendmsg(ctl, &m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -235,11 +238,12 @@ int forkjob_wait(struct forkjob *j, void *res, size_t res_len, struct err *e)
 	return 0;
 }
 
-int forkjob_run(forkjob_fn *fn, const void *arg, size_t len, int fd, void *res, size_t res_len, struct err *e)
+int forkjob_run(forkjob_fn *fn, const void *arg, size_t len, const int *fds, size_t nfds, void *res,
+		size_t res_len, struct err *e)
 {
 	struct forkjob j;
 
-	if (forkjob_spawn(fn, arg, len, fd, res_len, &j, e) < 0)
+	if (forkjob_spawn(fn, arg, len, fds, nfds, res_len, &j, e) < 0)
 		return -1;
 	return forkjob_wait(&j, res, res_len, e);
 }

@@ -7,8 +7,8 @@
  * for ever: one that then allocates can hang.  So jobs are not forked by
  * the threaded program but by the runner, a process it forks once, while it
  * still has a single thread (forkjob_start), and which stays that way.
- * For each job the runner forks a child, which runs fn(arg, len, fd, res)
- * and sends res back; nothing else of the program's reaches it but fd.
+ * For each job the runner forks a child, which runs fn(arg, len, fds, res)
+ * and sends res back; nothing else of the program's reaches it but fds.
  *
  * The runner is a copy of the program as it was at forkjob_start: fn, and
  * pointers inside arg, may refer to what existed then and has not changed
@@ -23,9 +23,13 @@
 
 #include "error.h"
 
-/* in the job's process: fd is the one passed (or -1); res (res_len bytes,
- * zeroed) goes back to the caller when fn returns */
-typedef void forkjob_fn(const void *arg, size_t len, int fd, void *res, size_t res_len);
+/* at most this many descriptors go with a job */
+#define FORKJOB_MAX_FDS 4
+
+/* in the job's process: fds are copies of those passed, in their order
+ * (nfds of them); res (res_len bytes, zeroed) goes back to the caller when
+ * fn returns */
+typedef void forkjob_fn(const void *arg, size_t len, const int *fds, size_t nfds, void *res, size_t res_len);
 
 /* Fork the runner.  Call while the process has one thread.  Idempotent. */
 int forkjob_start(struct err *e);
@@ -37,15 +41,15 @@ struct forkjob {
 	pid_t pid; /* the job's process */
 };
 
-/* Start fn(arg) in a process of its own, with a copy of fd (-1: none)
- * open in it, for a result of res_len bytes; j->pid is known on return. */
-int forkjob_spawn(forkjob_fn *fn, const void *arg, size_t len, int fd, size_t res_len, struct forkjob *j,
-		  struct err *e);
+/* Start fn(arg) in a process of its own, with copies of the nfds fds open
+ * in it, for a result of res_len bytes; j->pid is known on return. */
+int forkjob_spawn(forkjob_fn *fn, const void *arg, size_t len, const int *fds, size_t nfds, size_t res_len,
+		  struct forkjob *j, struct err *e);
 /* Wait for the job's res; -1 (e) when it ended without one. */
 int forkjob_wait(struct forkjob *j, void *res, size_t res_len, struct err *e);
 /* Both in one */
-int forkjob_run(forkjob_fn *fn, const void *arg, size_t len, int fd, void *res, size_t res_len,
-		struct err *e);
+int forkjob_run(forkjob_fn *fn, const void *arg, size_t len, const int *fds, size_t nfds, void *res,
+		size_t res_len, struct err *e);
 
 /* ---- the job's argument as bytes ---- */
 struct forkjob_buf {
