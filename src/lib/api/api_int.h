@@ -90,7 +90,7 @@ api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ct
 	api_ctr_kill, api_ctr_pause, api_ctr_unpause, api_ctr_remove, api_ctr_wait, api_ctr_rename,
 	api_ctr_prune, api_ctr_top;
 api_handler api_ctr_logs, api_ctr_attach, api_ctr_stats;
-api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put, api_ctr_export;
+api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put, api_ctr_export, api_ctr_changes;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_exec_resize, api_ctr_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;

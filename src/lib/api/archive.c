@@ -2,7 +2,7 @@
  * /containers/{id}/archive?path=P (the path's stat in the
  * X-Docker-Container-Path-Stat header; GET adds a tar of it) and PUT (a tar
  * unpacked into the directory P); GET /containers/{id}/export (a tar of
- * the whole filesystem).
+ * the whole filesystem) and GET /containers/{id}/changes (docker diff).
  *
  * The copying is cp's own (lib/store/ctrcopy.h): the container's side runs
  * with the container's root as its root directory, so no path or link the
@@ -25,6 +25,7 @@
 #include "lib/runtime/userns.h"
 #include "lib/store/auth.h"
 #include "lib/store/ctrcopy.h"
+#include "lib/store/ctrdiff.h"
 
 struct job {
 	const struct api_backend *b;
@@ -380,4 +381,36 @@ enum MHD_Result api_ctr_export(struct api_req *r)
 	}
 	j->path = xstrdup("");
 	return api_reply_stream(r, MHD_HTTP_OK, "application/x-tar", export_stream, j, job_free);
+}
+
+/* ---- changes: docker diff's list, Kind 0 changed, 1 added, 2 deleted ---- */
+
+enum MHD_Result api_ctr_changes(struct api_req *r)
+{
+	struct api_ctr c;
+	struct err e = ERR_INIT;
+	struct ctr_change *v;
+	enum MHD_Result res;
+	json_object *a;
+	size_t n;
+
+	if (api_ctr_load(r, r->arg, &c, &e) < 0 || ctr_changes(&c.spec, &v, &n, &e) < 0) {
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		api_ctr_free(&c);
+		return res;
+	}
+	a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "Path", json_object_new_string(v[i].path));
+		json_object_object_add(o, "Kind",
+				       json_object_new_int(v[i].kind == 'C'   ? 0
+							   : v[i].kind == 'A' ? 1
+									      : 2));
+		json_object_array_add(a, o);
+	}
+	ctr_changes_free(v, n);
+	api_ctr_free(&c);
+	return api_reply_json(r, MHD_HTTP_OK, a);
 }

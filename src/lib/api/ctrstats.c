@@ -50,9 +50,8 @@ static uint64_t system_ns(void)
 
 	if (!f)
 		return 0;
-	if (!fgets(line, sizeof line, f) ||
-	    sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &v[6], &v[7]) < 4)
+	if (!fgets(line, sizeof line, f) || sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+						   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 4)
 		line[0] = '\0';
 	fclose(f);
 	for (size_t i = 0; i < 8; i++)
@@ -112,7 +111,8 @@ static json_object *i64(int64_t v)
 
 static json_object *cpu_json(const struct reading *r)
 {
-	json_object *o = json_object_new_object(), *u = json_object_new_object(), *t = json_object_new_object();
+	json_object *o = json_object_new_object(), *u = json_object_new_object(),
+		    *t = json_object_new_object();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	json_object_object_add(u, "total_usage", i64(r->cg ? r->cs.cpu_usage_usec * 1000 : 0));
@@ -137,7 +137,8 @@ static json_object *stats_json(struct stats_job *j, const struct reading *r, con
 	_cleanup_free_ char *name = xasprintf("/%s", j->name);
 
 	json_object_object_add(o, "read", json_object_new_string(r->read));
-	json_object_object_add(o, "preread", json_object_new_string(pre ? pre->read : "0001-01-01T00:00:00Z"));
+	json_object_object_add(o, "preread",
+			       json_object_new_string(pre ? pre->read : "0001-01-01T00:00:00Z"));
 	json_object_object_add(pids, "current", i64(r->cg ? r->cs.pids_current : 0));
 	if (r->cg && r->cs.pids_max != CG_MAX && r->cs.pids_max > 0)
 		json_object_object_add(pids, "limit", i64(r->cs.pids_max));
@@ -207,7 +208,7 @@ static bool emit(int fd, json_object *o)
 {
 	_cleanup_free_ char *line =
 		xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-									   JSON_C_TO_STRING_NOSLASHESCAPE));
+									    JSON_C_TO_STRING_NOSLASHESCAPE));
 	bool ok = api_write_all(fd, line, strlen(line));
 
 	json_object_put(o);

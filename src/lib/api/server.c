@@ -456,6 +456,7 @@ static const struct route routes[] = {
 	{ "GET", "/containers/*/archive", api_ctr_archive_get },
 	{ "PUT", "/containers/*/archive", api_ctr_archive_put },
 	{ "GET", "/containers/*/export", api_ctr_export },
+	{ "GET", "/containers/*/changes", api_ctr_changes },
 	{ "GET", "/containers/*/stats", api_ctr_stats },
 	{ "DELETE", "/containers/*", api_ctr_remove },
 	{ "GET", "/images/json", api_img_list },
