@@ -42,9 +42,31 @@ rounds "docker exec" docker exec box echo hi
 rounds "docker run --rm" docker run --rm $IMG echo hi
 rounds "docker exec -i" sh -c 'echo hi | docker exec -i box cat'
 
-run docker rm -f box
-assert_rc 0 "the container is removed"
 run sh -c "ls /proc/$API_PID/fd | wc -l"
 diag "the service holds $out descriptors"
+
+# docker run -d waits for the container's exit and leaves: the wait ends
+# with its connection, and no thread stays behind
+BASE=$(ls "/proc/$API_PID/task" | wc -l)
+for i in 1 2 3; do
+	docker run -d --name "bg$i" $IMG sleep 100000 >/dev/null
+done
+poll sh -c "test \$(ls /proc/$API_PID/task | wc -l) -le $BASE"
+assert_rc 0 "3 x docker run -d: no wait is left behind (threads back to $BASE)"
+
+# bodies that would go on for ever (a stats stream, a wait for a container
+# that never starts) end when the service does
+run docker create --name never $IMG true
+assert_rc 0 "a container that never starts"
+curl -sN --unix-socket "$API_SOCK" http://d/containers/box/stats >"$FIXTURE_DIR/stats.out" 2>&1 &
+STATS_PID=$!
+curl -s --unix-socket "$API_SOCK" -X POST http://d/containers/never/wait >/dev/null 2>&1 &
+WAIT_PID=$!
+poll test -s "$FIXTURE_DIR/stats.out"
+assert_rc 0 "a stats stream is under way"
 api_done
+wait "$STATS_PID" "$WAIT_PID"
+assert_true "  the stream ended with the service" gone "$STATS_PID"
+run burrow rm -f box never bg1 bg2 bg3
+assert_rc 0 "the containers are removed"
 done_testing

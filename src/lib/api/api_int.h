@@ -83,6 +83,12 @@ bool api_write_all(int fd, const void *buf, size_t n);
 bool api_write_frame(int fd, int stream, const void *buf, size_t n);
 /* Count a long-running piece of work as activity for the idle timer. */
 void api_busy(int delta);
+/* The service is ending: a body that goes on (a stream's fn) ends within
+ * its next tick. */
+bool api_stopping(void);
+/* In a stream's fn: the service is ending or the client has left (its
+ * connection hung up), so the body may end. */
+bool api_stream_done(void);
 
 /* ---- the endpoint groups ---- */
 api_handler api_ping, api_version, api_info;

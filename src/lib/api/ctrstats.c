@@ -52,7 +52,7 @@ static uint64_t system_ns(void)
 		return 0;
 	if (!fgets(line, sizeof line, f) || sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
 						   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 4)
-		line[0] = '\0';
+		memset(v, 0, sizeof v);
 	fclose(f);
 	for (size_t i = 0; i < 8; i++)
 		sum += v[i];
@@ -215,12 +215,16 @@ static bool emit(int fd, json_object *o)
 	return ok;
 }
 
-/* a second, or less when the client leaves (false) */
+/* a second, or less when the client leaves or the service ends (false) */
 static bool tick(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = 0 };
 
-	return !(poll(&p, 1, 1000) > 0 && (p.revents & (POLLERR | POLLHUP)));
+	for (int i = 0; i < 10; i++) {
+		if (api_stream_done() || (poll(&p, 1, 100) > 0 && (p.revents & (POLLERR | POLLHUP))))
+			return false;
+	}
+	return true;
 }
 
 static void stats_stream(void *arg, int fd)

@@ -27,6 +27,7 @@
 static pthread_mutex_t backend_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int busy_count;       /* open connections and hijacked streams */
+static bool stopping;        /* the service is ending: bodies that go on end */
 static time_t last_activity; /* CLOCK_MONOTONIC seconds */
 
 void api_lock(void)
@@ -44,6 +45,11 @@ static time_t mono_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+bool api_stopping(void)
+{
+	return __atomic_load_n(&stopping, __ATOMIC_RELAXED);
 }
 
 void api_busy(int delta)
@@ -224,13 +230,29 @@ struct stream {
 	void *arg;
 	void (*free_fn)(void *);
 	int fd;
+	int sock; /* the client's connection, or -1 */
 };
+
+/* the connection of the body this thread writes: libmicrohttpd reads the
+ * pipe, blocking, and so doesn't see the client leave; we look */
+static __thread int stream_sock = -1;
+
+bool api_stream_done(void)
+{
+	struct pollfd p = { .fd = stream_sock, .events = POLLRDHUP };
+
+	if (api_stopping())
+		return true;
+	return stream_sock >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
 
 static void *stream_thread(void *p)
 {
 	struct stream *s = p;
 
+	stream_sock = s->sock;
 	s->fn(s->arg, s->fd);
+	stream_sock = -1;
 	close(s->fd);
 	if (s->free_fn)
 		s->free_fn(s->arg);
@@ -256,6 +278,8 @@ static bool spawn(void *(*fn)(void *), void *arg)
 static enum MHD_Result stream_reply(struct api_req *r, unsigned status, const char *type, api_stream_fn *fn,
 				    void *arg, void (*free_fn)(void *), const char *hname, const char *hval)
 {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+								     MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct MHD_Response *resp;
 	struct stream *s;
 	int p[2];
@@ -266,7 +290,7 @@ static enum MHD_Result stream_reply(struct api_req *r, unsigned status, const ch
 		return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "pipe: %s", strerror(errno));
 	}
 	s = xmalloc(sizeof *s);
-	*s = (struct stream){ fn, arg, free_fn, p[1] };
+	*s = (struct stream){ fn, arg, free_fn, p[1], ci ? ci->connect_fd : -1 };
 	api_busy(1);
 	if (!spawn(stream_thread, s)) {
 		api_busy(-1);
@@ -834,6 +858,9 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (idle)
 			break;
 	}
+	/* a body that waits for ever (wait, logs -f, attach, stats) would keep
+	 * its connection's thread, which MHD_stop_daemon joins, reading */
+	__atomic_store_n(&stopping, true, __ATOMIC_RELAXED);
 	MHD_stop_daemon(d);
 	close(fd);
 	if (unix_path)

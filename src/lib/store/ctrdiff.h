@@ -9,7 +9,7 @@
 #include "lib/record/container.h"
 
 struct ctr_change {
-	char kind; /* A added, C changed, D deleted */
+	char kind;  /* A added, C changed, D deleted */
 	char *path; /* absolute in the container */
 };
 
