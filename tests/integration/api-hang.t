@@ -1,9 +1,13 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # $out, $err and $rc are set by run() in tap.sh
 # Hijacked streams end: attached `docker exec` and `docker run --rm`, many
-# times over, each bounded by a timeout.  Once one of them in 40-75 never
-# ended (the upgraded socket was not closed); a single hang fails the file.
-# API_HANG_ROUNDS (default 100) sets the number of rounds of each.
+# times over, each bounded by a timeout.  Once about one in ten to fifty
+# never ended: the process doing the exec (or the start) was forked by the
+# threaded service and hung at its first malloc, on a lock another thread
+# held at the fork, so the stream was never closed (lib/base/forkjob.h).
+# A single hang fails the file.  API_HANG_ROUNDS (default 100) sets the
+# number of rounds of each.  Then: no wait stays behind docker run -d, and
+# the streams that go on end when the service does.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 fixture_store
