@@ -28,7 +28,7 @@ rounds() {
 	_hung=0 _bad=0 _i=0
 	while [ "$_i" -lt "$N" ]; do
 		_i=$((_i + 1))
-		_o=$(timeout 20 "$@" 2>&1)
+		_o=$(timeout -k 10 20 "$@" 2>&1)
 		_rc=$?
 		if [ "$_rc" = 124 ]; then
 			_hung=$((_hung + 1))
