@@ -1,15 +1,14 @@
 /* apibackend.c - the container verbs behind the API (lib/api/api.h): the
- * CLI's own code, each verb that starts, stops or removes run in a child
- * process of its own, as a CLI process would, so that the service's threads
- * and descriptors never reach a supervisor and a verb's process-wide
- * settings (signals, umask) stay out of the service. */
+ * CLI's own code, each verb that starts, stops or removes run in a process
+ * of its own (lib/base/forkjob.h), as a CLI process would, so that the
+ * service's threads and descriptors never reach a supervisor and a verb's
+ * process-wide settings (signals, umask) stay out of the service. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apibackend.h"
@@ -17,6 +16,7 @@
 #include "ctropts.h"
 #include "ctrutil.h"
 #include "ctrvol.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/util.h"
 
 /* what a child reports */
@@ -36,62 +36,65 @@ struct job {
 
 typedef int job_fn(struct globals *g, struct job *j, char *out, size_t n, struct err *e);
 
-static int run_child(struct globals *tmpl, job_fn *fn, struct job *j, char *out, size_t n, struct err *e)
+/* in the job's process (lib/base/forkjob.h): fn as a CLI process runs it */
+static void job_main(const void *arg, size_t len, const int *fds, size_t nfds, void *resp, size_t res_len)
 {
-	struct result res;
-	int p[2], status;
-	pid_t pid;
-	size_t got = 0;
+	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
+	struct result *res = resp;
+	struct globals *tmpl, g;
+	struct err ce = ERR_INIT;
+	struct job j;
+	job_fn *fn;
+	char *id;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return err_make(e, errno, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return err_make(e, errno, "fork");
-	}
-	if (pid == 0) {
-		struct globals g = *tmpl;
-		struct err ce = ERR_INIT;
-		int keep[1];
-		sigset_t all;
-
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		/* the service's handlers and ignored signals are not the verb's */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		keep[0] = p[1];
-		close_fds_except(3, keep, 1);
+	(void)fds;
+	(void)nfds;
+	(void)res_len;
+	memset(&j, 0, sizeof j);
+	forkjob_get(&in, &fn, sizeof fn);
+	forkjob_get(&in, &tmpl, sizeof tmpl);
+	forkjob_get(&in, &j.sig, sizeof j.sig);
+	forkjob_get(&in, &j.timeout, sizeof j.timeout);
+	forkjob_get(&in, &j.flag, sizeof j.flag);
+	forkjob_get(&in, &j.flag2, sizeof j.flag2);
+	id = forkjob_get_str(&in);
+	j.id = id;
+	j.argv = forkjob_get_strv(&in);
+	while (j.argv && j.argv[j.argc])
+		j.argc++;
+	if (in.bad) {
+		res->rc = err_make(&ce, EINVAL, "a malformed job");
+	} else {
+		g = *tmpl;
 		g.store = NULL;
 		g.may_open_store = true;
-		memset(&res, 0, sizeof res);
-		res.rc = fn(&g, j, res.out, sizeof res.out, &ce);
-		res.errnum = ce.errnum;
-		res.status = ce.status;
-		snprintf(res.msg, sizeof res.msg, "%s", ce.msg ? ce.msg : "");
+		res->rc = fn(&g, &j, res->out, sizeof res->out, &ce);
 		cli_store_close(&g);
-		if (write(p[1], &res, sizeof res) < 0)
-			_exit(1);
-		_exit(0);
 	}
-	close(p[1]);
-	while (got < sizeof res) {
-		ssize_t r = read(p[0], (char *)&res + got, sizeof res - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got != sizeof res)
-		return err_make(e, 0, "the verb's process ended without an answer");
+	res->errnum = ce.errnum;
+	res->status = ce.status;
+	snprintf(res->msg, sizeof res->msg, "%s", ce.msg ? ce.msg : "");
+}
+
+/* fn(j) in a process of its own, as a CLI process would run it */
+static int run_child(struct globals *tmpl, job_fn *fn, struct job *j, char *out, size_t n, struct err *e)
+{
+	struct forkjob_buf arg = { NULL, 0, 0, false };
+	struct result res;
+	int rc;
+
+	forkjob_put(&arg, &fn, sizeof fn);
+	forkjob_put(&arg, &tmpl, sizeof tmpl);
+	forkjob_put(&arg, &j->sig, sizeof j->sig);
+	forkjob_put(&arg, &j->timeout, sizeof j->timeout);
+	forkjob_put(&arg, &j->flag, sizeof j->flag);
+	forkjob_put(&arg, &j->flag2, sizeof j->flag2);
+	forkjob_put_str(&arg, j->id);
+	forkjob_put_strv(&arg, j->argv);
+	rc = forkjob_run(job_main, arg.p, arg.len, NULL, 0, &res, sizeof res, e);
+	free(arg.p);
+	if (rc < 0)
+		return -1;
 	if (res.rc < 0) {
 		err_make(e, 0, "%s", res.msg);
 		e->errnum = res.errnum;

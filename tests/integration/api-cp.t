@@ -92,5 +92,22 @@ py.txt py-data" "docker-py put_archive and get_archive"
 else
 	skip "docker-py: python3-docker is not installed"
 fi
+# docker diff: GET /containers/ID/changes
+run docker diff box
+assert_rc 0 "docker diff"
+assert_match "$out" "^A /tmp/f$" "  a file the container added"
+assert_match "$out" "^C /tmp$" "  a directory of the image it changed"
+run api_curl -s /containers/box/changes
+assert_match "$out" '\{"Path":"/tmp/f","Kind":1\}' "  docker's JSON (Kind 1: added)"
+run api_curl -s -o /dev/null -w '%{http_code}' /containers/nosuch/changes
+assert_eq "$out" "404" "  an unknown container: 404"
+# docker export: the whole filesystem as a tar
+run sh -c 'docker export box | tar -tf - | grep -cE "^(\\./)?(bin/busybox|tmp/later)$"'
+assert_eq "$out" "2" "docker export: the image's files and the container's own"
+run docker export -o "$FIXTURE_DIR/box.tar" box
+assert_rc 0 "docker export -o"
+assert_true "  the tar is there" test -s "$FIXTURE_DIR/box.tar"
+run api_curl -s -o /dev/null -w '%{http_code}' /containers/nosuch/export
+assert_eq "$out" "404" "exporting an unknown container: 404"
 api_done
 done_testing

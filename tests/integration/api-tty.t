@@ -38,6 +38,36 @@ S
 rc=$?
 assert_eq "$rc" 4 "docker exec -it: the shell's exit code"
 assert_match "$out" "/dev/pts/[0-9]" "  a terminal from the container's devpts"
+# resize: docker exec -it gives the terminal's size at the start and on
+# every change (SIGWINCH)
+out=$("$PTY" -r 33 -c 77 -- docker exec -it t sh 2>&1 <<'S'
+expect # 
+send while [ "$(stty size)" != "33 77" ]; do :; done; echo size-$((1+1))\n
+expect size-2
+resize 40 100
+send while [ "$(stty size)" != "40 100" ]; do :; done; echo resized-$((2+2))\n
+expect resized-4
+send exit 0\n
+S
+)
+rc=$?
+assert_eq "$rc" 0 "docker exec -it on a 33x77 terminal, then resized"
+assert_match "$out" "size-2" "  the command's terminal has the size at the start"
+assert_match "$out" "resized-4" "  and the new size after a resize"
+run api_curl -s -w ' %{http_code}' -X POST '/containers/t/resize?h=20&w=60'
+assert_match "$out" ' 200$' "POST /containers/ID/resize"
+run docker exec t sh -c 'stty size </proc/1/fd/0'
+assert_eq "$out" "20 60" "  the container's terminal has the new size"
+run api_curl -s -w ' %{http_code}' -X POST '/containers/t/resize?h=x&w=60'
+assert_match "$out" ' 400$' "  a bad size: 400"
+run api_curl -s -w ' %{http_code}' -X POST '/containers/nosuch/resize?h=20&w=60'
+assert_match "$out" ' 404$' "  an unknown container: 404"
+run api_curl -s -w ' %{http_code}' -X POST '/exec/nosuch/resize?h=20&w=60'
+assert_match "$out" ' 404$' "  an unknown exec session: 404"
+run docker stop -t 1 t
+run api_curl -s -w ' %{http_code}' -X POST '/containers/t/resize?h=20&w=60'
+assert_match "$out" ' 409$' "  a stopped container: 409"
+assert_match "$out" 'is not running' "  docker's message"
 run docker rm -f t
 api_done
 done_testing

@@ -83,15 +83,21 @@ bool api_write_all(int fd, const void *buf, size_t n);
 bool api_write_frame(int fd, int stream, const void *buf, size_t n);
 /* Count a long-running piece of work as activity for the idle timer. */
 void api_busy(int delta);
+/* The service is ending: a body that goes on (a stream's fn) ends within
+ * its next tick. */
+bool api_stopping(void);
+/* In a stream's fn: the service is ending or the client has left (its
+ * connection hung up), so the body may end. */
+bool api_stream_done(void);
 
 /* ---- the endpoint groups ---- */
 api_handler api_ping, api_version, api_info;
 api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ctr_stop, api_ctr_restart,
 	api_ctr_kill, api_ctr_pause, api_ctr_unpause, api_ctr_remove, api_ctr_wait, api_ctr_rename,
 	api_ctr_prune, api_ctr_top;
-api_handler api_ctr_logs, api_ctr_attach;
-api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put;
-api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;
+api_handler api_ctr_logs, api_ctr_attach, api_ctr_stats;
+api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put, api_ctr_export, api_ctr_changes;
+api_handler api_exec_create, api_exec_start, api_exec_inspect, api_exec_resize, api_ctr_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
 

@@ -1,99 +1,34 @@
 /* archive.c - files in and out of a container (docker cp): HEAD and GET
  * /containers/{id}/archive?path=P (the path's stat in the
  * X-Docker-Container-Path-Stat header; GET adds a tar of it) and PUT (a tar
- * unpacked into the directory P).
+ * unpacked into the directory P); GET /containers/{id}/export (a tar of
+ * the whole filesystem) and GET /containers/{id}/changes (docker diff).
  *
  * The copying is cp's own (lib/store/ctrcopy.h): the container's side runs
  * with the container's root as its root directory, so no path or link the
  * container or the client made leads outside it, and what comes out goes
- * through the hardened unpacker.  Each runs in a child process, as joining
- * a container's namespaces takes the whole process. */
+ * through the hardened unpacker. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/util.h"
 #include "lib/runtime/ctrfs.h"
 #include "lib/runtime/exec.h"
 #include "lib/runtime/userns.h"
 #include "lib/store/auth.h"
 #include "lib/store/ctrcopy.h"
-
-typedef int forked_fn(void *arg, struct err *e);
-
-struct forked_err {
-	int rc, errnum;
-	char msg[1000];
-};
-
-/* fn(arg) in a child process; keep stays open in it */
-static int run_forked(forked_fn *fn, void *arg, int keep, struct err *e)
-{
-	struct forked_err fe;
-	int p[2], st;
-	pid_t pid;
-	size_t got = 0;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return err_make(e, errno, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return err_make(e, errno, "fork");
-	}
-	if (pid == 0) {
-		struct err ce = ERR_INIT;
-		int fds[2] = { p[1], keep };
-		sigset_t all;
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		/* the service's handlers and ignored signals are not the verb's */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		close_fds_except(3, fds, keep >= 0 ? 2 : 1);
-		exec_skip_leak_check();
-		memset(&fe, 0, sizeof fe);
-		fe.rc = fn(arg, &ce);
-		fe.errnum = ce.errnum;
-		snprintf(fe.msg, sizeof fe.msg, "%s", ce.msg ? ce.msg : "");
-		if (write(p[1], &fe, sizeof fe) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(p[1]);
-	while (got < sizeof fe) {
-		ssize_t n = read(p[0], (char *)&fe + got, sizeof fe - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (got != sizeof fe)
-		return err_make(e, 0, "the copy's process ended without an answer");
-	if (fe.rc < 0) {
-		err_make(e, 0, "%s", fe.msg);
-		e->errnum = fe.errnum;
-		return -1;
-	}
-	return 0;
-}
+#include "lib/store/ctrdiff.h"
 
 struct job {
+	const struct api_backend *b;
 	struct api_ctr c;
 	struct idmap m;
 	struct ctr_copy cc;
@@ -116,6 +51,7 @@ static void job_free(void *p)
 	free(j);
 }
 
+/* the container (it exists: 404 else) and the path, made absolute */
 static struct job *job_new(struct api_req *r, enum MHD_Result *res)
 {
 	const char *path = api_query(r, "path");
@@ -132,25 +68,102 @@ static struct job *job_new(struct api_req *r, enum MHD_Result *res)
 		return NULL;
 	}
 	j->fd = -1;
+	j->b = r->b;
 	if (api_ctr_load(r, r->arg, &j->c, &e) < 0) {
 		free(j);
 		*res = api_reply_err(r, &e);
 		err_clear(&e);
 		return NULL;
 	}
-	j->cc.s = &j->c.spec;
-	j->cc.archive = true;
-	j->cc.init = api_ctr_running(&j->c) ? j->c.st.pid : 0;
-	if (!j->cc.init && userns_lookup_cached(&j->m, r->b->idmap, r->b->runroot, &e) < 0) {
-		job_free(j);
-		*res = api_reply_err(r, &e);
-		err_clear(&e);
-		return NULL;
-	}
-	j->c.spec.idmap = &j->m;
 	/* docker's paths are relative to the container's root */
 	j->path = path[0] == '/' ? xstrdup(path) : xasprintf("/%s", path);
 	return j;
+}
+
+/* ---- each step in a process of its own (lib/base/forkjob.h), as joining
+ * a container's namespaces takes the whole process ---- */
+
+enum step { STEP_STAT, STEP_OUT, STEP_IN, STEP_EXPORT };
+
+struct step_result {
+	int rc, errnum;
+	char msg[1000];
+};
+
+static int stat_fn(void *arg, struct err *e);
+
+static int step(struct job *j, enum step what, struct err *e)
+{
+	j->c.spec.idmap = NULL;
+	j->cc.s = &j->c.spec;
+	j->cc.archive = true;
+	j->cc.init = api_ctr_running(&j->c) ? j->c.st.pid : 0;
+	if (!j->cc.init && userns_lookup_cached(&j->m, j->b->idmap, j->b->runroot, e) < 0)
+		return -1;
+	j->c.spec.idmap = &j->m;
+	switch (what) {
+	case STEP_STAT:
+		return ctrfs_run(&j->c.spec, j->cc.init, stat_fn, j, e);
+	case STEP_OUT:
+		return ctr_copy_out(&j->cc, j->path, "-", j->fd, e);
+	case STEP_IN:
+		return ctr_copy_in(&j->cc, "-", j->fd, j->path, e);
+	case STEP_EXPORT:
+		return ctr_export(&j->cc, j->fd, e);
+	default:
+		return err_make(e, EINVAL, "no such step");
+	}
+}
+
+static void step_job(const void *arg, size_t len, const int *fds, size_t nfds, void *res, size_t res_len)
+{
+	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
+	struct step_result *sr = res;
+	struct job j;
+	struct err e = ERR_INIT;
+	enum step what;
+	char id[65];
+
+	(void)res_len;
+	exec_skip_leak_check();
+	memset(&j, 0, sizeof j);
+	j.fd = nfds > 0 ? fds[0] : -1;
+	forkjob_get(&in, &j.b, sizeof j.b);
+	forkjob_get(&in, id, sizeof id);
+	id[sizeof id - 1] = '\0';
+	forkjob_get(&in, &what, sizeof what);
+	j.path = forkjob_get_str(&in);
+	if (in.bad || !j.path)
+		sr->rc = err_make(&e, EINVAL, "a malformed copy job");
+	else if (api_ctr_load_id(j.b, id, &j.c, &e) < 0)
+		sr->rc = -1;
+	else
+		sr->rc = step(&j, what, &e);
+	sr->errnum = e.errnum;
+	snprintf(sr->msg, sizeof sr->msg, "%s", e.msg ? e.msg : "");
+}
+
+/* one step for j, with fd (-1: none) open in its process */
+static int run_step(struct job *j, enum step what, int fd, struct err *e)
+{
+	struct forkjob_buf arg = { NULL, 0, 0, false };
+	struct step_result sr;
+	int rc;
+
+	forkjob_put(&arg, &j->b, sizeof j->b);
+	forkjob_put(&arg, j->c.id, sizeof j->c.id);
+	forkjob_put(&arg, &what, sizeof what);
+	forkjob_put_str(&arg, j->path);
+	rc = forkjob_run(step_job, arg.p, arg.len, &fd, fd >= 0 ? 1 : 0, &sr, sizeof sr, e);
+	free(arg.p);
+	if (rc < 0)
+		return -1;
+	if (sr.rc < 0) {
+		err_make(e, 0, "%s", sr.msg);
+		e->errnum = sr.errnum;
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the stat ---- */
@@ -183,12 +196,6 @@ static int stat_fn(void *arg, struct err *e)
 	if (write(j->fd, &ps, sizeof ps) != (ssize_t)sizeof ps)
 		return err_make(e, errno, "writing the stat");
 	return 0;
-}
-
-static int child_stat(void *arg, struct err *e)
-{
-	struct job *j = arg;
-	return ctrfs_run(&j->c.spec, j->cc.init, stat_fn, j, e);
 }
 
 /* Go's os.FileMode bits, as docker sends them */
@@ -233,17 +240,14 @@ static int path_stat(struct api_req *r, struct job *j, char **header, enum MHD_R
 		*res = api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	j->fd = p[1];
-	if (run_forked(child_stat, j, p[1], &e) < 0) {
+	if (run_step(j, STEP_STAT, p[1], &e) < 0) {
 		close(p[0]);
 		close(p[1]);
-		j->fd = -1;
 		*res = api_reply_err(r, &e);
 		err_clear(&e);
 		return -1;
 	}
 	close(p[1]);
-	j->fd = -1;
 	n = read(p[0], &ps, sizeof ps);
 	close(p[0]);
 	if (n != (ssize_t)sizeof ps) {
@@ -293,21 +297,13 @@ enum MHD_Result api_ctr_archive_head(struct api_req *r)
 
 /* ---- out ---- */
 
-static int child_out(void *arg, struct err *e)
-{
-	struct job *j = arg;
-	return ctr_copy_out(&j->cc, j->path, "-", j->fd, e);
-}
-
 static void out_stream(void *arg, int fd)
 {
 	struct job *j = arg;
 	struct err e = ERR_INIT;
 
-	j->fd = fd;
-	if (run_forked(child_out, j, fd, &e) < 0)
+	if (run_step(j, STEP_OUT, fd, &e) < 0)
 		err_clear(&e); /* the tar ends short: the client sees it */
-	j->fd = -1;
 }
 
 enum MHD_Result api_ctr_archive_get(struct api_req *r)
@@ -328,12 +324,6 @@ enum MHD_Result api_ctr_archive_get(struct api_req *r)
 
 /* ---- in ---- */
 
-static int child_in(void *arg, struct err *e)
-{
-	struct job *j = arg;
-	return ctr_copy_in(&j->cc, "-", j->fd, j->path, e);
-}
-
 enum MHD_Result api_ctr_archive_put(struct api_req *r)
 {
 	enum MHD_Result res;
@@ -351,10 +341,8 @@ enum MHD_Result api_ctr_archive_put(struct api_req *r)
 		job_free(j);
 		return res;
 	}
-	j->fd = r->body_fd;
-	lseek(j->fd, 0, SEEK_SET);
-	rc = run_forked(child_in, j, j->fd, &e);
-	j->fd = -1;
+	lseek(r->body_fd, 0, SEEK_SET);
+	rc = run_step(j, STEP_IN, r->body_fd, &e);
 	job_free(j);
 	if (rc < 0) {
 		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "%s", e.msg);
@@ -362,4 +350,67 @@ enum MHD_Result api_ctr_archive_put(struct api_req *r)
 		return res;
 	}
 	return api_reply_empty(r, MHD_HTTP_OK);
+}
+
+/* ---- export: the whole filesystem as a tar (docker export) ---- */
+
+static void export_stream(void *arg, int fd)
+{
+	struct job *j = arg;
+	struct err e = ERR_INIT;
+
+	if (run_step(j, STEP_EXPORT, fd, &e) < 0)
+		err_clear(&e); /* the tar ends short: the client sees it */
+}
+
+enum MHD_Result api_ctr_export(struct api_req *r)
+{
+	struct err e = ERR_INIT;
+	enum MHD_Result res;
+	struct job *j = calloc(1, sizeof *j);
+
+	if (!j)
+		return MHD_NO;
+	j->fd = -1;
+	j->b = r->b;
+	if (api_ctr_load(r, r->arg, &j->c, &e) < 0) {
+		free(j);
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		return res;
+	}
+	j->path = xstrdup("");
+	return api_reply_stream(r, MHD_HTTP_OK, "application/x-tar", export_stream, j, job_free);
+}
+
+/* ---- changes: docker diff's list, Kind 0 changed, 1 added, 2 deleted ---- */
+
+enum MHD_Result api_ctr_changes(struct api_req *r)
+{
+	struct api_ctr c;
+	struct err e = ERR_INIT;
+	struct ctr_change *v;
+	enum MHD_Result res;
+	json_object *a;
+	size_t n;
+
+	if (api_ctr_load(r, r->arg, &c, &e) < 0 || ctr_changes(&c.spec, &v, &n, &e) < 0) {
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		api_ctr_free(&c);
+		return res;
+	}
+	a = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "Path", json_object_new_string(v[i].path));
+		json_object_object_add(o, "Kind",
+				       json_object_new_int(v[i].kind == 'C'   ? 0
+							   : v[i].kind == 'A' ? 1
+									      : 2));
+		json_object_array_add(a, o);
+	}
+	ctr_changes_free(v, n);
+	api_ctr_free(&c);
+	return api_reply_json(r, MHD_HTTP_OK, a);
 }

@@ -237,7 +237,7 @@ static void follow_run(struct follow *f, int fd)
 		ok = dump_existing(f, fd);
 	if (!f->follow)
 		goto out;
-	while (ok && !ended) {
+	while (ok && !ended && !api_stream_done()) {
 		struct pollfd p[3] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
 				       { .fd = pidfd, .events = POLLIN },
 				       { .fd = f->in_fd, .events = POLLIN } };
@@ -504,6 +504,8 @@ static void wait_stream(void *arg, int fd)
 		struct pollfd p[2] = { { .fd = fd, .events = 0 }, { .fd = -1, .events = POLLIN } };
 		bool alive;
 
+		if (api_stream_done())
+			return;
 		if (api_ctr_load_id(w->b, w->id, &c, &e) < 0) {
 			err_clear(&e);
 			code = gone_code(w);

@@ -1,6 +1,6 @@
 /* exec.c - exec sessions: POST /containers/{id}/exec (create), POST
  * /exec/{id}/start (hijacked, or detached), GET /exec/{id}/json (inspect),
- * POST /exec/{id}/resize.
+ * POST /exec/{id}/resize and /containers/{id}/resize.
  *
  * A session lives in the service's memory from create until it is
  * inspected after its end (at most EXEC_MAX at once; the oldest finished
@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/util.h"
 #include "lib/record/spec.h"
 #include "lib/runtime/exec.h"
@@ -39,6 +41,8 @@ struct session {
 	bool running, started, done;
 	int exit_code;
 	pid_t pid;
+	unsigned short rows, cols; /* a resize before the start */
+	int resize_w;              /* running with a terminal: resizes go here, else -1 */
 };
 
 static pthread_mutex_t sessions_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,6 +52,8 @@ static void session_free(struct session *s)
 {
 	if (!s)
 		return;
+	if (s->resize_w >= 0)
+		close(s->resize_w);
 	strv_free(s->argv);
 	strv_free(s->env);
 	free(s->workdir);
@@ -178,6 +184,7 @@ enum MHD_Result api_exec_create(struct api_req *r)
 		return MHD_NO;
 	}
 	memcpy(s->ctr, c.id, sizeof s->ctr);
+	s->resize_w = -1;
 	if (field_strv(body, "Cmd", &s->argv) < 0 || field_strv(body, "Env", &s->env) < 0 ||
 	    field_str(body, "WorkingDir", &wd) < 0 || field_str(body, "User", &user) < 0 ||
 	    field_bool(body, "Tty", &s->tty) < 0 || field_bool(body, "AttachStdin", &s->in) < 0 ||
@@ -231,6 +238,7 @@ out:
 
 struct relay {
 	int sock, in_w, out_r, err_r;
+	int resize_r;     /* the terminal's new sizes (rows, cols) from the service, or -1 */
 	int child_fds[3]; /* the command's ends of the pipes: closed here once it runs */
 	bool tty;
 };
@@ -254,8 +262,8 @@ static int relay_wait(pid_t pid, int ptmx, void *arg, struct err *e)
 			x->child_fds[i] = -1;
 		}
 	for (;;) {
-		struct pollfd p[3];
-		int n = 0, ix_sock = -1, ix_out = -1, ix_err = -1;
+		struct pollfd p[4];
+		int n = 0, ix_sock = -1, ix_out = -1, ix_err = -1, ix_rs = -1;
 		if (sock_in) {
 			p[n] = (struct pollfd){ .fd = x->sock, .events = POLLIN };
 			ix_sock = n++;
@@ -270,10 +278,23 @@ static int relay_wait(pid_t pid, int ptmx, void *arg, struct err *e)
 		}
 		if (ix_out < 0 && ix_err < 0)
 			break;
+		if (x->tty && ptmx >= 0 && x->resize_r >= 0) {
+			p[n] = (struct pollfd){ .fd = x->resize_r, .events = POLLIN };
+			ix_rs = n++;
+		}
 		if (poll(p, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (ix_rs >= 0 && p[ix_rs].revents) {
+			unsigned short sz[2];
+			if (read(x->resize_r, sz, sizeof sz) == (ssize_t)sizeof sz) {
+				struct winsize ws = { .ws_row = sz[0], .ws_col = sz[1] };
+				ioctl(ptmx, TIOCSWINSZ, &ws);
+			} else {
+				x->resize_r = -1; /* the service is gone */
+			}
 		}
 		if (ix_sock >= 0 && p[ix_sock].revents) {
 			ssize_t k = read(x->sock, buf, sizeof buf);
@@ -325,23 +346,26 @@ struct child_result {
 	char msg[1000];
 };
 
-/* in the forked child: the exec as `burrow exec` runs it */
-static void child(const struct api_backend *b, const struct session *s, int sock, bool detach, int res_fd)
+/* in the job's process (lib/base/forkjob.h): the exec as `burrow exec`
+ * runs it */
+static void child(const struct api_backend *b, const struct session *s, int sock, int resize_r, bool detach,
+		  struct child_result *cr)
 {
-	struct child_result cr;
 	struct api_ctr c;
 	struct err e = ERR_INIT;
 	struct exec_request rq;
 	struct exec_result er;
 	struct seccomp_prog sc = { 0, NULL };
-	struct relay x = { sock, -1, -1, -1, { -1, -1, -1 }, s->tty };
+	struct relay x = { sock, -1, -1, -1, resize_r, { -1, -1, -1 }, s->tty };
+	struct winsize ws = { .ws_row = s->rows, .ws_col = s->cols };
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_free_ char *scdir = NULL;
 
-	memset(&cr, 0, sizeof cr);
 	memset(&rq, 0, sizeof rq);
 	exec_skip_leak_check();
+	/* a client gone: the relay's writes fail, they don't end it */
+	signal(SIGPIPE, SIG_IGN);
 	if (api_ctr_load_id(b, s->ctr, &c, &e) < 0)
 		goto fail;
 	if (!api_ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
@@ -361,6 +385,8 @@ static void child(const struct api_backend *b, const struct session *s, int sock
 	rq.hostname = c.spec.hostname;
 	rq.caps = s->privileged ? ~0ULL : c.spec.caps;
 	rq.tty = s->tty;
+	if (s->tty && s->rows && s->cols)
+		rq.ws = &ws;
 	rq.interactive = s->in;
 	rq.detach = detach;
 	if (!detach) {
@@ -390,68 +416,102 @@ static void child(const struct api_backend *b, const struct session *s, int sock
 	/* the command's ends close in us once it has them: the wait sees EOF */
 	if (exec_in_container(&rq, &er, &e) < 0)
 		goto fail;
-	cr.exit_code = er.exit_code;
-	goto done;
+	cr->exit_code = er.exit_code;
+	return;
 fail:
-	cr.rc = -1;
-	cr.status = e.status;
-	snprintf(cr.msg, sizeof cr.msg, "%s", e.msg ? e.msg : "exec failed");
-done:
-	if (write(res_fd, &cr, sizeof cr) < 0)
-		_exit(1);
-	_exit(0);
+	cr->rc = -1;
+	cr->status = e.status;
+	snprintf(cr->msg, sizeof cr->msg, "%s", e.msg ? e.msg : "exec failed");
 }
 
-/* fork the child and wait for its answer; the pipes' child ends are
- * closed by the exec before the command runs (they are O_CLOEXEC in it,
- * and the relay holds only its own ends) */
+/* the session and the backend as the job's bytes, and back */
+static void exec_job(const void *arg, size_t len, const int *fds, size_t nfds, void *res, size_t res_len)
+{
+	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
+	const struct api_backend *b;
+	struct session s;
+	bool detach;
+
+	(void)res_len;
+	memset(&s, 0, sizeof s);
+	forkjob_get(&in, &b, sizeof b);
+	forkjob_get(&in, s.ctr, sizeof s.ctr);
+	forkjob_get(&in, &s.tty, sizeof s.tty);
+	forkjob_get(&in, &s.in, sizeof s.in);
+	forkjob_get(&in, &s.privileged, sizeof s.privileged);
+	forkjob_get(&in, &detach, sizeof detach);
+	forkjob_get(&in, &s.rows, sizeof s.rows);
+	forkjob_get(&in, &s.cols, sizeof s.cols);
+	s.argv = forkjob_get_strv(&in);
+	s.env = forkjob_get_strv(&in);
+	s.workdir = forkjob_get_str(&in);
+	s.user = forkjob_get_str(&in);
+	if (in.bad || !s.argv) {
+		struct child_result *cr = res;
+		cr->rc = -1;
+		snprintf(cr->msg, sizeof cr->msg, "a malformed exec job");
+		return;
+	}
+	child(b, &s, nfds > 0 ? fds[0] : -1, nfds > 1 ? fds[1] : -1, detach, res);
+}
+
+/* run the session in a process of its own and wait for its answer; the
+ * pipes' child ends are closed by the exec before the command runs (they
+ * are O_CLOEXEC in it, and the relay holds only its own ends) */
 static int run_exec(const struct api_backend *b, struct session *s, int sock, bool detach,
 		    struct child_result *cr)
 {
-	int p[2], st;
-	pid_t pid;
-	size_t got = 0;
+	struct forkjob_buf arg = { NULL, 0, 0, false };
+	struct forkjob j;
+	struct err e = ERR_INIT;
+	int rc, fds[2] = { sock, -1 }, rs[2] = { -1, -1 };
+	size_t nfds = sock >= 0 ? 1 : 0;
 
 	memset(cr, 0, sizeof *cr);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
+	/* a terminal's resizes reach the job through a pipe */
+	if (sock >= 0 && s->tty && pipe2(rs, O_CLOEXEC | O_NONBLOCK) == 0)
+		fds[nfds++] = rs[0];
+	forkjob_put(&arg, &b, sizeof b);
+	forkjob_put(&arg, s->ctr, sizeof s->ctr);
+	forkjob_put(&arg, &s->tty, sizeof s->tty);
+	forkjob_put(&arg, &s->in, sizeof s->in);
+	forkjob_put(&arg, &s->privileged, sizeof s->privileged);
+	forkjob_put(&arg, &detach, sizeof detach);
+	forkjob_put(&arg, &s->rows, sizeof s->rows);
+	forkjob_put(&arg, &s->cols, sizeof s->cols);
+	forkjob_put_strv(&arg, s->argv);
+	forkjob_put_strv(&arg, s->env);
+	forkjob_put_str(&arg, s->workdir);
+	forkjob_put_str(&arg, s->user);
+	rc = forkjob_spawn(exec_job, arg.p, arg.len, fds, nfds, sizeof *cr, &j, &e);
+	free(arg.p);
+	if (rs[0] >= 0)
+		close(rs[0]);
+	if (rc == 0) {
+		struct session *live;
+		pthread_mutex_lock(&sessions_lock);
+		live = find(s->id);
+		if (live) {
+			unsigned short sz[2] = { live->rows, live->cols };
+			live->pid = j.pid;
+			live->resize_w = rs[1];
+			rs[1] = -1;
+			/* a resize that came while the job was starting */
+			if (live->resize_w >= 0 && sz[0] && sz[1] && (sz[0] != s->rows || sz[1] != s->cols) &&
+			    write(live->resize_w, sz, sizeof sz) < 0) {
+				/* full: sizes are waiting already */
+			}
+		}
+		pthread_mutex_unlock(&sessions_lock);
+		rc = forkjob_wait(&j, cr, sizeof *cr, &e);
 	}
-	if (pid == 0) {
-		sigset_t all;
-		int keep[2] = { p[1], sock };
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		/* the service's handlers and ignored signals are not the verb's */
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		close_fds_except(3, keep, sock >= 0 ? 2 : 1);
-		child(b, s, sock, detach, p[1]);
-	}
-	close(p[1]);
-	pthread_mutex_lock(&sessions_lock);
-	s->pid = pid;
-	pthread_mutex_unlock(&sessions_lock);
-	while (got < sizeof *cr) {
-		ssize_t n = read(p[0], (char *)cr + got, sizeof *cr - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (got != sizeof *cr) {
+	if (rc < 0) {
 		cr->rc = -1;
-		snprintf(cr->msg, sizeof cr->msg, "the exec process ended without an answer");
+		snprintf(cr->msg, sizeof cr->msg, "%s", e.msg ? e.msg : "exec failed");
+		err_clear(&e);
 	}
+	if (rs[1] >= 0)
+		close(rs[1]);
 	return cr->rc;
 }
 
@@ -469,6 +529,9 @@ static void finish(const char *id, const struct child_result *cr)
 	if (s) {
 		s->running = false;
 		s->done = true;
+		if (s->resize_w >= 0)
+			close(s->resize_w);
+		s->resize_w = -1;
 		s->exit_code = cr->rc < 0 ? (cr->status ? cr->status : 126) : cr->exit_code;
 	}
 	pthread_mutex_unlock(&sessions_lock);
@@ -487,7 +550,7 @@ static void hijacked(void *arg, int sock)
 	pthread_mutex_unlock(&sessions_lock);
 	if (!s)
 		return;
-	/* the child reads the session's strings from its copy of memory */
+	/* a running session is not dropped: its strings stay */
 	run_exec(j->b, &copy, sock, false, &cr);
 	if (cr.rc < 0) {
 		_cleanup_free_ char *m = xasprintf("%s\r\n", cr.msg);
@@ -581,13 +644,82 @@ enum MHD_Result api_exec_inspect(struct api_req *r)
 	return api_reply_json(r, MHD_HTTP_OK, o);
 }
 
-/* resizing a session's terminal (and a container's) is accepted and not
- * done yet */
-enum MHD_Result api_resize(struct api_req *r)
+/* ---- resize: h and w, rows and columns ---- */
+
+static int resize_args(struct api_req *r, unsigned short *rows, unsigned short *cols, enum MHD_Result *res)
 {
 	long long h, w;
 
-	if (api_query_int(r, "h", 0, 65535, 0, &h) < 0 || api_query_int(r, "w", 0, 65535, 0, &w) < 0)
-		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid h or w");
+	if (api_query_int(r, "h", 0, 65535, 0, &h) < 0 || api_query_int(r, "w", 0, 65535, 0, &w) < 0) {
+		*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid h or w");
+		return -1;
+	}
+	*rows = (unsigned short)h;
+	*cols = (unsigned short)w;
+	return 0;
+}
+
+/* a session's terminal: before the start the size it starts with, while it
+ * runs through the job's pipe too; one without a terminal, or ended,
+ * ignores it */
+enum MHD_Result api_exec_resize(struct api_req *r)
+{
+	unsigned short sz[2];
+	enum MHD_Result res;
+	struct session *s;
+
+	if (resize_args(r, &sz[0], &sz[1], &res) < 0)
+		return res;
+	pthread_mutex_lock(&sessions_lock);
+	s = find(r->arg);
+	if (s && sz[0] && sz[1]) {
+		/* kept for a job that is starting too */
+		s->rows = sz[0];
+		s->cols = sz[1];
+		if (s->resize_w >= 0 && write(s->resize_w, sz, sizeof sz) < 0) {
+			/* full: the job has sizes to read already */
+		}
+	}
+	pthread_mutex_unlock(&sessions_lock);
+	if (!s)
+		return api_reply_error(r, MHD_HTTP_NOT_FOUND, "No such exec instance: %s", r->arg);
 	return api_reply_empty(r, MHD_HTTP_OK);
+}
+
+/* a container's terminal: the init's stdin is it (a pts of the container's
+ * devpts); without a terminal there is nothing to resize */
+enum MHD_Result api_ctr_resize(struct api_req *r)
+{
+	unsigned short rows, cols;
+	enum MHD_Result res;
+	struct api_ctr c;
+	struct err e = ERR_INIT;
+	struct winsize ws;
+	char path[64];
+	int fd;
+
+	if (resize_args(r, &rows, &cols, &res) < 0)
+		return res;
+	if (api_ctr_load(r, r->arg, &c, &e) < 0) {
+		res = api_reply_err(r, &e);
+		err_clear(&e);
+		return res;
+	}
+	if (!api_ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
+		res = api_reply_error(r, MHD_HTTP_CONFLICT, "Container %s is not running", c.id);
+		api_ctr_free(&c);
+		return res;
+	}
+	ws = (struct winsize){ .ws_row = rows, .ws_col = cols };
+	snprintf(path, sizeof path, "/proc/%d/fd/0", (int)c.st.pid);
+	fd = c.spec.tty && rows && cols ? open(path, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	if (c.spec.tty && rows && cols && (fd < 0 || !isatty(fd) || ioctl(fd, TIOCSWINSZ, &ws) < 0))
+		res = api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "resizing the terminal of %s: %s",
+				      c.id, strerror(errno));
+	else
+		res = api_reply_empty(r, MHD_HTTP_OK);
+	if (fd >= 0)
+		close(fd);
+	api_ctr_free(&c);
+	return res;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/json.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
@@ -26,6 +27,7 @@
 static pthread_mutex_t backend_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int busy_count;       /* open connections and hijacked streams */
+static bool stopping;        /* the service is ending: bodies that go on end */
 static time_t last_activity; /* CLOCK_MONOTONIC seconds */
 
 void api_lock(void)
@@ -43,6 +45,11 @@ static time_t mono_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+bool api_stopping(void)
+{
+	return __atomic_load_n(&stopping, __ATOMIC_RELAXED);
 }
 
 void api_busy(int delta)
@@ -223,13 +230,29 @@ struct stream {
 	void *arg;
 	void (*free_fn)(void *);
 	int fd;
+	int sock; /* the client's connection, or -1 */
 };
+
+/* the connection of the body this thread writes: libmicrohttpd reads the
+ * pipe, blocking, and so doesn't see the client leave; we look */
+static __thread int stream_sock = -1;
+
+bool api_stream_done(void)
+{
+	struct pollfd p = { .fd = stream_sock, .events = POLLRDHUP };
+
+	if (api_stopping())
+		return true;
+	return stream_sock >= 0 && poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
 
 static void *stream_thread(void *p)
 {
 	struct stream *s = p;
 
+	stream_sock = s->sock;
 	s->fn(s->arg, s->fd);
+	stream_sock = -1;
 	close(s->fd);
 	if (s->free_fn)
 		s->free_fn(s->arg);
@@ -255,6 +278,8 @@ static bool spawn(void *(*fn)(void *), void *arg)
 static enum MHD_Result stream_reply(struct api_req *r, unsigned status, const char *type, api_stream_fn *fn,
 				    void *arg, void (*free_fn)(void *), const char *hname, const char *hval)
 {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn,
+								     MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct MHD_Response *resp;
 	struct stream *s;
 	int p[2];
@@ -265,7 +290,7 @@ static enum MHD_Result stream_reply(struct api_req *r, unsigned status, const ch
 		return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "pipe: %s", strerror(errno));
 	}
 	s = xmalloc(sizeof *s);
-	*s = (struct stream){ fn, arg, free_fn, p[1] };
+	*s = (struct stream){ fn, arg, free_fn, p[1], ci ? ci->connect_fd : -1 };
 	api_busy(1);
 	if (!spawn(stream_thread, s)) {
 		api_busy(-1);
@@ -446,14 +471,17 @@ static const struct route routes[] = {
 	{ "POST", "/containers/*/attach", api_ctr_attach },
 	{ "GET", "/containers/*/logs", api_ctr_logs },
 	{ "GET", "/containers/*/top", api_ctr_top },
-	{ "POST", "/containers/*/resize", api_resize },
+	{ "POST", "/containers/*/resize", api_ctr_resize },
 	{ "POST", "/containers/*/exec", api_exec_create },
 	{ "POST", "/exec/*/start", api_exec_start },
-	{ "POST", "/exec/*/resize", api_resize },
+	{ "POST", "/exec/*/resize", api_exec_resize },
 	{ "GET", "/exec/*/json", api_exec_inspect },
 	{ "HEAD", "/containers/*/archive", api_ctr_archive_head },
 	{ "GET", "/containers/*/archive", api_ctr_archive_get },
 	{ "PUT", "/containers/*/archive", api_ctr_archive_put },
+	{ "GET", "/containers/*/export", api_ctr_export },
+	{ "GET", "/containers/*/changes", api_ctr_changes },
+	{ "GET", "/containers/*/stats", api_ctr_stats },
 	{ "DELETE", "/containers/*", api_ctr_remove },
 	{ "GET", "/images/json", api_img_list },
 	{ "POST", "/images/create", api_img_create },
@@ -785,8 +813,15 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (fd < 0)
 			return -1;
 	}
+	/* the jobs that need a process (lib/base/forkjob.h) are forked by a
+	 * runner forked now, while this process has a single thread */
+	if (forkjob_start(e) < 0) {
+		close(fd);
+		return -1;
+	}
 	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		close(fd);
+		forkjob_stop();
 		return err_make(e, errno, "pipe");
 	}
 	memset(&sa, 0, sizeof sa);
@@ -823,11 +858,15 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (idle)
 			break;
 	}
+	/* a body that waits for ever (wait, logs -f, attach, stats) would keep
+	 * its connection's thread, which MHD_stop_daemon joins, reading */
+	__atomic_store_n(&stopping, true, __ATOMIC_RELAXED);
 	MHD_stop_daemon(d);
 	close(fd);
 	if (unix_path)
 		unlink(unix_path);
 out:
+	forkjob_stop();
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
