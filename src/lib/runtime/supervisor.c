@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -633,16 +634,54 @@ static void supervisor_drop_cgroup(struct supervisor *m)
 	err_clear(&e);
 }
 
-/* Unmount, stop fuse-overlayfs, remove the runroot entry, record the exit
- * (or remove the container with --rm). */
-static void supervisor_cleanup(struct supervisor *m, int wstatus)
+/* run --rm with a caller waiting for the exit status: the caller needs the
+ * container gone from the store, not the store's files gone.  The record
+ * directory is moved aside (.gone-ID, which nothing lists, and which a
+ * later command sweeps if this process dies first) before the status goes
+ * out; the overlay, the runroot entry and the files go after it.  Only for
+ * --rm: a container that stays may be started again at once, and its next
+ * supervisor needs the runroot entry this one would still be removing.
+ * BURROW_LATE_TEARDOWN=0 keeps everything before the status. */
+static bool late_teardown(const struct supervisor *m)
+{
+	const char *v = getenv("BURROW_LATE_TEARDOWN");
+
+	return m->s->remove && m->sk >= 0 && !(v && strcmp(v, "0") == 0);
+}
+
+/* The slirp socket, the overlay (and fuse-overlayfs), the runroot entry. */
+static void supervisor_drop_runtime(struct supervisor *m)
+{
+	const struct container_spec *s = m->s;
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
+
+	if (s->net == NET_SLIRP) {
+		_cleanup_free_ char *sock = container_net_socket(s);
+		unlink(sock);
+	}
+	/* unmount first: the runroot entry is removed file by file, never
+	 * recursively through a mounted overlay */
+	rootfs_umount_overlay(s, &m->fuse);
+	log_debug("cleanup: overlay unmounted");
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
+		unlink(p);
+	}
+	rmdir(merged);
+	rmdir(s->rundir);
+}
+
+/* Stop the network, remove the runroot entry, record the exit (or remove
+ * the container with --rm).  *gone (late teardown): the moved record
+ * directory that supervisor_cleanup_late removes, else NULL. */
+static void supervisor_cleanup(struct supervisor *m, int wstatus, char **gone)
 {
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
-	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
-	bool recorded;
+	bool recorded, late = late_teardown(m);
 
+	*gone = NULL;
 	if (m->alive >= 0)
 		close(m->alive);
 	m->alive = -1;
@@ -654,24 +693,14 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		m->net.pid = 0;
 	}
 	net_stop(&m->net);
+	log_debug("cleanup: network stopped");
 	if (s->net == NET_BRIDGE) {
 		netns_unpublish(s, m->fwd_ids, m->nfwd);
 		m->fwd_ids = NULL;
 		m->nfwd = 0;
 	}
-	if (s->net == NET_SLIRP) {
-		_cleanup_free_ char *sock = container_net_socket(s);
-		unlink(sock);
-	}
-	/* unmount first: the runroot entry is removed file by file, never
-	 * recursively through a mounted overlay */
-	rootfs_umount_overlay(s, &m->fuse);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
-		unlink(p);
-	}
-	rmdir(merged);
-	rmdir(s->rundir);
+	if (!late)
+		supervisor_drop_runtime(m);
 	/* record (and read the OOM kill) before the cgroup goes */
 	recorded = m->cg.path && !s->remove;
 	if (recorded)
@@ -680,14 +709,49 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 	if (s->remove) {
 		events_container(s, "remove", -1);
 		container_remove_cidfile(s);
-		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
+		if (late) {
+			/* locked, so that a command's sweep of .gone-* leaves
+			 * it to us (it is released when this process exits) */
+			const char *slash = strrchr(s->ctrdir, '/');
+			char *to = xasprintf("%.*s/.gone-%s", (int)(slash ? slash - s->ctrdir : 0), s->ctrdir,
+					     slash ? slash + 1 : s->ctrdir);
+			int dfd = open(s->ctrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0 && flock(dfd, LOCK_EX | LOCK_NB) == 0 && rename(s->ctrdir, to) == 0) {
+				*gone = to;
+			} else {
+				free(to);
+				if (dfd >= 0)
+					close(dfd);
+			}
+		}
+		if (!*gone && rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
 		err_clear(&e);
 		rootfs_remove_anon_volumes(s);
+		log_debug("cleanup: record removed");
 		return;
 	}
 	if (!recorded)
 		record_exit(m, wstatus, true);
+}
+
+/* After the exit status went out (late teardown): nothing of the
+ * caller's is held any more (it may exit at once), then the rest. */
+static void supervisor_cleanup_late(struct supervisor *m, char *gone)
+{
+	struct err e = ERR_INIT;
+	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (dn >= 0) {
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		close(dn);
+	}
+	supervisor_drop_runtime(m);
+	if (gone && rm_rf_at(AT_FDCWD, gone, &e) < 0)
+		err_clear(&e); /* the next listing sweeps what is left */
+	free(gone);
 }
 
 /* ---- start-up ------------------------------------------------------------------ */
@@ -720,6 +784,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	struct supervisor mon;
 	struct msg m;
 	sigset_t none;
+	char *gone = NULL;
+	bool late;
 	int st;
 
 	/* SIGCHLD and SIGUSR1 stay pending for the supervisor's signalfd */
@@ -845,14 +911,25 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	}
 	st = supervisor_run(&mon);
 	log_debug("supervisor: container exited");
-	supervisor_cleanup(&mon, st);
+	late = late_teardown(&mon);
+	supervisor_cleanup(&mon, st, &gone);
 	log_debug("supervisor: cleaned up");
 	if (mon.sk >= 0) {
+		/* the caller exits once it has the status: the rest of a late
+		 * teardown must not die with it */
+		if (late)
+			prctl(PR_SET_PDEATHSIG, 0);
+		/* nor wait for the relayed pipes, which it drains to EOF */
+		for (int i = 0; i < 3; i++)
+			if (s->stdio[i] > 2)
+				close(s->stdio[i]);
 		memset(&m, 0, sizeof m);
 		m.type = MSG_EXIT;
 		m.a = st;
 		msg_send(mon.sk, &m, -1);
 	}
+	if (late)
+		supervisor_cleanup_late(&mon, gone);
 	_exit(0);
 
 fail_mounted:
