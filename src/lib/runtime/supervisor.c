@@ -757,7 +757,7 @@ static void supervisor_cleanup_late(struct supervisor *m, char *gone)
 /* ---- start-up ------------------------------------------------------------------ */
 
 /* container:ID (--network, --pid, --ipc, --uts) and networks: into ID's (or
- * the networks') user namespace instead of a new one (a namespace can only be joined from the user
+ * the networks', or the kept one: nskeep.h) user namespace instead of a new one (a namespace can only be joined from the user
  * namespace that owns it), and a new mount namespace there; the init joins
  * the others (supervisor_start_init). */
 static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, struct err *e)
@@ -765,7 +765,8 @@ static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, str
 	if (join->user >= 0 && setns(join->user, CLONE_NEWUSER) < 0)
 		return err_make(e, errno, "joining the user namespace of %s",
 				m->s->net == NET_BRIDGE ? "the networks"
-							: "the container whose namespaces are shared");
+				: ns_join_wanted(m->s)  ? "the container whose namespaces are shared"
+							: "the user-namespace keeper");
 	closep(&join->user);
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(e, errno, "creating the mount namespace");
@@ -846,7 +847,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 			goto fail;
 	}
 	log_debug("supervisor: maps written");
-	if (ns_join_wanted(s) && supervisor_join_shared(&mon, join, &e) < 0)
+	if ((ns_join_wanted(s) || join->user >= 0) && supervisor_join_shared(&mon, join, &e) < 0)
 		goto fail;
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
