@@ -642,7 +642,7 @@ static void supervisor_drop_cgroup(struct supervisor *m)
  * --rm: a container that stays may be started again at once, and its next
  * supervisor needs the runroot entry this one would still be removing.
  * BURROW_LATE_TEARDOWN=0 keeps everything before the status. */
-static bool late_teardown(const struct supervisor *m)
+bool supervisor_late_teardown(const struct supervisor *m)
 {
 	const char *v = getenv("BURROW_LATE_TEARDOWN");
 
@@ -679,12 +679,14 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus, char **gone)
 {
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
-	bool recorded, late = late_teardown(m);
+	bool recorded, late = supervisor_late_teardown(m);
 
 	*gone = NULL;
 	if (m->alive >= 0)
 		close(m->alive);
 	m->alive = -1;
+	if (!late)
+		closep(&m->init_mnt);
 	/* the container is gone: nothing of the helper's is worth a graceful
 	 * exit, and its exit (closing tap0 waits for an RCU grace period) costs
 	 * 10-30 ms: kill it and let whoever inherits it reap it */
@@ -748,6 +750,7 @@ static void supervisor_cleanup_late(struct supervisor *m, char *gone)
 		dup2(dn, 2);
 		close(dn);
 	}
+	closep(&m->init_mnt);
 	supervisor_drop_runtime(m);
 	if (gone && rm_rf_at(AT_FDCWD, gone, &e) < 0)
 		err_clear(&e); /* the next listing sweeps what is left */
@@ -816,7 +819,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.s = s;
 	mon.sk = sk;
 	mon.detached = s->detach;
-	mon.alive = mon.out = mon.err = mon.ptmx = -1;
+	mon.alive = mon.out = mon.err = mon.ptmx = mon.init_mnt = -1;
 	mon.net.exit_fd = -1;
 	mon.join = (struct ns_fds)NS_FDS_INIT;
 	mon.preserve_fds = s->preserve_fds;
@@ -912,7 +915,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	}
 	st = supervisor_run(&mon);
 	log_debug("supervisor: container exited");
-	late = late_teardown(&mon);
+	late = supervisor_late_teardown(&mon);
 	supervisor_cleanup(&mon, st, &gone);
 	log_debug("supervisor: cleaned up");
 	if (mon.sk >= 0) {
