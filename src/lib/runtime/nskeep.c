@@ -200,6 +200,22 @@ static bool map_is(pid_t pid, const char *file, const struct idrange *r, size_t 
 	return i == n;
 }
 
+/* setgroups(2) is allowed in PID's user namespace (the supervisor calls
+ * it; newgidmap leaves it so) */
+static bool setgroups_allowed(pid_t pid)
+{
+	char path[64], buf[16];
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+
+	snprintf(path, sizeof path, "/proc/%d/setgroups", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (len = read_all(fd, buf, sizeof buf - 1)) <= 0)
+		return false;
+	buf[len] = '\0';
+	return strncmp(buf, "allow", 5) == 0;
+}
+
 /* The keeper the record names, checked (nskeep.h): 1 and *fd, else 0;
  * *stale (when not NULL): it is one of the caller's keepers, alive, with
  * other maps */
@@ -221,7 +237,8 @@ static int keeper_use(const char *dir, const struct idmap *m, int *fd, pid_t *st
 	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 	if (parent < 0 || self < 0 || !same_file(parent, self))
 		return 0;
-	if (!map_is(pid, "uid_map", m->uids, m->nuids) || !map_is(pid, "gid_map", m->gids, m->ngids)) {
+	if (!map_is(pid, "uid_map", m->uids, m->nuids) || !map_is(pid, "gid_map", m->gids, m->ngids) ||
+	    !setgroups_allowed(pid)) {
 		if (stale && proc_alive(pid, start))
 			*stale = pid;
 		return 0;

@@ -21,8 +21,8 @@
  * Before a namespace is used it is checked, on the opened fd: the keeper is
  * alive with its recorded start time (no reused pid), the namespace is
  * owned by the caller's uid, its parent is the caller's own user
- * namespace, and its uid_map and gid_map are the ones this start would
- * write (an edited /etc/subuid makes a new keeper).  Anything else, and
+ * namespace, its uid_map and gid_map are the ones this start would write
+ * (an edited /etc/subuid makes a new keeper), and setgroups is allowed.  Anything else, and
  * a new keeper is made; if that fails too, the start writes its own maps
  * as before.  Only the full map (subordinate ranges) uses it: the
  * single-ID map is written without helpers anyway.
