@@ -717,7 +717,7 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus, char **gone)
 			const char *slash = strrchr(s->ctrdir, '/');
 			char *to = xasprintf("%.*s/.gone-%s", (int)(slash ? slash - s->ctrdir : 0), s->ctrdir,
 					     slash ? slash + 1 : s->ctrdir);
-			int dfd = open(s->ctrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int dfd = open(s->ctrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* kept open */
 			if (dfd >= 0 && flock(dfd, LOCK_EX | LOCK_NB) == 0 && rename(s->ctrdir, to) == 0) {
 				*gone = to;
 			} else {
@@ -923,10 +923,6 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 		 * teardown must not die with it */
 		if (late)
 			prctl(PR_SET_PDEATHSIG, 0);
-		/* nor wait for the relayed pipes, which it drains to EOF */
-		for (int i = 0; i < 3; i++)
-			if (s->stdio[i] > 2)
-				close(s->stdio[i]);
 		memset(&m, 0, sizeof m);
 		m.type = MSG_EXIT;
 		m.a = st;
