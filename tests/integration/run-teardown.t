@@ -13,8 +13,9 @@ CTRS=$BURROW_ROOT/containers
 # nothing of a removed container is left: no record, no .gone-*, no
 # runroot entry
 leftovers() {
-	ls -A "$CTRS" 2>/dev/null | grep -v '^\.lock$'
-	ls -A "$BURROW_RUNROOT/containers" 2>/dev/null
+	for f in "$CTRS"/* "$CTRS"/.gone-* "$BURROW_RUNROOT/containers"/*; do
+		[ -e "$f" ] && echo "$f"
+	done
 }
 none_left() { [ -z "$(leftovers)" ]; }
 
