@@ -20,6 +20,7 @@
 #include "cli/ctrutil.h"
 #include "lib/runtime/exec.h"
 #include "lib/runtime/seccomp.h"
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "cli/relay.h"
 #include "cli/ctrns.h"
@@ -94,6 +95,7 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	int id, rc = 125;
 	bool loaded = false;
 
+	log_debug("exec: start");
 	memset(&nsa, 0, sizeof nsa);
 	opt_init(&p, exec_opts, argc, argv);
 	while ((id = opt_next(&p, &e)) != 0) {
@@ -154,6 +156,7 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	if (ctr_load(g, argv[p.idx], &c, &e) < 0)
 		goto fail;
 	loaded = true;
+	log_debug("exec: record loaded");
 	if (!ctr_running(&c) || !proc_alive(c.st.pid, c.st.pid_start)) {
 		err_make(&e, 0,
 			 "can only create exec sessions on running containers: container state improper");
@@ -197,7 +200,9 @@ int cmd_exec(struct globals *g, int argc, char **argv, struct err *err)
 	if (seccomp_prog_for(c.spec.seccomp, c.spec.caps, scdir, &sc, &e) < 0)
 		goto fail;
 	r.seccomp = &sc;
+	log_debug("exec: filter read");
 	rc = exec_in_container(&r, &res, &e);
+	log_debug("exec: command exited");
 	if (!detach)
 		relay_unblock_signals();
 	if (rc < 0)

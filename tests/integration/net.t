@@ -27,6 +27,7 @@ cleanup() {
 	for p in $SPIDS; do kill "$p" 2>/dev/null; done
 	"$BURROW" rm -f -a >/dev/null 2>&1
 	rm -rf "$T"
+	fixture_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -102,11 +102,21 @@ run burrow run --rm --pid container:idle $IMG true
 assert_rc 125 "a target that is not running: 125"
 assert_match "$err" "pid container:[0-9a-f]{12}: the container is not running" "says which and why"
 assert_eq "$(burrow ps -a -q | grep -c .)" 2 "and leaves only a and idle"
-run burrow run -d --name c --net none $IMG sleep 1000
+# c with a user namespace of its own (not the kept one, nskeep.h)
+run env BURROW_USERNS_KEEP=0 "$BURROW" run -d --name c --net none $IMG sleep 1000
 run burrow run --rm --net none --pid container:a --uts container:c $IMG true
-assert_rc 125 "namespaces of two containers: 125"
+assert_rc 125 "namespaces of two containers in two user namespaces: 125"
 assert_match "$err" "another user namespace" "because each has its own user namespace"
-burrow rm -f idle c >/dev/null
+# containers in the kept user namespace share it
+run burrow run -d --name d --net none $IMG sleep 1000
+userns_of() { readlink "/proc/$(burrow inspect -f '{{.State.Pid}}' "$1")/ns/user"; }
+if [ "$(userns_of a)" = "$(userns_of d)" ]; then
+	run burrow run --rm --net none --pid container:a --uts container:d $IMG true
+	assert_rc 0 "namespaces of two containers in the kept user namespace"
+else
+	skip "a and d have user namespaces of their own (no keeper: the single-ID map or BURROW_USERNS_KEEP=0)"
+fi
+burrow rm -f idle c d >/dev/null
 
 # ---- --privileged ----
 run burrow run --rm --net none --privileged $IMG sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status'

@@ -16,8 +16,9 @@
 # directory is removed afterwards unless KEEP_STAGE=1.
 #
 # Passed through to the user's make: PROVE_FLAGS; TESTS, what prove runs
-# (default: everything); BURROW_OVERLAY / BURROW_IDMAP / BURROW_SAFE_OPEN
-# when set (to force a fallback path for the whole suite);
+# (default: everything); BURROW_OVERLAY / BURROW_IDMAP / BURROW_SAFE_OPEN /
+# BURROW_USERNS_KEEP / BURROW_LATE_TEARDOWN when set (to force a fallback
+# path for the whole suite);
 # BURROW_TEST_DEBIAN_TAR, the Debian rootfs tarball tests/lib/debian-fixture.sh
 # makes (default /var/cache/burrow-tests/debian-bookworm-minbase.tar.zst);
 # BURROW_VM=0 / BURROW_VM_MODES for the VM tests, and BURROW_VM_KERNEL, a
@@ -128,7 +129,8 @@ say "running make $target as $user in $stage"
 set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
-for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_VM \
+for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_USERNS_KEEP \
+	BURROW_LATE_TEARDOWN BURROW_VM \
 	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR FAULT_ITERATIONS FAULT_TIME; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above

@@ -617,7 +617,8 @@ static void ents_free(struct ent *v, size_t n)
  * killed half-way: nothing lists it, so nothing would ever remove it.
  * When the lock is free (no create in flight), move each one aside with
  * one rename and remove it, as the removal it was would have; ".gone-*"
- * directories are such moves whose removal was itself killed.  Best
+ * directories are such moves whose removal was itself killed (or is under
+ * way: then its remover holds a flock on it, and it is left alone).  Best
  * effort: errors leave the directory for the next time. */
 static void sweep_incomplete(const char *root, char **names)
 {
@@ -634,6 +635,11 @@ static void sweep_incomplete(const char *root, char **names)
 		_cleanup_free_ char *gone = NULL;
 
 		if (names[i][0] == '.') {
+			/* a supervisor still removing it (late teardown,
+			 * runtime/supervisor.c) holds a lock on it */
+			_cleanup_close_ int gfd = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (gfd < 0 || flock(gfd, LOCK_EX | LOCK_NB) < 0)
+				continue;
 			gone = xstrdup(names[i]);
 		} else {
 			if (faccessat(dfd, cfg, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)

@@ -21,6 +21,7 @@
 #include "seccomp.h"
 #include "lib/record/spec.h"
 #include "userns.h"
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 
 /* LeakSanitizer checks at exit from a tracer it clones: after setns into
@@ -260,6 +261,7 @@ int exec_in_container(const struct exec_request *r, struct exec_result *res, str
 	res->exit_code = 0;
 	if (exec_join(r->init, e) < 0)
 		return -1;
+	log_debug("exec: joined");
 	if (r->tty && open_pty(r, &ptmx, &pts, e) < 0)
 		return -1;
 	if (pipe2(errp, O_CLOEXEC) < 0)
@@ -283,6 +285,7 @@ int exec_in_container(const struct exec_request *r, struct exec_result *res, str
 	}
 	closep(&errp[1]);
 	closep(&pts);
+	log_debug("exec: forked");
 	if (err_recv(errp[0], e) > 0) {
 		/* the child's error (its exit status is err_exit_status(e)) */
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

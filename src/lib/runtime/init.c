@@ -504,6 +504,16 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	}
 	m->init = child;
 	m->init_start = proc_start_time(child);
+	/* late teardown (supervisor.c): held, the init's mount namespace is
+	 * not unmounted (an RCU grace period) in its exit, before its parent
+	 * hears of it, but after the exit status went out */
+	if (m->init_mnt >= 0)
+		closep(&m->init_mnt);
+	if (supervisor_late_teardown(m)) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)child);
+		m->init_mnt = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (m->alive >= 0)
 		close(m->alive);
 	m->alive = alivep[1];

@@ -99,6 +99,7 @@ struct supervisor {
 	pid_t init;    /* host pid of the current init, 0 when none */
 	unsigned long long init_start;
 	int alive;               /* write end the init watches for the supervisor's death */
+	int init_mnt;            /* late teardown: the init's mount namespace, held, else -1 */
 	struct rootfs_fuse fuse; /* rootfs.h */
 	int out, err;            /* -d without -t: read ends of the init's stdout/stderr */
 	int ptmx;                /* -d -t: the pty master */
@@ -126,6 +127,8 @@ int supervisor_spawn_net(struct supervisor *m, struct err *e);
 int supervisor_start_init(struct supervisor *m, struct err *e);
 
 /* ---- supervisor.c: the supervisor process ------------------------------------- */
+/* Does the teardown come after the exit status (run --rm, attached)? */
+bool supervisor_late_teardown(const struct supervisor *m);
 /* The supervisor's whole life, in the process start.c clones into a new user
  * and mount namespace (or, container:ID, with join: ID's user namespace and
  * the namespaces to join; the supervisor takes them).  sk: the control

@@ -19,6 +19,8 @@
 #include "userns.h"
 #include "lib/base/util.h"
 #include "netns.h"
+#include "nskeep.h"
+#include "lib/record/events.h"
 
 int container_handle_msg(struct container_proc *p, struct err *e)
 {
@@ -63,6 +65,19 @@ int container_handle_msg(struct container_proc *p, struct err *e)
 	return m.type;
 }
 
+/* The kept user namespace (nskeep.h) in place of a new one, when there
+ * is one to use; else the supervisor gets a new one and its maps. */
+static void use_kept_userns(const struct container_spec *s, struct ns_fds *join)
+{
+	_cleanup_free_ char *runroot = events_runroot_of(s->rundir);
+	struct err e = ERR_INIT;
+
+	if (nskeep_open(runroot, s->idmap, &join->user, &e) < 0) {
+		log_debug("not using the kept user namespace: %s", e.msg);
+		err_clear(&e);
+	}
+}
+
 int container_start(const struct container_spec *s, const struct winsize *ws,
 		    int (*prep)(void *arg, struct err *e), void *prep_arg, struct container_proc *p,
 		    struct err *e)
@@ -73,7 +88,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	struct idmap_job job;
 	struct cgroup cg = CGROUP_INIT;
 	struct ns_fds join = NS_FDS_INIT; /* container:ID: its namespaces */
-	bool joining = ns_join_wanted(s);
+	bool joining = ns_join_wanted(s), kept;
 
 	memset(p, 0, sizeof *p);
 	memset(&job, 0, sizeof job);
@@ -85,8 +100,11 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		close(sk[1]);
 		return -1;
 	}
-	/* container:ID: the supervisor joins ID's user namespace itself */
-	pid = sys_clone_ns(joining ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
+	if (!joining)
+		use_kept_userns(s, &join);
+	/* container:ID: the supervisor joins ID's user namespace itself, and
+	 * so the kept one (nskeep.h) */
+	pid = sys_clone_ns(joining || join.user >= 0 ? 0 : CLONE_NEWUSER | CLONE_NEWNS);
 	if (pid < 0) {
 		int saved = errno;
 		close(sk[0]);
@@ -100,12 +118,13 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 		close(sk[0]);
 		supervisor_main(s, sk[1], parent, &join);
 	}
+	kept = join.user >= 0;
 	ns_fds_close(&join);
 	close(sk[1]);
 	p->sk = sk[0];
 	p->supervisor = pid;
 	log_debug("cloned the supervisor %d", (int)pid);
-	if (!joining && userns_maps_start(pid, s->idmap, &job, e) < 0)
+	if (!joining && !kept && userns_maps_start(pid, s->idmap, &job, e) < 0)
 		goto kill;
 	if (prep && prep(prep_arg, e) < 0) {
 		struct err ignore = ERR_INIT;

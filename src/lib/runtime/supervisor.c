@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -677,19 +678,59 @@ static void supervisor_drop_cgroup(struct supervisor *m)
 	err_clear(&e);
 }
 
-/* Unmount, stop fuse-overlayfs, remove the runroot entry, record the exit
- * (or remove the container with --rm). */
-static void supervisor_cleanup(struct supervisor *m, int wstatus)
+/* run --rm with a caller waiting for the exit status: the caller needs the
+ * container gone from the store, not the store's files gone.  The record
+ * directory is moved aside (.gone-ID, which nothing lists, and which a
+ * later command sweeps if this process dies first) before the status goes
+ * out; the overlay, the runroot entry and the files go after it.  Only for
+ * --rm: a container that stays may be started again at once, and its next
+ * supervisor needs the runroot entry this one would still be removing.
+ * BURROW_LATE_TEARDOWN=0 keeps everything before the status. */
+bool supervisor_late_teardown(const struct supervisor *m)
+{
+	const char *v = getenv("BURROW_LATE_TEARDOWN");
+
+	return m->s->remove && m->sk >= 0 && !(v && strcmp(v, "0") == 0);
+}
+
+/* The slirp socket, the overlay (and fuse-overlayfs), the runroot entry. */
+static void supervisor_drop_runtime(struct supervisor *m)
+{
+	const struct container_spec *s = m->s;
+	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
+
+	if (s->net == NET_SLIRP) {
+		_cleanup_free_ char *sock = container_net_socket(s);
+		unlink(sock);
+	}
+	/* unmount first: the runroot entry is removed file by file, never
+	 * recursively through a mounted overlay */
+	rootfs_umount_overlay(s, &m->fuse);
+	log_debug("cleanup: overlay unmounted");
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
+		unlink(p);
+	}
+	rmdir(merged);
+	rmdir(s->rundir);
+}
+
+/* Stop the network, remove the runroot entry, record the exit (or remove
+ * the container with --rm).  *gone (late teardown): the moved record
+ * directory that supervisor_cleanup_late removes, else NULL. */
+static void supervisor_cleanup(struct supervisor *m, int wstatus, char **gone)
 {
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
-	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
-	bool recorded;
+	bool recorded, late = supervisor_late_teardown(m);
 
+	*gone = NULL;
 	if (m->alive >= 0)
 		close(m->alive);
 	m->alive = -1;
+	if (!late)
+		closep(&m->init_mnt);
 	/* the container is gone: nothing of the helper's is worth a graceful
 	 * exit, and its exit (closing tap0 waits for an RCU grace period) costs
 	 * 10-30 ms: kill it and let whoever inherits it reap it */
@@ -698,24 +739,14 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		m->net.pid = 0;
 	}
 	net_stop(&m->net);
+	log_debug("cleanup: network stopped");
 	if (s->net == NET_BRIDGE) {
 		netns_unpublish(s, m->fwd_ids, m->nfwd);
 		m->fwd_ids = NULL;
 		m->nfwd = 0;
 	}
-	if (s->net == NET_SLIRP) {
-		_cleanup_free_ char *sock = container_net_socket(s);
-		unlink(sock);
-	}
-	/* unmount first: the runroot entry is removed file by file, never
-	 * recursively through a mounted overlay */
-	rootfs_umount_overlay(s, &m->fuse);
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
-		unlink(p);
-	}
-	rmdir(merged);
-	rmdir(s->rundir);
+	if (!late)
+		supervisor_drop_runtime(m);
 	/* record (and read the OOM kill) before the cgroup goes */
 	recorded = m->cg.path && !s->remove;
 	if (recorded)
@@ -724,20 +755,56 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 	if (s->remove) {
 		events_container(s, "remove", -1);
 		container_remove_cidfile(s);
-		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
+		if (late) {
+			/* locked, so that a command's sweep of .gone-* leaves
+			 * it to us (it is released when this process exits) */
+			const char *slash = strrchr(s->ctrdir, '/');
+			char *to = xasprintf("%.*s/.gone-%s", (int)(slash ? slash - s->ctrdir : 0), s->ctrdir,
+					     slash ? slash + 1 : s->ctrdir);
+			int dfd = open(s->ctrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* kept open */
+			if (dfd >= 0 && flock(dfd, LOCK_EX | LOCK_NB) == 0 && rename(s->ctrdir, to) == 0) {
+				*gone = to;
+			} else {
+				free(to);
+				if (dfd >= 0)
+					close(dfd);
+			}
+		}
+		if (!*gone && rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
 		err_clear(&e);
 		rootfs_remove_anon_volumes(s);
+		log_debug("cleanup: record removed");
 		return;
 	}
 	if (!recorded)
 		record_exit(m, wstatus, true);
 }
 
+/* After the exit status went out (late teardown): nothing of the
+ * caller's is held any more (it may exit at once), then the rest. */
+static void supervisor_cleanup_late(struct supervisor *m, char *gone)
+{
+	struct err e = ERR_INIT;
+	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (dn >= 0) {
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		close(dn);
+	}
+	closep(&m->init_mnt);
+	supervisor_drop_runtime(m);
+	if (gone && rm_rf_at(AT_FDCWD, gone, &e) < 0)
+		err_clear(&e); /* the next listing sweeps what is left */
+	free(gone);
+}
+
 /* ---- start-up ------------------------------------------------------------------ */
 
 /* container:ID (--network, --pid, --ipc, --uts) and networks: into ID's (or
- * the networks') user namespace instead of a new one (a namespace can only be joined from the user
+ * the networks', or the kept one: nskeep.h) user namespace instead of a new one (a namespace can only be joined from the user
  * namespace that owns it), and a new mount namespace there; the init joins
  * the others (supervisor_start_init). */
 static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, struct err *e)
@@ -745,7 +812,8 @@ static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, str
 	if (join->user >= 0 && setns(join->user, CLONE_NEWUSER) < 0)
 		return err_make(e, errno, "joining the user namespace of %s",
 				m->s->net == NET_BRIDGE ? "the networks"
-							: "the container whose namespaces are shared");
+				: ns_join_wanted(m->s)  ? "the container whose namespaces are shared"
+							: "the user-namespace keeper");
 	closep(&join->user);
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(e, errno, "creating the mount namespace");
@@ -764,6 +832,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	struct supervisor mon;
 	struct msg m;
 	sigset_t none;
+	char *gone = NULL;
+	bool late;
 	int st;
 
 	/* SIGCHLD and SIGUSR1 stay pending for the supervisor's signalfd */
@@ -793,7 +863,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.s = s;
 	mon.sk = sk;
 	mon.detached = s->detach;
-	mon.alive = mon.out = mon.err = mon.ptmx = -1;
+	mon.alive = mon.out = mon.err = mon.ptmx = mon.init_mnt = -1;
 	mon.net.exit_fd = -1;
 	mon.join = (struct ns_fds)NS_FDS_INIT;
 	mon.preserve_fds = s->preserve_fds;
@@ -824,7 +894,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 			goto fail;
 	}
 	log_debug("supervisor: maps written");
-	if (ns_join_wanted(s) && supervisor_join_shared(&mon, join, &e) < 0)
+	if ((ns_join_wanted(s) || join->user >= 0) && supervisor_join_shared(&mon, join, &e) < 0)
 		goto fail;
 	if (userns_become_root(s->idmap, &e) < 0)
 		goto fail;
@@ -889,14 +959,21 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	}
 	st = supervisor_run(&mon);
 	log_debug("supervisor: container exited");
-	supervisor_cleanup(&mon, st);
+	late = supervisor_late_teardown(&mon);
+	supervisor_cleanup(&mon, st, &gone);
 	log_debug("supervisor: cleaned up");
 	if (mon.sk >= 0) {
+		/* the caller exits once it has the status: the rest of a late
+		 * teardown must not die with it */
+		if (late)
+			prctl(PR_SET_PDEATHSIG, 0);
 		memset(&m, 0, sizeof m);
 		m.type = MSG_EXIT;
 		m.a = st;
 		msg_send(mon.sk, &m, -1);
 	}
+	if (late)
+		supervisor_cleanup_late(&mon, gone);
 	_exit(0);
 
 fail_mounted:
