@@ -94,6 +94,10 @@ api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
+api_handler api_net_list, api_net_create, api_net_inspect, api_net_remove, api_net_connect,
+	api_net_disconnect, api_net_prune;
+/* docker's NetworkSettings.Networks and NetworkMode in a container's inspect */
+void api_ctr_net_fixup(json_object *insp, const char *id);
 
 /* A container as the record has it (lib/record), state healed. */
 #include "lib/record/container.h"

@@ -465,6 +465,13 @@ static const struct route routes[] = {
 	{ "POST", "/volumes/prune", api_vol_prune },
 	{ "GET", "/volumes/*", api_vol_inspect },
 	{ "DELETE", "/volumes/*", api_vol_remove },
+	{ "GET", "/networks", api_net_list },
+	{ "POST", "/networks/create", api_net_create },
+	{ "POST", "/networks/prune", api_net_prune },
+	{ "POST", "/networks/*/connect", api_net_connect },
+	{ "POST", "/networks/*/disconnect", api_net_disconnect },
+	{ "GET", "/networks/*", api_net_inspect },
+	{ "DELETE", "/networks/*", api_net_remove },
 	{ NULL, NULL, NULL },
 };
 
@@ -645,8 +652,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	api_busy(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
-__attribute__((format(printf, 2, 0)))
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];
 
