@@ -159,8 +159,16 @@ static bool has_label(char *const *kv, const char *want)
 	return false;
 }
 
-static bool one_matches(const struct api_backend *b, const struct network *n, const char *key, const char *v)
+struct net_ctx {
+	const struct api_backend *b;
+	const struct network *n;
+};
+
+static bool one_matches(const char *key, const char *v, const void *arg)
 {
+	const struct api_backend *b = ((const struct net_ctx *)arg)->b;
+	const struct network *n = ((const struct net_ctx *)arg)->n;
+
 	if (strcmp(key, "name") == 0) {
 		regex_t re;
 		bool m;
@@ -198,73 +206,11 @@ static bool one_matches(const struct api_backend *b, const struct network *n, co
 	return false;
 }
 
-/* filters={"key":["v",...]} or {"key":{"v":true}}: one key's values ORed,
- * the keys ANDed; the label filters ANDed */
 static bool net_matches(const struct api_backend *b, const struct network *n, json_object *f)
 {
-	if (!f)
-		return true;
-	json_object_object_foreach(f, key, vals) {
-		bool all = strncmp(key, "label", 5) == 0, any = false;
-		size_t cnt = 0;
-		if (json_object_is_type(vals, json_type_array)) {
-			for (size_t i = 0; i < json_object_array_length(vals); i++, cnt++) {
-				bool m = one_matches(b, n, key,
-						     json_object_get_string(
-							     json_object_array_get_idx(vals, i)));
-				if (all && !m)
-					return false;
-				any |= m;
-			}
-		} else {
-			json_object_object_foreach(vals, v, ign) {
-				bool m = one_matches(b, n, key, v);
-				(void)ign;
-				if (all && !m)
-					return false;
-				any |= m;
-				cnt++;
-			}
-		}
-		if (cnt && !all && !any)
-			return false;
-	}
-	return true;
-}
+	struct net_ctx c = { b, n };
 
-static int net_filters(struct api_req *r, const char *const *keys, json_object **out, enum MHD_Result *res)
-{
-	const char *q = api_query(r, "filters");
-	struct err e = ERR_INIT;
-
-	*out = NULL;
-	if (!q || !*q)
-		return 0;
-	if (strlen(q) > 65536 || json_parse_strict(q, strlen(q), "filters", out, &e) < 0 ||
-	    !json_object_is_type(*out, json_type_object)) {
-		*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filters: %s", e.msg ? e.msg : q);
-		err_clear(&e);
-		json_object_put(*out);
-		*out = NULL;
-		return -1;
-	}
-	json_object_object_foreach(*out, k, v) {
-		bool known = false;
-		for (size_t i = 0; keys[i]; i++)
-			known |= strcmp(k, keys[i]) == 0;
-		if (known && json_object_is_type(v, json_type_array))
-			for (size_t i = 0; i < json_object_array_length(v); i++)
-				known &= json_object_is_type(json_object_array_get_idx(v, i),
-							     json_type_string);
-		if (!known ||
-		    !(json_object_is_type(v, json_type_array) || json_object_is_type(v, json_type_object))) {
-			*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'", k);
-			json_object_put(*out);
-			*out = NULL;
-			return -1;
-		}
-	}
-	return 0;
+	return api_filters_match(f, one_matches, &c);
 }
 
 enum MHD_Result api_net_list(struct api_req *r)
@@ -277,7 +223,7 @@ enum MHD_Result api_net_list(struct api_req *r)
 	struct err e = ERR_INIT;
 	enum MHD_Result res;
 
-	if (net_filters(r, keys, &f, &res) < 0)
+	if (api_filters(r, keys, &f, &res) < 0)
 		return res;
 	if (network_list(r->b->root, &v, &n, &e) < 0) {
 		json_object_put(f);
@@ -502,7 +448,7 @@ enum MHD_Result api_net_prune(struct api_req *r)
 	enum MHD_Result res;
 	int lfd;
 
-	if (net_filters(r, keys, &f, &res) < 0)
+	if (api_filters(r, keys, &f, &res) < 0)
 		return res;
 	a = json_object_new_array();
 	api_lock();
