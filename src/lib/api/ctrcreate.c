@@ -11,13 +11,15 @@
 
 #include "api_int.h"
 #include "lib/base/util.h"
+#include "lib/net/network.h"
 
 #define FIELD_MAX (64 * 1024) /* one string */
 #define LIST_MAX 4096         /* one array or object */
 
 struct args {
 	char **v;
-	char why[256]; /* the first field that was wrong */
+	const char *net; /* a network's name (NetworkMode, EndpointsConfig) */
+	char why[256];   /* the first field that was wrong */
 };
 
 static void add(struct args *a, const char *opt, const char *val)
@@ -325,6 +327,7 @@ static int network(struct args *a, json_object *hc, json_object *body)
 	if (*net == '-')
 		return bad(a, "NetworkMode", "invalid network name");
 	add(a, "network", net);
+	a->net = net;
 	if (ep && !json_object_is_type(ep, json_type_object))
 		return bad(a, "EndpointsConfig", "expected an object");
 	if (get(a, ep, "Aliases", json_type_array, &al) < 0 ||
@@ -555,7 +558,7 @@ static int config(struct args *a, json_object *body, const char *name, const cha
 enum MHD_Result api_ctr_create(struct api_req *r)
 {
 	json_object *body = NULL;
-	struct args a = { NULL, "" };
+	struct args a = { NULL, NULL, "" };
 	const char *name = api_query(r, "name"), *image = NULL;
 	char **cmd = NULL;
 	struct err e = ERR_INIT;
@@ -575,6 +578,18 @@ enum MHD_Result api_ctr_create(struct api_req *r)
 	    network(&a, json_object_object_get(body, "HostConfig"), body) < 0) {
 		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid container configuration: %s", a.why);
 		goto out;
+	}
+	if (a.net) {
+		/* docker's 404 for a network that is not there (not the image's) */
+		struct network n;
+		if (network_get(r->b->root, a.net, &n, &e) < 0) {
+			res = e.errnum == ENOENT
+				      ? api_reply_error(r, MHD_HTTP_NOT_FOUND, "network %s not found", a.net)
+				      : api_reply_err(r, &e);
+			err_clear(&e);
+			goto out;
+		}
+		network_free(&n);
 	}
 	strv_push(&a.v, "--");
 	strv_push(&a.v, image);
