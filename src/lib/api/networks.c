@@ -299,13 +299,14 @@ enum MHD_Result api_net_create(struct api_req *r)
 {
 	json_object *body, *v, *reply;
 	_cleanup_strv_ char **labels = NULL;
-	struct network_create_opts o = { NULL };
+	struct network_create_opts o;
 	const char *why = NULL;
 	struct network n;
 	struct err e = ERR_INIT;
 	enum MHD_Result res;
 	int lfd, rc;
 
+	memset(&o, 0, sizeof o);
 	if (api_body_json(r, &body, &res) < 0)
 		return res;
 	if (!json_object_object_get_ex(body, "Name", &v) || !json_object_is_type(v, json_type_string) ||
