@@ -172,8 +172,13 @@ static void events_stream(void *arg, int fd)
 			int r;
 			if (s->until_ns && left <= 0)
 				goto out;
-			r = poll(p, 2, left < 0 ? -1 : (int)(left / 1000000 + 1));
+			r = poll(p, 2, left < 0 || left > 1000000000LL ? 1000 : (int)(left / 1000000 + 1));
 			if (r < 0 && errno != EINTR)
+				goto out;
+			/* a newline (whitespace between messages, which clients
+			 * skip) each quiet second: libmicrohttpd, blocked reading
+			 * our pipe, notices a client that left only when it sends */
+			if (r == 0 && !api_write_all(fd, "\n", 1))
 				goto out;
 			if (r > 0 && (p[1].revents & (POLLERR | POLLHUP)))
 				goto out; /* the client went away */
