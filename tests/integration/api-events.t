@@ -58,7 +58,8 @@ poll grep -q "container start ev3" "$EV"
 assert_rc 0 "  and a container's start"
 run grep -c "container start ev1" "$EV"
 assert_eq "$out" 0 "  but nothing from before it started"
-kill "$EVPID" # not waited for: dash's wait can miss a child that ended meanwhile
+kill "$EVPID"
+wait "$EVPID" 2>/dev/null
 EVPID=
 run docker version --format '{{.Server.APIVersion}}'
 assert_eq "$out" "1.41" "the service serves on after the client left the stream"
