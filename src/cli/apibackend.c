@@ -27,7 +27,7 @@ struct result {
 };
 
 struct job {
-	const char *id;
+	const char *id, *net, *ip;
 	int argc;
 	char **argv;
 	int sig, timeout;
@@ -255,6 +255,31 @@ static int be_inspect(void *ctx, const char *id, json_object **out, char **statu
 	return 0;
 }
 
+/* network connect and disconnect join the container's namespaces when it
+ * runs: a child of their own, like the CLI's process */
+static int netconn_fn(struct globals *g, struct job *j, char *out, size_t n, struct err *e)
+{
+	(void)out;
+	(void)n;
+	return j->flag ? ctr_net_connect(g, j->net, j->id, j->argv, j->ip, e)
+		       : ctr_net_disconnect(g, j->net, j->id, e);
+}
+
+static int be_net_connect(void *ctx, const char *net, const char *id, char *const *aliases, const char *ip,
+			  struct err *e)
+{
+	struct job j = { .id = id, .net = net, .ip = ip, .argv = (char **)(uintptr_t)aliases, .flag = true };
+
+	return run_child(G(ctx), netconn_fn, &j, NULL, 0, e);
+}
+
+static int be_net_disconnect(void *ctx, const char *net, const char *id, struct err *e)
+{
+	struct job j = { .id = id, .net = net };
+
+	return run_child(G(ctx), netconn_fn, &j, NULL, 0, e);
+}
+
 void api_backend_init(struct api_backend *b, struct globals *g)
 {
 	memset(b, 0, sizeof *b);
@@ -270,4 +295,6 @@ void api_backend_init(struct api_backend *b, struct globals *g)
 	b->pause = be_pause;
 	b->remove = be_remove;
 	b->inspect = be_inspect;
+	b->net_connect = be_net_connect;
+	b->net_disconnect = be_net_disconnect;
 }

@@ -1,17 +1,22 @@
 /* ctrnet.c - the network part of run and create: --network, -p and -P
  * become s->net, s->net_opts, s->net_container and s->ports (host ports
  * assigned), parsed here once for the record and everything after it. */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctropts.h"
+#include "ctrutil.h"
 #include "lib/record/container.h"
 #include "lib/record/netspec.h"
 #include "lib/record/portspec.h"
 #include "lib/base/util.h"
 #include "lib/net/network.h"
+#include "lib/record/events.h"
+#include "lib/runtime/netns.h"
 
 /* The default when --network is not given: the usermode network. */
 #define DEFAULT_NETWORK "slirp4netns"
@@ -209,4 +214,127 @@ int ctr_network_assign(const char *root, struct container_spec *s, const char *n
 			return -1;
 	}
 	return 0;
+}
+
+/* connect/disconnect events: the network's name, the container's ID */
+static void connect_event(const struct globals *g, const char *status, const struct network *n,
+			  const char *id)
+{
+	struct event ev = { .type = "network", .status = status, .id = id, .name = n->name, .exit_code = -1 };
+	events_write(g->cfg.runroot, &ev);
+}
+
+int ctr_net_connect(struct globals *g, const char *net, const char *ref, char *const *aliases, const char *ip,
+		    struct err *e)
+{
+	struct network n;
+	struct ctr c;
+	struct net_attach *at;
+	int lfd, rc = -1;
+
+	for (size_t i = 0; aliases && aliases[i]; i++)
+		if (!net_alias_valid(aliases[i]))
+			return err_make(e, EINVAL, "invalid --alias \"%s\"", aliases[i]);
+	if (ip && strlen(ip) >= sizeof at->ip)
+		return err_make(e, EINVAL, "--ip %s: not an IPv4 address", ip);
+	lfd = network_lock(g->cfg.root, e);
+	if (lfd < 0)
+		return -1;
+	memset(&c, 0, sizeof c);
+	if (network_get(g->cfg.root, net, &n, e) < 0) {
+		close(lfd);
+		return -1;
+	}
+	if (ctr_load(g, ref, &c, e) < 0)
+		goto out;
+	if (c.spec.net != NET_BRIDGE) {
+		err_make(e, EINVAL,
+			 "container %s is not on a user-defined network (its network mode is fixed)",
+			 c.spec.name);
+		goto out;
+	}
+	for (size_t i = 0; i < c.spec.nnetworks; i++)
+		if (strcmp(c.spec.networks[i].network, n.name) == 0) {
+			err_make(e, EEXIST, "container %s is already on network %s", c.spec.name, n.name);
+			goto out;
+		}
+	if (c.spec.nnetworks >= NET_ATTACH_MAX) {
+		err_make(e, 0, "container %s is on %d networks already", c.spec.name, NET_ATTACH_MAX);
+		goto out;
+	}
+	c.spec.networks = xrealloc(c.spec.networks, (c.spec.nnetworks + 1) * sizeof *c.spec.networks);
+	at = &c.spec.networks[c.spec.nnetworks++];
+	memset(at, 0, sizeof *at);
+	at->network = xstrdup(n.name);
+	at->aliases = strv_dup(aliases);
+	if (ip)
+		snprintf(at->ip, sizeof at->ip, "%s", ip);
+	if (ctr_network_assign(g->cfg.root, &c.spec, c.spec.name, e) < 0)
+		goto out;
+	/* the running container first: a failure changes no record */
+	if (ctr_running(&c) && netns_connect(&c.spec, c.st.pid, e) < 0) {
+		err_wrap(e, "connecting %s to %s", c.spec.name, n.name);
+		goto out;
+	}
+	if (container_set_networks(g->cfg.root, c.id, c.spec.networks, c.spec.nnetworks, e) < 0)
+		goto out;
+	connect_event(g, "connect", &n, c.id);
+	rc = 0;
+out:
+	close(lfd);
+	network_free(&n);
+	if (c.cfg)
+		ctr_free(&c);
+	return rc;
+}
+
+int ctr_net_disconnect(struct globals *g, const char *net, const char *ref, struct err *e)
+{
+	struct network n;
+	struct ctr c;
+	size_t k;
+	int lfd, rc = -1;
+
+	lfd = network_lock(g->cfg.root, e);
+	if (lfd < 0)
+		return -1;
+	memset(&c, 0, sizeof c);
+	if (network_get(g->cfg.root, net, &n, e) < 0) {
+		close(lfd);
+		return -1;
+	}
+	if (ctr_load(g, ref, &c, e) < 0)
+		goto out;
+	for (k = 0; k < c.spec.nnetworks; k++)
+		if (strcmp(c.spec.networks[k].network, n.name) == 0)
+			break;
+	if (k == c.spec.nnetworks) {
+		err_make(e, EINVAL, "container %s is not on network %s", c.spec.name, n.name);
+		goto out;
+	}
+	if (c.spec.nnetworks == 1) {
+		err_make(e, EBUSY,
+			 "network %s is the last network of container %s: remove the container instead",
+			 n.name, c.spec.name);
+		goto out;
+	}
+	if (ctr_running(&c) && netns_disconnect(&c.spec, n.name, e) < 0) {
+		err_wrap(e, "disconnecting %s from %s", c.spec.name, n.name);
+		goto out;
+	}
+	free(c.spec.networks[k].network);
+	strv_free(c.spec.networks[k].aliases);
+	memmove(&c.spec.networks[k], &c.spec.networks[k + 1],
+		(c.spec.nnetworks - k - 1) * sizeof c.spec.networks[k]);
+	c.spec.nnetworks--;
+	if (container_set_networks(g->cfg.root, c.id, c.spec.networks, c.spec.nnetworks, e) < 0)
+		goto out;
+	connect_event(g, "disconnect", &n, c.id);
+	rc = 0;
+out:
+	close(lfd);
+	network_free(&n);
+	if (c.cfg)
+		ctr_free(&c);
+	return rc;
 }

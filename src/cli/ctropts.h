@@ -47,6 +47,11 @@ int run_build_network(const char *root, const struct run_args *a, const struct i
  * pick the free addresses.  name is the container's name.  The caller
  * holds network_lock() until the record is written. */
 int ctr_network_assign(const char *root, struct container_spec *s, const char *name, struct err *e);
+/* network connect and disconnect: the record (under network_lock) and,
+ * when the container runs, its interface; a network event each. */
+int ctr_net_connect(struct globals *g, const char *net, const char *ref, char *const *aliases, const char *ip,
+		    struct err *e);
+int ctr_net_disconnect(struct globals *g, const char *net, const char *ref, struct err *e);
 /* Shared by run and create (verb): parse the options, find or pull the
  * image, build the spec and write the record.  Returns 1 after printing
  * --help, 0 when the record exists, -1 on error (a usage error for bad

@@ -618,30 +618,17 @@ out:
 	return rc;
 }
 
-/* connect/disconnect events: the network's name, the container's ID */
-static void connect_event(const struct globals *g, const char *status, const struct network *n,
-			  const char *id)
-{
-	struct event ev = { .type = "network", .status = status, .id = id, .name = n->name, .exit_code = -1 };
-	events_write(g->cfg.runroot, &ev);
-}
-
 static int net_connect(struct globals *g, int argc, char **argv, struct err *e)
 {
 	struct optparser p;
 	_cleanup_strv_ char **aliases = NULL;
 	const char *ip = NULL;
-	struct network n;
-	struct ctr c;
-	struct net_attach *at;
-	int id, lfd, rc = -1;
+	int id;
 
 	opt_init(&p, connect_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
 		case O_ALIAS:
-			if (!net_alias_valid(p.value))
-				return err_make(e, 0, "invalid --alias \"%s\"", p.value);
 			strv_push(&aliases, p.value);
 			break;
 		case O_IPADDR:
@@ -659,65 +646,13 @@ static int net_connect(struct globals *g, int argc, char **argv, struct err *e)
 	if (argc - p.idx != 2)
 		return err_usage(
 			e, "\"burrow network connect\" requires exactly 2 arguments: NETWORK CONTAINER");
-	if (ip && strlen(ip) >= sizeof at->ip)
-		return err_make(e, 0, "--ip %s: not an IPv4 address", ip);
-	lfd = network_lock(g->cfg.root, e);
-	if (lfd < 0)
-		return -1;
-	memset(&c, 0, sizeof c);
-	if (network_get(g->cfg.root, argv[p.idx], &n, e) < 0) {
-		close(lfd);
-		return -1;
-	}
-	if (ctr_load(g, argv[p.idx + 1], &c, e) < 0)
-		goto out;
-	if (c.spec.net != NET_BRIDGE) {
-		err_make(e, 0, "container %s is not on a user-defined network (its network mode is fixed)",
-			 c.spec.name);
-		goto out;
-	}
-	for (size_t i = 0; i < c.spec.nnetworks; i++)
-		if (strcmp(c.spec.networks[i].network, n.name) == 0) {
-			err_make(e, 0, "container %s is already on network %s", c.spec.name, n.name);
-			goto out;
-		}
-	if (c.spec.nnetworks >= NET_ATTACH_MAX) {
-		err_make(e, 0, "container %s is on %d networks already", c.spec.name, NET_ATTACH_MAX);
-		goto out;
-	}
-	c.spec.networks = xrealloc(c.spec.networks, (c.spec.nnetworks + 1) * sizeof *c.spec.networks);
-	at = &c.spec.networks[c.spec.nnetworks++];
-	memset(at, 0, sizeof *at);
-	at->network = xstrdup(n.name);
-	at->aliases = steal_ptr(aliases);
-	if (ip)
-		snprintf(at->ip, sizeof at->ip, "%s", ip);
-	if (ctr_network_assign(g->cfg.root, &c.spec, c.spec.name, e) < 0)
-		goto out;
-	/* the running container first: a failure changes no record */
-	if (ctr_running(&c) && netns_connect(&c.spec, c.st.pid, e) < 0) {
-		err_wrap(e, "connecting %s to %s", c.spec.name, n.name);
-		goto out;
-	}
-	if (container_set_networks(g->cfg.root, c.id, c.spec.networks, c.spec.nnetworks, e) < 0)
-		goto out;
-	connect_event(g, "connect", &n, c.id);
-	rc = 0;
-out:
-	close(lfd);
-	network_free(&n);
-	if (c.cfg)
-		ctr_free(&c);
-	return rc;
+	return ctr_net_connect(g, argv[p.idx], argv[p.idx + 1], aliases, ip, e);
 }
 
 static int net_disconnect(struct globals *g, int argc, char **argv, struct err *e)
 {
 	struct optparser p;
-	struct network n;
-	struct ctr c;
-	size_t k;
-	int id, lfd, rc = -1;
+	int id;
 
 	opt_init(&p, disconnect_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
@@ -736,47 +671,7 @@ static int net_disconnect(struct globals *g, int argc, char **argv, struct err *
 	if (argc - p.idx != 2)
 		return err_usage(
 			e, "\"burrow network disconnect\" requires exactly 2 arguments: NETWORK CONTAINER");
-	lfd = network_lock(g->cfg.root, e);
-	if (lfd < 0)
-		return -1;
-	memset(&c, 0, sizeof c);
-	if (network_get(g->cfg.root, argv[p.idx], &n, e) < 0) {
-		close(lfd);
-		return -1;
-	}
-	if (ctr_load(g, argv[p.idx + 1], &c, e) < 0)
-		goto out;
-	for (k = 0; k < c.spec.nnetworks; k++)
-		if (strcmp(c.spec.networks[k].network, n.name) == 0)
-			break;
-	if (k == c.spec.nnetworks) {
-		err_make(e, 0, "container %s is not on network %s", c.spec.name, n.name);
-		goto out;
-	}
-	if (c.spec.nnetworks == 1) {
-		err_make(e, 0, "network %s is the last network of container %s: remove the container instead",
-			 n.name, c.spec.name);
-		goto out;
-	}
-	if (ctr_running(&c) && netns_disconnect(&c.spec, n.name, e) < 0) {
-		err_wrap(e, "disconnecting %s from %s", c.spec.name, n.name);
-		goto out;
-	}
-	free(c.spec.networks[k].network);
-	strv_free(c.spec.networks[k].aliases);
-	memmove(&c.spec.networks[k], &c.spec.networks[k + 1],
-		(c.spec.nnetworks - k - 1) * sizeof c.spec.networks[k]);
-	c.spec.nnetworks--;
-	if (container_set_networks(g->cfg.root, c.id, c.spec.networks, c.spec.nnetworks, e) < 0)
-		goto out;
-	connect_event(g, "disconnect", &n, c.id);
-	rc = 0;
-out:
-	close(lfd);
-	network_free(&n);
-	if (c.cfg)
-		ctr_free(&c);
-	return rc;
+	return ctr_net_disconnect(g, argv[p.idx], argv[p.idx + 1], e);
 }
 
 static int net_exists(struct globals *g, int argc, char **argv, struct err *e)

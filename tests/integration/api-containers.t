@@ -121,9 +121,9 @@ run burrow inspect idle
 assert_rc 125 "  the stopped container is gone"
 
 # --- bad input
-run docker run --rm --network mynet $IMG true
-assert_rc 125 "a named network is refused for now"
-assert_match "$err" "not supported yet" "  and says so"
+run api_curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' \
+	-d '{"Image":"local/busybox:1","HostConfig":{"NetworkMode":"mynet"}}' /containers/create
+assert_eq "$(echo $out)" '{"message":"network mynet not found"} 404' "a network that is not there: docker's 404"
 run docker run --rm local/nope:1 true
 assert_rc 125 "an image that is not there"
 run api_curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Image":"local/busybox:1","Env":["HOME"]}' /containers/create

@@ -34,6 +34,9 @@ PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils syste
 # it with docker's client (from docker.io: dockerd is masked below and never
 # started) and docker-py
 PKGS="$PKGS libmicrohttpd-dev python3-docker docker.io"
+# docker-compose 1.29 (Python, on docker-py) drives the service in
+# tests/integration/api-compose.t
+PKGS="$PKGS docker-compose"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"
 # compatibility tests (tests/integration/compat-*.t): the same command lines

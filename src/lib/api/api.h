@@ -44,6 +44,11 @@ struct api_backend {
 	/* The docker-shaped inspect object and ps's status text ("Up 5
 	 * seconds"), both owned by the caller. */
 	int (*inspect)(void *ctx, const char *id, json_object **out, char **status, struct err *e);
+	/* network connect (aliases NULL-terminated or NULL, ip NULL: the
+	 * next free one) and disconnect of container id */
+	int (*net_connect)(void *ctx, const char *net, const char *id, char *const *aliases, const char *ip,
+			   struct err *e);
+	int (*net_disconnect)(void *ctx, const char *net, const char *id, struct err *e);
 };
 
 struct api_opts {

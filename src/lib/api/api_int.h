@@ -51,6 +51,13 @@ bool api_query_bool(struct api_req *r, const char *key, bool def);
 /* An integer in [min, max]; absent: def.  A bad value: -1. */
 int api_query_int(struct api_req *r, const char *key, long long min, long long max, long long def,
 		  long long *out);
+/* filters={"key":["v",...]} (or {"key":{"v":true}}) with keys among
+ * keys (NULL-terminated) into *out (NULL: none); -1 after replying 400. */
+int api_filters(struct api_req *r, const char *const *keys, json_object **out, enum MHD_Result *res);
+/* does an object pass f?  one(key, value, arg) tests one value; a key's
+ * values are ORed, the keys ANDed, label filters' values ANDed. */
+typedef bool api_filter_fn(const char *key, const char *value, const void *arg);
+bool api_filters_match(json_object *f, api_filter_fn *one, const void *arg);
 /* The request body as a JSON object ({} when empty); -1 after replying 400 */
 int api_body_json(struct api_req *r, json_object **out, enum MHD_Result *res);
 
@@ -100,6 +107,11 @@ api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put, api_
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_exec_resize, api_ctr_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
+api_handler api_events, api_system_df, api_auth;
+api_handler api_net_list, api_net_create, api_net_inspect, api_net_remove, api_net_connect,
+	api_net_disconnect, api_net_prune;
+/* docker's NetworkSettings.Networks and NetworkMode in a container's inspect */
+void api_ctr_net_fixup(json_object *insp, const char *id);
 
 /* A container as the record has it (lib/record), state healed. */
 #include "lib/record/container.h"

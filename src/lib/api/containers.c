@@ -317,7 +317,8 @@ static json_object *list_entry(const struct api_ctr *c, json_object *insp, const
 	json_object_object_add(hc, "NetworkMode",
 			       json_object_new_string(cmd ? json_object_get_string(cmd) : "default"));
 	json_object_object_add(o, "HostConfig", hc);
-	json_object_object_add(ns, "Networks", json_object_new_object());
+	cmd = get_path(insp, "NetworkSettings", "Networks");
+	json_object_object_add(ns, "Networks", cmd ? json_object_get(cmd) : json_object_new_object());
 	json_object_object_add(o, "NetworkSettings", ns);
 	json_object_object_add(o, "Mounts", json_object_new_array());
 	return o;
@@ -374,6 +375,7 @@ enum MHD_Result api_ctr_list(struct api_req *r)
 			continue;
 		}
 		api_unlock();
+		api_ctr_net_fixup(insp, c.id);
 		json_object_array_add(out, list_entry(&c, insp, status));
 		json_object_put(insp);
 		free(status);
@@ -411,6 +413,7 @@ enum MHD_Result api_ctr_inspect(struct api_req *r)
 		    strcmp(json_object_get_string(t), "k8s-file") == 0)
 			json_object_object_add(lc, "Type", json_object_new_string("json-file"));
 	}
+	api_ctr_net_fixup(o, id);
 	/* docker's names begin with a slash */
 	if (json_object_object_get_ex(o, "Name", &name) && json_object_is_type(name, json_type_string) &&
 	    json_object_get_string(name)[0] != '/') {

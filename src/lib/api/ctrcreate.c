@@ -11,13 +11,15 @@
 
 #include "api_int.h"
 #include "lib/base/util.h"
+#include "lib/net/network.h"
 
 #define FIELD_MAX (64 * 1024) /* one string */
 #define LIST_MAX 4096         /* one array or object */
 
 struct args {
 	char **v;
-	char why[256]; /* the first field that was wrong */
+	const char *net; /* a network's name (NetworkMode, EndpointsConfig) */
+	char why[256];   /* the first field that was wrong */
 };
 
 static void add(struct args *a, const char *opt, const char *val)
@@ -286,32 +288,133 @@ static int restart_policy(struct args *a, json_object *hc)
 	return 0;
 }
 
-/* NetworkMode: the default, host, none or container:X; named networks
- * are not there yet */
-static int network(struct args *a, json_object *hc, json_object *body, const char **unsupported)
+/* NetworkMode: the default, host, none, container:X or a network's name;
+ * NetworkingConfig.EndpointsConfig: one network (docker 1.41's rule) with
+ * its Aliases and IPAMConfig.IPv4Address */
+static int network(struct args *a, json_object *hc, json_object *body)
 {
-	const char *mode;
-	json_object *nc, *eps;
+	const char *mode, *ip = NULL, *net = NULL;
+	json_object *nc, *eps, *ep = NULL, *al = NULL, *ipam = NULL;
 
 	if (get_str(a, hc, "NetworkMode", &mode) < 0)
 		return -1;
-	if (mode && *mode && strcmp(mode, "default") != 0 && strcmp(mode, "bridge") != 0) {
-		if (strcmp(mode, "host") == 0 || strcmp(mode, "none") == 0 ||
-		    strncmp(mode, "container:", 10) == 0)
-			add(a, "network", mode);
-		else
-			*unsupported = mode;
-	}
+	if (mode && (!*mode || strcmp(mode, "default") == 0 || strcmp(mode, "bridge") == 0))
+		mode = NULL;
 	if (get(a, body, "NetworkingConfig", json_type_object, &nc) < 0 ||
 	    get(a, nc, "EndpointsConfig", json_type_object, &eps) < 0)
 		return -1;
+	if (eps && json_object_object_length(eps) > 1)
+		return bad(a, "NetworkingConfig",
+			   "a container is created on one network; connect it to others");
 	if (eps) {
 		json_object_object_foreach(eps, name, v) {
-			(void)v;
-			if (strcmp(name, "bridge") != 0 && strcmp(name, "default") != 0 &&
-			    (!mode || strcmp(name, mode) != 0))
-				*unsupported = name;
+			if (strcmp(name, "bridge") != 0 && strcmp(name, "default") != 0)
+				net = name;
+			ep = v;
 		}
+	}
+	if (mode && (strcmp(mode, "host") == 0 || strcmp(mode, "none") == 0 ||
+		     strncmp(mode, "container:", 10) == 0)) {
+		add(a, "network", mode);
+		return 0;
+	}
+	if (mode && net && strcmp(mode, net) != 0)
+		return bad(a, "NetworkingConfig", "the endpoint's network is not HostConfig.NetworkMode");
+	if (mode)
+		net = mode;
+	if (!net)
+		return 0;
+	if (*net == '-')
+		return bad(a, "NetworkMode", "invalid network name");
+	add(a, "network", net);
+	a->net = net;
+	if (ep && !json_object_is_type(ep, json_type_object))
+		return bad(a, "EndpointsConfig", "expected an object");
+	if (get(a, ep, "Aliases", json_type_array, &al) < 0 ||
+	    get(a, ep, "IPAMConfig", json_type_object, &ipam) < 0 || get_str(a, ipam, "IPv4Address", &ip) < 0)
+		return -1;
+	for (size_t i = 0; al && i < json_object_array_length(al); i++) {
+		json_object *s = json_object_array_get_idx(al, i);
+		if (!json_object_is_type(s, json_type_string) || json_object_get_string_len(s) > 253)
+			return bad(a, "Aliases", "expected an array of names");
+		add(a, "network-alias", json_object_get_string(s));
+	}
+	if (ip && *ip)
+		add(a, "ip", ip);
+	return 0;
+}
+
+/* Config.Healthcheck: {"Test": ["CMD-SHELL", cmd] | ["CMD", ...] |
+ * ["NONE"] | [] (the image's), "Interval", "Timeout", "StartPeriod" in
+ * nanoseconds, "Retries"} */
+static int healthcheck(struct args *a, json_object *cfg)
+{
+	static const char *const dur[][2] = { { "Interval", "health-interval" },
+					      { "Timeout", "health-timeout" },
+					      { "StartPeriod", "health-start-period" } };
+	json_object *h;
+	char **test = NULL;
+	int64_t n;
+	bool set;
+
+	if (get(a, cfg, "Healthcheck", json_type_object, &h) < 0)
+		return -1;
+	if (!h)
+		return 0;
+	if (get_strv(a, h, "Test", &test) < 0)
+		return -1;
+	if (test && test[0] && strcmp(test[0], "NONE") == 0) {
+		strv_push(&a->v, "--no-healthcheck");
+	} else if (test && test[0] && strcmp(test[0], "CMD-SHELL") == 0) {
+		if (!test[1] || test[2] || !*test[1]) {
+			strv_free(test);
+			return bad(a, "Healthcheck", "CMD-SHELL takes one command");
+		}
+		if (test[1][0] == '[') {
+			/* a shell command that looks like JSON stays a shell command */
+			json_object *arr = json_object_new_array();
+			json_object_array_add(arr, json_object_new_string("/bin/sh"));
+			json_object_array_add(arr, json_object_new_string("-c"));
+			json_object_array_add(arr, json_object_new_string(test[1]));
+			add(a, "health-cmd", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+			json_object_put(arr);
+		} else {
+			add(a, "health-cmd", test[1]);
+		}
+	} else if (test && test[0] && strcmp(test[0], "CMD") == 0) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 1; test[i]; i++)
+			json_object_array_add(arr, json_object_new_string(test[i]));
+		if (json_object_array_length(arr) == 0) {
+			json_object_put(arr);
+			strv_free(test);
+			return bad(a, "Healthcheck", "CMD needs a command");
+		}
+		add(a, "health-cmd", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+		json_object_put(arr);
+	} else if (test && test[0]) {
+		strv_free(test);
+		return bad(a, "Healthcheck", "Test must start with NONE, CMD or CMD-SHELL");
+	}
+	strv_free(test);
+	for (size_t i = 0; i < sizeof dur / sizeof dur[0]; i++) {
+		if (get_int(a, h, dur[i][0], &n, &set) < 0)
+			return -1;
+		if (set && (n < 0 || n > INT64_C(86400000000000) * 365))
+			return bad(a, dur[i][0], "out of range");
+		if (set && n > 0) {
+			/* docker's nanoseconds; burrow keeps milliseconds (at least 1) */
+			_cleanup_free_ char *v = xasprintf("%" PRId64 "ms", n < 1000000 ? 1 : n / 1000000);
+			add(a, dur[i][1], v);
+		}
+	}
+	if (get_int(a, h, "Retries", &n, &set) < 0)
+		return -1;
+	if (set && (n < 0 || n > 1000))
+		return bad(a, "Retries", "out of range");
+	if (set && n > 0) {
+		_cleanup_free_ char *v = xasprintf("%" PRId64, n);
+		add(a, "health-retries", v);
 	}
 	return 0;
 }
@@ -412,9 +515,9 @@ static int config(struct args *a, json_object *body, const char *name, const cha
 		return bad(a, "Image", "required");
 	if (**image == '-')
 		return bad(a, "Image", "invalid reference");
-	if (env(a, body) < 0 || labels(a, body) < 0 || add_str(a, body, "WorkingDir", "workdir") < 0 ||
-	    add_str(a, body, "User", "user") < 0 || add_str(a, body, "Hostname", "hostname") < 0 ||
-	    add_str(a, body, "StopSignal", "stop-signal") < 0)
+	if (env(a, body) < 0 || labels(a, body) < 0 || healthcheck(a, body) < 0 ||
+	    add_str(a, body, "WorkingDir", "workdir") < 0 || add_str(a, body, "User", "user") < 0 ||
+	    add_str(a, body, "Hostname", "hostname") < 0 || add_str(a, body, "StopSignal", "stop-signal") < 0)
 		return -1;
 	if (get_bool(a, body, "Tty", &b) < 0)
 		return -1;
@@ -455,8 +558,8 @@ static int config(struct args *a, json_object *body, const char *name, const cha
 enum MHD_Result api_ctr_create(struct api_req *r)
 {
 	json_object *body = NULL;
-	struct args a = { NULL, "" };
-	const char *name = api_query(r, "name"), *image = NULL, *unsupported = NULL;
+	struct args a = { NULL, NULL, "" };
+	const char *name = api_query(r, "name"), *image = NULL;
 	char **cmd = NULL;
 	struct err e = ERR_INIT;
 	enum MHD_Result res;
@@ -472,14 +575,21 @@ enum MHD_Result api_ctr_create(struct api_req *r)
 	if (name && *name == '/')
 		name++;
 	if (config(&a, body, name, &image, &cmd) < 0 ||
-	    network(&a, json_object_object_get(body, "HostConfig"), body, &unsupported) < 0) {
+	    network(&a, json_object_object_get(body, "HostConfig"), body) < 0) {
 		res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid container configuration: %s", a.why);
 		goto out;
 	}
-	if (unsupported) {
-		res = api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED,
-				      "network %s: named networks are not supported yet", unsupported);
-		goto out;
+	if (a.net) {
+		/* docker's 404 for a network that is not there (not the image's) */
+		struct network n;
+		if (network_get(r->b->root, a.net, &n, &e) < 0) {
+			res = e.errnum == ENOENT
+				      ? api_reply_error(r, MHD_HTTP_NOT_FOUND, "network %s not found", a.net)
+				      : api_reply_err(r, &e);
+			err_clear(&e);
+			goto out;
+		}
+		network_free(&n);
 	}
 	strv_push(&a.v, "--");
 	strv_push(&a.v, image);

@@ -493,6 +493,16 @@ static const struct route routes[] = {
 	{ "POST", "/volumes/prune", api_vol_prune },
 	{ "GET", "/volumes/*", api_vol_inspect },
 	{ "DELETE", "/volumes/*", api_vol_remove },
+	{ "GET", "/events", api_events },
+	{ "GET", "/system/df", api_system_df },
+	{ "POST", "/auth", api_auth },
+	{ "GET", "/networks", api_net_list },
+	{ "POST", "/networks/create", api_net_create },
+	{ "POST", "/networks/prune", api_net_prune },
+	{ "POST", "/networks/*/connect", api_net_connect },
+	{ "POST", "/networks/*/disconnect", api_net_disconnect },
+	{ "GET", "/networks/*", api_net_inspect },
+	{ "DELETE", "/networks/*", api_net_remove },
 	{ NULL, NULL, NULL },
 };
 
