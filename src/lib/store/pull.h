@@ -70,6 +70,9 @@ int store_push(struct store *s, const struct idmap *m, const char *src, const ch
  * oci-archive tar. */
 int store_save(struct store *s, const struct idmap *m, char **refs, const char *path, const char *format,
 	       struct err *e);
+/* The same to fd (a pipe or socket: written in order, not closed). */
+int store_save_fd(struct store *s, const struct idmap *m, char **refs, int fd, const char *format,
+		  struct err *e);
 /* load: a docker-archive, oci-archive (tar, optionally compressed) or an
  * OCI layout directory.  *ids receives the loaded image ids and *names
  * their names. */
