@@ -84,6 +84,20 @@ bool api_write_frame(int fd, int stream, const void *buf, size_t n);
 /* Count a long-running piece of work as activity for the idle timer. */
 void api_busy(int delta);
 
+/* ---- docker's JSON message streams (pull, push, build, load): one JSON
+ * object a line; a client that went away sets gone ---- */
+struct api_jsonl {
+	int fd;
+	bool gone;
+};
+void api_jsonl(struct api_jsonl *j, json_object *o); /* takes o */
+void api_jsonl_status(struct api_jsonl *j, const char *status, const char *id);
+void api_jsonl_error(struct api_jsonl *j, const char *msg);
+void api_jsonl_stream(struct api_jsonl *j, const char *text);
+/* The credentials of X-Registry-Auth (allocated; NULL when none); -1 when
+ * the header is malformed. */
+int api_registry_auth(struct api_req *r, char **user, char **pass);
+
 /* ---- the endpoint groups ---- */
 api_handler api_ping, api_version, api_info;
 api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ctr_stop, api_ctr_restart,
@@ -93,6 +107,8 @@ api_handler api_ctr_logs, api_ctr_attach;
 api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
+api_handler api_img_push, api_img_import, api_img_history, api_img_get, api_img_load, api_img_prune,
+	api_build;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
 
 /* A container as the record has it (lib/record), state healed. */

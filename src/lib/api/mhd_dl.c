@@ -23,7 +23,8 @@ int mhd_load(struct err *e)
 	    !DL_SYM(&mhd_lib, a.queue_response, "MHD_queue_response", e) ||
 	    !DL_SYM(&mhd_lib, a.destroy_response, "MHD_destroy_response", e) ||
 	    !DL_SYM(&mhd_lib, a.lookup_connection_value, "MHD_lookup_connection_value", e) ||
-	    !DL_SYM(&mhd_lib, a.upgrade_action, "MHD_upgrade_action", e))
+	    !DL_SYM(&mhd_lib, a.upgrade_action, "MHD_upgrade_action", e) ||
+	    !DL_SYM(&mhd_lib, a.get_connection_values, "MHD_get_connection_values", e))
 		return -1;
 	mhd_api = a;
 	return 0;

@@ -460,6 +460,13 @@ static const struct route routes[] = {
 	{ "GET", "/images/**/json", api_img_inspect },
 	{ "POST", "/images/**/tag", api_img_tag },
 	{ "DELETE", "/images/**", api_img_remove },
+	{ "POST", "/build", api_build },
+	{ "GET", "/images/get", api_img_get },
+	{ "POST", "/images/load", api_img_load },
+	{ "POST", "/images/prune", api_img_prune },
+	{ "GET", "/images/**/get", api_img_get },
+	{ "GET", "/images/**/history", api_img_history },
+	{ "POST", "/images/**/push", api_img_push },
 	{ "GET", "/volumes", api_vol_list },
 	{ "POST", "/volumes/create", api_vol_create },
 	{ "POST", "/volumes/prune", api_vol_prune },
@@ -544,12 +551,20 @@ static enum MHD_Result dispatch(struct api_req *r)
 	return not_found(r);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 /* bodies that are not JSON (a tar) go to an unnamed file in the runroot */
 static bool spooled(const char *method, const char *url)
 {
-	size_t n = strlen(url);
-
-	return strcmp(method, "PUT") == 0 && n > 8 && strcmp(url + n - 8, "/archive") == 0;
+	if (strcmp(method, "PUT") == 0)
+		return ends_with(url, "/archive");
+	return strcmp(method, "POST") == 0 && (ends_with(url, "/build") || ends_with(url, "/images/load") ||
+					       ends_with(url, "/images/create"));
 }
 
 struct server {
