@@ -462,10 +462,11 @@ enum MHD_Result api_img_prune(struct api_req *r)
 		json_object_object_foreach(f, k, v) {
 			(void)v;
 			if (strcmp(k, "dangling") && strcmp(k, "label") && strcmp(k, "label!") && strcmp(k, "until")) {
+				_cleanup_free_ char *bad = xstrdup(k);
 				json_object_put(f);
 				strv_free(pf.labels);
 				strv_free(pf.nolabels);
-				return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'", k);
+				return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'", bad);
 			}
 		}
 		json_object_put(f);
