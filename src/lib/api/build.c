@@ -291,7 +291,8 @@ enum MHD_Result api_build(struct api_req *r)
 		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED,
 				       "remote build contexts are not supported: send the context as a tar");
 	if (r->body_fd < 0)
-		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "the request body must be the build context (a tar)");
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
+				       "the request body must be the build context (a tar)");
 	if (!r->b->cfg)
 		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, "build is not available");
 	j = xcalloc(1, sizeof *j);
@@ -299,11 +300,14 @@ enum MHD_Result api_build(struct api_req *r)
 	j->body = fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
 	if (j->body < 0 || lseek(j->body, 0, SEEK_SET) < 0) {
 		bjob_free(j);
-		return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the body: %s", strerror(errno));
+		return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the body: %s",
+				       strerror(errno));
 	}
-	if (kv_json(api_query(r, "buildargs"), &j->args) < 0 || kv_json(api_query(r, "labels"), &j->labels) < 0) {
+	if (kv_json(api_query(r, "buildargs"), &j->args) < 0 ||
+	    kv_json(api_query(r, "labels"), &j->labels) < 0) {
 		bjob_free(j);
-		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "buildargs and labels must be JSON objects of strings");
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
+				       "buildargs and labels must be JSON objects of strings");
 	}
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_tags, &j->tags);
 	j->dockerfile = opt_str(r, "dockerfile");

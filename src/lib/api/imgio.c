@@ -86,10 +86,12 @@ enum MHD_Result api_img_history(struct api_req *r)
 		if (i == n - 1 && img->names && img->names[0]) {
 			tags = json_object_new_array();
 			for (size_t k = 0; img->names[k]; k++)
-				json_object_array_add(tags, json_object_new_string(short_name(img->names[k])));
+				json_object_array_add(tags,
+						      json_object_new_string(short_name(img->names[k])));
 		}
 		json_object_object_add(ent, "Id", json_object_new_string(id));
-		json_object_object_add(ent, "Created", json_object_new_int64(api_parse_time(jstr(h, "created"))));
+		json_object_object_add(ent, "Created",
+				       json_object_new_int64(api_parse_time(jstr(h, "created"))));
 		json_object_object_add(ent, "CreatedBy", json_object_new_string(jstr(h, "created_by")));
 		json_object_object_add(ent, "Tags", tags);
 		json_object_object_add(ent, "Size", json_object_new_int64((int64_t)size));
@@ -122,7 +124,8 @@ static void save_stream(void *arg, int fd)
 	memset(&m, 0, sizeof m);
 	/* an error midway can only cut the archive short: the client sees a
 	 * truncated tar, as with docker */
-	if (store_open(s->b->root, &st, &e) < 0 || userns_lookup_cached(&m, s->b->idmap, s->b->runroot, &e) < 0 ||
+	if (store_open(s->b->root, &st, &e) < 0 ||
+	    userns_lookup_cached(&m, s->b->idmap, s->b->runroot, &e) < 0 ||
 	    store_save_fd(st, &m, s->refs, fd, "docker-archive", &e) < 0)
 		err_clear(&e);
 	idmap_free(&m);
@@ -187,7 +190,7 @@ enum MHD_Result api_img_get(struct api_req *r)
 
 struct loader {
 	const struct api_backend *b;
-	int body;  /* a descriptor of its own on the spooled body */
+	int body; /* a descriptor of its own on the spooled body */
 	bool quiet;
 	char *ref; /* import: the name, or NULL */
 	char *message;
@@ -332,8 +335,8 @@ enum MHD_Result api_img_import(struct api_req *r)
 struct prune_filter {
 	struct store *st;
 	char **labels, **nolabels;
-	int64_t until;  /* 0: none */
-	char **sizes;   /* "ID SIZE" of the images chosen */
+	int64_t until; /* 0: none */
+	char **sizes;  /* "ID SIZE" of the images chosen */
 };
 
 /* the strings of filter key: {"k":["a","b"]} or the older {"k":{"a":true}} */
@@ -461,7 +464,8 @@ enum MHD_Result api_img_prune(struct api_req *r)
 		}
 		json_object_object_foreach(f, k, v) {
 			(void)v;
-			if (strcmp(k, "dangling") && strcmp(k, "label") && strcmp(k, "label!") && strcmp(k, "until")) {
+			if (strcmp(k, "dangling") && strcmp(k, "label") && strcmp(k, "label!") &&
+			    strcmp(k, "until")) {
 				_cleanup_free_ char *bad = xstrdup(k);
 				json_object_put(f);
 				strv_free(pf.labels);
