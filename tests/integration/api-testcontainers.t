@@ -22,7 +22,7 @@ fixture_image local/busybox:1
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost NODE_PATH="$tc/node_modules"
 # no ~/.testcontainers.properties or docker config of the user's
 export HOME="$FIXTURE_DIR"
-DEBUG="testcontainers*" node "$(dirname "$0")/../lib/api_testcontainers.js" local/busybox:1 >"$FIXTURE_DIR/tc.out" 2>"$FIXTURE_DIR/tc.err"
+node "$(dirname "$0")/../lib/api_testcontainers.js" local/busybox:1 >"$FIXTURE_DIR/tc.out" 2>"$FIXTURE_DIR/tc.err"
 tcrc=$?
 while IFS= read -r line; do
 	case $line in
@@ -31,8 +31,10 @@ while IFS= read -r line; do
 	esac
 done <"$FIXTURE_DIR/tc.out"
 assert_eq "$tcrc" 0 "the testcontainers script ran to its end"
-[ "$tcrc" = 0 ] || diag "$(tail -n 60 "$FIXTURE_DIR/tc.err")"
+[ "$tcrc" = 0 ] || diag "$(tail -n 30 "$FIXTURE_DIR/tc.err")"
 run docker ps -aq --filter label=suite=testcontainers
 assert_eq "$out" "" "no container is left"
+# what a failed run left behind
+"$BURROW" rm -f -a >/dev/null 2>&1
 api_done
 done_testing

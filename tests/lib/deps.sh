@@ -34,6 +34,10 @@ PKGS="$PKGS libsystemd-dev qemu-system-x86 linux-image-amd64 cpio xz-utils syste
 # it with docker's client (from docker.io: dockerd is masked below and never
 # started) and docker-py
 PKGS="$PKGS libmicrohttpd-dev python3-docker docker.io"
+# and testcontainers for Node, which make check as root installs from the npm
+# registry once (tests/lib/testcontainers-fixture.sh): npm brings Node.js (an
+# npm already there, as from NodeSource's nodejs, is used as it is)
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"
 # compatibility tests (tests/integration/compat-*.t): the same command lines
