@@ -1,7 +1,7 @@
 // api_testcontainers.js - testcontainers for Node against burrow's API
 // (DOCKER_HOST), for tests/integration/api-testcontainers.t: a
 // GenericContainer started, waited on for a log line and reached through its
-// mapped port, then stopped.  Prints one line per check ("PASS desc" or
+// mapped port, then stopped (and removed).  Prints one line per check ("PASS desc" or
 // "FAIL desc: what was seen"); the .t turns them into TAP.
 // argv: IMAGE
 "use strict";
@@ -30,15 +30,19 @@ function get(host, port) {
 		.withStartupTimeout(120000)
 		.start();
 	check("GenericContainer started and its log line seen", true);
-	const port = c.getMappedPort(8080);
-	check("a mapped port", port > 0 && port < 65536, port);
-	const body = await get(c.getHost(), port);
-	check("the container answers on the mapped port", body === "served by burrow\n", body);
-	const r = await c.exec(["cat", "/www/index.html"]);
-	check("exec in it", r.output === "served by burrow\n" && r.exitCode === 0, r);
-	await c.stop();
+	try {
+		const port = c.getMappedPort(8080);
+		check("a mapped port", port > 0 && port < 65536, port);
+		const body = await get(c.getHost(), port);
+		check("the container answers on the mapped port", body === "served by burrow\n", body);
+	} finally {
+		await c.stop();
+	}
 	check("stopped and removed", true);
-})().catch((e) => {
-	check("testcontainers run", false, String(e && e.stack ? e.stack : e));
-	process.exitCode = 1;
-});
+})()
+	.catch((e) => {
+		check("testcontainers run", false, String(e && e.stack ? e.stack : e));
+		process.exitCode = 1;
+	})
+	// a log stream or a kept-alive socket must not keep node running
+	.finally(() => process.exit());
