@@ -1,8 +1,8 @@
 /* imgio.c - the image endpoints that move images in and out or look into
  * their past: history, get (a docker-archive, as `burrow save`), load (as
  * `burrow load`), create with fromSrc (an import, as `burrow import`) and
- * prune (dangling, label, until).  Each calls the library function its CLI
- * verb calls. */
+ * prune (dangling, label, until), and auth (a login check).  Each calls the
+ * library function its CLI verb calls. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "lib/runtime/userns.h"
 #include "lib/store/buildstore.h"
 #include "lib/store/pull.h"
+#include "lib/store/registry.h"
 #include "lib/store/store.h"
 
 static const char *short_name(const char *n)
@@ -513,5 +514,66 @@ enum MHD_Result api_img_prune(struct api_req *r)
 	strv_free(pf.sizes);
 	json_object_object_add(out, "ImagesDeleted", list);
 	json_object_object_add(out, "SpaceReclaimed", json_object_new_int64((int64_t)reclaimed));
+	return api_reply_json(r, MHD_HTTP_OK, out);
+}
+
+/* ---- auth: check credentials against a registry, as `burrow login` does
+ * (docker's CLI keeps them itself and sends X-Registry-Auth later) ---- */
+
+enum MHD_Result api_auth(struct api_req *r)
+{
+	json_object *body, *v;
+	enum MHD_Result res;
+	struct registry *reg = NULL;
+	struct err e = ERR_INIT;
+	const char *user = "", *pass = "", *server = "";
+	_cleanup_free_ char *domain = NULL;
+	size_t n;
+	json_object *out;
+
+	if (api_body_json(r, &body, &res) < 0)
+		return res;
+	if (json_object_object_get_ex(body, "username", &v) && json_object_is_type(v, json_type_string))
+		user = json_object_get_string(v);
+	if (json_object_object_get_ex(body, "password", &v) && json_object_is_type(v, json_type_string))
+		pass = json_object_get_string(v);
+	if (json_object_object_get_ex(body, "serveraddress", &v) && json_object_is_type(v, json_type_string))
+		server = json_object_get_string(v);
+	/* "https://index.docker.io/v1/", "http://host:5000", "host:5000" */
+	if (strncmp(server, "https://", 8) == 0)
+		server += 8;
+	else if (strncmp(server, "http://", 7) == 0)
+		server += 7;
+	n = strcspn(server, "/");
+	domain = n ? xstrndup(server, n) : xstrdup("docker.io");
+	if (strcmp(domain, "index.docker.io") == 0) {
+		free(domain);
+		domain = xstrdup("docker.io");
+	}
+	if (!*user || strlen(user) > 1024 || strlen(pass) > 65536 || strlen(domain) > 255) {
+		json_object_put(body);
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
+				       "username, password and serveraddress are required");
+	}
+	{
+		struct reg_opts ro = { true, NULL, r->b->runroot, user, pass, NULL };
+		if (registry_open(domain, &ro, &reg, &e) < 0 || registry_login_check(reg, &e) < 0) {
+			registry_close(reg);
+			json_object_put(body);
+			res = api_reply_error(r,
+					      e.errnum == EACCES || (e.msg && strstr(e.msg, "401"))
+						      ? MHD_HTTP_UNAUTHORIZED
+						      : MHD_HTTP_INTERNAL_SERVER_ERROR,
+					      "login to %s failed: %s", domain,
+					      e.msg ? e.msg : "unknown error");
+			err_clear(&e);
+			return res;
+		}
+	}
+	registry_close(reg);
+	json_object_put(body);
+	out = json_object_new_object();
+	json_object_object_add(out, "Status", json_object_new_string("Login Succeeded"));
+	json_object_object_add(out, "IdentityToken", json_object_new_string(""));
 	return api_reply_json(r, MHD_HTTP_OK, out);
 }

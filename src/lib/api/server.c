@@ -461,6 +461,7 @@ static const struct route routes[] = {
 	{ "POST", "/images/**/tag", api_img_tag },
 	{ "DELETE", "/images/**", api_img_remove },
 	{ "POST", "/build", api_build },
+	{ "POST", "/auth", api_auth },
 	{ "GET", "/images/get", api_img_get },
 	{ "POST", "/images/load", api_img_load },
 	{ "POST", "/images/prune", api_img_prune },
