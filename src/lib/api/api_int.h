@@ -108,7 +108,7 @@ api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
 api_handler api_img_push, api_img_import, api_img_history, api_img_get, api_img_load, api_img_prune,
-	api_build;
+	api_build, api_auth;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
 
 /* A container as the record has it (lib/record), state healed. */
