@@ -2,6 +2,7 @@
  * and the idle timer of the API (api.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -784,6 +785,7 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	struct sigaction sa, old_int, old_term, old_hup;
 	const char *unix_path = NULL;
 	int fd = o->listen_fd, rc = 0;
+	time_t trimmed = 0;
 
 	if (mhd_load(e) < 0)
 		return -1;
@@ -829,15 +831,24 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	log_info("API listening on %s", o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
 	for (;;) {
 		struct pollfd p = { .fd = stop_pipe[0], .events = POLLIN };
-		bool idle;
+		bool idle, quiet;
+		time_t seen;
 		if (poll(&p, 1, 1000) > 0)
 			break; /* SIGINT, SIGTERM, SIGHUP */
 		pthread_mutex_lock(&busy_lock);
 		idle = o->idle_time > 0 && busy_count <= 0 &&
 		       mono_now() - last_activity >= (time_t)o->idle_time;
+		quiet = busy_count <= 0;
+		seen = last_activity;
 		pthread_mutex_unlock(&busy_lock);
 		if (idle)
 			break;
+		/* once nothing is open, the memory the connections' threads freed
+		 * (one malloc arena each) goes back to the system */
+		if (quiet && seen != trimmed) {
+			malloc_trim(0);
+			trimmed = seen;
+		}
 	}
 	MHD_stop_daemon(d);
 	close(fd);
