@@ -156,5 +156,21 @@ run docker image inspect local/dangle:1
 assert_rc 1 "  removes unused named images"
 assert_eq "$(leftovers)" 0 "no build directory is left"
 
+# --- a context bigger than max-layer-size (burrow.conf) stops there
+api_stop
+export XDG_CONFIG_HOME="$T/config"
+mkdir -p "$XDG_CONFIG_HOME/burrow"
+printf 'max-layer-size = 64K\n' >"$XDG_CONFIG_HOME/burrow/burrow.conf"
+api_start
+mkdir -p "$T/big"
+printf 'FROM local/busybox:1\nCOPY big /big\n' >"$T/big/Dockerfile"
+head -c 1048576 /dev/zero >"$T/big/big"
+tar -C "$T/big" -czf "$T/big.tar.gz" .
+run api_curl -s -X POST -H 'Content-Type: application/x-tar' --data-binary "@$T/big.tar.gz" '/build?t=local/big:1'
+assert_match "$out" '"error":.*more than 65536 bytes' "a context over max-layer-size: an error in the stream"
+assert_eq "$(leftovers)" 0 "  its directory is gone"
+run docker image inspect local/big:1
+assert_rc 1 "  and no image was made"
+
 api_done
 done_testing

@@ -25,7 +25,7 @@ mkdir -p "$C"
 printf 'FROM local/busybox:1\nARG WHO=nobody\nRUN echo "built by $WHO" >/who\nCMD ["cat","/who"]\n' >"$C/Dockerfile"
 printf 'FROM local/busybox:1\nRUN exit 1\n' >"$C/Dockerfile.bad"
 
-python3 "$(dirname "$0")/../lib/api_py.py" "$REG" "$C" local/busybox:1 >"$FIXTURE_DIR/py.out" 2>"$FIXTURE_DIR/py.err"
+timeout 200 python3 "$(dirname "$0")/../lib/api_py.py" "$REG" "$C" local/busybox:1 >"$FIXTURE_DIR/py.out" 2>"$FIXTURE_DIR/py.err"
 pyrc=$?
 while IFS= read -r line; do
 	case $line in
@@ -34,7 +34,7 @@ while IFS= read -r line; do
 	*) not_ok "docker-py: ${line#FAIL }" ;;
 	esac
 done <"$FIXTURE_DIR/py.out"
-assert_eq "$pyrc" 0 "the docker-py script ran to its end"
+assert_eq "$pyrc" 0 "the docker-py script ran to its end (124: it hung, after the last check above)"
 [ "$pyrc" = 0 ] || diag "$(cat "$FIXTURE_DIR/py.err")"
 # what a failed run left behind
 "$BURROW" rm -f -a >/dev/null 2>&1

@@ -22,7 +22,7 @@ fixture_image local/busybox:1
 export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost NODE_PATH="$tc/node_modules"
 # no ~/.testcontainers.properties or docker config of the user's
 export HOME="$FIXTURE_DIR"
-timeout 300 node "$(dirname "$0")/../lib/api_testcontainers.js" local/busybox:1 >"$FIXTURE_DIR/tc.out" 2>"$FIXTURE_DIR/tc.err"
+timeout 200 node "$(dirname "$0")/../lib/api_testcontainers.js" local/busybox:1 >"$FIXTURE_DIR/tc.out" 2>"$FIXTURE_DIR/tc.err"
 tcrc=$?
 while IFS= read -r line; do
 	case $line in

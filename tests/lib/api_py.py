@@ -12,6 +12,11 @@ reg, ctxdir, base = sys.argv[1], sys.argv[2], sys.argv[3]
 c = docker.from_env(timeout=120)
 
 
+def step(what):
+    """what is about to happen, on stderr: a hang shows where"""
+    print("step: " + what, file=sys.stderr, flush=True)
+
+
 def check(desc, cond, seen=""):
     print("PASS %s" % desc if cond else "FAIL %s: %r" % (desc, seen), flush=True)
 
@@ -39,6 +44,7 @@ def endpoint_missing(e):
 
 # --- containers
 def containers():
+    step("containers.run attached")
     out = c.containers.run(base, "echo hi from py", remove=True)
     check("containers.run attached", out == b"hi from py\n", out)
     ct = c.containers.run(base, ["sh", "-c", "echo ready; exec sleep 1000"], detach=True,
@@ -49,11 +55,13 @@ def containers():
     names = sorted(x.name for x in c.containers.list(filters={"label": "role"}))
     check("  a label key alone", names == [ct.name], names)
     lines = []
+    step("logs stream")
     for chunk in ct.logs(stream=True, follow=True):
         lines.append(chunk)
         if b"ready" in b"".join(lines):
             break
     check("logs(stream=True) gives the first line", b"ready" in b"".join(lines), lines)
+    step("exec_run")
     code, out = ct.exec_run(["sh", "-c", "echo $((6*7)); exit 3"])
     check("exec_run: output and exit code", (code, out) == (3, b"42\n"), (code, out))
     code, out = ct.exec_run("pwd", workdir="/tmp", environment={"X": "y"})
@@ -71,6 +79,7 @@ def containers():
         got = t.extractfile("put.txt").read()
     check("get_archive returns what put_archive put", got == b"put by docker-py\n", got)
     check("  and its stat", stat.get("name") == "put.txt" and stat.get("size") == 17, stat)
+    step("kill and wait")
     ct.kill()
     res = ct.wait()
     check("kill then wait: 137", res.get("StatusCode") == 137, res)
@@ -87,10 +96,12 @@ attempt("containers", containers)
 def images():
     img = c.images.pull("%s/py/busybox" % reg, tag="1")
     check("images.pull from the test registry", ("%s/py/busybox:1" % reg) in img.tags, img.tags)
+    step("images.build")
     img, logs = c.images.build(path=ctxdir, tag="local/pybuilt:1", buildargs={"WHO": "docker-py"},
                                labels={"made": "py"}, rm=True)
     check("images.build", named(img.tags, "local/pybuilt:1"), img.tags)
     check("  its label", img.labels.get("made") == "py", img.labels)
+    step("run the built image")
     out = c.containers.run("local/pybuilt:1", remove=True)
     check("  its build argument", out == b"built by docker-py\n", out)
     check("images.tag", img.tag("local/pytag", "2") is True)
@@ -118,6 +129,7 @@ def volumes():
     check("volumes.create", v.name == "pyvol")
     names = [x.name for x in c.volumes.list(filters={"label": "suite=py"})]
     check("volumes.list with a label filter", names == ["pyvol"], names)
+    step("run with a volume")
     out = c.containers.run(base, ["sh", "-c", "echo kept >/v/f; cat /v/f"], remove=True,
                            volumes={"pyvol": {"bind": "/v", "mode": "rw"}})
     check("  a container writes to it", out == b"kept\n", out)
