@@ -12,6 +12,7 @@
  * descriptors. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 
 #include "api_int.h"
 #include "lib/base/json.h"
+#include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 #include "lib/build/builder.h"
 #include "lib/build/copy.h"
@@ -121,34 +123,65 @@ static int child_build(struct bjob *j, const char *tmpdir, int out_fd, char id[6
 }
 
 /* the builder's text, a line (or 4 KiB) at a time, as {"stream": ...} */
-static void relay_output(struct bjob *j, int fd)
-{
+struct relay {
 	char buf[4096];
-	size_t have = 0;
+	size_t have;
+};
 
-	for (;;) {
-		ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+static void relay_feed(struct bjob *j, struct relay *rl, const char *p, size_t n)
+{
+	while (n > 0) {
+		size_t take = n < sizeof rl->buf - 1 - rl->have ? n : sizeof rl->buf - 1 - rl->have;
 		char *nl;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		buf[have] = '\0';
-		while ((nl = memchr(buf, '\n', have)) || have == sizeof buf - 1) {
-			size_t l = nl ? (size_t)(nl - buf) + 1 : have;
-			char c = buf[l];
-			buf[l] = '\0';
-			api_jsonl_stream(&j->j, buf);
-			buf[l] = c;
-			memmove(buf, buf + l, have - l);
-			have -= l;
-			buf[have] = '\0';
+		memcpy(rl->buf + rl->have, p, take);
+		rl->have += take;
+		p += take;
+		n -= take;
+		while ((nl = memchr(rl->buf, '\n', rl->have)) || rl->have == sizeof rl->buf - 1) {
+			size_t l = nl ? (size_t)(nl - rl->buf) + 1 : rl->have;
+			char c = rl->buf[l];
+			rl->buf[l] = '\0';
+			api_jsonl_stream(&j->j, rl->buf);
+			rl->buf[l] = c;
+			memmove(rl->buf, rl->buf + l, rl->have - l);
+			rl->have -= l;
 		}
 	}
-	if (have) {
-		buf[have] = '\0';
-		api_jsonl_stream(&j->j, buf);
+}
+
+/* Relay fd until the build's process pid has ended (not until EOF: a
+ * process its RUN steps left, such as a network helper, may hold the pipe
+ * a while longer), then what is left in the pipe. */
+static void relay_output(struct bjob *j, int fd, pid_t pid)
+{
+	struct relay rl = { .have = 0 };
+	int pfd = sys_pidfd_open(pid, 0);
+	bool ended = false, eof = false;
+	char buf[4096];
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while (!eof) {
+		struct pollfd p[2] = { { fd, POLLIN, 0 }, { pfd, POLLIN, 0 } };
+		ssize_t n;
+		if (!ended && poll(p, pfd >= 0 ? 2 : 1, pfd >= 0 ? -1 : 500) < 0 && errno != EINTR)
+			break;
+		if (pfd >= 0 && (p[1].revents & POLLIN))
+			ended = true;
+		if (pfd < 0 && !ended) {
+			siginfo_t si = { .si_pid = 0 };
+			ended = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+				si.si_pid == pid;
+		}
+		while ((n = read(fd, buf, sizeof buf)) > 0)
+			relay_feed(j, &rl, buf, (size_t)n);
+		if (n == 0 || (ended && n < 0 && errno == EAGAIN))
+			eof = true;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (rl.have) {
+		rl.buf[rl.have] = '\0';
+		api_jsonl_stream(&j->j, rl.buf);
 	}
 }
 
@@ -191,7 +224,12 @@ static void build_stream(void *arg, int fd)
 	close(out[1]);
 	close(rp[1]);
 	out[1] = rp[1] = -1;
-	relay_output(j, out[0]);
+	relay_output(j, out[0], pid);
+	/* the report is in the pipe once the process has ended (a process of
+	 * a RUN step may hold the pipe open: no waiting for EOF) */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	fcntl(rp[0], F_SETFL, fcntl(rp[0], F_GETFL) | O_NONBLOCK);
 	while (got < sizeof res) {
 		ssize_t n = read(rp[0], (char *)&res + got, sizeof res - got);
 		if (n < 0 && errno == EINTR)
@@ -200,8 +238,6 @@ static void build_stream(void *arg, int fd)
 			break;
 		got += (size_t)n;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	res.id[64] = '\0';
 	res.msg[sizeof res.msg - 1] = '\0';
 	if (got != sizeof res) {
