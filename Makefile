@@ -242,6 +242,7 @@ bench: all
 	sh bench/files $(abspath $(B))/burrow
 	sh bench/volume $(abspath $(B))/burrow
 	sh bench/keepid $(abspath $(B))/burrow
+	sh bench/api $(abspath $(B))/burrow
 
 install: all
 	install -Dm755 $(B)/burrow $(DESTDIR)$(BINDIR)/burrow

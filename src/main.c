@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/store/registry.h"
 
 /* What main sets up for a verb: NEEDS_CONFIG loads the configuration
  * (root, runroot, idmap, ...); NEEDS_STORE lets the verb open the image
@@ -279,6 +280,7 @@ int main(int argc, char **argv)
 		rc = -1;
 	} else {
 		err_clear(&e);
+		registry_set_insecure(g.cfg.insecure_registries, false);
 		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
 	}
 	cli_store_close(&g);

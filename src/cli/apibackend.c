@@ -288,6 +288,7 @@ void api_backend_init(struct api_backend *b, struct globals *g)
 	b->runroot = g->cfg.runroot;
 	b->idmap = g->cfg.idmap;
 	b->search_registries = g->cfg.search_registries;
+	b->cfg = &g->cfg;
 	b->create = be_create;
 	b->start = be_start;
 	b->stop = be_stop;

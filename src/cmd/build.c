@@ -158,7 +158,8 @@ CMD_DECL(build)
 	if (cli_store(g, &s, e) < 0)
 		return -1;
 	if (strcmp(ctxarg, "-") == 0)
-		rc = build_context_from_tar(STDIN_FILENO, g->cfg.runroot, &ctx, e);
+		rc = build_context_from_tar_limited(STDIN_FILENO, g->cfg.runroot, g->cfg.max_layer_size,
+						    g->cfg.max_layer_entries, &ctx, e);
 	else
 		rc = build_context_open(ctxarg, &ctx, e);
 	if (rc < 0)

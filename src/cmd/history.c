@@ -31,40 +31,6 @@ static const char *jstr(json_object *o, const char *k)
 		       : "";
 }
 
-/* The id of the image each history entry ended in, where known: the image
- * itself for the last entry, and for a built image the step images it
- * descends from (their "parent" links, see buildstore.h), each at the
- * entry its own history ends with.  ids[i] NULL = unknown. */
-static char **step_ids(struct store *s, const char *id, size_t n)
-{
-	char **ids = xcalloc(n + 1, sizeof *ids);
-	char cur[65], parent[65];
-
-	if (n == 0)
-		return ids;
-	ids[n - 1] = xstrdup(id);
-	snprintf(cur, sizeof cur, "%s", id);
-	for (size_t hops = 0; hops < n && store_image_parent(s, cur, parent) == 0; hops++) {
-		_cleanup_free_ char *txt = NULL;
-		struct err e = ERR_INIT;
-		json_object *conf, *h;
-		size_t len = 0;
-		if (store_image_config(s, parent, &txt, &e) < 0) {
-			err_clear(&e);
-			break;
-		}
-		conf = json_tokener_parse(txt);
-		if (conf && json_object_object_get_ex(conf, "history", &h) &&
-		    json_object_is_type(h, json_type_array))
-			len = json_object_array_length(h);
-		json_object_put(conf);
-		if (len >= 1 && len <= n && !ids[len - 1])
-			ids[len - 1] = xstrdup(parent);
-		memcpy(cur, parent, 65);
-	}
-	return ids;
-}
-
 static void strv_free_n(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
@@ -119,7 +85,7 @@ CMD_DECL(history)
 	if (conf && json_object_object_get_ex(conf, "history", &hist) &&
 	    json_object_is_type(hist, json_type_array)) {
 		n = json_object_array_length(hist);
-		ids = step_ids(s, img->id, n);
+		ids = store_history_ids(s, img->id, n);
 		/* sizes belong to the non-empty steps, bottom layer first */
 		layer = 0;
 		for (size_t i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
 #include "cli/apibackend.h"
 #include "lib/api/api.h"
 #include "lib/base/util.h"
+#include "lib/store/registry.h"
 #include "version.h"
 
 enum { O_TIME = 1, O_HELP };
@@ -76,6 +77,8 @@ int cmd_system_service(struct globals *g, int argc, char **argv, struct err *e)
 	o.listen_fd = activation_fd();
 	o.idle_time = (unsigned)idle;
 	o.version = BURROW_VERSION;
+	/* as dockerd: registries on loopback addresses over plain HTTP too */
+	registry_set_insecure(g->cfg.insecure_registries, true);
 	api_backend_init(&b, g);
 	return api_serve(&o, &b, e) < 0 ? -1 : 0;
 }

@@ -37,6 +37,10 @@ PKGS="$PKGS libmicrohttpd-dev python3-docker docker.io"
 # docker-compose 1.29 (Python, on docker-py) drives the service in
 # tests/integration/api-compose.t
 PKGS="$PKGS docker-compose"
+# and testcontainers for Node, which make check as root installs from the npm
+# registry once (tests/lib/testcontainers-fixture.sh): npm brings Node.js (an
+# npm already there, as from NodeSource's nodejs, is used as it is)
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 # network tests: curl as the host-side client (perl and busybox do the rest)
 PKGS="$PKGS curl"
 # compatibility tests (tests/integration/compat-*.t): the same command lines

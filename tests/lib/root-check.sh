@@ -50,6 +50,10 @@ sh "$src/tests/lib/deps.sh" </dev/null
 if [ "$target" = check ]; then
 	sh "$src/tests/lib/debian-fixture.sh" </dev/null ||
 		say "warning: no Debian fixture tarball; tests/integration/build-debian.t will skip"
+	# testcontainers for Node from the npm registry (needs the network once;
+	# cached like the Debian tarball)
+	sh "$src/tests/lib/testcontainers-fixture.sh" </dev/null ||
+		say "warning: no testcontainers; tests/integration/api-testcontainers.t will skip"
 fi
 
 # -- the unprivileged test user ------------------------------------------------

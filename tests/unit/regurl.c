@@ -73,5 +73,27 @@ int main(void)
 	r.tls_verify = false;
 	ok(registry_check_url(&r, "token realm", "http://auth.example/token", &e) == 0,
 	   "with --tls-verify=false plain HTTP is taken");
+
+	/* which registries go without verified TLS (insecure-registries, and
+	 * loopback for the service) */
+	{
+		char *list[] = { (char *)"reg.lan", (char *)"other.lan:5000", (char *)"10.1.0.0/16",
+				 (char *)"http://plain.lan", NULL };
+		ok(registry_insecure("127.0.0.1:5000", NULL, true),
+		   "loopback 127.0.0.1:5000, for the service");
+		ok(registry_insecure("127.3.2.1", NULL, true), "  anywhere in 127.0.0.0/8");
+		ok(registry_insecure("localhost:5000", NULL, true), "  localhost:5000");
+		ok(registry_insecure("[::1]:5000", NULL, true), "  [::1]:5000");
+		ok(!registry_insecure("127.0.0.1:5000", NULL, false), "  not for the CLI");
+		ok(!registry_insecure("128.0.0.1:5000", NULL, true), "128.0.0.1 is not loopback");
+		ok(!registry_insecure("localhost.evil.example", NULL, true), "nor is localhost.evil.example");
+		ok(!registry_insecure("docker.io", list, true), "docker.io is not in the list");
+		ok(registry_insecure("reg.lan:443", list, false), "a host entry takes any port");
+		ok(registry_insecure("other.lan:5000", list, false), "a host:port entry, that port");
+		ok(!registry_insecure("other.lan:5001", list, false), "  not another");
+		ok(registry_insecure("10.1.200.3:5000", list, false), "an IPv4 range");
+		ok(!registry_insecure("10.2.0.1", list, false), "  and not outside it");
+		ok(registry_insecure("plain.lan", list, false), "an entry with a scheme");
+	}
 	return done_testing();
 }

@@ -28,6 +28,7 @@ struct api_backend {
 	const char *root, *runroot; /* the store and the runtime directory */
 	enum idmap_mode idmap;      /* for what the store unpacks or removes */
 	char **search_registries;   /* for short image names; NULL: docker.io */
+	const struct config *cfg;   /* the rest of the configuration (build, load) */
 	/* Create a container from `burrow create` arguments (argv[0] is "create");
 	 * id gets its full ID. */
 	int (*create)(void *ctx, int argc, char **argv, char id[65], struct err *e);

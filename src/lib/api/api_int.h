@@ -97,6 +97,20 @@ bool api_stopping(void);
  * connection hung up), so the body may end. */
 bool api_stream_done(void);
 
+/* ---- docker's JSON message streams (pull, push, build, load): one JSON
+ * object a line; a client that went away sets gone ---- */
+struct api_jsonl {
+	int fd;
+	bool gone;
+};
+void api_jsonl(struct api_jsonl *j, json_object *o); /* takes o */
+void api_jsonl_status(struct api_jsonl *j, const char *status, const char *id);
+void api_jsonl_error(struct api_jsonl *j, const char *msg);
+void api_jsonl_stream(struct api_jsonl *j, const char *text);
+/* The credentials of X-Registry-Auth (allocated; NULL when none); -1 when
+ * the header is malformed. */
+int api_registry_auth(struct api_req *r, char **user, char **pass);
+
 /* ---- the endpoint groups ---- */
 api_handler api_ping, api_version, api_info;
 api_handler api_ctr_create, api_ctr_list, api_ctr_inspect, api_ctr_start, api_ctr_stop, api_ctr_restart,
@@ -106,8 +120,10 @@ api_handler api_ctr_logs, api_ctr_attach, api_ctr_stats;
 api_handler api_ctr_archive_head, api_ctr_archive_get, api_ctr_archive_put, api_ctr_export, api_ctr_changes;
 api_handler api_exec_create, api_exec_start, api_exec_inspect, api_exec_resize, api_ctr_resize;
 api_handler api_img_list, api_img_inspect, api_img_create, api_img_tag, api_img_remove;
+api_handler api_img_push, api_img_import, api_img_history, api_img_get, api_img_load, api_img_prune,
+	api_build, api_auth;
 api_handler api_vol_list, api_vol_create, api_vol_inspect, api_vol_remove, api_vol_prune;
-api_handler api_events, api_system_df, api_auth;
+api_handler api_events, api_system_df;
 api_handler api_net_list, api_net_create, api_net_inspect, api_net_remove, api_net_connect,
 	api_net_disconnect, api_net_prune;
 /* docker's NetworkSettings.Networks and NetworkMode in a container's inspect */

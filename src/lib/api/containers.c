@@ -420,6 +420,24 @@ enum MHD_Result api_ctr_inspect(struct api_req *r)
 		_cleanup_free_ char *n = xasprintf("/%s", json_object_get_string(name));
 		json_object_object_add(o, "Name", json_object_new_string(n));
 	}
+	/* docker's NetworkSettings always has Networks (testcontainers reads
+	 * it): a container on the default slirp4netns network is on "bridge" */
+	{
+		json_object *ns, *nets, *ip, *gw, *b;
+		if (json_object_object_get_ex(o, "NetworkSettings", &ns) &&
+		    !json_object_object_get_ex(ns, "Networks", &nets)) {
+			nets = json_object_new_object();
+			if (json_object_object_get_ex(ns, "IPAddress", &ip) && *json_object_get_string(ip)) {
+				b = json_object_new_object();
+				json_object_object_add(b, "NetworkID", json_object_new_string(""));
+				json_object_object_add(b, "IPAddress", json_object_get(ip));
+				if (json_object_object_get_ex(ns, "Gateway", &gw))
+					json_object_object_add(b, "Gateway", json_object_get(gw));
+				json_object_object_add(nets, "bridge", b);
+			}
+			json_object_object_add(ns, "Networks", nets);
+		}
+	}
 	return api_reply_json(r, MHD_HTTP_OK, o);
 fail:
 	res = api_reply_err(r, &e);

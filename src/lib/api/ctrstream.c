@@ -386,8 +386,11 @@ enum MHD_Result api_ctr_logs(struct api_req *r)
 	f->until_ns = until;
 	if (tail && *tail && strcmp(tail, "all") != 0) {
 		char *end;
+		/* a negative tail is all of it, as docker's (dockerode sends -1) */
 		f->tail = strtoll(tail, &end, 10);
-		if (*end || f->tail < 0) {
+		if (f->tail < 0)
+			f->tail = -1;
+		if (*end || end == tail) {
 			follow_free(f);
 			return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid tail: %s", tail);
 		}

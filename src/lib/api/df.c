@@ -1,6 +1,5 @@
 /* df.c - GET /system/df (docker system df: images, containers and volumes
- * with their sizes and use) and POST /auth (a registry login checked as
- * `burrow login` checks it; the client keeps the credentials). */
+ * with their sizes and use).  POST /auth is imgio.c's. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -165,65 +164,5 @@ enum MHD_Result api_system_df(struct api_req *r)
 	json_object_object_add(o, "Containers", ctrs);
 	json_object_object_add(o, "Volumes", va);
 	json_object_object_add(o, "BuildCache", json_object_new_array());
-	return api_reply_json(r, MHD_HTTP_OK, o);
-}
-
-/* POST /auth {"username", "password", "serveraddress"}: 200 {"Status":
- * "Login Succeeded"} when the registry takes them, else 401 */
-enum MHD_Result api_auth(struct api_req *r)
-{
-	json_object *body, *u = NULL, *p = NULL, *s = NULL, *o;
-	struct reg_opts ro;
-	struct registry *reg = NULL;
-	struct err e = ERR_INIT;
-	enum MHD_Result res;
-	_cleanup_free_ char *server = NULL;
-	char *end;
-	int rc;
-
-	if (api_body_json(r, &body, &res) < 0)
-		return res;
-	json_object_object_get_ex(body, "username", &u);
-	json_object_object_get_ex(body, "password", &p);
-	json_object_object_get_ex(body, "serveraddress", &s);
-	if (!u || !p || !json_object_is_type(u, json_type_string) ||
-	    !json_object_is_type(p, json_type_string) || (s && !json_object_is_type(s, json_type_string))) {
-		json_object_put(body);
-		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
-				       "username and password (strings) are required");
-	}
-	/* "https://index.docker.io/v1/" and the like: the host docker.io */
-	server = xstrdup(s && *json_object_get_string(s) ? json_object_get_string(s) : "docker.io");
-	if (strncmp(server, "https://", 8) == 0)
-		memmove(server, server + 8, strlen(server + 8) + 1);
-	else if (strncmp(server, "http://", 7) == 0)
-		memmove(server, server + 7, strlen(server + 7) + 1);
-	if ((end = strchr(server, '/')))
-		*end = '\0';
-	if (strcmp(server, "index.docker.io") == 0 || strcmp(server, "registry-1.docker.io") == 0) {
-		free(server);
-		server = xstrdup("docker.io");
-	}
-	memset(&ro, 0, sizeof ro);
-	/* loopback registries over plain HTTP, as the daemon allows */
-	ro.tls_verify = !(strncmp(server, "localhost", 9) == 0 || strncmp(server, "127.", 4) == 0 ||
-			  strncmp(server, "[::1]", 5) == 0);
-	ro.runroot = r->b->runroot;
-	ro.user = json_object_get_string(u);
-	ro.pass = json_object_get_string(p);
-	rc = registry_open(server, &ro, &reg, &e);
-	if (rc == 0)
-		rc = registry_login_check(reg, &e);
-	registry_close(reg);
-	json_object_put(body);
-	if (rc < 0) {
-		res = api_reply_error(r, MHD_HTTP_UNAUTHORIZED, "login to %s failed: %s", server,
-				      e.msg ? e.msg : "unauthorized");
-		err_clear(&e);
-		return res;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "Status", json_object_new_string("Login Succeeded"));
-	json_object_object_add(o, "IdentityToken", json_object_new_string(""));
 	return api_reply_json(r, MHD_HTTP_OK, o);
 }

@@ -10,7 +10,9 @@
 #include "lib/base/json.h"
 #include "lib/base/util.h"
 #include "lib/runtime/userns.h"
+#include "lib/store/auth.h"
 #include "lib/store/pull.h"
+#include "lib/store/ref.h"
 #include "lib/store/store.h"
 
 static const char *short_name(const char *n)
@@ -161,35 +163,104 @@ enum MHD_Result api_img_inspect(struct api_req *r)
 	return api_reply_json(r, MHD_HTTP_OK, o);
 }
 
-/* ---- create: a pull whose progress is docker's stream of JSON lines ---- */
+/* ---- docker's JSON message streams ---- */
 
-struct puller {
-	const struct api_backend *b;
-	char *ref;
-	int fd;
-	bool gone;
-};
-
-static void line(struct puller *p, json_object *o)
+void api_jsonl(struct api_jsonl *j, json_object *o)
 {
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 								  JSON_C_TO_STRING_NOSLASHESCAPE);
 	_cleanup_free_ char *l = xasprintf("%s\r\n", s);
 
-	if (!p->gone && !api_write_all(p->fd, l, strlen(l)))
-		p->gone = true;
+	if (!j->gone && !api_write_all(j->fd, l, strlen(l)))
+		j->gone = true;
 	json_object_put(o);
 }
 
-static void status(struct puller *p, const char *st, const char *id)
+void api_jsonl_status(struct api_jsonl *j, const char *st, const char *id)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "status", json_object_new_string(st));
 	if (id)
 		json_object_object_add(o, "id", json_object_new_string(id));
-	line(p, o);
+	api_jsonl(j, o);
 }
+
+void api_jsonl_error(struct api_jsonl *j, const char *msg)
+{
+	json_object *o = json_object_new_object(), *d = json_object_new_object();
+
+	json_object_object_add(d, "message", json_object_new_string(msg));
+	json_object_object_add(o, "errorDetail", d);
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	api_jsonl(j, o);
+}
+
+void api_jsonl_stream(struct api_jsonl *j, const char *text)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "stream", json_object_new_string(text));
+	api_jsonl(j, o);
+}
+
+/* X-Registry-Auth: base64url (padding optional) of {"username":
+ * "password":, "auth": base64("user:pass"), "serveraddress":} */
+int api_registry_auth(struct api_req *r, char **user, char **pass)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Registry-Auth");
+	_cleanup_free_ char *b64 = NULL, *txt = NULL, *up = NULL;
+	size_t n, len = 0;
+	json_object *o, *v;
+	struct err e = ERR_INIT;
+
+	*user = *pass = NULL;
+	if (!h || !*h)
+		return 0;
+	n = strlen(h);
+	if (n > 64 * 1024)
+		return -1;
+	b64 = xmalloc(n + 4);
+	for (size_t i = 0; i < n; i++)
+		b64[i] = h[i] == '-' ? '+' : h[i] == '_' ? '/' : h[i];
+	while (n % 4)
+		b64[n++] = '=';
+	b64[n] = '\0';
+	txt = base64_decode(b64, &len);
+	if (!txt || json_parse_strict(txt, len, "X-Registry-Auth", &o, &e) < 0) {
+		err_clear(&e);
+		return -1;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return -1;
+	}
+	if (json_object_object_get_ex(o, "username", &v) && json_object_is_type(v, json_type_string) &&
+	    *json_object_get_string(v)) {
+		*user = xstrdup(json_object_get_string(v));
+		*pass = xstrdup(json_object_object_get_ex(o, "password", &v) &&
+						json_object_is_type(v, json_type_string)
+					? json_object_get_string(v)
+					: "");
+	} else if (json_object_object_get_ex(o, "auth", &v) && json_object_is_type(v, json_type_string) &&
+		   (up = base64_decode(json_object_get_string(v), &len)) && strchr(up, ':')) {
+		char *colon = strchr(up, ':');
+		*user = xstrndup(up, (size_t)(colon - up));
+		*pass = xstrdup(colon + 1);
+	}
+	json_object_put(o);
+	return 0;
+}
+
+/* ---- create (a pull) and push: progress as docker's JSON lines ---- */
+
+struct puller {
+	const struct api_backend *b;
+	char *ref; /* pull: what to pull; push: the local name, pushed under it */
+	char *user, *pass;
+	bool push;
+	struct api_jsonl j;
+};
 
 static void on_progress(void *ctx, const struct store_progress *pr)
 {
@@ -201,23 +272,24 @@ static void on_progress(void *ctx, const struct store_progress *pr)
 		snprintf(id, sizeof id, "%.12s", pr->digest + 7);
 	switch (pr->ev) {
 	case PROGRESS_EXISTS:
-		status(p, "Already exists", id);
+		api_jsonl_status(&p->j, p->push ? "Layer already exists" : "Already exists", id);
 		break;
 	case PROGRESS_START:
-		status(p, "Pulling fs layer", id);
+		api_jsonl_status(&p->j, p->push ? "Preparing" : "Pulling fs layer", id);
 		break;
 	case PROGRESS_BYTES:
 		o = json_object_new_object();
 		d = json_object_new_object();
-		json_object_object_add(o, "status", json_object_new_string("Downloading"));
+		json_object_object_add(o, "status",
+				       json_object_new_string(p->push ? "Pushing" : "Downloading"));
 		json_object_object_add(d, "current", json_object_new_int64((int64_t)pr->done));
 		json_object_object_add(d, "total", json_object_new_int64((int64_t)pr->total));
 		json_object_object_add(o, "progressDetail", d);
 		json_object_object_add(o, "id", json_object_new_string(id));
-		line(p, o);
+		api_jsonl(&p->j, o);
 		break;
 	case PROGRESS_DONE:
-		status(p, "Pull complete", id);
+		api_jsonl_status(&p->j, p->push ? "Pushed" : "Pull complete", id);
 		break;
 	case PROGRESS_RESOLVED:
 	case PROGRESS_CONFIG:
@@ -225,13 +297,6 @@ static void on_progress(void *ctx, const struct store_progress *pr)
 	default:
 		break;
 	}
-}
-
-/* the daemon reaches registries on loopback addresses over plain HTTP */
-static bool loopback(const char *ref)
-{
-	return strncmp(ref, "localhost:", 10) == 0 || strncmp(ref, "localhost/", 10) == 0 ||
-	       strncmp(ref, "127.", 4) == 0 || strncmp(ref, "[::1]", 5) == 0;
 }
 
 static void pull_stream(void *arg, int fd)
@@ -244,33 +309,31 @@ static void pull_stream(void *arg, int fd)
 	char id[65];
 	volatile sig_atomic_t cancel = 0;
 
-	p->fd = fd;
+	p->j.fd = fd;
 	memset(&m, 0, sizeof m);
 	memset(&po, 0, sizeof po);
-	po.tls_verify = !loopback(p->ref);
+	po.tls_verify = true; /* loopback and insecure-registries: registry_open() */
 	po.runroot = p->b->runroot;
 	po.search_registries = p->b->search_registries;
 	po.progress = on_progress;
 	po.progress_ctx = p;
 	po.cancel = &cancel;
+	po.user = p->user;
+	po.pass = p->pass;
 	{
 		_cleanup_free_ char *msg = xasprintf("Pulling from %s", p->ref);
-		status(p, msg, NULL);
+		api_jsonl_status(&p->j, msg, NULL);
 	}
 	if (store_open(p->b->root, &st, &e) < 0 ||
 	    userns_lookup_cached(&m, p->b->idmap, p->b->runroot, &e) < 0 ||
 	    store_pull(st, &m, p->ref, &po, id, &e) < 0) {
-		json_object *o = json_object_new_object(), *d = json_object_new_object();
-		json_object_object_add(d, "message", json_object_new_string(e.msg ? e.msg : "pull failed"));
-		json_object_object_add(o, "errorDetail", d);
-		json_object_object_add(o, "error", json_object_new_string(e.msg ? e.msg : "pull failed"));
-		line(p, o);
+		api_jsonl_error(&p->j, e.msg ? e.msg : "pull failed");
 		err_clear(&e);
 	} else {
 		_cleanup_free_ char *d = xasprintf("Digest: sha256:%s", id);
 		_cleanup_free_ char *s = xasprintf("Status: Downloaded newer image for %s", p->ref);
-		status(p, d, NULL);
-		status(p, s, NULL);
+		api_jsonl_status(&p->j, d, NULL);
+		api_jsonl_status(&p->j, s, NULL);
 	}
 	idmap_free(&m);
 	if (st)
@@ -282,28 +345,141 @@ static void puller_free(void *arg)
 	struct puller *p = arg;
 
 	free(p->ref);
+	free(p->user);
+	free(p->pass);
 	free(p);
+}
+
+static struct puller *puller_new(struct api_req *r, enum MHD_Result *res)
+{
+	struct puller *p = xcalloc(1, sizeof *p);
+
+	p->b = r->b;
+	if (api_registry_auth(r, &p->user, &p->pass) < 0) {
+		puller_free(p);
+		*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid X-Registry-Auth header");
+		return NULL;
+	}
+	return p;
 }
 
 enum MHD_Result api_img_create(struct api_req *r)
 {
 	const char *from = api_query(r, "fromImage"), *tag = api_query(r, "tag");
+	enum MHD_Result res;
 	struct puller *p;
 
 	if (api_query(r, "fromSrc"))
-		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, "import (fromSrc) is not supported yet");
+		return api_img_import(r);
 	if (!from || !*from || strlen(from) > 1024 || (tag && strlen(tag) > 256) || *from == '-')
 		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "fromImage: an image reference is required");
-	p = calloc(1, sizeof *p);
-	if (!p)
-		return MHD_NO;
-	p->b = r->b;
+	if (!(p = puller_new(r, &res)))
+		return res;
 	/* tag is a tag or a digest; fromImage may carry one already */
 	if (tag && *tag)
 		p->ref = xasprintf("%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
 	else
 		p->ref = xstrdup(from);
 	return api_reply_stream(r, MHD_HTTP_OK, "application/json", pull_stream, p, puller_free);
+}
+
+static void push_stream(void *arg, int fd)
+{
+	struct puller *p = arg;
+	struct push_opts po;
+	struct store *st = NULL;
+	struct idmap m;
+	struct err e = ERR_INIT;
+	volatile sig_atomic_t cancel = 0;
+	_cleanup_free_ char *repo = NULL, *tag = NULL;
+
+	p->j.fd = fd;
+	memset(&m, 0, sizeof m);
+	memset(&po, 0, sizeof po);
+	po.tls_verify = true;
+	po.runroot = p->b->runroot;
+	po.progress = on_progress;
+	po.progress_ctx = p;
+	po.cancel = &cancel;
+	po.user = p->user;
+	po.pass = p->pass;
+	ref_split_repo_tag(p->ref, &repo, &tag);
+	{
+		_cleanup_free_ char *msg = xasprintf("The push refers to repository [%s]", short_name(repo));
+		api_jsonl_status(&p->j, msg, NULL);
+	}
+	if (store_open(p->b->root, &st, &e) < 0 ||
+	    userns_lookup_cached(&m, p->b->idmap, p->b->runroot, &e) < 0 ||
+	    store_push(st, &m, p->ref, p->ref, &po, &e) < 0) {
+		api_jsonl_error(&p->j, e.msg ? e.msg : "push failed");
+		err_clear(&e);
+	} else {
+		_cleanup_free_ char *msg = xasprintf("%s: digest: %s", tag, po.digest);
+		json_object *o = json_object_new_object(), *aux = json_object_new_object();
+		api_jsonl_status(&p->j, msg, NULL);
+		json_object_object_add(aux, "Tag", json_object_new_string(tag));
+		json_object_object_add(aux, "Digest", json_object_new_string(po.digest));
+		json_object_object_add(o, "progressDetail", json_object_new_object());
+		json_object_object_add(o, "aux", aux);
+		api_jsonl(&p->j, o);
+	}
+	idmap_free(&m);
+	if (st)
+		store_close(st);
+}
+
+/* The stored name "name" (with tag) means, as a store lookup finds it;
+ * NULL when there is no such image. */
+static char *local_name(struct store *st, const char *name)
+{
+	_cleanup_strv_ char **cands = NULL;
+	struct err e = ERR_INIT;
+	char *found = NULL;
+
+	if (ref_candidates(name, &cands, &e) < 0) {
+		err_clear(&e);
+		return NULL;
+	}
+	for (size_t i = 0; cands[i] && !found; i++) {
+		struct image *img = NULL;
+		if (store_image_get(st, cands[i], &img, &e) == 0) {
+			for (size_t k = 0; img->names && img->names[k] && !found; k++)
+				if (strcmp(img->names[k], cands[i]) == 0)
+					found = xstrdup(cands[i]);
+			image_free(img);
+		}
+		err_clear(&e);
+	}
+	return found;
+}
+
+enum MHD_Result api_img_push(struct api_req *r)
+{
+	const char *tag = api_query(r, "tag");
+	_cleanup_free_ char *name = NULL;
+	struct store *st;
+	enum MHD_Result res;
+	struct puller *p;
+
+	if (strlen(r->arg) > 1024 || (tag && strlen(tag) > 128))
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "name or tag too long");
+	/* no tag: docker pushes every tag; the name's own (or latest) here */
+	name = tag && *tag ? xasprintf("%s:%s", r->arg, tag) : xstrdup(r->arg);
+	if (open_store(r, &st, &res) < 0)
+		return res;
+	if (!(p = puller_new(r, &res))) {
+		store_close(st);
+		return res;
+	}
+	p->push = true;
+	p->ref = local_name(st, name);
+	store_close(st);
+	if (!p->ref) {
+		puller_free(p);
+		return api_reply_error(r, MHD_HTTP_NOT_FOUND,
+				       "An image does not exist locally with the tag: %s", name);
+	}
+	return api_reply_stream(r, MHD_HTTP_OK, "application/json", push_stream, p, puller_free);
 }
 
 enum MHD_Result api_img_tag(struct api_req *r)

@@ -24,7 +24,8 @@ int mhd_load(struct err *e)
 	    !DL_SYM(&mhd_lib, a.destroy_response, "MHD_destroy_response", e) ||
 	    !DL_SYM(&mhd_lib, a.lookup_connection_value, "MHD_lookup_connection_value", e) ||
 	    !DL_SYM(&mhd_lib, a.upgrade_action, "MHD_upgrade_action", e) ||
-	    !DL_SYM(&mhd_lib, a.get_connection_info, "MHD_get_connection_info", e))
+	    !DL_SYM(&mhd_lib, a.get_connection_info, "MHD_get_connection_info", e) ||
+	    !DL_SYM(&mhd_lib, a.get_connection_values, "MHD_get_connection_values", e))
 		return -1;
 	mhd_api = a;
 	return 0;

@@ -28,6 +28,7 @@ struct mhd_api {
 	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
 	__typeof__(MHD_upgrade_action) *upgrade_action;
 	__typeof__(MHD_get_connection_info) *get_connection_info;
+	__typeof__(MHD_get_connection_values) *get_connection_values;
 };
 extern struct mhd_api mhd_api;
 
@@ -46,6 +47,7 @@ int mhd_load(struct err *e);
 #define MHD_lookup_connection_value mhd_api.lookup_connection_value
 #define MHD_upgrade_action mhd_api.upgrade_action
 #define MHD_get_connection_info mhd_api.get_connection_info
+#define MHD_get_connection_values mhd_api.get_connection_values
 #endif
 
 #endif

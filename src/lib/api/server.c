@@ -2,6 +2,7 @@
  * and the idle timer of the API (api.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -488,6 +489,14 @@ static const struct route routes[] = {
 	{ "GET", "/images/**/json", api_img_inspect },
 	{ "POST", "/images/**/tag", api_img_tag },
 	{ "DELETE", "/images/**", api_img_remove },
+	{ "POST", "/build", api_build },
+	{ "POST", "/auth", api_auth },
+	{ "GET", "/images/get", api_img_get },
+	{ "POST", "/images/load", api_img_load },
+	{ "POST", "/images/prune", api_img_prune },
+	{ "GET", "/images/**/get", api_img_get },
+	{ "GET", "/images/**/history", api_img_history },
+	{ "POST", "/images/**/push", api_img_push },
 	{ "GET", "/volumes", api_vol_list },
 	{ "POST", "/volumes/create", api_vol_create },
 	{ "POST", "/volumes/prune", api_vol_prune },
@@ -495,7 +504,6 @@ static const struct route routes[] = {
 	{ "DELETE", "/volumes/*", api_vol_remove },
 	{ "GET", "/events", api_events },
 	{ "GET", "/system/df", api_system_df },
-	{ "POST", "/auth", api_auth },
 	{ "GET", "/networks", api_net_list },
 	{ "POST", "/networks/create", api_net_create },
 	{ "POST", "/networks/prune", api_net_prune },
@@ -582,12 +590,20 @@ static enum MHD_Result dispatch(struct api_req *r)
 	return not_found(r);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
 /* bodies that are not JSON (a tar) go to an unnamed file in the runroot */
 static bool spooled(const char *method, const char *url)
 {
-	size_t n = strlen(url);
-
-	return strcmp(method, "PUT") == 0 && n > 8 && strcmp(url + n - 8, "/archive") == 0;
+	if (strcmp(method, "PUT") == 0)
+		return ends_with(url, "/archive");
+	return strcmp(method, "POST") == 0 && (ends_with(url, "/build") || ends_with(url, "/images/load") ||
+					       ends_with(url, "/images/create"));
 }
 
 struct server {
@@ -806,6 +822,7 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	struct sigaction sa, old_int, old_term, old_hup;
 	const char *unix_path = NULL;
 	int fd = o->listen_fd, rc = 0;
+	time_t trimmed = 0;
 
 	if (mhd_load(e) < 0)
 		return -1;
@@ -858,15 +875,24 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	log_info("API listening on %s", o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
 	for (;;) {
 		struct pollfd p = { .fd = stop_pipe[0], .events = POLLIN };
-		bool idle;
+		bool idle, quiet;
+		time_t seen;
 		if (poll(&p, 1, 1000) > 0)
 			break; /* SIGINT, SIGTERM, SIGHUP */
 		pthread_mutex_lock(&busy_lock);
 		idle = o->idle_time > 0 && busy_count <= 0 &&
 		       mono_now() - last_activity >= (time_t)o->idle_time;
+		quiet = busy_count <= 0;
+		seen = last_activity;
 		pthread_mutex_unlock(&busy_lock);
 		if (idle)
 			break;
+		/* once nothing is open, the memory the connections' threads freed
+		 * (one malloc arena each) goes back to the system */
+		if (quiet && seen != trimmed) {
+			malloc_trim(0);
+			trimmed = seen;
+		}
 	}
 	/* a body that waits for ever (wait, logs -f, attach, stats) would keep
 	 * its connection's thread, which MHD_stop_daemon joins, reading */

@@ -193,17 +193,19 @@ static int read_conf(struct config *c, struct err *e)
 			/* "a, b c" or a TOML-ish ["a", "b"] */
 			char *save = NULL;
 			strv_free(c->search_registries);
+			strv_free(c->insecure_registries);
 			c->search_registries = xcalloc(1, sizeof(char *));
 			for (char *t = strtok_r(v, "[], \t\"'", &save); t;
 			     t = strtok_r(NULL, "[], \t\"'", &save))
 				strv_push(&c->search_registries, t);
-		} else if (strcmp(k, "cdi-spec-dirs") == 0) {
+		} else if (strcmp(k, "cdi-spec-dirs") == 0 || strcmp(k, "insecure-registries") == 0) {
+			char ***list = k[0] == 'c' ? &c->cdi_spec_dirs : &c->insecure_registries;
 			char *save = NULL;
-			strv_free(c->cdi_spec_dirs);
-			c->cdi_spec_dirs = xcalloc(1, sizeof(char *));
+			strv_free(*list);
+			*list = xcalloc(1, sizeof(char *));
 			for (char *t = strtok_r(v, "[], \t\"'", &save); t;
 			     t = strtok_r(NULL, "[], \t\"'", &save))
-				strv_push(&c->cdi_spec_dirs, t);
+				strv_push(list, t);
 		} else if (strcmp(k, "max-layer-size") == 0) {
 			if (config_parse_bytes(v, &c->max_layer_size) < 0)
 				return err_make(e, 0, "%s:%d: max-layer-size must be a size like 64G", path,

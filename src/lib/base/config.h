@@ -30,6 +30,7 @@ struct config {
 	uint64_t max_layer_size;    /* max-layer-size: bytes one layer may unpack to, 0 = default */
 	uint64_t max_layer_entries; /* max-layer-entries, 0 = default */
 	char **cdi_spec_dirs;       /* cdi-spec-dirs (comma/space list), NULL = default (lib/cdi/cdi.h) */
+	char **insecure_registries; /* insecure-registries (comma/space list): TLS not verified */
 };
 
 /* Fill c.  root_opt/runroot_opt are the command-line values or NULL. */

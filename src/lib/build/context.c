@@ -52,7 +52,13 @@ int build_context_open(const char *dir, struct build_context **out, struct err *
 
 int build_context_from_tar(int fd, const char *tmpdir, struct build_context **out, struct err *e)
 {
-	static const struct unpack_opts o = { .no_chown = true };
+	return build_context_from_tar_limited(fd, tmpdir, 0, 0, out, e);
+}
+
+int build_context_from_tar_limited(int fd, const char *tmpdir, uint64_t max_bytes, uint64_t max_entries,
+				   struct build_context **out, struct err *e)
+{
+	const struct unpack_opts o = { .no_chown = true, .max_bytes = max_bytes, .max_entries = max_entries };
 	_cleanup_free_ char *dir = xasprintf("%s/burrow-context-XXXXXX", tmpdir);
 	_cleanup_close_ int rootfd = -1;
 	struct build_context *c;

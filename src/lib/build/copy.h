@@ -19,6 +19,7 @@
 #define BURROW_BUILD_COPY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/base/error.h"
@@ -31,6 +32,10 @@ int build_context_open(const char *dir, struct build_context **out, struct err *
 /* A tar stream on fd (the "-" context): unpacked safely into a new
  * directory under tmpdir, removed again by build_context_free(). */
 int build_context_from_tar(int fd, const char *tmpdir, struct build_context **out, struct err *e);
+/* The same with bounds on the uncompressed stream's bytes and its entries
+ * (0: unpack.h's defaults), for contexts from the API. */
+int build_context_from_tar_limited(int fd, const char *tmpdir, uint64_t max_bytes, uint64_t max_entries,
+				   struct build_context **out, struct err *e);
 void build_context_free(struct build_context *c);
 const char *build_context_dir(const struct build_context *c);
 /* The text of a file of the context (for the default Dockerfile and

@@ -121,8 +121,8 @@ static char *oci_manifest(const struct exported *x, bool docker)
 	return out;
 }
 
-int store_save(struct store *s, const struct idmap *m, char **refs, const char *path, const char *format,
-	       struct err *e)
+static int save(struct store *s, const struct idmap *m, char **refs, const char *path, int fd,
+		const char *format, struct err *e)
 {
 	bool oci = strcmp(format, "oci-archive") == 0;
 	struct exported *xs;
@@ -140,7 +140,9 @@ int store_save(struct store *s, const struct idmap *m, char **refs, const char *
 	for (size_t i = 0; i < n; i++)
 		if (image_export(s, m, refs[i], &xs[i], e) < 0)
 			goto out;
-	if (strcmp(path, "-") == 0) {
+	if (fd >= 0) {
+		outfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	} else if (strcmp(path, "-") == 0) {
 		outfd = dup(STDOUT_FILENO);
 	} else {
 		tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
@@ -531,6 +533,18 @@ static int load_oci(struct load_ctx *c, struct err *e)
 struct unpack_job {
 	int infd, rootfd;
 };
+
+int store_save(struct store *s, const struct idmap *m, char **refs, const char *path, const char *format,
+	       struct err *e)
+{
+	return save(s, m, refs, path, -1, format, e);
+}
+
+int store_save_fd(struct store *s, const struct idmap *m, char **refs, int fd, const char *format,
+		  struct err *e)
+{
+	return save(s, m, refs, "the archive", fd, format, e);
+}
 
 int store_load(struct store *s, const struct idmap *m, const char *path, char ***ids, char ***names,
 	       volatile sig_atomic_t *cancel, struct err *e)

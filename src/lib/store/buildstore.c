@@ -1,5 +1,6 @@
 /* buildstore.c - see buildstore.h */
 #include <errno.h>
+#include <json-c/json.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,4 +287,35 @@ void store_build_sweep(struct store *s, const struct idmap *m)
 		log_debug("sweeping %s/layers: %s", s->root, e.msg);
 		err_clear(&e);
 	}
+}
+
+/* see buildstore.h */
+char **store_history_ids(struct store *s, const char *id, size_t n)
+{
+	char **ids = xcalloc(n + 1, sizeof *ids);
+	char cur[65], parent[65];
+
+	if (n == 0)
+		return ids;
+	ids[n - 1] = xstrdup(id);
+	snprintf(cur, sizeof cur, "%s", id);
+	for (size_t hops = 0; hops < n && store_image_parent(s, cur, parent) == 0; hops++) {
+		_cleanup_free_ char *txt = NULL;
+		struct err e = ERR_INIT;
+		json_object *conf, *h;
+		size_t len = 0;
+		if (store_image_config(s, parent, &txt, &e) < 0) {
+			err_clear(&e);
+			break;
+		}
+		conf = json_tokener_parse(txt);
+		if (conf && json_object_object_get_ex(conf, "history", &h) &&
+		    json_object_is_type(h, json_type_array))
+			len = json_object_array_length(h);
+		json_object_put(conf);
+		if (len >= 1 && len <= n && !ids[len - 1])
+			ids[len - 1] = xstrdup(parent);
+		memcpy(cur, parent, 65);
+	}
+	return ids;
 }

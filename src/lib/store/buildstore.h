@@ -64,6 +64,12 @@ void store_image_unmark_intermediate(struct store *s, const char *id);
  * store_image_parent: 0 and the id if recorded and still there. */
 void store_image_set_parent(struct store *s, const char *id, const char *parent);
 int store_image_parent(struct store *s, const char *id, char parent[65]);
+/* The id of the image each of the n history entries of image id ended in,
+ * where known (history, the CLI's and the API's): the image itself for the
+ * last entry, and for a built image the step images it descends from
+ * (their parent links), each at the entry its own history ends with.  A
+ * NULL-padded array of n + 1; ids[i] NULL = unknown. */
+char **store_history_ids(struct store *s, const char *id, size_t n);
 
 /* The step cache.  get: 0 and the id on a hit (the image exists), -1 on a
  * miss. */

@@ -581,6 +581,13 @@ int store_image_untag(struct store *s, const char *ref, char **want, char ***rem
 
 int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***deleted, struct err *e)
 {
+	return store_image_prune_if(s, m, all, NULL, NULL, deleted, e);
+}
+
+int store_image_prune_if(struct store *s, const struct idmap *m, bool all,
+			 bool (*want)(void *ctx, const struct image *img), void *ctx, char ***deleted,
+			 struct err *e)
+{
 	_cleanup_strv_ char **out = NULL;
 	struct image **imgs = NULL;
 	size_t n = 0;
@@ -592,7 +599,7 @@ int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***
 		_cleanup_strv_ char **users = NULL, **d = NULL;
 		struct err ie = ERR_INIT;
 		bool dangling = !imgs[i]->names || !imgs[i]->names[0];
-		if (rc == 0 && (dangling || all)) {
+		if (rc == 0 && (dangling || all) && (!want || want(ctx, imgs[i]))) {
 			users = containers_using(s, imgs[i]->id);
 			if (!users) {
 				if (store_image_remove_flags(s, m, imgs[i]->id, STORE_RMI_ALL_TAGS, NULL, &d,

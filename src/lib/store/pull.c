@@ -294,7 +294,7 @@ out:
 static int pull_from(struct store *s, const struct idmap *m, const struct ref *r, const char *domain,
 		     const struct pull_opts *o, char id[65], struct err *e)
 {
-	struct reg_opts ro = { o->tls_verify, o->authfile, o->runroot, NULL, NULL, o->cancel };
+	struct reg_opts ro = { o->tls_verify, o->authfile, o->runroot, o->user, o->pass, o->cancel };
 	struct pull_ctx c = { s, m, o, NULL, NULL, NULL, NULL, NULL };
 	struct ref full = *r;
 	_cleanup_free_ char *path = NULL;

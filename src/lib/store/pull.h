@@ -42,6 +42,7 @@ struct pull_opts {
 	void *progress_ctx;
 	volatile sig_atomic_t *cancel; /* set from a SIGINT handler: clean abort */
 	const char **resolved;         /* out (optional): the name pulled; static until next pull */
+	const char *user, *pass;       /* explicit credentials (the API's X-Registry-Auth), else looked up */
 };
 
 /* Pull ref ("debian:bookworm", "host:5000/x@sha256:...") into the store and
@@ -59,7 +60,8 @@ struct push_opts {
 	store_progress_fn progress;
 	void *progress_ctx;
 	volatile sig_atomic_t *cancel;
-	char digest[72]; /* out: the manifest digest */
+	char digest[72];         /* out: the manifest digest */
+	const char *user, *pass; /* explicit credentials, else looked up */
 };
 int store_push(struct store *s, const struct idmap *m, const char *src, const char *dest, struct push_opts *o,
 	       struct err *e);
@@ -68,6 +70,9 @@ int store_push(struct store *s, const struct idmap *m, const char *src, const ch
  * oci-archive tar. */
 int store_save(struct store *s, const struct idmap *m, char **refs, const char *path, const char *format,
 	       struct err *e);
+/* The same to fd (a pipe or socket: written in order, not closed). */
+int store_save_fd(struct store *s, const struct idmap *m, char **refs, int fd, const char *format,
+		  struct err *e);
 /* load: a docker-archive, oci-archive (tar, optionally compressed) or an
  * OCI layout directory.  *ids receives the loaded image ids and *names
  * their names. */

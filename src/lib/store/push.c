@@ -118,7 +118,7 @@ static int put_blob(struct registry *r, const char *repo, const char *digest, in
 int store_push(struct store *s, const struct idmap *m, const char *src, const char *dest, struct push_opts *o,
 	       struct err *e)
 {
-	struct reg_opts ro = { o->tls_verify, o->authfile, o->runroot, NULL, NULL, o->cancel };
+	struct reg_opts ro = { o->tls_verify, o->authfile, o->runroot, o->user, o->pass, o->cancel };
 	_cleanup_free_ char *man = NULL, *ref = NULL, *repo_full = NULL;
 	_cleanup_strv_ char **from = NULL;
 	struct exported x;

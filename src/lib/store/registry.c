@@ -1,4 +1,5 @@
 /* registry.c - see registry.h */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +30,72 @@ void http_resp_free(struct http_resp *r)
 	free(r->challenge);
 	free(r->range);
 	memset(r, 0, sizeof *r);
+}
+
+/* ---- which registries may be reached without verified TLS ---- */
+
+static char **insecure_list;   /* burrow.conf insecure-registries (not owned) */
+static bool insecure_loopback; /* the service: loopback registries, as dockerd */
+
+void registry_set_insecure(char **list, bool loopback)
+{
+	insecure_list = list;
+	insecure_loopback = loopback;
+}
+
+/* "host:port" -> host ("[::1]:5000" -> "::1") into buf */
+static void domain_host(const char *domain, char *buf, size_t n)
+{
+	const char *end;
+
+	if (*domain == '[' && (end = strchr(domain, ']'))) {
+		snprintf(buf, n, "%.*s", (int)(end - domain - 1), domain + 1);
+		return;
+	}
+	end = strchr(domain, ':');
+	if (end && !strchr(end + 1, ':'))
+		snprintf(buf, n, "%.*s", (int)(end - domain), domain);
+	else
+		snprintf(buf, n, "%s", domain);
+}
+
+static bool in_cidr(const char *host, const char *cidr)
+{
+	char net[64];
+	const char *slash = strchr(cidr, '/');
+	struct in_addr a, b;
+	char *end;
+	unsigned long bits;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof net)
+		return false;
+	snprintf(net, sizeof net, "%.*s", (int)(slash - cidr), cidr);
+	bits = strtoul(slash + 1, &end, 10);
+	if (*end || bits > 32 || inet_pton(AF_INET, net, &b) != 1 || inet_pton(AF_INET, host, &a) != 1)
+		return false;
+	if (bits == 0)
+		return true;
+	return ((ntohl(a.s_addr) ^ ntohl(b.s_addr)) >> (32 - bits)) == 0;
+}
+
+bool registry_insecure(const char *domain, char *const *list, bool loopback)
+{
+	char host[256];
+
+	domain_host(domain, host, sizeof host);
+	if (loopback &&
+	    (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 || in_cidr(host, "127.0.0.0/8")))
+		return true;
+	for (size_t i = 0; list && list[i]; i++) {
+		const char *l = list[i];
+		if (strncmp(l, "http://", 7) == 0)
+			l += 7;
+		else if (strncmp(l, "https://", 8) == 0)
+			l += 8;
+		if (strcmp(l, domain) == 0 || strcmp(l, host) == 0 || in_cidr(host, l))
+			return true;
+	}
+	return false;
 }
 
 const char *registry_api_host(const char *domain)
@@ -462,7 +529,7 @@ int registry_open(const char *domain, const struct reg_opts *o, struct registry 
 		return -1;
 	r = xcalloc(1, sizeof *r);
 	r->name = xstrdup(domain);
-	r->tls_verify = o->tls_verify;
+	r->tls_verify = o->tls_verify && !registry_insecure(domain, insecure_list, insecure_loopback);
 	r->cancel = o->cancel;
 	if (o->user) {
 		r->user = xstrdup(o->user);
@@ -475,7 +542,7 @@ int registry_open(const char *domain, const struct reg_opts *o, struct registry 
 	url = xasprintf("%s/v2/", r->base);
 	rc = request_once_retrying(r, "GET", url, NULL, NULL, 0, -1, 0, 1 << 16, &resp, e);
 	free(url);
-	if (rc < 0 && !o->tls_verify) {
+	if (rc < 0 && !r->tls_verify) {
 		/* --tls-verify=false: plain HTTP when TLS does not work */
 		struct err e2 = ERR_INIT;
 		free(r->base);
@@ -490,7 +557,7 @@ int registry_open(const char *domain, const struct reg_opts *o, struct registry 
 	}
 	if (rc < 0) {
 		err_wrap(e, "pinging container registry %s", domain);
-		if (o->tls_verify && e->msg &&
+		if (r->tls_verify && e->msg &&
 		    (strstr(e->msg, "SSL") || strstr(e->msg, "TLS") || strstr(e->msg, "certificate")))
 			err_wrap(e, "use --tls-verify=false for a plain-HTTP or self-signed registry");
 		registry_close(r);

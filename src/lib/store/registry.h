@@ -49,6 +49,16 @@ struct http_resp {
 };
 void http_resp_free(struct http_resp *r);
 
+/* Registries reached like --tls-verify=false (an unverified certificate,
+ * else plain HTTP) whatever the caller asked: those in list (burrow.conf
+ * insecure-registries: "host", "host:port" or an IPv4 CIDR), and with
+ * loopback those on localhost, 127.0.0.0/8 and ::1, as the Docker daemon
+ * allows.  registry_set_insecure() sets the policy registry_open() uses
+ * (once, at start; list must stay valid); registry_insecure() checks one
+ * reference domain ("127.0.0.1:5000"). */
+void registry_set_insecure(char **list, bool loopback);
+bool registry_insecure(const char *domain, char *const *list, bool loopback);
+
 /* The API host for a reference domain (docker.io -> registry-1.docker.io). */
 const char *registry_api_host(const char *domain);
 int registry_open(const char *domain, const struct reg_opts *o, struct registry **out, struct err *e);

@@ -103,6 +103,11 @@ int store_image_untag(struct store *s, const char *ref, char **names, char ***re
 /* Remove dangling images (no names), or with all every image no container
  * uses.  *deleted lists the ids. */
 int store_image_prune(struct store *s, const struct idmap *m, bool all, char ***deleted, struct err *e);
+/* The same, of those images for which want(ctx, img) is true (the API's
+ * label and until filters). */
+int store_image_prune_if(struct store *s, const struct idmap *m, bool all,
+			 bool (*want)(void *ctx, const struct image *img), void *ctx, char ***deleted,
+			 struct err *e);
 /* The config blob (JSON text) of image id. */
 int store_image_config(struct store *s, const char *id, char **json, struct err *e);
 /* Absolute path of layers/<chainhex>/diff. */
