@@ -186,9 +186,9 @@ const struct opt ctr_opts[] = {
 	{ "tls-verify", 0, OPT_FLAG, O_TLSVERIFY, NULL,
 	  "Require HTTPS and verify certificates when pulling (default true)" },
 	{ "slurm", 0, OPT_VALUE, O_SLURM, "MODE",
-	  "Slurm job-step defaults: auto (default: in a job step), on or off" },
+	  "Slurm job-step defaults: auto (default: in a job step), on or off (run only)" },
 	{ "node-share", 0, OPT_FLAG, O_NODESHARE, NULL,
-	  "One container per node for the job step, joined by every rank (default: with --slurm)" },
+	  "One container per node for the job step, joined by every rank (run only)" },
 	{ "shm-size", 0, OPT_VALUE, O_SHMSIZE, "SIZE", "Size of /dev/shm (default 64m)" },
 	{ "sysctl", 0, OPT_VALUE, O_SYSCTL, "KEY=VALUE", "Set a namespaced kernel parameter" },
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
@@ -522,6 +522,8 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 				"burrow never ignores a limit it cannot enforce");
 	if (strcmp(verb, "run") != 0 && a->ns.preserve_fds)
 		return err_make(e, 0, "unknown flag: --preserve-fds");
+	if (strcmp(verb, "run") != 0 && (a->slurm || a->node_share >= 0))
+		return err_make(e, 0, "unknown flag: --%s (run only)", a->slurm ? "slurm" : "node-share");
 	if (p.idx >= argc)
 		return err_make(e, 0, "\"burrow %s\" requires at least 1 argument: an image", verb);
 	a->image = argv[p.idx];

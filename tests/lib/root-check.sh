@@ -95,6 +95,14 @@ ensure_range() {
 ensure_range /etc/subuid
 ensure_range /etc/subgid
 
+# a cache the test user keeps between runs: the MPI images of slurm.t
+# (tests/lib/mpi-image.sh, a few minutes of apt-get each, made once)
+BURROW_TEST_CACHE=${BURROW_TEST_CACHE:-/var/cache/burrow-tests/$user}
+mkdir -p "$BURROW_TEST_CACHE"
+chown "$user:" "$BURROW_TEST_CACHE"
+chmod 0755 "$BURROW_TEST_CACHE"
+export BURROW_TEST_CACHE
+
 # a second user who squats a directory where $user's runroot could go
 # (tests/integration/runroot.t)
 sh "$src/tests/lib/squat-setup.sh" "$user"
@@ -147,7 +155,7 @@ set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
 for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_VM \
-	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR BURROW_TEST_SLURM_DIR FAULT_ITERATIONS FAULT_TIME; do
+	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR BURROW_TEST_SLURM_DIR BURROW_TEST_CACHE FAULT_ITERATIONS FAULT_TIME; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && set -- "$@" "$v=$val"
