@@ -28,6 +28,9 @@
 static const char *const pass_env[] = { "SLURM_*", "SLURMD_*", "PMI_*", "PMIX_*" };
 /* directories of the PMIx server a client connects to */
 static const char *const pmix_dirs[] = { "PMIX_SERVER_TMPDIR", "PMIX_SYSTEM_TMPDIR" };
+/* munged's socket: PMIx's munge security (PMIX_SECURITY_MODE=munge,...)
+ * and Slurm's commands inside the container need it */
+#define MUNGE_DIR "/run/munge"
 
 const char *const slurm_defaults[] = {
 	"--userns=keep-id (not for a single-file image)",
@@ -35,7 +38,7 @@ const char *const slurm_defaults[] = {
 	"--ipc=host",
 	"--cgroups=disabled (the job step's cgroup applies)",
 	"-e SLURM_* -e SLURMD_* -e PMI_* -e PMIX_*",
-	"-v DIR:DIR for PMIX_SERVER_TMPDIR and PMIX_SYSTEM_TMPDIR",
+	"-v DIR:DIR for PMIX_SERVER_TMPDIR and PMIX_SYSTEM_TMPDIR, and /run/munge under PMIx",
 	"--preserve-fds for PMI_FD (moved to fd 3)",
 	"--node-share (one container per node and job step)",
 	NULL,
@@ -155,6 +158,14 @@ int slurm_run_prepare(int argc, char **argv, struct slurm_run *sr, struct err *e
 			_cleanup_free_ char *b = xasprintf("%s:%s", d, d);
 			strv_push(&v, "-v");
 			strv_push(&v, b);
+		}
+	}
+	{
+		struct stat st;
+
+		if (getenv("PMIX_SECURITY_MODE") && stat(MUNGE_DIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+			strv_push(&v, "-v");
+			strv_push(&v, MUNGE_DIR ":" MUNGE_DIR);
 		}
 	}
 	sr->node_share = a.node_share >= 0 ? a.node_share == 1 : !a.o.detach && !a.o.tty && !a.name;

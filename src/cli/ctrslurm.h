@@ -10,7 +10,8 @@
  *   --cgroups=disabled     no cgroup of burrow's: the step's cgroup applies
  *   -e 'SLURM_*' -e 'SLURMD_*' -e 'PMI_*' -e 'PMIX_*'
  *   -v DIR:DIR             PMIX_SERVER_TMPDIR and PMIX_SYSTEM_TMPDIR, so a
- *                          PMIx client reaches its server's socket
+ *                          PMIx client reaches its server's socket, and
+ *                          /run/munge under PMIx (its munge security)
  *   --preserve-fds=N       the PMI-2 socket (PMI_FD), moved to fd 3
  *
  * and --node-share, on by default in Slurm mode: the first rank of the step

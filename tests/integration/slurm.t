@@ -81,7 +81,9 @@ assert_rc 0 "scancel: nothing is left (containers, locks, processes)"
 rm -f "$ctl"/*
 SQ=$FIXTURE_DIR/busybox.sqfs
 "$BURROW" save --format squashfs -o "$SQ" $IMG
-$SRUN -N2 -n4 "$BURROW" run --rm -v "$ctl:/ctl" "$SQ" sh -c '
+# --ipc=private: the container's own /dev/shm (Slurm mode's --ipc=host
+# would show the host's), shared by the ranks that joined it
+$SRUN -N2 -n4 "$BURROW" run --rm --ipc=private -v "$ctl:/ctl" "$SQ" sh -c '
 	touch /dev/shm/r$SLURM_PROCID
 	echo "$SLURMD_NODENAME $(readlink /proc/self/ns/mnt)" >/ctl/ns.$SLURM_PROCID
 	while [ ! -e /ctl/go ]; do sleep 0.1; done

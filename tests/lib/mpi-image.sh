@@ -41,10 +41,10 @@ cat >"$ctx/Containerfile" <<END
 FROM local/debian-mpi-base:$kind
 COPY mpi-hello.c /usr/local/src/
 RUN apt-get update -qq && \\
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $dev >/dev/null && \\
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $dev gcc libc6-dev >/dev/null && \\
     mpicc -O2 -o /usr/local/bin/mpi-hello /usr/local/src/mpi-hello.c && \\
     apt-mark manual $lib >/dev/null && \\
-    DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq --auto-remove $dev >/dev/null && \\
+    DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq --auto-remove $dev gcc libc6-dev >/dev/null && \\
     apt-get clean && rm -rf /var/lib/apt/lists/* /usr/local/src
 CMD ["/usr/local/bin/mpi-hello"]
 END
