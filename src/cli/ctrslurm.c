@@ -388,11 +388,13 @@ int slurm_node_run(struct globals *g, struct slurm_run *sr, int *code, struct er
 			return -1;
 		/* the remover has it: wait until it is done, then start over */
 		err_clear(e);
-		rfd = lock_file(refp, LOCK_SH, e);
-		if (rfd < 0)
-			return -1;
-		close(rfd);
-		rfd = -1;
+		{
+			int w = lock_file(refp, LOCK_SH, e);
+
+			if (w < 0)
+				return -1;
+			close(w);
+		}
 	}
 	if (ctr_load(g, sr->key, &c, e) == 0) {
 		loaded = true;

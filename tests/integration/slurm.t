@@ -77,6 +77,33 @@ assert_ne "$src" 0 "scancel: srun ends with a failure ($src)"
 poll left_behind
 assert_rc 0 "scancel: nothing is left (containers, locks, processes)"
 
+# a rank's burrow killed with SIGKILL: its command goes with it (the other
+# rank's ends by itself), and the last rank out still removes everything
+rm -f "$ctl"/*
+$SRUN -N1 -n2 -K0 "$BURROW" run --rm -v "$ctl:/ctl" $IMG \
+	sh -c 'touch /ctl/up.$SLURM_PROCID; while [ ! -e /ctl/go ]; do sleep 0.1; done' >"$ctl/out" 2>&1 &
+srun_pid=$!
+poll test -e "$ctl/up.0" -a -e "$ctl/up.1"
+assert_rc 0 "both ranks of the step to kill a rank of are running"
+victim=$(pgrep -u "$me" -f "burrow run --rm -v $ctl:/ctl" | while read -r p; do
+	[ "$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | sed -n 's/^SLURM_PROCID=//p')" = 1 ] && echo "$p"
+done | head -n 1)
+if [ -n "$victim" ]; then
+	kill -KILL "$victim"
+	: >"$ctl/go"
+	wait "$srun_pid"
+	src=$?
+	assert_ne "$src" 0 "a rank killed with SIGKILL fails the step ($src)"
+	assert_match "$(cat "$ctl/out")" "task 1: Killed" "srun names the killed task"
+else
+	: >"$ctl/go"
+	wait "$srun_pid"
+	not_ok "finding rank 1's burrow run to kill"
+	skip "no rank to kill"
+fi
+poll left_behind
+assert_rc 0 "a rank killed with SIGKILL: nothing is left (containers, locks, processes)"
+
 # --- one container per node --------------------------------------------------------
 rm -f "$ctl"/*
 SQ=$FIXTURE_DIR/busybox.sqfs
