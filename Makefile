@@ -49,7 +49,8 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 \
 BUILD     ?= release
 ifeq ($(BUILD),asan)
 B         := $(or $(BUILDDIR),build/asan)
-OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -DBURROW_TEST_HOOKS
 else ifeq ($(BUILD),fuzz)
 # make fuzz: the library instrumented for libFuzzer (tests/fuzz/README.md)
 B         := $(or $(BUILDDIR),build/fuzz)

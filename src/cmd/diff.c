@@ -144,7 +144,8 @@ CMD_DECL(diff)
 	memset(&w, 0, sizeof w);
 	w.lower = c.spec.lowerdirs;
 	{
-		_cleanup_free_ char *upper = xasprintf("%s/upper", c.spec.ctrdir);
+		_cleanup_free_ char *ld = container_layer_dir(&c.spec);
+		_cleanup_free_ char *upper = xasprintf("%s/upper", ld);
 		dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (dfd >= 0)

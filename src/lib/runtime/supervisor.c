@@ -640,7 +640,7 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 	const struct container_spec *s = m->s;
 	struct err e = ERR_INIT;
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach", "config.json" };
 	bool recorded;
 
 	if (m->alive >= 0)
@@ -666,6 +666,9 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 	/* unmount first: the runroot entry is removed file by file, never
 	 * recursively through a mounted overlay */
 	rootfs_umount_overlay(s, &m->fuse);
+	/* poststop: after the container is gone, with its bundle still there;
+	 * a failure is a warning (hooks.c) */
+	hooks_run(s, HOOK_POSTSTOP, 0, &e);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
 		unlink(p);
@@ -682,6 +685,9 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus)
 		container_remove_cidfile(s);
 		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
+		err_clear(&e);
+		if (s->layer_dir && rm_rf_at(AT_FDCWD, s->layer_dir, &e) < 0)
+			log_warn("removing %s: %s", s->layer_dir, e.msg);
 		err_clear(&e);
 		rootfs_remove_anon_volumes(s);
 		return;
@@ -800,7 +806,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
-	if (idshift_etc_files(s, &e) < 0)
+	if (idshift_etc_files(s, &e) < 0 || hooks_write_bundle(s, &e) < 0)
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
