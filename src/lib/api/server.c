@@ -645,8 +645,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	api_busy(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
-__attribute__((format(printf, 2, 0)))
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];
 
