@@ -45,7 +45,7 @@ function __burrow_run_needs_image
             continue
         end
         switch $t
-            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts --network-alias --ip
+            case --name -e --env --env-file -w --workdir -u --user -v --volume --tmpfs -h --hostname --entrypoint --cap-add --cap-drop --security-opt --net --network --pull --platform --add-host --annotation --cidfile --dns --dns-option --dns-search -l --label --label-file --shm-size --sysctl --tz --device --group-add --userns --uidmap --gidmap --detach-keys --ipc --pid --preserve-fds --uts --network-alias --ip --slurm
                 set skip 1
             case '-*'
             case '*'
@@ -200,6 +200,8 @@ complete -c burrow -n $run -l detach-keys -x -d 'Keys that detach from the termi
 complete -c burrow -n $run -l ipc -x -a 'shareable private none host container:' -d 'IPC namespace'
 complete -c burrow -n $run -l pid -x -a 'private host container:' -d 'PID namespace'
 complete -c burrow -n $run -l preserve-fds -x -d 'Pass the caller fds 3 to 3+N-1 to the command'
+complete -c burrow -n $run -l slurm -x -a 'auto on off' -d 'Slurm job-step defaults'
+complete -c burrow -n $run -l node-share -d 'One container per node for the job step, joined by every rank'
 complete -c burrow -n $run -l privileged -d 'Every capability, no syscall filter, no masked paths, the user host devices'
 complete -c burrow -n $run -l uts -x -a 'private host container:' -d 'UTS namespace'
 complete -c burrow -n "$run; and __burrow_run_needs_image" -a '(__burrow_images)' -d Image
@@ -422,6 +424,8 @@ complete -c burrow -n $create -l detach-keys -x -d 'Keys that detach from the te
 complete -c burrow -n $create -l ipc -x -a 'shareable private none host container:' -d 'IPC namespace'
 complete -c burrow -n $create -l pid -x -a 'private host container:' -d 'PID namespace'
 complete -c burrow -n $create -l preserve-fds -x -d 'Pass the caller fds 3 to 3+N-1 to the command'
+complete -c burrow -n $create -l slurm -x -a 'auto on off' -d 'Slurm job-step defaults'
+complete -c burrow -n $create -l node-share -d 'One container per node for the job step, joined by every rank'
 complete -c burrow -n $create -l privileged -d 'Every capability, no syscall filter, no masked paths, the user host devices'
 complete -c burrow -n $create -l uts -x -a 'private host container:' -d 'UTS namespace'
 

@@ -1,12 +1,17 @@
 /* burrow-init - a tiny init for `burrow run --init` (the tini/catatonit idea).
  *
  *   burrow-init [--] CMD [ARGS...]
+ *   burrow-init --pause
  *
  * Runs CMD as its child in a process group of its own (the foreground one
  * when stdin is our terminal), forwards the signals it receives to it, reaps
  * every zombie that is reparented to it, and exits with CMD's status: the
  * exit code, or 128+N when CMD was killed by signal N.  Outside a PID
  * namespace it makes itself a child subreaper so orphans still come to it.
+ *
+ * --pause runs no command: it reaps what is reparented to it and exits 0 on
+ * SIGTERM, SIGINT or SIGHUP.  It keeps a container up while other processes
+ * join it (burrow run in a Slurm job step: one container per node).
  *
  * Self-contained on purpose: it is linked static and bound into containers.
  */
@@ -75,6 +80,26 @@ static int reap(pid_t child, int *st)
 	}
 }
 
+static int pause_until_stopped(void)
+{
+	sigset_t all;
+
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sigfillset(&all);
+	for (size_t i = 0; i < sizeof synchronous / sizeof synchronous[0]; i++)
+		sigdelset(&all, synchronous[i]);
+	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+		die("sigprocmask");
+	for (;;) {
+		int st, sig = sigwaitinfo(&all, NULL);
+
+		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
+			return 0;
+		while (sig == SIGCHLD && waitpid(-1, &st, WNOHANG) > 0)
+			;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t all, orig;
@@ -85,6 +110,8 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	argv++;
+	if (*argv && strcmp(*argv, "--pause") == 0 && !argv[1])
+		return pause_until_stopped();
 	dashdash = *argv && strcmp(*argv, "--") == 0;
 	if (dashdash)
 		argv++;

@@ -84,6 +84,8 @@ enum {
 	O_GROUPADD,
 	O_MOUNT,
 	O_VOLFROM,
+	O_SLURM = 800, /* ctrslurm.h */
+	O_NODESHARE,
 };
 
 /* the cgroup limit flags, in O_LIMIT + i order: cgroup_limit_set() takes the name */
@@ -184,6 +186,10 @@ const struct opt ctr_opts[] = {
 	{ "tmpfs", 0, OPT_VALUE, O_TMPFS, "PATH[:OPTS]", "Mount a tmpfs" },
 	{ "tls-verify", 0, OPT_FLAG, O_TLSVERIFY, NULL,
 	  "Require HTTPS and verify certificates when pulling (default true)" },
+	{ "slurm", 0, OPT_VALUE, O_SLURM, "MODE",
+	  "Slurm job-step defaults: auto (default: in a job step), on or off (run only)" },
+	{ "node-share", 0, OPT_FLAG, O_NODESHARE, NULL,
+	  "One container per node for the job step, joined by every rank (run only)" },
 	{ "shm-size", 0, OPT_VALUE, O_SHMSIZE, "SIZE", "Size of /dev/shm (default 64m)" },
 	{ "sysctl", 0, OPT_VALUE, O_SYSCTL, "KEY=VALUE", "Set a namespaced kernel parameter" },
 	{ "tty", 't', OPT_FLAG, O_TTY, NULL, "Allocate a terminal" },
@@ -279,6 +285,7 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 	int id;
 
 	a->tls_verify = true;
+	a->node_share = -1;
 	opt_init(&p, ctr_opts, argc, argv);
 	while ((id = opt_next(&p, e)) != 0) {
 		switch (id) {
@@ -475,6 +482,15 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 		case O_GIDMAP:
 			strv_push(&a->gidmaps, p.value);
 			break;
+		case O_SLURM:
+			if (strcmp(p.value, "auto") != 0 && strcmp(p.value, "on") != 0 &&
+			    strcmp(p.value, "off") != 0)
+				return err_make(e, 0, "invalid --slurm \"%s\" (auto, on, off)", p.value);
+			a->slurm = p.value;
+			break;
+		case O_NODESHARE:
+			a->node_share = opt_flag_value(&p);
+			break;
 		case O_HELP:
 			*help = true;
 			return 0;
@@ -507,6 +523,8 @@ int run_parse_args(const char *verb, int argc, char **argv, struct run_args *a, 
 				"burrow never ignores a limit it cannot enforce");
 	if (strcmp(verb, "run") != 0 && a->ns.preserve_fds)
 		return err_make(e, 0, "unknown flag: --preserve-fds");
+	if (strcmp(verb, "run") != 0 && (a->slurm || a->node_share >= 0))
+		return err_make(e, 0, "unknown flag: --%s (run only)", a->slurm ? "slurm" : "node-share");
 	if (p.idx >= argc)
 		return err_make(e, 0, "\"burrow %s\" requires at least 1 argument: an image", verb);
 	a->image = argv[p.idx];

@@ -31,6 +31,8 @@ struct run_args {
 	const char *userns;        /* --userns, as given */
 	char **uidmaps, **gidmaps; /* --uidmap, --gidmap */
 	struct ns_args ns;         /* --pid, --ipc, --uts, --privileged, ... (ctrns.h) */
+	const char *slurm;         /* --slurm auto|on|off (ctrslurm.h) */
+	int node_share;            /* --node-share: -1 not given, 0, 1 */
 };
 
 extern const struct opt ctr_opts[];

@@ -26,6 +26,7 @@
 #include "lib/net/net.h"
 #include "lib/base/util.h"
 #include "version.h"
+#include "cli/ctrslurm.h"
 #include "cli/ctrutil.h"
 #include "cli/format.h"
 #include "lib/record/container.h"
@@ -160,6 +161,16 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 		json_object_object_add(store, "singleFileImages", sq);
 	}
 	json_object_object_add(root, "store", store);
+	{
+		/* Slurm job steps: whether this is one, and what run then does */
+		json_object *sl = json_object_new_object(), *d = json_object_new_array();
+
+		json_object_object_add(sl, "jobStep", json_object_new_boolean(slurm_in_step()));
+		for (size_t i = 0; slurm_defaults[i]; i++)
+			json_object_array_add(d, json_object_new_string(slurm_defaults[i]));
+		json_object_object_add(sl, "defaults", d);
+		json_object_object_add(root, "slurm", sl);
+	}
 
 	json_object_object_add(idmap, "source", json_object_new_string(h->idmap.source));
 	json_object_object_add(idmap, "single", json_object_new_boolean(h->idmap.single));
@@ -267,6 +278,13 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 		printf("  %-13s %s; owners in the file %s\n", "squashfs", sf ? sf : "squashfuse_ll not found",
 		       h->idmap.single ? "squashed to root (single-ID map)" : "kept (subordinate IDs)");
 	}
+
+	printf("\nslurm\n");
+	printf("  %-13s %s\n", "job step",
+	       slurm_in_step() ? "yes: run turns on the defaults below (--slurm=off: none)"
+			       : "no (run --slurm=on turns on the defaults below)");
+	for (size_t i = 0; slurm_defaults[i]; i++)
+		printf("  %-13s %s\n", i ? "" : "defaults", slurm_defaults[i]);
 
 	printf("\nidmap\n");
 	printf("  %-13s %s\n", "source", h->idmap.source);

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "cli/ctropts.h"
+#include "cli/ctrslurm.h"
 #include "cli/ctrutil.h"
 #include "lib/record/container.h"
 #include "lib/base/log.h"
@@ -22,11 +23,24 @@ CMD_DECL(run)
 {
 	struct container_spec s;
 	struct idmap m;
+	struct slurm_run sr;
 	int rc, code = 125;
 
 	memset(&s, 0, sizeof s);
 	memset(&m, 0, sizeof m);
 	log_debug("run: start");
+	/* first, before any fd is opened: Slurm mode may move the PMI socket */
+	if (slurm_run_prepare(argc, argv, &sr, e) < 0)
+		return -1;
+	if (sr.on && sr.node_share) {
+		rc = slurm_node_run(g, &sr, &code, e);
+		slurm_run_free(&sr);
+		return rc < 0 ? -1 : code;
+	}
+	if (sr.on) {
+		argc = sr.argc;
+		argv = sr.argv;
+	}
 	rc = ctr_create_record(g, "run", argc, argv, &s, &m, e);
 	if (rc == 1) {
 		rc = 0;
@@ -45,6 +59,7 @@ CMD_DECL(run)
 		printf("%s\n", s.id);
 	rc = s.detach ? 0 : code;
 out:
+	slurm_run_free(&sr);
 	container_spec_free(&s);
 	idmap_free(&m);
 	return rc;

@@ -47,6 +47,12 @@ PKGS="$PKGS clang-tidy cppcheck shellcheck clang-format git"
 # make fuzz (CI runs it briefly): clang, and libFuzzer's runtime
 # (libclang_rt.fuzzer-x86_64.a), which clang only recommends
 PKGS="$PKGS clang libclang-rt-14-dev"
+# Slurm job steps (tests/integration/slurm.t, bench/slurm): a two-node test
+# cluster on 127.0.0.1 (tests/lib/slurm-cluster.sh): munge for its
+# authentication, slurmctld, slurmd (slurmstepd, the pmi2 and pmix plugins),
+# slurm-client for srun/sinfo/scancel; MPICH and Open MPI on the host for the
+# host-side comparison (the test images install their own from Debian)
+PKGS="$PKGS munge slurmctld slurmd slurm-client mpich libmpich-dev openmpi-bin libopenmpi-dev"
 BENCH_PKGS="iperf3 charliecloud-runtime"
 
 want=$PKGS

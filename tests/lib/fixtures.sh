@@ -147,3 +147,19 @@ fixture_deb() {
 	rm -rf "$_root"
 	echo "$1/${2}_1.0_all.deb"
 }
+
+# need_slurm: the two-node test cluster (tests/lib/slurm-cluster.sh, which
+# `make check` as root starts) is up, or skip the whole file with the reason.
+# Exports SLURM_CONF for srun/sinfo/scancel.  BURROW_TEST_SLURM_DIR names
+# another cluster directory.
+need_slurm() {
+	SLURM_CONF=${BURROW_TEST_SLURM_DIR:-/var/lib/burrow-tests/slurm}/slurm.conf
+	export SLURM_CONF
+	command -v srun >/dev/null 2>&1 ||
+		skip_all "no srun (tests/lib/deps.sh installs slurm-client)"
+	[ -r "$SLURM_CONF" ] ||
+		skip_all "no test cluster ($SLURM_CONF): run make check as root, or sh tests/lib/slurm-cluster.sh start as root"
+	_idle=$(sinfo -h -N -o '%N %t' 2>/dev/null | awk '$2 ~ /^(idle|mix|alloc)$/ { c++ } END { print c + 0 }')
+	[ "$_idle" -ge 2 ] ||
+		skip_all "the test cluster ($SLURM_CONF) is not up: sh tests/lib/slurm-cluster.sh start as root"
+}

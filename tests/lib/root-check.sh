@@ -9,7 +9,8 @@
 # reuses the unprivileged user $BURROW_TEST_USER (default burrowtest) with a
 # subordinate ID range, and a second one, $BURROW_TEST_USER2 (default
 # burrowtest2), that squats a directory (tests/lib/squat-setup.sh), makes
-# /dev/fuse and /dev/net/tun usable by everyone (as distributions do), copies
+# /dev/fuse and /dev/net/tun usable by everyone (as distributions do), starts
+# the two-node Slurm test cluster (tests/lib/slurm-cluster.sh), copies
 # the source tree (without build/ and .git/) to a staging directory that user
 # owns, and runs make there as that user
 # with a clean environment.  It exits with make's status.  The staging
@@ -51,6 +52,20 @@ if [ "$target" = check ]; then
 		say "warning: no Debian fixture tarball; tests/integration/build-debian.t will skip"
 fi
 
+# The two-node Slurm test cluster (munge, slurmctld, two slurmd on 127.0.0.1)
+# for tests/integration/slurm.t; stopped again after the suite unless it was
+# already up.  The tests that need it skip with the reason when it is down.
+slurm_started=
+if [ "$target" = check ]; then
+	if sh "$src/tests/lib/slurm-cluster.sh" status >/dev/null 2>&1; then
+		say "the Slurm test cluster is up"
+	elif sh "$src/tests/lib/slurm-cluster.sh" start </dev/null; then
+		slurm_started=1
+	else
+		say "warning: no Slurm test cluster; tests/integration/slurm.t will skip"
+	fi
+fi
+
 # -- the unprivileged test user ------------------------------------------------
 if ! id -u "$user" >/dev/null 2>&1; then
 	say "creating user $user"
@@ -80,6 +95,14 @@ ensure_range() {
 ensure_range /etc/subuid
 ensure_range /etc/subgid
 
+# a cache the test user keeps between runs: the MPI images of slurm.t
+# (tests/lib/mpi-image.sh, a few minutes of apt-get each, made once)
+BURROW_TEST_CACHE=${BURROW_TEST_CACHE:-/var/cache/burrow-tests/$user}
+mkdir -p "$BURROW_TEST_CACHE"
+chown "$user:" "$BURROW_TEST_CACHE"
+chmod 0755 "$BURROW_TEST_CACHE"
+export BURROW_TEST_CACHE
+
 # a second user who squats a directory where $user's runroot could go
 # (tests/integration/runroot.t)
 sh "$src/tests/lib/squat-setup.sh" "$user"
@@ -98,6 +121,9 @@ fi
 stage=$(mktemp -d "${TMPDIR:-/tmp}/burrow-check.XXXXXX")
 # shellcheck disable=SC2317 # called from the trap
 cleanup() {
+	if [ -n "$slurm_started" ]; then
+		sh "$src/tests/lib/slurm-cluster.sh" stop </dev/null || true
+	fi
 	if [ "${KEEP_STAGE:-0}" = 1 ]; then
 		say "staging directory kept: $stage"
 	else
@@ -129,7 +155,7 @@ set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
 for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_VM \
-	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR FAULT_ITERATIONS FAULT_TIME; do
+	BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR BURROW_TEST_SLURM_DIR BURROW_TEST_CACHE FAULT_ITERATIONS FAULT_TIME; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above
 	[ -n "$val" ] && set -- "$@" "$v=$val"

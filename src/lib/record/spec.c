@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include "spec.h"
 #include "netspec.h"
 #include "lib/base/safeopen.h"
@@ -385,10 +387,16 @@ const char *env_get(char *const *env, const char *key)
 	return i < 0 ? NULL : env[i] + klen + 1;
 }
 
-/* KEY=VAL sets; KEY alone copies the caller's value or is dropped. */
+/* KEY=VAL sets; KEY alone copies the caller's value or is dropped; PREFIX*
+ * copies every variable of the caller's whose name starts with PREFIX
+ * (podman's -e 'SLURM_*'). */
 static void env_apply(char ***env, const char *line, size_t klen)
 {
-	if (line[klen] == '=') {
+	if (line[klen] == '\0' && klen > 0 && line[klen - 1] == '*') {
+		for (char **v = environ; v && *v; v++)
+			if (strncmp(*v, line, klen - 1) == 0 && strchr(*v, '='))
+				env_put(env, *v, strcspn(*v, "="));
+	} else if (line[klen] == '=') {
 		env_put(env, line, klen);
 	} else {
 		const char *v = getenv(line);
