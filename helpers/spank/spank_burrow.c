@@ -484,6 +484,12 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	if (ufd < 0 || mfd < 0)
 		task_fail("opening the container's namespaces", errno);
 	envbuf = read_environ(st.pid, &elen);
+	if (!envbuf) {
+		envbuf = strdup("");
+		elen = 0;
+		if (!envbuf)
+			task_fail("reading the container's environment", ENOMEM);
+	}
 	if (setns(ufd, CLONE_NEWUSER) < 0)
 		task_fail("joining the container's user namespace", errno);
 	if (setns(mfd, CLONE_NEWNS) < 0)
@@ -497,13 +503,13 @@ int slurm_spank_task_init(spank_t sp, int ac, char **av)
 		/* the submit directory is not in the container: the image's
 		 * working directory, else / */
 		const char *wd = NULL;
-		for (size_t i = 0; envbuf && i < elen; i += strlen(envbuf + i) + 1)
+		for (size_t i = 0; i < elen; i += strlen(envbuf + i) + 1)
 			if (!strncmp(envbuf + i, "PWD=", 4))
 				wd = envbuf + i + 4;
 		if (!wd || chdir(wd) < 0)
 			(void)chdir("/");
 	}
-	for (size_t i = 0; envbuf && i < elen; i += strlen(envbuf + i) + 1) {
+	for (size_t i = 0; i < elen; i += strlen(envbuf + i) + 1) {
 		char *kv = envbuf + i, *eq = strchr(kv, '=');
 		if (!eq || eq == kv || env_name_listed(kv))
 			continue;

@@ -116,7 +116,7 @@ fail_spec() { # KIND SCRIPT [TIMEOUT]
 	printf '{"cdiVersion":"0.6.0","kind":"example.com/gpu","devices":[{"name":"gpu0","containerEdits":{"hooks":[{"hookName":"%s","path":"%s"%s}]}}]}\n' \
 		"$1" "$tmp/fail-$1/h" "$_t" >"$tmp/fail-$1/spec.json"
 }
-rundirs() { ls "${XDG_RUNTIME_DIR:-/nonexistent}/burrow/containers" 2>/dev/null | grep -c '^[0-9a-f]\{64\}$'; }
+rundirs() { find "$BURROW_RUNROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
 r0=$(rundirs)
 for k in createRuntime createContainer; do
 	fail_spec "$k" 'echo "no GPU today" >&2; exit 3'
