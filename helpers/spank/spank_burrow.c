@@ -26,7 +26,7 @@
  *     in the container's root, as the user: the same UID for an image of
  *     the store (keep-id), root of the container's user namespace (still
  *     the user on the host) for a SquashFS file, as `burrow run` has it.
- *   - at the end of the step (slurm_spank_exit): burrow rm -f NAME.
+ *   - at the end of the step (slurm_spank_exit): burrow stop, burrow rm -f.
  *
  * Plugin arguments (plugstack.conf): burrow=PATH (else `burrow` along the
  * job's PATH).
@@ -538,6 +538,18 @@ int slurm_spank_exit(spank_t sp, int ac, char **av)
 	st.pid = 0;
 	if (!(bin = find_burrow()))
 		return 0;
+	/* stop first: the init passes SIGTERM on to burrow-init --pause,
+	 * which is in the host's PID namespace (--pid=host) and would
+	 * outlive a SIGKILL of the init */
+	vec_push(&argv, &n, bin);
+	vec_push(&argv, &n, "stop");
+	vec_push(&argv, &n, "-t");
+	vec_push(&argv, &n, "5");
+	vec_push(&argv, &n, st.name);
+	(void)run_burrow(argv, true, out, sizeof out);
+	vec_free(argv);
+	argv = NULL;
+	n = 0;
 	vec_push(&argv, &n, bin);
 	vec_push(&argv, &n, "rm");
 	vec_push(&argv, &n, "-f");

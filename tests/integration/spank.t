@@ -30,7 +30,12 @@ echo "NAME=spank-test" >"$FIXTURE_DIR/os-release"
 
 left_behind() {
 	_p=$("$BURROW" ps -aq)
-	_s=$(pgrep -u "$me" -f 'squashfuse|burrow-init --pause|fuse-overlayfs' || true)
+	# this file's: squashfuse_ll names the image, the pause process has
+	# the container's mounts (it is in the host's PID namespace)
+	_s=$(pgrep -u "$me" -f "squashfuse.*$FIXTURE_DIR|fuse-overlayfs.*$FIXTURE_DIR" || true)
+	for _q in $(pgrep -u "$me" -f 'init --pause'); do
+		grep -qs "$FIXTURE_DIR" "/proc/$_q/mountinfo" && _s="$_s $_q"
+	done
 	[ -z "$_p$_s" ] && return 0
 	echo "containers: $_p; processes: $_s"
 	return 1
