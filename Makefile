@@ -49,7 +49,8 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2 \
 BUILD     ?= release
 ifeq ($(BUILD),asan)
 B         := $(or $(BUILDDIR),build/asan)
-OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -DBURROW_TEST_HOOKS
 else ifeq ($(BUILD),fuzz)
 # make fuzz: the library instrumented for libFuzzer (tests/fuzz/README.md)
 B         := $(or $(BUILDDIR),build/fuzz)
@@ -84,7 +85,11 @@ MAN_SRC   := $(sort $(wildcard man/*.scd))
 MAN_OUT   := $(MAN_SRC:man/%.scd=$(B)/man/%)
 
 .PHONY: all clean check check-user deps demo bench install man lint fmt fmt-check
-all: $(B)/burrow $(B)/burrow-init $(B)/burrow-net man
+# The SPANK plugin (helpers/spank/, docs/SPANK.md) is built when libslurm-dev's
+# headers are there.
+SPANK_H   := $(wildcard /usr/include/slurm/spank.h)
+SPANK_SO  := $(if $(SPANK_H),$(B)/spank_burrow.so)
+all: $(B)/burrow $(B)/burrow-init $(B)/burrow-net man $(SPANK_SO)
 
 $(B)/gen/version.h:
 	@mkdir -p $(@D)
@@ -105,6 +110,13 @@ $(B)/burrow: $(CMD_OBJ) $(B)/libburrow.a
 $(B)/burrow-init: helpers/burrow-init.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Os -static -s -o $@ $<
+
+# srun and slurmstepd load the SPANK plugin: no sanitizers, nothing of
+# libburrow.a in it (it runs the burrow binary).
+$(B)/spank_burrow.so: helpers/spank/spank_burrow.c helpers/spank/spank_mounts.c helpers/spank/spank_mounts.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -fPIC -shared -o $@ helpers/spank/spank_burrow.c \
+	  helpers/spank/spank_mounts.c
 
 # The network helper links libslirp (whose pkg-config file wants glib-2.0's
 # headers), json-c and the port-spec parser from libburrow.a.
@@ -256,6 +268,8 @@ install: all
 	install -Dm644 contrib/systemd/burrow.socket $(DESTDIR)$(PREFIX)/lib/systemd/user/burrow.socket
 	sed 's|^ExecStart=burrow |ExecStart=$(BINDIR)/burrow |' contrib/systemd/burrow.service >$(B)/burrow.service
 	install -Dm644 $(B)/burrow.service $(DESTDIR)$(PREFIX)/lib/systemd/user/burrow.service
+	if [ -f "$(B)/spank_burrow.so" ]; then \
+	  install -Dm755 $(B)/spank_burrow.so $(DESTDIR)$(PREFIX)/lib/burrow/spank_burrow.so; fi
 
 # make lint: clang-tidy (.clang-tidy), cppcheck and shellcheck (.shellcheckrc)
 # over every C file and every shell script; CI runs it before make check.

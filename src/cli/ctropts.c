@@ -13,6 +13,7 @@
 extern char **environ;
 
 #include "ctropts.h"
+#include "lib/base/netfs.h"
 #include "lib/cdi/cdi.h"
 #include "lib/record/state.h"
 #include "lib/base/util.h"
@@ -733,5 +734,10 @@ int run_build_spec(struct globals *g, const struct run_args *a, const struct ima
 	s->lowerdirs = xcalloc(img->nlayers + 1, sizeof(char *));
 	for (size_t i = 0; i < img->nlayers; i++)
 		s->lowerdirs[i] = store_layer_path(st, img->layers[img->nlayers - 1 - i].chain_id);
+	/* a store on a network filesystem: the writable layer is node-local */
+	if (netfs_of(g->cfg.root)) {
+		_cleanup_free_ char *local = netfs_local_dir();
+		s->layer_dir = xasprintf("%s/layers/%s", local, s->id);
+	}
 	return 0;
 }

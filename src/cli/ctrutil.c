@@ -82,11 +82,15 @@ static void launch_failed(struct container_spec *s, const struct err *why)
 	if (rm_rf_at(AT_FDCWD, s->rundir, &e) < 0)
 		err_clear(&e);
 	if (s->remove) {
-		if (rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0) {
-			/* what the container made (with --userns, its root directory
-			 * too) belongs to mapped ids */
+		const char *dirs[2] = { s->ctrdir, s->layer_dir };
+		for (size_t i = 0; i < 2; i++) {
+			if (!dirs[i] || rm_rf_at(AT_FDCWD, dirs[i], &e) == 0)
+				continue;
+			/* what the container made (with --userns, its root
+			 * directory too) belongs to mapped ids */
 			err_clear(&e);
-			if (s->idmap && userns_run(s->idmap, 0, rm_fn, s->ctrdir, NULL, NULL, NULL, &e) < 0)
+			if (s->idmap &&
+			    userns_run(s->idmap, 0, rm_fn, (void *)dirs[i], NULL, NULL, NULL, &e) < 0)
 				err_clear(&e);
 		}
 		return;
@@ -338,19 +342,22 @@ int ctr_remove(struct globals *g, struct ctr *c, struct err *e)
 	container_remove_cidfile(&c->spec);
 	if (rm_rf_at(AT_FDCWD, c->spec.rundir, &ign) < 0)
 		err_clear(&ign);
-	if (rm_rf_at(AT_FDCWD, c->spec.ctrdir, &ign) < 0) {
-		/* files the container made belong to mapped ids: remove them
-		 * from inside the user namespace */
+	for (int i = 0; i < 2; i++) {
+		char *dir = i ? c->spec.layer_dir : c->spec.ctrdir;
 		struct idmap m;
 		int rc;
+		if (!dir || rm_rf_at(AT_FDCWD, dir, &ign) == 0)
+			continue;
+		/* files the container made belong to mapped ids: remove them
+		 * from inside the user namespace */
 		err_clear(&ign);
 		memset(&m, 0, sizeof m);
 		if (userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e) < 0)
 			return -1;
-		rc = userns_run(&m, 0, rm_fn, c->spec.ctrdir, NULL, NULL, NULL, e);
+		rc = userns_run(&m, 0, rm_fn, dir, NULL, NULL, NULL, e);
 		idmap_free(&m);
 		if (rc < 0)
-			return err_wrap(e, "removing %s", c->spec.ctrdir);
+			return err_wrap(e, "removing %s", dir);
 	}
 	return 0;
 }

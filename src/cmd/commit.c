@@ -90,7 +90,10 @@ CMD_DECL(commit)
 			goto out;
 		paused = true;
 	}
-	upper = xasprintf("%s/upper", c.spec.ctrdir);
+	{
+		_cleanup_free_ char *ld = container_layer_dir(&c.spec);
+		upper = xasprintf("%s/upper", ld);
+	}
 	created_by = xstrdup("");
 	for (size_t i = 0; c.spec.argv && c.spec.argv[i]; i++) {
 		char *n = xasprintf("%s%s%s", created_by, i ? " " : "", c.spec.argv[i]);

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "cmd.h"
+#include "lib/base/netfs.h"
 #include "lib/cgroup/cgroup.h"
 #include "lib/hostcheck/hostcheck.h"
 #include "lib/net/net.h"
@@ -135,6 +136,16 @@ static int print_json(const struct hostinfo *h, const struct config *c)
 	json_object_object_add(store, "configFile", jstr_or_null(c->conf_path));
 	json_object_object_add(store, "fsType", json_object_new_string(h->fs_type));
 	json_object_object_add(store, "fsMagic", json_object_new_string(magic));
+	{
+		const char *net = netfs_of(c->root);
+		_cleanup_free_ char *layers = NULL;
+		if (net) {
+			_cleanup_free_ char *local = netfs_local_dir();
+			layers = xasprintf("%s/layers", local);
+		}
+		json_object_object_add(store, "networkFilesystem", jstr_or_null(net));
+		json_object_object_add(store, "writableLayers", jstr_or_null(layers));
+	}
 	json_object_object_add(store, "overlay",
 			       json_object_new_string(overlay_mode_name(h->overlay_setting)));
 	json_object_object_add(store, "overlayInUse", jstr_or_null(h->overlay_in_use));
@@ -254,6 +265,12 @@ static int print_human(const struct hostinfo *h, const struct config *c)
 	printf("  %-13s %s (%s)\n", "root", c->root, c->root_source ? c->root_source : "default");
 	printf("  %-13s %s\n", "runroot", c->runroot);
 	printf("  %-13s %s (0x%lx)\n", "filesystem", h->fs_type, h->fs_magic);
+	if (netfs_of(c->root)) {
+		_cleanup_free_ char *local = netfs_local_dir();
+		printf("  %-13s %s/layers (node-local: the store is on a network filesystem; set root in "
+		       "burrow.conf or BURROW_ROOT to a local path to keep everything there)\n",
+		       "layers", local);
+	}
 	printf("  %-13s %s (overlay = %s)\n", "overlay",
 	       h->overlay_in_use ? h->overlay_in_use : "none usable", overlay_mode_name(h->overlay_setting));
 	{

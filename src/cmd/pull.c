@@ -1,12 +1,16 @@
 /* pull.c - burrow pull [-q] [--tls-verify] [--platform P] [--arch A] [--authfile F] IMAGE... */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "lib/store/pull.h"
 #include "lib/store/ref.h"
 #include "lib/runtime/userns.h"
+#include "lib/base/log.h"
+#include "lib/base/netfs.h"
 #include "lib/base/util.h"
 #include "cli/progress.h"
 
@@ -23,6 +27,29 @@ static const struct opt opts[] = {
 };
 static const char usage[] = "[OPTIONS] IMAGE [IMAGE...]";
 static const char summary[] = "Pull images from a registry into the local store.";
+
+/* The first pull into a store on a network filesystem says so, once
+ * (<root>/.netfs-warned), and names the setting that moves it. */
+static void warn_netfs_once(const struct config *c)
+{
+	const char *net = netfs_of(c->root);
+	_cleanup_free_ char *mark = NULL, *local = NULL;
+	int fd;
+
+	if (!net)
+		return;
+	mark = xasprintf("%s/.netfs-warned", c->root);
+	if (access(mark, F_OK) == 0)
+		return;
+	local = netfs_local_dir();
+	log_warn("the store %s is on %s, a network filesystem: image layers are read over the network and "
+		 "containers' writable layers go to node-local %s/layers; to keep the store local, set "
+		 "`root = /local/path` in %s (or BURROW_ROOT=/local/path)",
+		 c->root, net, local, c->conf_path ? c->conf_path : "~/.config/burrow/burrow.conf");
+	fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
 
 CMD_DECL(pull)
 {
@@ -71,6 +98,7 @@ CMD_DECL(pull)
 	}
 	if (cli_store(g, &s, e) < 0)
 		return -1;
+	warn_netfs_once(&g->cfg);
 	userns_lookup_cached(&m, g->cfg.idmap, g->cfg.runroot, e);
 	err_clear(e);
 	po.runroot = g->cfg.runroot;

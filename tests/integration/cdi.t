@@ -3,7 +3,7 @@
 # --device VENDOR/CLASS=NAME: CDI specs (JSON and YAML) from the spec
 # directories, with harmless character devices (/dev/zero, /dev/null,
 # /dev/full) standing in for GPUs, host files mounted in and environment
-# set; unknown names, hooks and hostile specs are refused with 125 and leave
+# set; unknown names and hostile specs are refused with 125 and leave
 # no container behind.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
@@ -185,8 +185,8 @@ bad_spec dots s.json "$head"'{"mounts":[{"hostPath":"/etc/../etc/passwd","contai
 bad_spec type s.json "$head"'{"deviceNodes":[{"path":"/dev/gpu0","major":"one"}]}}]}' \
 	"major must be an integer" "a field of the wrong type"
 bad_spec env s.json "$head"'{"env":[1]}}]}' "env must be a string" "a non-string env entry"
-bad_spec hook s.json "$head"'{"hooks":[{"hookName":"createContainer","path":"/usr/bin/true"}]}}]}' \
-	"createContainer hooks are not supported" "a device with a hook"
+bad_spec hook s.json "$head"'{"hooks":[{"hookName":"createContainer","path":"usr/bin/true"}]}}]}' \
+	"the path must be absolute" "a hook with a relative path"
 bad_spec ver s.json '{"cdiVersion":"9.0.0","kind":"example.com/gpu","devices":[{"name":"gpu0","containerEdits":{}}]}' \
 	"unsupported cdiVersion" "an unknown cdiVersion"
 bad_spec json s.json '{"cdiVersion":' "malformed" "a truncated JSON spec"

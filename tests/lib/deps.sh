@@ -60,6 +60,9 @@ PKGS="$PKGS clang libclang-rt-14-dev"
 # slurm-client for srun/sinfo/scancel; MPICH and Open MPI on the host for the
 # host-side comparison (the test images install their own from Debian)
 PKGS="$PKGS munge slurmctld slurmd slurm-client mpich libmpich-dev openmpi-bin libopenmpi-dev"
+# The SPANK plugin (helpers/spank/, tests/integration/spank.t) builds against
+# libslurm-dev's <slurm/spank.h>.
+PKGS="$PKGS libslurm-dev"
 BENCH_PKGS="iperf3 charliecloud-runtime"
 
 want=$PKGS

@@ -70,6 +70,12 @@ if [ "$target" = check ]; then
 		say "warning: no Slurm test cluster; tests/integration/slurm.t will skip"
 	fi
 fi
+# The SPANK plugin, built from this tree and loaded by the cluster's
+# plugstack.conf (tests/integration/spank.t skips without it).
+if [ "$target" = check ] && sh "$src/tests/lib/slurm-cluster.sh" status >/dev/null 2>&1; then
+	sh "$src/tests/lib/spank-setup.sh" "$src" </dev/null ||
+		say "warning: the SPANK plugin is not loaded; tests/integration/spank.t will skip"
+fi
 
 # -- the unprivileged test user ------------------------------------------------
 if ! id -u "$user" >/dev/null 2>&1; then

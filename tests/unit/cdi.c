@@ -115,7 +115,7 @@ static void good(void)
 		is_int(s->devices[0].edits.nodes[0].type, 'c', "type");
 		is_str(s->edits.env[0], "A=1", "the spec-wide env");
 		is_str(s->edits.mounts[0].options[0], "ro", "mount options");
-		ok(s->edits.hook == NULL, "no hooks");
+		is_int(s->edits.nhooks, 0, "no hooks");
 	}
 	cdi_spec_free(s);
 	err_clear(&e);
@@ -145,8 +145,34 @@ static void good(void)
 		"{\"hooks\":[{\"hookName\":\"poststop\",\"path\":\"/bin/true\",\"args\":[\"true\"],"
 		"\"env\":[\"A=b\"],\"timeout\":5}]}}]}",
 		false, &e);
-	ok(s && s->devices[0].edits.hook && !strcmp(s->devices[0].edits.hook, "poststop"),
-	   "a hook parses and its kind is kept (cdi_apply refuses it)");
+	ok(s && s->devices[0].edits.nhooks == 1 && s->devices[0].edits.hooks[0].kind == HOOK_POSTSTOP,
+	   "a hook parses and its kind is kept");
+	if (s && s->devices[0].edits.nhooks == 1) {
+		const struct hook_spec *h = &s->devices[0].edits.hooks[0];
+		is_str(h->path, "/bin/true", "the hook's path");
+		is_str(h->args[0], "true", "its args");
+		is_str(h->env[0], "A=b", "its env");
+		is_int(h->timeout, 5, "its timeout");
+	}
+	cdi_spec_free(s);
+	err_clear(&e);
+
+	/* as nvidia-ctk generates them: spec-wide createContainer hooks */
+	s = parse(
+		"cdiVersion: 0.5.0\nkind: nvidia.com/gpu\ndevices:\n- name: \"0\"\n"
+		"  containerEdits:\n    deviceNodes:\n    - path: /dev/nvidia0\n"
+		"containerEdits:\n  hooks:\n  - hookName: createContainer\n"
+		"    path: /usr/bin/nvidia-ctk\n    args: [nvidia-ctk, hook, update-ldcache, --folder, /usr/lib]\n"
+		"  - hookName: createContainer\n    path: /usr/bin/nvidia-ctk\n"
+		"    args: [nvidia-ctk, hook, create-symlinks, --link, libcuda.so.1::/usr/lib/libcuda.so]\n"
+		"  additionalGids: [44]\n",
+		true, &e);
+	if (!ok(s != NULL, "an nvidia-ctk style spec (0.5.0, createContainer hooks, additionalGids) parses"))
+		printf("# error: %s\n", e.msg ? e.msg : "(none)");
+	ok(s && s->edits.nhooks == 2 && s->edits.hooks[1].kind == HOOK_CREATE_CONTAINER &&
+		   !strcmp(s->edits.hooks[1].args[2], "create-symlinks"),
+	   "both hooks, in order");
+	ok(s && s->edits.ngids == 1 && s->edits.gids[0] == 44, "additionalGids");
 	cdi_spec_free(s);
 	err_clear(&e);
 }
@@ -208,7 +234,12 @@ static void hostile(void)
 	    "unknown hook kind", "an unknown hook kind");
 	bad(HEAD "{\"hooks\":[{\"hookName\":\"poststart\",\"path\":\"true\"}]}}]}", false,
 	    "absolute and clean", "a relative hook path");
-	bad(HEAD "{\"additionalGids\":[5]}}]}", false, "additionalGids is not supported", "additionalGids");
+	bad(HEAD "{\"additionalGids\":[\"x\"]}}]}", false, "additionalGids must be a list of group IDs",
+	    "additionalGids that are not numbers");
+	bad(HEAD "{\"hooks\":[{\"hookName\":\"poststart\",\"path\":\"/bin/true\",\"timeout\":0}]}}]}", false,
+	    "timeout is out of range", "a hook timeout of 0");
+	bad(HEAD "{\"hooks\":[{\"hookName\":\"poststart\",\"path\":\"/bin/true\",\"env\":[\"X\"]}]}}]}",
+	    false, "is not NAME=VALUE", "a hook env entry without =");
 	bad("{\"cdiVersion\":\"0.6.0\"} trailing", false, "malformed", "JSON with trailing text");
 	bad("a: 1\n---\nb: 2\n", true, "more than one", "two YAML documents");
 	bad("a: &x 1\nb: *x\n", true, "aliases", "a YAML alias");

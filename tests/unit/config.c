@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/base/config.h"
+#include "lib/base/netfs.h"
 #include "lib/base/util.h"
 #include "tap.h"
 
@@ -51,6 +52,33 @@ int main(void)
 	bytes("1Q", -1);
 	bytes("nan", -1);
 	bytes("99999999T", -1);
+
+	/* the network filesystems by their statfs magic numbers */
+	{
+		static const struct {
+			unsigned long magic;
+			const char *name;
+			bool net;
+		} fs[] = { { 0x6969UL, "nfs", true },        { 0x0BD00BD0UL, "lustre", true },
+			   { 0x47504653UL, "gpfs", true },   { 0xFF534D42UL, "cifs", true },
+			   { 0xFE534D42UL, "smb2", true },   { 0x00C36400UL, "ceph", true },
+			   { 0x19830326UL, "beegfs", true }, { 0xEF53UL, "ext4", false },
+			   { 0x01021994UL, "tmpfs", false }, { 0x58465342UL, "xfs", false } };
+		for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
+			bool net = !fs[i].net;
+			const char *n = fs_magic_name(fs[i].magic, &net);
+			ok(n && !strcmp(n, fs[i].name) && net == fs[i].net, "0x%lx is %s, %s", fs[i].magic,
+			   fs[i].name, fs[i].net ? "a network filesystem" : "local");
+		}
+		ok(netfs_of("/proc") == NULL, "/proc is not a network filesystem");
+		setenv("BURROW_LOCAL_DIR", "/somewhere/local", 1);
+		{
+			char *l = netfs_local_dir();
+			is_str(l, "/somewhere/local", "BURROW_LOCAL_DIR names the node-local directory");
+			free(l);
+		}
+		unsetenv("BURROW_LOCAL_DIR");
+	}
 
 	if (!tmp)
 		return skip_all("mkdtemp failed");

@@ -86,7 +86,10 @@ enum MHD_Result api_system_df(struct api_req *r)
 		x = json_object_new_object();
 		names = json_object_new_array();
 		name = xasprintf("/%s", c.spec.name ? c.spec.name : c.id);
-		upper = xasprintf("%s/upper", c.spec.ctrdir);
+		{
+			_cleanup_free_ char *ld = container_layer_dir(&c.spec);
+			upper = xasprintf("%s/upper", ld);
+		}
 		imgid = xasprintf("sha256:%s", c.spec.image_id ? c.spec.image_id : "");
 		json_object_object_add(x, "Id", json_object_new_string(c.id));
 		json_object_array_add(names, json_object_new_string(name));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "netfs.h"
 #include "log.h"
 #include "util.h"
 
@@ -239,6 +240,13 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 	} else {
 		c->runroot = config_tmp_runroot();
 		c->runroot_in_tmp = true;
+		if (netfs_of(c->runroot)) {
+			/* runtime state never goes to a network filesystem by default */
+			_cleanup_free_ char *local = netfs_local_dir();
+			free(c->runroot);
+			c->runroot = xasprintf("%s/run", local);
+			c->runroot_in_tmp = false;
+		}
 	}
 
 	if (read_conf(c, e) < 0)

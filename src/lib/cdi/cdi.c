@@ -1,7 +1,7 @@
 /* cdi.c - CDI names and spec documents (cdi.h).  Every field is checked
  * for the type the spec gives it; unknown fields are ignored, as newer
  * spec versions add some, but the known ones burrow can't apply
- * (additionalGids, intelRdt, netDevices) are refused when not empty. */
+ * (intelRdt, netDevices) are refused when not empty. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -232,38 +232,66 @@ static int cdi_mount_parse(struct ctx *c, json_object *o, struct cdi_mount *m)
 	return 0;
 }
 
-static const char *const hook_kinds[] = { "prestart",       "createRuntime", "createContainer",
-					  "startContainer", "poststart",     "poststop" };
-
 static int hook_parse(struct ctx *c, json_object *o, struct cdi_edits *ed)
 {
 	const char *name, *path;
 	_cleanup_strv_ char **args = NULL, **env = NULL;
-	bool known = false, has;
-	int64_t v;
+	struct hook_spec h;
+	bool has;
+	int64_t v = 0;
+	int kind;
 
 	if (!json_object_is_type(o, json_type_object))
 		return bad(c, "hooks", "must be a list of objects");
 	if (get_str(c, o, "hookName", true, &name) < 0 || get_str(c, o, "path", true, &path) < 0 ||
 	    get_strv(c, o, "args", &args) < 0 || get_strv(c, o, "env", &env) < 0 ||
-	    get_int(c, o, "timeout", 0, INT_MAX, &has, &v) < 0)
+	    get_int(c, o, "timeout", 1, INT_MAX, &has, &v) < 0)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(hook_kinds); i++)
-		known |= !strcmp(name, hook_kinds[i]);
-	if (!known)
+	if ((kind = hook_kind_parse(name)) < 0)
 		return err_make(c->e, 0, "CDI spec %s: unknown hook kind \"%s\"", c->what, name);
 	if (!cdi_path_ok(path))
 		return err_make(c->e, 0, "CDI spec %s: %s hook %s: the path must be absolute and clean",
 				c->what, name, path);
-	if (!ed->hook)
-		ed->hook = xstrdup(name);
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strchr(env[i], '=') || env[i][0] == '=')
+			return err_make(c->e, 0, "CDI spec %s: %s hook %s: env \"%s\" is not NAME=VALUE",
+					c->what, name, path, env[i]);
+	memset(&h, 0, sizeof h);
+	h.kind = (enum hook_kind)kind;
+	h.path = (char *)path;
+	h.args = args && args[0] ? args : NULL;
+	h.env = env;
+	h.timeout = has ? (int)v : 0;
+	hook_specs_add(&ed->hooks, &ed->nhooks, &h);
+	return 0;
+}
+
+static int gids_parse(struct ctx *c, json_object *o, struct cdi_edits *ed)
+{
+	json_object *a;
+
+	if (get(c, o, "additionalGids", json_type_array, &a) < 0)
+		return -1;
+	if (!a)
+		return 0;
+	ed->ngids = json_object_array_length(a);
+	ed->gids = xcalloc(ed->ngids ? ed->ngids : 1, sizeof *ed->gids);
+	for (size_t i = 0; i < ed->ngids; i++) {
+		json_object *g = json_object_array_get_idx(a, i);
+		int64_t v;
+		errno = 0;
+		if (!json_object_is_type(g, json_type_int) || (v = json_object_get_int64(g), errno) ||
+		    v < 0 || v >= UINT32_MAX)
+			return bad(c, "additionalGids", "must be a list of group IDs");
+		ed->gids[i] = (uint32_t)v;
+	}
 	return 0;
 }
 
 static int parse_edits(struct ctx *c, json_object *o, struct cdi_edits *ed)
 {
 	json_object *a;
-	static const char *const unsupported[] = { "additionalGids", "intelRdt", "netDevices" };
+	static const char *const unsupported[] = { "intelRdt", "netDevices" };
 
 	if (!o)
 		return 0;
@@ -300,6 +328,8 @@ static int parse_edits(struct ctx *c, json_object *o, struct cdi_edits *ed)
 	for (size_t i = 0; a && i < json_object_array_length(a); i++)
 		if (hook_parse(c, json_object_array_get_idx(a, i), ed) < 0)
 			return -1;
+	if (gids_parse(c, o, ed) < 0)
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
 		json_object *v;
 		if (!json_object_object_get_ex(o, unsupported[i], &v) || !v)
@@ -420,7 +450,8 @@ static void edits_free(struct cdi_edits *ed)
 		strv_free(ed->mounts[i].options);
 	}
 	free(ed->mounts);
-	free(ed->hook);
+	hook_specs_free(ed->hooks, ed->nhooks);
+	free(ed->gids);
 }
 
 void cdi_spec_free(struct cdi_spec *s)

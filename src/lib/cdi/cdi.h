@@ -10,8 +10,9 @@
  * Specs are read at create time and the edits become part of the
  * container's record: device nodes are bound from the host as --device
  * binds them (a rootless container can't mknod), mounts are bind mounts
- * and the environment is added after the image's and -e's.  Hooks are not
- * run: a device whose edits hold one is refused, naming the hook kind.
+ * and the environment is added after the image's and -e's, additional
+ * GIDs join --group-add, and hooks are recorded and run at their points of
+ * the container's lifecycle (lib/record/hookspec.h, runtime/hooks.c).
  *
  * Specs come from outside, so a file is bounded (CDI_MAX_SPEC_BYTES), its
  * fields must have the types the spec gives them, and every path must be
@@ -54,7 +55,10 @@ struct cdi_edits {
 	size_t nnodes;
 	struct cdi_mount *mounts;
 	size_t nmounts;
-	char *hook; /* the first hook's hookName; NULL = none */
+	struct hook_spec *hooks;
+	size_t nhooks;
+	uint32_t *gids; /* additionalGids */
+	size_t ngids;
 };
 
 struct cdi_device {
@@ -90,7 +94,7 @@ char **cdi_spec_dirs(char *const *conf);
 /* The CDI names among devs (the --device values), resolved against the
  * specs in the directories cdi_spec_dirs(conf) names and added to s: its
  * env, devices ("HOST:CTR:rwm") and volumes.  Nothing is read when no
- * value is a CDI name.  A name no spec defines, a bad spec, a hook, or a
+ * value is a CDI name.  A name no spec defines, a bad spec, or a
  * host path that is missing or not the node the spec describes: -1 with
  * an error naming it. */
 int cdi_apply(char *const *conf, char *const *devs, struct container_spec *s, struct err *e);

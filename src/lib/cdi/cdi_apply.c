@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -307,13 +308,8 @@ static int add_mount(const struct cdi_mount *m, const char *who, struct containe
 	return 0;
 }
 
-static int apply_edits(const struct cdi_edits *ed, const char *who, const char *file,
-		       struct container_spec *s, struct err *e)
+static int apply_edits(const struct cdi_edits *ed, const char *who, struct container_spec *s, struct err *e)
 {
-	if (ed->hook)
-		return err_make(e, 0,
-				"CDI device %s (%s): %s hooks are not supported: burrow runs no OCI hooks",
-				who, file, ed->hook);
 	for (size_t i = 0; ed->env && ed->env[i]; i++)
 		cdi_env_set(&s->env, ed->env[i]);
 	for (size_t i = 0; i < ed->nnodes; i++)
@@ -322,6 +318,20 @@ static int apply_edits(const struct cdi_edits *ed, const char *who, const char *
 	for (size_t i = 0; i < ed->nmounts; i++)
 		if (add_mount(&ed->mounts[i], who, s, e) < 0)
 			return -1;
+	for (size_t i = 0; i < ed->ngids; i++) {
+		char g[16];
+		bool dup = false;
+		snprintf(g, sizeof g, "%u", ed->gids[i]);
+		for (size_t k = 0; s->group_add && s->group_add[k]; k++)
+			dup |= !strcmp(s->group_add[k], g);
+		if (!dup)
+			strv_push(&s->group_add, g);
+	}
+	for (size_t i = 0; i < ed->nhooks; i++) {
+		struct hook_spec h = ed->hooks[i];
+		h.origin = (char *)who;
+		hook_specs_add(&s->hooks, &s->nhooks, &h);
+	}
 	return 0;
 }
 
@@ -446,10 +456,10 @@ int cdi_apply(char *const *conf, char *const *devs, struct container_spec *s, st
 		/* the spec-wide edits once, before its first device's own */
 		if (!spec_done[picks[i].spec]) {
 			spec_done[picks[i].spec] = true;
-			if (apply_edits(&l->spec->edits, who, l->file, s, e) < 0)
+			if (apply_edits(&l->spec->edits, who, s, e) < 0)
 				goto out;
 		}
-		if (apply_edits(&l->spec->devices[picks[i].dev].edits, who, l->file, s, e) < 0)
+		if (apply_edits(&l->spec->devices[picks[i].dev].edits, who, s, e) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -38,6 +38,7 @@ void container_spec_free(struct container_spec *s)
 	strv_free(s->health.test);
 	strv_free(s->lowerdirs);
 	free(s->sqfs);
+	free(s->layer_dir);
 	free(s->ctrdir);
 	free(s->rundir);
 	free(s->init_path);
@@ -55,6 +56,7 @@ void container_spec_free(struct container_spec *s)
 	strv_free(s->sysctls);
 	strv_free(s->devices);
 	strv_free(s->group_add);
+	hook_specs_free(s->hooks, s->nhooks);
 	ns_mode_free(&s->pid_ns);
 	ns_mode_free(&s->ipc_ns);
 	ns_mode_free(&s->uts_ns);
@@ -358,6 +360,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 	ADD("lowerdirs", strv_json(s->lowerdirs));
 	if (s->sqfs)
 		ADD("sqfs", json_object_new_string(s->sqfs));
+	if (s->layer_dir)
+		ADD("layer_dir", json_object_new_string(s->layer_dir));
 	if (s->init_path)
 		ADD("init_path", json_object_new_string(s->init_path));
 	if (s->has_limits)
@@ -398,6 +402,8 @@ json_object *container_spec_to_json(const struct container_spec *s)
 		ADD("devices", strv_json(s->devices));
 	if (s->group_add)
 		ADD("group_add", strv_json(s->group_add));
+	if (s->nhooks)
+		ADD("hooks", hook_specs_to_json(s->hooks, s->nhooks));
 	if (s->userns.mode != USERNS_HOST)
 		ADD("userns", userns_opts_to_json(&s->userns));
 	ns_modes_to_json(s, j);
@@ -499,6 +505,7 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 						     : OVERLAY_AUTO;
 	s->lowerdirs = json_strv(j, "lowerdirs");
 	s->sqfs = jdup(j, "sqfs");
+	s->layer_dir = jdup(j, "layer_dir");
 	s->init_path = jdup(j, "init_path");
 	if (json_object_object_get_ex(j, "resources", &a)) {
 		s->has_limits = true;
@@ -520,6 +527,9 @@ int container_spec_from_json(json_object *j, const char *root, const char *runro
 	s->sysctls = json_strv(j, "sysctls");
 	s->devices = json_strv(j, "devices");
 	s->group_add = json_strv(j, "group_add");
+	if (hook_specs_from_json(json_object_object_get_ex(j, "hooks", &h) ? h : NULL, &s->hooks, &s->nhooks,
+				 e) < 0)
+		return err_wrap(e, "container %.12s", s->id);
 	s->seccomp = jdup(j, "seccomp");
 	{
 		json_object *u = NULL;
@@ -889,16 +899,24 @@ char *container_net_socket(const struct container_spec *s)
 	return xasprintf("%.*s/net-%.16s.sock", (int)len, s->rundir, s->id);
 }
 
+char *container_layer_dir(const struct container_spec *s)
+{
+	return xstrdup(s->layer_dir ? s->layer_dir : s->ctrdir);
+}
+
 int container_prepare_dirs(const struct container_spec *s, struct err *e)
 {
-	_cleanup_free_ char *upper = xasprintf("%s/upper", s->ctrdir);
-	_cleanup_free_ char *work = xasprintf("%s/work", s->ctrdir);
+	_cleanup_free_ char *ld = container_layer_dir(s);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", ld);
+	_cleanup_free_ char *work = xasprintf("%s/work", ld);
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
 	_cleanup_free_ char *hn = xasprintf("%s\n", s->hostname);
 	_cleanup_close_ int rd = -1;
 
+	if (s->layer_dir && mkdir_p_at(AT_FDCWD, s->layer_dir, 0700, e) < 0)
+		return err_wrap(e, "creating the container's layer directory");
 	if ((mkdir(upper, 0755) < 0 && errno != EEXIST) || (mkdir(work, 0700) < 0 && errno != EEXIST))
-		return err_make(e, errno, "creating the container's layer in %s", s->ctrdir);
+		return err_make(e, errno, "creating the container's layer in %s", ld);
 	if (mkdir_p_at(AT_FDCWD, merged, 0700, e) < 0)
 		return -1;
 	rd = open(s->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);

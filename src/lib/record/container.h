@@ -21,6 +21,7 @@
 #include "lib/cgroup/cgroup.h"
 #include "lib/base/config.h"
 #include "lib/base/error.h"
+#include "hookspec.h"
 #include "netspec.h"
 #include "nsspec.h"
 #include "spec.h"
@@ -87,6 +88,8 @@ struct container_spec {
 	char *sqfs;                /* a single-file image (save --format squashfs): its absolute path; then
 		     * lowerdirs is <rundir>/lower, where squashfuse mounts it */
 	char *ctrdir;              /* <root>/containers/<id>: upper/, work/, config.json, state.json, log */
+	char *layer_dir;           /* upper/ and work/ when not in ctrdir: node-local, as the store is on a
+				    * network filesystem (lib/base/netfs.h); NULL = ctrdir */
 	char *rundir;    /* <runroot>/containers/<id>: merged/, hostname, hosts, resolv.conf, attach */
 	char *init_path; /* burrow-init on the host, for --init */
 
@@ -113,8 +116,10 @@ struct container_spec {
 	char **sysctls;                          /* "KEY=VALUE" (--sysctl), namespaced keys only */
 	char **devices;                          /* "HOST:CTR:PERMS" (--device), normalized */
 	char **group_add;                        /* --group-add: gids, group names, or keep-groups */
-	struct ns_mode pid_ns, ipc_ns, uts_ns;   /* --pid, --ipc, --uts (nsspec.h); container: full ID */
-	bool privileged;                         /* --privileged: every capability, no filter, no masks */
+	struct hook_spec *hooks;                 /* OCI hooks (CDI devices' edits; hookspec.h) */
+	size_t nhooks;
+	struct ns_mode pid_ns, ipc_ns, uts_ns; /* --pid, --ipc, --uts (nsspec.h); container: full ID */
+	bool privileged;                       /* --privileged: every capability, no filter, no masks */
 
 	struct userns_opts userns; /* --userns, --uidmap, --gidmap (usernsopt.h) */
 
@@ -164,6 +169,8 @@ int container_rename(const char *root, const char *id, const char *newname, stru
 /* network connect/disconnect: the record's "networks" become nets. */
 int container_set_networks(const char *root, const char *id, const struct net_attach *nets, size_t n,
 			   struct err *e);
+/* Where the container's upper/ and work/ are: layer_dir or ctrdir (malloc'd). */
+char *container_layer_dir(const struct container_spec *s);
 /* ctrdir/upper and work (kept if present), rundir/merged and rundir/hostname.
  * Safe to call again before each start.  The network's /etc files (hosts,
  * resolv.conf) come from net_write_etc_files() (net.h). */

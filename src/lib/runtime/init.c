@@ -54,6 +54,8 @@ struct init_ctx {
 	int preserve_fds;          /* --preserve-fds: fds 3..3+N-1 go to the command */
 	int shm;                   /* --ipc container:ID: a copy of ID's /dev/shm to attach, else -1 */
 	const struct seccomp_prog *seccomp; /* loaded last before exec */
+	int hooksk;    /* createRuntime hooks: 'R' when ready, a byte back when run; else -1 */
+	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
 };
 
 static int loopback_up(struct err *e)
@@ -71,6 +73,29 @@ static int loopback_up(struct err *e)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return err_make(e, errno, "bringing lo up");
 	return 0;
+}
+
+/* Before pivot_root: the supervisor's createRuntime hooks, then the
+ * createContainer hooks here, in the container's namespaces with the host's
+ * tree still visible (hooks.c). */
+static int init_hooks_create(struct init_ctx *c, struct err *e)
+{
+	char buf[24];
+	ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+
+	/* /proc is still the supervisor's: its numbers are the host's */
+	if (n > 0) {
+		buf[n] = '\0';
+		c->hostpid = (pid_t)atoi(buf);
+	} else {
+		c->hostpid = getpid();
+	}
+	if (c->hooksk >= 0) {
+		char b;
+		if (write(c->hooksk, "R", 1) != 1 || read(c->hooksk, &b, 1) != 1)
+			_exit(125); /* the supervisor reports the hook's error */
+	}
+	return hooks_run(c->s, HOOK_CREATE_CONTAINER, c->hostpid, e);
 }
 
 /* Without a tty: the pipes the caller relays (spec.stdio) in place of its
@@ -111,6 +136,8 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
 		return -1;
 	if (c->shm >= 0 && rootfs_attach_at(rootfd, "/dev/shm", c->shm, e) < 0)
+		return -1;
+	if (s->nhooks && init_hooks_create(c, e) < 0)
 		return -1;
 	if (s->tty) {
 		struct msg m;
@@ -210,6 +237,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		close(c->netfd);
 		log_debug("init: network up");
 	}
+	if (hooks_run(s, HOOK_START_CONTAINER, c->hostpid, &e) < 0)
+		init_fail(c, &e, 125);
 	/* burrow-net has joined our namespaces (which needs us dumpable); from
 	 * here to the exec (which makes the command dumpable again) nobody
 	 * takes the supervisor's fds through /proc/PID/fd */
@@ -355,9 +384,10 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 }, mapp[2] = { -1, -1 };
+	int hsk[2] = { -1, -1 };
 	_cleanup_close_ int shm = -1;
-	struct err ne = ERR_INIT, ce = ERR_INIT;
-	bool net_failed = false;
+	struct err ne = ERR_INIT, ce = ERR_INIT, he = ERR_INIT;
+	bool net_failed = false, hook_failed = false;
 	pid_t child;
 	char c;
 	int rc = -1;
@@ -365,7 +395,9 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
 	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
-	    ((s->net == NET_SLIRP || s->net == NET_BRIDGE) && pipe2(netp, O_CLOEXEC) < 0)) {
+	    ((s->net == NET_SLIRP || s->net == NET_BRIDGE) && pipe2(netp, O_CLOEXEC) < 0) ||
+	    (hook_specs_have(s->hooks, s->nhooks, HOOK_CREATE_RUNTIME) &&
+	     socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hsk) < 0)) {
 		err_make(e, errno, "pipe");
 		goto out;
 	}
@@ -407,14 +439,17 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s,       &m->go,  isk[1],   failp[1],        alivep[0], outp[1],
-				       errp[1], netp[0], &m->join, m->preserve_fds, shm,       &m->seccomp };
+		struct init_ctx ic = { s,       &m->go,      isk[1],  failp[1], alivep[0],
+				       outp[1], errp[1],     netp[0], &m->join, m->preserve_fds,
+				       shm,     &m->seccomp, hsk[1],  0 };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, &ce) < 0)
 			init_fail(&ic, &ce, 125);
 		if (m->sk >= 0)
 			close(m->sk);
+		if (hsk[0] >= 0)
+			close(hsk[0]);
 		if (netp[1] >= 0)
 			close(netp[1]);
 		if (m->net.exit_fd >= 0)
@@ -458,6 +493,21 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		close(netp[1]);
 		netp[1] = -1;
 	}
+	/* createRuntime: once the init has built its rootfs, before it pivots;
+	 * EOF instead of 'R': it failed, and failp says why */
+	if (hsk[0] >= 0 && !net_failed) {
+		char r;
+		close(hsk[1]);
+		hsk[1] = -1;
+		if (read(hsk[0], &r, 1) == 1) {
+			if (hooks_run(s, HOOK_CREATE_RUNTIME, child, &he) < 0) {
+				hook_failed = true;
+				kill(child, SIGKILL);
+			} else if (write_nosigpipe(hsk[0], "1", 1) != 1) {
+				/* it died meanwhile: failp says why */
+			}
+		}
+	}
 	/* EOF: the init exec'd (the pipe is close-on-exec); a byte: it failed,
 	 * and its message is already queued on isk */
 	if (read(failp[0], &c, 1) != 0) {
@@ -475,13 +525,13 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		net_stop(&m->net);
 		goto out;
 	}
-	if (net_failed) {
+	if (net_failed || hook_failed) {
 		int st;
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 			;
 		err_clear(e);
-		*e = ne;
-		memset(&ne, 0, sizeof ne);
+		*e = net_failed ? ne : he;
+		memset(net_failed ? &ne : &he, 0, sizeof ne);
 		goto out;
 	}
 	/* the pty master, if any, came before the exec */
@@ -521,6 +571,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	m->out = outp[0];
 	m->err = errp[0];
 	outp[0] = errp[0] = -1;
+	/* poststart: a failure is a warning (hooks.c) */
+	hooks_run(s, HOOK_POSTSTART, child, &he);
 	rc = 0;
 out:
 	close_pair(failp);
@@ -530,6 +582,8 @@ out:
 	close_pair(errp);
 	close_pair(netp);
 	close_pair(mapp);
+	close_pair(hsk);
 	err_clear(&ne);
+	err_clear(&he);
 	return rc;
 }

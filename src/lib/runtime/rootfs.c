@@ -161,7 +161,7 @@ static char *lowerdir_opt(char *const *lowerdirs)
 
 char *rootfs_upper_base(const struct container_spec *s)
 {
-	return s->sqfs ? xasprintf("%s/rw", s->rundir) : xstrdup(s->ctrdir);
+	return s->sqfs ? xasprintf("%s/rw", s->rundir) : container_layer_dir(s);
 }
 
 /* a single-file image with the single-ID map: its files keep the owners

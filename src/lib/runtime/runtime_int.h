@@ -67,6 +67,19 @@ void become_finalize_env(char ***env, const char *hostname, bool tty, const stru
 /* execve along the environment's PATH; returns the errno that decides 126/127 */
 int become_exec_in_path(char **argv, char **env);
 
+/* ---- hooks.c: OCI hooks (lib/record/hookspec.h) ----------------------------------
+ * Run s's hooks of kind (createRuntime runs the prestart ones first) with the
+ * state JSON for the point the kind names; pid is the init's host pid.  A
+ * failure of any kind but poststart and poststop stops there and returns -1
+ * naming the hook; those two only warn, as the OCI runtime spec has it. */
+int hooks_run(const struct container_spec *s, enum hook_kind kind, pid_t pid, struct err *e);
+/* The OCI state JSON (malloc'd); pid 0 leaves it out. */
+char *hooks_state_json(const struct container_spec *s, const char *status, pid_t pid);
+/* With hooks, <rundir>/config.json: a minimal OCI config naming the rootfs
+ * (root.path), the process and the hostname, which hooks that read the
+ * bundle (as NVIDIA's nvidia-ctk hooks do) need. */
+int hooks_write_bundle(const struct container_spec *s, struct err *e);
+
 /* ---- nsjoin.c: namespaces of other containers ----------------------------------
  * --network/--pid/--ipc/--uts container:ID: the target's namespaces, and the
  * user namespace that owns them (-1 where not joined). */

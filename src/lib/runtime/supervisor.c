@@ -698,7 +698,8 @@ static void supervisor_drop_runtime(struct supervisor *m)
 {
 	const struct container_spec *s = m->s;
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach" };
+	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach", "config.json" };
+	struct err e = ERR_INIT;
 
 	if (s->net == NET_SLIRP) {
 		_cleanup_free_ char *sock = container_net_socket(s);
@@ -708,6 +709,10 @@ static void supervisor_drop_runtime(struct supervisor *m)
 	 * recursively through a mounted overlay */
 	rootfs_umount_overlay(s, &m->fuse);
 	log_debug("cleanup: overlay unmounted");
+	/* poststop: after the container is gone, with its bundle still there;
+	 * a failure is a warning (hooks.c) */
+	hooks_run(s, HOOK_POSTSTOP, 0, &e);
+	err_clear(&e);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *p = xasprintf("%s/%s", s->rundir, files[i]);
 		unlink(p);
@@ -772,6 +777,9 @@ static void supervisor_cleanup(struct supervisor *m, int wstatus, char **gone)
 		}
 		if (!*gone && rm_rf_at(AT_FDCWD, s->ctrdir, &e) < 0)
 			log_warn("removing %s: %s", s->ctrdir, e.msg);
+		err_clear(&e);
+		if (s->layer_dir && rm_rf_at(AT_FDCWD, s->layer_dir, &e) < 0)
+			log_warn("removing %s: %s", s->layer_dir, e.msg);
 		err_clear(&e);
 		rootfs_remove_anon_volumes(s);
 		log_debug("cleanup: record removed");
@@ -914,7 +922,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
-	if (idshift_etc_files(s, &e) < 0)
+	if (idshift_etc_files(s, &e) < 0 || hooks_write_bundle(s, &e) < 0)
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;

@@ -97,7 +97,10 @@ int ctr_changes(const struct container_spec *s, struct ctr_change **v, size_t *n
 				"container %.12s runs the single-file image %s: its changes are not kept, "
 				"so diff can't show them",
 				s->id, s->sqfs);
-	upper = xasprintf("%s/upper", s->ctrdir);
+	{
+		_cleanup_free_ char *ld = container_layer_dir(s);
+		upper = xasprintf("%s/upper", ld);
+	}
 	dfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
 		walk_dir(&w, dfd, "");
