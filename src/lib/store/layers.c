@@ -188,6 +188,7 @@ struct dl {
 	int wfd;
 	struct sha256 *hash;
 	struct streamdec *dec; /* decompresses here, or NULL: the extractor does */
+	char *dec_err;         /* why decoding stopped: said after the digest check */
 	CURL *h;
 	struct curl_slist *hdrs;
 	uint64_t skip; /* bytes to drop after a retry without Range support */
@@ -256,13 +257,12 @@ static int feed(struct dl *d, const char *p, size_t len)
 	d->job->done += len;
 	if (d->dec) {
 		char *msg = NULL;
-		if (streamdec_feed(d->dec, p, len, &msg) < 0) {
-			if (msg) {
-				free(d->err);
-				d->err = xasprintf("layer %s: %s", d->job->blob_digest, msg);
-				free(msg);
-			}
-			return -1;
+		/* corrupt data: fetch the rest, so that a blob which is not the one
+		 * the manifest names fails as a digest mismatch (dl_finish) */
+		if (!d->dec_err && streamdec_feed(d->dec, p, len, &msg) < 0) {
+			if (!msg)
+				return -1;
+			d->dec_err = msg;
 		}
 	} else if (to_pipe(d, p, len) < 0) {
 		return -1;
@@ -367,7 +367,9 @@ static void dl_finish(struct dl *d)
 	}
 	if (!d->failed && d->dec) {
 		char *msg = NULL;
-		if (streamdec_finish(d->dec, &msg) < 0) {
+		if (d->dec_err || streamdec_finish(d->dec, &msg) < 0) {
+			if (d->dec_err)
+				msg = steal_ptr(d->dec_err);
 			d->failed = true;
 			if (msg) {
 				free(d->err);
@@ -763,6 +765,7 @@ out:
 			close(p.rootfd[i]);
 		sha256_free(dls[i].hash);
 		streamdec_free(dls[i].dec);
+		free(dls[i].dec_err);
 		free(dls[i].err);
 		free(msgs[i]);
 	}
