@@ -22,8 +22,10 @@ MANDIR    ?= $(PREFIX)/share/man
 CC        ?= gcc
 PKG_CONFIG ?= pkg-config
 
-PKGS      := libarchive json-c libcap libseccomp libcrypto libcurl
+PKGS      := libarchive json-c libcap libseccomp libcrypto libcurl zlib libzstd
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# zlib and libzstd: the fetcher decompresses a layer as it arrives
+# (src/lib/store/streamdec.c).
 # libcrypto, libcurl, libsubid and libsystemd are opened with dlopen() on
 # first use (src/lib/base/dl.h):
 # only their headers are needed at build time

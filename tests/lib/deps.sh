@@ -12,7 +12,7 @@
 set -eu
 
 # build
-PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
+PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev zlib1g-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
 # save --format squashfs writes with libsquashfs (linked statically, with
 # liblzo2 from liblzo2-dev, which libsquashfs-dev brings)
 PKGS="$PKGS libsquashfs-dev"

@@ -18,10 +18,11 @@
 
 #include "digest.h"
 #include "layers.h"
-#include "treesum.h"
 #include "lib/base/log.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
+#include "streamdec.h"
+#include "treesum.h"
 #include "unpack.h"
 
 #define PIPE_SIZE (1 << 20)
@@ -186,6 +187,8 @@ struct dl {
 	size_t index, count;
 	int wfd;
 	struct sha256 *hash;
+	struct streamdec *dec; /* decompresses here, or NULL: the extractor does */
+	char *dec_err;         /* why decoding stopped: said after the digest check */
 	CURL *h;
 	struct curl_slist *hdrs;
 	uint64_t skip; /* bytes to drop after a retry without Range support */
@@ -207,6 +210,33 @@ static void report(struct dl *d, enum store_progress_event ev)
 		d->cb(d->cbctx, &p);
 }
 
+/* bytes for the extractor: the blob, or what the decoder made of it */
+static int to_pipe(void *ctx, const void *buf, size_t len)
+{
+	struct dl *d = ctx;
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = write(d->wfd, p, len);
+		if (w < 0) {
+			if (errno == EINTR && !(d->cancel && *d->cancel))
+				continue;
+			if (errno == EPIPE) {
+				d->epipe = true; /* the extractor failed: it says why */
+				return -1;
+			}
+			if (!(d->cancel && *d->cancel)) {
+				free(d->err);
+				d->err = xasprintf("writing to the extractor: %s", strerror(errno));
+			}
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 static int feed(struct dl *d, const char *p, size_t len)
 {
 	if (d->skip) {
@@ -225,23 +255,17 @@ static int feed(struct dl *d, const char *p, size_t len)
 	}
 	sha256_update(d->hash, p, len);
 	d->job->done += len;
-	while (len > 0) {
-		ssize_t w = write(d->wfd, p, len);
-		if (w < 0) {
-			if (errno == EINTR && !(d->cancel && *d->cancel))
-				continue;
-			if (errno == EPIPE) {
-				d->epipe = true; /* the extractor failed: it says why */
+	if (d->dec) {
+		char *msg = NULL;
+		/* corrupt data: fetch the rest, so that a blob which is not the one
+		 * the manifest names fails as a digest mismatch (dl_finish) */
+		if (!d->dec_err && streamdec_feed(d->dec, p, len, &msg) < 0) {
+			if (!msg)
 				return -1;
-			}
-			if (!(d->cancel && *d->cancel)) {
-				free(d->err);
-				d->err = xasprintf("writing to the extractor: %s", strerror(errno));
-			}
-			return -1;
+			d->dec_err = msg;
 		}
-		p += w;
-		len -= (size_t)w;
+	} else if (to_pipe(d, p, len) < 0) {
+		return -1;
 	}
 	if (now_usec() - d->last_report > 100000) {
 		d->last_report = now_usec();
@@ -341,6 +365,22 @@ static void dl_finish(struct dl *d)
 		d->err = xasprintf("digest mismatch for blob %s: the content hashes to sha256:%s",
 				   d->job->blob_digest, hex);
 	}
+	if (!d->failed && d->dec) {
+		char *msg = NULL;
+		if (d->dec_err || streamdec_finish(d->dec, &msg) < 0) {
+			if (d->dec_err)
+				msg = steal_ptr(d->dec_err);
+			d->failed = true;
+			if (msg) {
+				free(d->err);
+				d->err = xasprintf("layer %s: %s", d->job->blob_digest, msg);
+				free(msg);
+			}
+		} else {
+			log_debug("layer %s: %s, decompressed while fetching to %" PRIu64 " bytes",
+				  d->job->blob_digest, streamdec_kind(d->dec), streamdec_out_bytes(d->dec));
+		}
+	}
 	if (!d->failed) {
 		close(d->wfd);
 		d->wfd = -1;
@@ -402,6 +442,27 @@ static int pump_local(struct dl *d, char *buf)
 	}
 	dl_finish(d);
 	return d->failed ? -1 : 0;
+}
+
+/* The largest blob of the pull is decompressed by this process as it
+ * arrives, so that decompressing and writing the files (the extractor) run
+ * at once; the other layers' extractors decompress their own, in parallel.
+ * BURROW_PULL_DECOMPRESS=extractor leaves all of it to the extractors. */
+static void pick_decoder(struct layer_job *jobs, struct dl *dls, size_t n)
+{
+	const char *env = getenv("BURROW_PULL_DECOMPRESS");
+	size_t best = n;
+
+	if (env && strcmp(env, "extractor") == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!dls[i].hash)
+			continue; /* present, or the same layer twice */
+		if (best == n || jobs[i].blob_size > jobs[best].blob_size)
+			best = i;
+	}
+	if (best < n)
+		dls[best].dec = streamdec_new(to_pipe, &dls[best]);
 }
 
 /* read "i diff size ndev" / "i !msg" lines */
@@ -531,6 +592,7 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 		rc = 0;
 		goto out;
 	}
+	pick_decoder(jobs, dls, n);
 	if (pipe2(res, O_CLOEXEC) < 0) {
 		err_make(e, errno, "pipe");
 		goto out;
@@ -702,6 +764,8 @@ out:
 		if (p.rootfd[i] >= 0)
 			close(p.rootfd[i]);
 		sha256_free(dls[i].hash);
+		streamdec_free(dls[i].dec);
+		free(dls[i].dec_err);
 		free(dls[i].err);
 		free(msgs[i]);
 	}

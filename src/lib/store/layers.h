@@ -3,9 +3,11 @@
  *
  * layers_fetch() streams every needed blob (from a registry over curl
  * multi, at most FETCH_PARALLEL at a time, or from a local file) into
- * a pipe: the parent hashes and counts the compressed bytes, and one
- * extractor per layer, forked inside a single user namespace child, runs
- * unpack_fd() into a scratch directory.  The digest and size are checked
+ * a pipe: the parent hashes and counts the compressed bytes (and
+ * decompresses the largest layer itself, streamdec.h, so that decompression
+ * and unpacking run at once; BURROW_PULL_DECOMPRESS=extractor turns that
+ * off), and one extractor per layer, forked inside a single user namespace
+ * child, runs unpack_fd() into a scratch directory.  The digest and size are checked
  * before the pipe is closed; a mismatch kills the extractors.  Each
  * extractor's diff id must match the config.  Layers already in the store
  * (by chain id) are skipped.  Nothing is in layers/ until image_commit().

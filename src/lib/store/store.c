@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,8 +112,30 @@ char *store_layer_path(const struct store *s, const char *chain_id)
 	return hex ? xasprintf("%s/layers/%s/diff", s->root, hex) : NULL;
 }
 
+void store_spread_layers(struct store *s)
+{
+	const char *env = getenv("BURROW_LAYER_SPREAD");
+	int fd, flags = 0;
+
+	if (s->spread_checked)
+		return;
+	s->spread_checked = true;
+	if (env && strcmp(env, "0") == 0)
+		return;
+	fd = openat(s->layersfd, ".", O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & FS_TOPDIR_FL)) {
+		flags |= FS_TOPDIR_FL;
+		if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
+			log_debug("marking %s/layers as a top directory: %s", s->root, strerror(errno));
+	}
+	close(fd);
+}
+
 int scratch_create(struct store *s, struct scratch *t, bool mkdir_it, struct err *e)
 {
+	store_spread_layers(s);
 	for (int tries = 0; tries < 8; tries++) {
 		char rnd[65], lockname[40];
 		int fd;

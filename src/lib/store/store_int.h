@@ -16,6 +16,7 @@ struct store {
 	int lockfd;   /* store.lock */
 	/* what one layer may unpack to (store_set_limits); 0 = the default */
 	uint64_t max_layer_size, max_layer_entries;
+	bool spread_checked; /* layers/ has been given the ext4 top-directory flag */
 };
 
 static inline void json_putp(json_object **o)
@@ -40,6 +41,15 @@ struct scratch {
 	int lockfd;
 };
 int scratch_create(struct store *s, struct scratch *t, bool mkdir_it, struct err *e);
+/* Mark layers/ as the top of directory hierarchies (ext4's FS_TOPDIR_FL,
+ * `chattr +T`), once per store handle; scratch_create calls it.  ext4's
+ * Orlov allocator then places each new layer in a lightly used block group
+ * instead of next to the last one.  Without a journal, ext4 scans past every
+ * inode freed in the last minutes before it hands out a new one: a layer
+ * unpacked where another was just removed pays that scan for each file
+ * (seconds of system time for a Debian image).  Best effort, silent where
+ * the filesystem has no such flag; BURROW_LAYER_SPREAD=0 turns it off. */
+void store_spread_layers(struct store *s);
 /* Remove the scratch dir (in the user namespace if m), then its lock. */
 void scratch_discard(struct store *s, const struct idmap *m, struct scratch *t);
 /* Remove stale scratch directories of dead processes. */
