@@ -201,46 +201,6 @@ static bool f_ancestor(const char *want, const void *arg)
 
 static const char *const known_filters[] = { "id", "name", "status", "label", "exited", "ancestor", NULL };
 
-static int parse_filters(struct api_req *r, json_object **out, enum MHD_Result *res)
-{
-	const char *q = api_query(r, "filters");
-	struct err e = ERR_INIT;
-
-	*out = NULL;
-	if (!q || !*q)
-		return 0;
-	if (strlen(q) > 65536 || json_parse_strict(q, strlen(q), "filters", out, &e) < 0 ||
-	    !json_object_is_type(*out, json_type_object)) {
-		*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filters: %s", e.msg ? e.msg : q);
-		err_clear(&e);
-		json_object_put(*out);
-		*out = NULL;
-		return -1;
-	}
-	json_object_object_foreach(*out, k, v) {
-		bool ok = false;
-		for (size_t i = 0; known_filters[i]; i++)
-			ok |= strcmp(k, known_filters[i]) == 0;
-		if (!ok ||
-		    !(json_object_is_type(v, json_type_array) || json_object_is_type(v, json_type_object))) {
-			*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'", k);
-			json_object_put(*out);
-			*out = NULL;
-			return -1;
-		}
-		if (json_object_is_type(v, json_type_array))
-			for (size_t i = 0; i < json_object_array_length(v); i++)
-				if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string)) {
-					*res = api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid filter '%s'",
-							       k);
-					json_object_put(*out);
-					*out = NULL;
-					return -1;
-				}
-	}
-	return 0;
-}
-
 static json_object *get_path(json_object *o, const char *a, const char *b)
 {
 	json_object *x = NULL, *y = NULL;
@@ -336,7 +296,7 @@ enum MHD_Result api_ctr_list(struct api_req *r)
 
 	if (api_query_int(r, "limit", -1, 1000000, -1, &limit) < 0)
 		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid limit");
-	if (parse_filters(r, &f, &res) < 0)
+	if (api_filters(r, known_filters, &f, &res) < 0)
 		return res;
 	if (limit > 0)
 		all = true;
@@ -642,7 +602,7 @@ enum MHD_Result api_ctr_prune(struct api_req *r)
 	struct err e = ERR_INIT;
 	enum MHD_Result res;
 
-	if (parse_filters(r, &f, &res) < 0) {
+	if (api_filters(r, known_filters, &f, &res) < 0) {
 		json_object_put(deleted);
 		json_object_put(o);
 		return res;

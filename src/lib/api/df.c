@@ -16,42 +16,6 @@
 #include "lib/store/store.h"
 #include "lib/store/volume.h"
 
-/* bytes of the files under dfd (closed), as du counts them but apparent */
-static int64_t tree_size(int dfd, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	int64_t n = 0;
-
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 64) {
-			int sub = openat(dirfd(d), de->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				n += tree_size(sub, depth + 1);
-		} else if (S_ISREG(st.st_mode)) {
-			n += (int64_t)st.st_size;
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-static int64_t path_size(const char *path)
-{
-	int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-
-	return fd < 0 ? 0 : tree_size(fd, 0);
-}
-
 static json_object *strv_json(char *const *v)
 {
 	json_object *a = json_object_new_array();
@@ -106,7 +70,7 @@ enum MHD_Result api_system_df(struct api_req *r)
 							      : c.st.status == ST_CREATED ? "created"
 											  : "exited"));
 		json_object_object_add(x, "Status", json_object_new_string(""));
-		json_object_object_add(x, "SizeRw", json_object_new_int64(path_size(upper)));
+		json_object_object_add(x, "SizeRw", json_object_new_int64((int64_t)tree_bytes(upper)));
 		json_object_object_add(x, "SizeRootFs", json_object_new_int64(0));
 		json_object_object_add(x, "Labels", json_object_new_object());
 		json_object_object_add(x, "Mounts", json_object_new_array());
@@ -156,7 +120,7 @@ enum MHD_Result api_system_df(struct api_req *r)
 		x = volume_to_json(&v);
 		json_object_object_del(x, "Anonymous");
 		u = json_object_new_object();
-		json_object_object_add(u, "Size", json_object_new_int64(path_size(v.mountpoint)));
+		json_object_object_add(u, "Size", json_object_new_int64((int64_t)tree_bytes(v.mountpoint)));
 		json_object_object_add(u, "RefCount", json_object_new_int64((int64_t)strv_len(users)));
 		json_object_object_add(x, "UsageData", u);
 		json_object_array_add(va, x);

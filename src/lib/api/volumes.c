@@ -31,42 +31,6 @@ static json_object *vol_json(const struct volume *v)
 	return o;
 }
 
-/* the bytes of the files under path (what a prune reclaims) */
-static uint64_t dir_size_at(int dfd, int depth)
-{
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
-	uint64_t n = 0;
-
-	if (!d) {
-		close(dfd);
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 64) {
-			int sub = openat(dirfd(d), de->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				n += dir_size_at(sub, depth + 1);
-		} else if (S_ISREG(st.st_mode)) {
-			n += (uint64_t)st.st_size;
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-static uint64_t dir_size(const char *path)
-{
-	int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-
-	return fd < 0 ? 0 : dir_size_at(fd, 0);
-}
-
 static enum MHD_Result vol_err(struct api_req *r, struct err *e, const char *name)
 {
 	enum MHD_Result res;
@@ -311,7 +275,7 @@ enum MHD_Result api_vol_prune(struct api_req *r)
 		}
 		match = api_filters_match(f, vol_one, &c);
 		if (match)
-			size = dir_size(v.mountpoint);
+			size = tree_bytes(v.mountpoint);
 		volume_free(&v);
 		if (match && remove_one(r, names[i], &e) == 0) {
 			json_object_array_add(a, json_object_new_string(names[i]));

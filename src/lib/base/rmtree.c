@@ -211,3 +211,40 @@ int rm_rf_at(int dirfd, const char *path, struct err *e)
 	free(w.lv);
 	return rc;
 }
+
+/* ---- the apparent size of a tree ---- */
+
+static uint64_t tree_bytes_at(int dfd, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	uint64_t n = 0;
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 64) {
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				n += tree_bytes_at(sub, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			n += (uint64_t)st.st_size;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+uint64_t tree_bytes(const char *path)
+{
+	int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	return fd < 0 ? 0 : tree_bytes_at(fd, 0);
+}

@@ -84,6 +84,10 @@ void close_fds_except(int lo, const int *keep, size_t n);
 /* rm -rf relative to dirfd (rmtree.c): any depth with a bounded number of
  * fds; never follows symlinks; missing is not an error; one error message */
 int rm_rf_at(int dirfd, const char *path, struct err *e);
+/* The bytes of the regular files under the directory path (0 if it can't
+ * be opened), as du --apparent-size counts them, without following links;
+ * 64 levels deep at most. */
+uint64_t tree_bytes(const char *path);
 
 /* Hex helpers */
 void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
