@@ -45,7 +45,7 @@ static void job_main(const void *arg, size_t len, const int *fds, size_t nfds, v
 	struct err ce = ERR_INIT;
 	struct job j;
 	job_fn *fn;
-	char *id;
+	char *id, *net, *ip;
 
 	(void)fds;
 	(void)nfds;
@@ -59,6 +59,10 @@ static void job_main(const void *arg, size_t len, const int *fds, size_t nfds, v
 	forkjob_get(&in, &j.flag2, sizeof j.flag2);
 	id = forkjob_get_str(&in);
 	j.id = id;
+	net = forkjob_get_str(&in);
+	j.net = net;
+	ip = forkjob_get_str(&in);
+	j.ip = ip;
 	j.argv = forkjob_get_strv(&in);
 	while (j.argv && j.argv[j.argc])
 		j.argc++;
@@ -90,6 +94,8 @@ static int run_child(struct globals *tmpl, job_fn *fn, struct job *j, char *out,
 	forkjob_put(&arg, &j->flag, sizeof j->flag);
 	forkjob_put(&arg, &j->flag2, sizeof j->flag2);
 	forkjob_put_str(&arg, j->id);
+	forkjob_put_str(&arg, j->net);
+	forkjob_put_str(&arg, j->ip);
 	forkjob_put_strv(&arg, j->argv);
 	rc = forkjob_run(job_main, arg.p, arg.len, NULL, 0, &res, sizeof res, e);
 	free(arg.p);

@@ -151,13 +151,17 @@ def networks():
         raise
     names = [x.name for x in c.networks.list(filters={"label": "suite=py"})]
     check("networks.create and list with a label filter", names == ["pynet"], names)
-    ct = c.containers.run(base, ["sleep", "1000"], detach=True)
+    # a container on burrow's default network (slirp4netns, as podman's
+    # rootless default) can't be connected to others: start it on one
+    n2 = c.networks.create("pynet2")
+    ct = c.containers.run(base, ["sleep", "1000"], detach=True, network="pynet2")
     n.connect(ct)
     n.reload()
     check("network connect", ct.id in [x.id for x in n.containers], [x.id for x in n.containers])
     n.disconnect(ct)
     ct.remove(force=True)
     n.remove()
+    n2.remove()
     check("networks remove", [x.name for x in c.networks.list(names=["pynet"])] == [])
 
 
