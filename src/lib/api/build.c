@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/json.h"
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
@@ -185,15 +186,49 @@ static void relay_output(struct bjob *j, int fd, pid_t pid)
 	}
 }
 
+/* in the job's process (lib/base/forkjob.h): fds[0] the output pipe,
+ * fds[1] the context's tar */
+static void build_job(const void *arg, size_t len, const int *fds, size_t nfds, void *resp, size_t res_len)
+{
+	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
+	struct bresult *res = resp;
+	struct err e = ERR_INIT;
+	struct bjob j;
+	char *tmpdir;
+
+	(void)res_len;
+	memset(&j, 0, sizeof j);
+	forkjob_get(&in, &j.b, sizeof j.b);
+	j.tags = forkjob_get_strv(&in);
+	j.args = forkjob_get_strv(&in);
+	j.labels = forkjob_get_strv(&in);
+	j.dockerfile = forkjob_get_str(&in);
+	j.target = forkjob_get_str(&in);
+	j.network = forkjob_get_str(&in);
+	j.platform = forkjob_get_str(&in);
+	forkjob_get(&in, &j.quiet, sizeof j.quiet);
+	forkjob_get(&in, &j.nocache, sizeof j.nocache);
+	forkjob_get(&in, &j.pull, sizeof j.pull);
+	tmpdir = forkjob_get_str(&in);
+	if (in.bad || nfds != 2 || !tmpdir) {
+		res->rc = -1;
+		snprintf(res->msg, sizeof res->msg, "a malformed build job");
+		return;
+	}
+	j.body = fds[1];
+	res->rc = child_build(&j, tmpdir, j.quiet ? -1 : fds[0], res->id, &e);
+	snprintf(res->msg, sizeof res->msg, "%s", e.msg ? e.msg : "the build failed");
+}
+
 static void build_stream(void *arg, int fd)
 {
 	struct bjob *j = arg;
 	_cleanup_free_ char *tmpdir = xasprintf("%s/api-build-XXXXXX", j->b->runroot);
 	struct bresult res;
 	struct err e = ERR_INIT;
-	int out[2] = { -1, -1 }, rp[2] = { -1, -1 }, status;
+	int out[2] = { -1, -1 };
+	struct forkjob fj = { -1, 0 };
 	size_t got = 0;
-	pid_t pid;
 
 	j->j.fd = fd;
 	memset(&res, 0, sizeof res);
@@ -201,42 +236,45 @@ static void build_stream(void *arg, int fd)
 		api_jsonl_error(&j->j, "cannot make a directory for the build context");
 		return;
 	}
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(rp, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0) {
 		api_jsonl_error(&j->j, "cannot start the build");
 		goto out;
 	}
-	if (pid == 0) {
-		int keep[3] = { out[1], rp[1], j->body };
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		close_fds_except(3, keep, 3);
-		res.rc = child_build(j, tmpdir, j->quiet ? -1 : out[1], res.id, &e);
-		snprintf(res.msg, sizeof res.msg, "%s", e.msg ? e.msg : "the build failed");
-		if (write(rp[1], &res, sizeof res) < 0)
-			_exit(1);
-		_exit(0);
+	{
+		struct forkjob_buf ja = { NULL, 0, 0, false };
+		int fds[2] = { out[1], j->body };
+		int rc;
+
+		forkjob_put(&ja, &j->b, sizeof j->b);
+		forkjob_put_strv(&ja, j->tags);
+		forkjob_put_strv(&ja, j->args);
+		forkjob_put_strv(&ja, j->labels);
+		forkjob_put_str(&ja, j->dockerfile);
+		forkjob_put_str(&ja, j->target);
+		forkjob_put_str(&ja, j->network);
+		forkjob_put_str(&ja, j->platform);
+		forkjob_put(&ja, &j->quiet, sizeof j->quiet);
+		forkjob_put(&ja, &j->nocache, sizeof j->nocache);
+		forkjob_put(&ja, &j->pull, sizeof j->pull);
+		forkjob_put_str(&ja, tmpdir);
+		rc = forkjob_spawn(build_job, ja.p, ja.len, fds, 2, sizeof res, &fj, &e);
+		free(ja.p);
+		if (rc < 0) {
+			api_jsonl_error(&j->j, "cannot start the build");
+			goto out;
+		}
 	}
 	close(out[1]);
-	close(rp[1]);
-	out[1] = rp[1] = -1;
-	relay_output(j, out[0], pid);
-	/* the report is in the pipe once the process has ended (a process of
-	 * a RUN step may hold the pipe open: no waiting for EOF) */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	fcntl(rp[0], F_SETFL, fcntl(rp[0], F_GETFL) | O_NONBLOCK);
-	while (got < sizeof res) {
-		ssize_t n = read(rp[0], (char *)&res + got, sizeof res - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
+	out[1] = -1;
+	relay_output(j, out[0], fj.pid);
+	/* the report comes once the build's process is done (a process of a
+	 * RUN step may hold the output pipe open: no waiting for its EOF) */
+	if (forkjob_wait(&fj, &res, sizeof res, &e) < 0) {
+		err_clear(&e);
+		memset(&res, 0, sizeof res);
+		got = 0;
+	} else {
+		got = sizeof res;
 	}
 	res.id[64] = '\0';
 	res.msg[sizeof res.msg - 1] = '\0';
@@ -259,12 +297,9 @@ static void build_stream(void *arg, int fd)
 		}
 	}
 out:
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2; i++)
 		if (out[i] >= 0)
 			close(out[i]);
-		if (rp[i] >= 0)
-			close(rp[i]);
-	}
 	if (rm_rf_at(AT_FDCWD, tmpdir, &e) < 0)
 		err_clear(&e);
 	err_clear(&e);
