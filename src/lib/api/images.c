@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "lib/base/forkjob.h"
 #include "lib/base/json.h"
 #include "lib/base/util.h"
 #include "lib/runtime/userns.h"
@@ -262,6 +263,8 @@ struct puller {
 	struct api_jsonl j;
 };
 
+static void puller_stream(void *arg, int fd);
+
 static void on_progress(void *ctx, const struct store_progress *pr)
 {
 	struct puller *p = ctx;
@@ -299,9 +302,8 @@ static void on_progress(void *ctx, const struct store_progress *pr)
 	}
 }
 
-static void pull_stream(void *arg, int fd)
+static void pull_run(struct puller *p, int fd)
 {
-	struct puller *p = arg;
 	struct pull_opts po;
 	struct store *st = NULL;
 	struct idmap m;
@@ -380,12 +382,11 @@ enum MHD_Result api_img_create(struct api_req *r)
 		p->ref = xasprintf("%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
 	else
 		p->ref = xstrdup(from);
-	return api_reply_stream(r, MHD_HTTP_OK, "application/json", pull_stream, p, puller_free);
+	return api_reply_stream(r, MHD_HTTP_OK, "application/json", puller_stream, p, puller_free);
 }
 
-static void push_stream(void *arg, int fd)
+static void push_run(struct puller *p, int fd)
 {
-	struct puller *p = arg;
 	struct push_opts po;
 	struct store *st = NULL;
 	struct idmap m;
@@ -426,6 +427,54 @@ static void push_stream(void *arg, int fd)
 	idmap_free(&m);
 	if (st)
 		store_close(st);
+}
+
+/* in the job's process (lib/base/forkjob.h): the pull or push, writing
+ * its JSON lines to fds[0] */
+static void puller_job(const void *arg, size_t len, const int *fds, size_t nfds, void *res, size_t res_len)
+{
+	struct forkjob_buf in = { (char *)(uintptr_t)arg, len, 0, false };
+	struct puller p;
+
+	(void)res;
+	(void)res_len;
+	memset(&p, 0, sizeof p);
+	forkjob_get(&in, &p.b, sizeof p.b);
+	forkjob_get(&in, &p.push, sizeof p.push);
+	p.ref = forkjob_get_str(&in);
+	p.user = forkjob_get_str(&in);
+	p.pass = forkjob_get_str(&in);
+	if (!in.bad && nfds == 1 && p.ref) {
+		if (p.push)
+			push_run(&p, fds[0]);
+		else
+			pull_run(&p, fds[0]);
+	}
+	free(p.ref);
+	free(p.user);
+	free(p.pass);
+}
+
+/* Pulls and pushes run as jobs: their extractor and helper processes must
+ * not be forked from the threaded service (lib/base/forkjob.h). */
+static void puller_stream(void *arg, int fd)
+{
+	struct puller *p = arg;
+	struct forkjob_buf a = { NULL, 0, 0, false };
+	struct err e = ERR_INIT;
+	char done = 0;
+
+	forkjob_put(&a, &p->b, sizeof p->b);
+	forkjob_put(&a, &p->push, sizeof p->push);
+	forkjob_put_str(&a, p->ref);
+	forkjob_put_str(&a, p->user);
+	forkjob_put_str(&a, p->pass);
+	if (forkjob_run(puller_job, a.p, a.len, &fd, 1, &done, sizeof done, &e) < 0) {
+		p->j.fd = fd;
+		api_jsonl_error(&p->j, e.msg ? e.msg : "the job failed");
+		err_clear(&e);
+	}
+	free(a.p);
 }
 
 /* The stored name "name" (with tag) means, as a store lookup finds it;
@@ -479,7 +528,7 @@ enum MHD_Result api_img_push(struct api_req *r)
 		return api_reply_error(r, MHD_HTTP_NOT_FOUND,
 				       "An image does not exist locally with the tag: %s", name);
 	}
-	return api_reply_stream(r, MHD_HTTP_OK, "application/json", push_stream, p, puller_free);
+	return api_reply_stream(r, MHD_HTTP_OK, "application/json", puller_stream, p, puller_free);
 }
 
 enum MHD_Result api_img_tag(struct api_req *r)
