@@ -11,11 +11,13 @@
  * followed.
  */
 #include <dirent.h>
+#include <linux/fs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -247,4 +249,28 @@ uint64_t tree_bytes(const char *path)
 	int fd = path ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 
 	return fd < 0 ? 0 : tree_bytes_at(fd, 0);
+}
+
+/* ---- where ext4 puts new directories ---- */
+
+bool fs_spread_dir(int dirfd, const char *path)
+{
+	const char *env = getenv("BURROW_LAYER_SPREAD");
+	int fd, flags = 0;
+	bool done = false;
+
+	if (env && strcmp(env, "0") == 0)
+		return false;
+	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		done = flags & FS_TOPDIR_FL;
+		if (!done) {
+			flags |= FS_TOPDIR_FL;
+			done = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+		}
+	}
+	close(fd);
+	return done;
 }

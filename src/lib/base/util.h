@@ -88,6 +88,14 @@ int rm_rf_at(int dirfd, const char *path, struct err *e);
  * be opened), as du --apparent-size counts them, without following links;
  * 64 levels deep at most. */
 uint64_t tree_bytes(const char *path);
+/* Mark the directory path (relative to dirfd) as the top of directory
+ * hierarchies (ext4's FS_TOPDIR_FL, `chattr +T`): ext4's Orlov allocator
+ * then puts each new directory in it in a lightly used block group, not
+ * next to the last one.  Without a journal, ext4 scans past every inode
+ * freed in the last minutes before it hands out a new one, so files made
+ * where others were just removed pay that scan each.  Best effort: false
+ * where the filesystem has no such flag, or with BURROW_LAYER_SPREAD=0. */
+bool fs_spread_dir(int dirfd, const char *path);
 
 /* Hex helpers */
 void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);

@@ -590,6 +590,9 @@ static int lock_containers(const char *root, struct err *e)
 
 	if (mkdir_p_at(AT_FDCWD, dir, 0700, e) < 0)
 		return -1;
+	/* each container's directory (its upper layer: cp, commit) in a
+	 * lightly used block group too, as the layers' (lib/store) */
+	fs_spread_dir(AT_FDCWD, dir);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		int saved = errno;

@@ -114,23 +114,11 @@ char *store_layer_path(const struct store *s, const char *chain_id)
 
 void store_spread_layers(struct store *s)
 {
-	const char *env = getenv("BURROW_LAYER_SPREAD");
-	int fd, flags = 0;
-
 	if (s->spread_checked)
 		return;
 	s->spread_checked = true;
-	if (env && strcmp(env, "0") == 0)
-		return;
-	fd = openat(s->layersfd, ".", O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & FS_TOPDIR_FL)) {
-		flags |= FS_TOPDIR_FL;
-		if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
-			log_debug("marking %s/layers as a top directory: %s", s->root, strerror(errno));
-	}
-	close(fd);
+	if (!fs_spread_dir(s->layersfd, "."))
+		log_debug("%s/layers is not marked as a top directory", s->root);
 }
 
 int scratch_create(struct store *s, struct scratch *t, bool mkdir_it, struct err *e)
