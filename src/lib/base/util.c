@@ -520,3 +520,19 @@ char *user_home_dir(void)
 	pw = getpwuid(getuid());
 	return xstrdup(pw && pw->pw_dir ? pw->pw_dir : "/");
 }
+
+void stdio_to_devnull(void)
+{
+	int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (dn >= 0) {
+		dup2(dn, 0);
+		dup2(dn, 1);
+		dup2(dn, 2);
+		if (dn > 2)
+			close(dn);
+	}
+	if (chdir("/") < 0) {
+		/* stays where it is */
+	}
+}

@@ -88,6 +88,9 @@ int rm_rf_at(int dirfd, const char *path, struct err *e);
  * be opened), as du --apparent-size counts them, without following links;
  * 64 levels deep at most. */
 uint64_t tree_bytes(const char *path);
+/* For a process that outlives its command: 0, 1 and 2 on /dev/null, and
+ * the working directory /, so it holds no terminal, pipe or mount. */
+void stdio_to_devnull(void);
 /* Mark the directory path (relative to dirfd) as the top of directory
  * hierarchies (ext4's FS_TOPDIR_FL, `chattr +T`): ext4's Orlov allocator
  * then puts each new directory in it in a lightly used block group, not

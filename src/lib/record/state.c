@@ -226,3 +226,32 @@ int state_refresh(const char *ctrdir, const char *rundir, struct ctr_state *st, 
 		close(fd);
 	return 0;
 }
+
+int pid_record_write(const char *dir, const char *name, pid_t pid, struct err *e)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof buf, "%d %llu\n", (int)pid, proc_start_time(pid));
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return err_make(e, errno, "opening %s", dir);
+	return write_file_atomic_at(dfd, name, buf, (size_t)n, 0600, e);
+}
+
+int pid_record_read(const char *dir, const char *name, pid_t *pid, unsigned long long *start)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, name), *txt = NULL;
+	struct err ign = ERR_INIT;
+	int p = 0;
+
+	*pid = 0;
+	*start = 0;
+	if (read_file_at(AT_FDCWD, path, 64, &txt, NULL, &ign) < 0) {
+		err_clear(&ign);
+		return -1;
+	}
+	if (sscanf(txt, "%d %llu", &p, start) != 2 || p <= 0)
+		return -1;
+	*pid = p;
+	return 0;
+}

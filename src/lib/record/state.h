@@ -53,6 +53,12 @@ int state_save(const char *ctrdir, const struct ctr_state *st, struct err *e);
 unsigned long long proc_start_time(pid_t pid);
 /* pid exists and started at start */
 bool proc_alive(pid_t pid, unsigned long long start);
+/* A helper process's record, "PID START\n" (START its proc_start_time), so
+ * that a later command can tell it from a reused pid: written atomically
+ * as name in the directory dir; read from dir/name, -1 when missing or
+ * malformed. */
+int pid_record_write(const char *dir, const char *name, pid_t pid, struct err *e);
+int pid_record_read(const char *dir, const char *name, pid_t *pid, unsigned long long *start);
 /* Current time as RFC 3339 with nanoseconds (UTC). */
 void state_time_now(char *buf, size_t n);
 

@@ -121,19 +121,7 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 	if (write(readyfd, "1", 1) != 1)
 		_exit(1);
 	close(readyfd);
-	{
-		int dn = open("/dev/null", O_RDWR);
-		if (dn >= 0) {
-			dup2(dn, 0);
-			dup2(dn, 1);
-			dup2(dn, 2);
-			if (dn > 2)
-				close(dn);
-		}
-		if (chdir("/") < 0) {
-			/* stays where it is */
-		}
-	}
+	stdio_to_devnull();
 	fcntl(lfd, F_SETFL, O_NONBLOCK);
 	p[0].fd = lfd;
 	p[0].events = POLLIN;
@@ -186,17 +174,6 @@ fail:
 	if (e.msg)
 		dprintf(readyfd, "0%s", e.msg);
 	_exit(1);
-}
-
-static int write_record(const char *dir, pid_t pid, struct err *e)
-{
-	char buf[64];
-	int n = snprintf(buf, sizeof buf, "%d %llu\n", (int)pid, proc_start_time(pid));
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd < 0)
-		return err_make(e, errno, "opening %s", dir);
-	return write_file_atomic_at(dfd, "holder", buf, (size_t)n, 0600, e);
 }
 
 static int holder_create(const char *dir, const char *root, const struct idmap *m, struct err *e)
@@ -263,7 +240,7 @@ static int holder_create(const char *dir, const char *root, const struct idmap *
 		err_wrap(e, "starting the networks' usermode network");
 		goto out;
 	}
-	if (write_record(dir, pid, e) < 0) {
+	if (pid_record_write(dir, "holder", pid, e) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto out;
@@ -326,22 +303,6 @@ static void warn_orphans(const char *root, const char *runroot, const char *self
 		log_info("the networks' namespace holder %d is gone: making a new one", pid);
 }
 
-static int read_holder(const char *dir, pid_t *pid, unsigned long long *start)
-{
-	_cleanup_free_ char *path = xasprintf("%s/holder", dir), *txt = NULL;
-	struct err ign = ERR_INIT;
-	int p;
-
-	if (read_file_at(AT_FDCWD, path, 64, &txt, NULL, &ign) < 0) {
-		err_clear(&ign);
-		return -1;
-	}
-	if (sscanf(txt, "%d %llu", &p, start) != 2 || p <= 0)
-		return -1;
-	*pid = p;
-	return 0;
-}
-
 int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 {
 	_cleanup_free_ char *runroot = events_runroot_of(s->rundir), *root = root_of(s->ctrdir);
@@ -365,12 +326,12 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 	while (flock(lfd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return err_make(e, errno, "locking %s", lock);
-	if (read_holder(dir, &pid, &start) < 0 || !proc_alive(pid, start)) {
+	if (pid_record_read(dir, "holder", &pid, &start) < 0 || !proc_alive(pid, start)) {
 		if (pid > 0)
 			warn_orphans(root, runroot, s->id, (int)pid);
 		if (holder_create(dir, root, s->idmap, e) < 0)
 			return -1;
-		if (read_holder(dir, &pid, &start) < 0)
+		if (pid_record_read(dir, "holder", &pid, &start) < 0)
 			return err_make(e, 0, "the networks' namespace holder left no record");
 	}
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
@@ -678,7 +639,7 @@ int netns_drop_network(const char *runroot, const struct network *n, struct err 
 	while (flock(lfd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return err_make(e, errno, "locking %s", lock);
-	if (read_holder(dir, &pid, &start) < 0 || !proc_alive(pid, start))
+	if (pid_record_read(dir, "holder", &pid, &start) < 0 || !proc_alive(pid, start))
 		return 0; /* the namespace, and the bridge with it, is gone */
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
 	ufd = open(path, O_RDONLY | O_CLOEXEC);

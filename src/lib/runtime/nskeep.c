@@ -76,23 +76,13 @@ static bool drop_record(const char *dir)
  * its queue's length is looked at, once per period. */
 __attribute__((noreturn)) static void keeper_main(const char *dir, int readyfd, int idle)
 {
-	int dn, wfd, ufd;
+	int wfd, ufd;
 	pid_t self = getpid();
 
 	setsid();
 	prctl(PR_SET_NAME, "burrow-userns");
 	close_fds_except(3, &readyfd, 1);
-	dn = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (dn >= 0) {
-		dup2(dn, 0);
-		dup2(dn, 1);
-		dup2(dn, 2);
-		if (dn > 2)
-			close(dn);
-	}
-	if (chdir("/") < 0) {
-		/* stays where it is */
-	}
+	stdio_to_devnull();
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
@@ -153,25 +143,6 @@ static bool same_file(int a, int b)
 	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
-static int read_record(const char *dir, pid_t *pid, unsigned long long *start)
-{
-	_cleanup_free_ char *rec = xasprintf("%s/keeper", dir), *txt = NULL;
-	struct err e = ERR_INIT;
-	size_t len = 0;
-	int p = 0;
-
-	*pid = 0;
-	*start = 0;
-	if (read_file_at(AT_FDCWD, rec, 64, &txt, &len, &e) < 0) {
-		err_clear(&e);
-		return -1;
-	}
-	if (sscanf(txt, "%d %llu", &p, start) != 2 || p <= 0)
-		return -1;
-	*pid = p;
-	return 0;
-}
-
 /* /proc/PID/{uid,gid}_map holds exactly the ranges r */
 static bool map_is(pid_t pid, const char *file, const struct idrange *r, size_t n)
 {
@@ -227,7 +198,7 @@ static int keeper_use(const char *dir, const struct idmap *m, int *fd, pid_t *st
 	char path[64];
 	pid_t pid;
 
-	if (read_record(dir, &pid, &start) < 0)
+	if (pid_record_read(dir, "keeper", &pid, &start) < 0)
 		return 0;
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
 	ufd = open(path, O_RDONLY | O_CLOEXEC);
@@ -256,12 +227,10 @@ static int keeper_use(const char *dir, const struct idmap *m, int *fd, pid_t *st
  * record. */
 static int keeper_create(const char *dir, const struct idmap *m, struct err *e)
 {
-	_cleanup_free_ char *rec = xasprintf("%s/keeper", dir);
 	int rd[2];
 	pid_t child, keeper = 0;
 	ssize_t n;
-	char buf[64];
-	int idle = idle_seconds(), len;
+	int idle = idle_seconds();
 
 	if (pipe2(rd, O_CLOEXEC) < 0)
 		return err_make(e, errno, "pipe");
@@ -291,8 +260,7 @@ static int keeper_create(const char *dir, const struct idmap *m, struct err *e)
 		kill(keeper, SIGKILL);
 		return err_wrap(e, "the kept user namespace");
 	}
-	len = snprintf(buf, sizeof buf, "%d %llu\n", (int)keeper, proc_start_time(keeper));
-	if (write_file_atomic_at(AT_FDCWD, rec, buf, (size_t)len, 0600, e) < 0) {
+	if (pid_record_write(dir, "keeper", keeper, e) < 0) {
 		kill(keeper, SIGKILL);
 		return -1;
 	}
