@@ -1,10 +1,10 @@
 /* spankmounts.c - the SPANK plugin's --container-mounts syntax
- * (helpers/spank/spank_mounts.c, compiled in here: the plugin is not part
- * of libburrow.a). */
+ * (helpers/spank/spank_mounts.c, linked in by the Makefile: the plugin is
+ * not part of libburrow.a). */
 #include <stdio.h>
 #include <string.h>
 
-#include "../../helpers/spank/spank_mounts.c"
+#include "spank_mounts.h"
 #include "tap.h"
 
 static void good(const char *spec)
