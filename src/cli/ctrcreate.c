@@ -170,12 +170,6 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		err_make(e, 0, "--userns and --uidmap/--gidmap cannot be combined with --network container:");
 		goto out;
 	}
-	if (userns_opts_nested(&uo) && s->sqfs) {
-		/* the layers' copies per map are made from the store; a file has none */
-		err_make(e, 0,
-			 "--userns and --uidmap/--gidmap are not supported with a single-file image yet");
-		goto out;
-	}
 	if (uo.mode == USERNS_KEEPID && !a.o.user) {
 		/* keep-id runs as the user unless --user says otherwise (podman) */
 		free(s->user);

@@ -33,7 +33,7 @@ static const char *const pmix_dirs[] = { "PMIX_SERVER_TMPDIR", "PMIX_SYSTEM_TMPD
 #define MUNGE_DIR "/run/munge"
 
 const char *const slurm_defaults[] = {
-	"--userns=keep-id (not for a single-file image)",
+	"--userns=keep-id",
 	"--network=host",
 	"--ipc=host",
 	"--cgroups=disabled (the job step's cgroup applies)",
@@ -138,7 +138,7 @@ int slurm_run_prepare(int argc, char **argv, struct slurm_run *sr, struct err *e
 		return err_mark_usage(e);
 	}
 	strv_push(&v, argv[0]);
-	if (!a.userns && !a.uidmaps && !a.gidmaps && !sqfile_is_path(a.image))
+	if (!a.userns && !a.uidmaps && !a.gidmaps)
 		strv_push(&v, "--userns=keep-id");
 	if (!a.networks)
 		strv_push(&v, "--network=host");

@@ -109,6 +109,8 @@ assert_rc 0 "a rank killed with SIGKILL: nothing is left (containers, locks, pro
 rm -f "$ctl"/*
 SQ=$FIXTURE_DIR/busybox.sqfs
 "$BURROW" save --format squashfs -o "$SQ" $IMG
+run $SRUN -N1 -n1 "$BURROW" run --rm "$SQ" sh -c 'echo $(id -u):$(id -g) $(stat -c %u /bin/busybox)'
+assert_eq "$out" "$me:$(id -g) 0" "a single-file image runs as the user in a step (keep-id), its files stay root's"
 # --ipc=private: the container's own /dev/shm (Slurm mode's --ipc=host
 # would show the host's), shared by the ranks that joined it
 $SRUN -N2 -n4 "$BURROW" run --rm --ipc=private -v "$ctl:/ctl" "$SQ" sh -c '

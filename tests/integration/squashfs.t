@@ -150,6 +150,35 @@ more" "with the single-ID map the owners are squashed to root, files stay writab
 run env BURROW_IDMAP=single "$BURROW" info
 assert_match "$out" "owners in the file squashed to root" "  and burrow info says so"
 
+# --- --userns=keep-id: the user inside, with an entry, the file's owners kept
+run burrow info
+subids=no
+printf '%s' "$out" | grep -q 'owners in the file kept' && subids=yes
+run burrow run --rm --userns=keep-id "$T/app.sqfs" 'id -u; id -g; grep "^[^:]*:[^:]*:$(id -u):" /etc/passwd | cut -d: -f3,4; stat -c "%u:%g" /bin/busybox; touch /tmp/k && stat -c "%u" /tmp/k'
+assert_rc 0 "--userns=keep-id with a single-file image"
+if [ $subids = yes ]; then
+	assert_eq "$out" "$me
+$(id -g)
+$me:$(id -g)
+0:0
+$me" "  runs as the user, with a passwd entry; root's files stay root's, the user's new file is the user's"
+	run burrow run --rm --userns=keep-id --user 0 "$T/app.sqfs" 'stat -c "%u:%g %a" /app/f; stat -c "%u:%g" /app/sub; echo more >>/app/f && cat /app/f'
+	assert_eq "$out" "1000:2000 640
+1000:1000
+data
+more" "  the owners in the file are kept, and its root can write"
+else
+	assert_match "$out" "^$me
+$(id -g)
+$me:$(id -g)
+" "  runs as the user, with a passwd entry"
+	skip "no subordinate IDs here: the file's owners can't be kept"
+fi
+run env BURROW_IDMAP=single "$BURROW" run --rm --userns=keep-id "$T/app.sqfs" 'id -u; echo x >/app/k && cat /app/k'
+assert_eq "$out" "$me
+x" "  with the single-ID map too (all files the user's)"
+assert_eq "$(daemons)" "" "  and no squashfuse is left"
+
 # --- fuse-overlayfs on top, as where the kernel overlay can't be used
 run env BURROW_OVERLAY=fuse "$BURROW" run --rm "$T/app.sqfs" 'cat /app/hl; echo changed >/app/f && cat /app/f; grep -c "fuse-overlayfs" /proc/self/mountinfo'
 assert_eq "$out" "data

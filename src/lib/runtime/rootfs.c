@@ -173,6 +173,36 @@ static bool squash_owners(const struct container_spec *s)
 	return s->sqfs && s->idmap && s->idmap->single;
 }
 
+/* a single-file image in a container with a map of its own (keep-id,
+ * --uidmap): the file's owners are what the container must see, but the
+ * FUSE mount shows them through the supervisor's namespace.  There are no
+ * layers to copy per map (idshift.c), so fuse-overlayfs maps them: a file
+ * owned by ID r inside the file shows as map(r), which the container's
+ * namespace shows as r again. */
+static bool sqfs_shift_owners(const struct container_spec *s)
+{
+	return s->sqfs && idshift_needed(s);
+}
+
+static void add_mappings(char **out, const char *opt, const struct idrange *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *t = xasprintf("%s%s%lu:%lu:%lu", *out, i ? ":" : opt, r[i].inner, r[i].outer,
+				    r[i].count);
+		free(*out);
+		*out = t;
+	}
+}
+
+static char *owner_mappings(const struct container_spec *s)
+{
+	char *out = xstrdup("");
+
+	add_mappings(&out, ",uidmapping=", s->userns.uids, s->userns.nuids);
+	add_mappings(&out, ",gidmapping=", s->userns.gids, s->userns.ngids);
+	return out;
+}
+
 static int mount_kernel_overlay(const struct container_spec *s, char *const *lowerdirs, const char *merged,
 				struct err *e)
 {
@@ -269,8 +299,9 @@ static int mount_fuse_overlay(const struct container_spec *s, char *const *lower
 	 * EOPNOTSUPP (its xattr lookups on the lower) unless told to leave
 	 * xattrs alone; squash_to_root does without them already */
 	const char *extra = squash_owners(s) ? ",squash_to_root" : s->sqfs ? ",noxattrs=1" : "";
-	_cleanup_free_ char *ovl = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s", lower, up, up,
-					     extra);
+	_cleanup_free_ char *maps = sqfs_shift_owners(s) ? owner_mappings(s) : xstrdup("");
+	_cleanup_free_ char *ovl = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work%s%s", lower, up,
+					     up, extra, maps);
 	const char *argv[] = { "fuse-overlayfs", "-f", "-o", ovl, NULL };
 
 	return rootfs_fuse_start(merged, "fuse.fuse-overlayfs", 0, "default_permissions", argv, fuse_pid, e);
@@ -287,9 +318,11 @@ static int mount_overlay(const struct container_spec *s, const char *merged, pid
 		/* a map of its own: the layers' copies for it, and / owned by its root */
 		_cleanup_free_ char *base = rootfs_upper_base(s);
 		_cleanup_free_ char *upper = xasprintf("%s/upper", base);
-		if (idshift_lowerdirs(s, &shifted, e) < 0)
-			return -1;
-		lowerdirs = shifted;
+		if (!s->sqfs) {
+			if (idshift_lowerdirs(s, &shifted, e) < 0)
+				return -1;
+			lowerdirs = shifted;
+		}
 		if (chown(upper, (uid_t)idshift_root_uid(s), (gid_t)idshift_root_gid(s)) < 0)
 			return err_make(e, errno, "chown %s", upper);
 		/* without the user mapped (nomap) the container's root must
@@ -297,7 +330,12 @@ static int mount_overlay(const struct container_spec *s, const char *merged, pid
 		if (chmod(s->rundir, 0711) < 0)
 			return err_make(e, errno, "chmod %s", s->rundir);
 	}
-	if (s->overlay == OVERLAY_KERNEL || (s->overlay == OVERLAY_AUTO && !squash_owners(s))) {
+	if (sqfs_shift_owners(s) && s->overlay == OVERLAY_KERNEL)
+		return err_make(
+			e, 0,
+			"a single-file image with --userns or --uidmap needs fuse-overlayfs (overlay = kernel is set)");
+	if (s->overlay == OVERLAY_KERNEL ||
+	    (s->overlay == OVERLAY_AUTO && !squash_owners(s) && !sqfs_shift_owners(s))) {
 		if (mount_kernel_overlay(s, lowerdirs, merged, &ke) == 0)
 			return 0;
 		if (s->overlay == OVERLAY_KERNEL) {
