@@ -6,6 +6,9 @@
 # owners are kept (squashed with the single-ID map), the file is never
 # written, the store is never touched, and nothing is left behind, even
 # when the container is killed; a damaged file is a one-line error, 125.
+# The containers of one file share one squashfuse mount, which goes a
+# grace period after the last of them (BURROW_SQFS_SHARE seconds, short
+# here); BURROW_SQFS_SHARE=0 mounts the file per container.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 command -v squashfuse_ll >/dev/null 2>&1 || skip_all "squashfuse is not installed (Debian package squashfuse)"
@@ -16,8 +19,12 @@ R=$BURROW_ROOT
 fixture_image local/busybox:1
 
 me=$(id -u)
+export BURROW_SQFS_SHARE=0.3
 store_size() { du -s --apparent-size -B1 "$R/layers" "$R/blobs" "$R/images" "$R/names.json" 2>/dev/null | awk '{ s += $1 } END { print s }'; }
 daemons() { pgrep -u "$me" -x squashfuse_ll 2>/dev/null | tr '\n' ' '; }
+# no squashfuse and no shared mount's files: once the grace period is over
+gone() { [ -z "$(daemons)" ] && [ -z "$(ls -A "$BURROW_RUNROOT/sqfs" 2>/dev/null)" ]; }
+supervisor() { awk '/^PPid:/ { print $2 }' "/proc/$(burrow inspect -f '{{.State.Pid}}' "$1")/status"; }
 rundirs() { find "$BURROW_RUNROOT/containers" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
 
 C=$T/ctx
@@ -105,7 +112,8 @@ fresh" "  and each container starts from the file again"
 assert_eq "$(sha256sum <"$T/app.sqfs")" "$sum_before" "  the file itself is never written"
 assert_eq "$(burrow images --no-trunc -q | sort | tr '\n' ' ')" "$images_before" "burrow images is unchanged"
 assert_eq "$(store_size)" "$size_before" "the store's size is unchanged: nothing was pulled or unpacked"
-assert_eq "$(daemons)" "" "no squashfuse is left after the runs"
+poll gone
+assert_rc 0 "no squashfuse is left after the runs"
 assert_eq "$(rundirs)" "0" "no runtime directory is left"
 
 # --- create, start, inspect
@@ -137,9 +145,41 @@ assert_ne "$(daemons)" "" "  squashfuse serves it while it runs"
 [ "${pid:-0}" -gt 1 ] && kill -9 "$pid"
 run burrow wait k
 assert_eq "$out" "137" "  kill -9 of its process ends it"
-assert_eq "$(daemons)" "" "  and its squashfuse is gone"
+poll gone
+assert_rc 0 "  and its squashfuse is gone"
 assert_eq "$(rundirs)" "0" "  and its runtime directory"
 burrow rm k >/dev/null
+
+# --- one mount for the containers of a file
+if [ -n "$(ls -A "$BURROW_RUNROOT/userns" 2>/dev/null)" ]; then
+	burrow run -d --name s1 "$T/app.sqfs" 'exec sleep 1000' >/dev/null
+	burrow run -d --name s2 "$T/app.sqfs" 'exec sleep 1000' >/dev/null
+	run burrow exec s2 cat /app/hl
+	assert_eq "$out" "data" "two containers of one file run"
+	assert_eq "$(daemons | wc -w)" "1" "  and share one squashfuse"
+	p1=$(supervisor s1)
+	assert_eq "$(grep -c squashfuse "/proc/$p1/mountinfo")" "0" "  which is mounted in no supervisor's mount namespace"
+	burrow rm -f s1 >/dev/null
+	run burrow exec s2 cat /app/f
+	assert_eq "$out" "data" "  it stays while a container uses it"
+	burrow rm -f s2 >/dev/null
+	poll gone
+	assert_rc 0 "  and goes after the last one and the grace period, with its files"
+	run burrow run --rm "$T/app.sqfs" 'cat /app/f'
+	sharer=$(cut -d' ' -f1 "$BURROW_RUNROOT"/sqfs/*.pid 2>/dev/null)
+	[ -n "$sharer" ] && kill -9 "$sharer"
+	run burrow run --rm "$T/app.sqfs" 'cat /app/f'
+	assert_eq "$rc:$out" "0:data" "a killed shared mount is replaced by the next container"
+	poll gone
+	assert_rc 0 "  and nothing is left"
+	run env BURROW_SQFS_SHARE=0 "$BURROW" run -d --name s3 "$T/app.sqfs" 'exec sleep 1000'
+	p3=$(supervisor s3)
+	assert_eq "$(grep -c squashfuse "/proc/$p3/mountinfo")" "1" "BURROW_SQFS_SHARE=0: the container mounts the file itself"
+	burrow rm -f s3 >/dev/null
+	assert_eq "$(daemons)" "" "  and its squashfuse goes with it"
+else
+	for _ in 1 2 3 4 5 6 7 8 9; do skip "no kept user namespace here: each container mounts the file"; done
+fi
 
 # --- the single-ID map squashes the owners
 run env BURROW_IDMAP=single "$BURROW" run --rm "$T/app.sqfs" 'stat -c "%u:%g" /app/f /app/sub; echo more >>/app/f && cat /app/f'
@@ -177,7 +217,8 @@ fi
 run env BURROW_IDMAP=single "$BURROW" run --rm --userns=keep-id "$T/app.sqfs" 'id -u; echo x >/app/k && cat /app/k'
 assert_eq "$out" "$me
 x" "  with the single-ID map too (all files the user's)"
-assert_eq "$(daemons)" "" "  and no squashfuse is left"
+poll gone
+assert_rc 0 "  and no squashfuse is left"
 
 # --- fuse-overlayfs on top, as where the kernel overlay can't be used
 run env BURROW_OVERLAY=fuse "$BURROW" run --rm "$T/app.sqfs" 'cat /app/hl; echo changed >/app/f && cat /app/f; grep -c "fuse-overlayfs" /proc/self/mountinfo'
@@ -225,5 +266,6 @@ assert_rc 125 "a missing file fails with 125"
 run burrow run --rm "$T" true
 assert_rc 125 "a directory is not an image file"
 assert_eq "$(burrow ps -a -q | wc -l)" "0" "no container record is left by the failures"
-assert_eq "$(daemons)" "" "no squashfuse is left at the end"
+poll gone
+assert_rc 0 "no squashfuse is left at the end"
 done_testing

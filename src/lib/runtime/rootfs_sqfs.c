@@ -11,6 +11,10 @@
  * The mounts are the supervisor's, and its mount namespace ends with it;
  * the daemon has a parent-death signal, so even a supervisor killed with
  * SIGKILL leaves no daemon and no mount behind.
+ *
+ * In the kept user namespace the mount is shared by the containers of the
+ * file instead (sqfs_share.h): lower is then a symbolic link to it, and
+ * the supervisor holds it until the overlay is gone.
  */
 #include <errno.h>
 #include <sys/mount.h>
@@ -19,7 +23,11 @@
 
 #include "lib/base/util.h"
 #include "rootfs.h"
+#include "sqfs_share.h"
 #include "userns.h"
+
+/* the supervisor's hold on the shared mount (one container per process) */
+static int share_ref = -1;
 
 int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 {
@@ -31,17 +39,34 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 	/* with the single-ID map the kernel can't show the file's owners:
 	 * no permission checks here, fuse-overlayfs above squashes them */
 	bool single = s->idmap && s->idmap->single;
+	const char *opts = single ? "" : "default_permissions";
+	_cleanup_free_ char *shared = NULL;
+	int r;
 
 	*pid = 0;
 	/* gone since create: say so, not that the mount is not connected */
 	if (access(s->sqfs, R_OK) < 0)
 		return err_make(e, errno, "single-file image %s", s->sqfs);
-	if ((mkdir(lower, 0700) < 0 && errno != EEXIST) || (mkdir(rw, 0700) < 0 && errno != EEXIST))
-		return err_make(e, errno, "creating %s", errno == EEXIST ? rw : lower);
+	r = sqfs_share_lower(s->rundir, s->sqfs, opts, &shared, &share_ref, e);
+	if (r < 0) {
+		if (e->errnum == ENOENT)
+			err_wrap(e,
+				 "squashfuse (fix: install the squashfuse package, which has squashfuse_ll)");
+		return err_wrap(e, "mounting %s", s->sqfs);
+	}
+	if ((r ? symlink(shared, lower) : mkdir(lower, 0700)) < 0 && errno != EEXIST) {
+		int saved = errno;
+		rootfs_sqfs_umount(s, pid);
+		return err_make(e, saved, "creating %s", lower);
+	}
+	if (mkdir(rw, 0700) < 0 && errno != EEXIST) {
+		int saved = errno;
+		rootfs_sqfs_umount(s, pid);
+		return err_make(e, saved, "creating %s", rw);
+	}
 	if (mount("tmpfs", rw, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0) {
 		int saved = errno;
-		rmdir(lower);
-		rmdir(rw);
+		rootfs_sqfs_umount(s, pid);
 		return err_make(e, saved, "mounting the writable layer's tmpfs on %s", rw);
 	}
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0) {
@@ -49,8 +74,7 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 		rootfs_sqfs_umount(s, pid);
 		return err_make(e, saved, "creating %s", upper);
 	}
-	if (rootfs_fuse_start(lower, "fuse.squashfuse_ll", MS_RDONLY, single ? "" : "default_permissions",
-			      argv, pid, e) < 0) {
+	if (!r && rootfs_fuse_start(lower, "fuse.squashfuse_ll", MS_RDONLY, opts, argv, pid, e) < 0) {
 		rootfs_sqfs_umount(s, pid);
 		if (e->errnum == ENOENT)
 			err_wrap(e,
@@ -65,10 +89,14 @@ void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid)
 	_cleanup_free_ char *lower = xasprintf("%s/lower", s->rundir);
 	_cleanup_free_ char *rw = xasprintf("%s/rw", s->rundir);
 
-	umount2(lower, MNT_DETACH);
+	umount2(lower, MNT_DETACH | UMOUNT_NOFOLLOW);
 	umount2(rw, MNT_DETACH);
 	rootfs_stop_fuse(&(struct rootfs_fuse){ 0, *pid });
 	*pid = 0;
-	rmdir(lower);
+	if (rmdir(lower) < 0 && errno == ENOTDIR)
+		unlink(lower);
 	rmdir(rw);
+	if (share_ref >= 0)
+		close(share_ref);
+	share_ref = -1;
 }
