@@ -54,6 +54,16 @@ static ino_t ns_ino(const char *path)
 	return stat(path, &st) < 0 ? 0 : st.st_ino;
 }
 
+/* sep and the variable name's value when it is a plain number, else "" */
+static char *slurm_part(const char *sep, const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v || strlen(v) > 20 || strspn(v, "0123456789") != strlen(v))
+		return xstrdup("");
+	return xasprintf("%s%s", sep, v);
+}
+
 /* we run in the kept user namespace (nskeep.h): the one that later
  * containers of this user join too, so a mount of it can be shared */
 static bool in_kept_userns(const char *runroot)
@@ -191,6 +201,7 @@ int sqfs_share_lower(const char *rundir, const char *file, const char *opts, cha
 {
 	_cleanup_free_ char *runroot = events_runroot_of(rundir);
 	_cleanup_free_ char *dir = NULL, *key = NULL, *lockp = NULL, *refp = NULL;
+	_cleanup_free_ char *job = slurm_part("-", "SLURM_JOB_ID"), *step = slurm_part(".", "SLURM_STEP_ID");
 	int grace = grace_ms(), lockfd = -1;
 	struct stat st, ls;
 	pid_t pid;
@@ -204,10 +215,12 @@ int sqfs_share_lower(const char *rundir, const char *file, const char *opts, cha
 	dir = xasprintf("%s/sqfs", runroot);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return err_make(e, errno, "creating %s", dir);
-	/* one mount per file and version, in this user namespace */
-	key = xasprintf("%lx-%lx-%lx-%llx.%lx-%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
+	/* one mount per file and version, in this user namespace; and per
+	 * Slurm job step, whose end kills every process it started */
+	key = xasprintf("%lx-%lx-%lx-%llx.%lx-%lx%s%s", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
 			(unsigned long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
-			(unsigned long)st.st_mtim.tv_nsec, (unsigned long)ns_ino("/proc/self/ns/user"));
+			(unsigned long)st.st_mtim.tv_nsec, (unsigned long)ns_ino("/proc/self/ns/user"), job,
+			step);
 	lockp = xasprintf("%s/%s.lock", dir, key);
 	refp = xasprintf("%s/%s.ref", dir, key);
 	for (;;) {

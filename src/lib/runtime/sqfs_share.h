@@ -5,8 +5,9 @@
  * then paying a round trip to a fresh daemon, with cold caches, for each
  * file the container's first command touches: most of the start of a
  * container of a file.  So the mount is kept, one per user (runroot),
- * file (device, inode, size and mtime: a rewritten file gets a new one)
- * and user namespace, and shared by the containers of that file:
+ * file (device, inode, size and mtime: a rewritten file gets a new one),
+ * user namespace and Slurm job step (whose end kills all its processes),
+ * and shared by the containers of that file:
  *
  * - Only in the kept user namespace (nskeep.h), which the containers of a
  *   user share; without it (BURROW_USERNS_KEEP=0, the single-ID map) each
