@@ -112,9 +112,18 @@ __attribute__((noreturn)) static void sharer_main(const char *dir, const char *k
 	int lockfd, reffd, keep[1] = { readyfd };
 	pid_t daemon = 0;
 
+	sigset_t none;
+
 	close_fds_except(3, keep, 1);
 	stdio_to_devnull();
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	/* not the supervisor's signal handling: a TERM or HUP ends it (and
+	 * its daemon, by the parent-death signal) */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	lockfd = open(lockp, O_RDWR | O_CLOEXEC);
 	reffd = open(refp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lockfd < 0 || reffd < 0)
