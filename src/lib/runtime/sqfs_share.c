@@ -23,6 +23,9 @@
 #include "userns.h"
 
 enum { GRACE_MS_DEFAULT = 2000 };
+/* the sharer's fd of its detached copy of the mount: containers use
+ * /proc/SHARER/fd/TREE_FD as their lower directory */
+enum { TREE_FD = 64 };
 
 /* BURROW_SQFS_SHARE: 0 turns sharing off, else the grace period in
  * seconds (fractions allowed) */
@@ -98,6 +101,21 @@ static void sharer_teardown(const char *dir, const char *key, const char *mnt, p
 	unlink(lock);
 }
 
+/* A detached copy of the mount at TREE_FD.  The overlay clones its lower
+ * layers (clone_private_mount), which the kernel allows for a mount of
+ * the caller's own mount namespace or for a detached one, never for one
+ * of another namespace such as ours. */
+static int share_tree(const char *mnt, struct err *e)
+{
+	int t = open_tree(AT_FDCWD, mnt, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (t < 0)
+		return err_make(e, errno, "a detached copy of %s", mnt);
+	if (t != TREE_FD && (dup3(t, TREE_FD, O_CLOEXEC) < 0 || close(t) < 0))
+		return err_make(e, errno, "a detached copy of %s", mnt);
+	return 0;
+}
+
 /* Mount the file, report to readyfd, then live while containers hold the
  * reference file shared, plus the grace period. */
 __attribute__((noreturn)) static void sharer_main(const char *dir, const char *key, const char *file,
@@ -134,7 +152,8 @@ __attribute__((noreturn)) static void sharer_main(const char *dir, const char *k
 		err_make(&e, errno, "creating %s", mnt);
 	else if (rootfs_fuse_start(mnt, "fuse.squashfuse_ll", MS_RDONLY, opts, argv, &daemon, &e) < 0)
 		rmdir(mnt);
-	else if (pid_record_write(dir, fuse, daemon, &e) < 0 || pid_record_write(dir, rec, getpid(), &e) < 0)
+	else if (share_tree(mnt, &e) < 0 || pid_record_write(dir, fuse, daemon, &e) < 0 ||
+		 pid_record_write(dir, rec, getpid(), &e) < 0)
 		sharer_teardown(dir, key, mnt, daemon);
 	if (e.msg) {
 		err_send(readyfd, &e);
@@ -260,6 +279,6 @@ int sqfs_share_lower(const char *rundir, const char *file, const char *opts, cha
 	while (flock(*ref, LOCK_SH) < 0 && errno == EINTR)
 		;
 	close(lockfd);
-	*lower = xasprintf("/proc/%d/root%s/%s.mnt", (int)pid, dir, key);
+	*lower = xasprintf("/proc/%d/fd/%d", (int)pid, TREE_FD);
 	return 1;
 }
