@@ -15,9 +15,11 @@
  * - The mount belongs to a small process of its own, the sharer, forked
  *   (detached) by the first container's supervisor: it lives in a mount
  *   namespace of its own, where the mount is its only one, with
- *   squashfuse_ll as its child (parent-death signal).  Nothing is mounted
- *   anywhere else: containers use it as /proc/SHARER/root/DIR/KEY.mnt, the
- *   overlay's lower directory.
+ *   squashfuse_ll as its child (parent-death signal), and keeps a detached
+ *   copy of it (open_tree) open.  Nothing is mounted anywhere else:
+ *   containers use /proc/SHARER/fd/N, that copy, as the overlay's lower
+ *   directory (the kernel overlay clones a detached mount, never one of
+ *   another mount namespace).
  * - <runroot>/sqfs/ holds KEY.lock (flock, exclusive, while a sharer is
  *   looked up, started or ended), KEY.pid and KEY.fuse (the sharer's and
  *   the daemon's "PID START" records) and KEY.ref, which each container's
