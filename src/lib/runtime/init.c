@@ -492,6 +492,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		/* EPIPE: the init failed (or died) meanwhile; failp says which */
 		close(netp[1]);
 		netp[1] = -1;
+		log_debug("supervisor: network attached");
 	}
 	/* createRuntime: once the init has built its rootfs, before it pivots;
 	 * EOF instead of 'R': it failed, and failp says why */

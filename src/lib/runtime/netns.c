@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -32,6 +33,21 @@
 #define VETH_MTU 65520
 #define RULE_PRIO 100
 #define TABLE_BASE 1000
+
+static int grace_ms = NETNS_GRACE_DEFAULT_MS;
+
+void netns_set_grace(int ms)
+{
+	grace_ms = ms < 0 ? NETNS_GRACE_DEFAULT_MS : ms;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 char *netns_net_socket(const char *runroot)
 {
@@ -87,6 +103,7 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 	struct netdns *dns = NULL;
 	size_t n = 2;
 	struct err e = ERR_INIT;
+	long long idle_since = now_ms(), grace = grace_ms;
 	char c;
 	int nl;
 
@@ -128,8 +145,29 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 	p[1].fd = netdns_fd(dns);
 	p[1].events = POLLIN;
 	for (;;) {
-		int r = poll(p, n, n == 2 ? 20 : -1);
+		int timeout = -1, r;
 
+		/* nobody left: gone once the grace period is over, unless a
+		 * command holds the lock (it is about to connect): then look
+		 * again shortly */
+		if (n == 2) {
+			long long left = idle_since + grace - now_ms();
+			int cfd;
+
+			if (left > 0) {
+				timeout = (int)left;
+			} else if (holder_may_exit(dir, lfd, &cfd)) {
+				_exit(0);
+			} else if (cfd >= 0) {
+				p[n].fd = cfd;
+				p[n].events = POLLIN;
+				p[n].revents = 0;
+				n++;
+			} else {
+				timeout = 20;
+			}
+		}
+		r = poll(p, n, timeout);
 		if (r < 0 && errno != EINTR)
 			_exit(1);
 		if (r > 0 && (p[0].revents & POLLIN)) {
@@ -149,25 +187,25 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 			netdns_input(dns);
 		for (size_t i = 2; r > 0 && i < n; i++) {
 			char buf[64];
+			ssize_t got;
+
 			if (!p[i].revents)
 				continue;
-			if (read(p[i].fd, buf, sizeof buf) > 0)
+			got = read(p[i].fd, buf, sizeof buf - 1);
+			if (got > 0) {
+				/* "G<ms>\n": the grace period of the command that
+				 * connected; the latest one applies */
+				char *g;
+				buf[got] = '\0';
+				g = strrchr(buf, 'G');
+				if (g && g[1] >= '0' && g[1] <= '9')
+					grace = (long long)strtol(g + 1, NULL, 10);
 				continue;
+			}
 			close(p[i].fd);
 			p[i--] = p[--n];
-		}
-		/* nobody left: gone, unless a command holds the lock (it is
-		 * about to connect): then look again shortly */
-		if (n == 2) {
-			int cfd;
-			if (holder_may_exit(dir, lfd, &cfd))
-				_exit(0);
-			if (cfd >= 0) {
-				p[n].fd = cfd;
-				p[n].events = POLLIN;
-				p[n].revents = 0;
-				n++;
-			}
+			if (n == 2)
+				idle_since = now_ms();
 		}
 	}
 fail:
@@ -344,6 +382,9 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ufd < 0 || nfd < 0 || cfd < 0 || connect(cfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
 	    !proc_alive(pid, start))
+		return err_make(e, errno, "joining the networks' namespace (holder %d)", (int)pid);
+	/* the holder stays this long after the last container leaves */
+	if (dprintf(cfd, "G%d\n", grace_ms) < 0)
 		return err_make(e, errno, "joining the networks' namespace (holder %d)", (int)pid);
 	fds[0] = steal_fd(ufd);
 	fds[1] = steal_fd(nfd);

@@ -9,8 +9,11 @@
  *
  * The holder is a small process that made both namespaces (the ID maps
  * are those of the containers) and keeps them: it brings up lo, enables
- * forwarding, serves the networks' DNS (lib/net/netdns.h), and counts the connections to hold.sock; when the last one
- * closes and no command holds the lock it removes its files and exits.
+ * forwarding, serves the networks' DNS (lib/net/netdns.h), and counts the
+ * connections to hold.sock.  When the last one closes it waits the grace
+ * period (netns_set_grace; each connection sends the one of its command:
+ * "G<ms>\n", the latest applies), and if still nobody holds it and no
+ * command holds the lock, it removes its files and exits.
  * Its burrow-net (spawned by the command that made it, ended by the
  * holder's exit) gives the namespace tap0 and the way out.  The bridges,
  * routes and veths are made per container (netns_attach).  A holder found
@@ -26,6 +29,12 @@ struct network;
 
 struct idmap;
 struct container_spec;
+
+/* How long the namespace outlives its last container (burrow.conf
+ * network-grace): a run soon after finds it up.  0: it goes at once. */
+#define NETNS_GRACE_DEFAULT_MS 10000
+/* ms < 0: the default.  For the namespaces this process joins or makes. */
+void netns_set_grace(int ms);
 
 /* The namespace, made when needed: fds[0] its user namespace, fds[1] its net
  * namespace, fds[2] a connection to the holder that keeps it alive while
