@@ -48,6 +48,23 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e);
  * (through the first network that is not internal). */
 int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e);
 
+/* The same begun before the init exists (the supervisor, while it mounts
+ * the overlay): a child makes the init's net namespace (unshare) and
+ * attaches it, as netns_attach does.  netns_early_netfd() gives that
+ * namespace (for the init to join instead of a new one; the caller closes
+ * it), netns_early_end() the attach's result; netns_early_cancel() ends
+ * and reaps the child.  BURROW_NET_EARLY=0: not used (netns_early_begin
+ * returns 0 with p->pid 0), the init makes its namespace and
+ * netns_attach follows. */
+struct netns_early {
+	pid_t pid; /* 0: none */
+	int sk;
+};
+int netns_early_begin(const struct container_spec *s, int netns_fd, struct netns_early *p, struct err *e);
+int netns_early_netfd(struct netns_early *p, struct err *e);
+int netns_early_end(struct netns_early *p, struct err *e);
+void netns_early_cancel(struct netns_early *p);
+
 /* From a command (the user's process): attach the running container s
  * (init its init) to its last network, s->networks[s->nnetworks - 1], as
  * the next free ethK, with no change to its default route (connect); or
