@@ -11,6 +11,7 @@
 #include "cmd/cmd.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/runtime/netns.h"
 #include "lib/store/registry.h"
 
 /* What main sets up for a verb: NEEDS_CONFIG loads the configuration
@@ -281,6 +282,7 @@ int main(int argc, char **argv)
 	} else {
 		err_clear(&e);
 		registry_set_insecure(g.cfg.insecure_registries, false);
+		netns_set_grace(g.cfg.network_grace_ms);
 		rc = c->fn(&g, argc - p.idx, argv + p.idx, &e);
 	}
 	cli_store_close(&g);

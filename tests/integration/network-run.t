@@ -3,7 +3,8 @@
 # short ID through the network's DNS, across a restart and a rename;
 # isolation between networks; --internal; the way out; -p from a networked
 # container; 20 containers on one network; the shared namespace's holder
-# killed and rebuilt; nothing left behind after the last container.
+# killed and rebuilt; nothing left behind after the last container, at once
+# (the tests' BURROW_NETWORK_GRACE=0) or after a grace period.
 # Servers in the containers are busybox httpd; clients use nc and wget
 # (no wget -T: Debian 12's busybox-static segfaults with it).
 # shellcheck disable=SC2046,SC2086,SC2154
@@ -229,6 +230,26 @@ assert_rc 0 "the holder exits after the last container"
 assert_eq "$(ls "$NS")" "lock" "only the lock stays in the run root's netns/"
 run pgrep -f "burrow-net .*$NS/net.sock"
 assert_ne "$rc" 0 "no burrow-net left"
+
+# --- a grace period (burrow.conf network-grace): the namespace outlives its
+# last container a while, the next one joins it, and then it goes all the same
+run env BURROW_NETWORK_GRACE=60 "$BURROW" run --rm --network appnet $IMG true
+assert_rc 0 "a run with a grace period of 60 s"
+h=$(holder)
+assert_true "  the holder stays after its last container" kill -0 "$h"
+run env BURROW_NETWORK_GRACE=60 "$BURROW" run --rm --network appnet $IMG true
+assert_eq "$(holder)" "$h" "  the next container joins the same namespace"
+run env BURROW_NETWORK_GRACE=1 "$BURROW" run --rm --network appnet $IMG true
+assert_eq "$(holder)" "$h" "  and so does one with a grace period of 1 s"
+poll gone "$h"
+assert_rc 0 "the holder exits once the latest grace period is over"
+assert_eq "$(ls "$NS")" "lock" "  nothing but the lock is left"
+run pgrep -f "burrow-net .*$NS/net.sock"
+assert_ne "$rc" 0 "  nor a burrow-net"
+run env BURROW_NETWORK_GRACE=soon "$BURROW" run --rm --network appnet $IMG true
+assert_rc 125 "a grace period that is not a duration is refused"
+assert_match "$err" "BURROW_NETWORK_GRACE" "  naming the setting"
+
 run burrow network rm appnet othernet inside many
 assert_rc 0 "the networks can be removed"
 

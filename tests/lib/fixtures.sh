@@ -24,6 +24,9 @@ gone() {
 fixture_store() {
 	FIXTURE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/burrow-test.XXXXXX")
 	export BURROW_ROOT="$FIXTURE_DIR/root" BURROW_RUNROOT="$FIXTURE_DIR/run"
+	# the networks' namespace goes with its last container, so a test's
+	# end leaves no process behind (network-run.t checks the grace period)
+	export BURROW_NETWORK_GRACE="${BURROW_NETWORK_GRACE:-0}"
 	trap 'fixture_cleanup' EXIT
 }
 

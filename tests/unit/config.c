@@ -1,4 +1,4 @@
-/* config.c - burrow.conf sizes, and the private-directory check that guards
+/* config.c - burrow.conf sizes and durations, and the private-directory check that guards
  * the runroot and $XDG_RUNTIME_DIR */
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +21,16 @@ static void bytes(const char *s, long long want)
 	else
 		ok(r == 0 && v == (uint64_t)want, "\"%s\" is %lld bytes (got %llu)", s, want,
 		   (unsigned long long)v);
+}
+
+static void grace(const char *s, int want)
+{
+	int v = -7;
+	int r = config_parse_grace(s, &v);
+	if (want < 0)
+		ok(r < 0, "\"%s\" is not a grace period", s);
+	else
+		ok(r == 0 && v == want, "grace \"%s\" is %d ms (got %d)", s, want, v);
 }
 
 static void check_private(const char *path, int want, const char *why_has, const char *desc)
@@ -52,6 +62,22 @@ int main(void)
 	bytes("1Q", -1);
 	bytes("nan", -1);
 	bytes("99999999T", -1);
+
+	grace("0", 0);
+	grace("10", 10000);
+	grace("10s", 10000);
+	grace("1.5", 1500);
+	grace("250ms", 250);
+	grace("1m", 60000);
+	grace("60min", 3600000);
+	grace("2h", -1);
+	grace("3601", -1);
+	grace("-1", -1);
+	grace("", -1);
+	grace("soon", -1);
+	grace("nan", -1);
+	grace("inf", -1);
+	grace(" 5", -1);
 
 	/* the network filesystems by their statfs magic numbers */
 	{

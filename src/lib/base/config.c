@@ -211,6 +211,12 @@ static int read_conf(struct config *c, struct err *e)
 			if (config_parse_bytes(v, &c->max_layer_size) < 0)
 				return err_make(e, 0, "%s:%d: max-layer-size must be a size like 64G", path,
 						lineno);
+		} else if (strcmp(k, "network-grace") == 0) {
+			if (config_parse_grace(v, &c->network_grace_ms) < 0)
+				return err_make(e, 0,
+						"%s:%d: network-grace must be a duration up to 1h like 10s, "
+						"500ms or 0",
+						path, lineno);
 		} else if (strcmp(k, "max-layer-entries") == 0) {
 			char *end;
 			errno = 0;
@@ -229,6 +235,7 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 	const char *v;
 
 	memset(c, 0, sizeof *c);
+	c->network_grace_ms = -1;
 	{
 		_cleanup_free_ char *data = xdg_dir("XDG_DATA_HOME", ".local/share");
 		c->root = xasprintf("%s/burrow", data);
@@ -267,6 +274,11 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 		return err_make(e, 0, "BURROW_OVERLAY must be auto, kernel or fuse, not \"%s\"", v);
 	if ((v = getenv("BURROW_IDMAP")) && *v && parse_idmap(v, &c->idmap) < 0)
 		return err_make(e, 0, "BURROW_IDMAP must be auto or single, not \"%s\"", v);
+	if ((v = getenv("BURROW_NETWORK_GRACE")) && *v && config_parse_grace(v, &c->network_grace_ms) < 0)
+		return err_make(
+			e, 0,
+			"BURROW_NETWORK_GRACE must be a duration up to 1h like 10s, 500ms or 0, not \"%s\"",
+			v);
 	if (root_opt) {
 		free(c->root);
 		c->root = xstrdup(root_opt);
@@ -427,6 +439,31 @@ void config_free(struct config *c)
 	strv_free(c->search_registries);
 	strv_free(c->cdi_spec_dirs);
 	memset(c, 0, sizeof *c);
+}
+
+int config_parse_grace(const char *s, int *ms)
+{
+	char *end;
+	double v;
+	double unit = 1000;
+
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isdigit((unsigned char)*s))
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		unit = 60000;
+	else if (*end && strcmp(end, "s") != 0)
+		return -1;
+	v *= unit;
+	if (!(v >= 0 && v <= 3600000))
+		return -1;
+	*ms = (int)(v + 0.5);
+	return 0;
 }
 
 const char *overlay_mode_name(enum overlay_mode m)

@@ -1,7 +1,8 @@
 /* config.h - where burrow keeps things and which settings apply.
  *
  * Order of precedence: command-line (--root/--runroot), environment
- * (BURROW_ROOT, BURROW_RUNROOT, BURROW_OVERLAY, BURROW_IDMAP), the config
+ * (BURROW_ROOT, BURROW_RUNROOT, BURROW_OVERLAY, BURROW_IDMAP,
+ * BURROW_NETWORK_GRACE), the config
  * file ($XDG_CONFIG_HOME/burrow/burrow.conf, "key = value" lines), then
  * XDG defaults.
  */
@@ -31,6 +32,8 @@ struct config {
 	uint64_t max_layer_entries; /* max-layer-entries, 0 = default */
 	char **cdi_spec_dirs;       /* cdi-spec-dirs (comma/space list), NULL = default (lib/cdi/cdi.h) */
 	char **insecure_registries; /* insecure-registries (comma/space list): TLS not verified */
+	int network_grace_ms;       /* network-grace / BURROW_NETWORK_GRACE: how long the networks'
+				     * namespace outlives its last container; -1 = the default */
 };
 
 /* Fill c.  root_opt/runroot_opt are the command-line values or NULL. */
@@ -66,6 +69,10 @@ void config_free(struct config *c);
 /* "123", "64G", "512MiB", "1.5g" -> bytes (K, M, G, T are powers of 1024);
  * -1 for anything else, 0 or an overflow. */
 int config_parse_bytes(const char *s, uint64_t *out);
+/* A duration for network-grace: "10", "10s", "500ms", "1m" (plain
+ * numbers are seconds), at most an hour, into milliseconds; -1 for
+ * anything else. */
+int config_parse_grace(const char *s, int *ms);
 const char *overlay_mode_name(enum overlay_mode m);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netdns.h"
@@ -23,10 +25,39 @@
 /* the search domain of containers on networks: "db.dns.burrow" is "db" */
 #define DNS_DOMAIN "dns.burrow"
 
+/* what a file was when read: a change of any of these is a new file */
+struct stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+	bool exists;
+};
+
+/* The records as last read (netdns_open: "the cache"): the networks and
+ * the containers' configs, each with the stamp of what it was read from.
+ * A query stats the two directories and each config.json; any change
+ * reads them all again.  A file changed within RACY_MS of the reading may
+ * change again with the same timestamps (coarse clocks): such a snapshot
+ * serves one query only. */
+struct snap {
+	bool valid;
+	struct stamp nets_dir, ctrs_dir;
+	struct network *nets;
+	size_t nnets;
+	char **ids;
+	json_object **cfgs;
+	struct stamp *cfg_st;
+	size_t n;
+};
+#define RACY_MS 50
+
 struct netdns {
 	int fd;
 	char *root, *runroot;
 	int forwards; /* running forward threads (atomic) */
+	bool cache;   /* BURROW_DNS_CACHE=0: read the records at each query */
+	struct snap snap;
 };
 
 int netdns_fd(const struct netdns *d)
@@ -53,14 +84,30 @@ int netdns_open(struct netdns **out, const char *root, const char *runroot, stru
 	d->fd = fd;
 	d->root = xstrdup(root);
 	d->runroot = xstrdup(runroot);
+	{
+		const char *c = getenv("BURROW_DNS_CACHE");
+		d->cache = !c || strcmp(c, "0") != 0;
+	}
 	*out = d;
 	return 0;
+}
+
+static void snap_free(struct snap *sn)
+{
+	networks_free(sn->nets, sn->nnets);
+	for (size_t i = 0; i < sn->n; i++)
+		json_object_put(sn->cfgs[i]);
+	free(sn->cfgs);
+	free(sn->cfg_st);
+	strv_free(sn->ids);
+	memset(sn, 0, sizeof *sn);
 }
 
 void netdns_close(struct netdns *d)
 {
 	if (!d)
 		return;
+	snap_free(&d->snap);
 	close(d->fd);
 	free(d->root);
 	free(d->runroot);
@@ -159,42 +206,119 @@ static char **client_networks(char *const *ids, json_object *const *cfgs, const 
 	return nets;
 }
 
+static void stamp_of(const char *path, struct stamp *st)
+{
+	struct stat sb;
+
+	memset(st, 0, sizeof *st);
+	if (stat(path, &sb) < 0)
+		return;
+	st->exists = true;
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->size = sb.st_size;
+	st->mtim = sb.st_mtim;
+	st->ctim = sb.st_ctim;
+}
+
+static bool stamp_eq(const struct stamp *a, const struct stamp *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+/* changed within RACY_MS before now (or after it) */
+static bool stamp_racy(const struct stamp *st, const struct timespec *now)
+{
+	long long t = (long long)st->ctim.tv_sec * 1000 + st->ctim.tv_nsec / 1000000;
+	long long n = (long long)now->tv_sec * 1000 + now->tv_nsec / 1000000;
+
+	return st->exists && t > n - RACY_MS;
+}
+
+static char *cfg_path(const char *root, const char *id)
+{
+	return xasprintf("%s/containers/%s/config.json", root, id);
+}
+
+/* Read the records into sn.  The stamps are taken before the reading, so
+ * a change meanwhile shows at the next check. */
+static void snap_read(const char *root, struct snap *sn)
+{
+	_cleanup_free_ char *nd = xasprintf("%s/networks", root), *cd = xasprintf("%s/containers", root);
+	struct err e = ERR_INIT;
+	struct timespec now;
+	bool racy;
+
+	snap_free(sn);
+	stamp_of(nd, &sn->nets_dir);
+	stamp_of(cd, &sn->ctrs_dir);
+	if (network_list(root, &sn->nets, &sn->nnets, &e) < 0)
+		err_clear(&e);
+	if (container_list(root, &sn->ids, &e) < 0) {
+		err_clear(&e);
+		sn->ids = xcalloc(1, sizeof(char *));
+	}
+	sn->n = strv_len(sn->ids);
+	sn->cfgs = xcalloc(sn->n + 1, sizeof *sn->cfgs);
+	sn->cfg_st = xcalloc(sn->n + 1, sizeof *sn->cfg_st);
+	for (size_t i = 0; i < sn->n; i++) {
+		_cleanup_free_ char *p = cfg_path(root, sn->ids[i]);
+		stamp_of(p, &sn->cfg_st[i]);
+		if (container_read_config(root, sn->ids[i], &sn->cfgs[i], &e) < 0)
+			err_clear(&e);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	racy = stamp_racy(&sn->nets_dir, &now) || stamp_racy(&sn->ctrs_dir, &now);
+	for (size_t i = 0; i < sn->n && !racy; i++)
+		racy = stamp_racy(&sn->cfg_st[i], &now);
+	sn->valid = !racy;
+}
+
+/* Is sn still what the records say? */
+static bool snap_fresh(const char *root, const struct snap *sn)
+{
+	_cleanup_free_ char *nd = xasprintf("%s/networks", root), *cd = xasprintf("%s/containers", root);
+	struct stamp st;
+
+	if (!sn->valid)
+		return false;
+	stamp_of(nd, &st);
+	if (!stamp_eq(&st, &sn->nets_dir))
+		return false;
+	stamp_of(cd, &st);
+	if (!stamp_eq(&st, &sn->ctrs_dir))
+		return false;
+	for (size_t i = 0; i < sn->n; i++) {
+		_cleanup_free_ char *p = cfg_path(root, sn->ids[i]);
+		stamp_of(p, &st);
+		if (!stamp_eq(&st, &sn->cfg_st[i]))
+			return false;
+	}
+	return true;
+}
+
 /* the address of name on net, or on another network of the asking
  * container (client, an address on net): a started member's */
-static bool lookup(const char *root, const char *runroot, const char *net, const char *client,
+static bool lookup(const struct snap *sn, const char *runroot, const char *net, const char *client,
 		   const char *name, char ip[16])
 {
-	_cleanup_strv_ char **ids = NULL, **nets = NULL;
-	json_object **cfgs;
-	struct err e = ERR_INIT;
+	_cleanup_strv_ char **nets = client_networks(sn->ids, sn->cfgs, net, client);
 	bool found = false;
-	size_t n;
 
-	if (container_list(root, &ids, &e) < 0) {
-		err_clear(&e);
-		return false;
-	}
-	n = strv_len(ids);
-	cfgs = xcalloc(n + 1, sizeof *cfgs);
-	for (size_t i = 0; i < n; i++)
-		if (container_read_config(root, ids[i], &cfgs[i], &e) < 0)
-			err_clear(&e);
-	nets = client_networks(ids, cfgs, net, client);
 	for (size_t k = 0; nets[k] && !found; k++) {
-		for (size_t i = 0; i < n && !found; i++) {
-			if (cfgs[i] && is_member_name(name, ids[i], cfgs[i], nets[k], ip)) {
-				_cleanup_free_ char *rd = xasprintf("%s/containers/%s", runroot, ids[i]);
+		for (size_t i = 0; i < sn->n && !found; i++) {
+			if (sn->cfgs[i] && is_member_name(name, sn->ids[i], sn->cfgs[i], nets[k], ip)) {
+				_cleanup_free_ char *rd = xasprintf("%s/containers/%s", runroot, sn->ids[i]);
 				found = access(rd, F_OK) == 0;
 			}
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		json_object_put(cfgs[i]);
-	free(cfgs);
 	return found;
 }
 
-int netdns_answer(const char *root, const char *runroot, const char *net, const char *client,
+static int answer(const struct snap *sn, const char *runroot, const char *net, const char *client,
 		  const uint8_t *q, size_t len, uint8_t *out, size_t *outlen)
 {
 	char name[256], ip[16];
@@ -207,7 +331,7 @@ int netdns_answer(const char *root, const char *runroot, const char *net, const 
 	nl = strlen(name);
 	if (nl > dl + 1 && strcmp(name + nl - dl, DNS_DOMAIN) == 0 && name[nl - dl - 1] == '.')
 		name[nl - dl - 1] = '\0';
-	if (strchr(name, '.') || !lookup(root, runroot, net, client, name, ip) ||
+	if (strchr(name, '.') || !lookup(sn, runroot, net, client, name, ip) ||
 	    inet_pton(AF_INET, ip, &a) != 1)
 		return 0;
 	memcpy(out, q, qend);
@@ -224,6 +348,18 @@ int netdns_answer(const char *root, const char *runroot, const char *net, const 
 	}
 	/* AAAA and the rest: the name exists, with no such record */
 	return 1;
+}
+
+int netdns_answer(const char *root, const char *runroot, const char *net, const char *client,
+		  const uint8_t *q, size_t len, uint8_t *out, size_t *outlen)
+{
+	struct snap sn = { 0 };
+	int r;
+
+	snap_read(root, &sn);
+	r = answer(&sn, runroot, net, client, q, len, out, outlen);
+	snap_free(&sn);
+	return r;
 }
 
 static void reply(int fd, const void *buf, size_t len, const struct sockaddr_in *to, struct in_addr from)
@@ -282,22 +418,12 @@ static void *forward_thread(void *arg)
 }
 
 /* the network whose gateway is addr */
-static char *network_at(const char *root, struct in_addr addr)
+static const char *network_at(const struct snap *sn, struct in_addr addr)
 {
-	struct network *all = NULL;
-	size_t n = 0;
-	struct err e = ERR_INIT;
-	char *name = NULL;
-
-	if (network_list(root, &all, &n, &e) < 0) {
-		err_clear(&e);
-		return NULL;
-	}
-	for (size_t i = 0; i < n && !name; i++)
-		if (all[i].gateway == ntohl(addr.s_addr) && all[i].dns)
-			name = xstrdup(all[i].name);
-	networks_free(all, n);
-	return name;
+	for (size_t i = 0; i < sn->nnets; i++)
+		if (sn->nets[i].gateway == ntohl(addr.s_addr) && sn->nets[i].dns)
+			return sn->nets[i].name;
+	return NULL;
 }
 
 void netdns_input(struct netdns *d)
@@ -314,7 +440,7 @@ void netdns_input(struct netdns *d)
 				     .msg_control = cbuf,
 				     .msg_controllen = sizeof cbuf };
 		struct in_addr local = { 0 };
-		_cleanup_free_ char *net = NULL;
+		const char *net;
 		size_t outlen = 0;
 		ssize_t n = recvmsg(d->fd, &mh, 0);
 		int r;
@@ -324,13 +450,15 @@ void netdns_input(struct netdns *d)
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
 				local = ((struct in_pktinfo *)CMSG_DATA(c))->ipi_addr;
-		net = network_at(d->root, local);
+		if (!d->cache || !snap_fresh(d->root, &d->snap))
+			snap_read(d->root, &d->snap);
+		net = network_at(&d->snap, local);
 		if (!net)
 			continue; /* not a gateway of a network with DNS */
 		{
 			char client[16];
 			inet_ntop(AF_INET, &from.sin_addr, client, sizeof client);
-			r = netdns_answer(d->root, d->runroot, net, client, q, (size_t)n, out, &outlen);
+			r = answer(&d->snap, d->runroot, net, client, q, (size_t)n, out, &outlen);
 		}
 		if (r < 0)
 			continue;

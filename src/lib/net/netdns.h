@@ -6,9 +6,10 @@
  * aliases on that network and the short ID of a container on the network
  * whose run directory exists (it is started) are answered from the
  * records (a container on several networks also gets the names of its
- * other networks, from the DNS server of its first one)
- * records, read at each query, so names follow containers as they start,
- * stop and are renamed.  Other queries are forwarded to the usermode
+ * other networks, from the DNS server of its first one).  The records are
+ * kept between queries and read again when a directory or a config.json
+ * changed (BURROW_DNS_CACHE=0: at each query), so names follow containers
+ * as they start, stop and are renamed.  Other queries are forwarded to the usermode
  * network's DNS (10.0.2.3, burrow-net's forwarder) by a thread each (at
  * most NETDNS_FORWARDS at once, more are dropped). */
 #ifndef BURROW_NETDNS_H

@@ -401,7 +401,10 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		err_make(e, errno, "pipe");
 		goto out;
 	}
-	if (s->net != NET_HOST && s->net != NET_CONTAINER)
+	/* networks: the namespace made and attached early, to join */
+	if (m->early.pid > 0 && (m->join.net = netns_early_netfd(&m->early, e)) < 0)
+		goto out;
+	if (s->net != NET_HOST && s->net != NET_CONTAINER && m->join.net < 0)
 		flags |= CLONE_NEWNET;
 	if (userns_opts_nested(&s->userns)) {
 		/* --userns=keep-id, nomap, --uidmap: a user namespace of its own,
@@ -430,6 +433,8 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	}
 	/* with a cgroup, the init starts inside it (the supervisor stays out) */
 	child = m->cg.path ? cgroup_clone(&m->cg, flags, &ce) : sys_clone_ns(flags);
+	if (s->net == NET_BRIDGE && child != 0)
+		closep(&m->join.net);
 	if (child < 0) {
 		if (ce.msg)
 			err_make(e, ce.errnum, "creating the container namespaces: %s", ce.msg);
@@ -480,8 +485,9 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		/* the init builds its rootfs meanwhile and waits for this before exec */
 		close(netp[0]);
 		netp[0] = -1;
-		if (s->net == NET_BRIDGE ? netns_attach(s, m->shared_netns, child, &ne) < 0
-					 : supervisor_start_net(m, child, &ne) < 0) {
+		if (m->early.pid > 0       ? netns_early_end(&m->early, &ne) < 0
+		    : s->net == NET_BRIDGE ? netns_attach(s, m->shared_netns, child, &ne) < 0
+					   : supervisor_start_net(m, child, &ne) < 0) {
 			net_failed = true;
 			kill(child, SIGKILL);
 		} else if (write_nosigpipe(netp[1], "1", 1) != 1 && errno != EPIPE) {
@@ -492,6 +498,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		/* EPIPE: the init failed (or died) meanwhile; failp says which */
 		close(netp[1]);
 		netp[1] = -1;
+		log_debug("supervisor: network attached");
 	}
 	/* createRuntime: once the init has built its rootfs, before it pivots;
 	 * EOF instead of 'R': it failed, and failp says why */
@@ -575,6 +582,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	hooks_run(s, HOOK_POSTSTART, child, &he);
 	rc = 0;
 out:
+	netns_early_cancel(&m->early); /* not ended: the start failed before */
 	close_pair(failp);
 	close_pair(alivep);
 	close_pair(isk);

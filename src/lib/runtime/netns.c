@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -33,6 +34,21 @@
 #define RULE_PRIO 100
 #define TABLE_BASE 1000
 
+static int grace_ms = NETNS_GRACE_DEFAULT_MS;
+
+void netns_set_grace(int ms)
+{
+	grace_ms = ms < 0 ? NETNS_GRACE_DEFAULT_MS : ms;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 char *netns_net_socket(const char *runroot)
 {
 	return xasprintf("%s/netns/net.sock", runroot);
@@ -46,6 +62,26 @@ static char *root_of(const char *ctrdir)
 	while (end && end > ctrdir && end[-1] != '/')
 		end--;
 	return end && end > ctrdir ? xstrndup(ctrdir, (size_t)(end - 1 - ctrdir)) : xstrdup("/");
+}
+
+/* New interfaces in the current net namespace get no IPv6 (the networks
+ * are IPv4; lo keeps ::1): no link-local address, duplicate address
+ * detection, router or multicast listener messages for each veth end.
+ * BURROW_NET_IPV6LL=1 keeps the kernel's default. */
+static void no_ipv6_by_default(void)
+{
+	const char *v = getenv("BURROW_NET_IPV6LL");
+	int fd;
+
+	if (v && strcmp(v, "1") == 0)
+		return;
+	fd = open("/proc/sys/net/ipv6/conf/default/disable_ipv6", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2) {
+			/* then they get link-local addresses as before */
+		}
+		close(fd);
+	}
 }
 
 /* ---- the holder --------------------------------------------------------------- */
@@ -87,6 +123,7 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 	struct netdns *dns = NULL;
 	size_t n = 2;
 	struct err e = ERR_INIT;
+	long long idle_since = now_ms(), grace = grace_ms;
 	char c;
 	int nl;
 
@@ -104,6 +141,7 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 	if (nl < 0 || nl_link_up(nl, nl_ifindex(nl, "lo"), &e) < 0)
 		goto fail;
 	close(nl);
+	no_ipv6_by_default(); /* the bridges and the host ends */
 	{
 		_cleanup_free_ char *runroot = xstrndup(dir, strlen(dir) - strlen("/netns"));
 		if (netdns_open(&dns, root, runroot, &e) < 0)
@@ -128,8 +166,29 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 	p[1].fd = netdns_fd(dns);
 	p[1].events = POLLIN;
 	for (;;) {
-		int r = poll(p, n, n == 2 ? 20 : -1);
+		int timeout = -1, r;
 
+		/* nobody left: gone once the grace period is over, unless a
+		 * command holds the lock (it is about to connect): then look
+		 * again shortly */
+		if (n == 2) {
+			long long left = idle_since + grace - now_ms();
+			int cfd;
+
+			if (left > 0) {
+				timeout = (int)left;
+			} else if (holder_may_exit(dir, lfd, &cfd)) {
+				_exit(0);
+			} else if (cfd >= 0) {
+				p[n].fd = cfd;
+				p[n].events = POLLIN;
+				p[n].revents = 0;
+				n++;
+			} else {
+				timeout = 20;
+			}
+		}
+		r = poll(p, n, timeout);
 		if (r < 0 && errno != EINTR)
 			_exit(1);
 		if (r > 0 && (p[0].revents & POLLIN)) {
@@ -149,25 +208,25 @@ __attribute__((noreturn)) static void holder_main(const char *dir, const char *r
 			netdns_input(dns);
 		for (size_t i = 2; r > 0 && i < n; i++) {
 			char buf[64];
+			ssize_t got;
+
 			if (!p[i].revents)
 				continue;
-			if (read(p[i].fd, buf, sizeof buf) > 0)
+			got = read(p[i].fd, buf, sizeof buf - 1);
+			if (got > 0) {
+				/* "G<ms>\n": the grace period of the command that
+				 * connected; the latest one applies */
+				char *g;
+				buf[got] = '\0';
+				g = strrchr(buf, 'G');
+				if (g && g[1] >= '0' && g[1] <= '9')
+					grace = (long long)strtol(g + 1, NULL, 10);
 				continue;
+			}
 			close(p[i].fd);
 			p[i--] = p[--n];
-		}
-		/* nobody left: gone, unless a command holds the lock (it is
-		 * about to connect): then look again shortly */
-		if (n == 2) {
-			int cfd;
-			if (holder_may_exit(dir, lfd, &cfd))
-				_exit(0);
-			if (cfd >= 0) {
-				p[n].fd = cfd;
-				p[n].events = POLLIN;
-				p[n].revents = 0;
-				n++;
-			}
+			if (n == 2)
+				idle_since = now_ms();
 		}
 	}
 fail:
@@ -345,6 +404,9 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e)
 	if (ufd < 0 || nfd < 0 || cfd < 0 || connect(cfd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
 	    !proc_alive(pid, start))
 		return err_make(e, errno, "joining the networks' namespace (holder %d)", (int)pid);
+	/* the holder stays this long after the last container leaves */
+	if (dprintf(cfd, "G%d\n", grace_ms) < 0)
+		return err_make(e, errno, "joining the networks' namespace (holder %d)", (int)pid);
 	fds[0] = steal_fd(ufd);
 	fds[1] = steal_fd(nfd);
 	fds[2] = steal_fd(cfd);
@@ -387,12 +449,13 @@ static int attach_child(const struct container_spec *s, int netns_fd, pid_t init
 		err_make(e, errno, "opening the container's net namespace");
 		goto out;
 	}
+	if (setns(cfd, CLONE_NEWNET) < 0) {
+		err_make(e, errno, "joining the container's net namespace");
+		goto out;
+	}
+	no_ipv6_by_default();
 	/* the names the peers get: the next free ethK in the container */
 	if (first > 0) {
-		if (setns(cfd, CLONE_NEWNET) < 0) {
-			err_make(e, errno, "joining the container's net namespace");
-			goto out;
-		}
 		for (size_t i = first; i < s->nnetworks; i++)
 			free_eth(-1, (unsigned)(i > first ? atoi(peers[i - 1] + 3) + 1 : 0), peers[i]);
 	} else {
@@ -600,6 +663,133 @@ int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struc
 				 .route = true };
 
 	return in_child(attach_fn, &a, e);
+}
+
+/* ---- the early attach ------------------------------------------------------------- */
+
+static int early_child(const struct container_spec *s, int netns_fd, int sk)
+{
+	struct err e = ERR_INIT;
+	char b = 'N';
+	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof u.buf };
+	struct cmsghdr *c;
+	int fd;
+
+	memset(&u, 0, sizeof u);
+	if (unshare(CLONE_NEWNET) < 0 || (fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+		err_make(&e, errno, "creating the container's net namespace");
+		b = 'E';
+		if (write(sk, &b, 1) == 1)
+			err_send(sk, &e);
+		return 1;
+	}
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	if (sendmsg(sk, &mh, MSG_NOSIGNAL) != 1)
+		return 1;
+	close(fd);
+	if (attach_child(s, netns_fd, getpid(), 0, true, &e) < 0) {
+		err_send(sk, &e);
+		return 1;
+	}
+	return 0;
+}
+
+int netns_early_begin(const struct container_spec *s, int netns_fd, struct netns_early *p, struct err *e)
+{
+	const char *v = getenv("BURROW_NET_EARLY");
+	int sk[2];
+	pid_t pid;
+
+	p->pid = 0;
+	p->sk = -1;
+	if (v && strcmp(v, "0") == 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sk) < 0)
+		return err_make(e, errno, "socketpair");
+	pid = fork();
+	if (pid < 0) {
+		close(sk[0]);
+		close(sk[1]);
+		return err_make(e, errno, "fork");
+	}
+	if (pid == 0) {
+		close(sk[0]);
+		_exit(early_child(s, netns_fd, sk[1]));
+	}
+	close(sk[1]);
+	p->pid = pid;
+	p->sk = sk[0];
+	return 0;
+}
+
+int netns_early_netfd(struct netns_early *p, struct err *e)
+{
+	char b = 0;
+	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof u.buf };
+	struct cmsghdr *c;
+	ssize_t n;
+	int fd = -1;
+
+	memset(&u, 0, sizeof u);
+	while ((n = recvmsg(p->sk, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	for (c = n == 1 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	if (n == 1 && b == 'N' && fd >= 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	if (n != 1 || err_recv(p->sk, e) != 1)
+		err_make(e, 0, "creating the container's net namespace: the helper died");
+	netns_early_cancel(p);
+	return -1;
+}
+
+int netns_early_end(struct netns_early *p, struct err *e)
+{
+	int st = 0, rc = 0;
+
+	if (err_recv(p->sk, e) == 1)
+		rc = -1;
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (rc == 0 && (!WIFEXITED(st) || WEXITSTATUS(st) != 0))
+		rc = err_make(e, 0, "attaching the container to its networks failed");
+	closep(&p->sk);
+	p->pid = 0;
+	return rc;
+}
+
+void netns_early_cancel(struct netns_early *p)
+{
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	closep(&p->sk);
+	p->pid = 0;
 }
 
 struct drop_args {

@@ -9,8 +9,11 @@
  *
  * The holder is a small process that made both namespaces (the ID maps
  * are those of the containers) and keeps them: it brings up lo, enables
- * forwarding, serves the networks' DNS (lib/net/netdns.h), and counts the connections to hold.sock; when the last one
- * closes and no command holds the lock it removes its files and exits.
+ * forwarding, serves the networks' DNS (lib/net/netdns.h), and counts the
+ * connections to hold.sock.  When the last one closes it waits the grace
+ * period (netns_set_grace; each connection sends the one of its command:
+ * "G<ms>\n", the latest applies), and if still nobody holds it and no
+ * command holds the lock, it removes its files and exits.
  * Its burrow-net (spawned by the command that made it, ended by the
  * holder's exit) gives the namespace tap0 and the way out.  The bridges,
  * routes and veths are made per container (netns_attach).  A holder found
@@ -27,6 +30,12 @@ struct network;
 struct idmap;
 struct container_spec;
 
+/* How long the namespace outlives its last container (burrow.conf
+ * network-grace): a run soon after finds it up.  0: it goes at once. */
+#define NETNS_GRACE_DEFAULT_MS 10000
+/* ms < 0: the default.  For the namespaces this process joins or makes. */
+void netns_set_grace(int ms);
+
 /* The namespace, made when needed: fds[0] its user namespace, fds[1] its net
  * namespace, fds[2] a connection to the holder that keeps it alive while
  * open.  All O_CLOEXEC. */
@@ -38,6 +47,23 @@ int netns_join(const struct container_spec *s, int fds[3], struct err *e);
  * the recorded address in init's net namespace, plus the default route
  * (through the first network that is not internal). */
 int netns_attach(const struct container_spec *s, int netns_fd, pid_t init, struct err *e);
+
+/* The same begun before the init exists (the supervisor, while it mounts
+ * the overlay): a child makes the init's net namespace (unshare) and
+ * attaches it, as netns_attach does.  netns_early_netfd() gives that
+ * namespace (for the init to join instead of a new one; the caller closes
+ * it), netns_early_end() the attach's result; netns_early_cancel() ends
+ * and reaps the child.  BURROW_NET_EARLY=0: not used (netns_early_begin
+ * returns 0 with p->pid 0), the init makes its namespace and
+ * netns_attach follows. */
+struct netns_early {
+	pid_t pid; /* 0: none */
+	int sk;
+};
+int netns_early_begin(const struct container_spec *s, int netns_fd, struct netns_early *p, struct err *e);
+int netns_early_netfd(struct netns_early *p, struct err *e);
+int netns_early_end(struct netns_early *p, struct err *e);
+void netns_early_cancel(struct netns_early *p);
 
 /* From a command (the user's process): attach the running container s
  * (init its init) to its last network, s->networks[s->nnetworks - 1], as

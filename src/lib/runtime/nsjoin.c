@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/record/state.h"
 #include "netns.h"
@@ -186,6 +187,7 @@ int ns_fds_open(const struct container_spec *s, struct ns_fds *f, struct err *e)
 				e->status = 125;
 			return -1;
 		}
+		log_debug("joined the networks' namespace");
 		f->user = nf[0];
 		f->shared_net = nf[1];
 		f->hold = nf[2];

@@ -31,6 +31,7 @@
 #include "lib/base/error.h"
 #include "lib/net/net.h"
 #include "lib/record/spec.h"
+#include "netns.h"
 #include "rootfs.h"
 #include "seccomp.h"
 
@@ -121,10 +122,11 @@ struct supervisor {
 	/* container:ID: ID's namespaces for each init (the user namespace is
 	 * joined by the supervisor itself), else -1 */
 	struct ns_fds join;
-	int preserve_fds; /* --preserve-fds for the first init only, then 0 */
-	int shared_netns; /* networks: the shared net namespace (netns.h), else -1 */
-	int hold;         /* networks: the connection that keeps it, else -1 */
-	int *fwd_ids;     /* networks: the published ports' forwards (netns_publish) */
+	int preserve_fds;         /* --preserve-fds for the first init only, then 0 */
+	int shared_netns;         /* networks: the shared net namespace (netns.h), else -1 */
+	int hold;                 /* networks: the connection that keeps it, else -1 */
+	struct netns_early early; /* networks: the first init's attach, begun early (netns.h) */
+	int *fwd_ids;             /* networks: the published ports' forwards (netns_publish) */
 	size_t nfwd;
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;

@@ -876,6 +876,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.join = (struct ns_fds)NS_FDS_INIT;
 	mon.preserve_fds = s->preserve_fds;
 	mon.shared_netns = mon.hold = -1;
+	mon.early.sk = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	{
 		/* the filter (a read of the cache, usually) while the caller
@@ -918,6 +919,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	 * while the overlay is mounted and the init builds its rootfs; it joins
 	 * the init's namespaces in supervisor_start_init */
 	if (s->net == NET_SLIRP && supervisor_spawn_net(&mon, &e) < 0)
+		goto fail;
+	if (s->net == NET_BRIDGE && netns_early_begin(s, mon.shared_netns, &mon.early, &e) < 0)
 		goto fail;
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
