@@ -942,6 +942,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	m.a = mon.init;
 	msg_send(sk, &m, -1);
 	supervisor_record_start(&mon, false);
+	log_debug("supervisor: start recorded");
 	if (s->detach) {
 		/* From here on the supervisor outlives the CLI, which exits
 		 * once it reads STARTED: no parent-death
