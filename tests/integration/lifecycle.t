@@ -89,10 +89,11 @@ assert_eq "$out" "closed" "exec passes no inherited fd above 2 into the containe
 # one setns on a pidfd of the init, and the fallback (one namespace at a
 # time, and a move into the cgroup even when already there): the same
 # namespaces as the init's either way
-want=$(burrow exec web sh -c 'readlink /proc/1/ns/mnt /proc/1/ns/pid /proc/1/ns/net /proc/1/ns/uts /proc/1/ns/ipc /proc/1/ns/cgroup /proc/1/ns/user')
+nsof() { echo "for n in mnt pid net uts ipc cgroup user; do readlink /proc/$1/ns/\$n; done"; }
+want=$(burrow exec web sh -c "$(nsof 1)")
+assert_match "$want" "user:\\[" "the init's namespaces, read by exec"
 for o in 1 0; do
-	run env BURROW_EXEC_PIDFD=$o BURROW_EXEC_CGROUP_SKIP=$o "$BURROW" exec web sh -c \
-		'readlink /proc/self/ns/mnt /proc/self/ns/pid /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/ipc /proc/self/ns/cgroup /proc/self/ns/user'
+	run env BURROW_EXEC_PIDFD=$o BURROW_EXEC_CGROUP_SKIP=$o "$BURROW" exec web sh -c "$(nsof self)"
 	assert_rc 0 "BURROW_EXEC_PIDFD=$o: exec exits 0"
 	assert_eq "$out" "$want" "BURROW_EXEC_PIDFD=$o: exec is in each of the init's namespaces"
 done
