@@ -42,9 +42,9 @@ for o in 1 0; do
 	run env BURROW_EARLY_GO=$o "$BURROW" run --rm --name "early-go-$o" --network none $IMG \
 		sh -c 'readlink /proc/self/ns/user; cat /etc/hostname; grep -c localhost /etc/hosts'
 	assert_rc 0 "BURROW_EARLY_GO=$o: the container runs"
-	assert_match "$out" "^$first
-[0-9a-f]{12}
-[1-9]" "BURROW_EARLY_GO=$o: in the kept namespace, with its hostname and hosts files"
+	assert_eq "$(echo "$out" | sed -n 1p)" "$first" "BURROW_EARLY_GO=$o: in the kept user namespace"
+	assert_match "$(echo "$out" | sed -n 2p)" "^[0-9a-f]{12}$" "BURROW_EARLY_GO=$o: with its hostname file"
+	assert_match "$(echo "$out" | sed -n 3p)" "^[1-9]" "BURROW_EARLY_GO=$o: and its hosts file"
 done
 fds=$(ls -l "/proc/$k1/fd" | awk 'NR > 1 { print $NF }' | sort | uniq -c | tr -s ' ' | sed 's/^ //')
 assert_eq "$fds" "3 /dev/null
