@@ -86,6 +86,18 @@ assert_eq "$out" "piped" "exec -i passes stdin"
 run burrow exec web sh -c 'test -e /proc/self/fd/7 && echo leaked || echo closed' 7</
 assert_eq "$out" "closed" "exec passes no inherited fd above 2 into the container"
 
+# one setns on a pidfd of the init, and the fallback (one namespace at a
+# time, and a move into the cgroup even when already there): the same
+# namespaces as the init's either way
+nsof() { echo "for n in mnt pid net uts ipc cgroup user; do readlink /proc/$1/ns/\$n; done"; }
+want=$(burrow exec web sh -c "$(nsof 1)")
+assert_match "$want" "user:\\[" "the init's namespaces, read by exec"
+for o in 1 0; do
+	run env BURROW_EXEC_PIDFD=$o BURROW_EXEC_CGROUP_SKIP=$o "$BURROW" exec web sh -c "$(nsof self)"
+	assert_rc 0 "BURROW_EXEC_PIDFD=$o: exec exits 0"
+	assert_eq "$out" "$want" "BURROW_EXEC_PIDFD=$o: exec is in each of the init's namespaces"
+done
+
 # --- top, inspect, diff, port
 run burrow top web
 assert_match "$out" "USER +PID +PPID" "top prints a ps-style header"

@@ -53,6 +53,18 @@ assert_match "$out" "tap0 +inet 10\.0\.2\.100/24" "the default network is slirp4
 assert_match "$out" "nameserver 10\.0\.2\.3" "resolv.conf points at 10.0.2.3"
 assert_match "$out" "10\.0\.2\.100	" "hosts maps the guest address to the hostname"
 assert_no_match "$out" "host\.containers\.internal" "no host.containers.internal without allow_host_loopback"
+# the init detaches the old root while it waits for burrow-net (and
+# without that overlap, BURROW_DETACH_OVERLAP=0): either way the command
+# sees one root (the overlay), lo and tap0 up, and its working directory
+for o in 1 0; do
+	run env BURROW_DETACH_OVERLAP=$o "$BURROW" run --rm -w /srv/wd $IMG sh -c \
+		'awk "\$5 == \"/\" { printf \"%s \", \$9 }" /proc/self/mountinfo; echo; pwd; ip -o link show lo; ip -o link show tap0'
+	assert_rc 0 "BURROW_DETACH_OVERLAP=$o: run with the default network"
+	assert_eq "$(echo "$out" | sed -n 1p)" "overlay " "BURROW_DETACH_OVERLAP=$o: the overlay is the only root"
+	assert_eq "$(echo "$out" | sed -n 2p)" "/srv/wd" "BURROW_DETACH_OVERLAP=$o: the working directory is set"
+	assert_match "$out" "lo: <LOOPBACK,UP" "BURROW_DETACH_OVERLAP=$o: lo is up"
+	assert_match "$out" "tap0: <[^>]*UP" "BURROW_DETACH_OVERLAP=$o: tap0 is up"
+done
 run burrow run --rm --network none $IMG sh -c 'ls /sys/class/net'
 assert_eq "$out" "lo" "--network none: only loopback"
 run burrow run --rm --network slirp:mtu=1500 $IMG cat /sys/class/net/tap0/mtu

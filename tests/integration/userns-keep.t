@@ -35,6 +35,17 @@ run burrow run --rm $IMG cat /proc/self/uid_map
 assert_eq "$(echo "$out" | tr -s ' ' | sed 's/^ //')" "$(tr -s ' ' <"/proc/$k1/uid_map" | sed 's/^ //')" \
 	"with the keeper's map (the full one)"
 assert_eq "$(cat "/proc/$k1/comm")" "burrow-userns" "the keeper is named burrow-userns"
+# in the kept namespace the supervisor starts on the GO it inherits (the
+# directories and /etc files made before its clone), or with
+# BURROW_EARLY_GO=0 waits for the CLI's: the same container either way
+for o in 1 0; do
+	run env BURROW_EARLY_GO=$o "$BURROW" run --rm --name "early-go-$o" --network none $IMG \
+		sh -c 'readlink /proc/self/ns/user; cat /etc/hostname; grep -c localhost /etc/hosts'
+	assert_rc 0 "BURROW_EARLY_GO=$o: the container runs"
+	assert_eq "$(echo "$out" | sed -n 1p)" "$first" "BURROW_EARLY_GO=$o: in the kept user namespace"
+	assert_match "$(echo "$out" | sed -n 2p)" "^[0-9a-f]{12}$" "BURROW_EARLY_GO=$o: with its hostname file"
+	assert_match "$(echo "$out" | sed -n 3p)" "^[1-9]" "BURROW_EARLY_GO=$o: and its hosts file"
+done
 fds=$(ls -l "/proc/$k1/fd" | awk 'NR > 1 { print $NF }' | sort | uniq -c | tr -s ' ' | sed 's/^ //')
 assert_eq "$fds" "3 /dev/null
 2 anon_inode:inotify" "it holds /dev/null and its two inotify watches, nothing of the caller's"

@@ -22,6 +22,7 @@
 #include "lib/record/spec.h"
 #include "userns.h"
 #include "lib/base/log.h"
+#include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 
 /* LeakSanitizer checks at exit from a tracer it clones: after setns into
@@ -39,6 +40,40 @@ void exec_skip_leak_check(void)
  * container's limits, frozen with it and killed by cgroup.kill.  Best
  * effort: the caller may write there in a delegated subtree, not from
  * outside a systemd scope (EACCES: the command then runs in the caller's). */
+/* The "0::/PATH" line of a /proc/PID/cgroup text, cut at its end; NULL
+ * without one (cgroup v1 only). */
+static char *unified_line(char *s)
+{
+	char *line = strstr(s, "0::/");
+
+	if (!line || (line != s && line[-1] != '\n'))
+		return NULL;
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
+/* Whether we are in that cgroup already (both paths are read in our own
+ * cgroup namespace, so equal text is the same cgroup): a move into it
+ * would change nothing, and every write to cgroup.procs takes the
+ * cgroup-wide lock whose writer waits for an RCU grace period.
+ * BURROW_EXEC_CGROUP_SKIP=0 writes anyway. */
+static bool in_cgroup_already(const char *line)
+{
+	const char *v = getenv("BURROW_EXEC_CGROUP_SKIP");
+	_cleanup_free_ char *self = NULL;
+	struct err e = ERR_INIT;
+	const char *mine;
+
+	if (v && strcmp(v, "0") == 0)
+		return false;
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL, &e) < 0) {
+		err_clear(&e);
+		return false;
+	}
+	mine = unified_line(self);
+	return mine && strcmp(mine, line) == 0;
+}
+
 static void join_cgroup(pid_t init)
 {
 	char path[64], *line, *s = NULL;
@@ -49,11 +84,10 @@ static void join_cgroup(pid_t init)
 		err_clear(&e);
 		return;
 	}
-	line = strstr(s, "0::/");
-	if (line && (line == s || line[-1] == '\n')) {
+	line = unified_line(s);
+	if (line && !in_cgroup_already(line)) {
 		_cleanup_free_ char *procs = NULL;
 		int fd;
-		line[strcspn(line, "\n")] = '\0';
 		procs = xasprintf("/sys/fs/cgroup%s/cgroup.procs", line + 3);
 		fd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
@@ -66,32 +100,64 @@ static void join_cgroup(pid_t init)
 	free(s);
 }
 
+/* Bits of the namespaces exec_join enters, in the order of names[] below. */
+static const int ns_flags[] = { CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,   CLONE_NEWUTS,
+				CLONE_NEWIPC,  CLONE_NEWNET, CLONE_NEWCGROUP };
+
+/* All of them at once, through a pidfd of the init (Linux 5.8): one
+ * setns() that enters every namespace in flags or none.  Returns true when
+ * done; false when not (a kernel before 5.8 takes no pidfd there, or any
+ * other failure, which entered nothing: the caller goes one by one, and
+ * reports what fails then).  BURROW_EXEC_PIDFD=0: always false. */
+static bool join_by_pidfd(pid_t init, int flags)
+{
+	const char *v = getenv("BURROW_EXEC_PIDFD");
+	_cleanup_close_ int pfd = -1;
+
+	if ((v && strcmp(v, "0") == 0) || !flags)
+		return false;
+	pfd = sys_pidfd_open(init, 0);
+	return pfd >= 0 && setns(pfd, flags) == 0;
+}
+
 int exec_join(pid_t init, struct err *e)
 {
 	static const char *const names[] = { "user", "mnt", "pid", "uts", "ipc", "net", "cgroup" };
 	int fds[ARRAY_SIZE(names)];
-	int rc = 0;
+	int rc = 0, flags = 0;
 
+	/* which namespaces are not ours already (the supervisor's user ns,
+	 * --network host): setns refuses to enter one's own user namespace */
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		char path[64], self[64];
 		struct stat a, b;
 		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)init, names[i]);
 		snprintf(self, sizeof self, "/proc/self/ns/%s", names[i]);
-		fds[i] = -1;
 		if (stat(path, &a) < 0) {
 			rc = err_make(e, errno, "reading the container's %s namespace", names[i]);
 			continue;
 		}
 		if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-			continue; /* already there (the supervisor's user ns, --network host) */
+			continue;
+		flags |= ns_flags[i];
+	}
+	if (rc < 0)
+		return -1;
+	join_cgroup(init);
+	if (__lsan_do_leak_check && !skip_leak_check)
+		__lsan_do_leak_check();
+	if (join_by_pidfd(init, flags))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[64];
+		fds[i] = -1;
+		if (!(flags & ns_flags[i]))
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)init, names[i]);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0)
+		if (fds[i] < 0 && rc == 0)
 			rc = err_make(e, errno, "opening %s", path);
 	}
-	if (rc == 0)
-		join_cgroup(init);
-	if (rc == 0 && __lsan_do_leak_check && !skip_leak_check)
-		__lsan_do_leak_check();
 	for (size_t i = 0; i < ARRAY_SIZE(names) && rc == 0; i++) {
 		if (fds[i] >= 0 && setns(fds[i], 0) < 0)
 			rc = err_make(e, errno, "joining the container's %s namespace", names[i]);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
@@ -73,6 +75,69 @@ static int loopback_up(struct err *e)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return err_make(e, errno, "bringing lo up");
 	return 0;
+}
+
+/* The old root's detach in a thread while the init waits for burrow-net
+ * (both wait: the unmount for an RCU grace period, the read for the
+ * helper's tap0), joined before anything else runs in the new root.
+ * BURROW_DETACH_OVERLAP=0 detaches first, then waits. */
+struct detach_job {
+	pthread_t thread;
+	int errnum;
+};
+
+static bool detach_overlap_wanted(const struct init_ctx *c)
+{
+	const char *v = getenv("BURROW_DETACH_OVERLAP");
+
+	return c->netfd >= 0 && !(v && strcmp(v, "0") == 0);
+}
+
+static void *detach_thread(void *arg)
+{
+	struct detach_job *j = arg;
+
+	/* "." is the working directory the main thread leaves alone until
+	 * the join; the chdir("/") of rootfs_detach_old comes after it */
+	j->errnum = umount2(".", MNT_DETACH) < 0 ? errno : 0;
+	return NULL;
+}
+
+/* The network's byte: EOF means burrow-net failed, which the supervisor
+ * reports. */
+static void init_wait_net(struct init_ctx *c)
+{
+	char b;
+	ssize_t n;
+
+	while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
+		_exit(125);
+	closep(&c->netfd);
+	log_debug("init: network up");
+}
+
+/* After pivot_root: the old root detached and the working directory the
+ * new root.  Returns 1 when lo and the network are up too (the overlap),
+ * 0 when not yet, -1 with e. */
+static int init_detach_old(struct init_ctx *c, struct err *e)
+{
+	struct detach_job j = { 0, 0 };
+
+	if (!detach_overlap_wanted(c) || pthread_create(&j.thread, NULL, detach_thread, &j) != 0)
+		return rootfs_detach_old(e) < 0 ? -1 : 0;
+	if (c->s->net != NET_HOST && loopback_up(e) < 0) {
+		pthread_join(j.thread, NULL);
+		return -1;
+	}
+	init_wait_net(c);
+	pthread_join(j.thread, NULL);
+	if (j.errnum)
+		return err_make(e, j.errnum, "detaching the old root");
+	if (chdir("/") < 0)
+		return err_make(e, errno, "chdir /");
+	return 1;
 }
 
 /* Before pivot_root: the supervisor's createRuntime hooks, then the
@@ -126,6 +191,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 {
 	const struct container_spec *s = c->s;
 	_cleanup_close_ int rootfd = -1, ptmx = -1, pts = -1;
+	int overlapped;
 
 	if (s->tty && setsid() < 0)
 		return err_make(e, errno, "setsid");
@@ -149,10 +215,11 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	/* resolve the user against the image's files before pivoting away */
 	if (resolve_user_groups(rootfd, s->user ? s->user : "0", s->group_add, u, e) < 0)
 		return -1;
-	if (rootfs_pivot(rootfd, e) < 0)
+	if (rootfs_pivot_root(rootfd, e) < 0 || (overlapped = init_detach_old(c, e)) < 0)
 		return -1;
 	log_debug("init: pivoted");
-	if (s->net != NET_HOST && loopback_up(e) < 0)
+	/* lo: up already when the detach overlapped the network's wait */
+	if (s->net != NET_HOST && !overlapped && loopback_up(e) < 0)
 		return -1;
 	if (s->workdir && strcmp(s->workdir, "/") != 0) {
 		if (mkdir_p_at(AT_FDCWD, s->workdir, 0755, e) < 0)
@@ -227,16 +294,8 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 	if (init_prepare(c, &u, &e) < 0)
 		init_fail(c, &e, 125);
 	log_debug("init: rootfs ready");
-	if (c->netfd >= 0) {
-		char b;
-		ssize_t n;
-		while ((n = read(c->netfd, &b, 1)) < 0 && errno == EINTR)
-			;
-		if (n != 1)
-			_exit(125); /* the supervisor reports the helper's error */
-		close(c->netfd);
-		log_debug("init: network up");
-	}
+	if (c->netfd >= 0)
+		init_wait_net(c);
 	if (hooks_run(s, HOOK_START_CONTAINER, c->hostpid, &e) < 0)
 		init_fail(c, &e, 125);
 	/* burrow-net has joined our namespaces (which needs us dumpable); from
@@ -294,6 +353,7 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
+	log_debug("init: exec");
 	en = become_exec_in_path(argv, env);
 	if (en == ENOENT)
 		err_make_status(&e, 127, 0, "%s: executable file not found in $PATH", argv[0]);
@@ -559,6 +619,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		if (fd >= 0)
 			close(fd);
 	}
+	log_debug("supervisor: init exec'd");
 	m->init = child;
 	m->init_start = proc_start_time(child);
 	/* late teardown (supervisor.c): held, the init's mount namespace is

@@ -831,17 +831,30 @@ int rootfs_attach_at(int rootfd, const char *target, int mnt, struct err *e)
 	return 0;
 }
 
-int rootfs_pivot(int rootfd, struct err *e)
+int rootfs_pivot_root(int rootfd, struct err *e)
 {
 	if (fchdir(rootfd) < 0)
 		return err_make(e, errno, "entering the container root");
 	if (sys_pivot_root(".", ".") < 0)
 		return err_make(e, errno, "pivot_root into the container root");
+	log_debug("rootfs: pivot_root");
+	return 0;
+}
+
+int rootfs_detach_old(struct err *e)
+{
 	if (umount2(".", MNT_DETACH) < 0)
 		return err_make(e, errno, "detaching the old root");
 	if (chdir("/") < 0)
 		return err_make(e, errno, "chdir /");
 	return 0;
+}
+
+int rootfs_pivot(int rootfd, struct err *e)
+{
+	if (rootfs_pivot_root(rootfd, e) < 0)
+		return -1;
+	return rootfs_detach_old(e);
 }
 
 int rootfs_finish(const struct container_spec *s, struct err *e)

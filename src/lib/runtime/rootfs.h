@@ -50,6 +50,12 @@ char *rootfs_upper_base(const struct container_spec *s);
  * master opened in the container's devpts and *pts the peer. */
 int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e);
 int rootfs_pivot(int rootfd, struct err *e);
+/* rootfs_pivot in two steps: pivot_root into rootfd (the old root then
+ * lies over the new one, at "."), and the detach of the old root, whose
+ * unmount waits for an RCU grace period.  Nothing may change the working
+ * directory between the two, nor exec. */
+int rootfs_pivot_root(int rootfd, struct err *e);
+int rootfs_detach_old(struct err *e);
 /* --ipc container:ID: attach mnt (a detached copy of ID's /dev/shm,
  * ns_shm_clone) on target under the root. */
 int rootfs_attach_at(int rootfd, const char *target, int mnt, struct err *e);

@@ -147,10 +147,11 @@ bool supervisor_late_teardown(const struct supervisor *m);
 /* The supervisor's whole life, in the process start.c clones into a new user
  * and mount namespace (or, container:ID, with join: ID's user namespace and
  * the namespaces to join; the supervisor takes them).  sk: the control
- * socket to the caller, parent: the caller's pid.  Exits when the container
- * is done for good. */
+ * socket to the caller, parent: the caller's pid; go: the GO message when
+ * the caller had it before the clone (start.c), else NULL: wait for it.
+ * Exits when the container is done for good. */
 __attribute__((noreturn)) void supervisor_main(const struct container_spec *s, int sk, pid_t parent,
-					       struct ns_fds *join);
+					       struct ns_fds *join, const struct msg *go);
 
 /* ---- exec.c: joining a running container ------------------------------------
  * Move the calling single-threaded process into the namespaces of init

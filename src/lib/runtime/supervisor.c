@@ -834,7 +834,8 @@ static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, str
 	return 0;
 }
 
-void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struct ns_fds *join)
+void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struct ns_fds *join,
+		     const struct msg *go)
 {
 	struct err e = ERR_INIT;
 	struct supervisor mon;
@@ -887,7 +888,9 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 		if (seccomp_prog_for(s->seccomp, s->caps, scdir, &mon.seccomp, &sce) < 0)
 			e = sce;
 	}
-	if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
+	if (go)
+		mon.go = *go;
+	else if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
 		_exit(125);
 	if (e.msg)
 		goto fail;
@@ -945,6 +948,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	m.a = mon.init;
 	msg_send(sk, &m, -1);
 	supervisor_record_start(&mon, false);
+	log_debug("supervisor: start recorded");
 	if (s->detach) {
 		/* From here on the supervisor outlives the CLI, which exits
 		 * once it reads STARTED: no parent-death
