@@ -25,7 +25,7 @@
 #define TICK_MS 100 /* nothing signals new log lines: they are read in ticks */
 
 /* An inotify descriptor that becomes readable when container record
- * ctrdir changes: its state written (a file renamed into it), a file made
+ * ctrdir changes: a file renamed into it (its state or its config written)
  * or removed, the directory itself removed or moved away.  So a start, an
  * end or a removal is seen when it happens, not at the next tick; the
  * ticks stay as the fallback (-1 when inotify fails). */
@@ -33,21 +33,48 @@ static int record_watch(const char *ctrdir)
 {
 	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 
-	if (fd >= 0 && inotify_add_watch(fd, ctrdir,
-					 IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
-						 IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+	if (fd >= 0 &&
+	    inotify_add_watch(fd, ctrdir, IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
 		close(fd);
 		fd = -1;
 	}
 	return fd;
 }
 
-/* the events so far, read and dropped */
-static void record_watch_drain(int fd)
+/* the events so far, read and dropped: did the state or the config
+ * change, or the record go?  (other files come and go as it starts) */
+static bool record_watch_changed(int fd)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false;
+	ssize_t n;
 
-	while (fd >= 0 && read(fd, buf, sizeof buf) > 0) {
+	while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+			if ((ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_Q_OVERFLOW)) ||
+			    (ev->len > 0 &&
+			     (strcmp(ev->name, "state.json") == 0 || strcmp(ev->name, "config.json") == 0)))
+				changed = true;
+			off += (ssize_t)(sizeof(struct inotify_event) + ev->len);
+		}
+	}
+	return changed;
+}
+
+/* poll p[0..n) for up to TICK_MS, waiting on while what woke it is only
+ * the watch (p[w]) with nothing of interest */
+static int poll_record(struct pollfd *p, nfds_t n, nfds_t w)
+{
+	for (;;) {
+		int r = poll(p, n, TICK_MS);
+		bool other = false;
+		if (r <= 0 || !p[w].revents)
+			return r;
+		for (nfds_t i = 0; i < n; i++)
+			other |= i != w && p[i].revents;
+		if (record_watch_changed(p[w].fd) || other)
+			return r;
 	}
 }
 
@@ -302,9 +329,7 @@ static void follow_run(struct follow *f, int fd)
 		p[2].fd = f->in_fd;
 		/* until it runs, its record says when it starts (or goes) */
 		p[3].fd = pidfd < 0 ? wfd : -1;
-		if (!ended && poll(p, 4, TICK_MS) > 0) {
-			if (p[3].revents)
-				record_watch_drain(wfd);
+		if (!ended && poll_record(p, 4, 3) > 0) {
 			if (client_gone(f, fd, p[0].revents))
 				break;
 			if (pidfd >= 0 && p[1].revents)
@@ -587,14 +612,12 @@ static void wait_stream(void *arg, int fd)
 		if (alive && c.st.supervisor > 0)
 			p[1].fd = sys_pidfd_open(c.st.supervisor, 0);
 		api_ctr_free(&c);
-		if (poll(p, 3, TICK_MS) > 0 && (p[0].revents & (POLLERR | POLLHUP))) {
+		if (poll_record(p, 3, 2) > 0 && (p[0].revents & (POLLERR | POLLHUP))) {
 			if (p[1].fd >= 0)
 				close(p[1].fd);
 			answer = false; /* the client went away */
 			break;
 		}
-		if (p[2].revents)
-			record_watch_drain(wfd);
 		if (p[1].fd >= 0)
 			close(p[1].fd);
 	}
