@@ -261,6 +261,22 @@ static int be_inspect(void *ctx, const char *id, json_object **out, char **statu
 	return 0;
 }
 
+static void be_inspect_loaded(void *ctx, const char *id, json_object *cfg, const struct container_spec *spec,
+			      const struct ctr_state *st, json_object **out, char **status)
+{
+	struct ctr c;
+
+	(void)ctx;
+	/* borrowed from the caller, which frees them */
+	memset(&c, 0, sizeof c);
+	snprintf(c.id, sizeof c.id, "%s", id);
+	c.cfg = cfg;
+	c.spec = *spec;
+	c.st = *st;
+	*out = ctr_inspect_json(&c);
+	*status = ctr_status_text(&c);
+}
+
 /* network connect and disconnect join the container's namespaces when it
  * runs: a child of their own, like the CLI's process */
 static int netconn_fn(struct globals *g, struct job *j, char *out, size_t n, struct err *e)
@@ -302,6 +318,7 @@ void api_backend_init(struct api_backend *b, struct globals *g)
 	b->pause = be_pause;
 	b->remove = be_remove;
 	b->inspect = be_inspect;
+	b->inspect_loaded = be_inspect_loaded;
 	b->net_connect = be_net_connect;
 	b->net_disconnect = be_net_disconnect;
 }

@@ -23,6 +23,9 @@
 #include "lib/base/config.h"
 #include "lib/base/error.h"
 
+struct container_spec;
+struct ctr_state;
+
 struct api_backend {
 	void *ctx;
 	const char *root, *runroot; /* the store and the runtime directory */
@@ -45,6 +48,10 @@ struct api_backend {
 	/* The docker-shaped inspect object and ps's status text ("Up 5
 	 * seconds"), both owned by the caller. */
 	int (*inspect)(void *ctx, const char *id, json_object **out, char **status, struct err *e);
+	/* The same of a container the caller has loaded already (its record,
+	 * parsed record and refreshed state), so a listing reads each once. */
+	void (*inspect_loaded)(void *ctx, const char *id, json_object *cfg, const struct container_spec *spec,
+			       const struct ctr_state *st, json_object **out, char **status);
 	/* network connect (aliases NULL-terminated or NULL, ip NULL: the
 	 * next free one) and disconnect of container id */
 	int (*net_connect)(void *ctx, const char *net, const char *id, char *const *aliases, const char *ip,

@@ -328,12 +328,7 @@ enum MHD_Result api_ctr_list(struct api_req *r)
 		}
 		insp = NULL;
 		api_lock();
-		if (r->b->inspect(r->b->ctx, c.id, &insp, &status, &e) < 0) {
-			api_unlock();
-			err_clear(&e);
-			api_ctr_free(&c);
-			continue;
-		}
+		r->b->inspect_loaded(r->b->ctx, c.id, c.cfg, &c.spec, &c.st, &insp, &status);
 		api_unlock();
 		api_ctr_net_fixup(insp, c.id);
 		json_object_array_add(out, list_entry(&c, insp, status));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -21,7 +22,61 @@
 #include "lib/record/events.h"
 #include "lib/runtime/logfile.h"
 
-#define TICK_MS 100 /* nothing signals new log lines: the supervisor's exit is waited for in ticks */
+#define TICK_MS 100 /* nothing signals new log lines: they are read in ticks */
+
+/* An inotify descriptor that becomes readable when container record
+ * ctrdir changes: a file renamed into it (its state or its config written)
+ * or removed, the directory itself removed or moved away.  So a start, an
+ * end or a removal is seen when it happens, not at the next tick; the
+ * ticks stay as the fallback (-1 when inotify fails). */
+static int record_watch(const char *ctrdir)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (fd >= 0 &&
+	    inotify_add_watch(fd, ctrdir, IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* the events so far, read and dropped: did the state or the config
+ * change, or the record go?  (other files come and go as it starts) */
+static bool record_watch_changed(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false;
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+			if ((ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_Q_OVERFLOW)) ||
+			    (ev->len > 0 &&
+			     (strcmp(ev->name, "state.json") == 0 || strcmp(ev->name, "config.json") == 0)))
+				changed = true;
+			off += (ssize_t)(sizeof(struct inotify_event) + ev->len);
+		}
+	}
+	return changed;
+}
+
+/* poll p[0..n) for up to TICK_MS, waiting on while what woke it is only
+ * the watch (p[w]) with nothing of interest */
+static int poll_record(struct pollfd *p, nfds_t n, nfds_t w)
+{
+	for (;;) {
+		int r = poll(p, n, TICK_MS);
+		bool other = false;
+		if (r <= 0 || !p[w].revents)
+			return r;
+		for (nfds_t i = 0; i < n; i++)
+			other |= i != w && p[i].revents;
+		if (record_watch_changed(p[w].fd) || other)
+			return r;
+	}
+}
 
 struct follow {
 	const struct api_backend *b;
@@ -230,17 +285,20 @@ static int supervisor_fd(struct follow *f)
 
 static void follow_run(struct follow *f, int fd)
 {
-	int pidfd = -1;
+	int pidfd = -1, wfd = -1;
 	bool ok = true, ended = false;
 
 	if (!f->attach)
 		ok = dump_existing(f, fd);
 	if (!f->follow)
 		goto out;
+	/* before the first look, so a start right after it is not missed */
+	wfd = record_watch(f->ctrdir);
 	while (ok && !ended && !api_stream_done()) {
-		struct pollfd p[3] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
+		struct pollfd p[4] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
 				       { .fd = pidfd, .events = POLLIN },
-				       { .fd = f->in_fd, .events = POLLIN } };
+				       { .fd = f->in_fd, .events = POLLIN },
+				       { .fd = -1, .events = POLLIN } };
 		struct logline *v = NULL;
 		size_t nv = 0;
 		struct stat st;
@@ -269,7 +327,9 @@ static void follow_run(struct follow *f, int fd)
 		}
 		p[1].fd = pidfd;
 		p[2].fd = f->in_fd;
-		if (!ended && poll(p, 3, TICK_MS) > 0) {
+		/* until it runs, its record says when it starts (or goes) */
+		p[3].fd = pidfd < 0 ? wfd : -1;
+		if (!ended && poll_record(p, 4, 3) > 0) {
 			if (client_gone(f, fd, p[0].revents))
 				break;
 			if (pidfd >= 0 && p[1].revents)
@@ -314,6 +374,8 @@ static void follow_run(struct follow *f, int fd)
 out:
 	if (pidfd >= 0)
 		close(pidfd);
+	if (wfd >= 0)
+		close(wfd);
 }
 
 static void logs_stream(void *arg, int fd)
@@ -461,7 +523,16 @@ struct waiter {
 	int last_code;
 	bool seen_running;
 	char finished_at[48]; /* when it last ended, as the wait began */
+	char *ctrdir;
 };
+
+static void waiter_free(void *p)
+{
+	struct waiter *w = p;
+
+	free(w->ctrdir);
+	free(w);
+}
 
 struct died {
 	const char *id;
@@ -500,15 +571,22 @@ static void wait_stream(void *arg, int fd)
 {
 	struct waiter *w = arg;
 	int code = -1;
+	bool answer = true;
+	/* before the first look: a change after it wakes the poll below */
+	int wfd = record_watch(w->ctrdir);
 
 	for (;;) {
 		struct api_ctr c;
 		struct err e = ERR_INIT;
-		struct pollfd p[2] = { { .fd = fd, .events = 0 }, { .fd = -1, .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = fd, .events = 0 },
+				       { .fd = -1, .events = POLLIN },
+				       { .fd = wfd, .events = POLLIN } };
 		bool alive;
 
-		if (api_stream_done())
-			return;
+		if (api_stream_done()) {
+			answer = false;
+			break;
+		}
 		if (api_ctr_load_id(w->b, w->id, &c, &e) < 0) {
 			err_clear(&e);
 			code = gone_code(w);
@@ -534,15 +612,18 @@ static void wait_stream(void *arg, int fd)
 		if (alive && c.st.supervisor > 0)
 			p[1].fd = sys_pidfd_open(c.st.supervisor, 0);
 		api_ctr_free(&c);
-		if (poll(p, 2, TICK_MS) > 0 && (p[0].revents & (POLLERR | POLLHUP))) {
+		if (poll_record(p, 3, 2) > 0 && (p[0].revents & (POLLERR | POLLHUP))) {
 			if (p[1].fd >= 0)
 				close(p[1].fd);
-			return; /* the client went away */
+			answer = false; /* the client went away */
+			break;
 		}
 		if (p[1].fd >= 0)
 			close(p[1].fd);
 	}
-	{
+	if (wfd >= 0)
+		close(wfd);
+	if (answer) {
 		_cleanup_free_ char *body = xasprintf("{\"StatusCode\":%d,\"Error\":null}\n",
 						      code < 0 ? 0 : code);
 		api_write_all(fd, body, strlen(body));
@@ -573,6 +654,7 @@ enum MHD_Result api_ctr_wait(struct api_req *r)
 	clock_gettime(CLOCK_REALTIME, &now);
 	w->since_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - 1000000000LL;
 	memcpy(w->finished_at, c.st.finished_at, sizeof w->finished_at);
+	w->ctrdir = xstrdup(c.spec.ctrdir);
 	api_ctr_free(&c);
 	if (!cond || !*cond || strcmp(cond, "not-running") == 0) {
 		w->cond = W_NOT_RUNNING;
@@ -581,8 +663,8 @@ enum MHD_Result api_ctr_wait(struct api_req *r)
 	} else if (strcmp(cond, "removed") == 0) {
 		w->cond = W_REMOVED;
 	} else {
-		free(w);
+		waiter_free(w);
 		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid condition: %s", cond);
 	}
-	return api_reply_stream(r, MHD_HTTP_OK, "application/json", wait_stream, w, free);
+	return api_reply_stream(r, MHD_HTTP_OK, "application/json", wait_stream, w, waiter_free);
 }

@@ -824,8 +824,10 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	int fd = o->listen_fd, rc = 0;
 	time_t trimmed = 0;
 
-	if (mhd_load(e) < 0)
-		return -1;
+	/* one malloc arena for all the connections' threads: what they
+	 * allocate is small and short-lived, and an arena of each thread's
+	 * own keeps its pages resident after the thread is gone */
+	mallopt(M_ARENA_MAX, 1);
 	if (fd < 0) {
 		if (strncmp(o->uri, "unix://", 7) == 0 && o->uri[7] == '/') {
 			unix_path = o->uri + 7;
@@ -844,6 +846,15 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	 * runner forked now, while this process has a single thread */
 	if (forkjob_start(e) < 0) {
 		close(fd);
+		return -1;
+	}
+	/* libmicrohttpd (and the GnuTLS it brings) only now: the runner and
+	 * each job it forks stay without them */
+	if (mhd_load(e) < 0) {
+		close(fd);
+		if (unix_path)
+			unlink(unix_path);
+		forkjob_stop();
 		return -1;
 	}
 	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "recmemo.h"
 #include "lib/base/util.h"
 
 void container_spec_free(struct container_spec *s)
@@ -684,13 +685,13 @@ static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
 		return err_make(e, errno, "opening %s", dir);
 	}
 	while ((de = readdir(d))) {
-		json_object *j;
 		struct err ign = ERR_INIT;
+		char *name, *created;
 		if (strncmp(de->d_name, ".gone-", 6) == 0)
 			strv_push(&incomplete, de->d_name);
 		if (strlen(de->d_name) != 64 || !is_hex(de->d_name, 64))
 			continue;
-		if (container_read_config(root, de->d_name, &j, &ign) < 0) {
+		if (recmemo_get(root, de->d_name, &name, &created, &ign) < 0) {
 			if (ign.errnum == ENOENT)
 				strv_push(&incomplete, de->d_name);
 			err_clear(&ign);
@@ -698,15 +699,19 @@ static int scan(const char *root, struct ent **out, size_t *n, struct err *e)
 		}
 		v = xrealloc(v, (cnt + 1) * sizeof *v);
 		memcpy(v[cnt].id, de->d_name, 65);
-		v[cnt].name = jdup(j, "name");
-		v[cnt].created = jdup(j, "created");
-		if (!v[cnt].name)
-			v[cnt].name = xstrdup("");
+		v[cnt].name = name ? name : xstrdup("");
+		v[cnt].created = created;
 		cnt++;
-		json_object_put(j);
 	}
 	if (incomplete)
 		sweep_incomplete(root, incomplete);
+	{
+		const char **ids = xcalloc(cnt + 1, sizeof *ids);
+		for (size_t i = 0; i < cnt; i++)
+			ids[i] = v[i].id;
+		recmemo_keep(ids, cnt);
+		free(ids);
+	}
 	if (cnt)
 		qsort(v, cnt, sizeof *v, ent_cmp);
 	*out = v;
