@@ -13,6 +13,9 @@ set -eu
 
 # build
 PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev zlib1g-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
+# a pull inflates gzip layers with ISA-L (opened with dlopen(); the header
+# is needed at build time, libisal2 comes along), zlib when it is missing
+PKGS="$PKGS libisal-dev"
 # save --format squashfs writes with libsquashfs (linked statically, with
 # liblzo2 from liblzo2-dev, which libsquashfs-dev brings)
 PKGS="$PKGS libsquashfs-dev"
