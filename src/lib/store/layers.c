@@ -377,9 +377,9 @@ static void dl_finish(struct dl *d)
 				free(msg);
 			}
 		} else {
-			log_debug("layer %s: %s (%s), decompressed while fetching to %" PRIu64 " bytes",
-				  d->job->blob_digest, streamdec_kind(d->dec), streamdec_library(d->dec),
-				  streamdec_out_bytes(d->dec));
+			log_debug("layer %s: %s, decompressed while fetching to %" PRIu64 " bytes (%s)",
+				  d->job->blob_digest, streamdec_kind(d->dec), streamdec_out_bytes(d->dec),
+				  streamdec_library(d->dec));
 		}
 	}
 	if (!d->failed) {
