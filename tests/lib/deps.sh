@@ -66,7 +66,8 @@ PKGS="$PKGS munge slurmctld slurmd slurm-client mpich libmpich-dev openmpi-bin l
 # The SPANK plugin (helpers/spank/, tests/integration/spank.t) builds against
 # libslurm-dev's <slurm/spank.h>.
 PKGS="$PKGS libslurm-dev"
-BENCH_PKGS="iperf3 charliecloud-runtime"
+# bench/pull times ISA-L's igzip (package isal) as the one-core inflate limit
+BENCH_PKGS="iperf3 charliecloud-runtime isal"
 
 want=$PKGS
 list=
