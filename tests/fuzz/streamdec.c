@@ -5,9 +5,7 @@
  * hands a download over in pieces).  Where both inflaters accept the
  * stream they must give the same bytes, and each must count what it gave.
  * (Where only one accepts a malformed stream, nothing is asserted: a layer
- * is checked against its digest and diff id either way.  In 400,000 runs
- * that happened only with a corrupt member after a good one, which one
- * inflater dropped as trailing bytes and the other refused.) */
+ * is checked against its digest and diff id either way.) */
 #include "fuzz.h"
 #include "lib/base/util.h"
 #include "lib/store/streamdec.h"

@@ -45,11 +45,12 @@ struct streamdec {
 	enum streamdec_inflater inflater;
 	struct inflate_state *isal;
 	z_stream z;
+	gz_header zh; /* zlib: zh.done is 1 once the member's header is read */
 	bool z_ready;
 	struct gzhead hd; /* ISA-L: the header of the member being read */
 	bool in_body;     /* ISA-L: past that header */
 	bool member_end;  /* the last member ended at the last byte seen */
-	bool trailing;    /* bytes after the last member: dropped, as libarchive does */
+	bool trailing;    /* bytes after the last member, not a member: dropped */
 	unsigned long members;
 	/* zstd */
 	ZSTD_DStream *zs;
@@ -178,7 +179,7 @@ static int gzip_feed(struct streamdec *d, const unsigned char *p, size_t len, ch
 		int r;
 		if (d->member_end) {
 			/* another member follows, or bytes that are no gzip at all */
-			if (inflateReset(&d->z) != Z_OK)
+			if (inflateReset(&d->z) != Z_OK || inflateGetHeader(&d->z, &d->zh) != Z_OK)
 				return fail(msg, "gzip", d->z.msg);
 			d->member_end = false;
 		}
@@ -200,7 +201,7 @@ static int gzip_feed(struct streamdec *d, const unsigned char *p, size_t len, ch
 				return -1;
 			break;
 		case Z_DATA_ERROR:
-			if (d->members > 0 && d->z.total_out == 0) {
+			if (d->members > 0 && d->zh.done != 1) {
 				/* not a gzip member after the last one: the end */
 				d->trailing = true;
 				return flush(d);
@@ -351,10 +352,6 @@ static int isal_feed(struct streamdec *d, const unsigned char *p, size_t len, ch
 		r = I.inflate(s);
 		d->opos = OUT_BUF - s->avail_out;
 		if (r < 0) {
-			if (d->members > 0 && s->total_out == 0) {
-				d->trailing = true;
-				return flush(d);
-			}
 			return fail(msg, "gzip", isal_why(r));
 		}
 		if (s->block_state == ISAL_BLOCK_FINISH) {
@@ -432,7 +429,7 @@ static int decide(struct streamdec *d, char **msg)
 			d->isal->crc_flag = ISAL_GZIP_NO_HDR_VER;
 			d->hd.crc = crc32(0, NULL, 0);
 		} else {
-			if (inflateInit2(&d->z, 15 + 16) != Z_OK)
+			if (inflateInit2(&d->z, 15 + 16) != Z_OK || inflateGetHeader(&d->z, &d->zh) != Z_OK)
 				return fail(msg, "gzip", "cannot initialise zlib");
 			d->z_ready = true;
 		}

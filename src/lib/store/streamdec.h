@@ -25,13 +25,11 @@ struct streamdec;
 
 /* What inflates gzip: Intel's ISA-L (isal_inflate, 2-3x zlib's speed: the
  * default) or zlib.  Both take the same streams the same way: members one
- * after another, bytes after the last member that do not start another
- * one are dropped, a stream cut short and a wrong CRC-32 or length in a
- * member's trailer are errors.  One difference is left: a corrupt member
- * after good ones is dropped as trailing bytes when the inflater finds
- * the fault before it gives any output, and the two find some faults at
- * different points (the fuzz harness met 2 such inputs in 108); the
- * blob's digest and the tar's diff id are checked either way. */
+ * after another; bytes after the last member are dropped unless they
+ * begin with a whole gzip header (magic, method and flags judged as zlib
+ * judges them), and then that member must be sound, as libarchive's
+ * reader has it; a stream cut short, corrupt data and a wrong CRC-32 or
+ * length in a member's trailer are errors. */
 enum streamdec_inflater { STREAMDEC_ISAL, STREAMDEC_ZLIB };
 
 /* A decoder that sends its output to out.  Never fails. */
