@@ -3,7 +3,8 @@
 # The fast paths of a pull and their fallbacks give the same store: the
 # largest layer decompressed by the fetching process (gzip with one member
 # or several, bytes after the last member, zstd, a plain tar) or by the
-# extractor (BURROW_PULL_DECOMPRESS=extractor); a corrupt stream fails and
+# extractor (BURROW_PULL_DECOMPRESS=extractor), gzip inflated by ISA-L or
+# by zlib (BURROW_INFLATE=zlib); a corrupt stream fails and
 # leaves nothing; layers/ carries ext4's top-directory flag unless
 # BURROW_LAYER_SPREAD=0.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -64,16 +65,28 @@ for k in gz plain multi trail zst; do
 	case $k in
 	plain) assert_match "$err" 'none, decompressed while fetching' "  passed through as it is" ;;
 	zst) assert_match "$err" 'zstd, decompressed while fetching' "  decoded as zstd" ;;
-	*) assert_match "$err" 'gzip, decompressed while fetching' "  decoded as gzip" ;;
+	*) assert_match "$err" 'gzip, decompressed while fetching.*[(]isa-l[)]' "  decoded as gzip, by ISA-L" ;;
 	esac
 	run burrow run --rm "$ref"
 	assert_rc 0 "  it runs"
 	burrow rmi -a -f >/dev/null 2>&1
+	case $k in
+	gz | multi | trail)
+		run env BURROW_INFLATE=zlib "$BURROW" --log-level=debug pull -q $P "$ref"
+		assert_rc 0 "$k: pull with zlib inflating (BURROW_INFLATE=zlib)"
+		assert_eq "$(printf '%s\n' "$out" | tail -n 1)" "$want_id" "  the same image id"
+		assert_eq "$(layer_meta)" "$want_meta" "  the same layer size and tree digest"
+		assert_match "$err" 'gzip, decompressed while fetching.*[(]zlib[)]' "  decoded by zlib"
+		burrow rmi -a -f >/dev/null 2>&1
+		;;
+	esac
 done
 
-for how in fetcher extractor; do
-	run env BURROW_PULL_DECOMPRESS=$how "$BURROW" pull -q $P "$REG/paths/cut:1"
-	assert_rc 125 "a cut gzip stream fails ($how decompressing)"
+for how in fetcher extractor zlib; do
+	inflate=
+	[ "$how" = zlib ] && how=fetcher inflate=zlib
+	run env BURROW_PULL_DECOMPRESS=$how BURROW_INFLATE=$inflate "$BURROW" pull -q $P "$REG/paths/cut:1"
+	assert_rc 125 "a cut gzip stream fails ($how decompressing${inflate:+ with $inflate})"
 	assert_match "$err" 'gzip|truncated|unexpected end|corrupt|archive' "  with the reason"
 	assert_eq "$(find "$R/layers" "$R/images" -mindepth 1 -maxdepth 1 ! -name '.lock' 2>/dev/null | wc -l | tr -d ' ')" 0 "  and leaves no layer or image"
 	assert_eq "$(store_leftovers)" "" "  and no scratch files"

@@ -13,6 +13,9 @@ set -eu
 
 # build
 PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev zlib1g-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
+# a pull inflates gzip layers with ISA-L (opened with dlopen(); the header
+# is needed at build time, libisal2 comes along), zlib when it is missing
+PKGS="$PKGS libisal-dev"
 # save --format squashfs writes with libsquashfs (linked statically, with
 # liblzo2 from liblzo2-dev, which libsquashfs-dev brings)
 PKGS="$PKGS libsquashfs-dev"
@@ -63,7 +66,8 @@ PKGS="$PKGS munge slurmctld slurmd slurm-client mpich libmpich-dev openmpi-bin l
 # The SPANK plugin (helpers/spank/, tests/integration/spank.t) builds against
 # libslurm-dev's <slurm/spank.h>.
 PKGS="$PKGS libslurm-dev"
-BENCH_PKGS="iperf3 charliecloud-runtime"
+# bench/pull times ISA-L's igzip (package isal) as the one-core inflate limit
+BENCH_PKGS="iperf3 charliecloud-runtime isal"
 
 want=$PKGS
 list=

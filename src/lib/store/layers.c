@@ -377,8 +377,9 @@ static void dl_finish(struct dl *d)
 				free(msg);
 			}
 		} else {
-			log_debug("layer %s: %s, decompressed while fetching to %" PRIu64 " bytes",
-				  d->job->blob_digest, streamdec_kind(d->dec), streamdec_out_bytes(d->dec));
+			log_debug("layer %s: %s, decompressed while fetching to %" PRIu64 " bytes (%s)",
+				  d->job->blob_digest, streamdec_kind(d->dec), streamdec_out_bytes(d->dec),
+				  streamdec_library(d->dec));
 		}
 	}
 	if (!d->failed) {
@@ -447,7 +448,8 @@ static int pump_local(struct dl *d, char *buf)
 /* The largest blob of the pull is decompressed by this process as it
  * arrives, so that decompressing and writing the files (the extractor) run
  * at once; the other layers' extractors decompress their own, in parallel.
- * BURROW_PULL_DECOMPRESS=extractor leaves all of it to the extractors. */
+ * BURROW_PULL_DECOMPRESS=extractor leaves all of it to the extractors;
+ * BURROW_INFLATE=zlib inflates gzip with zlib instead of ISA-L. */
 static void pick_decoder(struct layer_job *jobs, struct dl *dls, size_t n)
 {
 	const char *env = getenv("BURROW_PULL_DECOMPRESS");
@@ -461,8 +463,12 @@ static void pick_decoder(struct layer_job *jobs, struct dl *dls, size_t n)
 		if (best == n || jobs[i].blob_size > jobs[best].blob_size)
 			best = i;
 	}
-	if (best < n)
+	if (best < n) {
+		const char *inf = getenv("BURROW_INFLATE");
 		dls[best].dec = streamdec_new(to_pipe, &dls[best]);
+		if (inf && strcmp(inf, "zlib") == 0)
+			streamdec_set_inflater(dls[best].dec, STREAMDEC_ZLIB);
+	}
 }
 
 /* read "i diff size ndev" / "i !msg" lines */

@@ -13,6 +13,7 @@
 #ifndef BURROW_STORE_STREAMDEC_H
 #define BURROW_STORE_STREAMDEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,9 +23,26 @@ typedef int (*streamdec_out_fn)(void *ctx, const void *buf, size_t len);
 
 struct streamdec;
 
+/* What inflates gzip: Intel's ISA-L (isal_inflate, 2-3x zlib's speed: the
+ * default) or zlib.  Both take the same streams the same way: members one
+ * after another; bytes after the last member are dropped unless they
+ * begin with a whole gzip header (magic, method and flags judged as zlib
+ * judges them), and then that member must be sound, as libarchive's
+ * reader has it; a stream cut short, corrupt data and a wrong CRC-32 or
+ * length in a member's trailer are errors. */
+enum streamdec_inflater { STREAMDEC_ISAL, STREAMDEC_ZLIB };
+
 /* A decoder that sends its output to out.  Never fails. */
 struct streamdec *streamdec_new(streamdec_out_fn out, void *ctx);
 void streamdec_free(struct streamdec *d);
+/* Before the first streamdec_feed(): which inflater decodes gzip */
+void streamdec_set_inflater(struct streamdec *d, enum streamdec_inflater which);
+/* Whether ISA-L can be used: libisal is opened (dlopen) on first use, and
+ * when it is missing gzip falls back to zlib; *why (static) says why not */
+bool streamdec_have_isal(char **why);
+/* what decodes: "isa-l" or "zlib" for gzip, "libzstd", "none"; for the
+ * log and tests */
+const char *streamdec_library(const struct streamdec *d);
 
 /* The next len bytes of the blob.  -1 when out() failed (*msg NULL) or the
  * data is corrupt (*msg says why, allocated). */

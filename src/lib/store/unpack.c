@@ -265,16 +265,23 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	_cleanup_close_ int fd = -1;
 	const void *buf;
 	size_t len;
-	la_int64_t off;
+	la_int64_t off, end = 0;
 	int r;
 
-	if (clear_name(pfd, name, false, NULL, e) < 0)
-		return -1;
+	/* most names are new: create first, and clear the name only when
+	 * something is there already (a later entry replaces an earlier one) */
 	fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		if (clear_name(pfd, name, false, NULL, e) < 0)
+			return -1;
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
 	if (fd < 0)
 		return err_make(e, errno, "creating %s", path);
 	while ((r = archive_read_data_block(u->tar, &buf, &len, &off)) == ARCHIVE_OK) {
 		const char *p = buf;
+		if (len > 0 && off + (la_int64_t)len > end)
+			end = off + (la_int64_t)len;
 		while (len > 0) {
 			ssize_t w = pwrite(fd, p, len, (off_t)off);
 			if (w < 0) {
@@ -290,8 +297,9 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	if (r != ARCHIVE_EOF)
 		return err_make(e, 0, "reading %s from the archive: %s", path,
 				archive_error_string(u->tar) ? archive_error_string(u->tar) : "read error");
-	/* trailing holes of sparse files */
-	if (archive_entry_size_is_set(ent) && ftruncate(fd, (off_t)archive_entry_size(ent)) < 0)
+	/* trailing holes of sparse files (only: the data written sets the size) */
+	if (archive_entry_size_is_set(ent) && archive_entry_size(ent) != end &&
+	    ftruncate(fd, (off_t)archive_entry_size(ent)) < 0)
 		return err_make(e, errno, "writing %s", path);
 	return finish_fd(u, ent, fd, path, e);
 }
