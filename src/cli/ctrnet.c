@@ -247,12 +247,37 @@ int ctr_net_connect(struct globals *g, const char *net, const char *ref, char *c
 	}
 	if (ctr_load(g, ref, &c, e) < 0)
 		goto out;
-	if (c.spec.net != NET_BRIDGE) {
-		err_make(e, EINVAL,
-			 "container %s is not on a user-defined network (its network mode is fixed)",
-			 c.spec.name);
+	/* A container on the default network (slirp4netns) that is not
+	 * running joins the networks from its next start on, as if created
+	 * with --network NAME.  A running one cannot: its net namespace
+	 * belongs to its own user namespace (or the keeper's), a sibling of
+	 * the networks' one (lib/runtime/netns.h), and moving an interface
+	 * between the two needs privileges over both, which no process of
+	 * the user has. */
+	if (c.spec.net == NET_SLIRP && ctr_running(&c)) {
+		err_make(e, 0,
+			 "container %s is running on the default network (slirp4netns), whose namespace "
+			 "cannot take an interface of network %s (a user namespace of its own): stop it, "
+			 "connect it, and start it again",
+			 c.spec.name, n.name);
+		e->errnum = EBUSY; /* the message says it all */
 		goto out;
 	}
+	if (c.spec.net == NET_SLIRP && userns_opts_nested(&c.spec.userns)) {
+		err_make(e, 0, "container %s has --userns or --uidmap, which a network cannot have yet",
+			 c.spec.name);
+		e->errnum = EINVAL;
+		goto out;
+	}
+	if (c.spec.net != NET_BRIDGE && c.spec.net != NET_SLIRP) {
+		err_make(e, 0, "container %s has network mode %s, which cannot join a network", c.spec.name,
+			 c.spec.net == NET_HOST        ? "host"
+			 : c.spec.net == NET_CONTAINER ? "container"
+						       : "none");
+		e->errnum = EINVAL;
+		goto out;
+	}
+	c.spec.net = NET_BRIDGE;
 	for (size_t i = 0; i < c.spec.nnetworks; i++)
 		if (strcmp(c.spec.networks[i].network, n.name) == 0) {
 			err_make(e, EEXIST, "container %s is already on network %s", c.spec.name, n.name);

@@ -172,5 +172,62 @@ assert_eq "$(leftovers)" 0 "  its directory is gone"
 run docker image inspect local/big:1
 assert_rc 1 "  and no image was made"
 
+# --- remote=: a context from a URL (a local HTTP server)
+# the image again (pruned above), imported without the 64K bound
+(XDG_CONFIG_HOME=$T/noconf && export XDG_CONFIG_HOME && fixture_image local/busybox:1)
+W=$T/www
+mkdir -p "$W" "$T/rctx"
+printf 'FROM local/busybox:1\nCOPY hello /from-remote\n' >"$T/rctx/Dockerfile"
+echo "remote context" >"$T/rctx/hello"
+tar -C "$T/rctx" -czf "$W/ctx.tar.gz" .
+printf 'FROM local/busybox:1\nRUN echo only a Dockerfile >/from-remote\n' >"$W/Dockerfile.txt"
+head -c 200000 /dev/urandom >"$T/rctx/noise"
+tar -C "$T/rctx" -czf "$W/huge.tar.gz" .
+python3 -c 'import tarfile, io, sys
+t = tarfile.open(sys.argv[1], "w")
+for name in ("Dockerfile", "../escaped"):
+    d = b"FROM local/busybox:1\n"
+    i = tarfile.TarInfo(name); i.size = len(d); t.addfile(i, io.BytesIO(d))
+t.close()' "$W/evil.tar"
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$W" >"$T/http.log" 2>&1 &
+HTTP_PID=$!
+trap 'kill $HTTP_PID 2>/dev/null; api_stop; registry_stop; fixture_cleanup' EXIT
+poll -t 30 grep -q 'port [0-9]' "$T/http.log" || bail_out "the HTTP server did not start: $(cat "$T/http.log")"
+PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/http.log" | head -n 1)
+poll -t 30 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || bail_out "the HTTP server does not answer"
+U=http://127.0.0.1:$PORT
+run api_curl -s -X POST "/build?remote=$U/ctx.tar.gz&t=local/remote:1"
+assert_match "$out" 'Successfully built' "remote= a .tar.gz URL: built"
+run docker run --rm local/remote:1 cat /from-remote
+assert_eq "$out" "remote context" "  from the downloaded context"
+run api_curl -s -X POST "/build?remote=$U/Dockerfile.txt&t=local/remote:2"
+assert_match "$out" 'Successfully built' "remote= a Dockerfile served as text/plain: built"
+run docker run --rm local/remote:2 cat /from-remote
+assert_eq "$out" "only a Dockerfile" "  from that Dockerfile alone"
+run api_curl -s -X POST "/build?remote=$U/nope.tar&t=local/remote:3"
+assert_match "$out" '"error":"remote .*404' "remote= a missing file: the HTTP error in the stream"
+run api_curl -s -X POST "/build?remote=$U/huge.tar.gz&t=local/remote:4"
+assert_match "$out" '"error":"remote .*larger than 65536 bytes' "  a download over max-layer-size stops there"
+run api_curl -s -X POST "/build?remote=$U/evil.tar&t=local/remote:5"
+assert_match "$out" '"error":' "  a tar with an entry leaving the context fails"
+assert_false "  and writes nothing outside it" test -e "$BURROW_RUNROOT/escaped"
+run api_curl -s -w ' %{http_code}' -X POST "/build?remote=https://github.com/example/repo.git"
+assert_match "$out" 'remote git repositories are not supported' "remote= a git URL: refused with the reason"
+assert_match "$out" ' 400$' "  400"
+run api_curl -s -w ' %{http_code}' -X POST "/build?remote=ftp://127.0.0.1/x.tar"
+assert_match "$out" ' 400$' "remote= another scheme: 400"
+assert_eq "$(leftovers)" 0 "no build directory is left"
+if python3 -c 'import docker' 2>/dev/null; then
+	run python3 -c 'import os, sys, docker
+c = docker.APIClient(base_url=os.environ["DOCKER_HOST"])
+for l in c.build(path=sys.argv[1], tag="local/remote:6", decode=True):
+    print(l)' "$U/ctx.tar.gz"
+	assert_match "$out" 'Successfully built' "docker-py: build(path=URL) sends it as remote="
+else
+	skip "docker-py is not installed"
+fi
+kill $HTTP_PID
+wait $HTTP_PID 2>/dev/null
+
 api_done
 done_testing

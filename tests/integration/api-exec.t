@@ -58,6 +58,13 @@ run api_curl -s -w ' %{http_code}' /exec/nope/json
 assert_match "$out" 'No such exec instance' "inspecting one: docker's message"
 run api_curl -s -w ' %{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Cmd":"ls"}' /containers/box/exec
 assert_match "$out" '^ 400$' "Cmd of the wrong type: 400"
+# exec start without Upgrade: the output as a plain body (docker answers so too)
+run api_curl -s -X POST -H 'Content-Type: application/json' -d '{"Cmd":["echo","plain"],"AttachStdout":true}' /containers/box/exec
+xid=$(printf '%s' "$out" | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+run sh -c "curl -sS --max-time 30 --unix-socket '$API_SOCK' -X POST -H 'Content-Type: application/json' -d '{}' http://d/exec/$xid/start | tail -c 6"
+assert_eq "$out" "plain" "exec start without Upgrade: the multiplexed output as the body"
+run api_curl -s "/exec/$xid/json"
+assert_match "$out" '"ExitCode":0' "  and the exit code after it"
 run docker stop -t 0 box
 run docker top box
 assert_rc 1 "docker top of a stopped container fails"

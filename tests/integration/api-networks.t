@@ -103,6 +103,27 @@ assert_no_match "$out" 'eth1' "  the interface is gone"
 run docker inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' srv
 assert_eq "$out" "n1 " "  and inspect shows n1 only"
 
+# a container on the default network (slirp4netns): stopped, it joins a
+# network from its next start; running, it cannot (its namespace is its own
+# user namespace's), with docker's error format and the reason
+run docker run -d --name plain $IMG sleep 1000
+assert_rc 0 "a container on the default network"
+run api_curl -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Container":"plain"}' \
+	/networks/n2/connect
+assert_match "$out" '^\{"message":"container plain is running on the default network' \
+	"connecting it while it runs: docker's error format with the reason"
+assert_match "$out" '403$' "  and 403, as docker's refused connects"
+run docker stop -t 0 plain
+run docker network connect n2 plain
+assert_rc 0 "docker network connect n2 plain once it is stopped"
+run docker start plain
+assert_rc 0 "  it starts"
+run burrow exec plain ip -o -4 addr show
+assert_match "$out" 'eth0.*inet 10\.' "  with an interface on n2"
+run docker inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' plain
+assert_eq "$out" "n2 " "  and inspect shows n2"
+run docker rm -f plain
+
 # --- rm, prune
 run docker network rm bridge
 assert_ne "$rc" 0 "docker network rm bridge fails"

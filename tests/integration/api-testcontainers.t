@@ -3,7 +3,7 @@
 # testcontainers for Node (from the npm registry, installed once by
 # tests/lib/testcontainers-fixture.sh as root) against the API, with its
 # reaper (Ryuk) disabled: a GenericContainer started, waited on for a log
-# line, reached through its mapped port and stopped.  The checks
+# line, reached through its mapped port, exec'd in and stopped.  The checks
 # are in tests/lib/api_testcontainers.js, one line each.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"

@@ -1,7 +1,7 @@
 // api_testcontainers.js - testcontainers for Node against burrow's API
 // (DOCKER_HOST), for tests/integration/api-testcontainers.t: a
-// GenericContainer started, waited on for a log line and reached through its
-// mapped port, then stopped (and removed).  Prints one line per check ("PASS desc" or
+// GenericContainer started, waited on for a log line, reached through its
+// mapped port, exec'd in, then stopped (and removed).  Prints one line per check ("PASS desc" or
 // "FAIL desc: what was seen"); the .t turns them into TAP.
 // argv: IMAGE
 "use strict";
@@ -35,6 +35,11 @@ function get(host, port) {
 		check("a mapped port", port > 0 && port < 65536, port);
 		const body = await get(c.getHost(), port);
 		check("the container answers on the mapped port", body === "served by burrow\n", body);
+		const x = await c.exec(["sh", "-c", "echo hi"]);
+		check("exec: its output", x.output === "hi\n" && x.stdout === "hi\n", x);
+		check("exec: its exit code", x.exitCode === 0, x);
+		const y = await c.exec(["sh", "-c", "echo oops >&2; exit 3"]);
+		check("exec: stderr apart and a non-zero exit code", y.stderr === "oops\n" && y.exitCode === 3, y);
 	} finally {
 		await c.stop();
 	}

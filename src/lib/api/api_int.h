@@ -27,6 +27,10 @@ struct api_req {
 	size_t body_len;
 	int body_fd; /* a spooled body (an O_TMPFILE), or -1 */
 	bool too_large, started, spool;
+	/* dispatched before its body was read, which is never read: exec
+	 * start from a client that keeps the request open as its stdin
+	 * (dockerode: chunked, no Upgrade) */
+	bool early;
 	const struct api_backend *b;
 	const struct api_opts *o;
 	char *arg; /* what the route's * or ** matched */

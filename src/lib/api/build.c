@@ -4,6 +4,11 @@
  * {"aux":{"ID":...}} for the result, {"errorDetail":..,"error":..} for a
  * failure (HTTP 200 all the same, as docker does).
  *
+ * remote= names the context instead: an http(s) URL of a tar (plain or
+ * compressed) or of a Dockerfile served as text/plain, downloaded in the
+ * build's process (lib/build/remote.c) up to max-layer-size; git URLs are
+ * refused (400).
+ *
  * The context is unpacked by the hostile-tar unpacker (no path leaves its
  * directory; max-layer-size and max-layer-entries bound it) into a private
  * directory under the runroot that the service removes afterwards.  The
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +42,7 @@ struct bjob {
 	int body;
 	char **tags, **args, **labels;
 	char *dockerfile, *target, *network, *platform;
+	char *remote; /* a URL of a tar or a Dockerfile, in place of the body */
 	bool quiet, nocache, pull;
 	struct api_jsonl j;
 };
@@ -60,7 +67,49 @@ static void bjob_free(void *arg)
 	free(j->target);
 	free(j->network);
 	free(j->platform);
+	free(j->remote);
 	free(j);
+}
+
+/* remote=: the download is the tar context, or the Dockerfile alone (in
+ * a directory of its own under tmpdir) */
+static int remote_context(struct bjob *j, const char *tmpdir, struct build_context **ctx, struct err *e)
+{
+	const struct config *cfg = j->b->cfg;
+	uint64_t max = cfg->max_layer_size ? cfg->max_layer_size : API_SPOOL_MAX;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *dir = NULL;
+	bool text;
+	int rc;
+
+	if (build_remote_fetch(j->remote, tmpdir, max, &fd, &text, e) < 0)
+		return -1;
+	if (!text)
+		return build_context_from_tar_limited(fd, tmpdir, cfg->max_layer_size, cfg->max_layer_entries,
+						      ctx, e);
+	dir = xasprintf("%s/remote-dockerfile", tmpdir);
+	if (mkdir(dir, 0700) < 0)
+		return err_make(e, errno, "creating %s", dir);
+	{
+		_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int out = -1;
+		char buf[65536];
+		ssize_t n = 0;
+		if (dfd < 0)
+			return err_make(e, errno, "opening %s", dir);
+		out = openat(dfd, "Dockerfile", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0)
+			return err_make(e, errno, "writing the remote Dockerfile");
+		while ((n = read(fd, buf, sizeof buf)) > 0)
+			if (write_all(out, buf, (size_t)n) < 0)
+				return err_make(e, errno, "writing the remote Dockerfile");
+		if (n < 0)
+			return err_make(e, errno, "reading the remote Dockerfile");
+	}
+	free(j->dockerfile);
+	j->dockerfile = NULL; /* the file is the Dockerfile, whatever its name */
+	rc = build_context_open(dir, ctx, e);
+	return rc;
 }
 
 static int child_build(struct bjob *j, const char *tmpdir, int out_fd, char id[65], struct err *e)
@@ -74,8 +123,10 @@ static int child_build(struct bjob *j, const char *tmpdir, int out_fd, char id[6
 	size_t len = 0;
 	int rc;
 
-	if (build_context_from_tar_limited(j->body, tmpdir, cfg->max_layer_size, cfg->max_layer_entries, &ctx,
-					   e) < 0)
+	if (j->remote && remote_context(j, tmpdir, &ctx, e) < 0)
+		return -1;
+	if (!j->remote && build_context_from_tar_limited(j->body, tmpdir, cfg->max_layer_size,
+							 cfg->max_layer_entries, &ctx, e) < 0)
 		return -1;
 	rc = build_context_read(ctx, j->dockerfile ? j->dockerfile : "Dockerfile", DF_MAX_SIZE, &text, &len,
 				e);
@@ -209,13 +260,14 @@ static void build_job(const void *arg, size_t len, const int *fds, size_t nfds, 
 	forkjob_get(&in, &j.quiet, sizeof j.quiet);
 	forkjob_get(&in, &j.nocache, sizeof j.nocache);
 	forkjob_get(&in, &j.pull, sizeof j.pull);
+	j.remote = forkjob_get_str(&in);
 	tmpdir = forkjob_get_str(&in);
-	if (in.bad || nfds != 2 || !tmpdir) {
+	if (in.bad || nfds != (j.remote ? 1U : 2U) || !tmpdir) {
 		res->rc = -1;
 		snprintf(res->msg, sizeof res->msg, "a malformed build job");
 		return;
 	}
-	j.body = fds[1];
+	j.body = j.remote ? -1 : fds[1];
 	res->rc = child_build(&j, tmpdir, j.quiet ? -1 : fds[0], res->id, &e);
 	snprintf(res->msg, sizeof res->msg, "%s", e.msg ? e.msg : "the build failed");
 }
@@ -256,8 +308,9 @@ static void build_stream(void *arg, int fd)
 		forkjob_put(&ja, &j->quiet, sizeof j->quiet);
 		forkjob_put(&ja, &j->nocache, sizeof j->nocache);
 		forkjob_put(&ja, &j->pull, sizeof j->pull);
+		forkjob_put_str(&ja, j->remote);
 		forkjob_put_str(&ja, tmpdir);
-		rc = forkjob_spawn(build_job, ja.p, ja.len, fds, 2, sizeof res, &fj, &e);
+		rc = forkjob_spawn(build_job, ja.p, ja.len, fds, j->remote ? 1 : 2, sizeof res, &fj, &e);
 		free(ja.p);
 		if (rc < 0) {
 			api_jsonl_error(&j->j, "cannot start the build");
@@ -358,18 +411,31 @@ enum MHD_Result api_build(struct api_req *r)
 	const char *net = api_query(r, "networkmode"), *remote = api_query(r, "remote");
 	struct bjob *j;
 
-	if (remote && *remote)
-		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED,
-				       "remote build contexts are not supported: send the context as a tar");
-	if (r->body_fd < 0)
+	if (remote && *remote && build_remote_is_git(remote))
+		return api_reply_error(
+			r, MHD_HTTP_BAD_REQUEST,
+			"remote git repositories are not supported as build contexts (%.200s): "
+			"send the context as a tar, or the URL of a tar",
+			remote);
+	if (remote && *remote && strncmp(remote, "http://", 7) != 0 && strncmp(remote, "https://", 8) != 0)
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
+				       "remote must be an http(s) URL of a tar or a Dockerfile: %.200s",
+				       remote);
+	if (remote && strlen(remote) > 4096)
+		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "remote: the URL is too long");
+	if (r->body_fd < 0 && !(remote && *remote))
 		return api_reply_error(r, MHD_HTTP_BAD_REQUEST,
 				       "the request body must be the build context (a tar)");
 	if (!r->b->cfg)
 		return api_reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, "build is not available");
 	j = xcalloc(1, sizeof *j);
 	j->b = r->b;
-	j->body = fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
-	if (j->body < 0 || lseek(j->body, 0, SEEK_SET) < 0) {
+	j->body = -1;
+	if (remote && *remote)
+		j->remote = xstrdup(remote); /* a body, if any, is not read */
+	else
+		j->body = fcntl(r->body_fd, F_DUPFD_CLOEXEC, 3);
+	if (!j->remote && (j->body < 0 || lseek(j->body, 0, SEEK_SET) < 0)) {
 		bjob_free(j);
 		return api_reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "reading the body: %s",
 				       strerror(errno));

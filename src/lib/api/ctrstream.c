@@ -92,6 +92,10 @@ struct follow {
 	char *typed; /* stdin sent before the container ran (at most 64 KiB) */
 	size_t ntyped;
 	int in_fd; /* connected to <rundir>/attach once it runs, -1 */
+	/* stdin without a terminal: the supervisor hands the init's stdin
+	 * (pipe) over its attach socket; closing both is the stdin's EOF */
+	bool in_pipe, pipe_got, in_eof;
+	int pipe_fd, pipe_sk;
 	char *pend;
 	size_t plen;
 	struct logline partial;
@@ -105,6 +109,10 @@ static void follow_free(void *p)
 		close(f->cur);
 	if (f->in_fd >= 0)
 		close(f->in_fd);
+	if (f->pipe_fd >= 0)
+		close(f->pipe_fd);
+	if (f->pipe_sk >= 0)
+		close(f->pipe_sk);
 	free(f->rundir);
 	free(f->typed);
 	free(f->ctrdir);
@@ -212,32 +220,6 @@ static bool dump_existing(struct follow *f, int fd)
 	return emit_all(f, fd, v, nv, f->tail >= 0 && (size_t)f->tail < nv ? nv - (size_t)f->tail : 0);
 }
 
-/* has the client gone?  (a pipe's reader closed, a socket hung up); stdin
- * a client sends on a hijacked socket is read and dropped */
-static bool client_gone(struct follow *f, int fd, short rev)
-{
-	if (rev & (POLLERR | POLLHUP | POLLNVAL))
-		return true;
-	if (f->sock && (rev & POLLIN)) {
-		char buf[4096];
-		ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-		if (n == 0)
-			f->sock = false; /* half-closed: it still reads */
-		else if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return true;
-		else if (n > 0 && f->in_fd < 0 && f->want_stdin && f->ntyped + (size_t)n <= 65536) {
-			f->typed = xrealloc(f->typed, f->ntyped + (size_t)n);
-			memcpy(f->typed + f->ntyped, buf, (size_t)n);
-			f->ntyped += (size_t)n;
-		} else if (n > 0 && f->in_fd >= 0 && f->want_stdin &&
-			   !api_write_all(f->in_fd, buf, (size_t)n)) {
-			close(f->in_fd);
-			f->in_fd = -1;
-		}
-	}
-	return false;
-}
-
 /* the supervisor's attach socket of a container with a terminal: what is
  * written there is typed into the terminal, and the terminal's output comes
  * from it as it is made (the log has only whole lines: no prompt) */
@@ -256,6 +238,96 @@ static int connect_attach(const char *rundir)
 	}
 	close(dfd);
 	return fd;
+}
+
+static void pipe_close(struct follow *f)
+{
+	if (f->pipe_fd >= 0)
+		close(f->pipe_fd);
+	if (f->pipe_sk >= 0)
+		close(f->pipe_sk);
+	f->pipe_fd = f->pipe_sk = -1;
+}
+
+/* stdin for the container's pipe: kept (up to 64 KiB) until there is one */
+static void pipe_write(struct follow *f, const char *buf, size_t n)
+{
+	if (!f->pipe_got && f->ntyped + n <= 65536) {
+		f->typed = xrealloc(f->typed, f->ntyped + n);
+		memcpy(f->typed + f->ntyped, buf, n);
+		f->ntyped += n;
+	} else if (f->pipe_fd >= 0 && !api_write_all(f->pipe_fd, buf, n)) {
+		pipe_close(f); /* nobody reads it any more */
+	}
+}
+
+/* the init's stdin from the supervisor (a byte, with the pipe unless it
+ * was closed already), then what the client typed so far */
+static void pipe_open(struct follow *f)
+{
+	char b;
+	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof u.buf };
+	struct pollfd p;
+	int sk = connect_attach(f->rundir);
+
+	if (sk < 0)
+		return; /* not yet: the next tick */
+	p = (struct pollfd){ .fd = sk, .events = POLLIN };
+	if (poll(&p, 1, 5000) <= 0 || recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) != 1) {
+		close(sk);
+		f->in_pipe = false; /* it has no stdin to give */
+		return;
+	}
+	f->pipe_got = true;
+	f->pipe_sk = sk;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&f->pipe_fd, CMSG_DATA(c), sizeof f->pipe_fd);
+	if (f->ntyped > 0 && f->pipe_fd >= 0 && !api_write_all(f->pipe_fd, f->typed, f->ntyped))
+		pipe_close(f);
+	f->ntyped = 0;
+	if (f->in_eof || f->pipe_fd < 0)
+		pipe_close(f);
+}
+
+/* has the client gone?  (a pipe's reader closed, a socket hung up); stdin
+ * a client sends on a hijacked socket is read and dropped */
+static bool client_gone(struct follow *f, int fd, short rev)
+{
+	if (rev & (POLLERR | POLLHUP | POLLNVAL))
+		return true;
+	if (f->sock && (rev & POLLIN)) {
+		char buf[4096];
+		/* stdin for a pipe not there yet: what fits in the buffer */
+		size_t want = f->in_pipe && !f->pipe_got ? 65536 - f->ntyped : sizeof buf;
+		ssize_t n = recv(fd, buf, want < sizeof buf ? want : sizeof buf, MSG_DONTWAIT);
+		if (n == 0) {
+			f->sock = false; /* half-closed: it still reads */
+			f->in_eof = true;
+			pipe_close(f);
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			return true;
+		} else if (n > 0 && f->in_pipe) {
+			pipe_write(f, buf, (size_t)n);
+		} else if (n > 0 && f->in_fd < 0 && f->want_stdin && f->ntyped + (size_t)n <= 65536) {
+			f->typed = xrealloc(f->typed, f->ntyped + (size_t)n);
+			memcpy(f->typed + f->ntyped, buf, (size_t)n);
+			f->ntyped += (size_t)n;
+		} else if (n > 0 && f->in_fd >= 0 && f->want_stdin &&
+			   !api_write_all(f->in_fd, buf, (size_t)n)) {
+			close(f->in_fd);
+			f->in_fd = -1;
+		}
+	}
+	return false;
 }
 
 /* the supervisor's pidfd once the container started; -1 when it has
@@ -295,7 +367,9 @@ static void follow_run(struct follow *f, int fd)
 	/* before the first look, so a start right after it is not missed */
 	wfd = record_watch(f->ctrdir);
 	while (ok && !ended && !api_stream_done()) {
-		struct pollfd p[4] = { { .fd = fd, .events = f->sock ? POLLIN : 0 },
+		/* a full buffer waits for the pipe */
+		bool full = f->in_pipe && !f->pipe_got && f->ntyped >= 65536;
+		struct pollfd p[4] = { { .fd = fd, .events = f->sock && !full ? POLLIN : 0 },
 				       { .fd = pidfd, .events = POLLIN },
 				       { .fd = f->in_fd, .events = POLLIN },
 				       { .fd = -1, .events = POLLIN } };
@@ -325,6 +399,8 @@ static void follow_run(struct follow *f, int fd)
 				f->cur = -1;
 			}
 		}
+		if (pidfd >= 0 && f->in_pipe && !f->pipe_got)
+			pipe_open(f);
 		p[1].fd = pidfd;
 		p[2].fd = f->in_fd;
 		/* until it runs, its record says when it starts (or goes) */
@@ -411,7 +487,7 @@ static struct follow *follow_new(struct api_req *r, const struct api_ctr *c)
 	f->rundir = xstrdup(c->spec.rundir);
 	f->tty = c->spec.tty;
 	f->cur = -1;
-	f->in_fd = -1;
+	f->in_fd = f->pipe_fd = f->pipe_sk = -1;
 	f->tail = -1;
 	return f;
 }
@@ -490,6 +566,8 @@ enum MHD_Result api_ctr_attach(struct api_req *r)
 		return res;
 	}
 	f = follow_new(r, &c);
+	if (f)
+		f->in_pipe = !f->tty && c.spec.interactive && api_query_bool(r, "stdin", false);
 	api_ctr_free(&c);
 	if (!f)
 		return MHD_NO;

@@ -602,6 +602,12 @@ enum MHD_Result api_exec_start(struct api_req *r)
 		return MHD_NO;
 	j->b = r->b;
 	memcpy(j->id, copy.id, sizeof j->id);
+	/* without Upgrade (dockerode): the output as a plain body */
+	if (!MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Upgrade"))
+		return api_reply_stream(r, MHD_HTTP_OK,
+					copy.tty ? "application/vnd.docker.raw-stream"
+						 : "application/vnd.docker.multiplexed-stream",
+					hijacked, j, free);
 	return api_reply_hijack(r,
 				copy.tty ? "application/vnd.docker.raw-stream"
 					 : "application/vnd.docker.multiplexed-stream",

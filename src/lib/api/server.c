@@ -606,6 +606,18 @@ static bool spooled(const char *method, const char *url)
 					       ends_with(url, "/images/create"));
 }
 
+/* dockerode's exec start with stdin: no Upgrade, a chunked body it never
+ * ends (its stdin would follow).  MHD can answer before a body only at
+ * once, so the reply comes before the body, which is not read. */
+static bool early(struct MHD_Connection *conn, const char *method, const char *url)
+{
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+
+	return strcmp(method, "POST") == 0 && strstr(url, "/exec/") && ends_with(url, "/start") && te &&
+	       strcasecmp(te, "chunked") == 0 &&
+	       !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
+}
+
 struct server {
 	const struct api_backend *b;
 	const struct api_opts *o;
@@ -635,6 +647,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl && strtoull(cl, NULL, 10) > (r->spool ? API_SPOOL_MAX : API_BODY_MAX))
 			r->too_large = true;
 		api_busy(0);
+		if (early(conn, method, url)) {
+			r->early = r->started = true;
+			r->body = xstrdup("");
+			return dispatch(r);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0 && r->spool) {

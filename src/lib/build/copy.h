@@ -37,6 +37,12 @@ int build_context_from_tar(int fd, const char *tmpdir, struct build_context **ou
 int build_context_from_tar_limited(int fd, const char *tmpdir, uint64_t max_bytes, uint64_t max_entries,
 				   struct build_context **out, struct err *e);
 void build_context_free(struct build_context *c);
+/* A context named by a URL (remote.c): is it a git repository (which is
+ * not fetched)?  Download an http(s) one, at most max bytes, into an
+ * unlinked file in dir: *fd, at its start; *text when it was served as
+ * text/plain (the Dockerfile alone, as docker takes it), else a tar. */
+bool build_remote_is_git(const char *url);
+int build_remote_fetch(const char *url, const char *dir, uint64_t max, int *fd, bool *text, struct err *e);
 const char *build_context_dir(const struct build_context *c);
 /* The text of a file of the context (for the default Dockerfile and
  * Dockerfile in a tar context); relpath must stay inside. */

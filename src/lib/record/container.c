@@ -888,6 +888,9 @@ int container_set_networks(const char *root, const char *id, const struct net_at
 	if (lfd < 0 || container_read_config(root, id, &j, e) < 0)
 		return -1;
 	json_object_object_add(j, "networks", net_attaches_to_json(nets, n));
+	/* a container of the default network connected while stopped is on
+	 * the networks from now on */
+	json_object_object_add(j, "network", json_object_new_string("bridge"));
 	rc = write_config_json(ctrdir, j, e);
 	json_object_put(j);
 	return rc;

@@ -51,6 +51,7 @@ struct init_ctx {
 	int failfd;                /* write a byte here before failing (CLOEXEC) */
 	int alivefd;               /* read end: POLLHUP once the supervisor is gone */
 	int outfd, errfd;          /* detached: stdout and stderr pipes to the supervisor, else -1 */
+	int infd;                  /* detached -i without -t: stdin's pipe from the supervisor, else -1 */
 	int netfd;                 /* slirp4netns: a byte once burrow-net is up, EOF if it failed; else -1 */
 	const struct ns_fds *join; /* container:ID: the namespaces to join instead of new ones */
 	int preserve_fds;          /* --preserve-fds: fds 3..3+N-1 go to the command */
@@ -237,7 +238,10 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 		if (dup2(pts, 0) < 0 || dup2(pts, 1) < 0 || dup2(pts, 2) < 0)
 			return err_make(e, errno, "attaching the terminal");
 	} else {
-		if (!s->interactive || s->detach) {
+		if (c->infd >= 0) {
+			if (dup2(c->infd, 0) < 0)
+				return err_make(e, errno, "attaching the stdin pipe");
+		} else if (!s->interactive || s->detach) {
 			int n = open("/dev/null", O_RDONLY);
 			if (n < 0 || dup2(n, 0) < 0)
 				return err_make(e, errno, "opening /dev/null for stdin");
@@ -444,7 +448,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 }, mapp[2] = { -1, -1 };
-	int hsk[2] = { -1, -1 };
+	int hsk[2] = { -1, -1 }, inp[2] = { -1, -1 };
 	_cleanup_close_ int shm = -1;
 	struct err ne = ERR_INIT, ce = ERR_INIT, he = ERR_INIT;
 	bool net_failed = false, hook_failed = false;
@@ -455,6 +459,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
 	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
+	    (s->detach && !s->tty && s->interactive && pipe2(inp, O_CLOEXEC) < 0) ||
 	    ((s->net == NET_SLIRP || s->net == NET_BRIDGE) && pipe2(netp, O_CLOEXEC) < 0) ||
 	    (hook_specs_have(s->hooks, s->nhooks, HOOK_CREATE_RUNTIME) &&
 	     socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hsk) < 0)) {
@@ -504,9 +509,9 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s,       &m->go,      isk[1],  failp[1], alivep[0],
-				       outp[1], errp[1],     netp[0], &m->join, m->preserve_fds,
-				       shm,     &m->seccomp, hsk[1],  0 };
+		struct init_ctx ic = { s,           &m->go, isk[1],  failp[1], alivep[0],       outp[1],
+				       errp[1],     inp[0], netp[0], &m->join, m->preserve_fds, shm,
+				       &m->seccomp, hsk[1], 0 };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, &ce) < 0)
@@ -540,6 +545,10 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		close(outp[1]);
 		close(errp[1]);
 		outp[1] = errp[1] = -1;
+	}
+	if (inp[0] >= 0) {
+		close(inp[0]);
+		inp[0] = -1;
 	}
 	if (netp[0] >= 0) {
 		/* the init builds its rootfs meanwhile and waits for this before exec */
@@ -639,6 +648,10 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	m->out = outp[0];
 	m->err = errp[0];
 	outp[0] = errp[0] = -1;
+	if (m->in >= 0)
+		close(m->in);
+	m->in = inp[1];
+	inp[1] = -1;
 	/* poststart: a failure is a warning (hooks.c) */
 	hooks_run(s, HOOK_POSTSTART, child, &he);
 	rc = 0;
@@ -649,6 +662,7 @@ out:
 	close_pair(isk);
 	close_pair(outp);
 	close_pair(errp);
+	close_pair(inp);
 	close_pair(netp);
 	close_pair(mapp);
 	close_pair(hsk);

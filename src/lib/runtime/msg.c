@@ -35,6 +35,32 @@ int msg_send(int sk, const struct msg *m, int fd)
 	return 0;
 }
 
+int msg_send_fd(int sk, int fd)
+{
+	struct iovec iov = { .iov_base = (void *)"i", .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+		memset(&u, 0, sizeof u);
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof u.buf;
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	while (sendmsg(sk, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
 ssize_t msg_recv(int sk, struct msg *m, int *fd)
 {
 	struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };

@@ -54,6 +54,8 @@ struct msg {
 int msg_send(int sk, const struct msg *m, int fd);
 /* Returns bytes read (0 on EOF); *fd gets a passed descriptor or -1. */
 ssize_t msg_recv(int sk, struct msg *m, int *fd);
+/* One byte on a stream socket, with fd (>= 0) or without */
+int msg_send_fd(int sk, int fd);
 /* Send e as an ERROR message with the exit status it suggests. */
 void msg_send_error(int sk, const struct err *e, int status);
 /* Turn a received ERROR message into e; returns -1. */
@@ -117,8 +119,9 @@ struct supervisor {
 	struct rootfs_fuse fuse; /* rootfs.h */
 	int out, err;            /* -d without -t: read ends of the init's stdout/stderr */
 	int ptmx;                /* -d -t: the pty master */
-	struct cgroup cg;        /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
-	struct net_helper net;   /* slirp4netns: burrow-net for the current init */
+	int in; /* -d -i without -t: the write end of the init's stdin (attach passes it on), else -1 */
+	struct cgroup cg;      /* the container's cgroup (the init is cloned into it), or CGROUP_INIT */
+	struct net_helper net; /* slirp4netns: burrow-net for the current init */
 	/* container:ID: ID's namespaces for each init (the user namespace is
 	 * joined by the supervisor itself), else -1 */
 	struct ns_fds join;

@@ -403,7 +403,7 @@ static void detached_outputs(struct sup_loop *l)
 		err_clear(&e);
 		l->log.fd = -1;
 	}
-	if (s->tty)
+	if (s->tty || s->interactive)
 		open_attach_socket(l);
 }
 
@@ -505,6 +505,10 @@ static int supervise(struct sup_loop *l)
 			caller_message(l);
 		if (ilisten >= 0 && (fds[ilisten].revents & POLLIN)) {
 			int c = accept4(l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			/* -i without -t: the client gets the init's stdin; its
+			 * end (EOF) closes ours, as docker's StdinOnce */
+			if (c >= 0 && !l->m->s->tty && msg_send_fd(c, m->in) < 0)
+				close_fd(&c);
 			for (int i = 0; c >= 0 && i < MAX_CLIENTS; i++) {
 				if (l->clients[i] < 0) {
 					l->clients[i] = c;
@@ -520,9 +524,11 @@ static int supervise(struct sup_loop *l)
 			if (l->clients[i] < 0 || !(fds[icl + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			r = read(l->clients[i], buf, sizeof buf);
-			if (r <= 0)
+			if (r <= 0) {
 				drop_client(l, i);
-			else if (m->ptmx >= 0)
+				if (!m->s->tty)
+					close_fd(&m->in);
+			} else if (m->ptmx >= 0)
 				write_all(m->ptmx, buf, (size_t)r);
 		}
 		if (l->next_health && now_usec() >= l->next_health && m->init > 0) {
@@ -872,7 +878,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.s = s;
 	mon.sk = sk;
 	mon.detached = s->detach;
-	mon.alive = mon.out = mon.err = mon.ptmx = mon.init_mnt = -1;
+	mon.alive = mon.out = mon.err = mon.ptmx = mon.in = mon.init_mnt = -1;
 	mon.net.exit_fd = -1;
 	mon.join = (struct ns_fds)NS_FDS_INIT;
 	mon.preserve_fds = s->preserve_fds;
