@@ -698,7 +698,8 @@ static void supervisor_drop_runtime(struct supervisor *m)
 {
 	const struct container_spec *s = m->s;
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach", "config.json" };
+	static const char *const files[] = { "hostname",    "hosts",  "resolv.conf", "attach",
+					     "config.json", "passwd", "group" };
 	struct err e = ERR_INIT;
 
 	if (s->net == NET_SLIRP) {
