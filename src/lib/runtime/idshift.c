@@ -471,14 +471,18 @@ static char *entry_field(const char *db, unsigned long id, int k)
 	return NULL;
 }
 
-static int write_etc(const struct container_spec *s, const char *name, const char *db, const char *add,
-		     struct err *e)
+/* the image's file with the entry added */
+static char *etc_text(const char *db, const char *add)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s", s->rundir, name);
-	_cleanup_free_ char *txt = NULL;
 	size_t len = strlen(db);
 
-	txt = xasprintf("%s%s%s", db, len && db[len - 1] != '\n' ? "\n" : "", add ? add : "");
+	return xasprintf("%s%s%s", db, len && db[len - 1] != '\n' ? "\n" : "", add ? add : "");
+}
+
+static int write_etc(const struct container_spec *s, const char *name, const char *txt, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", s->rundir, name);
+
 	if (write_file_atomic_at(AT_FDCWD, path, txt, strlen(txt), 0644, e) < 0)
 		return -1;
 	/* owned by the container's root, as the image's file */
@@ -487,12 +491,26 @@ static int write_etc(const struct container_spec *s, const char *name, const cha
 	return 0;
 }
 
-int idshift_etc_files(const struct container_spec *s, struct err *e)
+bool idshift_etc_in_dev(void)
+{
+	const char *v = getenv("BURROW_KEEPID_TMPFS");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
+void idshift_etc_free(struct idshift_etc *t)
+{
+	free(t->passwd);
+	free(t->group);
+	t->passwd = t->group = NULL;
+}
+
+int idshift_etc_files(const struct container_spec *s, struct idshift_etc *out, struct err *e)
 {
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
 	_cleanup_close_ int root = -1;
 	_cleanup_free_ char *pw = NULL, *gr = NULL, *shell = NULL, *pwadd = NULL, *gradd = NULL;
-	_cleanup_free_ char *have = NULL, *home = NULL;
+	_cleanup_free_ char *have = NULL, *home = NULL, *pwtxt = NULL, *grtxt = NULL;
 	const char *name = s->idmap && s->idmap->user ? s->idmap->user : "user";
 	const char *hosthome = getenv("HOME");
 	unsigned long uid = s->userns.uid, gid = s->userns.gid;
@@ -522,7 +540,16 @@ int idshift_etc_files(const struct container_spec *s, struct err *e)
 	have = entry_field(gr, gid, 0);
 	if (!have)
 		gradd = xasprintf("%s:x:%lu:\n", name, gid);
-	if (write_etc(s, "passwd", pw, pwadd, e) < 0 || write_etc(s, "group", gr, gradd, e) < 0)
+	pwtxt = etc_text(pw, pwadd);
+	grtxt = etc_text(gr, gradd);
+	if (idshift_etc_in_dev()) {
+		/* the init writes them (rootfs.c) */
+		idshift_etc_free(out);
+		out->passwd = steal_ptr(pwtxt);
+		out->group = steal_ptr(grtxt);
+		return 0;
+	}
+	if (write_etc(s, "passwd", pwtxt, e) < 0 || write_etc(s, "group", grtxt, e) < 0)
 		return err_wrap(e, "--userns=keep-id");
 	return 0;
 }

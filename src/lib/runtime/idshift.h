@@ -33,8 +33,19 @@ int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *
 int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err *e), void *arg,
 		struct err *e);
 int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2], struct err *e);
-/* keep-id: rundir/passwd and rundir/group, the image's with the user
- * added where missing (podman's entry); the init binds them on /etc. */
-int idshift_etc_files(const struct container_spec *s, struct err *e);
+/* keep-id: /etc/passwd and /etc/group, the image's with the user added
+ * where missing (podman's entry).  By default their texts go to *out and
+ * each init writes them into its /dev (a tmpfs), binds them on /etc and
+ * unlinks them (rootfs.c): no file is made on the run directory's
+ * filesystem, which costs 0.1-1 ms each on a busy ext4.  With
+ * BURROW_KEEPID_TMPFS=0 they are written as rundir/passwd and rundir/group
+ * instead (*out stays empty), which the init binds. */
+struct idshift_etc {
+	char *passwd, *group; /* NULL: not made, or in the run directory */
+};
+int idshift_etc_files(const struct container_spec *s, struct idshift_etc *out, struct err *e);
+void idshift_etc_free(struct idshift_etc *t);
+/* Is BURROW_KEEPID_TMPFS not 0? */
+bool idshift_etc_in_dev(void);
 
 #endif

@@ -56,6 +56,7 @@ struct init_ctx {
 	const struct seccomp_prog *seccomp; /* loaded last before exec */
 	int hooksk;    /* createRuntime hooks: 'R' when ready, a byte back when run; else -1 */
 	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
+	const struct idshift_etc *etc; /* keep-id's passwd and group texts (idshift.h) */
 };
 
 static int loopback_up(struct err *e)
@@ -133,7 +134,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	if (ns_mode_is_new(&s->uts_ns) && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "setting the hostname");
 	log_debug("init: start");
-	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
+	if (rootfs_setup(s, c->etc, &rootfd, &ptmx, &pts, e) < 0)
 		return -1;
 	if (c->shm >= 0 && rootfs_attach_at(rootfd, "/dev/shm", c->shm, e) < 0)
 		return -1;
@@ -441,7 +442,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (child == 0) {
 		struct init_ctx ic = { s,       &m->go,      isk[1],  failp[1], alivep[0],
 				       outp[1], errp[1],     netp[0], &m->join, m->preserve_fds,
-				       shm,     &m->seccomp, hsk[1],  0 };
+				       shm,     &m->seccomp, hsk[1],  0,        &m->etc };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, &ce) < 0)

@@ -923,7 +923,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
-	if (idshift_etc_files(s, &e) < 0 || hooks_write_bundle(s, &e) < 0)
+	if (idshift_etc_files(s, &mon.etc, &e) < 0 || hooks_write_bundle(s, &e) < 0)
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
@@ -968,6 +968,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	}
 	st = supervisor_run(&mon);
 	log_debug("supervisor: container exited");
+	idshift_etc_free(&mon.etc); /* no init after this one */
 	late = supervisor_late_teardown(&mon);
 	supervisor_cleanup(&mon, st, &gone);
 	log_debug("supervisor: cleaned up");
