@@ -465,12 +465,15 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	close(alivep[0]);
 	close(isk[1]);
 	failp[1] = alivep[0] = isk[1] = -1;
-	if (mapp[1] >= 0 && idshift_write_maps(child, s, mapp, e) < 0) {
-		int st;
-		kill(child, SIGKILL);
-		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
-			;
-		goto out;
+	if (mapp[1] >= 0) {
+		if (idshift_write_maps(child, s, mapp, e) < 0) {
+			int st;
+			kill(child, SIGKILL);
+			while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+				;
+			goto out;
+		}
+		log_debug("supervisor: the init's own maps written");
 	}
 	if (outp[1] >= 0) {
 		close(outp[1]);

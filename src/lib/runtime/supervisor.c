@@ -923,7 +923,11 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
-	if (idshift_etc_files(s, &mon.etc, &e) < 0 || hooks_write_bundle(s, &e) < 0)
+	if (idshift_etc_files(s, &mon.etc, &e) < 0)
+		goto fail_mounted;
+	if (s->userns.mode == USERNS_KEEPID)
+		log_debug("supervisor: keep-id's passwd and group");
+	if (hooks_write_bundle(s, &e) < 0)
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
