@@ -79,6 +79,20 @@ assert_eq "$out" "1
 run burrow rm -f k
 assert_rc 0 "rm -f"
 
+# a restart by the policy: the same supervisor gives each init the texts
+run burrow run -d --name r --network none --restart on-failure:1 --userns=keep-id $IMG sh -c \
+	"grep -c '^$NAME:' /etc/passwd; ls -a /dev | grep -c burrow; test -e /tmp/done || { touch /tmp/done; exit 1; }"
+assert_rc 0 "run -d --restart on-failure:1 --userns=keep-id"
+run burrow wait r
+assert_eq "$out" "0" "the second init exits 0"
+run burrow logs r
+assert_eq "$out" "1
+0
+1
+0" "both inits have the user's entry and nothing left in /dev"
+run burrow rm -f r
+assert_rc 0 "rm -f"
+
 # nothing left: with the teardown before the exit status, the runroot
 # entries are gone when run returns, both ways
 for t in 1 0; do

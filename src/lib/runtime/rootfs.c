@@ -764,8 +764,7 @@ static int setup_proc(const struct container_spec *s, int rootfd, struct err *e)
 	return bind_on(rootfd, "/proc", S_IFDIR, "/proc", true, 0, e);
 }
 
-int rootfs_setup(const struct container_spec *s, const struct idshift_etc *etc, int *rootfd, int *ptmx,
-		 int *pts, struct err *e)
+int rootfs_setup(const struct container_spec *s, int etcfd, int *rootfd, int *ptmx, int *pts, struct err *e)
 {
 	_cleanup_free_ char *merged = rundir_file(s, "merged");
 	_cleanup_close_ int root = -1;
@@ -797,8 +796,13 @@ int rootfs_setup(const struct container_spec *s, const struct idshift_etc *etc, 
 	    (!s->no_hosts && bind_generated(s, root, "hosts", e) < 0) ||
 	    (!s->no_resolv && bind_generated(s, root, "resolv.conf", e) < 0))
 		return -1;
-	if (s->userns.mode == USERNS_KEEPID && etc && etc->passwd && etc->group) {
-		if (bind_texts(root, etc, e) < 0)
+	if (s->userns.mode == USERNS_KEEPID && etcfd >= 0) {
+		struct idshift_etc etc = { NULL, NULL };
+		int rc = idshift_etc_recv(etcfd, &etc, e);
+		if (rc == 0)
+			rc = bind_texts(root, &etc, e);
+		idshift_etc_free(&etc);
+		if (rc < 0)
 			return err_wrap(e, "--userns=keep-id");
 	} else if (s->userns.mode == USERNS_KEEPID &&
 		   (bind_generated(s, root, "passwd", e) < 0 || bind_generated(s, root, "group", e) < 0))

@@ -46,12 +46,11 @@ void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid);
 /* The directory holding upper/ and work/. */
 char *rootfs_upper_base(const struct container_spec *s);
 
-struct idshift_etc;
 /* Returns an O_PATH fd on the merged root.  If s->tty, *ptmx receives a
- * master opened in the container's devpts and *pts the peer.  etc:
- * keep-id's passwd and group texts (idshift.h), or NULL. */
-int rootfs_setup(const struct container_spec *s, const struct idshift_etc *etc, int *rootfd, int *ptmx,
-		 int *pts, struct err *e);
+ * master opened in the container's devpts and *pts the peer.  etcfd:
+ * keep-id's passwd and group come there (idshift_etc_recv), else -1: the
+ * run directory's are bound. */
+int rootfs_setup(const struct container_spec *s, int etcfd, int *rootfd, int *ptmx, int *pts, struct err *e);
 int rootfs_pivot(int rootfd, struct err *e);
 /* --ipc container:ID: attach mnt (a detached copy of ID's /dev/shm,
  * ns_shm_clone) on target under the root. */

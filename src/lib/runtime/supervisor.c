@@ -923,10 +923,13 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
-	if (idshift_etc_files(s, &mon.etc, &e) < 0)
-		goto fail_mounted;
-	if (s->userns.mode == USERNS_KEEPID)
+	/* keep-id's passwd and group: in the run directory now, or, by
+	 * default, made after the init's maps (idshift_write_maps) */
+	if (s->userns.mode == USERNS_KEEPID && !idshift_etc_in_dev()) {
+		if (idshift_etc_files(s, &mon.etc, &e) < 0)
+			goto fail_mounted;
 		log_debug("supervisor: keep-id's passwd and group");
+	}
 	if (hooks_write_bundle(s, &e) < 0)
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
