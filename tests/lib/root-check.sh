@@ -19,7 +19,8 @@
 # Passed through to the user's make: PROVE_FLAGS; TESTS, what prove runs
 # (default: everything); BURROW_OVERLAY / BURROW_IDMAP / BURROW_SAFE_OPEN /
 # BURROW_USERNS_KEEP / BURROW_LATE_TEARDOWN / BURROW_EARLY_GO / BURROW_DETACH_OVERLAP /
-# BURROW_EXEC_PIDFD / BURROW_EXEC_CGROUP_SKIP when set (to force a fallback
+# BURROW_EXEC_PIDFD / BURROW_EXEC_CGROUP_SKIP /
+# BURROW_KEEPID_TMPFS when set (to force a fallback
 # path for the whole suite);
 # BURROW_TEST_DEBIAN_TAR, the Debian rootfs tarball tests/lib/debian-fixture.sh
 # makes (default /var/cache/burrow-tests/debian-bookworm-minbase.tar.zst);
@@ -167,7 +168,7 @@ set -- HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/sh \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	LANG=C.UTF-8 TERM="${TERM:-dumb}"
 for v in PROVE_FLAGS TESTS BURROW_OVERLAY BURROW_IDMAP BURROW_SAFE_OPEN BURROW_USERNS_KEEP \
-	BURROW_LATE_TEARDOWN BURROW_EARLY_GO BURROW_DETACH_OVERLAP BURROW_EXEC_PIDFD BURROW_EXEC_CGROUP_SKIP BURROW_VM BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR \
+	BURROW_LATE_TEARDOWN BURROW_EARLY_GO BURROW_DETACH_OVERLAP BURROW_EXEC_PIDFD BURROW_EXEC_CGROUP_SKIP BURROW_KEEPID_TMPFS BURROW_VM BURROW_VM_KERNEL BURROW_VM_MODES BURROW_TEST_DEBIAN_TAR \
 	BURROW_TEST_SLURM_DIR BURROW_TEST_CACHE FAULT_ITERATIONS FAULT_TIME; do
 	eval "val=\${$v-}"
 	# shellcheck disable=SC2154 # val is set by the eval above

@@ -39,8 +39,8 @@ bool build_remote_is_git(const char *url)
 {
 	size_t l = strcspn(url, "#?");
 
-	if (strncmp(url, "git@", 4) == 0 || strncmp(url, "git://", 6) == 0 || strncmp(url, "ssh://", 6) == 0 ||
-	    strncmp(url, "github.com/", 11) == 0)
+	if (strncmp(url, "git@", 4) == 0 || strncmp(url, "git://", 6) == 0 ||
+	    strncmp(url, "ssh://", 6) == 0 || strncmp(url, "github.com/", 11) == 0)
 		return true;
 	/* docker's rule for URLs: a path ending in .git, a fragment after it */
 	return l >= 4 && strncmp(url + l - 4, ".git", 4) == 0;

@@ -370,7 +370,7 @@ static void close_pair_fds(int p[2])
 		}
 }
 
-int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *e)
+int idshift_child_wait(int mapp[2], const struct container_spec *s, bool keep, struct err *e)
 {
 	char c;
 	ssize_t n;
@@ -398,7 +398,10 @@ int idshift_child_wait(int mapp[2], const struct container_spec *s, struct err *
 	/* ready: the supervisor may let burrow-net in */
 	if (write(mapp[0], "1", 1) != 1)
 		_exit(125);
-	close(mapp[0]);
+	if (!keep) {
+		close(mapp[0]);
+		mapp[0] = -1;
+	}
 	return 0;
 }
 
@@ -411,7 +414,52 @@ static int write_map(pid_t pid, const char *file, const struct idrange *r, size_
 	return 0;
 }
 
-int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2], struct err *e)
+/* keep-id's texts to the init: their lengths, then passwd and group.  A
+ * gone init (EPIPE) is no error here: it says why on its own channel. */
+static int etc_send(int fd, const struct idshift_etc *t, struct err *e)
+{
+	const char *const parts[] = { t->passwd, t->group };
+	uint32_t len[2] = { (uint32_t)strlen(t->passwd), (uint32_t)strlen(t->group) };
+
+	for (int i = -1; i < 2; i++) {
+		const char *p = i < 0 ? (const char *)len : parts[i];
+		size_t left = i < 0 ? sizeof len : len[i];
+		while (left > 0) {
+			ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+				return 0;
+			if (n < 0)
+				return err_make(e, errno, "sending keep-id's passwd and group");
+			p += n;
+			left -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int idshift_etc_recv(int fd, struct idshift_etc *out, struct err *e)
+{
+	uint32_t len[2];
+	char **parts[] = { &out->passwd, &out->group };
+
+	ssize_t n = read_all(fd, len, sizeof len);
+
+	if (n != (ssize_t)sizeof len)
+		return err_make(e, n < 0 ? errno : 0, "reading keep-id's passwd and group");
+	for (int i = 0; i < 2; i++) {
+		if (len[i] > 1U << 23)
+			return err_make(e, EINVAL, "keep-id's passwd and group: too long");
+		*parts[i] = xcalloc(1, (size_t)len[i] + 1);
+		if (len[i] && (n = read_all(fd, *parts[i], len[i])) != (ssize_t)len[i])
+			return err_make(e, n < 0 ? errno : 0, "reading keep-id's passwd and group");
+	}
+	return 0;
+}
+
+int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2], struct idshift_etc *etc,
+		       struct err *e)
 {
 	int rc;
 
@@ -422,6 +470,17 @@ int idshift_write_maps(pid_t child, const struct container_spec *s, int mapp[2],
 		rc = write_map(child, "gid_map", s->userns.gids, s->userns.ngids, e);
 	if (rc == 0 && write(mapp[1], "1", 1) != 1)
 		rc = err_make(e, errno, "starting the container's user namespace");
+	/* keep-id's texts, made (once) while the child becomes root and
+	 * sent: it reads them when it binds them, a millisecond later */
+	if (rc == 0 && etc) {
+		if (!etc->passwd) {
+			rc = idshift_etc_files(s, etc, e);
+			if (rc == 0)
+				log_debug("supervisor: keep-id's passwd and group");
+		}
+		if (rc == 0 && etc->passwd && etc->group)
+			rc = etc_send(mapp[1], etc, e);
+	}
 	if (rc == 0) {
 		/* until it is root there and dumpable again; at EOF it failed
 		 * and says why on its own channel */
@@ -471,14 +530,18 @@ static char *entry_field(const char *db, unsigned long id, int k)
 	return NULL;
 }
 
-static int write_etc(const struct container_spec *s, const char *name, const char *db, const char *add,
-		     struct err *e)
+/* the image's file with the entry added */
+static char *etc_text(const char *db, const char *add)
 {
-	_cleanup_free_ char *path = xasprintf("%s/%s", s->rundir, name);
-	_cleanup_free_ char *txt = NULL;
 	size_t len = strlen(db);
 
-	txt = xasprintf("%s%s%s", db, len && db[len - 1] != '\n' ? "\n" : "", add ? add : "");
+	return xasprintf("%s%s%s", db, len && db[len - 1] != '\n' ? "\n" : "", add ? add : "");
+}
+
+static int write_etc(const struct container_spec *s, const char *name, const char *txt, struct err *e)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", s->rundir, name);
+
 	if (write_file_atomic_at(AT_FDCWD, path, txt, strlen(txt), 0644, e) < 0)
 		return -1;
 	/* owned by the container's root, as the image's file */
@@ -487,12 +550,26 @@ static int write_etc(const struct container_spec *s, const char *name, const cha
 	return 0;
 }
 
-int idshift_etc_files(const struct container_spec *s, struct err *e)
+bool idshift_etc_in_dev(void)
+{
+	const char *v = getenv("BURROW_KEEPID_TMPFS");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
+void idshift_etc_free(struct idshift_etc *t)
+{
+	free(t->passwd);
+	free(t->group);
+	t->passwd = t->group = NULL;
+}
+
+int idshift_etc_files(const struct container_spec *s, struct idshift_etc *out, struct err *e)
 {
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
 	_cleanup_close_ int root = -1;
 	_cleanup_free_ char *pw = NULL, *gr = NULL, *shell = NULL, *pwadd = NULL, *gradd = NULL;
-	_cleanup_free_ char *have = NULL, *home = NULL;
+	_cleanup_free_ char *have = NULL, *home = NULL, *pwtxt = NULL, *grtxt = NULL;
 	const char *name = s->idmap && s->idmap->user ? s->idmap->user : "user";
 	const char *hosthome = getenv("HOME");
 	unsigned long uid = s->userns.uid, gid = s->userns.gid;
@@ -522,7 +599,16 @@ int idshift_etc_files(const struct container_spec *s, struct err *e)
 	have = entry_field(gr, gid, 0);
 	if (!have)
 		gradd = xasprintf("%s:x:%lu:\n", name, gid);
-	if (write_etc(s, "passwd", pw, pwadd, e) < 0 || write_etc(s, "group", gr, gradd, e) < 0)
+	pwtxt = etc_text(pw, pwadd);
+	grtxt = etc_text(gr, gradd);
+	if (idshift_etc_in_dev()) {
+		/* the init writes them (rootfs.c) */
+		idshift_etc_free(out);
+		out->passwd = steal_ptr(pwtxt);
+		out->group = steal_ptr(grtxt);
+		return 0;
+	}
+	if (write_etc(s, "passwd", pwtxt, e) < 0 || write_etc(s, "group", grtxt, e) < 0)
 		return err_wrap(e, "--userns=keep-id");
 	return 0;
 }
@@ -556,7 +642,7 @@ int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err 
 		}
 		if (write(ready[1], "1", 1) != 1)
 			_exit(125);
-		if (idshift_child_wait(mapp, s, &ce) < 0 || fn(arg, &ce) < 0) {
+		if (idshift_child_wait(mapp, s, false, &ce) < 0 || fn(arg, &ce) < 0) {
 			err_send(errp[1], &ce);
 			_exit(ce.status ? ce.status : 125);
 		}
@@ -566,7 +652,7 @@ int idshift_run(const struct container_spec *s, int (*fn)(void *arg, struct err 
 	close(errp[1]);
 	ready[1] = errp[1] = -1;
 	if (read(ready[0], &c, 1) == 1)
-		idshift_write_maps(pid, s, mapp, e);
+		idshift_write_maps(pid, s, mapp, NULL, e);
 	close_pair_fds(mapp);
 	r = err_recv(errp[0], e);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)

@@ -59,6 +59,7 @@ struct init_ctx {
 	const struct seccomp_prog *seccomp; /* loaded last before exec */
 	int hooksk;    /* createRuntime hooks: 'R' when ready, a byte back when run; else -1 */
 	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
+	int etcfd;     /* keep-id: where its passwd and group come (idshift_etc_recv), else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -200,7 +201,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	if (ns_mode_is_new(&s->uts_ns) && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "setting the hostname");
 	log_debug("init: start");
-	if (rootfs_setup(s, &rootfd, &ptmx, &pts, e) < 0)
+	if (rootfs_setup(s, c->etcfd, &rootfd, &ptmx, &pts, e) < 0)
 		return -1;
 	if (c->shm >= 0 && rootfs_attach_at(rootfd, "/dev/shm", c->shm, e) < 0)
 		return -1;
@@ -449,6 +450,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 }, mapp[2] = { -1, -1 };
 	int hsk[2] = { -1, -1 }, inp[2] = { -1, -1 };
+	struct idshift_etc *etc = NULL;
 	_cleanup_close_ int shm = -1;
 	struct err ne = ERR_INIT, ce = ERR_INIT, he = ERR_INIT;
 	bool net_failed = false, hook_failed = false;
@@ -473,8 +475,11 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		flags |= CLONE_NEWNET;
 	if (userns_opts_nested(&s->userns)) {
 		/* --userns=keep-id, nomap, --uidmap: a user namespace of its own,
-		 * whose maps we write (idshift.c) before it goes on */
+		 * whose maps we write (idshift.c) before it goes on; keep-id's
+		 * passwd and group follow them */
 		flags |= CLONE_NEWUSER;
+		if (s->userns.mode == USERNS_KEEPID && idshift_etc_in_dev())
+			etc = &m->etc;
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, mapp) < 0) {
 			err_make(e, errno, "socketpair");
 			goto out;
@@ -511,11 +516,12 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (child == 0) {
 		struct init_ctx ic = { s,           &m->go, isk[1],  failp[1], alivep[0],       outp[1],
 				       errp[1],     inp[0], netp[0], &m->join, m->preserve_fds, shm,
-				       &m->seccomp, hsk[1], 0 };
+				       &m->seccomp, hsk[1], 0,       -1 };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
-		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, &ce) < 0)
+		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, etc != NULL, &ce) < 0)
 			init_fail(&ic, &ce, 125);
+		ic.etcfd = etc ? mapp[0] : -1;
 		if (m->sk >= 0)
 			close(m->sk);
 		if (hsk[0] >= 0)
@@ -534,12 +540,15 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	close(alivep[0]);
 	close(isk[1]);
 	failp[1] = alivep[0] = isk[1] = -1;
-	if (mapp[1] >= 0 && idshift_write_maps(child, s, mapp, e) < 0) {
-		int st;
-		kill(child, SIGKILL);
-		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
-			;
-		goto out;
+	if (mapp[1] >= 0) {
+		if (idshift_write_maps(child, s, mapp, etc, e) < 0) {
+			int st;
+			kill(child, SIGKILL);
+			while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+				;
+			goto out;
+		}
+		log_debug("supervisor: the init's own maps written");
 	}
 	if (outp[1] >= 0) {
 		close(outp[1]);

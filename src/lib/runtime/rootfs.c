@@ -653,6 +653,39 @@ static int bind_generated(const struct container_spec *s, int rootfd, const char
 	return bind_on(rootfd, dst, S_IFREG, src, false, 0, e);
 }
 
+/* keep-id's passwd and group (idshift_etc_files) into files of /dev (the
+ * tmpfs setup_dev mounted), bound on /etc and unlinked at once: the mount
+ * holds the file, and nothing is made on the run directory's filesystem.
+ * Written by the init, they are owned by the container's root (or, with
+ * the single-ID map, the user), as the run directory's would be. */
+static int bind_texts(int rootfd, const struct idshift_etc *etc, struct err *e)
+{
+	const char *const names[] = { "passwd", "group" }, *const texts[] = { etc->passwd, etc->group };
+	_cleanup_close_ int dev = rootfs_open_in_root(rootfd, "/dev", S_IFDIR, e);
+
+	if (dev < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *tmp = xasprintf(".burrow-%s", names[i]);
+		_cleanup_free_ char *dst = xasprintf("/etc/%s", names[i]);
+		_cleanup_close_ int fd = -1;
+		char p[64];
+		int rc;
+
+		fd = openat(dev, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return err_make(e, errno, "creating /dev/%s", tmp);
+		if (write_all(fd, texts[i], strlen(texts[i])) < 0 || fchmod(fd, 0644) < 0)
+			rc = err_make(e, errno, "writing /dev/%s", tmp);
+		else
+			rc = mount_on(rootfd, dst, S_IFREG, FDPATH(p, fd), NULL, MS_BIND, NULL, e);
+		unlinkat(dev, tmp, 0);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static bool user_covers(const struct container_spec *s, const char *path)
 {
 	for (size_t i = 0; i < s->nvolumes; i++)
@@ -769,7 +802,7 @@ static int setup_proc(const struct container_spec *s, int rootfd, struct err *e)
 	return bind_on(rootfd, "/proc", S_IFDIR, "/proc", true, 0, e);
 }
 
-int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e)
+int rootfs_setup(const struct container_spec *s, int etcfd, int *rootfd, int *ptmx, int *pts, struct err *e)
 {
 	_cleanup_free_ char *merged = rundir_file(s, "merged");
 	_cleanup_close_ int root = -1;
@@ -801,8 +834,16 @@ int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pt
 	    (!s->no_hosts && bind_generated(s, root, "hosts", e) < 0) ||
 	    (!s->no_resolv && bind_generated(s, root, "resolv.conf", e) < 0))
 		return -1;
-	if (s->userns.mode == USERNS_KEEPID &&
-	    (bind_generated(s, root, "passwd", e) < 0 || bind_generated(s, root, "group", e) < 0))
+	if (s->userns.mode == USERNS_KEEPID && etcfd >= 0) {
+		struct idshift_etc etc = { NULL, NULL };
+		int rc = idshift_etc_recv(etcfd, &etc, e);
+		if (rc == 0)
+			rc = bind_texts(root, &etc, e);
+		idshift_etc_free(&etc);
+		if (rc < 0)
+			return err_wrap(e, "--userns=keep-id");
+	} else if (s->userns.mode == USERNS_KEEPID &&
+		   (bind_generated(s, root, "passwd", e) < 0 || bind_generated(s, root, "group", e) < 0))
 		return -1;
 	if (s->tz) {
 		_cleanup_free_ char *zone = strcmp(s->tz, "local") == 0

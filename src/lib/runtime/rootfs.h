@@ -47,8 +47,10 @@ void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid);
 char *rootfs_upper_base(const struct container_spec *s);
 
 /* Returns an O_PATH fd on the merged root.  If s->tty, *ptmx receives a
- * master opened in the container's devpts and *pts the peer. */
-int rootfs_setup(const struct container_spec *s, int *rootfd, int *ptmx, int *pts, struct err *e);
+ * master opened in the container's devpts and *pts the peer.  etcfd:
+ * keep-id's passwd and group come there (idshift_etc_recv), else -1: the
+ * run directory's are bound. */
+int rootfs_setup(const struct container_spec *s, int etcfd, int *rootfd, int *ptmx, int *pts, struct err *e);
 int rootfs_pivot(int rootfd, struct err *e);
 /* rootfs_pivot in two steps: pivot_root into rootfd (the old root then
  * lies over the new one, at "."), and the detach of the old root, whose

@@ -31,6 +31,7 @@
 #include "lib/base/error.h"
 #include "lib/net/net.h"
 #include "lib/record/spec.h"
+#include "idshift.h"
 #include "netns.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -133,6 +134,7 @@ struct supervisor {
 	size_t nfwd;
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
+	struct idshift_etc etc; /* keep-id's passwd and group for each init (idshift.h) */
 };
 
 /* ---- init.c: the container's init -------------------------------------------- */

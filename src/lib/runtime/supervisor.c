@@ -704,7 +704,8 @@ static void supervisor_drop_runtime(struct supervisor *m)
 {
 	const struct container_spec *s = m->s;
 	_cleanup_free_ char *merged = xasprintf("%s/merged", s->rundir);
-	static const char *const files[] = { "hostname", "hosts", "resolv.conf", "attach", "config.json" };
+	static const char *const files[] = { "hostname",    "hosts",  "resolv.conf", "attach",
+					     "config.json", "passwd", "group" };
 	struct err e = ERR_INIT;
 
 	if (s->net == NET_SLIRP) {
@@ -934,7 +935,14 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
-	if (idshift_etc_files(s, &e) < 0 || hooks_write_bundle(s, &e) < 0)
+	/* keep-id's passwd and group: in the run directory now, or, by
+	 * default, made after the init's maps (idshift_write_maps) */
+	if (s->userns.mode == USERNS_KEEPID && !idshift_etc_in_dev()) {
+		if (idshift_etc_files(s, &mon.etc, &e) < 0)
+			goto fail_mounted;
+		log_debug("supervisor: keep-id's passwd and group");
+	}
+	if (hooks_write_bundle(s, &e) < 0)
 		goto fail_mounted;
 	if (supervisor_start_init(&mon, &e) < 0)
 		goto fail_mounted;
@@ -980,6 +988,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	}
 	st = supervisor_run(&mon);
 	log_debug("supervisor: container exited");
+	idshift_etc_free(&mon.etc); /* no init after this one */
 	late = supervisor_late_teardown(&mon);
 	supervisor_cleanup(&mon, st, &gone);
 	log_debug("supervisor: cleaned up");
