@@ -746,9 +746,9 @@ static void hostile(void)
 	t[pos++] = '\n';
 	t[pos] = '\0';
 	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	df = parse_ok(t, "100k continuation lines");
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
 	double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	ok(ms < 2000, "100k continuations parse in %.0f ms", ms);
 	if (df)
@@ -797,9 +797,9 @@ static void hostile(void)
 	for (int i = 0; i < 100000; i++)
 		pos += (size_t)sprintf(t + pos, "b\nE\n");
 	t[pos] = '\0';
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	df = parse_ok(t, "100k heredocs on one line");
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
 	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	ok(ms < 3000, "100k heredocs parse in %.0f ms", ms);
 	if (df)

@@ -123,9 +123,9 @@ static void globs(void)
 	memset(path, 'a', 4000);
 	path[4000] = '\0';
 	struct timespec a, b;
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	m(pat, path, 0);
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
 	double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 	ok(ms < 2000, "a*a*a*...b against a^4000 takes %.0f ms", ms);
 	free(pat);
