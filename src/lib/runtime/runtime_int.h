@@ -147,8 +147,19 @@ int supervisor_spawn_net(struct supervisor *m, struct err *e);
 int supervisor_start_init(struct supervisor *m, struct err *e);
 
 /* ---- supervisor.c: the supervisor process ------------------------------------- */
+/* Record the init's exit (wstatus) in state.json, final when the
+ * supervisor ends; true when stop/kill/rm asked for no restart. */
+bool supervisor_record_exit(struct supervisor *m, int wstatus, bool final);
+
+/* ---- teardown.c: the end of a container ------------------------------------- */
 /* Does the teardown come after the exit status (run --rm, attached)? */
 bool supervisor_late_teardown(const struct supervisor *m);
+/* Stop the network, remove the runroot entry, record the exit (or remove
+ * the container with --rm).  *gone (late teardown): the moved record
+ * directory that supervisor_cleanup_late removes, else NULL. */
+void supervisor_cleanup(struct supervisor *m, int wstatus, char **gone);
+/* After the exit status went out (late teardown): the rest. */
+void supervisor_cleanup_late(struct supervisor *m, char *gone);
 /* The supervisor's whole life, in the process start.c clones into a new user
  * and mount namespace (or, container:ID, with join: ID's user namespace and
  * the namespaces to join; the supervisor takes them).  sk: the control
