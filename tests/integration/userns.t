@@ -36,9 +36,9 @@ assert_eq "$out" "0:0 root
 0:0 root" "the image's root-owned files stay root's inside"
 
 run burrow run --rm --userns=keep-id $IMG cat /proc/self/uid_map
-assert_match "$out" "^ +0 +[0-9]+ +$ME
- +$ME +$ME +1
- +$((ME + 1)) +[0-9]+ +[0-9]+$" "the map: 0..U-1 below, the user at U"
+assert_match "$out" "^ +0 +1 +$ME
+ +$ME +0 +1
+ +$((ME + 1)) +$((ME + 1)) +[0-9]+$" "the map (podman's): 0..U-1 below, the user (burrow's 0) at U, the rest above"
 
 run burrow run --rm --userns=keep-id -v "$HOSTDIR:/data" $IMG sh -c 'echo hi > /data/f && stat -c %u:%g /data/f'
 assert_eq "$out" "$ME:$MYG" "a file made in a bind mount is the user's inside"

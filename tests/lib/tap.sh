@@ -77,11 +77,34 @@ assert_eq() { # GOT WANT DESC
 assert_ne() { # GOT NOTWANT DESC
 	if [ "$1" != "$2" ]; then ok "$3"; else not_ok "$3"; diag "got unwanted: '$1'"; _tap_show; fi
 }
+# _tap_match GOT ERE: does GOT match ERE?  A one-line ERE is grep -E's (some
+# line of GOT matches).  A multi-line ERE must match consecutive lines of GOT,
+# its first line against the end of one line of GOT, its last against the
+# start of another, the lines between whole lines: "^a\nb$" is a line "a"
+# right before a line "b", and "x\n" is a line ending in x with a line after
+# it (grep -E would take each line as a pattern of its own, and an empty one
+# matches anything).  That is perl over the whole text, ^ and $ at line
+# boundaries (/m), . never a newline, and a [^...] made not to match one.
+_tap_match() {
+	case $2 in
+	*'
+'*)
+		printf '%s' "$1" | _TAP_RE=$2 perl -0777 -e '
+			my $got = <STDIN> // "";
+			my $re = $ENV{_TAP_RE};
+			utf8::decode($got);
+			utf8::decode($re);
+			$re =~ s/(?<!\\)\[\^(\]?)/[^$1\n/g;
+			exit($got =~ /$re/m ? 0 : 1);'
+		;;
+	*) printf '%s' "$1" | grep -Eq -- "$2" ;;
+	esac
+}
 assert_match() { # GOT ERE DESC
-	if printf '%s' "$1" | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3"; diag "got:  '$1'" "want match: /$2/"; _tap_show; fi
+	if _tap_match "$1" "$2"; then ok "$3"; else not_ok "$3"; diag "got:  '$1'" "want match: /$2/"; _tap_show; fi
 }
 assert_no_match() { # GOT ERE DESC
-	if printf '%s' "$1" | grep -Eq -- "$2"; then not_ok "$3"; diag "got:  '$1'" "want no match: /$2/"; _tap_show; else ok "$3"; fi
+	if _tap_match "$1" "$2"; then not_ok "$3"; diag "got:  '$1'" "want no match: /$2/"; _tap_show; else ok "$3"; fi
 }
 assert_rc() { # WANT DESC   (checks $rc from the last run)
 	if [ "$rc" = "$1" ]; then ok "$2"; else not_ok "$2"; diag "want status $1"; _tap_show; fi
