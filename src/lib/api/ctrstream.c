@@ -266,31 +266,21 @@ static void pipe_write(struct follow *f, const char *buf, size_t n)
 static void pipe_open(struct follow *f)
 {
 	char b;
-	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof u.buf };
 	struct pollfd p;
 	int sk = connect_attach(f->rundir);
 
 	if (sk < 0)
 		return; /* not yet: the next tick */
 	p = (struct pollfd){ .fd = sk, .events = POLLIN };
-	if (poll(&p, 1, 5000) <= 0 || recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) != 1) {
+	if (poll(&p, 1, 5000) <= 0 || fd_recvmsg(sk, &b, 1, &f->pipe_fd) != 1) {
+		if (f->pipe_fd >= 0)
+			closep(&f->pipe_fd);
 		close(sk);
 		f->in_pipe = false; /* it has no stdin to give */
 		return;
 	}
 	f->pipe_got = true;
 	f->pipe_sk = sk;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&f->pipe_fd, CMSG_DATA(c), sizeof f->pipe_fd);
 	if (f->ntyped > 0 && f->pipe_fd >= 0 && !api_write_all(f->pipe_fd, f->typed, f->ntyped))
 		pipe_close(f);
 	f->ntyped = 0;

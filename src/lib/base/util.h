@@ -91,6 +91,16 @@ uint64_t tree_bytes(const char *path);
 /* For a process that outlives its command: 0, 1 and 2 on /dev/null, and
  * the working directory /, so it holds no terminal, pipe or mount. */
 void stdio_to_devnull(void);
+
+/* Send len bytes of buf over the unix socket sk with the descriptor fd
+ * (SCM_RIGHTS; none when fd < 0); flags as sendmsg's.  EINTR is retried.
+ * The bytes sent, or -1 with errno. */
+ssize_t fd_sendmsg(int sk, const void *buf, size_t len, int fd, int flags);
+/* Receive up to len bytes into buf and at most one descriptor (O_CLOEXEC)
+ * into *fd (-1 when none came; fd NULL: none wanted); any other
+ * descriptor that came is closed.  EINTR is retried.  The bytes received
+ * (0 at EOF), or -1 with errno. */
+ssize_t fd_recvmsg(int sk, void *buf, size_t len, int *fd);
 /* Mark the directory path (relative to dirfd) as the top of directory
  * hierarchies (ext4's FS_TOPDIR_FL, `chattr +T`): ext4's Orlov allocator
  * then puts each new directory in it in a lightly used block group, not

@@ -42,6 +42,11 @@ void build_context_free(struct build_context *c);
  * unlinked file in dir: *fd, at its start; *text when it was served as
  * text/plain (the Dockerfile alone, as docker takes it), else a tar. */
 bool build_remote_is_git(const char *url);
+/* A libcurl handle (CURL *) for a GET of url: http(s) only, redirects too,
+ * burrow's user agent, connect and stall timeouts, HTTP errors as errors,
+ * curl's messages into errbuf (CURL_ERROR_SIZE); NULL when out of memory.
+ * libcurl must be loaded (curl_api_load). */
+void *build_http_handle(const char *url, char *errbuf);
 int build_remote_fetch(const char *url, const char *dir, uint64_t max, int *fd, bool *text, struct err *e);
 const char *build_context_dir(const struct build_context *c);
 /* The text of a file of the context (for the default Dockerfile and

@@ -12,7 +12,6 @@
 #include "copy.h"
 #include "lib/base/util.h"
 #include "lib/store/curl_dl.h"
-#include "version.h"
 
 struct sink {
 	int fd, err;
@@ -62,24 +61,12 @@ int build_remote_fetch(const char *url, const char *dir, uint64_t max, int *fdp,
 	s.fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (s.fd < 0)
 		return err_make(e, errno, "remote %s: creating a temporary file in %s", url, dir);
-	h = curl_easy_init();
+	h = build_http_handle(url, errbuf);
 	if (!h) {
 		close(s.fd);
 		return err_make(e, ENOMEM, "remote %s", url);
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "burrow/" BURROW_VERSION);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
 	rc = curl_easy_perform(h);

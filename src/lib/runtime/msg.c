@@ -7,91 +7,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/base/util.h"
 #include "runtime_int.h"
 
 int msg_send(int sk, const struct msg *m, int fd)
 {
-	struct iovec iov = { .iov_base = (void *)m, .iov_len = sizeof *m };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-		memset(&u, 0, sizeof u);
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof u.buf;
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	}
-	while (sendmsg(sk, &mh, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
+	return fd_sendmsg(sk, m, sizeof *m, fd, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
 int msg_send_fd(int sk, int fd)
 {
-	struct iovec iov = { .iov_base = (void *)"i", .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-		memset(&u, 0, sizeof u);
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof u.buf;
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	}
-	while (sendmsg(sk, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
+	return fd_sendmsg(sk, "i", 1, fd, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
 }
 
 ssize_t msg_recv(int sk, struct msg *m, int *fd)
 {
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof *m };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof u.buf };
-	ssize_t n;
-
-	if (fd)
-		*fd = -1;
-	do
-		n = recvmsg(sk, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return n;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int got;
-			memcpy(&got, CMSG_DATA(c), sizeof got);
-			if (fd && *fd < 0)
-				*fd = got;
-			else
-				close(got);
-		}
-	}
-	return n;
+	return fd_recvmsg(sk, m, sizeof *m, fd);
 }
 
 void msg_send_error(int sk, const struct err *e, int status)

@@ -671,19 +671,8 @@ static int early_child(const struct container_spec *s, int netns_fd, int sk)
 {
 	struct err e = ERR_INIT;
 	char b = 'N';
-	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof u.buf };
-	struct cmsghdr *c;
 	int fd;
 
-	memset(&u, 0, sizeof u);
 	if (unshare(CLONE_NEWNET) < 0 || (fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
 		err_make(&e, errno, "creating the container's net namespace");
 		b = 'E';
@@ -691,12 +680,7 @@ static int early_child(const struct container_spec *s, int netns_fd, int sk)
 			err_send(sk, &e);
 		return 1;
 	}
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	if (sendmsg(sk, &mh, MSG_NOSIGNAL) != 1)
+	if (fd_sendmsg(sk, &b, 1, fd, MSG_NOSIGNAL) != 1)
 		return 1;
 	close(fd);
 	if (attach_child(s, netns_fd, getpid(), 0, true, &e) < 0) {
@@ -737,25 +721,9 @@ int netns_early_begin(const struct container_spec *s, int netns_fd, struct netns
 int netns_early_netfd(struct netns_early *p, struct err *e)
 {
 	char b = 0;
-	struct iovec iov = { .iov_base = &b, .iov_len = 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof u.buf };
-	struct cmsghdr *c;
-	ssize_t n;
-	int fd = -1;
+	int fd;
+	ssize_t n = fd_recvmsg(p->sk, &b, 1, &fd);
 
-	memset(&u, 0, sizeof u);
-	while ((n = recvmsg(p->sk, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	for (c = n == 1 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(c), sizeof fd);
 	if (n == 1 && b == 'N' && fd >= 0)
 		return fd;
 	if (fd >= 0)
