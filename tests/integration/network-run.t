@@ -203,8 +203,16 @@ done
 getp m19 --network many
 run burrow run --rm --network many $IMG sh -c 'for i in $(seq 0 19); do printf "GET /id HTTP/1.0\r\n\r\n" | nc -w 5 m$i 80 | tail -n 1; done | tr "\n" " "'
 assert_eq "$out" "m0 m1 m2 m3 m4 m5 m6 m7 m8 m9 m10 m11 m12 m13 m14 m15 m16 m17 m18 m19 " "20 containers: each reached by name"
-run burrow exec m7 sh -c 'printf "GET /id HTTP/1.0\r\n\r\n" | nc -w 5 m13 80 | tail -n 1'
-assert_eq "$out" "m13" "  and from one member to another"
+# pairwise: every member reaches every other by name
+bad=
+i=0
+while [ $i -lt 20 ]; do
+	got=$(burrow exec "m$i" sh -c 'for j in $(seq 0 19); do [ "m$j" = "$NAME" ] && continue; printf "GET /id HTTP/1.0\r\n\r\n" | nc -w 5 m$j 80 | tail -n 1; done | tr "\n" " "' 2>&1 </dev/null)
+	want=$(j=0; while [ $j -lt 20 ]; do [ $j -ne $i ] && printf 'm%s ' $j; j=$((j + 1)); done)
+	[ "$got" = "$want" ] || bad="$bad m$i:[$got]"
+	i=$((i + 1))
+done
+assert_eq "$bad" "" "  and each member reaches the other 19 by name (380 pairs)"
 burrow rm -f $(i=0; while [ $i -lt 20 ]; do printf 'm%s ' $i; i=$((i + 1)); done) >/dev/null
 
 # --- the holder killed: the next command rebuilds the namespace
