@@ -23,9 +23,9 @@
  *     Slurm execs the command): setns into that init's user and mount
  *     namespaces, chdir, and the image's environment on top of the task's
  *     (except the --container-env names), so the command is found and runs
- *     in the container's root, as the user: the same UID for an image of
- *     the store (keep-id), root of the container's user namespace (still
- *     the user on the host) for a SquashFS file, as `burrow run` has it.
+ *     in the container's root, as the user: the same UID inside
+ *     (keep-id), for an image of the store and a SquashFS file alike, as
+ *     `burrow run` has it in a job step.
  *   - at the end of the step (slurm_spank_exit): burrow stop, burrow rm -f.
  *
  * Plugin arguments (plugstack.conf): burrow=PATH (else `burrow` along the
@@ -338,13 +338,11 @@ static int start_container(spank_t sp)
 					"--init",
 					"--entrypoint",
 					"/dev/init" };
-		struct stat sb;
 		for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 			vec_push(&argv, &n, fixed[i]);
-		/* the user's own UID inside, as burrow does in a job step; a
-		 * SquashFS file has no --userns yet: the user is root inside */
-		if (!(strchr(st.image, '/') && stat(st.image, &sb) == 0 && S_ISREG(sb.st_mode)))
-			vec_push(&argv, &n, "--userns=keep-id");
+		/* the user's own UID inside, as burrow does in a job step, for an
+		 * image of the store and a SquashFS file alike */
+		vec_push(&argv, &n, "--userns=keep-id");
 	}
 	if (st.mounts) {
 		char *copy = strdup(st.mounts), *save = NULL;

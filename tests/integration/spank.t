@@ -63,9 +63,10 @@ assert_eq "$(echo "$out" | grep -c '^from the host$')" 2 "and the directory moun
 assert_eq "$(echo "$out" | grep -c '^/bin/busybox$')" 2 "the container's root is the image's"
 assert_eq "$(echo "$out" | grep -c '^no-host-tree$')" 2 "the host's tree is not there"
 assert_eq "$(echo "$out" | grep -c '^ro$')" 2 "a :ro mount is read-only"
-run $SRUN -N2 -n2 --container-image="$SQ" sh -c 'test -e /etc/os-release && echo there || echo none'
+run $SRUN -N2 -n2 --container-image="$SQ" sh -c 'test -e /etc/os-release && echo there || echo none; echo "uid=$(id -u) gid=$(id -g)"'
 assert_rc 0 "srun ... without a mount"
 assert_eq "$(echo "$out" | grep -c '^none$')" 2 "the image's /etc (which has no os-release, unlike the host's)"
+assert_eq "$(echo "$out" | grep -c "^uid=$me gid=$(id -g)$")" 2 "each task from the file is the user (keep-id)"
 res=$(wait_clean)
 assert_eq "$res" "" "nothing is left on the nodes after the steps"
 
