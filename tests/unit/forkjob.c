@@ -43,7 +43,7 @@ static void join_job(const void *arg, size_t len, const int *fds, size_t nfds, v
 	}
 	/* allocations of all sizes, as a verb's would be */
 	for (int i = 0; i < 64; i++)
-		free(xmalloc((size_t)(16 << (i % 12))));
+		free(xmalloc((size_t)16 << (i % 12)));
 	for (size_t i = 0; i < nfds; i++)
 		if (write(fds[i], i ? "2nd" : "fd", i ? 3 : 2) != (i ? 3 : 2))
 			r->n = -2;
