@@ -224,6 +224,36 @@ static void connect_event(const struct globals *g, const char *status, const str
 	events_write(g->cfg.runroot, &ev);
 }
 
+/* connect and disconnect: the networks' lock, network NET and container
+ * REF; the lock's fd, or -1 with nothing held */
+static int net_ctr_open(struct globals *g, const char *net, const char *ref, struct network *n, struct ctr *c,
+			struct err *e)
+{
+	int lfd = network_lock(g->cfg.root, e);
+
+	if (lfd < 0)
+		return -1;
+	memset(c, 0, sizeof *c);
+	if (network_get(g->cfg.root, net, n, e) < 0) {
+		close(lfd);
+		return -1;
+	}
+	if (ctr_load(g, ref, c, e) < 0) {
+		close(lfd);
+		network_free(n);
+		return -1;
+	}
+	return lfd;
+}
+
+static void net_ctr_close(int lfd, struct network *n, struct ctr *c)
+{
+	close(lfd);
+	network_free(n);
+	if (c->cfg)
+		ctr_free(c);
+}
+
 int ctr_net_connect(struct globals *g, const char *net, const char *ref, char *const *aliases, const char *ip,
 		    struct err *e)
 {
@@ -237,16 +267,9 @@ int ctr_net_connect(struct globals *g, const char *net, const char *ref, char *c
 			return err_make(e, EINVAL, "invalid --alias \"%s\"", aliases[i]);
 	if (ip && strlen(ip) >= sizeof at->ip)
 		return err_make(e, EINVAL, "--ip %s: not an IPv4 address", ip);
-	lfd = network_lock(g->cfg.root, e);
+	lfd = net_ctr_open(g, net, ref, &n, &c, e);
 	if (lfd < 0)
 		return -1;
-	memset(&c, 0, sizeof c);
-	if (network_get(g->cfg.root, net, &n, e) < 0) {
-		close(lfd);
-		return -1;
-	}
-	if (ctr_load(g, ref, &c, e) < 0)
-		goto out;
 	/* A container on the default network (slirp4netns) that is not
 	 * running joins the networks from its next start on, as if created
 	 * with --network NAME.  A running one cannot: its net namespace
@@ -306,10 +329,7 @@ int ctr_net_connect(struct globals *g, const char *net, const char *ref, char *c
 	connect_event(g, "connect", &n, c.id);
 	rc = 0;
 out:
-	close(lfd);
-	network_free(&n);
-	if (c.cfg)
-		ctr_free(&c);
+	net_ctr_close(lfd, &n, &c);
 	return rc;
 }
 
@@ -320,16 +340,9 @@ int ctr_net_disconnect(struct globals *g, const char *net, const char *ref, stru
 	size_t k;
 	int lfd, rc = -1;
 
-	lfd = network_lock(g->cfg.root, e);
+	lfd = net_ctr_open(g, net, ref, &n, &c, e);
 	if (lfd < 0)
 		return -1;
-	memset(&c, 0, sizeof c);
-	if (network_get(g->cfg.root, net, &n, e) < 0) {
-		close(lfd);
-		return -1;
-	}
-	if (ctr_load(g, ref, &c, e) < 0)
-		goto out;
 	for (k = 0; k < c.spec.nnetworks; k++)
 		if (strcmp(c.spec.networks[k].network, n.name) == 0)
 			break;
@@ -357,9 +370,6 @@ int ctr_net_disconnect(struct globals *g, const char *net, const char *ref, stru
 	connect_event(g, "disconnect", &n, c.id);
 	rc = 0;
 out:
-	close(lfd);
-	network_free(&n);
-	if (c.cfg)
-		ctr_free(&c);
+	net_ctr_close(lfd, &n, &c);
 	return rc;
 }

@@ -121,19 +121,6 @@ static int filter_add(char ***f, const char *s, const char *const *keys, struct 
 	return err_usage(e, "\"%s\" is an invalid network filter", s);
 }
 
-static bool has_kv(char *const *kv, const char *want)
-{
-	size_t klen = strcspn(want, "=");
-
-	for (size_t i = 0; kv && kv[i]; i++) {
-		if (strncmp(kv[i], want, klen) != 0 || (kv[i][klen] != '=' && kv[i][klen] != '\0'))
-			continue;
-		if (want[klen] == '\0' || strcmp(kv[i], want) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int value_matches(const struct network *n, const char *key, const char *val, struct err *e)
 {
 	if (strcmp(key, "name") == 0) {
@@ -148,9 +135,9 @@ static int value_matches(const struct network *n, const char *key, const char *v
 	if (strcmp(key, "id") == 0)
 		return strncmp(n->id, val, strlen(val)) == 0;
 	if (strcmp(key, "label") == 0)
-		return has_kv(n->labels, val);
+		return kv_list_has(n->labels, val);
 	if (strcmp(key, "label!") == 0)
-		return !has_kv(n->labels, val);
+		return !kv_list_has(n->labels, val);
 	if (strcmp(key, "driver") == 0)
 		return strcmp(n->driver, val) == 0;
 	if (strcmp(key, "until") == 0) {

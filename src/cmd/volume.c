@@ -90,19 +90,6 @@ static int filter_add(struct vfilter *f, const char *s, const char *const *keys,
 	return err_make(e, 0, "\"%.*s\" is an invalid volume filter", (int)(eq ? klen : strlen(s)), s);
 }
 
-static bool has_kv(char *const *kv, const char *want)
-{
-	size_t klen = strcspn(want, "=");
-
-	for (size_t i = 0; kv && kv[i]; i++) {
-		if (strncmp(kv[i], want, klen) != 0 || (kv[i][klen] != '=' && kv[i][klen] != '\0'))
-			continue;
-		if (want[klen] == '\0' || strcmp(kv[i], want) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int value_matches(struct globals *g, const struct volume *v, const char *key, const char *val,
 			 struct err *e)
 {
@@ -116,11 +103,11 @@ static int value_matches(struct globals *g, const struct volume *v, const char *
 		return m;
 	}
 	if (strcmp(key, "label") == 0)
-		return has_kv(v->labels, val);
+		return kv_list_has(v->labels, val);
 	if (strcmp(key, "label!") == 0)
-		return !has_kv(v->labels, val);
+		return !kv_list_has(v->labels, val);
 	if (strcmp(key, "opt") == 0)
-		return has_kv(v->options, val);
+		return kv_list_has(v->options, val);
 	if (strcmp(key, "driver") == 0)
 		return strcmp(v->driver, val) == 0;
 	if (strcmp(key, "scope") == 0)

@@ -167,18 +167,8 @@ static bool f_status(const char *want, const void *arg)
 static bool f_label(const char *want, const void *arg)
 {
 	const struct api_ctr *c = arg;
-	size_t kl;
 
-	if (!want)
-		return false;
-	kl = strcspn(want, "=");
-	for (size_t i = 0; c->spec.labels && c->spec.labels[i]; i++) {
-		const char *l = c->spec.labels[i];
-		if (strncmp(l, want, kl) == 0 && l[kl] == '=' &&
-		    (want[kl] == '\0' || strcmp(l + kl, want + kl) == 0))
-			return true;
-	}
-	return false;
+	return want && kv_list_has(c->spec.labels, want);
 }
 
 static bool f_exited(const char *want, const void *arg)

@@ -149,19 +149,6 @@ static void net_event(const struct api_backend *b, const char *status, const str
 
 /* ---- list and prune: docker's filters ---- */
 
-static bool has_label(char *const *kv, const char *want)
-{
-	size_t kl = strcspn(want, "=");
-
-	for (size_t i = 0; kv && kv[i]; i++) {
-		if (strncmp(kv[i], want, kl) != 0 || (kv[i][kl] != '=' && kv[i][kl] != '\0'))
-			continue;
-		if (want[kl] == '\0' || strcmp(kv[i] + kl, want + kl) == 0)
-			return true;
-	}
-	return false;
-}
-
 struct net_ctx {
 	const struct api_backend *b;
 	const struct network *n;
@@ -184,9 +171,9 @@ static bool one_matches(const char *key, const char *v, const void *arg)
 	if (strcmp(key, "id") == 0)
 		return strncmp(n->id, v, strlen(v)) == 0;
 	if (strcmp(key, "label") == 0)
-		return has_label(n->labels, v);
+		return kv_list_has(n->labels, v);
 	if (strcmp(key, "label!") == 0)
-		return !has_label(n->labels, v);
+		return !kv_list_has(n->labels, v);
 	if (strcmp(key, "driver") == 0)
 		return strcmp(n->driver ? n->driver : "bridge", v) == 0;
 	if (strcmp(key, "type") == 0)

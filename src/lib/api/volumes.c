@@ -45,19 +45,6 @@ static enum MHD_Result vol_err(struct api_req *r, struct err *e, const char *nam
 
 /* docker's volume filters: name (a regular expression), label, label!,
  * dangling, driver */
-static bool has_label(char *const *kv, const char *want)
-{
-	size_t kl = strcspn(want, "=");
-
-	for (size_t i = 0; kv && kv[i]; i++) {
-		if (strncmp(kv[i], want, kl) != 0 || (kv[i][kl] != '=' && kv[i][kl] != '\0'))
-			continue;
-		if (want[kl] == '\0' || strcmp(kv[i] + kl, want + kl) == 0)
-			return true;
-	}
-	return false;
-}
-
 struct vol_ctx {
 	const char *root;
 	const struct volume *v;
@@ -77,9 +64,9 @@ static bool vol_one(const char *key, const char *val, const void *arg)
 		return m;
 	}
 	if (strcmp(key, "label") == 0)
-		return has_label(c->v->labels, val);
+		return kv_list_has(c->v->labels, val);
 	if (strcmp(key, "label!") == 0)
-		return !has_label(c->v->labels, val);
+		return !kv_list_has(c->v->labels, val);
 	if (strcmp(key, "driver") == 0)
 		return strcmp(c->v->driver ? c->v->driver : "local", val) == 0;
 	if (strcmp(key, "dangling") == 0) {

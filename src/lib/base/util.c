@@ -538,6 +538,19 @@ void stdio_to_devnull(void)
 	}
 }
 
+bool kv_list_has(char *const *kv, const char *want)
+{
+	size_t kl = strcspn(want, "=");
+
+	for (size_t i = 0; kv && kv[i]; i++) {
+		if (strncmp(kv[i], want, kl) != 0 || (kv[i][kl] != '=' && kv[i][kl] != '\0'))
+			continue;
+		if (want[kl] == '\0' || strcmp(kv[i] + kl, want + kl) == 0)
+			return true;
+	}
+	return false;
+}
+
 ssize_t fd_sendmsg(int sk, const void *buf, size_t len, int fd, int flags)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };

@@ -92,6 +92,10 @@ uint64_t tree_bytes(const char *path);
  * the working directory /, so it holds no terminal, pipe or mount. */
 void stdio_to_devnull(void);
 
+/* A label filter against a list of "KEY=VALUE" (or "KEY"), NULL-ended or
+ * NULL: want "KEY" matches any value of KEY, "KEY=VALUE" only that one. */
+bool kv_list_has(char *const *kv, const char *want);
+
 /* Send len bytes of buf over the unix socket sk with the descriptor fd
  * (SCM_RIGHTS; none when fd < 0); flags as sendmsg's.  EINTR is retried.
  * The bytes sent, or -1 with errno. */

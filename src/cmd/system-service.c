@@ -1,4 +1,4 @@
-/* service.c - burrow system service [--time SECONDS] [URI]: serve the
+/* system-service.c - burrow system service [--time SECONDS] [URI]: serve the
  * Docker Engine API (lib/api/api.h) on a unix socket, so that docker's CLI,
  * docker-py and the CI tools built on the API drive burrow unchanged. */
 #include <errno.h>
