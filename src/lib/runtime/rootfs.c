@@ -49,14 +49,21 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 					path);
 		return fd;
 	}
-	/* walk down, creating missing directories; every name is created
-	 * relative to a directory fd that was resolved inside the root */
-	dfd = safe_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
-	if (dfd < 0)
-		return err_make(e, errno, "opening the container root");
 	last = strrchr(rel, '/');
-	last = last ? last + 1 : rel;
-	for (p = rel; p < last; p = slash + 1) {
+	if (last) {
+		/* the parent is usually there: then no walk */
+		*last = '\0';
+		dfd = safe_open_in_root(rootfd, rel, O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT);
+		*last++ = '/';
+	} else {
+		last = rel;
+	}
+	p = dfd >= 0 ? last : rel;
+	/* else walk down, creating missing directories; every name is created
+	 * relative to a directory fd that was resolved inside the root */
+	if (dfd < 0 && (dfd = safe_open_in_root(rootfd, ".", O_PATH | O_DIRECTORY, 0, RESOLVE_IN_ROOT)) < 0)
+		return err_make(e, errno, "opening the container root");
+	for (; p < last; p = slash + 1) {
 		int nfd;
 		slash = strchr(p, '/');
 		*slash = '\0';
@@ -75,11 +82,13 @@ int rootfs_open_in_root(int rootfd, const char *path, int create_as, struct err 
 		if (mkdirat(dfd, last, 0755) < 0 && errno != EEXIST)
 			return err_make(e, errno, "creating /%s in the container", rel);
 	} else {
+		/* O_NOFOLLOW in a directory resolved inside the root: this is
+		 * the file a new lookup would find */
 		int f = openat(dfd, last, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
 		if (f < 0 && errno != EEXIST)
 			return err_make(e, errno, "creating /%s in the container", rel);
 		if (f >= 0)
-			close(f);
+			return f;
 	}
 	fd = safe_open_in_root(rootfd, rel, O_PATH, 0, RESOLVE_IN_ROOT);
 	if (fd < 0)
