@@ -171,31 +171,4 @@ run burrow run --rm --preserve-fds x $IMG true
 fails_cleanly "--preserve-fds x" 2
 assert_match "$err" "See 'burrow run --help'" "a usage error, as podman's"
 
-# ---- the net and IPC namespaces made ahead (BURROW_NS_AHEAD, init.c) --------
-# each container its own, neither the host's nor the other's, --ipc host
-# the host's, and burrow-net's tap0 in the default network's; the same
-# with the clone making them
-burrow rm -f -a >/dev/null 2>&1
-nsof() { "$BURROW" exec "$1" sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/ipc'; }
-for ahead in 1 0; do
-	run env BURROW_NS_AHEAD=$ahead "$BURROW" run -d --name na1 --network none $IMG sleep 1000
-	assert_rc 0 "BURROW_NS_AHEAD=$ahead: --network none runs"
-	run env BURROW_NS_AHEAD=$ahead "$BURROW" run -d --name na2 $IMG sleep 1000
-	assert_rc 0 "BURROW_NS_AHEAD=$ahead: the default network runs"
-	a=$(nsof na1) b=$(nsof na2)
-	assert_match "$(echo $a)" "^net:.* ipc:" "BURROW_NS_AHEAD=$ahead: a net and an IPC namespace"
-	assert_ne "$(echo "$a" | sed -n 1p)" "$(echo "$b" | sed -n 1p)" "BURROW_NS_AHEAD=$ahead: not the other's network"
-	assert_ne "$(echo "$a" | sed -n 2p)" "$(echo "$b" | sed -n 2p)" "BURROW_NS_AHEAD=$ahead: nor its IPC namespace"
-	assert_ne "$(echo "$a" | sed -n 1p)" "$(readlink /proc/self/ns/net)" "BURROW_NS_AHEAD=$ahead: nor the host's network"
-	assert_ne "$(echo "$a" | sed -n 2p)" "$(readlink /proc/self/ns/ipc)" "BURROW_NS_AHEAD=$ahead: nor its IPC"
-	run burrow exec na1 sh -c 'ip -o link | grep -c UP'
-	assert_eq "$out" "1" "BURROW_NS_AHEAD=$ahead: --network none has lo up, alone"
-	run burrow exec na2 sh -c 'ip -o link | grep -c tap0; ls /sys/class/net | tr "\n" " "'
-	assert_eq "$out" "1
-lo tap0 " "BURROW_NS_AHEAD=$ahead: burrow-net's tap0 is in the default network's, as sysfs shows"
-	run env BURROW_NS_AHEAD=$ahead "$BURROW" run --rm --network none --ipc host $IMG readlink /proc/self/ns/ipc
-	assert_eq "$out" "$(readlink /proc/self/ns/ipc)" "BURROW_NS_AHEAD=$ahead: --ipc host keeps the host's"
-	burrow rm -f na1 na2 >/dev/null 2>&1
-done
-
 done_testing

@@ -57,11 +57,9 @@ struct init_ctx {
 	int preserve_fds;          /* --preserve-fds: fds 3..3+N-1 go to the command */
 	int shm;                   /* --ipc container:ID: a copy of ID's /dev/shm to attach, else -1 */
 	const struct seccomp_prog *seccomp; /* loaded last before exec */
-	int hooksk;             /* createRuntime hooks: 'R' when ready, a byte back when run; else -1 */
-	pid_t hostpid;          /* our pid in the host's PID namespace, for the hooks' state */
-	int etcfd;              /* keep-id: where its passwd and group come (idshift_etc_recv), else -1 */
-	int aheadnet, aheadipc; /* namespaces made ahead (supervisor_ns_ahead), to join, else -1 */
-	int joinedfd;           /* with burrow-net: closed once they are joined (CLOEXEC), else -1 */
+	int hooksk;    /* createRuntime hooks: 'R' when ready, a byte back when run; else -1 */
+	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
+	int etcfd;     /* keep-id: where its passwd and group come (idshift_etc_recv), else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -260,20 +258,10 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 
 /* container:ID: its net, IPC and UTS namespaces (the PID namespace was
  * entered by the supervisor before the clone) */
-static int init_join(struct init_ctx *c, struct err *e)
+static int init_join(const struct init_ctx *c, struct err *e)
 {
 	const struct container_spec *s = c->s;
 
-	if (c->aheadnet >= 0) {
-		if (setns(c->aheadnet, CLONE_NEWNET) < 0)
-			return err_make(e, errno, "joining the container's network namespace");
-		if (c->aheadipc >= 0 && setns(c->aheadipc, CLONE_NEWIPC) < 0)
-			return err_make(e, errno, "joining the container's IPC namespace");
-		closep(&c->aheadnet);
-		closep(&c->aheadipc);
-		/* burrow-net may look for it now (/proc/PID/ns/net) */
-		closep(&c->joinedfd);
-	}
 	if (c->join->net >= 0 && setns(c->join->net, CLONE_NEWNET) < 0)
 		return err_make(e, errno, "joining the network namespace of container %.12s",
 				s->net_container);
@@ -444,66 +432,6 @@ static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
 	return n;
 }
 
-/* The first init's net and IPC namespaces, made ahead: unshare() of a
- * thread moves that thread alone, and a new net namespace costs 0.7-1 ms
- * (each subsystem's per-namespace set-up), an IPC one 0.1 ms, which
- * burrow-net's spawn and the overlay's mount cover in part (with a CPU
- * to spare; BURROW_NS_AHEAD=0: the clone makes them).  Only where the clone would make
- * them in the supervisor's user namespace: not for --network host or
- * container:ID, networks (their attach is made early already, netns.c),
- * nor a user namespace of the init's own, which could not join those its
- * parent owns. */
-static void *ns_ahead_thread(void *arg)
-{
-	struct ns_ahead *a = arg;
-
-	/* no malloc here: the supervisor may fork meanwhile */
-	if (unshare(CLONE_NEWNET | (a->ipc ? CLONE_NEWIPC : 0)) < 0 ||
-	    (a->net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (a->ipc && (a->ipcfd = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC)) < 0))
-		a->errnum = errno;
-	return NULL;
-}
-
-static bool ns_ahead_wanted(const struct container_spec *s)
-{
-	const char *v = getenv("BURROW_NS_AHEAD");
-
-	return (s->net == NET_NONE || s->net == NET_SLIRP) && !userns_opts_nested(&s->userns) &&
-	       !(v && strcmp(v, "0") == 0);
-}
-
-void supervisor_ns_ahead(struct supervisor *m)
-{
-	m->ahead.net = m->ahead.ipcfd = -1;
-	m->ahead.errnum = 0;
-	m->ahead.ipc = ns_mode_is_new(&m->s->ipc_ns);
-	if (ns_ahead_wanted(m->s))
-		m->ahead.started = pthread_create(&m->ahead.thread, NULL, ns_ahead_thread, &m->ahead) == 0;
-}
-
-/* Once the thread is done (before any clone: the supervisor is
- * single-threaded again): 0 with *net and, when it made one, *ipc, or -1
- * with both -1: the clone makes them. */
-static int ns_ahead_take(struct supervisor *m, int *net, int *ipc)
-{
-	*net = *ipc = -1;
-	if (!m->ahead.started)
-		return -1;
-	pthread_join(m->ahead.thread, NULL);
-	m->ahead.started = false;
-	if (m->ahead.errnum) {
-		log_debug("supervisor: no namespaces made ahead: %s", strerror(m->ahead.errnum));
-		closep(&m->ahead.net);
-		closep(&m->ahead.ipcfd);
-		return -1;
-	}
-	*net = steal_fd(m->ahead.net);
-	*ipc = steal_fd(m->ahead.ipcfd);
-	log_debug("supervisor: namespaces made ahead");
-	return 0;
-}
-
 /* The helper was spawned early (supervisor_main) or is spawned now (a restart);
  * it joins the init's namespaces and is up when this returns. */
 static int supervisor_start_net(struct supervisor *m, pid_t child, struct err *e)
@@ -521,22 +449,20 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWCGROUP;
 	int failp[2] = { -1, -1 }, alivep[2] = { -1, -1 }, isk[2] = { -1, -1 };
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, netp[2] = { -1, -1 }, mapp[2] = { -1, -1 };
-	int hsk[2] = { -1, -1 }, inp[2] = { -1, -1 }, joinp[2] = { -1, -1 };
+	int hsk[2] = { -1, -1 }, inp[2] = { -1, -1 };
 	struct idshift_etc *etc = NULL;
-	_cleanup_close_ int shm = -1, ahead = -1, ahead_ipc = -1;
+	_cleanup_close_ int shm = -1;
 	struct err ne = ERR_INIT, ce = ERR_INIT, he = ERR_INIT;
 	bool net_failed = false, hook_failed = false;
 	pid_t child;
 	char c;
 	int rc = -1;
 
-	ns_ahead_take(m, &ahead, &ahead_ipc);
 	if (pipe2(failp, O_CLOEXEC) < 0 || pipe2(alivep, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, isk) < 0 ||
 	    (s->detach && !s->tty && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
 	    (s->detach && !s->tty && s->interactive && pipe2(inp, O_CLOEXEC) < 0) ||
 	    ((s->net == NET_SLIRP || s->net == NET_BRIDGE) && pipe2(netp, O_CLOEXEC) < 0) ||
-	    (s->net == NET_SLIRP && ahead >= 0 && pipe2(joinp, O_CLOEXEC) < 0) ||
 	    (hook_specs_have(s->hooks, s->nhooks, HOOK_CREATE_RUNTIME) &&
 	     socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hsk) < 0)) {
 		err_make(e, errno, "pipe");
@@ -545,7 +471,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	/* networks: the namespace made and attached early, to join */
 	if (m->early.pid > 0 && (m->join.net = netns_early_netfd(&m->early, e)) < 0)
 		goto out;
-	if (s->net != NET_HOST && s->net != NET_CONTAINER && m->join.net < 0 && ahead < 0)
+	if (s->net != NET_HOST && s->net != NET_CONTAINER && m->join.net < 0)
 		flags |= CLONE_NEWNET;
 	if (userns_opts_nested(&s->userns)) {
 		/* --userns=keep-id, nomap, --uidmap: a user namespace of its own,
@@ -562,7 +488,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	/* --pid/--ipc/--uts host: the caller's; container:ID: joined */
 	if (ns_mode_is_new(&s->pid_ns))
 		flags |= CLONE_NEWPID;
-	if (ns_mode_is_new(&s->ipc_ns) && ahead_ipc < 0)
+	if (ns_mode_is_new(&s->ipc_ns))
 		flags |= CLONE_NEWIPC;
 	if (ns_mode_is_new(&s->uts_ns))
 		flags |= CLONE_NEWUTS;
@@ -590,8 +516,7 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	if (child == 0) {
 		struct init_ctx ic = { s,           &m->go, isk[1],  failp[1], alivep[0],       outp[1],
 				       errp[1],     inp[0], netp[0], &m->join, m->preserve_fds, shm,
-				       &m->seccomp, hsk[1], 0,       -1,       ahead,           ahead_ipc,
-				       joinp[1] };
+				       &m->seccomp, hsk[1], 0,       -1 };
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, etc != NULL, &ce) < 0)
@@ -603,8 +528,6 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 			close(hsk[0]);
 		if (netp[1] >= 0)
 			close(netp[1]);
-		if (joinp[0] >= 0)
-			close(joinp[0]);
 		if (m->net.exit_fd >= 0)
 			close(m->net.exit_fd);
 		if (m->net.pending) {
@@ -640,14 +563,6 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		/* the init builds its rootfs meanwhile and waits for this before exec */
 		close(netp[0]);
 		netp[0] = -1;
-		/* a namespace made ahead: burrow-net finds it once the init has
-		 * joined it (EOF: joined, or failed, which failp tells) */
-		if (joinp[0] >= 0) {
-			close(joinp[1]);
-			joinp[1] = -1;
-			while (read(joinp[0], &c, 1) < 0 && errno == EINTR)
-				;
-		}
 		if (m->early.pid > 0       ? netns_early_end(&m->early, &ne) < 0
 		    : s->net == NET_BRIDGE ? netns_attach(s, m->shared_netns, child, &ne) < 0
 					   : supervisor_start_net(m, child, &ne) < 0) {
@@ -760,7 +675,6 @@ out:
 	close_pair(netp);
 	close_pair(mapp);
 	close_pair(hsk);
-	close_pair(joinp);
 	err_clear(&ne);
 	err_clear(&he);
 	return rc;

@@ -21,7 +21,6 @@
 #ifndef BURROW_RUNTIME_INT_H
 #define BURROW_RUNTIME_INT_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -135,13 +134,6 @@ struct supervisor {
 	size_t nfwd;
 	/* the container's filter (seccomp.h), len 0: none */
 	struct seccomp_prog seccomp;
-	/* the first init's net and IPC namespaces, made ahead in a thread
-	 * (supervisor_ns_ahead) */
-	struct ns_ahead {
-		pthread_t thread;
-		bool started, ipc;
-		int net, ipcfd, errnum;
-	} ahead;
 	struct idshift_etc etc; /* keep-id's passwd and group for each init (idshift.h) */
 };
 
@@ -153,10 +145,6 @@ int supervisor_spawn_net(struct supervisor *m, struct err *e);
  * exec'd; fills m->init, m->out/err or m->ptmx (or, attached, passes the
  * pty master on to the caller). */
 int supervisor_start_init(struct supervisor *m, struct err *e);
-/* Begin making the first init's net (and IPC) namespace in a thread,
- * beside the overlay's mount (BURROW_NS_AHEAD=0: the clone makes them);
- * the init joins them instead.  Any failure leaves them to the clone. */
-void supervisor_ns_ahead(struct supervisor *m);
 
 /* ---- supervisor.c: the supervisor process ------------------------------------- */
 /* Record the init's exit (wstatus) in state.json, final when the

@@ -738,7 +738,6 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.preserve_fds = s->preserve_fds;
 	mon.shared_netns = mon.hold = -1;
 	mon.early.sk = -1;
-	mon.ahead.net = mon.ahead.ipcfd = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
 	{
 		/* the filter (a read of the cache, usually) while the caller
@@ -775,7 +774,6 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(125);
-	supervisor_ns_ahead(&mon);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		err_make(&e, errno, "making the mount namespace private");
 		goto fail;
