@@ -548,6 +548,24 @@ static int setup_privileged_dev(int rootfd, struct err *e)
 	return 0;
 }
 
+/* One of the host's device nodes bound into the /dev tmpfs mounted just
+ * before (dev): ours and empty, so the node is made right in it, with no
+ * lookup from the container's root */
+static int bind_dev_node(int dev, const char *name, struct err *e)
+{
+	_cleanup_free_ char *host = xasprintf("/dev/%s", name);
+	_cleanup_close_ int fd = openat(dev, name,
+					O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+					0644);
+	char p[64];
+
+	if (fd < 0)
+		return err_make(e, errno, "creating /dev/%s in the container", name);
+	if (mount(host, FDPATH(p, fd), NULL, MS_BIND, NULL) < 0)
+		return err_make(e, errno, "mounting %s on %s", host, host);
+	return 0;
+}
+
 static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 {
 	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -565,12 +583,9 @@ static int setup_dev(const struct container_spec *s, int rootfd, struct err *e)
 	dev = rootfs_open_in_root(rootfd, "/dev", 0, e);
 	if (dev < 0)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
-		_cleanup_free_ char *host = xasprintf("/dev/%s", devs[i]);
-		_cleanup_free_ char *target = xasprintf("/dev/%s", devs[i]);
-		if (bind_on(rootfd, target, S_IFREG, host, false, 0, e) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++)
+		if (bind_dev_node(dev, devs[i], e) < 0)
 			return -1;
-	}
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i][1], dev, links[i][0]) < 0 && errno != EEXIST)
 			return err_make(e, errno, "creating /dev/%s", links[i][0]);
