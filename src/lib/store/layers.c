@@ -76,7 +76,8 @@ static void ex_one(struct ex_plan *p, size_t i)
 	struct unpack_opts uo = { .no_chown = p->no_chown,
 				  .no_digest = p->no_digest[i],
 				  .max_bytes = p->max_bytes,
-				  .max_entries = p->max_entries };
+				  .max_entries = p->max_entries,
+				  .tree_digest = true };
 	struct unpack_result r;
 	struct err e = ERR_INIT;
 	char line[4200];
@@ -85,7 +86,7 @@ static void ex_one(struct ex_plan *p, size_t i)
 	char tree[72];
 
 	if (unpack_fd(p->rfd[i], p->rootfd[i], &uo, &r, &e) < 0 ||
-	    tree_digest_at(p->rootfd[i], tree, &e) < 0) {
+	    unpack_tree_digest(p->rootfd[i], &r, tree, &e) < 0) {
 		char *nl;
 		while ((nl = strchr(e.msg, '\n')))
 			*nl = ' ';

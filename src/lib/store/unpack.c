@@ -17,6 +17,7 @@
 #include "lib/base/log.h"
 #include "lib/base/safeopen.h"
 #include "lib/base/util.h"
+#include "treesum.h"
 #include "unpack.h"
 
 #define FEED_BUF (256 * 1024)
@@ -40,6 +41,7 @@ struct unpack {
 	size_t ndirs, capdirs;
 	unsigned long ndev;
 	bool warned_chown, warned_xattr;
+	struct tree_stream *ts; /* the tree digest, computed on the way (treesum.h) */
 };
 
 /* the decompressing reader feeding the tar reader */
@@ -166,6 +168,19 @@ static int whiteout_apply(int pfd, const char *name, bool opaque, struct err *e)
 	return 0;
 }
 
+/* the final metadata of what path names now, for the tree digest */
+static void stream_stat(struct unpack *u, int pfd, const char *name, const char *path, const char *target)
+{
+	struct stat st;
+
+	if (!u->ts)
+		return;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		tree_stream_unsure(u->ts, "cannot stat", path);
+	else
+		tree_stream_stat(u->ts, path, &st, target);
+}
+
 static bool skip_xattr(const char *name)
 {
 	/* overlay metadata in a layer would be interpreted by the overlay
@@ -201,6 +216,7 @@ static void apply_xattrs(struct unpack *u, struct archive_entry *ent, int fd, co
 
 static void chown_failed(struct unpack *u, const char *path, uid_t uid, gid_t gid)
 {
+	tree_stream_unsure(u->ts, "chown failed:", path);
 	if (u->warned_chown)
 		return;
 	u->warned_chown = true;
@@ -282,6 +298,8 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 		const char *p = buf;
 		if (len > 0 && off + (la_int64_t)len > end)
 			end = off + (la_int64_t)len;
+		if (u->ts && off >= 0)
+			tree_stream_file_data(u->ts, buf, len, (uint64_t)off);
 		while (len > 0) {
 			ssize_t w = pwrite(fd, p, len, (off_t)off);
 			if (w < 0) {
@@ -301,7 +319,15 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	if (archive_entry_size_is_set(ent) && archive_entry_size(ent) != end &&
 	    ftruncate(fd, (off_t)archive_entry_size(ent)) < 0)
 		return err_make(e, errno, "writing %s", path);
-	return finish_fd(u, ent, fd, path, e);
+	if (finish_fd(u, ent, fd, path, e) < 0)
+		return -1;
+	if (u->ts) {
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			memset(&st, 0, sizeof st); /* not a regular file: the stream gives up */
+		tree_stream_file_end(u->ts, path, &st);
+	}
+	return 0;
 }
 
 static void record_dir(struct unpack *u, const char *path, const struct stat *st, struct archive_entry *ent)
@@ -351,6 +377,8 @@ static int make_dir(struct unpack *u, struct archive_entry *ent, int pfd, const 
 		return err_make(e, errno, "opening directory %s", path);
 	apply_xattrs(u, ent, fd, path);
 	record_dir(u, path, &st, ent);
+	if (*path)
+		tree_stream_stat(u->ts, path, &st, NULL); /* finish_dirs gives the final one */
 	return 0;
 }
 
@@ -385,6 +413,21 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 	return 0;
 }
 
+/* the whiteout for name in the directory pfd (dir, relative to the root) */
+static int make_whiteout(struct unpack *u, int pfd, const char *dir, const char *name, const char *raw,
+			 struct err *e)
+{
+	_cleanup_free_ char *path = u->ts ? xasprintf("%s%s%s", dir, *dir ? "/" : "", name) : NULL;
+
+	if (path)
+		tree_stream_begin(u->ts, path);
+	if (whiteout_apply(pfd, name, false, e) < 0)
+		return err_wrap(e, "extracting %s", raw);
+	if (path)
+		stream_stat(u, pfd, name, path, NULL);
+	return 0;
+}
+
 static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err *e)
 {
 	_cleanup_free_ char *path = NULL, *dir = NULL;
@@ -402,6 +445,8 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 	dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup("");
 	if (!*path && (hl || type != AE_IFDIR))
 		return err_make(e, 0, "entry \"%s\" is not a directory but names the root", raw);
+	if (u->ts && *dir)
+		tree_stream_parent(u->ts, dir); /* open_parent() may make it */
 	pfd = open_parent(u, dir, e);
 	if (pfd < 0)
 		return err_wrap(e, "extracting %s", raw);
@@ -414,10 +459,32 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 		name += 4;
 		if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			return err_make(e, 0, "invalid whiteout entry \"%s\"", raw);
-		return whiteout_apply(pfd, name, false, e) < 0 ? err_wrap(e, "extracting %s", raw) : 0;
+		return make_whiteout(u, pfd, dir, name, raw, e);
 	}
-	if (hl)
+	if (hl) {
+		if (u->ts) {
+			_cleanup_free_ char *clean = NULL;
+			tree_stream_begin(u->ts, path);
+			if (make_hardlink(u, pfd, name, path, hl, e) < 0)
+				return -1;
+			if (unpack_clean_path(hl, &clean, e) < 0)
+				return -1;
+			tree_stream_link(u->ts, path, clean);
+			return 0;
+		}
 		return make_hardlink(u, pfd, name, path, hl, e);
+	}
+	switch (type) {
+	case AE_IFREG:
+	case AE_IFDIR:
+	case AE_IFLNK:
+	case AE_IFIFO:
+		if (*path)
+			tree_stream_begin(u->ts, path);
+		break;
+	default:
+		break;
+	}
 
 	switch (type) {
 	case AE_IFREG:
@@ -432,19 +499,24 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 			return -1;
 		if (symlinkat(target, pfd, name) < 0)
 			return err_make(e, errno, "creating symlink %s", path);
-		return finish_name(u, ent, pfd, name, path, false, e);
+		if (finish_name(u, ent, pfd, name, path, false, e) < 0)
+			return -1;
+		stream_stat(u, pfd, name, path, target);
+		return 0;
 	}
 	case AE_IFIFO:
 		if (clear_name(pfd, name, false, NULL, e) < 0)
 			return -1;
 		if (mknodat(pfd, name, S_IFIFO | 0600, 0) < 0)
 			return err_make(e, errno, "creating fifo %s", path);
-		return finish_name(u, ent, pfd, name, path, true, e);
+		if (finish_name(u, ent, pfd, name, path, true, e) < 0)
+			return -1;
+		stream_stat(u, pfd, name, path, NULL);
+		return 0;
 	case AE_IFCHR:
 		/* a whiteout already in overlay form */
 		if (archive_entry_rdevmajor(ent) == 0 && archive_entry_rdevminor(ent) == 0)
-			return whiteout_apply(pfd, name, false, e) < 0 ? err_wrap(e, "extracting %s", raw)
-								       : 0;
+			return make_whiteout(u, pfd, dir, name, raw, e);
 		u->ndev++;
 		return 0;
 	case AE_IFBLK:
@@ -468,14 +540,22 @@ static int finish_dirs(struct unpack *u, struct err *e)
 							   RESOLVE_IN_ROOT);
 		struct stat st;
 
-		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != d->ino || st.st_dev != d->dev)
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != d->ino || st.st_dev != d->dev) {
+			tree_stream_unsure(u->ts, "directory replaced", d->path);
 			continue;
+		}
 		if (!u->o->no_chown && fchown(fd, d->uid, d->gid) < 0)
 			chown_failed(u, *d->path ? d->path : "/", d->uid, d->gid);
 		if (fchmod(fd, d->mode) < 0)
 			return err_make(e, errno, "setting the mode of %s", *d->path ? d->path : "/");
 		if (futimens(fd, d->times) < 0)
 			return err_make(e, errno, "setting the times of %s", *d->path ? d->path : "/");
+		if (u->ts && *d->path) {
+			if (fstat(fd, &st) < 0)
+				tree_stream_unsure(u->ts, "cannot stat", d->path);
+			else
+				tree_stream_stat(u->ts, d->path, &st, NULL);
+		}
 	}
 	return 0;
 }
@@ -579,6 +659,8 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	f.max = u.o->max_bytes ? u.o->max_bytes : UNPACK_MAX_BYTES_DEFAULT;
 	if (open_outer(&outer, infd, e) < 0)
 		return -1;
+	if (u.o->tree_digest && !u.o->plain)
+		u.ts = tree_stream_new(rootfd);
 	f.outer = outer;
 	f.hash = u.o->plain || u.o->no_digest ? NULL : sha256_new(); /* cp needs no diff id */
 	tar = archive_read_new();
@@ -617,6 +699,8 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 		r->entries = (unsigned long)archive_file_count(tar);
 		r->skipped_devices = u.ndev;
 		r->size = f.size;
+		if (u.ts && tree_stream_final(u.ts, r->tree_digest) < 0)
+			r->tree_digest[0] = '\0';
 		if (f.hash) {
 			sha256_final_hex(f.hash, hex);
 			f.hash = NULL;
@@ -624,10 +708,20 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 		}
 	}
 out:
+	tree_stream_free(u.ts);
 	sha256_free(f.hash);
 	free(f.errmsg);
 	for (size_t i = 0; i < u.ndirs; i++)
 		free(u.dirs[i].path);
 	free(u.dirs);
 	return rc;
+}
+
+int unpack_tree_digest(int rootfd, const struct unpack_result *r, char out[72], struct err *e)
+{
+	if (r->tree_digest[0]) {
+		snprintf(out, 72, "%s", r->tree_digest);
+		return 0;
+	}
+	return tree_digest_at(rootfd, out, e);
 }
