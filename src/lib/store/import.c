@@ -18,7 +18,6 @@
 #include "lib/base/util.h"
 #include "ref.h"
 #include "store_int.h"
-#include "treesum.h"
 #include "unpack.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -403,7 +403,8 @@ int tree_stream_final(struct tree_stream *t, char out[72])
 			tree_stream_unsure(t, "no final metadata for", t->recs[k].path);
 			return -1;
 		}
-	qsort(t->recs, t->n, sizeof *t->recs, cmp_tree);
+	if (t->n)
+		qsort(t->recs, t->n, sizeof *t->recs, cmp_tree);
 	/* the order changed: the index is stale, and nothing is added now */
 	t->unsure = true;
 	h = sha256_new();

@@ -42,6 +42,9 @@ struct unpack {
 	unsigned long ndev;
 	bool warned_chown, warned_xattr;
 	struct tree_stream *ts; /* the tree digest, computed on the way (treesum.h) */
+	bool keep_parent;       /* keep the last parent directory open (parent_fd) */
+	char *pdir;             /* and its path */
+	int pfd;
 };
 
 /* the decompressing reader feeding the tar reader */
@@ -123,6 +126,29 @@ static int open_parent(struct unpack *u, const char *dir, struct err *e)
 			break;
 		name = s + 1;
 	}
+	return fd;
+}
+
+/* The parent directory of an entry, from open_parent(), borrowed.  A tar
+ * lists a directory's entries one after another, so the last one stays
+ * open: an entry only creates or replaces a name inside its parent, which
+ * cannot change where the parent's path leads, so the fd is still right
+ * for the next entry with the same parent.  BURROW_UNPACK_PARENT_CACHE=0
+ * opens it for every entry. */
+static int parent_fd(struct unpack *u, const char *dir, struct err *e)
+{
+	int fd;
+
+	if (u->pfd >= 0 && strcmp(u->pdir, dir) == 0)
+		return u->pfd;
+	fd = open_parent(u, dir, e);
+	if (fd < 0)
+		return -1;
+	if (u->pfd >= 0)
+		close(u->pfd);
+	free(u->pdir);
+	u->pdir = u->keep_parent ? xstrdup(dir) : NULL;
+	u->pfd = fd;
 	return fd;
 }
 
@@ -431,7 +457,7 @@ static int make_whiteout(struct unpack *u, int pfd, const char *dir, const char 
 static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err *e)
 {
 	_cleanup_free_ char *path = NULL, *dir = NULL;
-	_cleanup_close_ int pfd = -1;
+	int pfd;
 	const char *raw = archive_entry_pathname(ent), *hl = archive_entry_hardlink(ent);
 	const char *name, *slash;
 	mode_t type = archive_entry_filetype(ent);
@@ -447,7 +473,11 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 		return err_make(e, 0, "entry \"%s\" is not a directory but names the root", raw);
 	if (u->ts && *dir)
 		tree_stream_parent(u->ts, dir); /* open_parent() may make it */
-	pfd = open_parent(u, dir, e);
+	if (!u->keep_parent && u->pfd >= 0) {
+		close(u->pfd);
+		u->pfd = -1;
+	}
+	pfd = parent_fd(u, dir, e);
 	if (pfd < 0)
 		return err_wrap(e, "extracting %s", raw);
 
@@ -656,6 +686,11 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	memset(r, 0, sizeof *r);
 	u.rootfd = rootfd;
 	u.o = o ? o : &defaults;
+	u.pfd = -1;
+	{
+		const char *env = getenv("BURROW_UNPACK_PARENT_CACHE");
+		u.keep_parent = !(env && strcmp(env, "0") == 0);
+	}
 	f.max = u.o->max_bytes ? u.o->max_bytes : UNPACK_MAX_BYTES_DEFAULT;
 	if (open_outer(&outer, infd, e) < 0)
 		return -1;
@@ -708,6 +743,9 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 		}
 	}
 out:
+	if (u.pfd >= 0)
+		close(u.pfd);
+	free(u.pdir);
 	tree_stream_free(u.ts);
 	sha256_free(f.hash);
 	free(f.errmsg);
