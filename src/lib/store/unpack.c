@@ -1,4 +1,5 @@
 /* unpack.c - see unpack.h */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -43,7 +44,12 @@ struct unpack {
 	bool warned_chown, warned_xattr;
 	struct tree_stream *ts; /* the tree digest, computed on the way (treesum.h) */
 	bool keep_parent;       /* keep the last parent directory open (parent_fd) */
-	char *pdir;             /* and its path */
+	bool lazy_meta;         /* no chown to the owner a new file has anyway, no
+				 * chmod to the mode it was created with */
+	uid_t euid;
+	gid_t egid;
+	mode_t umask;
+	char *pdir; /* and its path */
 	int pfd;
 };
 
@@ -263,17 +269,40 @@ static void entry_times(struct archive_entry *ent, struct timespec ts[2])
 	}
 }
 
-/* owner, mode, xattrs and times of an open regular file */
-static int finish_fd(struct unpack *u, struct archive_entry *ent, int fd, const char *path, struct err *e)
+/* Whether what this process creates already has the owner uid:gid: a
+ * layer is unpacked into an empty root without the set-group-ID bit
+ * (root_fresh), and no directory of the layer has that bit while
+ * unpacking (their modes come last, finish_dirs).  Only for layers
+ * (opts tree_digest); BURROW_UNPACK_LAZY_META=0 chowns and chmods every
+ * entry. */
+static bool owner_is_ours(const struct unpack *u, uid_t uid, gid_t gid)
+{
+	return u->lazy_meta && uid == u->euid && gid == u->egid;
+}
+
+/* The mode to create a regular file with: its own when the umask leaves
+ * it alone and it has no set-ID or sticky bit (which a chown would clear),
+ * else 0600 and a chmod after (finish_fd) */
+static mode_t create_mode(const struct unpack *u, struct archive_entry *ent)
+{
+	mode_t want = archive_entry_mode(ent) & 07777;
+
+	return u->lazy_meta && !(want & 07000) && !(want & u->umask) ? want : 0600;
+}
+
+/* owner, mode, xattrs and times of an open regular file, created with made */
+static int finish_fd(struct unpack *u, struct archive_entry *ent, int fd, mode_t made, const char *path,
+		     struct err *e)
 {
 	struct timespec ts[2];
 	uid_t uid = (uid_t)archive_entry_uid(ent);
 	gid_t gid = (gid_t)archive_entry_gid(ent);
+	mode_t want = archive_entry_mode(ent) & 07777;
 
-	if (!u->o->no_chown && fchown(fd, uid, gid) < 0)
+	if (!u->o->no_chown && !owner_is_ours(u, uid, gid) && fchown(fd, uid, gid) < 0)
 		chown_failed(u, path, uid, gid);
 	/* after chown, which clears the set-id bits */
-	if (fchmod(fd, archive_entry_mode(ent) & 07777) < 0)
+	if (!(u->lazy_meta && made == want) && fchmod(fd, want) < 0)
 		return err_make(e, errno, "setting the mode of %s", path);
 	apply_xattrs(u, ent, fd, path);
 	entry_times(ent, ts);
@@ -290,7 +319,8 @@ static int finish_name(struct unpack *u, struct archive_entry *ent, int pfd, con
 	uid_t uid = (uid_t)archive_entry_uid(ent);
 	gid_t gid = (gid_t)archive_entry_gid(ent);
 
-	if (!u->o->no_chown && fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!u->o->no_chown && !owner_is_ours(u, uid, gid) &&
+	    fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		chown_failed(u, path, uid, gid);
 	/* name was just created by us as a fifo, never a symlink */
 	if (set_mode && fchmodat(pfd, name, archive_entry_mode(ent) & 07777, 0) < 0)
@@ -308,15 +338,16 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	const void *buf;
 	size_t len;
 	la_int64_t off, end = 0;
+	mode_t made = create_mode(u, ent);
 	int r;
 
 	/* most names are new: create first, and clear the name only when
 	 * something is there already (a later entry replaces an earlier one) */
-	fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, made);
 	if (fd < 0 && errno == EEXIST) {
 		if (clear_name(pfd, name, false, NULL, e) < 0)
 			return -1;
-		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, made);
 	}
 	if (fd < 0)
 		return err_make(e, errno, "creating %s", path);
@@ -345,7 +376,7 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	if (archive_entry_size_is_set(ent) && archive_entry_size(ent) != end &&
 	    ftruncate(fd, (off_t)archive_entry_size(ent)) < 0)
 		return err_make(e, errno, "writing %s", path);
-	if (finish_fd(u, ent, fd, path, e) < 0)
+	if (finish_fd(u, ent, fd, made, path, e) < 0)
 		return -1;
 	if (u->ts) {
 		struct stat st;
@@ -574,7 +605,7 @@ static int finish_dirs(struct unpack *u, struct err *e)
 			tree_stream_unsure(u->ts, "directory replaced", d->path);
 			continue;
 		}
-		if (!u->o->no_chown && fchown(fd, d->uid, d->gid) < 0)
+		if (!u->o->no_chown && !owner_is_ours(u, d->uid, d->gid) && fchown(fd, d->uid, d->gid) < 0)
 			chown_failed(u, *d->path ? d->path : "/", d->uid, d->gid);
 		if (fchmod(fd, d->mode) < 0)
 			return err_make(e, errno, "setting the mode of %s", *d->path ? d->path : "/");
@@ -588,6 +619,27 @@ static int finish_dirs(struct unpack *u, struct err *e)
 		}
 	}
 	return 0;
+}
+
+/* an empty directory without the set-group-ID bit: what is made below it
+ * gets this process's group until finish_dirs */
+static bool root_fresh(int rootfd)
+{
+	int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || (st.st_mode & S_ISGID) || !(d = fdopendir(fd))) {
+		close(fd);
+		return false;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			return false;
+	return true;
 }
 
 static la_ssize_t feed_read(struct archive *a, void *cd, const void **buf)
@@ -690,6 +742,12 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	{
 		const char *env = getenv("BURROW_UNPACK_PARENT_CACHE");
 		u.keep_parent = !(env && strcmp(env, "0") == 0);
+		env = getenv("BURROW_UNPACK_LAZY_META");
+		u.lazy_meta = !(env && strcmp(env, "0") == 0) && u.o->tree_digest && root_fresh(rootfd);
+		u.euid = geteuid();
+		u.egid = getegid();
+		u.umask = umask(0);
+		umask(u.umask);
 	}
 	f.max = u.o->max_bytes ? u.o->max_bytes : UNPACK_MAX_BYTES_DEFAULT;
 	if (open_outer(&outer, infd, e) < 0)
