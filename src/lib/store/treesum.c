@@ -121,12 +121,20 @@ int tree_digest_at(int dirfd, char out[72], struct err *e)
 
 /* --- the same digest while unpacking (tree_stream) */
 
+/* one entry: what the walk hashes of its struct stat */
 struct ts_rec {
 	char *path;
-	struct stat st;
+	off_t size;
+	dev_t rdev;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool have;      /* final */
 	char extra[72]; /* "sha256:<hex>" of a file, <hex> of a symlink's target */
-	bool have;      /* st is final */
 };
+
+/* entries kept at most (about 200 bytes each): a larger layer is walked */
+#define TREE_STREAM_MAX 262144
 
 struct tree_stream {
 	struct ts_rec *recs;
@@ -139,6 +147,16 @@ struct tree_stream {
 };
 
 static const char zeros[64 * 1024];
+
+static void ts_set(struct ts_rec *r, const struct stat *st)
+{
+	r->size = st->st_size;
+	r->rdev = st->st_rdev;
+	r->mode = st->st_mode;
+	r->uid = st->st_uid;
+	r->gid = st->st_gid;
+	r->have = true;
+}
 
 static size_t ts_hash(const char *s)
 {
@@ -233,7 +251,7 @@ void tree_stream_parent(struct tree_stream *t, const char *dir)
 	if (!t || t->unsure)
 		return;
 	r = ts_find(t, dir, NULL);
-	if (!r || !S_ISDIR(r->st.st_mode))
+	if (!r || !S_ISDIR(r->mode))
 		tree_stream_unsure(t, "no directory entry before", dir);
 }
 
@@ -247,6 +265,10 @@ void tree_stream_begin(struct tree_stream *t, const char *path)
 		return;
 	for (p = path; *p; p++)
 		depth += *p == '/';
+	if (t->n >= TREE_STREAM_MAX) {
+		tree_stream_unsure(t, "too many entries at", path);
+		return;
+	}
 	if (depth >= TREE_MAX_DEPTH) {
 		tree_stream_unsure(t, "deep path", path);
 		return;
@@ -292,8 +314,7 @@ void tree_stream_stat(struct tree_stream *t, const char *path, const struct stat
 
 	if (!r)
 		return;
-	r->st = *st;
-	r->have = true;
+	ts_set(r, st);
 	if (S_ISLNK(st->st_mode)) {
 		/* tree_digest_at reads at most 4095 bytes of a target */
 		if (!target || strlen(target) >= 4095) {
@@ -311,12 +332,16 @@ void tree_stream_link(struct tree_stream *t, const char *path, const char *targe
 	if (!r)
 		return;
 	to = ts_find(t, target, NULL);
-	if (!to || !to->have || S_ISDIR(to->st.st_mode)) {
+	if (!to || !to->have || S_ISDIR(to->mode)) {
 		tree_stream_unsure(t, "hard link to an unknown target", path);
 		return;
 	}
-	r->st = to->st;
 	memcpy(r->extra, to->extra, sizeof r->extra);
+	r->size = to->size;
+	r->rdev = to->rdev;
+	r->mode = to->mode;
+	r->uid = to->uid;
+	r->gid = to->gid;
 	r->have = true;
 }
 
@@ -373,8 +398,7 @@ void tree_stream_file_end(struct tree_stream *t, const char *path, const struct 
 	sha256_final_hex(t->file, hex);
 	t->file = NULL;
 	snprintf(r->extra, sizeof r->extra, "sha256:%s", hex);
-	r->st = *st;
-	r->have = true;
+	ts_set(r, st);
 }
 
 /* the walk's order: names sorted with strcmp in each directory, a
@@ -408,8 +432,17 @@ int tree_stream_final(struct tree_stream *t, char out[72])
 	/* the order changed: the index is stale, and nothing is added now */
 	t->unsure = true;
 	h = sha256_new();
-	for (size_t k = 0; k < t->n; k++)
-		put_entry(h, t->recs[k].path, &t->recs[k].st, t->recs[k].extra);
+	for (size_t k = 0; k < t->n; k++) {
+		const struct ts_rec *r = &t->recs[k];
+		struct stat st;
+		memset(&st, 0, sizeof st);
+		st.st_size = r->size;
+		st.st_rdev = r->rdev;
+		st.st_mode = r->mode;
+		st.st_uid = r->uid;
+		st.st_gid = r->gid;
+		put_entry(h, r->path, &st, r->extra);
+	}
 	sha256_final_hex(h, hex);
 	snprintf(out, 72, "sha256:%s", hex);
 	return 0;
