@@ -7,7 +7,9 @@
  *   T/root      where each input is unpacked (emptied after each one)
  *   T/sentinel  an empty directory next to it: it must stay empty
  *   T/secret    a file next to it: no new link to it, same content and mode
- * and after every input T must hold exactly those three.  Any difference
+ * and after every input T must hold exactly those three.  And the tree
+ * digest the unpacker computes on the way, when it gives one, must be the
+ * walk's of the tree it made (lib/store/treesum.h).  Any difference
  * aborts, so libFuzzer keeps the archive. */
 #include <dirent.h>
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 
 #include "fuzz.h"
 #include "lib/base/util.h"
+#include "lib/store/treesum.h"
 #include "lib/store/unpack.h"
 
 static int tfd = -1;
@@ -97,7 +100,7 @@ static void check_outside(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct unpack_opts o = { .no_chown = true };
+	struct unpack_opts o = { .no_chown = true, .tree_digest = true };
 	struct unpack_result r;
 	struct err e = ERR_INIT;
 	int in, rootfd;
@@ -111,8 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rootfd < 0)
 		abort();
 	memset(&r, 0, sizeof(r));
-	if (unpack_fd(in, rootfd, &o, &r, &e) == 0)
+	if (unpack_fd(in, rootfd, &o, &r, &e) == 0) {
+		char walked[72];
 		FUZZ_ASSERT(r.size <= (uint64_t)64 << 30 && strncmp(r.diff_id, "sha256:", 7) == 0);
+		if (r.tree_digest[0] && tree_digest_at(rootfd, walked, &e) == 0)
+			FUZZ_ASSERT(strcmp(r.tree_digest, walked) == 0);
+	}
 	err_clear(&e);
 	close(rootfd);
 	close(in);

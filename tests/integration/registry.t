@@ -91,6 +91,8 @@ run burrow run --rm "$REG/test/layered:1" /bin/sh -c 'ls /etc/file-to-delete /et
 assert_no_match "$out" '^/etc/file-to-delete$' "  a whited-out file is gone"
 assert_match "$out" 'keep' "  files next to it stay"
 assert_eq "$(printf '%s\n' "$out" | tail -n 1)" "new" "  the opaque directory hides the lower layer's content"
+run burrow system check
+assert_rc 0 "  system check finds every layer's files as recorded (tree digests taken while unpacking)"
 for ov in fuse kernel; do
 	if [ $ov = fuse ] && ! command -v fuse-overlayfs >/dev/null; then
 		skip "fuse-overlayfs is not installed"
@@ -217,5 +219,18 @@ assert_rc 125 "HTTPS is the default: a plain-HTTP registry fails without --tls-v
 run burrow pull $P 'Bad/Name'
 assert_rc 125 "a bad reference is refused"
 assert_eq "$(printf '%s\n' "$err" | wc -l | tr -d ' ')" 1 "  with one line"
+
+# a config whose diff id is not the layer's: checked by the fetching
+# process, which decompresses the layer (the default), or by the extractor
+OCI_FAKE_DIFF=$(printf '%064d' 7) oci_add "$d" baddiff amd64 '' "$bb"
+reg_push "$d" baddiff test/baddiff:1
+for mode in BURROW_PULL_DIFF_ID=fetcher BURROW_PULL_DIFF_ID=extractor BURROW_PULL_DECOMPRESS=extractor; do
+	run env "$mode" "$BURROW" pull -q $P "$REG/test/baddiff:1"
+	assert_rc 125 "a wrong diff id fails the pull ($mode)"
+	assert_match "$err" "^burrow: error: .*the unpacked content has diff id sha256:[0-9a-f]{64}, the config says sha256:0{63}7\$" \
+		"  says why"
+	assert_eq "$(printf '%s\n' "$err" | wc -l | tr -d ' ')" 1 "  in one line"
+	assert_eq "$(store_leftovers)" "" "  leaves nothing behind"
+done
 
 done_testing

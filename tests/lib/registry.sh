@@ -90,6 +90,8 @@ oci_image() {
 		*.tar.zst) _mt=application/vnd.oci.image.layer.v1.tar+zstd _diff=$(zstd -qdc "$_l" | sha256sum | cut -d' ' -f1) ;;
 		*) _mt=application/vnd.oci.image.layer.v1.tar _diff=$(sha256 "$_l") ;;
 		esac
+		# a config that lies about the layer (tests of the diff id check)
+		[ -n "${OCI_FAKE_DIFF:-}" ] && _diff=$OCI_FAKE_DIFF
 		_h=$(_blob "$_d" "$_l")
 		_layers="$_layers${_layers:+,}{\"mediaType\":\"$_mt\",\"digest\":\"sha256:$_h\",\"size\":$(fsize "$_l")}"
 		_diffs="$_diffs${_diffs:+,}\"sha256:$_diff\""

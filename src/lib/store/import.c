@@ -18,7 +18,6 @@
 #include "lib/base/util.h"
 #include "ref.h"
 #include "store_int.h"
-#include "treesum.h"
 #include "unpack.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -259,7 +258,7 @@ static int extract_fn(void *arg, int outfd, struct err *e)
 	char line[240], tree[72];
 	int n;
 
-	if (unpack_fd(j->infd, j->rootfd, &j->o, &r, e) < 0 || tree_digest_at(j->rootfd, tree, e) < 0)
+	if (unpack_fd(j->infd, j->rootfd, &j->o, &r, e) < 0 || unpack_tree_digest(j->rootfd, &r, tree, e) < 0)
 		return -1;
 	n = snprintf(line, sizeof line, "%s %" PRIu64 " %lu %s\n", r.diff_id, r.size, r.skipped_devices,
 		     tree);
@@ -280,7 +279,7 @@ static int extract(const struct idmap *m, struct extract_job *j, struct unpack_r
 		j->o.no_chown = true;
 		if (unpack_fd(j->infd, j->rootfd, &j->o, r, e) < 0)
 			return -1;
-		return tree_digest_at(j->rootfd, tree_out, e);
+		return unpack_tree_digest(j->rootfd, r, tree_out, e);
 	}
 	if (userns_run(m, 0, extract_fn, j, &out, NULL, NULL, e) < 0)
 		return -1;
@@ -404,6 +403,7 @@ int store_import(struct store *s, const struct idmap *m, const char *path, const
 	job.rootfd = rootfd;
 	job.o.max_bytes = s->max_layer_size;
 	job.o.max_entries = s->max_layer_entries;
+	job.o.tree_digest = true;
 	if (extract(m, &job, &r, tree, e) < 0) {
 		err_wrap(e, "importing %s", path);
 		goto out;

@@ -22,7 +22,6 @@
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 #include "streamdec.h"
-#include "treesum.h"
 #include "unpack.h"
 
 #define PIPE_SIZE (1 << 20)
@@ -66,6 +65,8 @@ struct ex_plan {
 	int *rootfd;     /* scratch/diff */
 	bool *no_digest; /* local uncompressed blobs: the caller's hash of the
 			  * stream is its diff id, the extractor reports "-" */
+	bool *prefixed;  /* the fetcher's first byte says who hashes: 'N' it does
+			  * (the diff id of what it decoded), 'H' the extractor */
 	int resfd;       /* "i diff_id size ndev tree_digest\n" or "i !message\n" */
 	bool no_chown;
 	uint64_t max_bytes, max_entries;
@@ -76,7 +77,8 @@ static void ex_one(struct ex_plan *p, size_t i)
 	struct unpack_opts uo = { .no_chown = p->no_chown,
 				  .no_digest = p->no_digest[i],
 				  .max_bytes = p->max_bytes,
-				  .max_entries = p->max_entries };
+				  .max_entries = p->max_entries,
+				  .tree_digest = true };
 	struct unpack_result r;
 	struct err e = ERR_INIT;
 	char line[4200];
@@ -84,8 +86,16 @@ static void ex_one(struct ex_plan *p, size_t i)
 
 	char tree[72];
 
+	if (p->prefixed[i]) {
+		char c = 'H';
+		ssize_t k;
+		while ((k = read(p->rfd[i], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (k == 1 && c == 'N')
+			uo.no_digest = true;
+	}
 	if (unpack_fd(p->rfd[i], p->rootfd[i], &uo, &r, &e) < 0 ||
-	    tree_digest_at(p->rootfd[i], tree, &e) < 0) {
+	    unpack_tree_digest(p->rootfd[i], &r, tree, &e) < 0) {
 		char *nl;
 		while ((nl = strchr(e.msg, '\n')))
 			*nl = ' ';
@@ -188,6 +198,9 @@ struct dl {
 	int wfd;
 	struct sha256 *hash;
 	struct streamdec *dec; /* decompresses here, or NULL: the extractor does */
+	struct sha256 *diff;   /* of what dec makes: the diff id, checked here */
+	bool prefix;           /* the extractor waits for the byte saying who hashes */
+	bool diff_ok;          /* diff checked against the config */
 	char *dec_err;         /* why decoding stopped: said after the digest check */
 	CURL *h;
 	struct curl_slist *hdrs;
@@ -216,6 +229,23 @@ static int to_pipe(void *ctx, const void *buf, size_t len)
 	struct dl *d = ctx;
 	const char *p = buf;
 
+	if (d->prefix) {
+		/* a gzip or zstd stream decoded here is a tar; what passes
+		 * through may be compressed still, and only the extractor sees
+		 * the tar */
+		const char *k = streamdec_kind(d->dec);
+		char c = strcmp(k, "gzip") == 0 || strcmp(k, "zstd") == 0 ? 'N' : 'H';
+		struct sha256 *h = c == 'N' ? d->diff : NULL;
+		if (c == 'H')
+			sha256_free(d->diff);
+		d->diff = NULL;
+		d->prefix = false;
+		if (to_pipe(d, &c, 1) < 0)
+			return -1;
+		d->diff = h;
+	}
+	if (d->diff)
+		sha256_update(d->diff, buf, len);
 	while (len > 0) {
 		ssize_t w = write(d->wfd, p, len);
 		if (w < 0) {
@@ -382,6 +412,19 @@ static void dl_finish(struct dl *d)
 				  streamdec_library(d->dec));
 		}
 	}
+	if (!d->failed && d->diff && !d->prefix) {
+		const char *want = digest_hex(d->job->diff_id);
+		sha256_final_hex(d->diff, hex);
+		d->diff = NULL;
+		d->diff_ok = want && strcmp(want, hex) == 0;
+		if (!d->diff_ok) {
+			d->failed = true;
+			free(d->err);
+			d->err = xasprintf("layer %s: the unpacked content has diff id sha256:%s, the "
+					   "config says %s",
+					   d->job->blob_digest, hex, d->job->diff_id);
+		}
+	}
 	if (!d->failed) {
 		close(d->wfd);
 		d->wfd = -1;
@@ -448,11 +491,13 @@ static int pump_local(struct dl *d, char *buf)
 /* The largest blob of the pull is decompressed by this process as it
  * arrives, so that decompressing and writing the files (the extractor) run
  * at once; the other layers' extractors decompress their own, in parallel.
- * BURROW_PULL_DECOMPRESS=extractor leaves all of it to the extractors;
+ * This process also hashes what it decodes (the diff id), which leaves the
+ * extractor the tar and the files.  BURROW_PULL_DECOMPRESS=extractor leaves
+ * all of it to the extractors, BURROW_PULL_DIFF_ID=extractor the diff id;
  * BURROW_INFLATE=zlib inflates gzip with zlib instead of ISA-L. */
-static void pick_decoder(struct layer_job *jobs, struct dl *dls, size_t n)
+static void pick_decoder(struct layer_job *jobs, struct dl *dls, size_t n, bool *prefixed)
 {
-	const char *env = getenv("BURROW_PULL_DECOMPRESS");
+	const char *env = getenv("BURROW_PULL_DECOMPRESS"), *diff = getenv("BURROW_PULL_DIFF_ID");
 	size_t best = n;
 
 	if (env && strcmp(env, "extractor") == 0)
@@ -468,6 +513,10 @@ static void pick_decoder(struct layer_job *jobs, struct dl *dls, size_t n)
 		dls[best].dec = streamdec_new(to_pipe, &dls[best]);
 		if (inf && strcmp(inf, "zlib") == 0)
 			streamdec_set_inflater(dls[best].dec, STREAMDEC_ZLIB);
+		if (!(diff && strcmp(diff, "extractor") == 0) && jobs[best].diff_id[0]) {
+			dls[best].diff = sha256_new();
+			dls[best].prefix = prefixed[best] = true;
+		}
 	}
 }
 
@@ -510,7 +559,7 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 		 store_progress_fn cb, void *cbctx, volatile sig_atomic_t *cancel, struct err *e)
 {
 	struct ex_plan p = {
-		n, NULL, NULL, NULL, NULL, -1, m == NULL, s->max_layer_size, s->max_layer_entries
+		n, NULL, NULL, NULL, NULL, NULL, -1, m == NULL, s->max_layer_size, s->max_layer_entries
 	};
 	uint64_t max_bytes = s->max_layer_size ? s->max_layer_size : UNPACK_MAX_BYTES_DEFAULT;
 	struct dl *dls = xcalloc(n ? n : 1, sizeof *dls);
@@ -532,6 +581,7 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 	p.wfd = xmalloc((n ? n : 1) * sizeof *p.wfd);
 	p.rootfd = xmalloc((n ? n : 1) * sizeof *p.rootfd);
 	p.no_digest = xcalloc(n ? n : 1, sizeof *p.no_digest);
+	p.prefixed = xcalloc(n ? n : 1, sizeof *p.prefixed);
 	for (size_t i = 0; i < n; i++)
 		p.rfd[i] = p.wfd[i] = p.rootfd[i] = -1;
 	sigaction(SIGPIPE, &ign, &oldpipe);
@@ -598,7 +648,7 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 		rc = 0;
 		goto out;
 	}
-	pick_decoder(jobs, dls, n);
+	pick_decoder(jobs, dls, n, p.prefixed);
 	if (pipe2(res, O_CLOEXEC) < 0) {
 		err_make(e, errno, "pipe");
 		goto out;
@@ -682,11 +732,13 @@ int layers_fetch(struct store *s, const struct idmap *m, struct registry *r, str
 	}
 	/* every body is in and verified: wait for the extractors */
 	log_debug("all %zu blobs received and verified", need);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (dls[i].wfd >= 0) {
 			close(dls[i].wfd);
 			dls[i].wfd = -1;
 		}
+		p.no_digest[i] = p.no_digest[i] || dls[i].diff_ok;
+	}
 	collect(res[0], jobs, n, p.no_digest, msgs, got);
 	res[0] = -1;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -770,6 +822,7 @@ out:
 		if (p.rootfd[i] >= 0)
 			close(p.rootfd[i]);
 		sha256_free(dls[i].hash);
+		sha256_free(dls[i].diff);
 		streamdec_free(dls[i].dec);
 		free(dls[i].dec_err);
 		free(dls[i].err);
@@ -786,186 +839,9 @@ out:
 	free(p.wfd);
 	free(p.rootfd);
 	free(p.no_digest);
+	free(p.prefixed);
 	free(dls);
 	free(msgs);
 	free(got);
-	return rc;
-}
-
-/* --- commit */
-
-static uint64_t present_size(struct store *s, const char *chain)
-{
-	_cleanup_free_ char *txt = NULL, *path = xasprintf("%s/meta.json", digest_hex(chain));
-	_cleanup_json_ json_object *o = NULL;
-	struct err ignore = ERR_INIT;
-	json_object *v;
-
-	if (read_file_at(s->layersfd, path, 1 << 20, &txt, NULL, &ignore) < 0) {
-		err_clear(&ignore);
-		return 0;
-	}
-	o = json_tokener_parse(txt);
-	return o && json_object_object_get_ex(o, "size", &v) ? (uint64_t)json_object_get_int64(v) : 0;
-}
-
-static int write_meta(struct store *s, struct layer_job *j, const char *created, struct err *e)
-{
-	_cleanup_json_ json_object *meta = json_object_new_object();
-	_cleanup_free_ char *path = xasprintf("%s/meta.json", j->t.name);
-
-	json_object_object_add(meta, "diff_id", json_object_new_string(j->diff_id));
-	json_object_object_add(meta, "chain_id", json_object_new_string(j->chain_id));
-	json_object_object_add(meta, "size", json_object_new_int64((int64_t)j->size));
-	json_object_object_add(meta, "created", json_object_new_string(created));
-	if (j->blob_digest[0])
-		json_object_object_add(meta, "compressed_digest", json_object_new_string(j->blob_digest));
-	if (j->blob_size)
-		json_object_object_add(meta, "compressed_size", json_object_new_int64((int64_t)j->blob_size));
-	if (j->media_type)
-		json_object_object_add(meta, "media_type", json_object_new_string(j->media_type));
-	if (j->tree_digest[0])
-		json_object_object_add(meta, "tree_digest", json_object_new_string(j->tree_digest));
-	return json_save_at(s->layersfd, path, meta, e);
-}
-
-static void strv_add_unique(json_object *arr, const char *s)
-{
-	for (size_t i = 0; i < json_object_array_length(arr); i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
-			return;
-	json_object_array_add(arr, json_object_new_string(s));
-}
-
-static int write_record(struct store *s, struct layer_job *jobs, size_t n, const struct commit_info *ci,
-			const char *id, const char *created, struct err *e)
-{
-	_cleanup_json_ json_object *rec = NULL;
-	_cleanup_free_ char *old = NULL;
-	char path[96];
-	json_object *layers, *rd, *v;
-	uint64_t total = 0;
-	struct err ignore = ERR_INIT;
-
-	snprintf(path, sizeof path, "images/%s.json", id);
-	if (read_file_at(s->rootfd, path, 16 << 20, &old, NULL, &ignore) == 0)
-		rec = json_tokener_parse(old);
-	err_clear(&ignore);
-	if (!rec || !json_object_is_type(rec, json_type_object)) {
-		json_object_put(rec);
-		rec = json_object_new_object();
-		json_object_object_add(rec, "id", json_object_new_string(id));
-		json_object_object_add(rec, "created", json_object_new_string(created));
-		layers = json_object_new_array();
-		for (size_t i = 0; i < n; i++) {
-			json_object *l = json_object_new_object();
-			uint64_t sz = jobs[i].size ? jobs[i].size : present_size(s, jobs[i].chain_id);
-			json_object_object_add(l, "diff_id", json_object_new_string(jobs[i].diff_id));
-			json_object_object_add(l, "chain_id", json_object_new_string(jobs[i].chain_id));
-			json_object_object_add(l, "size", json_object_new_int64((int64_t)sz));
-			json_object_array_add(layers, l);
-			total += sz;
-		}
-		json_object_object_add(rec, "layers", layers);
-		json_object_object_add(rec, "size", json_object_new_int64((int64_t)total));
-	}
-	if (ci->digest) {
-		json_object_object_add(rec, "digest", json_object_new_string(ci->digest));
-		if (!json_object_object_get_ex(rec, "repo_digests", &rd)) {
-			rd = json_object_new_array();
-			json_object_object_add(rec, "repo_digests", rd);
-		}
-		if (ci->repo) {
-			_cleanup_free_ char *r = xasprintf("%s@%s", ci->repo, ci->digest);
-			strv_add_unique(rd, r);
-		}
-		if (!json_object_object_get_ex(rec, "blobs", &v)) {
-			v = json_object_new_array();
-			json_object_object_add(rec, "blobs", v);
-		}
-		strv_add_unique(v, ci->digest);
-	}
-	return json_save_at(s->rootfd, path, rec, e);
-}
-
-static char *config_created(const char *config)
-{
-	_cleanup_json_ json_object *o = json_tokener_parse(config);
-	json_object *v;
-
-	if (o && json_object_object_get_ex(o, "created", &v) && json_object_is_type(v, json_type_string))
-		return xstrdup(json_object_get_string(v));
-	return rfc3339_now();
-}
-
-int image_commit(struct store *s, const struct idmap *m, struct layer_job *jobs, size_t n,
-		 const struct commit_info *ci, char id[65], struct err *e)
-{
-	_cleanup_free_ char *created = config_created(ci->config);
-	_cleanup_json_ json_object *names = NULL;
-	bool *moved = xcalloc(n ? n : 1, sizeof *moved);
-	char path[96];
-	int rc = -1;
-
-	(void)m;
-	image_id_of(ci->config, ci->config_len, id);
-	for (size_t i = 0; i < n; i++)
-		if (jobs[i].t.lockfd >= 0 && write_meta(s, &jobs[i], created, e) < 0)
-			goto out_free;
-	if (store_lock(s, LOCK_EX, e) < 0)
-		goto out_free;
-	for (size_t i = 0; i < n; i++) {
-		const char *hex = digest_hex(jobs[i].chain_id);
-		struct stat st;
-		if (jobs[i].t.lockfd < 0)
-			continue;
-		if (fstatat(s->layersfd, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			continue; /* someone else brought it in meanwhile */
-		if (renameat(s->layersfd, jobs[i].t.name, s->layersfd, hex) < 0) {
-			err_make(e, errno, "moving layer %.12s into %s/layers", hex, s->root);
-			goto undo;
-		}
-		moved[i] = true;
-	}
-	snprintf(path, sizeof path, "blobs/sha256/%s", id);
-	if (write_file_atomic_at(s->rootfd, path, ci->config, ci->config_len, 0600, e) < 0)
-		goto undo;
-	if (ci->manifest && ci->digest && digest_hex(ci->digest)) {
-		snprintf(path, sizeof path, "blobs/sha256/%s", digest_hex(ci->digest));
-		if (write_file_atomic_at(s->rootfd, path, ci->manifest, ci->manifest_len, 0600, e) < 0)
-			goto undo;
-	}
-	if (write_record(s, jobs, n, ci, id, created, e) < 0)
-		goto undo;
-	if (ci->names && ci->names[0]) {
-		if (names_load(s, &names, e) < 0)
-			goto undo;
-		for (size_t i = 0; ci->names[i]; i++)
-			json_object_object_add(names, ci->names[i], json_object_new_string(id));
-		if (names_save(s, names, e) < 0)
-			goto undo;
-	}
-	rc = 0;
-	goto unlock;
-undo:
-	for (size_t i = 0; i < n; i++)
-		if (moved[i])
-			renameat(s->layersfd, digest_hex(jobs[i].chain_id), s->layersfd, jobs[i].t.name);
-unlock:
-	store_unlock(s);
-	if (rc == 0) {
-		/* moved layers: only their lock files are left */
-		for (size_t i = 0; i < n; i++) {
-			char lockname[40];
-			if (!moved[i])
-				continue;
-			snprintf(lockname, sizeof lockname, "%s.lock", jobs[i].t.name);
-			unlinkat(s->layersfd, lockname, 0);
-			close(jobs[i].t.lockfd);
-			jobs[i].t.lockfd = -1;
-		}
-	}
-out_free:
-	free(moved);
 	return rc;
 }

@@ -1,4 +1,5 @@
 /* unpack.c - see unpack.h */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include "lib/base/log.h"
 #include "lib/base/safeopen.h"
 #include "lib/base/util.h"
+#include "treesum.h"
 #include "unpack.h"
 
 #define FEED_BUF (256 * 1024)
@@ -40,6 +42,15 @@ struct unpack {
 	size_t ndirs, capdirs;
 	unsigned long ndev;
 	bool warned_chown, warned_xattr;
+	struct tree_stream *ts; /* the tree digest, computed on the way (treesum.h) */
+	bool keep_parent;       /* keep the last parent directory open (parent_fd) */
+	bool lazy_meta;         /* no chown to the owner a new file has anyway, no
+				 * chmod to the mode it was created with */
+	uid_t euid;
+	gid_t egid;
+	mode_t umask;
+	char *pdir; /* and its path */
+	int pfd;
 };
 
 /* the decompressing reader feeding the tar reader */
@@ -124,6 +135,29 @@ static int open_parent(struct unpack *u, const char *dir, struct err *e)
 	return fd;
 }
 
+/* The parent directory of an entry, from open_parent(), borrowed.  A tar
+ * lists a directory's entries one after another, so the last one stays
+ * open: an entry only creates or replaces a name inside its parent, which
+ * cannot change where the parent's path leads, so the fd is still right
+ * for the next entry with the same parent.  BURROW_UNPACK_PARENT_CACHE=0
+ * opens it for every entry. */
+static int parent_fd(struct unpack *u, const char *dir, struct err *e)
+{
+	int fd;
+
+	if (u->pfd >= 0 && strcmp(u->pdir, dir) == 0)
+		return u->pfd;
+	fd = open_parent(u, dir, e);
+	if (fd < 0)
+		return -1;
+	if (u->pfd >= 0)
+		close(u->pfd);
+	free(u->pdir);
+	u->pdir = u->keep_parent ? xstrdup(dir) : NULL;
+	u->pfd = fd;
+	return fd;
+}
+
 /* Remove whatever is at name unless it is a directory and keep_dir. */
 static int clear_name(int pfd, const char *name, bool keep_dir, bool *is_dir, struct err *e)
 {
@@ -166,6 +200,19 @@ static int whiteout_apply(int pfd, const char *name, bool opaque, struct err *e)
 	return 0;
 }
 
+/* the final metadata of what path names now, for the tree digest */
+static void stream_stat(struct unpack *u, int pfd, const char *name, const char *path, const char *target)
+{
+	struct stat st;
+
+	if (!u->ts)
+		return;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		tree_stream_unsure(u->ts, "cannot stat", path);
+	else
+		tree_stream_stat(u->ts, path, &st, target);
+}
+
 static bool skip_xattr(const char *name)
 {
 	/* overlay metadata in a layer would be interpreted by the overlay
@@ -201,6 +248,7 @@ static void apply_xattrs(struct unpack *u, struct archive_entry *ent, int fd, co
 
 static void chown_failed(struct unpack *u, const char *path, uid_t uid, gid_t gid)
 {
+	tree_stream_unsure(u->ts, "chown failed:", path);
 	if (u->warned_chown)
 		return;
 	u->warned_chown = true;
@@ -221,17 +269,40 @@ static void entry_times(struct archive_entry *ent, struct timespec ts[2])
 	}
 }
 
-/* owner, mode, xattrs and times of an open regular file */
-static int finish_fd(struct unpack *u, struct archive_entry *ent, int fd, const char *path, struct err *e)
+/* Whether what this process creates already has the owner uid:gid: a
+ * layer is unpacked into an empty root without the set-group-ID bit
+ * (root_fresh), and no directory of the layer has that bit while
+ * unpacking (their modes come last, finish_dirs).  Only for layers
+ * (opts tree_digest); BURROW_UNPACK_LAZY_META=0 chowns and chmods every
+ * entry. */
+static bool owner_is_ours(const struct unpack *u, uid_t uid, gid_t gid)
+{
+	return u->lazy_meta && uid == u->euid && gid == u->egid;
+}
+
+/* The mode to create a regular file with: its own when the umask leaves
+ * it alone and it has no set-ID or sticky bit (which a chown would clear),
+ * else 0600 and a chmod after (finish_fd) */
+static mode_t create_mode(const struct unpack *u, struct archive_entry *ent)
+{
+	mode_t want = archive_entry_mode(ent) & 07777;
+
+	return u->lazy_meta && !(want & 07000) && !(want & u->umask) ? want : 0600;
+}
+
+/* owner, mode, xattrs and times of an open regular file, created with made */
+static int finish_fd(struct unpack *u, struct archive_entry *ent, int fd, mode_t made, const char *path,
+		     struct err *e)
 {
 	struct timespec ts[2];
 	uid_t uid = (uid_t)archive_entry_uid(ent);
 	gid_t gid = (gid_t)archive_entry_gid(ent);
+	mode_t want = archive_entry_mode(ent) & 07777;
 
-	if (!u->o->no_chown && fchown(fd, uid, gid) < 0)
+	if (!u->o->no_chown && !owner_is_ours(u, uid, gid) && fchown(fd, uid, gid) < 0)
 		chown_failed(u, path, uid, gid);
 	/* after chown, which clears the set-id bits */
-	if (fchmod(fd, archive_entry_mode(ent) & 07777) < 0)
+	if (!(u->lazy_meta && made == want) && fchmod(fd, want) < 0)
 		return err_make(e, errno, "setting the mode of %s", path);
 	apply_xattrs(u, ent, fd, path);
 	entry_times(ent, ts);
@@ -248,7 +319,8 @@ static int finish_name(struct unpack *u, struct archive_entry *ent, int pfd, con
 	uid_t uid = (uid_t)archive_entry_uid(ent);
 	gid_t gid = (gid_t)archive_entry_gid(ent);
 
-	if (!u->o->no_chown && fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!u->o->no_chown && !owner_is_ours(u, uid, gid) &&
+	    fchownat(pfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		chown_failed(u, path, uid, gid);
 	/* name was just created by us as a fifo, never a symlink */
 	if (set_mode && fchmodat(pfd, name, archive_entry_mode(ent) & 07777, 0) < 0)
@@ -266,15 +338,16 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	const void *buf;
 	size_t len;
 	la_int64_t off, end = 0;
+	mode_t made = create_mode(u, ent);
 	int r;
 
 	/* most names are new: create first, and clear the name only when
 	 * something is there already (a later entry replaces an earlier one) */
-	fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, made);
 	if (fd < 0 && errno == EEXIST) {
 		if (clear_name(pfd, name, false, NULL, e) < 0)
 			return -1;
-		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, made);
 	}
 	if (fd < 0)
 		return err_make(e, errno, "creating %s", path);
@@ -282,6 +355,8 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 		const char *p = buf;
 		if (len > 0 && off + (la_int64_t)len > end)
 			end = off + (la_int64_t)len;
+		if (u->ts && off >= 0)
+			tree_stream_file_data(u->ts, buf, len, (uint64_t)off);
 		while (len > 0) {
 			ssize_t w = pwrite(fd, p, len, (off_t)off);
 			if (w < 0) {
@@ -301,7 +376,15 @@ static int write_file(struct unpack *u, struct archive_entry *ent, int pfd, cons
 	if (archive_entry_size_is_set(ent) && archive_entry_size(ent) != end &&
 	    ftruncate(fd, (off_t)archive_entry_size(ent)) < 0)
 		return err_make(e, errno, "writing %s", path);
-	return finish_fd(u, ent, fd, path, e);
+	if (finish_fd(u, ent, fd, made, path, e) < 0)
+		return -1;
+	if (u->ts) {
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			memset(&st, 0, sizeof st); /* not a regular file: the stream gives up */
+		tree_stream_file_end(u->ts, path, &st);
+	}
+	return 0;
 }
 
 static void record_dir(struct unpack *u, const char *path, const struct stat *st, struct archive_entry *ent)
@@ -351,6 +434,8 @@ static int make_dir(struct unpack *u, struct archive_entry *ent, int pfd, const 
 		return err_make(e, errno, "opening directory %s", path);
 	apply_xattrs(u, ent, fd, path);
 	record_dir(u, path, &st, ent);
+	if (*path)
+		tree_stream_stat(u->ts, path, &st, NULL); /* finish_dirs gives the final one */
 	return 0;
 }
 
@@ -385,10 +470,25 @@ static int make_hardlink(struct unpack *u, int pfd, const char *name, const char
 	return 0;
 }
 
+/* the whiteout for name in the directory pfd (dir, relative to the root) */
+static int make_whiteout(struct unpack *u, int pfd, const char *dir, const char *name, const char *raw,
+			 struct err *e)
+{
+	_cleanup_free_ char *path = u->ts ? xasprintf("%s%s%s", dir, *dir ? "/" : "", name) : NULL;
+
+	if (path)
+		tree_stream_begin(u->ts, path);
+	if (whiteout_apply(pfd, name, false, e) < 0)
+		return err_wrap(e, "extracting %s", raw);
+	if (path)
+		stream_stat(u, pfd, name, path, NULL);
+	return 0;
+}
+
 static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err *e)
 {
 	_cleanup_free_ char *path = NULL, *dir = NULL;
-	_cleanup_close_ int pfd = -1;
+	int pfd;
 	const char *raw = archive_entry_pathname(ent), *hl = archive_entry_hardlink(ent);
 	const char *name, *slash;
 	mode_t type = archive_entry_filetype(ent);
@@ -402,7 +502,13 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 	dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup("");
 	if (!*path && (hl || type != AE_IFDIR))
 		return err_make(e, 0, "entry \"%s\" is not a directory but names the root", raw);
-	pfd = open_parent(u, dir, e);
+	if (u->ts && *dir)
+		tree_stream_parent(u->ts, dir); /* open_parent() may make it */
+	if (!u->keep_parent && u->pfd >= 0) {
+		close(u->pfd);
+		u->pfd = -1;
+	}
+	pfd = parent_fd(u, dir, e);
 	if (pfd < 0)
 		return err_wrap(e, "extracting %s", raw);
 
@@ -414,10 +520,32 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 		name += 4;
 		if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			return err_make(e, 0, "invalid whiteout entry \"%s\"", raw);
-		return whiteout_apply(pfd, name, false, e) < 0 ? err_wrap(e, "extracting %s", raw) : 0;
+		return make_whiteout(u, pfd, dir, name, raw, e);
 	}
-	if (hl)
+	if (hl) {
+		if (u->ts) {
+			_cleanup_free_ char *clean = NULL;
+			tree_stream_begin(u->ts, path);
+			if (make_hardlink(u, pfd, name, path, hl, e) < 0)
+				return -1;
+			if (unpack_clean_path(hl, &clean, e) < 0)
+				return -1;
+			tree_stream_link(u->ts, path, clean);
+			return 0;
+		}
 		return make_hardlink(u, pfd, name, path, hl, e);
+	}
+	switch (type) {
+	case AE_IFREG:
+	case AE_IFDIR:
+	case AE_IFLNK:
+	case AE_IFIFO:
+		if (*path)
+			tree_stream_begin(u->ts, path);
+		break;
+	default:
+		break;
+	}
 
 	switch (type) {
 	case AE_IFREG:
@@ -432,19 +560,24 @@ static int unpack_entry(struct unpack *u, struct archive_entry *ent, struct err 
 			return -1;
 		if (symlinkat(target, pfd, name) < 0)
 			return err_make(e, errno, "creating symlink %s", path);
-		return finish_name(u, ent, pfd, name, path, false, e);
+		if (finish_name(u, ent, pfd, name, path, false, e) < 0)
+			return -1;
+		stream_stat(u, pfd, name, path, target);
+		return 0;
 	}
 	case AE_IFIFO:
 		if (clear_name(pfd, name, false, NULL, e) < 0)
 			return -1;
 		if (mknodat(pfd, name, S_IFIFO | 0600, 0) < 0)
 			return err_make(e, errno, "creating fifo %s", path);
-		return finish_name(u, ent, pfd, name, path, true, e);
+		if (finish_name(u, ent, pfd, name, path, true, e) < 0)
+			return -1;
+		stream_stat(u, pfd, name, path, NULL);
+		return 0;
 	case AE_IFCHR:
 		/* a whiteout already in overlay form */
 		if (archive_entry_rdevmajor(ent) == 0 && archive_entry_rdevminor(ent) == 0)
-			return whiteout_apply(pfd, name, false, e) < 0 ? err_wrap(e, "extracting %s", raw)
-								       : 0;
+			return make_whiteout(u, pfd, dir, name, raw, e);
 		u->ndev++;
 		return 0;
 	case AE_IFBLK:
@@ -468,16 +601,45 @@ static int finish_dirs(struct unpack *u, struct err *e)
 							   RESOLVE_IN_ROOT);
 		struct stat st;
 
-		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != d->ino || st.st_dev != d->dev)
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != d->ino || st.st_dev != d->dev) {
+			tree_stream_unsure(u->ts, "directory replaced", d->path);
 			continue;
-		if (!u->o->no_chown && fchown(fd, d->uid, d->gid) < 0)
+		}
+		if (!u->o->no_chown && !owner_is_ours(u, d->uid, d->gid) && fchown(fd, d->uid, d->gid) < 0)
 			chown_failed(u, *d->path ? d->path : "/", d->uid, d->gid);
 		if (fchmod(fd, d->mode) < 0)
 			return err_make(e, errno, "setting the mode of %s", *d->path ? d->path : "/");
 		if (futimens(fd, d->times) < 0)
 			return err_make(e, errno, "setting the times of %s", *d->path ? d->path : "/");
+		if (u->ts && *d->path) {
+			if (fstat(fd, &st) < 0)
+				tree_stream_unsure(u->ts, "cannot stat", d->path);
+			else
+				tree_stream_stat(u->ts, d->path, &st, NULL);
+		}
 	}
 	return 0;
+}
+
+/* an empty directory without the set-group-ID bit: what is made below it
+ * gets this process's group until finish_dirs */
+static bool root_fresh(int rootfd)
+{
+	int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *de;
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0 || (st.st_mode & S_ISGID) || !(d = fdopendir(fd))) {
+		close(fd);
+		return false;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			return false;
+	return true;
 }
 
 static la_ssize_t feed_read(struct archive *a, void *cd, const void **buf)
@@ -576,9 +738,22 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 	memset(r, 0, sizeof *r);
 	u.rootfd = rootfd;
 	u.o = o ? o : &defaults;
+	u.pfd = -1;
+	{
+		const char *env = getenv("BURROW_UNPACK_PARENT_CACHE");
+		u.keep_parent = !(env && strcmp(env, "0") == 0);
+		env = getenv("BURROW_UNPACK_LAZY_META");
+		u.lazy_meta = !(env && strcmp(env, "0") == 0) && u.o->tree_digest && root_fresh(rootfd);
+		u.euid = geteuid();
+		u.egid = getegid();
+		u.umask = umask(0);
+		umask(u.umask);
+	}
 	f.max = u.o->max_bytes ? u.o->max_bytes : UNPACK_MAX_BYTES_DEFAULT;
 	if (open_outer(&outer, infd, e) < 0)
 		return -1;
+	if (u.o->tree_digest && !u.o->plain)
+		u.ts = tree_stream_new(rootfd);
 	f.outer = outer;
 	f.hash = u.o->plain || u.o->no_digest ? NULL : sha256_new(); /* cp needs no diff id */
 	tar = archive_read_new();
@@ -617,6 +792,8 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 		r->entries = (unsigned long)archive_file_count(tar);
 		r->skipped_devices = u.ndev;
 		r->size = f.size;
+		if (u.ts && tree_stream_final(u.ts, r->tree_digest) < 0)
+			r->tree_digest[0] = '\0';
 		if (f.hash) {
 			sha256_final_hex(f.hash, hex);
 			f.hash = NULL;
@@ -624,10 +801,23 @@ int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_r
 		}
 	}
 out:
+	if (u.pfd >= 0)
+		close(u.pfd);
+	free(u.pdir);
+	tree_stream_free(u.ts);
 	sha256_free(f.hash);
 	free(f.errmsg);
 	for (size_t i = 0; i < u.ndirs; i++)
 		free(u.dirs[i].path);
 	free(u.dirs);
 	return rc;
+}
+
+int unpack_tree_digest(int rootfd, const struct unpack_result *r, char out[72], struct err *e)
+{
+	if (r->tree_digest[0]) {
+		snprintf(out, 72, "%s", r->tree_digest);
+		return 0;
+	}
+	return tree_digest_at(rootfd, out, e);
 }

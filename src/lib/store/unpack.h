@@ -46,6 +46,8 @@ struct unpack_opts {
 			       * local uncompressed blob, checked against its digest) */
 	uint64_t max_bytes;   /* of the uncompressed tar stream; 0 = UNPACK_MAX_BYTES_DEFAULT */
 	uint64_t max_entries; /* tar entries; 0 = UNPACK_MAX_ENTRIES_DEFAULT */
+	bool tree_digest;     /* compute the tree digest (treesum.h) on the way, when it
+			       * can be sure of it; unpack_tree_digest() walks otherwise */
 };
 
 struct unpack_result {
@@ -53,6 +55,7 @@ struct unpack_result {
 	uint64_t size;         /* its length */
 	unsigned long entries; /* tar entries seen */
 	unsigned long skipped_devices;
+	char tree_digest[72]; /* "sha256:<hex>" (opts tree_digest), "" when not sure */
 };
 
 /* Read a tar (plain, gzip, bzip2, xz, zstd, lz4) from infd and unpack it
@@ -61,6 +64,10 @@ struct unpack_result {
  * sparse holes do not take space) or more than max_entries entries fail.
  * On failure the root may hold a partial tree: the caller discards it. */
 int unpack_fd(int infd, int rootfd, const struct unpack_opts *o, struct unpack_result *r, struct err *e);
+
+/* The tree digest of what unpack_fd() (with tree_digest set) made in
+ * rootfd: r's when the unpacker was sure of it, else a walk of the tree. */
+int unpack_tree_digest(int rootfd, const struct unpack_result *r, char out[72], struct err *e);
 
 /* Lexically clean an entry name: drop "", "." and a leading "/", resolve
  * "..".  "" means the root itself.  -1 if the name climbs above the root. */
