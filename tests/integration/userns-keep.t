@@ -35,16 +35,21 @@ run burrow run --rm $IMG cat /proc/self/uid_map
 assert_eq "$(echo "$out" | tr -s ' ' | sed 's/^ //')" "$(tr -s ' ' <"/proc/$k1/uid_map" | sed 's/^ //')" \
 	"with the keeper's map (the full one)"
 assert_eq "$(cat "/proc/$k1/comm")" "burrow-userns" "the keeper is named burrow-userns"
-# in the kept namespace the supervisor starts on the GO it inherits (the
-# directories and /etc files made before its clone), or with
-# BURROW_EARLY_GO=0 waits for the CLI's: the same container either way
-for o in 1 0; do
-	run env BURROW_EARLY_GO=$o "$BURROW" run --rm --name "early-go-$o" --network none $IMG \
+# in the kept namespace the supervisor starts on the GO it inherits and
+# waits for a second one when the CLI has made the directories and /etc
+# files beside its start, or (BURROW_PREP_OVERLAP=0) the CLI makes them
+# before the clone, or with BURROW_EARLY_GO=0 the supervisor waits for the
+# CLI's GO: the same container each way, with the default network too
+for o in "1 1 none" "1 0 none" "0 1 none" "1 1 slirp" "1 0 slirp"; do
+	set -- $o
+	run env BURROW_EARLY_GO=$1 BURROW_PREP_OVERLAP=$2 "$BURROW" run --rm --name "early-go-$1-$2-$3" \
+		$([ "$3" = none ] && echo --network none) $IMG \
 		sh -c 'readlink /proc/self/ns/user; cat /etc/hostname; grep -c localhost /etc/hosts'
-	assert_rc 0 "BURROW_EARLY_GO=$o: the container runs"
-	assert_eq "$(echo "$out" | sed -n 1p)" "$first" "BURROW_EARLY_GO=$o: in the kept user namespace"
-	assert_match "$(echo "$out" | sed -n 2p)" "^[0-9a-f]{12}$" "BURROW_EARLY_GO=$o: with its hostname file"
-	assert_match "$(echo "$out" | sed -n 3p)" "^[1-9]" "BURROW_EARLY_GO=$o: and its hosts file"
+	m="BURROW_EARLY_GO=$1 BURROW_PREP_OVERLAP=$2, network $3"
+	assert_rc 0 "$m: the container runs"
+	assert_eq "$(echo "$out" | sed -n 1p)" "$first" "$m: in the kept user namespace"
+	assert_match "$(echo "$out" | sed -n 2p)" "^[0-9a-f]{12}$" "$m: with its hostname file"
+	assert_match "$(echo "$out" | sed -n 3p)" "^[1-9]" "$m: and its hosts file"
 done
 fds=$(ls -l "/proc/$k1/fd" | awk 'NR > 1 { print $NF }' | sort | uniq -c | tr -s ' ' | sed 's/^ //')
 assert_eq "$fds" "3 /dev/null
