@@ -42,8 +42,10 @@ assert_eq "$(cat "/proc/$k1/comm")" "burrow-userns" "the keeper is named burrow-
 # CLI's GO: the same container each way, with the default network too
 for o in "1 1 none" "1 0 none" "0 1 none" "1 1 slirp" "1 0 slirp"; do
 	set -- $o
+	net=--network=none
+	[ "$3" = none ] || net=--network=slirp4netns
 	run env BURROW_EARLY_GO=$1 BURROW_PREP_OVERLAP=$2 "$BURROW" run --rm --name "early-go-$1-$2-$3" \
-		$([ "$3" = none ] && echo --network none) $IMG \
+		"$net" $IMG \
 		sh -c 'readlink /proc/self/ns/user; cat /etc/hostname; grep -c localhost /etc/hosts'
 	m="BURROW_EARLY_GO=$1 BURROW_PREP_OVERLAP=$2, network $3"
 	assert_rc 0 "$m: the container runs"
