@@ -275,6 +275,18 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 		goto fail;
 	if (!named) {
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		/* a new file (a record's first config.json or state.json) is
+		 * linked under its own name at once, whole: no rename after */
+		if (linkat(AT_FDCWD, proc, dirfd, path, AT_SYMLINK_FOLLOW) == 0) {
+			if (close(fd) < 0) {
+				saved = errno;
+				unlinkat(dirfd, path, 0);
+				return err_make(e, saved, "writing %s", path);
+			}
+			return 0;
+		}
+		if (errno != EEXIST)
+			goto fail;
 		if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
 			goto fail;
 		named = true;
