@@ -114,4 +114,32 @@ assert_match "$k6" "^[0-9]+$" "a keeper with an idle period of 1 s"
 assert_true "goes after that idle period" poll gone "$k6"
 assert_false "and removes its record" test -e "$DIR/keeper"
 
+# ---- a start whose directories cannot be made -------------------------------
+# with the prep overlap they are made after the supervisor's clone: the
+# failure still ends the start with 125, and no supervisor or record stays
+rr=$(mktemp -d "${TMPDIR:-/tmp}/burrow-rr.XXXXXX")
+chmod 0700 "$rr"
+: >"$rr/containers" # not a directory: the container's runroot entry fails
+records() {
+	_n=0
+	for _d in "$BURROW_ROOT"/containers/*; do
+		_b=${_d##*/}
+		[ ${#_b} -eq 64 ] && case $_b in *[!0-9a-f]*) ;; *) _n=$((_n + 1)) ;; esac
+	done
+	echo "$_n"
+}
+before=$(records)
+for o in 1 0; do
+	run env BURROW_RUNROOT="$rr" BURROW_PREP_OVERLAP=$o "$BURROW" run --rm --name "noprep-$o" \
+		--network none $IMG true
+	assert_rc 125 "BURROW_PREP_OVERLAP=$o: a start whose directories fail fails with 125"
+	assert_match "$err" "Not a directory" "  and says why"
+	assert_eq "$(records)" "$before" "  and leaves no record"
+	# the keeper of $rr was forked from the first of these CLIs: not counted
+	kp=$(cut -d' ' -f1 "$rr/userns/keeper" 2>/dev/null)
+	assert_eq "$(pgrep -f -- "--name noprep-$o" | grep -vx "${kp:-none}" | wc -l)" "0" "  nor a supervisor"
+done
+rm -rf "$rr"
+[ -n "$kp" ] && assert_true "the keeper of that runroot goes with it" poll gone "$kp"
+
 done_testing
