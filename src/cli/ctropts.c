@@ -560,6 +560,8 @@ static void image_health_labels(struct store *st, const struct image *img, const
 
 	if (sqfs_config) {
 		txt = xstrdup(sqfs_config);
+	} else if (st && img->nlayers && img->config_json) {
+		txt = xstrdup(img->config_json); /* as store_image_get read it */
 	} else if (!st || !img->nlayers || store_image_config(st, img->id, &txt, &e) < 0) {
 		err_clear(&e);
 		return; /* an image without a readable config has no healthcheck */

@@ -35,16 +35,23 @@ run burrow run --rm $IMG cat /proc/self/uid_map
 assert_eq "$(echo "$out" | tr -s ' ' | sed 's/^ //')" "$(tr -s ' ' <"/proc/$k1/uid_map" | sed 's/^ //')" \
 	"with the keeper's map (the full one)"
 assert_eq "$(cat "/proc/$k1/comm")" "burrow-userns" "the keeper is named burrow-userns"
-# in the kept namespace the supervisor starts on the GO it inherits (the
-# directories and /etc files made before its clone), or with
-# BURROW_EARLY_GO=0 waits for the CLI's: the same container either way
-for o in 1 0; do
-	run env BURROW_EARLY_GO=$o "$BURROW" run --rm --name "early-go-$o" --network none $IMG \
+# in the kept namespace the supervisor starts on the GO it inherits and
+# waits for a second one when the CLI has made the directories and /etc
+# files beside its start, or (BURROW_PREP_OVERLAP=0) the CLI makes them
+# before the clone, or with BURROW_EARLY_GO=0 the supervisor waits for the
+# CLI's GO: the same container each way, with the default network too
+for o in "1 1 none" "1 0 none" "0 1 none" "1 1 slirp" "1 0 slirp"; do
+	set -- $o
+	net=--network=none
+	[ "$3" = none ] || net=--network=slirp4netns
+	run env BURROW_EARLY_GO=$1 BURROW_PREP_OVERLAP=$2 "$BURROW" run --rm --name "early-go-$1-$2-$3" \
+		"$net" $IMG \
 		sh -c 'readlink /proc/self/ns/user; cat /etc/hostname; grep -c localhost /etc/hosts'
-	assert_rc 0 "BURROW_EARLY_GO=$o: the container runs"
-	assert_eq "$(echo "$out" | sed -n 1p)" "$first" "BURROW_EARLY_GO=$o: in the kept user namespace"
-	assert_match "$(echo "$out" | sed -n 2p)" "^[0-9a-f]{12}$" "BURROW_EARLY_GO=$o: with its hostname file"
-	assert_match "$(echo "$out" | sed -n 3p)" "^[1-9]" "BURROW_EARLY_GO=$o: and its hosts file"
+	m="BURROW_EARLY_GO=$1 BURROW_PREP_OVERLAP=$2, network $3"
+	assert_rc 0 "$m: the container runs"
+	assert_eq "$(echo "$out" | sed -n 1p)" "$first" "$m: in the kept user namespace"
+	assert_match "$(echo "$out" | sed -n 2p)" "^[0-9a-f]{12}$" "$m: with its hostname file"
+	assert_match "$(echo "$out" | sed -n 3p)" "^[1-9]" "$m: and its hosts file"
 done
 fds=$(ls -l "/proc/$k1/fd" | awk 'NR > 1 { print $NF }' | sort | uniq -c | tr -s ' ' | sed 's/^ //')
 assert_eq "$fds" "3 /dev/null
@@ -106,5 +113,33 @@ k6=$(keeper)
 assert_match "$k6" "^[0-9]+$" "a keeper with an idle period of 1 s"
 assert_true "goes after that idle period" poll gone "$k6"
 assert_false "and removes its record" test -e "$DIR/keeper"
+
+# ---- a start whose directories cannot be made -------------------------------
+# with the prep overlap they are made after the supervisor's clone: the
+# failure still ends the start with 125, and no supervisor or record stays
+rr=$(mktemp -d "${TMPDIR:-/tmp}/burrow-rr.XXXXXX")
+chmod 0700 "$rr"
+: >"$rr/containers" # not a directory: the container's runroot entry fails
+records() {
+	_n=0
+	for _d in "$BURROW_ROOT"/containers/*; do
+		_b=${_d##*/}
+		[ ${#_b} -eq 64 ] && case $_b in *[!0-9a-f]*) ;; *) _n=$((_n + 1)) ;; esac
+	done
+	echo "$_n"
+}
+before=$(records)
+for o in 1 0; do
+	run env BURROW_RUNROOT="$rr" BURROW_PREP_OVERLAP=$o "$BURROW" run --rm --name "noprep-$o" \
+		--network none $IMG true
+	assert_rc 125 "BURROW_PREP_OVERLAP=$o: a start whose directories fail fails with 125"
+	assert_match "$err" "Not a directory" "  and says why"
+	assert_eq "$(records)" "$before" "  and leaves no record"
+	# the keeper of $rr was forked from the first of these CLIs: not counted
+	kp=$(cut -d' ' -f1 "$rr/userns/keeper" 2>/dev/null)
+	assert_eq "$(pgrep -f -- "--name noprep-$o" | grep -vx "${kp:-none}" | wc -l)" "0" "  nor a supervisor"
+done
+rm -rf "$rr"
+[ -n "$kp" ] && assert_true "the keeper of that runroot goes with it" poll gone "$kp"
 
 done_testing

@@ -25,8 +25,9 @@
 #define TICK_MS 100 /* nothing signals new log lines: they are read in ticks */
 
 /* An inotify descriptor that becomes readable when container record
- * ctrdir changes: a file renamed into it (its state or its config written)
- * or removed, the directory itself removed or moved away.  So a start, an
+ * ctrdir changes: a file linked or renamed into it (its state or its
+ * config written: write_file_atomic_at) or removed, the directory itself
+ * removed or moved away.  So a start, an
  * end or a removal is seen when it happens, not at the next tick; the
  * ticks stay as the fallback (-1 when inotify fails). */
 static int record_watch(const char *ctrdir)
@@ -34,7 +35,8 @@ static int record_watch(const char *ctrdir)
 	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 
 	if (fd >= 0 &&
-	    inotify_add_watch(fd, ctrdir, IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+	    inotify_add_watch(fd, ctrdir,
+			      IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
 		close(fd);
 		fd = -1;
 	}

@@ -275,6 +275,18 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
 		goto fail;
 	if (!named) {
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		/* a new file (a record's first config.json or state.json) is
+		 * linked under its own name at once, whole: no rename after */
+		if (linkat(AT_FDCWD, proc, dirfd, path, AT_SYMLINK_FOLLOW) == 0) {
+			if (close(fd) < 0) {
+				saved = errno;
+				unlinkat(dirfd, path, 0);
+				return err_make(e, saved, "writing %s", path);
+			}
+			return 0;
+		}
+		if (errno != EEXIST)
+			goto fail;
 		if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) < 0)
 			goto fail;
 		named = true;
@@ -309,6 +321,23 @@ int write_file_at(int dirfd, const char *path, const char *data, struct err *e)
 	return 0;
 }
 
+/* mkdir p, and first its parent when that is missing; -1 on any failure */
+static int mkdir_up(int dirfd, char *p, mode_t mode)
+{
+	char *slash;
+	int r;
+
+	if (mkdirat(dirfd, p, mode) == 0 || errno == EEXIST)
+		return 0;
+	slash = strrchr(p, '/');
+	if (errno != ENOENT || !slash || slash == p)
+		return -1;
+	*slash = '\0';
+	r = mkdir_up(dirfd, p, mode);
+	*slash = '/';
+	return r == 0 && (mkdirat(dirfd, p, mode) == 0 || errno == EEXIST) ? 0 : -1;
+}
+
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 {
 	_cleanup_free_ char *p = xstrdup(path);
@@ -320,6 +349,12 @@ int mkdir_p_at(int dirfd, const char *path, mode_t mode, struct err *e)
 	}
 	while (n > 1 && p[n - 1] == '/')
 		p[--n] = '\0';
+	/* from the bottom up: the path is there, or only its last levels are
+	 * missing, on nearly every call (every command makes its store's and
+	 * runroot's directories); on any failure, each level from the top,
+	 * which names the level that fails */
+	if (mkdir_up(dirfd, p, mode) == 0)
+		return 0;
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;

@@ -71,7 +71,9 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *ou
 char *path_clean_lexical(const char *in, bool *climbed);
 /* All of fd (at most max bytes, else EFBIG), NUL-terminated; what names it in errors. */
 int read_fd_all(int fd, size_t max, char **out, size_t *outlen, const char *what, struct err *e);
-/* Write atomically: tmp file in the same directory, fsync-free rename. */
+/* Write atomically, without fsync: an unnamed file (O_TMPFILE) linked
+ * under path when there is none yet, else a tmp file in the same directory
+ * renamed over it. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
 			 struct err *e);
 int write_file_at(int dirfd, const char *path, const char *data, struct err *e);

@@ -4,8 +4,9 @@
  * Finding a container by name or ID reads every record's name (record/
  * container.c's scan); the API service does that on nearly every request,
  * so it keeps what it read and only stats each config.json the next time.
- * A config.json is only ever replaced whole (written aside, renamed), so a
- * changed file has a new inode or times; this memory is keyed by those. */
+ * A config.json is only ever written whole (an unnamed file linked in, or
+ * one written aside and renamed over it), so a changed file has a new
+ * inode or times; this memory is keyed by those. */
 #ifndef BURROW_RECMEMO_H
 #define BURROW_RECMEMO_H
 

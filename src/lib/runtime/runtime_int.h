@@ -46,10 +46,16 @@ enum msg_type { MSG_GO = 1, MSG_PID, MSG_PTY, MSG_ERROR, MSG_STARTED, MSG_EXIT, 
 
 struct msg {
 	int type;
-	int a, b;          /* PID: pid; ERROR: errnum, status; EXIT: wstatus */
+	int a, b;          /* PID: pid; ERROR: errnum, status; EXIT: wstatus;
+			    * GO: cgroup manager, GO_PREP_AFTER or 0 */
 	struct winsize ws; /* GO */
 	char text[2048];   /* ERROR */
 };
+
+/* In an early GO's b (start.c): the caller makes the container's
+ * directories and files after the clone, and sends a second GO when they
+ * are there, which the supervisor waits for before it uses them. */
+#define GO_PREP_AFTER 1
 
 /* Send m, passing fd along when it is >= 0. */
 int msg_send(int sk, const struct msg *m, int fd);

@@ -106,6 +106,18 @@ static bool early_go_wanted(const struct container_spec *s, bool kept)
 	return kept && !(s->has_limits && !s->no_cgroups) && !(v && strcmp(v, "0") == 0);
 }
 
+/* With the early GO, the directories and /etc files (prep) are made after
+ * the clone, while the supervisor joins the kept user namespace and makes
+ * its mount namespace; a second GO says they are there, and the supervisor
+ * reads it only before it needs them (supervisor_main), so it seldom waits.
+ * BURROW_PREP_OVERLAP=0: prep before the clone. */
+static bool prep_overlap_wanted(void)
+{
+	const char *v = getenv("BURROW_PREP_OVERLAP");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
 int container_start(const struct container_spec *s, const struct winsize *ws,
 		    int (*prep)(void *arg, struct err *e), void *prep_arg, struct container_proc *p,
 		    struct err *e)
@@ -116,7 +128,7 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	struct idmap_job job;
 	struct cgroup cg = CGROUP_INIT;
 	struct ns_fds join = NS_FDS_INIT; /* container:ID: its namespaces */
-	bool joining = ns_join_wanted(s), kept, early;
+	bool joining = ns_join_wanted(s), kept, early, overlap;
 
 	memset(p, 0, sizeof *p);
 	memset(&job, 0, sizeof job);
@@ -131,15 +143,17 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	if (!joining)
 		use_kept_userns(s, &join);
 	early = !joining && early_go_wanted(s, join.user >= 0);
+	overlap = early && prep && prep_overlap_wanted();
 	if (early) {
-		if (prep && prep(prep_arg, e) < 0) {
+		if (!overlap && prep && prep(prep_arg, e) < 0) {
 			close(sk[0]);
 			close(sk[1]);
 			ns_fds_close(&join);
 			return -1;
 		}
-		prep = NULL;
 		go_message(&go, &cg, ws);
+		if (overlap)
+			go.b = GO_PREP_AFTER;
 	}
 	/* container:ID: the supervisor joins ID's user namespace itself, and
 	 * so the kept one (nskeep.h) */
@@ -163,7 +177,18 @@ int container_start(const struct container_spec *s, const struct winsize *ws,
 	p->sk = sk[0];
 	p->supervisor = pid;
 	log_debug("cloned the supervisor %d", (int)pid);
-	if (!early) {
+	if (overlap) {
+		if (prep(prep_arg, e) < 0)
+			goto kill;
+		log_debug("directories made");
+		go.b = 0;
+		/* a supervisor that failed meanwhile has sent its error and
+		 * closed its end: read that below */
+		if (msg_send(p->sk, &go, -1) < 0 && errno != EPIPE && errno != ECONNRESET) {
+			err_make(e, errno, "starting the container");
+			goto kill;
+		}
+	} else if (!early) {
 		if (!joining && !kept && userns_maps_start(pid, s->idmap, &job, e) < 0)
 			goto kill;
 		if (prep && prep(prep_arg, e) < 0) {

@@ -778,6 +778,14 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 		err_make(&e, errno, "making the mount namespace private");
 		goto fail;
 	}
+	if (mon.go.b == GO_PREP_AFTER) {
+		/* the caller's directories and files (start.c): the network's
+		 * socket, the overlay and the init need them */
+		if (msg_recv(sk, &m, NULL) <= 0 || m.type != MSG_GO)
+			_exit(125);
+		mon.go.b = 0;
+		log_debug("supervisor: directories there");
+	}
 	/* burrow-net loads, sets up libslirp and binds the published ports
 	 * while the overlay is mounted and the init builds its rootfs; it joins
 	 * the init's namespaces in supervisor_start_init */

@@ -91,6 +91,7 @@ void image_free(struct image *img)
 	strv_free(img->cfg.volumes);
 	free(img->digest);
 	strv_free(img->repo_digests);
+	free(img->config_json);
 	free(img);
 }
 
@@ -163,6 +164,8 @@ static int image_load(struct store *s, const char *id, json_object *names, struc
 		img->repo_digests = json_strv(v);
 	if (json_object_object_get_ex(rec, "intermediate", &v))
 		img->intermediate = json_object_get_boolean(v);
+	/* run and create read it again for the labels and healthcheck */
+	img->config_json = steal_ptr(blob);
 	*out = img;
 	return 0;
 }

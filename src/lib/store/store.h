@@ -58,6 +58,7 @@ struct image {
 	char *digest;        /* manifest digest it was pulled by, or NULL */
 	char **repo_digests; /* "repo@sha256:..." */
 	bool intermediate;   /* made by a build step (images hides it unless -a) */
+	char *config_json;   /* the config blob as read (store_image_get), or NULL */
 };
 
 /* Open (creating if needed) the store at root. */
