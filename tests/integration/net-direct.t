@@ -31,7 +31,7 @@ trap 'exit 1' INT TERM
 
 PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v $LIB:/t:ro"
 [ -e /lib64 ] || PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v $LIB:/t:ro"
-D="--network slirp4netns:port_handler=direct"
+D="--network slirp4netns:port_handler=direct,allow_host_loopback=true"
 hport() { burrow port "$1" "$2" | sed -n '1s/.*://p'; }
 # api CT JSON: one request to the container's burrow-net
 api() {
@@ -52,6 +52,9 @@ HOSTIP=$(busybox ip -4 -o addr show scope global 2>/dev/null | sed -n '1s/.* ine
 run burrow run --rm --network slirp4netns:port_handler=bogus $IMG true
 assert_rc 125 "an unknown port handler fails"
 assert_match "$err" "fast, slirp or direct" "and names the three"
+run burrow run --rm --network slirp4netns:port_handler=direct -p 80 $IMG true
+assert_rc 125 "port_handler=direct without allow_host_loopback=true fails"
+assert_match "$err" "needs allow_host_loopback=true" "and says why"
 
 # --- an IPv4 server on a published port: switched
 # (and one on an unpublished port, whose bind stays in the container)

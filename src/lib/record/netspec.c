@@ -123,6 +123,11 @@ int net_opts_parse(const char *s, struct net_opts *o, struct err *e)
 					kv);
 		}
 	}
+	if (o->handler == PORT_HANDLER_DIRECT && !o->allow_host_loopback)
+		return err_make(e, 0,
+				"network option port_handler=direct needs allow_host_loopback=true: the "
+				"socket the container is given lives in the host's network namespace, "
+				"from which it can reach the host's loopback");
 	return 0;
 }
 
@@ -213,6 +218,11 @@ int net_opts_from_json(json_object *j, struct net_opts *o, struct err *e)
 			return err_make(e, 0, "unknown network option \"%s\"", key);
 		}
 	}
+	if (o->handler == PORT_HANDLER_DIRECT && !o->allow_host_loopback)
+		return err_make(e, 0,
+				"network option port_handler=direct needs allow_host_loopback=true: the "
+				"socket the container is given lives in the host's network namespace, "
+				"from which it can reach the host's loopback");
 	return 0;
 }
 
