@@ -217,6 +217,7 @@ static bool try_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 		struct sockaddr_storage cur;
 		socklen_t cl = sizeof(cur);
 
+		memset(&cur, 0, sizeof(cur));
 		/* bound already: let the kernel say EINVAL */
 		if (getsockname(ctr, (struct sockaddr *)&cur, &cl) < 0 ||
 		    (cur.ss_family == AF_INET ? ((struct sockaddr_in *)&cur)->sin_port
