@@ -17,6 +17,7 @@ LIB=$(cd "$(dirname "$0")/../lib" && pwd)
 for c in curl perl pgrep; do
 	command -v $c >/dev/null 2>&1 || skip_all "$c not installed"
 done
+[ "${BURROW_PORT_DIRECT:-1}" != 0 ] || skip_all "BURROW_PORT_DIRECT=0 turns what this tests off"
 case $(uname -m) in x86_64 | aarch64) ;; *) skip_all "port_handler=direct: not on $(uname -m)" ;; esac
 
 fixture_store
