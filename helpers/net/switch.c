@@ -11,7 +11,8 @@
  * the forward is closed first (the fast handler serves it until then).
  * Everything else continues in the kernel as if nothing had looked at it,
  * and so does any bind we cannot serve (UDP, an IPv6-only socket, a port
- * not published, a second socket on a port already switched, a failure).
+ * not published, or published on more than one host address or on IPv6,
+ * a second socket on a port already switched, a failure).
  *
  * What the container holds then is one socket bound to the address and
  * port the user published, nothing else of the host's namespace.  It can
@@ -85,11 +86,17 @@ static struct fwd *match(struct bnet *b, const struct sockaddr_storage *ss)
 			return NULL;
 		port = ntohs(a->sin6_port);
 	}
+	struct fwd *found = NULL;
+
+	/* one host address per port: with two, the other would lose its relay */
 	for (struct fwd *f = b->fwds; f; f = f->next)
-		if (f->handler == H_DIRECT && !f->udp && f->guest_port == port && !f->target.s_addr &&
-		    f->host.ss_family == AF_INET)
-			return f;
-	return NULL;
+		if (!f->udp && f->guest_port == port) {
+			if (found || f->handler != H_DIRECT || f->target.s_addr ||
+			    f->host.ss_family != AF_INET)
+				return NULL;
+			found = f;
+		}
+	return found;
 }
 
 static int sockopt_int(int fd, int level, int name)

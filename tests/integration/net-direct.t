@@ -104,6 +104,18 @@ assert_eq "$out" "hello from 127.0.0.1" "a server on the container's 127.0.0.1 i
 assert_eq "$(switched lo 80)" false "and is not switched"
 burrow rm -f lo >/dev/null
 
+# one container port on two host addresses: both stay on the relay
+run burrow run -d --name two $D -p 127.0.0.1::80 -p 127.0.0.2::80 $PERLV $IMG /usr/bin/perl /t/netsrv.pl http 0.0.0.0 80
+poll logs_have two '^ready'
+H1=$(burrow port two 80/tcp | sed -n '/127\.0\.0\.1:/s/.*://p')
+H2=$(burrow port two 80/tcp | sed -n '/127\.0\.0\.2:/s/.*://p')
+run curl -sf "http://127.0.0.1:$H1/"
+assert_eq "$out" "hello from 127.0.0.1" "a port published on two host addresses: the first is reached"
+run curl -sf "http://127.0.0.2:$H2/"
+assert_eq "$out" "hello from 127.0.0.1" "and the second"
+assert_eq "$(switched two 80)" "falsefalse" "and neither is switched"
+burrow rm -f two >/dev/null
+
 run env BURROW_PORT_DIRECT=0 "$BURROW" run -d --name off $D -p 127.0.0.1::80 $PERLV $IMG \
 	/usr/bin/perl /t/netsrv.pl http 0.0.0.0 80
 poll logs_have off '^ready'
