@@ -95,15 +95,17 @@ static json_object *do_add(struct bnet *b, json_object *args)
 			h = H_FAST;
 		else if (strcmp(handler, "slirp") == 0 || strcmp(handler, "slirp4netns") == 0)
 			h = H_SLIRP;
+		else if (strcmp(handler, "direct") == 0)
+			h = H_DIRECT;
 		else
-			return error_reply("bad handler \"%s\" (fast or slirp)", handler);
+			return error_reply("bad handler \"%s\" (fast, slirp or direct)", handler);
 	}
 	/* another address than the guest's: a container on a bridge of the
 	 * namespace, reached by the fast handler */
 	if (str_arg(args, "guest_addr") && strcmp(str_arg(args, "guest_addr"), inet_ntoa(b->guest)) != 0) {
 		if (inet_pton(AF_INET, str_arg(args, "guest_addr"), &target) != 1)
 			return error_reply("bad guest_addr \"%s\"", str_arg(args, "guest_addr"));
-		if (h != H_FAST)
+		if (h == H_SLIRP)
 			return error_reply("guest_addr other than %s needs the fast handler",
 					   inet_ntoa(b->guest));
 	}
@@ -140,7 +142,11 @@ static json_object *do_list(struct bnet *b)
 		json_object_object_add(o, "guest_addr", json_object_new_string(inet_ntoa(b->guest)));
 		json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
 		json_object_object_add(o, "handler",
-				       json_object_new_string(f->handler == H_FAST ? "fast" : "slirp"));
+				       json_object_new_string(f->handler == H_SLIRP    ? "slirp"
+							      : f->handler == H_DIRECT ? "direct"
+										       : "fast"));
+		if (f->handler == H_DIRECT)
+			json_object_object_add(o, "switched", json_object_new_boolean(f->switched));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(r, "entries", arr);

@@ -66,7 +66,9 @@ struct limits {
 #define LIMIT_API_CLIENTS 32
 
 /* ---- forwards (fwd.c) ---------------------------------------------------- */
-enum handler { H_FAST, H_SLIRP };
+/* H_DIRECT: H_FAST, and a TCP forward's listening socket can go to the
+ * container (switch.c) */
+enum handler { H_FAST, H_SLIRP, H_DIRECT };
 struct fwd {
 	int id;
 	bool udp;
@@ -75,7 +77,8 @@ struct fwd {
 	socklen_t hostlen;
 	uint16_t guest_port;
 	struct in_addr target;  /* fast: where inside the namespace (0: 127.0.0.1) */
-	struct watch *w;        /* fast: the listening / UDP socket */
+	struct watch *w;        /* fast: the listening / UDP socket (NULL: switched) */
+	bool switched;          /* direct: the container holds the host socket */
 	struct udp_flow *flows; /* fast UDP: per-client sockets */
 	unsigned nflows;
 	int conns; /* fast TCP: open connections (atomic: their threads end them) */
@@ -141,6 +144,15 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 int fwd_remove(struct bnet *b, int id);
 void fwd_sweep(struct bnet *b); /* idle UDP flows */
 uint16_t fwd_host_port(const struct fwd *f);
+/* stop listening (the socket is closed), listen again (bind_host anew: -1
+ * when the port is taken) */
+void fwd_unlisten(struct bnet *b, struct fwd *f);
+int fwd_relisten(struct bnet *b, struct fwd *f);
+
+/* switch.c: port_handler=direct.  The init's seccomp listener arrives on
+ * the socket fd (--notify-fd); its bind() notifications are served from
+ * the main loop. */
+void switch_init(struct bnet *b, int fd);
 /* open fast TCP connections and UDP flows of every forward */
 void fwd_usage(struct bnet *b, uint64_t *tcp, uint64_t *udp);
 

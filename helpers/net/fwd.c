@@ -508,7 +508,7 @@ int fwd_add(struct bnet *b, bool udp, const char *host_addr, uint16_t host_port,
 		free(f);
 		return -1;
 	}
-	if (h == H_FAST) {
+	if (h != H_SLIRP) {
 		if (!udp && spare_fd < 0)
 			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		f->w = watch_add(b, fd, POLLIN, udp ? on_udp : on_accept, f);
@@ -545,15 +545,14 @@ int fwd_remove(struct bnet *b, int id)
 		if (f->id != id)
 			continue;
 		*p = f->next;
-		if (f->handler == H_FAST) {
+		if (f->handler != H_SLIRP) {
 			while (f->flows) {
 				struct udp_flow *fl = f->flows;
 
 				f->flows = fl->next;
 				flow_free(b, fl);
 			}
-			watch_del(b, f->w);
-			close(f->w->fd);
+			fwd_unlisten(b, f);
 		} else {
 			slirp_remove_hostxfwd(b->slirp, (struct sockaddr *)&f->host, f->hostlen,
 					      f->udp ? SLIRP_HOSTFWD_UDP : 0);
@@ -563,6 +562,31 @@ int fwd_remove(struct bnet *b, int id)
 		return 0;
 	}
 	return -1;
+}
+
+void fwd_unlisten(struct bnet *b, struct fwd *f)
+{
+	if (!f->w)
+		return;
+	close(f->w->fd);
+	watch_del(b, f->w);
+	f->w = NULL;
+}
+
+int fwd_relisten(struct bnet *b, struct fwd *f)
+{
+	struct err e = ERR_INIT;
+	int fd;
+
+	if (f->w)
+		return 0;
+	fd = bind_host(f, &e);
+	if (fd < 0) {
+		err_clear(&e);
+		return -1;
+	}
+	f->w = watch_add(b, fd, POLLIN, f->udp ? on_udp : on_accept, f);
+	return 0;
 }
 
 uint16_t fwd_host_port(const struct fwd *f)

@@ -3,7 +3,7 @@
  *   burrow-net (--target-pid PID | --target-fd N | --netns-path PATH [--userns-path PATH])
  *              [--ready-fd N] [--exit-fd N] [--api-socket PATH]
  *              [--mtu N] [--cidr A.B.C.D/N] [--disable-host-loopback]
- *              [--enable-ipv6] [--port-handler fast|slirp]
+ *              [--enable-ipv6] [--port-handler fast|slirp|direct] [--notify-fd N]
  *              [--resolv-conf PATH] [-p SPEC]... [--config-fd N]
  *              [--log-level error|warn|info|debug]
  *
@@ -49,6 +49,11 @@
  * connections from 127.0.0.1.  --port-handler slirp: libslirp's hostfwd to
  * .100:PORT; the container sees the client's address (clients on the host's
  * loopback appear as .2).
+ *
+ * --port-handler direct: fast, and the container's bind() of a TCP socket
+ * to a published port is answered with a socket bound on the host
+ * (switch.c), when the caller passes the init's seccomp listener over
+ * --notify-fd N (a unix socket; the listener comes with one byte).
  *
  * --target-fd N: the target's pid arrives later, as a decimal line on fd N.
  * Everything that does not need the namespace (loading, libslirp, DNS, the
@@ -601,7 +606,9 @@ static void read_config(struct bnet *b, int fd, struct port_spec **ports, size_t
 	set_cidr(b, net, bits);
 	b->disable_host_loopback = !o.allow_host_loopback;
 	b->enable_ipv6 = o.enable_ipv6;
-	b->handler = o.handler == PORT_HANDLER_SLIRP ? H_SLIRP : H_FAST;
+	b->handler = o.handler == PORT_HANDLER_SLIRP    ? H_SLIRP
+		     : o.handler == PORT_HANDLER_DIRECT ? H_DIRECT
+							: H_FAST;
 }
 
 /* every port of p, forwarded with the default handler */
@@ -618,12 +625,13 @@ static void publish(struct bnet *b, const struct port_spec *p)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: burrow-net (--target-pid PID | --target-fd N | --netns-path PATH\n"
-			"       [--userns-path PATH])\n"
-			"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
-			"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp]\n"
-			"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]... [--config-fd N]\n"
-			"       [--log-level error|warn|info|debug]\n");
+	fprintf(stderr,
+		"usage: burrow-net (--target-pid PID | --target-fd N | --netns-path PATH\n"
+		"       [--userns-path PATH])\n"
+		"       [--ready-fd N] [--exit-fd N] [--api-socket PATH] [--mtu N] [--cidr CIDR]\n"
+		"       [--disable-host-loopback] [--enable-ipv6] [--port-handler fast|slirp|direct]\n"
+		"       [--resolv-conf PATH] [-p [IP:]HOSTPORT:PORT[/udp]]... [--config-fd N] [--notify-fd N]\n"
+		"       [--log-level error|warn|info|debug]\n");
 	exit(2);
 }
 
@@ -708,6 +716,7 @@ int main(int argc, char **argv)
 		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "config-fd", required_argument, NULL, 'C' },
+		{ "notify-fd", required_argument, NULL, 'N' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -719,7 +728,7 @@ int main(int argc, char **argv)
 	struct port_spec *cfg_ports = NULL;
 	size_t nports = 0, ncfg_ports = 0;
 	pid_t target = 0;
-	int c, ufd = -1, nfd = -1, pidfd = -1, target_fd = -1, config_fd = -1;
+	int c, ufd = -1, nfd = -1, pidfd = -1, target_fd = -1, config_fd = -1, notify_fd = -1;
 	struct err e = ERR_INIT;
 
 	log_progname = "burrow-net";
@@ -784,8 +793,10 @@ int main(int argc, char **argv)
 				b->handler = H_FAST;
 			else if (strcmp(optarg, "slirp") == 0 || strcmp(optarg, "slirp4netns") == 0)
 				b->handler = H_SLIRP;
+			else if (strcmp(optarg, "direct") == 0)
+				b->handler = H_DIRECT;
 			else
-				fail("--port-handler: \"%s\" is not fast or slirp", optarg);
+				fail("--port-handler: \"%s\" is not fast, slirp or direct", optarg);
 			break;
 		case 'R':
 			b->resolv_conf = optarg;
@@ -795,6 +806,10 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			config_fd = parse_fd(optarg);
+			break;
+		case 'N':
+			notify_fd = parse_fd(optarg);
+			fcntl(notify_fd, F_SETFD, FD_CLOEXEC);
 			break;
 		case 'l': {
 			int l = log_parse_level(optarg);
@@ -909,6 +924,8 @@ int main(int argc, char **argv)
 		watch_add(b, pidfd, POLLIN, on_quit, NULL);
 	/* the factory dies with the namespace's last process or with us */
 	watch_add(b, b->factory, POLLRDHUP, on_quit, NULL);
+	if (notify_fd >= 0)
+		switch_init(b, notify_fd);
 
 	if (b->ready_fd >= 0) {
 		if (write(b->ready_fd, "1", 1) != 1)

@@ -100,6 +100,18 @@ static void opts_round_trip(void)
 	       "the JSON form");
 	json_object_put(j);
 
+	net_opts_init(&o);
+	ok(net_opts_parse("port_handler=direct,allow_host_loopback=true", &o, &e) == 0 &&
+		   o.handler == PORT_HANDLER_DIRECT,
+	   "port_handler=direct with allow_host_loopback");
+	j = net_opts_to_json(&o);
+	ok(net_opts_from_json(j, &back, &e) == 0 && opts_equal(&o, &back), "direct: read back");
+	json_object_put(j);
+	net_opts_init(&o);
+	ok(net_opts_parse("port_handler=direct", &o, &e) < 0 && e.msg && strstr(e.msg, "allow_host_loopback"),
+	   "port_handler=direct alone is refused");
+	err_clear(&e);
+
 	j = parse("{}");
 	net_opts_init(&o);
 	ok(net_opts_from_json(j, &back, &e) == 0 && opts_equal(&o, &back),
@@ -214,7 +226,10 @@ static void bad_opts(void)
 		{ "{\"cidr\":24}", "string", "a numeric cidr" },
 		{ "{\"allow_host_loopback\":\"true\"}", "true or false", "a string boolean" },
 		{ "{\"enable_ipv6\":1}", "true or false", "a numeric boolean" },
-		{ "{\"port_handler\":\"rootlesskit\"}", "fast or slirp", "the CLI alias in a record" },
+		{ "{\"port_handler\":\"rootlesskit\"}", "fast, slirp or direct",
+		  "the CLI alias in a record" },
+		{ "{\"port_handler\":\"direct\"}", "needs allow_host_loopback",
+		  "direct without host loopback" },
 		{ "{\"port_handler\":null}", "string", "a null handler" },
 		{ "{\"bogus\":1}", "unknown network option", "an unknown option" },
 		{ "\"mtu=10\"", "mtu", "an old-style string with a bad mtu" },

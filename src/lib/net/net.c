@@ -154,17 +154,24 @@ static int config_fd(const struct net_params *o, struct err *e)
 	return steal_fd(fd);
 }
 
+bool net_direct_off(void)
+{
+	const char *v = getenv("BURROW_PORT_DIRECT");
+
+	return v && strcmp(v, "0") == 0;
+}
+
 int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 {
 	_cleanup_free_ char *helper = o->helper ? xstrdup(o->helper) : net_find_helper();
 	_cleanup_strv_ char **argv = NULL;
 	_cleanup_close_ int ready_r = -1, ready_w = -1, exit_r = -1, exit_w = -1;
-	_cleanup_close_ int tgt_r = -1, tgt_w = -1, cfg = -1;
-	int rp[2], xp[2], tp[2];
+	_cleanup_close_ int tgt_r = -1, tgt_w = -1, cfg = -1, ntf_r = -1, ntf_w = -1;
+	int rp[2], xp[2], tp[2], np[2];
 	pid_t pid;
 
 	memset(h, 0, sizeof(*h));
-	h->exit_fd = h->target_fd = h->ready_fd = -1;
+	h->exit_fd = h->target_fd = h->ready_fd = h->notify_fd = -1;
 	if (!o->api_socket || strlen(o->api_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return err_make(e, ENAMETOOLONG, "network control socket path");
 	if (access(helper, X_OK) < 0)
@@ -188,6 +195,12 @@ int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tp) < 0)
 		return err_make(e, errno, "socketpair");
 	tgt_r = tp[0], tgt_w = tp[1];
+	/* port_handler=direct: the init's seccomp listener goes this way */
+	if (o->opts.handler == PORT_HANDLER_DIRECT && !net_direct_off()) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0)
+			return err_make(e, errno, "socketpair");
+		ntf_r = np[0], ntf_w = np[1];
+	}
 
 	strv_push(&argv, helper);
 	strv_push(&argv, "--target-fd");
@@ -205,6 +218,10 @@ int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 		strv_push(&argv, "--log-level");
 		strv_push(&argv, levels[log_threshold > LOG_DEBUG ? LOG_DEBUG : log_threshold]);
 	}
+	if (ntf_r >= 0) {
+		strv_push(&argv, "--notify-fd");
+		strv_push(&argv, "7");
+	}
 	if (o->resolv_conf) {
 		strv_push(&argv, "--resolv-conf");
 		strv_push(&argv, o->resolv_conf);
@@ -216,16 +233,17 @@ int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 		/* move the four ends above 6 first, so dup2 cannot clobber them */
 		int r = fcntl(ready_w, F_DUPFD_CLOEXEC, 10), x = fcntl(exit_r, F_DUPFD_CLOEXEC, 10);
 		int tg = fcntl(tgt_r, F_DUPFD_CLOEXEC, 10), c = fcntl(cfg, F_DUPFD_CLOEXEC, 10);
+		int nt = ntf_r >= 0 ? fcntl(ntf_r, F_DUPFD_CLOEXEC, 10) : -1;
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		if (r < 0 || x < 0 || tg < 0 || c < 0 || null < 0)
+		if (r < 0 || x < 0 || tg < 0 || c < 0 || null < 0 || (ntf_r >= 0 && nt < 0))
 			_exit(127);
 		if (o->log_fd >= 0 && o->log_fd != 2)
 			dup2(o->log_fd, 2);
 		if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(r, 3) < 0 || dup2(x, 4) < 0 ||
-		    dup2(tg, 5) < 0 || dup2(c, 6) < 0)
+		    dup2(tg, 5) < 0 || dup2(c, 6) < 0 || (nt >= 0 && dup2(nt, 7) < 0))
 			_exit(127);
-		syscall(SYS_close_range, 7, ~0U, 0);
+		syscall(SYS_close_range, nt >= 0 ? 8 : 7, ~0U, 0);
 		signal(SIGPIPE, SIG_DFL);
 		execv(argv[0], argv);
 		dprintf(3, "0exec %s: %s\n", argv[0], strerror(errno));
@@ -236,6 +254,7 @@ int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 	h->exit_fd = steal_fd(exit_w);
 	h->target_fd = steal_fd(tgt_w);
 	h->ready_fd = steal_fd(ready_r);
+	h->notify_fd = steal_fd(ntf_w);
 	h->api_socket = xstrdup(o->api_socket);
 	return 0;
 }
@@ -250,6 +269,7 @@ static void spawn_failed(struct net_helper *h, int *status)
 	closep(&h->exit_fd);
 	closep(&h->target_fd);
 	closep(&h->ready_fd);
+	closep(&h->notify_fd);
 	free(h->api_socket);
 	h->api_socket = NULL;
 }
@@ -334,6 +354,7 @@ int net_stop(struct net_helper *h)
 		h->pending = false;
 	}
 	closep(&h->exit_fd);
+	closep(&h->notify_fd);
 	if (h->pid > 0) {
 		int pfd = (int)syscall(SYS_pidfd_open, h->pid, 0);
 
@@ -477,8 +498,7 @@ int net_add_port(const char *api_socket, const struct port_spec *p, enum port_ha
 			       json_object_new_string(p->host_ip[0] ? p->host_ip : "0.0.0.0"));
 	json_object_object_add(args, "host_port", json_object_new_int(p->host_port));
 	json_object_object_add(args, "guest_port", json_object_new_int(p->container_port));
-	json_object_object_add(args, "handler",
-			       json_object_new_string(handler == PORT_HANDLER_SLIRP ? "slirp" : "fast"));
+	json_object_object_add(args, "handler", json_object_new_string(port_handler_name(handler)));
 	if (guest_addr)
 		json_object_object_add(args, "guest_addr", json_object_new_string(guest_addr));
 	json_object_object_add(req, "arguments", args);

@@ -61,6 +61,8 @@ struct net_helper {
 	bool pending;     /* spawned, waiting for net_attach(); then: */
 	int target_fd;    /*   the pipe the init's pid goes to */
 	int ready_fd;     /*   the helper's ready fd */
+	int notify_fd;    /* port_handler=direct: where the init sends its seccomp
+			   * listener (net_direct_send), else -1 */
 };
 
 /* Start burrow-net for the container whose init is init_pid (its user and net
@@ -80,6 +82,20 @@ int net_attach(struct net_helper *h, pid_t init_pid, struct err *e);
 /* Close the exit fd and reap the helper (SIGKILL after 5 s).  Returns the
  * helper's wait status, or -1 when it was not running.  Idempotent. */
 int net_stop(struct net_helper *h);
+
+/* port_handler=direct (socket switching, helpers/net/switch.c).
+ * BURROW_PORT_DIRECT=0 turns it off: the ports are then served by the fast
+ * handler alone and the init installs no filter. */
+bool net_direct_off(void);
+/* In the init, after no_new_privs and before its own filters: a seccomp
+ * filter that sends the container's bind() calls of an IPv4 or IPv6
+ * address to the process holding the listener, whose fd goes to burrow-net
+ * over notify_fd.  Returns 0 when done, 1 (e set) when the filter could
+ * not be installed (EBUSY: a listener exists already; the ports are then
+ * served by the fast handler alone), -1 when it is installed but its
+ * listener could not be passed on (the container must not start: its
+ * binds would fail). */
+int net_direct_install(int notify_fd, struct err *e);
 
 /* Control socket requests (one JSON line each way). */
 struct net_counters {

@@ -19,7 +19,7 @@ void net_opts_init(struct net_opts *o)
 
 const char *port_handler_name(enum port_handler h)
 {
-	return h == PORT_HANDLER_SLIRP ? "slirp" : "fast";
+	return h == PORT_HANDLER_SLIRP ? "slirp" : h == PORT_HANDLER_DIRECT ? "direct" : "fast";
 }
 
 static int parse_bool(const char *k, const char *v, bool *out, struct err *e)
@@ -75,8 +75,10 @@ static int set_handler(struct net_opts *o, const char *v, struct err *e)
 		o->handler = PORT_HANDLER_FAST;
 	else if (strcmp(v, "slirp") == 0 || strcmp(v, "slirp4netns") == 0)
 		o->handler = PORT_HANDLER_SLIRP;
+	else if (strcmp(v, "direct") == 0)
+		o->handler = PORT_HANDLER_DIRECT;
 	else
-		return err_make(e, 0, "network option port_handler: \"%s\" is not fast or slirp", v);
+		return err_make(e, 0, "network option port_handler: \"%s\" is not fast, slirp or direct", v);
 	return 0;
 }
 
@@ -121,6 +123,11 @@ int net_opts_parse(const char *s, struct net_opts *o, struct err *e)
 					kv);
 		}
 	}
+	if (o->handler == PORT_HANDLER_DIRECT && !o->allow_host_loopback)
+		return err_make(e, 0,
+				"network option port_handler=direct needs allow_host_loopback=true: the "
+				"socket the container is given lives in the host's network namespace, "
+				"from which it can reach the host's loopback");
 	return 0;
 }
 
@@ -203,12 +210,19 @@ int net_opts_from_json(json_object *j, struct net_opts *o, struct err *e)
 				o->handler = PORT_HANDLER_FAST;
 			else if (strcmp(s, "slirp") == 0)
 				o->handler = PORT_HANDLER_SLIRP;
+			else if (strcmp(s, "direct") == 0)
+				o->handler = PORT_HANDLER_DIRECT;
 			else
-				return err_make(e, 0, "port_handler: \"%s\" is not fast or slirp", s);
+				return err_make(e, 0, "port_handler: \"%s\" is not fast, slirp or direct", s);
 		} else {
 			return err_make(e, 0, "unknown network option \"%s\"", key);
 		}
 	}
+	if (o->handler == PORT_HANDLER_DIRECT && !o->allow_host_loopback)
+		return err_make(e, 0,
+				"network option port_handler=direct needs allow_host_loopback=true: the "
+				"socket the container is given lives in the host's network namespace, "
+				"from which it can reach the host's loopback");
 	return 0;
 }
 

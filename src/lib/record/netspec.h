@@ -23,7 +23,11 @@
 #include "lib/base/error.h"
 #include "portspec.h"
 
-enum port_handler { PORT_HANDLER_FAST, PORT_HANDLER_SLIRP };
+/* direct: the fast handler, and in addition a TCP socket the container binds
+ * to a published port is swapped for one bound on the host (socket
+ * switching, helpers/net/switch.c): connections then reach the container
+ * without a relay. */
+enum port_handler { PORT_HANDLER_FAST, PORT_HANDLER_SLIRP, PORT_HANDLER_DIRECT };
 
 #define NET_DEFAULT_MTU 65520
 #define NET_DEFAULT_CIDR "10.0.2.0/24"
@@ -45,7 +49,7 @@ struct net_opts {
 void net_opts_init(struct net_opts *o);
 /* Options of --network slirp4netns:OPTS, a comma list of mtu=N,
  * allow_host_loopback=BOOL, enable_ipv6=BOOL, cidr=A.B.C.D/N,
- * port_handler=fast|slirp (also rootlesskit|slirp4netns, podman's names).
+ * port_handler=fast|slirp|direct (also rootlesskit|slirp4netns, podman's names).
  * NULL or "" changes nothing. */
 int net_opts_parse(const char *s, struct net_opts *o, struct err *e);
 /* A.B.C.D/N with 8 <= N <= 25 (room for .100): the network (host order)

@@ -60,6 +60,7 @@ struct init_ctx {
 	int hooksk;    /* createRuntime hooks: 'R' when ready, a byte back when run; else -1 */
 	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
 	int etcfd;     /* keep-id: where its passwd and group come (idshift_etc_recv), else -1 */
+	int directfd;  /* port_handler=direct: burrow-net's socket for the seccomp listener, else -1 */
 };
 
 static int loopback_up(struct err *e)
@@ -335,6 +336,18 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		err_make(&e, errno, "setting no_new_privs");
 		init_fail(c, &e, 125);
 	}
+	/* before the container's filter, which may deny seccomp(2) itself */
+	if (c->directfd >= 0) {
+		int r = net_direct_install(c->directfd, &e);
+
+		if (r < 0)
+			init_fail(c, &e, 125);
+		if (r > 0) {
+			log_debug("init: %s; the fast handler serves the ports", e.msg ? e.msg : "");
+			err_clear(&e);
+		}
+		closep(&c->directfd);
+	}
 	if (s->root_emulation && rootemu_install(&e) < 0)
 		init_fail(c, &e, 125);
 	if (seccomp_apply(c->seccomp, &e) < 0)
@@ -514,14 +527,17 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 		goto out;
 	}
 	if (child == 0) {
-		struct init_ctx ic = { s,           &m->go, isk[1],  failp[1], alivep[0],       outp[1],
-				       errp[1],     inp[0], netp[0], &m->join, m->preserve_fds, shm,
-				       &m->seccomp, hsk[1], 0,       -1 };
+		struct init_ctx ic = {
+			s,      &m->go,  isk[1],   failp[1],        alivep[0], outp[1],     errp[1],
+			inp[0], netp[0], &m->join, m->preserve_fds, shm,       &m->seccomp, hsk[1],
+			0,      -1,      -1
+		};
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
 		if (mapp[0] >= 0 && idshift_child_wait(mapp, s, etc != NULL, &ce) < 0)
 			init_fail(&ic, &ce, 125);
 		ic.etcfd = etc ? mapp[0] : -1;
+		ic.directfd = m->net.notify_fd;
 		if (m->sk >= 0)
 			close(m->sk);
 		if (hsk[0] >= 0)

@@ -733,7 +733,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.sk = sk;
 	mon.detached = s->detach;
 	mon.alive = mon.out = mon.err = mon.ptmx = mon.in = mon.init_mnt = -1;
-	mon.net.exit_fd = -1;
+	mon.net.exit_fd = mon.net.notify_fd = -1;
 	mon.join = (struct ns_fds)NS_FDS_INIT;
 	mon.preserve_fds = s->preserve_fds;
 	mon.shared_netns = mon.hold = -1;

@@ -1,0 +1,144 @@
+#!/bin/sh
+# net-direct.t - port_handler=direct (helpers/net/switch.c): a TCP server in
+# the container that binds a published port gets a socket bound on the
+# host, so the host's clients reach it without a relay; everything else
+# (another port, a bind to the container's loopback, UDP, BURROW_PORT_DIRECT=0)
+# stays on the fast handler.  Which one served a forward is told by
+# burrow-net's list_hostfwd ("switched") and by the peer address the server
+# sees (the real client's with direct, 127.0.0.1 through the relay).
+# shellcheck disable=SC2086,SC2154
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/fixtures.sh"
+
+B=${BURROW_BUILD:?BURROW_BUILD must point at the build directory}
+LIB=$(cd "$(dirname "$0")/../lib" && pwd)
+[ -x "$B/burrow-net" ] || skip_all "$B/burrow-net not built"
+[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
+for c in curl perl pgrep; do
+	command -v $c >/dev/null 2>&1 || skip_all "$c not installed"
+done
+[ "${BURROW_PORT_DIRECT:-1}" != 0 ] || skip_all "BURROW_PORT_DIRECT=0 turns what this tests off"
+case $(uname -m) in x86_64 | aarch64) ;; *) skip_all "port_handler=direct: not on $(uname -m)" ;; esac
+
+fixture_store
+fixture_image local/busybox:1
+IMG=local/busybox:1
+cleanup() {
+	"$BURROW" rm -f -a >/dev/null 2>&1
+	fixture_cleanup
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v $LIB:/t:ro"
+[ -e /lib64 ] || PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v $LIB:/t:ro"
+D="--network slirp4netns:port_handler=direct,allow_host_loopback=true"
+hport() { burrow port "$1" "$2" | sed -n '1s/.*://p'; }
+# api CT JSON: one request to the container's burrow-net
+api() {
+	_id=$(burrow inspect --format '{{.Id}}' "$1")
+	_p=$(pgrep -o -f "burrow-net .*net-$(printf %.16s "$_id")\.sock")
+	_s=$(tr '\0' '\n' <"/proc/$_p/cmdline" | sed -n '/^--api-socket$/{n;p;}')
+	perl "$LIB/netsrv.pl" api "$_s" "$2"
+}
+# switched CT PORT: burrow-net's "switched" for the forward to PORT
+switched() {
+	api "$1" '{"execute":"list_hostfwd"}' |
+		perl -MJSON::PP -0ne 'for (@{decode_json($_)->{return}{entries}}) {
+			print $_->{switched} ? "true" : "false" if $_->{guest_port} == '"$2"' }'
+}
+logs_have() { burrow logs "$1" 2>/dev/null | grep -q "$2"; }
+HOSTIP=$(busybox ip -4 -o addr show scope global 2>/dev/null | sed -n '1s/.* inet \([0-9.]*\)\/.*/\1/p')
+
+run burrow run --rm --network slirp4netns:port_handler=bogus $IMG true
+assert_rc 125 "an unknown port handler fails"
+assert_match "$err" "fast, slirp or direct" "and names the three"
+run burrow run --rm --network slirp4netns:port_handler=direct -p 80 $IMG true
+assert_rc 125 "port_handler=direct without allow_host_loopback=true fails"
+assert_match "$err" "needs allow_host_loopback=true" "and says why"
+
+# --- an IPv4 server on a published port: switched
+# (and one on an unpublished port, whose bind stays in the container)
+run burrow run -d --name v4 $D -p 127.0.0.1::80 -p 0.0.0.0::81 $PERLV $IMG sh -c \
+	'/usr/bin/perl /t/netsrv.pl http 0.0.0.0 8080 & exec /usr/bin/perl /t/netsrv.pl http 0.0.0.0 80' 
+assert_rc 0 "run -d with port_handler=direct"
+HP=$(hport v4 80/tcp)
+poll curl -sf "http://127.0.0.1:$HP/"
+assert_eq "$out" "hello from 127.0.0.1" "HTTP from the host reaches the server"
+assert_eq "$(switched v4 80)" true "the container holds the host socket (switched)"
+assert_eq "$(switched v4 81)" false "a published port nobody bound is not switched"
+run burrow port v4 80
+assert_eq "$out" "127.0.0.1:$HP" "port still shows the mapping"
+poll burrow exec v4 wget -qO- http://127.0.0.1:8080/
+assert_eq "$out" "hello from 127.0.0.1" "a server on an unpublished port is reached in the container"
+run burrow exec v4 cat /proc/net/tcp
+assert_no_match "$out" ":0050 00000000:0000 0A" "the published one does not listen in the container's namespace"
+assert_match "$out" ":1F90 00000000:0000 0A" "the unpublished one does"
+burrow rm -f v4 >/dev/null
+
+# the client's own address, as with port_handler=slirp
+if [ -n "$HOSTIP" ]; then
+	run burrow run -d --name v4b $D -p 0.0.0.0::80 $PERLV $IMG /usr/bin/perl /t/netsrv.pl http 0.0.0.0 80
+	poll logs_have v4b '^ready'
+	run curl -sf --interface "$HOSTIP" "http://$HOSTIP:$(hport v4b 80/tcp)/"
+	assert_eq "$out" "hello from $HOSTIP" "the server sees the client's address"
+	burrow rm -f v4b >/dev/null
+else
+	skip "no global IPv4 address to connect from"
+fi
+
+# --- a dual-stack IPv6 server ("::", busybox httpd): switched, IPv4 clients
+run burrow run -d --name v6 $D -p 127.0.0.1::80 $IMG sh -c \
+	"mkdir -p /www && echo hello6 >/www/index.html && exec httpd -f -p 80 -h /www"
+HP=$(hport v6 80/tcp)
+poll curl -sf "http://127.0.0.1:$HP/"
+assert_eq "$out" "hello6" "a dual-stack IPv6 server is reached"
+assert_eq "$(switched v6 80)" true "and holds the host socket"
+burrow rm -f v6 >/dev/null
+
+# --- fallbacks: a server on the container's loopback, BURROW_PORT_DIRECT=0
+run burrow run -d --name lo $D -p 127.0.0.1::80 $PERLV $IMG /usr/bin/perl /t/netsrv.pl http 127.0.0.1 80
+poll logs_have lo '^ready'
+run curl -sf "http://127.0.0.1:$(hport lo 80/tcp)/"
+assert_eq "$out" "hello from 127.0.0.1" "a server on the container's 127.0.0.1 is reached through the relay"
+assert_eq "$(switched lo 80)" false "and is not switched"
+burrow rm -f lo >/dev/null
+
+# one container port on two host addresses: both stay on the relay
+run burrow run -d --name two $D -p 127.0.0.1::80 -p 127.0.0.2::80 $PERLV $IMG /usr/bin/perl /t/netsrv.pl http 0.0.0.0 80
+poll logs_have two '^ready'
+H1=$(burrow port two 80/tcp | sed -n '/127\.0\.0\.1:/s/.*://p')
+H2=$(burrow port two 80/tcp | sed -n '/127\.0\.0\.2:/s/.*://p')
+run curl -sf "http://127.0.0.1:$H1/"
+assert_eq "$out" "hello from 127.0.0.1" "a port published on two host addresses: the first is reached"
+run curl -sf "http://127.0.0.2:$H2/"
+assert_eq "$out" "hello from 127.0.0.1" "and the second"
+assert_eq "$(switched two 80)" "falsefalse" "and neither is switched"
+burrow rm -f two >/dev/null
+
+run env BURROW_PORT_DIRECT=0 "$BURROW" run -d --name off $D -p 127.0.0.1::80 $PERLV $IMG \
+	/usr/bin/perl /t/netsrv.pl http 0.0.0.0 80
+poll logs_have off '^ready'
+run curl -sf "http://127.0.0.1:$(hport off 80/tcp)/"
+assert_eq "$out" "hello from 127.0.0.1" "BURROW_PORT_DIRECT=0: the fast handler serves the port"
+assert_eq "$(switched off 80)" false "and nothing is switched"
+burrow rm -f off >/dev/null
+
+# --- UDP under direct: the fast handler
+run burrow run -d --name udp $D -p 127.0.0.1::5353/udp $PERLV $IMG /usr/bin/perl /t/netsrv.pl udp 0.0.0.0 5353
+poll logs_have udp '^ready'
+run perl "$LIB/netsrv.pl" udpsend 127.0.0.1 "$(hport udp 5353/udp)" ping
+assert_eq "$out" "echo:ping" "UDP through -p with port_handler=direct"
+burrow rm -f udp >/dev/null
+
+# --- a server that closes its socket and binds again gets a new one
+run burrow run -d --name again $D -p 127.0.0.1::80 $PERLV $IMG sh -c \
+	'/usr/bin/perl -MIO::Socket::INET -e "IO::Socket::INET->new(LocalPort => 80, Listen => 1, ReuseAddr => 1) or die" &&
+	 exec /usr/bin/perl /t/netsrv.pl http 0.0.0.0 80'
+poll logs_have again '^ready'
+run curl -sf "http://127.0.0.1:$(hport again 80/tcp)/"
+assert_eq "$out" "hello from 127.0.0.1" "a second bind after the first socket closed is served"
+assert_eq "$(switched again 80)" true "and switched"
+burrow rm -f again >/dev/null
+
+done_testing
