@@ -170,6 +170,10 @@ else
 			0123 "Open MPI: ranks 0-3 of one world of 4, wired up across both nodes"
 		assert_match "$out" "on n1 " "Open MPI: ranks on n1"
 		assert_match "$out" "on n2 " "Open MPI: ranks on n2"
+		run $SRUN -N2 -n4 --mpi=pmix "$BURROW" run --rm --node-share=false "$OMPI" mpi-hello
+		assert_rc 0 "Open MPI, one container per rank (--node-share=false): the job succeeds"
+		assert_eq "$(echo "$out" | sed -n 's/^rank \([0-9]\) of 4 on n[12] sum 4$/\1/p' | sort | tr -d '\n')" \
+			0123 "Open MPI, one container per rank: ranks 0-3 of one world of 4"
 	else
 		not_ok "building the Open MPI image (tests/lib/mpi-image.sh)"
 	fi
