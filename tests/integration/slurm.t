@@ -160,14 +160,20 @@ else
 	else
 		not_ok "building the MPICH image (tests/lib/mpi-image.sh)"
 	fi
-	# Open MPI speaks PMIx only.  On this one-machine cluster a pmix step
-	# across both nodes fails in Slurm itself (both slurmstepd make the
-	# same /tmp/spmix_appdir_UID_JOB.STEP), so the world is one node's.
+	# Open MPI speaks PMIx only: each node's slurmstepd serves its ranks
+	# from its own directories (TmpFS and SlurmdSpoolDir are per node in the
+	# test cluster, as on separate machines)
 	if OMPI=$(mpi_image openmpi); then
-		run $SRUN -N1 -n2 --mpi=pmix "$BURROW" run --rm "$OMPI" mpi-hello
+		run $SRUN -N2 -n4 --mpi=pmix "$BURROW" run --rm "$OMPI" mpi-hello
 		assert_rc 0 "Open MPI under srun --mpi=pmix: the job succeeds"
-		assert_eq "$(echo "$out" | sed -n 's/^rank \([0-9]\) of 2 on n[12] sum 2$/\1/p' | sort | tr -d '\n')" \
-			01 "Open MPI: ranks 0-1 of one world of 2 (PMIx through the server's directory)"
+		assert_eq "$(echo "$out" | sed -n 's/^rank \([0-9]\) of 4 on n[12] sum 4$/\1/p' | sort | tr -d '\n')" \
+			0123 "Open MPI: ranks 0-3 of one world of 4, wired up across both nodes"
+		assert_match "$out" "on n1 " "Open MPI: ranks on n1"
+		assert_match "$out" "on n2 " "Open MPI: ranks on n2"
+		run $SRUN -N2 -n4 --mpi=pmix "$BURROW" run --rm --node-share=false "$OMPI" mpi-hello
+		assert_rc 0 "Open MPI, one container per rank (--node-share=false): the job succeeds"
+		assert_eq "$(echo "$out" | sed -n 's/^rank \([0-9]\) of 4 on n[12] sum 4$/\1/p' | sort | tr -d '\n')" \
+			0123 "Open MPI, one container per rank: ranks 0-3 of one world of 4"
 	else
 		not_ok "building the Open MPI image (tests/lib/mpi-image.sh)"
 	fi

@@ -7,11 +7,16 @@
 #
 # Debian's munge, slurmctld and two slurmd (nodes n1 and n2, both
 # NodeHostname=localhost, each on its own port) all on 127.0.0.1, with
-# MpiDefault=pmi2.  The pmix plugin works on one node; a pmix step across
-# both nodes fails here, because both slurmstepd make the same client
-# directory, /tmp/spmix_appdir_UID_JOB.STEP (the name has no node in it).  Everything lives in
+# MpiDefault=pmi2.  Each node has its own directories, as separate machines
+# would: SlurmdSpoolDir (the PMIx server's sockets) and TmpFS (the base of
+# the PMIx client directory, spmix_appdir_UID_JOB.STEP, whose name has no
+# node in it: with one TmpFS for both nodes the second slurmstepd of a
+# --mpi=pmix step fails to create it).  TmpFS stays under /tmp, where a
+# container can make the client's session directory in its own /tmp.
+# Everything else lives in
 #
 #   $BURROW_TEST_SLURM_DIR   (default /var/lib/burrow-tests/slurm)
+#   $BURROW_TEST_SLURM_TMPFS (default /tmp/burrow-tests-slurm): n1/, n2/
 #
 # slurm.conf, spool and state directories, logs and pid files; the client
 # commands find the cluster with SLURM_CONF=$BURROW_TEST_SLURM_DIR/slurm.conf
@@ -32,6 +37,7 @@ set -eu
 dir=${BURROW_TEST_SLURM_DIR:-/var/lib/burrow-tests/slurm}
 timeout=${BURROW_TEST_SLURM_TIMEOUT:-60}
 ctld_port=${BURROW_TEST_SLURM_PORT:-16817}
+tmpfs=${BURROW_TEST_SLURM_TMPFS:-/tmp/burrow-tests-slurm}
 conf=$dir/slurm.conf
 SLURM_CONF=$conf
 export SLURM_CONF
@@ -88,6 +94,7 @@ stop() {
 	fi
 	for n in n1 n2; do stop_pid "$dir/run/slurmd-$n.pid"; done
 	stop_pid "$dir/run/slurmctld.pid"
+	rm -rf "${tmpfs:?}"
 	if [ -f "$dir/run/munged.started" ]; then
 		p=$(cat /run/munge/munged.pid 2>/dev/null || true)
 		if [ -n "$p" ]; then
@@ -115,6 +122,7 @@ AuthType=auth/munge
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/%n
+TmpFS=$tmpfs/%n
 SlurmctldPidFile=$dir/run/slurmctld.pid
 SlurmdPidFile=$dir/run/slurmd-%n.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -140,6 +148,14 @@ PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP OverSubsc
 EOF
 }
 
+# each node's TmpFS (made again if something cleaned /tmp meanwhile)
+tmpfs_dirs() {
+	[ ! -L "$tmpfs" ] || die "$tmpfs is a symbolic link"
+	mkdir -p "$tmpfs/n1" "$tmpfs/n2"
+	chmod 0755 "$tmpfs"
+	chmod 1777 "$tmpfs/n1" "$tmpfs/n2"
+}
+
 status() {
 	[ -s "$conf" ] && pid_alive "$dir/run/slurmctld.pid" &&
 		pid_alive "$dir/run/slurmd-n1.pid" && pid_alive "$dir/run/slurmd-n2.pid" &&
@@ -163,6 +179,7 @@ start() {
 	chmod 0755 "$dir"
 	new=$(write_conf)
 	if [ -s "$conf" ] && [ "$(cat "$conf")" = "$new" ] && status; then
+		tmpfs_dirs
 		say "up (n1, n2 idle)"
 		return 0
 	fi
@@ -170,7 +187,8 @@ start() {
 	stop >/dev/null
 	mkdir -p "$dir/state" "$dir/spool/n1" "$dir/spool/n2" "$dir/run" "$dir/log" "$dir/plugstack.conf.d"
 	chmod 0755 "$dir/log" "$dir/run" "$dir/plugstack.conf.d"
-	rm -rf "${dir:?}/state/"* "$dir/spool/n1/"* "$dir/spool/n2/"*
+	rm -rf "${dir:?}/state/"* "$dir/spool/n1/"* "$dir/spool/n2/"* "${tmpfs:?}"
+	tmpfs_dirs
 	: >"$dir/log/slurmctld.log"
 	: >"$dir/log/slurmd-n1.log"
 	: >"$dir/log/slurmd-n2.log"
