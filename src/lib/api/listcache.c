@@ -10,7 +10,10 @@
  * when it runs, is still alive: state_refresh's check) is the entry of the
  * last listing, but for its Status ("Up 5 seconds"), made again from the
  * state kept beside it.  What changed, or a listing with filters, goes
- * the old way.  BURROW_API_LIST_CACHE=0: every entry the old way. */
+ * the old way.  (An entry's one field from elsewhere, a user-defined
+ * network's ID, stays: a network can't go while a container is on it.)
+ * The entries live as long as the process (the service's worker).
+ * BURROW_API_LIST_CACHE=0: every entry the old way. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
