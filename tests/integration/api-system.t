@@ -33,7 +33,7 @@ assert_rc 125 "a second service does not take over a live socket"
 assert_match "$err" "another service listens" "  and says so"
 
 # --- the front and its worker (lib/api/front.c): the process that listens
-# never maps libmicrohttpd; a worker serves, and goes after 2 s without a
+# never maps libmicrohttpd; a worker serves, and goes after 10 s without a
 # connection; the next connection starts another
 if [ "${BURROW_API_WORKER:-1}" != 0 ]; then
 	assert_false "the listening process does not map libmicrohttpd" grep -q libmicrohttpd "/proc/$API_PID/maps"

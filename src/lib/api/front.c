@@ -36,7 +36,7 @@
 #include "lib/base/syscalls.h"
 #include "lib/base/util.h"
 
-#define WORKER_LINGER 2 /* seconds a worker stays without a connection */
+#define WORKER_LINGER 10 /* seconds a worker stays without a connection */
 
 char *api_default_uri(const char *runroot)
 {
