@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,13 @@ static int worker_wait(pid_t pid)
 	return 1;
 }
 
+static void log_listening(void *arg)
+{
+	const struct api_opts *o = arg;
+
+	log_info("API listening on %s", o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
+}
+
 /* the front: a worker for each busy spell */
 static int front(const struct api_opts *o, const struct api_backend *b, int fd, struct err *e)
 {
@@ -310,8 +318,7 @@ static int front(const struct api_opts *o, const struct api_backend *b, int fd, 
 			break;
 		}
 		if (first)
-			log_info("API listening on %s",
-				 o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
+			log_listening((void *)(uintptr_t)o);
 		first = false;
 		if (worker_wait(pid) == 0)
 			break;
@@ -350,8 +357,7 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	if (worker_mode()) {
 		rc = front(o, b, fd, e);
 	} else {
-		struct api_how how = { o->idle_time, false, NULL, NULL };
-		log_info("API listening on %s", o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
+		struct api_how how = { o->idle_time, false, log_listening, (void *)(uintptr_t)o };
 		rc = api_serve_fd(o, b, fd, &how, e);
 	}
 	close(fd);
