@@ -277,6 +277,16 @@ static void be_inspect_loaded(void *ctx, const char *id, json_object *cfg, const
 	*status = ctr_status_text(&c);
 }
 
+static char *be_status_text(void *ctx, const struct ctr_state *st)
+{
+	struct ctr c;
+
+	(void)ctx;
+	memset(&c, 0, sizeof c);
+	c.st = *st; /* borrowed */
+	return ctr_status_text(&c);
+}
+
 /* network connect and disconnect join the container's namespaces when it
  * runs: a child of their own, like the CLI's process */
 static int netconn_fn(struct globals *g, struct job *j, char *out, size_t n, struct err *e)
@@ -319,6 +329,7 @@ void api_backend_init(struct api_backend *b, struct globals *g)
 	b->remove = be_remove;
 	b->inspect = be_inspect;
 	b->inspect_loaded = be_inspect_loaded;
+	b->status_text = be_status_text;
 	b->net_connect = be_net_connect;
 	b->net_disconnect = be_net_disconnect;
 }

@@ -32,6 +32,21 @@ run burrow system service --time 1 "unix://$API_SOCK"
 assert_rc 125 "a second service does not take over a live socket"
 assert_match "$err" "another service listens" "  and says so"
 
+# --- the front and its worker (lib/api/front.c): the process that listens
+# never maps libmicrohttpd; a worker serves, and goes after 10 s without a
+# connection; the next connection starts another
+if [ "${BURROW_API_WORKER:-1}" != 0 ]; then
+	assert_false "the listening process does not map libmicrohttpd" grep -q libmicrohttpd "/proc/$API_PID/maps"
+	# shellcheck disable=SC2317 # called through poll
+	no_worker() { ! pgrep -x -P "$API_PID" burrow-api >/dev/null; }
+	assert_true "its worker goes when idle" poll -t 30 no_worker
+	run api_curl -i /_ping
+	assert_match "$out" "HTTP/1.1 200" "  and the next request starts another"
+	assert_true "  (a child named burrow-api)" pgrep -x -P "$API_PID" burrow-api
+else
+	skip "BURROW_API_WORKER=0: one process serves"
+fi
+
 # --- _ping
 run api_curl -i /_ping
 assert_match "$out" "HTTP/1.1 200" "_ping answers 200"

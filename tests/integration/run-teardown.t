@@ -43,6 +43,22 @@ for late in 1 0; do
 done
 unset BURROW_LATE_TEARDOWN
 
+# a detached --rm container takes the same order (the record first), with
+# and without BURROW_LATE_TEARDOWN_DETACHED; nothing is left either way
+for late in 1 0; do
+	export BURROW_LATE_TEARDOWN_DETACHED=$late
+	what="BURROW_LATE_TEARDOWN_DETACHED=$late"
+	run burrow run -d --rm --name det $IMG true
+	assert_rc 0 "$what: run -d --rm"
+	gone() { [ -z "$(burrow ps -a -q)" ]; }
+	assert_true "$what: the container goes by itself" poll gone
+	assert_true "$what: nothing is left behind" poll none_left
+	run burrow run -d --rm --name det $IMG true
+	assert_rc 0 "$what: its name is free again"
+	assert_true "$what: and that one goes too" poll gone
+done
+unset BURROW_LATE_TEARDOWN_DETACHED
+
 # a teardown cut short (a .gone-* directory nobody removes) is swept by the
 # next listing; one still locked by its remover is left to it
 mkdir -p "$CTRS/.gone-$(printf '%064d' 1)/upper/x"

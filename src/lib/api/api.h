@@ -52,6 +52,9 @@ struct api_backend {
 	 * parsed record and refreshed state), so a listing reads each once. */
 	void (*inspect_loaded)(void *ctx, const char *id, json_object *cfg, const struct container_spec *spec,
 			       const struct ctr_state *st, json_object **out, char **status);
+	/* ps's status text alone, from a state loaded before (the listing's
+	 * cache: the text changes with the time). */
+	char *(*status_text)(void *ctx, const struct ctr_state *st);
 	/* network connect (aliases NULL-terminated or NULL, ip NULL: the
 	 * next free one) and disconnect of container id */
 	int (*net_connect)(void *ctx, const char *net, const char *id, char *const *aliases, const char *ip,

@@ -147,6 +147,46 @@ int api_ctr_load_id(const struct api_backend *b, const char *id, struct api_ctr 
 void api_ctr_free(struct api_ctr *c);
 bool api_ctr_running(const struct api_ctr *c);
 
+/* How api_serve_fd serves: idle_time seconds without a connection before
+ * it returns (0: never); a worker (front.c) also waits for the exec
+ * sessions that have not ended, and stops listening before its last
+ * connections end; ready(ready_arg) once it listens. */
+struct api_how {
+	unsigned idle_time;
+	bool worker;
+	void (*ready)(void *arg);
+	void *ready_arg;
+};
+/* Serve on the listening socket fd until idle or SIGINT/SIGTERM/SIGHUP
+ * (server.c); fd stays the caller's to close. */
+int api_serve_fd(const struct api_opts *o, const struct api_backend *b, int fd, const struct api_how *how,
+		 struct err *e);
+/* any exec session created and not ended (exec.c) */
+bool api_exec_pending(void);
+
+/* GET /containers/json's entries from the last listing (listcache.c).
+ * Between begin and end: get (1: *out, the entry with its Status made
+ * again, and whether it runs; 0: build it, then put it with the keys that
+ * get filled before the container was loaded); end forgets the entries
+ * the listing did not see. */
+struct api_lc_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+struct api_lc_keys {
+	bool ok;
+	struct api_lc_file cfg, st;
+};
+bool api_list_cache_on(void);
+void api_list_cache_begin(void);
+int api_list_cache_get(const struct api_backend *b, const char *id, struct api_lc_keys *k, json_object **out,
+		       bool *running);
+void api_list_cache_put(const char *id, const struct api_lc_keys *k, const struct ctr_state *st,
+			json_object *entry);
+void api_list_cache_end(void);
+
 /* docker's time format for a unix time ("2024-05-01T10:00:00Z") and the
  * other way round (0 on failure) */
 int64_t api_parse_time(const char *rfc3339);

@@ -283,6 +283,7 @@ enum MHD_Result api_ctr_list(struct api_req *r)
 	enum MHD_Result res;
 	long long limit;
 	size_t n;
+	bool cache;
 
 	if (api_query_int(r, "limit", -1, 1000000, -1, &limit) < 0)
 		return api_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid limit");
@@ -298,13 +299,26 @@ enum MHD_Result api_ctr_list(struct api_req *r)
 	}
 	out = json_object_new_array();
 	n = strv_len(ids);
+	/* without filters, unchanged entries come from the last listing */
+	cache = !f && r->b->status_text && api_list_cache_on();
+	if (cache)
+		api_list_cache_begin();
 	/* newest first, as docker lists them */
 	for (size_t k = n; k-- > 0;) {
 		struct api_ctr c;
-		json_object *insp = NULL;
+		struct api_lc_keys keys = { .ok = false };
+		json_object *insp = NULL, *ent;
 		char *status = NULL;
+		bool running;
 		if (limit > 0 && json_object_array_length(out) >= (size_t)limit)
 			break;
+		if (cache && api_list_cache_get(r->b, ids[k], &keys, &ent, &running) == 1) {
+			if (all || running)
+				json_object_array_add(out, ent);
+			else
+				json_object_put(ent);
+			continue;
+		}
 		if (api_ctr_load_id(r->b, ids[k], &c, &e) < 0) {
 			err_clear(&e); /* removed meanwhile */
 			continue;
@@ -321,11 +335,16 @@ enum MHD_Result api_ctr_list(struct api_req *r)
 		r->b->inspect_loaded(r->b->ctx, c.id, c.cfg, &c.spec, &c.st, &insp, &status);
 		api_unlock();
 		api_ctr_net_fixup(insp, c.id);
-		json_object_array_add(out, list_entry(&c, insp, status));
+		ent = list_entry(&c, insp, status);
+		if (cache)
+			api_list_cache_put(c.id, &keys, &c.st, ent);
+		json_object_array_add(out, ent);
 		json_object_put(insp);
 		free(status);
 		api_ctr_free(&c);
 	}
+	if (cache)
+		api_list_cache_end();
 	json_object_put(f);
 	return api_reply_json(r, MHD_HTTP_OK, out);
 }

@@ -347,10 +347,31 @@ static int supervisor_fd(struct follow *f)
 	return pfd;
 }
 
+/* An attach (output from the log file) ends when its record is gone: a
+ * --rm container's supervisor removes the record once the log is closed,
+ * and what it does after (the overlay's unmount, its own exit, which
+ * tears down its mount namespace) can take tens of milliseconds that the
+ * client would wait for the stream's end.  BURROW_API_RECORD_EOF=0: the
+ * stream ends with the supervisor only. */
+static bool record_eof(void)
+{
+	const char *v = getenv("BURROW_API_RECORD_EOF");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
+/* is the record gone (removed, or moved away for removal)? */
+static bool record_gone(const struct follow *f)
+{
+	_cleanup_free_ char *cfg = xasprintf("%s/config.json", f->ctrdir);
+
+	return access(cfg, F_OK) < 0 && errno == ENOENT;
+}
+
 static void follow_run(struct follow *f, int fd)
 {
 	int pidfd = -1, wfd = -1;
-	bool ok = true, ended = false;
+	bool ok = true, ended = false, eof_on_gone = f->attach && record_eof();
 
 	if (!f->attach)
 		ok = dump_existing(f, fd);
@@ -395,12 +416,15 @@ static void follow_run(struct follow *f, int fd)
 			pipe_open(f);
 		p[1].fd = pidfd;
 		p[2].fd = f->in_fd;
-		/* until it runs, its record says when it starts (or goes) */
-		p[3].fd = pidfd < 0 ? wfd : -1;
+		/* until it runs, its record says when it starts (or goes);
+		 * then, for an attach, when it goes */
+		p[3].fd = pidfd < 0 || (eof_on_gone && f->in_fd < 0) ? wfd : -1;
 		if (!ended && poll_record(p, 4, 3) > 0) {
 			if (client_gone(f, fd, p[0].revents))
 				break;
 			if (pidfd >= 0 && p[1].revents)
+				ended = true;
+			if (pidfd >= 0 && p[3].fd >= 0 && p[3].revents && record_gone(f))
 				ended = true;
 			if (f->in_fd >= 0 && p[2].revents) {
 				char buf[16384];
@@ -630,9 +654,8 @@ static int gone_code(struct waiter *w)
 {
 	struct died d = { w->id, w->last_code, false };
 	struct err e = ERR_INIT;
-	uint64_t off = 0, ino = 0;
 
-	if (events_read(w->b->runroot, w->since_ns, 0, &off, &ino, died_fn, &d, &e) < 0)
+	if (events_read_having(w->b->runroot, w->id, w->since_ns, died_fn, &d, &e) < 0)
 		err_clear(&e);
 	return d.code;
 }

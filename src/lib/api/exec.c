@@ -61,6 +61,17 @@ static void session_free(struct session *s)
 	free(s);
 }
 
+bool api_exec_pending(void)
+{
+	bool any = false;
+
+	pthread_mutex_lock(&sessions_lock);
+	for (size_t i = 0; i < EXEC_MAX && !any; i++)
+		any = sessions[i] && !sessions[i]->done;
+	pthread_mutex_unlock(&sessions_lock);
+	return any;
+}
+
 /* a copy of session id's fields (under the lock), or NULL */
 static struct session *find(const char *id)
 {

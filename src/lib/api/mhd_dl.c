@@ -16,6 +16,7 @@ int mhd_load(struct err *e)
 		return 0;
 	if (!DL_SYM(&mhd_lib, a.start_daemon, "MHD_start_daemon", e) ||
 	    !DL_SYM(&mhd_lib, a.stop_daemon, "MHD_stop_daemon", e) ||
+	    !DL_SYM(&mhd_lib, a.quiesce_daemon, "MHD_quiesce_daemon", e) ||
 	    !DL_SYM(&mhd_lib, a.create_response_from_buffer, "MHD_create_response_from_buffer", e) ||
 	    !DL_SYM(&mhd_lib, a.create_response_from_pipe, "MHD_create_response_from_pipe", e) ||
 	    !DL_SYM(&mhd_lib, a.create_response_for_upgrade, "MHD_create_response_for_upgrade", e) ||

@@ -19,6 +19,7 @@
 struct mhd_api {
 	__typeof__(MHD_start_daemon) *start_daemon;
 	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_quiesce_daemon) *quiesce_daemon;
 	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
 	__typeof__(MHD_create_response_from_pipe) *create_response_from_pipe;
 	__typeof__(MHD_create_response_for_upgrade) *create_response_for_upgrade;
@@ -38,6 +39,7 @@ int mhd_load(struct err *e);
 #ifndef BURROW_MHD_DL_IMPL
 #define MHD_start_daemon mhd_api.start_daemon
 #define MHD_stop_daemon mhd_api.stop_daemon
+#define MHD_quiesce_daemon mhd_api.quiesce_daemon
 #define MHD_create_response_from_buffer mhd_api.create_response_from_buffer
 #define MHD_create_response_from_pipe mhd_api.create_response_from_pipe
 #define MHD_create_response_for_upgrade mhd_api.create_response_for_upgrade

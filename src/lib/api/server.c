@@ -1,5 +1,5 @@
-/* server.c - the listening socket, libmicrohttpd, the routes, the replies
- * and the idle timer of the API (api.h). */
+/* server.c - libmicrohttpd on a listening socket (front.c makes it), the
+ * routes, the replies and the idle timer of the API (api.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -726,97 +722,6 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 	log_debug("libmicrohttpd: %s", buf);
 }
 
-/* ---- the listening socket ---- */
-
-char *api_default_uri(const char *runroot)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-
-	if (xdg && *xdg == '/')
-		return xasprintf("unix://%s/burrow/burrow.sock", xdg);
-	return xasprintf("unix://%s/burrow.sock", runroot);
-}
-
-static int listen_unix(const char *path, struct err *e)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	struct stat st;
-	mode_t old;
-	int fd, rc;
-
-	if (strlen(path) >= sizeof sa.sun_path)
-		return err_make(e, ENAMETOOLONG, "socket path %s", path);
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return err_make(e, errno, "creating %s", dir);
-		if (stat(dir, &st) < 0)
-			return err_make(e, errno, "%s", dir);
-		if (st.st_uid != geteuid())
-			return err_make(e, EPERM, "%s belongs to another user", dir);
-	}
-	/* a socket left by a service that is gone is replaced; a live one is not */
-	if (lstat(path, &st) == 0) {
-		int probe;
-		if (!S_ISSOCK(st.st_mode))
-			return err_make(e, EEXIST, "%s exists and is not a socket", path);
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		strcpy(sa.sun_path, path);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
-			close(probe);
-			return err_make(e, EADDRINUSE, "another service listens on %s", path);
-		}
-		if (probe >= 0)
-			close(probe);
-		unlink(path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_make(e, errno, "socket");
-	strcpy(sa.sun_path, path);
-	old = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (rc < 0 || chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
-		int err = errno;
-		close(fd);
-		return err_make(e, err, "listening on %s", path);
-	}
-	return fd;
-}
-
-static int listen_tcp(const char *hostport, struct err *e)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	_cleanup_free_ char *host = xstrdup(hostport);
-	char *colon = strrchr(host, ':'), *end;
-	unsigned long port;
-	int fd, one = 1;
-
-	if (!colon)
-		return err_make(e, EINVAL, "tcp://%s: no port", hostport);
-	*colon = '\0';
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || port == 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
-		return err_make(e, EINVAL, "tcp://%s: expected tcp://IPV4:PORT", hostport);
-	sa.sin_port = htons((uint16_t)port);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_make(e, errno, "socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 128) < 0) {
-		int err = errno;
-		close(fd);
-		return err_make(e, err, "listening on tcp://%s", hostport);
-	}
-	log_warn("the API listens on tcp://%s without authentication: anyone who can reach it can run "
-		 "containers as you",
-		 hostport);
-	return fd;
-}
-
 /* SIGINT, SIGTERM and SIGHUP end the service: whichever thread takes one
  * writes to this pipe, which the main loop polls */
 static int stop_pipe[2] = { -1, -1 };
@@ -832,50 +737,30 @@ static void on_stop_signal(int sig)
 	errno = saved;
 }
 
-int api_serve(const struct api_opts *o, const struct api_backend *b, struct err *e)
+int api_serve_fd(const struct api_opts *o, const struct api_backend *b, int fd, const struct api_how *how,
+		 struct err *e)
 {
 	struct server srv = { b, o };
 	struct MHD_Daemon *d;
 	struct sigaction sa, old_int, old_term, old_hup;
-	const char *unix_path = NULL;
-	int fd = o->listen_fd, rc = 0;
+	int rc = 0;
 	time_t trimmed = 0;
 
 	/* one malloc arena for all the connections' threads: what they
 	 * allocate is small and short-lived, and an arena of each thread's
 	 * own keeps its pages resident after the thread is gone */
 	mallopt(M_ARENA_MAX, 1);
-	if (fd < 0) {
-		if (strncmp(o->uri, "unix://", 7) == 0 && o->uri[7] == '/') {
-			unix_path = o->uri + 7;
-			fd = listen_unix(unix_path, e);
-		} else if (strncmp(o->uri, "tcp://", 6) == 0) {
-			fd = listen_tcp(o->uri + 6, e);
-		} else {
-			return err_make(e, EINVAL,
-					"unsupported URI \"%s\" (unix:///PATH or tcp://127.0.0.1:PORT)",
-					o->uri);
-		}
-		if (fd < 0)
-			return -1;
-	}
 	/* the jobs that need a process (lib/base/forkjob.h) are forked by a
 	 * runner forked now, while this process has a single thread */
-	if (forkjob_start(e) < 0) {
-		close(fd);
+	if (forkjob_start(e) < 0)
 		return -1;
-	}
 	/* libmicrohttpd (and the GnuTLS it brings) only now: the runner and
 	 * each job it forks stay without them */
 	if (mhd_load(e) < 0) {
-		close(fd);
-		if (unix_path)
-			unlink(unix_path);
 		forkjob_stop();
 		return -1;
 	}
 	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		close(fd);
 		forkjob_stop();
 		return err_make(e, errno, "pipe");
 	}
@@ -888,7 +773,7 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	signal(SIGPIPE, SIG_IGN);
 	last_activity = mono_now();
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
-				     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
+				     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | (how->worker ? MHD_USE_ITC : 0),
 			     0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
 			     on_connection, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
@@ -896,11 +781,11 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 			     mhd_log, NULL, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
 			     MHD_OPTION_END);
 	if (!d) {
-		close(fd);
 		rc = err_make(e, 0, "cannot start the HTTP server");
 		goto out;
 	}
-	log_info("API listening on %s", o->listen_fd >= 0 ? "the socket passed by systemd" : o->uri);
+	if (how->ready)
+		how->ready(how->ready_arg);
 	for (;;) {
 		struct pollfd p = { .fd = stop_pipe[0], .events = POLLIN };
 		bool idle, quiet;
@@ -908,11 +793,26 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 		if (poll(&p, 1, 1000) > 0)
 			break; /* SIGINT, SIGTERM, SIGHUP */
 		pthread_mutex_lock(&busy_lock);
-		idle = o->idle_time > 0 && busy_count <= 0 &&
-		       mono_now() - last_activity >= (time_t)o->idle_time;
+		idle = how->idle_time > 0 && busy_count <= 0 &&
+		       mono_now() - last_activity >= (time_t)how->idle_time;
 		quiet = busy_count <= 0;
 		seen = last_activity;
 		pthread_mutex_unlock(&busy_lock);
+		/* a worker keeps the exec sessions that have not ended */
+		if (idle && how->worker && api_exec_pending())
+			idle = false;
+		if (idle && how->worker) {
+			/* no more connections: they wait in the backlog for the
+			 * next worker.  One taken meanwhile is served first. */
+			MHD_quiesce_daemon(d);
+			while (poll(&p, 1, 20) == 0) {
+				pthread_mutex_lock(&busy_lock);
+				quiet = busy_count <= 0;
+				pthread_mutex_unlock(&busy_lock);
+				if (quiet)
+					break;
+			}
+		}
 		if (idle)
 			break;
 		/* once nothing is open, the memory the connections' threads freed
@@ -926,9 +826,6 @@ int api_serve(const struct api_opts *o, const struct api_backend *b, struct err 
 	 * its connection's thread, which MHD_stop_daemon joins, reading */
 	__atomic_store_n(&stopping, true, __ATOMIC_RELAXED);
 	MHD_stop_daemon(d);
-	close(fd);
-	if (unix_path)
-		unlink(unix_path);
 out:
 	forkjob_stop();
 	sigaction(SIGINT, &old_int, NULL);

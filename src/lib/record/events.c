@@ -149,9 +149,10 @@ int64_t events_parse_time(const char *s)
 }
 
 /* events in [offset, end) of one file */
-static int read_file(const char *path, int64_t since_ns, int64_t until_ns, uint64_t *offset, uint64_t *ino,
-		     events_fn *fn, void *arg, bool *stop, struct err *e)
+static int read_file(const char *path, int64_t since_ns, int64_t until_ns, const char *needle,
+		     uint64_t *offset, uint64_t *ino, events_fn *fn, void *arg, bool *stop, struct err *e)
 {
+	size_t nlen = needle ? strlen(needle) : 0;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
@@ -191,6 +192,10 @@ static int read_file(const char *path, int64_t since_ns, int64_t until_ns, uint6
 		if (!nl)
 			break; /* a line still being written */
 		*offset += (uint64_t)(nl + 1 - l);
+		if (nlen && !memmem(l, (size_t)(nl - l), needle, nlen)) {
+			l = nl + 1;
+			continue;
+		}
 		if (json_parse_strict(l, (size_t)(nl - l), "event", &j, &pe) < 0) {
 			err_clear(&pe);
 			l = nl + 1;
@@ -206,8 +211,8 @@ static int read_file(const char *path, int64_t since_ns, int64_t until_ns, uint6
 	return 0;
 }
 
-int events_read(const char *runroot, int64_t since_ns, int64_t until_ns, uint64_t *offset, uint64_t *ino,
-		events_fn *fn, void *arg, struct err *e)
+static int read_both(const char *runroot, int64_t since_ns, int64_t until_ns, const char *needle,
+		     uint64_t *offset, uint64_t *ino, events_fn *fn, void *arg, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/events.log", runroot);
 	_cleanup_free_ char *old = xasprintf("%s/events.log.1", runroot);
@@ -216,7 +221,7 @@ int events_read(const char *runroot, int64_t since_ns, int64_t until_ns, uint64_
 
 	if (*offset == 0 && *ino == 0) {
 		uint64_t o = 0;
-		if (read_file(old, since_ns, until_ns, &o, NULL, fn, arg, &stop, e) < 0)
+		if (read_file(old, since_ns, until_ns, needle, &o, NULL, fn, arg, &stop, e) < 0)
 			return -1;
 		if (stop)
 			return 0;
@@ -224,10 +229,24 @@ int events_read(const char *runroot, int64_t since_ns, int64_t until_ns, uint64_
 		   (uint64_t)st.st_ino == *ino) {
 		/* rotated since the last call: the rest of the file we were reading */
 		uint64_t o = *offset;
-		if (read_file(old, since_ns, until_ns, &o, NULL, fn, arg, &stop, e) < 0)
+		if (read_file(old, since_ns, until_ns, needle, &o, NULL, fn, arg, &stop, e) < 0)
 			return -1;
 		if (stop)
 			return 0;
 	}
-	return read_file(path, since_ns, until_ns, offset, ino, fn, arg, &stop, e);
+	return read_file(path, since_ns, until_ns, needle, offset, ino, fn, arg, &stop, e);
+}
+
+int events_read(const char *runroot, int64_t since_ns, int64_t until_ns, uint64_t *offset, uint64_t *ino,
+		events_fn *fn, void *arg, struct err *e)
+{
+	return read_both(runroot, since_ns, until_ns, NULL, offset, ino, fn, arg, e);
+}
+
+int events_read_having(const char *runroot, const char *needle, int64_t since_ns, events_fn *fn, void *arg,
+		       struct err *e)
+{
+	uint64_t offset = 0, ino = 0;
+
+	return read_both(runroot, since_ns, 0, needle, &offset, &ino, fn, arg, e);
 }

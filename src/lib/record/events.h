@@ -52,6 +52,10 @@ char *events_runroot_of(const char *rundir);
 typedef bool events_fn(json_object *ev, int64_t time_ns, void *arg);
 int events_read(const char *runroot, int64_t since_ns, int64_t until_ns, uint64_t *offset, uint64_t *ino,
 		events_fn *fn, void *arg, struct err *e);
+/* The events since since_ns whose line holds needle (a container's ID):
+ * the other lines are not parsed (the log holds up to 2 MB of them). */
+int events_read_having(const char *runroot, const char *needle, int64_t since_ns, events_fn *fn, void *arg,
+		       struct err *e);
 
 /* "2026-12-07T04:13:24.51776147Z" (RFC 3339 with nanoseconds, as the log
  * holds) to nanoseconds since the epoch; -1 if it doesn't parse. */

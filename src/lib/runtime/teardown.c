@@ -39,12 +39,20 @@ static void supervisor_drop_cgroup(struct supervisor *m)
  * out; the overlay, the runroot entry and the files go after it.  Only for
  * --rm: a container that stays may be started again at once, and its next
  * supervisor needs the runroot entry this one would still be removing.
- * BURROW_LATE_TEARDOWN=0 keeps everything before the status. */
+ * BURROW_LATE_TEARDOWN=0 keeps everything before the status.
+ * A detached --rm container (run -d --rm, the API's docker run --rm) has no
+ * caller waiting, but a wait for its removal (docker's wait
+ * condition=removed) sees the record go: moved aside first, it goes before
+ * the overlay's unmount instead of after (BURROW_LATE_TEARDOWN_DETACHED=0:
+ * as before, everything then the record). */
 bool supervisor_late_teardown(const struct supervisor *m)
 {
 	const char *v = getenv("BURROW_LATE_TEARDOWN");
+	const char *d = getenv("BURROW_LATE_TEARDOWN_DETACHED");
 
-	return m->s->remove && m->sk >= 0 && !(v && strcmp(v, "0") == 0);
+	if (!m->s->remove || (v && strcmp(v, "0") == 0))
+		return false;
+	return m->sk >= 0 || (m->s->detach && !(d && strcmp(d, "0") == 0));
 }
 
 /* The slirp socket, the overlay (and fuse-overlayfs), the runroot entry. */
