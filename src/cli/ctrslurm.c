@@ -146,7 +146,11 @@ int slurm_run_prepare(int argc, char **argv, struct slurm_run *sr, struct err *e
 		strv_push(&v, "--ipc=host");
 	if (!a.o.cgroups && !a.o.has_limits)
 		strv_push(&v, "--cgroups=disabled");
-	for (size_t i = 0; i < ARRAY_SIZE(pass_env); i++) {
+	sr->node_share = a.node_share >= 0 ? a.node_share == 1 : !a.o.detach && !a.o.tty && !a.name;
+	/* a shared node container keeps none of its first rank's variables:
+	 * each rank's come with its exec (exec_rank), and a joining rank must
+	 * not inherit one that only the first rank had */
+	for (size_t i = 0; !sr->node_share && i < ARRAY_SIZE(pass_env); i++) {
 		strv_push(&v, "-e");
 		strv_push(&v, pass_env[i]);
 	}
@@ -168,7 +172,6 @@ int slurm_run_prepare(int argc, char **argv, struct slurm_run *sr, struct err *e
 			strv_push(&v, MUNGE_DIR ":" MUNGE_DIR);
 		}
 	}
-	sr->node_share = a.node_share >= 0 ? a.node_share == 1 : !a.o.detach && !a.o.tty && !a.name;
 	if (!a.ns.preserve_fds)
 		sr->pmi_fds = pmi_fd_setup();
 	if (!sr->node_share && sr->pmi_fds) {

@@ -133,6 +133,21 @@ assert_eq "$(grep -c 'shm: r[0-3] r[0-3] $' "$ctl/out")" 4 "each rank sees the /
 poll left_behind
 assert_rc 0 "nothing is left after the single-file image's step"
 
+# a rank that joins the node's container has its own variables, none of
+# the rank's that started it (each task exports one of its own)
+rm -f "$ctl"/*
+run $SRUN -N1 -n2 sh -c 'export "SLURM_TEST_ONLY_$SLURM_PROCID=1"; exec "$@"' sh \
+	"$BURROW" run --rm -v "$ctl:/ctl" "$SQ" sh -c '
+	touch /ctl/j.$SLURM_PROCID
+	while [ ! -e /ctl/j.0 ] || [ ! -e /ctl/j.1 ]; do sleep 0.1; done
+	echo "$SLURM_PROCID: $(env | grep ^SLURM_TEST_ONLY_ | sort | tr "\n" " ")$(readlink /proc/self/ns/mnt)"'
+assert_rc 0 "two ranks on one node run together"
+assert_eq "$(echo "$out" | sed 's/ mnt:.*//' | sort | tr '\n' '|')" "0: SLURM_TEST_ONLY_0=1|1: SLURM_TEST_ONLY_1=1|" \
+	"each rank sees its own variable only, not the other's"
+assert_eq "$(echo "$out" | sed -n 's/.* mnt:/mnt:/p' | sort -u | wc -l)" 1 "and they share the node's container"
+poll left_behind
+assert_rc 0 "nothing is left after it"
+
 # --- MPI -------------------------------------------------------------------------
 # mpi_image KIND: the cached single-file image with KIND's mpi-hello, built
 # once (a few minutes of apt-get) by tests/lib/mpi-image.sh
