@@ -7,20 +7,9 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 
-B=${BURROW_BUILD:?BURROW_BUILD must point at the build directory}
-[ -x "$B/burrow-net" ] || skip_all "$B/burrow-net not built"
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
-command -v pgrep >/dev/null 2>&1 || skip_all "pgrep not installed"
+need_burrow_net pgrep
 
-fixture_store
-fixture_image local/busybox:1
-IMG=local/busybox:1
-cleanup() {
-	"$BURROW" rm -f -a >/dev/null 2>&1
-	fixture_cleanup
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+fixture_busybox
 
 # burrow-net processes of container $1 (not its in-namespace child, burrow-net-ns)
 helpers() {

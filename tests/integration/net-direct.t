@@ -10,25 +10,12 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 
-B=${BURROW_BUILD:?BURROW_BUILD must point at the build directory}
 LIB=$(cd "$(dirname "$0")/../lib" && pwd)
-[ -x "$B/burrow-net" ] || skip_all "$B/burrow-net not built"
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
-for c in curl perl pgrep; do
-	command -v $c >/dev/null 2>&1 || skip_all "$c not installed"
-done
+need_burrow_net curl perl pgrep
 [ "${BURROW_PORT_DIRECT:-1}" != 0 ] || skip_all "BURROW_PORT_DIRECT=0 turns what this tests off"
 case $(uname -m) in x86_64 | aarch64) ;; *) skip_all "port_handler=direct: not on $(uname -m)" ;; esac
 
-fixture_store
-fixture_image local/busybox:1
-IMG=local/busybox:1
-cleanup() {
-	"$BURROW" rm -f -a >/dev/null 2>&1
-	fixture_cleanup
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+fixture_busybox
 
 PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v $LIB:/t:ro"
 [ -e /lib64 ] || PERLV="-v /usr:/usr:ro -v /lib:/lib:ro -v $LIB:/t:ro"

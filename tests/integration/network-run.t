@@ -11,13 +11,8 @@
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 
-B=${BURROW_BUILD:?BURROW_BUILD must point at the build directory}
 LIB=$(cd "$(dirname "$0")/../lib" && pwd)
-[ -x "$B/burrow-net" ] || skip_all "$B/burrow-net not built"
-[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
-for c in curl perl pgrep; do
-	command -v $c >/dev/null 2>&1 || skip_all "$c not installed"
-done
+need_burrow_net curl perl pgrep
 
 fixture_store
 fixture_image local/busybox:1

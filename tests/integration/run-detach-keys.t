@@ -3,20 +3,12 @@
 # pseudo-terminal (tests/lib/ptydrive.c): the keys detach and leave the
 # container (or the exec'd command) running; "" disables them; a bad
 # sequence is podman's error.
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016,SC2154
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/fixtures.sh"
 PTY=$BURROW_BUILD/tests/ptydrive
 [ -x "$PTY" ] || skip_all "ptydrive is not built"
-fixture_store
-fixture_image local/busybox:1
-IMG=local/busybox:1
-cleanup() {
-	"$BURROW" rm -f -a >/dev/null 2>&1
-	fixture_cleanup
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+fixture_busybox
 
 # run -it: the default Ctrl-P Ctrl-Q
 out=$("$PTY" -- "$BURROW" run -it --name r --net none $IMG sh 2>&1 <<'S'

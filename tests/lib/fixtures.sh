@@ -38,6 +38,34 @@ fixture_cleanup() {
 	fi
 }
 
+# need_burrow_net [CMD...]: skip the file unless burrow-net is built,
+# /dev/net/tun is there and each CMD is installed; B is the build directory
+need_burrow_net() {
+	# shellcheck disable=SC2034 # B is the caller's
+	B=${BURROW_BUILD:?BURROW_BUILD must point at the build directory}
+	[ -x "$BURROW_BUILD/burrow-net" ] || skip_all "$BURROW_BUILD/burrow-net not built"
+	[ -c /dev/net/tun ] || skip_all "no /dev/net/tun"
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || skip_all "$_c not installed"
+	done
+}
+
+# fixture_busybox: a store of the file's own with the busybox fixture as
+# $IMG; the file's containers go with the store when it ends
+fixture_busybox() {
+	fixture_store
+	fixture_image local/busybox:1
+	# shellcheck disable=SC2034 # IMG is the caller's
+	IMG=local/busybox:1
+	trap fixture_busybox_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+fixture_busybox_cleanup() {
+	"$BURROW" rm -f -a >/dev/null 2>&1
+	fixture_cleanup
+}
+
 # Build the busybox rootfs tree once per build directory.
 fixture_rootfs_dir() {
 	_d="$BURROW_BUILD/fixtures/busybox-rootfs"
