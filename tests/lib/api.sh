@@ -28,7 +28,8 @@ api_curl() {
 api_start() {
 	"$BURROW" system service --time 0 "unix://$API_SOCK" >"$FIXTURE_DIR/service.log" 2>&1 &
 	API_PID=$!
-	trap 'api_stop; fixture_cleanup' EXIT
+	# a registry started before (tests/lib/registry.sh) stops with it
+	trap 'api_stop; [ -z "${REG_PID:-}" ] || registry_stop; fixture_cleanup' EXIT
 	if ! poll -t 30 curl -sf --unix-socket "$API_SOCK" http://d/_ping; then
 		diag "service log:" "$(cat "$FIXTURE_DIR/service.log")"
 		bail_out "the service did not answer on $API_SOCK"

@@ -78,8 +78,15 @@ compat_init() {
 compat_cleanup() {
 	if [ -d "$COMPAT_PR/root" ]; then
 		pod rm -af -t 0 >/dev/null 2>&1
+		# podman's pause process for this --tmpdir outlives the store: it
+		# goes with it (after the unshare below, which needs it)
+		_pause=$(cat "$COMPAT_PR/tmp/pause.pid" 2>/dev/null || true)
 		# its layers belong to mapped IDs
 		pod unshare rm -rf "$COMPAT_PR" >/dev/null 2>&1 || true
+		case $_pause in
+		'' | *[!0-9]*) ;;
+		*) [ "$(cat "/proc/$_pause/comm" 2>/dev/null)" != catatonit ] || kill "$_pause" 2>/dev/null ;;
+		esac
 	fi
 	fixture_cleanup
 }
