@@ -13,6 +13,10 @@ set -eu
 
 # build
 PKGS="build-essential pkg-config libslirp-dev libglib2.0-dev libarchive-dev zlib1g-dev libzstd-dev liblz4-dev libjson-c-dev libsubid-dev libcap-dev libseccomp-dev libssl-dev libcurl4-openssl-dev scdoc"
+# the static archives the binary links (libarchive's and burrow's own
+# compression libraries: DEP_LIBS in the Makefile); Debian's libarchive-dev
+# does not pull them in
+PKGS="$PKGS libbz2-dev liblzma-dev"
 # a pull inflates gzip layers with ISA-L (opened with dlopen(); the header
 # is needed at build time, libisal2 comes along), zlib when it is missing
 PKGS="$PKGS libisal-dev"
