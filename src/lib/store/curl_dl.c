@@ -2,6 +2,7 @@
 #define CURL_DL_IMPL 1
 #include "curl_dl.h"
 #include "lib/base/dl.h"
+#include "version.h"
 
 struct curl_api curl_api;
 
@@ -37,4 +38,18 @@ int curl_api_load(struct err *e)
 		return err_make(e, 0, "curl_global_init failed");
 	curl_api = a;
 	return 0;
+}
+
+void curl_setup_common(CURL *h, const char *url)
+{
+	curl_api.easy_setopt(h, CURLOPT_URL, url);
+	curl_api.easy_setopt(h, CURLOPT_USERAGENT, "burrow/" BURROW_VERSION);
+	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_api.easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	curl_api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_api.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_api.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_api.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 }

@@ -41,6 +41,11 @@ extern struct curl_api curl_api;
  * to install if it is missing. */
 int curl_api_load(struct err *e);
 
+/* The options every transfer of burrow's takes: url, user agent, up to 10
+ * redirects over http(s) only, 30 s to connect, a stall (under 1 byte/s
+ * for 60 s) ends it, no signals. */
+void curl_setup_common(CURL *h, const char *url);
+
 #ifndef CURL_DL_IMPL
 #undef curl_easy_setopt
 #undef curl_easy_getinfo

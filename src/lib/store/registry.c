@@ -16,7 +16,6 @@
 #include "lib/base/util.h"
 #include "registry.h"
 #include "store_int.h"
-#include "version.h"
 
 #define RETRIES 4
 #define TOKEN_MAX (1u << 20)
@@ -352,17 +351,7 @@ static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_
 void registry_setup_easy(struct registry *r, CURL *h, const char *url, const char *const *hdrs,
 			 struct curl_slist **list)
 {
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "burrow/" BURROW_VERSION);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	/* a stalled transfer: under 1 byte/s for 60 s */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_setup_common(h, url);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL);
 	if (!r->tls_verify) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
