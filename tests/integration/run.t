@@ -47,6 +47,8 @@ run burrow run --rm --network none $IMG sh -c 'ip link show | grep -c "^[0-9]"; 
 assert_match "$out" "^1" "--network none: only loopback"
 run burrow run --rm $IMG sh -c 'ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
 assert_eq "$out" "lo-up" "loopback is up"
+run burrow run --rm --network none $IMG sh -c 'ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
+assert_eq "$out" "lo-up" "--network none: loopback is up"
 run burrow run --rm --network host $IMG sh -c 'readlink /proc/self/ns/net; hostname'
 assert_match "$out" "^$(readlink /proc/self/ns/net | sed 's/[][]/./g')" "--network host shares the host's network namespace"
 assert_match "$out" "$(hostname)\$" "--network host keeps the host name"
