@@ -44,6 +44,11 @@
 
 /* ---- the init (before exec) ------------------------------------------------- */
 
+struct detach_job {
+	pthread_t thread;
+	int errnum;
+};
+
 struct init_ctx {
 	const struct container_spec *s;
 	const struct msg *go;
@@ -61,6 +66,7 @@ struct init_ctx {
 	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
 	int etcfd;     /* keep-id: where its passwd and group come (idshift_etc_recv), else -1 */
 	int directfd;  /* port_handler=direct: burrow-net's socket for the seccomp listener, else -1 */
+	struct detach_job *detach; /* the old root's detach, joined right before the exec; else NULL */
 };
 
 static int loopback_up(struct err *e)
@@ -129,17 +135,33 @@ static int lo_finish(struct lo_job *j, struct err *e)
 /* The old root's detach in a thread while the init waits for burrow-net
  * (both wait: the unmount for an RCU grace period, the read for the
  * helper's tap0), joined before anything else runs in the new root.
- * BURROW_DETACH_OVERLAP=0 detaches first, then waits. */
-struct detach_job {
-	pthread_t thread;
-	int errnum;
-};
+ * BURROW_DETACH_OVERLAP=0 detaches first, then waits.
+ *
+ * Or, when nothing before the exec needs the old root gone (no working
+ * directory to enter as root, no --read-only remount of /, no hooks, no
+ * seccomp listener of burrow-net's or root emulation's), joined only right
+ * before the exec: the unmount's grace period then passes while the init
+ * changes its user and capabilities and loads its seccomp filter (all of
+ * them per thread; the thread, still root, only unmounts).  Until the join
+ * the main thread leaves its working directory alone (the new root's top,
+ * where "/" is too).  BURROW_DETACH_LATE=0: joined as above. */
 
 static bool detach_overlap_wanted(const struct init_ctx *c)
 {
 	const char *v = getenv("BURROW_DETACH_OVERLAP");
 
 	return c->netfd >= 0 && !(v && strcmp(v, "0") == 0);
+}
+
+static bool detach_late_wanted(const struct init_ctx *c)
+{
+	const struct container_spec *s = c->s;
+	const char *v = getenv("BURROW_DETACH_LATE");
+
+	if (v && strcmp(v, "0") == 0)
+		return false;
+	return !s->nhooks && !s->read_only && !(s->workdir && strcmp(s->workdir, "/") != 0) &&
+	       c->directfd < 0 && !s->root_emulation;
 }
 
 static void *detach_thread(void *arg)
@@ -172,8 +194,13 @@ static void init_wait_net(struct init_ctx *c)
  * 0 when not yet, -1 with e. */
 static int init_detach_old(struct init_ctx *c, struct lo_job *lo, struct err *e)
 {
+	static struct detach_job late;
 	struct detach_job j = { 0, 0 };
 
+	if (detach_late_wanted(c) && pthread_create(&late.thread, NULL, detach_thread, &late) == 0) {
+		c->detach = &late;
+		return 0;
+	}
 	if (!detach_overlap_wanted(c) || pthread_create(&j.thread, NULL, detach_thread, &j) != 0)
 		return rootfs_detach_old(e) < 0 ? -1 : 0;
 	if (c->s->net != NET_HOST && lo_finish(lo, e) < 0) {
@@ -419,6 +446,15 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
+	if (c->detach) {
+		pthread_join(c->detach->thread, NULL);
+		if (c->detach->errnum) {
+			err_make(&e, c->detach->errnum, "detaching the old root");
+			init_fail(c, &e, 125);
+		}
+		c->detach = NULL;
+		log_debug("init: old root detached");
+	}
 	log_debug("init: exec");
 	en = become_exec_in_path(argv, env);
 	if (en == ENOENT)
@@ -576,9 +612,9 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	}
 	if (child == 0) {
 		struct init_ctx ic = {
-			s,      &m->go,  isk[1],   failp[1],        alivep[0], outp[1],     errp[1],
-			inp[0], netp[0], &m->join, m->preserve_fds, shm,       &m->seccomp, hsk[1],
-			0,      -1,      -1
+			s,       &m->go,   isk[1],          failp[1], alivep[0],   outp[1], errp[1], inp[0],
+			netp[0], &m->join, m->preserve_fds, shm,      &m->seccomp, hsk[1],  0,       -1,
+			-1,      NULL
 		};
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);
