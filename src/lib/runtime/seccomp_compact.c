@@ -556,6 +556,62 @@ static void emit_tree(struct out *o, const struct seg *s, size_t n, uint32_t arc
 	emit_tree(o, s + l, n - l, arch, fx);
 }
 
+/* The same search with the answers shared: the tree's nodes in preorder,
+ * then one RET per answer (or one JA per slice), each node jumping to its
+ * children or straight to an answer, all within a conditional jump's reach
+ * (255); false when the segments are too many for that. */
+static void pooled_nodes(struct out *o, const struct seg *s, size_t n, size_t base, const size_t *slot,
+			 size_t pool)
+{
+	size_t l, at, left, right;
+
+	if (n == 1)
+		return;
+	l = n / 2;
+	at = o->n;
+	/* a range of c segments has c - 1 nodes: the left one follows, the
+	 * right one comes after the left range's */
+	left = l == 1 ? pool + slot[base] : at + 1;
+	right = n - l == 1 ? pool + slot[base + l] : at + l;
+	emit(o, BPF_JMP | BPF_JGE | BPF_K, (uint8_t)(right - at - 1), (uint8_t)(left - at - 1), s[l].lo);
+	pooled_nodes(o, s, l, base, slot, pool);
+	pooled_nodes(o, s + l, n - l, base + l, slot, pool);
+}
+
+static bool emit_pooled(struct out *o, const struct seg *s, size_t n, uint32_t arch, struct fixups *fx)
+{
+	_cleanup_free_ size_t *slot = xcalloc(n, sizeof(size_t));
+	_cleanup_free_ const struct seg **first = xcalloc(n, sizeof(*first));
+	size_t npool = 0, pool;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		for (; k < npool; k++)
+			if (first[k]->leaf->kind == s[i].leaf->kind &&
+			    (s[i].leaf->kind == LEAF_RET ? first[k]->leaf->ret == s[i].leaf->ret
+							 : first[k]->lo == s[i].lo))
+				break;
+		if (k == npool)
+			first[npool++] = &s[i];
+		slot[i] = k;
+	}
+	if (n - 1 + npool > 255)
+		return false;
+	pool = o->n + n - 1;
+	pooled_nodes(o, s, n, 0, slot, pool);
+	for (size_t k = 0; k < npool; k++) {
+		if (first[k]->leaf->kind == LEAF_RET) {
+			emit(o, BPF_RET | BPF_K, 0, 0, first[k]->leaf->ret);
+		} else {
+			fx->v = xrealloc(fx->v, (fx->n + 1) * sizeof(*fx->v));
+			fx->v[fx->n++] = (struct fixup){ emit(o, BPF_JMP | BPF_JA, 0, 0, 0), first[k]->lo,
+							 arch };
+		}
+	}
+	return true;
+}
+
 /* The old program's instructions that (arch, nr) reaches, with the
  * jumps decided by the two resolved; 0, or -1 when it can't be done. */
 static int emit_slice(struct out *o, const struct sock_filter *f, size_t n, uint32_t arch, uint32_t nr)
@@ -823,7 +879,8 @@ int seccomp_bpf_compact(const struct sock_filter *f, size_t n, struct sock_filte
 			goto done;
 		o.f[block[k]].k = (uint32_t)(o.n - block[k] - 1);
 		emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
-		emit_tree(&o, s, ns, archs[k], &fx);
+		if (!emit_pooled(&o, s, ns, archs[k], &fx))
+			emit_tree(&o, s, ns, archs[k], &fx);
 	}
 	for (size_t i = 0; i < fx.n; i++) {
 		size_t start_at = o.n;
