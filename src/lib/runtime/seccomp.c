@@ -841,7 +841,7 @@ static char *cache_key(const char *profile, uint64_t caps)
 	const struct scmp_version *v = seccomp_version();
 
 	return xasprintf("burrow seccomp table %d%s\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s",
-			 TABLE_VERSION, compact_wanted() ? " compact 1" : "", v ? v->major : 0,
+			 TABLE_VERSION, compact_wanted() ? " compact 2" : "", v ? v->major : 0,
 			 v ? v->minor : 0, v ? v->micro : 0, seccomp_arch_native(), (unsigned long long)caps,
 			 profile ? profile : "default");
 }
