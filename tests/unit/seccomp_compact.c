@@ -188,13 +188,22 @@ static void test_refused(void)
 /* the rewritten default in the kernel (seccomp_prog_for rewrites it) */
 static void test_loaded(void)
 {
+	char dir[] = "/tmp/seccomp-compact-unit.XXXXXX";
 	struct seccomp_prog prog;
 	struct err e = ERR_INIT;
 	pid_t pid;
 	int st;
 
+	if (!mkdtemp(dir)) {
+		skip("mkdtemp");
+		return;
+	}
 	unsetenv("BURROW_SECCOMP_COMPACT");
-	is_int(seccomp_prog_for(NULL, 0, NULL, &prog, &e), 0, "loaded: the default's program");
+	is_int(seccomp_prog_for(NULL, 0, NULL, &prog, &e), 0, "without a cache: the default's program");
+	ok(prog.len > 600, "without a cache: libseccomp's own, not worth a rewrite (%u instructions)",
+	   prog.len);
+	seccomp_prog_free(&prog);
+	is_int(seccomp_prog_for(NULL, 0, dir, &prog, &e), 0, "loaded: the default's program");
 	ok(prog.len < 600, "loaded: the rewritten one (%u instructions)", prog.len);
 	pid = fork();
 	if (pid == 0) {
@@ -221,11 +230,21 @@ static void test_loaded(void)
 	   "personality(other) ENOSYS, x32 ENOSYS");
 	seccomp_prog_free(&prog);
 	setenv("BURROW_SECCOMP_COMPACT", "0", 1);
-	is_int(seccomp_prog_for(NULL, 0, NULL, &prog, &e), 0,
+	is_int(seccomp_prog_for(NULL, 0, dir, &prog, &e), 0,
 	       "BURROW_SECCOMP_COMPACT=0: the default's program");
-	ok(prog.len > 600, "BURROW_SECCOMP_COMPACT=0: libseccomp's own (%u instructions)", prog.len);
+	ok(prog.len > 600, "BURROW_SECCOMP_COMPACT=0: libseccomp's own, cached apart (%u instructions)",
+	   prog.len);
 	seccomp_prog_free(&prog);
 	unsetenv("BURROW_SECCOMP_COMPACT");
+	is_int(seccomp_prog_for(NULL, 0, dir, &prog, &e), 0, "again: the rewritten one, from the cache");
+	ok(prog.len < 600, "again: %u instructions", prog.len);
+	seccomp_prog_free(&prog);
+	{
+		_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+
+		if (system(cmd) != 0)
+			diag("could not remove the cache directory");
+	}
 	err_clear(&e);
 }
 
