@@ -47,6 +47,21 @@ run burrow run --rm --network none $IMG sh -c 'ip link show | grep -c "^[0-9]"; 
 assert_match "$out" "^1" "--network none: only loopback"
 run burrow run --rm $IMG sh -c 'ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
 assert_eq "$out" "lo-up" "loopback is up"
+run burrow run --rm --network none $IMG sh -c 'ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-up'
+assert_eq "$out" "lo-up" "--network none: loopback is up"
+# the init's unmount of the host's tree, joined right before the exec
+# (BURROW_DETACH_LATE) or before the rest of its work: either way one root,
+# the command in it, with the user, capabilities and filter asked for
+for o in 1 0; do
+	run env BURROW_DETACH_LATE=$o "$BURROW" run --rm --network none -u 1000 $IMG sh -c \
+		'awk "\$5 == \"/\"" /proc/self/mountinfo | wc -l; pwd; id -u; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t"'
+	assert_rc 0 "BURROW_DETACH_LATE=$o: run"
+	assert_eq "$(echo "$out" | sed -n 1p)" "1" "BURROW_DETACH_LATE=$o: one mount on /, the rootfs"
+	assert_eq "$(echo "$out" | sed -n 2,3p | tr '\n' ' ')" "/ 1000 " "BURROW_DETACH_LATE=$o: in /, as the user"
+	assert_match "$out" "CapEff:0000000000000000" "BURROW_DETACH_LATE=$o: no capabilities"
+	assert_match "$out" "NoNewPrivs:1" "BURROW_DETACH_LATE=$o: no_new_privs"
+	assert_match "$out" "Seccomp:2" "BURROW_DETACH_LATE=$o: the seccomp filter"
+done
 run burrow run --rm --network host $IMG sh -c 'readlink /proc/self/ns/net; hostname'
 assert_match "$out" "^$(readlink /proc/self/ns/net | sed 's/[][]/./g')" "--network host shares the host's network namespace"
 assert_match "$out" "$(hostname)\$" "--network host keeps the host name"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime_int.h"
@@ -49,17 +50,21 @@ static int set_caps(uint64_t keep, bool root, struct err *e)
 	return rc;
 }
 
+/* The IDs change with the system calls themselves, for the calling thread
+ * only: the init may still have a thread that unmounts the old root (it
+ * is joined before the exec), and libc's wrappers would wait for it to
+ * change its IDs too.  In a process of one thread the two are the same. */
 int become_user(uint64_t caps, bool single, const struct user_spec *u, struct err *e)
 {
 	if (drop_bounding(caps, e) < 0)
 		return -1;
-	if (!single && !u->keep_groups && setgroups(u->ngroups, u->groups) < 0)
+	if (!single && !u->keep_groups && syscall(SYS_setgroups, u->ngroups, u->groups) < 0)
 		return err_make(e, errno, "setgroups");
-	if (setresgid(u->gid, u->gid, u->gid) < 0)
+	if (syscall(SYS_setresgid, u->gid, u->gid, u->gid) < 0)
 		return err_make(e, errno == EINVAL ? 0 : errno, "gid %u is not mapped in this container%s",
 				(unsigned)u->gid,
 				single ? " (no subordinate gid range: only 0 is mapped)" : "");
-	if (setresuid(u->uid, u->uid, u->uid) < 0)
+	if (syscall(SYS_setresuid, u->uid, u->uid, u->uid) < 0)
 		return err_make(e, errno == EINVAL ? 0 : errno, "uid %u is not mapped in this container%s",
 				(unsigned)u->uid,
 				single ? " (no subordinate uid range: only 0 is mapped)" : "");

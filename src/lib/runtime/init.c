@@ -44,6 +44,11 @@
 
 /* ---- the init (before exec) ------------------------------------------------- */
 
+struct detach_job {
+	pthread_t thread;
+	int errnum;
+};
+
 struct init_ctx {
 	const struct container_spec *s;
 	const struct msg *go;
@@ -61,6 +66,7 @@ struct init_ctx {
 	pid_t hostpid; /* our pid in the host's PID namespace, for the hooks' state */
 	int etcfd;     /* keep-id: where its passwd and group come (idshift_etc_recv), else -1 */
 	int directfd;  /* port_handler=direct: burrow-net's socket for the seccomp listener, else -1 */
+	struct detach_job *detach; /* the old root's detach, joined right before the exec; else NULL */
 };
 
 static int loopback_up(struct err *e)
@@ -80,20 +86,82 @@ static int loopback_up(struct err *e)
 	return 0;
 }
 
+/* lo up in a thread beside the rootfs's mounts: in a new network namespace
+ * it takes the rtnl lock, which the teardown of the previous container's
+ * namespace (a kernel worker) may hold for milliseconds, and it needs
+ * nothing of the mounts.  Joined where the init brought lo up before (after
+ * pivot_root, before anything else of the container runs); with hooks the
+ * old order, as they may look.  BURROW_LOOPBACK_OVERLAP=0: inline. */
+struct lo_job {
+	pthread_t thread;
+	bool started;
+	struct err e;
+};
+
+static void *lo_thread(void *arg)
+{
+	struct lo_job *j = arg;
+
+	loopback_up(&j->e);
+	return NULL;
+}
+
+static void lo_start(const struct init_ctx *c, struct lo_job *j)
+{
+	const char *v = getenv("BURROW_LOOPBACK_OVERLAP");
+
+	j->started = false;
+	j->e = (struct err)ERR_INIT;
+	if (c->s->net == NET_HOST || c->s->nhooks || (v && strcmp(v, "0") == 0))
+		return;
+	j->started = pthread_create(&j->thread, NULL, lo_thread, j) == 0;
+}
+
+/* lo up: the thread's result, or now */
+static int lo_finish(struct lo_job *j, struct err *e)
+{
+	if (!j->started)
+		return loopback_up(e);
+	pthread_join(j->thread, NULL);
+	j->started = false;
+	if (j->e.msg) {
+		*e = j->e;
+		j->e = (struct err)ERR_INIT;
+		return -1;
+	}
+	return 0;
+}
+
 /* The old root's detach in a thread while the init waits for burrow-net
  * (both wait: the unmount for an RCU grace period, the read for the
  * helper's tap0), joined before anything else runs in the new root.
- * BURROW_DETACH_OVERLAP=0 detaches first, then waits. */
-struct detach_job {
-	pthread_t thread;
-	int errnum;
-};
+ * BURROW_DETACH_OVERLAP=0 detaches first, then waits.
+ *
+ * Or, when nothing before the exec needs the old root gone (no working
+ * directory to enter as root, no --read-only remount of /, no hooks, no
+ * seccomp listener of burrow-net's or root emulation's), joined only right
+ * before the exec: the unmount's grace period then passes while the init
+ * changes its user and capabilities and loads its seccomp filter (all of
+ * them per thread; the thread, still root, only unmounts).  Until the join
+ * the main thread leaves its working directory alone (the new root's top,
+ * where "/" is too).  BURROW_DETACH_LATE=0: joined as above. */
 
 static bool detach_overlap_wanted(const struct init_ctx *c)
 {
 	const char *v = getenv("BURROW_DETACH_OVERLAP");
 
 	return c->netfd >= 0 && !(v && strcmp(v, "0") == 0);
+}
+
+static bool detach_late_wanted(const struct init_ctx *c)
+{
+	const struct container_spec *s = c->s;
+	const char *v = getenv("BURROW_DETACH_LATE");
+
+	if (v && strcmp(v, "0") == 0)
+		return false;
+	return !s->nhooks && !s->read_only && !(s->workdir && strcmp(s->workdir, "/") != 0) &&
+	       c->directfd < 0 && !s->root_emulation;
 }
 
 static void *detach_thread(void *arg)
@@ -124,13 +192,18 @@ static void init_wait_net(struct init_ctx *c)
 /* After pivot_root: the old root detached and the working directory the
  * new root.  Returns 1 when lo and the network are up too (the overlap),
  * 0 when not yet, -1 with e. */
-static int init_detach_old(struct init_ctx *c, struct err *e)
+static int init_detach_old(struct init_ctx *c, struct lo_job *lo, struct err *e)
 {
+	static struct detach_job late;
 	struct detach_job j = { 0, 0 };
 
+	if (detach_late_wanted(c) && pthread_create(&late.thread, NULL, detach_thread, &late) == 0) {
+		c->detach = &late;
+		return 0;
+	}
 	if (!detach_overlap_wanted(c) || pthread_create(&j.thread, NULL, detach_thread, &j) != 0)
 		return rootfs_detach_old(e) < 0 ? -1 : 0;
-	if (c->s->net != NET_HOST && loopback_up(e) < 0) {
+	if (c->s->net != NET_HOST && lo_finish(lo, e) < 0) {
 		pthread_join(j.thread, NULL);
 		return -1;
 	}
@@ -194,6 +267,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 {
 	const struct container_spec *s = c->s;
 	_cleanup_close_ int rootfd = -1, ptmx = -1, pts = -1;
+	struct lo_job lo;
 	int overlapped;
 
 	if (s->tty && setsid() < 0)
@@ -202,6 +276,7 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	if (ns_mode_is_new(&s->uts_ns) && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		return err_make(e, errno, "setting the hostname");
 	log_debug("init: start");
+	lo_start(c, &lo);
 	if (rootfs_setup(s, c->etcfd, &rootfd, &ptmx, &pts, e) < 0)
 		return -1;
 	if (c->shm >= 0 && rootfs_attach_at(rootfd, "/dev/shm", c->shm, e) < 0)
@@ -218,11 +293,11 @@ static int init_prepare(struct init_ctx *c, struct user_spec *u, struct err *e)
 	/* resolve the user against the image's files before pivoting away */
 	if (resolve_user_groups(rootfd, s->user ? s->user : "0", s->group_add, u, e) < 0)
 		return -1;
-	if (rootfs_pivot_root(rootfd, e) < 0 || (overlapped = init_detach_old(c, e)) < 0)
+	if (rootfs_pivot_root(rootfd, e) < 0 || (overlapped = init_detach_old(c, &lo, e)) < 0)
 		return -1;
 	log_debug("init: pivoted");
 	/* lo: up already when the detach overlapped the network's wait */
-	if (s->net != NET_HOST && !overlapped && loopback_up(e) < 0)
+	if (s->net != NET_HOST && !overlapped && lo_finish(&lo, e) < 0)
 		return -1;
 	if (s->workdir && strcmp(s->workdir, "/") != 0) {
 		if (mkdir_p_at(AT_FDCWD, s->workdir, 0755, e) < 0)
@@ -370,6 +445,15 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
+	if (c->detach) {
+		pthread_join(c->detach->thread, NULL);
+		if (c->detach->errnum) {
+			err_make(&e, c->detach->errnum, "detaching the old root");
+			init_fail(c, &e, 125);
+		}
+		c->detach = NULL;
+		log_debug("init: old root detached");
 	}
 	log_debug("init: exec");
 	en = become_exec_in_path(argv, env);
@@ -528,9 +612,9 @@ int supervisor_start_init(struct supervisor *m, struct err *e)
 	}
 	if (child == 0) {
 		struct init_ctx ic = {
-			s,      &m->go,  isk[1],   failp[1],        alivep[0], outp[1],     errp[1],
-			inp[0], netp[0], &m->join, m->preserve_fds, shm,       &m->seccomp, hsk[1],
-			0,      -1,      -1
+			s,       &m->go,   isk[1],          failp[1], alivep[0],   outp[1], errp[1], inp[0],
+			netp[0], &m->join, m->preserve_fds, shm,      &m->seccomp, hsk[1],  0,       -1,
+			-1,      NULL
 		};
 		if (ce.msg)
 			init_fail(&ic, &ce, 125);

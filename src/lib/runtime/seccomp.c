@@ -24,6 +24,7 @@
 #include "seccomp.h" // NOLINT(readability-duplicate-include): ours, not libseccomp's
 #include "lib/base/json.h"
 #include "lib/base/util.h"
+#include "seccomp_compact.h"
 #include "lib/record/spec.h"
 
 /* bump when the default table changes: cached programs of the old one are
@@ -827,13 +828,37 @@ void seccomp_prog_free(struct seccomp_prog *p)
 
 #define CACHE_MAGIC "BSC1"
 
+/* BURROW_SECCOMP_COMPACT=0: libseccomp's program as it is */
+static bool compact_wanted(void)
+{
+	const char *v = getenv("BURROW_SECCOMP_COMPACT");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
 static char *cache_key(const char *profile, uint64_t caps)
 {
 	const struct scmp_version *v = seccomp_version();
 
-	return xasprintf("burrow seccomp table %d\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s",
-			 TABLE_VERSION, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0,
-			 seccomp_arch_native(), (unsigned long long)caps, profile ? profile : "default");
+	return xasprintf("burrow seccomp table %d%s\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s",
+			 TABLE_VERSION, compact_wanted() ? " compact 2" : "", v ? v->major : 0,
+			 v ? v->minor : 0, v ? v->micro : 0, seccomp_arch_native(), (unsigned long long)caps,
+			 profile ? profile : "default");
+}
+
+/* the same answers in fewer instructions, when they can be (see
+ * seccomp_compact.c): the kernel's load of the filter, on every start,
+ * costs in proportion to its length */
+static void compact(struct seccomp_prog *p)
+{
+	struct sock_filter *f;
+	size_t n;
+
+	if (!p->len || !compact_wanted() || seccomp_bpf_compact(p->insns, p->len, &f, &n) < 0)
+		return;
+	free(p->insns);
+	p->insns = f;
+	p->len = (unsigned short)n;
 }
 
 static char *cache_path(const char *cachedir, const char *key)
@@ -914,8 +939,12 @@ int seccomp_prog_for(const char *profile, uint64_t caps, const char *cachedir, s
 	seccomp_profile_free(&p);
 	if (rc < 0)
 		return -1;
-	if (path)
+	/* the rewrite and its check take longer than the compile (about
+	 * 20 ms): worth it for a program that is cached and loaded many times */
+	if (path) {
+		compact(out);
 		cache_write(cachedir, path, key, out);
+	}
 	return 0;
 }
 
