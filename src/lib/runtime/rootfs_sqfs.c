@@ -16,11 +16,18 @@
  * file instead (sqfs_share.h): lower is then a symbolic link to it, and
  * the supervisor holds it until the overlay is gone.
  */
+#include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idshift.h"
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "rootfs.h"
 #include "sqfs_share.h"
@@ -28,6 +35,68 @@
 
 /* the supervisor's hold on the shared mount (one container per process) */
 static int share_ref = -1;
+
+/* BURROW_SQFS_ETC is not 0 */
+static bool etc_enabled(void)
+{
+	const char *v = getenv("BURROW_SQFS_ETC");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
+/* The file has no extended attributes at all: its superblock names no
+ * xattr table (xattr_id_table_start, at byte 56, is all ones). */
+static bool sqfs_no_xattrs(const char *file)
+{
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	uint64_t start;
+
+	if (fd < 0 || pread(fd, &start, sizeof start, 56) != (ssize_t)sizeof start)
+		return false;
+	return le64toh(start) == UINT64_MAX;
+}
+
+/* The start makes /etc/hostname (rootfs_setup binds the run directory's
+ * on it), and when the image has none the overlay copies /etc up to the
+ * upper layer for it: over the FUSE lower that is seven round trips to
+ * the daemon (the directory's xattrs, opened twice for its flags) besides
+ * the copy itself.  So make upper/etc and the empty upper/etc/hostname
+ * here as that copy-up and create would (the lower /etc's mode, owner
+ * and access time; its modification time is now, as after the create;
+ * the lower's attributes are in the kernel's cache of the shared mount).
+ * Only where that is the same thing: the kernel overlay (no owner
+ * mapping by fuse-overlayfs), an image without extended attributes (the
+ * copy-up would copy them), a real /etc directory without hostname in
+ * the image.  BURROW_SQFS_ETC=0 leaves it to the copy-up.  Best effort:
+ * anything unexpected leaves it to the copy-up too. */
+static void premake_etc(const struct container_spec *s, const char *lower, const char *upper)
+{
+	_cleanup_free_ char *etc = xasprintf("%s/etc", lower), *host = xasprintf("%s/etc/hostname", lower);
+	_cleanup_close_ int up = -1, dir = -1, f = -1;
+	struct stat st, hs;
+
+	if (!etc_enabled() || s->overlay == OVERLAY_FUSE || (s->idmap && s->idmap->single) ||
+	    idshift_needed(s))
+		return;
+	if (lstat(etc, &st) < 0 || !S_ISDIR(st.st_mode) || lstat(host, &hs) == 0 || errno != ENOENT ||
+	    !sqfs_no_xattrs(s->sqfs))
+		return;
+	up = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (up < 0 || mkdirat(up, "etc", 0700) < 0)
+		return;
+	dir = openat(up, "etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0 ||
+	    (f = openat(dir, "hostname", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0 ||
+	    fchmod(f, 0644) < 0 ||
+	    ((st.st_uid != getuid() || st.st_gid != getgid()) && fchown(dir, st.st_uid, st.st_gid) < 0) ||
+	    fchmod(dir, st.st_mode & 07777) < 0 ||
+	    futimens(dir, (struct timespec[]){ st.st_atim, { .tv_nsec = UTIME_OMIT } }) < 0) {
+		log_debug("sqfs: /etc left to the overlay's copy-up: %s", strerror(errno));
+		if (f >= 0)
+			unlinkat(dir, "hostname", 0);
+		unlinkat(up, "etc", AT_REMOVEDIR);
+	}
+}
 
 int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 {
@@ -81,6 +150,7 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 				 "squashfuse (fix: install the squashfuse package, which has squashfuse_ll)");
 		return err_wrap(e, "mounting %s", s->sqfs);
 	}
+	premake_etc(s, r ? shared : lower, upper);
 	return 0;
 }
 
