@@ -95,7 +95,9 @@ static void premake_etc(const struct container_spec *s, const char *lower, const
 		if (f >= 0)
 			unlinkat(dir, "hostname", 0);
 		unlinkat(up, "etc", AT_REMOVEDIR);
+		return;
 	}
+	log_debug("sqfs: /etc made with the writable layer");
 }
 
 int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
