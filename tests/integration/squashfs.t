@@ -175,13 +175,17 @@ if [ -n "$(ls -A "$BURROW_RUNROOT/userns" 2>/dev/null)" ]; then
 	sharer=$(cut -d' ' -f1 "$BURROW_RUNROOT"/sqfs/*.pid 2>/dev/null)
 	fuse=$(cut -d' ' -f1 "$BURROW_RUNROOT"/sqfs/*.fuse 2>/dev/null)
 	assert_eq "$(cut -d' ' -f1,3 "$BURROW_RUNROOT"/sqfs/*.ref 2>/dev/null)" "$sharer $fuse" "the shared mount's reference file names the sharer and its daemon"
-	run burrow run --rm "$T/app.sqfs" 'cat /app/f'
+	run env BURROW_SQFS_QUICK_REF=1 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'cat /app/f'
 	assert_eq "$rc:$out:$(daemons | wc -w)" "0:data:1" "  a start beside a running container uses that mount"
+	assert_match "$err" "sqfs: the shared mount by $sharer, through its reference file" "  found through that file"
+	run env BURROW_SQFS_QUICK_REF=0 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'cat /app/f'
+	assert_eq "$rc:$out:$(daemons | wc -w)" "0:data:1" "  BURROW_SQFS_QUICK_REF=0: so does one that looks it up under the lock"
+	assert_no_match "$err" "through its reference file" "  without that file's record"
 	# /etc/hostname: the image has none; the writable layer gets /etc
 	# with the image's mode and owner and the file (BURROW_SQFS_ETC=0:
 	# the overlay's copy-up)
 	etc='stat -c "%a %u:%g" /etc; [ "$(cat /etc/hostname)" = "$(hostname)" ] && echo named; ls /etc | tr "\n" " "'
-	run burrow --log-level debug run --rm "$T/app.sqfs" "$etc"
+	run env BURROW_SQFS_ETC=1 "$BURROW" --log-level debug run --rm "$T/app.sqfs" "$etc"
 	mine=$out
 	assert_match "$err" "sqfs: /etc made with the writable layer" "  /etc comes with the writable layer"
 	run env BURROW_SQFS_ETC=0 "$BURROW" --log-level debug run --rm "$T/app.sqfs" "$etc"
@@ -203,7 +207,7 @@ named" "  with the image's mode and owner, and the hostname"
 	burrow rm -f s3 >/dev/null
 	assert_eq "$(daemons)" "" "  and its squashfuse goes with it"
 else
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do skip "no kept user namespace here: each container mounts the file"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19; do skip "no kept user namespace here: each container mounts the file"; done
 fi
 
 # --- the single-ID map squashes the owners

@@ -308,6 +308,7 @@ int sqfs_share_lower(const char *rundir, const char *file, const char *opts, cha
 	lockp = xasprintf("%s/%s.lock", dir, key);
 	refp = xasprintf("%s/%s.ref", dir, key);
 	if (quick_enabled() && share_quick(refp, &pid, ref)) {
+		log_debug("sqfs: the shared mount by %d, through its reference file", (int)pid);
 		*lower = xasprintf("/proc/%d/fd/%d", (int)pid, TREE_FD);
 		return 1;
 	}
