@@ -161,11 +161,15 @@ void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid)
 	_cleanup_free_ char *lower = xasprintf("%s/lower", s->rundir);
 	_cleanup_free_ char *rw = xasprintf("%s/rw", s->rundir);
 
-	umount2(lower, MNT_DETACH | UMOUNT_NOFOLLOW);
+	/* shared (this process holds it): lower is the symbolic link */
+	if (share_ref < 0)
+		umount2(lower, MNT_DETACH | UMOUNT_NOFOLLOW);
 	umount2(rw, MNT_DETACH);
 	rootfs_stop_fuse(&(struct rootfs_fuse){ 0, *pid });
 	*pid = 0;
-	if (rmdir(lower) < 0 && errno == ENOTDIR)
+	if (share_ref >= 0)
+		unlink(lower);
+	else if (rmdir(lower) < 0 && errno == ENOTDIR)
 		unlink(lower);
 	rmdir(rw);
 	if (share_ref >= 0)
