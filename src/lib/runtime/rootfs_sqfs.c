@@ -100,6 +100,7 @@ static void premake_etc(const struct container_spec *s, const char *lower, const
 	static const char *const names[] = { "hostname", "hosts", "resolv.conf" };
 	_cleanup_free_ char *etc = xasprintf("%s/etc", lower);
 	_cleanup_close_ int up = -1, dir = -1;
+	struct timespec times[2];
 	struct stat st;
 	bool made = false;
 	int rc = 0;
@@ -135,11 +136,13 @@ static void premake_etc(const struct container_spec *s, const char *lower, const
 			rc = copy_empty(dir, names[i], &fs);
 		}
 	}
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	if (made)
+		times[1].tv_nsec = UTIME_OMIT;
 	if (rc == 0 &&
 	    (((st.st_uid != getuid() || st.st_gid != getgid()) && fchown(dir, st.st_uid, st.st_gid) < 0) ||
-	     fchmod(dir, st.st_mode & 07777) < 0 ||
-	     futimens(dir, (struct timespec[]){ st.st_atim, made ? (struct timespec){ .tv_nsec = UTIME_OMIT }
-								 : st.st_mtim }) < 0))
+	     fchmod(dir, st.st_mode & 07777) < 0 || futimens(dir, times) < 0))
 		rc = -1;
 	if (rc < 0) {
 		log_debug("sqfs: /etc left to the overlay's copy-up: %s", strerror(errno));
