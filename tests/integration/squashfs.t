@@ -193,6 +193,9 @@ if [ -n "$(ls -A "$BURROW_RUNROOT/userns" 2>/dev/null)" ]; then
 	assert_eq "$mine" "$out" "  and the container sees the same /etc either way"
 	assert_match "$mine" "^775 0:2000
 named" "  with the image's mode and owner, and the hostname"
+	burrow create --name st4 "$T/app.sqfs" true >/dev/null
+	assert_eq "$(burrow cp st4:/etc - | tar -t | grep -c hostname)" "0" "  not when a stopped container's files are looked at (cp)"
+	burrow rm st4 >/dev/null
 	# /proc, /sys, /dev: mount points, made with the writable layer
 	# (BURROW_SQFS_MNTDIRS=0: looked up in the lower)
 	run env BURROW_SQFS_MNTDIRS=1 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'ls /proc/self/ns/mnt /sys/kernel /dev/null >/dev/null && echo there'
@@ -215,7 +218,7 @@ named" "  with the image's mode and owner, and the hostname"
 	burrow rm -f s3 >/dev/null
 	assert_eq "$(daemons)" "" "  and its squashfuse goes with it"
 else
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do skip "no kept user namespace here: each container mounts the file"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do skip "no kept user namespace here: each container mounts the file"; done
 fi
 
 # --- the single-ID map squashes the owners

@@ -35,6 +35,13 @@
 
 /* the supervisor's hold on the shared mount (one container per process) */
 static int share_ref = -1;
+/* rootfs_sqfs_for_start was called: the start's mount, not ctrfs's */
+static bool for_start;
+
+void rootfs_sqfs_for_start(void)
+{
+	for_start = true;
+}
 
 /* BURROW_SQFS_ETC is not 0 */
 static bool etc_enabled(void)
@@ -251,8 +258,10 @@ int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e)
 				 "squashfuse (fix: install the squashfuse package, which has squashfuse_ll)");
 		return err_wrap(e, "mounting %s", s->sqfs);
 	}
-	premake_etc(s, r ? shared : lower, upper);
-	premake_mntdirs(s, r ? shared : lower, upper);
+	if (for_start) {
+		premake_etc(s, r ? shared : lower, upper);
+		premake_mntdirs(s, r ? shared : lower, upper);
+	}
 	return 0;
 }
 
