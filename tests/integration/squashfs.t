@@ -33,7 +33,7 @@ cat >"$C/Dockerfile" <<'EOD'
 FROM local/busybox:1
 RUN mkdir -p /app/sub && echo data >/app/f && ln /app/f /app/hl && ln -s f /app/sl && \
     chown 1000:2000 /app/f && chown 1000:1000 /app/sub && chmod 0640 /app/f && rm /bin/vi && \
-    mkfifo /app/fifo
+    mkfifo /app/fifo && chown 0:2000 /etc && chmod 0775 /etc
 RUN rm -rf /home/user
 ENV GREETING=hello
 WORKDIR /app
@@ -169,6 +169,42 @@ if [ -n "$(ls -A "$BURROW_RUNROOT/userns" 2>/dev/null)" ]; then
 	burrow rm -f s2 >/dev/null
 	poll gone
 	assert_rc 0 "  and goes after the last one and the grace period, with its files"
+	# a start takes a live shared mount through KEY.ref, which names the
+	# sharer and its daemon (BURROW_SQFS_QUICK_REF=0: under KEY.lock)
+	burrow run -d --name s4 "$T/app.sqfs" 'exec sleep 1000' >/dev/null
+	sharer=$(cut -d' ' -f1 "$BURROW_RUNROOT"/sqfs/*.pid 2>/dev/null)
+	fuse=$(cut -d' ' -f1 "$BURROW_RUNROOT"/sqfs/*.fuse 2>/dev/null)
+	assert_eq "$(cut -d' ' -f1,3 "$BURROW_RUNROOT"/sqfs/*.ref 2>/dev/null)" "$sharer $fuse" "the shared mount's reference file names the sharer and its daemon"
+	run env BURROW_SQFS_QUICK_REF=1 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'cat /app/f'
+	assert_eq "$rc:$out:$(daemons | wc -w)" "0:data:1" "  a start beside a running container uses that mount"
+	assert_match "$err" "sqfs: the shared mount by $sharer, through its reference file" "  found through that file"
+	run env BURROW_SQFS_QUICK_REF=0 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'cat /app/f'
+	assert_eq "$rc:$out:$(daemons | wc -w)" "0:data:1" "  BURROW_SQFS_QUICK_REF=0: so does one that looks it up under the lock"
+	assert_no_match "$err" "through its reference file" "  without that file's record"
+	# /etc/hostname: the image has none; the writable layer gets /etc
+	# with the image's mode and owner and the file (BURROW_SQFS_ETC=0:
+	# the overlay's copy-up)
+	etc='stat -c "%a %u:%g" /etc; [ "$(cat /etc/hostname)" = "$(hostname)" ] && echo named; ls /etc | tr "\n" " "'
+	run env BURROW_SQFS_ETC=1 "$BURROW" --log-level debug run --rm "$T/app.sqfs" "$etc"
+	mine=$out
+	assert_match "$err" "sqfs: /etc made with the writable layer" "  /etc comes with the writable layer"
+	run env BURROW_SQFS_ETC=0 "$BURROW" --log-level debug run --rm "$T/app.sqfs" "$etc"
+	assert_no_match "$err" "sqfs: /etc made" "  BURROW_SQFS_ETC=0: it is copied up"
+	assert_eq "$mine" "$out" "  and the container sees the same /etc either way"
+	assert_match "$mine" "^775 0:2000
+named" "  with the image's mode and owner, and the hostname"
+	burrow create --name st4 "$T/app.sqfs" true >/dev/null
+	assert_eq "$(burrow cp st4:/etc - | tar -t | grep -c hostname)" "0" "  not when a stopped container's files are looked at (cp)"
+	burrow rm st4 >/dev/null
+	# /proc, /sys, /dev: mount points, made with the writable layer
+	# (BURROW_SQFS_MNTDIRS=0: looked up in the lower)
+	run env BURROW_SQFS_MNTDIRS=1 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'ls /proc/self/ns/mnt /sys/kernel /dev/null >/dev/null && echo there'
+	assert_eq "$rc:$out" "0:there" "  /proc, /sys and /dev are mounted"
+	assert_match "$err" "sqfs: /proc made with the writable layer" "  on mount points made with the writable layer"
+	run env BURROW_SQFS_MNTDIRS=0 "$BURROW" --log-level debug run --rm "$T/app.sqfs" 'ls /proc/self/ns/mnt /sys/kernel /dev/null >/dev/null && echo there'
+	assert_eq "$rc:$out" "0:there" "  BURROW_SQFS_MNTDIRS=0: mounted too"
+	assert_no_match "$err" "sqfs: /proc made" "  on the image's own directories"
+	burrow rm -f s4 >/dev/null
 	run burrow run --rm "$T/app.sqfs" 'cat /app/f'
 	sharer=$(cut -d' ' -f1 "$BURROW_RUNROOT"/sqfs/*.pid 2>/dev/null)
 	[ -n "$sharer" ] && kill -9 "$sharer"
@@ -182,7 +218,7 @@ if [ -n "$(ls -A "$BURROW_RUNROOT/userns" 2>/dev/null)" ]; then
 	burrow rm -f s3 >/dev/null
 	assert_eq "$(daemons)" "" "  and its squashfuse goes with it"
 else
-	for _ in 1 2 3 4 5 6 7 8 9 10; do skip "no kept user namespace here: each container mounts the file"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do skip "no kept user namespace here: each container mounts the file"; done
 fi
 
 # --- the single-ID map squashes the owners

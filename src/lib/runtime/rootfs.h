@@ -43,6 +43,10 @@ int rootfs_fuse_start(const char *target, const char *fstype, unsigned long flag
  * container's goes to the store).  Undone by rootfs_sqfs_umount. */
 int rootfs_sqfs_mount(const struct container_spec *s, pid_t *pid, struct err *e);
 void rootfs_sqfs_umount(const struct container_spec *s, pid_t *pid);
+/* The mount is for the container's start (the supervisor's): its upper
+ * layer may get what rootfs_setup would make there (BURROW_SQFS_ETC,
+ * BURROW_SQFS_MNTDIRS); not for a look at a stopped container (ctrfs). */
+void rootfs_sqfs_for_start(void);
 /* The directory holding upper/ and work/. */
 char *rootfs_upper_base(const struct container_spec *s);
 

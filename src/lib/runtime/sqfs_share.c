@@ -116,6 +116,22 @@ static int share_tree(const char *mnt, struct err *e)
 	return 0;
 }
 
+/* The sharer's and the daemon's "PID START" in KEY.ref itself, for the
+ * containers' quick way in (share_quick): a container that holds KEY.ref
+ * shared reads them from the fd it holds, not from KEY.pid and KEY.fuse
+ * under KEY.lock.  A ref left by a killed sharer keeps its old record,
+ * whose processes are gone: the next sharer's overwrites it. */
+static void ref_record_write(int reffd, pid_t daemon)
+{
+	char buf[96];
+	int n = snprintf(buf, sizeof buf, "%d %llu %d %llu\n", (int)getpid(), proc_start_time(getpid()),
+			 (int)daemon, proc_start_time(daemon));
+
+	if (ftruncate(reffd, 0) < 0 || pwrite(reffd, buf, (size_t)n, 0) != n)
+		log_debug("sqfs: writing the shared mount's record into its reference file: %s",
+			  strerror(errno));
+}
+
 /* Mount the file, report to readyfd, then live while containers hold the
  * reference file shared, plus the grace period. */
 __attribute__((noreturn)) static void sharer_main(const char *dir, const char *key, const char *file,
@@ -159,6 +175,7 @@ __attribute__((noreturn)) static void sharer_main(const char *dir, const char *k
 		err_send(readyfd, &e);
 		_exit(1);
 	}
+	ref_record_write(reffd, daemon);
 	close(readyfd);
 	for (;;) {
 		/* until no container holds it, then the grace period */
@@ -209,6 +226,47 @@ static int sharer_start(const char *dir, const char *key, const char *file, cons
 
 /* ---- a container's use -------------------------------------------------------- */
 
+/* BURROW_SQFS_QUICK_REF is not 0 */
+static bool quick_enabled(void)
+{
+	const char *v = getenv("BURROW_SQFS_QUICK_REF");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
+/* The quick way in: a live sharer of key, taken without KEY.lock.  Holding
+ * KEY.ref shared keeps the sharer from ending (it ends only once it holds
+ * KEY.ref exclusively, and unlinks KEY.ref before anything else); a ref
+ * still linked once we hold it belongs to a sharer that has not begun to
+ * end.  Its record in the ref (ref_record_write) names the sharer and the
+ * daemon, both checked alive as sharer_alive does.  The sharer lives in
+ * the user namespace whose inode the key names, ours, so this is the kept
+ * one and no in_kept_userns is needed.  1 with *pid and *ref; 0 when there
+ * is no such sharer (ending, starting, gone, or its daemon died): the
+ * caller takes the slow way, under KEY.lock, which also replaces it. */
+static int share_quick(const char *refp, pid_t *pid, int *ref)
+{
+	_cleanup_close_ int fd = open(refp, O_RDWR | O_CLOEXEC);
+	unsigned long long start, dstart;
+	int p, d;
+	char buf[96];
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0)
+		return 0;
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%d %llu %d %llu", &p, &start, &d, &dstart) != 4 || !proc_alive(p, start) ||
+	    !proc_alive(d, dstart))
+		return 0;
+	*pid = p;
+	*ref = steal_fd(fd);
+	return 1;
+}
+
 static bool sharer_alive(const char *dir, const char *key, pid_t *pid)
 {
 	_cleanup_free_ char *rec = xasprintf("%s.pid", key), *fuse = xasprintf("%s.fuse", key);
@@ -236,13 +294,11 @@ int sqfs_share_lower(const char *rundir, const char *file, const char *opts, cha
 
 	*lower = NULL;
 	*ref = -1;
-	if (!sqfs_share_enabled() || !runroot || !in_kept_userns(runroot))
+	if (!sqfs_share_enabled() || !runroot)
 		return 0;
 	if (stat(file, &st) < 0)
 		return err_make(e, errno, "single-file image %s", file);
 	dir = xasprintf("%s/sqfs", runroot);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_make(e, errno, "creating %s", dir);
 	/* one mount per file and version, in this user namespace; and per
 	 * Slurm job step, whose end kills every process it started */
 	key = xasprintf("%lx-%lx-%lx-%llx.%lx-%lx%s%s", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
@@ -251,6 +307,15 @@ int sqfs_share_lower(const char *rundir, const char *file, const char *opts, cha
 			step);
 	lockp = xasprintf("%s/%s.lock", dir, key);
 	refp = xasprintf("%s/%s.ref", dir, key);
+	if (quick_enabled() && share_quick(refp, &pid, ref)) {
+		log_debug("sqfs: the shared mount by %d, through its reference file", (int)pid);
+		*lower = xasprintf("/proc/%d/fd/%d", (int)pid, TREE_FD);
+		return 1;
+	}
+	if (!in_kept_userns(runroot))
+		return 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_make(e, errno, "creating %s", dir);
 	for (;;) {
 		lockfd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (lockfd < 0)

@@ -793,6 +793,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 		goto fail;
 	if (s->net == NET_BRIDGE && netns_early_begin(s, mon.shared_netns, &mon.early, &e) < 0)
 		goto fail;
+	rootfs_sqfs_for_start();
 	if (rootfs_mount_overlay(s, &mon.fuse, &e) < 0)
 		goto fail;
 	log_debug("supervisor: overlay mounted");
