@@ -50,6 +50,12 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
+/* Blocking connects waiting at once, at most: past that, a connect goes
+ * through slirp (a host port whose backlog is full keeps one waiting for
+ * the kernel's SYN retries, two minutes). */
+#define PENDING_MAX 256
+static unsigned npending;
+
 /* a blocking connect waiting for the host socket (the watch's fd) */
 struct pending {
 	int lfd; /* our own duplicate of the listener: it may close meanwhile */
@@ -162,6 +168,7 @@ static void on_connected(struct bnet *b, struct watch *w, short revents)
 	}
 	close(p->lfd);
 	free(p);
+	npending--;
 	close(w->fd);
 	watch_del(b, w);
 }
@@ -227,6 +234,8 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	r = connect(hfd, (struct sockaddr *)&to, sizeof(to));
 	if (r < 0 && errno != EINPROGRESS) {
+		if (errno == EAGAIN || errno == EADDRNOTAVAIL)
+			return false; /* ours (no port left): slirp may have one */
 		/* as the kernel would have answered (slirp would reset it) */
 		notif_respond(lfd, n->id, false, -errno);
 		return true;
@@ -242,6 +251,8 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 		return true;
 	}
 	/* blocking and in progress: answered from the main loop */
+	if (npending >= PENDING_MAX)
+		return false;
 	struct pending *p = calloc(1, sizeof(*p));
 
 	if (!p)
@@ -254,6 +265,7 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 	p->id = n->id;
 	p->tfd = tfd;
 	p->cloexec = cloexec;
+	npending++;
 	watch_add(b, steal_fd(hfd), POLLOUT, on_connected, p);
 	log_debug("connect: port %u: waiting for the host's loopback", ntohs(to.sin_port));
 	return true;
