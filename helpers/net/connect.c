@@ -21,15 +21,16 @@
  * has not completed yet.  A blocking one waits, its call pending, while the
  * main loop waits for the host socket to become writable: then it gets the
  * socket (blocking again) and 0, or the error with its own socket left as
- * it was (unconnected, as after a failed connect).
+ * it was (unconnected, as after a failed connect); or, when its SO_SNDTIMEO
+ * runs out first, the socket, still connecting, and EINPROGRESS, as the
+ * kernel answers then.
  *
  * What the application sees differently: getpeername() gives 127.0.0.1
  * (not 10.0.2.2), getsockname() a host address and port; the connection
  * is not in the container's `ss` or /proc/net/tcp but in the host's; a
  * socket that was in an epoll set before connect() leaves it (the set holds
  * the old socket); options set before connect() are copied (a list below),
- * those set after apply to the host socket itself; a blocking connect does
- * not honour SO_SNDTIMEO (a signal still interrupts it).  What the
+ * those set after apply to the host socket itself.  What the
  * container gains: a TCP socket in the host's namespace, connected to the
  * host's loopback, which slirp with allow_host_loopback gives it anyway. */
 #include <arpa/inet.h>
@@ -62,7 +63,11 @@ struct pending {
 	uint64_t id;
 	int tfd;
 	bool cloexec;
+	uint64_t deadline; /* now_ms() at SO_SNDTIMEO's end, 0: none */
+	struct watch *w;
+	struct pending *next;
 };
+static struct pending *pendings;
 
 /* Options of the container's socket (ctr) that matter to a client, on the
  * host socket fd.  Integers are copied when set (non-zero), buffer sizes
@@ -147,6 +152,20 @@ static void set_blocking(int fd)
 		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 }
 
+static void pending_free(struct bnet *b, struct pending *p)
+{
+	for (struct pending **pp = &pendings; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	close(p->w->fd);
+	watch_del(b, p->w);
+	close(p->lfd);
+	free(p);
+	npending--;
+}
+
 /* the host socket of a blocking connect is writable: connected or failed */
 static void on_connected(struct bnet *b, struct watch *w, short revents)
 {
@@ -166,11 +185,28 @@ static void on_connected(struct bnet *b, struct watch *w, short revents)
 		else /* the call went, or can still go through slirp */
 			notif_respond(p->lfd, p->id, true, 0);
 	}
-	close(p->lfd);
-	free(p);
-	npending--;
-	close(w->fd);
-	watch_del(b, w);
+	pending_free(b, p);
+}
+
+void connect_sweep(struct bnet *b)
+{
+	uint64_t now = now_ms();
+
+	for (struct pending *p = pendings, *next; p; p = next) {
+		next = p->next;
+		if (!p->deadline)
+			continue;
+		if (now < p->deadline) {
+			want_sweep(b, p->deadline - now);
+			continue;
+		}
+		/* SO_SNDTIMEO ran out: as the kernel does, the socket goes on
+		 * connecting and the call returns EINPROGRESS */
+		set_blocking(p->w->fd);
+		if (install(p->lfd, p->id, p->w->fd, p->tfd, p->cloexec))
+			notif_respond(p->lfd, p->id, false, -EINPROGRESS);
+		pending_free(b, p);
+	}
 }
 
 /* The container's socket is one to switch: AF_INET TCP, neither bound nor
@@ -265,8 +301,21 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 	p->id = n->id;
 	p->tfd = tfd;
 	p->cloexec = cloexec;
+	{
+		struct timeval tv;
+		socklen_t tl = sizeof(tv);
+
+		if (getsockopt(ctr, SOL_SOCKET, SO_SNDTIMEO, &tv, &tl) == 0 && (tv.tv_sec || tv.tv_usec)) {
+			uint64_t ms = (uint64_t)tv.tv_sec * 1000 + ((uint64_t)tv.tv_usec + 999) / 1000;
+
+			p->deadline = now_ms() + ms;
+			want_sweep(b, ms);
+		}
+	}
 	npending++;
-	watch_add(b, steal_fd(hfd), POLLOUT, on_connected, p);
+	p->w = watch_add(b, steal_fd(hfd), POLLOUT, on_connected, p);
+	p->next = pendings;
+	pendings = p;
 	log_debug("connect: port %u: waiting for the host's loopback", ntohs(to.sin_port));
 	return true;
 }

@@ -16,13 +16,19 @@
 #                                        waits for its echo (5 s): prints "ok" or
 #                                        "fail" for each, then "held", then keeps
 #                                        them until stdin ends
-#   netsrv.pl connect HOST PORT [block|nb|bound]
+#   netsrv.pl full ADDR PORT      TCP: a listener with a backlog of 0 that
+#                                        never accepts (one connection fills it)
+#   netsrv.pl connect HOST PORT [block|nb|bound|timeo]
 #                                        a client of a peer server: connects
 #                                        (blocking; non-blocking, waiting for
 #                                        it with select; or bound to port 0
 #                                        first), sends "ping", prints
 #                                        "connect=done|inprogress peer=ADDR:PORT
-#                                        local=PORT saw=SERVER'S-LINE echo=LINE"
+#                                        local=PORT saw=SERVER'S-LINE echo=LINE";
+#                                        timeo (a full server): one connection,
+#                                        then a blocking one with a 1 s
+#                                        SO_SNDTIMEO: prints "connect=timedout"
+#                                        when that returns EINPROGRESS
 #   netsrv.pl udpmany HOST PORT N        one datagram from each of N source ports;
 #                                        prints how many got their echo (3 s)
 #
@@ -157,20 +163,37 @@ if ($mode eq 'http' || $mode eq 'echo' || $mode eq 'peer') {
 	print "held\n";
 	close STDOUT;
 	1 while sysread(STDIN, my $x, 1);
+} elsif ($mode eq 'full') {
+	# (IO::Socket::INET takes a Listen of 0 for none)
+	my $s = IO::Socket::INET->new(LocalAddr => $a[0], LocalPort => $a[1], ReuseAddr => 1,
+		Proto => 'tcp') or die "bind: $!";
+	listen($s, 0) or die "listen: $!";
+	ready($s);
+	sleep;
 } elsif ($mode eq 'connect') {
-	use Socket qw(PF_INET IPPROTO_TCP SOL_SOCKET SO_ERROR INADDR_ANY pack_sockaddr_in
-		unpack_sockaddr_in inet_aton inet_ntoa);
+	use Socket qw(PF_INET IPPROTO_TCP SOL_SOCKET SO_ERROR SO_SNDTIMEO INADDR_ANY
+		pack_sockaddr_in unpack_sockaddr_in inet_aton inet_ntoa);
 	use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
 	use Errno qw(EINPROGRESS);
 	my $how = $a[2] // 'block';
+	my $to = pack_sockaddr_in($a[1], inet_aton($a[0]));
 	socket(my $s, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
+	if ($how eq 'timeo') {
+		socket(my $first, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
+		connect($first, $to) or die "connect: $!\n";
+		setsockopt($s, SOL_SOCKET, SO_SNDTIMEO, pack('l!l!', 1, 0)) or die "setsockopt: $!\n";
+		connect($s, $to) and die "connect: the second one was not held\n";
+		die "connect: $!\n" unless $! == EINPROGRESS;
+		print "connect=timedout\n";
+		exit 0;
+	}
 	if ($how eq 'bound') {
 		bind($s, pack_sockaddr_in(0, INADDR_ANY)) or die "bind: $!\n";
 	}
 	my $fl = fcntl($s, F_GETFL, 0);
 	fcntl($s, F_SETFL, $fl | O_NONBLOCK) if $how eq 'nb';
 	my $res = 'done';
-	if (!connect($s, pack_sockaddr_in($a[1], inet_aton($a[0])))) {
+	if (!connect($s, $to)) {
 		die "connect: $!\n" unless $how eq 'nb' && $! == EINPROGRESS;
 		$res = 'inprogress';
 		my $win = '';
