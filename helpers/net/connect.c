@@ -5,34 +5,37 @@
  * gateway address (10.0.2.2) to the host's 127.0.0.1: every byte of such a
  * connection crosses the tap device, libslirp's TCP stack and a host socket.
  * The init's seccomp filter (src/lib/net/direct.c) also sends connect()
- * calls of a 16-byte address here.  When one goes to that address, we make
- * a TCP socket in our (the host's) network namespace, give it the options
- * the container set on its own, connect it to 127.0.0.1 on the same port,
- * put it in place of the container's descriptor (SECCOMP_ADDFD_FLAG_SETFD)
- * and answer with the connect's result: the application then talks to the
- * host's server over the host's loopback.  The call is emulated, never
- * continued: the address the kernel connects to is ours (127.0.0.1 and the
- * port read once), so the container cannot change it after our check.
+ * calls of a 16- or 28-byte address here.  When one goes to that address
+ * (or to ::ffff:10.0.2.2 from a dual-stack IPv6 socket), we make a TCP
+ * socket of the same family in our (the host's) network namespace, give it
+ * the options the container set on its own, connect it to 127.0.0.1 (or
+ * ::ffff:127.0.0.1) on the same port, put it in place of the container's
+ * descriptor (SECCOMP_ADDFD_FLAG_SETFD) and answer with the connect's
+ * result: the application then talks to the host's server over the host's
+ * loopback.  The call is emulated, never continued: the address the kernel
+ * connects to is ours (the loopback and the port read once), so the
+ * container cannot change it after our check.
  *
- * Only a socket that is AF_INET, SOCK_STREAM, TCP, unbound and unconnected
- * is switched; everything else (another address, UDP, a bound socket, a
- * failure of ours) continues in the kernel, through slirp.  A non-blocking
- * socket gets the host socket at once, with EINPROGRESS when the connect
- * has not completed yet.  A blocking one waits, its call pending, while the
- * main loop waits for the host socket to become writable: then it gets the
- * socket (blocking again) and 0, or the error with its own socket left as
- * it was (unconnected, as after a failed connect); or, when its SO_SNDTIMEO
- * runs out first, the socket, still connecting, and EINPROGRESS, as the
- * kernel answers then.
+ * Only a TCP socket, AF_INET or dual-stack AF_INET6, unbound and
+ * unconnected, is switched; everything else (another address, UDP, a bound
+ * socket, a failure of ours) continues in the kernel, through slirp.  A
+ * non-blocking socket gets the host socket at once, with EINPROGRESS when
+ * the connect has not completed yet.  A blocking one waits, its call
+ * pending, while the main loop waits for the host socket to become
+ * writable: then it gets the socket (blocking again) and 0, or the error
+ * with its own socket left as it was (unconnected, as after a failed
+ * connect); or, when its SO_SNDTIMEO runs out first, the socket, still
+ * connecting, and EINPROGRESS, as the kernel answers then.
  *
- * What the application sees differently: getpeername() gives 127.0.0.1
- * (not 10.0.2.2), getsockname() a host address and port; the connection
- * is not in the container's `ss` or /proc/net/tcp but in the host's; a
- * socket that was in an epoll set before connect() leaves it (the set holds
- * the old socket); options set before connect() are copied (a list below),
- * those set after apply to the host socket itself.  What the
- * container gains: a TCP socket in the host's namespace, connected to the
- * host's loopback, which slirp with allow_host_loopback gives it anyway. */
+ * What the application sees differently: getpeername() gives 127.0.0.1 or
+ * ::ffff:127.0.0.1 (not 10.0.2.2), getsockname() a host address and port;
+ * the connection is not in the container's `ss` or /proc/net/tcp but in
+ * the host's; a socket that was in an epoll set before connect() leaves it
+ * (the set holds the old socket); options set before connect() are copied
+ * (a list below), those set after apply to the host socket itself.  What
+ * the container gains: a TCP socket in the host's namespace, connected to
+ * the host's loopback, which slirp with allow_host_loopback gives it
+ * anyway. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -209,66 +212,118 @@ void connect_sweep(struct bnet *b)
 	}
 }
 
-/* The container's socket is one to switch: AF_INET TCP, neither bound nor
- * connected (a bound one, or one connected or connecting already, gets the
- * kernel's answer). */
-static bool switchable(int ctr)
+/* The container's socket is one to switch: a TCP socket of that family
+ * (IPv6: not IPv6-only), neither bound nor connected (a bound one, or one
+ * connected or connecting already, gets the kernel's answer). */
+static bool switchable(int ctr, int family)
 {
 	struct stat st;
-	struct sockaddr_in a;
+	struct sockaddr_storage a;
 	socklen_t l = sizeof(a);
 
 	if (fstat(ctr, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return false;
-	if (sockopt_int(ctr, SOL_SOCKET, SO_DOMAIN) != AF_INET ||
+	if (sockopt_int(ctr, SOL_SOCKET, SO_DOMAIN) != family ||
 	    sockopt_int(ctr, SOL_SOCKET, SO_TYPE) != SOCK_STREAM ||
 	    sockopt_int(ctr, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP ||
-	    sockopt_int(ctr, SOL_SOCKET, SO_ACCEPTCONN) != 0)
+	    sockopt_int(ctr, SOL_SOCKET, SO_ACCEPTCONN) != 0 ||
+	    (family == AF_INET6 && sockopt_int(ctr, IPPROTO_IPV6, IPV6_V6ONLY) != 0))
 		return false;
 	memset(&a, 0, sizeof(a));
-	if (getsockname(ctr, (struct sockaddr *)&a, &l) < 0 || a.sin_family != AF_INET || a.sin_port != 0 ||
-	    a.sin_addr.s_addr != htonl(INADDR_ANY))
+	if (getsockname(ctr, (struct sockaddr *)&a, &l) < 0 || a.ss_family != family)
 		return false;
+	if (family == AF_INET) {
+		const struct sockaddr_in *a4 = (const struct sockaddr_in *)&a;
+
+		if (a4->sin_port != 0 || a4->sin_addr.s_addr != htonl(INADDR_ANY))
+			return false;
+	} else {
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&a;
+
+		if (a6->sin6_port != 0 || !IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr))
+			return false;
+	}
 	l = sizeof(a);
 	return getpeername(ctr, (struct sockaddr *)&a, &l) < 0 && errno == ENOTCONN;
 }
 
+/* The port of a connect to the host's loopback through the gateway: to
+ * 10.0.2.2, or ::ffff:10.0.2.2 from an IPv6 socket; else 0. */
+static uint16_t loopback_port(const struct bnet *b, const struct sockaddr_storage *ss, size_t len)
+{
+	if (ss->ss_family == AF_INET && len == sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		return a->sin_addr.s_addr == b->gateway.s_addr ? ntohs(a->sin_port) : 0;
+	}
+	if (ss->ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		return IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) &&
+				       memcmp(&a->sin6_addr.s6_addr[12], &b->gateway, 4) == 0
+			       ? ntohs(a->sin6_port)
+			       : 0;
+	}
+	return 0;
+}
+
 bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 {
-	struct sockaddr_in to;
+	struct sockaddr_storage ss, to;
+	size_t len = (size_t)n->data.args[2];
 	int tfd = (int)n->data.args[0];
 	struct iovec local, remote;
 	_cleanup_close_ int pidfd = -1, ctr = -1, hfd = -1;
 	bool cloexec, nonblock;
-	int fl, r;
+	uint16_t port;
+	int fl, r, zero = 0;
 
-	if (b->disable_host_loopback || n->data.args[2] != sizeof(to))
+	if (b->disable_host_loopback ||
+	    (len != sizeof(struct sockaddr_in) && len != sizeof(struct sockaddr_in6)))
 		return false;
-	memset(&to, 0, sizeof(to));
-	local = (struct iovec){ &to, sizeof(to) };
-	remote = (struct iovec){ (void *)(uintptr_t)n->data.args[1], sizeof(to) };
-	/* read once: what we connect to is this copy */
-	if (process_vm_readv(n->pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(to))
+	memset(&ss, 0, sizeof(ss));
+	local = (struct iovec){ &ss, len };
+	remote = (struct iovec){ (void *)(uintptr_t)n->data.args[1], len };
+	/* read once: what we connect to comes from this copy */
+	if (process_vm_readv(n->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
 		return false;
-	if (to.sin_family != AF_INET || to.sin_addr.s_addr != b->gateway.s_addr || to.sin_port == 0)
+	port = loopback_port(b, &ss, len);
+	if (!port)
 		return false;
 	pidfd = (int)syscall(SYS_pidfd_open, n->pid, 0);
 	if (pidfd < 0 || !notif_id_valid(lfd, n->id))
 		return false;
 	ctr = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
-	if (ctr < 0 || !switchable(ctr))
+	if (ctr < 0 || !switchable(ctr, ss.ss_family))
 		return false;
 	fl = fcntl(ctr, F_GETFL);
 	nonblock = fl >= 0 && (fl & O_NONBLOCK);
 	cloexec = notif_fd_cloexec(n->pid, tfd);
 	if (!notif_id_valid(lfd, n->id))
 		return false;
-	hfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	hfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (hfd < 0)
 		return false;
 	copy_options(ctr, hfd);
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	r = connect(hfd, (struct sockaddr *)&to, sizeof(to));
+	/* 127.0.0.1, or ::ffff:127.0.0.1 on a dual-stack socket */
+	memset(&to, 0, sizeof(to));
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&to;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
+		in_addr_t lo = htonl(INADDR_LOOPBACK);
+
+		setsockopt(hfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		a->sin6_addr.s6_addr[10] = a->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&a->sin6_addr.s6_addr[12], &lo, 4);
+	}
+	r = connect(hfd, (struct sockaddr *)&to, (socklen_t)len);
 	if (r < 0 && errno != EINPROGRESS) {
 		if (errno == EAGAIN || errno == EADDRNOTAVAIL)
 			return false; /* ours (no port left): slirp may have one */
@@ -282,7 +337,7 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 		if (!install(lfd, n->id, hfd, tfd, cloexec))
 			return false;
 		notif_respond(lfd, n->id, false, r == 0 ? 0 : -EINPROGRESS);
-		log_debug("connect: port %u switched to the host's loopback%s", ntohs(to.sin_port),
+		log_debug("connect: port %u switched to the host's loopback%s", port,
 			  r == 0 ? "" : " (in progress)");
 		return true;
 	}
@@ -316,6 +371,6 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 	p->w = watch_add(b, steal_fd(hfd), POLLOUT, on_connected, p);
 	p->next = pendings;
 	pendings = p;
-	log_debug("connect: port %u: waiting for the host's loopback", ntohs(to.sin_port));
+	log_debug("connect: port %u: waiting for the host's loopback", port);
 	return true;
 }

@@ -162,7 +162,7 @@ switched_conn() {
 	case $1 in *" peer=127.0.0.1:$2 local=$_l saw=127.0.0.1:$_l echo=ping") echo true ;; *) echo false ;; esac
 }
 if [ "${BURROW_CONNECT_DIRECT:-1}" = 0 ]; then
-	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "BURROW_CONNECT_DIRECT=0 turns the switching off"; done
+	for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do skip "BURROW_CONNECT_DIRECT=0 turns the switching off"; done
 else
 	conn 10.0.2.2 "$PP" block
 	assert_match "$out" "^connect=done peer=127\.0\.0\.1:$PP .* echo=ping$" \
@@ -172,6 +172,10 @@ else
 	conn 10.0.2.2 "$PP" nb
 	assert_match "$out" "^connect=[a-z]* peer=127\.0\.0\.1:$PP .* echo=ping$" "a non-blocking connect to 10.0.2.2 reaches it"
 	assert_eq "$(switched_conn "$out" "$PP")" true "and is switched too"
+	conn 10.0.2.2 "$PP" v6
+	assert_match "$out" "^connect=done peer=::ffff:127\.0\.0\.1:$PP .* echo=ping$" \
+		"a dual-stack IPv6 socket's connect to ::ffff:10.0.2.2 reaches it"
+	assert_eq "$(switched_conn "$(printf %s "$out" | sed 's/peer=::ffff:/peer=/')" "$PP")" true "and is switched"
 	run burrow run --rm $D $IMG wget -qO- "http://10.0.2.2:$HTTPP/"
 	assert_eq "$out" "hello from 127.0.0.1" "busybox wget through 10.0.2.2"
 	# a port nobody listens on: refused, as through slirp

@@ -18,11 +18,12 @@
 #                                        them until stdin ends
 #   netsrv.pl full ADDR PORT      TCP: a listener with a backlog of 0 that
 #                                        never accepts (one connection fills it)
-#   netsrv.pl connect HOST PORT [block|nb|bound|timeo]
+#   netsrv.pl connect HOST PORT [block|nb|bound|v6|timeo]
 #                                        a client of a peer server: connects
 #                                        (blocking; non-blocking, waiting for
-#                                        it with select; or bound to port 0
-#                                        first), sends "ping", prints
+#                                        it with select; bound to port 0
+#                                        first; or from an IPv6 socket to
+#                                        ::ffff:HOST), sends "ping", prints
 #                                        "connect=done|inprogress peer=ADDR:PORT
 #                                        local=PORT saw=SERVER'S-LINE echo=LINE";
 #                                        timeo (a full server): one connection,
@@ -171,13 +172,16 @@ if ($mode eq 'http' || $mode eq 'echo' || $mode eq 'peer') {
 	ready($s);
 	sleep;
 } elsif ($mode eq 'connect') {
-	use Socket qw(PF_INET IPPROTO_TCP SOL_SOCKET SO_ERROR SO_SNDTIMEO INADDR_ANY
-		pack_sockaddr_in unpack_sockaddr_in inet_aton inet_ntoa);
+	use Socket qw(PF_INET PF_INET6 AF_INET6 IPPROTO_TCP SOL_SOCKET SO_ERROR SO_SNDTIMEO
+		INADDR_ANY pack_sockaddr_in unpack_sockaddr_in pack_sockaddr_in6
+		unpack_sockaddr_in6 inet_aton inet_ntoa inet_pton inet_ntop);
 	use Fcntl qw(F_GETFL F_SETFL O_NONBLOCK);
 	use Errno qw(EINPROGRESS);
 	my $how = $a[2] // 'block';
-	my $to = pack_sockaddr_in($a[1], inet_aton($a[0]));
-	socket(my $s, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
+	my $v6 = $how eq 'v6';
+	my $to = $v6 ? pack_sockaddr_in6($a[1], inet_pton(AF_INET6, "::ffff:$a[0]"))
+		: pack_sockaddr_in($a[1], inet_aton($a[0]));
+	socket(my $s, $v6 ? PF_INET6 : PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
 	if ($how eq 'timeo') {
 		socket(my $first, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
 		connect($first, $to) or die "connect: $!\n";
@@ -203,13 +207,14 @@ if ($mode eq 'http' || $mode eq 'echo' || $mode eq 'peer') {
 		die "connect: " . ($! = $e) . "\n" if $e;
 	}
 	fcntl($s, F_SETFL, $fl);
-	my ($pp, $pa) = unpack_sockaddr_in(getpeername($s));
-	my ($lp) = unpack_sockaddr_in(getsockname($s));
+	my ($pp, $pa) = $v6 ? unpack_sockaddr_in6(getpeername($s)) : unpack_sockaddr_in(getpeername($s));
+	my ($lp) = $v6 ? unpack_sockaddr_in6(getsockname($s)) : unpack_sockaddr_in(getsockname($s));
 	syswrite($s, "ping\n");
 	my $saw = <$s> // '';
 	my $echo = <$s> // '';
 	chomp($saw, $echo);
-	print "connect=$res peer=", inet_ntoa($pa), ":$pp local=$lp saw=$saw echo=$echo\n";
+	print "connect=$res peer=", ($v6 ? inet_ntop(AF_INET6, $pa) : inet_ntoa($pa)),
+		":$pp local=$lp saw=$saw echo=$echo\n";
 } elsif ($mode eq 'udpmany') {
 	my @s;
 	for my $i (1 .. $a[2]) {
