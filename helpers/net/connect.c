@@ -20,12 +20,13 @@
  * unconnected, is switched; everything else (another address, UDP, a bound
  * socket, a failure of ours) continues in the kernel, through slirp.  A
  * non-blocking socket gets the host socket at once, with EINPROGRESS when
- * the connect has not completed yet.  A blocking one waits, its call
- * pending, while the main loop waits for the host socket to become
- * writable: then it gets the socket (blocking again) and 0, or the error
- * with its own socket left as it was (unconnected, as after a failed
- * connect); or, when its SO_SNDTIMEO runs out first, the socket, still
- * connecting, and EINPROGRESS, as the kernel answers then.
+ * the connect has not completed yet.  A blocking one gets it at once when
+ * the handshake is over already (on the loopback it mostly is), else it
+ * waits, its call pending, while the main loop waits for the host socket
+ * to become writable: then it gets the socket (blocking again) and 0, or
+ * the error with its own socket left as it was (unconnected, as after a
+ * failed connect); or, when its SO_SNDTIMEO runs out first, the socket,
+ * still connecting, and EINPROGRESS, as the kernel answers then.
  *
  * What the application sees differently: getpeername() gives 127.0.0.1 or
  * ::ffff:127.0.0.1 (not 10.0.2.2), getsockname() a host address and port;
@@ -324,6 +325,23 @@ bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 		memcpy(&a->sin6_addr.s6_addr[12], &lo, 4);
 	}
 	r = connect(hfd, (struct sockaddr *)&to, (socklen_t)len);
+	if (r < 0 && errno == EINPROGRESS && !nonblock) {
+		/* on the loopback the handshake is mostly done by the time
+		 * connect() returns (the SYN-ACK waited in the socket's backlog
+		 * until it let go of the lock): a blocking caller then needs no
+		 * round through the loop (a non-blocking one gets EINPROGRESS,
+		 * as from the kernel) */
+		struct pollfd pfd = { .fd = hfd, .events = POLLOUT };
+		int err = 0;
+		socklen_t el = sizeof(err);
+
+		if (poll(&pfd, 1, 0) == 1 && getsockopt(hfd, SOL_SOCKET, SO_ERROR, &err, &el) == 0) {
+			r = err ? -1 : 0;
+			errno = err;
+		} else {
+			errno = EINPROGRESS;
+		}
+	}
 	if (r < 0 && errno != EINPROGRESS) {
 		if (errno == EAGAIN || errno == EADDRNOTAVAIL)
 			return false; /* ours (no port left): slirp may have one */
