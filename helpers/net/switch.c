@@ -1,4 +1,5 @@
-/* switch.c - port_handler=direct: socket switching for published TCP ports.
+/* switch.c - port_handler=direct: socket switching for published TCP ports
+ * (and the listener's dispatch: connect() notifications go to connect.c).
  *
  * The container's init installs a seccomp filter (src/lib/net/direct.c)
  * that sends its bind() calls of a 16- or 28-byte address here.  When a

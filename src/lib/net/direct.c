@@ -2,10 +2,11 @@
  * filter whose listener burrow-net serves (helpers/net/switch.c).
  *
  * The filter is a few instructions of classic BPF, not libseccomp: it
- * passes every call but bind() and connect() (unless BURROW_CONNECT_DIRECT=0)
- * of the native ABI with an address length of a sockaddr_in (16) or a
- * sockaddr_in6 (28), which it hands to the listener.  A unix, netlink or
- * packet socket's bind or connect never leaves the kernel.  The container's own filter (loaded after this one) still
+ * passes every call but bind() and connect() (connect: unless
+ * BURROW_CONNECT_DIRECT=0) of the native ABI with an address length of a
+ * sockaddr_in (16) or a sockaddr_in6 (28), which it hands to the listener.
+ * A unix, netlink or packet socket's bind or connect never leaves the
+ * kernel.  The container's own filter (loaded after this one) still
  * decides first: its errors and kills take precedence over a notification. */
 #include <endian.h>
 #include <errno.h>

@@ -93,9 +93,9 @@ bool net_direct_off(void);
  * sends no connect() and such connections go through slirp. */
 bool net_connect_direct_off(void);
 /* In the init, after no_new_privs and before its own filters: a seccomp
- * filter that sends the container's bind() calls of an IPv4 or IPv6
- * address (and connect() calls) to the process holding the
- * listener, whose fd goes to burrow-net over notify_fd.  Returns 0 when
+ * filter that sends the container's bind() and connect() calls of an IPv4
+ * or IPv6 address to the process holding the listener, whose fd goes to
+ * burrow-net over notify_fd.  Returns 0 when
  * done, 1 (e set) when the filter could not be installed (EBUSY: a
  * listener exists already; the ports are then served by the fast handler
  * alone), -1 when it is installed but its listener could not be passed on
