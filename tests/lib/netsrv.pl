@@ -18,7 +18,9 @@
 #                                        them until stdin ends
 #   netsrv.pl full ADDR PORT      TCP: a listener with a backlog of 0 that
 #                                        never accepts (one connection fills it)
-#   netsrv.pl connect HOST PORT [block|nb|bound|v6|timeo]
+#   netsrv.pl gate ADDR PORT      the same until a line comes on stdin, then
+#                                        a peer server
+#   netsrv.pl connect HOST PORT [block|nb|bound|v6|timeo|held]
 #                                        a client of a peer server: connects
 #                                        (blocking; non-blocking, waiting for
 #                                        it with select; bound to port 0
@@ -29,7 +31,9 @@
 #                                        timeo (a full server): one connection,
 #                                        then a blocking one with a 1 s
 #                                        SO_SNDTIMEO: prints "connect=timedout"
-#                                        when that returns EINPROGRESS
+#                                        when that returns EINPROGRESS; held (a
+#                                        gate server): one connection, then
+#                                        a blocking one as with block
 #   netsrv.pl udpmany HOST PORT N        one datagram from each of N source ports;
 #                                        prints how many got their echo (3 s)
 #
@@ -51,10 +55,21 @@ sub ready {
 	close STDOUT;
 }
 
-if ($mode eq 'http' || $mode eq 'echo' || $mode eq 'peer') {
-	my $s = IO::Socket::INET->new(LocalAddr => $a[0], LocalPort => $a[1], Listen => 64,
-		ReuseAddr => 1, Proto => 'tcp') or die "listen: $!";
-	ready($s);
+if ($mode eq 'http' || $mode eq 'echo' || $mode eq 'peer' || $mode eq 'gate') {
+	my $s;
+	if ($mode eq 'gate') {
+		# (IO::Socket::INET takes a Listen of 0 for none)
+		$s = IO::Socket::INET->new(LocalAddr => $a[0], LocalPort => $a[1], ReuseAddr => 1,
+			Proto => 'tcp') or die "bind: $!";
+		listen($s, 0) or die "listen: $!";
+		ready($s);
+		my $go = <STDIN>;
+		$mode = 'peer';
+	} else {
+		$s = IO::Socket::INET->new(LocalAddr => $a[0], LocalPort => $a[1], Listen => 64,
+			ReuseAddr => 1, Proto => 'tcp') or die "listen: $!";
+		ready($s);
+	}
 	while (my $c = $s->accept) {
 		if ($mode eq 'echo' || $mode eq 'peer') {
 			# the parent lets go of the connection: the child's close ends it
@@ -182,9 +197,12 @@ if ($mode eq 'http' || $mode eq 'echo' || $mode eq 'peer') {
 	my $to = $v6 ? pack_sockaddr_in6($a[1], inet_pton(AF_INET6, "::ffff:$a[0]"))
 		: pack_sockaddr_in($a[1], inet_aton($a[0]));
 	socket(my $s, $v6 ? PF_INET6 : PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
-	if ($how eq 'timeo') {
-		socket(my $first, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
+	my $first;
+	if ($how eq 'timeo' || $how eq 'held') {
+		socket($first, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
 		connect($first, $to) or die "connect: $!\n";
+	}
+	if ($how eq 'timeo') {
 		setsockopt($s, SOL_SOCKET, SO_SNDTIMEO, pack('l!l!', 1, 0)) or die "setsockopt: $!\n";
 		connect($s, $to) and die "connect: the second one was not held\n";
 		die "connect: $!\n" unless $! == EINPROGRESS;
