@@ -35,7 +35,8 @@ struct watch {
 struct watch *watch_add(struct bnet *b, int fd, short events, watch_cb cb, void *data);
 void watch_del(struct bnet *b, struct watch *w);
 uint64_t now_ms(void);
-/* run fwd_sweep() and dns_sweep() at now_ms() + in_ms at the latest */
+/* run fwd_sweep(), dns_sweep() and connect_sweep() at now_ms() + in_ms at
+ * the latest */
 static inline void want_sweep(struct bnet *b, uint64_t in_ms);
 
 /* ---- counters (atomic: fast TCP forwards run in threads) ---------------- */
@@ -153,6 +154,21 @@ int fwd_relisten(struct bnet *b, struct fwd *f);
  * the socket fd (--notify-fd); its bind() notifications are served from
  * the main loop. */
 void switch_init(struct bnet *b, int fd);
+/* shared with connect.c: whether notification id still waits; answer it
+ * (cont: continue the call in the kernel, else return error, a negative
+ * errno, or 0); an int socket option of fd (-1: none); whether fd of pid
+ * is close-on-exec */
+bool notif_id_valid(int lfd, uint64_t id);
+void notif_respond(int lfd, uint64_t id, bool cont, int error);
+int sockopt_int(int fd, int level, int name);
+bool notif_fd_cloexec(pid_t pid, int fd);
+/* connect.c: a connect() notification (lfd: the listener).  Returns false
+ * when the call is to continue in the kernel; true when it was answered,
+ * or will be from the main loop once the host's connect completes. */
+struct seccomp_notif;
+bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n);
+/* answers the blocking connects whose SO_SNDTIMEO ran out */
+void connect_sweep(struct bnet *b);
 /* open fast TCP connections and UDP flows of every forward */
 void fwd_usage(struct bnet *b, uint64_t *tcp, uint64_t *udp);
 

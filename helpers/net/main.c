@@ -495,6 +495,7 @@ static void loop(struct bnet *b)
 			b->next_sweep = 0;
 			fwd_sweep(b);
 			dns_sweep(b);
+			connect_sweep(b);
 		}
 	}
 }

@@ -1,4 +1,5 @@
-/* switch.c - port_handler=direct: socket switching for published TCP ports.
+/* switch.c - port_handler=direct: socket switching for published TCP ports
+ * (and the listener's dispatch: connect() notifications go to connect.c).
  *
  * The container's init installs a seccomp filter (src/lib/net/direct.c)
  * that sends its bind() calls of a 16- or 28-byte address here.  When a
@@ -53,14 +54,14 @@
 
 static struct watch *listener_w;
 
-static bool id_valid(int lfd, uint64_t id)
+bool notif_id_valid(int lfd, uint64_t id)
 {
 	return ioctl(lfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
 
-static void respond(int lfd, uint64_t id, bool cont)
+void notif_respond(int lfd, uint64_t id, bool cont, int error)
 {
-	struct seccomp_notif_resp r = { .id = id };
+	struct seccomp_notif_resp r = { .id = id, .error = error };
 
 	if (cont)
 		r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -99,7 +100,7 @@ static struct fwd *match(struct bnet *b, const struct sockaddr_storage *ss)
 	return found;
 }
 
-static int sockopt_int(int fd, int level, int name)
+int sockopt_int(int fd, int level, int name)
 {
 	int v = 0;
 	socklen_t l = sizeof(v);
@@ -108,7 +109,7 @@ static int sockopt_int(int fd, int level, int name)
 }
 
 /* the descriptor flags of fd in pid: O_CLOEXEC to give the new one */
-static bool fd_cloexec(pid_t pid, int fd)
+bool notif_fd_cloexec(pid_t pid, int fd)
 {
 	char path[64], buf[256];
 	int f;
@@ -210,7 +211,7 @@ static bool try_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 		return false;
 	/* the socket itself: a TCP socket of that family, unbound, dual-stack */
 	pidfd = (int)syscall(SYS_pidfd_open, n->pid, 0);
-	if (pidfd < 0 || !id_valid(lfd, n->id))
+	if (pidfd < 0 || !notif_id_valid(lfd, n->id))
 		return false;
 	ctr = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
 	if (ctr < 0 || fstat(ctr, &st) < 0 || !S_ISSOCK(st.st_mode))
@@ -231,8 +232,8 @@ static bool try_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 					      : ((struct sockaddr_in6 *)&cur)->sin6_port) != 0)
 			return false;
 	}
-	cloexec = fd_cloexec(n->pid, tfd);
-	if (!id_valid(lfd, n->id))
+	cloexec = notif_fd_cloexec(n->pid, tfd);
+	if (!notif_id_valid(lfd, n->id))
 		return false;
 	/* the port: ours until now (or free again, when a switched socket was
 	 * closed), the container's from here */
@@ -279,10 +280,13 @@ static void on_notify(struct bnet *b, struct watch *w, short revents)
 	memset(&n, 0, sizeof(n));
 	if (ioctl(w->fd, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
 		return; /* ENOENT: the task went before we looked */
-	if (try_switch(b, w->fd, &n))
-		respond(w->fd, n.id, false);
+	if (n.data.nr == __NR_connect) {
+		if (!connect_switch(b, w->fd, &n))
+			notif_respond(w->fd, n.id, true, 0);
+	} else if (try_switch(b, w->fd, &n))
+		notif_respond(w->fd, n.id, false, 0);
 	else
-		respond(w->fd, n.id, true);
+		notif_respond(w->fd, n.id, true, 0);
 }
 
 static void on_listener(struct bnet *b, struct watch *w, short revents)

@@ -2,9 +2,10 @@
  * filter whose listener burrow-net serves (helpers/net/switch.c).
  *
  * The filter is a few instructions of classic BPF, not libseccomp: it
- * passes every call but bind() of the native ABI with an address length of
- * a sockaddr_in (16) or a sockaddr_in6 (28), which it hands to the
- * listener.  A unix, netlink or packet socket's bind never leaves the
+ * passes every call but bind() and connect() (connect: unless
+ * BURROW_CONNECT_DIRECT=0) of the native ABI with an address length of a
+ * sockaddr_in (16) or a sockaddr_in6 (28), which it hands to the listener.
+ * A unix, netlink or packet socket's bind or connect never leaves the
  * kernel.  The container's own filter (loaded after this one) still
  * decides first: its errors and kills take precedence over a notification. */
 #include <endian.h>
@@ -13,6 +14,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,16 +37,21 @@
 int net_direct_install(int notify_fd, struct err *e)
 {
 #ifdef DIRECT_ARCH
+	/* connect: a number no call has when BURROW_CONNECT_DIRECT=0 */
+	uint32_t nr_connect = net_connect_direct_off() ? UINT32_MAX : __NR_connect;
+	/* jumps count the instructions skipped: 1 -> 8, 3 -> 5, 4 -> 8,
+	 * 6 and 7 -> 9 */
 	struct sock_filter insns[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DIRECT_ARCH, 0, 5),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bind, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 16, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 28, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DIRECT_ARCH, 0, 6),
+		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bind, 1, 0),
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr_connect, 0, 3),
+		/* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 16, 2, 0),
+		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 28, 1, 0),
+		/* 8 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
 	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
 	int fd;

@@ -161,6 +161,13 @@ bool net_direct_off(void)
 	return v && strcmp(v, "0") == 0;
 }
 
+bool net_connect_direct_off(void)
+{
+	const char *v = getenv("BURROW_CONNECT_DIRECT");
+
+	return v && strcmp(v, "0") == 0;
+}
+
 int net_spawn(const struct net_params *o, struct net_helper *h, struct err *e)
 {
 	_cleanup_free_ char *helper = o->helper ? xstrdup(o->helper) : net_find_helper();

@@ -87,14 +87,19 @@ int net_stop(struct net_helper *h);
  * BURROW_PORT_DIRECT=0 turns it off: the ports are then served by the fast
  * handler alone and the init installs no filter. */
 bool net_direct_off(void);
+/* Its connect part (switch.c, connect.c): a TCP connect() to the host's
+ * loopback address (10.0.2.2) gets a socket connected to the host's
+ * 127.0.0.1.  BURROW_CONNECT_DIRECT=0 turns that part off: the filter then
+ * sends no connect() and such connections go through slirp. */
+bool net_connect_direct_off(void);
 /* In the init, after no_new_privs and before its own filters: a seccomp
- * filter that sends the container's bind() calls of an IPv4 or IPv6
- * address to the process holding the listener, whose fd goes to burrow-net
- * over notify_fd.  Returns 0 when done, 1 (e set) when the filter could
- * not be installed (EBUSY: a listener exists already; the ports are then
- * served by the fast handler alone), -1 when it is installed but its
- * listener could not be passed on (the container must not start: its
- * binds would fail). */
+ * filter that sends the container's bind() and connect() calls of an IPv4
+ * or IPv6 address to the process holding the listener, whose fd goes to
+ * burrow-net over notify_fd.  Returns 0 when
+ * done, 1 (e set) when the filter could not be installed (EBUSY: a
+ * listener exists already; the ports are then served by the fast handler
+ * alone), -1 when it is installed but its listener could not be passed on
+ * (the container must not start: its binds would fail). */
 int net_direct_install(int notify_fd, struct err *e);
 
 /* Control socket requests (one JSON line each way). */
