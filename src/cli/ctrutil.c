@@ -118,7 +118,6 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	struct detach_keys keys, *pkeys = NULL;
 	int rc;
 
-	(void)g;
 	if (s->tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
 	/* attached without -t: pipes in place of our terminal */
@@ -152,6 +151,8 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 		container_proc_release(&p);
 		return 0;
 	}
+	/* while it runs: the next create's record directory (container.c) */
+	container_make_spare(g->cfg.root);
 	if (s->tty && s->interactive) {
 		relay_raw_terminal();
 		/* checked when parsed */

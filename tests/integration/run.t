@@ -203,6 +203,19 @@ assert_rc 125 "a name in use fails with 125"
 assert_match "$err" "already in use" "and says the name is in use"
 run burrow run --rm --name 'bad name!' $IMG true
 assert_rc 125 "an invalid name fails with 125"
+# an attached run leaves a spare record directory, which the next create takes
+spare=$BURROW_ROOT/containers/.spare
+assert_true "an attached run leaves a spare record directory" test -d "$spare"
+ino=$(stat -c %i "$spare")
+run burrow create $IMG true
+assert_rc 0 "create with a spare record directory"
+assert_eq "$(stat -c %i "$BURROW_ROOT/containers/$out")" "$ino" "the create takes the spare as its record directory"
+assert_false "and leaves none" test -e "$spare"
+assert_eq "$(burrow ps -a -q --no-trunc | grep -c "$out")" 1 "ps lists the container"
+burrow rm "$out" >/dev/null
+run env BURROW_SPARE_CTRDIR=0 "$BURROW" run --rm $IMG true
+assert_rc 0 "BURROW_SPARE_CTRDIR=0: a run"
+assert_false "makes no spare record directory" test -e "$spare"
 
 # --- nothing is left after --rm
 left=$(ls "$BURROW_RUNROOT/containers" 2>/dev/null | wc -l)

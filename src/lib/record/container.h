@@ -164,6 +164,12 @@ int container_read_config(const char *root, const char *id, json_object **out, s
  * containers lock, make ctrdir and write config.json.  Duplicate or invalid
  * names fail with docker's message. */
 int container_create_record(const char *root, struct container_spec *s, const char *want, struct err *e);
+
+/* Makes the spare directory the next container_create_record() takes for
+ * its record (see container.c), best effort: called off the critical
+ * path, once a container has started. */
+void container_make_spare(const char *root);
+
 /* Change the name in config.json (same checks as create). */
 int container_rename(const char *root, const char *id, const char *newname, struct err *e);
 /* network connect/disconnect: the record's "networks" become nets. */
