@@ -27,7 +27,17 @@ printf 'v1 stale-key\nu 5 5\ng 5 5\n' >"$BURROW_RUNROOT/subid-cache"
 run burrow run --rm $IMG cat /proc/self/uid_map
 assert_match "$out" "0 +$(id -u) +1" "a stale range cache is ignored"
 assert_no_match "$out" " 5 +5\$" "and its ranges are not used"
-assert_eq "$(head -c 3 "$BURROW_RUNROOT/subid-cache")" "v1 " "the cache is rewritten"
+assert_eq "$(head -c 3 "$BURROW_RUNROOT/subid-cache")" "v2 " "the cache is rewritten"
+assert_eq "$(sed -n 2p "$BURROW_RUNROOT/subid-cache")" "n $(id -un)" "with the user's name"
+# a hit names the user from the cache, not from the passwd lookup
+key=$(head -n1 "$BURROW_RUNROOT/subid-cache")
+ranges=$(grep '^[ug] ' "$BURROW_RUNROOT/subid-cache")
+printf '%s\nn cached-name\n%s\n' "$key" "$ranges" >"$BURROW_RUNROOT/subid-cache"
+run burrow run --rm --userns keep-id $IMG sh -c 'grep "^cached-name:" /etc/passwd | cut -d: -f1'
+assert_eq "$out" "cached-name" "a cache hit names the user"
+run env BURROW_SUBID_CACHE_USER=0 "$BURROW" run --rm --userns keep-id $IMG cut -d: -f1 /etc/passwd
+assert_match "$out" "^$(id -un)\$" "BURROW_SUBID_CACHE_USER=0: the name comes from the passwd lookup"
+rm -f "$BURROW_RUNROOT/subid-cache"
 
 # --- isolation
 for ns in user mnt pid uts ipc net cgroup; do
