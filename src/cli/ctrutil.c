@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +111,14 @@ static void launch_failed(struct container_spec *s, const struct err *why)
 		close(lfd);
 }
 
+mode_t cli_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return mask;
+}
+
 int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct err *e)
 {
 	struct container_proc p;
@@ -152,7 +161,7 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 		return 0;
 	}
 	/* while it runs: the next create's record directory (container.c) */
-	container_make_spare(g->cfg.root);
+	container_make_spare(g->cfg.root, cli_umask());
 	if (s->tty && s->interactive) {
 		relay_raw_terminal();
 		/* checked when parsed */

@@ -218,16 +218,28 @@ assert_match "$err" "already in use" "and says the name is in use"
 run burrow run --rm --name 'bad name!' $IMG true
 assert_rc 125 "an invalid name fails with 125"
 # an attached run leaves a spare record directory, which the next create takes
-spare=$BURROW_ROOT/containers/.spare
+# (named by the umask it was made under, with the layer's directories)
+spare=$BURROW_ROOT/containers/.spare-$(printf '%03o' "$(($(umask)))")
 if [ "${BURROW_SPARE_CTRDIR-}" != 0 ]; then
 	assert_true "an attached run leaves a spare record directory" test -d "$spare"
+	assert_true "with the layer's upper directory" test -d "$spare/upper"
+	assert_true "and its work directory" test -d "$spare/work"
 	ino=$(stat -c %i "$spare")
 	run burrow create $IMG true
 	assert_rc 0 "create with a spare record directory"
 	assert_eq "$(stat -c %i "$BURROW_ROOT/containers/$out")" "$ino" "the create takes the spare as its record directory"
 	assert_false "and leaves none" test -e "$spare"
+	assert_eq "$(stat -c %a "$BURROW_ROOT/containers/$out/upper")" "$(printf '%o' "$((0755 & ~$(umask)))")" "its upper directory has the mode a mkdir gives it"
 	assert_eq "$(burrow ps -a -q --no-trunc | grep -c "$out")" 1 "ps lists the container"
 	burrow rm "$out" >/dev/null
+	burrow run --rm $IMG true
+	mask=$(umask)
+	umask 077
+	run burrow create $IMG true
+	umask "$mask"
+	assert_true "a create under another umask leaves the spare alone" test -d "$spare"
+	burrow rm "$out" >/dev/null
+	rm -rf "$spare"
 else
 	skip "BURROW_SPARE_CTRDIR=0: no spare record directory"
 fi

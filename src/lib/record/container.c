@@ -608,11 +608,17 @@ static int lock_containers(const char *root, struct err *e)
 
 /* containers/ carries ext4's top-directory flag (above), so a mkdir in it
  * makes ext4 search its block groups for a lightly used one: about 0.15 ms
- * on the path of every create.  container_make_spare() makes one directory
- * ahead (".spare", which no scan lists) while a container runs, and the
- * next create renames it into place, placed as its own mkdir would have
- * been.  BURROW_SPARE_CTRDIR=0: a mkdir each time, and no spare. */
-#define SPARE_CTRDIR ".spare"
+ * on the path of every create.  While a container runs, the CLI makes one
+ * record directory ahead, with the layer's upper and work directories in
+ * it (container_make_spare), and the next create of the CLI renames it
+ * into place: placed as its own mkdir would have been, and the start's
+ * directories (container_prepare_dirs, on the critical path when the
+ * machine is busy) are two fewer.  The modes of what mkdir makes depend on
+ * the umask, so the spare's name carries the umask it was made under
+ * (".spare-022", which no scan lists: not an ID), and only a create under
+ * the same umask takes it; the API service's creates make their own.
+ * BURROW_SPARE_CTRDIR=0: a mkdir each time, and no spare. */
+static int spare_mask = -1; /* container_use_spare()'s umask; -1: none */
 
 static bool spare_wanted(void)
 {
@@ -621,25 +627,45 @@ static bool spare_wanted(void)
 	return !(v && strcmp(v, "0") == 0);
 }
 
-static int make_ctrdir(const char *root, const char *ctrdir)
+static char *spare_path(const char *root, mode_t mask)
 {
-	if (spare_wanted()) {
-		_cleanup_free_ char *spare = xasprintf("%s/containers/" SPARE_CTRDIR, root);
-		if (renameat2(AT_FDCWD, spare, AT_FDCWD, ctrdir, RENAME_NOREPLACE) == 0)
-			return 0;
-	}
-	return mkdir(ctrdir, 0700);
+	return xasprintf("%s/containers/.spare-%03o", root, (unsigned)(mask & 0777));
 }
 
-void container_make_spare(const char *root)
+void container_use_spare(mode_t mask)
 {
-	_cleanup_free_ char *spare = NULL;
+	spare_mask = (int)(mask & 0777);
+}
+
+static int make_ctrdir(const char *root, const struct container_spec *s)
+{
+	/* a layer elsewhere (node-local) has no use for the spare's */
+	if (spare_mask >= 0 && !s->layer_dir && spare_wanted()) {
+		_cleanup_free_ char *spare = spare_path(root, (mode_t)spare_mask);
+		if (renameat2(AT_FDCWD, spare, AT_FDCWD, s->ctrdir, RENAME_NOREPLACE) == 0)
+			return 0;
+	}
+	return mkdir(s->ctrdir, 0700);
+}
+
+void container_make_spare(const char *root, mode_t mask)
+{
+	_cleanup_free_ char *spare = NULL, *upper = NULL, *work = NULL;
 
 	if (!spare_wanted())
 		return;
-	spare = xasprintf("%s/containers/" SPARE_CTRDIR, root);
-	if (mkdir(spare, 0700) < 0 && errno != EEXIST)
-		log_debug("no spare record directory: %s", strerror(errno));
+	spare = spare_path(root, mask);
+	if (mkdir(spare, 0700) < 0) {
+		if (errno != EEXIST)
+			log_debug("no spare record directory: %s", strerror(errno));
+		return;
+	}
+	/* as container_prepare_dirs makes them; a create that takes the
+	 * spare before they are there makes them itself */
+	upper = xasprintf("%s/upper", spare);
+	work = xasprintf("%s/work", spare);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+		log_debug("the spare record directory without its layer: %s", strerror(errno));
 }
 
 struct ent {
@@ -871,7 +897,7 @@ int container_create_record(const char *root, struct container_spec *s, const ch
 			s->name = xasprintf("%s_%.6s", base, s->id);
 		}
 	}
-	if (make_ctrdir(root, s->ctrdir) < 0) {
+	if (make_ctrdir(root, s) < 0) {
 		err_make(e, errno, "creating %s", s->ctrdir);
 		goto out;
 	}
