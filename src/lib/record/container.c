@@ -606,18 +606,13 @@ static int lock_containers(const char *root, struct err *e)
 	return fd;
 }
 
-/* containers/ carries ext4's top-directory flag (above), so a mkdir in it
- * makes ext4 search its block groups for a lightly used one: about 0.15 ms
- * on the path of every create.  While a container runs, the CLI makes one
- * record directory ahead, with the layer's upper and work directories in
- * it (container_make_spare), and the next create of the CLI renames it
- * into place: placed as its own mkdir would have been, and the start's
- * directories (container_prepare_dirs, on the critical path when the
- * machine is busy) are two fewer.  The modes of what mkdir makes depend on
- * the umask, so the spare's name carries the umask it was made under
- * (".spare-022", which no scan lists: not an ID), and only a create under
- * the same umask takes it; the API service's creates make their own.
- * BURROW_SPARE_CTRDIR=0: a mkdir each time, and no spare. */
+/* containers/ carries ext4's top-directory flag (above): a mkdir there
+ * searches the block groups, about 0.15 ms on every create.  While a
+ * container runs, the CLI makes a record directory ahead, with the layer's
+ * upper and work (container_make_spare), and its next create renames it
+ * into place.  Its name carries the umask its modes came from
+ * (".spare-022", not an ID: no scan lists it); only the CLI's creates
+ * under that umask take it.  BURROW_SPARE_CTRDIR=0: a mkdir each time. */
 static int spare_mask = -1; /* container_use_spare()'s umask; -1: none */
 
 static bool spare_wanted(void)
