@@ -208,6 +208,7 @@ int ctr_create_record(struct globals *g, const char *verb, int argc, char **argv
 		ctr_volumes_rollback(g->cfg.root, m, made);
 		goto out;
 	}
+	container_use_spare(cli_umask());
 	if (container_create_record(g->cfg.root, s, a.name, e) < 0) {
 		ctr_volumes_rollback(g->cfg.root, m, made);
 		if (s->cidfile)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +111,14 @@ static void launch_failed(struct container_spec *s, const struct err *why)
 		close(lfd);
 }
 
+mode_t cli_umask(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return mask;
+}
+
 int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct err *e)
 {
 	struct container_proc p;
@@ -118,7 +127,6 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 	struct detach_keys keys, *pkeys = NULL;
 	int rc;
 
-	(void)g;
 	if (s->tty && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		wsp = &ws;
 	/* attached without -t: pipes in place of our terminal */
@@ -152,6 +160,8 @@ int ctr_launch(struct globals *g, struct container_spec *s, int *code, struct er
 		container_proc_release(&p);
 		return 0;
 	}
+	/* while it runs: the next create's record directory (container.c) */
+	container_make_spare(g->cfg.root, cli_umask());
 	if (s->tty && s->interactive) {
 		relay_raw_terminal();
 		/* checked when parsed */

@@ -24,6 +24,10 @@ int ctr_load_id(struct globals *g, const char *id, struct ctr *c, struct err *e)
 void ctr_free(struct ctr *c);
 bool ctr_running(const struct ctr *c);
 
+/* The process's umask, read (and put back) with umask(2): the CLI is
+ * single-threaded. */
+mode_t cli_umask(void);
+
 /* Start the container of spec s (a fresh record, or one start/restart
  * loaded).  Detached (s->detach): returns 0 once the command exec'd.
  * Attached: relays the terminal and returns the exit code in *code. */

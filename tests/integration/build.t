@@ -17,7 +17,7 @@ cfg() { cat "$R/blobs/sha256/$1"; }          # config blob of image id
 jcfg() { jq -c "$2" "$R/blobs/sha256/$1"; }   # jq over it
 leftovers() { # scratch dirs, build containers, build rundirs
 	find "$R/layers" "$R/containers" "$BURROW_RUNROOT" -mindepth 1 -maxdepth 1 \
-		\( -path "$R/layers/.tmp*" -o -path "$R/containers/*" ! -name .lock -o -name 'build-*' \) \
+		\( -path "$R/layers/.tmp*" -o -path "$R/containers/*" ! -name .lock ! -name '.spare-*' -o -name 'build-*' \) \
 		-printf '%f ' 2>/dev/null
 }
 lastline() { printf '%s\n' "$1" | tail -n 1; }

@@ -27,7 +27,21 @@ printf 'v1 stale-key\nu 5 5\ng 5 5\n' >"$BURROW_RUNROOT/subid-cache"
 run burrow run --rm $IMG cat /proc/self/uid_map
 assert_match "$out" "0 +$(id -u) +1" "a stale range cache is ignored"
 assert_no_match "$out" " 5 +5\$" "and its ranges are not used"
-assert_eq "$(head -c 3 "$BURROW_RUNROOT/subid-cache")" "v1 " "the cache is rewritten"
+assert_eq "$(head -c 3 "$BURROW_RUNROOT/subid-cache")" "v2 " "the cache is rewritten"
+assert_eq "$(sed -n 2p "$BURROW_RUNROOT/subid-cache")" "n $(id -un)" "with the user's name"
+if [ "${BURROW_SUBID_CACHE_USER-}" != 0 ]; then
+	# a hit names the user from the cache, not from the passwd lookup
+	key=$(head -n1 "$BURROW_RUNROOT/subid-cache")
+	ranges=$(grep '^[ug] ' "$BURROW_RUNROOT/subid-cache")
+	printf '%s\nn cached-name\n%s\n' "$key" "$ranges" >"$BURROW_RUNROOT/subid-cache"
+	run burrow run --rm --userns keep-id $IMG sh -c 'grep "^cached-name:" /etc/passwd | cut -d: -f1'
+	assert_eq "$out" "cached-name" "a cache hit names the user"
+else
+	skip "BURROW_SUBID_CACHE_USER=0: a cache hit does not name the user"
+fi
+run env BURROW_SUBID_CACHE_USER=0 "$BURROW" run --rm --userns keep-id $IMG cut -d: -f1 /etc/passwd
+assert_match "$out" "^$(id -un)\$" "BURROW_SUBID_CACHE_USER=0: the name comes from the passwd lookup"
+rm -f "$BURROW_RUNROOT/subid-cache"
 
 # --- isolation
 for ns in user mnt pid uts ipc net cgroup; do
@@ -218,6 +232,35 @@ assert_rc 125 "a name in use fails with 125"
 assert_match "$err" "already in use" "and says the name is in use"
 run burrow run --rm --name 'bad name!' $IMG true
 assert_rc 125 "an invalid name fails with 125"
+# an attached run leaves a spare record directory, which the next create takes
+# (named by the umask it was made under, with the layer's directories)
+spare=$BURROW_ROOT/containers/.spare-$(printf '%03o' "$(($(umask)))")
+if [ "${BURROW_SPARE_CTRDIR-}" != 0 ]; then
+	assert_true "an attached run leaves a spare record directory" test -d "$spare"
+	assert_true "with the layer's upper directory" test -d "$spare/upper"
+	assert_true "and its work directory" test -d "$spare/work"
+	ino=$(stat -c %i "$spare")
+	run burrow create $IMG true
+	assert_rc 0 "create with a spare record directory"
+	assert_eq "$(stat -c %i "$BURROW_ROOT/containers/$out")" "$ino" "the create takes the spare as its record directory"
+	assert_false "and leaves none" test -e "$spare"
+	assert_eq "$(stat -c %a "$BURROW_ROOT/containers/$out/upper")" "$(printf '%o' "$((0755 & ~$(umask)))")" "its upper directory has the mode a mkdir gives it"
+	assert_eq "$(burrow ps -a -q --no-trunc | grep -c "$out")" 1 "ps lists the container"
+	burrow rm "$out" >/dev/null
+	burrow run --rm $IMG true
+	mask=$(umask)
+	umask 077
+	run burrow create $IMG true
+	umask "$mask"
+	assert_true "a create under another umask leaves the spare alone" test -d "$spare"
+	burrow rm "$out" >/dev/null
+	rm -rf "$spare"
+else
+	skip "BURROW_SPARE_CTRDIR=0: no spare record directory"
+fi
+run env BURROW_SPARE_CTRDIR=0 "$BURROW" run --rm $IMG true
+assert_rc 0 "BURROW_SPARE_CTRDIR=0: a run"
+assert_false "makes no spare record directory" test -e "$spare"
 
 # --- nothing is left after --rm
 left=$(ls "$BURROW_RUNROOT/containers" 2>/dev/null | wc -l)

@@ -241,8 +241,12 @@ int config_load(struct config *c, const char *root_opt, const char *runroot_opt,
 		c->root = xasprintf("%s/burrow", data);
 		c->root_source = xstrdup("default");
 	}
-	v = getenv("XDG_RUNTIME_DIR");
-	if (v && *v == '/' && access(v, W_OK) == 0 && owned_by_me(v)) {
+	/* the default runroot is worked out (and its filesystem asked) only
+	 * when neither --runroot nor BURROW_RUNROOT replaces it */
+	v = getenv("BURROW_RUNROOT");
+	if (runroot_opt || (v && *v)) {
+		c->runroot = xstrdup("");
+	} else if ((v = getenv("XDG_RUNTIME_DIR")) && *v == '/' && access(v, W_OK) == 0 && owned_by_me(v)) {
 		c->runroot = xasprintf("%s/burrow", v);
 	} else {
 		c->runroot = config_tmp_runroot();
@@ -411,6 +415,13 @@ int config_use_runroot(struct config *c, struct err *e)
 {
 	_cleanup_free_ char *why = NULL;
 
+	/* there and private: config_ensure_dirs need not look again */
+	if (config_private_dir(c->runroot, &why) == 1) {
+		c->runroot_private = true;
+		return 0;
+	}
+	free(why);
+	why = NULL;
 	if (config_check_runroot(c, false, e) == 0)
 		return 0;
 	if (!c->runroot_in_tmp || config_private_dir(c->runroot, &why) >= 0)
@@ -425,6 +436,8 @@ int config_ensure_dirs(const struct config *c, struct err *e)
 {
 	if (mkdir_p_at(AT_FDCWD, c->root, 0700, e) < 0)
 		return -1;
+	if (c->runroot_private)
+		return 0;
 	return config_check_runroot(c, true, e);
 }
 

@@ -21,6 +21,7 @@ struct config {
 	char *root;               /* image and container store */
 	char *runroot;            /* per-boot state: sockets, pids, mounts */
 	bool runroot_in_tmp;      /* the default in TMPDIR (no private XDG_RUNTIME_DIR, nothing set) */
+	bool runroot_private;     /* config_use_runroot found it there and private */
 	char *runroot_moved_from; /* that default, when it was taken and runroot is a private one */
 	char *runroot_moved_why;
 	enum overlay_mode overlay;

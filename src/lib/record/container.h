@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/types.h>
 
 #include "lib/cgroup/cgroup.h"
 #include "lib/base/config.h"
@@ -164,6 +165,16 @@ int container_read_config(const char *root, const char *id, json_object **out, s
  * containers lock, make ctrdir and write config.json.  Duplicate or invalid
  * names fail with docker's message. */
 int container_create_record(const char *root, struct container_spec *s, const char *want, struct err *e);
+
+/* Makes the spare record directory (with the layer's upper and work) that
+ * the next container_create_record() under the same umask takes (see
+ * container.c), best effort: called off the critical path, once a
+ * container has started. */
+void container_make_spare(const char *root, mode_t mask);
+/* Lets container_create_record() take a spare made under this umask (the
+ * CLI's; a process whose threads may change it does not call this). */
+void container_use_spare(mode_t mask);
+
 /* Change the name in config.json (same checks as create). */
 int container_rename(const char *root, const char *id, const char *newname, struct err *e);
 /* network connect/disconnect: the record's "networks" become nets. */

@@ -205,6 +205,8 @@ unsigned long idmap_to_host(const struct idrange *r, size_t n, unsigned long inn
 	return (unsigned long)-1;
 }
 
+#define SUBID_FILES "/etc/subuid and /etc/subgid"
+
 static char *subid_source(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/etc/nsswitch.conf", "re");
@@ -223,7 +225,7 @@ static char *subid_source(void)
 				return xasprintf("nss module \"%s\" (nsswitch.conf subid:)", s);
 		}
 	}
-	return xstrdup("/etc/subuid and /etc/subgid");
+	return xstrdup(SUBID_FILES);
 }
 
 /* ---- the range cache ----------------------------------------------------
@@ -232,11 +234,23 @@ static char *subid_source(void)
  * the answer is cached under the runroot, keyed on the uid and on the
  * mtime and size of /etc/subuid, /etc/subgid and /etc/nsswitch.conf, so
  * an edit to any of them is seen at once.  Other sources (SSSD, LDAP) are
- * always asked. */
+ * always asked.  The user's name is cached too ("n NAME", keyed on
+ * /etc/passwd as well): a hit then needs neither the passwd lookup (NSS:
+ * nsswitch.conf, nscd, /etc/passwd) nor a read of nsswitch.conf for the
+ * source (a hit means it names the files).  BURROW_SUBID_CACHE_USER=0:
+ * both are looked up on every run, as before. */
+static bool cache_user_wanted(void)
+{
+	const char *v = getenv("BURROW_SUBID_CACHE_USER");
+
+	return !(v && strcmp(v, "0") == 0);
+}
+
 static char *cache_key(uid_t uid)
 {
-	static const char *const files[] = { "/etc/subuid", "/etc/subgid", "/etc/nsswitch.conf" };
-	char *key = xasprintf("v1 %u", (unsigned)uid);
+	static const char *const files[] = { "/etc/subuid", "/etc/subgid", "/etc/nsswitch.conf",
+					     "/etc/passwd" };
+	char *key = xasprintf("v2 %u", (unsigned)uid);
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		struct stat st;
@@ -252,7 +266,7 @@ static char *cache_key(uid_t uid)
 }
 
 static int cache_read(const char *path, const char *key, unsigned long (*ur)[2], int *nu,
-		      unsigned long (*gr)[2], int *ng)
+		      unsigned long (*gr)[2], int *ng, char **user)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	char line[512];
@@ -267,6 +281,12 @@ static int cache_read(const char *path, const char *key, unsigned long (*ur)[2],
 	while (fgets(line, sizeof line, f)) {
 		char kind;
 		unsigned long a, b;
+		if (strncmp(line, "n ", 2) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			if (user && line[2] && !*user)
+				*user = xstrdup(line + 2);
+			continue;
+		}
 		if (sscanf(line, "%c %lu %lu", &kind, &a, &b) != 3)
 			return -1;
 		if (kind == 'u' && *nu < IDMAP_MAX - 1) {
@@ -280,10 +300,10 @@ static int cache_read(const char *path, const char *key, unsigned long (*ur)[2],
 	return 0;
 }
 
-static void cache_write(const char *dir, const char *path, const char *key, const unsigned long (*ur)[2],
-			int nu, const unsigned long (*gr)[2], int ng)
+static void cache_write(const char *dir, const char *path, const char *key, const char *user,
+			const unsigned long (*ur)[2], int nu, const unsigned long (*gr)[2], int ng)
 {
-	_cleanup_free_ char *txt = xasprintf("%s\n", key);
+	_cleanup_free_ char *txt = xasprintf("%s\nn %s\n", key, user);
 	struct err e = ERR_INIT;
 
 	for (int i = 0; i < nu; i++) {
@@ -313,11 +333,23 @@ int userns_lookup_cached(struct idmap *m, enum idmap_mode mode, const char *cach
 	_cleanup_free_ char *key = NULL, *path = NULL;
 	struct passwd *pw;
 	int nu, ng;
+	bool tried = false;
 
 	(void)e;
 	memset(m, 0, sizeof *m);
 	m->uid = getuid();
 	m->gid = getgid();
+	if (mode != IDMAP_SINGLE && cache_dir && cache_user_wanted()) {
+		key = cache_key(m->uid);
+		path = xasprintf("%s/subid-cache", cache_dir);
+		tried = true;
+		if (cache_read(path, key, ur, &nu, gr, &ng, &m->user) == 0 && m->user) {
+			m->source = xstrdup(SUBID_FILES);
+			goto ranges;
+		}
+		free(m->user);
+		m->user = NULL;
+	}
 	pw = getpwuid(m->uid);
 	m->user = pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)m->uid);
 	m->source = subid_source();
@@ -328,16 +360,22 @@ int userns_lookup_cached(struct idmap *m, enum idmap_mode mode, const char *cach
 		goto single;
 	}
 	if (cache_dir && strncmp(m->source, "nss module", 10) != 0) {
-		key = cache_key(m->uid);
-		path = xasprintf("%s/subid-cache", cache_dir);
+		if (!key) {
+			key = cache_key(m->uid);
+			path = xasprintf("%s/subid-cache", cache_dir);
+		}
+	} else {
+		free(key);
+		key = NULL;
 	}
-	if (!key || cache_read(path, key, ur, &nu, gr, &ng) < 0) {
+	if (!key || tried || cache_read(path, key, ur, &nu, gr, &ng, NULL) < 0) {
 		nu = userns_subid_ranges(m->user, false, ur, IDMAP_MAX - 1);
 		ng = userns_subid_ranges(m->user, true, gr, IDMAP_MAX - 1);
 		if (key && nu >= 0 && ng >= 0)
-			cache_write(cache_dir, path, key, (const unsigned long(*)[2])ur, nu,
+			cache_write(cache_dir, path, key, m->user, (const unsigned long(*)[2])ur, nu,
 				    (const unsigned long(*)[2])gr, ng);
 	}
+ranges:
 	if (nu <= 0 || ng <= 0) {
 		m->fallback_reason = xasprintf("no subordinate %s range for user %s in %s",
 					       nu <= 0 ? "uid" : "gid", m->user, m->source);
