@@ -236,7 +236,16 @@ static int exec_stdio(const struct exec_request *r, int pts, struct err *e)
 /* In the forked child (not dumpable): take fds 0-2, close every other but
  * errfd, become the user, chdir and exec.  On failure the error goes to
  * errfd (err_send) and the child exits 125, 126 or 127. */
-static __attribute__((noreturn)) void exec_child(const struct exec_request *r, int pts, int errfd)
+/* What the child allocates and execve needs: in the vfork-like spawn
+ * (spawn_child) it is in our memory, and we free it once the child is gone
+ * (after fork() the child's writes here are its own: nothing to free). */
+struct child_owned {
+	char **env;
+	struct user_spec u;
+};
+
+static __attribute__((noreturn)) void exec_child(const struct exec_request *r, int pts, int errfd,
+						 struct child_owned *own)
 {
 	struct err e = ERR_INIT;
 	struct user_spec u;
@@ -271,6 +280,8 @@ static __attribute__((noreturn)) void exec_child(const struct exec_request *r, i
 	close(rootfd);
 	env = strv_dup(r->env);
 	become_finalize_env(&env, r->hostname, r->tty, &u);
+	own->env = env;
+	own->u = u;
 	if (r->workdir && chdir(r->workdir) < 0) {
 		err_make(&e, errno, "changing to the working directory %s", r->workdir);
 		goto fail;
@@ -321,7 +332,8 @@ static int open_pty(const struct exec_request *r, int *ptmx, int *pts, struct er
 }
 
 /* The forked child: its stdin, the detached double fork, then exec_child. */
-static __attribute__((noreturn)) void exec_fork_child(const struct exec_request *r, int pts, int errfd)
+static __attribute__((noreturn)) void exec_fork_child(const struct exec_request *r, int pts, int errfd,
+						      struct child_owned *own)
 {
 	if (r->die_with_caller)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -345,22 +357,23 @@ static __attribute__((noreturn)) void exec_fork_child(const struct exec_request 
 			close(dn);
 		}
 	}
-	exec_child(r, pts, errfd);
+	exec_child(r, pts, errfd, own);
 }
 
 /* What the spawned child needs: the request, the terminal's pts and the
- * pipe whose write end carries its error. */
+ * pipe whose write end carries its error; what it leaves us to free. */
 struct child_arg {
 	const struct exec_request *r;
 	int pts, errp[2];
+	struct child_owned own;
 };
 
 static int child_main(void *p)
 {
-	const struct child_arg *a = p;
+	struct child_arg *a = p;
 
 	close(a->errp[0]);
-	exec_fork_child(a->r, a->pts, a->errp[1]);
+	exec_fork_child(a->r, a->pts, a->errp[1], &a->own);
 }
 
 /* The child's stack in the vfork-like spawn: part of ours, in the frame of
@@ -415,8 +428,10 @@ int exec_in_container(const struct exec_request *r, struct exec_result *res, str
 	 * container cannot open them through /proc/PID/fd meanwhile. */
 	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	struct child_arg a = { r, pts, { errp[0], errp[1] } };
+	struct child_arg a = { r, pts, { errp[0], errp[1] }, { NULL, { 0, 0, NULL, 0, NULL, false } } };
 	pid = spawn_child(&a);
+	strv_free(a.own.env);
+	user_spec_free(&a.own.u);
 	if (dumpable > 0)
 		prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
 	if (pid < 0) {
