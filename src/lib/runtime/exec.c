@@ -29,6 +29,8 @@
  * another PID namespace that tracer cannot attach to us and the exit spins
  * for ever.  Sanitizer builds check for leaks before the join instead. */
 extern void __lsan_do_leak_check(void) __attribute__((weak));
+/* AddressSanitizer keeps a shadow of the stack: see spawn_child. */
+extern void __asan_unpoison_memory_region(void const volatile *addr, size_t size) __attribute__((weak));
 static bool skip_leak_check;
 
 void exec_skip_leak_check(void)
@@ -403,6 +405,11 @@ static pid_t __attribute__((noinline)) spawn_child(struct child_arg *a)
 		return pid;
 	}
 	pid = clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	/* The child's frames never returned (it exec'd or exited): in
+	 * sanitizer builds their redzones are still marked in the shadow we
+	 * share, where our later frames would hit them. */
+	if (__asan_unpoison_memory_region)
+		__asan_unpoison_memory_region(stack, sizeof stack);
 	/* keep the stack alive until here */
 	__asm__ __volatile__("" : : "r"(stack) : "memory");
 	return pid;
