@@ -235,9 +235,6 @@ static int exec_stdio(const struct exec_request *r, int pts, struct err *e)
 	return 0;
 }
 
-/* In the forked child (not dumpable): take fds 0-2, close every other but
- * errfd, become the user, chdir and exec.  On failure the error goes to
- * errfd (err_send) and the child exits 125, 126 or 127. */
 /* What the child allocates and execve needs: in the vfork-like spawn
  * (spawn_child) it is in our memory, and we free it once the child is gone
  * (after fork() the child's writes here are its own: nothing to free). */
@@ -246,6 +243,9 @@ struct child_owned {
 	struct user_spec u;
 };
 
+/* In the child (not dumpable): take fds 0-2, close every other but
+ * errfd, become the user, chdir and exec.  On failure the error goes to
+ * errfd (err_send) and the child exits 125, 126 or 127. */
 static __attribute__((noreturn)) void exec_child(const struct exec_request *r, int pts, int errfd,
 						 struct child_owned *own)
 {
@@ -333,7 +333,7 @@ static int open_pty(const struct exec_request *r, int *ptmx, int *pts, struct er
 	return 0;
 }
 
-/* The forked child: its stdin, the detached double fork, then exec_child. */
+/* The child: its stdin, the detached double fork, then exec_child. */
 static __attribute__((noreturn)) void exec_fork_child(const struct exec_request *r, int pts, int errfd,
 						      struct child_owned *own)
 {
@@ -387,9 +387,9 @@ static int child_main(void *p)
  * suspended until it execs or exits (CLONE_VM | CLONE_VFORK, like
  * posix_spawn): no copy of our page tables, no copy-on-write faults in
  * either process, no teardown of a copied address space at its exec
- * (about 0.1-0.2 ms).  We are single-threaded and stopped, so its calls
- * into libc (malloc, libcap) see a consistent state; what it allocates
- * stays in our heap.  Fds, credentials, signal dispositions, seccomp and
+ * (about 0.1-0.3 ms).  We are single-threaded and stopped, so its calls
+ * into libc (malloc, libcap) see a consistent state; what it allocates for
+ * the exec we free after (child_owned).  Fds, credentials, signal dispositions, seccomp and
  * the parent-death signal are its own as after fork(); dumpability
  * belongs to the memory, which is non-dumpable for both until the exec.
  * BURROW_EXEC_VFORK=0: fork(). */
@@ -419,8 +419,11 @@ int exec_in_container(const struct exec_request *r, struct exec_result *res, str
 {
 	_cleanup_close_ int ptmx = -1, pts = -1;
 	int errp[2] = { -1, -1 }, rc = -1, st, dumpable;
+	struct child_arg a;
 	pid_t pid;
 
+	memset(&a, 0, sizeof a);
+	a.r = r;
 	res->exit_code = 0;
 	if (exec_join(r->init, e) < 0)
 		return -1;
@@ -435,7 +438,9 @@ int exec_in_container(const struct exec_request *r, struct exec_result *res, str
 	 * container cannot open them through /proc/PID/fd meanwhile. */
 	dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	struct child_arg a = { r, pts, { errp[0], errp[1] }, { NULL, { 0, 0, NULL, 0, NULL, false } } };
+	a.pts = pts;
+	a.errp[0] = errp[0];
+	a.errp[1] = errp[1];
 	pid = spawn_child(&a);
 	strv_free(a.own.env);
 	user_spec_free(&a.own.u);
