@@ -157,7 +157,10 @@ void switch_init(struct bnet *b, int fd);
 /* shared with connect.c: whether notification id still waits; answer it
  * (cont: continue the call in the kernel, else return error, a negative
  * errno, or 0); an int socket option of fd (-1: none); whether fd of pid
- * is close-on-exec */
+ * is close-on-exec; the inet address a bind() or connect() notification
+ * points at, read once (false unless a whole sockaddr_in or _in6) */
+struct seccomp_notif;
+bool notif_sockaddr(const struct seccomp_notif *n, struct sockaddr_storage *ss, size_t *lenp);
 bool notif_id_valid(int lfd, uint64_t id);
 void notif_respond(int lfd, uint64_t id, bool cont, int error);
 int sockopt_int(int fd, int level, int name);
@@ -165,7 +168,6 @@ bool notif_fd_cloexec(pid_t pid, int fd);
 /* connect.c: a connect() notification (lfd: the listener).  Returns false
  * when the call is to continue in the kernel; true when it was answered,
  * or will be from the main loop once the host's connect completes. */
-struct seccomp_notif;
 bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n);
 /* answers the blocking connects whose SO_SNDTIMEO ran out */
 void connect_sweep(struct bnet *b);

@@ -271,22 +271,15 @@ static uint16_t loopback_port(const struct bnet *b, const struct sockaddr_storag
 bool connect_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 {
 	struct sockaddr_storage ss, to;
-	size_t len = (size_t)n->data.args[2];
+	size_t len;
 	int tfd = (int)n->data.args[0];
-	struct iovec local, remote;
 	_cleanup_close_ int pidfd = -1, ctr = -1, hfd = -1;
 	bool cloexec, nonblock;
 	uint16_t port;
 	int fl, r, zero = 0;
 
-	if (b->disable_host_loopback ||
-	    (len != sizeof(struct sockaddr_in) && len != sizeof(struct sockaddr_in6)))
-		return false;
-	memset(&ss, 0, sizeof(ss));
-	local = (struct iovec){ &ss, len };
-	remote = (struct iovec){ (void *)(uintptr_t)n->data.args[1], len };
 	/* read once: what we connect to comes from this copy */
-	if (process_vm_readv(n->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+	if (b->disable_host_loopback || !notif_sockaddr(n, &ss, &len))
 		return false;
 	port = loopback_port(b, &ss, len);
 	if (!port)

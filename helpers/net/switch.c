@@ -183,28 +183,41 @@ static int host_socket(struct fwd *f, int ctr, int family)
 	return fd;
 }
 
+/* The inet address a bind() or connect() notification points at (args 1
+ * and 2), read once from the caller's memory into ss: false unless it is a
+ * whole sockaddr_in or sockaddr_in6 of that family.  Whatever is done with
+ * the address is done with this copy, never with the caller's memory. */
+bool notif_sockaddr(const struct seccomp_notif *n, struct sockaddr_storage *ss, size_t *lenp)
+{
+	size_t len = (size_t)n->data.args[2];
+	struct iovec local, remote;
+
+	if (len != sizeof(struct sockaddr_in) && len != sizeof(struct sockaddr_in6))
+		return false;
+	memset(ss, 0, sizeof(*ss));
+	local = (struct iovec){ ss, len };
+	remote = (struct iovec){ (void *)(uintptr_t)n->data.args[1], len };
+	if (process_vm_readv(n->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return false;
+	if (!((ss->ss_family == AF_INET && len == sizeof(struct sockaddr_in)) ||
+	      (ss->ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6))))
+		return false;
+	*lenp = len;
+	return true;
+}
+
 /* bind(fd, addr, len) of pid: true when it was answered with a host socket */
 static bool try_switch(struct bnet *b, int lfd, const struct seccomp_notif *n)
 {
 	struct sockaddr_storage ss;
-	size_t len = (size_t)n->data.args[2];
+	size_t len;
 	int tfd = (int)n->data.args[0];
-	struct iovec local, remote;
 	_cleanup_close_ int pidfd = -1, ctr = -1, hfd = -1;
 	struct stat st;
 	struct fwd *f;
 	bool cloexec, relisten = false;
 
-	if (n->data.nr != __NR_bind ||
-	    (len != sizeof(struct sockaddr_in) && len != sizeof(struct sockaddr_in6)))
-		return false;
-	memset(&ss, 0, sizeof(ss));
-	local = (struct iovec){ &ss, len };
-	remote = (struct iovec){ (void *)(uintptr_t)n->data.args[1], len };
-	if (process_vm_readv(n->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
-		return false;
-	if (!((ss.ss_family == AF_INET && len == sizeof(struct sockaddr_in)) ||
-	      (ss.ss_family == AF_INET6 && len == sizeof(struct sockaddr_in6))))
+	if (n->data.nr != __NR_bind || !notif_sockaddr(n, &ss, &len))
 		return false;
 	f = match(b, &ss);
 	if (!f)
