@@ -227,8 +227,8 @@ static int plant(const char *sub, mode_t mode)
 	got = read(fd, buf, sizeof buf);
 	if (got > 8) {
 		memcpy(&l, buf + 4, 4);
-		if (l + 8 + sizeof allow <= (size_t)got && ftruncate(fd, (off_t)(8 + l)) == 0 &&
-		    pwrite(fd, &allow, sizeof allow, (off_t)(8 + l)) == (ssize_t)sizeof allow &&
+		if (l + 8 + sizeof allow <= (size_t)got && ftruncate(fd, (off_t)8 + l) == 0 &&
+		    pwrite(fd, &allow, sizeof allow, (off_t)8 + l) == (ssize_t)sizeof allow &&
 		    fchmod(fd, mode) == 0)
 			rc = 0;
 	}
