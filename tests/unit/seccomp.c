@@ -208,6 +208,78 @@ static void test_default(void)
 	err_clear(&e);
 }
 
+/* the one cache file in sub rewritten with its own header and key but a
+ * one-instruction program, then given mode; 0 or -1 */
+static int plant(const char *sub, mode_t mode)
+{
+	_cleanup_closedir_ DIR *d = opendir(sub);
+	struct dirent *de = NULL;
+	char buf[8192];
+	const struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	uint32_t l;
+	ssize_t got;
+	int fd, rc = -1;
+
+	while (d && (de = readdir(d)) && de->d_name[0] == '.')
+		;
+	if (!d || !de || (fd = openat(dirfd(d), de->d_name, O_RDWR)) < 0)
+		return -1;
+	got = read(fd, buf, sizeof buf);
+	if (got > 8) {
+		memcpy(&l, buf + 4, 4);
+		if (l + 8 + sizeof allow <= (size_t)got && ftruncate(fd, (off_t)8 + l) == 0 &&
+		    pwrite(fd, &allow, sizeof allow, (off_t)8 + l) == (ssize_t)sizeof allow &&
+		    fchmod(fd, mode) == 0)
+			rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+/* a cache file is used only when the caller alone could have written it
+ * and its directory */
+static void test_cache_trust(const char *dir, const char *profile)
+{
+	_cleanup_free_ char *sub = xasprintf("%s/t", dir);
+	struct seccomp_prog p;
+	struct err e = ERR_INIT;
+
+	is_int(seccomp_prog_for(profile, 0, sub, &p, &e), 0, "trust: cached");
+	seccomp_prog_free(&p);
+	is_int(plant(sub, 0600), 0, "trust: a program planted under the right key");
+	is_int(seccomp_prog_for(profile, 0, sub, &p, &e), 0, "trust: read");
+	is_int(p.len, 1, "trust: a file of mode 0600 in a directory of 0700 is used");
+	seccomp_prog_free(&p);
+	is_int(plant(sub, 0620), 0, "trust: planted again, group-writable");
+	is_int(seccomp_prog_for(profile, 0, sub, &p, &e), 0, "trust: read");
+	ok(p.len > 1, "trust: a group-writable file is not used (%u instructions)", p.len);
+	seccomp_prog_free(&p);
+	is_int(plant(sub, 0602), 0, "trust: planted again, writable by others");
+	is_int(seccomp_prog_for(profile, 0, sub, &p, &e), 0, "trust: read");
+	ok(p.len > 1, "trust: a file writable by others is not used (%u instructions)", p.len);
+	seccomp_prog_free(&p);
+	is_int(plant(sub, 0600), 0, "trust: planted again, the directory group-writable");
+	is_int(chmod(sub, 0770), 0, "trust: chmod g+w the directory");
+	is_int(seccomp_prog_for(profile, 0, sub, &p, &e), 0, "trust: read");
+	ok(p.len > 1, "trust: a file in a group-writable directory is not used (%u instructions)", p.len);
+	seccomp_prog_free(&p);
+	is_int(chmod(sub, 0700), 0, "trust: chmod the directory back");
+	if (geteuid() == 0) {
+		_cleanup_free_ char *f = NULL;
+
+		is_int(plant(sub, 0600), 0, "trust: planted again, another owner");
+		is_int(chown(sub, 65534, 65534), 0, "trust: the directory given away");
+		is_int(seccomp_prog_for(profile, 0, sub, &p, &e), 0, "trust: read");
+		ok(p.len > 1, "trust: a directory of another owner is not used (%u instructions)", p.len);
+		seccomp_prog_free(&p);
+		if (chown(sub, 0, 0) != 0)
+			diag("chown back");
+	} else {
+		skip("trust: another owner (needs root)");
+	}
+	err_clear(&e);
+}
+
 static void test_cache(void)
 {
 	char dir[] = "/tmp/seccomp-unit.XXXXXX";
@@ -255,6 +327,7 @@ static void test_cache(void)
 	is_int(seccomp_prog_for(profile, 0, sub, &b, &e), 0, "a damaged cache file is rebuilt");
 	is_int(answers(&b) & 3, 3, "and the program works");
 	seccomp_prog_free(&b);
+	test_cache_trust(dir, profile);
 	is_int(seccomp_prog_for("{\"defaultAction\":1}", 0, sub, &b, &e), -1, "a bad profile fails");
 	is_str(e.msg, "seccomp profile: defaultAction: the action must be a string", "with its message");
 	err_clear(&e);

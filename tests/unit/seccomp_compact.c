@@ -5,7 +5,9 @@
  * check, the programs it must leave alone, and the rewritten default
  * loaded into the kernel. */
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -112,6 +114,23 @@ static void test_run(void)
 	ok(seccomp_bpf_run(f, ARRAY_SIZE(f), &d, &r) == 0 && r == SECCOMP_RET_KILL_PROCESS,
 	   "run: another architecture killed");
 	is_int(seccomp_bpf_run(off_end, 1, &d, &r), -1, "run: a program without RET is refused");
+	{
+		/* outside the subset: refused, not run after a fashion */
+		const struct sock_filter alu[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+			BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 0),
+			BPF_STMT(BPF_RET | BPF_A, 0),
+		};
+		const struct sock_filter jx[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 0),
+			BPF_STMT(BPF_RET | BPF_K, 0),
+		};
+
+		is_int(seccomp_bpf_run(alu, ARRAY_SIZE(alu), &d, &r), -1,
+		       "run: an ALU instruction is refused");
+		is_int(seccomp_bpf_run(jx, ARRAY_SIZE(jx), &d, &r), -1, "run: a jump against X is refused");
+	}
 }
 
 static void check_default(uint64_t caps, const char *what)
@@ -138,7 +157,9 @@ static void check_default(uint64_t caps, const char *what)
 	seccomp_profile_free(&p);
 }
 
-static void check_profile(const char *json, const char *what)
+/* json compiled and rewritten (or, when !want, maybe left alone), every
+ * answer the same */
+static void check_profile(const char *json, bool want, const char *what)
 {
 	struct seccomp_profile p;
 	struct seccomp_prog prog;
@@ -154,9 +175,132 @@ static void check_profile(const char *json, const char *what)
 	if (seccomp_bpf_compact(prog.insns, prog.len, &f, &n) == 0)
 		is_int(differences(prog.insns, prog.len, f, n), 0,
 		       "%s: rewritten (%zu from %u), every answer the same", what, n, prog.len);
+	else if (want)
+		ok(0, "%s: rewritten (%u instructions left alone)", what, prog.len);
 	else
 		ok(f == NULL && n == 0, "%s: left alone (no shorter)", what);
 	free(f);
+	seccomp_prog_free(&prog);
+	seccomp_profile_free(&p);
+}
+
+#define ALLOW_3ARCH "\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\""
+#define ALLOW_DEMO "\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_AARCH64\""
+#define ARG_RULES \
+	",{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":8," \
+	"\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{" \
+	"\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_NE\"}]},{\"names\":[\"kill\"],\"action\":" \
+	"\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":9,\"op\":\"SCMP_CMP_GE\"}]}"
+
+/* a default-like profile: most calls allowed, the rest ENOSYS, a few
+ * EPERM; rules appended to the list */
+static const char *allow_list(const char *archs, const char *rules)
+{
+	static const char *const names[] = {
+		"read",          "write",           "open",        "close",        "stat",
+		"fstat",         "lstat",           "poll",        "lseek",        "mmap",
+		"mprotect",      "munmap",          "brk",         "rt_sigaction", "rt_sigprocmask",
+		"rt_sigreturn",  "ioctl",           "pread64",     "pwrite64",     "readv",
+		"writev",        "access",          "pipe",        "select",       "sched_yield",
+		"mremap",        "msync",           "mincore",     "madvise",      "dup",
+		"dup2",          "pause",           "nanosleep",   "getitimer",    "alarm",
+		"setitimer",     "getpid",          "sendfile",    "connect",      "accept",
+		"sendto",        "recvfrom",        "sendmsg",     "recvmsg",      "shutdown",
+		"bind",          "listen",          "getsockname", "getpeername",  "socketpair",
+		"setsockopt",    "getsockopt",      "fork",        "vfork",        "execve",
+		"exit",          "wait4",           "kill",        "uname",        "fcntl",
+		"flock",         "fsync",           "fdatasync",   "truncate",     "ftruncate",
+		"getdents",      "getcwd",          "chdir",       "fchdir",       "rename",
+		"mkdir",         "rmdir",           "creat",       "link",         "unlink",
+		"symlink",       "readlink",        "chmod",       "fchmod",       "chown",
+		"fchown",        "lchown",          "umask",       "gettimeofday", "getrlimit",
+		"getrusage",     "sysinfo",         "times",       "getuid",       "getgid",
+		"setuid",        "setgid",          "geteuid",     "getegid",      "setpgid",
+		"getppid",       "getpgrp",         "setsid",      "getgroups",    "setgroups",
+		"capget",        "capset",          "sigaltstack", "statfs",       "fstatfs",
+		"prctl",         "arch_prctl",      "gettid",      "futex",        "set_tid_address",
+		"clock_gettime", "clock_nanosleep", "exit_group",  "epoll_wait",   "epoll_ctl",
+		"tgkill",        "openat",          "mkdirat",     "newfstatat",   "unlinkat",
+		"renameat",      "readlinkat",      "fchmodat",    "faccessat",    "pselect6",
+		"ppoll",         "set_robust_list", "epoll_pwait", "eventfd2",     "epoll_create1",
+		"dup3",          "pipe2",           "prlimit64",   "getrandom",    "memfd_create",
+		"execveat",      "statx",           "rseq",        "clone3",       "close_range",
+		"openat2",       "faccessat2"
+	};
+	static char buf[8192];
+	size_t l = (size_t)snprintf(buf, sizeof buf,
+				    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+				    "\"architectures\":[%s],\"syscalls\":[{\"names\":[",
+				    archs);
+
+	for (size_t i = 0; i < ARRAY_SIZE(names) && l < sizeof buf; i++)
+		l += (size_t)snprintf(buf + l, sizeof buf - l, "%s\"%s\"", i ? "," : "", names[i]);
+	if (l < sizeof buf)
+		snprintf(buf + l, sizeof buf - l,
+			 "],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"ptrace\",\"kexec_load\","
+			 "\"mount\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}%s]}",
+			 rules);
+	return buf;
+}
+
+/* the damage the test hook does to the candidate */
+static enum { BREAK_NONE, BREAK_ONE_RET, BREAK_AARCH64 } breakage;
+static int broken;
+
+/* the block of arch in a rewritten program (a JEQ against it, then a JA
+ * to the block, after the load of the architecture), or n */
+static size_t arch_block(const struct sock_filter *f, size_t n, uint32_t arch)
+{
+	for (size_t i = 1; i + 1 < n && f[i].code == (BPF_JMP | BPF_JEQ | BPF_K); i += 2)
+		if (f[i].k == arch && f[i + 1].code == (BPF_JMP | BPF_JA))
+			return i + 2 + f[i + 1].k;
+	return n;
+}
+
+static void tamper(struct sock_filter *f, size_t n)
+{
+	size_t from = breakage == BREAK_AARCH64 ? arch_block(f, n, ARCH_AARCH64) : 0;
+
+	/* the first denial from there on becomes ALLOW */
+	for (size_t i = from; i < n && breakage != BREAK_NONE; i++)
+		if (f[i].code == (BPF_RET | BPF_K) && f[i].k != SECCOMP_RET_ALLOW) {
+			f[i].k = SECCOMP_RET_ALLOW;
+			broken++;
+			return;
+		}
+}
+
+/* the rewrite's own check refuses a candidate that answers differently */
+static void test_check(void)
+{
+	struct seccomp_profile p;
+	struct seccomp_prog prog;
+	struct sock_filter *f = NULL;
+	struct err e = ERR_INIT;
+	const char *json = allow_list(ALLOW_DEMO, "");
+	size_t n = 0;
+
+	if (seccomp_profile_parse(json, strlen(json), 0, &p, &e) < 0 || seccomp_compile(&p, &prog, &e) < 0) {
+		ok(0, "check: compiles: %s", e.msg);
+		err_clear(&e);
+		return;
+	}
+	seccomp_compact_test_hook = tamper;
+	breakage = BREAK_NONE;
+	is_int(seccomp_bpf_compact(prog.insns, prog.len, &f, &n), 0,
+	       "check: rewritten, the hook doing nothing");
+	free(f);
+	breakage = BREAK_ONE_RET;
+	broken = 0;
+	is_int(seccomp_bpf_compact(prog.insns, prog.len, &f, &n), -1,
+	       "check: one denial made ALLOW is refused");
+	ok(broken == 1 && f == NULL && n == 0, "check: the candidate was damaged and nothing returned");
+	breakage = BREAK_AARCH64;
+	broken = 0;
+	is_int(seccomp_bpf_compact(prog.insns, prog.len, &f, &n), -1,
+	       "check: a denial of the third architecture (aarch64) made ALLOW is refused");
+	ok(broken == 1 && f == NULL, "check: the aarch64 block was found and damaged");
+	seccomp_compact_test_hook = NULL;
 	seccomp_prog_free(&prog);
 	seccomp_profile_free(&p);
 }
@@ -239,12 +383,9 @@ static void test_loaded(void)
 	is_int(seccomp_prog_for(NULL, 0, dir, &prog, &e), 0, "again: the rewritten one, from the cache");
 	ok(prog.len < 600, "again: %u instructions", prog.len);
 	seccomp_prog_free(&prog);
-	{
-		_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
-
-		if (system(cmd) != 0)
-			diag("could not remove the cache directory");
-	}
+	err_clear(&e);
+	if (rm_rf_at(AT_FDCWD, dir, &e) < 0)
+		diag("could not remove the cache directory");
 	err_clear(&e);
 }
 
@@ -263,16 +404,20 @@ int main(void)
 	check_profile("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\"write\","
 		      "\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"socket\"],\"action\":"
 		      "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-		      "a profile with an argument rule");
+		      false, "a profile with an argument rule");
 	check_profile("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"clone\"],\"action\":"
 		      "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":"
 		      "\"SCMP_CMP_MASKED_EQ\"}]}]}",
-		      "a profile with a masked comparison");
+		      false, "a profile with a masked comparison");
 	check_profile(
 		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\","
 		"\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"vmsplice\",\"kexec_load\"],"
 		"\"action\":\"SCMP_ACT_ERRNO\"}]}",
-		"a profile with x32");
+		false, "a profile with x32");
+	check_profile(allow_list(ALLOW_3ARCH, ""), true, "an allow list over x86_64, x86, x32 and aarch64");
+	check_profile(allow_list(ALLOW_3ARCH, ARG_RULES), true, "the same with argument rules");
+	check_profile(allow_list(ALLOW_DEMO, ARG_RULES), true, "an allow list over x86_64, x86 and aarch64");
+	test_check();
 	test_refused();
 	test_loaded();
 	return done_testing();

@@ -840,8 +840,8 @@ static char *cache_key(const char *profile, uint64_t caps)
 {
 	const struct scmp_version *v = seccomp_version();
 
-	return xasprintf("burrow seccomp table %d%s\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s",
-			 TABLE_VERSION, compact_wanted() ? " compact 2" : "", v ? v->major : 0,
+	return xasprintf("burrow seccomp table %d compact %d\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s",
+			 TABLE_VERSION, compact_wanted() ? SECCOMP_COMPACT_VERSION : 0, v ? v->major : 0,
 			 v ? v->minor : 0, v ? v->micro : 0, seccomp_arch_native(), (unsigned long long)caps,
 			 profile ? profile : "default");
 }
@@ -870,15 +870,29 @@ static char *cache_path(const char *cachedir, const char *key)
 	return xasprintf("%s/%016llx", cachedir, (unsigned long long)h);
 }
 
-static bool cache_read(const char *path, const char *key, struct seccomp_prog *out)
+/* only what the caller alone could have written is trusted: its own, not
+ * writable by group or others */
+static bool cache_trusted(int fd, bool dir)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) &&
+	       st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+static bool cache_read(const char *cachedir, const char *path, const char *key, struct seccomp_prog *out)
+{
+	_cleanup_close_ int dfd = open(cachedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	size_t klen = strlen(key), n;
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
 	uint32_t l;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 22) ||
+	if (dfd < 0 || !cache_trusted(dfd, true))
+		return false;
+	fd = openat(dfd, strrchr(path, '/') + 1, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || !cache_trusted(fd, false) || fstat(fd, &st) < 0 || st.st_size > (1 << 22) ||
 	    (size_t)st.st_size < 8 + klen)
 		return false;
 	buf = xmalloc((size_t)st.st_size);
@@ -926,7 +940,7 @@ int seccomp_prog_for(const char *profile, uint64_t caps, const char *cachedir, s
 	key = cache_key(profile, caps);
 	if (cachedir) {
 		path = cache_path(cachedir, key);
-		if (cache_read(path, key, out))
+		if (cache_read(cachedir, path, key, out))
 			return 0;
 	}
 	if (profile) {

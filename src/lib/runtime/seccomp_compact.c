@@ -17,10 +17,16 @@
  * (personality's personas, say) is kept as it is, as a slice of the old
  * program for that one number.  Anything else (another opcode, a path
  * that reads arguments for more than one number, ...) keeps the old
- * program.  The result is then run beside the old one on every number up
- * to 2048, the boundaries and the high (x32) numbers, each architecture
- * the program knows and a few it does not, with argument values made of
- * the program's constants; one difference and the old program stays.
+ * program.  The result is then run beside the old one (same_program) on
+ * every architecture and call number either program compares with, their
+ * neighbours and a few fixed values, which between them cover every
+ * (architecture, number) pair, and each call whose answer depends on its
+ * arguments with argument values made of the programs' constants; one
+ * difference, or more values than the check's bounds, and the old program
+ * stays.
+ *
+ * Programs from the rewrite are cached on disk (seccomp.c): any change to
+ * what it writes must bump SECCOMP_COMPACT_VERSION (seccomp_compact.h).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -38,18 +44,22 @@
 #define MAX_HOLES 48
 #define MAX_STEPS 400000
 #define MAX_OUT 4096
+/* the check's bounds: past them the old program stays */
+#define MAX_CHECK_ARCHS 256
+#define MAX_CHECK_NRS 32768
+#define MAX_CHECK_SLICES 1024
 
-/* ---- a cBPF interpreter (the subset seccomp filters use) ------------------ */
+/* ---- a cBPF interpreter (the subset the rewrite reads and writes) -------- */
 
 int seccomp_bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d, uint32_t *ret)
 {
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS];
+	uint32_t a = 0;
 	const unsigned char *data = (const unsigned char *)d;
 
-	memset(mem, 0, sizeof mem);
 	for (size_t pc = 0; pc < n; pc++) {
 		const struct sock_filter *i = &f[pc];
-		uint32_t k = i->k, src;
+		uint32_t k = i->k;
+		bool t;
 
 		switch (i->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
@@ -57,126 +67,33 @@ int seccomp_bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_
 				return -1;
 			memcpy(&a, data + k, 4);
 			continue;
-		case BPF_LD | BPF_W | BPF_LEN:
-			a = sizeof(*d);
-			continue;
-		case BPF_LDX | BPF_W | BPF_LEN:
-			x = sizeof(*d);
-			continue;
 		case BPF_LD | BPF_IMM:
 			a = k;
 			continue;
-		case BPF_LDX | BPF_IMM:
-			x = k;
-			continue;
-		case BPF_LD | BPF_MEM:
-			if (k >= BPF_MEMWORDS)
-				return -1;
-			a = mem[k];
-			continue;
-		case BPF_LDX | BPF_MEM:
-			if (k >= BPF_MEMWORDS)
-				return -1;
-			x = mem[k];
-			continue;
-		case BPF_ST:
-			if (k >= BPF_MEMWORDS)
-				return -1;
-			mem[k] = a;
-			continue;
-		case BPF_STX:
-			if (k >= BPF_MEMWORDS)
-				return -1;
-			mem[k] = x;
-			continue;
-		case BPF_MISC | BPF_TAX:
-			x = a;
-			continue;
-		case BPF_MISC | BPF_TXA:
-			a = x;
-			continue;
 		case BPF_RET | BPF_K:
 			*ret = k;
-			return 0;
-		case BPF_RET | BPF_A:
-			*ret = a;
 			return 0;
 		case BPF_JMP | BPF_JA:
 			if (k >= n - pc - 1)
 				return -1;
 			pc += k;
 			continue;
-		default:
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			t = a == k;
 			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			t = a > k;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			t = a >= k;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			t = (a & k) != 0;
+			break;
+		default:
+			return -1; /* outside the subset */
 		}
-		if (BPF_CLASS(i->code) == BPF_ALU) {
-			src = BPF_SRC(i->code) == BPF_X ? x : k;
-			switch (BPF_OP(i->code)) {
-			case BPF_ADD:
-				a += src;
-				break;
-			case BPF_SUB:
-				a -= src;
-				break;
-			case BPF_MUL:
-				a *= src;
-				break;
-			case BPF_DIV:
-				if (!src)
-					return -1;
-				a /= src;
-				break;
-			case BPF_MOD:
-				if (!src)
-					return -1;
-				a %= src;
-				break;
-			case BPF_AND:
-				a &= src;
-				break;
-			case BPF_OR:
-				a |= src;
-				break;
-			case BPF_XOR:
-				a ^= src;
-				break;
-			case BPF_LSH:
-				a = src < 32 ? a << src : 0;
-				break;
-			case BPF_RSH:
-				a = src < 32 ? a >> src : 0;
-				break;
-			case BPF_NEG:
-				a = -a;
-				break;
-			default:
-				return -1;
-			}
-			continue;
-		}
-		if (BPF_CLASS(i->code) == BPF_JMP) {
-			bool t;
-			src = BPF_SRC(i->code) == BPF_X ? x : k;
-			switch (BPF_OP(i->code)) {
-			case BPF_JEQ:
-				t = a == src;
-				break;
-			case BPF_JGT:
-				t = a > src;
-				break;
-			case BPF_JGE:
-				t = a >= src;
-				break;
-			case BPF_JSET:
-				t = (a & src) != 0;
-				break;
-			default:
-				return -1;
-			}
-			pc += t ? i->jt : i->jf;
-			continue;
-		}
-		return -1;
+		pc += t ? i->jt : i->jf;
 	}
 	return -1; /* fell off the end */
 }
@@ -425,14 +342,37 @@ struct out {
 	bool fail;
 };
 
-static size_t emit(struct out *o, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+struct fixup {
+	size_t at;     /* a JA */
+	uint32_t nr;   /* the slice of this number */
+	uint32_t arch; /* of this architecture */
+};
+
+struct fixups {
+	struct fixup *v;
+	size_t n;
+};
+
+/* the new instruction's index, or -1 (and o->fail) when the buffer is full */
+static long emit(struct out *o, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 {
-	if (o->n >= MAX_OUT) {
+	if (o->fail || o->n >= MAX_OUT) {
 		o->fail = true;
-		return o->n;
+		return -1;
 	}
 	o->f[o->n] = (struct sock_filter){ code, jt, jf, k };
-	return o->n++;
+	return (long)o->n++;
+}
+
+/* a JA to be pointed at the slice of (arch, nr) once it is written */
+static void add_fixup(struct out *o, struct fixups *fx, uint32_t nr, uint32_t arch)
+{
+	long at = emit(o, BPF_JMP | BPF_JA, 0, 0, 0);
+
+	if (at < 0)
+		return;
+	fx->v = xrealloc(fx->v, (fx->n + 1) * sizeof(*fx->v));
+	fx->v[fx->n++] = (struct fixup){ (size_t)at, nr, arch };
 }
 
 static int seg_cmp(const void *a, const void *b)
@@ -519,17 +459,6 @@ static size_t tree_size(size_t n)
 	return 1 + (left > 255 ? 1 : 0) + left + tree_size(n - l);
 }
 
-struct fixup {
-	size_t at;     /* a JA */
-	uint32_t nr;   /* the slice of this number */
-	uint32_t arch; /* of this architecture */
-};
-
-struct fixups {
-	struct fixup *v;
-	size_t n;
-};
-
 /* a binary search over the segments' first numbers; A holds the number */
 static void emit_tree(struct out *o, const struct seg *s, size_t n, uint32_t arch, struct fixups *fx)
 {
@@ -539,8 +468,7 @@ static void emit_tree(struct out *o, const struct seg *s, size_t n, uint32_t arc
 		if (s->leaf->kind == LEAF_RET) {
 			emit(o, BPF_RET | BPF_K, 0, 0, s->leaf->ret);
 		} else {
-			fx->v = xrealloc(fx->v, (fx->n + 1) * sizeof(*fx->v));
-			fx->v[fx->n++] = (struct fixup){ emit(o, BPF_JMP | BPF_JA, 0, 0, 0), s->lo, arch };
+			add_fixup(o, fx, s->lo, arch);
 		}
 		return;
 	}
@@ -604,9 +532,7 @@ static bool emit_pooled(struct out *o, const struct seg *s, size_t n, uint32_t a
 		if (first[k]->leaf->kind == LEAF_RET) {
 			emit(o, BPF_RET | BPF_K, 0, 0, first[k]->leaf->ret);
 		} else {
-			fx->v = xrealloc(fx->v, (fx->n + 1) * sizeof(*fx->v));
-			fx->v[fx->n++] = (struct fixup){ emit(o, BPF_JMP | BPF_JA, 0, 0, 0), first[k]->lo,
-							 arch };
+			add_fixup(o, fx, first[k]->lo, arch);
 		}
 	}
 	return true;
@@ -743,73 +669,201 @@ static uint64_t mix(uint64_t *s)
 	return *s;
 }
 
-static bool same_program(const struct sock_filter *old, size_t nold, const struct sock_filter *nw,
-			 size_t nnew, const struct walk *w)
+/* a growing set of values */
+struct vals {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static void vals_add(struct vals *s, uint32_t v)
 {
-	uint32_t archs[64], consts[256], nrs[64];
-	size_t na = 0, nc = 0, nn = 0;
-	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = v;
+}
 
-	/* the architectures the old program names, and some it does not */
-	archs[na++] = 0;
-	archs[na++] = 0x40000003;
-	archs[na++] = UINT32_MAX;
-	for (size_t i = 0; i < w->nleaves && na < 60; i++)
-		if (vset_single(&w->leaves[i].arch)) {
-			archs[na++] = w->leaves[i].arch.lo;
-			archs[na++] = w->leaves[i].arch.lo ^ 1;
-		}
-	consts[nc++] = 0;
-	consts[nc++] = UINT32_MAX;
-	for (size_t i = 0; i < nold && nc < 250; i++)
-		if (BPF_CLASS(old[i].code) == BPF_JMP && BPF_OP(old[i].code) != BPF_JA) {
-			consts[nc++] = old[i].k;
-			consts[nc++] = old[i].k + 1;
-			consts[nc++] = old[i].k - 1;
-		}
-	for (size_t i = 0; i < w->nleaves && nn < 64; i++)
-		if (w->leaves[i].kind == LEAF_ARGS)
-			nrs[nn++] = w->leaves[i].nr.lo;
-	for (size_t ai = 0; ai < na; ai++) {
-		struct seccomp_data d;
+/* k and its neighbours: a value between two constants answers as k + 1 */
+static void vals_add3(struct vals *s, uint32_t k)
+{
+	vals_add(s, k - 1);
+	vals_add(s, k);
+	vals_add(s, k + 1);
+}
 
-		memset(&d, 0, sizeof d);
-		d.arch = archs[ai];
-		for (uint32_t nr = 0; nr < 2048; nr++) {
-			d.nr = (int)nr;
-			d.args[0] = nr * 0x10001ULL;
-			if (!answers_alike(old, nold, nw, nnew, &d))
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void vals_uniq(struct vals *s)
+{
+	size_t m = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), u32_cmp);
+	for (size_t i = 0; i < s->n; i++)
+		if (!m || s->v[m - 1] != s->v[i])
+			s->v[m++] = s->v[i];
+	s->n = m;
+}
+
+#define SRC_NR 1
+#define SRC_ARCH 2
+#define SRC_OTHER 4
+
+/* The constants a program compares with: with the number (and their
+ * neighbours) into nrs, with the architecture into archs, all of them into
+ * any.  What A may hold is followed along every jump (they only go
+ * forward); false for an instruction outside the subset or a JSET that
+ * may test the number or the architecture (its answer would not be
+ * constant between two constants). */
+static bool program_consts(const struct sock_filter *f, size_t n, struct vals *nrs, struct vals *archs,
+			   struct vals *any)
+{
+	_cleanup_free_ uint8_t *src = xcalloc(n, 1); /* what A may hold there, 0 unreached */
+
+	if (!n)
+		return false;
+	src[0] = SRC_OTHER;
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *i = &f[pc];
+		uint8_t a = src[pc];
+		size_t to[2];
+		unsigned nt = 0;
+
+		if (!a)
+			continue;
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			a = i->k == OFF_NR ? SRC_NR : i->k == OFF_ARCH ? SRC_ARCH : SRC_OTHER;
+			to[nt++] = pc + 1;
+			break;
+		case BPF_LD | BPF_IMM:
+			a = SRC_OTHER;
+			to[nt++] = pc + 1;
+			break;
+		case BPF_RET | BPF_K:
+			break;
+		case BPF_JMP | BPF_JA:
+			to[nt++] = pc + 1 + i->k;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			if (a & (SRC_NR | SRC_ARCH))
 				return false;
+			/* fall through */
+		case BPF_JMP | BPF_JEQ | BPF_K:
+		case BPF_JMP | BPF_JGT | BPF_K:
+		case BPF_JMP | BPF_JGE | BPF_K:
+			if (a & SRC_NR)
+				vals_add3(nrs, i->k);
+			if (a & SRC_ARCH)
+				vals_add3(archs, i->k);
+			vals_add(any, i->k);
+			to[nt++] = pc + 1 + i->jt;
+			to[nt++] = pc + 1 + i->jf;
+			break;
+		default:
+			return false;
 		}
-		for (size_t ci = 0; ci < nc; ci++) {
-			const uint32_t high[] = { consts[ci],  0x40000000U + (consts[ci] & 0x3ff),
-						  0x40000000U, 0x3fffffffU,
-						  0x7fffffffU, 0x80000000U };
-			for (size_t h = 0; h < ARRAY_SIZE(high); h++) {
-				d.nr = (int)high[h];
-				if (!answers_alike(old, nold, nw, nnew, &d))
-					return false;
-			}
-		}
-		/* the calls whose answer depends on their arguments */
-		for (size_t ni = 0; ni < nn; ni++) {
-			d.nr = (int)nrs[ni];
-			for (int r = 0; r < 400; r++) {
-				for (int j = 0; j < 6; j++) {
-					uint64_t x = mix(&seed);
-					uint32_t lo = x & 1 ? consts[(x >> 1) % nc] : (uint32_t)(x >> 8);
-					uint32_t hi = x & 0x10000 ? consts[(x >> 17) % nc]
-								  : (x & 0x20000 ? 0 : (uint32_t)(x >> 32));
-					d.args[j] = ((uint64_t)hi << 32) | lo;
-				}
-				d.instruction_pointer = mix(&seed);
-				if (!answers_alike(old, nold, nw, nnew, &d))
-					return false;
-			}
+		for (unsigned t = 0; t < nt; t++) {
+			if (to[t] >= n)
+				return false;
+			src[to[t]] |= a;
 		}
 	}
 	return true;
 }
+
+/* Every answer of nw the same as old's?  Both programs only compare the
+ * architecture and the number with constants, so between two neighbouring
+ * constants the answer does not change: trying every constant of either
+ * program, its neighbours and the ends, for the number and for the
+ * architecture together, covers every (architecture, number) with the
+ * arguments at 0.  The calls whose answer depends on their arguments (one
+ * slice of the old program each) are then tried with argument values made
+ * of the programs' constants and random bits.  More values than the
+ * bounds allow: false, the old program stays. */
+static bool same_program(const struct sock_filter *old, size_t nold, const struct sock_filter *nw,
+			 size_t nnew, const struct walk *w)
+{
+	static const uint32_t extra_archs[] = { 0,           0x40000000U, 0x40000003U,
+						0xc000003eU, 0xc00000b7U, UINT32_MAX };
+	static const uint32_t extra_nrs[] = { 0,           0x3fffffffU, 0x40000000U,
+					      0x7fffffffU, 0x80000000U, UINT32_MAX };
+	struct vals archs = { 0 }, nrs = { 0 }, any = { 0 }, slices = { 0 };
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	struct seccomp_data d;
+	bool same = false;
+
+	if (!program_consts(old, nold, &nrs, &archs, &any) || !program_consts(nw, nnew, &nrs, &archs, &any))
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(extra_archs); i++)
+		vals_add(&archs, extra_archs[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(extra_nrs); i++)
+		vals_add(&nrs, extra_nrs[i]);
+	vals_add(&any, 0);
+	vals_add(&any, UINT32_MAX);
+	vals_uniq(&archs);
+	vals_uniq(&nrs);
+	if (archs.n > MAX_CHECK_ARCHS || nrs.n > MAX_CHECK_NRS)
+		goto out;
+	memset(&d, 0, sizeof d);
+	for (size_t ai = 0; ai < archs.n; ai++) {
+		d.arch = archs.v[ai];
+		for (size_t ni = 0; ni < nrs.n; ni++) {
+			d.nr = (int)nrs.v[ni];
+			if (!answers_alike(old, nold, nw, nnew, &d))
+				goto out;
+		}
+	}
+	/* the (architecture, number) pairs whose answer depends on the
+	 * arguments: each once, pairs stored as two values */
+	for (size_t i = 0; i < w->nleaves; i++) {
+		const struct leaf *l = &w->leaves[i];
+		bool seen = false;
+
+		if (l->kind != LEAF_ARGS)
+			continue;
+		for (size_t j = 0; j < slices.n && !seen; j += 2)
+			seen = slices.v[j] == l->arch.lo && slices.v[j + 1] == l->nr.lo;
+		if (seen)
+			continue;
+		if (slices.n / 2 == MAX_CHECK_SLICES)
+			goto out;
+		vals_add(&slices, l->arch.lo);
+		vals_add(&slices, l->nr.lo);
+	}
+	for (size_t si = 0; si < slices.n; si += 2) {
+		d.arch = slices.v[si];
+		d.nr = (int)slices.v[si + 1];
+		for (int r = 0; r < 400; r++) {
+			for (int j = 0; j < 6; j++) {
+				uint64_t x = mix(&seed);
+				uint32_t lo = x & 1 ? any.v[(x >> 1) % any.n] : (uint32_t)(x >> 8);
+				uint32_t hi = x & 0x10000 ? any.v[(x >> 17) % any.n]
+							  : (x & 0x20000 ? 0 : (uint32_t)(x >> 32));
+				d.args[j] = ((uint64_t)hi << 32) | lo;
+			}
+			d.instruction_pointer = mix(&seed);
+			if (!answers_alike(old, nold, nw, nnew, &d))
+				goto out;
+		}
+	}
+	same = true;
+out:
+	free(archs.v);
+	free(nrs.v);
+	free(any.v);
+	free(slices.v);
+	return same;
+}
+
+void (*seccomp_compact_test_hook)(struct sock_filter *f, size_t n);
 
 /* ---- putting it together ---------------------------------------------------- */
 
@@ -867,15 +921,20 @@ int seccomp_bpf_compact(const struct sock_filter *f, size_t n, struct sock_filte
 	block = xcalloc(narch, sizeof(*block));
 	emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_ARCH);
 	for (size_t k = 0; k < narch; k++) {
+		long at;
+
 		emit(&o, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, archs[k]);
-		block[k] = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+		at = emit(&o, BPF_JMP | BPF_JA, 0, 0, 0);
+		if (at < 0)
+			goto done;
+		block[k] = (size_t)at;
 	}
 	emit(&o, BPF_RET | BPF_K, 0, 0, rest);
 	for (size_t k = 0; k < narch; k++) {
 		size_t ns = 0;
 		_cleanup_free_ struct seg *s = arch_segs(&w, archs[k], &ns);
 
-		if (!s)
+		if (!s || o.fail)
 			goto done;
 		o.f[block[k]].k = (uint32_t)(o.n - block[k] - 1);
 		emit(&o, BPF_LD | BPF_W | BPF_ABS, 0, 0, OFF_NR);
@@ -891,13 +950,15 @@ int seccomp_bpf_compact(const struct sock_filter *f, size_t n, struct sock_filte
 				o.f[fx.v[i].at].k = o.f[fx.v[j].at].k + (uint32_t)(fx.v[j].at - fx.v[i].at);
 				goto next;
 			}
-		if (emit_slice(&o, f, n, fx.v[i].arch, fx.v[i].nr) < 0)
+		if (o.fail || emit_slice(&o, f, n, fx.v[i].arch, fx.v[i].nr) < 0)
 			goto done;
 		o.f[fx.v[i].at].k = (uint32_t)(start_at - fx.v[i].at - 1);
 next:;
 	}
 	if (o.fail || o.n >= n || o.n > BPF_MAXINSNS)
 		goto done;
+	if (seccomp_compact_test_hook)
+		seccomp_compact_test_hook(o.f, o.n);
 	if (!same_program(f, n, o.f, o.n, &w))
 		goto done;
 	*out = steal_ptr(o.f);
