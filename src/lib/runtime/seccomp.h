@@ -32,6 +32,9 @@
 
 #define SECCOMP_UNCONFINED "unconfined"
 #define SECCOMP_CACHE_DIR "seccomp" /* in the store's root */
+/* the default table's version (seccomp.c), in the cache's key: bump it when
+ * the table changes, so that cached programs of the old one are not used */
+#define SECCOMP_TABLE_VERSION 2
 
 /* A compiled filter; len 0 = no filter. */
 struct seccomp_prog {
