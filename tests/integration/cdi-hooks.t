@@ -153,6 +153,15 @@ assert_rc 0 "a failing poststart hook does not fail the container"
 assert_match "$out" "ran" "the command ran"
 assert_match "$err" "poststart hook .* exited with status 4: late" "and the failure is a warning"
 
+# --- run --rm returns after its poststop hooks, however slow (no late
+# teardown for a container that has one): a hook that takes its time
+# still has its mark down when run returns
+fail_spec poststop "sleep 1; echo done >'$tmp/log/slow-poststop'"
+rm -f "$tmp/log/slow-poststop"
+run env BURROW_CDI_SPEC_DIRS="$tmp/fail-poststop" "$BURROW" run --rm --device example.com/gpu=gpu0 $IMG true
+assert_rc 0 "a container with a slow poststop hook runs"
+if [ -f "$tmp/log/slow-poststop" ]; then ok "run --rm returned after its poststop hook"; else not_ok "run --rm returned after its poststop hook"; fi
+
 # --- an nvidia-ctk style spec: 0.5.0 YAML, spec-wide createContainer hooks
 # that find the rootfs through the bundle's config.json, additionalGids
 mkdir -p "$tmp/nv" "$tmp/bin"

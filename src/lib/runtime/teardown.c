@@ -44,13 +44,18 @@ static void supervisor_drop_cgroup(struct supervisor *m)
  * caller waiting, but a wait for its removal (docker's wait
  * condition=removed) sees the record go: moved aside first, it goes before
  * the overlay's unmount instead of after (BURROW_LATE_TEARDOWN_DETACHED=0:
- * as before, everything then the record). */
+ * as before, everything then the record).
+ * Never with a poststop hook: it runs after the overlay's unmount, and
+ * whoever waits for the container to be gone expects it to have run (as
+ * podman's run --rm has it run before it returns). */
 bool supervisor_late_teardown(const struct supervisor *m)
 {
 	const char *v = getenv("BURROW_LATE_TEARDOWN");
 	const char *d = getenv("BURROW_LATE_TEARDOWN_DETACHED");
 
 	if (!m->s->remove || (v && strcmp(v, "0") == 0))
+		return false;
+	if (hook_specs_have(m->s->hooks, m->s->nhooks, HOOK_POSTSTOP))
 		return false;
 	return m->sk >= 0 || (m->s->detach && !(d && strcmp(d, "0") == 0));
 }
