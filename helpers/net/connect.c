@@ -35,8 +35,9 @@
  * (the set holds the old socket); options set before connect() are copied
  * (a list below), those set after apply to the host socket itself.  What
  * the container gains: a TCP socket in the host's namespace, connected to
- * the host's loopback, which slirp with allow_host_loopback gives it
- * anyway. */
+ * the host's loopback; and as with a bound one (switch.c), a socket of
+ * the host's namespace, which it can reset and connect or bind there as a
+ * host program could: direct is for trusted containers (burrow-run(1)). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -209,6 +210,8 @@ void connect_sweep(struct bnet *b)
 		set_blocking(p->w->fd);
 		if (install(p->lfd, p->id, p->w->fd, p->tfd, p->cloexec))
 			notif_respond(p->lfd, p->id, false, -EINPROGRESS);
+		else /* its own connect, through slirp, as on_connected does */
+			notif_respond(p->lfd, p->id, true, 0);
 		pending_free(b, p);
 	}
 }

@@ -16,11 +16,12 @@
  * a second socket on a port already switched, a failure).
  *
  * What the container holds then is one socket bound to the address and
- * port the user published, nothing else of the host's namespace.  It can
- * still make it a client there (connect(AF_UNSPEC) resets a listener; a
- * socket filter to stop that needs privileges on TCP sockets), which
- * reaches the host's loopback: hence direct requires allow_host_loopback
- * (lib/record/netspec.c), which grants that through 10.0.2.2 anyway.  The
+ * port the user published.  It is a socket of the host's namespace: it can
+ * be reset (connect(AF_UNSPEC); a socket filter to stop that needs
+ * privileges on TCP sockets) and then connected to any address the host
+ * reaches, its whole loopback included, or bound to another host address
+ * and port: hence direct requires allow_host_loopback (lib/record/
+ * netspec.c) and is for trusted containers (burrow-run(1)).  The
  * addresses come from our forward table, never from the container; what we
  * read from it (the sockaddr, the socket's type and options) only decides
  * whether to switch.  The notifying task may be gone or its pid reused by
