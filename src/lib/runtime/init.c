@@ -423,11 +423,10 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		}
 		closep(&c->directfd);
 	}
-	if (s->root_emulation && rootemu_install(&e) < 0)
-		init_fail(c, &e, 125);
-	if (seccomp_apply(c->seccomp, &e) < 0)
-		init_fail(c, &e, 125);
-	/* credential changes cleared the parent-death signal: set it again and
+	/* all that is left of the init's own work comes before the filters,
+	 * which may deny what it needs (a profile that lists only the
+	 * command's calls): after them, only the exec.
+	 * Credential changes cleared the parent-death signal: set it again and
 	 * make sure the supervisor did not die in between */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pfd = (struct pollfd){ .fd = c->alivefd, .events = POLLIN };
@@ -455,6 +454,10 @@ static __attribute__((noreturn)) void init_main(struct init_ctx *c)
 		c->detach = NULL;
 		log_debug("init: old root detached");
 	}
+	if (s->root_emulation && rootemu_install(&e) < 0)
+		init_fail(c, &e, 125);
+	if (seccomp_apply(c->seccomp, &e) < 0)
+		init_fail(c, &e, 125);
 	log_debug("init: exec");
 	en = become_exec_in_path(argv, env);
 	if (en == ENOENT)
