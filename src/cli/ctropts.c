@@ -262,6 +262,10 @@ static int check_secopt(const char *v, struct run_args *a, struct err *e)
 			return err_make(e, 0, "--security-opt seccomp= needs unconfined or a profile file");
 		if (read_file_at(AT_FDCWD, f, SECCOMP_PROFILE_MAX, &a->seccomp, NULL, e) < 0)
 			return err_wrap(e, "--security-opt seccomp=%s", f);
+		/* a JSON object: the record keeps the text where it keeps the
+		 * keyword unconfined, which a file's text must never read as */
+		if (a->seccomp[strspn(a->seccomp, " \t\r\n")] != '{')
+			return err_make(e, 0, "--security-opt seccomp=%s: seccomp profile: not a JSON object", f);
 		a->o.seccomp = a->seccomp;
 		a->seccomp_file = f;
 		return 0;

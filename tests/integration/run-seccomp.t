@@ -106,6 +106,12 @@ assert_eq "$(burrow ps -aq | wc -l)" "$before" "and leaves no container behind"
 run burrow run --rm --security-opt seccomp="$T/missing.json" $IMG true
 assert_rc 125 "a missing profile fails with 125"
 assert_match "$err" "seccomp=$T/missing.json: .*No such file" "naming the file"
+for kw in unconfined default; do
+	printf '%s\n' "$kw" >"$T/kw.json"
+	run burrow run --rm --security-opt seccomp="$T/kw.json" $IMG true
+	assert_rc 125 "a profile file that reads \"$kw\" fails with 125 (never the keyword)"
+	assert_match "$err" "seccomp=$T/kw.json: seccomp profile: not a JSON object" "saying it is not a JSON object"
+done
 printf '{"defaultAction":"SCMP_ACT_NOTIFY"}' >"$T/notify.json"
 run burrow run --rm --security-opt seccomp="$T/notify.json" $IMG true
 assert_match "$err" "SCMP_ACT_NOTIFY is not supported" "an unsupported action says so"

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,34 @@ static int plant(const char *sub, mode_t mode)
 	return rc;
 }
 
+/* In a new user namespace whose maps are not written (the supervisor's,
+ * before the caller writes them), every file's owner and our own uid read
+ * as the overflow uid: the planted file, ours and of mode 0600, must not be
+ * used there, as a file of another user's would pass the owner check. */
+static void test_cache_unmapped(const char *sub, const char *profile)
+{
+	int st = 0;
+	pid_t pid;
+
+	is_int(plant(sub, 0600), 0, "trust: planted again, for an unmapped user namespace");
+	pid = fork();
+	if (pid == 0) {
+		struct seccomp_prog p;
+		struct err e = ERR_INIT;
+
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(2);
+		if (seccomp_cache_usable() || seccomp_prog_for(profile, 0, sub, &p, &e) < 0)
+			_exit(3);
+		_exit(p.len > 1 ? 0 : 1);
+	}
+	ok(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st), "unmapped: the child ran");
+	if (WEXITSTATUS(st) == 2)
+		skip("unmapped: no user namespaces here");
+	else
+		is_int(WEXITSTATUS(st), 0, "unmapped: the cache is not usable and the planted program not used");
+}
+
 /* a cache file is used only when the caller alone could have written it
  * and its directory */
 static void test_cache_trust(const char *dir, const char *profile)
@@ -264,6 +293,7 @@ static void test_cache_trust(const char *dir, const char *profile)
 	ok(p.len > 1, "trust: a file in a group-writable directory is not used (%u instructions)", p.len);
 	seccomp_prog_free(&p);
 	is_int(chmod(sub, 0700), 0, "trust: chmod the directory back");
+	test_cache_unmapped(sub, profile);
 	if (geteuid() == 0) {
 		_cleanup_free_ char *f = NULL;
 

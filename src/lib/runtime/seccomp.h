@@ -81,6 +81,9 @@ int seccomp_compile(const struct seccomp_profile *p, struct seccomp_prog *out, s
  * "unconfined" gives len 0. */
 int seccomp_prog_for(const char *profile, uint64_t caps, const char *cachedir, struct seccomp_prog *out,
 		     struct err *e);
+/* May the cache be read here: false in a user namespace whose ID maps
+ * are not written yet (the owners of its files can't be told apart). */
+bool seccomp_cache_usable(void);
 /* Check a profile for run/create: parse and compile it (and so cache it). */
 int seccomp_check(const char *profile, uint64_t caps, const char *cachedir, struct err *e);
 /* <root>/seccomp for a container whose ctrdir is

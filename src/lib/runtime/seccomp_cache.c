@@ -17,6 +17,7 @@
 #include "seccomp.h" // NOLINT(readability-duplicate-include): ours, not libseccomp's
 #include "lib/base/util.h"
 #include "seccomp_compact.h"
+#include "version.h"
 #include "lib/record/spec.h"
 
 /* ---- the cache ---------------------------------------------------------------------
@@ -34,14 +35,18 @@ static bool compact_wanted(void)
 	return !(v && strcmp(v, "0") == 0);
 }
 
+/* everything the program depends on: the tables' and the rewrite's
+ * versions, burrow's (its parser and compiler), libseccomp's, the
+ * architecture, the capabilities, and the profile (a file's text after
+ * "profile", never equal to the default's key) */
 static char *cache_key(const char *profile, uint64_t caps)
 {
 	const struct scmp_version *v = seccomp_version();
 
-	return xasprintf("burrow seccomp table %d compact %d\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s",
-			 SECCOMP_TABLE_VERSION, compact_wanted() ? SECCOMP_COMPACT_VERSION : 0,
+	return xasprintf("burrow %s seccomp table %d compact %d\nlibseccomp %u.%u.%u\narch %u\ncaps %llx\n%s%s",
+			 BURROW_VERSION, SECCOMP_TABLE_VERSION, compact_wanted() ? SECCOMP_COMPACT_VERSION : 0,
 			 v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, seccomp_arch_native(),
-			 (unsigned long long)caps, profile ? profile : "default");
+			 (unsigned long long)caps, profile ? "profile\n" : "default", profile ? profile : "");
 }
 
 /* the same answers in fewer instructions, when they can be (see
@@ -68,14 +73,41 @@ static char *cache_path(const char *cachedir, const char *key)
 	return xasprintf("%s/%016llx", cachedir, (unsigned long long)h);
 }
 
+/* The overflow uid: what geteuid() and fstat() give for an ID that the
+ * user namespace does not map. */
+static uid_t overflow_uid(void)
+{
+	static uid_t u = (uid_t)-1;
+
+	if (u == (uid_t)-1) {
+		_cleanup_close_ int fd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
+		char buf[16];
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+
+		u = 65534;
+		if (n > 0) {
+			buf[n] = '\0';
+			u = (uid_t)strtoul(buf, NULL, 10);
+		}
+	}
+	return u;
+}
+
+bool seccomp_cache_usable(void)
+{
+	return geteuid() != overflow_uid();
+}
+
 /* only what the caller alone could have written is trusted: its own, not
- * writable by group or others */
+ * writable by group or others; and never in a user namespace whose maps
+ * are not written yet, where every file's owner and our own uid read as
+ * the overflow uid */
 static bool cache_trusted(int fd, bool dir)
 {
 	struct stat st;
 
 	return fstat(fd, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) &&
-	       st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
+	       st.st_uid == geteuid() && st.st_uid != overflow_uid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
 static bool cache_read(const char *cachedir, const char *path, const char *key, struct seccomp_prog *out)

@@ -694,6 +694,15 @@ static int supervisor_join_shared(struct supervisor *m, struct ns_fds *join, str
 	return 0;
 }
 
+/* The container's seccomp program (a read of the cache, usually) into
+ * m->seccomp; -1 with *e on failure. */
+static int supervisor_load_seccomp(struct supervisor *m, struct err *e)
+{
+	_cleanup_free_ char *scdir = seccomp_cachedir(m->s);
+
+	return seccomp_prog_for(m->s->seccomp, m->s->caps, scdir, &m->seccomp, e);
+}
+
 void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struct ns_fds *join,
 		     const struct msg *go)
 {
@@ -702,7 +711,7 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	struct msg m;
 	sigset_t none;
 	char *gone = NULL;
-	bool late;
+	bool late, sc_early;
 	int st;
 
 	/* SIGCHLD and SIGUSR1 stay pending for the supervisor's signalfd */
@@ -739,15 +748,12 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 	mon.shared_netns = mon.hold = -1;
 	mon.early.sk = -1;
 	mon.cg = (struct cgroup)CGROUP_INIT;
-	{
-		/* the filter (a read of the cache, usually) while the caller
-		 * writes the ID maps */
-		_cleanup_free_ char *scdir = seccomp_cachedir(s);
-		struct err sce = ERR_INIT;
-
-		if (seccomp_prog_for(s->seccomp, s->caps, scdir, &mon.seccomp, &sce) < 0)
-			e = sce;
-	}
+	/* the filter (a read of the cache, usually) while the caller writes
+	 * the ID maps; in a user namespace of our own, whose maps those are,
+	 * after them (seccomp_cache_usable) */
+	sc_early = seccomp_cache_usable();
+	if (sc_early)
+		supervisor_load_seccomp(&mon, &e);
 	if (go)
 		mon.go = *go;
 	else if (msg_recv(sk, &mon.go, NULL) <= 0 || mon.go.type != MSG_GO)
@@ -765,6 +771,8 @@ void supervisor_main(const struct container_spec *s, int sk, pid_t parent, struc
 				&e) < 0)
 			goto fail;
 	}
+	if (!sc_early && supervisor_load_seccomp(&mon, &e) < 0)
+		goto fail;
 	log_debug("supervisor: maps written");
 	if ((ns_join_wanted(s) || join->user >= 0) && supervisor_join_shared(&mon, join, &e) < 0)
 		goto fail;
